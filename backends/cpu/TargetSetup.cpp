@@ -1,0 +1,70 @@
+//===- backends/cpu/TargetSetup.cpp - Target machines for the CPU backend -===//
+#include "backends/cpu/TargetSetup.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+#include <mutex>
+
+namespace snn::cpu {
+
+void initialize_native_target() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+  });
+}
+
+llvm::CodeGenOptLevel codegen_opt_level(int opt_level) {
+  if (opt_level <= 0)
+    return llvm::CodeGenOptLevel::None;
+  if (opt_level == 1)
+    return llvm::CodeGenOptLevel::Less;
+  if (opt_level == 2)
+    return llvm::CodeGenOptLevel::Default;
+  return llvm::CodeGenOptLevel::Aggressive;
+}
+
+std::unique_ptr<llvm::TargetMachine>
+create_target_machine(const CodegenOptions &options, std::string &error) {
+  initialize_native_target();
+  std::string triple = llvm::sys::getDefaultTargetTriple();
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+
+  std::string cpu = options.cpu;
+  std::string features;
+  if (cpu == "native") {
+    cpu = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures host_features;
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      host_features.AddFeature(feature.first(), feature.second);
+    features = host_features.getString();
+  } else {
+    // An unknown CPU name would silently fall back to a generic CPU and
+    // drop the vector units the user asked for, so reject it.
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(triple, "", ""));
+    if (!info || !info->isCPUStringValid(cpu)) {
+      error = "unknown CPU '" + cpu + "' for target " + triple;
+      return nullptr;
+    }
+  }
+
+  llvm::TargetOptions target_options;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, target_options, llvm::Reloc::PIC_, std::nullopt,
+      codegen_opt_level(options.opt_level)));
+  if (!machine)
+    error = "cannot create a target machine for " + triple + " (" + cpu + ")";
+  return machine;
+}
+
+} // namespace snn::cpu

@@ -1,0 +1,221 @@
+//===- frontend/AST.cpp - Printing the AST --------------------------------===//
+#include "frontend/AST.h"
+
+#include "ir/Printer.h"
+
+#include <sstream>
+
+namespace snn::ast {
+
+namespace {
+
+class Dumper {
+public:
+  std::string str() const { return os_.str(); }
+
+  void expr(const Expr &e, int depth) {
+    indent(depth);
+    switch (e.kind()) {
+    case Expr::Number:
+      os_ << "Number " << ir::format_real(dyn_cast<NumberExpr>(&e)->value);
+      break;
+    case Expr::Quantity: {
+      const auto *q = dyn_cast<QuantityExpr>(&e);
+      os_ << "Quantity " << ir::format_real(q->value) << ' ' << q->unit;
+      break;
+    }
+    case Expr::Name:
+      os_ << "Name " << dyn_cast<NameExpr>(&e)->name;
+      break;
+    case Expr::String:
+      os_ << "String \"" << dyn_cast<StringExpr>(&e)->value << '"';
+      break;
+    case Expr::Bool:
+      os_ << "Bool " << (dyn_cast<BoolExpr>(&e)->value ? "true" : "false");
+      break;
+    case Expr::Call: {
+      const auto *c = dyn_cast<CallExpr>(&e);
+      os_ << "Call " << c->callee.name;
+      at(e.loc());
+      args(c->args, depth + 1);
+      return;
+    }
+    case Expr::Unary: {
+      const auto *u = dyn_cast<UnaryExpr>(&e);
+      os_ << "Unary " << u->op;
+      at(e.loc());
+      expr(*u->operand, depth + 1);
+      return;
+    }
+    case Expr::Binary: {
+      const auto *b = dyn_cast<BinaryExpr>(&e);
+      os_ << "Binary " << b->op;
+      at(e.loc());
+      expr(*b->lhs, depth + 1);
+      expr(*b->rhs, depth + 1);
+      return;
+    }
+    case Expr::If: {
+      const auto *i = dyn_cast<IfExpr>(&e);
+      os_ << "If";
+      at(e.loc());
+      expr(*i->cond, depth + 1);
+      expr(*i->then_value, depth + 1);
+      expr(*i->else_value, depth + 1);
+      return;
+    }
+    }
+    at(e.loc());
+  }
+
+  void args(const std::vector<Arg> &as, int depth) {
+    for (const auto &a : as) {
+      if (a.name) {
+        indent(depth);
+        os_ << "Arg " << a.name->name;
+        at(a.name->loc);
+        expr(*a.value, depth + 1);
+      } else {
+        expr(*a.value, depth);
+      }
+    }
+  }
+
+  void line(int depth, const std::string &text, const Loc &loc) {
+    indent(depth);
+    os_ << text;
+    at(loc);
+  }
+
+  void opt_expr(const ExprPtr &e, int depth) {
+    if (e)
+      expr(*e, depth);
+  }
+
+private:
+  void indent(int depth) {
+    for (int i = 0; i < depth; ++i)
+      os_ << "  ";
+  }
+  void at(const Loc &l) { os_ << " <" << l.line << ':' << l.column << ">\n"; }
+
+  std::ostringstream os_;
+};
+
+} // namespace
+
+std::string dump(const Expr &e) {
+  Dumper d;
+  d.expr(e, 0);
+  return d.str();
+}
+
+std::string dump(const File &f) {
+  Dumper d;
+  d.line(0, "File " + f.name, Loc{f.name, 1, 1, 1});
+  for (const auto &imp : f.imports) {
+    std::string path;
+    for (const auto &p : imp.module_path)
+      path += (path.empty() ? "" : ".") + p.name;
+    std::string names;
+    for (const auto &n : imp.names)
+      names += (names.empty() ? "" : ", ") + n.name;
+    d.line(1, "Import " + path + " {" + names + "}", imp.loc);
+  }
+  for (const auto &n : f.neurons) {
+    d.line(1, "Neuron " + n.name.name, n.name.loc);
+    for (const auto &p : n.params) {
+      d.line(2, "Param " + p.name.name, p.name.loc);
+      d.opt_expr(p.unit, 3);
+      d.opt_expr(p.value, 3);
+    }
+    for (const auto &s : n.states) {
+      d.line(2, "State " + s.name.name, s.name.loc);
+      d.expr(*s.initial, 3);
+    }
+    for (const auto &i : n.inputs) {
+      d.line(2, "Input " + i.name.name, i.name.loc);
+      d.opt_expr(i.unit, 3);
+    }
+    for (const auto &o : n.odes) {
+      d.line(2, "Ode d" + o.state.name + "/dt" + (o.unless ? " unless " + o.unless->name : ""), o.lhs_loc);
+      d.expr(*o.rhs, 3);
+    }
+    if (n.spike_condition) {
+      d.line(2, "Spike", n.spike_loc);
+      d.expr(*n.spike_condition, 3);
+    }
+    if (n.has_reset) {
+      d.line(2, "OnSpike", n.reset_loc);
+      for (const auto &a : n.reset) {
+        d.line(3, "Assign " + a.target.name + " " + a.op, a.loc);
+        d.expr(*a.value, 4);
+      }
+    }
+    for (const auto &s : n.settings) {
+      d.line(2, "Setting " + s.name.name, s.name.loc);
+      d.expr(*s.value, 3);
+    }
+  }
+  for (const auto &net : f.networks) {
+    d.line(1, "Network " + net.name.name, net.name.loc);
+    for (const auto &p : net.populations) {
+      d.line(2, "Population " + p.name.name + " = " + p.model.name, p.name.loc);
+      d.args(p.args, 3);
+      if (p.size) {
+        d.line(3, "Size", p.size_loc);
+        d.expr(*p.size, 4);
+      }
+    }
+    for (const auto &c : net.connections) {
+      std::string targets;
+      for (const auto &t : c.targets)
+        targets += (targets.empty() ? "" : ", ") + t.population.name + (t.variable ? "." + t.variable->name : "");
+      d.line(2, "Connect " + c.pre.name + " -> " + targets, c.loc);
+      if (c.connectivity) {
+        d.line(3, "Connectivity " + c.connectivity->name, c.connectivity->loc);
+        d.args(c.connectivity_args, 4);
+      }
+      if (c.weight) {
+        d.line(3, c.weight_is_distribution ? "Weight ~" : "Weight", c.weight_loc);
+        d.expr(*c.weight, 4);
+      }
+    }
+  }
+  for (const auto &s : f.simulations) {
+    d.line(1, "Simulate " + s.network.name, s.network.loc);
+    for (const auto &set : s.settings) {
+      d.line(2, "Setting " + set.name.name, set.name.loc);
+      d.expr(*set.value, 3);
+    }
+    for (const auto &i : s.inits) {
+      std::string targets;
+      for (const auto &t : i.targets)
+        targets += (targets.empty() ? "" : ", ") + t.population.name + "." + t.variable.name;
+      d.line(2, "Init " + targets + (i.distribution ? " ~" : " ="), i.loc);
+      d.expr(*i.value, 3);
+    }
+    for (const auto &st : s.stimuli) {
+      d.line(2, "Input " + st.population.name, st.population.loc);
+      d.expr(*st.source, 3);
+    }
+    for (const auto &r : s.records) {
+      d.line(2, "Record" + (r.file ? " to \"" + *r.file + "\"" : std::string()), r.loc);
+      for (const auto &item : r.items) {
+        std::string what = item.spikes ? "spikes(" + item.selection.population.name + ")"
+                                        : item.selection.population.name + "." + item.variable->name;
+        d.line(3, "Item " + what, item.selection.population.loc);
+        if (item.selection.slice) {
+          const Slice &sl = *item.selection.slice;
+          d.line(4, sl.is_range ? "Range" : "Index", sl.loc);
+          d.opt_expr(sl.begin, 5);
+          d.opt_expr(sl.end, 5);
+          d.opt_expr(sl.stride, 5);
+        }
+      }
+    }
+  }
+  return d.str();
+}
+
+} // namespace snn::ast

@@ -1,0 +1,263 @@
+//===- frontend/AST.h - The abstract syntax tree of a .snn file -*- C++ -*-===//
+//
+// Hand-written and small, in the manner of MLIR Toy's AST.h: a kind enum,
+// `classof`, and a SourceLocation on every node. Built from the ANTLR parse
+// tree by frontend/Parser.cpp; ANTLR types never appear here.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "snn/Diagnostic.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace snn::ast {
+
+using Loc = SourceLocation;
+
+/// A name with where it was written.
+struct Ident {
+  std::string name;
+  Loc loc;
+};
+
+class Expr {
+public:
+  enum Kind { Number, Quantity, Name, Call, Unary, Binary, If, String, Bool };
+  Expr(Kind k, Loc l) : kind_(k), loc_(std::move(l)) {}
+  virtual ~Expr() = default;
+  Kind kind() const { return kind_; }
+  const Loc &loc() const { return loc_; }
+
+private:
+  Kind kind_;
+  Loc loc_;
+};
+using ExprPtr = std::unique_ptr<Expr>;
+
+/// A literal number, e.g. `0.5` or `1e-3`.
+struct NumberExpr : Expr {
+  double value;
+  NumberExpr(double v, Loc l) : Expr(Number, std::move(l)), value(v) {}
+  static bool classof(const Expr *e) { return e->kind() == Number; }
+};
+
+/// A number with a unit symbol, e.g. `20 ms`.
+struct QuantityExpr : Expr {
+  double value;
+  std::string unit;
+  QuantityExpr(double v, std::string u, Loc l) : Expr(Quantity, std::move(l)), value(v), unit(std::move(u)) {}
+  static bool classof(const Expr *e) { return e->kind() == Quantity; }
+};
+
+struct NameExpr : Expr {
+  std::string name;
+  NameExpr(std::string n, Loc l) : Expr(Name, std::move(l)), name(std::move(n)) {}
+  static bool classof(const Expr *e) { return e->kind() == Name; }
+};
+
+/// A call argument, optionally named (`autapses: false`).
+struct Arg {
+  std::optional<Ident> name;
+  ExprPtr value;
+};
+
+struct CallExpr : Expr {
+  Ident callee;
+  std::vector<Arg> args;
+  CallExpr(Ident c, std::vector<Arg> a, Loc l) : Expr(Call, std::move(l)), callee(std::move(c)), args(std::move(a)) {}
+  static bool classof(const Expr *e) { return e->kind() == Call; }
+};
+
+struct UnaryExpr : Expr {
+  std::string op; ///< "-", "+", "not"
+  ExprPtr operand;
+  UnaryExpr(std::string o, ExprPtr x, Loc l) : Expr(Unary, std::move(l)), op(std::move(o)), operand(std::move(x)) {}
+  static bool classof(const Expr *e) { return e->kind() == Unary; }
+};
+
+struct BinaryExpr : Expr {
+  std::string op; ///< "+", "**", "<=", "and", ...
+  ExprPtr lhs, rhs;
+  BinaryExpr(std::string o, ExprPtr a, ExprPtr b, Loc l)
+      : Expr(Binary, std::move(l)), op(std::move(o)), lhs(std::move(a)), rhs(std::move(b)) {}
+  static bool classof(const Expr *e) { return e->kind() == Binary; }
+};
+
+struct IfExpr : Expr {
+  ExprPtr cond, then_value, else_value;
+  IfExpr(ExprPtr c, ExprPtr t, ExprPtr f, Loc l)
+      : Expr(If, std::move(l)), cond(std::move(c)), then_value(std::move(t)), else_value(std::move(f)) {}
+  static bool classof(const Expr *e) { return e->kind() == If; }
+};
+
+struct StringExpr : Expr {
+  std::string value; ///< unescaped
+  StringExpr(std::string v, Loc l) : Expr(String, std::move(l)), value(std::move(v)) {}
+  static bool classof(const Expr *e) { return e->kind() == String; }
+};
+
+struct BoolExpr : Expr {
+  bool value;
+  BoolExpr(bool v, Loc l) : Expr(Bool, std::move(l)), value(v) {}
+  static bool classof(const Expr *e) { return e->kind() == Bool; }
+};
+
+/// LLVM-style checked downcast; null when `e` is not a T.
+template <typename T> const T *dyn_cast(const Expr *e) { return e && T::classof(e) ? static_cast<const T *>(e) : nullptr; }
+
+// ------------------------------------------------------------ declarations
+
+struct Import {
+  std::vector<Ident> module_path; ///< std, neurons
+  std::vector<Ident> names;       ///< LIF, IF
+  Loc loc;
+};
+
+struct ParamDecl {
+  Ident name;
+  ExprPtr unit;  ///< `param c : nF` (required parameter), or null
+  ExprPtr value; ///< default value, or null
+};
+
+struct StateDecl {
+  Ident name;
+  ExprPtr initial;
+};
+
+struct InputDecl {
+  Ident name;
+  ExprPtr unit; ///< may be null: dimensionless
+};
+
+struct OdeDecl {
+  Ident state;  ///< `v` of `dv/dt`
+  Loc lhs_loc;
+  ExprPtr rhs;
+  std::optional<Ident> unless; ///< `unless refractory`
+};
+
+struct Assign {
+  Ident target;
+  std::string op; ///< "=", "+=", "-=", "*=", "/="
+  ExprPtr value;
+  Loc loc;
+};
+
+struct Setting {
+  Ident name; ///< surrogate, refractory, method (neuron); dt, duration, seed (regime)
+  ExprPtr value;
+};
+
+struct NeuronDecl {
+  Ident name;
+  std::vector<ParamDecl> params;
+  std::vector<StateDecl> states;
+  std::vector<InputDecl> inputs;
+  std::vector<OdeDecl> odes;
+  ExprPtr spike_condition;
+  Loc spike_loc;
+  std::vector<Assign> reset;
+  Loc reset_loc;
+  bool has_reset = false;
+  std::vector<Setting> settings;
+  std::string file; ///< where it was defined (imports come from other files)
+};
+
+struct PopulationDecl {
+  Ident name;
+  Ident model;
+  std::vector<Arg> args;
+  ExprPtr size; ///< null: 1
+  Loc size_loc;
+};
+
+struct Target {
+  Ident population;
+  std::optional<Ident> variable;
+};
+
+struct ConnectDecl {
+  Ident pre;
+  std::vector<Target> targets;
+  std::optional<Ident> connectivity;
+  std::vector<Arg> connectivity_args;
+  ExprPtr weight;
+  bool weight_is_distribution = false;
+  Loc weight_loc;
+  Loc loc;
+};
+
+struct NetworkDecl {
+  Ident name;
+  std::vector<PopulationDecl> populations;
+  std::vector<ConnectDecl> connections;
+};
+
+struct Slice {
+  ExprPtr begin, end, stride; ///< any may be null
+  bool is_range = false;      ///< `a:b` rather than a single index
+  Loc loc;
+};
+
+struct Selection {
+  Ident population;
+  std::optional<Slice> slice;
+};
+
+struct RecordItem {
+  bool spikes = false; ///< spikes(pop) rather than pop.var
+  Ident function;      ///< `spikes` as written (for spikes)
+  Selection selection;
+  std::optional<Ident> variable;
+};
+
+struct RecordDecl {
+  std::vector<RecordItem> items;
+  std::optional<std::string> file;
+  Loc file_loc;
+  Loc loc;
+};
+
+struct VarRef {
+  Ident population, variable;
+};
+
+struct InitDecl {
+  std::vector<VarRef> targets;
+  bool distribution = false; ///< `~` rather than `=`
+  ExprPtr value;
+  Loc loc;
+};
+
+struct StimulusDecl {
+  Ident population;
+  ExprPtr source;
+};
+
+struct SimulateDecl {
+  Ident network;
+  std::vector<Setting> settings;
+  std::vector<InitDecl> inits;
+  std::vector<RecordDecl> records;
+  std::vector<StimulusDecl> stimuli;
+  Loc loc;
+};
+
+/// One parsed file.
+struct File {
+  std::string name;
+  std::vector<Import> imports;
+  std::vector<NeuronDecl> neurons;
+  std::vector<NetworkDecl> networks;
+  std::vector<SimulateDecl> simulations;
+};
+
+/// Prints the AST as an indented tree (for `snnc --emit=ast`).
+std::string dump(const File &f);
+std::string dump(const Expr &e);
+
+} // namespace snn::ast

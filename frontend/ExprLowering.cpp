@@ -1,0 +1,327 @@
+//===- frontend/ExprLowering.cpp - Checking and lowering expressions ------===//
+#include "frontend/ExprLowering.h"
+
+#include "frontend/Units.h"
+#include "ir/Printer.h"
+#include "ir/Simplify.h"
+
+#include <cmath>
+
+namespace snn::frontend {
+
+using ir::Dimension;
+
+std::string describe(Dimension d) {
+  if (d.dimensionless())
+    return "1 (dimensionless)";
+  if (d == Dimension::time())
+    return "s (a time)";
+  if (d == Dimension::voltage())
+    return "V (a voltage)";
+  if (d == Dimension::current())
+    return "A (a current)";
+  if (d == Dimension::frequency())
+    return "Hz (a rate)";
+  return d.str();
+}
+
+namespace {
+const std::vector<std::string> kFunctions = {"exp", "log", "sqrt", "abs",  "sin",  "cos",     "tanh",
+                                             "floor", "ceil", "min", "max", "rand", "randn", "stimulus"};
+
+std::optional<ir::Function> unary_function(const std::string &name) {
+  static const std::pair<const char *, ir::Function> table[] = {
+      {"exp", ir::Function::Exp},   {"log", ir::Function::Log},     {"sqrt", ir::Function::Sqrt},
+      {"abs", ir::Function::Abs},   {"sin", ir::Function::Sin},     {"cos", ir::Function::Cos},
+      {"tanh", ir::Function::Tanh}, {"floor", ir::Function::Floor}, {"ceil", ir::Function::Ceil}};
+  for (const auto &[n, f] : table)
+    if (name == n)
+      return f;
+  return std::nullopt;
+}
+} // namespace
+
+Scope ExprLowering::constant_scope(const std::string &context) {
+  Scope s;
+  s.lookup = [](const std::string &) { return ir::Expr(); };
+  s.context = context;
+  return s;
+}
+
+bool ExprLowering::need_real(const ir::Expr &e, const ast::Expr &at, const std::string &what) {
+  if (!e)
+    return false;
+  if (e->is_bool()) {
+    diags_.error(DiagKind::type_mismatch, at.loc(), what + " must be a number, not a boolean");
+    return false;
+  }
+  return true;
+}
+
+bool ExprLowering::need_bool(const ir::Expr &e, const ast::Expr &at, const std::string &what) {
+  if (!e)
+    return false;
+  if (!e->is_bool()) {
+    diags_.error(DiagKind::type_mismatch, at.loc(), what + " must be a boolean (a comparison), not a number");
+    return false;
+  }
+  return true;
+}
+
+bool ExprLowering::expect_dimension(const ir::Expr &actual, Dimension expected, const std::string &what,
+                                    const SourceLocation &loc) {
+  if (!actual)
+    return false;
+  if (actual->is_bool()) {
+    diags_.error(DiagKind::type_mismatch, loc, what + " must be a number, not a boolean");
+    return false;
+  }
+  if (actual->dim != expected) {
+    diags_.error(DiagKind::dimension_mismatch, loc,
+                 what + " has dimension " + describe(actual->dim) + ", expected " + describe(expected));
+    return false;
+  }
+  return true;
+}
+
+ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
+  switch (e.kind()) {
+  case ast::Expr::Number:
+    return ir::Constant::make(ast::dyn_cast<ast::NumberExpr>(&e)->value);
+  case ast::Expr::Quantity: {
+    const auto *q = ast::dyn_cast<ast::QuantityExpr>(&e);
+    auto unit = lookup_unit(q->unit);
+    if (!unit) { // the lexer only forms quantities from known symbols
+      diags_.error(DiagKind::unknown_name, e.loc(), q->unit);
+      return {};
+    }
+    return ir::Constant::make(q->value * unit->scale, unit->dim);
+  }
+  case ast::Expr::Bool:
+    return ir::Constant::make_bool(ast::dyn_cast<ast::BoolExpr>(&e)->value);
+  case ast::Expr::String:
+    diags_.error(DiagKind::type_mismatch, e.loc(), "a string is not allowed in " + scope.context);
+    return {};
+  case ast::Expr::Name: {
+    const std::string &name = ast::dyn_cast<ast::NameExpr>(&e)->name;
+    if (ir::Expr found = scope.lookup(name))
+      return found;
+    if (auto unit = lookup_unit(name))
+      return ir::Constant::make(unit->scale, unit->dim);
+    diags_.error(DiagKind::unknown_name, e.loc(), name);
+    std::vector<std::string> candidates = scope.names;
+    for (const auto &u : common_units())
+      candidates.push_back(u);
+    diags_.suggest(name, candidates, e.loc());
+    return {};
+  }
+  case ast::Expr::Call:
+    return call(*ast::dyn_cast<ast::CallExpr>(&e), scope);
+  case ast::Expr::Unary:
+    return unary(*ast::dyn_cast<ast::UnaryExpr>(&e), scope);
+  case ast::Expr::Binary:
+    return binary(*ast::dyn_cast<ast::BinaryExpr>(&e), scope);
+  case ast::Expr::If: {
+    const auto *i = ast::dyn_cast<ast::IfExpr>(&e);
+    ir::Expr c = lower(*i->cond, scope), t = lower(*i->then_value, scope), f = lower(*i->else_value, scope);
+    if (!need_bool(c, *i->cond, "the condition of 'if'") || !t || !f)
+      return {};
+    if (t->type != f->type || t->dim != f->dim) {
+      diags_.error(DiagKind::dimension_mismatch, e.loc(),
+                   "the branches of 'if' differ: " + (t->is_bool() ? "boolean" : describe(t->dim)) + " and " +
+                       (f->is_bool() ? "boolean" : describe(f->dim)));
+      return {};
+    }
+    return ir::Select::make(c, t, f);
+  }
+  }
+  return {};
+}
+
+ir::Expr ExprLowering::unary(const ast::UnaryExpr &u, const Scope &scope) {
+  ir::Expr a = lower(*u.operand, scope);
+  if (!a)
+    return {};
+  if (u.op == "not") {
+    if (!need_bool(a, *u.operand, "the operand of 'not'"))
+      return {};
+    return ir::Unary::make(ir::UnaryOp::Not, a);
+  }
+  if (!need_real(a, *u.operand, "the operand of '" + u.op + "'"))
+    return {};
+  return u.op == "-" ? ir::Unary::make(ir::UnaryOp::Neg, a) : a;
+}
+
+ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
+  ir::Expr x = lower(*b.lhs, scope), y = lower(*b.rhs, scope);
+  if (!x || !y)
+    return {};
+  const std::string &op = b.op;
+  if (op == "and" || op == "or") {
+    if (!need_bool(x, *b.lhs, "the left operand of '" + op + "'") ||
+        !need_bool(y, *b.rhs, "the right operand of '" + op + "'"))
+      return {};
+    return ir::Binary::make(op == "and" ? ir::BinaryOp::And : ir::BinaryOp::Or, x, y);
+  }
+  if (!need_real(x, *b.lhs, "the left operand of '" + op + "'") ||
+      !need_real(y, *b.rhs, "the right operand of '" + op + "'"))
+    return {};
+  static const std::pair<const char *, ir::BinaryOp> ops[] = {
+      {"+", ir::BinaryOp::Add}, {"-", ir::BinaryOp::Sub}, {"*", ir::BinaryOp::Mul}, {"/", ir::BinaryOp::Div},
+      {"**", ir::BinaryOp::Pow}, {"<", ir::BinaryOp::Lt}, {"<=", ir::BinaryOp::Le}, {">", ir::BinaryOp::Gt},
+      {">=", ir::BinaryOp::Ge}, {"==", ir::BinaryOp::Eq}, {"!=", ir::BinaryOp::Ne}};
+  ir::BinaryOp bop = ir::BinaryOp::Add;
+  for (const auto &[text, o] : ops)
+    if (op == text)
+      bop = o;
+  switch (bop) {
+  case ir::BinaryOp::Add:
+  case ir::BinaryOp::Sub:
+    if (x->dim != y->dim) {
+      diags_.error(DiagKind::dimension_mismatch, b.loc(),
+                   std::string("cannot ") + (bop == ir::BinaryOp::Add ? "add " : "subtract ") + describe(y->dim) +
+                       (bop == ir::BinaryOp::Add ? " to " : " from ") + describe(x->dim));
+      return {};
+    }
+    break;
+  case ir::BinaryOp::Pow: {
+    if (!y->dim.dimensionless()) {
+      diags_.error(DiagKind::dimension_mismatch, b.rhs->loc(),
+                   "an exponent must be dimensionless, found " + describe(y->dim));
+      return {};
+    }
+    if (!x->dim.dimensionless()) {
+      double n = 0;
+      bool ok = ir::constant_value(ir::simplify(y), n);
+      if (ok && n != std::floor(n))
+        ok = 2 * n == std::floor(2 * n) && x->dim.sqrt().has_value();
+      if (!ok || std::fabs(n) > 16) {
+        diags_.error(DiagKind::dimension_mismatch, b.rhs->loc(),
+                     "a quantity of dimension " + x->dim.str() + " can only be raised to a small constant integer power");
+        return {};
+      }
+      y = ir::simplify(y);
+    }
+    break;
+  }
+  case ir::BinaryOp::Mul:
+  case ir::BinaryOp::Div:
+    break;
+  default: // comparisons
+    if (x->dim != y->dim) {
+      diags_.error(DiagKind::dimension_mismatch, b.loc(),
+                   "cannot compare " + describe(x->dim) + " with " + describe(y->dim));
+      return {};
+    }
+  }
+  return ir::Binary::make(bop, x, y);
+}
+
+ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
+  const std::string &name = c.callee.name;
+  for (const auto &a : c.args)
+    if (a.name) {
+      diags_.error(DiagKind::unknown_argument, a.name->loc, "function '" + name + "'", a.name->name);
+      return {};
+    }
+  auto arity = [&](size_t n) {
+    if (c.args.size() == n)
+      return true;
+    diags_.error(DiagKind::wrong_argument_count, c.loc(), "function '" + name + "'", n, c.args.size());
+    return false;
+  };
+  if (name == "rand" || name == "randn") {
+    if (!arity(0))
+      return {};
+    if (!scope.allow_random || !scope.random_sites) {
+      diags_.error(DiagKind::misplaced_construct, c.loc(), name + "() is not allowed in " + scope.context);
+      return {};
+    }
+    return ir::Random::make(name == "rand" ? ir::Distribution::Uniform01 : ir::Distribution::Normal01,
+                            (*scope.random_sites)++);
+  }
+  if (name == "stimulus") {
+    if (!arity(0))
+      return {};
+    if (!scope.allow_stimulus) {
+      diags_.error(DiagKind::misplaced_construct, c.loc(), "stimulus() is not allowed in " + scope.context);
+      return {};
+    }
+    return ir::Variable::make_stimulus();
+  }
+  if (name == "min" || name == "max") {
+    if (!arity(2))
+      return {};
+    ir::Expr x = lower(*c.args[0].value, scope), y = lower(*c.args[1].value, scope);
+    if (!need_real(x, *c.args[0].value, "an argument of " + name) ||
+        !need_real(y, *c.args[1].value, "an argument of " + name))
+      return {};
+    if (x->dim != y->dim) {
+      diags_.error(DiagKind::dimension_mismatch, c.loc(),
+                   "the arguments of " + name + " differ: " + describe(x->dim) + " and " + describe(y->dim));
+      return {};
+    }
+    return ir::Binary::make(name == "min" ? ir::BinaryOp::Min : ir::BinaryOp::Max, x, y);
+  }
+  if (auto fn = unary_function(name)) {
+    if (!arity(1))
+      return {};
+    ir::Expr x = lower(*c.args[0].value, scope);
+    if (!need_real(x, *c.args[0].value, "the argument of " + name))
+      return {};
+    if (*fn == ir::Function::Sqrt && !x->dim.sqrt()) {
+      diags_.error(DiagKind::dimension_mismatch, c.args[0].value->loc(),
+                   "cannot take the square root of dimension " + x->dim.str());
+      return {};
+    }
+    bool keeps = *fn == ir::Function::Sqrt || *fn == ir::Function::Abs || *fn == ir::Function::Floor ||
+                 *fn == ir::Function::Ceil;
+    if (!keeps && !x->dim.dimensionless()) {
+      diags_.error(DiagKind::dimension_mismatch, c.args[0].value->loc(),
+                   "the argument of " + name + " must be dimensionless, found " + describe(x->dim));
+      return {};
+    }
+    return ir::Call::make(*fn, x);
+  }
+  diags_.error(DiagKind::unknown_function, c.callee.loc, name);
+  diags_.suggest(name, kFunctions, c.callee.loc);
+  return {};
+}
+
+std::optional<double> ExprLowering::constant(const ast::Expr &e, const std::string &what,
+                                             std::optional<Dimension> dim) {
+  ir::Expr x = lower(e, constant_scope(what));
+  if (!x)
+    return std::nullopt;
+  if (dim && !expect_dimension(x, *dim, what, e.loc()))
+    return std::nullopt;
+  if (!dim && !need_real(x, e, what))
+    return std::nullopt;
+  x = ir::simplify(x);
+  double v = 0;
+  if (!ir::constant_value(x, v)) {
+    diags_.error(DiagKind::invalid_value, e.loc(), what + " must be a constant");
+    return std::nullopt;
+  }
+  if (!std::isfinite(v)) {
+    diags_.error(DiagKind::invalid_value, e.loc(), what + " is not a finite number");
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<uint64_t> ExprLowering::integer(const ast::Expr &e, const std::string &what, uint64_t min,
+                                              uint64_t max) {
+  auto v = constant(e, what, Dimension());
+  if (!v)
+    return std::nullopt;
+  if (*v != std::floor(*v) || *v < static_cast<double>(min) || *v > static_cast<double>(max)) {
+    diags_.error(DiagKind::invalid_value, e.loc(),
+                 what + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                     ", found " + ir::format_real(*v));
+    return std::nullopt;
+  }
+  return static_cast<uint64_t>(*v);
+}
+
+} // namespace snn::frontend

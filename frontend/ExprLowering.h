@@ -1,0 +1,70 @@
+//===- frontend/ExprLowering.h - Checking and lowering expressions -*- C++ -*-===//
+//
+// Turns AST expressions into typed IR expressions, checking names, types and
+// physical dimensions on the way. Every mistake is a located diagnostic; the
+// result is then null and the caller carries on to find further mistakes.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "frontend/AST.h"
+#include "frontend/Diagnostics.h"
+#include "ir/Expr.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace snn::frontend {
+
+/// What names mean where an expression is written, and what it may use.
+struct Scope {
+  /// The IR expression a name stands for, or null when the scope lacks it.
+  std::function<ir::Expr(const std::string &)> lookup;
+  /// Names to offer in "did you mean" notes.
+  std::vector<std::string> names;
+  /// Where the expression stands, for messages ("a differential equation").
+  std::string context;
+  bool allow_random = false;   ///< rand(), randn()
+  bool allow_stimulus = false; ///< stimulus()
+  /// Next call-site number for random draws; required when allow_random.
+  uint32_t *random_sites = nullptr;
+};
+
+class ExprLowering {
+public:
+  explicit ExprLowering(Diagnostics &diags) : diags_(diags) {}
+
+  /// Lowers `e` in `scope`; null after reporting an error.
+  ir::Expr lower(const ast::Expr &e, const Scope &scope);
+
+  /// Lowers and folds `e`, which must be a real constant of dimension `dim`
+  /// (any dimension when `dim` is null). `what` names it in messages.
+  std::optional<double> constant(const ast::Expr &e, const std::string &what,
+                                 std::optional<ir::Dimension> dim = std::nullopt);
+
+  /// Like `constant`, and the value must be an integer in [min, max].
+  std::optional<uint64_t> integer(const ast::Expr &e, const std::string &what, uint64_t min, uint64_t max);
+
+  /// Reports a dimension mismatch at `loc` unless `actual == expected`.
+  bool expect_dimension(const ir::Expr &actual, ir::Dimension expected, const std::string &what,
+                        const SourceLocation &loc);
+
+  /// The scope of constant expressions: numbers, units and arithmetic only.
+  static Scope constant_scope(const std::string &context);
+
+private:
+  ir::Expr call(const ast::CallExpr &c, const Scope &scope);
+  ir::Expr unary(const ast::UnaryExpr &u, const Scope &scope);
+  ir::Expr binary(const ast::BinaryExpr &b, const Scope &scope);
+  bool need_real(const ir::Expr &e, const ast::Expr &at, const std::string &what);
+  bool need_bool(const ir::Expr &e, const ast::Expr &at, const std::string &what);
+
+  Diagnostics &diags_;
+};
+
+/// "V", or "V (a voltage)" for the dimensions users meet most.
+std::string describe(ir::Dimension d);
+
+} // namespace snn::frontend

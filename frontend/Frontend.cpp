@@ -1,0 +1,144 @@
+//===- frontend/Frontend.cpp - Source text to a checked IR Module ---------===//
+#include "frontend/Frontend.h"
+
+#include "frontend/ModelLowering.h"
+#include "frontend/NetworkLowering.h"
+#include "frontend/Parser.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace snn::frontend {
+
+namespace fs = std::filesystem;
+
+std::string directory_of(const std::string &path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash == 0 ? 1 : slash);
+}
+
+std::unique_ptr<ast::File> Frontend::parse(const std::string &name, std::string text) {
+  const std::string &stored = sources_.add(name, std::move(text));
+  return frontend::parse(name, stored, diags_);
+}
+
+const Frontend::LoadedModule *Frontend::load_module(const ast::Import &imp) {
+  std::string dotted, rel;
+  for (const auto &p : imp.module_path) {
+    dotted += (dotted.empty() ? "" : ".") + p.name;
+    rel += (rel.empty() ? "" : "/") + p.name;
+  }
+  rel += ".snn";
+  std::vector<std::string> dirs;
+  dirs.push_back(directory_of(imp.loc.file));
+  dirs.insert(dirs.end(), import_paths_.begin(), import_paths_.end());
+  std::string found;
+  for (const auto &d : dirs) {
+    fs::path candidate = d.empty() ? fs::path(rel) : fs::path(d) / rel;
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec)) {
+      found = candidate.lexically_normal().string();
+      break;
+    }
+  }
+  SourceLocation at = imp.module_path.front().loc;
+  at.length = static_cast<unsigned>(dotted.size());
+  if (found.empty() || imp.module_path.empty()) {
+    diags_.error(DiagKind::unknown_import, at, dotted);
+    diags_.note(DiagKind::note_context, at, "looked for '" + rel + "' next to the importing file and in the import paths (-I)");
+    return nullptr;
+  }
+  if (loading_.count(found)) {
+    diags_.error(DiagKind::import_cycle, at, dotted);
+    return nullptr;
+  }
+  auto it = loaded_.find(found);
+  if (it != loaded_.end())
+    return it->second.get();
+  std::ifstream in(found, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto mod = std::make_unique<LoadedModule>();
+  loading_.insert(found);
+  mod->ast = parse(found, buf.str());
+  if (mod->ast)
+    mod->ok = collect_models(*mod->ast, mod->models);
+  loading_.erase(found);
+  if (!mod->ok)
+    diags_.note(DiagKind::note_context, at, "in module '" + dotted + "' imported here");
+  return loaded_.emplace(found, std::move(mod)).first->second.get();
+}
+
+bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel> &out) {
+  unsigned errors = diags_.error_count();
+  std::map<std::string, SourceLocation> where;
+  auto add = [&](ir::NeuronModel m, const SourceLocation &loc) {
+    auto [it, fresh] = where.emplace(m.name, loc);
+    if (!fresh) {
+      diags_.error(DiagKind::duplicate_definition, loc, "neuron model", m.name);
+      diags_.note(DiagKind::note_previous_definition, it->second);
+      return;
+    }
+    out.push_back(std::move(m));
+  };
+  for (const auto &imp : file.imports) {
+    const LoadedModule *mod = load_module(imp);
+    if (!mod || !mod->ok)
+      continue;
+    for (const auto &name : imp.names) {
+      const ir::NeuronModel *found = nullptr;
+      for (const auto &m : mod->models)
+        if (m.name == name.name)
+          found = &m;
+      if (!found) {
+        std::string dotted;
+        for (const auto &p : imp.module_path)
+          dotted += (dotted.empty() ? "" : ".") + p.name;
+        diags_.error(DiagKind::missing_import, name.loc, dotted, name.name);
+        std::vector<std::string> names;
+        for (const auto &m : mod->models)
+          names.push_back(m.name);
+        diags_.suggest(name.name, names, name.loc);
+        continue;
+      }
+      add(*found, name.loc);
+    }
+  }
+  for (const auto &n : file.neurons)
+    if (auto m = lower_neuron(n, diags_))
+      add(std::move(*m), n.name.loc);
+  return diags_.error_count() == errors;
+}
+
+std::optional<ir::Module> Frontend::lower(const ast::File &file) {
+  unsigned errors = diags_.error_count();
+  ir::Module m;
+  collect_models(file, m.models);
+  if (diags_.error_count() != errors)
+    return std::nullopt;
+  if (file.networks.size() > 1) {
+    diags_.error(DiagKind::duplicate_definition, file.networks[1].name.loc, "network", file.networks[1].name.name);
+    diags_.note(DiagKind::note_context, file.networks[0].name.loc, "a file describes one network; the first is here");
+    return std::nullopt;
+  }
+  if (file.simulations.size() > 1) {
+    diags_.error(DiagKind::duplicate_definition, file.simulations[1].loc, "simulate block for",
+                 file.simulations[1].network.name);
+    diags_.note(DiagKind::note_previous_definition, file.simulations[0].loc);
+    return std::nullopt;
+  }
+  if (!file.networks.empty()) {
+    if (!lower_network(file.networks[0], m, diags_))
+      return std::nullopt;
+  } else if (!file.simulations.empty()) {
+    diags_.error(DiagKind::unknown_network, file.simulations[0].network.loc, file.simulations[0].network.name);
+    return std::nullopt;
+  }
+  if (!file.simulations.empty() &&
+      !lower_simulation(file.simulations[0], directory_of(file.name), m, diags_))
+    return std::nullopt;
+  return m;
+}
+
+} // namespace snn::frontend

@@ -1,0 +1,365 @@
+//===- frontend/ModelLowering.cpp - Neuron declarations to IR models ------===//
+#include "frontend/ModelLowering.h"
+
+#include "frontend/ExprLowering.h"
+#include "ir/Simplify.h"
+
+#include <map>
+#include <set>
+
+namespace snn::frontend {
+
+namespace {
+
+using ir::Dimension;
+
+class ModelLowering {
+public:
+  ModelLowering(const ast::NeuronDecl &decl, Diagnostics &diags) : decl_(decl), diags_(diags), exprs_(diags) {}
+
+  std::optional<ir::NeuronModel> run() {
+    unsigned errors = diags_.error_count();
+    model_.name = decl_.name.name;
+    model_.loc = decl_.name.loc;
+    params();
+    inputs();
+    states();
+    settings();
+    odes();
+    spike();
+    reset();
+    if (diags_.error_count() != errors)
+      return std::nullopt;
+    warn_unused_params();
+    return std::move(model_);
+  }
+
+private:
+  bool declare(const ast::Ident &name, const char *what) {
+    if (name.name == "t" || name.name == "dt") {
+      diags_.error(DiagKind::duplicate_definition, name.loc, "built-in name", name.name);
+      return false;
+    }
+    auto [it, fresh] = declared_.emplace(name.name, name.loc);
+    if (!fresh) {
+      diags_.error(DiagKind::duplicate_definition, name.loc, what, name.name);
+      diags_.note(DiagKind::note_previous_definition, it->second);
+      return false;
+    }
+    return true;
+  }
+
+  /// Names visible in model expressions; `current` overrides state reads
+  /// (used by the sequential reset).
+  Scope scope(const std::string &context, bool with_states, bool random,
+              const std::map<std::string, ir::Expr> *current = nullptr) {
+    Scope s;
+    s.context = context;
+    s.allow_random = random;
+    s.allow_stimulus = with_states;
+    s.random_sites = &random_sites_;
+    s.lookup = [this, with_states, current](const std::string &n) -> ir::Expr {
+      if (const ir::Parameter *p = model_.find_param(n))
+        return ir::Variable::make(ir::VarKind::Param, n, p->dim);
+      if (!with_states)
+        return {};
+      if (current) {
+        auto it = current->find(n);
+        if (it != current->end())
+          return it->second;
+      }
+      if (const ir::StateVar *st = model_.find_state(n))
+        return ir::Variable::make(ir::VarKind::State, n, st->dim);
+      if (const ir::InputVar *in = model_.find_input(n))
+        return ir::Variable::make(ir::VarKind::Input, n, in->dim);
+      if (n == "t")
+        return ir::Variable::make(ir::VarKind::Time, "t", Dimension::time());
+      if (n == "dt")
+        return ir::Variable::make(ir::VarKind::Dt, "dt", Dimension::time());
+      return {};
+    };
+    for (const auto &p : model_.params)
+      s.names.push_back(p.name);
+    if (with_states) {
+      for (const auto &st : model_.states)
+        s.names.push_back(st.name);
+      for (const auto &in : model_.inputs)
+        s.names.push_back(in.name);
+    }
+    return s;
+  }
+
+  void params() {
+    for (const auto &p : decl_.params) {
+      if (!declare(p.name, "parameter"))
+        continue;
+      ir::Parameter param;
+      param.name = p.name.name;
+      std::optional<Dimension> unit_dim;
+      if (p.unit) {
+        ir::Expr u = exprs_.lower(*p.unit, ExprLowering::constant_scope("a unit"));
+        if (!u || u->is_bool())
+          continue;
+        unit_dim = u->dim;
+      }
+      if (p.value) {
+        param.value = exprs_.lower(*p.value, scope("the value of parameter '" + param.name + "'", false, false));
+        if (!param.value)
+          continue;
+        if (unit_dim && !exprs_.expect_dimension(param.value, *unit_dim, "parameter '" + param.name + "'",
+                                                 p.value->loc()))
+          continue;
+        if (param.value->is_bool()) {
+          diags_.error(DiagKind::type_mismatch, p.value->loc(), "parameter '" + param.name + "' must be a number");
+          continue;
+        }
+        param.dim = param.value->dim;
+      } else if (unit_dim) {
+        param.dim = *unit_dim;
+      } else {
+        diags_.error(DiagKind::syntax_error, p.name.loc,
+                     "parameter '" + param.name + "' needs a default value ('= 20 ms') or a unit (': ms')");
+        continue;
+      }
+      model_.params.push_back(std::move(param));
+    }
+  }
+
+  void inputs() {
+    for (const auto &i : decl_.inputs) {
+      if (!declare(i.name, "input"))
+        continue;
+      ir::InputVar in{i.name.name, Dimension()};
+      if (i.unit) {
+        ir::Expr u = exprs_.lower(*i.unit, ExprLowering::constant_scope("a unit"));
+        if (!u)
+          continue;
+        in.dim = u->dim;
+      }
+      model_.inputs.push_back(std::move(in));
+    }
+  }
+
+  void states() {
+    for (const auto &s : decl_.states) {
+      if (!declare(s.name, "state variable"))
+        continue;
+      Scope sc = scope("the initial value of '" + s.name.name + "'", false, true);
+      uint32_t sites = 0;
+      sc.random_sites = &sites; // initial values draw in their own RNG domain
+      ir::Expr init = exprs_.lower(*s.initial, sc);
+      if (!init)
+        continue;
+      if (init->is_bool()) {
+        diags_.error(DiagKind::type_mismatch, s.initial->loc(), "state '" + s.name.name + "' must be a number");
+        continue;
+      }
+      model_.states.push_back({s.name.name, init->dim, init, false});
+    }
+  }
+
+  void settings() {
+    static const std::vector<std::string> known = {"surrogate", "refractory", "method"};
+    std::map<std::string, SourceLocation> seen;
+    for (const auto &s : decl_.settings) {
+      const std::string &n = s.name.name;
+      if (std::find(known.begin(), known.end(), n) == known.end()) {
+        if (model_.find_state(n) || model_.find_param(n) || model_.find_input(n))
+          diags_.error(DiagKind::misplaced_construct, s.name.loc,
+                       "'" + n + " = ...' outside 'on spike { }': write 'd" + n + "/dt = ...' for its dynamics");
+        else {
+          diags_.error(DiagKind::unknown_setting, s.name.loc, "neuron", n);
+          diags_.suggest(n, known, s.name.loc);
+        }
+        continue;
+      }
+      auto [it, fresh] = seen.emplace(n, s.name.loc);
+      if (!fresh) {
+        diags_.error(DiagKind::duplicate_definition, s.name.loc, "setting", n);
+        diags_.note(DiagKind::note_previous_definition, it->second);
+        continue;
+      }
+      if (n == "method") {
+        method(s);
+      } else if (n == "refractory") {
+        ir::Expr v = exprs_.lower(*s.value, scope("the refractory period", false, false));
+        if (exprs_.expect_dimension(v, Dimension::time(), "the refractory period", s.value->loc()))
+          model_.refractory_period = v;
+        refractory_loc_ = s.name.loc;
+      } else { // surrogate
+        ir::Expr v = exprs_.lower(*s.value, scope("the surrogate gradient", true, false));
+        if (exprs_.expect_dimension(v, Dimension(), "the surrogate gradient", s.value->loc()))
+          model_.surrogate = v;
+      }
+    }
+  }
+
+  void method(const ast::Setting &s) {
+    model_.method_loc = s.value->loc();
+    const auto *name = ast::dyn_cast<ast::NameExpr>(s.value.get());
+    static const std::vector<std::string> methods = {"exact", "euler", "rk4"};
+    if (!name || std::find(methods.begin(), methods.end(), name->name) == methods.end()) {
+      diags_.error(DiagKind::invalid_value, s.value->loc(), "unknown integration method; use exact, euler or rk4");
+      if (name)
+        diags_.suggest(name->name, methods, s.value->loc());
+      return;
+    }
+    model_.method = name->name == "exact"   ? ir::IntegrationMethod::Exact
+                    : name->name == "euler" ? ir::IntegrationMethod::Euler
+                                            : ir::IntegrationMethod::RK4;
+  }
+
+  void odes() {
+    std::map<std::string, SourceLocation> seen;
+    for (const auto &o : decl_.odes) {
+      const ir::StateVar *st = model_.find_state(o.state.name);
+      if (!st) {
+        if (model_.find_param(o.state.name) || model_.find_input(o.state.name))
+          diags_.error(DiagKind::misplaced_construct, o.state.loc,
+                       "'" + o.state.name + "' is not a state variable; only states have differential equations");
+        else {
+          diags_.error(DiagKind::unknown_variable, o.state.loc, model_.name, "state", o.state.name);
+          std::vector<std::string> names;
+          for (const auto &s : model_.states)
+            names.push_back(s.name);
+          diags_.suggest(o.state.name, names, o.state.loc);
+        }
+        continue;
+      }
+      auto [it, fresh] = seen.emplace(o.state.name, o.lhs_loc);
+      if (!fresh) {
+        diags_.error(DiagKind::duplicate_definition, o.lhs_loc, "differential equation of", o.state.name);
+        diags_.note(DiagKind::note_previous_definition, it->second);
+        continue;
+      }
+      ir::Expr rhs = exprs_.lower(*o.rhs, scope("a differential equation", true, false));
+      if (!rhs)
+        continue;
+      if (!exprs_.expect_dimension(rhs, st->dim / Dimension::time(),
+                                   "the right side of d" + o.state.name + "/dt", o.rhs->loc()))
+        continue;
+      bool frozen = false;
+      if (o.unless) {
+        if (o.unless->name != "refractory") {
+          diags_.error(DiagKind::syntax_error, o.unless->loc, "expected 'unless refractory', found 'unless " +
+                                                                  o.unless->name + "'");
+          continue;
+        }
+        if (!model_.refractory_period) {
+          diags_.error(DiagKind::misplaced_construct, o.unless->loc,
+                       "'unless refractory' needs a refractory period: add 'refractory = 2 ms' to the model");
+          continue;
+        }
+        frozen = true;
+      }
+      model_.odes.push_back({o.state.name, rhs, frozen, o.lhs_loc});
+    }
+  }
+
+  void spike() {
+    if (!decl_.spike_condition)
+      return;
+    ir::Expr c = exprs_.lower(*decl_.spike_condition, scope("the spike condition", true, true));
+    if (!c)
+      return;
+    if (!c->is_bool()) {
+      diags_.error(DiagKind::type_mismatch, decl_.spike_condition->loc(),
+                   "the spike condition must be a boolean (a comparison), not a number");
+      return;
+    }
+    model_.spike_condition = c;
+  }
+
+  void reset() {
+    if (!decl_.has_reset)
+      return;
+    if (!decl_.spike_condition) {
+      diags_.error(DiagKind::misplaced_construct, decl_.reset_loc,
+                   "'on spike' in a model without 'spike when': it would never run");
+      return;
+    }
+    // Sequential semantics: a later assignment sees the earlier ones.
+    std::map<std::string, ir::Expr> current;
+    std::vector<std::string> order;
+    for (const auto &a : decl_.reset) {
+      const ir::StateVar *st = model_.find_state(a.target.name);
+      if (!st) {
+        if (model_.find_param(a.target.name) || model_.find_input(a.target.name))
+          diags_.error(DiagKind::misplaced_construct, a.target.loc,
+                       "cannot assign to '" + a.target.name + "': only state variables change on a spike");
+        else {
+          diags_.error(DiagKind::unknown_variable, a.target.loc, model_.name, "state", a.target.name);
+          std::vector<std::string> names;
+          for (const auto &s : model_.states)
+            names.push_back(s.name);
+          diags_.suggest(a.target.name, names, a.target.loc);
+        }
+        continue;
+      }
+      ir::Expr v = exprs_.lower(*a.value, scope("'on spike'", true, true, &current));
+      if (!v)
+        continue;
+      ir::Expr old = current.count(a.target.name) ? current[a.target.name]
+                                                  : ir::Variable::make(ir::VarKind::State, st->name, st->dim);
+      if (a.op == "*=" || a.op == "/=") {
+        if (!exprs_.expect_dimension(v, Dimension(), "the factor in '" + a.op + "'", a.value->loc()))
+          continue;
+        v = a.op == "*=" ? old * v : old / v;
+      } else {
+        if (!exprs_.expect_dimension(v, st->dim, "the value assigned to '" + st->name + "'", a.value->loc()))
+          continue;
+        if (a.op == "+=")
+          v = old + v;
+        else if (a.op == "-=")
+          v = old - v;
+      }
+      if (!current.count(a.target.name))
+        order.push_back(a.target.name);
+      current[a.target.name] = v;
+    }
+    for (const auto &n : order)
+      model_.reset.push_back({n, current[n]});
+  }
+
+  void warn_unused_params() {
+    std::set<std::string> used;
+    auto collect = [&](const ir::Expr &e) {
+      if (e)
+        ir::mentions(e, [&](const ir::Variable &v) {
+          if (v.var_kind == ir::VarKind::Param)
+            used.insert(v.name);
+          return false;
+        });
+    };
+    for (const auto &p : model_.params)
+      collect(p.value);
+    for (const auto &s : model_.states)
+      collect(s.initial);
+    for (const auto &o : model_.odes)
+      collect(o.rhs);
+    for (const auto &r : model_.reset)
+      collect(r.value);
+    collect(model_.spike_condition);
+    collect(model_.surrogate);
+    collect(model_.refractory_period);
+    for (const auto &p : decl_.params)
+      if (!used.count(p.name.name))
+        diags_.error(DiagKind::unused_parameter, p.name.loc, p.name.name, model_.name);
+  }
+
+  const ast::NeuronDecl &decl_;
+  Diagnostics &diags_;
+  ExprLowering exprs_;
+  ir::NeuronModel model_;
+  std::map<std::string, SourceLocation> declared_;
+  uint32_t random_sites_ = 0;
+  SourceLocation refractory_loc_;
+};
+
+} // namespace
+
+std::optional<ir::NeuronModel> lower_neuron(const ast::NeuronDecl &decl, Diagnostics &diags) {
+  return ModelLowering(decl, diags).run();
+}
+
+} // namespace snn::frontend

@@ -1,0 +1,18 @@
+//===- frontend/ModelLowering.h - Neuron declarations to IR models -*- C++ -*-===//
+#pragma once
+
+#include "frontend/AST.h"
+#include "frontend/Diagnostics.h"
+#include "ir/Module.h"
+
+#include <optional>
+
+namespace snn::frontend {
+
+/// Checks a neuron declaration (names, dimensions, ODE targets, the spike
+/// condition, the reset, settings) and lowers it to a continuous-form
+/// ir::NeuronModel. Returns nothing when it reported an error. Warns about
+/// parameters the model never reads.
+std::optional<ir::NeuronModel> lower_neuron(const ast::NeuronDecl &decl, Diagnostics &diags);
+
+} // namespace snn::frontend

@@ -1,0 +1,502 @@
+//===- frontend/NetworkLowering.cpp - Network and regime to IR ------------===//
+#include "frontend/NetworkLowering.h"
+
+#include "frontend/ExprLowering.h"
+#include "ir/Printer.h"
+#include "ir/Simplify.h"
+
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace snn::frontend {
+
+namespace {
+
+using ir::Dimension;
+
+std::vector<std::string> names_of_models(const ir::Module &m) {
+  std::vector<std::string> out;
+  for (const auto &x : m.models)
+    out.push_back(x.name);
+  return out;
+}
+
+std::vector<std::string> names_of_populations(const ir::Network &n) {
+  std::vector<std::string> out;
+  for (const auto &p : n.populations)
+    out.push_back(p.name);
+  return out;
+}
+
+class NetworkLowering {
+public:
+  NetworkLowering(ir::Module &m, Diagnostics &diags) : m_(m), diags_(diags), exprs_(diags) {}
+
+  bool network(const ast::NetworkDecl &decl) {
+    unsigned errors = diags_.error_count();
+    m_.network.name = decl.name.name;
+    for (const auto &p : decl.populations)
+      population(p);
+    for (const auto &c : decl.connections)
+      connect(c);
+    return diags_.error_count() == errors;
+  }
+
+  bool simulation(const ast::SimulateDecl &decl, const std::string &source_dir) {
+    unsigned errors = diags_.error_count();
+    if (decl.network.name != m_.network.name) {
+      diags_.error(DiagKind::unknown_network, decl.network.loc, decl.network.name);
+      diags_.suggest(decl.network.name, {m_.network.name}, decl.network.loc);
+      return false;
+    }
+    m_.has_regime = true;
+    ir::Regime &r = m_.regime;
+    r.network = decl.network.name;
+    regime_settings(decl.settings);
+    for (const auto &i : decl.inits)
+      init(i);
+    for (const auto &rec : decl.records)
+      record(rec);
+    for (const auto &s : decl.stimuli)
+      stimulus(s, source_dir);
+    return diags_.error_count() == errors;
+  }
+
+private:
+  const ir::Population *population_named(const ast::Ident &id) {
+    if (const ir::Population *p = m_.network.find_population(id.name))
+      return p;
+    diags_.error(DiagKind::unknown_population, id.loc, id.name);
+    diags_.suggest(id.name, names_of_populations(m_.network), id.loc);
+    return nullptr;
+  }
+
+  void population(const ast::PopulationDecl &d) {
+    if (const ir::Population *prev = m_.network.find_population(d.name.name)) {
+      (void)prev;
+      diags_.error(DiagKind::duplicate_definition, d.name.loc, "population", d.name.name);
+      diags_.note(DiagKind::note_previous_definition, pop_locs_[d.name.name]);
+      return;
+    }
+    const ir::NeuronModel *model = m_.find_model(d.model.name);
+    if (!model) {
+      diags_.error(DiagKind::unknown_model, d.model.loc, d.model.name);
+      diags_.suggest(d.model.name, names_of_models(m_), d.model.loc);
+      return;
+    }
+    ir::Population p;
+    p.name = d.name.name;
+    p.model = model->name;
+    if (d.size) {
+      auto n = exprs_.integer(*d.size, "the size of population '" + p.name + "'", 1, 1u << 30);
+      if (!n)
+        return;
+      p.size = static_cast<uint32_t>(*n);
+    }
+    std::set<std::string> given;
+    std::string owner = "model '" + model->name + "'";
+    for (const auto &a : d.args) {
+      if (!a.name) {
+        diags_.error(DiagKind::misplaced_construct, a.value->loc(),
+                     "population arguments must be named, as in 'tau_mem: 20 ms'");
+        continue;
+      }
+      const ir::Parameter *param = model->find_param(a.name->name);
+      if (!param) {
+        diags_.error(DiagKind::unknown_argument, a.name->loc, owner, a.name->name);
+        std::vector<std::string> names;
+        for (const auto &x : model->params)
+          names.push_back(x.name);
+        diags_.suggest(a.name->name, names, a.name->loc);
+        continue;
+      }
+      if (!given.insert(param->name).second) {
+        diags_.error(DiagKind::duplicate_argument, a.name->loc, param->name);
+        continue;
+      }
+      auto v = exprs_.constant(*a.value, "parameter '" + param->name + "'", param->dim);
+      if (v)
+        p.overrides.emplace_back(param->name, ir::Constant::make(*v, param->dim));
+    }
+    for (const auto &param : model->params)
+      if (!param.value && !given.count(param.name))
+        diags_.error(DiagKind::missing_argument, d.model.loc, "population '" + p.name + "' of " + owner, param.name);
+    pop_locs_[p.name] = d.name.loc;
+    m_.network.populations.push_back(std::move(p));
+  }
+
+  void connect(const ast::ConnectDecl &c) {
+    const ir::Population *pre = population_named(c.pre);
+    if (!pre)
+      return;
+    for (const auto &t : c.targets) {
+      const ir::Population *post = population_named(t.population);
+      if (!post)
+        continue;
+      const ir::NeuronModel *model = m_.find_model(post->model);
+      ir::Projection pr;
+      pr.pre = pre->name;
+      pr.post = post->name;
+      if (t.variable) {
+        pr.target = t.variable->name;
+        if (model->find_input(pr.target)) {
+          pr.target_kind = ir::TargetKind::Input;
+        } else if (model->find_state(pr.target)) {
+          pr.target_kind = ir::TargetKind::State;
+        } else {
+          diags_.error(DiagKind::unknown_variable, t.variable->loc, model->name, "state or input", pr.target);
+          std::vector<std::string> names;
+          for (const auto &s : model->states)
+            names.push_back(s.name);
+          for (const auto &i : model->inputs)
+            names.push_back(i.name);
+          diags_.suggest(pr.target, names, t.variable->loc);
+          continue;
+        }
+      } else if (model->inputs.size() == 1) {
+        pr.target = model->inputs[0].name;
+        pr.target_kind = ir::TargetKind::Input;
+      } else {
+        diags_.error(DiagKind::misplaced_construct, t.population.loc,
+                     "model '" + model->name + "' has " + std::to_string(model->inputs.size()) +
+                         " inputs: name the variable the weight adds to, as in '" + post->name + "." +
+                         (model->states.empty() ? std::string("v") : model->states[0].name) + "'");
+        continue;
+      }
+      Dimension target_dim = pr.target_kind == ir::TargetKind::Input ? model->find_input(pr.target)->dim
+                                                                     : model->find_state(pr.target)->dim;
+      if (!connectivity(c, *pre, *post, pr) || !weight(c, target_dim, pr))
+        continue;
+      m_.network.projections.push_back(std::move(pr));
+    }
+  }
+
+  bool connectivity(const ast::ConnectDecl &c, const ir::Population &pre, const ir::Population &post,
+                    ir::Projection &pr) {
+    if (!c.connectivity) {
+      pr.connectivity = ir::ConnectivityKind::Dense;
+      return true;
+    }
+    const ast::Ident &k = *c.connectivity;
+    static const std::vector<std::string> kinds = {"dense", "fixed_probability", "one_to_one"};
+    if (k.name == "dense" || k.name == "one_to_one") {
+      if (!c.connectivity_args.empty()) {
+        diags_.error(DiagKind::wrong_argument_count, k.loc, "'" + k.name + "'", 0, c.connectivity_args.size());
+        return false;
+      }
+      pr.connectivity = k.name == "dense" ? ir::ConnectivityKind::Dense : ir::ConnectivityKind::OneToOne;
+      if (pr.connectivity == ir::ConnectivityKind::OneToOne && pre.size != post.size) {
+        diags_.error(DiagKind::invalid_value, k.loc,
+                     "one_to_one needs populations of equal size; '" + pre.name + "' has " + std::to_string(pre.size) +
+                         " neurons and '" + post.name + "' has " + std::to_string(post.size));
+        return false;
+      }
+      return true;
+    }
+    if (k.name != "fixed_probability") {
+      diags_.error(DiagKind::unknown_setting, k.loc, "connectivity", k.name);
+      diags_.suggest(k.name, kinds, k.loc);
+      return false;
+    }
+    pr.connectivity = ir::ConnectivityKind::FixedProbability;
+    bool have_p = false;
+    for (size_t i = 0; i < c.connectivity_args.size(); ++i) {
+      const ast::Arg &a = c.connectivity_args[i];
+      std::string name = a.name ? a.name->name : (i == 0 ? "p" : "");
+      if (name == "p") {
+        if (have_p) {
+          diags_.error(DiagKind::duplicate_argument, a.value->loc(), "p");
+          return false;
+        }
+        auto v = exprs_.constant(*a.value, "the connection probability", Dimension());
+        if (!v)
+          return false;
+        if (*v < 0 || *v > 1) {
+          diags_.error(DiagKind::invalid_value, a.value->loc(),
+                       "the connection probability must be between 0 and 1, found " + ir::format_real(*v));
+          return false;
+        }
+        pr.probability = *v;
+        have_p = true;
+      } else if (name == "autapses") {
+        ir::Expr v = exprs_.lower(*a.value, ExprLowering::constant_scope("'autapses'"));
+        if (!v)
+          return false;
+        v = ir::simplify(v);
+        const auto *b = v.as<ir::Constant>();
+        if (!b || !b->is_bool()) {
+          diags_.error(DiagKind::type_mismatch, a.value->loc(), "'autapses' must be true or false");
+          return false;
+        }
+        pr.autapses = b->value != 0;
+      } else {
+        SourceLocation at = a.name ? a.name->loc : a.value->loc();
+        diags_.error(DiagKind::unknown_argument, at, "'fixed_probability'", name.empty() ? "#" + std::to_string(i + 1) : name);
+        if (a.name)
+          diags_.suggest(name, {"p", "autapses"}, at);
+        return false;
+      }
+    }
+    if (!have_p) {
+      diags_.error(DiagKind::missing_argument, k.loc, "'fixed_probability'", "p");
+      return false;
+    }
+    return true;
+  }
+
+  bool weight(const ast::ConnectDecl &c, Dimension target_dim, ir::Projection &pr) {
+    pr.weight.dim = target_dim;
+    if (!c.weight) {
+      diags_.error(DiagKind::missing_argument, c.loc, "'connect'", "weight");
+      return false;
+    }
+    if (!c.weight_is_distribution) {
+      auto v = exprs_.constant(*c.weight, "the weight", target_dim);
+      if (!v)
+        return false;
+      pr.weight.dist = ir::WeightDistribution::Constant;
+      pr.weight.a = *v;
+      return true;
+    }
+    auto d = distribution(*c.weight, target_dim, "the weight");
+    if (!d)
+      return false;
+    pr.weight = *d;
+    return true;
+  }
+
+  /// `uniform(lo, hi)` or `normal(mean, sd)` with constant arguments.
+  std::optional<ir::WeightInit> distribution(const ast::Expr &e, Dimension dim, const std::string &what) {
+    const auto *call = ast::dyn_cast<ast::CallExpr>(&e);
+    if (!call || (call->callee.name != "uniform" && call->callee.name != "normal")) {
+      diags_.error(DiagKind::invalid_value, e.loc(),
+                   "after '~' comes a distribution: uniform(low, high) or normal(mean, sd)");
+      if (call)
+        diags_.suggest(call->callee.name, {"uniform", "normal"}, call->callee.loc);
+      return std::nullopt;
+    }
+    bool uniform = call->callee.name == "uniform";
+    if (call->args.size() != 2) {
+      diags_.error(DiagKind::wrong_argument_count, call->loc(), "'" + call->callee.name + "'", 2, call->args.size());
+      return std::nullopt;
+    }
+    auto a = exprs_.constant(*call->args[0].value, what, dim);
+    auto b = exprs_.constant(*call->args[1].value, what, dim);
+    if (!a || !b)
+      return std::nullopt;
+    if (uniform && !(*a < *b)) {
+      diags_.error(DiagKind::invalid_value, call->loc(), "uniform(low, high) needs low < high");
+      return std::nullopt;
+    }
+    if (!uniform && *b < 0) {
+      diags_.error(DiagKind::invalid_value, call->args[1].value->loc(), "a standard deviation cannot be negative");
+      return std::nullopt;
+    }
+    ir::WeightInit w;
+    w.dist = uniform ? ir::WeightDistribution::Uniform : ir::WeightDistribution::Normal;
+    w.a = *a;
+    w.b = *b;
+    w.dim = dim;
+    return w;
+  }
+
+  void regime_settings(const std::vector<ast::Setting> &settings) {
+    static const std::vector<std::string> known = {"dt", "duration", "seed"};
+    std::map<std::string, SourceLocation> seen;
+    ir::Regime &r = m_.regime;
+    const ast::Expr *duration = nullptr;
+    for (const auto &s : settings) {
+      const std::string &n = s.name.name;
+      if (std::find(known.begin(), known.end(), n) == known.end()) {
+        diags_.error(DiagKind::unknown_setting, s.name.loc, "simulate", n);
+        diags_.suggest(n, known, s.name.loc);
+        continue;
+      }
+      auto [it, fresh] = seen.emplace(n, s.name.loc);
+      if (!fresh) {
+        diags_.error(DiagKind::duplicate_definition, s.name.loc, "setting", n);
+        diags_.note(DiagKind::note_previous_definition, it->second);
+        continue;
+      }
+      if (n == "seed") {
+        if (auto v = exprs_.integer(*s.value, "the seed", 0, (1ull << 53)))
+          r.seed = *v;
+        continue;
+      }
+      auto v = exprs_.constant(*s.value, "'" + n + "'", Dimension::time());
+      if (!v)
+        continue;
+      if (*v <= 0) {
+        diags_.error(DiagKind::invalid_value, s.value->loc(), "'" + n + "' must be positive");
+        continue;
+      }
+      if (n == "dt")
+        r.dt = *v;
+      else {
+        r.duration = *v;
+        duration = s.value.get();
+      }
+    }
+    if (duration && r.duration / r.dt > 1e12)
+      diags_.error(DiagKind::invalid_value, duration->loc(), "the simulation would take more than 10^12 steps");
+  }
+
+  const ir::StateVar *state_of(const ir::Population &p, const ast::Ident &var) {
+    const ir::NeuronModel *model = m_.find_model(p.model);
+    if (const ir::StateVar *s = model->find_state(var.name))
+      return s;
+    diags_.error(DiagKind::unknown_variable, var.loc, model->name, "state", var.name);
+    std::vector<std::string> names;
+    for (const auto &s : model->states)
+      names.push_back(s.name);
+    diags_.suggest(var.name, names, var.loc);
+    return nullptr;
+  }
+
+  void init(const ast::InitDecl &d) {
+    for (const auto &t : d.targets) {
+      const ir::Population *p = population_named(t.population);
+      if (!p)
+        continue;
+      const ir::StateVar *s = state_of(*p, t.variable);
+      if (!s)
+        continue;
+      ir::Expr value;
+      if (d.distribution) {
+        auto w = distribution(*d.value, s->dim, "the initial value of '" + s->name + "'");
+        if (!w)
+          continue;
+        ir::Expr a = ir::Constant::make(w->a, s->dim), b = ir::Constant::make(w->b, s->dim);
+        if (w->dist == ir::WeightDistribution::Uniform)
+          value = a + (b - a) * ir::Random::make(ir::Distribution::Uniform01, 0);
+        else
+          value = a + b * ir::Random::make(ir::Distribution::Normal01, 0);
+      } else {
+        Scope sc = ExprLowering::constant_scope("an initial value");
+        uint32_t sites = 0;
+        sc.allow_random = true;
+        sc.random_sites = &sites;
+        value = exprs_.lower(*d.value, sc);
+        if (!exprs_.expect_dimension(value, s->dim, "the initial value of '" + s->name + "'", d.value->loc()))
+          continue;
+      }
+      auto &pop = m_.network.populations[m_.network.population_index(p->name)];
+      pop.inits.push_back({s->name, value});
+    }
+  }
+
+  std::optional<uint32_t> slice_bound(const ast::ExprPtr &e, uint32_t fallback, const std::string &what,
+                                      uint32_t max) {
+    if (!e)
+      return fallback;
+    auto v = exprs_.integer(*e, what, 0, max);
+    if (!v)
+      return std::nullopt;
+    return static_cast<uint32_t>(*v);
+  }
+
+  void record(const ast::RecordDecl &d) {
+    for (const auto &item : d.items) {
+      const ir::Population *p = population_named(item.selection.population);
+      if (!p)
+        continue;
+      ir::Record r;
+      r.population = p->name;
+      r.file = d.file.value_or("");
+      if (d.file && r.file.empty()) {
+        diags_.error(DiagKind::invalid_value, d.file_loc, "the output file name is empty");
+        continue;
+      }
+      if (item.spikes) {
+        if (item.function.name != "spikes") {
+          diags_.error(DiagKind::unknown_function, item.function.loc, item.function.name);
+          diags_.note(DiagKind::note_context, item.function.loc,
+                      "record spikes with 'spikes(pop)' and a state variable with 'pop.v'");
+          continue;
+        }
+        r.kind = ir::RecordKind::Spikes;
+      } else {
+        r.kind = ir::RecordKind::State;
+        if (!state_of(*p, *item.variable))
+          continue;
+        r.variable = item.variable->name;
+      }
+      r.begin = 0;
+      r.end = p->size;
+      if (item.selection.slice) {
+        const ast::Slice &s = *item.selection.slice;
+        auto b = slice_bound(s.begin, 0, "a neuron index", p->size - 1);
+        auto e = s.is_range ? slice_bound(s.end, p->size, "a neuron index", p->size) : std::optional<uint32_t>(b ? *b + 1 : 0);
+        auto st = slice_bound(s.stride, 1, "a stride", p->size);
+        if (!b || !e || !st)
+          continue;
+        if (*st == 0 || *b >= *e) {
+          diags_.error(DiagKind::invalid_value, s.loc,
+                       "the neuron range selects nobody (population '" + p->name + "' has " +
+                           std::to_string(p->size) + " neurons)");
+          continue;
+        }
+        r.begin = *b;
+        r.end = *e;
+        r.stride = *st;
+      }
+      m_.regime.records.push_back(std::move(r));
+    }
+  }
+
+  void stimulus(const ast::StimulusDecl &s, const std::string &source_dir) {
+    const ir::Population *p = population_named(s.population);
+    if (!p)
+      return;
+    const auto *call = ast::dyn_cast<ast::CallExpr>(s.source.get());
+    const ast::StringExpr *path = nullptr;
+    if (call && call->callee.name == "spike_times" && call->args.size() == 1 && !call->args[0].name)
+      path = ast::dyn_cast<ast::StringExpr>(call->args[0].value.get());
+    if (!path || path->value.empty()) {
+      diags_.error(DiagKind::invalid_value, s.source->loc(),
+                   "a stimulus is read from a file of spike times: spike_times(\"spikes.csv\")");
+      return;
+    }
+    const ir::NeuronModel *model = m_.find_model(p->model);
+    bool reads = model->spike_condition &&
+                 ir::mentions(model->spike_condition, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Stimulus; });
+    for (const auto &a : model->reset)
+      reads = reads || ir::mentions(a.value, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Stimulus; });
+    for (const auto &o : model->odes)
+      reads = reads || ir::mentions(o.rhs, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Stimulus; });
+    if (!reads) {
+      diags_.error(DiagKind::misplaced_construct, s.population.loc,
+                   "population '" + p->name + "' of model '" + model->name +
+                       "' never reads stimulus(); use a spike source such as std.inputs.SpikeSource");
+      return;
+    }
+    for (const auto &existing : m_.regime.stimuli)
+      if (existing.population == p->name) {
+        diags_.error(DiagKind::duplicate_definition, s.population.loc, "stimulus of population", p->name);
+        return;
+      }
+    std::string file = path->value;
+    if (file[0] != '/' && !source_dir.empty())
+      file = source_dir + "/" + file;
+    m_.regime.stimuli.push_back({p->name, file});
+  }
+
+  ir::Module &m_;
+  Diagnostics &diags_;
+  ExprLowering exprs_;
+  std::map<std::string, SourceLocation> pop_locs_;
+};
+
+} // namespace
+
+bool lower_network(const ast::NetworkDecl &decl, ir::Module &module, Diagnostics &diags) {
+  return NetworkLowering(module, diags).network(decl);
+}
+
+bool lower_simulation(const ast::SimulateDecl &decl, const std::string &source_dir, ir::Module &module,
+                      Diagnostics &diags) {
+  return NetworkLowering(module, diags).simulation(decl, source_dir);
+}
+
+} // namespace snn::frontend

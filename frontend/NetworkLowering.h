@@ -1,0 +1,21 @@
+//===- frontend/NetworkLowering.h - Network and regime to IR ---*- C++ -*-===//
+#pragma once
+
+#include "frontend/AST.h"
+#include "frontend/Diagnostics.h"
+#include "ir/Module.h"
+
+namespace snn::frontend {
+
+/// Checks the network (populations, their model arguments and sizes,
+/// projections, connectivity, weights) against the models already in
+/// `module`, and fills `module.network`. Returns false after errors.
+bool lower_network(const ast::NetworkDecl &decl, ir::Module &module, Diagnostics &diags);
+
+/// Checks a `simulate` block against `module.network` and fills
+/// `module.regime` (and regime init overrides into the populations).
+/// Relative stimulus paths are resolved against `source_dir`.
+bool lower_simulation(const ast::SimulateDecl &decl, const std::string &source_dir, ir::Module &module,
+                      Diagnostics &diags);
+
+} // namespace snn::frontend

@@ -1,0 +1,509 @@
+//===- frontend/Parser.cpp - From source text to the AST ------------------===//
+//
+// Runs the ANTLR lexer and parser with our own error listener (so syntax
+// errors come out as located diagnostics, not on the console), then walks the
+// parse tree once to build the AST. ANTLR types stay inside this file.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/Parser.h"
+
+#include "SNNLexer.h"
+#include "SNNParser.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+using snn_grammar::SNNLexer;
+using snn_grammar::SNNParser;
+
+namespace snn::frontend {
+
+namespace {
+
+SourceLocation location_of(const std::string &file, const antlr4::Token *t) {
+  SourceLocation l;
+  l.file = file;
+  l.line = static_cast<unsigned>(t->getLine());
+  l.column = static_cast<unsigned>(t->getCharPositionInLine()) + 1;
+  size_t start = t->getStartIndex(), stop = t->getStopIndex();
+  l.length = stop >= start && stop != static_cast<size_t>(-1) ? static_cast<unsigned>(stop - start + 1) : 1;
+  return l;
+}
+
+std::string describe_token(const antlr4::Token *t) {
+  if (t->getType() == antlr4::Token::EOF)
+    return "end of file";
+  std::string text = t->getText();
+  if (text.size() > 40)
+    text = text.substr(0, 40) + "...";
+  return "'" + text + "'";
+}
+
+/// Turns ANTLR's messages into diagnostics. Only the first error on each
+/// line is kept: ANTLR's recovery tends to cascade.
+class ErrorListener : public antlr4::BaseErrorListener {
+public:
+  ErrorListener(const std::string &file, Diagnostics &diags) : file_(file), diags_(diags) {}
+
+  void syntaxError(antlr4::Recognizer *, antlr4::Token *offending, size_t line, size_t col, const std::string &msg,
+                   std::exception_ptr) override {
+    if (line == last_line_ || count_ >= 20)
+      return;
+    last_line_ = line;
+    ++count_;
+    SourceLocation loc{file_, static_cast<unsigned>(line), static_cast<unsigned>(col) + 1, 1};
+    if (offending) {
+      loc = location_of(file_, offending);
+      if (offending->getType() == SNNLexer::UNKNOWN_CHAR) {
+        std::string text = offending->getText();
+        if (text == "\"")
+          diags_.error(DiagKind::syntax_error, loc, "unterminated string");
+        else
+          diags_.error(DiagKind::unexpected_character, loc, printable(text));
+        return;
+      }
+    }
+    diags_.error(DiagKind::syntax_error, loc, rewrite(msg, offending));
+  }
+
+private:
+  static std::string printable(const std::string &text) {
+    std::string out;
+    for (unsigned char c : text) {
+      if (c < 0x20 || c == 0x7f) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", c);
+        out += buf;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out;
+  }
+
+  // ANTLR says "mismatched input 'x' expecting {a, b, ...}"; long sets of
+  // alternatives help nobody, so say what was found and, if short, what fits.
+  static std::string rewrite(const std::string &msg, const antlr4::Token *offending) {
+    std::string found = offending ? describe_token(offending) : "input";
+    size_t exp = msg.find("expecting ");
+    if (exp != std::string::npos) {
+      std::string expected = msg.substr(exp + 10);
+      size_t commas = std::count(expected.begin(), expected.end(), ',');
+      if (commas <= 3) {
+        if (expected.front() == '{' && expected.back() == '}')
+          expected = expected.substr(1, expected.size() - 2);
+        return "expected " + printable(expected) + ", found " + printable(found);
+      }
+    }
+    if (msg.rfind("extraneous input", 0) == 0 || msg.rfind("mismatched input", 0) == 0 ||
+        msg.rfind("no viable alternative", 0) == 0)
+      return "unexpected " + printable(found);
+    if (msg.rfind("missing ", 0) == 0)
+      return printable(msg.substr(0, msg.find(" at ")));
+    return printable(msg);
+  }
+
+  std::string file_;
+  Diagnostics &diags_;
+  size_t last_line_ = 0;
+  unsigned count_ = 0;
+};
+
+/// Rejects inputs nested so deeply that the recursive-descent parser and
+/// the tree walks after it would exhaust the stack.
+bool check_nesting(const std::string &file, antlr4::CommonTokenStream &tokens, Diagnostics &diags) {
+  unsigned depth = 0, prefix_run = 0;
+  for (antlr4::Token *t : tokens.getTokens()) {
+    const std::string text = t->getType() == antlr4::Token::EOF ? "" : t->getText();
+    if (text == "(" || text == "[" || text == "{")
+      ++depth;
+    else if ((text == ")" || text == "]" || text == "}") && depth > 0)
+      --depth;
+    prefix_run = (text == "-" || text == "+" || text == "not" || text == "**") ? prefix_run + 1 : 0;
+    if (depth > kMaxNesting || prefix_run > kMaxNesting) {
+      diags.error(DiagKind::nesting_too_deep, location_of(file, t), kMaxNesting);
+      return false;
+    }
+  }
+  return true;
+}
+
+class AstBuilder {
+public:
+  AstBuilder(const std::string &file, Diagnostics &diags) : file_(file), diags_(diags) {}
+
+  std::unique_ptr<ast::File> build(SNNParser::FileContext *ctx) {
+    auto f = std::make_unique<ast::File>();
+    f->name = file_;
+    for (auto *item : ctx->item()) {
+      if (auto *imp = item->importDecl())
+        f->imports.push_back(import_decl(imp));
+      else if (auto *n = item->neuronDecl())
+        f->neurons.push_back(neuron(n));
+      else if (auto *net = item->networkDecl())
+        f->networks.push_back(network(net));
+      else if (auto *sim = item->simulateDecl())
+        f->simulations.push_back(simulate(sim));
+    }
+    return f;
+  }
+
+private:
+  ast::Loc loc(antlr4::Token *t) const { return location_of(file_, t); }
+  ast::Loc loc(antlr4::tree::TerminalNode *n) const { return loc(n->getSymbol()); }
+  ast::Loc loc(antlr4::ParserRuleContext *c) const {
+    ast::Loc l = loc(c->getStart());
+    antlr4::Token *stop = c->getStop();
+    if (stop && stop->getLine() == c->getStart()->getLine() && stop->getStopIndex() >= c->getStart()->getStartIndex())
+      l.length = static_cast<unsigned>(stop->getStopIndex() - c->getStart()->getStartIndex() + 1);
+    return l;
+  }
+  ast::Ident ident(antlr4::tree::TerminalNode *n) const { return {n->getText(), loc(n)}; }
+
+  ast::Import import_decl(SNNParser::ImportDeclContext *c) {
+    ast::Import imp;
+    imp.loc = loc(c);
+    auto ids = c->IDENT();
+    // With braces, every IDENT before '{' is the path; without, the last
+    // IDENT is the imported model.
+    bool braces = c->getText().find('{') != std::string::npos;
+    size_t path_len = ids.size();
+    if (braces) {
+      path_len = 0;
+      for (auto *child : c->children) {
+        if (child->getText() == "{")
+          break;
+        if (auto *term = dynamic_cast<antlr4::tree::TerminalNode *>(child))
+          if (term->getSymbol()->getType() == SNNParser::IDENT)
+            ++path_len;
+      }
+    } else {
+      path_len = ids.size() - 1;
+    }
+    for (size_t i = 0; i < ids.size(); ++i)
+      (i < path_len ? imp.module_path : imp.names).push_back(ident(ids[i]));
+    return imp;
+  }
+
+  ast::NeuronDecl neuron(SNNParser::NeuronDeclContext *c) {
+    ast::NeuronDecl n;
+    n.name = ident(c->IDENT());
+    n.file = file_;
+    for (auto *s : c->neuronStmt()) {
+      if (auto *p = dynamic_cast<SNNParser::ParamStmtContext *>(s)) {
+        ast::ParamDecl d{ident(p->IDENT()), p->unit ? expr(p->unit) : nullptr, p->value ? expr(p->value) : nullptr};
+        n.params.push_back(std::move(d));
+      } else if (auto *st = dynamic_cast<SNNParser::StateStmtContext *>(s)) {
+        n.states.push_back({ident(st->IDENT()), expr(st->expr())});
+      } else if (auto *in = dynamic_cast<SNNParser::InputStmtContext *>(s)) {
+        n.inputs.push_back({ident(in->IDENT()), in->expr() ? expr(in->expr()) : nullptr});
+      } else if (auto *o = dynamic_cast<SNNParser::OdeStmtContext *>(s)) {
+        n.odes.push_back(ode(o));
+      } else if (auto *sp = dynamic_cast<SNNParser::SpikeStmtContext *>(s)) {
+        if (n.spike_condition) {
+          diags_.error(DiagKind::duplicate_definition, loc(sp), "spike condition of", n.name.name);
+          diags_.note(DiagKind::note_previous_definition, n.spike_loc);
+          continue;
+        }
+        n.spike_loc = loc(sp->getStart());
+        n.spike_condition = expr(sp->expr());
+      } else if (auto *r = dynamic_cast<SNNParser::ResetStmtContext *>(s)) {
+        if (n.has_reset) {
+          diags_.error(DiagKind::duplicate_definition, loc(r->getStart()), "'on spike' block of", n.name.name);
+          diags_.note(DiagKind::note_previous_definition, n.reset_loc);
+          continue;
+        }
+        n.has_reset = true;
+        n.reset_loc = loc(r->getStart());
+        for (auto *a : r->assignment())
+          n.reset.push_back({ident(a->IDENT()), a->op->getText(), expr(a->expr()), loc(a)});
+      } else if (auto *set = dynamic_cast<SNNParser::SettingStmtContext *>(s)) {
+        n.settings.push_back({ident(set->IDENT()), expr(set->expr())});
+      }
+    }
+    return n;
+  }
+
+  ast::OdeDecl ode(SNNParser::OdeStmtContext *o) {
+    auto ids = o->IDENT();
+    ast::OdeDecl d;
+    ast::Ident num = ident(ids[0]), den = ident(ids[1]);
+    d.lhs_loc = num.loc;
+    d.lhs_loc.length = static_cast<unsigned>(num.name.size() + 1 + den.name.size());
+    if (num.name.size() < 2 || num.name[0] != 'd' || den.name != "dt") {
+      diags_.error(DiagKind::invalid_ode, num.loc,
+                   "the left side of a differential equation must read 'dX/dt', found '" + num.name + "/" +
+                       den.name + "'");
+    }
+    d.state = {num.name.size() > 1 ? num.name.substr(1) : num.name, num.loc};
+    d.state.loc.column += 1;
+    d.rhs = expr(o->expr());
+    if (ids.size() > 2)
+      d.unless = ident(ids[2]);
+    return d;
+  }
+
+  ast::NetworkDecl network(SNNParser::NetworkDeclContext *c) {
+    ast::NetworkDecl net;
+    net.name = ident(c->IDENT());
+    for (auto *s : c->networkStmt()) {
+      if (auto *p = dynamic_cast<SNNParser::PopulationStmtContext *>(s)) {
+        auto ids = p->IDENT();
+        ast::PopulationDecl d;
+        d.name = ident(ids[0]);
+        d.model = ident(ids[1]);
+        if (p->callArgs())
+          d.args = args(p->callArgs());
+        if (ids.size() > 2) {
+          ast::Ident x = ident(ids[2]);
+          if (x.name != "x")
+            diags_.error(DiagKind::syntax_error, x.loc, "expected 'x' before the population size, found '" + x.name + "'");
+          d.size_loc = loc(p->expr());
+          d.size = expr(p->expr());
+        }
+        net.populations.push_back(std::move(d));
+      } else if (auto *cn = dynamic_cast<SNNParser::ConnectStmtContext *>(s)) {
+        net.connections.push_back(connect(cn));
+      }
+    }
+    return net;
+  }
+
+  ast::ConnectDecl connect(SNNParser::ConnectStmtContext *c) {
+    ast::ConnectDecl d;
+    d.loc = loc(c->getStart());
+    d.pre = ident(c->IDENT());
+    for (auto *t : c->target()) {
+      auto ids = t->IDENT();
+      ast::Target tg{ident(ids[0]), std::nullopt};
+      if (ids.size() > 1)
+        tg.variable = ident(ids[1]);
+      d.targets.push_back(std::move(tg));
+    }
+    for (auto *cl : c->clause()) {
+      if (auto *w = dynamic_cast<SNNParser::WeightDistClauseContext *>(cl)) {
+        weight(d, w->getStart(), w->expr(), true);
+      } else if (auto *w2 = dynamic_cast<SNNParser::WeightClauseContext *>(cl)) {
+        weight(d, w2->getStart(), w2->expr(), false);
+      } else if (auto *k = dynamic_cast<SNNParser::ConnectivityClauseContext *>(cl)) {
+        if (d.connectivity) {
+          diags_.error(DiagKind::duplicate_definition, loc(k->IDENT()), "connectivity of this projection", d.connectivity->name);
+          diags_.note(DiagKind::note_previous_definition, d.connectivity->loc);
+          continue;
+        }
+        d.connectivity = ident(k->IDENT());
+        if (k->callArgs())
+          d.connectivity_args = args(k->callArgs());
+      }
+    }
+    return d;
+  }
+
+  void weight(ast::ConnectDecl &d, antlr4::Token *kw, SNNParser::ExprContext *e, bool dist) {
+    if (d.weight) {
+      diags_.error(DiagKind::duplicate_definition, loc(kw), "weight of this projection", "weight");
+      diags_.note(DiagKind::note_previous_definition, d.weight_loc);
+      return;
+    }
+    d.weight_loc = loc(kw);
+    d.weight = expr(e);
+    d.weight_is_distribution = dist;
+  }
+
+  ast::SimulateDecl simulate(SNNParser::SimulateDeclContext *c) {
+    ast::SimulateDecl s;
+    s.network = ident(c->IDENT());
+    s.loc = loc(c->getStart());
+    for (auto *st : c->regimeStmt()) {
+      if (auto *i = dynamic_cast<SNNParser::InitStmtContext *>(st)) {
+        ast::InitDecl d;
+        d.loc = loc(i->getStart());
+        for (auto *v : i->varRef())
+          d.targets.push_back({ident(v->IDENT(0)), ident(v->IDENT(1))});
+        d.distribution = i->op->getText() == "~";
+        d.value = expr(i->expr());
+        s.inits.push_back(std::move(d));
+      } else if (auto *r = dynamic_cast<SNNParser::RecordStmtContext *>(st)) {
+        s.records.push_back(record(r));
+      } else if (auto *in = dynamic_cast<SNNParser::StimulusStmtContext *>(st)) {
+        s.stimuli.push_back({ident(in->IDENT()), expr(in->expr())});
+      } else if (auto *set = dynamic_cast<SNNParser::RegimeSettingStmtContext *>(st)) {
+        s.settings.push_back({ident(set->IDENT()), expr(set->expr())});
+      }
+    }
+    return s;
+  }
+
+  ast::RecordDecl record(SNNParser::RecordStmtContext *r) {
+    ast::RecordDecl d;
+    d.loc = loc(r->getStart());
+    for (auto *item : r->recordItem()) {
+      ast::RecordItem it;
+      if (auto *call = dynamic_cast<SNNParser::RecordCallContext *>(item)) {
+        it.spikes = true;
+        it.function = ident(call->IDENT());
+        it.selection = selection(call->selection());
+      } else if (auto *var = dynamic_cast<SNNParser::RecordVarContext *>(item)) {
+        it.selection = selection(var->selection());
+        it.variable = ident(var->IDENT());
+      }
+      d.items.push_back(std::move(it));
+    }
+    if (r->STRING()) {
+      d.file = unescape(r->STRING()->getText());
+      d.file_loc = loc(r->STRING());
+    }
+    return d;
+  }
+
+  ast::Selection selection(SNNParser::SelectionContext *c) {
+    ast::Selection s;
+    s.population = ident(c->IDENT());
+    if (auto *sl = c->slice()) {
+      ast::Slice slice;
+      slice.loc = loc(sl);
+      if (auto *range = dynamic_cast<SNNParser::RangeSliceContext *>(sl)) {
+        slice.is_range = true;
+        if (range->begin) slice.begin = expr(range->begin);
+        if (range->end) slice.end = expr(range->end);
+        if (range->stride) slice.stride = expr(range->stride);
+      } else if (auto *index = dynamic_cast<SNNParser::IndexSliceContext *>(sl)) {
+        slice.begin = expr(index->expr());
+      }
+      s.slice = std::move(slice);
+    }
+    return s;
+  }
+
+  std::vector<ast::Arg> args(SNNParser::CallArgsContext *c) {
+    std::vector<ast::Arg> out;
+    for (auto *a : c->arg()) {
+      ast::Arg arg;
+      if (a->IDENT())
+        arg.name = ident(a->IDENT());
+      arg.value = expr(a->expr());
+      out.push_back(std::move(arg));
+    }
+    return out;
+  }
+
+  double number(const std::string &text, const ast::Loc &l) {
+    errno = 0;
+    double v = std::strtod(text.c_str(), nullptr);
+    if (!std::isfinite(v) || (errno == ERANGE && std::fabs(v) > 1.0)) {
+      diags_.error(DiagKind::invalid_number, l, "number '" + text + "' is out of range");
+      return 0;
+    }
+    return v;
+  }
+
+  static std::string unescape(const std::string &quoted) {
+    std::string out;
+    for (size_t i = 1; i + 1 < quoted.size(); ++i) {
+      char ch = quoted[i];
+      if (ch == '\\' && i + 2 < quoted.size()) {
+        char e = quoted[++i];
+        out += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+      } else {
+        out += ch;
+      }
+    }
+    return out;
+  }
+
+  ast::ExprPtr expr(SNNParser::ExprContext *c) {
+    if (!c) // only after a syntax error, which already stopped the build
+      return std::make_unique<ast::NumberExpr>(0.0, ast::Loc{file_, 1, 1, 1});
+    ast::Loc l = loc(c);
+    if (auto *p = dynamic_cast<SNNParser::ParenExprContext *>(c))
+      return expr(p->expr());
+    if (auto *call = dynamic_cast<SNNParser::CallExprContext *>(c)) {
+      ast::Ident callee = ident(call->IDENT());
+      return std::make_unique<ast::CallExpr>(callee, args(call->callArgs()), callee.loc);
+    }
+    if (auto *n = dynamic_cast<SNNParser::NameExprContext *>(c))
+      return std::make_unique<ast::NameExpr>(n->getText(), l);
+    if (auto *q = dynamic_cast<SNNParser::QuantityExprContext *>(c)) {
+      std::string text = q->getText();
+      size_t unit_start = text.size();
+      while (unit_start > 0 && std::isalpha(static_cast<unsigned char>(text[unit_start - 1])))
+        --unit_start;
+      std::string num = text.substr(0, unit_start);
+      while (!num.empty() && (num.back() == ' ' || num.back() == '\t'))
+        num.pop_back();
+      // A trailing 'e' belongs to no number ("2e" is not valid); the lexer
+      // only matches exponents with digits, so the unit is all letters here.
+      return std::make_unique<ast::QuantityExpr>(number(num, l), text.substr(unit_start), l);
+    }
+    if (auto *num = dynamic_cast<SNNParser::NumberExprContext *>(c))
+      return std::make_unique<ast::NumberExpr>(number(num->getText(), l), l);
+    if (auto *s = dynamic_cast<SNNParser::StringExprContext *>(c))
+      return std::make_unique<ast::StringExpr>(unescape(s->getText()), l);
+    if (auto *b = dynamic_cast<SNNParser::BoolExprContext *>(c))
+      return std::make_unique<ast::BoolExpr>(b->getText() == "true", l);
+    if (auto *p = dynamic_cast<SNNParser::PowExprContext *>(c))
+      return binary("**", p->expr(0), p->expr(1), p);
+    if (auto *u = dynamic_cast<SNNParser::UnaryExprContext *>(c))
+      return std::make_unique<ast::UnaryExpr>(u->op->getText(), expr(u->expr()), loc(u->op));
+    if (auto *m = dynamic_cast<SNNParser::MulExprContext *>(c))
+      return binary(m->op->getText(), m->expr(0), m->expr(1), m, m->op);
+    if (auto *a = dynamic_cast<SNNParser::AddExprContext *>(c))
+      return binary(a->op->getText(), a->expr(0), a->expr(1), a, a->op);
+    if (auto *cmp = dynamic_cast<SNNParser::CompareExprContext *>(c))
+      return binary(cmp->op->getText(), cmp->expr(0), cmp->expr(1), cmp, cmp->op);
+    if (auto *n = dynamic_cast<SNNParser::NotExprContext *>(c))
+      return std::make_unique<ast::UnaryExpr>("not", expr(n->expr()), loc(n->getStart()));
+    if (auto *a = dynamic_cast<SNNParser::AndExprContext *>(c))
+      return binary("and", a->expr(0), a->expr(1), a);
+    if (auto *o = dynamic_cast<SNNParser::OrExprContext *>(c))
+      return binary("or", o->expr(0), o->expr(1), o);
+    if (auto *i = dynamic_cast<SNNParser::IfExprContext *>(c))
+      return std::make_unique<ast::IfExpr>(expr(i->expr(0)), expr(i->expr(1)), expr(i->expr(2)), loc(i->getStart()));
+    return std::make_unique<ast::NumberExpr>(0.0, l);
+  }
+
+  ast::ExprPtr binary(const std::string &op, SNNParser::ExprContext *a, SNNParser::ExprContext *b,
+                      antlr4::ParserRuleContext *whole, antlr4::Token *op_token = nullptr) {
+    // Point at the operator: that is where "cannot add V and s" belongs.
+    ast::Loc l = op_token ? loc(op_token) : loc(whole);
+    if (!op_token) {
+      for (auto *child : whole->children)
+        if (auto *t = dynamic_cast<antlr4::tree::TerminalNode *>(child)) {
+          l = loc(t);
+          break;
+        }
+    }
+    return std::make_unique<ast::BinaryExpr>(op, expr(a), expr(b), l);
+  }
+
+  std::string file_;
+  Diagnostics &diags_;
+};
+
+} // namespace
+
+std::unique_ptr<ast::File> parse(const std::string &file, const std::string &text, Diagnostics &diags) {
+  antlr4::ANTLRInputStream input(text);
+  SNNLexer lexer(&input);
+  lexer.removeErrorListeners();
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  if (!check_nesting(file, tokens, diags))
+    return nullptr;
+  SNNParser parser(&tokens);
+  parser.removeErrorListeners();
+  ErrorListener listener(file, diags);
+  parser.addErrorListener(&listener);
+  unsigned errors_before = diags.error_count();
+  SNNParser::FileContext *tree = parser.file();
+  if (diags.error_count() != errors_before)
+    return nullptr;
+  AstBuilder builder(file, diags);
+  auto ast = builder.build(tree);
+  if (diags.error_count() != errors_before)
+    return nullptr;
+  return ast;
+}
+
+} // namespace snn::frontend

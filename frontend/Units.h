@@ -1,0 +1,25 @@
+//===- frontend/Units.h - Unit symbols of the language ---------*- C++ -*-===//
+#pragma once
+
+#include "ir/Dimension.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace snn::frontend {
+
+/// A unit symbol's meaning: value in SI base units and dimension.
+struct Unit {
+  double scale;
+  ir::Dimension dim;
+};
+
+/// Looks up a unit symbol: an optional SI prefix (p n u m k M G) and one of
+/// s, V, A, Hz, S, F, ohm. The same set the lexer accepts after a number.
+std::optional<Unit> lookup_unit(const std::string &symbol);
+
+/// A few common unit symbols, for "did you mean" suggestions.
+std::vector<std::string> common_units();
+
+} // namespace snn::frontend

@@ -1,0 +1,120 @@
+// SNN.g4 - lexer and parser grammar of the .snn language.
+//
+// No actions and no semantic code: the AST builder in frontend/ walks the
+// parse tree. Newlines are whitespace; every statement begins with a keyword
+// or an identifier, so `;` between statements is optional. A number followed
+// on the same line by a unit (`20 ms`) is one QUANTITY token, which keeps
+// `state v = 0` and a following `dv/dt = ...` line apart.
+grammar SNN;
+
+file : item* EOF ;
+
+item
+  : importDecl
+  | neuronDecl
+  | networkDecl
+  | simulateDecl
+  ;
+
+// import std.neurons.LIF   |   import std.neurons.{LIF, IF}
+importDecl
+  : 'import' IDENT ('.' IDENT)* ('.' '{' IDENT (',' IDENT)* '}')? ';'?
+  ;
+
+// ---------------------------------------------------------------- neuron
+neuronDecl : 'neuron' IDENT '{' neuronStmt* '}' ;
+
+neuronStmt
+  : 'param' IDENT (':' unit=expr)? ('=' value=expr)? ';'? # paramStmt
+  | 'state' IDENT '=' expr ';'?                           # stateStmt
+  | 'input' IDENT (':' expr)? ';'?                        # inputStmt
+  | IDENT '/' IDENT '=' expr ('unless' IDENT)? ';'?       # odeStmt
+  | 'spike' 'when' expr ';'?                              # spikeStmt
+  | 'on' 'spike' '{' assignment* '}' ';'?                 # resetStmt
+  | IDENT '=' expr ';'?                                   # settingStmt
+  ;
+
+assignment : IDENT op=('=' | '+=' | '-=' | '*=' | '/=') expr ';'? ;
+
+// --------------------------------------------------------------- network
+networkDecl : 'network' IDENT '{' networkStmt* '}' ;
+
+networkStmt
+  : 'population' IDENT '=' IDENT callArgs? (IDENT expr)? ';'?                  # populationStmt
+  | 'connect' IDENT '->' target (',' target)* ':' clause (',' clause)* ';'?    # connectStmt
+  ;
+
+target : IDENT ('.' IDENT)? ;
+
+clause
+  : 'weight' '~' expr     # weightDistClause
+  | 'weight' expr         # weightClause
+  | IDENT callArgs?       # connectivityClause
+  ;
+
+// -------------------------------------------------------------- simulate
+simulateDecl : 'simulate' IDENT '{' regimeStmt* '}' ;
+
+regimeStmt
+  : 'init' varRef (',' varRef)* op=('=' | '~') expr ';'?        # initStmt
+  | 'record' recordItem (',' recordItem)* ('to' STRING)? ';'?   # recordStmt
+  | 'input' IDENT '=' expr ';'?                                  # stimulusStmt
+  | IDENT '=' expr ';'?                                          # regimeSettingStmt
+  ;
+
+varRef : IDENT '.' IDENT ;
+
+recordItem
+  : IDENT '(' selection ')'         # recordCall
+  | selection '.' IDENT             # recordVar
+  ;
+
+selection : IDENT ('[' slice ']')? ;
+
+slice : begin=expr? ':' end=expr? (':' stride=expr)?   # rangeSlice
+      | expr                                           # indexSlice
+      ;
+
+// ----------------------------------------------------------- expressions
+callArgs : '(' (arg (',' arg)*)? ')' ;
+arg : (IDENT ':')? expr ;
+
+// Alternatives are listed from tightest to loosest binding.
+expr
+  : '(' expr ')'                                          # parenExpr
+  | IDENT callArgs                                        # callExpr
+  | IDENT                                                 # nameExpr
+  | QUANTITY                                              # quantityExpr
+  | NUMBER                                                # numberExpr
+  | STRING                                                # stringExpr
+  | ('true' | 'false')                                    # boolExpr
+  | <assoc = right> expr '**' expr                        # powExpr
+  | op=('-' | '+') expr                                   # unaryExpr
+  | expr op=('*' | '/') expr                              # mulExpr
+  | expr op=('+' | '-') expr                              # addExpr
+  | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr  # compareExpr
+  | 'not' expr                                            # notExpr
+  | expr 'and' expr                                       # andExpr
+  | expr 'or' expr                                        # orExpr
+  | 'if' expr 'then' expr 'else' expr                     # ifExpr
+  ;
+
+// ----------------------------------------------------------------- lexer
+// A quantity: a number and, on the same line, one of the unit symbols.
+QUANTITY : NUM [ \t]* UNIT ;
+NUMBER   : NUM ;
+STRING   : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
+IDENT    : [a-zA-Z_] [a-zA-Z_0-9]* ;
+
+fragment NUM : DIGITS ('.' DIGITS?)? EXPONENT? | '.' DIGITS EXPONENT? ;
+fragment DIGITS : [0-9]+ ;
+fragment EXPONENT : [eE] [+-]? DIGITS ;
+fragment UNIT : PREFIX? BASE_UNIT ;
+fragment PREFIX : 'p' | 'n' | 'u' | 'm' | 'k' | 'M' | 'G' ;
+fragment BASE_UNIT : 's' | 'V' | 'A' | 'Hz' | 'S' | 'F' | 'ohm' ;
+
+COMMENT       : '//' ~[\r\n]* -> skip ;
+BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+WS            : [ \t\r\n\f]+ -> skip ;
+// Anything else reaches the parser as one token and is reported there.
+UNKNOWN_CHAR  : . ;

@@ -1,0 +1,106 @@
+//===- snn/Compiler.h - The snnc compiler as a library ---------*- C++ -*-===//
+//
+// libsnnc's public interface: compile a .snn file or string, read its
+// diagnostics, print any stage, write an object file or an executable, or
+// compile the model in process and run it through the runtime. No ANTLR,
+// LLVM or CUDA types appear here.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "snn/Diagnostic.h"
+#include "snn/model_abi.h"
+#include "snn/runtime.h"
+
+#include <iosfwd>
+#include <stdexcept>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace snn {
+
+/// The version of snnc, e.g. "0.1.0".
+const char *version();
+
+enum class Precision { Float, Double };
+
+struct CompileOptions {
+  /// Extra folders searched by `import` (after the importing file's own).
+  std::vector<std::string> import_paths;
+  /// Where `import std.*` is found; empty: $SNN_STDLIB_DIR, else the
+  /// stdlib/ of the source tree snnc was built from.
+  std::string stdlib_dir;
+  int opt_level = 2;                      ///< 0..3
+  Precision precision = Precision::Float; ///< of state variables and arithmetic
+  std::string cpu = "x86-64-v3";          ///< LLVM CPU name, or "native"
+  std::vector<std::string> print_after;   ///< pass names: print the IR after each
+  bool print_after_all = false;
+  bool time_passes = false;
+  std::ostream *log = nullptr; ///< printed IR and timings; null: std::cerr
+};
+
+/// A model compiled in process (ORC JIT); valid while this object lives.
+class JitModel {
+public:
+  virtual ~JitModel() = default;
+  /// The model's description and entry points, as an object file exports them.
+  virtual const snn_model_desc &model() const = 0;
+  /// Runs the model to completion through the runtime (see snn/runtime.h).
+  rt::RunResult run(const rt::RunOptions &options) const { return rt::run(model(), options); }
+  /// A fresh simulation to step and inspect.
+  rt::Simulation simulation(uint64_t seed) const { return rt::Simulation(model(), seed); }
+};
+
+/// One compilation: the source through the frontend and the pass pipeline.
+/// Later stages (LLVM IR, object, executable, JIT) are produced on demand.
+class Compilation {
+public:
+  Compilation(Compilation &&) noexcept;
+  Compilation &operator=(Compilation &&) noexcept;
+  ~Compilation();
+
+  /// True when no error was reported so far.
+  bool ok() const;
+  /// Errors, warnings and their notes, in the order found.
+  const std::vector<Diagnostic> &diagnostics() const;
+  /// All diagnostics rendered clang-style.
+  std::string rendered_diagnostics() const;
+
+  /// The AST (empty when the file did not parse).
+  std::string ast_text() const;
+  /// The IR after the pipeline (empty after errors).
+  std::string ir_text() const;
+  /// The optimised LLVM IR; empty after errors (reported as diagnostics).
+  std::string llvm_ir_text();
+  /// Writes an object file implementing model_abi.h; false after errors.
+  bool write_object(const std::string &path);
+  /// Writes an executable: the object linked with the runtime; false after errors.
+  bool write_executable(const std::string &path);
+  /// Compiles in process; null after errors.
+  std::unique_ptr<JitModel> jit();
+
+  struct Impl;
+
+private:
+  friend Compilation compile_source(const std::string &, const std::string &, const CompileOptions &);
+  friend Compilation compile_file(const std::string &, const CompileOptions &);
+  explicit Compilation(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Compiles the file at `path`. An unreadable file is an error diagnostic.
+Compilation compile_file(const std::string &path, const CompileOptions &options = {});
+/// Compiles `source`, named `name` in diagnostics.
+Compilation compile_source(const std::string &source, const std::string &name, const CompileOptions &options = {});
+
+/// Names of the passes, in pipeline order (for --print-after).
+std::vector<std::string> pass_names();
+
+/// Thrown for compiler bugs (never for mistakes in the input).
+class InternalCompilerError : public std::logic_error {
+public:
+  using std::logic_error::logic_error;
+};
+
+} // namespace snn

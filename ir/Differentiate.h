@@ -1,0 +1,15 @@
+//===- ir/Differentiate.h - Symbolic derivatives of IR expressions -*- C++ -*-===//
+#pragma once
+
+#include "ir/Expr.h"
+
+namespace snn::ir {
+
+/// d e / d x, where x is the variable (kind, name) of dimension `dim`.
+/// The result has dimension e.dim / dim and is simplified. Piecewise
+/// constructs differentiate branch-wise (select, min, max, abs); step
+/// functions (floor, ceil, comparisons) and random draws have derivative 0.
+/// Boolean expressions have no derivative: asking for one is an internal error.
+Expr differentiate(const Expr &e, VarKind kind, const std::string &name, Dimension dim);
+
+} // namespace snn::ir

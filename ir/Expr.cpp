@@ -1,0 +1,189 @@
+//===- ir/Expr.cpp - Immutable typed expression trees ---------------------===//
+#include "ir/Expr.h"
+
+#include <cmath>
+
+namespace snn::ir {
+
+void internal_check(bool condition, const std::string &what) {
+  if (!condition)
+    throw InternalError(what);
+}
+
+Expr Constant::make(double value, Dimension dim) {
+  return Expr(std::make_shared<Constant>(value, ScalarType::Real, dim));
+}
+
+Expr Constant::make_bool(bool value) {
+  return Expr(std::make_shared<Constant>(value ? 1.0 : 0.0, ScalarType::Bool, Dimension()));
+}
+
+Expr Variable::make(VarKind kind, const std::string &name, Dimension dim) {
+  internal_check(kind != VarKind::Stimulus, "stimulus is built by make_stimulus");
+  internal_check(!name.empty(), "a variable needs a name");
+  return Expr(std::make_shared<Variable>(kind, name, ScalarType::Real, dim));
+}
+
+Expr Variable::make_stimulus() {
+  return Expr(std::make_shared<Variable>(VarKind::Stimulus, "stimulus", ScalarType::Bool, Dimension()));
+}
+
+Expr Unary::make(UnaryOp op, Expr a) {
+  internal_check(bool(a), "unary operand is null");
+  if (op == UnaryOp::Not) {
+    internal_check(a->is_bool(), "'not' needs a boolean");
+    return Expr(std::make_shared<Unary>(op, a, ScalarType::Bool, Dimension()));
+  }
+  internal_check(!a->is_bool(), "negation needs a real");
+  Dimension d = a->dim;
+  return Expr(std::make_shared<Unary>(op, std::move(a), ScalarType::Real, d));
+}
+
+bool is_comparison(BinaryOp op) { return op >= BinaryOp::Lt && op <= BinaryOp::Ne; }
+bool is_logical(BinaryOp op) { return op == BinaryOp::And || op == BinaryOp::Or; }
+
+Expr Binary::make(BinaryOp op, Expr a, Expr b) {
+  internal_check(a && b, "binary operand is null");
+  if (is_logical(op)) {
+    internal_check(a->is_bool() && b->is_bool(), std::string("'") + name_of(op) + "' needs booleans");
+    return Expr(std::make_shared<Binary>(op, a, b, ScalarType::Bool, Dimension()));
+  }
+  internal_check(!a->is_bool() && !b->is_bool(), std::string("'") + name_of(op) + "' needs reals");
+  Dimension d;
+  switch (op) {
+  case BinaryOp::Add:
+  case BinaryOp::Sub:
+  case BinaryOp::Min:
+  case BinaryOp::Max:
+    internal_check(a->dim == b->dim, std::string("'") + name_of(op) + "' of different dimensions " +
+                                         a->dim.str() + " and " + b->dim.str());
+    d = a->dim;
+    break;
+  case BinaryOp::Mul:
+    d = a->dim * b->dim;
+    break;
+  case BinaryOp::Div:
+    d = a->dim / b->dim;
+    break;
+  case BinaryOp::Pow: {
+    internal_check(b->dim.dimensionless(), "exponent must be dimensionless");
+    if (a->dim.dimensionless())
+      break;
+    double e = 0;
+    internal_check(constant_value(b, e), "power of a dimensioned base needs a constant exponent");
+    if (e == std::floor(e)) {
+      d = a->dim.pow(static_cast<int>(e));
+    } else {
+      auto root = a->dim.sqrt();
+      internal_check(2 * e == std::floor(2 * e) && root.has_value(),
+                     "power of a dimensioned base needs an integer exponent");
+      d = root->pow(static_cast<int>(2 * e));
+    }
+    break;
+  }
+  default: // comparisons
+    internal_check(a->dim == b->dim, "comparison of different dimensions " + a->dim.str() + " and " +
+                                         b->dim.str());
+    return Expr(std::make_shared<Binary>(op, a, b, ScalarType::Bool, Dimension()));
+  }
+  return Expr(std::make_shared<Binary>(op, std::move(a), std::move(b), ScalarType::Real, d));
+}
+
+Expr Select::make(Expr cond, Expr t, Expr f) {
+  internal_check(cond && t && f, "select operand is null");
+  internal_check(cond->is_bool(), "select condition must be boolean");
+  internal_check(t->type == f->type && t->dim == f->dim, "select branches differ in type or dimension");
+  ScalarType ty = t->type;
+  Dimension d = t->dim;
+  return Expr(std::make_shared<Select>(std::move(cond), std::move(t), std::move(f), ty, d));
+}
+
+Expr Call::make(Function fn, Expr arg) {
+  internal_check(bool(arg) && !arg->is_bool(), std::string(name_of(fn)) + " needs a real argument");
+  Dimension d;
+  switch (fn) {
+  case Function::Sqrt: {
+    auto root = arg->dim.sqrt();
+    internal_check(root.has_value(), "sqrt of a dimension with odd exponents");
+    d = *root;
+    break;
+  }
+  case Function::Abs:
+  case Function::Floor:
+  case Function::Ceil:
+    d = arg->dim;
+    break;
+  default:
+    internal_check(arg->dim.dimensionless(), std::string(name_of(fn)) + " needs a dimensionless argument");
+  }
+  return Expr(std::make_shared<Call>(fn, std::move(arg), d));
+}
+
+Expr Random::make(Distribution dist, uint32_t site) { return Expr(std::make_shared<Random>(dist, site)); }
+
+Expr operator+(Expr a, Expr b) { return Binary::make(BinaryOp::Add, std::move(a), std::move(b)); }
+Expr operator-(Expr a, Expr b) { return Binary::make(BinaryOp::Sub, std::move(a), std::move(b)); }
+Expr operator*(Expr a, Expr b) { return Binary::make(BinaryOp::Mul, std::move(a), std::move(b)); }
+Expr operator/(Expr a, Expr b) { return Binary::make(BinaryOp::Div, std::move(a), std::move(b)); }
+Expr operator-(Expr a) { return Unary::make(UnaryOp::Neg, std::move(a)); }
+Expr real(double v, Dimension dim) { return Constant::make(v, dim); }
+
+const char *name_of(BinaryOp op) {
+  switch (op) {
+  case BinaryOp::Add: return "+";
+  case BinaryOp::Sub: return "-";
+  case BinaryOp::Mul: return "*";
+  case BinaryOp::Div: return "/";
+  case BinaryOp::Pow: return "**";
+  case BinaryOp::Min: return "min";
+  case BinaryOp::Max: return "max";
+  case BinaryOp::Lt: return "<";
+  case BinaryOp::Le: return "<=";
+  case BinaryOp::Gt: return ">";
+  case BinaryOp::Ge: return ">=";
+  case BinaryOp::Eq: return "==";
+  case BinaryOp::Ne: return "!=";
+  case BinaryOp::And: return "and";
+  case BinaryOp::Or: return "or";
+  }
+  return "?";
+}
+
+const char *name_of(UnaryOp op) { return op == UnaryOp::Neg ? "-" : "not"; }
+
+const char *name_of(Function fn) {
+  switch (fn) {
+  case Function::Exp: return "exp";
+  case Function::Log: return "log";
+  case Function::Sqrt: return "sqrt";
+  case Function::Abs: return "abs";
+  case Function::Sin: return "sin";
+  case Function::Cos: return "cos";
+  case Function::Tanh: return "tanh";
+  case Function::Floor: return "floor";
+  case Function::Ceil: return "ceil";
+  }
+  return "?";
+}
+
+const char *name_of(VarKind kind) {
+  switch (kind) {
+  case VarKind::State: return "state";
+  case VarKind::Param: return "param";
+  case VarKind::Input: return "input";
+  case VarKind::Time: return "time";
+  case VarKind::Dt: return "dt";
+  case VarKind::Stimulus: return "stimulus";
+  }
+  return "?";
+}
+
+bool constant_value(const Expr &e, double &out) {
+  if (const auto *c = e.as<Constant>()) {
+    out = c->value;
+    return true;
+  }
+  return false;
+}
+
+} // namespace snn::ir

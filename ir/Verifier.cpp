@@ -1,0 +1,196 @@
+//===- ir/Verifier.cpp - Structural checks of a Module --------------------===//
+#include "ir/Verifier.h"
+
+#include "ir/Simplify.h"
+
+#include <set>
+
+namespace snn::ir {
+
+namespace {
+
+class ModelVerifier {
+public:
+  ModelVerifier(const NeuronModel &m, std::vector<std::string> &problems) : m_(m), problems_(problems) {}
+
+  void run() {
+    std::set<std::string> names;
+    auto unique = [&](const std::string &n) {
+      if (!names.insert(n).second)
+        fail("name '" + n + "' declared twice");
+    };
+    for (const auto &p : m_.params) {
+      unique(p.name);
+      check_expr(p.value, "param " + p.name, p.dim, false);
+    }
+    for (const auto &s : m_.states) {
+      unique(s.name);
+      check_expr(s.initial, "initial value of " + s.name, s.dim, false);
+    }
+    for (const auto &i : m_.inputs)
+      unique(i.name);
+    if (m_.discretized) {
+      if (!m_.odes.empty())
+        fail("discretized model still has ODEs");
+      if (!m_.params.empty())
+        fail("discretized model still has parameters");
+      check_assignments(m_.update, "update");
+    } else {
+      for (const auto &o : m_.odes) {
+        const StateVar *s = m_.find_state(o.state);
+        if (!s) {
+          fail("ODE of unknown state '" + o.state + "'");
+          continue;
+        }
+        check_expr(o.rhs, "d" + o.state + "/dt", s->dim / Dimension::time(), false);
+      }
+    }
+    if (m_.spike_condition) {
+      if (!m_.spike_condition->is_bool())
+        fail("spike condition is not boolean");
+      check_vars(m_.spike_condition, "spike condition");
+    }
+    check_assignments(m_.reset, "reset");
+  }
+
+private:
+  void fail(const std::string &what) { problems_.push_back("model " + m_.name + ": " + what); }
+
+  void check_assignments(const std::vector<Assignment> &as, const std::string &what) {
+    std::set<std::string> seen;
+    for (const auto &a : as) {
+      const StateVar *s = m_.find_state(a.state);
+      if (!s) {
+        fail(what + " of unknown state '" + a.state + "'");
+        continue;
+      }
+      if (!seen.insert(a.state).second)
+        fail(what + " assigns '" + a.state + "' twice");
+      check_expr(a.value, what + " of " + a.state, s->dim, false);
+    }
+  }
+
+  void check_expr(const Expr &e, const std::string &what, Dimension dim, bool boolean) {
+    if (!e) {
+      fail(what + " is missing");
+      return;
+    }
+    if (e->is_bool() != boolean)
+      fail(what + " has the wrong type");
+    else if (!boolean && e->dim != dim)
+      fail(what + " has dimension " + e->dim.str() + ", expected " + dim.str());
+    check_vars(e, what);
+  }
+
+  void check_vars(const Expr &e, const std::string &what) {
+    mentions(e, [&](const Variable &v) {
+      Dimension expected;
+      bool known = true;
+      switch (v.var_kind) {
+      case VarKind::State: {
+        const StateVar *s = m_.find_state(v.name);
+        known = s != nullptr;
+        if (s) expected = s->dim;
+        break;
+      }
+      case VarKind::Param: {
+        const Parameter *p = m_.find_param(v.name);
+        known = p != nullptr && !m_.discretized;
+        if (p) expected = p->dim;
+        break;
+      }
+      case VarKind::Input: {
+        const InputVar *i = m_.find_input(v.name);
+        known = i != nullptr;
+        if (i) expected = i->dim;
+        break;
+      }
+      case VarKind::Time: expected = Dimension::time(); break;
+      case VarKind::Dt:
+        known = !m_.discretized;
+        expected = Dimension::time();
+        break;
+      case VarKind::Stimulus: break;
+      }
+      if (!known)
+        fail(what + " reads unknown or removed " + name_of(v.var_kind) + " '" + v.name + "'");
+      else if (v.var_kind != VarKind::Stimulus && v.dim != expected)
+        fail(what + " reads '" + v.name + "' with dimension " + v.dim.str());
+      return false;
+    });
+  }
+
+  const NeuronModel &m_;
+  std::vector<std::string> &problems_;
+};
+
+} // namespace
+
+std::vector<std::string> verify(const Module &m) {
+  std::vector<std::string> problems;
+  std::set<std::string> model_names;
+  for (const auto &model : m.models) {
+    if (!model_names.insert(model.name).second)
+      problems.push_back("model '" + model.name + "' defined twice");
+    ModelVerifier(model, problems).run();
+  }
+  const Network &n = m.network;
+  std::set<std::string> pops;
+  for (const auto &p : n.populations) {
+    if (!pops.insert(p.name).second)
+      problems.push_back("population '" + p.name + "' defined twice");
+    if (!m.find_model(p.model))
+      problems.push_back("population '" + p.name + "' uses unknown model '" + p.model + "'");
+    if (p.size == 0)
+      problems.push_back("population '" + p.name + "' is empty");
+  }
+  for (const auto &pr : n.projections) {
+    const Population *pre = n.find_population(pr.pre);
+    const Population *post = n.find_population(pr.post);
+    if (!pre || !post) {
+      problems.push_back("projection " + pr.pre + " -> " + pr.post + " names an unknown population");
+      continue;
+    }
+    const NeuronModel *model = m.find_model(post->model);
+    if (!model)
+      continue;
+    Dimension target_dim;
+    if (pr.target_kind == TargetKind::State) {
+      const StateVar *s = model->find_state(pr.target);
+      if (!s)
+        problems.push_back("projection targets unknown state '" + pr.target + "'");
+      else
+        target_dim = s->dim;
+    } else {
+      const InputVar *i = model->find_input(pr.target);
+      if (!i)
+        problems.push_back("projection targets unknown input '" + pr.target + "'");
+      else
+        target_dim = i->dim;
+    }
+    if (pr.weight.dim != target_dim)
+      problems.push_back("projection " + pr.pre + " -> " + pr.post + " weight dimension " + pr.weight.dim.str() +
+                         " differs from its target's " + target_dim.str());
+    if (pr.connectivity == ConnectivityKind::OneToOne && pre->size != post->size)
+      problems.push_back("one_to_one projection between populations of different sizes");
+  }
+  if (m.has_regime) {
+    for (const auto &r : m.regime.records) {
+      const Population *p = n.find_population(r.population);
+      if (!p) {
+        problems.push_back("record of unknown population '" + r.population + "'");
+        continue;
+      }
+      if (r.end > p->size || r.begin >= r.end || r.stride == 0)
+        problems.push_back("record of " + r.population + " has an invalid neuron range");
+      const NeuronModel *model = m.find_model(p->model);
+      if (r.kind == RecordKind::State && model && !model->find_state(r.variable))
+        problems.push_back("record of unknown state '" + r.variable + "'");
+    }
+    if (!(m.regime.dt > 0))
+      problems.push_back("regime dt must be positive");
+  }
+  return problems;
+}
+
+} // namespace snn::ir

@@ -1,0 +1,267 @@
+//===- lib/Compiler.cpp - The snnc compiler as a library ------------------===//
+#include "snn/Compiler.h"
+
+#include "backends/cpu/Jit.h"
+#include "backends/cpu/ModelCodegen.h"
+#include "backends/cpu/ObjectEmitter.h"
+#include "backends/cpu/Optimizer.h"
+#include "backends/cpu/TargetSetup.h"
+#include "frontend/Frontend.h"
+#include "ir/Printer.h"
+#include "lib/ExecutableLinker.h"
+#include "lib/LargeStack.h"
+#include "passes/Pipeline.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace snn {
+
+const char *version() { return SNN_VERSION; }
+
+std::vector<std::string> pass_names() {
+  std::vector<std::string> out;
+  for (const auto &p : passes::pipeline())
+    out.push_back(p.name);
+  return out;
+}
+
+struct Compilation::Impl {
+  CompileOptions options;
+  frontend::SourceFiles sources;
+  frontend::Diagnostics diags{sources};
+  std::vector<Diagnostic> extra; ///< from passes and backends, after diags.all()
+  std::vector<Diagnostic> all;   ///< diags.all() + extra, rebuilt on change
+  std::string ast_text;
+  std::optional<ir::Module> module;
+  bool failed = false;
+
+  void refresh() {
+    all = diags.all();
+    all.insert(all.end(), extra.begin(), extra.end());
+  }
+  std::string main_file;
+
+  void fail(const std::string &kind, const std::string &message, const std::string &file = "", unsigned line = 0) {
+    Diagnostic d;
+    d.kind = kind;
+    d.message = message;
+    d.location.file = file;
+    d.location.line = line;
+    d.location.column = line ? 1 : 0;
+    d.source_line = sources.line_text(file, line);
+    extra.push_back(std::move(d));
+    failed = true;
+    refresh();
+  }
+
+  std::vector<std::string> import_paths() const {
+    std::vector<std::string> paths = options.import_paths;
+    std::string stdlib = options.stdlib_dir;
+    if (stdlib.empty()) {
+      const char *env = std::getenv("SNN_STDLIB_DIR");
+      stdlib = env && *env ? env : SNN_STDLIB_DIR;
+    }
+    paths.push_back(stdlib);
+    return paths;
+  }
+
+  void compile(const std::string &name, const std::string &text) {
+    main_file = name;
+    run_on_large_stack([&] {
+      try {
+        frontend::Frontend fe(sources, diags, import_paths());
+        auto ast = fe.parse(name, text);
+        if (ast)
+          ast_text = ast::dump(*ast);
+        if (ast && !diags.has_errors())
+          module = fe.lower(*ast);
+        if (!module || diags.has_errors()) {
+          module.reset();
+          failed = true;
+          return;
+        }
+        passes::PipelineOptions popts;
+        popts.print_after.insert(options.print_after.begin(), options.print_after.end());
+        popts.print_after_all = options.print_after_all;
+        popts.time_passes = options.time_passes;
+        popts.log = options.log ? options.log : &std::cerr;
+        passes::PassContext ctx;
+        bool ok = passes::run_pipeline(*module, popts, ctx);
+        for (auto &d : ctx.diagnostics) {
+          d.source_line = sources.line_text(d.location.file, d.location.line);
+          for (auto &n : d.notes)
+            n.source_line = sources.line_text(n.location.file, n.location.line);
+          extra.push_back(std::move(d));
+        }
+        if (!ok) {
+          module.reset();
+          failed = true;
+        }
+      } catch (const ir::InternalError &e) {
+        throw InternalCompilerError(e.what());
+      }
+    });
+    refresh();
+  }
+
+  cpu::CodegenOptions codegen_options() const {
+    cpu::CodegenOptions c;
+    c.double_precision = options.precision == Precision::Double;
+    c.opt_level = options.opt_level;
+    c.cpu = options.cpu;
+    return c;
+  }
+
+  bool need_runnable_module() {
+    if (!module)
+      return false;
+    if (!module->has_regime || module->network.populations.empty()) {
+      fail("missing-network", "nothing to run: the file needs a network and a 'simulate' block", main_file, 1);
+      return false;
+    }
+    return true;
+  }
+
+  /// Builds and optimises the LLVM module; null after reporting an error.
+  std::unique_ptr<llvm::Module> build_llvm(llvm::LLVMContext &context, std::unique_ptr<llvm::TargetMachine> &tm) {
+    if (!need_runnable_module())
+      return nullptr;
+    std::string error;
+    tm = cpu::create_target_machine(codegen_options(), error);
+    if (!tm) {
+      fail("invalid-value", "cannot generate code for CPU '" + options.cpu + "': " + error);
+      return nullptr;
+    }
+    try {
+      auto mod = cpu::build_module(*module, context, codegen_options());
+      mod->setDataLayout(tm->createDataLayout());
+      mod->setTargetTriple(tm->getTargetTriple().str());
+      cpu::optimize(*mod, *tm, options.opt_level);
+      return mod;
+    } catch (const ir::InternalError &e) {
+      throw InternalCompilerError(e.what());
+    }
+  }
+};
+
+Compilation::Compilation(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Compilation::Compilation(Compilation &&) noexcept = default;
+Compilation &Compilation::operator=(Compilation &&) noexcept = default;
+Compilation::~Compilation() = default;
+
+bool Compilation::ok() const { return !impl_->failed; }
+const std::vector<Diagnostic> &Compilation::diagnostics() const { return impl_->all; }
+
+std::string Compilation::rendered_diagnostics() const {
+  std::string out;
+  for (const auto &d : impl_->all)
+    out += render(d);
+  return out;
+}
+
+std::string Compilation::ast_text() const { return impl_->ast_text; }
+std::string Compilation::ir_text() const { return impl_->module ? ir::to_string(*impl_->module) : ""; }
+
+std::string Compilation::llvm_ir_text() {
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::TargetMachine> tm;
+  auto mod = impl_->build_llvm(context, tm);
+  if (!mod)
+    return "";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  mod->print(os, nullptr);
+  os.flush();
+  return text;
+}
+
+bool Compilation::write_object(const std::string &path) {
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::TargetMachine> tm;
+  auto mod = impl_->build_llvm(context, tm);
+  if (!mod)
+    return false;
+  std::string error;
+  if (!cpu::write_object(*mod, *tm, path, error)) {
+    impl_->fail("output-error", error, path);
+    return false;
+  }
+  return true;
+}
+
+bool Compilation::write_executable(const std::string &path) {
+  char obj[] = "/tmp/snnc-XXXXXX.o";
+  int fd = mkstemps(obj, 2);
+  if (fd < 0) {
+    impl_->fail("output-error", "cannot create a temporary object file");
+    return false;
+  }
+  close(fd);
+  bool ok = write_object(obj);
+  if (ok) {
+    std::string error;
+    ok = link_executable(obj, path, error);
+    if (!ok)
+      impl_->fail("output-error", error, path);
+  }
+  unlink(obj);
+  return ok;
+}
+
+namespace {
+class CpuJitModel : public JitModel {
+public:
+  explicit CpuJitModel(std::unique_ptr<cpu::JitModel> jit) : jit_(std::move(jit)) {}
+  const snn_model_desc &model() const override { return *jit_->model(); }
+
+private:
+  std::unique_ptr<cpu::JitModel> jit_;
+};
+} // namespace
+
+std::unique_ptr<JitModel> Compilation::jit() {
+  if (!impl_->need_runnable_module())
+    return nullptr;
+  auto context = std::make_unique<llvm::LLVMContext>();
+  std::unique_ptr<llvm::Module> mod;
+  try {
+    mod = cpu::build_module(*impl_->module, *context, impl_->codegen_options());
+  } catch (const ir::InternalError &e) {
+    throw InternalCompilerError(e.what());
+  }
+  std::string error;
+  auto jit = cpu::JitModel::create(std::move(mod), std::move(context), impl_->codegen_options(), error);
+  if (!jit) {
+    impl_->fail("invalid-value", "cannot compile in process: " + error);
+    return nullptr;
+  }
+  return std::make_unique<CpuJitModel>(std::move(jit));
+}
+
+Compilation compile_source(const std::string &source, const std::string &name, const CompileOptions &options) {
+  auto impl = std::make_unique<Compilation::Impl>();
+  impl->options = options;
+  impl->compile(name, source);
+  return Compilation(std::move(impl));
+}
+
+Compilation compile_file(const std::string &path, const CompileOptions &options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    auto impl = std::make_unique<Compilation::Impl>();
+    impl->options = options;
+    impl->fail("file-not-found", "cannot open '" + path + "'");
+    return Compilation(std::move(impl));
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return compile_source(buf.str(), path, options);
+}
+
+} // namespace snn

@@ -1,0 +1,75 @@
+//===- lib/ExecutableLinker.cpp - Linking a model with the runtime --------===//
+#include "lib/ExecutableLinker.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace snn {
+
+namespace {
+/// Runs argv[0] with the given arguments; captures its stderr into `output`.
+int run_process(const std::vector<std::string> &args, std::string &output) {
+  char log_path[] = "/tmp/snnc-link-XXXXXX";
+  int log_fd = mkstemp(log_path);
+  if (log_fd < 0) {
+    output = "cannot create a temporary file";
+    return -1;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(log_fd);
+    unlink(log_path);
+    output = "cannot start the linker";
+    return -1;
+  }
+  if (pid == 0) {
+    dup2(log_fd, 1);
+    dup2(log_fd, 2);
+    std::vector<char *> argv;
+    for (const auto &a : args)
+      argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  lseek(log_fd, 0, SEEK_SET);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(log_fd, buf, sizeof buf)) > 0 && output.size() < 20000)
+    output.append(buf, static_cast<size_t>(n));
+  close(log_fd);
+  unlink(log_path);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+} // namespace
+
+bool link_executable(const std::string &object, const std::string &output, std::string &error) {
+  std::string tmp = output + ".tmp." + std::to_string(getpid());
+  std::vector<std::string> args = {SNN_LINKER_DRIVER, "-o", tmp, object};
+  for (const char *lib : {SNN_RUNTIME_MAIN_LIB, SNN_RUNTIME_LIB})
+    args.push_back(lib);
+  args.push_back("-lm");
+  args.push_back("-pthread");
+  std::string log;
+  int code = run_process(args, log);
+  if (code != 0) {
+    unlink(tmp.c_str());
+    error = "linking '" + output + "' failed" + (code == 127 ? " (cannot run " SNN_LINKER_DRIVER ")" : "") +
+            (log.empty() ? "" : ":\n" + log);
+    return false;
+  }
+  if (std::rename(tmp.c_str(), output.c_str()) != 0) {
+    unlink(tmp.c_str());
+    error = "cannot write '" + output + "'";
+    return false;
+  }
+  return true;
+}
+
+} // namespace snn

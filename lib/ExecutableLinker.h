@@ -1,0 +1,14 @@
+//===- lib/ExecutableLinker.h - Linking a model with the runtime -*- C++ -*-===//
+#pragma once
+
+#include <string>
+
+namespace snn {
+
+/// Links `object` with the runtime libraries into the executable `output`,
+/// using the C++ compiler snnc was built with as the linker driver. The
+/// executable appears atomically (linked to a temporary name, then renamed).
+/// Returns false with `error` set when the linker fails.
+bool link_executable(const std::string &object, const std::string &output, std::string &error);
+
+} // namespace snn

@@ -1,0 +1,337 @@
+//===- passes/DiscretizeOdes.cpp - ODEs to a per-step update map ----------===//
+#include "passes/DiscretizeOdes.h"
+
+#include "ir/Differentiate.h"
+#include "ir/Printer.h"
+#include "ir/Simplify.h"
+#include "passes/MatrixExponential.h"
+
+#include <cmath>
+#include <map>
+#include <optional>
+#include <unordered_set>
+
+namespace snn::passes {
+
+namespace {
+
+using ir::Dimension;
+using ir::Expr;
+
+/// The ODE system of one model: states x_i with right sides f_i.
+struct System {
+  std::vector<const ir::StateVar *> states;
+  std::vector<Expr> rhs;
+  std::vector<bool> frozen;
+  std::map<std::string, size_t> index;
+};
+
+/// dx/dt = A x + r with constant A; r may read inputs and other states.
+struct Linear {
+  Matrix a;
+  std::vector<Expr> drive;
+};
+
+bool is_system_var(const System &s, const ir::Variable &v) {
+  return v.var_kind == ir::VarKind::State && s.index.count(v.name);
+}
+
+/// Whether a system variable feeds a comparison or rounding inside `e`,
+/// where a zero derivative would hide the nonlinearity.
+bool nonsmooth_in(const Expr &e, const System &s, std::unordered_set<const ir::ExprNode *> &seen) {
+  if (!e || !seen.insert(e.get()).second)
+    return false;
+  auto uses_system = [&](const Expr &x) { return ir::mentions(x, [&](const ir::Variable &v) { return is_system_var(s, v); }); };
+  if (const auto *b = e.as<ir::Binary>()) {
+    if (ir::is_comparison(b->op))
+      return uses_system(e);
+    return nonsmooth_in(b->a, s, seen) || nonsmooth_in(b->b, s, seen);
+  }
+  if (const auto *c = e.as<ir::Call>()) {
+    if (c->fn == ir::Function::Floor || c->fn == ir::Function::Ceil)
+      return uses_system(e);
+    return nonsmooth_in(c->arg, s, seen);
+  }
+  if (const auto *u = e.as<ir::Unary>())
+    return nonsmooth_in(u->a, s, seen);
+  if (const auto *sel = e.as<ir::Select>())
+    return uses_system(sel->cond) || nonsmooth_in(sel->t, s, seen) || nonsmooth_in(sel->f, s, seen);
+  return false;
+}
+
+std::string first_variable(const Expr &e) {
+  std::string name;
+  ir::mentions(e, [&](const ir::Variable &v) {
+    if (name.empty())
+      name = v.name;
+    return false;
+  });
+  return name;
+}
+
+/// The linear form of the system, or the reason it has none.
+std::optional<Linear> linearize(const System &s, std::string &why) {
+  size_t n = s.states.size();
+  Linear lin{Matrix(n), {}};
+  for (size_t i = 0; i < n; ++i) {
+    const std::string &xi = s.states[i]->name;
+    std::unordered_set<const ir::ExprNode *> seen;
+    if (nonsmooth_in(s.rhs[i], s, seen)) {
+      why = "d" + xi + "/dt depends on a state through a comparison or rounding";
+      return std::nullopt;
+    }
+    for (size_t j = 0; j < n; ++j) {
+      const ir::StateVar *xj = s.states[j];
+      Expr c = ir::simplify(ir::differentiate(s.rhs[i], ir::VarKind::State, xj->name, xj->dim));
+      double value = 0;
+      if (!ir::constant_value(c, value)) {
+        if (ir::mentions(c, [&](const ir::Variable &v) { return is_system_var(s, v); }))
+          why = "d" + xi + "/dt is nonlinear in '" + xj->name + "'";
+        else
+          why = "the coefficient of '" + xj->name + "' in d" + xi + "/dt depends on '" + first_variable(c) + "'";
+        return std::nullopt;
+      }
+      if (!std::isfinite(value)) {
+        why = "the coefficient of '" + xj->name + "' in d" + xi + "/dt is not finite";
+        return std::nullopt;
+      }
+      lin.a.at(i, j) = value;
+    }
+    Expr r = ir::simplify(ir::substitute(s.rhs[i], [&](const ir::Variable &v) -> Expr {
+      return is_system_var(s, v) ? ir::Constant::make(0.0, v.dim) : Expr();
+    }));
+    if (ir::mentions(r, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Time; })) {
+      why = "d" + xi + "/dt depends on the time t";
+      return std::nullopt;
+    }
+    lin.drive.push_back(r);
+  }
+  return lin;
+}
+
+/// Coefficients of the exact step: rows of [Phi | Gamma].
+Matrix exact_step(const Linear &lin, double dt) {
+  size_t n = lin.a.n;
+  Matrix aug(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < n; ++j)
+      aug.at(i, j) = lin.a.at(i, j) * dt;
+    aug.at(i, n + i) = dt;
+  }
+  return matrix_exponential(aug);
+}
+
+Expr exact_update(const System &s, const Linear &lin, const Matrix &step, size_t i) {
+  size_t n = s.states.size();
+  Dimension di = s.states[i]->dim;
+  Expr sum;
+  auto add = [&](Expr term) { sum = sum ? sum + term : term; };
+  for (size_t j = 0; j < n; ++j) {
+    const ir::StateVar *xj = s.states[j];
+    double phi = step.at(i, j), gamma = step.at(i, n + j);
+    if (phi != 0)
+      add(ir::Constant::make(phi, di / xj->dim) * ir::Variable::make(ir::VarKind::State, xj->name, xj->dim));
+    if (gamma != 0 && !(ir::constant_value(lin.drive[j], phi) && phi == 0))
+      add(ir::Constant::make(gamma, di * Dimension::time() / xj->dim) * lin.drive[j]);
+  }
+  return sum ? ir::simplify(sum) : ir::Constant::make(0.0, di);
+}
+
+/// g(Y, tau): the right sides with the system states replaced by `ys` and t by `time`.
+std::vector<Expr> evaluate(const System &s, const std::vector<Expr> &rhs, const std::vector<Expr> &ys,
+                           const Expr &time) {
+  std::vector<Expr> out;
+  for (const auto &f : rhs)
+    out.push_back(ir::substitute(f, [&](const ir::Variable &v) -> Expr {
+      if (is_system_var(s, v))
+        return ys[s.index.at(v.name)];
+      if (v.var_kind == ir::VarKind::Time && time)
+        return time;
+      return {};
+    }));
+  return out;
+}
+
+class Discretizer {
+public:
+  Discretizer(ir::NeuronModel &model, double dt, PassContext &ctx) : m_(model), dt_(dt), ctx_(ctx) {}
+
+  bool run() {
+    substitute_dt();
+    if (!refractory())
+      return false;
+    System s;
+    for (const auto &o : m_.odes) {
+      s.index[o.state] = s.states.size();
+      s.states.push_back(m_.find_state(o.state));
+      s.rhs.push_back(o.rhs);
+      s.frozen.push_back(o.frozen_when_refractory && frozen_cond_);
+    }
+    std::vector<ir::Assignment> update;
+    if (!s.states.empty()) {
+      std::string why;
+      std::optional<Linear> lin;
+      if (m_.method == ir::IntegrationMethod::Exact || m_.method == ir::IntegrationMethod::Auto)
+        lin = linearize(s, why);
+      if (m_.method == ir::IntegrationMethod::Exact && !lin) {
+        std::string base = m_.name.substr(0, m_.name.find('@'));
+        ctx_.error("nonlinear-exact", m_.method_loc.valid() ? m_.method_loc : m_.loc,
+                   "cannot integrate model '" + base + "' exactly: " + why,
+                   "exact integration needs linear ODEs with constant coefficients; use 'method = rk4' or 'method = euler'");
+        return false;
+      }
+      if (lin) {
+        m_.method_used = ir::IntegrationMethod::Exact;
+        update = exact(s, *lin);
+      } else {
+        m_.method_used = m_.method == ir::IntegrationMethod::Euler ? ir::IntegrationMethod::Euler
+                                                                   : ir::IntegrationMethod::RK4;
+        update = explicit_method(s, m_.method_used == ir::IntegrationMethod::RK4);
+      }
+    } else {
+      m_.method_used = m_.method == ir::IntegrationMethod::Auto ? ir::IntegrationMethod::Exact : m_.method;
+    }
+    if (frozen_cond_) {
+      Expr c = counter();
+      update.push_back({counter_name_, ir::Binary::make(ir::BinaryOp::Max, c - ir::real(1.0), ir::real(0.0))});
+      Expr over = ir::Binary::make(ir::BinaryOp::Le, c, ir::real(0.0)); // read as the new value
+      m_.spike_condition = ir::Binary::make(ir::BinaryOp::And, m_.spike_condition, over);
+      m_.reset.push_back({counter_name_, ir::real(static_cast<double>(refractory_steps_))});
+    }
+    for (auto &a : update)
+      a.value = ir::simplify(a.value);
+    m_.update = std::move(update);
+    m_.odes.clear();
+    m_.refractory_period = Expr();
+    m_.discretized = true;
+    return true;
+  }
+
+private:
+  void substitute_dt() {
+    Expr dt = ir::Constant::make(dt_, Dimension::time());
+    auto bind = [&](const Expr &e) {
+      return ir::substitute(e, [&](const ir::Variable &v) { return v.var_kind == ir::VarKind::Dt ? dt : Expr(); });
+    };
+    for (auto &o : m_.odes)
+      o.rhs = ir::simplify(bind(o.rhs));
+    for (auto &a : m_.reset)
+      a.value = ir::simplify(bind(a.value));
+    m_.spike_condition = ir::simplify(bind(m_.spike_condition));
+    m_.surrogate = ir::simplify(bind(m_.surrogate));
+  }
+
+  Expr counter() const { return ir::Variable::make(ir::VarKind::State, counter_name_, Dimension()); }
+
+  bool refractory() {
+    if (!m_.refractory_period)
+      return true;
+    double t = 0;
+    ir::internal_check(ir::constant_value(ir::simplify(m_.refractory_period), t),
+                       "refractory period of " + m_.name + " is not constant after FoldConstants");
+    if (!(t >= 0) || !std::isfinite(t) || t / dt_ > 4e9) {
+      ctx_.error("invalid-value", m_.loc, "the refractory period of model '" + m_.name.substr(0, m_.name.find('@')) +
+                                             "' must be a non-negative time, found " + ir::format_real(t) + " s");
+      return false;
+    }
+    refractory_steps_ = std::llround(t / dt_);
+    if (refractory_steps_ == 0 || !m_.spike_condition)
+      return true;
+    counter_name_ = "refractory_steps";
+    while (m_.find_state(counter_name_))
+      counter_name_ += "_";
+    m_.states.push_back({counter_name_, Dimension(), ir::real(0.0), true});
+    // While more than one step is left after this one, the neuron is refractory.
+    frozen_cond_ = ir::Binary::make(ir::BinaryOp::Gt, counter(), ir::real(1.0));
+    return true;
+  }
+
+  std::vector<ir::Assignment> exact(const System &s, const Linear &lin) {
+    Matrix free_step = exact_step(lin, dt_);
+    bool any_frozen = false;
+    for (bool f : s.frozen)
+      any_frozen = any_frozen || f;
+    std::optional<Linear> held;
+    std::optional<Matrix> held_step;
+    if (any_frozen) { // the same system with the frozen rows stopped
+      held = lin;
+      for (size_t i = 0; i < s.states.size(); ++i)
+        if (s.frozen[i]) {
+          for (size_t j = 0; j < s.states.size(); ++j)
+            held->a.at(i, j) = 0;
+          held->drive[i] = ir::Constant::make(0.0, s.states[i]->dim / Dimension::time());
+        }
+      held_step = exact_step(*held, dt_);
+    }
+    std::vector<ir::Assignment> out;
+    size_t n = s.states.size();
+    for (size_t i = 0; i < n; ++i) {
+      Expr next = exact_update(s, lin, free_step, i);
+      if (held_step) {
+        bool same = true;
+        for (size_t j = 0; j < 2 * n; ++j)
+          same = same && held_step->at(i, j) == free_step.at(i, j);
+        for (size_t j = 0; j < n && same; ++j)
+          same = held->drive[j].same_as(lin.drive[j]) || held_step->at(i, n + j) == 0;
+        if (!same)
+          next = ir::Select::make(frozen_cond_, exact_update(s, *held, *held_step, i), next);
+      }
+      out.push_back({s.states[i]->name, next});
+    }
+    return out;
+  }
+
+  std::vector<ir::Assignment> explicit_method(const System &s, bool rk4) {
+    size_t n = s.states.size();
+    std::vector<Expr> g = s.rhs;
+    for (size_t i = 0; i < n; ++i)
+      if (s.frozen[i])
+        g[i] = ir::Select::make(frozen_cond_, ir::Constant::make(0.0, g[i]->dim), g[i]);
+    std::vector<Expr> x;
+    for (const auto *st : s.states)
+      x.push_back(ir::Variable::make(ir::VarKind::State, st->name, st->dim));
+    Expr dt = ir::Constant::make(dt_, Dimension::time());
+    auto axpy = [&](const std::vector<Expr> &k, Expr h) {
+      std::vector<Expr> y;
+      for (size_t i = 0; i < n; ++i)
+        y.push_back(x[i] + h * k[i]);
+      return y;
+    };
+    std::vector<ir::Assignment> out;
+    if (!rk4) {
+      for (size_t i = 0; i < n; ++i)
+        out.push_back({s.states[i]->name, x[i] + dt * g[i]});
+      return out;
+    }
+    Expr t = ir::Variable::make(ir::VarKind::Time, "t", Dimension::time());
+    Expr half = ir::Constant::make(dt_ / 2, Dimension::time());
+    std::vector<Expr> k1 = g;
+    std::vector<Expr> k2 = evaluate(s, g, axpy(k1, half), t + half);
+    std::vector<Expr> k3 = evaluate(s, g, axpy(k2, half), t + half);
+    std::vector<Expr> k4 = evaluate(s, g, axpy(k3, dt), t + dt);
+    Expr sixth = ir::Constant::make(dt_ / 6, Dimension::time());
+    for (size_t i = 0; i < n; ++i)
+      out.push_back({s.states[i]->name,
+                     x[i] + sixth * (k1[i] + ir::real(2.0) * k2[i] + ir::real(2.0) * k3[i] + k4[i])});
+    return out;
+  }
+
+  ir::NeuronModel &m_;
+  double dt_;
+  PassContext &ctx_;
+  Expr frozen_cond_;
+  std::string counter_name_;
+  long long refractory_steps_ = 0;
+};
+
+} // namespace
+
+bool discretize_odes(ir::Module &m, PassContext &ctx) {
+  bool ok = true;
+  for (auto &model : m.models)
+    if (!model.discretized)
+      ok = Discretizer(model, m.regime.dt, ctx).run() && ok;
+  return ok;
+}
+
+} // namespace snn::passes

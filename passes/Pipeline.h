@@ -1,0 +1,38 @@
+//===- passes/Pipeline.h - The ordered list of passes ----------*- C++ -*-===//
+#pragma once
+
+#include "passes/Pass.h"
+
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace snn::passes {
+
+/// One named step of the pipeline.
+struct PassInfo {
+  const char *name;        ///< as given to --print-after
+  const char *description; ///< one line, for --help and --time-passes
+  bool (*run)(ir::Module &, PassContext &);
+};
+
+/// The passes in the order they run.
+const std::vector<PassInfo> &pipeline();
+
+struct PipelineOptions {
+  std::set<std::string> print_after; ///< pass names
+  bool print_after_all = false;
+  bool time_passes = false;
+  std::ostream *log = nullptr; ///< where printed IR and timings go
+};
+
+/// Runs every pass, verifying the module after each (a failed verification
+/// is an internal error, thrown as ir::InternalError). Returns false when a
+/// pass reported a user error (in ctx.diagnostics); later passes are skipped.
+bool run_pipeline(ir::Module &m, const PipelineOptions &options, PassContext &ctx);
+
+/// Whether `name` names a pass.
+bool is_pass_name(const std::string &name);
+
+} // namespace snn::passes

@@ -1,0 +1,49 @@
+//===- CommandLine.h - The command line of a compiled model -----*- C++ -*-===//
+//
+// What a model executable built by snnc accepts:
+//   --duration T  --seed N  --out PATH  --quiet  --help
+// (each value option also as --name=value). Exit codes: 0 success, 1 user
+// error, 70 internal error.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SNN_RUNTIME_COMMANDLINE_H
+#define SNN_RUNTIME_COMMANDLINE_H
+
+#include "snn/runtime.h"
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace snn::rt {
+
+/// The parsed command line.
+struct CommandLine {
+  RunOptions options;
+  bool help = false;
+};
+
+/// Parses the arguments after the program name. Throws Error naming the
+/// offending option for unknown options, missing values and bad values.
+CommandLine parse_command_line(const std::vector<std::string> &arguments);
+
+/// Parses a seed: a decimal (or 0x-prefixed hexadecimal) unsigned 64-bit
+/// integer. Throws Error.
+uint64_t parse_seed(std::string_view text);
+
+/// Prints the model (name, dt, default duration and seed, populations,
+/// projections, recordings, stimuli) and the options.
+void print_help(const snn_model_desc &model, std::string_view program,
+                std::ostream &out);
+
+/// The whole executable: parses `argv`, runs the model, prints the summary
+/// to `out` and errors ("error: ...") to `err`; returns the exit code.
+int run_command_line(int argc, const char *const *argv,
+                     const snn_model_desc &model, std::ostream &out,
+                     std::ostream &err);
+
+} // namespace snn::rt
+
+#endif // SNN_RUNTIME_COMMANDLINE_H

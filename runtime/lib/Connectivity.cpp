@@ -1,0 +1,213 @@
+//===- Connectivity.cpp - Synapses of a projection in CSR form ------------===//
+
+#include "Connectivity.h"
+
+#include "ModelDescription.h"
+
+#include "snn/philox.h"
+#include "snn/runtime.h"
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace snn::rt {
+namespace {
+
+std::string describe(const snn_projection_desc &projection) {
+  return std::string("projection '") + projection.name + "'";
+}
+
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+/// Throws Error for settings that no network can satisfy.
+void check_projection(const snn_model_desc &model,
+                      const snn_projection_desc &projection) {
+  const snn_population_desc &pre = model.populations[projection.pre];
+  const snn_population_desc &post = model.populations[projection.post];
+  if (projection.connectivity == SNN_CONNECT_FIXED_PROBABILITY &&
+      !(projection.probability >= 0 && projection.probability <= 1))
+    throw Error(describe(projection) + ": connection probability " +
+                number(projection.probability) + " is not in [0, 1]");
+  if (projection.connectivity == SNN_CONNECT_ONE_TO_ONE &&
+      pre.size != post.size)
+    throw Error(describe(projection) +
+                ": one-to-one connectivity needs equal sizes, but '" +
+                pre.name + "' has " + std::to_string(pre.size) +
+                " neurons and '" + post.name + "' has " +
+                std::to_string(post.size));
+  const snn_distribution &weight = projection.weight;
+  bool finite = std::isfinite(weight.a) &&
+                (weight.kind == SNN_DIST_CONSTANT || std::isfinite(weight.b));
+  if (!finite)
+    throw Error(describe(projection) + ": weight distribution parameters " +
+                number(weight.a) + ", " + number(weight.b) + " are not finite");
+  if (weight.kind == SNN_DIST_UNIFORM && !(weight.a < weight.b))
+    throw Error(describe(projection) + ": uniform weights need a < b, got [" +
+                number(weight.a) + ", " + number(weight.b) + ")");
+  if (weight.kind == SNN_DIST_NORMAL && weight.b < 0)
+    throw Error(describe(projection) +
+                ": normal weights need a standard deviation >= 0, got " +
+                number(weight.b));
+}
+
+/// The uniforms of one row of a fixed-probability projection: consecutive
+/// blocks (pre, block, 0, tag), two float64 uniforms per block.
+class RowUniforms {
+public:
+  RowUniforms(const uint32_t key[2], uint32_t tag, uint32_t pre)
+      : key_{key[0], key[1]}, counter_{pre, 0, 0, tag} {}
+
+  double next() {
+    if (used_ == 2) {
+      snn_philox4x32(counter_, key_, block_);
+      ++counter_[1];
+      used_ = 0;
+    }
+    double u = snn_uniform01_f64(block_[2 * used_], block_[2 * used_ + 1]);
+    ++used_;
+    return u;
+  }
+
+private:
+  uint32_t key_[2];
+  uint32_t counter_[4];
+  uint32_t block_[4] = {0, 0, 0, 0};
+  int used_ = 2; // uniforms taken from block_; 2 means "draw the next block"
+};
+
+void check_synapse_limit(uint64_t count,
+                         const snn_projection_desc &projection) {
+  if (count > UINT32_MAX)
+    throw Error(describe(projection) + " has " + std::to_string(count) +
+                " synapses; a projection holds at most " +
+                std::to_string(UINT32_MAX));
+}
+
+/// Fills row_start and target. Rows are independent streams, so this
+/// could run in parallel by row with the same result.
+void connect(const snn_model_desc &model, uint32_t index,
+             const snn_projection_desc &projection, const uint32_t key[2],
+             ProjectionSynapses &synapses) {
+  uint32_t num_pre = model.populations[projection.pre].size;
+  uint32_t num_post = model.populations[projection.post].size;
+  bool skip_self = projection.pre == projection.post && !projection.autapses;
+  synapses.row_start.assign(uint64_t(num_pre) + 1, 0);
+  std::vector<uint32_t> &target = synapses.target;
+
+  switch (projection.connectivity) {
+  case SNN_CONNECT_DENSE: {
+    uint64_t per_row = uint64_t(num_post) - (skip_self && num_post > 0 ? 1 : 0);
+    check_synapse_limit(per_row * num_pre, projection);
+    target.reserve(per_row * num_pre);
+    for (uint32_t i = 0; i < num_pre; ++i) {
+      for (uint32_t j = 0; j < num_post; ++j)
+        if (!(skip_self && i == j))
+          target.push_back(j);
+      synapses.row_start[i + 1] = uint32_t(target.size());
+    }
+    break;
+  }
+  case SNN_CONNECT_ONE_TO_ONE:
+    if (!skip_self)
+      for (uint32_t i = 0; i < num_pre; ++i)
+        target.push_back(i);
+    for (uint32_t i = 0; i < num_pre; ++i)
+      synapses.row_start[i + 1] = uint32_t(skip_self ? 0 : i + 1);
+    break;
+  case SNN_CONNECT_FIXED_PROBABILITY: {
+    double p = projection.probability;
+    uint32_t tag = snn_philox_tag(SNN_RNG_CONNECTIVITY, index);
+    double expected = p * num_pre * double(num_post);
+    target.reserve(uint64_t(expected + 5 * std::sqrt(expected) + 16));
+    // Geometric skipping: the gap before the next synapse of a row is
+    // floor(ln U / ln(1 - p)) with U in (0, 1], one draw per synapse instead
+    // of one per candidate pair.
+    double log_q = std::log1p(-p);
+    for (uint32_t i = 0; i < num_pre && p > 0; ++i) {
+      RowUniforms uniforms(key, tag, i);
+      double j = -1;
+      for (;;) {
+        double gap =
+            p >= 1 ? 0 : std::floor(std::log(1 - uniforms.next()) / log_q);
+        j += 1 + gap;
+        if (j >= num_post)
+          break;
+        if (skip_self && uint32_t(j) == i)
+          continue;
+        target.push_back(uint32_t(j));
+      }
+      check_synapse_limit(target.size(), projection);
+      synapses.row_start[i + 1] = uint32_t(target.size());
+    }
+    break;
+  }
+  default:
+    throw Error::internal("unknown connectivity kind");
+  }
+}
+
+/// Draws the weight of every synapse; the block for (pre, post) is fixed
+/// by the pair, so weights do not depend on which other synapses exist.
+void draw_weights(const snn_projection_desc &projection, uint32_t index,
+                  const uint32_t key[2], ProjectionSynapses &synapses) {
+  const snn_distribution &weight = projection.weight;
+  uint32_t tag = snn_philox_tag(SNN_RNG_WEIGHT, index);
+  uint32_t num_pre = uint32_t(synapses.row_start.size() - 1);
+  void *data = synapses.weight.data();
+  for (uint32_t i = 0; i < num_pre; ++i) {
+    for (uint32_t s = synapses.row_start[i]; s < synapses.row_start[i + 1];
+         ++s) {
+      double value = weight.a;
+      if (weight.kind != SNN_DIST_CONSTANT) {
+        uint32_t counter[4] = {i, synapses.target[s], 0, tag};
+        uint32_t out[4];
+        snn_philox4x32(counter, key, out);
+        if (weight.kind == SNN_DIST_UNIFORM)
+          value = weight.a +
+                  (weight.b - weight.a) * snn_uniform01_f64(out[0], out[1]);
+        else
+          value = weight.a + weight.b * snn_normal_f64(out);
+      }
+      store_real(data, s, synapses.real_size, value);
+    }
+  }
+}
+
+} // namespace
+
+double ProjectionSynapses::weight_at(uint64_t index) const {
+  return load_real(weight.data(), index, real_size);
+}
+
+snn_synapses ProjectionSynapses::view() {
+  snn_synapses synapses;
+  synapses.row_start = row_start.data();
+  synapses.target = target.data();
+  synapses.weight = weight.data();
+  synapses.num_synapses = target.size();
+  return synapses;
+}
+
+ProjectionSynapses build_synapses(const snn_model_desc &model,
+                                  uint32_t projection, uint64_t seed) {
+  const snn_projection_desc &desc = model.projections[projection];
+  check_projection(model, desc);
+  if (projection > SNN_RNG_INDEX_MASK)
+    throw Error::internal("too many projections for the RNG counter layout");
+  uint32_t key[2];
+  snn_philox_key(seed, key);
+  ProjectionSynapses synapses;
+  synapses.real_size = model.real_size;
+  connect(model, projection, desc, key, synapses);
+  synapses.target.shrink_to_fit();
+  synapses.weight = AlignedBuffer(synapses.target.size() * model.real_size);
+  draw_weights(desc, projection, key, synapses);
+  return synapses;
+}
+
+} // namespace snn::rt

@@ -1,0 +1,133 @@
+//===- Recorder.cpp - Spike and state recordings of a run -----------------===//
+
+#include "Recorder.h"
+
+#include "ModelDescription.h"
+#include "Npz.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+namespace snn::rt {
+namespace {
+
+/// The array names of one record with a disambiguating suffix.
+std::vector<std::string> array_names(const snn_model_desc &model,
+                                     const snn_record_desc &record,
+                                     const std::string &suffix) {
+  const snn_population_desc &population = model.populations[record.population];
+  std::string stem = population.name;
+  if (record.kind == SNN_RECORD_SPIKES)
+    return {stem + "_spikes_t" + suffix, stem + "_spikes_i" + suffix};
+  std::string var = stem + "_" + population.state_vars[record.variable].name;
+  return {var + suffix, var + "_neurons" + suffix};
+}
+
+} // namespace
+
+Recorder::Recorder(const snn_model_desc &model, std::string default_path,
+                   uint64_t expected_steps)
+    : model_(model) {
+  bool any_state = false;
+  for (uint32_t r = 0; r < model.num_records; ++r) {
+    const snn_record_desc &desc = model.records[r];
+    std::string path = desc.file ? desc.file : default_path;
+    std::size_t file =
+        std::find(files_.begin(), files_.end(), path) - files_.begin();
+    if (file == files_.size())
+      files_.push_back(path);
+    Channel channel{&desc, file, {}, {}, {}, {}};
+    for (uint64_t n = desc.begin; n < desc.end; n += desc.stride)
+      channel.neurons.push_back(uint32_t(n));
+    if (desc.kind == SNN_RECORD_STATE) {
+      // The whole matrix up front, so it is never copied while growing;
+      // untouched pages cost nothing. Capped so an absurd run length fails
+      // later, when memory really runs out, not here.
+      channel.samples.reserve(std::min<uint64_t>(
+          expected_steps * channel.neurons.size(), uint64_t(1) << 28));
+      any_state = true;
+    }
+    records_.push_back(std::move(channel));
+  }
+  if (any_state)
+    state_steps_.reserve(std::min<uint64_t>(expected_steps, uint64_t(1) << 28));
+}
+
+void Recorder::record(uint64_t step, const snn_state &state) {
+  bool any_state = false;
+  for (Channel &channel : records_) {
+    const snn_record_desc &desc = *channel.desc;
+    if (desc.kind == SNN_RECORD_SPIKES) {
+      const uint8_t *spiked = state.spiked[desc.population];
+      for (uint32_t n : channel.neurons)
+        if (spiked[n]) {
+          channel.spike_steps.push_back(step);
+          channel.spike_neurons.push_back(int32_t(n));
+        }
+      continue;
+    }
+    const snn_population_desc &population = model_.populations[desc.population];
+    const void *values = state.buffers[population.first_buffer + desc.variable];
+    for (uint32_t n : channel.neurons)
+      channel.samples.push_back(load_real(values, n, model_.real_size));
+    any_state = true;
+  }
+  if (any_state)
+    state_steps_.push_back(step);
+}
+
+std::vector<std::string> Recorder::write() {
+  std::vector<std::string> written;
+  for (std::size_t file = 0; file < files_.size(); ++file) {
+    NpzWriter archive;
+    std::set<std::string> taken;
+    bool any_state = false;
+    for (const Channel &channel : records_)
+      if (channel.file == file && channel.desc->kind == SNN_RECORD_STATE)
+        any_state = true;
+    if (any_state)
+      taken.insert("t");
+    for (Channel &channel : records_) {
+      if (channel.file != file)
+        continue;
+      std::vector<std::string> names;
+      for (int k = 1;; ++k) {
+        names = array_names(model_, *channel.desc,
+                            k == 1 ? "" : "_" + std::to_string(k));
+        if (!taken.count(names[0]) && !taken.count(names[1]))
+          break;
+      }
+      taken.insert(names.begin(), names.end());
+      std::vector<int32_t> neurons(channel.neurons.begin(),
+                                   channel.neurons.end());
+      if (channel.desc->kind == SNN_RECORD_SPIKES) {
+        std::vector<double> times;
+        times.reserve(channel.spike_steps.size());
+        for (uint64_t step : channel.spike_steps)
+          times.push_back(double(step) * model_.dt);
+        uint64_t count = times.size();
+        archive.add(names[0], std::move(times), {count});
+        archive.add(names[1], std::move(channel.spike_neurons), {count});
+      } else {
+        archive.add(names[0], std::move(channel.samples),
+                    {state_steps_.size(), channel.neurons.size()});
+        uint64_t columns = neurons.size();
+        archive.add(names[1], std::move(neurons), {columns});
+      }
+    }
+    if (any_state) {
+      std::vector<double> times;
+      times.reserve(state_steps_.size());
+      for (uint64_t step : state_steps_)
+        times.push_back(double(step + 1) * model_.dt);
+      uint64_t rows = times.size();
+      archive.add("t", std::move(times), {rows});
+    }
+    archive.write(files_[file]);
+    written.push_back(files_[file]);
+  }
+  return written;
+}
+
+} // namespace snn::rt

@@ -1,0 +1,70 @@
+//===- Stimulus.h - Spike-time files driving a population -------*- C++ -*-===//
+//
+// A stimulus file is CSV text, one spike per line: `time_in_seconds,neuron`.
+// Blank lines, `#` comments (to the end of a line) and a first line
+// `time,neuron` are allowed. Anything else is an Error located at
+// path:line:col, because a silently dropped spike is a wrong experiment.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SNN_RUNTIME_STIMULUS_H
+#define SNN_RUNTIME_STIMULUS_H
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace snn::rt {
+
+/// One line of a stimulus file.
+struct SpikeEvent {
+  double time;     ///< seconds, finite, >= 0
+  uint32_t neuron; ///< < population size
+};
+
+/// Parses the text of a stimulus file named `path` (used in messages) for a
+/// population `population` of `size` neurons. Throws a located Error.
+std::vector<SpikeEvent> parse_spike_times(std::string_view text,
+                                          const std::string &path,
+                                          std::string_view population,
+                                          uint32_t size);
+
+/// Reads and parses the file at `path`; an unreadable file is an Error
+/// located at "path".
+std::vector<SpikeEvent> read_spike_times(const std::string &path,
+                                         std::string_view population,
+                                         uint32_t size);
+
+/// The step a spike at `time` falls in: floor(time / dt + 1e-9), so a time
+/// written as a multiple of dt lands in that step despite rounding.
+uint64_t step_of_time(double time, double dt);
+
+/// Sets a population's stimulus flags step by step. The events are sorted
+/// once; each step costs O(spikes in that step plus spikes in the previous).
+class StimulusSchedule {
+public:
+  StimulusSchedule(const std::vector<SpikeEvent> &events, double dt);
+
+  /// Clears the flags set for the previous step and sets flags[n] = 1 for
+  /// each spike of neuron n in `step`. Steps may come in any order; in order
+  /// they cost no search.
+  void apply(uint64_t step, uint8_t *flags);
+  /// Forgets which flags are set (after the caller zeroed them).
+  void rewind();
+  /// Number of spikes scheduled.
+  std::size_t size() const { return events_.size(); }
+
+private:
+  struct StepEvent {
+    uint64_t step;
+    uint32_t neuron;
+  };
+  std::vector<StepEvent> events_; ///< sorted by (step, neuron)
+  std::size_t set_begin_ = 0;     ///< events_[set_begin_, set_end_) are set
+  std::size_t set_end_ = 0;
+  uint64_t next_step_ = 0; ///< the step expected next, to skip the search
+};
+
+} // namespace snn::rt
+
+#endif // SNN_RUNTIME_STIMULUS_H

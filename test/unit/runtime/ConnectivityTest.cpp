@@ -1,0 +1,364 @@
+//===- ConnectivityTest.cpp - Synapses built from projection descriptors --===//
+
+#include "Connectivity.h"
+
+#include "snn/philox.h"
+#include "snn/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace snn::rt {
+namespace {
+
+/// A model descriptor with populations of the given sizes and projections
+/// added one at a time; only what build_synapses reads is filled in.
+class Network {
+public:
+  explicit Network(std::vector<uint32_t> sizes, uint32_t real_size = 8) {
+    for (uint32_t size : sizes)
+      populations_.push_back({"pop", "LIF", size, 0, nullptr, 0, nullptr, 0});
+    populations_[0].name = "a";
+    if (populations_.size() > 1)
+      populations_[1].name = "b";
+    desc_ = {};
+    desc_.abi_version = SNN_MODEL_ABI_VERSION;
+    desc_.real_size = real_size;
+    desc_.name = "net";
+    desc_.dt = 1e-4;
+  }
+
+  /// Adds a projection and returns its index.
+  uint32_t add(uint32_t pre, uint32_t post, snn_connectivity_kind kind,
+               double probability = 0, bool autapses = true,
+               snn_distribution weight = {SNN_DIST_CONSTANT, 1.5, 0}) {
+    projections_.push_back({"a -> b", pre, post, uint32_t(kind), probability,
+                            autapses ? 1u : 0u, weight, SNN_TARGET_STATE, 0});
+    return uint32_t(projections_.size() - 1);
+  }
+
+  const snn_model_desc &desc() {
+    desc_.num_populations = uint32_t(populations_.size());
+    desc_.populations = populations_.data();
+    desc_.num_projections = uint32_t(projections_.size());
+    desc_.projections = projections_.data();
+    return desc_;
+  }
+
+  ProjectionSynapses build(uint32_t projection, uint64_t seed = 7) {
+    return build_synapses(desc(), projection, seed);
+  }
+
+private:
+  std::vector<snn_population_desc> populations_;
+  std::vector<snn_projection_desc> projections_;
+  snn_model_desc desc_;
+};
+
+/// Row starts are monotone and targets strictly ascending within a row.
+void expect_well_formed(const ProjectionSynapses &synapses, uint32_t num_pre,
+                        uint32_t num_post) {
+  ASSERT_EQ(synapses.row_start.size(), num_pre + 1u);
+  EXPECT_EQ(synapses.row_start[0], 0u);
+  EXPECT_EQ(synapses.row_start[num_pre], synapses.count());
+  for (uint32_t i = 0; i < num_pre; ++i) {
+    ASSERT_LE(synapses.row_start[i], synapses.row_start[i + 1]);
+    for (uint32_t s = synapses.row_start[i]; s < synapses.row_start[i + 1];
+         ++s) {
+      ASSERT_LT(synapses.target[s], num_post);
+      if (s > synapses.row_start[i]) {
+        ASSERT_LT(synapses.target[s - 1], synapses.target[s]);
+      }
+    }
+  }
+}
+
+TEST(Connectivity, DenseConnectsEveryPair) {
+  Network network({5, 7});
+  ProjectionSynapses synapses =
+      network.build(network.add(0, 1, SNN_CONNECT_DENSE));
+  expect_well_formed(synapses, 5, 7);
+  EXPECT_EQ(synapses.count(), 35u);
+  for (uint32_t i = 0; i < 5; ++i)
+    for (uint32_t j = 0; j < 7; ++j)
+      EXPECT_EQ(synapses.target[i * 7 + j], j);
+  for (uint64_t s = 0; s < synapses.count(); ++s)
+    EXPECT_EQ(synapses.weight_at(s), 1.5);
+}
+
+TEST(Connectivity, DenseRecurrentHonoursAutapses) {
+  Network network({6});
+  ProjectionSynapses with = network.build(network.add(0, 0, SNN_CONNECT_DENSE));
+  EXPECT_EQ(with.count(), 36u);
+  ProjectionSynapses without =
+      network.build(network.add(0, 0, SNN_CONNECT_DENSE, 0, false));
+  expect_well_formed(without, 6, 6);
+  EXPECT_EQ(without.count(), 30u);
+  for (uint32_t i = 0; i < 6; ++i)
+    for (uint32_t s = without.row_start[i]; s < without.row_start[i + 1]; ++s)
+      EXPECT_NE(without.target[s], i);
+}
+
+TEST(Connectivity, DenseBetweenDifferentPopulationsKeepsDiagonal) {
+  // autapses = 0 only matters when pre and post are the same population.
+  Network network({4, 4});
+  ProjectionSynapses synapses =
+      network.build(network.add(0, 1, SNN_CONNECT_DENSE, 0, false));
+  EXPECT_EQ(synapses.count(), 16u);
+}
+
+TEST(Connectivity, OneToOneConnectsMatchingIndices) {
+  Network network({4, 4});
+  ProjectionSynapses synapses =
+      network.build(network.add(0, 1, SNN_CONNECT_ONE_TO_ONE));
+  expect_well_formed(synapses, 4, 4);
+  ASSERT_EQ(synapses.count(), 4u);
+  for (uint32_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(synapses.row_start[i], i);
+    EXPECT_EQ(synapses.target[i], i);
+  }
+}
+
+TEST(Connectivity, OneToOneOntoItselfWithoutAutapsesIsEmpty) {
+  Network network({4});
+  ProjectionSynapses synapses =
+      network.build(network.add(0, 0, SNN_CONNECT_ONE_TO_ONE, 0, false));
+  expect_well_formed(synapses, 4, 4);
+  EXPECT_EQ(synapses.count(), 0u);
+}
+
+TEST(Connectivity, OneToOneRejectsDifferentSizes) {
+  Network network({4, 5});
+  network.add(0, 1, SNN_CONNECT_ONE_TO_ONE);
+  try {
+    network.build(0);
+    FAIL() << "expected an error";
+  } catch (const Error &error) {
+    EXPECT_EQ(error.kind(), Error::Kind::User);
+    EXPECT_STREQ(error.what(),
+                 "error: projection 'a -> b': one-to-one connectivity needs "
+                 "equal sizes, but 'a' has 4 neurons and 'b' has 5");
+  }
+}
+
+TEST(Connectivity, RejectsProbabilityOutsideUnitInterval) {
+  for (double p : {-0.1, 1.5, std::nan("")}) {
+    Network network({4, 5});
+    network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, p);
+    try {
+      network.build(0);
+      FAIL() << "expected an error for p = " << p;
+    } catch (const Error &error) {
+      EXPECT_NE(std::string(error.what()).find("connection probability"),
+                std::string::npos);
+      EXPECT_NE(std::string(error.what()).find("is not in [0, 1]"),
+                std::string::npos);
+    }
+  }
+}
+
+TEST(Connectivity, RejectsBadWeightDistributions) {
+  struct Case {
+    snn_distribution weight;
+    const char *message;
+  } cases[] = {
+      {{SNN_DIST_UNIFORM, 2, 1},
+       "error: projection 'a -> b': uniform weights need a < b, got [2, 1)"},
+      {{SNN_DIST_NORMAL, 0, -1},
+       "error: projection 'a -> b': normal weights need a standard deviation "
+       ">= 0, got -1"},
+      {{SNN_DIST_CONSTANT, INFINITY, 0},
+       "error: projection 'a -> b': weight distribution parameters inf, 0 are "
+       "not finite"},
+  };
+  for (const Case &c : cases) {
+    Network network({2, 2});
+    network.add(0, 1, SNN_CONNECT_DENSE, 0, true, c.weight);
+    try {
+      network.build(0);
+      FAIL() << "expected: " << c.message;
+    } catch (const Error &error) {
+      EXPECT_STREQ(error.what(), c.message);
+    }
+  }
+}
+
+TEST(Connectivity, FixedProbabilityCountIsBinomial) {
+  // 1000 x 1000 pairs at p = 0.1: mean 100000, sigma = sqrt(n p (1 - p)) = 300.
+  Network network({1000, 1000});
+  ProjectionSynapses synapses =
+      network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.1));
+  expect_well_formed(synapses, 1000, 1000);
+  EXPECT_NEAR(double(synapses.count()), 100000.0, 4 * 300.0);
+  // Geometric skipping must not favour any column: each post neuron's
+  // in-degree is Binomial(1000, 0.1), sigma 9.5; 6 sigma over 1000 columns.
+  std::vector<int> in_degree(1000, 0);
+  for (uint32_t target : synapses.target)
+    ++in_degree[target];
+  for (int degree : in_degree)
+    EXPECT_NEAR(degree, 100.0, 6 * 9.5);
+  // The first and the last column carry the same share (no edge bias).
+  long first_half = 0;
+  for (uint32_t target : synapses.target)
+    first_half += target < 500;
+  EXPECT_NEAR(double(first_half) / synapses.count(), 0.5, 0.01);
+}
+
+TEST(Connectivity, FixedProbabilityExcludesAutapses) {
+  Network network({300});
+  ProjectionSynapses synapses = network.build(
+      network.add(0, 0, SNN_CONNECT_FIXED_PROBABILITY, 0.5, false));
+  expect_well_formed(synapses, 300, 300);
+  for (uint32_t i = 0; i < 300; ++i)
+    for (uint32_t s = synapses.row_start[i]; s < synapses.row_start[i + 1]; ++s)
+      ASSERT_NE(synapses.target[s], i);
+  // 300 * 299 pairs at p = 0.5: mean 44850, sigma 106.
+  EXPECT_NEAR(double(synapses.count()), 44850.0, 4 * 106.0);
+}
+
+TEST(Connectivity, FixedProbabilityExtremes) {
+  Network network({30, 40});
+  EXPECT_EQ(network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0))
+                .count(),
+            0u);
+  ProjectionSynapses all =
+      network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 1));
+  expect_well_formed(all, 30, 40);
+  EXPECT_EQ(all.count(), 1200u);
+  Network recurrent({30});
+  EXPECT_EQ(
+      recurrent
+          .build(recurrent.add(0, 0, SNN_CONNECT_FIXED_PROBABILITY, 1, false))
+          .count(),
+      870u);
+}
+
+bool same_network(const ProjectionSynapses &a, const ProjectionSynapses &b) {
+  return a.row_start == b.row_start && a.target == b.target &&
+         a.weight.size() == b.weight.size() &&
+         std::memcmp(a.weight.data(), b.weight.data(), a.weight.size()) == 0;
+}
+
+TEST(Connectivity, SameSeedGivesBitIdenticalNetwork) {
+  Network network({200, 300});
+  uint32_t j = network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.05, true,
+                           {SNN_DIST_NORMAL, 1.0, 0.25});
+  ProjectionSynapses first = network.build(j, 12345);
+  ProjectionSynapses second = network.build(j, 12345);
+  EXPECT_TRUE(same_network(first, second));
+  ProjectionSynapses other = network.build(j, 12346);
+  EXPECT_NE(first.target, other.target);
+  // Seeds that differ only in the high word give different networks too.
+  ProjectionSynapses high = network.build(j, 12345 + (1ull << 32));
+  EXPECT_NE(first.target, high.target);
+}
+
+TEST(Connectivity, ProjectionsDrawFromDifferentStreams) {
+  Network network({200, 300});
+  uint32_t a = network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.05);
+  uint32_t b = network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.05);
+  EXPECT_NE(network.build(a).target, network.build(b).target);
+}
+
+TEST(Connectivity, FirstSynapseFollowsDocumentedStream) {
+  // Row 0 of projection 0: the first gap is floor(ln(1 - u) / ln(1 - p)) with
+  // u from block (0, 0, 0, tag(CONNECTIVITY, 0)), words 0 and 1.
+  const uint64_t seed = 99;
+  const double p = 0.01;
+  Network network({1, 100000});
+  ProjectionSynapses synapses =
+      network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, p), seed);
+  uint32_t key[2], out[4];
+  snn_philox_key(seed, key);
+  uint32_t counter[4] = {0, 0, 0, snn_philox_tag(SNN_RNG_CONNECTIVITY, 0)};
+  snn_philox4x32(counter, key, out);
+  double u = snn_uniform01_f64(out[0], out[1]);
+  uint32_t first = uint32_t(std::floor(std::log(1 - u) / std::log1p(-p)));
+  ASSERT_GT(synapses.count(), 0u);
+  EXPECT_EQ(synapses.target[0], first);
+}
+
+TEST(Connectivity, WeightsFollowTheirDistribution) {
+  Network network({300, 300});
+  ProjectionSynapses uniform = network.build(network.add(
+      0, 1, SNN_CONNECT_DENSE, 0, true, {SNN_DIST_UNIFORM, -1.0, 3.0}));
+  double sum = 0;
+  for (uint64_t s = 0; s < uniform.count(); ++s) {
+    double w = uniform.weight_at(s);
+    ASSERT_GE(w, -1.0);
+    ASSERT_LT(w, 3.0);
+    sum += w;
+  }
+  // Mean 1, sigma of the mean 4 / sqrt(12 * 90000) = 0.0038.
+  EXPECT_NEAR(sum / uniform.count(), 1.0, 0.02);
+
+  ProjectionSynapses normal = network.build(network.add(
+      0, 1, SNN_CONNECT_DENSE, 0, true, {SNN_DIST_NORMAL, 2.0, 0.5}));
+  double mean = 0, squares = 0;
+  for (uint64_t s = 0; s < normal.count(); ++s) {
+    mean += normal.weight_at(s);
+    squares += normal.weight_at(s) * normal.weight_at(s);
+  }
+  mean /= normal.count();
+  double variance = squares / normal.count() - mean * mean;
+  EXPECT_NEAR(mean, 2.0, 0.01);
+  EXPECT_NEAR(std::sqrt(variance), 0.5, 0.01);
+}
+
+TEST(Connectivity, WeightDependsOnlyOnPair) {
+  // Synapse (i, j) gets block (i, j, 0, tag(WEIGHT, projection)) whatever
+  // else the row holds, so dense and sparse projections agree on shared pairs.
+  Network network({20, 30});
+  snn_distribution weight{SNN_DIST_UNIFORM, 0.0, 1.0};
+  ProjectionSynapses dense =
+      network.build(network.add(0, 1, SNN_CONNECT_DENSE, 0, true, weight), 5);
+  uint32_t key[2], out[4];
+  snn_philox_key(5, key);
+  uint32_t counter[4] = {3, 17, 0, snn_philox_tag(SNN_RNG_WEIGHT, 0)};
+  snn_philox4x32(counter, key, out);
+  EXPECT_EQ(dense.weight_at(3 * 30 + 17), snn_uniform01_f64(out[0], out[1]));
+}
+
+TEST(Connectivity, FloatWeightsAreFourBytes) {
+  Network network({10, 10}, 4);
+  ProjectionSynapses synapses = network.build(network.add(
+      0, 1, SNN_CONNECT_DENSE, 0, true, {SNN_DIST_UNIFORM, 0.0, 1.0}));
+  EXPECT_EQ(synapses.weight.size(), 100u * 4);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(synapses.weight.data()) % 64, 0u);
+  const float *weights = static_cast<const float *>(synapses.weight.data());
+  EXPECT_EQ(double(weights[42]), synapses.weight_at(42));
+}
+
+TEST(Connectivity, ViewExposesTheArrays) {
+  Network network({3, 4});
+  ProjectionSynapses synapses =
+      network.build(network.add(0, 1, SNN_CONNECT_DENSE));
+  snn_synapses view = synapses.view();
+  EXPECT_EQ(view.num_synapses, 12u);
+  EXPECT_EQ(view.row_start, synapses.row_start.data());
+  EXPECT_EQ(view.target, synapses.target.data());
+  EXPECT_EQ(view.weight, synapses.weight.data());
+}
+
+TEST(Connectivity, CubaSizedProjectionIsFast) {
+  // 3200 x 4000 at p = 0.02: 256000 synapses expected, sigma 500.
+  Network network({3200, 4000});
+  auto start = std::chrono::steady_clock::now();
+  ProjectionSynapses synapses =
+      network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.02));
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  EXPECT_NEAR(double(synapses.count()), 256000.0, 4 * 500.0);
+  // Generous: geometric skipping takes milliseconds; one draw per pair
+  // (12.8 million) would not.
+  EXPECT_LT(seconds, 1.0);
+}
+
+} // namespace
+} // namespace snn::rt

@@ -1,0 +1,356 @@
+//===- SimulationTest.cpp - The hand-written model through the runtime ----===//
+//
+// Every expected number below is worked out by hand from TestModel.h and the
+// stimulus in TestNetwork.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TestEnvironment.h"
+#include "TestNetwork.h"
+
+#include "snn/philox.h"
+#include "snn/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+namespace snn::rt {
+namespace {
+
+using test::ScratchDirectory;
+using test::TestNetwork;
+
+/// Runs `body` and returns the Error it throws (fails the test if none).
+template <typename Body> Error error_of(Body body) {
+  try {
+    body();
+  } catch (const Error &error) {
+    return error;
+  }
+  ADD_FAILURE() << "expected an Error";
+  return Error("no error");
+}
+
+class SimulationTest : public ::testing::TestWithParam<const snn_model_desc *> {
+protected:
+  ScratchDirectory directory;
+  TestNetwork network{GetParam(), directory};
+};
+
+TEST_P(SimulationTest, StepsMatchHandComputedValues) {
+  Simulation simulation(network.desc(), 42);
+  simulation.init();
+  EXPECT_EQ(simulation.current_step(), 0u);
+  simulation.advance(3); // steps 0, 1, 2
+  EXPECT_EQ(simulation.read("in", "v"), (std::vector<double>{0, 0.375, 0}));
+  EXPECT_EQ(simulation.spiked("in"), (std::vector<uint8_t>{1, 0, 1}));
+  EXPECT_EQ(simulation.read("out", "i"), (std::vector<double>{1.5, 1.5}));
+  EXPECT_EQ(simulation.read("out", "v"), (std::vector<double>{0, 0}));
+  EXPECT_EQ(simulation.spike_count("in"), 2u);
+  EXPECT_EQ(simulation.spike_count("out"), 0u);
+
+  simulation.step(); // step 3: out takes the 1.5 and spikes
+  EXPECT_EQ(simulation.spiked("out"), (std::vector<uint8_t>{1, 1}));
+  EXPECT_EQ(simulation.spiked("in"), (std::vector<uint8_t>{0, 0, 0}));
+  EXPECT_EQ(simulation.read("out", "v"), (std::vector<double>{0, 0}));
+  EXPECT_EQ(simulation.read("in", "v"), (std::vector<double>{0, 0.375, 0.375}));
+  EXPECT_EQ(simulation.spike_count(1), 2u);
+
+  simulation.advance(6); // steps 4..9
+  EXPECT_EQ(simulation.current_step(), 10u);
+  EXPECT_DOUBLE_EQ(simulation.time(), 0.010);
+  EXPECT_EQ(simulation.spike_count("in"), 3u);
+  EXPECT_EQ(simulation.spike_count("out"), 2u);
+  // in[2] spiked in step 5; out: 0.75 in step 6, then halves: 0.09375.
+  EXPECT_EQ(simulation.read("in", "v"), (std::vector<double>{0, 0.75, 0}));
+  EXPECT_EQ(simulation.read("out", "v"),
+            (std::vector<double>{0.09375, 0.09375}));
+}
+
+TEST_P(SimulationTest, InitDrawsFromTheInitDomain) {
+  Simulation simulation(network.desc(), 0x1234567890ull);
+  simulation.init();
+  std::vector<double> u = simulation.read("out", "u");
+  uint32_t key[2];
+  snn_philox_key(0x1234567890ull, key);
+  for (uint32_t n = 0; n < 2; ++n) {
+    uint32_t counter[4] = {n, 1, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8)};
+    uint32_t out[4];
+    snn_philox4x32(counter, key, out);
+    double expected = snn_uniform01_f64(out[0], out[1]);
+    if (GetParam()->real_size == 4)
+      expected = double(float(expected));
+    EXPECT_EQ(u[n], expected);
+  }
+  EXPECT_NE(u[0], u[1]);
+}
+
+TEST_P(SimulationTest, InitRewindsEverything) {
+  Simulation simulation(network.desc(), 42);
+  simulation.init();
+  simulation.advance(10);
+  simulation.init();
+  EXPECT_EQ(simulation.current_step(), 0u);
+  EXPECT_EQ(simulation.spike_count("in"), 0u);
+  EXPECT_EQ(simulation.read("in", "v"), (std::vector<double>{0, 0, 0}));
+  simulation.advance(10);
+  EXPECT_EQ(simulation.spike_count("in"), 3u);
+  EXPECT_EQ(simulation.spike_count("out"), 2u);
+}
+
+TEST_P(SimulationTest, ExposesSynapsesAndState) {
+  Simulation simulation(network.desc(), 42);
+  EXPECT_EQ(simulation.synapse_count(), 6u);
+  const snn_synapses &synapses = simulation.synapses(0);
+  EXPECT_EQ(synapses.num_synapses, 6u);
+  EXPECT_EQ(synapses.row_start[3], 6u);
+  const snn_state &state = simulation.state();
+  EXPECT_EQ(state.seed, 42u);
+  EXPECT_EQ(state.synapses, &synapses);
+  for (int b = 0; b < 4; ++b)
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(state.buffers[b]) % 64, 0u);
+  EXPECT_NE(state.stimulus[0], nullptr);
+  EXPECT_EQ(state.stimulus[1], nullptr); // "out" has no stimulus
+  EXPECT_EQ(simulation.population_index("out"), 1u);
+  EXPECT_EQ(&simulation.model(), &network.desc());
+  EXPECT_EQ(simulation.seed(), 42u);
+  EXPECT_EQ(error_of([&] { simulation.synapses(1); }).kind(),
+            Error::Kind::Internal);
+}
+
+TEST_P(SimulationTest, WriteThenReadRoundTrips) {
+  Simulation simulation(network.desc(), 42);
+  simulation.init();
+  simulation.write("out", "v", {0.25, -2.5});
+  EXPECT_EQ(simulation.read("out", "v"), (std::vector<double>{0.25, -2.5}));
+  simulation.step(); // v = v / 2 + 0
+  EXPECT_EQ(simulation.read("out", "v"), (std::vector<double>{0.125, -1.25}));
+  EXPECT_STREQ(error_of([&] { simulation.write("out", "v", {1}); }).what(),
+               "error: cannot write 1 values to 'out.v' of 2 neurons");
+}
+
+TEST_P(SimulationTest, UnknownNamesAreErrors) {
+  Simulation simulation(network.desc(), 42);
+  EXPECT_STREQ(error_of([&] { simulation.read("hidden", "v"); }).what(),
+               "error: the network has no population 'hidden'");
+  EXPECT_STREQ(error_of([&] { simulation.read("in", "w"); }).what(),
+               "error: population 'in' has no variable 'w'");
+  EXPECT_STREQ(error_of([&] { simulation.spike_count("x"); }).what(),
+               "error: the network has no population 'x'");
+}
+
+TEST_P(SimulationTest, StepBeforeInitIsInternalError) {
+  Simulation simulation(network.desc(), 42);
+  Error error = error_of([&] { simulation.step(); });
+  EXPECT_EQ(error.kind(), Error::Kind::Internal);
+  EXPECT_EQ(error.exit_code(), 70);
+}
+
+TEST_P(SimulationTest, MovedSimulationKeepsRunning) {
+  Simulation first(network.desc(), 42);
+  first.init();
+  first.advance(3);
+  Simulation second = std::move(first);
+  second.advance(7);
+  EXPECT_EQ(second.spike_count("out"), 2u);
+}
+
+/// Reads the arrays of an NPZ file with numpy, values rounded to 12 digits.
+std::string numpy_dump(const std::string &path) {
+  std::string script =
+      "import sys, numpy\n"
+      "with numpy.load(sys.argv[1]) as f:\n"
+      "    for k in sorted(f.files):\n"
+      "        a = f[k]\n"
+      "        print(k, a.dtype, a.shape, [round(float(x), 12) for x in "
+      "a.ravel()])\n";
+  test::CommandResult result = test::run_shell(
+      std::string(test::python()) + " -c " + test::shell_quote(script) + " " +
+      test::shell_quote(path) + " 2>&1");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  return result.output;
+}
+
+TEST_P(SimulationTest, RunRecordsSpikesAndState) {
+  std::string out = directory.file("run.npz");
+  RunOptions options;
+  options.out = out;
+  std::ostringstream summary;
+  options.summary = &summary;
+  RunResult result = run(network.desc(), options);
+  EXPECT_EQ(result.steps, 10u);
+  EXPECT_DOUBLE_EQ(result.sim_seconds, 0.01);
+  EXPECT_GE(result.wall_seconds, 0.0);
+  EXPECT_EQ(result.synapses, 6u);
+  ASSERT_EQ(result.populations.size(), 2u);
+  EXPECT_EQ(result.populations[0].name, "in");
+  EXPECT_EQ(result.populations[0].size, 3u);
+  EXPECT_EQ(result.populations[0].spikes, 3u);
+  EXPECT_DOUBLE_EQ(result.populations[0].rate_hz, 100.0); // 3 / (3 * 0.01 s)
+  EXPECT_EQ(result.populations[1].spikes, 2u);
+  EXPECT_DOUBLE_EQ(result.populations[1].rate_hz, 100.0);
+  EXPECT_EQ(result.files_written, std::vector<std::string>{out});
+
+  std::string text = summary.str();
+  EXPECT_EQ(text.rfind("model TestNet: 2 populations, 5 neurons, 1 projection, "
+                       "6 synapses\nsimulated 10 ms (10 steps of 1 ms) in ",
+                       0),
+            0u)
+      << text;
+  EXPECT_NE(text.find(" s wall: "), std::string::npos);
+  EXPECT_NE(text.find("population  size  spikes    rate\n"
+                      "in             3       3  100.00 Hz\n"
+                      "out            2       2  100.00 Hz\n"
+                      "wrote " +
+                      out + "\n"),
+            std::string::npos)
+      << text;
+
+  if (!test::python_has_numpy())
+    GTEST_SKIP() << test::python() << " has no numpy";
+  EXPECT_EQ(numpy_dump(out),
+            "in_spikes_i int32 (3,) [0.0, 2.0, 2.0]\n"
+            "in_spikes_t float64 (3,) [0.002, 0.002, 0.005]\n"
+            "out_v float64 (10, 2) [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "
+            "0.0, 0.0, 0.0, 0.0, 0.75, 0.75, 0.375, 0.375, 0.1875, 0.1875, "
+            "0.09375, 0.09375]\n"
+            "out_v_neurons int32 (2,) [0.0, 1.0]\n"
+            "t float64 (10,) [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, "
+            "0.007, 0.008, 0.009, 0.01]\n");
+}
+
+TEST_P(SimulationTest, RunHonoursDurationSeedAndQuiet) {
+  RunOptions options;
+  options.out = directory.file("short.npz");
+  options.duration = 0.0054; // rounds to 5 steps
+  options.seed = 7;
+  options.quiet = true;
+  std::ostringstream summary;
+  options.summary = &summary;
+  RunResult result = run(network.desc(), options);
+  EXPECT_EQ(result.steps, 5u);
+  EXPECT_EQ(result.populations[0].spikes, 2u); // in[2]'s second spike is step 5
+  EXPECT_EQ(result.populations[1].spikes, 2u);
+  EXPECT_EQ(summary.str(), "");
+}
+
+TEST_P(SimulationTest, SameNamesInOneFileAreDisambiguated) {
+  std::string shared = directory.file("shared.npz");
+  std::string other = directory.file("other.npz");
+  network.records() = {
+      {SNN_RECORD_SPIKES, 0, 0, 0, 3, 1, shared.c_str()},
+      {SNN_RECORD_SPIKES, 0, 0, 0, 3, 2, shared.c_str()},
+      {SNN_RECORD_STATE, 1, 0, 1, 2, 1, shared.c_str()},
+      {SNN_RECORD_STATE, 0, 0, 1, 2, 1, other.c_str()},
+      {SNN_RECORD_STATE, 0, 0, 0, 3, 1, other.c_str()},
+  };
+  RunOptions options;
+  options.quiet = true;
+  options.out = directory.file("unused.npz");
+  RunResult result = run(network.desc(), options);
+  EXPECT_EQ(result.files_written, (std::vector<std::string>{shared, other}));
+  EXPECT_FALSE(std::filesystem::exists(options.out)); // no record goes there
+  if (!test::python_has_numpy())
+    GTEST_SKIP() << test::python() << " has no numpy";
+  EXPECT_EQ(numpy_dump(shared),
+            "in_spikes_i int32 (3,) [0.0, 2.0, 2.0]\n"
+            "in_spikes_i_2 int32 (3,) [0.0, 2.0, 2.0]\n"
+            "in_spikes_t float64 (3,) [0.002, 0.002, 0.005]\n"
+            "in_spikes_t_2 float64 (3,) [0.002, 0.002, 0.005]\n"
+            "out_v float64 (10, 1) [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.75, 0.375, "
+            "0.1875, 0.09375]\n"
+            "out_v_neurons int32 (1,) [1.0]\n"
+            "t float64 (10,) [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, "
+            "0.007, 0.008, 0.009, 0.01]\n");
+  std::string dump = numpy_dump(other);
+  EXPECT_NE(dump.find("in_v float64 (10, 1) [0.0, 0.375, 0.375, 0.375, 0.375, "
+                      "0.75, 0.75, 0.75, 0.75, 0.75]\n"),
+            std::string::npos)
+      << dump;
+  EXPECT_NE(dump.find("in_v_2 float64 (10, 3) "), std::string::npos) << dump;
+  EXPECT_NE(dump.find("in_v_neurons_2 int32 (3,) [0.0, 1.0, 2.0]\n"),
+            std::string::npos)
+      << dump;
+}
+
+TEST_P(SimulationTest, RunWithoutRecordsWritesNothing) {
+  network.records().clear();
+  RunOptions options;
+  options.quiet = true;
+  options.out = directory.file("none.npz");
+  RunResult result = run(network.desc(), options);
+  EXPECT_TRUE(result.files_written.empty());
+  EXPECT_FALSE(std::filesystem::exists(options.out));
+}
+
+INSTANTIATE_TEST_SUITE_P(RealSizes, SimulationTest,
+                         ::testing::Values(snn_test_model_f64(),
+                                           snn_test_model_f32()),
+                         [](const auto &info) {
+                           return info.param->real_size == 8 ? "Double"
+                                                             : "Float";
+                         });
+
+class RunErrorTest : public ::testing::Test {
+protected:
+  ScratchDirectory directory;
+  TestNetwork network{snn_test_model_f64(), directory};
+};
+
+TEST_F(RunErrorTest, RejectsOtherAbiVersion) {
+  network.desc().abi_version = SNN_MODEL_ABI_VERSION + 1;
+  EXPECT_STREQ(error_of([&] { Simulation(network.desc(), 1); }).what(),
+               "error: the model was built for model ABI version 2 but this "
+               "runtime implements version 1; rebuild it with a matching snnc");
+}
+
+TEST_F(RunErrorTest, RejectsOtherRealSize) {
+  network.desc().real_size = 2;
+  Error error = error_of([&] { run(network.desc(), RunOptions()); });
+  EXPECT_STREQ(error.what(), "error: the model uses reals of 2 bytes; this "
+                             "runtime supports 4 (float) and 8 (double)");
+  EXPECT_EQ(error.exit_code(), 1);
+}
+
+TEST_F(RunErrorTest, MalformedDescriptorIsInternal) {
+  network.records()[0].end = 4; // "in" has 3 neurons
+  Error error = error_of([&] { Simulation(network.desc(), 1); });
+  EXPECT_EQ(error.kind(), Error::Kind::Internal);
+  EXPECT_STREQ(error.what(), "internal error: malformed model descriptor: "
+                             "record 0 selects neurons 0:4:1 of a population "
+                             "of size 3");
+}
+
+TEST_F(RunErrorTest, MissingStimulusFileNamesIt) {
+  std::filesystem::remove(network.stimulus_path());
+  EXPECT_EQ(
+      std::string(error_of([&] { Simulation(network.desc(), 1); }).what()),
+      network.stimulus_path() +
+          ": error: cannot open stimulus file: No such file or directory");
+}
+
+TEST_F(RunErrorTest, DurationShorterThanOneStep) {
+  RunOptions options;
+  options.duration = 0.0004;
+  EXPECT_STREQ(error_of([&] { run(network.desc(), options); }).what(),
+               "error: the duration 0.4 ms is shorter than one time step "
+               "(1 ms)");
+  options.duration = -1;
+  EXPECT_STREQ(error_of([&] { run(network.desc(), options); }).what(),
+               "error: the duration must be a positive, finite time, not -1 s");
+}
+
+TEST_F(RunErrorTest, UnwritableOutputIsUserError) {
+  RunOptions options;
+  options.quiet = true;
+  options.out = directory.file("missing-dir/out.npz");
+  Error error = error_of([&] { run(network.desc(), options); });
+  EXPECT_EQ(error.exit_code(), 1);
+  EXPECT_EQ(std::string(error.what()), "error: cannot write '" + options.out +
+                                           "': No such file or directory");
+}
+
+} // namespace
+} // namespace snn::rt

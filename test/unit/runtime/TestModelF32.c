@@ -1,0 +1,4 @@
+/*===- TestModelF32.c - The test model with float state -------------------===*/
+#define REAL float
+#define MODEL_SYMBOL(name) name##_f32
+#include "TestModel.inc"

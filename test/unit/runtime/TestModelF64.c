@@ -1,0 +1,4 @@
+/*===- TestModelF64.c - The test model with double state ------------------===*/
+#define REAL double
+#define MODEL_SYMBOL(name) name##_f64
+#include "TestModel.inc"

@@ -1,0 +1,197 @@
+//===- tools/snnc/main.cpp - The snnc command-line driver -----------------===//
+//
+// A thin client of libsnnc: parses clang-style options, compiles, prints
+// diagnostics, and writes what --emit asks for. Exit codes: 0 ok, 1 errors
+// in the input or the command line, 70 internal compiler error.
+//
+//===----------------------------------------------------------------------===//
+#include "snn/Compiler.h"
+
+#include <fstream>
+#include <iostream>
+#include <new>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char *kUsage = R"(usage: snnc [options] FILE.snn
+
+Compiles a spiking neural network model into an executable that simulates it.
+
+options:
+  -o PATH              output file (default: FILE without .snn; stdout for
+                       --emit=ast|ir|llvm)
+  --emit=KIND          ast | ir | llvm | obj | exe (default: exe)
+  --target=cpu         code generation target (cpu)
+  -O0 -O1 -O2 -O3      optimisation level (default: -O2)
+  --cpu=NAME           LLVM CPU to generate code for (default: x86-64-v3;
+                       'native' for this machine)
+  --precision=P        float | double: type of state and arithmetic (default: float)
+  -I DIR               add DIR to the import search path
+  --print-after=PASS   print the IR after PASS (repeatable)
+  --print-after-all    print the IR after every pass
+  --time-passes        print how long each pass took
+  --run                compile in process (JIT) and run the simulation
+  --version            print the version and exit
+  --help               print this help and exit
+
+passes, in order:)";
+
+int usage_error(const std::string &message) {
+  std::cerr << "snnc: error: " << message << "\nrun 'snnc --help' for usage\n";
+  return 1;
+}
+
+bool write_text(const std::string &text, const std::string &path) {
+  if (path.empty() || path == "-") {
+    std::cout << text;
+    return true;
+  }
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    if (!(out << text))
+      return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+std::string default_output(const std::string &input) {
+  std::string base = input.substr(input.find_last_of('/') + 1);
+  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".snn") == 0)
+    base.resize(base.size() - 4);
+  if (base.empty() || base == input.substr(input.find_last_of('/') + 1))
+    base = "a.out";
+  return base;
+}
+
+int run(int argc, char **argv) {
+  snn::CompileOptions options;
+  std::string input, output, emit = "exe";
+  bool run_jit = false;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto value_of = [&](size_t &i, const std::string &flag) -> std::optional<std::string> {
+    const std::string &a = args[i];
+    if (a.size() > flag.size() && a.compare(0, flag.size() + 1, flag + "=") == 0)
+      return a.substr(flag.size() + 1);
+    if (a == flag && i + 1 < args.size())
+      return args[++i];
+    return std::nullopt;
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    std::optional<std::string> v;
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      for (const auto &p : snn::pass_names())
+        std::cout << ' ' << p;
+      std::cout << '\n';
+      return 0;
+    } else if (a == "--version") {
+      std::cout << "snnc version " << snn::version() << '\n';
+      return 0;
+    } else if (a == "-o") {
+      if (i + 1 >= args.size())
+        return usage_error("'-o' needs a file name");
+      output = args[++i];
+    } else if (a.rfind("-O", 0) == 0 && a.size() == 3 && a[2] >= '0' && a[2] <= '3') {
+      options.opt_level = a[2] - '0';
+    } else if (a == "-I") {
+      if (i + 1 >= args.size())
+        return usage_error("'-I' needs a directory");
+      options.import_paths.push_back(args[++i]);
+    } else if (a.rfind("-I", 0) == 0 && a.size() > 2) {
+      options.import_paths.push_back(a.substr(2));
+    } else if ((v = value_of(i, "--emit"))) {
+      if (*v != "ast" && *v != "ir" && *v != "llvm" && *v != "obj" && *v != "exe")
+        return usage_error("unknown --emit kind '" + *v + "' (expected ast, ir, llvm, obj or exe)");
+      emit = *v;
+    } else if ((v = value_of(i, "--target"))) {
+      if (*v != "cpu")
+        return usage_error("unknown target '" + *v + "' (expected cpu)");
+    } else if ((v = value_of(i, "--cpu"))) {
+      options.cpu = *v;
+    } else if ((v = value_of(i, "--precision"))) {
+      if (*v != "float" && *v != "double")
+        return usage_error("unknown precision '" + *v + "' (expected float or double)");
+      options.precision = *v == "double" ? snn::Precision::Double : snn::Precision::Float;
+    } else if ((v = value_of(i, "--print-after"))) {
+      bool known = false;
+      for (const auto &p : snn::pass_names())
+        known = known || p == *v;
+      if (!known)
+        return usage_error("unknown pass '" + *v + "' in --print-after (see snnc --help)");
+      options.print_after.push_back(*v);
+    } else if (a == "--print-after-all") {
+      options.print_after_all = true;
+    } else if (a == "--time-passes") {
+      options.time_passes = true;
+    } else if (a == "--run") {
+      run_jit = true;
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage_error("unknown option '" + a + "'");
+    } else if (!input.empty()) {
+      return usage_error("more than one input file ('" + input + "' and '" + a + "')");
+    } else {
+      input = a;
+    }
+  }
+  if (input.empty())
+    return usage_error("no input file");
+
+  snn::Compilation c = snn::compile_file(input, options);
+  auto finish = [&](bool ok) {
+    std::cerr << c.rendered_diagnostics();
+    return ok && c.ok() ? 0 : 1;
+  };
+  if (emit == "ast") {
+    std::string ast = c.ast_text();
+    if (!ast.empty() && !write_text(ast, output))
+      return usage_error("cannot write '" + output + "'");
+    return finish(!ast.empty());
+  }
+  if (!c.ok())
+    return finish(false);
+  if (run_jit) {
+    auto jit = c.jit();
+    if (!jit)
+      return finish(false);
+    std::cerr << c.rendered_diagnostics();
+    try {
+      jit->run(snn::rt::RunOptions{});
+    } catch (const snn::rt::Error &e) {
+      std::cerr << e.what() << '\n';
+      return e.exit_code();
+    }
+    return 0;
+  }
+  if (emit == "ir")
+    return finish(write_text(c.ir_text(), output) || usage_error("cannot write '" + output + "'") == 0);
+  if (emit == "llvm") {
+    std::string text = c.llvm_ir_text();
+    if (text.empty())
+      return finish(false);
+    return finish(write_text(text, output) || usage_error("cannot write '" + output + "'") == 0);
+  }
+  if (output.empty())
+    output = emit == "obj" ? default_output(input) + ".o" : default_output(input);
+  bool ok = emit == "obj" ? c.write_object(output) : c.write_executable(output);
+  return finish(ok);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  try {
+    return run(argc, argv);
+  } catch (const snn::InternalCompilerError &e) {
+    std::cerr << "snnc: internal error: " << e.what() << '\n';
+  } catch (const std::bad_alloc &) {
+    std::cerr << "snnc: internal error: out of memory\n";
+  } catch (const std::exception &e) {
+    std::cerr << "snnc: internal error: " << e.what() << '\n';
+  }
+  return 70;
+}
