@@ -3,7 +3,7 @@
 # Idempotent: packages already present are skipped by apt-get.
 set -euo pipefail
 pkgs=(
-  build-essential cmake ninja-build git pkg-config
+  build-essential cmake ninja-build git pkg-config ccache
   antlr4 libantlr4-runtime-dev uuid-dev
   llvm-19-dev llvm-19-tools libzstd-dev zlib1g-dev libedit-dev libxml2-dev libffi-dev libncurses-dev
   libfmt-dev libcli11-dev libhdf5-dev libgtest-dev libgmock-dev

@@ -6,7 +6,8 @@ namespace snn::cpu {
 namespace {
 llvm::StructType *named_struct(llvm::LLVMContext &context, llvm::StringRef name,
                                llvm::ArrayRef<llvm::Type *> fields) {
-  if (llvm::StructType *existing = llvm::StructType::getTypeByName(context, name))
+  if (llvm::StructType *existing =
+          llvm::StructType::getTypeByName(context, name))
     return existing;
   return llvm::StructType::create(context, fields, name);
 }

@@ -18,8 +18,14 @@ enum VariableDescField : unsigned { VarName, VarUnit };
 
 /// Field numbers of snn_population_desc.
 enum PopulationDescField : unsigned {
-  PopName, PopModel, PopSize, PopNumStateVars, PopStateVars, PopNumInputs,
-  PopInputs, PopFirstBuffer
+  PopName,
+  PopModel,
+  PopSize,
+  PopNumStateVars,
+  PopStateVars,
+  PopNumInputs,
+  PopInputs,
+  PopFirstBuffer
 };
 
 /// Field numbers of snn_distribution.
@@ -27,13 +33,26 @@ enum DistributionField : unsigned { DistKind, DistA, DistB };
 
 /// Field numbers of snn_projection_desc.
 enum ProjectionDescField : unsigned {
-  ProjName, ProjPre, ProjPost, ProjConnectivity, ProjProbability,
-  ProjAutapses, ProjWeight, ProjTargetKind, ProjTargetIndex
+  ProjName,
+  ProjPre,
+  ProjPost,
+  ProjConnectivity,
+  ProjProbability,
+  ProjAutapses,
+  ProjWeight,
+  ProjTargetKind,
+  ProjTargetIndex
 };
 
 /// Field numbers of snn_record_desc.
 enum RecordDescField : unsigned {
-  RecKind, RecPopulation, RecVariable, RecBegin, RecEnd, RecStride, RecFile
+  RecKind,
+  RecPopulation,
+  RecVariable,
+  RecBegin,
+  RecEnd,
+  RecStride,
+  RecFile
 };
 
 /// Field numbers of snn_stimulus_desc.
@@ -44,15 +63,31 @@ enum SynapsesField : unsigned { SynRowStart, SynTarget, SynWeight, SynCount };
 
 /// Field numbers of snn_state.
 enum StateField : unsigned {
-  StateBuffers, StateSpiked, StateStimulus, StateSynapses, StateSeed
+  StateBuffers,
+  StateSpiked,
+  StateStimulus,
+  StateSynapses,
+  StateSeed
 };
 
 /// Field numbers of snn_model_desc.
 enum ModelDescField : unsigned {
-  ModelAbiVersion, ModelRealSize, ModelName, ModelDt, ModelDuration,
-  ModelDefaultSeed, ModelNumPopulations, ModelPopulations, ModelNumProjections,
-  ModelProjections, ModelNumRecords, ModelRecords, ModelNumStimuli,
-  ModelStimuli, ModelInit, ModelStep
+  ModelAbiVersion,
+  ModelRealSize,
+  ModelName,
+  ModelDt,
+  ModelDuration,
+  ModelDefaultSeed,
+  ModelNumPopulations,
+  ModelPopulations,
+  ModelNumProjections,
+  ModelProjections,
+  ModelNumRecords,
+  ModelRecords,
+  ModelNumStimuli,
+  ModelStimuli,
+  ModelInit,
+  ModelStep
 };
 
 /// The ABI's struct types in one LLVM context, named after their C typedefs.

@@ -1,4 +1,5 @@
-//===- backends/cpu/CodegenOptions.h - Settings of the CPU backend -*- C++ -*-===//
+//===- backends/cpu/CodegenOptions.h - Settings of the CPU backend -*- C++
+//-*-===//
 #pragma once
 
 #include <string>

@@ -17,7 +17,8 @@ namespace {
 class DescriptorBuilder {
 public:
   DescriptorBuilder(llvm::Module &module, const ir::Module &source)
-      : module_(module), source_(source), types_(AbiTypes::get(module.getContext())) {}
+      : module_(module), source_(source),
+        types_(AbiTypes::get(module.getContext())) {}
 
   llvm::GlobalVariable *build(const std::vector<PopulationPlan> &plans,
                               llvm::Function *init, llvm::Function *step,
@@ -38,7 +39,8 @@ public:
         string(source_.network.name),
         f64(source_.regime.dt),
         f64(source_.regime.duration),
-        llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), source_.regime.seed),
+        llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()),
+                               source_.regime.seed),
         u32(populations.size()),
         array(types_.population_desc, populations, "snn.populations"),
         u32(projections.size()),
@@ -51,7 +53,8 @@ public:
         step,
     };
     auto *desc = new llvm::GlobalVariable(
-        module_, types_.model_desc, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
+        module_, types_.model_desc, /*isConstant=*/true,
+        llvm::GlobalValue::PrivateLinkage,
         llvm::ConstantStruct::get(types_.model_desc, fields), "snn.model_desc");
     desc->setAlignment(llvm::Align(8));
     return desc;
@@ -61,7 +64,8 @@ private:
   llvm::LLVMContext &context() { return module_.getContext(); }
 
   llvm::Constant *u32(uint64_t value) {
-    ir::internal_check(value <= UINT32_MAX, "descriptor field " + std::to_string(value) +
+    ir::internal_check(value <= UINT32_MAX, "descriptor field " +
+                                                std::to_string(value) +
                                                 " does not fit in 32 bits");
     return llvm::ConstantInt::get(llvm::Type::getInt32Ty(context()), value);
   }
@@ -69,7 +73,8 @@ private:
     return llvm::ConstantFP::get(llvm::Type::getDoubleTy(context()), value);
   }
   llvm::Constant *null() {
-    return llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(context()));
+    return llvm::ConstantPointerNull::get(
+        llvm::PointerType::getUnqual(context()));
   }
 
   /// A NUL-terminated private string, shared by content.
@@ -79,7 +84,8 @@ private:
       return found->second;
     llvm::Constant *data = llvm::ConstantDataArray::getString(context(), text);
     auto *global = new llvm::GlobalVariable(module_, data->getType(), true,
-                                            llvm::GlobalValue::PrivateLinkage, data, ".str");
+                                            llvm::GlobalValue::PrivateLinkage,
+                                            data, ".str");
     global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
     global->setAlignment(llvm::Align(1));
     strings_.emplace(text, global);
@@ -87,14 +93,15 @@ private:
   }
 
   /// A private constant array of `elements`, or null when there are none.
-  llvm::Constant *array(llvm::StructType *type, const std::vector<llvm::Constant *> &elements,
+  llvm::Constant *array(llvm::StructType *type,
+                        const std::vector<llvm::Constant *> &elements,
                         const std::string &name) {
     if (elements.empty())
       return null();
     auto *array_type = llvm::ArrayType::get(type, elements.size());
-    auto *global = new llvm::GlobalVariable(module_, array_type, true,
-                                            llvm::GlobalValue::PrivateLinkage,
-                                            llvm::ConstantArray::get(array_type, elements), name);
+    auto *global = new llvm::GlobalVariable(
+        module_, array_type, true, llvm::GlobalValue::PrivateLinkage,
+        llvm::ConstantArray::get(array_type, elements), name);
     global->setAlignment(llvm::Align(8));
     return global;
   }
@@ -132,9 +139,11 @@ private:
   }
 
   const ir::NeuronModel &model_of(const std::string &population) {
-    const ir::Population &pop = source_.network.populations[population_index(population)];
+    const ir::Population &pop =
+        source_.network.populations[population_index(population)];
     const ir::NeuronModel *model = source_.find_model(pop.model);
-    ir::internal_check(model != nullptr, "unknown neuron model '" + pop.model + "'");
+    ir::internal_check(model != nullptr,
+                       "unknown neuron model '" + pop.model + "'");
     return *model;
   }
 
@@ -144,19 +153,30 @@ private:
 
     uint32_t connectivity = SNN_CONNECT_DENSE;
     switch (p.connectivity) {
-    case ir::ConnectivityKind::Dense: connectivity = SNN_CONNECT_DENSE; break;
+    case ir::ConnectivityKind::Dense:
+      connectivity = SNN_CONNECT_DENSE;
+      break;
     case ir::ConnectivityKind::FixedProbability:
       connectivity = SNN_CONNECT_FIXED_PROBABILITY;
       break;
-    case ir::ConnectivityKind::OneToOne: connectivity = SNN_CONNECT_ONE_TO_ONE; break;
+    case ir::ConnectivityKind::OneToOne:
+      connectivity = SNN_CONNECT_ONE_TO_ONE;
+      break;
     }
     uint32_t distribution = SNN_DIST_CONSTANT;
     switch (p.weight.dist) {
-    case ir::WeightDistribution::Constant: distribution = SNN_DIST_CONSTANT; break;
-    case ir::WeightDistribution::Uniform: distribution = SNN_DIST_UNIFORM; break;
-    case ir::WeightDistribution::Normal: distribution = SNN_DIST_NORMAL; break;
+    case ir::WeightDistribution::Constant:
+      distribution = SNN_DIST_CONSTANT;
+      break;
+    case ir::WeightDistribution::Uniform:
+      distribution = SNN_DIST_UNIFORM;
+      break;
+    case ir::WeightDistribution::Normal:
+      distribution = SNN_DIST_NORMAL;
+      break;
     }
-    llvm::Constant *weight_fields[] = {u32(distribution), f64(p.weight.a), f64(p.weight.b)};
+    llvm::Constant *weight_fields[] = {u32(distribution), f64(p.weight.a),
+                                       f64(p.weight.b)};
     llvm::Constant *fields[] = {
         string(p.pre + " -> " + p.post + "." + p.target),
         u32(population_index(p.pre)),
@@ -176,7 +196,8 @@ private:
     bool is_state = r.kind == ir::RecordKind::State;
     if (is_state) {
       int k = model_of(r.population).state_index(r.variable);
-      ir::internal_check(k >= 0, "record of '" + r.population + "." + r.variable +
+      ir::internal_check(k >= 0, "record of '" + r.population + "." +
+                                     r.variable +
                                      "', which is not a state variable");
       variable = static_cast<uint32_t>(k);
     }
@@ -193,7 +214,8 @@ private:
   }
 
   llvm::Constant *stimulus(const ir::Stimulus &s) {
-    llvm::Constant *fields[] = {u32(population_index(s.population)), string(s.path)};
+    llvm::Constant *fields[] = {u32(population_index(s.population)),
+                                string(s.path)};
     return llvm::ConstantStruct::get(types_.stimulus_desc, fields);
   }
 
@@ -205,27 +227,32 @@ private:
 
 } // namespace
 
-uint32_t projection_target_index(const ir::Module &source, const ir::Projection &projection) {
+uint32_t projection_target_index(const ir::Module &source,
+                                 const ir::Projection &projection) {
   const ir::Population *post = source.network.find_population(projection.post);
   ir::internal_check(post != nullptr, "projection " + projection.pre + " -> " +
-                                          projection.post + " names an unknown population");
+                                          projection.post +
+                                          " names an unknown population");
   const ir::NeuronModel *model = source.find_model(post->model);
-  ir::internal_check(model != nullptr, "unknown neuron model '" + post->model + "'");
+  ir::internal_check(model != nullptr,
+                     "unknown neuron model '" + post->model + "'");
   bool to_state = projection.target_kind == ir::TargetKind::State;
   int target = to_state ? model->state_index(projection.target)
                         : model->input_index(projection.target);
-  ir::internal_check(target >= 0, "projection " + projection.pre + " -> " + projection.post +
-                                      " targets '" + projection.target + "', which is not " +
-                                      (to_state ? "a state" : "an input") + " of '" +
-                                      model->name + "'");
+  ir::internal_check(target >= 0, "projection " + projection.pre + " -> " +
+                                      projection.post + " targets '" +
+                                      projection.target + "', which is not " +
+                                      (to_state ? "a state" : "an input") +
+                                      " of '" + model->name + "'");
   return static_cast<uint32_t>(target);
 }
 
-llvm::GlobalVariable *build_descriptor(llvm::Module &module, const ir::Module &source,
-                                       const std::vector<PopulationPlan> &plans,
-                                       llvm::Function *init, llvm::Function *step,
-                                       bool double_precision) {
-  return DescriptorBuilder(module, source).build(plans, init, step, double_precision);
+llvm::GlobalVariable *
+build_descriptor(llvm::Module &module, const ir::Module &source,
+                 const std::vector<PopulationPlan> &plans, llvm::Function *init,
+                 llvm::Function *step, bool double_precision) {
+  return DescriptorBuilder(module, source)
+      .build(plans, init, step, double_precision);
 }
 
 } // namespace snn::cpu

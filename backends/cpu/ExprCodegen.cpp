@@ -60,16 +60,18 @@ llvm::Value *ExprCodegen::emit_node(const ir::ExprNode &node) {
 llvm::Value *ExprCodegen::emit_variable(const ir::Variable &v) {
   switch (v.var_kind) {
   case ir::VarKind::Param:
-    throw ir::InternalError("parameter '" + v.name +
-                            "' reached the CPU backend (ResolveParams did not run?)");
+    throw ir::InternalError(
+        "parameter '" + v.name +
+        "' reached the CPU backend (ResolveParams did not run?)");
   case ir::VarKind::Dt:
-    throw ir::InternalError("'dt' reached the CPU backend (DiscretizeOdes did not run?)");
+    throw ir::InternalError(
+        "'dt' reached the CPU backend (DiscretizeOdes did not run?)");
   default:
     break;
   }
   ir::internal_check(bool(bindings_.variable),
-                     std::string(ir::name_of(v.var_kind)) + " variable '" + v.name +
-                         "' is not allowed in this context");
+                     std::string(ir::name_of(v.var_kind)) + " variable '" +
+                         v.name + "' is not allowed in this context");
   return bindings_.variable(v);
 }
 
@@ -79,25 +81,40 @@ llvm::Value *ExprCodegen::emit_binary(const ir::Binary &bin) {
   llvm::Value *a = emit(bin.a);
   llvm::Value *c = emit(bin.b);
   switch (bin.op) {
-  case ir::BinaryOp::Add: return b_.CreateFAdd(a, c);
-  case ir::BinaryOp::Sub: return b_.CreateFSub(a, c);
-  case ir::BinaryOp::Mul: return b_.CreateFMul(a, c);
-  case ir::BinaryOp::Div: return b_.CreateFDiv(a, c);
-  case ir::BinaryOp::Min: return b_.CreateBinaryIntrinsic(llvm::Intrinsic::minnum, a, c);
-  case ir::BinaryOp::Max: return b_.CreateBinaryIntrinsic(llvm::Intrinsic::maxnum, a, c);
+  case ir::BinaryOp::Add:
+    return b_.CreateFAdd(a, c);
+  case ir::BinaryOp::Sub:
+    return b_.CreateFSub(a, c);
+  case ir::BinaryOp::Mul:
+    return b_.CreateFMul(a, c);
+  case ir::BinaryOp::Div:
+    return b_.CreateFDiv(a, c);
+  case ir::BinaryOp::Min:
+    return b_.CreateBinaryIntrinsic(llvm::Intrinsic::minnum, a, c);
+  case ir::BinaryOp::Max:
+    return b_.CreateBinaryIntrinsic(llvm::Intrinsic::maxnum, a, c);
   // Ordered comparisons: false when either side is NaN, as in C.
-  case ir::BinaryOp::Lt: return b_.CreateFCmpOLT(a, c);
-  case ir::BinaryOp::Le: return b_.CreateFCmpOLE(a, c);
-  case ir::BinaryOp::Gt: return b_.CreateFCmpOGT(a, c);
-  case ir::BinaryOp::Ge: return b_.CreateFCmpOGE(a, c);
-  case ir::BinaryOp::Eq: return b_.CreateFCmpOEQ(a, c);
+  case ir::BinaryOp::Lt:
+    return b_.CreateFCmpOLT(a, c);
+  case ir::BinaryOp::Le:
+    return b_.CreateFCmpOLE(a, c);
+  case ir::BinaryOp::Gt:
+    return b_.CreateFCmpOGT(a, c);
+  case ir::BinaryOp::Ge:
+    return b_.CreateFCmpOGE(a, c);
+  case ir::BinaryOp::Eq:
+    return b_.CreateFCmpOEQ(a, c);
   // C's != is the one unordered comparison (true for NaN); keep it so the
   // CPU backend agrees with the C++ the CUDA backend prints.
-  case ir::BinaryOp::Ne: return b_.CreateFCmpUNE(a, c);
+  case ir::BinaryOp::Ne:
+    return b_.CreateFCmpUNE(a, c);
   // Both sides are pure and already computed: no short circuit needed.
-  case ir::BinaryOp::And: return b_.CreateAnd(a, c);
-  case ir::BinaryOp::Or: return b_.CreateOr(a, c);
-  case ir::BinaryOp::Pow: break;
+  case ir::BinaryOp::And:
+    return b_.CreateAnd(a, c);
+  case ir::BinaryOp::Or:
+    return b_.CreateOr(a, c);
+  case ir::BinaryOp::Pow:
+    break;
   }
   throw ir::InternalError(std::string("unknown binary operator '") +
                           ir::name_of(bin.op) + "'");
@@ -113,7 +130,8 @@ llvm::Value *ExprCodegen::emit_power(const ir::Binary &bin) {
   if (e == 0.5)
     return b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, base);
   if (e == -0.5)
-    return b_.CreateFDiv(one, b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, base));
+    return b_.CreateFDiv(one,
+                         b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, base));
   if (e != std::floor(e) || std::fabs(e) > MaxUnrolledPower)
     return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, base,
                                     llvm::ConstantFP::get(real_, e));
@@ -138,19 +156,38 @@ llvm::Value *ExprCodegen::emit_call(const ir::Call &call) {
   llvm::Value *x = emit(call.arg);
   llvm::Intrinsic::ID id = llvm::Intrinsic::not_intrinsic;
   switch (call.fn) {
-  case ir::Function::Exp: id = llvm::Intrinsic::exp; break;
-  case ir::Function::Log: id = llvm::Intrinsic::log; break;
-  case ir::Function::Sqrt: id = llvm::Intrinsic::sqrt; break;
-  case ir::Function::Abs: id = llvm::Intrinsic::fabs; break;
-  case ir::Function::Sin: id = llvm::Intrinsic::sin; break;
-  case ir::Function::Cos: id = llvm::Intrinsic::cos; break;
+  case ir::Function::Exp:
+    id = llvm::Intrinsic::exp;
+    break;
+  case ir::Function::Log:
+    id = llvm::Intrinsic::log;
+    break;
+  case ir::Function::Sqrt:
+    id = llvm::Intrinsic::sqrt;
+    break;
+  case ir::Function::Abs:
+    id = llvm::Intrinsic::fabs;
+    break;
+  case ir::Function::Sin:
+    id = llvm::Intrinsic::sin;
+    break;
+  case ir::Function::Cos:
+    id = llvm::Intrinsic::cos;
+    break;
   // llvm.tanh is new in LLVM 19; x86 lowers it to a tanh/tanhf call.
-  case ir::Function::Tanh: id = llvm::Intrinsic::tanh; break;
-  case ir::Function::Floor: id = llvm::Intrinsic::floor; break;
-  case ir::Function::Ceil: id = llvm::Intrinsic::ceil; break;
+  case ir::Function::Tanh:
+    id = llvm::Intrinsic::tanh;
+    break;
+  case ir::Function::Floor:
+    id = llvm::Intrinsic::floor;
+    break;
+  case ir::Function::Ceil:
+    id = llvm::Intrinsic::ceil;
+    break;
   }
   ir::internal_check(id != llvm::Intrinsic::not_intrinsic,
-                     std::string("unknown function '") + ir::name_of(call.fn) + "'");
+                     std::string("unknown function '") + ir::name_of(call.fn) +
+                         "'");
   return b_.CreateUnaryIntrinsic(id, x);
 }
 

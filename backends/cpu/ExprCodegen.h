@@ -1,4 +1,5 @@
-//===- backends/cpu/ExprCodegen.h - IR expressions to LLVM values -*- C++ -*-===//
+//===- backends/cpu/ExprCodegen.h - IR expressions to LLVM values -*- C++
+//-*-===//
 //
 // Lowers one ir::Expr DAG to straight-line LLVM IR in the builder's current
 // block: reals become `float` or `double`, booleans `i1`, and selects stay
@@ -34,7 +35,8 @@ struct ExprBindings {
 class ExprCodegen {
 public:
   /// `real` is the LLVM type of real values (float or double).
-  ExprCodegen(llvm::IRBuilderBase &builder, llvm::Type *real, ExprBindings bindings);
+  ExprCodegen(llvm::IRBuilderBase &builder, llvm::Type *real,
+              ExprBindings bindings);
 
   /// The value of `e` (i1 for booleans, `real` for reals). Throws
   /// ir::InternalError for a parameter, a `dt` or a null expression, which

@@ -14,19 +14,21 @@
 
 namespace snn::cpu {
 
-JitModel::JitModel(std::unique_ptr<llvm::orc::LLJIT> jit, const snn_model_desc *model)
+JitModel::JitModel(std::unique_ptr<llvm::orc::LLJIT> jit,
+                   const snn_model_desc *model)
     : jit_(std::move(jit)), model_(model) {}
 
 JitModel::~JitModel() = default;
 
-std::unique_ptr<JitModel> JitModel::create(std::unique_ptr<llvm::Module> module,
-                                           std::unique_ptr<llvm::LLVMContext> context,
-                                           const CodegenOptions &options,
-                                           std::string &error) {
+std::unique_ptr<JitModel>
+JitModel::create(std::unique_ptr<llvm::Module> module,
+                 std::unique_ptr<llvm::LLVMContext> context,
+                 const CodegenOptions &options, std::string &error) {
   initialize_native_target();
   // One description of the target for both the IR optimiser and the JIT's
   // code generator, so the vectoriser's costs match the emitted code.
-  std::unique_ptr<llvm::TargetMachine> machine = create_target_machine(options, error);
+  std::unique_ptr<llvm::TargetMachine> machine =
+      create_target_machine(options, error);
   if (!machine)
     return nullptr;
   llvm::orc::JITTargetMachineBuilder target(machine->getTargetTriple());
@@ -39,7 +41,9 @@ std::unique_ptr<JitModel> JitModel::create(std::unique_ptr<llvm::Module> module,
   module->setDataLayout(machine->createDataLayout());
   optimize(*module, *machine, options.opt_level);
 
-  auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(target)).create();
+  auto jit = llvm::orc::LLJITBuilder()
+                 .setJITTargetMachineBuilder(std::move(target))
+                 .create();
   if (!jit) {
     error = "cannot create the JIT: " + llvm::toString(jit.takeError());
     return nullptr;
@@ -49,7 +53,8 @@ std::unique_ptr<JitModel> JitModel::create(std::unique_ptr<llvm::Module> module,
   auto host = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
       (*jit)->getDataLayout().getGlobalPrefix());
   if (!host) {
-    error = "cannot search the host process for symbols: " + llvm::toString(host.takeError());
+    error = "cannot search the host process for symbols: " +
+            llvm::toString(host.takeError());
     return nullptr;
   }
   (*jit)->getMainJITDylib().addGenerator(std::move(*host));

@@ -34,25 +34,30 @@ std::vector<PopulationPlan> plan_populations(const ir::Module &source) {
     const ir::Population &pop = populations[p];
     const ir::NeuronModel *model = source.find_model(pop.model);
     ir::internal_check(model != nullptr, "population '" + pop.name +
-                                             "' names unknown model '" + pop.model + "'");
-    ir::internal_check(pop.overrides.empty() && pop.inits.empty(),
-                       "population '" + pop.name +
-                           "' still has parameter overrides or inits (not specialised)");
-    plans.push_back({&pop, model, static_cast<uint32_t>(p), static_cast<uint32_t>(next_buffer)});
+                                             "' names unknown model '" +
+                                             pop.model + "'");
+    ir::internal_check(
+        pop.overrides.empty() && pop.inits.empty(),
+        "population '" + pop.name +
+            "' still has parameter overrides or inits (not specialised)");
+    plans.push_back({&pop, model, static_cast<uint32_t>(p),
+                     static_cast<uint32_t>(next_buffer)});
     next_buffer += model->states.size() + model->inputs.size();
-    ir::internal_check(next_buffer <= UINT32_MAX, "too many population buffers");
+    ir::internal_check(next_buffer <= UINT32_MAX,
+                       "too many population buffers");
   }
   return plans;
 }
 
-PhaseKernels build_phase(llvm::Module &module, const PopulationPlan &plan, KernelPhase phase,
-                         llvm::Type *real) {
+PhaseKernels build_phase(llvm::Module &module, const PopulationPlan &plan,
+                         KernelPhase phase, llvm::Type *real) {
   PhaseKernels kernels;
   if (!phase_has_work(*plan.model, phase))
     return kernels;
   kernels.plain = build_neuron_kernel(module, plan, phase, false, real);
   if (phase_reads_stimulus(*plan.model, phase))
-    kernels.with_stimulus = build_neuron_kernel(module, plan, phase, true, real);
+    kernels.with_stimulus =
+        build_neuron_kernel(module, plan, phase, true, real);
   return kernels;
 }
 
@@ -62,14 +67,16 @@ public:
   EntryBuilder(llvm::Module &module, const ir::Module &source,
                const std::vector<PopulationPlan> &plans,
                const std::vector<PopulationKernels> &kernels, llvm::Type *real)
-      : module_(module), source_(source), plans_(plans), kernels_(kernels), real_(real),
-        types_(AbiTypes::get(module.getContext())), b_(module.getContext()) {}
+      : module_(module), source_(source), plans_(plans), kernels_(kernels),
+        real_(real), types_(AbiTypes::get(module.getContext())),
+        b_(module.getContext()) {}
 
   llvm::Function *build_init() {
     llvm::Function *fn = begin("snn.init", {ptr()});
     load_state(fn->getArg(0));
     for (size_t p = 0; p < plans_.size(); ++p)
-      call(kernels_[p].init.plain, plans_[p], llvm::ConstantPointerNull::get(ptr()),
+      call(kernels_[p].init.plain, plans_[p],
+           llvm::ConstantPointerNull::get(ptr()),
            llvm::ConstantFP::get(real_, 0.0), b_.getInt64(0));
     b_.CreateRetVoid();
     return fn;
@@ -102,21 +109,25 @@ private:
 
   llvm::Function *begin(const char *name, llvm::ArrayRef<llvm::Type *> params) {
     auto *type = llvm::FunctionType::get(b_.getVoidTy(), params, false);
-    llvm::Function *fn =
-        llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage, name, module_);
+    llvm::Function *fn = llvm::Function::Create(
+        type, llvm::GlobalValue::InternalLinkage, name, module_);
     fn->addFnAttr(llvm::Attribute::NoUnwind);
     fn->getArg(0)->setName("state");
-    b_.SetInsertPoint(llvm::BasicBlock::Create(module_.getContext(), "entry", fn));
+    b_.SetInsertPoint(
+        llvm::BasicBlock::Create(module_.getContext(), "entry", fn));
     return fn;
   }
 
   llvm::Value *field(llvm::Value *base, llvm::StructType *type, unsigned index,
                      llvm::Type *field_type, const llvm::Twine &name) {
-    return b_.CreateLoad(field_type, b_.CreateStructGEP(type, base, index), name);
+    return b_.CreateLoad(field_type, b_.CreateStructGEP(type, base, index),
+                         name);
   }
 
-  llvm::Value *element(llvm::Value *array, uint64_t index, const llvm::Twine &name = "") {
-    return b_.CreateLoad(ptr(), b_.CreateConstInBoundsGEP1_64(ptr(), array, index), name);
+  llvm::Value *element(llvm::Value *array, uint64_t index,
+                       const llvm::Twine &name = "") {
+    return b_.CreateLoad(
+        ptr(), b_.CreateConstInBoundsGEP1_64(ptr(), array, index), name);
   }
 
   void load_state(llvm::Value *state) {
@@ -124,11 +135,12 @@ private:
     spiked_ = field(state, types_.state, StateSpiked, ptr(), "spiked");
     stimulus_ = field(state, types_.state, StateStimulus, ptr(), "stimulus");
     synapses_ = field(state, types_.state, StateSynapses, ptr(), "synapses");
-    key_ = emit_philox_key(b_, field(state, types_.state, StateSeed, b_.getInt64Ty(), "seed"));
+    key_ = emit_philox_key(
+        b_, field(state, types_.state, StateSeed, b_.getInt64Ty(), "seed"));
   }
 
-  void call(llvm::Function *kernel, const PopulationPlan &plan, llvm::Value *stimulus,
-            llvm::Value *t, llvm::Value *step) {
+  void call(llvm::Function *kernel, const PopulationPlan &plan,
+            llvm::Value *stimulus, llvm::Value *t, llvm::Value *step) {
     std::vector<llvm::Value *> args;
     size_t buffers = plan.model->states.size() + plan.model->inputs.size();
     for (size_t k = 0; k < buffers; ++k)
@@ -144,8 +156,8 @@ private:
 
   /// Calls the stimulus variant when the runtime gave this population a
   /// stimulus array, else the plain kernel (stimulus() is then false).
-  void call_phase(const PhaseKernels &kernels, const PopulationPlan &plan, llvm::Value *t,
-                  llvm::Value *step) {
+  void call_phase(const PhaseKernels &kernels, const PopulationPlan &plan,
+                  llvm::Value *t, llvm::Value *step) {
     llvm::Constant *null = llvm::ConstantPointerNull::get(ptr());
     if (!kernels.with_stimulus) {
       call(kernels.plain, plan, null, t, step);
@@ -155,9 +167,11 @@ private:
     llvm::Function *fn = b_.GetInsertBlock()->getParent();
     const std::string &name = plan.population->name;
     auto *load = llvm::BasicBlock::Create(context, "stimulus.load." + name, fn);
-    auto *choose = llvm::BasicBlock::Create(context, "stimulus.choose." + name, fn);
+    auto *choose =
+        llvm::BasicBlock::Create(context, "stimulus.choose." + name, fn);
     auto *with = llvm::BasicBlock::Create(context, "stimulus.with." + name, fn);
-    auto *without = llvm::BasicBlock::Create(context, "stimulus.without." + name, fn);
+    auto *without =
+        llvm::BasicBlock::Create(context, "stimulus.without." + name, fn);
     auto *done = llvm::BasicBlock::Create(context, "stimulus.done." + name, fn);
 
     llvm::BasicBlock *entry = b_.GetInsertBlock();
@@ -185,10 +199,12 @@ private:
       const ir::Projection &projection = projections[j];
       const PopulationPlan &pre = plan_named(projection.pre);
       const PopulationPlan &post = plan_named(projection.post);
-      uint64_t buffer = post.first_buffer + projection_target_index(source_, projection);
+      uint64_t buffer =
+          post.first_buffer + projection_target_index(source_, projection);
       if (projection.target_kind == ir::TargetKind::Input)
         buffer += post.model->states.size();
-      llvm::Value *synapses = b_.CreateConstInBoundsGEP1_64(types_.synapses, synapses_, j);
+      llvm::Value *synapses =
+          b_.CreateConstInBoundsGEP1_64(types_.synapses, synapses_, j);
       llvm::Value *args[] = {
           element(spiked_, pre.index),
           field(synapses, types_.synapses, SynRowStart, ptr(), "row_start"),
@@ -203,7 +219,8 @@ private:
 
   const PopulationPlan &plan_named(const std::string &name) {
     int index = source_.network.population_index(name);
-    ir::internal_check(index >= 0, "projection names unknown population '" + name + "'");
+    ir::internal_check(index >= 0,
+                       "projection names unknown population '" + name + "'");
     return plans_[index];
   }
 
@@ -224,7 +241,8 @@ private:
 std::unique_ptr<llvm::Module> build_module(const ir::Module &source,
                                            llvm::LLVMContext &context,
                                            const CodegenOptions &options) {
-  std::string name = source.network.name.empty() ? "snn_model" : source.network.name;
+  std::string name =
+      source.network.name.empty() ? "snn_model" : source.network.name;
   auto module = std::make_unique<llvm::Module>(name, context);
   module->setTargetTriple(llvm::sys::getDefaultTargetTriple());
   // The data layout comes from the target machine; an unknown CPU is the
@@ -252,8 +270,8 @@ std::unique_ptr<llvm::Module> build_module(const ir::Module &source,
   EntryBuilder entries(*module, source, plans, kernels, real);
   llvm::Function *init = entries.build_init();
   llvm::Function *step = entries.build_step(deliver);
-  llvm::GlobalVariable *desc =
-      build_descriptor(*module, source, plans, init, step, options.double_precision);
+  llvm::GlobalVariable *desc = build_descriptor(*module, source, plans, init,
+                                                step, options.double_precision);
 
   // const snn_model_desc *snn_model(void) { return &desc; }
   auto *model_fn = llvm::Function::Create(

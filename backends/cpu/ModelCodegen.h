@@ -1,4 +1,5 @@
-//===- backends/cpu/ModelCodegen.h - A network as an LLVM module -*- C++ -*-===//
+//===- backends/cpu/ModelCodegen.h - A network as an LLVM module -*- C++
+//-*-===//
 //
 // The CPU backend's entry point: turns a lowered ir::Module into an LLVM
 // module that implements runtime/include/snn/model_abi.h. The module defines

@@ -27,9 +27,16 @@ struct PopulationPlan {
 
 /// The three per-neuron maps of a population.
 enum class KernelPhase {
-  Init,   ///< state := initial value; inputs and spiked := 0
-  Update, ///< state := update map; spiked := spike condition; inputs := 0
-  Reset,  ///< state := reset map where spiked, else unchanged
+  /// state := initial value (may draw random numbers; `t` reads 0);
+  /// inputs := 0; spiked := 0.
+  Init,
+  /// state := update map over the values before the step; spiked := spike
+  /// condition, where State reads the updated values and Input the inputs
+  /// just consumed; then inputs := 0.
+  Update,
+  /// Where spiked: state := reset map over the values after this step's
+  /// spike delivery (an Input reads what was delivered); elsewhere unchanged.
+  Reset,
 };
 
 /// The LLVM type of every neuron kernel of `model`:
@@ -53,7 +60,8 @@ bool phase_has_work(const ir::NeuronModel &model, KernelPhase phase);
 /// type neuron_kernel_type). Stimulus reads the `stimulus` argument when
 /// `with_stimulus`, else is false. Throws ir::InternalError for IR that is
 /// not in discrete form or names unknown variables.
-llvm::Function *build_neuron_kernel(llvm::Module &module, const PopulationPlan &plan,
+llvm::Function *build_neuron_kernel(llvm::Module &module,
+                                    const PopulationPlan &plan,
                                     KernelPhase phase, bool with_stimulus,
                                     llvm::Type *real);
 

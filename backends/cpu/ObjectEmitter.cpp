@@ -1,4 +1,5 @@
-//===- backends/cpu/ObjectEmitter.cpp - Writing object files ---------------===//
+//===- backends/cpu/ObjectEmitter.cpp - Writing object files
+//---------------===//
 #include "backends/cpu/ObjectEmitter.h"
 
 #include "llvm/IR/LegacyPassManager.h"
@@ -18,7 +19,8 @@ bool write_object(llvm::Module &module, llvm::TargetMachine &machine,
   llvm::SmallString<256> temp_path;
   if (std::error_code ec = llvm::sys::fs::createUniqueFile(
           path + ".tmp-%%%%%%%%", fd, temp_path)) {
-    error = "cannot create a temporary file beside '" + path + "': " + ec.message();
+    error =
+        "cannot create a temporary file beside '" + path + "': " + ec.message();
     return false;
   }
 
@@ -34,7 +36,8 @@ bool write_object(llvm::Module &module, llvm::TargetMachine &machine,
       passes.run(module);
       out.flush();
       if (out.has_error()) {
-        error = "cannot write '" + std::string(temp_path) + "': " + out.error().message();
+        error = "cannot write '" + std::string(temp_path) +
+                "': " + out.error().message();
         out.clear_error();
       } else {
         emitted = true;

@@ -1,4 +1,5 @@
-//===- backends/cpu/Optimizer.cpp - The LLVM optimisation pipeline ---------===//
+//===- backends/cpu/Optimizer.cpp - The LLVM optimisation pipeline
+//---------===//
 #include "backends/cpu/Optimizer.h"
 
 #include "ir/Expr.h"
@@ -20,7 +21,8 @@ void verify_or_throw(const llvm::Module &module) {
   }
 }
 
-void optimize(llvm::Module &module, llvm::TargetMachine &machine, int opt_level) {
+void optimize(llvm::Module &module, llvm::TargetMachine &machine,
+              int opt_level) {
   ir::internal_check(opt_level >= 0 && opt_level <= 3,
                      "optimisation level " + std::to_string(opt_level) +
                          " is not in 0..3");
@@ -55,13 +57,16 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine, int opt_level)
     pipeline = builder.buildO0DefaultPipeline(llvm::OptimizationLevel::O0);
     break;
   case 1:
-    pipeline = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O1);
+    pipeline =
+        builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O1);
     break;
   case 2:
-    pipeline = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+    pipeline =
+        builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
     break;
   default:
-    pipeline = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+    pipeline =
+        builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
     break;
   }
   pipeline.run(module, modules);

@@ -1,4 +1,5 @@
-//===- backends/cpu/Optimizer.h - The LLVM optimisation pipeline -*- C++ -*-===//
+//===- backends/cpu/Optimizer.h - The LLVM optimisation pipeline -*- C++
+//-*-===//
 #pragma once
 
 #include "llvm/IR/Module.h"
@@ -12,7 +13,8 @@ namespace snn::cpu {
 /// machine's triple and data layout when `module` has none. Throws
 /// ir::InternalError when `module` does not verify or `opt_level` is out of
 /// range.
-void optimize(llvm::Module &module, llvm::TargetMachine &machine, int opt_level);
+void optimize(llvm::Module &module, llvm::TargetMachine &machine,
+              int opt_level);
 
 /// Throws ir::InternalError carrying the verifier's report when `module` is
 /// not well formed.

@@ -42,8 +42,8 @@ PhiloxBlock emit_philox4x32(llvm::IRBuilderBase &b, const PhiloxBlock &counter,
 namespace {
 // Shifted words are below 2^31, so a signed conversion is exact; x86 has
 // vector signed conversions but no unsigned ones before AVX-512.
-llvm::Value *word_to_real(llvm::IRBuilderBase &b, llvm::Value *word, unsigned shift,
-                          llvm::Type *real) {
+llvm::Value *word_to_real(llvm::IRBuilderBase &b, llvm::Value *word,
+                          unsigned shift, llvm::Type *real) {
   return b.CreateSIToFP(b.CreateLShr(word, shift), real);
 }
 
@@ -53,24 +53,29 @@ llvm::Value *uniform_f32(llvm::IRBuilderBase &b, llvm::Value *word) {
                       llvm::ConstantFP::get(f32, 1.0 / 16777216.0));
 }
 
-llvm::Value *uniform_f64(llvm::IRBuilderBase &b, llvm::Value *hi, llvm::Value *lo) {
+llvm::Value *uniform_f64(llvm::IRBuilderBase &b, llvm::Value *hi,
+                         llvm::Value *lo) {
   llvm::Type *f64 = b.getDoubleTy();
   llvm::Value *high = b.CreateFMul(word_to_real(b, hi, 5, f64),
                                    llvm::ConstantFP::get(f64, 67108864.0));
   llvm::Value *sum = b.CreateFAdd(high, word_to_real(b, lo, 6, f64));
-  return b.CreateFMul(sum, llvm::ConstantFP::get(f64, 1.0 / 9007199254740992.0));
+  return b.CreateFMul(sum,
+                      llvm::ConstantFP::get(f64, 1.0 / 9007199254740992.0));
 }
 
 // The cosine branch of Box-Muller, with 1 - u1 in (0, 1] under the log.
-llvm::Value *box_muller(llvm::IRBuilderBase &b, llvm::Value *u1, llvm::Value *u2) {
+llvm::Value *box_muller(llvm::IRBuilderBase &b, llvm::Value *u1,
+                        llvm::Value *u2) {
   llvm::Type *real = u1->getType();
   llvm::Value *one_minus = b.CreateFSub(llvm::ConstantFP::get(real, 1.0), u1);
   llvm::Value *log = b.CreateUnaryIntrinsic(llvm::Intrinsic::log, one_minus);
   llvm::Value *radius = b.CreateUnaryIntrinsic(
-      llvm::Intrinsic::sqrt, b.CreateFMul(llvm::ConstantFP::get(real, -2.0), log));
-  llvm::Value *angle =
-      b.CreateFMul(llvm::ConstantFP::get(real, 6.283185307179586476925286766559), u2);
-  return b.CreateFMul(radius, b.CreateUnaryIntrinsic(llvm::Intrinsic::cos, angle));
+      llvm::Intrinsic::sqrt,
+      b.CreateFMul(llvm::ConstantFP::get(real, -2.0), log));
+  llvm::Value *angle = b.CreateFMul(
+      llvm::ConstantFP::get(real, 6.283185307179586476925286766559), u2);
+  return b.CreateFMul(radius,
+                      b.CreateUnaryIntrinsic(llvm::Intrinsic::cos, angle));
 }
 } // namespace
 
@@ -85,7 +90,8 @@ llvm::Value *emit_normal01(llvm::IRBuilderBase &b, const PhiloxBlock &out,
                            llvm::Type *real) {
   if (real->isFloatTy())
     return box_muller(b, uniform_f32(b, out[0]), uniform_f32(b, out[1]));
-  return box_muller(b, uniform_f64(b, out[0], out[1]), uniform_f64(b, out[2], out[3]));
+  return box_muller(b, uniform_f64(b, out[0], out[1]),
+                    uniform_f64(b, out[2], out[3]));
 }
 
 llvm::Value *emit_distribution(llvm::IRBuilderBase &b, ir::Distribution dist,

@@ -35,7 +35,8 @@ std::unique_ptr<llvm::TargetMachine>
 create_target_machine(const CodegenOptions &options, std::string &error) {
   initialize_native_target();
   std::string triple = llvm::sys::getDefaultTargetTriple();
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return nullptr;
 

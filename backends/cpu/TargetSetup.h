@@ -1,4 +1,5 @@
-//===- backends/cpu/TargetSetup.h - Target machines for the CPU backend -*- C++ -*-===//
+//===- backends/cpu/TargetSetup.h - Target machines for the CPU backend -*- C++
+//-*-===//
 #pragma once
 
 #include "backends/cpu/CodegenOptions.h"

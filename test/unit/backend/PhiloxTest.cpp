@@ -1,4 +1,5 @@
-//===- test/unit/backend/PhiloxTest.cpp - Random numbers of generated code -===//
+//===- test/unit/backend/PhiloxTest.cpp - Random numbers of generated code
+//-===//
 //
 // Generated code must draw exactly the numbers runtime/include/snn/philox.h
 // defines: the same Philox blocks, counters (stream domains), keys and
@@ -51,14 +52,16 @@ TEST(Philox, ReferenceMatchesRandom123KnownAnswer) {
 TEST(Philox, GeneratedCodeReproducesKnownAnswer) {
   // Population 0, site 0, neuron 0, step 0, seed 0: counter and key all zero.
   for (bool dp : {false, true}) {
-    auto model = jit(single_population(poisson_model(0.5), "p", 1), precision(dp));
+    auto model =
+        jit(single_population(poisson_model(0.5), "p", 1), precision(dp));
     ASSERT_TRUE(model);
     TestState s(*model->model(), /*seed=*/0);
     s.init();
     s.step(0);
-    double expected = dp ? ((0x6627e8d5u >> 5) * 67108864.0 + (0xe169c58du >> 6)) *
-                               (1.0 / 9007199254740992.0)
-                         : (0x6627e8d5u >> 8) * (1.0 / 16777216.0);
+    double expected =
+        dp ? ((0x6627e8d5u >> 5) * 67108864.0 + (0xe169c58du >> 6)) *
+                 (1.0 / 9007199254740992.0)
+           : (0x6627e8d5u >> 8) * (1.0 / 16777216.0);
     EXPECT_EQ(s.value(0, "u", 0), expected) << (dp ? "double" : "float");
   }
 }
@@ -81,7 +84,8 @@ TEST_P(StepRandom, DrawsFromTheStepDomainAndFiresAtItsRate) {
 
   uint64_t spikes = 0;
   double z_sum = 0, z_sq = 0;
-  const uint64_t steps = 100, first = (1ull << 32) - 50; // crosses into step bits 32..63
+  const uint64_t steps = 100,
+                 first = (1ull << 32) - 50; // crosses into step bits 32..63
   for (uint64_t step = first; step < first + steps; ++step) {
     s.step(step);
     for (uint32_t n = 0; n < size; ++n) {
@@ -95,7 +99,8 @@ TEST_P(StepRandom, DrawsFromTheStepDomainAndFiresAtItsRate) {
                            snn_philox_tag(SNN_RNG_STEP, 1u << 8 | 1u)},
                           seed);
       double z = normal(z_out, dp);
-      ASSERT_NEAR(s.value(1, "z", n), z, (dp ? 1e-12 : 1e-6) * std::max(1.0, std::fabs(z)));
+      ASSERT_NEAR(s.value(1, "z", n), z,
+                  (dp ? 1e-12 : 1e-6) * std::max(1.0, std::fabs(z)));
       spikes += s.spiked(1, n);
       z_sum += z;
       z_sq += z * z;
@@ -109,7 +114,9 @@ TEST_P(StepRandom, DrawsFromTheStepDomainAndFiresAtItsRate) {
 }
 
 INSTANTIATE_TEST_SUITE_P(FloatAndDouble, StepRandom, ::testing::Bool(),
-                         [](const auto &info) { return info.param ? "Double" : "Float"; });
+                         [](const auto &info) {
+                           return info.param ? "Double" : "Float";
+                         });
 
 TEST(Philox, InitDrawsFromTheInitDomain) {
   for (bool dp : {false, true}) {
@@ -122,12 +129,16 @@ TEST(Philox, InitDrawsFromTheInitDomain) {
     TestState s(*model->model(), seed);
     s.init();
     for (uint32_t n = 0; n < 50; ++n) {
-      // Counter (neuron, state var index, 0, tag(INIT, population << 8 | site)).
-      auto a = philox({n, 0, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8 | 0u)}, seed);
-      auto b = philox({n, 1, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8 | 1u)}, seed);
+      // Counter (neuron, state var index, 0, tag(INIT, population << 8 |
+      // site)).
+      auto a =
+          philox({n, 0, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8 | 0u)}, seed);
+      auto b =
+          philox({n, 1, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8 | 1u)}, seed);
       EXPECT_EQ(s.value(1, "a", n), uniform(a, dp)) << n;
       double z = normal(b, dp);
-      EXPECT_NEAR(s.value(1, "b", n), z, (dp ? 1e-12 : 1e-6) * std::max(1.0, std::fabs(z)))
+      EXPECT_NEAR(s.value(1, "b", n), z,
+                  (dp ? 1e-12 : 1e-6) * std::max(1.0, std::fabs(z)))
           << n;
       EXPECT_EQ(s.value(1, "c", n), 2.5);
     }
