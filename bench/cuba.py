@@ -39,7 +39,7 @@ N_INH = 800
 N_TOTAL = N_EXC + N_INH
 DT_MS = 0.1
 DEFAULT_SNNC = "build/tools/snnc/snnc"
-MODEL = "bench/cuba.snn"
+MODEL = "examples/cuba.snn"
 
 
 # --------------------------------------------------------------------------
@@ -222,7 +222,7 @@ def fmt_duration_arg(seconds):
 
 
 def run_snnc(args, k, exe_path):
-    """Compile bench/cuba.snn with snnc and run it once; returns a result dict."""
+    """Compile examples/cuba.snn with snnc and run it once; returns a result dict."""
     env = dict(os.environ, OMP_NUM_THREADS="1")
     compile_cmd = [args.snnc, MODEL, "-o", exe_path, "-O3"]
     t0 = time.perf_counter()

@@ -1,5 +1,4 @@
-//===- backends/cpu/CodegenOptions.h - Settings of the CPU backend -*- C++
-//-*-===//
+//===- CodegenOptions.h - Settings of the CPU backend -----------*- C++ -*-===//
 #pragma once
 
 #include <string>

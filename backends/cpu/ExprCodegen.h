@@ -1,5 +1,4 @@
-//===- backends/cpu/ExprCodegen.h - IR expressions to LLVM values -*- C++
-//-*-===//
+//===- ExprCodegen.h - IR expressions to LLVM values ------------*- C++ -*-===//
 //
 // Lowers one ir::Expr DAG to straight-line LLVM IR in the builder's current
 // block: reals become `float` or `double`, booleans `i1`, and selects stay

@@ -1,5 +1,4 @@
-//===- backends/cpu/ModelCodegen.h - A network as an LLVM module -*- C++
-//-*-===//
+//===- ModelCodegen.h - A network as an LLVM module -------------*- C++ -*-===//
 //
 // The CPU backend's entry point: turns a lowered ir::Module into an LLVM
 // module that implements runtime/include/snn/model_abi.h. The module defines

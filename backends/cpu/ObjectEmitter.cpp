@@ -1,5 +1,4 @@
-//===- backends/cpu/ObjectEmitter.cpp - Writing object files
-//---------------===//
+//===- backends/cpu/ObjectEmitter.cpp - Writing object files --------------===//
 #include "backends/cpu/ObjectEmitter.h"
 
 #include "llvm/IR/LegacyPassManager.h"

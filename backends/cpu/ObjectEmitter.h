@@ -1,4 +1,4 @@
-//===- backends/cpu/ObjectEmitter.h - Writing object files -----*- C++ -*-===//
+//===- backends/cpu/ObjectEmitter.h - Writing object files ------*- C++ -*-===//
 #pragma once
 
 #include "llvm/IR/Module.h"

@@ -1,5 +1,4 @@
-//===- backends/cpu/Optimizer.cpp - The LLVM optimisation pipeline
-//---------===//
+//===- backends/cpu/Optimizer.cpp - The LLVM optimisation pipeline --------===//
 #include "backends/cpu/Optimizer.h"
 
 #include "ir/Expr.h"

@@ -1,5 +1,4 @@
-//===- backends/cpu/Optimizer.h - The LLVM optimisation pipeline -*- C++
-//-*-===//
+//===- Optimizer.h - The LLVM optimisation pipeline -------------*- C++ -*-===//
 #pragma once
 
 #include "llvm/IR/Module.h"

@@ -1,4 +1,4 @@
-//===- backends/cpu/Philox.h - Philox4x32-10 as inline LLVM IR -*- C++ -*-===//
+//===- backends/cpu/Philox.h - Philox4x32-10 as inline LLVM IR --*- C++ -*-===//
 //
 // Generated code draws random numbers with the same counter-based generator
 // and the same conversions as the runtime (runtime/include/snn/philox.h), as

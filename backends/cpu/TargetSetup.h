@@ -1,5 +1,4 @@
-//===- backends/cpu/TargetSetup.h - Target machines for the CPU backend -*- C++
-//-*-===//
+//===- TargetSetup.h - Target machines for the CPU backend ------*- C++ -*-===//
 #pragma once
 
 #include "backends/cpu/CodegenOptions.h"

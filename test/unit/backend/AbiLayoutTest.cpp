@@ -1,5 +1,4 @@
-//===- test/unit/backend/AbiLayoutTest.cpp - LLVM ABI types vs the C structs
-//-===//
+//===- AbiLayoutTest.cpp - LLVM ABI types vs the C structs ----------------===//
 //
 // The descriptor and the snn_state accesses are only correct if the LLVM
 // struct types lay out exactly as the C structs of model_abi.h; check every

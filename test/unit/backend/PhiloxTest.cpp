@@ -1,5 +1,4 @@
-//===- test/unit/backend/PhiloxTest.cpp - Random numbers of generated code
-//-===//
+//===- test/unit/backend/PhiloxTest.cpp - Random numbers of generated code ===//
 //
 // Generated code must draw exactly the numbers runtime/include/snn/philox.h
 // defines: the same Philox blocks, counters (stream domains), keys and

@@ -1,5 +1,4 @@
-//===- test/unit/backend/TestModels.h - Hand-built IR for backend tests -*- C++
-//-*-===//
+//===- TestModels.h - Hand-built IR for backend tests -----------*- C++ -*-===//
 //
 // Small lowered ir::Modules of the kind the pass pipeline hands the backend
 // (discretised, specialised, no parameters), and a one-call JIT for them.

@@ -1,5 +1,4 @@
-//===- test/unit/backend/TestState.h - An snn_state owned by a test -*- C++
-//-*-===//
+//===- TestState.h - An snn_state owned by a test ---------------*- C++ -*-===//
 //
 // What the runtime would allocate for a model, built directly from its
 // descriptor so backend tests need nothing from runtime/lib: one real buffer
