@@ -3,6 +3,7 @@
 
 #include "ir/Simplify.h"
 
+#include <optional>
 #include <set>
 
 namespace snn::ir {
@@ -154,7 +155,7 @@ std::vector<std::string> verify(const Module &m) {
     const NeuronModel *model = m.find_model(post->model);
     if (!model)
       continue;
-    Dimension target_dim;
+    std::optional<Dimension> target_dim; // none when the target is unknown
     if (pr.target_kind == TargetKind::State) {
       const StateVar *s = model->find_state(pr.target);
       if (!s)
@@ -168,9 +169,9 @@ std::vector<std::string> verify(const Module &m) {
       else
         target_dim = i->dim;
     }
-    if (pr.weight.dim != target_dim)
+    if (target_dim && pr.weight.dim != *target_dim)
       problems.push_back("projection " + pr.pre + " -> " + pr.post + " weight dimension " + pr.weight.dim.str() +
-                         " differs from its target's " + target_dim.str());
+                         " differs from its target's " + target_dim->str());
     if (pr.connectivity == ConnectivityKind::OneToOne && pre->size != post->size)
       problems.push_back("one_to_one projection between populations of different sizes");
   }

@@ -80,8 +80,8 @@ TEST(ObjectEmission, WritesAnElfObjectAtomically) {
   std::string bytes((std::istreambuf_iterator<char>(in)),
                     std::istreambuf_iterator<char>());
   ASSERT_GT(bytes.size(), 64u);
-  EXPECT_EQ(bytes.substr(0, 4), "\x7f"
-                                "ELF");
+  const std::string elf_magic = {'\x7f', 'E', 'L', 'F'};
+  EXPECT_EQ(bytes.substr(0, 4), elf_magic);
   EXPECT_NE(bytes.find("snn_model"), std::string::npos)
       << "exported symbol missing";
 

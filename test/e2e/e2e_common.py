@@ -1,0 +1,155 @@
+"""Shared helpers of the end-to-end tests: compile a model with snnc, run the
+executable, load its NPZ output, and report failures.
+
+Every test script is run as
+    python3 <script>.py --snnc PATH/TO/snnc --work SCRATCH_DIR [extra options]
+and exits 0 on success, 1 on a failed check (after printing every difference
+it found), or 2 on a broken test setup.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODELS = os.path.join(HERE, "models")
+SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def parse_args(description, extra=None):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--snnc", required=True, help="path to the snnc executable")
+    parser.add_argument("--work", required=True, help="scratch directory (recreated)")
+    if extra:
+        extra(parser)
+    args = parser.parse_args()
+    args.snnc = os.path.abspath(args.snnc)
+    args.work = os.path.abspath(args.work)
+    if os.path.isdir(args.work) and not os.path.islink(args.work):
+        shutil.rmtree(args.work)
+    elif os.path.lexists(args.work):
+        os.remove(args.work)
+    os.makedirs(args.work)
+    return args
+
+
+class Checker:
+    """Collects failed checks; `finish` prints a verdict and exits."""
+
+    def __init__(self, name):
+        self.name = name
+        self.failures = []
+        self.notes = []
+
+    def check(self, ok, message):
+        if not ok:
+            self.failures.append(message)
+            print("FAIL: " + message, flush=True)
+        return ok
+
+    def note(self, message):
+        self.notes.append(message)
+        print("  " + message, flush=True)
+
+    def finish(self):
+        if self.failures:
+            print("%s: %d check(s) failed" % (self.name, len(self.failures)), flush=True)
+            sys.exit(1)
+        print("%s: all checks passed" % self.name, flush=True)
+        sys.exit(0)
+
+
+def setup_error(message):
+    print("SETUP ERROR: " + message, flush=True)
+    sys.exit(2)
+
+
+def run_process(argv, cwd, timeout=120):
+    try:
+        return subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        setup_error("timed out after %d s: %s" % (timeout, " ".join(argv)))
+
+
+def compile_model(snnc, model_path, work, exe_name, extra_flags=()):
+    """Compiles `model_path` into `work/exe_name`; returns the executable's path."""
+    exe = os.path.join(work, exe_name)
+    argv = [snnc] + list(extra_flags) + [model_path, "-o", exe]
+    proc = run_process(argv, cwd=work, timeout=180)
+    if proc.returncode != 0 or not os.path.isfile(exe):
+        print(proc.stdout)
+        print(proc.stderr)
+        setup_error("snnc failed (exit %d): %s" % (proc.returncode, " ".join(argv)))
+    return exe
+
+
+def run_model(exe, work, args=(), expect_ok=True, timeout=120):
+    """Runs a compiled model in `work`; returns the CompletedProcess."""
+    argv = [exe] + list(args)
+    proc = run_process(argv, cwd=work, timeout=timeout)
+    if expect_ok and proc.returncode != 0:
+        print(proc.stdout)
+        print(proc.stderr)
+        setup_error("%s exited with %d" % (" ".join(argv), proc.returncode))
+    return proc
+
+
+def load_npz(path):
+    if not os.path.isfile(path):
+        setup_error("the run wrote no %s" % path)
+    with np.load(path) as archive:
+        return {name: archive[name] for name in archive.files}
+
+
+def summary_rates(stdout):
+    """Population lines of the run summary: name -> (size, spikes, rate in Hz)."""
+    rates = {}
+    for line in stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 5 and parts[4] == "Hz":
+            try:
+                rates[parts[0]] = (int(parts[1]), int(parts[2]), float(parts[3]))
+            except ValueError:
+                pass
+    return rates
+
+
+def copy_model(name, work, rename=None):
+    """Copies models/<name> into `work` (so files it names resolve there)."""
+    target = os.path.join(work, rename or name)
+    shutil.copyfile(os.path.join(MODELS, name), target)
+    return target
+
+
+def compare_traces(checker, label, got, want, rtol, atol, times=None, max_report=5):
+    """Checks |got - want| <= rtol * |want| + atol elementwise; returns the
+    largest relative error (over samples with |want| > atol / rtol)."""
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    if not checker.check(got.shape == want.shape,
+                         "%s: shape %s, expected %s" % (label, got.shape, want.shape)):
+        return float("inf")
+    diff = np.abs(got - want)
+    bad = diff > rtol * np.abs(want) + atol
+    significant = np.abs(want) > atol / rtol
+    rel = np.zeros_like(diff)
+    rel[significant] = diff[significant] / np.abs(want[significant])
+    max_rel = float(rel.max()) if rel.size else 0.0
+    max_abs = float(diff.max()) if diff.size else 0.0
+    if bad.any():
+        where = np.argwhere(bad)
+        lines = []
+        for idx in where[:max_report]:
+            idx = tuple(idx)
+            when = "" if times is None else " (t=%.6g s)" % times[idx[0]]
+            lines.append("  at %s%s: got %.17g, expected %.17g" % (idx, when, got[idx], want[idx]))
+        checker.check(False, "%s: %d of %d samples differ beyond rtol %g / atol %g "
+                      "(max rel %.3g, max abs %.3g)\n%s"
+                      % (label, int(bad.sum()), bad.size, rtol, atol, max_rel, max_abs,
+                         "\n".join(lines)))
+    return max_rel
