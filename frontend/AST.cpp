@@ -93,9 +93,14 @@ public:
   }
 
 private:
+  // Past kMaxIndent levels the depth is written as a number: indenting a
+  // chain of 10^5 additions would print gigabytes of spaces.
+  static constexpr int kMaxIndent = 40;
   void indent(int depth) {
-    for (int i = 0; i < depth; ++i)
+    for (int i = 0; i < depth && i < kMaxIndent; ++i)
       os_ << "  ";
+    if (depth > kMaxIndent)
+      os_ << '[' << depth << "] ";
   }
   void at(const Loc &l) { os_ << " <" << l.line << ':' << l.column << ">\n"; }
 

@@ -2,6 +2,7 @@
 #include "frontend/Diagnostics.h"
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 namespace snn::frontend {
@@ -116,11 +117,22 @@ void Diagnostics::suggest(const std::string &name, const std::vector<std::string
 }
 
 std::string closest_name(const std::string &name, const std::vector<std::string> &candidates) {
+  auto lower = [](std::string s) {
+    for (char &ch : s)
+      ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  // A difference in case only ('mv' for 'mV') beats any other candidate.
+  for (const auto &c : candidates)
+    if (c != name && lower(c) == lower(name))
+      return c;
   std::string best;
   size_t best_distance = std::max<size_t>(1, std::min<size_t>(3, name.size() / 3 + 1)) + 1;
   for (const auto &c : candidates) {
     if (c == name)
       continue;
+    // A name that shares nothing with `name` ('s' for 'v') is no suggestion.
+    size_t longest = std::max(name.size(), c.size());
     // Levenshtein distance, one row at a time.
     std::vector<size_t> row(c.size() + 1);
     for (size_t j = 0; j <= c.size(); ++j)
@@ -134,7 +146,7 @@ std::string closest_name(const std::string &name, const std::vector<std::string>
         diag = up;
       }
     }
-    if (row[c.size()] < best_distance) {
+    if (row[c.size()] < best_distance && row[c.size()] < longest) {
       best_distance = row[c.size()];
       best = c;
     }
@@ -160,12 +172,21 @@ std::string render(const Diagnostic &d) {
     os << '\n';
     if (x.location.valid() && !x.source_line.empty()) {
       os << "  " << x.source_line << "\n  ";
-      unsigned col = x.location.column;
-      for (unsigned i = 1; i < col && i <= x.source_line.size(); ++i)
-        os << (x.source_line[i - 1] == '\t' ? '\t' : ' ');
+      // Columns count characters; a UTF-8 character's continuation bytes
+      // take no room of their own.
+      const std::string &text = x.source_line;
+      unsigned col = x.location.column, chars = 0;
+      for (unsigned char ch : text)
+        chars += (ch & 0xc0) != 0x80;
+      unsigned seen = 0;
+      for (size_t i = 0; i < text.size() && seen + 1 < col; ++i)
+        if ((static_cast<unsigned char>(text[i]) & 0xc0) != 0x80) {
+          os << (text[i] == '\t' ? '\t' : ' ');
+          ++seen;
+        }
       os << '^';
       unsigned len = x.location.length;
-      size_t room = x.source_line.size() >= col ? x.source_line.size() - col + 1 : 1;
+      size_t room = chars >= col ? chars - col + 1 : 1;
       for (unsigned i = 1; i < len && i < room; ++i)
         os << '~';
       os << '\n';

@@ -24,6 +24,8 @@ std::unique_ptr<ast::File> Frontend::parse(const std::string &name, std::string 
 }
 
 const Frontend::LoadedModule *Frontend::load_module(const ast::Import &imp) {
+  if (imp.module_path.empty()) // the parser reports such imports
+    return nullptr;
   std::string dotted, rel;
   for (const auto &p : imp.module_path) {
     dotted += (dotted.empty() ? "" : ".") + p.name;
@@ -33,20 +35,28 @@ const Frontend::LoadedModule *Frontend::load_module(const ast::Import &imp) {
   std::vector<std::string> dirs;
   dirs.push_back(directory_of(imp.loc.file));
   dirs.insert(dirs.end(), import_paths_.begin(), import_paths_.end());
-  std::string found;
-  for (const auto &d : dirs) {
-    fs::path candidate = d.empty() ? fs::path(rel) : fs::path(d) / rel;
-    std::error_code ec;
-    if (fs::is_regular_file(candidate, ec)) {
-      found = candidate.lexically_normal().string();
-      break;
+  auto find = [&dirs](const std::string &relative) {
+    for (const auto &d : dirs) {
+      fs::path candidate = d.empty() ? fs::path(relative) : fs::path(d) / relative;
+      std::error_code ec;
+      if (fs::is_regular_file(candidate, ec))
+        return candidate.lexically_normal().string();
     }
-  }
+    return std::string();
+  };
+  std::string found = find(rel);
   SourceLocation at = imp.module_path.front().loc;
   at.length = static_cast<unsigned>(dotted.size());
-  if (found.empty() || imp.module_path.empty()) {
+  if (found.empty()) {
     diags_.error(DiagKind::unknown_import, at, dotted);
-    diags_.note(DiagKind::note_context, at, "looked for '" + rel + "' next to the importing file and in the import paths (-I)");
+    // `import std.neurons` names a module, not a model in it.
+    if (imp.names.size() == 1 && !find(rel.substr(0, rel.size() - 4) + "/" + imp.names[0].name + ".snn").empty())
+      diags_.note(DiagKind::note_context, at,
+                  "'" + dotted + "." + imp.names[0].name + "' is a module: import models from it, as in 'import " +
+                      dotted + "." + imp.names[0].name + ".{A, B}'");
+    else
+      diags_.note(DiagKind::note_context, at,
+                  "looked for '" + rel + "' next to the importing file and in the import paths (-I)");
     return nullptr;
   }
   if (loading_.count(found)) {
@@ -114,7 +124,11 @@ bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel
 std::optional<ir::Module> Frontend::lower(const ast::File &file) {
   unsigned errors = diags_.error_count();
   ir::Module m;
+  // A main file that imports itself is a cycle too.
+  std::string self = fs::path(file.name).lexically_normal().string();
+  loading_.insert(self);
   collect_models(file, m.models);
+  loading_.erase(self);
   if (diags_.error_count() != errors)
     return std::nullopt;
   if (file.networks.size() > 1) {

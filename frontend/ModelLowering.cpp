@@ -98,8 +98,13 @@ private:
       std::optional<Dimension> unit_dim;
       if (p.unit) {
         ir::Expr u = exprs_.lower(*p.unit, ExprLowering::constant_scope("a unit"));
-        if (!u || u->is_bool())
+        if (!u)
           continue;
+        if (u->is_bool()) {
+          diags_.error(DiagKind::type_mismatch, p.unit->loc(),
+                       "the unit of parameter '" + param.name + "' must be a unit such as 'ms', not a boolean");
+          continue;
+        }
         unit_dim = u->dim;
       }
       if (p.value) {
@@ -134,6 +139,11 @@ private:
         ir::Expr u = exprs_.lower(*i.unit, ExprLowering::constant_scope("a unit"));
         if (!u)
           continue;
+        if (u->is_bool()) {
+          diags_.error(DiagKind::type_mismatch, i.unit->loc(),
+                       "the unit of input '" + in.name + "' must be a unit such as 'mV', not a boolean");
+          continue;
+        }
         in.dim = u->dim;
       }
       model_.inputs.push_back(std::move(in));

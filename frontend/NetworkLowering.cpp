@@ -6,6 +6,7 @@
 #include "ir/Simplify.h"
 
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -47,7 +48,8 @@ public:
     unsigned errors = diags_.error_count();
     if (decl.network.name != m_.network.name) {
       diags_.error(DiagKind::unknown_network, decl.network.loc, decl.network.name);
-      diags_.suggest(decl.network.name, {m_.network.name}, decl.network.loc);
+      // A file holds one network, so it is the one meant, however spelt.
+      diags_.note(DiagKind::note_did_you_mean, decl.network.loc, m_.network.name);
       return false;
     }
     m_.has_regime = true;
@@ -340,6 +342,10 @@ private:
     }
     if (duration && r.duration / r.dt > 1e12)
       diags_.error(DiagKind::invalid_value, duration->loc(), "the simulation would take more than 10^12 steps");
+    else if (duration && r.duration < r.dt)
+      diags_.error(DiagKind::invalid_value, duration->loc(),
+                   "'duration' (" + ir::format_real(r.duration) + " s) is shorter than one step of 'dt' (" +
+                       ir::format_real(r.dt) + " s)");
   }
 
   const ir::StateVar *state_of(const ir::Population &p, const ast::Ident &var) {
@@ -428,7 +434,7 @@ private:
         const ast::Slice &s = *item.selection.slice;
         auto b = slice_bound(s.begin, 0, "a neuron index", p->size - 1);
         auto e = s.is_range ? slice_bound(s.end, p->size, "a neuron index", p->size) : std::optional<uint32_t>(b ? *b + 1 : 0);
-        auto st = slice_bound(s.stride, 1, "a stride", p->size);
+        auto st = s.stride ? exprs_.integer(*s.stride, "a stride", 1, p->size) : std::optional<uint64_t>(1);
         if (!b || !e || !st)
           continue;
         if (*st == 0 || *b >= *e) {
@@ -439,7 +445,7 @@ private:
         }
         r.begin = *b;
         r.end = *e;
-        r.stride = *st;
+        r.stride = static_cast<uint32_t>(*st);
       }
       m_.regime.records.push_back(std::move(r));
     }
@@ -476,10 +482,13 @@ private:
         diags_.error(DiagKind::duplicate_definition, s.population.loc, "stimulus of population", p->name);
         return;
       }
-    std::string file = path->value;
-    if (file[0] != '/' && !source_dir.empty())
-      file = source_dir + "/" + file;
-    m_.regime.stimuli.push_back({p->name, file});
+    // Relative to the .snn file, and absolute, so the executable finds it
+    // wherever it runs.
+    std::error_code ec;
+    std::filesystem::path file = path->value;
+    if (file.is_relative())
+      file = std::filesystem::absolute(source_dir.empty() ? file : std::filesystem::path(source_dir) / file, ec);
+    m_.regime.stimuli.push_back({p->name, file.lexically_normal().string()});
   }
 
   ir::Module &m_;

@@ -7,9 +7,13 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/Parser.h"
 
+#include "frontend/Units.h"
+
 #include "SNNLexer.h"
 #include "SNNParser.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -31,84 +35,281 @@ SourceLocation location_of(const std::string &file, const antlr4::Token *t) {
   return l;
 }
 
+std::string printable(const std::string &text);
+
 std::string describe_token(const antlr4::Token *t) {
   if (t->getType() == antlr4::Token::EOF)
     return "end of file";
   std::string text = t->getText();
   if (text.size() > 40)
     text = text.substr(0, 40) + "...";
-  return "'" + text + "'";
+  return "'" + printable(text) + "'";
 }
 
-/// Turns ANTLR's messages into diagnostics. Only the first error on each
-/// line is kept: ANTLR's recovery tends to cascade.
+/// How a token kind reads in a message: "a name", "'neuron'", "end of file".
+std::string token_kind_name(size_t type, const antlr4::dfa::Vocabulary &vocab) {
+  switch (type) {
+  case antlr4::Token::EOF:
+    return "end of file";
+  case SNNParser::IDENT:
+    return "a name";
+  case SNNParser::NUMBER:
+    return "a number";
+  case SNNParser::QUANTITY:
+    return "a quantity";
+  case SNNParser::STRING:
+    return "a string";
+  default:
+    return vocab.getDisplayName(type);
+  }
+}
+
+/// Whether `type` can begin an expression.
+bool starts_expression(size_t type, const antlr4::dfa::Vocabulary &vocab) {
+  if (type == SNNParser::IDENT || type == SNNParser::NUMBER || type == SNNParser::QUANTITY ||
+      type == SNNParser::STRING)
+    return true;
+  static const char *const kStarters[] = {"'('", "'-'", "'+'", "'not'", "'if'", "'true'", "'false'"};
+  std::string name = vocab.getDisplayName(type);
+  for (const char *s : kStarters)
+    if (name == s)
+      return true;
+  return false;
+}
+
+/// "a, b or c".
+std::string join_alternatives(const std::vector<std::string> &items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == items.size() ? " or " : ", ") + items[i];
+  return out;
+}
+
+std::string printable(const std::string &text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+bool is_opening(const std::string &t) { return t == "(" || t == "[" || t == "{"; }
+bool is_closing(const std::string &t) { return t == ")" || t == "]" || t == "}"; }
+std::string closing_of(const std::string &open) { return open == "(" ? ")" : open == "[" ? "]" : "}"; }
+
+/// Turns ANTLR's messages into diagnostics that say what was expected in
+/// words ("expected an expression, found '}'"), point at the bracket an
+/// unclosed block opened with, and recognise misspelt units. Only the first
+/// error on each line is kept: ANTLR's recovery tends to cascade.
 class ErrorListener : public antlr4::BaseErrorListener {
 public:
-  ErrorListener(const std::string &file, Diagnostics &diags) : file_(file), diags_(diags) {}
+  ErrorListener(const std::string &file, antlr4::CommonTokenStream &tokens, Diagnostics &diags)
+      : file_(file), tokens_(tokens), diags_(diags) {}
 
-  void syntaxError(antlr4::Recognizer *, antlr4::Token *offending, size_t line, size_t col, const std::string &msg,
-                   std::exception_ptr) override {
+  void syntaxError(antlr4::Recognizer *recognizer, antlr4::Token *offending, size_t line, size_t col,
+                   const std::string &msg, std::exception_ptr) override {
     if (line == last_line_ || count_ >= 20)
       return;
     last_line_ = line;
     ++count_;
     SourceLocation loc{file_, static_cast<unsigned>(line), static_cast<unsigned>(col) + 1, 1};
-    if (offending) {
-      loc = location_of(file_, offending);
-      if (offending->getType() == SNNLexer::UNKNOWN_CHAR) {
-        std::string text = offending->getText();
-        if (text == "\"")
-          diags_.error(DiagKind::syntax_error, loc, "unterminated string");
-        else
-          diags_.error(DiagKind::unexpected_character, loc, printable(text));
-        return;
-      }
+    auto *parser = dynamic_cast<antlr4::Parser *>(recognizer);
+    if (!offending || !parser) {
+      diags_.error(DiagKind::syntax_error, loc, printable(msg));
+      return;
     }
-    diags_.error(DiagKind::syntax_error, loc, rewrite(msg, offending));
+    loc = location_of(file_, offending);
+    if (offending->getType() == SNNLexer::UNKNOWN_CHAR) {
+      diags_.error(DiagKind::unexpected_character, loc, printable(offending->getText()));
+      return;
+    }
+    if (offending->getType() == SNNLexer::UNTERMINATED_STRING) {
+      loc.length = 1;
+      diags_.error(DiagKind::syntax_error, loc, "unterminated string: the closing '\"' is missing on this line");
+      return;
+    }
+    if (misspelt_unit(offending))
+      return;
+    std::string found = describe_token(offending);
+    const antlr4::Token *open = innermost_open_bracket(offending->getTokenIndex());
+    std::string text = offending->getType() == antlr4::Token::EOF ? "" : offending->getText();
+    if (is_closing(text) && (!open || closing_of(open->getText()) != text)) {
+      diags_.error(DiagKind::syntax_error, loc, "unmatched " + found);
+      if (open)
+        diags_.note(DiagKind::note_context, location_of(file_, open),
+                    "the innermost open bracket is this '" + open->getText() + "'");
+      return;
+    }
+    std::vector<std::string> expected = expected_tokens(*parser, msg);
+    if (offending->getType() == antlr4::Token::EOF && open) {
+      diags_.error(DiagKind::syntax_error, loc, "expected '" + closing_of(open->getText()) + "', found end of file");
+      diags_.note(DiagKind::note_context, location_of(file_, open), "to match this '" + open->getText() + "'");
+      return;
+    }
+    if (!expected.empty() && expected.size() <= 4) {
+      diags_.error(DiagKind::syntax_error, loc, "expected " + join_alternatives(expected) + ", found " + printable(found));
+      if (open && expected.size() == 1 && expected[0] == "'" + closing_of(open->getText()) + "'")
+        diags_.note(DiagKind::note_context, location_of(file_, open), "to match this '" + open->getText() + "'");
+      return;
+    }
+    diags_.error(DiagKind::syntax_error, loc, "unexpected " + printable(found) + where(*parser));
   }
 
 private:
-  static std::string printable(const std::string &text) {
-    std::string out;
-    for (unsigned char c : text) {
-      if (c < 0x20 || c == 0x7f) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02x", c);
-        out += buf;
-      } else {
-        out += static_cast<char>(c);
-      }
+  /// The expected tokens in words, with the many that begin an expression
+  /// folded into "an expression"; empty when unknown.
+  static std::vector<std::string> expected_tokens(antlr4::Parser &parser, const std::string &msg) {
+    const antlr4::dfa::Vocabulary &vocab = parser.getVocabulary();
+    std::vector<std::string> out;
+    // "missing X at Y": ANTLR knows exactly which token it wanted.
+    if (msg.rfind("missing ", 0) == 0) {
+      std::string what = msg.substr(8, msg.find(" at ") - 8);
+      for (size_t t = 1; t <= vocab.getMaxTokenType(); ++t)
+        if (vocab.getDisplayName(t) == what)
+          return {token_kind_name(t, vocab)};
+      return {printable(what)};
     }
+    antlr4::misc::IntervalSet set;
+    try {
+      set = parser.getExpectedTokens();
+    } catch (...) {
+      return out;
+    }
+    bool expression = set.contains(static_cast<size_t>(SNNParser::NUMBER));
+    if (expression)
+      out.push_back("an expression");
+    for (ssize_t t : set.toList()) {
+      size_t type = t < 0 ? antlr4::Token::EOF : static_cast<size_t>(t);
+      if (expression && starts_expression(type, vocab))
+        continue;
+      out.push_back(token_kind_name(type, vocab));
+    }
+    // "or end of file" after the declarations that may begin helps nobody.
+    if (out.size() > 1)
+      out.erase(std::remove(out.begin(), out.end(), "end of file"), out.end());
     return out;
   }
 
-  // ANTLR says "mismatched input 'x' expecting {a, b, ...}"; long sets of
-  // alternatives help nobody, so say what was found and, if short, what fits.
-  static std::string rewrite(const std::string &msg, const antlr4::Token *offending) {
-    std::string found = offending ? describe_token(offending) : "input";
-    size_t exp = msg.find("expecting ");
-    if (exp != std::string::npos) {
-      std::string expected = msg.substr(exp + 10);
-      size_t commas = std::count(expected.begin(), expected.end(), ',');
-      if (commas <= 3) {
-        if (expected.front() == '{' && expected.back() == '}')
-          expected = expected.substr(1, expected.size() - 2);
-        return "expected " + printable(expected) + ", found " + printable(found);
-      }
+  /// " in neuron 'A'" and the like, from the rule being parsed.
+  static std::string where(antlr4::Parser &parser) {
+    auto named = [](const std::string &what, antlr4::tree::TerminalNode *id) {
+      return " in " + what + (id ? " '" + id->getText() + "'" : std::string());
+    };
+    for (antlr4::RuleContext *c = parser.getContext(); c; c = dynamic_cast<antlr4::RuleContext *>(c->parent)) {
+      if (auto *n = dynamic_cast<SNNParser::NeuronDeclContext *>(c))
+        return named("neuron", n->IDENT());
+      if (auto *n = dynamic_cast<SNNParser::NetworkDeclContext *>(c))
+        return named("network", n->IDENT());
+      if (auto *s = dynamic_cast<SNNParser::SimulateDeclContext *>(c))
+        return named("simulate", s->IDENT());
+      if (dynamic_cast<SNNParser::ImportDeclContext *>(c))
+        return " in an import";
     }
-    if (msg.rfind("extraneous input", 0) == 0 || msg.rfind("mismatched input", 0) == 0 ||
-        msg.rfind("no viable alternative", 0) == 0)
-      return "unexpected " + printable(found);
-    if (msg.rfind("missing ", 0) == 0)
-      return printable(msg.substr(0, msg.find(" at ")));
-    return printable(msg);
+    return "";
+  }
+
+  /// The innermost bracket still open just before token `index`, or null.
+  const antlr4::Token *innermost_open_bracket(size_t index) const {
+    std::vector<const antlr4::Token *> open;
+    const auto &all = tokens_.getTokens();
+    for (size_t i = 0; i < index && i < all.size(); ++i) {
+      const antlr4::Token *t = all[i];
+      if (t->getType() == antlr4::Token::EOF)
+        break;
+      std::string text = t->getText();
+      if (is_opening(text))
+        open.push_back(t);
+      else if (is_closing(text) && !open.empty())
+        open.pop_back();
+    }
+    return open.empty() ? nullptr : open.back();
+  }
+
+  /// A number followed on its line by a word that is no unit, as in `10 mv`,
+  /// or by a unit that runs on, as in `10 msec` (lexed `10 ms` `ec`), is a
+  /// misspelt unit; reports it when the error is at or just after the word.
+  bool misspelt_unit(const antlr4::Token *offending) {
+    size_t index = offending->getTokenIndex();
+    for (size_t k : {index, index - 1}) {
+      if (k == 0 || k > index || k >= tokens_.size())
+        continue;
+      antlr4::Token *word = tokens_.get(k), *before = tokens_.get(k - 1);
+      if (word->getType() != SNNParser::IDENT || before->getLine() != word->getLine())
+        continue;
+      std::string unit = word->getText();
+      SourceLocation at = location_of(file_, word);
+      bool runs_on = before->getType() == SNNParser::QUANTITY && before->getStopIndex() + 1 == word->getStartIndex();
+      if (runs_on) {
+        std::string q = before->getText();
+        size_t start = q.size();
+        while (start > 0 && std::isalpha(static_cast<unsigned char>(q[start - 1])))
+          --start;
+        unit = q.substr(start) + unit;
+        at.column -= static_cast<unsigned>(q.size() - start);
+        at.length += static_cast<unsigned>(q.size() - start);
+      } else if (before->getType() != SNNParser::NUMBER) {
+        continue;
+      }
+      std::string best = closest_name(unit, all_units());
+      if (!runs_on && best.empty())
+        continue;
+      diags_.error(DiagKind::unknown_unit, at, unit);
+      if (!best.empty())
+        diags_.note(DiagKind::note_did_you_mean, at, best);
+      else
+        diags_.note(DiagKind::note_context, at,
+                    "a number and a word on one line read as a quantity; end the statement with ';' or a line break");
+      return true;
+    }
+    return false;
   }
 
   std::string file_;
+  antlr4::CommonTokenStream &tokens_;
   Diagnostics &diags_;
   size_t last_line_ = 0;
   unsigned count_ = 0;
 };
+
+/// ANTLR's runtime throws on malformed UTF-8; this reports the first bad
+/// byte instead, at the line and column (in characters) ANTLR would use.
+bool check_utf8(const std::string &file, const std::string &text, Diagnostics &diags) {
+  unsigned line = 1, column = 1;
+  for (size_t i = 0; i < text.size();) {
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+    unsigned char c = byte(i);
+    size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    for (size_t k = 1; ok && k < len; ++k)
+      ok = (byte(i + k) & 0xc0) == 0x80;
+    if (ok && len > 2) { // no overlong forms, surrogates or code points past U+10FFFF
+      unsigned char d = byte(i + 1);
+      ok = !(c == 0xe0 && d < 0xa0) && !(c == 0xed && d >= 0xa0) && !(c == 0xf0 && d < 0x90) && !(c == 0xf4 && d >= 0x90);
+    }
+    if (!ok) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      SourceLocation at{file, line, column, 1};
+      diags.error(DiagKind::unexpected_character, at, buf);
+      diags.note(DiagKind::note_context, at, "the file is not valid UTF-8 text");
+      return false;
+    }
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += len;
+  }
+  return true;
+}
 
 /// Rejects inputs nested so deeply that the recursive-descent parser and
 /// the tree walks after it would exhaust the stack.
@@ -181,6 +382,11 @@ private:
     } else {
       path_len = ids.size() - 1;
     }
+    if (path_len == 0) {
+      diags_.error(DiagKind::syntax_error, loc(ids[0]),
+                   "an import names a module and a model in it, as in 'import std.neurons." + ids[0]->getText() + "'");
+      return imp;
+    }
     for (size_t i = 0; i < ids.size(); ++i)
       (i < path_len ? imp.module_path : imp.names).push_back(ident(ids[i]));
     return imp;
@@ -232,12 +438,13 @@ private:
     d.lhs_loc = num.loc;
     d.lhs_loc.length = static_cast<unsigned>(num.name.size() + 1 + den.name.size());
     if (num.name.size() < 2 || num.name[0] != 'd' || den.name != "dt") {
-      diags_.error(DiagKind::invalid_ode, num.loc,
+      diags_.error(DiagKind::invalid_ode, d.lhs_loc,
                    "the left side of a differential equation must read 'dX/dt', found '" + num.name + "/" +
                        den.name + "'");
     }
     d.state = {num.name.size() > 1 ? num.name.substr(1) : num.name, num.loc};
     d.state.loc.column += 1;
+    d.state.loc.length = static_cast<unsigned>(std::max<size_t>(1, num.name.size() - 1));
     d.rhs = expr(o->expr());
     if (ids.size() > 2)
       d.unless = ident(ids[2]);
@@ -288,7 +495,8 @@ private:
         weight(d, w2->getStart(), w2->expr(), false);
       } else if (auto *k = dynamic_cast<SNNParser::ConnectivityClauseContext *>(cl)) {
         if (d.connectivity) {
-          diags_.error(DiagKind::duplicate_definition, loc(k->IDENT()), "connectivity of this projection", d.connectivity->name);
+          diags_.error(DiagKind::duplicate_definition, loc(k->IDENT()), "connectivity of this projection",
+                       d.connectivity->name);
           diags_.note(DiagKind::note_previous_definition, d.connectivity->loc);
           continue;
         }
@@ -302,7 +510,7 @@ private:
 
   void weight(ast::ConnectDecl &d, antlr4::Token *kw, SNNParser::ExprContext *e, bool dist) {
     if (d.weight) {
-      diags_.error(DiagKind::duplicate_definition, loc(kw), "weight of this projection", "weight");
+      diags_.error(DiagKind::duplicate_definition, loc(kw), "clause", "weight");
       diags_.note(DiagKind::note_previous_definition, d.weight_loc);
       return;
     }
@@ -416,6 +624,22 @@ private:
     if (!c) // only after a syntax error, which already stopped the build
       return std::make_unique<ast::NumberExpr>(0.0, ast::Loc{file_, 1, 1, 1});
     ast::Loc l = loc(c);
+    struct Level {
+      unsigned &depth;
+      explicit Level(unsigned &d) : depth(++d) {}
+      ~Level() { --depth; }
+    } level(depth_);
+    if (depth_ == 1)
+      root_ = l;
+    if (depth_ > kMaxExprDepth) {
+      if (!too_deep_reported_) {
+        diags_.error(DiagKind::nesting_too_deep, root_, kMaxExprDepth);
+        diags_.note(DiagKind::note_context, root_,
+                    "every operator, call and 'if' adds a level: 'a + b + c' nests one level per '+'");
+        too_deep_reported_ = true;
+      }
+      return std::make_unique<ast::NumberExpr>(0.0, l);
+    }
     if (auto *p = dynamic_cast<SNNParser::ParenExprContext *>(c))
       return expr(p->expr());
     if (auto *call = dynamic_cast<SNNParser::CallExprContext *>(c)) {
@@ -479,11 +703,16 @@ private:
 
   std::string file_;
   Diagnostics &diags_;
+  unsigned depth_ = 0;
+  ast::Loc root_; ///< the outermost expression being built
+  bool too_deep_reported_ = false;
 };
 
 } // namespace
 
 std::unique_ptr<ast::File> parse(const std::string &file, const std::string &text, Diagnostics &diags) {
+  if (!check_utf8(file, text, diags))
+    return nullptr;
   antlr4::ANTLRInputStream input(text);
   SNNLexer lexer(&input);
   lexer.removeErrorListeners();
@@ -493,7 +722,7 @@ std::unique_ptr<ast::File> parse(const std::string &file, const std::string &tex
     return nullptr;
   SNNParser parser(&tokens);
   parser.removeErrorListeners();
-  ErrorListener listener(file, diags);
+  ErrorListener listener(file, tokens, diags);
   parser.addErrorListener(&listener);
   unsigned errors_before = diags.error_count();
   SNNParser::FileContext *tree = parser.file();

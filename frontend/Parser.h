@@ -16,4 +16,9 @@ std::unique_ptr<ast::File> parse(const std::string &file, const std::string &tex
 /// The deepest bracket and prefix-operator nesting the parser accepts.
 constexpr unsigned kMaxNesting = 200;
 
+/// The deepest expression tree the parser accepts. A chain of operators
+/// (`a + b + ...`) nests one level per operator; the recursive passes and
+/// printers after the frontend need a bound.
+constexpr unsigned kMaxExprDepth = 1000;
+
 } // namespace snn::frontend

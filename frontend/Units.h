@@ -22,4 +22,7 @@ std::optional<Unit> lookup_unit(const std::string &symbol);
 /// A few common unit symbols, for "did you mean" suggestions.
 std::vector<std::string> common_units();
 
+/// Every unit symbol, the common ones first (for "did you mean" on units).
+std::vector<std::string> all_units();
+
 } // namespace snn::frontend

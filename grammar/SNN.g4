@@ -104,6 +104,9 @@ expr
 QUANTITY : NUM [ \t]* UNIT ;
 NUMBER   : NUM ;
 STRING   : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
+// A string whose closing quote is missing on its line: one token, so the
+// parser reports it once instead of tripping over its words.
+UNTERMINATED_STRING : '"' (~["\\\r\n] | '\\' ~[\r\n])* '\\'? ;
 IDENT    : [a-zA-Z_] [a-zA-Z_0-9]* ;
 
 fragment NUM : DIGITS ('.' DIGITS?)? EXPONENT? | '.' DIGITS EXPONENT? ;

@@ -1,14 +1,27 @@
 //===- ir/Dimension.cpp - Physical dimensions of IR values ----------------===//
 #include "ir/Dimension.h"
 
+#include "ir/Expr.h"
+
+#include <limits>
 #include <utility>
 #include <vector>
 
 namespace snn::ir {
 
+namespace {
+/// An exponent as stored; one that does not fit is a bug (a wrapped
+/// exponent would silently turn, say, V^257 into V).
+int8_t exponent_of(long long e) {
+  internal_check(e >= std::numeric_limits<int8_t>::min() && e <= std::numeric_limits<int8_t>::max(),
+                 "dimension exponent " + std::to_string(e) + " out of range");
+  return static_cast<int8_t>(e);
+}
+} // namespace
+
 Dimension Dimension::base(Base b, int power) {
   Dimension d;
-  d.exp_[b] = static_cast<int8_t>(power);
+  d.exp_[b] = exponent_of(power);
   return d;
 }
 
@@ -29,21 +42,21 @@ bool Dimension::dimensionless() const {
 Dimension Dimension::operator*(const Dimension &o) const {
   Dimension d;
   for (int i = 0; i < NumBases; ++i)
-    d.exp_[i] = static_cast<int8_t>(exp_[i] + o.exp_[i]);
+    d.exp_[i] = exponent_of(exp_[i] + o.exp_[i]);
   return d;
 }
 
 Dimension Dimension::operator/(const Dimension &o) const {
   Dimension d;
   for (int i = 0; i < NumBases; ++i)
-    d.exp_[i] = static_cast<int8_t>(exp_[i] - o.exp_[i]);
+    d.exp_[i] = exponent_of(exp_[i] - o.exp_[i]);
   return d;
 }
 
 Dimension Dimension::pow(int n) const {
   Dimension d;
   for (int i = 0; i < NumBases; ++i)
-    d.exp_[i] = static_cast<int8_t>(exp_[i] * n);
+    d.exp_[i] = exponent_of(static_cast<long long>(exp_[i]) * n);
   return d;
 }
 

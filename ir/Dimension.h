@@ -28,6 +28,8 @@ public:
   bool dimensionless() const;
   int exponent(Base b) const { return exp_[b]; }
 
+  /// Exponents stay in [-128, 127]; arithmetic that would leave that range
+  /// throws InternalError rather than wrap.
   Dimension operator*(const Dimension &o) const;
   Dimension operator/(const Dimension &o) const;
   Dimension pow(int n) const;

@@ -71,6 +71,7 @@ Expr Binary::make(BinaryOp op, Expr a, Expr b) {
       break;
     double e = 0;
     internal_check(constant_value(b, e), "power of a dimensioned base needs a constant exponent");
+    internal_check(std::fabs(e) <= 127, "power of a dimensioned base needs a small exponent");
     if (e == std::floor(e)) {
       d = a->dim.pow(static_cast<int>(e));
     } else {

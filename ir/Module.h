@@ -29,6 +29,10 @@ struct StateVar {
   Dimension dim;
   Expr initial; ///< may refer to parameters and draw Random numbers
   bool hidden = false; ///< added by a pass (e.g. the refractory counter)
+  /// Set by DiscretizeOdes for `unless refractory` states: while the neuron
+  /// is refractory (and in the step it spikes) the state neither integrates
+  /// nor accepts synaptic input, as Brian2's conditional writes.
+  bool frozen_when_refractory = false;
 };
 
 struct InputVar {
@@ -70,6 +74,9 @@ struct NeuronModel {
   bool discretized = false;
   IntegrationMethod method_used = IntegrationMethod::Auto;
   std::vector<Assignment> update;
+  /// The hidden step counter of the refractory period (DiscretizeOdes), or
+  /// empty; the neuron is refractory while it is above 0.
+  std::string refractory_counter;
 
   /// Spike condition over the *updated* state values; null: never spikes.
   Expr spike_condition;

@@ -142,7 +142,7 @@ void print_model(std::ostream &os, const NeuronModel &m) {
   for (const auto &s : m.states) {
     os << "  state " << s.name << " : " << s.dim.str() << " = ";
     print(os, s.initial);
-    os << (s.hidden ? "  (hidden)\n" : "\n");
+    os << (s.frozen_when_refractory ? "  unless refractory" : "") << (s.hidden ? "  (hidden)\n" : "\n");
   }
   for (const auto &i : m.inputs)
     os << "  input " << i.name << " : " << i.dim.str() << '\n';
@@ -160,6 +160,8 @@ void print_model(std::ostream &os, const NeuronModel &m) {
     }
   } else {
     os << "  discretized with " << name_of(m.method_used) << '\n';
+    if (!m.refractory_counter.empty())
+      os << "  refractory while " << m.refractory_counter << " > 0\n";
     print_assignments(os, "update", m.update, "  ");
   }
   if (m.spike_condition) {

@@ -46,12 +46,20 @@ public:
         check_expr(o.rhs, "d" + o.state + "/dt", s->dim / Dimension::time(), false);
       }
     }
+    if (m_.refractory_period) {
+      if (m_.discretized)
+        fail("discretized model still has a refractory period");
+      else
+        check_expr(m_.refractory_period, "refractory period", Dimension::time(), false);
+    }
     if (m_.spike_condition) {
       if (!m_.spike_condition->is_bool())
         fail("spike condition is not boolean");
       check_vars(m_.spike_condition, "spike condition");
     }
     check_assignments(m_.reset, "reset");
+    if (m_.surrogate)
+      check_expr(m_.surrogate, "surrogate", Dimension(), false);
   }
 
 private:

@@ -192,6 +192,12 @@ public:
       m_.method_used = m_.method == ir::IntegrationMethod::Auto ? ir::IntegrationMethod::Exact : m_.method;
     }
     if (frozen_cond_) {
+      m_.refractory_counter = counter_name_;
+      for (const auto &o : m_.odes)
+        if (o.frozen_when_refractory)
+          for (auto &st : m_.states)
+            if (st.name == o.state)
+              st.frozen_when_refractory = true;
       Expr c = counter();
       update.push_back({counter_name_, ir::Binary::make(ir::BinaryOp::Max, c - ir::real(1.0), ir::real(0.0))});
       Expr over = ir::Binary::make(ir::BinaryOp::Le, c, ir::real(0.0)); // read as the new value

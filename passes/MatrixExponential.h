@@ -15,9 +15,9 @@ struct Matrix {
   double at(std::size_t i, std::size_t j) const { return a[i * n + j]; }
 };
 
-/// exp(M) by balancing, then scaling and squaring with a Taylor series;
-/// accurate to a few ulps for the small matrices of neuron models, also when
-/// SI units make their entries differ by many orders of magnitude.
+/// exp(M) by scaling and squaring with a Taylor series, accurate to a few
+/// ulps for the small matrices of neuron models, also when SI units make
+/// their couplings many orders of magnitude larger than their decay rates.
 Matrix matrix_exponential(const Matrix &m);
 
 } // namespace snn::passes

@@ -62,6 +62,23 @@ PhaseKernels build_phase(llvm::Module &module, const PopulationPlan &plan,
 }
 
 /// Emits the bodies of the exported `init` and `step` functions.
+/// The two spike-delivery kernels, defined on first use.
+class DeliveryKernels {
+public:
+  DeliveryKernels(llvm::Module &module, llvm::Type *real) : module_(module), real_(real) {}
+  llvm::Function *get(bool gated) {
+    llvm::Function *&fn = gated ? gated_ : plain_;
+    if (!fn)
+      fn = build_delivery_kernel(module_, real_, gated);
+    return fn;
+  }
+
+private:
+  llvm::Module &module_;
+  llvm::Type *real_;
+  llvm::Function *plain_ = nullptr, *gated_ = nullptr;
+};
+
 class EntryBuilder {
 public:
   EntryBuilder(llvm::Module &module, const ir::Module &source,
@@ -82,7 +99,7 @@ public:
     return fn;
   }
 
-  llvm::Function *build_step(llvm::Function *deliver) {
+  llvm::Function *build_step(DeliveryKernels &deliver) {
     llvm::Function *fn = begin("snn.step", {ptr(), b_.getInt64Ty()});
     llvm::Value *step = fn->getArg(1);
     step->setName("step");
@@ -193,7 +210,7 @@ private:
     b_.SetInsertPoint(done);
   }
 
-  void deliver_spikes(llvm::Function *deliver) {
+  void deliver_spikes(DeliveryKernels &deliver) {
     const auto &projections = source_.network.projections;
     for (size_t j = 0; j < projections.size(); ++j) {
       const ir::Projection &projection = projections[j];
@@ -213,7 +230,18 @@ private:
           element(buffers_, buffer),
           b_.getInt32(pre.population->size),
       };
-      b_.CreateCall(deliver, args);
+      const ir::NeuronModel &model = *post.model;
+      const ir::StateVar *state = projection.target_kind == ir::TargetKind::State
+                                      ? model.find_state(projection.target) : nullptr;
+      if (state && state->frozen_when_refractory && !model.refractory_counter.empty()) {
+        uint64_t counter = post.first_buffer + model.state_index(model.refractory_counter);
+        std::vector<llvm::Value *> gated(std::begin(args), std::end(args));
+        gated.push_back(element(buffers_, counter));
+        gated.push_back(element(spiked_, post.index));
+        b_.CreateCall(deliver.get(true), gated);
+      } else {
+        b_.CreateCall(deliver.get(false), args);
+      }
     }
   }
 
@@ -263,9 +291,7 @@ std::unique_ptr<llvm::Module> build_module(const ir::Module &source,
     k.reset = build_phase(*module, plan, KernelPhase::Reset, real);
     kernels.push_back(k);
   }
-  llvm::Function *deliver = source.network.projections.empty()
-                                ? nullptr
-                                : build_delivery_kernel(*module, real);
+  DeliveryKernels deliver{*module, real};
 
   EntryBuilder entries(*module, source, plans, kernels, real);
   llvm::Function *init = entries.build_init();

@@ -415,16 +415,18 @@ llvm::Function *build_neuron_kernel(llvm::Module &module,
   return fn;
 }
 
-llvm::Function *build_delivery_kernel(llvm::Module &module, llvm::Type *real) {
+llvm::Function *build_delivery_kernel(llvm::Module &module, llvm::Type *real, bool gated) {
   llvm::LLVMContext &context = module.getContext();
   llvm::Type *ptr = llvm::PointerType::getUnqual(context);
   llvm::Type *i32 = llvm::Type::getInt32Ty(context);
   llvm::Type *i64 = llvm::Type::getInt64Ty(context);
   llvm::Type *i8 = llvm::Type::getInt8Ty(context);
-  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(context),
-                                       {ptr, ptr, ptr, ptr, ptr, i32}, false);
-  llvm::Function *fn = llvm::Function::Create(
-      type, llvm::GlobalValue::InternalLinkage, "snn.deliver", module);
+  std::vector<llvm::Type *> params = {ptr, ptr, ptr, ptr, ptr, i32};
+  if (gated)
+    params.insert(params.end(), {ptr, ptr});
+  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(context), params, false);
+  llvm::Function *fn = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage,
+                                              gated ? "snn.deliver_gated" : "snn.deliver", module);
   mark_noalias_pointers(fn);
   llvm::Argument *spiked = fn->getArg(0), *row_start = fn->getArg(1),
                  *target = fn->getArg(2), *weight = fn->getArg(3),
@@ -435,6 +437,12 @@ llvm::Function *build_delivery_kernel(llvm::Module &module, llvm::Type *real) {
   weight->setName("weight");
   post->setName("post");
   num_pre->setName("num_pre");
+  llvm::Argument *counter = gated ? fn->getArg(6) : nullptr;
+  llvm::Argument *spiked_post = gated ? fn->getArg(7) : nullptr;
+  if (gated) {
+    counter->setName("refractory_counter");
+    spiked_post->setName("spiked_post");
+  }
 
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", fn));
   emit_counted_loop(
@@ -462,7 +470,17 @@ llvm::Function *build_delivery_kernel(llvm::Module &module, llvm::Type *real) {
           llvm::Value *w =
               b.CreateLoad(real, b.CreateInBoundsGEP(real, weight, s));
           llvm::Value *slot = b.CreateInBoundsGEP(real, post, post_neuron);
-          b.CreateStore(b.CreateFAdd(b.CreateLoad(real, slot), w), slot);
+          llvm::Value *old = b.CreateLoad(real, slot);
+          llvm::Value *sum = b.CreateFAdd(old, w);
+          if (gated) { // keep the old value where the target is refractory
+            llvm::Value *left = b.CreateLoad(real, b.CreateInBoundsGEP(real, counter, post_neuron));
+            llvm::Value *fired_post =
+                b.CreateLoad(i8, b.CreateInBoundsGEP(i8, spiked_post, post_neuron));
+            llvm::Value *open = b.CreateAnd(b.CreateFCmpOLE(left, llvm::ConstantFP::get(real, 0.0)),
+                                            b.CreateICmpEQ(fired_post, b.getInt8(0)));
+            sum = b.CreateSelect(open, sum, old);
+          }
+          b.CreateStore(sum, slot);
         });
         b.CreateBr(next);
         b.SetInsertPoint(next);

@@ -69,7 +69,10 @@ llvm::Function *build_neuron_kernel(llvm::Module &module,
 ///   void (ptr spiked_pre, ptr row_start, ptr target, ptr weight, ptr post,
 ///         i32 num_pre)
 /// which adds weight[s] to post[target[s]] for each synapse s of each pre
-/// neuron that spiked.
-llvm::Function *build_delivery_kernel(llvm::Module &module, llvm::Type *real);
+/// neuron that spiked. The `gated` variant, for targets that are frozen while
+/// refractory, takes two more arguments (ptr refractory_counter, ptr
+/// spiked_post) and skips post neurons whose counter is above 0 or that
+/// spiked in this step: Brian2 drops such writes too.
+llvm::Function *build_delivery_kernel(llvm::Module &module, llvm::Type *real, bool gated);
 
 } // namespace snn::cpu

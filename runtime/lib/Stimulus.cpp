@@ -46,6 +46,26 @@ public:
                 message);
   }
 
+  /// A field as quoted in a message: non-printable bytes escaped and long
+  /// text cut, so a corrupt file cannot flood the terminal.
+  static std::string shown(const std::string &text) {
+    std::string out;
+    for (unsigned char c : text) {
+      if (out.size() >= 40) {
+        out += "...";
+        break;
+      }
+      if (c < 0x20 || c >= 0x7f) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", c);
+        out += buf;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out;
+  }
+
   double parse_time(std::size_t line, Field field) const {
     std::string text(field.text);
     if (text.empty())
@@ -60,12 +80,12 @@ public:
     bool consumed = end == text.c_str() + text.size();
     if (consumed && !std::isfinite(value))
       fail(line, field.column,
-           "spike time '" + text + "' is not a finite number");
+           "spike time '" + shown(text) + "' is not a finite number");
     if (!decimal || !consumed)
       fail(line, field.column,
-           "invalid spike time '" + text + "': expected a number of seconds");
+           "invalid spike time '" + shown(text) + "': expected a number of seconds");
     if (value < 0)
-      fail(line, field.column, "spike time " + text + " s is negative");
+      fail(line, field.column, "spike time " + shown(text) + " s is negative");
     return value;
   }
 
@@ -75,7 +95,7 @@ public:
       fail(line, field.column, "missing neuron index");
     if (text.find_first_not_of("0123456789") != std::string::npos)
       fail(line, field.column,
-           "invalid neuron index '" + text +
+           "invalid neuron index '" + shown(text) +
                "': expected a non-negative integer");
     // Compare digit strings so that huge indices do not overflow first.
     std::size_t first = text.find_first_not_of('0');
@@ -83,7 +103,7 @@ public:
     uint64_t value = digits.size() > 10 ? UINT64_MAX : std::stoull(digits);
     if (value >= size_)
       fail(line, field.column,
-           "neuron index " + text + " is out of range: population '" +
+           "neuron index " + shown(text) + " is out of range: population '" +
                std::string(population_) + "' has " + std::to_string(size_) +
                " neurons");
     return uint32_t(value);

@@ -1,6 +1,8 @@
 //===- test/unit/ir/DimensionTest.cpp - ir::Dimension ---------------------===//
 #include "ir/Dimension.h"
 
+#include "ir/Expr.h"
+
 #include <gtest/gtest.h>
 
 namespace snn::ir {
@@ -88,6 +90,24 @@ TEST(Dimension, StrFallsBackToBaseUnits) {
   // Weber = V * s.
   EXPECT_EQ((Dimension::voltage() * Dimension::time()).str(), "kg*m^2*s^-2*A^-1");
   EXPECT_EQ(Dimension::base(Dimension::Metre, -2).str(), "m^-2");
+}
+
+TEST(Dimension, ExponentsNeverWrap) {
+  // V^257 has the exponents of V modulo 256: it must not pass for V.
+  const Dimension v16 = Dimension::voltage().pow(16); // s^-48
+  EXPECT_EQ(v16.exponent(Dimension::Second), -48);
+  EXPECT_THROW(v16.pow(16), InternalError);
+  EXPECT_THROW(Dimension::voltage().pow(1 << 30), InternalError);
+  Dimension d = Dimension::base(Dimension::Second, 127);
+  EXPECT_THROW(d * Dimension::time(), InternalError);
+  EXPECT_THROW(Dimension::base(Dimension::Second, -128) / Dimension::time(), InternalError);
+  EXPECT_THROW(Dimension::base(Dimension::Metre, 128), InternalError);
+  EXPECT_EQ((d / Dimension::time()).exponent(Dimension::Second), 126);
+  try {
+    v16.pow(16);
+  } catch (const InternalError &e) {
+    EXPECT_STREQ(e.what(), "dimension exponent -768 out of range");
+  }
 }
 
 } // namespace

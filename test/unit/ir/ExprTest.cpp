@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <string>
 
@@ -116,6 +117,11 @@ TEST(ExprInvariants, PowersOfDimensionedBases) {
   expect_internal_error([&] { Binary::make(BinaryOp::Pow, x, real(2.0, S)); }, "exponent must be dimensionless");
   expect_internal_error([&] { Binary::make(BinaryOp::Pow, v, real(0.5)); }, "needs an integer exponent");
   expect_internal_error([&] { Binary::make(BinaryOp::Pow, v * v, real(0.25)); }, "needs an integer exponent");
+  expect_internal_error([&] { Binary::make(BinaryOp::Pow, v, real(1e300)); }, "needs a small exponent");
+  expect_internal_error([&] { Binary::make(BinaryOp::Pow, v, real(std::nan(""))); }, "needs a small exponent");
+  // Repeated powers whose exponents leave the range of a dimension.
+  Expr v16 = Binary::make(BinaryOp::Pow, v, real(16.0));
+  expect_internal_error([&] { Binary::make(BinaryOp::Pow, v16, real(16.0)); }, "dimension exponent -768 out of range");
 }
 
 TEST(ExprInvariants, NullOperandsAndNames) {

@@ -80,6 +80,21 @@ TEST(Verifier, ContinuousModels) {
   expect_problems(m, {"dv/dt has dimension V, expected V/s", "ODE of unknown state 'w'"});
 }
 
+TEST(Verifier, SurrogateAndRefractoryPeriod) {
+  Module m = test::small_module();
+  NeuronModel &model = m.models[0];
+  model.surrogate = Variable::make(VarKind::State, "v", V) + Variable::make(VarKind::State, "h", V);
+  expect_problems(m, {"surrogate has dimension V, expected 1", "surrogate reads unknown or removed state 'h'"});
+  model.surrogate = Expr();
+  model.refractory_period = real(2e-3, Dimension::time());
+  expect_problems(m, {"discretized model still has a refractory period"});
+  model.discretized = false;
+  model.update.clear();
+  expect_problems(m, {});
+  model.refractory_period = real(2e-3, V);
+  expect_problems(m, {"refractory period has dimension V, expected s"});
+}
+
 TEST(Verifier, NetworkAndRegime) {
   Module m = test::small_module();
   m.network.populations.push_back(m.network.populations[0]);

@@ -455,6 +455,19 @@ TEST(DiscretizeOdes, NoCounterWithoutRefractoryPeriodOrSpikes) {
   EXPECT_FALSE(c.find_state("refractory_steps")->hidden);
 }
 
+TEST(DiscretizeOdes, NegativeRefractoryPeriodIsAnError) {
+  std::string src = kRefractoryLif;
+  src.replace(src.find("5 ms"), 4, "-1 ms");
+  test::Compiled c = compile(with_network(src, "R"));
+  EXPECT_FALSE(c.module.has_value());
+  ASSERT_EQ(c.diagnostics.size(), 1u) << c.rendered;
+  const Diagnostic &d = c.diagnostics[0];
+  EXPECT_EQ(d.kind, "invalid-value");
+  EXPECT_EQ(d.message, "the refractory period of model 'R' must be a non-negative time, found -0.001 s");
+  EXPECT_EQ(d.location.line, 2u); // the model's name
+  EXPECT_EQ(d.location.column, 8u);
+}
+
 TEST(DiscretizeOdes, FrozenStateCoupledToAnother) {
   // w follows v; while v is frozen, the exact map is that of dv/dt = 0:
   // v' = v and w' = v + (w - v) e^{-h/tau_w}.
