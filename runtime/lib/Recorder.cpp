@@ -1,6 +1,7 @@
 //===- Recorder.cpp - Spike and state recordings of a run -----------------===//
 
 #include "Recorder.h"
+#include "SpikeScan.h"
 
 #include "ModelDescription.h"
 #include "Npz.h"
@@ -59,12 +60,12 @@ void Recorder::record(uint64_t step, const snn_state &state) {
   for (Channel &channel : records_) {
     const snn_record_desc &desc = *channel.desc;
     if (desc.kind == SNN_RECORD_SPIKES) {
-      const uint8_t *spiked = state.spiked[desc.population];
-      for (uint32_t n : channel.neurons)
-        if (spiked[n]) {
+      for_each_spike(state.spiked[desc.population], desc.begin, desc.end, [&](uint32_t n) {
+        if ((n - desc.begin) % desc.stride == 0) {
           channel.spike_steps.push_back(step);
           channel.spike_neurons.push_back(int32_t(n));
         }
+      });
       continue;
     }
     const snn_population_desc &population = model_.populations[desc.population];

@@ -12,6 +12,8 @@
 
 #include "snn/runtime.h"
 
+#include "SpikeScan.h"
+
 #include <optional>
 #include <utility>
 
@@ -110,8 +112,7 @@ void Simulation::Impl::count_spikes() {
   for (uint32_t p = 0; p < model->num_populations; ++p) {
     const uint8_t *flags = spiked[p];
     uint64_t count = 0;
-    for (uint32_t n = 0, size = model->populations[p].size; n < size; ++n)
-      count += flags[n] != 0;
+    for_each_spike(flags, 0, model->populations[p].size, [&](uint32_t) { ++count; });
     spike_counts[p] += count;
   }
 }
