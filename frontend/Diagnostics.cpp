@@ -122,6 +122,9 @@ std::string closest_name(const std::string &name, const std::vector<std::string>
       ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return s;
   };
+  // Every one-letter name is one edit from every other: no suggestion.
+  if (name.size() < 2)
+    return "";
   // A difference in case only ('mv' for 'mV') beats any other candidate.
   for (const auto &c : candidates)
     if (c != name && lower(c) == lower(name))

@@ -5,7 +5,9 @@
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace snn::frontend {
 
@@ -26,6 +28,11 @@ std::string describe(Dimension d) {
 }
 
 namespace {
+/// The largest |exponent| of a base unit in any dimension.
+constexpr int kMaxExponent = 64;
+/// Random call sites per model: the RNG counter keeps 8 bits for them.
+constexpr uint32_t kMaxRandomSites = 255;
+
 const std::vector<std::string> kFunctions = {"exp", "log", "sqrt", "abs",  "sin",  "cos",     "tanh",
                                              "floor", "ceil", "min", "max", "rand", "randn", "stimulus"};
 
@@ -108,6 +115,8 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
       return found;
     if (auto unit = lookup_unit(name))
       return ir::Constant::make(unit->scale, unit->dim);
+    if (scope.failed && scope.failed(name))
+      return {};
     diags_.error(DiagKind::unknown_name, e.loc(), name);
     std::vector<std::string> candidates = scope.names;
     for (const auto &u : common_units())
@@ -195,7 +204,10 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
       bool ok = ir::constant_value(ir::simplify(y), n);
       if (ok && n != std::floor(n))
         ok = 2 * n == std::floor(2 * n) && x->dim.sqrt().has_value();
-      if (!ok || std::fabs(n) > 16) {
+      int largest = 0;
+      for (int i = 0; i < Dimension::NumBases; ++i)
+        largest = std::max(largest, std::abs(x->dim.exponent(static_cast<Dimension::Base>(i))));
+      if (!ok || std::fabs(n) > 16 || std::fabs(n) * largest > kMaxExponent) {
         diags_.error(DiagKind::dimension_mismatch, b.rhs->loc(),
                      "a quantity of dimension " + x->dim.str() + " can only be raised to a small constant integer power");
         return {};
@@ -205,8 +217,20 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
     break;
   }
   case ir::BinaryOp::Mul:
-  case ir::BinaryOp::Div:
+  case ir::BinaryOp::Div: {
+    // Exponents are stored as small integers; a product beyond their range
+    // is a user's runaway expression, not something to wrap around.
+    for (int i = 0; i < Dimension::NumBases; ++i) {
+      auto base = static_cast<Dimension::Base>(i);
+      int e = x->dim.exponent(base) + (bop == ir::BinaryOp::Mul ? 1 : -1) * y->dim.exponent(base);
+      if (e > kMaxExponent || e < -kMaxExponent) {
+        diags_.error(DiagKind::dimension_mismatch, b.loc(),
+                     "the dimension of this product has an exponent beyond " + std::to_string(kMaxExponent));
+        return {};
+      }
+    }
     break;
+  }
   default: // comparisons
     if (x->dim != y->dim) {
       diags_.error(DiagKind::dimension_mismatch, b.loc(),
@@ -235,6 +259,11 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
       return {};
     if (!scope.allow_random || !scope.random_sites) {
       diags_.error(DiagKind::misplaced_construct, c.loc(), name + "() is not allowed in " + scope.context);
+      return {};
+    }
+    if (*scope.random_sites >= kMaxRandomSites) {
+      diags_.error(DiagKind::misplaced_construct, c.loc(),
+                   "a model can draw at most " + std::to_string(kMaxRandomSites) + " random numbers per step");
       return {};
     }
     return ir::Random::make(name == "rand" ? ir::Distribution::Uniform01 : ir::Distribution::Normal01,

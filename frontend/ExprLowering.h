@@ -30,6 +30,9 @@ struct Scope {
   bool allow_stimulus = false; ///< stimulus()
   /// Next call-site number for random draws; required when allow_random.
   uint32_t *random_sites = nullptr;
+  /// Whether a name's declaration failed with an error already reported;
+  /// its uses then report nothing more. May be empty.
+  std::function<bool(const std::string &)> failed;
 };
 
 class ExprLowering {

@@ -2,8 +2,10 @@
 #include "frontend/ModelLowering.h"
 
 #include "frontend/ExprLowering.h"
+#include "ir/Printer.h"
 #include "ir/Simplify.h"
 
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -58,6 +60,7 @@ private:
     s.allow_random = random;
     s.allow_stimulus = with_states;
     s.random_sites = &random_sites_;
+    s.failed = [this](const std::string &n) { return failed_.count(n) > 0; };
     s.lookup = [this, with_states, current](const std::string &n) -> ir::Expr {
       if (const ir::Parameter *p = model_.find_param(n))
         return ir::Variable::make(ir::VarKind::Param, n, p->dim);
@@ -90,82 +93,92 @@ private:
   }
 
   void params() {
-    for (const auto &p : decl_.params) {
-      if (!declare(p.name, "parameter"))
-        continue;
-      ir::Parameter param;
-      param.name = p.name.name;
-      std::optional<Dimension> unit_dim;
-      if (p.unit) {
-        ir::Expr u = exprs_.lower(*p.unit, ExprLowering::constant_scope("a unit"));
-        if (!u)
-          continue;
-        if (u->is_bool()) {
-          diags_.error(DiagKind::type_mismatch, p.unit->loc(),
-                       "the unit of parameter '" + param.name + "' must be a unit such as 'ms', not a boolean");
-          continue;
-        }
-        unit_dim = u->dim;
+    for (const auto &p : decl_.params)
+      if (declare(p.name, "parameter") && !param(p))
+        failed_.insert(p.name.name);
+  }
+
+  /// Lowers one parameter; false after reporting why it cannot be.
+  bool param(const ast::ParamDecl &p) {
+    ir::Parameter param;
+    param.name = p.name.name;
+    std::optional<Dimension> unit_dim;
+    if (p.unit) {
+      ir::Expr u = exprs_.lower(*p.unit, ExprLowering::constant_scope("a unit"));
+      if (!u)
+        return false;
+      if (u->is_bool()) {
+        diags_.error(DiagKind::type_mismatch, p.unit->loc(),
+                     "the unit of parameter '" + param.name + "' must be a unit such as 'ms', not a boolean");
+        return false;
       }
-      if (p.value) {
-        param.value = exprs_.lower(*p.value, scope("the value of parameter '" + param.name + "'", false, false));
-        if (!param.value)
-          continue;
-        if (unit_dim && !exprs_.expect_dimension(param.value, *unit_dim, "parameter '" + param.name + "'",
-                                                 p.value->loc()))
-          continue;
-        if (param.value->is_bool()) {
-          diags_.error(DiagKind::type_mismatch, p.value->loc(), "parameter '" + param.name + "' must be a number");
-          continue;
-        }
-        param.dim = param.value->dim;
-      } else if (unit_dim) {
-        param.dim = *unit_dim;
-      } else {
-        diags_.error(DiagKind::syntax_error, p.name.loc,
-                     "parameter '" + param.name + "' needs a default value ('= 20 ms') or a unit (': ms')");
-        continue;
-      }
-      model_.params.push_back(std::move(param));
+      unit_dim = u->dim;
     }
+    if (p.value) {
+      param.value = exprs_.lower(*p.value, scope("the value of parameter '" + param.name + "'", false, false));
+      if (!param.value)
+        return false;
+      if (unit_dim && !exprs_.expect_dimension(param.value, *unit_dim, "parameter '" + param.name + "'",
+                                               p.value->loc()))
+        return false;
+      if (param.value->is_bool()) {
+        diags_.error(DiagKind::type_mismatch, p.value->loc(), "parameter '" + param.name + "' must be a number");
+        return false;
+      }
+      param.dim = param.value->dim;
+    } else if (unit_dim) {
+      param.dim = *unit_dim;
+    } else {
+      diags_.error(DiagKind::syntax_error, p.name.loc,
+                   "parameter '" + param.name + "' needs a default value ('= 20 ms') or a unit (': ms')");
+      return false;
+    }
+    model_.params.push_back(std::move(param));
+    return true;
   }
 
   void inputs() {
-    for (const auto &i : decl_.inputs) {
-      if (!declare(i.name, "input"))
-        continue;
-      ir::InputVar in{i.name.name, Dimension()};
-      if (i.unit) {
-        ir::Expr u = exprs_.lower(*i.unit, ExprLowering::constant_scope("a unit"));
-        if (!u)
-          continue;
-        if (u->is_bool()) {
-          diags_.error(DiagKind::type_mismatch, i.unit->loc(),
-                       "the unit of input '" + in.name + "' must be a unit such as 'mV', not a boolean");
-          continue;
-        }
-        in.dim = u->dim;
+    for (const auto &i : decl_.inputs)
+      if (declare(i.name, "input") && !input(i))
+        failed_.insert(i.name.name);
+  }
+
+  bool input(const ast::InputDecl &i) {
+    ir::InputVar in{i.name.name, Dimension()};
+    if (i.unit) {
+      ir::Expr u = exprs_.lower(*i.unit, ExprLowering::constant_scope("a unit"));
+      if (!u)
+        return false;
+      if (u->is_bool()) {
+        diags_.error(DiagKind::type_mismatch, i.unit->loc(),
+                     "the unit of input '" + in.name + "' must be a unit such as 'mV', not a boolean");
+        return false;
       }
-      model_.inputs.push_back(std::move(in));
+      in.dim = u->dim;
     }
+    model_.inputs.push_back(std::move(in));
+    return true;
   }
 
   void states() {
-    for (const auto &s : decl_.states) {
-      if (!declare(s.name, "state variable"))
-        continue;
-      Scope sc = scope("the initial value of '" + s.name.name + "'", false, true);
-      uint32_t sites = 0;
-      sc.random_sites = &sites; // initial values draw in their own RNG domain
-      ir::Expr init = exprs_.lower(*s.initial, sc);
-      if (!init)
-        continue;
-      if (init->is_bool()) {
-        diags_.error(DiagKind::type_mismatch, s.initial->loc(), "state '" + s.name.name + "' must be a number");
-        continue;
-      }
-      model_.states.push_back({s.name.name, init->dim, init, false});
+    for (const auto &s : decl_.states)
+      if (declare(s.name, "state variable") && !state(s))
+        failed_.insert(s.name.name);
+  }
+
+  bool state(const ast::StateDecl &s) {
+    Scope sc = scope("the initial value of '" + s.name.name + "'", false, true);
+    uint32_t sites = 0;
+    sc.random_sites = &sites; // initial values draw in their own RNG domain
+    ir::Expr init = exprs_.lower(*s.initial, sc);
+    if (!init)
+      return false;
+    if (init->is_bool()) {
+      diags_.error(DiagKind::type_mismatch, s.initial->loc(), "state '" + s.name.name + "' must be a number");
+      return false;
     }
+    model_.states.push_back({s.name.name, init->dim, init, false});
+    return true;
   }
 
   void settings() {
@@ -193,8 +206,14 @@ private:
         method(s);
       } else if (n == "refractory") {
         ir::Expr v = exprs_.lower(*s.value, scope("the refractory period", false, false));
-        if (exprs_.expect_dimension(v, Dimension::time(), "the refractory period", s.value->loc()))
-          model_.refractory_period = v;
+        double t = 0;
+        if (exprs_.expect_dimension(v, Dimension::time(), "the refractory period", s.value->loc())) {
+          if (ir::constant_value(ir::simplify(v), t) && !(t >= 0 && std::isfinite(t)))
+            diags_.error(DiagKind::invalid_value, s.value->loc(),
+                         "the refractory period must be a non-negative time, found " + ir::format_real(t) + " s");
+          else
+            model_.refractory_period = v;
+        }
         refractory_loc_ = s.name.loc;
       } else { // surrogate
         ir::Expr v = exprs_.lower(*s.value, scope("the surrogate gradient", true, false));
@@ -223,6 +242,8 @@ private:
     std::map<std::string, SourceLocation> seen;
     for (const auto &o : decl_.odes) {
       const ir::StateVar *st = model_.find_state(o.state.name);
+      if (!st && failed_.count(o.state.name))
+        continue; // its declaration's error is reported
       if (!st) {
         if (model_.find_param(o.state.name) || model_.find_input(o.state.name))
           diags_.error(DiagKind::misplaced_construct, o.state.loc,
@@ -255,7 +276,7 @@ private:
                                                                   o.unless->name + "'");
           continue;
         }
-        if (!model_.refractory_period) {
+        if (!model_.refractory_period && !refractory_loc_.valid()) {
           diags_.error(DiagKind::misplaced_construct, o.unless->loc,
                        "'unless refractory' needs a refractory period: add 'refractory = 2 ms' to the model");
           continue;
@@ -293,6 +314,8 @@ private:
     std::vector<std::string> order;
     for (const auto &a : decl_.reset) {
       const ir::StateVar *st = model_.find_state(a.target.name);
+      if (!st && failed_.count(a.target.name))
+        continue; // its declaration's error is reported
       if (!st) {
         if (model_.find_param(a.target.name) || model_.find_input(a.target.name))
           diags_.error(DiagKind::misplaced_construct, a.target.loc,
@@ -362,6 +385,7 @@ private:
   ExprLowering exprs_;
   ir::NeuronModel model_;
   std::map<std::string, SourceLocation> declared_;
+  std::set<std::string> failed_; ///< declared, but lowering them failed
   uint32_t random_sites_ = 0;
   SourceLocation refractory_loc_;
 };

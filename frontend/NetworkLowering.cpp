@@ -97,6 +97,7 @@ private:
       p.size = static_cast<uint32_t>(*n);
     }
     std::set<std::string> given;
+    std::map<std::string, SourceLocation> given_at;
     std::string owner = "model '" + model->name + "'";
     for (const auto &a : d.args) {
       if (!a.name) {
@@ -118,14 +119,57 @@ private:
         continue;
       }
       auto v = exprs_.constant(*a.value, "parameter '" + param->name + "'", param->dim);
-      if (v)
+      if (v) {
         p.overrides.emplace_back(param->name, ir::Constant::make(*v, param->dim));
+        given_at[param->name] = a.value->loc();
+      }
     }
+    bool complete = true;
     for (const auto &param : model->params)
-      if (!param.value && !given.count(param.name))
+      if (!param.value && !given.count(param.name)) {
         diags_.error(DiagKind::missing_argument, d.model.loc, "population '" + p.name + "' of " + owner, param.name);
+        complete = false;
+      }
+    if (complete)
+      check_refractory_period(*model, p, given_at, d.model.loc);
     pop_locs_[p.name] = d.name.loc;
     m_.network.populations.push_back(std::move(p));
+  }
+
+  /// With this population's parameter values, the model's refractory period
+  /// must be a non-negative time. Reported here, at the argument that sets
+  /// it, rather than later at the model, which may be in another file.
+  void check_refractory_period(const ir::NeuronModel &model, const ir::Population &p,
+                               const std::map<std::string, SourceLocation> &given_at, const SourceLocation &model_loc) {
+    if (!model.refractory_period)
+      return;
+    std::map<std::string, ir::Expr> values;
+    auto bind = [&values](const ir::Expr &e) {
+      return ir::substitute(e, [&values](const ir::Variable &v) -> ir::Expr {
+        auto it = v.var_kind == ir::VarKind::Param ? values.find(v.name) : values.end();
+        return it == values.end() ? ir::Expr() : it->second;
+      });
+    };
+    for (const auto &param : model.params) {
+      ir::Expr v;
+      for (const auto &[name, value] : p.overrides)
+        if (name == param.name)
+          v = value;
+      values[param.name] = v ? v : ir::simplify(bind(param.value));
+    }
+    double t = 0;
+    if (!ir::constant_value(ir::simplify(bind(model.refractory_period)), t) || (t >= 0 && std::isfinite(t)))
+      return;
+    SourceLocation at = model_loc;
+    ir::mentions(model.refractory_period, [&](const ir::Variable &v) {
+      auto it = v.var_kind == ir::VarKind::Param ? given_at.find(v.name) : given_at.end();
+      if (it != given_at.end())
+        at = it->second;
+      return it != given_at.end();
+    });
+    diags_.error(DiagKind::invalid_value, at,
+                 "the refractory period of population '" + p.name + "' must be a non-negative time, found " +
+                     ir::format_real(t) + " s");
   }
 
   void connect(const ast::ConnectDecl &c) {
@@ -208,7 +252,7 @@ private:
       std::string name = a.name ? a.name->name : (i == 0 ? "p" : "");
       if (name == "p") {
         if (have_p) {
-          diags_.error(DiagKind::duplicate_argument, a.value->loc(), "p");
+          diags_.error(DiagKind::duplicate_argument, a.name ? a.name->loc : a.value->loc(), "p");
           return false;
         }
         auto v = exprs_.constant(*a.value, "the connection probability", Dimension());
@@ -237,6 +281,9 @@ private:
         diags_.error(DiagKind::unknown_argument, at, "'fixed_probability'", name.empty() ? "#" + std::to_string(i + 1) : name);
         if (a.name)
           diags_.suggest(name, {"p", "autapses"}, at);
+        else
+          diags_.note(DiagKind::note_context, at,
+                      "only the first argument (p) may be positional; name the others, as in 'autapses: false'");
         return false;
       }
     }
@@ -342,10 +389,11 @@ private:
     }
     if (duration && r.duration / r.dt > 1e12)
       diags_.error(DiagKind::invalid_value, duration->loc(), "the simulation would take more than 10^12 steps");
-    else if (duration && r.duration < r.dt)
-      diags_.error(DiagKind::invalid_value, duration->loc(),
-                   "'duration' (" + ir::format_real(r.duration) + " s) is shorter than one step of 'dt' (" +
-                       ir::format_real(r.dt) + " s)");
+    else if (duration && r.duration < r.dt) {
+      diags_.error(DiagKind::invalid_value, duration->loc(), "'duration' is shorter than one step of 'dt'");
+      if (seen.count("dt"))
+        diags_.note(DiagKind::note_context, seen["dt"], "'dt' is set here");
+    }
   }
 
   const ir::StateVar *state_of(const ir::Population &p, const ast::Ident &var) {
@@ -477,11 +525,12 @@ private:
                        "' never reads stimulus(); use a spike source such as std.inputs.SpikeSource");
       return;
     }
-    for (const auto &existing : m_.regime.stimuli)
-      if (existing.population == p->name) {
-        diags_.error(DiagKind::duplicate_definition, s.population.loc, "stimulus of population", p->name);
-        return;
-      }
+    auto [previous, fresh] = stimulus_locs_.emplace(p->name, s.population.loc);
+    if (!fresh) {
+      diags_.error(DiagKind::duplicate_definition, s.population.loc, "stimulus of population", p->name);
+      diags_.note(DiagKind::note_previous_definition, previous->second);
+      return;
+    }
     // Relative to the .snn file, and absolute, so the executable finds it
     // wherever it runs.
     std::error_code ec;
@@ -495,6 +544,7 @@ private:
   Diagnostics &diags_;
   ExprLowering exprs_;
   std::map<std::string, SourceLocation> pop_locs_;
+  std::map<std::string, SourceLocation> stimulus_locs_;
 };
 
 } // namespace

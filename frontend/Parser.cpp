@@ -66,8 +66,7 @@ std::string token_kind_name(size_t type, const antlr4::dfa::Vocabulary &vocab) {
 
 /// Whether `type` can begin an expression.
 bool starts_expression(size_t type, const antlr4::dfa::Vocabulary &vocab) {
-  if (type == SNNParser::IDENT || type == SNNParser::NUMBER || type == SNNParser::QUANTITY ||
-      type == SNNParser::STRING)
+  if (type == SNNParser::IDENT || type == SNNParser::NUMBER || type == SNNParser::QUANTITY || type == SNNParser::STRING)
     return true;
   static const char *const kStarters[] = {"'('", "'-'", "'+'", "'not'", "'if'", "'true'", "'false'"};
   std::string name = vocab.getDisplayName(type);
@@ -137,23 +136,35 @@ public:
     if (misspelt_unit(offending))
       return;
     std::string found = describe_token(offending);
-    const antlr4::Token *open = innermost_open_bracket(offending->getTokenIndex());
+    std::vector<const antlr4::Token *> brackets = open_brackets(offending->getTokenIndex());
+    const antlr4::Token *open = brackets.empty() ? nullptr : brackets.back();
     std::string text = offending->getType() == antlr4::Token::EOF ? "" : offending->getText();
-    if (is_closing(text) && (!open || closing_of(open->getText()) != text)) {
+    bool opened = std::any_of(brackets.begin(), brackets.end(),
+                              [&](const antlr4::Token *b) { return closing_of(b->getText()) == text; });
+    if (is_closing(text) && !opened) {
       diags_.error(DiagKind::syntax_error, loc, "unmatched " + found);
       if (open)
         diags_.note(DiagKind::note_context, location_of(file_, open),
                     "the innermost open bracket is this '" + open->getText() + "'");
       return;
     }
-    std::vector<std::string> expected = expected_tokens(*parser, msg);
-    if (offending->getType() == antlr4::Token::EOF && open) {
-      diags_.error(DiagKind::syntax_error, loc, "expected '" + closing_of(open->getText()) + "', found end of file");
+    // A closing bracket for an outer bracket, or the end of the file, while
+    // an inner one is still open: the inner one was never closed.
+    if ((is_closing(text) && closing_of(open->getText()) != text) ||
+        (offending->getType() == antlr4::Token::EOF && open)) {
+      diags_.error(DiagKind::syntax_error, loc, "expected '" + closing_of(open->getText()) + "', found " + found);
       diags_.note(DiagKind::note_context, location_of(file_, open), "to match this '" + open->getText() + "'");
       return;
     }
+    std::vector<std::string> expected = expected_tokens(*parser, msg);
     if (!expected.empty() && expected.size() <= 4) {
-      diags_.error(DiagKind::syntax_error, loc, "expected " + join_alternatives(expected) + ", found " + printable(found));
+      // `population input = ...`: a keyword where a name belongs.
+      std::string keyword;
+      if (std::find(expected.begin(), expected.end(), "a name") != expected.end() && !text.empty() &&
+          std::isalpha(static_cast<unsigned char>(text[0])) && offending->getType() != SNNParser::IDENT)
+        keyword = ", which is a keyword and cannot be a name";
+      diags_.error(DiagKind::syntax_error, loc,
+                   "expected " + join_alternatives(expected) + ", found " + printable(found) + keyword);
       if (open && expected.size() == 1 && expected[0] == "'" + closing_of(open->getText()) + "'")
         diags_.note(DiagKind::note_context, location_of(file_, open), "to match this '" + open->getText() + "'");
       return;
@@ -214,8 +225,8 @@ private:
     return "";
   }
 
-  /// The innermost bracket still open just before token `index`, or null.
-  const antlr4::Token *innermost_open_bracket(size_t index) const {
+  /// The brackets still open just before token `index`, innermost last.
+  std::vector<const antlr4::Token *> open_brackets(size_t index) const {
     std::vector<const antlr4::Token *> open;
     const auto &all = tokens_.getTokens();
     for (size_t i = 0; i < index && i < all.size(); ++i) {
@@ -228,7 +239,7 @@ private:
       else if (is_closing(text) && !open.empty())
         open.pop_back();
     }
-    return open.empty() ? nullptr : open.back();
+    return open;
   }
 
   /// A number followed on its line by a word that is no unit, as in `10 mv`,
@@ -284,13 +295,18 @@ bool check_utf8(const std::string &file, const std::string &text, Diagnostics &d
   for (size_t i = 0; i < text.size();) {
     auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
     unsigned char c = byte(i);
-    size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    size_t len = c < 0x80                 ? 1
+                 : c >= 0xc2 && c <= 0xdf ? 2
+                 : c >= 0xe0 && c <= 0xef ? 3
+                 : c >= 0xf0 && c <= 0xf4 ? 4
+                                          : 0;
     bool ok = len > 0 && i + len <= text.size();
     for (size_t k = 1; ok && k < len; ++k)
       ok = (byte(i + k) & 0xc0) == 0x80;
     if (ok && len > 2) { // no overlong forms, surrogates or code points past U+10FFFF
       unsigned char d = byte(i + 1);
-      ok = !(c == 0xe0 && d < 0xa0) && !(c == 0xed && d >= 0xa0) && !(c == 0xf0 && d < 0x90) && !(c == 0xf4 && d >= 0x90);
+      ok = !(c == 0xe0 && d < 0xa0) && !(c == 0xed && d >= 0xa0) && !(c == 0xf0 && d < 0x90) &&
+           !(c == 0xf4 && d >= 0x90);
     }
     if (!ok) {
       char buf[8];
@@ -623,6 +639,8 @@ private:
   ast::ExprPtr expr(SNNParser::ExprContext *c) {
     if (!c) // only after a syntax error, which already stopped the build
       return std::make_unique<ast::NumberExpr>(0.0, ast::Loc{file_, 1, 1, 1});
+    if (auto *p = dynamic_cast<SNNParser::ParenExprContext *>(c))
+      return expr(p->expr()); // brackets are bounded by check_nesting
     ast::Loc l = loc(c);
     struct Level {
       unsigned &depth;
@@ -640,8 +658,6 @@ private:
       }
       return std::make_unique<ast::NumberExpr>(0.0, l);
     }
-    if (auto *p = dynamic_cast<SNNParser::ParenExprContext *>(c))
-      return expr(p->expr());
     if (auto *call = dynamic_cast<SNNParser::CallExprContext *>(c)) {
       ast::Ident callee = ident(call->IDENT());
       return std::make_unique<ast::CallExpr>(callee, args(call->callArgs()), callee.loc);

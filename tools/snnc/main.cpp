@@ -7,6 +7,10 @@
 //===----------------------------------------------------------------------===//
 #include "snn/Compiler.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <new>
@@ -44,7 +48,15 @@ int usage_error(const std::string &message) {
   return 1;
 }
 
-bool write_text(const std::string &text, const std::string &path) {
+/// A file the command line names cannot be read or written: no usage hint.
+int file_error(const std::string &message) {
+  std::cerr << "snnc: error: " << message << '\n';
+  return 1;
+}
+
+/// Writes `text` to `path` (stdout for "" or "-") through a temporary file,
+/// so a failed write leaves no partial output; `error` says why it failed.
+bool write_text(const std::string &text, const std::string &path, std::string &error) {
   if (path.empty() || path == "-") {
     std::cout << text;
     return true;
@@ -52,10 +64,32 @@ bool write_text(const std::string &text, const std::string &path) {
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary);
-    if (!(out << text))
+    if (!out) {
+      error = std::strerror(errno);
       return false;
+    }
+    if (!(out << text) || !(out.flush())) {
+      error = "write failed";
+      out.close();
+      std::remove(tmp.c_str());
+      return false;
+    }
   }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    error = std::strerror(errno);
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+/// Writes or reports: false after printing why `path` cannot be written.
+bool write_or_report(const std::string &text, const std::string &path) {
+  std::string error;
+  if (write_text(text, path, error))
+    return true;
+  file_error("cannot write '" + path + "': " + error);
+  return false;
 }
 
 std::string default_output(const std::string &input) {
@@ -140,6 +174,14 @@ int run(int argc, char **argv) {
   }
   if (input.empty())
     return usage_error("no input file");
+  {
+    std::error_code ec;
+    if (std::filesystem::is_directory(input, ec))
+      return file_error("cannot read '" + input + "': it is a directory");
+    std::ifstream probe(input, std::ios::binary);
+    if (!probe)
+      return file_error("cannot open '" + input + "': " + std::strerror(errno));
+  }
 
   snn::Compilation c = snn::compile_file(input, options);
   auto finish = [&](bool ok) {
@@ -148,8 +190,8 @@ int run(int argc, char **argv) {
   };
   if (emit == "ast") {
     std::string ast = c.ast_text();
-    if (!ast.empty() && !write_text(ast, output))
-      return usage_error("cannot write '" + output + "'");
+    if (!ast.empty() && !write_or_report(ast, output))
+      return finish(false);
     return finish(!ast.empty());
   }
   if (!c.ok())
@@ -168,12 +210,12 @@ int run(int argc, char **argv) {
     return 0;
   }
   if (emit == "ir")
-    return finish(write_text(c.ir_text(), output) || usage_error("cannot write '" + output + "'") == 0);
+    return finish(write_or_report(c.ir_text(), output));
   if (emit == "llvm") {
     std::string text = c.llvm_ir_text();
     if (text.empty())
       return finish(false);
-    return finish(write_text(text, output) || usage_error("cannot write '" + output + "'") == 0);
+    return finish(write_or_report(text, output));
   }
   if (output.empty())
     output = emit == "obj" ? default_output(input) + ".o" : default_output(input);
