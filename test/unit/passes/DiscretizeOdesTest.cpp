@@ -463,9 +463,11 @@ TEST(DiscretizeOdes, NegativeRefractoryPeriodIsAnError) {
   ASSERT_EQ(c.diagnostics.size(), 1u) << c.rendered;
   const Diagnostic &d = c.diagnostics[0];
   EXPECT_EQ(d.kind, "invalid-value");
-  EXPECT_EQ(d.message, "the refractory period of model 'R' must be a non-negative time, found -0.001 s");
-  EXPECT_EQ(d.location.line, 2u); // the model's name
-  EXPECT_EQ(d.location.column, 8u);
+  // Caught before the pipeline, where the population gives the value: at
+  // the population's model name (line 13: `network N { population p = R x 1 }`).
+  EXPECT_EQ(d.message, "the refractory period of population 'p' must be a non-negative time, found -0.001 s");
+  EXPECT_EQ(d.location.line, 13u);
+  EXPECT_EQ(d.location.column, 28u);
 }
 
 TEST(DiscretizeOdes, FrozenStateCoupledToAnother) {
