@@ -133,6 +133,7 @@ private:
     if (complete)
       check_refractory_period(*model, p, given_at, d.model.loc);
     pop_locs_[p.name] = d.name.loc;
+    p.loc = d.model.loc;
     m_.network.populations.push_back(std::move(p));
   }
 

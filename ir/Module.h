@@ -100,6 +100,7 @@ struct Population {
   std::vector<std::pair<std::string, Expr>> overrides;
   /// Initial-value overrides from the regime (state name, value).
   std::vector<Assignment> inits;
+  SourceLocation loc; ///< the model name in the population's declaration
 };
 
 enum class ConnectivityKind : uint8_t { Dense, FixedProbability, OneToOne };

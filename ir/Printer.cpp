@@ -1,8 +1,11 @@
 //===- ir/Printer.cpp - Deterministic textual form of the IR --------------===//
 #include "ir/Printer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
+#include <unordered_map>
 #include <sstream>
 
 namespace snn::ir {
@@ -40,19 +43,34 @@ int precedence(const Expr &e) {
   return 10;
 }
 
-void print(std::ostream &os, const Expr &e);
+/// Names given to shared subexpressions (`%0`, `%1`, ...), printed once as
+/// `let` lines; without them a shared DAG (e.g. from RK4) prints
+/// exponentially large.
+using SharedNames = std::unordered_map<const ExprNode *, std::string>;
 
-void print_operand(std::ostream &os, const Expr &e, int min_prec) {
-  if (precedence(e) < min_prec) {
+void print(std::ostream &os, const Expr &e, const SharedNames *names = nullptr);
+void print_node(std::ostream &os, const Expr &e, const SharedNames *names);
+
+bool is_named(const Expr &e, const SharedNames *names) { return names && names->count(e.get()); }
+
+void print_operand(std::ostream &os, const Expr &e, int min_prec, const SharedNames *names) {
+  if (!is_named(e, names) && precedence(e) < min_prec) {
     os << '(';
-    print(os, e);
+    print(os, e, names);
     os << ')';
   } else {
-    print(os, e);
+    print(os, e, names);
   }
 }
 
-void print(std::ostream &os, const Expr &e) {
+void print(std::ostream &os, const Expr &e, const SharedNames *names) {
+  if (is_named(e, names))
+    os << names->at(e.get());
+  else
+    print_node(os, e, names);
+}
+
+void print_node(std::ostream &os, const Expr &e, const SharedNames *names) {
   switch (e->kind) {
   case ExprKind::Constant: {
     const auto *c = e.as<Constant>();
@@ -76,42 +94,42 @@ void print(std::ostream &os, const Expr &e) {
   case ExprKind::Unary: {
     const auto *u = e.as<Unary>();
     os << (u->op == UnaryOp::Neg ? "-" : "not ");
-    print_operand(os, u->a, precedence(e) + (u->op == UnaryOp::Neg ? 1 : 0));
+    print_operand(os, u->a, precedence(e) + (u->op == UnaryOp::Neg ? 1 : 0), names);
     return;
   }
   case ExprKind::Binary: {
     const auto *b = e.as<Binary>();
     if (b->op == BinaryOp::Min || b->op == BinaryOp::Max) {
       os << name_of(b->op) << '(';
-      print(os, b->a);
+      print(os, b->a, names);
       os << ", ";
-      print(os, b->b);
+      print(os, b->b, names);
       os << ')';
       return;
     }
     int p = precedence(e);
     bool right_assoc = b->op == BinaryOp::Pow;
     bool nonassoc = is_comparison(b->op);
-    print_operand(os, b->a, right_assoc || nonassoc ? p + 1 : p);
+    print_operand(os, b->a, right_assoc || nonassoc ? p + 1 : p, names);
     os << ' ' << name_of(b->op) << ' ';
-    print_operand(os, b->b, right_assoc ? p : p + 1);
+    print_operand(os, b->b, right_assoc ? p : p + 1, names);
     return;
   }
   case ExprKind::Select: {
     const auto *s = e.as<Select>();
     os << "select(";
-    print(os, s->cond);
+    print(os, s->cond, names);
     os << ", ";
-    print(os, s->t);
+    print(os, s->t, names);
     os << ", ";
-    print(os, s->f);
+    print(os, s->f, names);
     os << ')';
     return;
   }
   case ExprKind::Call: {
     const auto *c = e.as<Call>();
     os << name_of(c->fn) << '(';
-    print(os, c->arg);
+    print(os, c->arg, names);
     os << ')';
     return;
   }
@@ -124,12 +142,54 @@ void print(std::ostream &os, const Expr &e) {
 }
 
 void print_assignments(std::ostream &os, const char *label, const std::vector<Assignment> &as,
-                       const char *indent) {
+                       const char *indent, const SharedNames *names = nullptr) {
   for (const auto &a : as) {
     os << indent << label << ' ' << a.state << " = ";
-    print(os, a.value);
+    print(os, a.value, names);
     os << '\n';
   }
+}
+
+/// Names the non-trivial subexpressions that `roots` reach more than once,
+/// in an order where each name is defined before it is used.
+SharedNames share(const std::vector<Expr> &roots, std::vector<Expr> &order) {
+  std::unordered_map<const ExprNode *, int> refs, size;
+  std::function<int(const Expr &)> visit = [&](const Expr &e) -> int {
+    auto it = size.find(e.get());
+    if (it != size.end())
+      return it->second;
+    int n = 1;
+    auto child = [&](const Expr &c) {
+      ++refs[c.get()];
+      n += visit(c);
+    };
+    if (const auto *u = e.as<Unary>())
+      child(u->a);
+    else if (const auto *b = e.as<Binary>())
+      child(b->a), child(b->b);
+    else if (const auto *sel = e.as<Select>())
+      child(sel->cond), child(sel->t), child(sel->f);
+    else if (const auto *c = e.as<Call>())
+      child(c->arg);
+    n = std::min(n, 1 << 20);
+    size[e.get()] = n;
+    order.push_back(e); // children first
+    return n;
+  };
+  for (const auto &r : roots)
+    if (r) {
+      ++refs[r.get()];
+      visit(r);
+    }
+  SharedNames names;
+  std::vector<Expr> kept;
+  for (const auto &e : order)
+    if (refs[e.get()] > 1 && size[e.get()] >= 4) {
+      names.emplace(e.get(), "%" + std::to_string(names.size()));
+      kept.push_back(e);
+    }
+  order = std::move(kept);
+  return names;
 }
 
 void print_model(std::ostream &os, const NeuronModel &m) {
@@ -162,7 +222,16 @@ void print_model(std::ostream &os, const NeuronModel &m) {
     os << "  discretized with " << name_of(m.method_used) << '\n';
     if (!m.refractory_counter.empty())
       os << "  refractory while " << m.refractory_counter << " > 0\n";
-    print_assignments(os, "update", m.update, "  ");
+    std::vector<Expr> roots, order;
+    for (const auto &a : m.update)
+      roots.push_back(a.value);
+    SharedNames names = share(roots, order);
+    for (const auto &e : order) {
+      os << "  let " << names.at(e.get()) << " = ";
+      print_node(os, e, &names);
+      os << '\n';
+    }
+    print_assignments(os, "update", m.update, "  ", &names);
   }
   if (m.spike_condition) {
     os << "  spike when ";

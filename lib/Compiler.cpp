@@ -37,7 +37,7 @@ struct Compilation::Impl {
   frontend::Diagnostics diags{sources};
   std::vector<Diagnostic> extra; ///< from passes and backends, after diags.all()
   std::vector<Diagnostic> all;   ///< diags.all() + extra, rebuilt on change
-  std::string ast_text;
+  std::unique_ptr<ast::File> ast; ///< kept for ast_text(), printed on demand
   std::optional<ir::Module> module;
   bool failed = false;
 
@@ -76,9 +76,7 @@ struct Compilation::Impl {
     run_on_large_stack([&] {
       try {
         frontend::Frontend fe(sources, diags, import_paths());
-        auto ast = fe.parse(name, text);
-        if (ast)
-          ast_text = ast::dump(*ast);
+        ast = fe.parse(name, text);
         if (ast && !diags.has_errors())
           module = fe.lower(*ast);
         if (!module || diags.has_errors()) {
@@ -138,15 +136,18 @@ struct Compilation::Impl {
       fail("invalid-value", "cannot generate code for CPU '" + options.cpu + "': " + error);
       return nullptr;
     }
-    try {
-      auto mod = cpu::build_module(*module, context, codegen_options());
-      mod->setDataLayout(tm->createDataLayout());
-      mod->setTargetTriple(tm->getTargetTriple().str());
-      cpu::optimize(*mod, *tm, options.opt_level);
-      return mod;
-    } catch (const ir::InternalError &e) {
-      throw InternalCompilerError(e.what());
-    }
+    std::unique_ptr<llvm::Module> mod;
+    run_on_large_stack([&] { // code generation recurses over expression trees
+      try {
+        mod = cpu::build_module(*module, context, codegen_options());
+        mod->setDataLayout(tm->createDataLayout());
+        mod->setTargetTriple(tm->getTargetTriple().str());
+        cpu::optimize(*mod, *tm, options.opt_level);
+      } catch (const ir::InternalError &e) {
+        throw InternalCompilerError(e.what());
+      }
+    });
+    return mod;
   }
 };
 
@@ -165,8 +166,20 @@ std::string Compilation::rendered_diagnostics() const {
   return out;
 }
 
-std::string Compilation::ast_text() const { return impl_->ast_text; }
-std::string Compilation::ir_text() const { return impl_->module ? ir::to_string(*impl_->module) : ""; }
+std::string Compilation::ast_text() const {
+  if (!impl_->ast)
+    return "";
+  std::string text;
+  run_on_large_stack([&] { text = ast::dump(*impl_->ast); });
+  return text;
+}
+std::string Compilation::ir_text() const {
+  if (!impl_->module)
+    return "";
+  std::string text;
+  run_on_large_stack([&] { text = ir::to_string(*impl_->module); });
+  return text;
+}
 
 std::string Compilation::llvm_ir_text() {
   llvm::LLVMContext context;
@@ -230,11 +243,13 @@ std::unique_ptr<JitModel> Compilation::jit() {
     return nullptr;
   auto context = std::make_unique<llvm::LLVMContext>();
   std::unique_ptr<llvm::Module> mod;
-  try {
-    mod = cpu::build_module(*impl_->module, *context, impl_->codegen_options());
-  } catch (const ir::InternalError &e) {
-    throw InternalCompilerError(e.what());
-  }
+  run_on_large_stack([&] {
+    try {
+      mod = cpu::build_module(*impl_->module, *context, impl_->codegen_options());
+    } catch (const ir::InternalError &e) {
+      throw InternalCompilerError(e.what());
+    }
+  });
   std::string error;
   auto jit = cpu::JitModel::create(std::move(mod), std::move(context), impl_->codegen_options(), error);
   if (!jit) {

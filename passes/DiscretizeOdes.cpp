@@ -7,6 +7,7 @@
 #include "passes/MatrixExponential.h"
 
 #include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 #include <unordered_set>
@@ -206,6 +207,8 @@ public:
     }
     for (auto &a : update)
       a.value = ir::simplify(a.value);
+    if (!finite_constants(update))
+      return false;
     m_.update = std::move(update);
     m_.odes.clear();
     m_.refractory_period = Expr();
@@ -225,6 +228,42 @@ private:
       a.value = ir::simplify(bind(a.value));
     m_.spike_condition = ir::simplify(bind(m_.spike_condition));
     m_.surrogate = ir::simplify(bind(m_.surrogate));
+  }
+
+  /// A parameter value such as a zero time constant makes the update divide
+  /// by zero; report it here rather than simulate NaNs.
+  bool finite_constants(const std::vector<ir::Assignment> &update) {
+    for (const auto &a : update) {
+      bool bad = false;
+      std::function<void(const Expr &)> scan;
+      std::unordered_set<const ir::ExprNode *> seen;
+      scan = [&](const Expr &e) {
+        if (bad || !e || !seen.insert(e.get()).second)
+          return;
+        if (const auto *c = e.as<ir::Constant>())
+          bad = !std::isfinite(c->value);
+        else if (const auto *u = e.as<ir::Unary>())
+          scan(u->a);
+        else if (const auto *b = e.as<ir::Binary>()) {
+          double divisor = 1;
+          bad = b->op == ir::BinaryOp::Div && ir::constant_value(b->b, divisor) && divisor == 0;
+          scan(b->a), scan(b->b);
+        }
+        else if (const auto *s = e.as<ir::Select>())
+          scan(s->cond), scan(s->t), scan(s->f);
+        else if (const auto *call = e.as<ir::Call>())
+          scan(call->arg);
+      };
+      scan(a.value);
+      if (bad) {
+        std::string base = m_.name.substr(0, m_.name.find('@'));
+        ctx_.error("invalid-value", m_.loc,
+                   "the update of '" + a.state + "' in model '" + base + "' is not finite with these parameter values",
+                   "a time constant or another divisor is probably zero");
+        return false;
+      }
+    }
+    return true;
   }
 
   Expr counter() const { return ir::Variable::make(ir::VarKind::State, counter_name_, Dimension()); }

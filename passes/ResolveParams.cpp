@@ -37,6 +37,9 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
     }
     ir::NeuronModel s = *generic;
     s.name = generic->name + "@" + pop.name;
+    // Problems of the specialised model come from this population's values.
+    if (pop.loc.valid())
+      s.loc = pop.loc;
     s.params.clear();
     for (auto &st : s.states) {
       st.initial = bind_params(st.initial, values);
