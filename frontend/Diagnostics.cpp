@@ -109,6 +109,16 @@ void Diagnostics::add_note(DiagKind kind, const SourceLocation &loc, std::string
   diags_.back().notes.push_back(std::move(n));
 }
 
+bool Diagnostics::define_once(std::map<std::string, SourceLocation> &seen, const std::string &name,
+                              const SourceLocation &loc, const std::string &what) {
+  auto [it, fresh] = seen.emplace(name, loc);
+  if (fresh)
+    return true;
+  report(DiagKind::duplicate_definition, loc, what, name);
+  note(DiagKind::note_previous_definition, it->second);
+  return false;
+}
+
 void Diagnostics::suggest(const std::string &name, const std::vector<std::string> &candidates,
                           const SourceLocation &loc) {
   std::string best = closest_name(name, candidates);

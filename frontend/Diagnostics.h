@@ -41,13 +41,19 @@ class Diagnostics {
 public:
   explicit Diagnostics(const SourceFiles &sources) : sources_(sources) {}
 
-  template <typename... Args> Diagnostic &error(DiagKind kind, const SourceLocation &loc, Args &&...args) {
+  /// Emits a diagnostic of `kind` (its severity comes from DiagnosticKinds.def).
+  template <typename... Args> Diagnostic &report(DiagKind kind, const SourceLocation &loc, Args &&...args) {
     return emit(kind, loc, format(kind, {fmt::format("{}", std::forward<Args>(args))...}));
   }
   /// Attaches a note to the last diagnostic.
   template <typename... Args> void note(DiagKind kind, const SourceLocation &loc, Args &&...args) {
     add_note(kind, loc, format(kind, {fmt::format("{}", std::forward<Args>(args))...}));
   }
+  /// Records `name` as defined at `loc`; if `seen` already has it, reports a
+  /// duplicate definition of `what` with a note at the first one and
+  /// returns false.
+  bool define_once(std::map<std::string, SourceLocation> &seen, const std::string &name, const SourceLocation &loc,
+                   const std::string &what);
   /// Adds "did you mean 'x'?" when a candidate is close to `name`.
   void suggest(const std::string &name, const std::vector<std::string> &candidates, const SourceLocation &loc);
 

@@ -59,7 +59,7 @@ bool ExprLowering::need_real(const ir::Expr &e, const ast::Expr &at, const std::
   if (!e)
     return false;
   if (e->is_bool()) {
-    diags_.error(DiagKind::type_mismatch, at.loc(), what + " must be a number, not a boolean");
+    diags_.report(DiagKind::type_mismatch, at.loc(), what + " must be a number, not a boolean");
     return false;
   }
   return true;
@@ -69,7 +69,7 @@ bool ExprLowering::need_bool(const ir::Expr &e, const ast::Expr &at, const std::
   if (!e)
     return false;
   if (!e->is_bool()) {
-    diags_.error(DiagKind::type_mismatch, at.loc(), what + " must be a boolean (a comparison), not a number");
+    diags_.report(DiagKind::type_mismatch, at.loc(), what + " must be a boolean (a comparison), not a number");
     return false;
   }
   return true;
@@ -80,11 +80,11 @@ bool ExprLowering::expect_dimension(const ir::Expr &actual, Dimension expected, 
   if (!actual)
     return false;
   if (actual->is_bool()) {
-    diags_.error(DiagKind::type_mismatch, loc, what + " must be a number, not a boolean");
+    diags_.report(DiagKind::type_mismatch, loc, what + " must be a number, not a boolean");
     return false;
   }
   if (actual->dim != expected) {
-    diags_.error(DiagKind::dimension_mismatch, loc,
+    diags_.report(DiagKind::dimension_mismatch, loc,
                  what + " has dimension " + describe(actual->dim) + ", expected " + describe(expected));
     return false;
   }
@@ -99,7 +99,7 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
     const auto *q = ast::dyn_cast<ast::QuantityExpr>(&e);
     auto unit = lookup_unit(q->unit);
     if (!unit) { // the lexer only forms quantities from known symbols
-      diags_.error(DiagKind::unknown_name, e.loc(), q->unit);
+      diags_.report(DiagKind::unknown_name, e.loc(), q->unit);
       return {};
     }
     return ir::Constant::make(q->value * unit->scale, unit->dim);
@@ -107,7 +107,7 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
   case ast::Expr::Bool:
     return ir::Constant::make_bool(ast::dyn_cast<ast::BoolExpr>(&e)->value);
   case ast::Expr::String:
-    diags_.error(DiagKind::type_mismatch, e.loc(), "a string is not allowed in " + scope.context);
+    diags_.report(DiagKind::type_mismatch, e.loc(), "a string is not allowed in " + scope.context);
     return {};
   case ast::Expr::Name: {
     const std::string &name = ast::dyn_cast<ast::NameExpr>(&e)->name;
@@ -117,7 +117,7 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
       return ir::Constant::make(unit->scale, unit->dim);
     if (scope.failed && scope.failed(name))
       return {};
-    diags_.error(DiagKind::unknown_name, e.loc(), name);
+    diags_.report(DiagKind::unknown_name, e.loc(), name);
     std::vector<std::string> candidates = scope.names;
     for (const auto &u : common_units())
       candidates.push_back(u);
@@ -136,7 +136,7 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
     if (!need_bool(c, *i->cond, "the condition of 'if'") || !t || !f)
       return {};
     if (t->type != f->type || t->dim != f->dim) {
-      diags_.error(DiagKind::dimension_mismatch, e.loc(),
+      diags_.report(DiagKind::dimension_mismatch, e.loc(),
                    "the branches of 'if' differ: " + (t->is_bool() ? "boolean" : describe(t->dim)) + " and " +
                        (f->is_bool() ? "boolean" : describe(f->dim)));
       return {};
@@ -187,7 +187,7 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
   case ir::BinaryOp::Add:
   case ir::BinaryOp::Sub:
     if (x->dim != y->dim) {
-      diags_.error(DiagKind::dimension_mismatch, b.loc(),
+      diags_.report(DiagKind::dimension_mismatch, b.loc(),
                    std::string("cannot ") + (bop == ir::BinaryOp::Add ? "add " : "subtract ") + describe(y->dim) +
                        (bop == ir::BinaryOp::Add ? " to " : " from ") + describe(x->dim));
       return {};
@@ -195,7 +195,7 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
     break;
   case ir::BinaryOp::Pow: {
     if (!y->dim.dimensionless()) {
-      diags_.error(DiagKind::dimension_mismatch, b.rhs->loc(),
+      diags_.report(DiagKind::dimension_mismatch, b.rhs->loc(),
                    "an exponent must be dimensionless, found " + describe(y->dim));
       return {};
     }
@@ -208,7 +208,7 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
       for (int i = 0; i < Dimension::NumBases; ++i)
         largest = std::max(largest, std::abs(x->dim.exponent(static_cast<Dimension::Base>(i))));
       if (!ok || std::fabs(n) > 16 || std::fabs(n) * largest > kMaxExponent) {
-        diags_.error(DiagKind::dimension_mismatch, b.rhs->loc(),
+        diags_.report(DiagKind::dimension_mismatch, b.rhs->loc(),
                      "a quantity of dimension " + x->dim.str() + " can only be raised to a small constant integer power");
         return {};
       }
@@ -224,7 +224,7 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
       auto base = static_cast<Dimension::Base>(i);
       int e = x->dim.exponent(base) + (bop == ir::BinaryOp::Mul ? 1 : -1) * y->dim.exponent(base);
       if (e > kMaxExponent || e < -kMaxExponent) {
-        diags_.error(DiagKind::dimension_mismatch, b.loc(),
+        diags_.report(DiagKind::dimension_mismatch, b.loc(),
                      "the dimension of this product has an exponent beyond " + std::to_string(kMaxExponent));
         return {};
       }
@@ -233,7 +233,7 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
   }
   default: // comparisons
     if (x->dim != y->dim) {
-      diags_.error(DiagKind::dimension_mismatch, b.loc(),
+      diags_.report(DiagKind::dimension_mismatch, b.loc(),
                    "cannot compare " + describe(x->dim) + " with " + describe(y->dim));
       return {};
     }
@@ -245,24 +245,24 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
   const std::string &name = c.callee.name;
   for (const auto &a : c.args)
     if (a.name) {
-      diags_.error(DiagKind::unknown_argument, a.name->loc, "function '" + name + "'", a.name->name);
+      diags_.report(DiagKind::unknown_argument, a.name->loc, "function '" + name + "'", a.name->name);
       return {};
     }
   auto arity = [&](size_t n) {
     if (c.args.size() == n)
       return true;
-    diags_.error(DiagKind::wrong_argument_count, c.loc(), "function '" + name + "'", n, c.args.size());
+    diags_.report(DiagKind::wrong_argument_count, c.loc(), "function '" + name + "'", n, c.args.size());
     return false;
   };
   if (name == "rand" || name == "randn") {
     if (!arity(0))
       return {};
     if (!scope.allow_random || !scope.random_sites) {
-      diags_.error(DiagKind::misplaced_construct, c.loc(), name + "() is not allowed in " + scope.context);
+      diags_.report(DiagKind::misplaced_construct, c.loc(), name + "() is not allowed in " + scope.context);
       return {};
     }
     if (*scope.random_sites >= kMaxRandomSites) {
-      diags_.error(DiagKind::misplaced_construct, c.loc(),
+      diags_.report(DiagKind::misplaced_construct, c.loc(),
                    "a model can draw at most " + std::to_string(kMaxRandomSites) + " random numbers per step");
       return {};
     }
@@ -273,7 +273,7 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
     if (!arity(0))
       return {};
     if (!scope.allow_stimulus) {
-      diags_.error(DiagKind::misplaced_construct, c.loc(), "stimulus() is not allowed in " + scope.context);
+      diags_.report(DiagKind::misplaced_construct, c.loc(), "stimulus() is not allowed in " + scope.context);
       return {};
     }
     return ir::Variable::make_stimulus();
@@ -286,7 +286,7 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
         !need_real(y, *c.args[1].value, "an argument of " + name))
       return {};
     if (x->dim != y->dim) {
-      diags_.error(DiagKind::dimension_mismatch, c.loc(),
+      diags_.report(DiagKind::dimension_mismatch, c.loc(),
                    "the arguments of " + name + " differ: " + describe(x->dim) + " and " + describe(y->dim));
       return {};
     }
@@ -299,20 +299,20 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
     if (!need_real(x, *c.args[0].value, "the argument of " + name))
       return {};
     if (*fn == ir::Function::Sqrt && !x->dim.sqrt()) {
-      diags_.error(DiagKind::dimension_mismatch, c.args[0].value->loc(),
+      diags_.report(DiagKind::dimension_mismatch, c.args[0].value->loc(),
                    "cannot take the square root of dimension " + x->dim.str());
       return {};
     }
     bool keeps = *fn == ir::Function::Sqrt || *fn == ir::Function::Abs || *fn == ir::Function::Floor ||
                  *fn == ir::Function::Ceil;
     if (!keeps && !x->dim.dimensionless()) {
-      diags_.error(DiagKind::dimension_mismatch, c.args[0].value->loc(),
+      diags_.report(DiagKind::dimension_mismatch, c.args[0].value->loc(),
                    "the argument of " + name + " must be dimensionless, found " + describe(x->dim));
       return {};
     }
     return ir::Call::make(*fn, x);
   }
-  diags_.error(DiagKind::unknown_function, c.callee.loc, name);
+  diags_.report(DiagKind::unknown_function, c.callee.loc, name);
   diags_.suggest(name, kFunctions, c.callee.loc);
   return {};
 }
@@ -329,11 +329,11 @@ std::optional<double> ExprLowering::constant(const ast::Expr &e, const std::stri
   x = ir::simplify(x);
   double v = 0;
   if (!ir::constant_value(x, v)) {
-    diags_.error(DiagKind::invalid_value, e.loc(), what + " must be a constant");
+    diags_.report(DiagKind::invalid_value, e.loc(), what + " must be a constant");
     return std::nullopt;
   }
   if (!std::isfinite(v)) {
-    diags_.error(DiagKind::invalid_value, e.loc(), what + " is not a finite number");
+    diags_.report(DiagKind::invalid_value, e.loc(), what + " is not a finite number");
     return std::nullopt;
   }
   return v;
@@ -345,7 +345,7 @@ std::optional<uint64_t> ExprLowering::integer(const ast::Expr &e, const std::str
   if (!v)
     return std::nullopt;
   if (*v != std::floor(*v) || *v < static_cast<double>(min) || *v > static_cast<double>(max)) {
-    diags_.error(DiagKind::invalid_value, e.loc(),
+    diags_.report(DiagKind::invalid_value, e.loc(),
                  what + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
                      ", found " + ir::format_real(*v));
     return std::nullopt;

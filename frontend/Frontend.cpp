@@ -48,7 +48,7 @@ const Frontend::LoadedModule *Frontend::load_module(const ast::Import &imp) {
   SourceLocation at = imp.module_path.front().loc;
   at.length = static_cast<unsigned>(dotted.size());
   if (found.empty()) {
-    diags_.error(DiagKind::unknown_import, at, dotted);
+    diags_.report(DiagKind::unknown_import, at, dotted);
     // `import std.neurons` names a module, not a model in it.
     if (imp.names.size() == 1 && !find(rel.substr(0, rel.size() - 4) + "/" + imp.names[0].name + ".snn").empty())
       diags_.note(DiagKind::note_context, at,
@@ -60,7 +60,7 @@ const Frontend::LoadedModule *Frontend::load_module(const ast::Import &imp) {
     return nullptr;
   }
   if (loading_.count(found)) {
-    diags_.error(DiagKind::import_cycle, at, dotted);
+    diags_.report(DiagKind::import_cycle, at, dotted);
     return nullptr;
   }
   auto it = loaded_.find(found);
@@ -84,13 +84,8 @@ bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel
   unsigned errors = diags_.error_count();
   std::map<std::string, SourceLocation> where;
   auto add = [&](ir::NeuronModel m, const SourceLocation &loc) {
-    auto [it, fresh] = where.emplace(m.name, loc);
-    if (!fresh) {
-      diags_.error(DiagKind::duplicate_definition, loc, "neuron model", m.name);
-      diags_.note(DiagKind::note_previous_definition, it->second);
-      return;
-    }
-    out.push_back(std::move(m));
+    if (diags_.define_once(where, m.name, loc, "neuron model"))
+      out.push_back(std::move(m));
   };
   for (const auto &imp : file.imports) {
     const LoadedModule *mod = load_module(imp);
@@ -105,7 +100,7 @@ bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel
         std::string dotted;
         for (const auto &p : imp.module_path)
           dotted += (dotted.empty() ? "" : ".") + p.name;
-        diags_.error(DiagKind::missing_import, name.loc, dotted, name.name);
+        diags_.report(DiagKind::missing_import, name.loc, dotted, name.name);
         std::vector<std::string> names;
         for (const auto &m : mod->models)
           names.push_back(m.name);
@@ -132,12 +127,12 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
   if (diags_.error_count() != errors)
     return std::nullopt;
   if (file.networks.size() > 1) {
-    diags_.error(DiagKind::duplicate_definition, file.networks[1].name.loc, "network", file.networks[1].name.name);
+    diags_.report(DiagKind::duplicate_definition, file.networks[1].name.loc, "network", file.networks[1].name.name);
     diags_.note(DiagKind::note_context, file.networks[0].name.loc, "a file describes one network; the first is here");
     return std::nullopt;
   }
   if (file.simulations.size() > 1) {
-    diags_.error(DiagKind::duplicate_definition, file.simulations[1].loc, "simulate block for",
+    diags_.report(DiagKind::duplicate_definition, file.simulations[1].loc, "simulate block for",
                  file.simulations[1].network.name);
     diags_.note(DiagKind::note_previous_definition, file.simulations[0].loc);
     return std::nullopt;
@@ -146,7 +141,7 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
     if (!lower_network(file.networks[0], m, diags_))
       return std::nullopt;
   } else if (!file.simulations.empty()) {
-    diags_.error(DiagKind::unknown_network, file.simulations[0].network.loc, file.simulations[0].network.name);
+    diags_.report(DiagKind::unknown_network, file.simulations[0].network.loc, file.simulations[0].network.name);
     return std::nullopt;
   }
   if (!file.simulations.empty() &&

@@ -39,16 +39,10 @@ public:
 private:
   bool declare(const ast::Ident &name, const char *what) {
     if (name.name == "t" || name.name == "dt") {
-      diags_.error(DiagKind::duplicate_definition, name.loc, "built-in name", name.name);
+      diags_.report(DiagKind::duplicate_definition, name.loc, "built-in name", name.name);
       return false;
     }
-    auto [it, fresh] = declared_.emplace(name.name, name.loc);
-    if (!fresh) {
-      diags_.error(DiagKind::duplicate_definition, name.loc, what, name.name);
-      diags_.note(DiagKind::note_previous_definition, it->second);
-      return false;
-    }
-    return true;
+    return diags_.define_once(declared_, name.name, name.loc, what);
   }
 
   /// Names visible in model expressions; `current` overrides state reads
@@ -108,7 +102,7 @@ private:
       if (!u)
         return false;
       if (u->is_bool()) {
-        diags_.error(DiagKind::type_mismatch, p.unit->loc(),
+        diags_.report(DiagKind::type_mismatch, p.unit->loc(),
                      "the unit of parameter '" + param.name + "' must be a unit such as 'ms', not a boolean");
         return false;
       }
@@ -122,14 +116,14 @@ private:
                                                p.value->loc()))
         return false;
       if (param.value->is_bool()) {
-        diags_.error(DiagKind::type_mismatch, p.value->loc(), "parameter '" + param.name + "' must be a number");
+        diags_.report(DiagKind::type_mismatch, p.value->loc(), "parameter '" + param.name + "' must be a number");
         return false;
       }
       param.dim = param.value->dim;
     } else if (unit_dim) {
       param.dim = *unit_dim;
     } else {
-      diags_.error(DiagKind::syntax_error, p.name.loc,
+      diags_.report(DiagKind::syntax_error, p.name.loc,
                    "parameter '" + param.name + "' needs a default value ('= 20 ms') or a unit (': ms')");
       return false;
     }
@@ -150,7 +144,7 @@ private:
       if (!u)
         return false;
       if (u->is_bool()) {
-        diags_.error(DiagKind::type_mismatch, i.unit->loc(),
+        diags_.report(DiagKind::type_mismatch, i.unit->loc(),
                      "the unit of input '" + in.name + "' must be a unit such as 'mV', not a boolean");
         return false;
       }
@@ -174,7 +168,7 @@ private:
     if (!init)
       return false;
     if (init->is_bool()) {
-      diags_.error(DiagKind::type_mismatch, s.initial->loc(), "state '" + s.name.name + "' must be a number");
+      diags_.report(DiagKind::type_mismatch, s.initial->loc(), "state '" + s.name.name + "' must be a number");
       return false;
     }
     model_.states.push_back({s.name.name, init->dim, init, false});
@@ -188,20 +182,16 @@ private:
       const std::string &n = s.name.name;
       if (std::find(known.begin(), known.end(), n) == known.end()) {
         if (model_.find_state(n) || model_.find_param(n) || model_.find_input(n))
-          diags_.error(DiagKind::misplaced_construct, s.name.loc,
+          diags_.report(DiagKind::misplaced_construct, s.name.loc,
                        "'" + n + " = ...' outside 'on spike { }': write 'd" + n + "/dt = ...' for its dynamics");
         else {
-          diags_.error(DiagKind::unknown_setting, s.name.loc, "neuron", n);
+          diags_.report(DiagKind::unknown_setting, s.name.loc, "neuron", n);
           diags_.suggest(n, known, s.name.loc);
         }
         continue;
       }
-      auto [it, fresh] = seen.emplace(n, s.name.loc);
-      if (!fresh) {
-        diags_.error(DiagKind::duplicate_definition, s.name.loc, "setting", n);
-        diags_.note(DiagKind::note_previous_definition, it->second);
+      if (!diags_.define_once(seen, n, s.name.loc, "setting"))
         continue;
-      }
       if (n == "method") {
         method(s);
       } else if (n == "refractory") {
@@ -209,7 +199,7 @@ private:
         double t = 0;
         if (exprs_.expect_dimension(v, Dimension::time(), "the refractory period", s.value->loc())) {
           if (ir::constant_value(ir::simplify(v), t) && !(t >= 0 && std::isfinite(t)))
-            diags_.error(DiagKind::invalid_value, s.value->loc(),
+            diags_.report(DiagKind::invalid_value, s.value->loc(),
                          "the refractory period must be a non-negative time, found " + ir::format_real(t) + " s");
           else
             model_.refractory_period = v;
@@ -228,7 +218,7 @@ private:
     const auto *name = ast::dyn_cast<ast::NameExpr>(s.value.get());
     static const std::vector<std::string> methods = {"exact", "euler", "rk4"};
     if (!name || std::find(methods.begin(), methods.end(), name->name) == methods.end()) {
-      diags_.error(DiagKind::invalid_value, s.value->loc(), "unknown integration method; use exact, euler or rk4");
+      diags_.report(DiagKind::invalid_value, s.value->loc(), "unknown integration method; use exact, euler or rk4");
       if (name)
         diags_.suggest(name->name, methods, s.value->loc());
       return;
@@ -236,6 +226,14 @@ private:
     model_.method = name->name == "exact"   ? ir::IntegrationMethod::Exact
                     : name->name == "euler" ? ir::IntegrationMethod::Euler
                                             : ir::IntegrationMethod::RK4;
+  }
+
+  void unknown_state(const ast::Ident &name) {
+    diags_.report(DiagKind::unknown_variable, name.loc, model_.name, "state", name.name);
+    std::vector<std::string> names;
+    for (const auto &st : model_.states)
+      names.push_back(st.name);
+    diags_.suggest(name.name, names, name.loc);
   }
 
   void odes() {
@@ -246,23 +244,15 @@ private:
         continue; // its declaration's error is reported
       if (!st) {
         if (model_.find_param(o.state.name) || model_.find_input(o.state.name))
-          diags_.error(DiagKind::misplaced_construct, o.state.loc,
+          diags_.report(DiagKind::misplaced_construct, o.state.loc,
                        "'" + o.state.name + "' is not a state variable; only states have differential equations");
         else {
-          diags_.error(DiagKind::unknown_variable, o.state.loc, model_.name, "state", o.state.name);
-          std::vector<std::string> names;
-          for (const auto &s : model_.states)
-            names.push_back(s.name);
-          diags_.suggest(o.state.name, names, o.state.loc);
+          unknown_state(o.state);
         }
         continue;
       }
-      auto [it, fresh] = seen.emplace(o.state.name, o.lhs_loc);
-      if (!fresh) {
-        diags_.error(DiagKind::duplicate_definition, o.lhs_loc, "differential equation of", o.state.name);
-        diags_.note(DiagKind::note_previous_definition, it->second);
+      if (!diags_.define_once(seen, o.state.name, o.lhs_loc, "differential equation of"))
         continue;
-      }
       ir::Expr rhs = exprs_.lower(*o.rhs, scope("a differential equation", true, false));
       if (!rhs)
         continue;
@@ -272,12 +262,12 @@ private:
       bool frozen = false;
       if (o.unless) {
         if (o.unless->name != "refractory") {
-          diags_.error(DiagKind::syntax_error, o.unless->loc, "expected 'unless refractory', found 'unless " +
+          diags_.report(DiagKind::syntax_error, o.unless->loc, "expected 'unless refractory', found 'unless " +
                                                                   o.unless->name + "'");
           continue;
         }
         if (!model_.refractory_period && !refractory_loc_.valid()) {
-          diags_.error(DiagKind::misplaced_construct, o.unless->loc,
+          diags_.report(DiagKind::misplaced_construct, o.unless->loc,
                        "'unless refractory' needs a refractory period: add 'refractory = 2 ms' to the model");
           continue;
         }
@@ -294,7 +284,7 @@ private:
     if (!c)
       return;
     if (!c->is_bool()) {
-      diags_.error(DiagKind::type_mismatch, decl_.spike_condition->loc(),
+      diags_.report(DiagKind::type_mismatch, decl_.spike_condition->loc(),
                    "the spike condition must be a boolean (a comparison), not a number");
       return;
     }
@@ -305,7 +295,7 @@ private:
     if (!decl_.has_reset)
       return;
     if (!decl_.spike_condition) {
-      diags_.error(DiagKind::misplaced_construct, decl_.reset_loc,
+      diags_.report(DiagKind::misplaced_construct, decl_.reset_loc,
                    "'on spike' in a model without 'spike when': it would never run");
       return;
     }
@@ -318,14 +308,10 @@ private:
         continue; // its declaration's error is reported
       if (!st) {
         if (model_.find_param(a.target.name) || model_.find_input(a.target.name))
-          diags_.error(DiagKind::misplaced_construct, a.target.loc,
+          diags_.report(DiagKind::misplaced_construct, a.target.loc,
                        "cannot assign to '" + a.target.name + "': only state variables change on a spike");
         else {
-          diags_.error(DiagKind::unknown_variable, a.target.loc, model_.name, "state", a.target.name);
-          std::vector<std::string> names;
-          for (const auto &s : model_.states)
-            names.push_back(s.name);
-          diags_.suggest(a.target.name, names, a.target.loc);
+          unknown_state(a.target);
         }
         continue;
       }
@@ -377,7 +363,7 @@ private:
     collect(model_.refractory_period);
     for (const auto &p : decl_.params)
       if (!used.count(p.name.name))
-        diags_.error(DiagKind::unused_parameter, p.name.loc, p.name.name, model_.name);
+        diags_.report(DiagKind::unused_parameter, p.name.loc, p.name.name, model_.name);
   }
 
   const ast::NeuronDecl &decl_;

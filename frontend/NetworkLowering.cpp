@@ -47,7 +47,7 @@ public:
   bool simulation(const ast::SimulateDecl &decl, const std::string &source_dir) {
     unsigned errors = diags_.error_count();
     if (decl.network.name != m_.network.name) {
-      diags_.error(DiagKind::unknown_network, decl.network.loc, decl.network.name);
+      diags_.report(DiagKind::unknown_network, decl.network.loc, decl.network.name);
       // A file holds one network, so it is the one meant, however spelt.
       diags_.note(DiagKind::note_did_you_mean, decl.network.loc, m_.network.name);
       return false;
@@ -69,7 +69,7 @@ private:
   const ir::Population *population_named(const ast::Ident &id) {
     if (const ir::Population *p = m_.network.find_population(id.name))
       return p;
-    diags_.error(DiagKind::unknown_population, id.loc, id.name);
+    diags_.report(DiagKind::unknown_population, id.loc, id.name);
     diags_.suggest(id.name, names_of_populations(m_.network), id.loc);
     return nullptr;
   }
@@ -77,13 +77,13 @@ private:
   void population(const ast::PopulationDecl &d) {
     if (const ir::Population *prev = m_.network.find_population(d.name.name)) {
       (void)prev;
-      diags_.error(DiagKind::duplicate_definition, d.name.loc, "population", d.name.name);
+      diags_.report(DiagKind::duplicate_definition, d.name.loc, "population", d.name.name);
       diags_.note(DiagKind::note_previous_definition, pop_locs_[d.name.name]);
       return;
     }
     const ir::NeuronModel *model = m_.find_model(d.model.name);
     if (!model) {
-      diags_.error(DiagKind::unknown_model, d.model.loc, d.model.name);
+      diags_.report(DiagKind::unknown_model, d.model.loc, d.model.name);
       diags_.suggest(d.model.name, names_of_models(m_), d.model.loc);
       return;
     }
@@ -101,13 +101,13 @@ private:
     std::string owner = "model '" + model->name + "'";
     for (const auto &a : d.args) {
       if (!a.name) {
-        diags_.error(DiagKind::misplaced_construct, a.value->loc(),
+        diags_.report(DiagKind::misplaced_construct, a.value->loc(),
                      "population arguments must be named, as in 'tau_mem: 20 ms'");
         continue;
       }
       const ir::Parameter *param = model->find_param(a.name->name);
       if (!param) {
-        diags_.error(DiagKind::unknown_argument, a.name->loc, owner, a.name->name);
+        diags_.report(DiagKind::unknown_argument, a.name->loc, owner, a.name->name);
         std::vector<std::string> names;
         for (const auto &x : model->params)
           names.push_back(x.name);
@@ -115,7 +115,7 @@ private:
         continue;
       }
       if (!given.insert(param->name).second) {
-        diags_.error(DiagKind::duplicate_argument, a.name->loc, param->name);
+        diags_.report(DiagKind::duplicate_argument, a.name->loc, param->name);
         continue;
       }
       auto v = exprs_.constant(*a.value, "parameter '" + param->name + "'", param->dim);
@@ -127,7 +127,7 @@ private:
     bool complete = true;
     for (const auto &param : model->params)
       if (!param.value && !given.count(param.name)) {
-        diags_.error(DiagKind::missing_argument, d.model.loc, "population '" + p.name + "' of " + owner, param.name);
+        diags_.report(DiagKind::missing_argument, d.model.loc, "population '" + p.name + "' of " + owner, param.name);
         complete = false;
       }
     if (complete)
@@ -168,7 +168,7 @@ private:
         at = it->second;
       return it != given_at.end();
     });
-    diags_.error(DiagKind::invalid_value, at,
+    diags_.report(DiagKind::invalid_value, at,
                  "the refractory period of population '" + p.name + "' must be a non-negative time, found " +
                      ir::format_real(t) + " s");
   }
@@ -192,7 +192,7 @@ private:
         } else if (model->find_state(pr.target)) {
           pr.target_kind = ir::TargetKind::State;
         } else {
-          diags_.error(DiagKind::unknown_variable, t.variable->loc, model->name, "state or input", pr.target);
+          diags_.report(DiagKind::unknown_variable, t.variable->loc, model->name, "state or input", pr.target);
           std::vector<std::string> names;
           for (const auto &s : model->states)
             names.push_back(s.name);
@@ -205,7 +205,7 @@ private:
         pr.target = model->inputs[0].name;
         pr.target_kind = ir::TargetKind::Input;
       } else {
-        diags_.error(DiagKind::misplaced_construct, t.population.loc,
+        diags_.report(DiagKind::misplaced_construct, t.population.loc,
                      "model '" + model->name + "' has " + std::to_string(model->inputs.size()) +
                          " inputs: name the variable the weight adds to, as in '" + post->name + "." +
                          (model->states.empty() ? std::string("v") : model->states[0].name) + "'");
@@ -229,12 +229,12 @@ private:
     static const std::vector<std::string> kinds = {"dense", "fixed_probability", "one_to_one"};
     if (k.name == "dense" || k.name == "one_to_one") {
       if (!c.connectivity_args.empty()) {
-        diags_.error(DiagKind::wrong_argument_count, k.loc, "'" + k.name + "'", 0, c.connectivity_args.size());
+        diags_.report(DiagKind::wrong_argument_count, k.loc, "'" + k.name + "'", 0, c.connectivity_args.size());
         return false;
       }
       pr.connectivity = k.name == "dense" ? ir::ConnectivityKind::Dense : ir::ConnectivityKind::OneToOne;
       if (pr.connectivity == ir::ConnectivityKind::OneToOne && pre.size != post.size) {
-        diags_.error(DiagKind::invalid_value, k.loc,
+        diags_.report(DiagKind::invalid_value, k.loc,
                      "one_to_one needs populations of equal size; '" + pre.name + "' has " + std::to_string(pre.size) +
                          " neurons and '" + post.name + "' has " + std::to_string(post.size));
         return false;
@@ -242,7 +242,7 @@ private:
       return true;
     }
     if (k.name != "fixed_probability") {
-      diags_.error(DiagKind::unknown_setting, k.loc, "connectivity", k.name);
+      diags_.report(DiagKind::unknown_setting, k.loc, "connectivity", k.name);
       diags_.suggest(k.name, kinds, k.loc);
       return false;
     }
@@ -253,14 +253,14 @@ private:
       std::string name = a.name ? a.name->name : (i == 0 ? "p" : "");
       if (name == "p") {
         if (have_p) {
-          diags_.error(DiagKind::duplicate_argument, a.name ? a.name->loc : a.value->loc(), "p");
+          diags_.report(DiagKind::duplicate_argument, a.name ? a.name->loc : a.value->loc(), "p");
           return false;
         }
         auto v = exprs_.constant(*a.value, "the connection probability", Dimension());
         if (!v)
           return false;
         if (*v < 0 || *v > 1) {
-          diags_.error(DiagKind::invalid_value, a.value->loc(),
+          diags_.report(DiagKind::invalid_value, a.value->loc(),
                        "the connection probability must be between 0 and 1, found " + ir::format_real(*v));
           return false;
         }
@@ -273,13 +273,13 @@ private:
         v = ir::simplify(v);
         const auto *b = v.as<ir::Constant>();
         if (!b || !b->is_bool()) {
-          diags_.error(DiagKind::type_mismatch, a.value->loc(), "'autapses' must be true or false");
+          diags_.report(DiagKind::type_mismatch, a.value->loc(), "'autapses' must be true or false");
           return false;
         }
         pr.autapses = b->value != 0;
       } else {
         SourceLocation at = a.name ? a.name->loc : a.value->loc();
-        diags_.error(DiagKind::unknown_argument, at, "'fixed_probability'", name.empty() ? "#" + std::to_string(i + 1) : name);
+        diags_.report(DiagKind::unknown_argument, at, "'fixed_probability'", name.empty() ? "#" + std::to_string(i + 1) : name);
         if (a.name)
           diags_.suggest(name, {"p", "autapses"}, at);
         else
@@ -289,7 +289,7 @@ private:
       }
     }
     if (!have_p) {
-      diags_.error(DiagKind::missing_argument, k.loc, "'fixed_probability'", "p");
+      diags_.report(DiagKind::missing_argument, k.loc, "'fixed_probability'", "p");
       return false;
     }
     return true;
@@ -298,7 +298,7 @@ private:
   bool weight(const ast::ConnectDecl &c, Dimension target_dim, ir::Projection &pr) {
     pr.weight.dim = target_dim;
     if (!c.weight) {
-      diags_.error(DiagKind::missing_argument, c.loc, "'connect'", "weight");
+      diags_.report(DiagKind::missing_argument, c.loc, "'connect'", "weight");
       return false;
     }
     if (!c.weight_is_distribution) {
@@ -320,7 +320,7 @@ private:
   std::optional<ir::WeightInit> distribution(const ast::Expr &e, Dimension dim, const std::string &what) {
     const auto *call = ast::dyn_cast<ast::CallExpr>(&e);
     if (!call || (call->callee.name != "uniform" && call->callee.name != "normal")) {
-      diags_.error(DiagKind::invalid_value, e.loc(),
+      diags_.report(DiagKind::invalid_value, e.loc(),
                    "after '~' comes a distribution: uniform(low, high) or normal(mean, sd)");
       if (call)
         diags_.suggest(call->callee.name, {"uniform", "normal"}, call->callee.loc);
@@ -328,7 +328,7 @@ private:
     }
     bool uniform = call->callee.name == "uniform";
     if (call->args.size() != 2) {
-      diags_.error(DiagKind::wrong_argument_count, call->loc(), "'" + call->callee.name + "'", 2, call->args.size());
+      diags_.report(DiagKind::wrong_argument_count, call->loc(), "'" + call->callee.name + "'", 2, call->args.size());
       return std::nullopt;
     }
     auto a = exprs_.constant(*call->args[0].value, what, dim);
@@ -336,11 +336,11 @@ private:
     if (!a || !b)
       return std::nullopt;
     if (uniform && !(*a < *b)) {
-      diags_.error(DiagKind::invalid_value, call->loc(), "uniform(low, high) needs low < high");
+      diags_.report(DiagKind::invalid_value, call->loc(), "uniform(low, high) needs low < high");
       return std::nullopt;
     }
     if (!uniform && *b < 0) {
-      diags_.error(DiagKind::invalid_value, call->args[1].value->loc(), "a standard deviation cannot be negative");
+      diags_.report(DiagKind::invalid_value, call->args[1].value->loc(), "a standard deviation cannot be negative");
       return std::nullopt;
     }
     ir::WeightInit w;
@@ -359,16 +359,12 @@ private:
     for (const auto &s : settings) {
       const std::string &n = s.name.name;
       if (std::find(known.begin(), known.end(), n) == known.end()) {
-        diags_.error(DiagKind::unknown_setting, s.name.loc, "simulate", n);
+        diags_.report(DiagKind::unknown_setting, s.name.loc, "simulate", n);
         diags_.suggest(n, known, s.name.loc);
         continue;
       }
-      auto [it, fresh] = seen.emplace(n, s.name.loc);
-      if (!fresh) {
-        diags_.error(DiagKind::duplicate_definition, s.name.loc, "setting", n);
-        diags_.note(DiagKind::note_previous_definition, it->second);
+      if (!diags_.define_once(seen, n, s.name.loc, "setting"))
         continue;
-      }
       if (n == "seed") {
         if (auto v = exprs_.integer(*s.value, "the seed", 0, (1ull << 53)))
           r.seed = *v;
@@ -378,7 +374,7 @@ private:
       if (!v)
         continue;
       if (*v <= 0) {
-        diags_.error(DiagKind::invalid_value, s.value->loc(), "'" + n + "' must be positive");
+        diags_.report(DiagKind::invalid_value, s.value->loc(), "'" + n + "' must be positive");
         continue;
       }
       if (n == "dt")
@@ -389,9 +385,9 @@ private:
       }
     }
     if (duration && r.duration / r.dt > 1e12)
-      diags_.error(DiagKind::invalid_value, duration->loc(), "the simulation would take more than 10^12 steps");
+      diags_.report(DiagKind::invalid_value, duration->loc(), "the simulation would take more than 10^12 steps");
     else if (duration && r.duration < r.dt) {
-      diags_.error(DiagKind::invalid_value, duration->loc(), "'duration' is shorter than one step of 'dt'");
+      diags_.report(DiagKind::invalid_value, duration->loc(), "'duration' is shorter than one step of 'dt'");
       if (seen.count("dt"))
         diags_.note(DiagKind::note_context, seen["dt"], "'dt' is set here");
     }
@@ -401,7 +397,7 @@ private:
     const ir::NeuronModel *model = m_.find_model(p.model);
     if (const ir::StateVar *s = model->find_state(var.name))
       return s;
-    diags_.error(DiagKind::unknown_variable, var.loc, model->name, "state", var.name);
+    diags_.report(DiagKind::unknown_variable, var.loc, model->name, "state", var.name);
     std::vector<std::string> names;
     for (const auto &s : model->states)
       names.push_back(s.name);
@@ -460,12 +456,12 @@ private:
       r.population = p->name;
       r.file = d.file.value_or("");
       if (d.file && r.file.empty()) {
-        diags_.error(DiagKind::invalid_value, d.file_loc, "the output file name is empty");
+        diags_.report(DiagKind::invalid_value, d.file_loc, "the output file name is empty");
         continue;
       }
       if (item.spikes) {
         if (item.function.name != "spikes") {
-          diags_.error(DiagKind::unknown_function, item.function.loc, item.function.name);
+          diags_.report(DiagKind::unknown_function, item.function.loc, item.function.name);
           diags_.note(DiagKind::note_context, item.function.loc,
                       "record spikes with 'spikes(pop)' and a state variable with 'pop.v'");
           continue;
@@ -487,7 +483,7 @@ private:
         if (!b || !e || !st)
           continue;
         if (*st == 0 || *b >= *e) {
-          diags_.error(DiagKind::invalid_value, s.loc,
+          diags_.report(DiagKind::invalid_value, s.loc,
                        "the neuron range selects nobody (population '" + p->name + "' has " +
                            std::to_string(p->size) + " neurons)");
           continue;
@@ -509,7 +505,7 @@ private:
     if (call && call->callee.name == "spike_times" && call->args.size() == 1 && !call->args[0].name)
       path = ast::dyn_cast<ast::StringExpr>(call->args[0].value.get());
     if (!path || path->value.empty()) {
-      diags_.error(DiagKind::invalid_value, s.source->loc(),
+      diags_.report(DiagKind::invalid_value, s.source->loc(),
                    "a stimulus is read from a file of spike times: spike_times(\"spikes.csv\")");
       return;
     }
@@ -521,14 +517,14 @@ private:
     for (const auto &o : model->odes)
       reads = reads || ir::mentions(o.rhs, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Stimulus; });
     if (!reads) {
-      diags_.error(DiagKind::misplaced_construct, s.population.loc,
+      diags_.report(DiagKind::misplaced_construct, s.population.loc,
                    "population '" + p->name + "' of model '" + model->name +
                        "' never reads stimulus(); use a spike source such as std.inputs.SpikeSource");
       return;
     }
     auto [previous, fresh] = stimulus_locs_.emplace(p->name, s.population.loc);
     if (!fresh) {
-      diags_.error(DiagKind::duplicate_definition, s.population.loc, "stimulus of population", p->name);
+      diags_.report(DiagKind::duplicate_definition, s.population.loc, "stimulus of population", p->name);
       diags_.note(DiagKind::note_previous_definition, previous->second);
       return;
     }

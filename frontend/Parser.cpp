@@ -120,17 +120,17 @@ public:
     SourceLocation loc{file_, static_cast<unsigned>(line), static_cast<unsigned>(col) + 1, 1};
     auto *parser = dynamic_cast<antlr4::Parser *>(recognizer);
     if (!offending || !parser) {
-      diags_.error(DiagKind::syntax_error, loc, printable(msg));
+      diags_.report(DiagKind::syntax_error, loc, printable(msg));
       return;
     }
     loc = location_of(file_, offending);
     if (offending->getType() == SNNLexer::UNKNOWN_CHAR) {
-      diags_.error(DiagKind::unexpected_character, loc, printable(offending->getText()));
+      diags_.report(DiagKind::unexpected_character, loc, printable(offending->getText()));
       return;
     }
     if (offending->getType() == SNNLexer::UNTERMINATED_STRING) {
       loc.length = 1;
-      diags_.error(DiagKind::syntax_error, loc, "unterminated string: the closing '\"' is missing on this line");
+      diags_.report(DiagKind::syntax_error, loc, "unterminated string: the closing '\"' is missing on this line");
       return;
     }
     if (misspelt_unit(offending))
@@ -142,7 +142,7 @@ public:
     bool opened = std::any_of(brackets.begin(), brackets.end(),
                               [&](const antlr4::Token *b) { return closing_of(b->getText()) == text; });
     if (is_closing(text) && !opened) {
-      diags_.error(DiagKind::syntax_error, loc, "unmatched " + found);
+      diags_.report(DiagKind::syntax_error, loc, "unmatched " + found);
       if (open)
         diags_.note(DiagKind::note_context, location_of(file_, open),
                     "the innermost open bracket is this '" + open->getText() + "'");
@@ -152,7 +152,7 @@ public:
     // an inner one is still open: the inner one was never closed.
     if ((is_closing(text) && closing_of(open->getText()) != text) ||
         (offending->getType() == antlr4::Token::EOF && open)) {
-      diags_.error(DiagKind::syntax_error, loc, "expected '" + closing_of(open->getText()) + "', found " + found);
+      diags_.report(DiagKind::syntax_error, loc, "expected '" + closing_of(open->getText()) + "', found " + found);
       diags_.note(DiagKind::note_context, location_of(file_, open), "to match this '" + open->getText() + "'");
       return;
     }
@@ -163,13 +163,13 @@ public:
       if (std::find(expected.begin(), expected.end(), "a name") != expected.end() && !text.empty() &&
           std::isalpha(static_cast<unsigned char>(text[0])) && offending->getType() != SNNParser::IDENT)
         keyword = ", which is a keyword and cannot be a name";
-      diags_.error(DiagKind::syntax_error, loc,
+      diags_.report(DiagKind::syntax_error, loc,
                    "expected " + join_alternatives(expected) + ", found " + printable(found) + keyword);
       if (open && expected.size() == 1 && expected[0] == "'" + closing_of(open->getText()) + "'")
         diags_.note(DiagKind::note_context, location_of(file_, open), "to match this '" + open->getText() + "'");
       return;
     }
-    diags_.error(DiagKind::syntax_error, loc, "unexpected " + printable(found) + where(*parser));
+    diags_.report(DiagKind::syntax_error, loc, "unexpected " + printable(found) + where(*parser));
   }
 
 private:
@@ -270,7 +270,7 @@ private:
       std::string best = closest_name(unit, all_units());
       if (!runs_on && best.empty())
         continue;
-      diags_.error(DiagKind::unknown_unit, at, unit);
+      diags_.report(DiagKind::unknown_unit, at, unit);
       if (!best.empty())
         diags_.note(DiagKind::note_did_you_mean, at, best);
       else
@@ -312,7 +312,7 @@ bool check_utf8(const std::string &file, const std::string &text, Diagnostics &d
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", c);
       SourceLocation at{file, line, column, 1};
-      diags.error(DiagKind::unexpected_character, at, buf);
+      diags.report(DiagKind::unexpected_character, at, buf);
       diags.note(DiagKind::note_context, at, "the file is not valid UTF-8 text");
       return false;
     }
@@ -339,7 +339,7 @@ bool check_nesting(const std::string &file, antlr4::CommonTokenStream &tokens, D
       --depth;
     prefix_run = (text == "-" || text == "+" || text == "not" || text == "**") ? prefix_run + 1 : 0;
     if (depth > kMaxNesting || prefix_run > kMaxNesting) {
-      diags.error(DiagKind::nesting_too_deep, location_of(file, t), kMaxNesting);
+      diags.report(DiagKind::nesting_too_deep, location_of(file, t), kMaxNesting);
       return false;
     }
   }
@@ -399,7 +399,7 @@ private:
       path_len = ids.size() - 1;
     }
     if (path_len == 0) {
-      diags_.error(DiagKind::syntax_error, loc(ids[0]),
+      diags_.report(DiagKind::syntax_error, loc(ids[0]),
                    "an import names a module and a model in it, as in 'import std.neurons." + ids[0]->getText() + "'");
       return imp;
     }
@@ -424,7 +424,7 @@ private:
         n.odes.push_back(ode(o));
       } else if (auto *sp = dynamic_cast<SNNParser::SpikeStmtContext *>(s)) {
         if (n.spike_condition) {
-          diags_.error(DiagKind::duplicate_definition, loc(sp), "spike condition of", n.name.name);
+          diags_.report(DiagKind::duplicate_definition, loc(sp), "spike condition of", n.name.name);
           diags_.note(DiagKind::note_previous_definition, n.spike_loc);
           continue;
         }
@@ -432,7 +432,7 @@ private:
         n.spike_condition = expr(sp->expr());
       } else if (auto *r = dynamic_cast<SNNParser::ResetStmtContext *>(s)) {
         if (n.has_reset) {
-          diags_.error(DiagKind::duplicate_definition, loc(r->getStart()), "'on spike' block of", n.name.name);
+          diags_.report(DiagKind::duplicate_definition, loc(r->getStart()), "'on spike' block of", n.name.name);
           diags_.note(DiagKind::note_previous_definition, n.reset_loc);
           continue;
         }
@@ -454,7 +454,7 @@ private:
     d.lhs_loc = num.loc;
     d.lhs_loc.length = static_cast<unsigned>(num.name.size() + 1 + den.name.size());
     if (num.name.size() < 2 || num.name[0] != 'd' || den.name != "dt") {
-      diags_.error(DiagKind::invalid_ode, d.lhs_loc,
+      diags_.report(DiagKind::invalid_ode, d.lhs_loc,
                    "the left side of a differential equation must read 'dX/dt', found '" + num.name + "/" +
                        den.name + "'");
     }
@@ -481,7 +481,7 @@ private:
         if (ids.size() > 2) {
           ast::Ident x = ident(ids[2]);
           if (x.name != "x")
-            diags_.error(DiagKind::syntax_error, x.loc, "expected 'x' before the population size, found '" + x.name + "'");
+            diags_.report(DiagKind::syntax_error, x.loc, "expected 'x' before the population size, found '" + x.name + "'");
           d.size_loc = loc(p->expr());
           d.size = expr(p->expr());
         }
@@ -511,7 +511,7 @@ private:
         weight(d, w2->getStart(), w2->expr(), false);
       } else if (auto *k = dynamic_cast<SNNParser::ConnectivityClauseContext *>(cl)) {
         if (d.connectivity) {
-          diags_.error(DiagKind::duplicate_definition, loc(k->IDENT()), "connectivity of this projection",
+          diags_.report(DiagKind::duplicate_definition, loc(k->IDENT()), "connectivity of this projection",
                        d.connectivity->name);
           diags_.note(DiagKind::note_previous_definition, d.connectivity->loc);
           continue;
@@ -526,7 +526,7 @@ private:
 
   void weight(ast::ConnectDecl &d, antlr4::Token *kw, SNNParser::ExprContext *e, bool dist) {
     if (d.weight) {
-      diags_.error(DiagKind::duplicate_definition, loc(kw), "clause", "weight");
+      diags_.report(DiagKind::duplicate_definition, loc(kw), "clause", "weight");
       diags_.note(DiagKind::note_previous_definition, d.weight_loc);
       return;
     }
@@ -616,7 +616,7 @@ private:
     errno = 0;
     double v = std::strtod(text.c_str(), nullptr);
     if (!std::isfinite(v) || (errno == ERANGE && std::fabs(v) > 1.0)) {
-      diags_.error(DiagKind::invalid_number, l, "number '" + text + "' is out of range");
+      diags_.report(DiagKind::invalid_number, l, "number '" + text + "' is out of range");
       return 0;
     }
     return v;
@@ -651,7 +651,7 @@ private:
       root_ = l;
     if (depth_ > kMaxExprDepth) {
       if (!too_deep_reported_) {
-        diags_.error(DiagKind::nesting_too_deep, root_, kMaxExprDepth);
+        diags_.report(DiagKind::nesting_too_deep, root_, kMaxExprDepth);
         diags_.note(DiagKind::note_context, root_,
                     "every operator, call and 'if' adds a level: 'a + b + c' nests one level per '+'");
         too_deep_reported_ = true;

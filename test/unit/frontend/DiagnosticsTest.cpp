@@ -99,7 +99,7 @@ TEST(Diagnostics, FormatsQuotesTheLineAndSuggests) {
   sources.add("m.snn", "line one\r\nline\ttwo\n");
   Diagnostics diags(sources);
   SourceLocation at{"m.snn", 2, 6, 3};
-  diags.error(DiagKind::unknown_variable, at, "N", "state", "tow");
+  diags.report(DiagKind::unknown_variable, at, "N", "state", "tow");
   diags.suggest("tow", {"two", "one"}, at);
   ASSERT_EQ(diags.all().size(), 1u);
   const Diagnostic &d = diags.all()[0];
