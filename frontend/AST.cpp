@@ -208,7 +208,7 @@ std::string dump(const File &f) {
       d.line(2, "Record" + (r.file ? " to \"" + *r.file + "\"" : std::string()), r.loc);
       for (const auto &item : r.items) {
         std::string what = item.spikes ? "spikes(" + item.selection.population.name + ")"
-                                        : item.selection.population.name + "." + item.variable->name;
+                                       : item.selection.population.name + "." + item.variable->name;
         d.line(3, "Item " + what, item.selection.population.loc);
         if (item.selection.slice) {
           const Slice &sl = *item.selection.slice;

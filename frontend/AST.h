@@ -107,7 +107,9 @@ struct BoolExpr : Expr {
 };
 
 /// LLVM-style checked downcast; null when `e` is not a T.
-template <typename T> const T *dyn_cast(const Expr *e) { return e && T::classof(e) ? static_cast<const T *>(e) : nullptr; }
+template <typename T> const T *dyn_cast(const Expr *e) {
+  return e && T::classof(e) ? static_cast<const T *>(e) : nullptr;
+}
 
 // ------------------------------------------------------------ declarations
 
@@ -134,7 +136,7 @@ struct InputDecl {
 };
 
 struct OdeDecl {
-  Ident state;  ///< `v` of `dv/dt`
+  Ident state; ///< `v` of `dv/dt`
   Loc lhs_loc;
   ExprPtr rhs;
   std::optional<Ident> unless; ///< `unless refractory`

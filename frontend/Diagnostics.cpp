@@ -178,8 +178,10 @@ std::string render(const Diagnostic &d) {
       os << x.location.file << ':' << x.location.line << ':' << x.location.column << ": ";
     else if (!x.location.file.empty())
       os << x.location.file << ": ";
-    os << (x.severity == Severity::Error ? "error" : x.severity == Severity::Warning ? "warning" : "note") << ": "
-       << x.message;
+    os << (x.severity == Severity::Error     ? "error"
+           : x.severity == Severity::Warning ? "warning"
+                                             : "note")
+       << ": " << x.message;
     if (x.severity != Severity::Note)
       os << " [" << x.kind << ']';
     os << '\n';

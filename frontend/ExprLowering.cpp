@@ -33,8 +33,8 @@ constexpr int kMaxExponent = 64;
 /// Random call sites per model: the RNG counter keeps 8 bits for them.
 constexpr uint32_t kMaxRandomSites = 255;
 
-const std::vector<std::string> kFunctions = {"exp", "log", "sqrt", "abs",  "sin",  "cos",     "tanh",
-                                             "floor", "ceil", "min", "max", "rand", "randn", "stimulus"};
+const std::vector<std::string> kFunctions = {"exp",   "log",  "sqrt", "abs", "sin",  "cos",   "tanh",
+                                             "floor", "ceil", "min",  "max", "rand", "randn", "stimulus"};
 
 std::optional<ir::Function> unary_function(const std::string &name) {
   static const std::pair<const char *, ir::Function> table[] = {
@@ -85,7 +85,7 @@ bool ExprLowering::expect_dimension(const ir::Expr &actual, Dimension expected, 
   }
   if (actual->dim != expected) {
     diags_.report(DiagKind::dimension_mismatch, loc,
-                 what + " has dimension " + describe(actual->dim) + ", expected " + describe(expected));
+                  what + " has dimension " + describe(actual->dim) + ", expected " + describe(expected));
     return false;
   }
   return true;
@@ -137,8 +137,8 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
       return {};
     if (t->type != f->type || t->dim != f->dim) {
       diags_.report(DiagKind::dimension_mismatch, e.loc(),
-                   "the branches of 'if' differ: " + (t->is_bool() ? "boolean" : describe(t->dim)) + " and " +
-                       (f->is_bool() ? "boolean" : describe(f->dim)));
+                    "the branches of 'if' differ: " + (t->is_bool() ? "boolean" : describe(t->dim)) + " and " +
+                        (f->is_bool() ? "boolean" : describe(f->dim)));
       return {};
     }
     return ir::Select::make(c, t, f);
@@ -176,9 +176,9 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
       !need_real(y, *b.rhs, "the right operand of '" + op + "'"))
     return {};
   static const std::pair<const char *, ir::BinaryOp> ops[] = {
-      {"+", ir::BinaryOp::Add}, {"-", ir::BinaryOp::Sub}, {"*", ir::BinaryOp::Mul}, {"/", ir::BinaryOp::Div},
-      {"**", ir::BinaryOp::Pow}, {"<", ir::BinaryOp::Lt}, {"<=", ir::BinaryOp::Le}, {">", ir::BinaryOp::Gt},
-      {">=", ir::BinaryOp::Ge}, {"==", ir::BinaryOp::Eq}, {"!=", ir::BinaryOp::Ne}};
+      {"+", ir::BinaryOp::Add},  {"-", ir::BinaryOp::Sub}, {"*", ir::BinaryOp::Mul}, {"/", ir::BinaryOp::Div},
+      {"**", ir::BinaryOp::Pow}, {"<", ir::BinaryOp::Lt},  {"<=", ir::BinaryOp::Le}, {">", ir::BinaryOp::Gt},
+      {">=", ir::BinaryOp::Ge},  {"==", ir::BinaryOp::Eq}, {"!=", ir::BinaryOp::Ne}};
   ir::BinaryOp bop = ir::BinaryOp::Add;
   for (const auto &[text, o] : ops)
     if (op == text)
@@ -188,15 +188,15 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
   case ir::BinaryOp::Sub:
     if (x->dim != y->dim) {
       diags_.report(DiagKind::dimension_mismatch, b.loc(),
-                   std::string("cannot ") + (bop == ir::BinaryOp::Add ? "add " : "subtract ") + describe(y->dim) +
-                       (bop == ir::BinaryOp::Add ? " to " : " from ") + describe(x->dim));
+                    std::string("cannot ") + (bop == ir::BinaryOp::Add ? "add " : "subtract ") + describe(y->dim) +
+                        (bop == ir::BinaryOp::Add ? " to " : " from ") + describe(x->dim));
       return {};
     }
     break;
   case ir::BinaryOp::Pow: {
     if (!y->dim.dimensionless()) {
       diags_.report(DiagKind::dimension_mismatch, b.rhs->loc(),
-                   "an exponent must be dimensionless, found " + describe(y->dim));
+                    "an exponent must be dimensionless, found " + describe(y->dim));
       return {};
     }
     if (!x->dim.dimensionless()) {
@@ -209,7 +209,8 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
         largest = std::max(largest, std::abs(x->dim.exponent(static_cast<Dimension::Base>(i))));
       if (!ok || std::fabs(n) > 16 || std::fabs(n) * largest > kMaxExponent) {
         diags_.report(DiagKind::dimension_mismatch, b.rhs->loc(),
-                     "a quantity of dimension " + x->dim.str() + " can only be raised to a small constant integer power");
+                      "a quantity of dimension " + x->dim.str() +
+                          " can only be raised to a small constant integer power");
         return {};
       }
       y = ir::simplify(y);
@@ -225,7 +226,7 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
       int e = x->dim.exponent(base) + (bop == ir::BinaryOp::Mul ? 1 : -1) * y->dim.exponent(base);
       if (e > kMaxExponent || e < -kMaxExponent) {
         diags_.report(DiagKind::dimension_mismatch, b.loc(),
-                     "the dimension of this product has an exponent beyond " + std::to_string(kMaxExponent));
+                      "the dimension of this product has an exponent beyond " + std::to_string(kMaxExponent));
         return {};
       }
     }
@@ -234,7 +235,7 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
   default: // comparisons
     if (x->dim != y->dim) {
       diags_.report(DiagKind::dimension_mismatch, b.loc(),
-                   "cannot compare " + describe(x->dim) + " with " + describe(y->dim));
+                    "cannot compare " + describe(x->dim) + " with " + describe(y->dim));
       return {};
     }
   }
@@ -263,7 +264,7 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
     }
     if (*scope.random_sites >= kMaxRandomSites) {
       diags_.report(DiagKind::misplaced_construct, c.loc(),
-                   "a model can draw at most " + std::to_string(kMaxRandomSites) + " random numbers per step");
+                    "a model can draw at most " + std::to_string(kMaxRandomSites) + " random numbers per step");
       return {};
     }
     return ir::Random::make(name == "rand" ? ir::Distribution::Uniform01 : ir::Distribution::Normal01,
@@ -287,7 +288,7 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
       return {};
     if (x->dim != y->dim) {
       diags_.report(DiagKind::dimension_mismatch, c.loc(),
-                   "the arguments of " + name + " differ: " + describe(x->dim) + " and " + describe(y->dim));
+                    "the arguments of " + name + " differ: " + describe(x->dim) + " and " + describe(y->dim));
       return {};
     }
     return ir::Binary::make(name == "min" ? ir::BinaryOp::Min : ir::BinaryOp::Max, x, y);
@@ -300,14 +301,14 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
       return {};
     if (*fn == ir::Function::Sqrt && !x->dim.sqrt()) {
       diags_.report(DiagKind::dimension_mismatch, c.args[0].value->loc(),
-                   "cannot take the square root of dimension " + x->dim.str());
+                    "cannot take the square root of dimension " + x->dim.str());
       return {};
     }
     bool keeps = *fn == ir::Function::Sqrt || *fn == ir::Function::Abs || *fn == ir::Function::Floor ||
                  *fn == ir::Function::Ceil;
     if (!keeps && !x->dim.dimensionless()) {
       diags_.report(DiagKind::dimension_mismatch, c.args[0].value->loc(),
-                   "the argument of " + name + " must be dimensionless, found " + describe(x->dim));
+                    "the argument of " + name + " must be dimensionless, found " + describe(x->dim));
       return {};
     }
     return ir::Call::make(*fn, x);
@@ -339,15 +340,14 @@ std::optional<double> ExprLowering::constant(const ast::Expr &e, const std::stri
   return v;
 }
 
-std::optional<uint64_t> ExprLowering::integer(const ast::Expr &e, const std::string &what, uint64_t min,
-                                              uint64_t max) {
+std::optional<uint64_t> ExprLowering::integer(const ast::Expr &e, const std::string &what, uint64_t min, uint64_t max) {
   auto v = constant(e, what, Dimension());
   if (!v)
     return std::nullopt;
   if (*v != std::floor(*v) || *v < static_cast<double>(min) || *v > static_cast<double>(max)) {
     diags_.report(DiagKind::invalid_value, e.loc(),
-                 what + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
-                     ", found " + ir::format_real(*v));
+                  what + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", found " +
+                      ir::format_real(*v));
     return std::nullopt;
   }
   return static_cast<uint64_t>(*v);

@@ -133,7 +133,7 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
   }
   if (file.simulations.size() > 1) {
     diags_.report(DiagKind::duplicate_definition, file.simulations[1].loc, "simulate block for",
-                 file.simulations[1].network.name);
+                  file.simulations[1].network.name);
     diags_.note(DiagKind::note_previous_definition, file.simulations[0].loc);
     return std::nullopt;
   }
@@ -144,8 +144,7 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
     diags_.report(DiagKind::unknown_network, file.simulations[0].network.loc, file.simulations[0].network.name);
     return std::nullopt;
   }
-  if (!file.simulations.empty() &&
-      !lower_simulation(file.simulations[0], directory_of(file.name), m, diags_))
+  if (!file.simulations.empty() && !lower_simulation(file.simulations[0], directory_of(file.name), m, diags_))
     return std::nullopt;
   return m;
 }

@@ -103,7 +103,7 @@ private:
         return false;
       if (u->is_bool()) {
         diags_.report(DiagKind::type_mismatch, p.unit->loc(),
-                     "the unit of parameter '" + param.name + "' must be a unit such as 'ms', not a boolean");
+                      "the unit of parameter '" + param.name + "' must be a unit such as 'ms', not a boolean");
         return false;
       }
       unit_dim = u->dim;
@@ -112,8 +112,8 @@ private:
       param.value = exprs_.lower(*p.value, scope("the value of parameter '" + param.name + "'", false, false));
       if (!param.value)
         return false;
-      if (unit_dim && !exprs_.expect_dimension(param.value, *unit_dim, "parameter '" + param.name + "'",
-                                               p.value->loc()))
+      if (unit_dim &&
+          !exprs_.expect_dimension(param.value, *unit_dim, "parameter '" + param.name + "'", p.value->loc()))
         return false;
       if (param.value->is_bool()) {
         diags_.report(DiagKind::type_mismatch, p.value->loc(), "parameter '" + param.name + "' must be a number");
@@ -124,7 +124,7 @@ private:
       param.dim = *unit_dim;
     } else {
       diags_.report(DiagKind::syntax_error, p.name.loc,
-                   "parameter '" + param.name + "' needs a default value ('= 20 ms') or a unit (': ms')");
+                    "parameter '" + param.name + "' needs a default value ('= 20 ms') or a unit (': ms')");
       return false;
     }
     model_.params.push_back(std::move(param));
@@ -145,7 +145,7 @@ private:
         return false;
       if (u->is_bool()) {
         diags_.report(DiagKind::type_mismatch, i.unit->loc(),
-                     "the unit of input '" + in.name + "' must be a unit such as 'mV', not a boolean");
+                      "the unit of input '" + in.name + "' must be a unit such as 'mV', not a boolean");
         return false;
       }
       in.dim = u->dim;
@@ -183,7 +183,7 @@ private:
       if (std::find(known.begin(), known.end(), n) == known.end()) {
         if (model_.find_state(n) || model_.find_param(n) || model_.find_input(n))
           diags_.report(DiagKind::misplaced_construct, s.name.loc,
-                       "'" + n + " = ...' outside 'on spike { }': write 'd" + n + "/dt = ...' for its dynamics");
+                        "'" + n + " = ...' outside 'on spike { }': write 'd" + n + "/dt = ...' for its dynamics");
         else {
           diags_.report(DiagKind::unknown_setting, s.name.loc, "neuron", n);
           diags_.suggest(n, known, s.name.loc);
@@ -200,7 +200,7 @@ private:
         if (exprs_.expect_dimension(v, Dimension::time(), "the refractory period", s.value->loc())) {
           if (ir::constant_value(ir::simplify(v), t) && !(t >= 0 && std::isfinite(t)))
             diags_.report(DiagKind::invalid_value, s.value->loc(),
-                         "the refractory period must be a non-negative time, found " + ir::format_real(t) + " s");
+                          "the refractory period must be a non-negative time, found " + ir::format_real(t) + " s");
           else
             model_.refractory_period = v;
         }
@@ -245,7 +245,7 @@ private:
       if (!st) {
         if (model_.find_param(o.state.name) || model_.find_input(o.state.name))
           diags_.report(DiagKind::misplaced_construct, o.state.loc,
-                       "'" + o.state.name + "' is not a state variable; only states have differential equations");
+                        "'" + o.state.name + "' is not a state variable; only states have differential equations");
         else {
           unknown_state(o.state);
         }
@@ -256,19 +256,19 @@ private:
       ir::Expr rhs = exprs_.lower(*o.rhs, scope("a differential equation", true, false));
       if (!rhs)
         continue;
-      if (!exprs_.expect_dimension(rhs, st->dim / Dimension::time(),
-                                   "the right side of d" + o.state.name + "/dt", o.rhs->loc()))
+      if (!exprs_.expect_dimension(rhs, st->dim / Dimension::time(), "the right side of d" + o.state.name + "/dt",
+                                   o.rhs->loc()))
         continue;
       bool frozen = false;
       if (o.unless) {
         if (o.unless->name != "refractory") {
-          diags_.report(DiagKind::syntax_error, o.unless->loc, "expected 'unless refractory', found 'unless " +
-                                                                  o.unless->name + "'");
+          diags_.report(DiagKind::syntax_error, o.unless->loc,
+                        "expected 'unless refractory', found 'unless " + o.unless->name + "'");
           continue;
         }
         if (!model_.refractory_period && !refractory_loc_.valid()) {
           diags_.report(DiagKind::misplaced_construct, o.unless->loc,
-                       "'unless refractory' needs a refractory period: add 'refractory = 2 ms' to the model");
+                        "'unless refractory' needs a refractory period: add 'refractory = 2 ms' to the model");
           continue;
         }
         frozen = true;
@@ -285,7 +285,7 @@ private:
       return;
     if (!c->is_bool()) {
       diags_.report(DiagKind::type_mismatch, decl_.spike_condition->loc(),
-                   "the spike condition must be a boolean (a comparison), not a number");
+                    "the spike condition must be a boolean (a comparison), not a number");
       return;
     }
     model_.spike_condition = c;
@@ -296,7 +296,7 @@ private:
       return;
     if (!decl_.spike_condition) {
       diags_.report(DiagKind::misplaced_construct, decl_.reset_loc,
-                   "'on spike' in a model without 'spike when': it would never run");
+                    "'on spike' in a model without 'spike when': it would never run");
       return;
     }
     // Sequential semantics: a later assignment sees the earlier ones.
@@ -309,7 +309,7 @@ private:
       if (!st) {
         if (model_.find_param(a.target.name) || model_.find_input(a.target.name))
           diags_.report(DiagKind::misplaced_construct, a.target.loc,
-                       "cannot assign to '" + a.target.name + "': only state variables change on a spike");
+                        "cannot assign to '" + a.target.name + "': only state variables change on a spike");
         else {
           unknown_state(a.target);
         }

@@ -102,7 +102,7 @@ private:
     for (const auto &a : d.args) {
       if (!a.name) {
         diags_.report(DiagKind::misplaced_construct, a.value->loc(),
-                     "population arguments must be named, as in 'tau_mem: 20 ms'");
+                      "population arguments must be named, as in 'tau_mem: 20 ms'");
         continue;
       }
       const ir::Parameter *param = model->find_param(a.name->name);
@@ -169,8 +169,8 @@ private:
       return it != given_at.end();
     });
     diags_.report(DiagKind::invalid_value, at,
-                 "the refractory period of population '" + p.name + "' must be a non-negative time, found " +
-                     ir::format_real(t) + " s");
+                  "the refractory period of population '" + p.name + "' must be a non-negative time, found " +
+                      ir::format_real(t) + " s");
   }
 
   void connect(const ast::ConnectDecl &c) {
@@ -206,9 +206,9 @@ private:
         pr.target_kind = ir::TargetKind::Input;
       } else {
         diags_.report(DiagKind::misplaced_construct, t.population.loc,
-                     "model '" + model->name + "' has " + std::to_string(model->inputs.size()) +
-                         " inputs: name the variable the weight adds to, as in '" + post->name + "." +
-                         (model->states.empty() ? std::string("v") : model->states[0].name) + "'");
+                      "model '" + model->name + "' has " + std::to_string(model->inputs.size()) +
+                          " inputs: name the variable the weight adds to, as in '" + post->name + "." +
+                          (model->states.empty() ? std::string("v") : model->states[0].name) + "'");
         continue;
       }
       Dimension target_dim = pr.target_kind == ir::TargetKind::Input ? model->find_input(pr.target)->dim
@@ -235,8 +235,8 @@ private:
       pr.connectivity = k.name == "dense" ? ir::ConnectivityKind::Dense : ir::ConnectivityKind::OneToOne;
       if (pr.connectivity == ir::ConnectivityKind::OneToOne && pre.size != post.size) {
         diags_.report(DiagKind::invalid_value, k.loc,
-                     "one_to_one needs populations of equal size; '" + pre.name + "' has " + std::to_string(pre.size) +
-                         " neurons and '" + post.name + "' has " + std::to_string(post.size));
+                      "one_to_one needs populations of equal size; '" + pre.name + "' has " + std::to_string(pre.size) +
+                          " neurons and '" + post.name + "' has " + std::to_string(post.size));
         return false;
       }
       return true;
@@ -261,7 +261,7 @@ private:
           return false;
         if (*v < 0 || *v > 1) {
           diags_.report(DiagKind::invalid_value, a.value->loc(),
-                       "the connection probability must be between 0 and 1, found " + ir::format_real(*v));
+                        "the connection probability must be between 0 and 1, found " + ir::format_real(*v));
           return false;
         }
         pr.probability = *v;
@@ -279,7 +279,8 @@ private:
         pr.autapses = b->value != 0;
       } else {
         SourceLocation at = a.name ? a.name->loc : a.value->loc();
-        diags_.report(DiagKind::unknown_argument, at, "'fixed_probability'", name.empty() ? "#" + std::to_string(i + 1) : name);
+        diags_.report(DiagKind::unknown_argument, at, "'fixed_probability'",
+                      name.empty() ? "#" + std::to_string(i + 1) : name);
         if (a.name)
           diags_.suggest(name, {"p", "autapses"}, at);
         else
@@ -321,7 +322,7 @@ private:
     const auto *call = ast::dyn_cast<ast::CallExpr>(&e);
     if (!call || (call->callee.name != "uniform" && call->callee.name != "normal")) {
       diags_.report(DiagKind::invalid_value, e.loc(),
-                   "after '~' comes a distribution: uniform(low, high) or normal(mean, sd)");
+                    "after '~' comes a distribution: uniform(low, high) or normal(mean, sd)");
       if (call)
         diags_.suggest(call->callee.name, {"uniform", "normal"}, call->callee.loc);
       return std::nullopt;
@@ -437,8 +438,7 @@ private:
     }
   }
 
-  std::optional<uint32_t> slice_bound(const ast::ExprPtr &e, uint32_t fallback, const std::string &what,
-                                      uint32_t max) {
+  std::optional<uint32_t> slice_bound(const ast::ExprPtr &e, uint32_t fallback, const std::string &what, uint32_t max) {
     if (!e)
       return fallback;
     auto v = exprs_.integer(*e, what, 0, max);
@@ -478,14 +478,15 @@ private:
       if (item.selection.slice) {
         const ast::Slice &s = *item.selection.slice;
         auto b = slice_bound(s.begin, 0, "a neuron index", p->size - 1);
-        auto e = s.is_range ? slice_bound(s.end, p->size, "a neuron index", p->size) : std::optional<uint32_t>(b ? *b + 1 : 0);
+        auto e = s.is_range ? slice_bound(s.end, p->size, "a neuron index", p->size)
+                            : std::optional<uint32_t>(b ? *b + 1 : 0);
         auto st = s.stride ? exprs_.integer(*s.stride, "a stride", 1, p->size) : std::optional<uint64_t>(1);
         if (!b || !e || !st)
           continue;
         if (*st == 0 || *b >= *e) {
           diags_.report(DiagKind::invalid_value, s.loc,
-                       "the neuron range selects nobody (population '" + p->name + "' has " +
-                           std::to_string(p->size) + " neurons)");
+                        "the neuron range selects nobody (population '" + p->name + "' has " + std::to_string(p->size) +
+                            " neurons)");
           continue;
         }
         r.begin = *b;
@@ -506,20 +507,21 @@ private:
       path = ast::dyn_cast<ast::StringExpr>(call->args[0].value.get());
     if (!path || path->value.empty()) {
       diags_.report(DiagKind::invalid_value, s.source->loc(),
-                   "a stimulus is read from a file of spike times: spike_times(\"spikes.csv\")");
+                    "a stimulus is read from a file of spike times: spike_times(\"spikes.csv\")");
       return;
     }
     const ir::NeuronModel *model = m_.find_model(p->model);
-    bool reads = model->spike_condition &&
-                 ir::mentions(model->spike_condition, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Stimulus; });
+    bool reads = model->spike_condition && ir::mentions(model->spike_condition, [](const ir::Variable &v) {
+                   return v.var_kind == ir::VarKind::Stimulus;
+                 });
     for (const auto &a : model->reset)
       reads = reads || ir::mentions(a.value, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Stimulus; });
     for (const auto &o : model->odes)
       reads = reads || ir::mentions(o.rhs, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Stimulus; });
     if (!reads) {
       diags_.report(DiagKind::misplaced_construct, s.population.loc,
-                   "population '" + p->name + "' of model '" + model->name +
-                       "' never reads stimulus(); use a spike source such as std.inputs.SpikeSource");
+                    "population '" + p->name + "' of model '" + model->name +
+                        "' never reads stimulus(); use a spike source such as std.inputs.SpikeSource");
       return;
     }
     auto [previous, fresh] = stimulus_locs_.emplace(p->name, s.population.loc);

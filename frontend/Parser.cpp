@@ -164,7 +164,7 @@ public:
           std::isalpha(static_cast<unsigned char>(text[0])) && offending->getType() != SNNParser::IDENT)
         keyword = ", which is a keyword and cannot be a name";
       diags_.report(DiagKind::syntax_error, loc,
-                   "expected " + join_alternatives(expected) + ", found " + printable(found) + keyword);
+                    "expected " + join_alternatives(expected) + ", found " + printable(found) + keyword);
       if (open && expected.size() == 1 && expected[0] == "'" + closing_of(open->getText()) + "'")
         diags_.note(DiagKind::note_context, location_of(file_, open), "to match this '" + open->getText() + "'");
       return;
@@ -400,7 +400,7 @@ private:
     }
     if (path_len == 0) {
       diags_.report(DiagKind::syntax_error, loc(ids[0]),
-                   "an import names a module and a model in it, as in 'import std.neurons." + ids[0]->getText() + "'");
+                    "an import names a module and a model in it, as in 'import std.neurons." + ids[0]->getText() + "'");
       return imp;
     }
     for (size_t i = 0; i < ids.size(); ++i)
@@ -455,8 +455,8 @@ private:
     d.lhs_loc.length = static_cast<unsigned>(num.name.size() + 1 + den.name.size());
     if (num.name.size() < 2 || num.name[0] != 'd' || den.name != "dt") {
       diags_.report(DiagKind::invalid_ode, d.lhs_loc,
-                   "the left side of a differential equation must read 'dX/dt', found '" + num.name + "/" +
-                       den.name + "'");
+                    "the left side of a differential equation must read 'dX/dt', found '" + num.name + "/" + den.name +
+                        "'");
     }
     d.state = {num.name.size() > 1 ? num.name.substr(1) : num.name, num.loc};
     d.state.loc.column += 1;
@@ -481,7 +481,8 @@ private:
         if (ids.size() > 2) {
           ast::Ident x = ident(ids[2]);
           if (x.name != "x")
-            diags_.report(DiagKind::syntax_error, x.loc, "expected 'x' before the population size, found '" + x.name + "'");
+            diags_.report(DiagKind::syntax_error, x.loc,
+                          "expected 'x' before the population size, found '" + x.name + "'");
           d.size_loc = loc(p->expr());
           d.size = expr(p->expr());
         }
@@ -512,7 +513,7 @@ private:
       } else if (auto *k = dynamic_cast<SNNParser::ConnectivityClauseContext *>(cl)) {
         if (d.connectivity) {
           diags_.report(DiagKind::duplicate_definition, loc(k->IDENT()), "connectivity of this projection",
-                       d.connectivity->name);
+                        d.connectivity->name);
           diags_.note(DiagKind::note_previous_definition, d.connectivity->loc);
           continue;
         }
@@ -589,9 +590,12 @@ private:
       slice.loc = loc(sl);
       if (auto *range = dynamic_cast<SNNParser::RangeSliceContext *>(sl)) {
         slice.is_range = true;
-        if (range->begin) slice.begin = expr(range->begin);
-        if (range->end) slice.end = expr(range->end);
-        if (range->stride) slice.stride = expr(range->stride);
+        if (range->begin)
+          slice.begin = expr(range->begin);
+        if (range->end)
+          slice.end = expr(range->end);
+        if (range->stride)
+          slice.stride = expr(range->stride);
       } else if (auto *index = dynamic_cast<SNNParser::IndexSliceContext *>(sl)) {
         slice.begin = expr(index->expr());
       }

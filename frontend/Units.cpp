@@ -12,9 +12,8 @@ struct Base {
 };
 const std::vector<Base> &bases() {
   static const std::vector<Base> kBases = {
-      {"s", ir::Dimension::time()},        {"V", ir::Dimension::voltage()},
-      {"A", ir::Dimension::current()},     {"Hz", ir::Dimension::frequency()},
-      {"S", ir::Dimension::conductance()}, {"F", ir::Dimension::capacitance()},
+      {"s", ir::Dimension::time()},         {"V", ir::Dimension::voltage()},     {"A", ir::Dimension::current()},
+      {"Hz", ir::Dimension::frequency()},   {"S", ir::Dimension::conductance()}, {"F", ir::Dimension::capacitance()},
       {"ohm", ir::Dimension::resistance()},
   };
   return kBases;

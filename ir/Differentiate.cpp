@@ -47,12 +47,18 @@ private:
       const auto *b = e.as<Binary>();
       const Expr &x = b->a, &y = b->b;
       switch (b->op) {
-      case BinaryOp::Add: return d(x) + d(y);
-      case BinaryOp::Sub: return d(x) - d(y);
-      case BinaryOp::Mul: return d(x) * y + x * d(y);
-      case BinaryOp::Div: return (d(x) * y - x * d(y)) / (y * y);
-      case BinaryOp::Min: return Select::make(Binary::make(BinaryOp::Le, x, y), d(x), d(y));
-      case BinaryOp::Max: return Select::make(Binary::make(BinaryOp::Ge, x, y), d(x), d(y));
+      case BinaryOp::Add:
+        return d(x) + d(y);
+      case BinaryOp::Sub:
+        return d(x) - d(y);
+      case BinaryOp::Mul:
+        return d(x) * y + x * d(y);
+      case BinaryOp::Div:
+        return (d(x) * y - x * d(y)) / (y * y);
+      case BinaryOp::Min:
+        return Select::make(Binary::make(BinaryOp::Le, x, y), d(x), d(y));
+      case BinaryOp::Max:
+        return Select::make(Binary::make(BinaryOp::Ge, x, y), d(x), d(y));
       case BinaryOp::Pow: {
         double n = 0;
         if (constant_value(y, n)) // d x^n = n x^(n-1) dx
@@ -69,16 +75,23 @@ private:
       const auto *c = e.as<Call>();
       const Expr &x = c->arg;
       switch (c->fn) {
-      case Function::Exp: return e * d(x);
-      case Function::Log: return d(x) / x;
-      case Function::Sqrt: return d(x) / (real(2.0) * e);
+      case Function::Exp:
+        return e * d(x);
+      case Function::Log:
+        return d(x) / x;
+      case Function::Sqrt:
+        return d(x) / (real(2.0) * e);
       case Function::Abs:
         return Select::make(Binary::make(BinaryOp::Ge, x, Constant::make(0.0, x->dim)), d(x), -d(x));
-      case Function::Sin: return Call::make(Function::Cos, x) * d(x);
-      case Function::Cos: return -(Call::make(Function::Sin, x) * d(x));
-      case Function::Tanh: return (real(1.0) - e * e) * d(x);
+      case Function::Sin:
+        return Call::make(Function::Cos, x) * d(x);
+      case Function::Cos:
+        return -(Call::make(Function::Sin, x) * d(x));
+      case Function::Tanh:
+        return (real(1.0) - e * e) * d(x);
       case Function::Floor:
-      case Function::Ceil: return zero(e);
+      case Function::Ceil:
+        return zero(e);
       }
       break;
     }

@@ -25,9 +25,7 @@ Dimension Dimension::base(Base b, int power) {
   return d;
 }
 
-Dimension Dimension::voltage() {
-  return base(Kilogram) * base(Metre, 2) * base(Second, -3) * base(Ampere, -1);
-}
+Dimension Dimension::voltage() { return base(Kilogram) * base(Metre, 2) * base(Second, -3) * base(Ampere, -1); }
 Dimension Dimension::resistance() { return voltage() / current(); }
 Dimension Dimension::conductance() { return current() / voltage(); }
 Dimension Dimension::capacitance() { return current() * time() / voltage(); }

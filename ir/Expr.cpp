@@ -55,8 +55,8 @@ Expr Binary::make(BinaryOp op, Expr a, Expr b) {
   case BinaryOp::Sub:
   case BinaryOp::Min:
   case BinaryOp::Max:
-    internal_check(a->dim == b->dim, std::string("'") + name_of(op) + "' of different dimensions " +
-                                         a->dim.str() + " and " + b->dim.str());
+    internal_check(a->dim == b->dim, std::string("'") + name_of(op) + "' of different dimensions " + a->dim.str() +
+                                         " and " + b->dim.str());
     d = a->dim;
     break;
   case BinaryOp::Mul:
@@ -83,8 +83,7 @@ Expr Binary::make(BinaryOp op, Expr a, Expr b) {
     break;
   }
   default: // comparisons
-    internal_check(a->dim == b->dim, "comparison of different dimensions " + a->dim.str() + " and " +
-                                         b->dim.str());
+    internal_check(a->dim == b->dim, "comparison of different dimensions " + a->dim.str() + " and " + b->dim.str());
     return Expr(std::make_shared<Binary>(op, a, b, ScalarType::Bool, Dimension()));
   }
   return Expr(std::make_shared<Binary>(op, std::move(a), std::move(b), ScalarType::Real, d));
@@ -131,21 +130,36 @@ Expr real(double v, Dimension dim) { return Constant::make(v, dim); }
 
 const char *name_of(BinaryOp op) {
   switch (op) {
-  case BinaryOp::Add: return "+";
-  case BinaryOp::Sub: return "-";
-  case BinaryOp::Mul: return "*";
-  case BinaryOp::Div: return "/";
-  case BinaryOp::Pow: return "**";
-  case BinaryOp::Min: return "min";
-  case BinaryOp::Max: return "max";
-  case BinaryOp::Lt: return "<";
-  case BinaryOp::Le: return "<=";
-  case BinaryOp::Gt: return ">";
-  case BinaryOp::Ge: return ">=";
-  case BinaryOp::Eq: return "==";
-  case BinaryOp::Ne: return "!=";
-  case BinaryOp::And: return "and";
-  case BinaryOp::Or: return "or";
+  case BinaryOp::Add:
+    return "+";
+  case BinaryOp::Sub:
+    return "-";
+  case BinaryOp::Mul:
+    return "*";
+  case BinaryOp::Div:
+    return "/";
+  case BinaryOp::Pow:
+    return "**";
+  case BinaryOp::Min:
+    return "min";
+  case BinaryOp::Max:
+    return "max";
+  case BinaryOp::Lt:
+    return "<";
+  case BinaryOp::Le:
+    return "<=";
+  case BinaryOp::Gt:
+    return ">";
+  case BinaryOp::Ge:
+    return ">=";
+  case BinaryOp::Eq:
+    return "==";
+  case BinaryOp::Ne:
+    return "!=";
+  case BinaryOp::And:
+    return "and";
+  case BinaryOp::Or:
+    return "or";
   }
   return "?";
 }
@@ -154,27 +168,42 @@ const char *name_of(UnaryOp op) { return op == UnaryOp::Neg ? "-" : "not"; }
 
 const char *name_of(Function fn) {
   switch (fn) {
-  case Function::Exp: return "exp";
-  case Function::Log: return "log";
-  case Function::Sqrt: return "sqrt";
-  case Function::Abs: return "abs";
-  case Function::Sin: return "sin";
-  case Function::Cos: return "cos";
-  case Function::Tanh: return "tanh";
-  case Function::Floor: return "floor";
-  case Function::Ceil: return "ceil";
+  case Function::Exp:
+    return "exp";
+  case Function::Log:
+    return "log";
+  case Function::Sqrt:
+    return "sqrt";
+  case Function::Abs:
+    return "abs";
+  case Function::Sin:
+    return "sin";
+  case Function::Cos:
+    return "cos";
+  case Function::Tanh:
+    return "tanh";
+  case Function::Floor:
+    return "floor";
+  case Function::Ceil:
+    return "ceil";
   }
   return "?";
 }
 
 const char *name_of(VarKind kind) {
   switch (kind) {
-  case VarKind::State: return "state";
-  case VarKind::Param: return "param";
-  case VarKind::Input: return "input";
-  case VarKind::Time: return "time";
-  case VarKind::Dt: return "dt";
-  case VarKind::Stimulus: return "stimulus";
+  case VarKind::State:
+    return "state";
+  case VarKind::Param:
+    return "param";
+  case VarKind::Input:
+    return "input";
+  case VarKind::Time:
+    return "time";
+  case VarKind::Dt:
+    return "dt";
+  case VarKind::Stimulus:
+    return "stimulus";
   }
   return "?";
 }

@@ -32,13 +32,13 @@ void internal_check(bool condition, const std::string &what);
 enum class ScalarType : uint8_t { Real, Bool };
 
 // X-macro of node kinds: kind name and node struct.
-#define SNN_IR_EXPR_NODES(X)                                                   \
-  X(Constant)                                                                  \
-  X(Variable)                                                                  \
-  X(Unary)                                                                     \
-  X(Binary)                                                                    \
-  X(Select)                                                                    \
-  X(Call)                                                                      \
+#define SNN_IR_EXPR_NODES(X)                                                                                           \
+  X(Constant)                                                                                                          \
+  X(Variable)                                                                                                          \
+  X(Unary)                                                                                                             \
+  X(Binary)                                                                                                            \
+  X(Select)                                                                                                            \
+  X(Call)                                                                                                              \
   X(Random)
 
 enum class ExprKind : uint8_t {
@@ -89,12 +89,12 @@ struct Constant : ExprNode {
 /// What a variable names. Parameters exist only until ResolveParams;
 /// `Dt` until DiscretizeOdes.
 enum class VarKind : uint8_t {
-  State,     ///< a per-neuron state variable (its value before this step's update)
-  Param,     ///< a model parameter
-  Input,     ///< a per-neuron input accumulator (sum of arriving weights this step)
-  Time,      ///< `t`: the simulated time at the start of the step
-  Dt,        ///< `dt`: the regime's timestep
-  Stimulus,  ///< `stimulus()`: whether the regime's spike file fires this neuron now
+  State,    ///< a per-neuron state variable (its value before this step's update)
+  Param,    ///< a model parameter
+  Input,    ///< a per-neuron input accumulator (sum of arriving weights this step)
+  Time,     ///< `t`: the simulated time at the start of the step
+  Dt,       ///< `dt`: the regime's timestep
+  Stimulus, ///< `stimulus()`: whether the regime's spike file fires this neuron now
 };
 
 struct Variable : ExprNode {
@@ -117,11 +117,7 @@ struct Unary : ExprNode {
   static Expr make(UnaryOp op, Expr a);
 };
 
-enum class BinaryOp : uint8_t {
-  Add, Sub, Mul, Div, Pow, Min, Max,
-  Lt, Le, Gt, Ge, Eq, Ne,
-  And, Or
-};
+enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, Pow, Min, Max, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
 
 bool is_comparison(BinaryOp op);
 bool is_logical(BinaryOp op);

@@ -20,19 +20,26 @@ template <typename T> int index_named(const std::vector<T> &v, const std::string
 
 const char *name_of(IntegrationMethod m) {
   switch (m) {
-  case IntegrationMethod::Auto: return "auto";
-  case IntegrationMethod::Exact: return "exact";
-  case IntegrationMethod::Euler: return "euler";
-  case IntegrationMethod::RK4: return "rk4";
+  case IntegrationMethod::Auto:
+    return "auto";
+  case IntegrationMethod::Exact:
+    return "exact";
+  case IntegrationMethod::Euler:
+    return "euler";
+  case IntegrationMethod::RK4:
+    return "rk4";
   }
   return "?";
 }
 
 const char *name_of(ConnectivityKind k) {
   switch (k) {
-  case ConnectivityKind::Dense: return "dense";
-  case ConnectivityKind::FixedProbability: return "fixed_probability";
-  case ConnectivityKind::OneToOne: return "one_to_one";
+  case ConnectivityKind::Dense:
+    return "dense";
+  case ConnectivityKind::FixedProbability:
+    return "fixed_probability";
+  case ConnectivityKind::OneToOne:
+    return "one_to_one";
   }
   return "?";
 }

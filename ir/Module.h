@@ -27,7 +27,7 @@ struct Parameter {
 struct StateVar {
   std::string name;
   Dimension dim;
-  Expr initial; ///< may refer to parameters and draw Random numbers
+  Expr initial;        ///< may refer to parameters and draw Random numbers
   bool hidden = false; ///< added by a pass (e.g. the refractory counter)
   /// Set by DiscretizeOdes for `unless refractory` states: while the neuron
   /// is refractory (and in the step it spikes) the state neither integrates
@@ -118,7 +118,7 @@ enum class TargetKind : uint8_t { State, Input };
 
 struct Projection {
   std::string pre, post;
-  std::string target;       ///< variable of the post model
+  std::string target; ///< variable of the post model
   TargetKind target_kind = TargetKind::Input;
   ConnectivityKind connectivity = ConnectivityKind::Dense;
   double probability = 1.0;
@@ -151,8 +151,8 @@ struct Stimulus {
 
 struct Regime {
   std::string network;
-  double dt = 1e-4;       ///< s
-  double duration = 1.0;  ///< s
+  double dt = 1e-4;      ///< s
+  double duration = 1.0; ///< s
   uint64_t seed = 1;
   std::vector<Record> records;
   std::vector<Stimulus> stimuli;

@@ -5,8 +5,8 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
-#include <unordered_map>
 #include <sstream>
+#include <unordered_map>
 
 namespace snn::ir {
 
@@ -26,14 +26,28 @@ namespace {
 int precedence(const Expr &e) {
   if (const auto *b = e.as<Binary>()) {
     switch (b->op) {
-    case BinaryOp::Or: return 1;
-    case BinaryOp::And: return 2;
-    case BinaryOp::Lt: case BinaryOp::Le: case BinaryOp::Gt:
-    case BinaryOp::Ge: case BinaryOp::Eq: case BinaryOp::Ne: return 4;
-    case BinaryOp::Add: case BinaryOp::Sub: return 5;
-    case BinaryOp::Mul: case BinaryOp::Div: return 6;
-    case BinaryOp::Pow: return 8;
-    case BinaryOp::Min: case BinaryOp::Max: return 10;
+    case BinaryOp::Or:
+      return 1;
+    case BinaryOp::And:
+      return 2;
+    case BinaryOp::Lt:
+    case BinaryOp::Le:
+    case BinaryOp::Gt:
+    case BinaryOp::Ge:
+    case BinaryOp::Eq:
+    case BinaryOp::Ne:
+      return 4;
+    case BinaryOp::Add:
+    case BinaryOp::Sub:
+      return 5;
+    case BinaryOp::Mul:
+    case BinaryOp::Div:
+      return 6;
+    case BinaryOp::Pow:
+      return 8;
+    case BinaryOp::Min:
+    case BinaryOp::Max:
+      return 10;
     }
   }
   if (const auto *u = e.as<Unary>())
@@ -141,8 +155,8 @@ void print_node(std::ostream &os, const Expr &e, const SharedNames *names) {
   }
 }
 
-void print_assignments(std::ostream &os, const char *label, const std::vector<Assignment> &as,
-                       const char *indent, const SharedNames *names = nullptr) {
+void print_assignments(std::ostream &os, const char *label, const std::vector<Assignment> &as, const char *indent,
+                       const SharedNames *names = nullptr) {
   for (const auto &a : as) {
     os << indent << label << ' ' << a.state << " = ";
     print(os, a.value, names);
@@ -279,17 +293,23 @@ std::string to_string(const Module &m) {
     const WeightInit &w = pr.weight;
     os << ", weight ";
     switch (w.dist) {
-    case WeightDistribution::Constant: os << format_real(w.a); break;
-    case WeightDistribution::Uniform: os << "~ uniform(" << format_real(w.a) << ", " << format_real(w.b) << ')'; break;
-    case WeightDistribution::Normal: os << "~ normal(" << format_real(w.a) << ", " << format_real(w.b) << ')'; break;
+    case WeightDistribution::Constant:
+      os << format_real(w.a);
+      break;
+    case WeightDistribution::Uniform:
+      os << "~ uniform(" << format_real(w.a) << ", " << format_real(w.b) << ')';
+      break;
+    case WeightDistribution::Normal:
+      os << "~ normal(" << format_real(w.a) << ", " << format_real(w.b) << ')';
+      break;
     }
     os << " [" << w.dim.str() << "]\n";
   }
   os << "}\n";
   if (m.has_regime) {
     const Regime &r = m.regime;
-    os << "simulate " << r.network << " {\n  dt = " << format_real(r.dt) << " [s]\n  duration = "
-       << format_real(r.duration) << " [s]\n  seed = " << r.seed << '\n';
+    os << "simulate " << r.network << " {\n  dt = " << format_real(r.dt)
+       << " [s]\n  duration = " << format_real(r.duration) << " [s]\n  seed = " << r.seed << '\n';
     for (const auto &s : r.stimuli)
       os << "  input " << s.population << " = spike_times(\"" << s.path << "\")\n";
     for (const auto &rec : r.records) {

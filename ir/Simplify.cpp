@@ -16,15 +16,24 @@ bool is_const(const Expr &e, double v) {
 
 double apply_function(Function fn, double x) {
   switch (fn) {
-  case Function::Exp: return std::exp(x);
-  case Function::Log: return std::log(x);
-  case Function::Sqrt: return std::sqrt(x);
-  case Function::Abs: return std::fabs(x);
-  case Function::Sin: return std::sin(x);
-  case Function::Cos: return std::cos(x);
-  case Function::Tanh: return std::tanh(x);
-  case Function::Floor: return std::floor(x);
-  case Function::Ceil: return std::ceil(x);
+  case Function::Exp:
+    return std::exp(x);
+  case Function::Log:
+    return std::log(x);
+  case Function::Sqrt:
+    return std::sqrt(x);
+  case Function::Abs:
+    return std::fabs(x);
+  case Function::Sin:
+    return std::sin(x);
+  case Function::Cos:
+    return std::cos(x);
+  case Function::Tanh:
+    return std::tanh(x);
+  case Function::Floor:
+    return std::floor(x);
+  case Function::Ceil:
+    return std::ceil(x);
   }
   return x;
 }
@@ -96,56 +105,90 @@ Expr fold(const Expr &e) {
     if (ca && cb) {
       double x = ca->value, y = cb->value;
       switch (b->op) {
-      case BinaryOp::Add: return Constant::make(x + y, e->dim);
-      case BinaryOp::Sub: return Constant::make(x - y, e->dim);
-      case BinaryOp::Mul: return Constant::make(x * y, e->dim);
-      case BinaryOp::Div: return Constant::make(x / y, e->dim);
-      case BinaryOp::Pow: return Constant::make(std::pow(x, y), e->dim);
-      case BinaryOp::Min: return Constant::make(std::fmin(x, y), e->dim);
-      case BinaryOp::Max: return Constant::make(std::fmax(x, y), e->dim);
-      case BinaryOp::Lt: return Constant::make_bool(x < y);
-      case BinaryOp::Le: return Constant::make_bool(x <= y);
-      case BinaryOp::Gt: return Constant::make_bool(x > y);
-      case BinaryOp::Ge: return Constant::make_bool(x >= y);
-      case BinaryOp::Eq: return Constant::make_bool(x == y);
-      case BinaryOp::Ne: return Constant::make_bool(x != y);
-      case BinaryOp::And: return Constant::make_bool(x != 0 && y != 0);
-      case BinaryOp::Or: return Constant::make_bool(x != 0 || y != 0);
+      case BinaryOp::Add:
+        return Constant::make(x + y, e->dim);
+      case BinaryOp::Sub:
+        return Constant::make(x - y, e->dim);
+      case BinaryOp::Mul:
+        return Constant::make(x * y, e->dim);
+      case BinaryOp::Div:
+        return Constant::make(x / y, e->dim);
+      case BinaryOp::Pow:
+        return Constant::make(std::pow(x, y), e->dim);
+      case BinaryOp::Min:
+        return Constant::make(std::fmin(x, y), e->dim);
+      case BinaryOp::Max:
+        return Constant::make(std::fmax(x, y), e->dim);
+      case BinaryOp::Lt:
+        return Constant::make_bool(x < y);
+      case BinaryOp::Le:
+        return Constant::make_bool(x <= y);
+      case BinaryOp::Gt:
+        return Constant::make_bool(x > y);
+      case BinaryOp::Ge:
+        return Constant::make_bool(x >= y);
+      case BinaryOp::Eq:
+        return Constant::make_bool(x == y);
+      case BinaryOp::Ne:
+        return Constant::make_bool(x != y);
+      case BinaryOp::And:
+        return Constant::make_bool(x != 0 && y != 0);
+      case BinaryOp::Or:
+        return Constant::make_bool(x != 0 || y != 0);
       }
     }
     switch (b->op) {
     case BinaryOp::Add:
-      if (is_const(b->b, 0)) return b->a;
-      if (is_const(b->a, 0)) return b->b;
-      if (const auto *nb = b->b.as<Unary>(); nb && nb->op == UnaryOp::Neg) return fold(b->a - nb->a);
+      if (is_const(b->b, 0))
+        return b->a;
+      if (is_const(b->a, 0))
+        return b->b;
+      if (const auto *nb = b->b.as<Unary>(); nb && nb->op == UnaryOp::Neg)
+        return fold(b->a - nb->a);
       break;
     case BinaryOp::Sub:
-      if (is_const(b->b, 0)) return b->a;
-      if (is_const(b->a, 0)) return fold(-b->b);
-      if (const auto *nb = b->b.as<Unary>(); nb && nb->op == UnaryOp::Neg) return fold(b->a + nb->a);
+      if (is_const(b->b, 0))
+        return b->a;
+      if (is_const(b->a, 0))
+        return fold(-b->b);
+      if (const auto *nb = b->b.as<Unary>(); nb && nb->op == UnaryOp::Neg)
+        return fold(b->a + nb->a);
       break;
     case BinaryOp::Mul:
-      if (is_const(b->a, 0) || is_const(b->b, 0)) return Constant::make(0.0, e->dim);
-      if (is_const(b->b, 1) && b->b->dim.dimensionless()) return b->a;
-      if (is_const(b->a, 1) && b->a->dim.dimensionless()) return b->b;
-      if (is_const(b->a, -1) && b->a->dim.dimensionless()) return fold(-b->b);
-      if (is_const(b->b, -1) && b->b->dim.dimensionless()) return fold(-b->a);
+      if (is_const(b->a, 0) || is_const(b->b, 0))
+        return Constant::make(0.0, e->dim);
+      if (is_const(b->b, 1) && b->b->dim.dimensionless())
+        return b->a;
+      if (is_const(b->a, 1) && b->a->dim.dimensionless())
+        return b->b;
+      if (is_const(b->a, -1) && b->a->dim.dimensionless())
+        return fold(-b->b);
+      if (is_const(b->b, -1) && b->b->dim.dimensionless())
+        return fold(-b->a);
       break;
     case BinaryOp::Div:
-      if (is_const(b->a, 0)) return Constant::make(0.0, e->dim);
-      if (is_const(b->b, 1) && b->b->dim.dimensionless()) return b->a;
+      if (is_const(b->a, 0))
+        return Constant::make(0.0, e->dim);
+      if (is_const(b->b, 1) && b->b->dim.dimensionless())
+        return b->a;
       break;
     case BinaryOp::Pow:
-      if (is_const(b->b, 1)) return b->a;
-      if (is_const(b->b, 0)) return Constant::make(1.0);
+      if (is_const(b->b, 1))
+        return b->a;
+      if (is_const(b->b, 0))
+        return Constant::make(1.0);
       break;
     case BinaryOp::And:
-      if (ca) return ca->value != 0 ? b->b : b->a;
-      if (cb) return cb->value != 0 ? b->a : b->b;
+      if (ca)
+        return ca->value != 0 ? b->b : b->a;
+      if (cb)
+        return cb->value != 0 ? b->a : b->b;
       break;
     case BinaryOp::Or:
-      if (ca) return ca->value != 0 ? b->a : b->b;
-      if (cb) return cb->value != 0 ? b->b : b->a;
+      if (ca)
+        return ca->value != 0 ? b->a : b->b;
+      if (cb)
+        return cb->value != 0 ? b->b : b->a;
       break;
     default:
       break;
@@ -215,7 +258,9 @@ template <typename Visit> void visit_dag(const Expr &e, std::unordered_set<const
     return;
   f(e);
   switch (e->kind) {
-  case ExprKind::Unary: visit_dag(e.as<Unary>()->a, seen, f); break;
+  case ExprKind::Unary:
+    visit_dag(e.as<Unary>()->a, seen, f);
+    break;
   case ExprKind::Binary:
     visit_dag(e.as<Binary>()->a, seen, f);
     visit_dag(e.as<Binary>()->b, seen, f);
@@ -225,8 +270,11 @@ template <typename Visit> void visit_dag(const Expr &e, std::unordered_set<const
     visit_dag(e.as<Select>()->t, seen, f);
     visit_dag(e.as<Select>()->f, seen, f);
     break;
-  case ExprKind::Call: visit_dag(e.as<Call>()->arg, seen, f); break;
-  default: break;
+  case ExprKind::Call:
+    visit_dag(e.as<Call>()->arg, seen, f);
+    break;
+  default:
+    break;
   }
 }
 } // namespace

@@ -99,27 +99,33 @@ private:
       case VarKind::State: {
         const StateVar *s = m_.find_state(v.name);
         known = s != nullptr;
-        if (s) expected = s->dim;
+        if (s)
+          expected = s->dim;
         break;
       }
       case VarKind::Param: {
         const Parameter *p = m_.find_param(v.name);
         known = p != nullptr && !m_.discretized;
-        if (p) expected = p->dim;
+        if (p)
+          expected = p->dim;
         break;
       }
       case VarKind::Input: {
         const InputVar *i = m_.find_input(v.name);
         known = i != nullptr;
-        if (i) expected = i->dim;
+        if (i)
+          expected = i->dim;
         break;
       }
-      case VarKind::Time: expected = Dimension::time(); break;
+      case VarKind::Time:
+        expected = Dimension::time();
+        break;
       case VarKind::Dt:
         known = !m_.discretized;
         expected = Dimension::time();
         break;
-      case VarKind::Stimulus: break;
+      case VarKind::Stimulus:
+        break;
       }
       if (!known)
         fail(what + " reads unknown or removed " + name_of(v.var_kind) + " '" + v.name + "'");

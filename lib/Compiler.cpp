@@ -35,8 +35,8 @@ struct Compilation::Impl {
   CompileOptions options;
   frontend::SourceFiles sources;
   frontend::Diagnostics diags{sources};
-  std::vector<Diagnostic> extra; ///< from passes and backends, after diags.all()
-  std::vector<Diagnostic> all;   ///< diags.all() + extra, rebuilt on change
+  std::vector<Diagnostic> extra;  ///< from passes and backends, after diags.all()
+  std::vector<Diagnostic> all;    ///< diags.all() + extra, rebuilt on change
   std::unique_ptr<ast::File> ast; ///< kept for ast_text(), printed on demand
   std::optional<ir::Module> module;
   bool failed = false;

@@ -42,7 +42,9 @@ bool is_system_var(const System &s, const ir::Variable &v) {
 bool nonsmooth_in(const Expr &e, const System &s, std::unordered_set<const ir::ExprNode *> &seen) {
   if (!e || !seen.insert(e.get()).second)
     return false;
-  auto uses_system = [&](const Expr &x) { return ir::mentions(x, [&](const ir::Variable &v) { return is_system_var(s, v); }); };
+  auto uses_system = [&](const Expr &x) {
+    return ir::mentions(x, [&](const ir::Variable &v) { return is_system_var(s, v); });
+  };
   if (const auto *b = e.as<ir::Binary>()) {
     if (ir::is_comparison(b->op))
       return uses_system(e);
@@ -176,17 +178,18 @@ public:
         lin = linearize(s, why);
       if (m_.method == ir::IntegrationMethod::Exact && !lin) {
         std::string base = m_.name.substr(0, m_.name.find('@'));
-        ctx_.error("nonlinear-exact", m_.method_loc.valid() ? m_.method_loc : m_.loc,
-                   "cannot integrate model '" + base + "' exactly: " + why,
-                   "exact integration needs linear ODEs with constant coefficients; use 'method = rk4' or 'method = euler'");
+        ctx_.error(
+            "nonlinear-exact", m_.method_loc.valid() ? m_.method_loc : m_.loc,
+            "cannot integrate model '" + base + "' exactly: " + why,
+            "exact integration needs linear ODEs with constant coefficients; use 'method = rk4' or 'method = euler'");
         return false;
       }
       if (lin) {
         m_.method_used = ir::IntegrationMethod::Exact;
         update = exact(s, *lin);
       } else {
-        m_.method_used = m_.method == ir::IntegrationMethod::Euler ? ir::IntegrationMethod::Euler
-                                                                   : ir::IntegrationMethod::RK4;
+        m_.method_used =
+            m_.method == ir::IntegrationMethod::Euler ? ir::IntegrationMethod::Euler : ir::IntegrationMethod::RK4;
         update = explicit_method(s, m_.method_used == ir::IntegrationMethod::RK4);
       }
     } else {
@@ -248,8 +251,7 @@ private:
           double divisor = 1;
           bad = b->op == ir::BinaryOp::Div && ir::constant_value(b->b, divisor) && divisor == 0;
           scan(b->a), scan(b->b);
-        }
-        else if (const auto *s = e.as<ir::Select>())
+        } else if (const auto *s = e.as<ir::Select>())
           scan(s->cond), scan(s->t), scan(s->f);
         else if (const auto *call = e.as<ir::Call>())
           scan(call->arg);
@@ -275,8 +277,9 @@ private:
     ir::internal_check(ir::constant_value(ir::simplify(m_.refractory_period), t),
                        "refractory period of " + m_.name + " is not constant after FoldConstants");
     if (!(t >= 0) || !std::isfinite(t) || t / dt_ > 4e9) {
-      ctx_.error("invalid-value", m_.loc, "the refractory period of model '" + m_.name.substr(0, m_.name.find('@')) +
-                                             "' must be a non-negative time, found " + ir::format_real(t) + " s");
+      ctx_.error("invalid-value", m_.loc,
+                 "the refractory period of model '" + m_.name.substr(0, m_.name.find('@')) +
+                     "' must be a non-negative time, found " + ir::format_real(t) + " s");
       return false;
     }
     refractory_steps_ = std::llround(t / dt_);
@@ -356,8 +359,8 @@ private:
     std::vector<Expr> k4 = evaluate(s, g, axpy(k3, dt), t + dt);
     Expr sixth = ir::Constant::make(dt_ / 6, Dimension::time());
     for (size_t i = 0; i < n; ++i)
-      out.push_back({s.states[i]->name,
-                     x[i] + sixth * (k1[i] + ir::real(2.0) * k2[i] + ir::real(2.0) * k3[i] + k4[i])});
+      out.push_back(
+          {s.states[i]->name, x[i] + sixth * (k1[i] + ir::real(2.0) * k2[i] + ir::real(2.0) * k3[i] + k4[i])});
     return out;
   }
 

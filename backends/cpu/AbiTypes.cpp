@@ -4,10 +4,8 @@
 namespace snn::cpu {
 
 namespace {
-llvm::StructType *named_struct(llvm::LLVMContext &context, llvm::StringRef name,
-                               llvm::ArrayRef<llvm::Type *> fields) {
-  if (llvm::StructType *existing =
-          llvm::StructType::getTypeByName(context, name))
+llvm::StructType *named_struct(llvm::LLVMContext &context, llvm::StringRef name, llvm::ArrayRef<llvm::Type *> fields) {
+  if (llvm::StructType *existing = llvm::StructType::getTypeByName(context, name))
     return existing;
   return llvm::StructType::create(context, fields, name);
 }
@@ -21,20 +19,16 @@ AbiTypes AbiTypes::get(llvm::LLVMContext &context) {
 
   AbiTypes t;
   t.variable_desc = named_struct(context, "snn_variable_desc", {ptr, ptr});
-  t.population_desc = named_struct(context, "snn_population_desc",
-                                   {ptr, ptr, i32, i32, ptr, i32, ptr, i32});
+  t.population_desc = named_struct(context, "snn_population_desc", {ptr, ptr, i32, i32, ptr, i32, ptr, i32});
   t.distribution = named_struct(context, "snn_distribution", {i32, f64, f64});
   t.projection_desc =
-      named_struct(context, "snn_projection_desc",
-                   {ptr, i32, i32, i32, f64, i32, t.distribution, i32, i32});
-  t.record_desc = named_struct(context, "snn_record_desc",
-                               {i32, i32, i32, i32, i32, i32, ptr});
+      named_struct(context, "snn_projection_desc", {ptr, i32, i32, i32, f64, i32, t.distribution, i32, i32});
+  t.record_desc = named_struct(context, "snn_record_desc", {i32, i32, i32, i32, i32, i32, ptr});
   t.stimulus_desc = named_struct(context, "snn_stimulus_desc", {i32, ptr});
   t.synapses = named_struct(context, "snn_synapses", {ptr, ptr, ptr, i64});
   t.state = named_struct(context, "snn_state", {ptr, ptr, ptr, ptr, i64});
   t.model_desc = named_struct(context, "snn_model_desc",
-                              {i32, i32, ptr, f64, f64, i64, i32, ptr, i32, ptr,
-                               i32, ptr, i32, ptr, ptr, ptr});
+                              {i32, i32, ptr, f64, f64, i64, i32, ptr, i32, ptr, i32, ptr, i32, ptr, ptr, ptr});
   return t;
 }
 

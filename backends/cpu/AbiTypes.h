@@ -45,15 +45,7 @@ enum ProjectionDescField : unsigned {
 };
 
 /// Field numbers of snn_record_desc.
-enum RecordDescField : unsigned {
-  RecKind,
-  RecPopulation,
-  RecVariable,
-  RecBegin,
-  RecEnd,
-  RecStride,
-  RecFile
-};
+enum RecordDescField : unsigned { RecKind, RecPopulation, RecVariable, RecBegin, RecEnd, RecStride, RecFile };
 
 /// Field numbers of snn_stimulus_desc.
 enum StimulusDescField : unsigned { StimPopulation, StimPath };
@@ -62,13 +54,7 @@ enum StimulusDescField : unsigned { StimPopulation, StimPath };
 enum SynapsesField : unsigned { SynRowStart, SynTarget, SynWeight, SynCount };
 
 /// Field numbers of snn_state.
-enum StateField : unsigned {
-  StateBuffers,
-  StateSpiked,
-  StateStimulus,
-  StateSynapses,
-  StateSeed
-};
+enum StateField : unsigned { StateBuffers, StateSpiked, StateStimulus, StateSynapses, StateSeed };
 
 /// Field numbers of snn_model_desc.
 enum ModelDescField : unsigned {

@@ -17,11 +17,9 @@ namespace {
 class DescriptorBuilder {
 public:
   DescriptorBuilder(llvm::Module &module, const ir::Module &source)
-      : module_(module), source_(source),
-        types_(AbiTypes::get(module.getContext())) {}
+      : module_(module), source_(source), types_(AbiTypes::get(module.getContext())) {}
 
-  llvm::GlobalVariable *build(const std::vector<PopulationPlan> &plans,
-                              llvm::Function *init, llvm::Function *step,
+  llvm::GlobalVariable *build(const std::vector<PopulationPlan> &plans, llvm::Function *init, llvm::Function *step,
                               bool double_precision) {
     std::vector<llvm::Constant *> populations, projections, records, stimuli;
     for (const PopulationPlan &plan : plans)
@@ -39,8 +37,7 @@ public:
         string(source_.network.name),
         f64(source_.regime.dt),
         f64(source_.regime.duration),
-        llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()),
-                               source_.regime.seed),
+        llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), source_.regime.seed),
         u32(populations.size()),
         array(types_.population_desc, populations, "snn.populations"),
         u32(projections.size()),
@@ -52,10 +49,9 @@ public:
         init,
         step,
     };
-    auto *desc = new llvm::GlobalVariable(
-        module_, types_.model_desc, /*isConstant=*/true,
-        llvm::GlobalValue::PrivateLinkage,
-        llvm::ConstantStruct::get(types_.model_desc, fields), "snn.model_desc");
+    auto *desc =
+        new llvm::GlobalVariable(module_, types_.model_desc, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
+                                 llvm::ConstantStruct::get(types_.model_desc, fields), "snn.model_desc");
     desc->setAlignment(llvm::Align(8));
     return desc;
   }
@@ -64,18 +60,11 @@ private:
   llvm::LLVMContext &context() { return module_.getContext(); }
 
   llvm::Constant *u32(uint64_t value) {
-    ir::internal_check(value <= UINT32_MAX, "descriptor field " +
-                                                std::to_string(value) +
-                                                " does not fit in 32 bits");
+    ir::internal_check(value <= UINT32_MAX, "descriptor field " + std::to_string(value) + " does not fit in 32 bits");
     return llvm::ConstantInt::get(llvm::Type::getInt32Ty(context()), value);
   }
-  llvm::Constant *f64(double value) {
-    return llvm::ConstantFP::get(llvm::Type::getDoubleTy(context()), value);
-  }
-  llvm::Constant *null() {
-    return llvm::ConstantPointerNull::get(
-        llvm::PointerType::getUnqual(context()));
-  }
+  llvm::Constant *f64(double value) { return llvm::ConstantFP::get(llvm::Type::getDoubleTy(context()), value); }
+  llvm::Constant *null() { return llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(context())); }
 
   /// A NUL-terminated private string, shared by content.
   llvm::Constant *string(const std::string &text) {
@@ -83,9 +72,8 @@ private:
     if (found != strings_.end())
       return found->second;
     llvm::Constant *data = llvm::ConstantDataArray::getString(context(), text);
-    auto *global = new llvm::GlobalVariable(module_, data->getType(), true,
-                                            llvm::GlobalValue::PrivateLinkage,
-                                            data, ".str");
+    auto *global =
+        new llvm::GlobalVariable(module_, data->getType(), true, llvm::GlobalValue::PrivateLinkage, data, ".str");
     global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
     global->setAlignment(llvm::Align(1));
     strings_.emplace(text, global);
@@ -93,15 +81,13 @@ private:
   }
 
   /// A private constant array of `elements`, or null when there are none.
-  llvm::Constant *array(llvm::StructType *type,
-                        const std::vector<llvm::Constant *> &elements,
+  llvm::Constant *array(llvm::StructType *type, const std::vector<llvm::Constant *> &elements,
                         const std::string &name) {
     if (elements.empty())
       return null();
     auto *array_type = llvm::ArrayType::get(type, elements.size());
-    auto *global = new llvm::GlobalVariable(
-        module_, array_type, true, llvm::GlobalValue::PrivateLinkage,
-        llvm::ConstantArray::get(array_type, elements), name);
+    auto *global = new llvm::GlobalVariable(module_, array_type, true, llvm::GlobalValue::PrivateLinkage,
+                                            llvm::ConstantArray::get(array_type, elements), name);
     global->setAlignment(llvm::Align(8));
     return global;
   }
@@ -139,11 +125,9 @@ private:
   }
 
   const ir::NeuronModel &model_of(const std::string &population) {
-    const ir::Population &pop =
-        source_.network.populations[population_index(population)];
+    const ir::Population &pop = source_.network.populations[population_index(population)];
     const ir::NeuronModel *model = source_.find_model(pop.model);
-    ir::internal_check(model != nullptr,
-                       "unknown neuron model '" + pop.model + "'");
+    ir::internal_check(model != nullptr, "unknown neuron model '" + pop.model + "'");
     return *model;
   }
 
@@ -175,8 +159,7 @@ private:
       distribution = SNN_DIST_NORMAL;
       break;
     }
-    llvm::Constant *weight_fields[] = {u32(distribution), f64(p.weight.a),
-                                       f64(p.weight.b)};
+    llvm::Constant *weight_fields[] = {u32(distribution), f64(p.weight.a), f64(p.weight.b)};
     llvm::Constant *fields[] = {
         string(p.pre + " -> " + p.post + "." + p.target),
         u32(population_index(p.pre)),
@@ -196,9 +179,7 @@ private:
     bool is_state = r.kind == ir::RecordKind::State;
     if (is_state) {
       int k = model_of(r.population).state_index(r.variable);
-      ir::internal_check(k >= 0, "record of '" + r.population + "." +
-                                     r.variable +
-                                     "', which is not a state variable");
+      ir::internal_check(k >= 0, "record of '" + r.population + "." + r.variable + "', which is not a state variable");
       variable = static_cast<uint32_t>(k);
     }
     llvm::Constant *fields[] = {
@@ -214,8 +195,7 @@ private:
   }
 
   llvm::Constant *stimulus(const ir::Stimulus &s) {
-    llvm::Constant *fields[] = {u32(population_index(s.population)),
-                                string(s.path)};
+    llvm::Constant *fields[] = {u32(population_index(s.population)), string(s.path)};
     return llvm::ConstantStruct::get(types_.stimulus_desc, fields);
   }
 
@@ -227,32 +207,24 @@ private:
 
 } // namespace
 
-uint32_t projection_target_index(const ir::Module &source,
-                                 const ir::Projection &projection) {
+uint32_t projection_target_index(const ir::Module &source, const ir::Projection &projection) {
   const ir::Population *post = source.network.find_population(projection.post);
-  ir::internal_check(post != nullptr, "projection " + projection.pre + " -> " +
-                                          projection.post +
-                                          " names an unknown population");
+  ir::internal_check(post != nullptr,
+                     "projection " + projection.pre + " -> " + projection.post + " names an unknown population");
   const ir::NeuronModel *model = source.find_model(post->model);
-  ir::internal_check(model != nullptr,
-                     "unknown neuron model '" + post->model + "'");
+  ir::internal_check(model != nullptr, "unknown neuron model '" + post->model + "'");
   bool to_state = projection.target_kind == ir::TargetKind::State;
-  int target = to_state ? model->state_index(projection.target)
-                        : model->input_index(projection.target);
-  ir::internal_check(target >= 0, "projection " + projection.pre + " -> " +
-                                      projection.post + " targets '" +
-                                      projection.target + "', which is not " +
-                                      (to_state ? "a state" : "an input") +
+  int target = to_state ? model->state_index(projection.target) : model->input_index(projection.target);
+  ir::internal_check(target >= 0, "projection " + projection.pre + " -> " + projection.post + " targets '" +
+                                      projection.target + "', which is not " + (to_state ? "a state" : "an input") +
                                       " of '" + model->name + "'");
   return static_cast<uint32_t>(target);
 }
 
-llvm::GlobalVariable *
-build_descriptor(llvm::Module &module, const ir::Module &source,
-                 const std::vector<PopulationPlan> &plans, llvm::Function *init,
-                 llvm::Function *step, bool double_precision) {
-  return DescriptorBuilder(module, source)
-      .build(plans, init, step, double_precision);
+llvm::GlobalVariable *build_descriptor(llvm::Module &module, const ir::Module &source,
+                                       const std::vector<PopulationPlan> &plans, llvm::Function *init,
+                                       llvm::Function *step, bool double_precision) {
+  return DescriptorBuilder(module, source).build(plans, init, step, double_precision);
 }
 
 } // namespace snn::cpu

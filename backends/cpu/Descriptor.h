@@ -15,8 +15,7 @@ namespace snn::cpu {
 /// The index of `projection`'s target among the post model's state
 /// variables (TargetKind::State) or inputs (TargetKind::Input). Throws
 /// ir::InternalError when the post population or the target does not exist.
-uint32_t projection_target_index(const ir::Module &source,
-                                 const ir::Projection &projection);
+uint32_t projection_target_index(const ir::Module &source, const ir::Projection &projection);
 
 /// Defines the private constant global `snn.model_desc` of type
 /// snn_model_desc describing `source` (populations in `plans` order, with
@@ -24,9 +23,8 @@ uint32_t projection_target_index(const ir::Module &source,
 /// stimuli; the regime's dt, duration and seed), pointing at `init` and
 /// `step`. Strings and arrays are private constant globals; empty arrays are
 /// null. Throws ir::InternalError for names that do not resolve.
-llvm::GlobalVariable *
-build_descriptor(llvm::Module &module, const ir::Module &source,
-                 const std::vector<PopulationPlan> &plans, llvm::Function *init,
-                 llvm::Function *step, bool double_precision);
+llvm::GlobalVariable *build_descriptor(llvm::Module &module, const ir::Module &source,
+                                       const std::vector<PopulationPlan> &plans, llvm::Function *init,
+                                       llvm::Function *step, bool double_precision);
 
 } // namespace snn::cpu

@@ -11,8 +11,7 @@ namespace {
 constexpr double MaxUnrolledPower = 64;
 } // namespace
 
-ExprCodegen::ExprCodegen(llvm::IRBuilderBase &builder, llvm::Type *real,
-                         ExprBindings bindings)
+ExprCodegen::ExprCodegen(llvm::IRBuilderBase &builder, llvm::Type *real, ExprBindings bindings)
     : b_(builder), real_(real), bindings_(std::move(bindings)) {}
 
 llvm::Value *ExprCodegen::emit(const ir::Expr &e) {
@@ -49,8 +48,7 @@ llvm::Value *ExprCodegen::emit_node(const ir::ExprNode &node) {
   case ir::ExprKind::Call:
     return emit_call(static_cast<const ir::Call &>(node));
   case ir::ExprKind::Random: {
-    ir::internal_check(bool(bindings_.random),
-                       "random numbers are not allowed in this context");
+    ir::internal_check(bool(bindings_.random), "random numbers are not allowed in this context");
     return bindings_.random(static_cast<const ir::Random &>(node));
   }
   }
@@ -60,18 +58,14 @@ llvm::Value *ExprCodegen::emit_node(const ir::ExprNode &node) {
 llvm::Value *ExprCodegen::emit_variable(const ir::Variable &v) {
   switch (v.var_kind) {
   case ir::VarKind::Param:
-    throw ir::InternalError(
-        "parameter '" + v.name +
-        "' reached the CPU backend (ResolveParams did not run?)");
+    throw ir::InternalError("parameter '" + v.name + "' reached the CPU backend (ResolveParams did not run?)");
   case ir::VarKind::Dt:
-    throw ir::InternalError(
-        "'dt' reached the CPU backend (DiscretizeOdes did not run?)");
+    throw ir::InternalError("'dt' reached the CPU backend (DiscretizeOdes did not run?)");
   default:
     break;
   }
-  ir::internal_check(bool(bindings_.variable),
-                     std::string(ir::name_of(v.var_kind)) + " variable '" +
-                         v.name + "' is not allowed in this context");
+  ir::internal_check(bool(bindings_.variable), std::string(ir::name_of(v.var_kind)) + " variable '" + v.name +
+                                                   "' is not allowed in this context");
   return bindings_.variable(v);
 }
 
@@ -116,8 +110,7 @@ llvm::Value *ExprCodegen::emit_binary(const ir::Binary &bin) {
   case ir::BinaryOp::Pow:
     break;
   }
-  throw ir::InternalError(std::string("unknown binary operator '") +
-                          ir::name_of(bin.op) + "'");
+  throw ir::InternalError(std::string("unknown binary operator '") + ir::name_of(bin.op) + "'");
 }
 
 llvm::Value *ExprCodegen::emit_power(const ir::Binary &bin) {
@@ -130,11 +123,9 @@ llvm::Value *ExprCodegen::emit_power(const ir::Binary &bin) {
   if (e == 0.5)
     return b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, base);
   if (e == -0.5)
-    return b_.CreateFDiv(one,
-                         b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, base));
+    return b_.CreateFDiv(one, b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, base));
   if (e != std::floor(e) || std::fabs(e) > MaxUnrolledPower)
-    return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, base,
-                                    llvm::ConstantFP::get(real_, e));
+    return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, base, llvm::ConstantFP::get(real_, e));
 
   // Square and multiply, as llvm.powi would, but visible to the vectoriser.
   auto n = static_cast<unsigned>(std::fabs(e));
@@ -186,8 +177,7 @@ llvm::Value *ExprCodegen::emit_call(const ir::Call &call) {
     break;
   }
   ir::internal_check(id != llvm::Intrinsic::not_intrinsic,
-                     std::string("unknown function '") + ir::name_of(call.fn) +
-                         "'");
+                     std::string("unknown function '") + ir::name_of(call.fn) + "'");
   return b_.CreateUnaryIntrinsic(id, x);
 }
 

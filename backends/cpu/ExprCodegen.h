@@ -34,8 +34,7 @@ struct ExprBindings {
 class ExprCodegen {
 public:
   /// `real` is the LLVM type of real values (float or double).
-  ExprCodegen(llvm::IRBuilderBase &builder, llvm::Type *real,
-              ExprBindings bindings);
+  ExprCodegen(llvm::IRBuilderBase &builder, llvm::Type *real, ExprBindings bindings);
 
   /// The value of `e` (i1 for booleans, `real` for reals). Throws
   /// ir::InternalError for a parameter, a `dt` or a null expression, which

@@ -14,21 +14,18 @@
 
 namespace snn::cpu {
 
-JitModel::JitModel(std::unique_ptr<llvm::orc::LLJIT> jit,
-                   const snn_model_desc *model)
+JitModel::JitModel(std::unique_ptr<llvm::orc::LLJIT> jit, const snn_model_desc *model)
     : jit_(std::move(jit)), model_(model) {}
 
 JitModel::~JitModel() = default;
 
-std::unique_ptr<JitModel>
-JitModel::create(std::unique_ptr<llvm::Module> module,
-                 std::unique_ptr<llvm::LLVMContext> context,
-                 const CodegenOptions &options, std::string &error) {
+std::unique_ptr<JitModel> JitModel::create(std::unique_ptr<llvm::Module> module,
+                                           std::unique_ptr<llvm::LLVMContext> context, const CodegenOptions &options,
+                                           std::string &error) {
   initialize_native_target();
   // One description of the target for both the IR optimiser and the JIT's
   // code generator, so the vectoriser's costs match the emitted code.
-  std::unique_ptr<llvm::TargetMachine> machine =
-      create_target_machine(options, error);
+  std::unique_ptr<llvm::TargetMachine> machine = create_target_machine(options, error);
   if (!machine)
     return nullptr;
   llvm::orc::JITTargetMachineBuilder target(machine->getTargetTriple());
@@ -41,26 +38,21 @@ JitModel::create(std::unique_ptr<llvm::Module> module,
   module->setDataLayout(machine->createDataLayout());
   optimize(*module, *machine, options.opt_level);
 
-  auto jit = llvm::orc::LLJITBuilder()
-                 .setJITTargetMachineBuilder(std::move(target))
-                 .create();
+  auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(target)).create();
   if (!jit) {
     error = "cannot create the JIT: " + llvm::toString(jit.takeError());
     return nullptr;
   }
   // Math functions that have no instruction (exp, log, tanh, ...) become
   // libm calls; resolve them, and memset/memcpy, from the host process.
-  auto host = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
-      (*jit)->getDataLayout().getGlobalPrefix());
+  auto host = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess((*jit)->getDataLayout().getGlobalPrefix());
   if (!host) {
-    error = "cannot search the host process for symbols: " +
-            llvm::toString(host.takeError());
+    error = "cannot search the host process for symbols: " + llvm::toString(host.takeError());
     return nullptr;
   }
   (*jit)->getMainJITDylib().addGenerator(std::move(*host));
 
-  if (llvm::Error e = (*jit)->addIRModule(
-          llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
+  if (llvm::Error e = (*jit)->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
     error = "cannot add the model to the JIT: " + llvm::toString(std::move(e));
     return nullptr;
   }

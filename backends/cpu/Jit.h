@@ -27,10 +27,9 @@ public:
   /// which is found in the host process. The CPU must be one the host can
   /// run ("native" always is). Returns null and sets `error` on failure;
   /// throws ir::InternalError when `module` does not verify.
-  static std::unique_ptr<JitModel>
-  create(std::unique_ptr<llvm::Module> module,
-         std::unique_ptr<llvm::LLVMContext> context,
-         const CodegenOptions &options, std::string &error);
+  static std::unique_ptr<JitModel> create(std::unique_ptr<llvm::Module> module,
+                                          std::unique_ptr<llvm::LLVMContext> context, const CodegenOptions &options,
+                                          std::string &error);
 
   ~JitModel();
   JitModel(const JitModel &) = delete;

@@ -3,8 +3,7 @@
 
 namespace snn::cpu {
 
-void emit_counted_loop(llvm::IRBuilderBase &b, llvm::Value *begin,
-                       llvm::Value *end, const llvm::Twine &name,
+void emit_counted_loop(llvm::IRBuilderBase &b, llvm::Value *begin, llvm::Value *end, const llvm::Twine &name,
                        const std::function<void(llvm::Value *index)> &body) {
   llvm::Function *function = b.GetInsertBlock()->getParent();
   llvm::LLVMContext &context = function->getContext();
@@ -21,9 +20,7 @@ void emit_counted_loop(llvm::IRBuilderBase &b, llvm::Value *begin,
 
   b.SetInsertPoint(loop_body);
   body(index);
-  llvm::Value *next =
-      b.CreateAdd(index, llvm::ConstantInt::get(begin->getType(), 1),
-                  name + ".next", /*HasNUW=*/true);
+  llvm::Value *next = b.CreateAdd(index, llvm::ConstantInt::get(begin->getType(), 1), name + ".next", /*HasNUW=*/true);
   index->addIncoming(next, b.GetInsertBlock());
   b.CreateBr(header);
 

@@ -12,8 +12,7 @@ namespace snn::cpu {
 /// LLVM's loop passes expect (header with the induction phi, one latch). The
 /// body may add blocks, e.g. nested loops; the builder is left in the exit
 /// block.
-void emit_counted_loop(llvm::IRBuilderBase &b, llvm::Value *begin,
-                       llvm::Value *end, const llvm::Twine &name,
+void emit_counted_loop(llvm::IRBuilderBase &b, llvm::Value *begin, llvm::Value *end, const llvm::Twine &name,
                        const std::function<void(llvm::Value *index)> &body);
 
 } // namespace snn::cpu

@@ -30,8 +30,7 @@ namespace snn::cpu {
 /// message naming the offending model, population or variable, for IR it
 /// cannot compile, and with the verifier's report if the result does not
 /// verify.
-std::unique_ptr<llvm::Module> build_module(const ir::Module &source,
-                                           llvm::LLVMContext &context,
+std::unique_ptr<llvm::Module> build_module(const ir::Module &source, llvm::LLVMContext &context,
                                            const CodegenOptions &options);
 
 } // namespace snn::cpu

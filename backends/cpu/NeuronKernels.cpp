@@ -37,8 +37,7 @@ bool reads_stimulus(const ir::Expr &root) {
     };
     switch (node->kind) {
     case ir::ExprKind::Variable:
-      if (static_cast<const ir::Variable *>(node)->var_kind ==
-          ir::VarKind::Stimulus)
+      if (static_cast<const ir::Variable *>(node)->var_kind == ir::VarKind::Stimulus)
         return true;
       break;
     case ir::ExprKind::Unary:
@@ -78,11 +77,9 @@ const char *phase_name(KernelPhase phase) {
 /// Builds the body of one neuron kernel: the values one neuron `n` sees.
 class KernelBuilder {
 public:
-  KernelBuilder(llvm::Function *function, const PopulationPlan &plan,
-                bool with_stimulus, llvm::Type *real)
-      : plan_(plan), model_(*plan.model), with_stimulus_(with_stimulus),
-        real_(real), b_(llvm::BasicBlock::Create(function->getContext(),
-                                                 "entry", function)) {
+  KernelBuilder(llvm::Function *function, const PopulationPlan &plan, bool with_stimulus, llvm::Type *real)
+      : plan_(plan), model_(*plan.model), with_stimulus_(with_stimulus), real_(real),
+        b_(llvm::BasicBlock::Create(function->getContext(), "entry", function)) {
     auto arg = function->arg_begin();
     for (size_t k = 0; k < model_.states.size(); ++k)
       states_.push_back(&*arg++);
@@ -117,36 +114,28 @@ public:
   }
 
 private:
-  llvm::Value *element(llvm::Value *base, llvm::Type *type) {
-    return b_.CreateInBoundsGEP(type, base, n_);
-  }
+  llvm::Value *element(llvm::Value *base, llvm::Type *type) { return b_.CreateInBoundsGEP(type, base, n_); }
   llvm::Value *load_real(llvm::Value *base, const llvm::Twine &name) {
     return b_.CreateLoad(real_, element(base, real_), name);
   }
-  void store_real(llvm::Value *value, llvm::Value *base) {
-    b_.CreateStore(value, element(base, real_));
-  }
+  void store_real(llvm::Value *value, llvm::Value *base) { b_.CreateStore(value, element(base, real_)); }
 
   int state_index(const std::string &name) const {
     int k = model_.state_index(name);
-    ir::internal_check(k >= 0, "model '" + model_.name + "' has no state '" +
-                                   name + "'");
+    ir::internal_check(k >= 0, "model '" + model_.name + "' has no state '" + name + "'");
     return k;
   }
   int input_index(const std::string &name) const {
     int j = model_.input_index(name);
-    ir::internal_check(j >= 0, "model '" + model_.name + "' has no input '" +
-                                   name + "'");
+    ir::internal_check(j >= 0, "model '" + model_.name + "' has no input '" + name + "'");
     return j;
   }
 
   /// Word 3 of a Philox counter for `site` in `domain`.
   llvm::Value *counter_tag(uint32_t domain, uint32_t site) {
     ir::internal_check(site < MaxSites,
-                       "random call site " + std::to_string(site) +
-                           " of model '" + model_.name + "' exceeds 255");
-    ir::internal_check(plan_.index < MaxRngPopulations,
-                       "too many populations for the random number streams");
+                       "random call site " + std::to_string(site) + " of model '" + model_.name + "' exceeds 255");
+    ir::internal_check(plan_.index < MaxRngPopulations, "too many populations for the random number streams");
     return b_.getInt32(snn_philox_tag(domain, plan_.index << 8 | site));
   }
 
@@ -157,30 +146,24 @@ private:
     auto found = philox_cache_.find(r.site);
     if (found == philox_cache_.end()) {
       llvm::Type *i32 = b_.getInt32Ty();
-      PhiloxBlock counter = {b_.CreateTrunc(n_, i32),
-                             b_.CreateTrunc(step_, i32),
-                             b_.CreateTrunc(b_.CreateLShr(step_, 32), i32),
-                             counter_tag(SNN_RNG_STEP, r.site)};
-      found = philox_cache_.emplace(r.site, emit_philox4x32(b_, counter, key_))
-                  .first;
+      PhiloxBlock counter = {b_.CreateTrunc(n_, i32), b_.CreateTrunc(step_, i32),
+                             b_.CreateTrunc(b_.CreateLShr(step_, 32), i32), counter_tag(SNN_RNG_STEP, r.site)};
+      found = philox_cache_.emplace(r.site, emit_philox4x32(b_, counter, key_)).first;
     }
     return emit_distribution(b_, r.dist, found->second, real_);
   }
 
   /// Random in init: stream SNN_RNG_INIT, counter (neuron, state var, 0, tag).
   llvm::Value *init_random(const ir::Random &r, uint32_t state) {
-    PhiloxBlock counter = {b_.CreateTrunc(n_, b_.getInt32Ty()),
-                           b_.getInt32(state), b_.getInt32(0),
+    PhiloxBlock counter = {b_.CreateTrunc(n_, b_.getInt32Ty()), b_.getInt32(state), b_.getInt32(0),
                            counter_tag(SNN_RNG_INIT, r.site)};
-    return emit_distribution(b_, r.dist, emit_philox4x32(b_, counter, key_),
-                             real_);
+    return emit_distribution(b_, r.dist, emit_philox4x32(b_, counter, key_), real_);
   }
 
   llvm::Value *stimulus_value() {
     if (!with_stimulus_)
       return b_.getFalse();
-    llvm::Value *byte =
-        b_.CreateLoad(b_.getInt8Ty(), element(stimulus_, b_.getInt8Ty()));
+    llvm::Value *byte = b_.CreateLoad(b_.getInt8Ty(), element(stimulus_, b_.getInt8Ty()));
     return b_.CreateICmpNE(byte, b_.getInt8(0));
   }
 
@@ -188,8 +171,7 @@ private:
   ExprBindings neuron_bindings(const std::vector<llvm::Value *> &state_values,
                                const std::vector<llvm::Value *> &input_values) {
     ExprBindings bindings;
-    bindings.variable = [this, &state_values, &input_values](
-                            const ir::Variable &v) -> llvm::Value * {
+    bindings.variable = [this, &state_values, &input_values](const ir::Variable &v) -> llvm::Value * {
       switch (v.var_kind) {
       case ir::VarKind::State:
         return state_values[state_index(v.name)];
@@ -202,17 +184,14 @@ private:
       default:
         break;
       }
-      throw ir::InternalError(std::string(ir::name_of(v.var_kind)) +
-                              " variable '" + v.name + "' in a neuron kernel");
+      throw ir::InternalError(std::string(ir::name_of(v.var_kind)) + " variable '" + v.name + "' in a neuron kernel");
     };
     bindings.random = [this](const ir::Random &r) { return step_random(r); };
     return bindings;
   }
 
   void check_real(const ir::Expr &e, const std::string &what) {
-    ir::internal_check(bool(e) && !e->is_bool(),
-                       what + " of model '" + model_.name +
-                           "' is not a real expression");
+    ir::internal_check(bool(e) && !e->is_bool(), what + " of model '" + model_.name + "' is not a real expression");
   }
 
   void init_body() {
@@ -222,18 +201,13 @@ private:
       if (state.initial) {
         check_real(state.initial, "initial value of '" + state.name + "'");
         ExprBindings bindings;
-        bindings.variable = [this,
-                             &state](const ir::Variable &v) -> llvm::Value * {
+        bindings.variable = [this, &state](const ir::Variable &v) -> llvm::Value * {
           if (v.var_kind == ir::VarKind::Time)
             return llvm::ConstantFP::get(real_, 0.0);
-          throw ir::InternalError("initial value of '" + state.name +
-                                  "' in model '" + model_.name + "' reads " +
-                                  ir::name_of(v.var_kind) + " variable '" +
-                                  v.name + "'");
+          throw ir::InternalError("initial value of '" + state.name + "' in model '" + model_.name + "' reads " +
+                                  ir::name_of(v.var_kind) + " variable '" + v.name + "'");
         };
-        bindings.random = [this, k](const ir::Random &r) {
-          return init_random(r, static_cast<uint32_t>(k));
-        };
+        bindings.random = [this, k](const ir::Random &r) { return init_random(r, static_cast<uint32_t>(k)); };
         value = ExprCodegen(b_, real_, bindings).emit(state.initial);
       }
       store_real(value, states_[k]);
@@ -245,28 +219,23 @@ private:
 
   /// Loads neuron n's states and inputs, named "<variable>.<suffix>" so
   /// printed IR reads like the model.
-  void load_neuron(std::vector<llvm::Value *> &state_values,
-                   std::vector<llvm::Value *> &input_values,
+  void load_neuron(std::vector<llvm::Value *> &state_values, std::vector<llvm::Value *> &input_values,
                    const std::string &suffix) {
     for (size_t k = 0; k < states_.size(); ++k)
-      state_values.push_back(
-          load_real(states_[k], model_.states[k].name + "." + suffix));
+      state_values.push_back(load_real(states_[k], model_.states[k].name + "." + suffix));
     for (size_t j = 0; j < inputs_.size(); ++j)
-      input_values.push_back(
-          load_real(inputs_[j], model_.inputs[j].name + "." + suffix));
+      input_values.push_back(load_real(inputs_[j], model_.inputs[j].name + "." + suffix));
   }
 
   /// New values of the states `assignments` name, indexed by state; every
   /// value is computed before any is stored, so all read the old values.
-  std::vector<llvm::Value *>
-  assign(const std::vector<ir::Assignment> &assignments, ExprCodegen &codegen,
-         const char *what) {
+  std::vector<llvm::Value *> assign(const std::vector<ir::Assignment> &assignments, ExprCodegen &codegen,
+                                    const char *what) {
     std::vector<llvm::Value *> next(model_.states.size(), nullptr);
     for (const ir::Assignment &a : assignments) {
       int k = state_index(a.state);
-      ir::internal_check(!next[k], std::string(what) + " of model '" +
-                                       model_.name + "' assigns '" + a.state +
-                                       "' twice");
+      ir::internal_check(!next[k],
+                         std::string(what) + " of model '" + model_.name + "' assigns '" + a.state + "' twice");
       check_real(a.value, std::string(what) + " of '" + a.state + "'");
       next[k] = codegen.emit(a.value);
       if (!next[k]->hasName() && llvm::isa<llvm::Instruction>(next[k]))
@@ -289,10 +258,8 @@ private:
     llvm::Value *spike = b_.getFalse();
     if (model_.spike_condition) {
       ir::internal_check(model_.spike_condition->is_bool(),
-                         "spike condition of model '" + model_.name +
-                             "' is not boolean");
-      ExprCodegen condition(b_, real_,
-                            neuron_bindings(new_states, input_values));
+                         "spike condition of model '" + model_.name + "' is not boolean");
+      ExprCodegen condition(b_, real_, neuron_bindings(new_states, input_values));
       spike = condition.emit(model_.spike_condition);
       if (!spike->hasName() && llvm::isa<llvm::Instruction>(spike))
         spike->setName("spike");
@@ -301,8 +268,7 @@ private:
     for (size_t k = 0; k < next.size(); ++k)
       if (next[k])
         store_real(next[k], states_[k]);
-    b_.CreateStore(b_.CreateZExt(spike, b_.getInt8Ty()),
-                   element(spiked_, b_.getInt8Ty()));
+    b_.CreateStore(b_.CreateZExt(spike, b_.getInt8Ty()), element(spiked_, b_.getInt8Ty()));
     // The inputs were consumed by this update; spikes delivered later in
     // this step accumulate into the next one.
     for (llvm::Value *input : inputs_)
@@ -312,9 +278,8 @@ private:
   void reset_body() {
     std::vector<llvm::Value *> current, input_values;
     load_neuron(current, input_values, "now");
-    llvm::Value *spiked = b_.CreateICmpNE(
-        b_.CreateLoad(b_.getInt8Ty(), element(spiked_, b_.getInt8Ty())),
-        b_.getInt8(0));
+    llvm::Value *spiked =
+        b_.CreateICmpNE(b_.CreateLoad(b_.getInt8Ty(), element(spiked_, b_.getInt8Ty())), b_.getInt8(0));
     ExprCodegen reset(b_, real_, neuron_bindings(current, input_values));
     std::vector<llvm::Value *> next = assign(model_.reset, reset, "reset");
     // A select, not a branch, so the loop stays vectorisable.
@@ -348,12 +313,9 @@ void mark_noalias_pointers(llvm::Function *fn) {
 
 } // namespace
 
-llvm::FunctionType *neuron_kernel_type(llvm::LLVMContext &context,
-                                       const ir::NeuronModel &model,
-                                       llvm::Type *real) {
+llvm::FunctionType *neuron_kernel_type(llvm::LLVMContext &context, const ir::NeuronModel &model, llvm::Type *real) {
   llvm::Type *ptr = llvm::PointerType::getUnqual(context);
-  std::vector<llvm::Type *> params(
-      model.states.size() + model.inputs.size() + 2, ptr);
+  std::vector<llvm::Type *> params(model.states.size() + model.inputs.size() + 2, ptr);
   params.push_back(real);
   params.push_back(llvm::Type::getInt32Ty(context));
   params.push_back(llvm::Type::getInt32Ty(context));
@@ -385,21 +347,15 @@ bool phase_has_work(const ir::NeuronModel &model, KernelPhase phase) {
   return true;
 }
 
-llvm::Function *build_neuron_kernel(llvm::Module &module,
-                                    const PopulationPlan &plan,
-                                    KernelPhase phase, bool with_stimulus,
-                                    llvm::Type *real) {
+llvm::Function *build_neuron_kernel(llvm::Module &module, const PopulationPlan &plan, KernelPhase phase,
+                                    bool with_stimulus, llvm::Type *real) {
   const ir::NeuronModel &model = *plan.model;
-  ir::internal_check(model.discretized,
-                     "model '" + model.name +
-                         "' reached the CPU backend in continuous form");
-  std::string name =
-      std::string("snn.") + phase_name(phase) + "." + plan.population->name;
+  ir::internal_check(model.discretized, "model '" + model.name + "' reached the CPU backend in continuous form");
+  std::string name = std::string("snn.") + phase_name(phase) + "." + plan.population->name;
   if (with_stimulus)
     name += ".stimulus";
-  llvm::Function *fn = llvm::Function::Create(
-      neuron_kernel_type(module.getContext(), model, real),
-      llvm::GlobalValue::InternalLinkage, name, module);
+  llvm::Function *fn = llvm::Function::Create(neuron_kernel_type(module.getContext(), model, real),
+                                              llvm::GlobalValue::InternalLinkage, name, module);
   mark_noalias_pointers(fn);
 
   auto arg = fn->arg_begin();
@@ -428,8 +384,7 @@ llvm::Function *build_delivery_kernel(llvm::Module &module, llvm::Type *real, bo
   llvm::Function *fn = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage,
                                               gated ? "snn.deliver_gated" : "snn.deliver", module);
   mark_noalias_pointers(fn);
-  llvm::Argument *spiked = fn->getArg(0), *row_start = fn->getArg(1),
-                 *target = fn->getArg(2), *weight = fn->getArg(3),
+  llvm::Argument *spiked = fn->getArg(0), *row_start = fn->getArg(1), *target = fn->getArg(2), *weight = fn->getArg(3),
                  *post = fn->getArg(4), *num_pre = fn->getArg(5);
   spiked->setName("spiked_pre");
   row_start->setName("row_start");
@@ -445,46 +400,34 @@ llvm::Function *build_delivery_kernel(llvm::Module &module, llvm::Type *real, bo
   }
 
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", fn));
-  emit_counted_loop(
-      b, b.getInt64(0), b.CreateZExt(num_pre, i64), "pre",
-      [&](llvm::Value *pre) {
-        llvm::Value *fired = b.CreateICmpNE(
-            b.CreateLoad(i8, b.CreateInBoundsGEP(i8, spiked, pre)),
-            b.getInt8(0));
-        auto *deliver = llvm::BasicBlock::Create(context, "deliver", fn);
-        auto *next = llvm::BasicBlock::Create(context, "next", fn);
-        b.CreateCondBr(fired, deliver, next);
+  emit_counted_loop(b, b.getInt64(0), b.CreateZExt(num_pre, i64), "pre", [&](llvm::Value *pre) {
+    llvm::Value *fired = b.CreateICmpNE(b.CreateLoad(i8, b.CreateInBoundsGEP(i8, spiked, pre)), b.getInt8(0));
+    auto *deliver = llvm::BasicBlock::Create(context, "deliver", fn);
+    auto *next = llvm::BasicBlock::Create(context, "next", fn);
+    b.CreateCondBr(fired, deliver, next);
 
-        b.SetInsertPoint(deliver);
-        llvm::Value *begin = b.CreateZExt(
-            b.CreateLoad(i32, b.CreateInBoundsGEP(i32, row_start, pre)), i64,
-            "begin");
-        llvm::Value *end = b.CreateZExt(
-            b.CreateLoad(i32,
-                         b.CreateInBoundsGEP(i32, row_start,
-                                             b.CreateAdd(pre, b.getInt64(1)))),
-            i64, "end");
-        emit_counted_loop(b, begin, end, "synapse", [&](llvm::Value *s) {
-          llvm::Value *post_neuron = b.CreateZExt(
-              b.CreateLoad(i32, b.CreateInBoundsGEP(i32, target, s)), i64);
-          llvm::Value *w =
-              b.CreateLoad(real, b.CreateInBoundsGEP(real, weight, s));
-          llvm::Value *slot = b.CreateInBoundsGEP(real, post, post_neuron);
-          llvm::Value *old = b.CreateLoad(real, slot);
-          llvm::Value *sum = b.CreateFAdd(old, w);
-          if (gated) { // keep the old value where the target is refractory
-            llvm::Value *left = b.CreateLoad(real, b.CreateInBoundsGEP(real, counter, post_neuron));
-            llvm::Value *fired_post =
-                b.CreateLoad(i8, b.CreateInBoundsGEP(i8, spiked_post, post_neuron));
-            llvm::Value *open = b.CreateAnd(b.CreateFCmpOLE(left, llvm::ConstantFP::get(real, 0.0)),
-                                            b.CreateICmpEQ(fired_post, b.getInt8(0)));
-            sum = b.CreateSelect(open, sum, old);
-          }
-          b.CreateStore(sum, slot);
-        });
-        b.CreateBr(next);
-        b.SetInsertPoint(next);
-      });
+    b.SetInsertPoint(deliver);
+    llvm::Value *begin = b.CreateZExt(b.CreateLoad(i32, b.CreateInBoundsGEP(i32, row_start, pre)), i64, "begin");
+    llvm::Value *end = b.CreateZExt(
+        b.CreateLoad(i32, b.CreateInBoundsGEP(i32, row_start, b.CreateAdd(pre, b.getInt64(1)))), i64, "end");
+    emit_counted_loop(b, begin, end, "synapse", [&](llvm::Value *s) {
+      llvm::Value *post_neuron = b.CreateZExt(b.CreateLoad(i32, b.CreateInBoundsGEP(i32, target, s)), i64);
+      llvm::Value *w = b.CreateLoad(real, b.CreateInBoundsGEP(real, weight, s));
+      llvm::Value *slot = b.CreateInBoundsGEP(real, post, post_neuron);
+      llvm::Value *old = b.CreateLoad(real, slot);
+      llvm::Value *sum = b.CreateFAdd(old, w);
+      if (gated) { // keep the old value where the target is refractory
+        llvm::Value *left = b.CreateLoad(real, b.CreateInBoundsGEP(real, counter, post_neuron));
+        llvm::Value *fired_post = b.CreateLoad(i8, b.CreateInBoundsGEP(i8, spiked_post, post_neuron));
+        llvm::Value *open = b.CreateAnd(b.CreateFCmpOLE(left, llvm::ConstantFP::get(real, 0.0)),
+                                        b.CreateICmpEQ(fired_post, b.getInt8(0)));
+        sum = b.CreateSelect(open, sum, old);
+      }
+      b.CreateStore(sum, slot);
+    });
+    b.CreateBr(next);
+    b.SetInsertPoint(next);
+  });
   b.CreateRetVoid();
   return fn;
 }

@@ -45,9 +45,7 @@ enum class KernelPhase {
 /// with one pointer per state variable and per input, all `noalias`.
 /// `stimulus` is only read by kernels built `with_stimulus`; `t` is the time
 /// at the start of the step, `key` the Philox key of the run seed.
-llvm::FunctionType *neuron_kernel_type(llvm::LLVMContext &context,
-                                       const ir::NeuronModel &model,
-                                       llvm::Type *real);
+llvm::FunctionType *neuron_kernel_type(llvm::LLVMContext &context, const ir::NeuronModel &model, llvm::Type *real);
 
 /// Whether the expressions of `phase` call stimulus().
 bool phase_reads_stimulus(const ir::NeuronModel &model, KernelPhase phase);
@@ -60,10 +58,8 @@ bool phase_has_work(const ir::NeuronModel &model, KernelPhase phase);
 /// type neuron_kernel_type). Stimulus reads the `stimulus` argument when
 /// `with_stimulus`, else is false. Throws ir::InternalError for IR that is
 /// not in discrete form or names unknown variables.
-llvm::Function *build_neuron_kernel(llvm::Module &module,
-                                    const PopulationPlan &plan,
-                                    KernelPhase phase, bool with_stimulus,
-                                    llvm::Type *real);
+llvm::Function *build_neuron_kernel(llvm::Module &module, const PopulationPlan &plan, KernelPhase phase,
+                                    bool with_stimulus, llvm::Type *real);
 
 /// Defines the spike delivery kernel shared by all projections:
 ///   void (ptr spiked_pre, ptr row_start, ptr target, ptr weight, ptr post,

@@ -14,7 +14,6 @@ namespace snn::cpu {
 /// never leaves a truncated object behind. Code generation changes `module`
 /// (it prepares the IR for instruction selection), so emit a module once.
 /// Returns false and sets `error` on failure.
-bool write_object(llvm::Module &module, llvm::TargetMachine &machine,
-                  const std::string &path, std::string &error);
+bool write_object(llvm::Module &module, llvm::TargetMachine &machine, const std::string &path, std::string &error);
 
 } // namespace snn::cpu

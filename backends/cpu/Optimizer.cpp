@@ -14,17 +14,13 @@ void verify_or_throw(const llvm::Module &module) {
   llvm::raw_string_ostream out(report);
   if (llvm::verifyModule(module, &out)) {
     out.flush();
-    throw ir::InternalError("generated LLVM module '" +
-                            module.getModuleIdentifier() +
-                            "' does not verify:\n" + report);
+    throw ir::InternalError("generated LLVM module '" + module.getModuleIdentifier() + "' does not verify:\n" + report);
   }
 }
 
-void optimize(llvm::Module &module, llvm::TargetMachine &machine,
-              int opt_level) {
+void optimize(llvm::Module &module, llvm::TargetMachine &machine, int opt_level) {
   ir::internal_check(opt_level >= 0 && opt_level <= 3,
-                     "optimisation level " + std::to_string(opt_level) +
-                         " is not in 0..3");
+                     "optimisation level " + std::to_string(opt_level) + " is not in 0..3");
   verify_or_throw(module);
   if (module.getTargetTriple().empty())
     module.setTargetTriple(machine.getTargetTriple().str());
@@ -56,16 +52,13 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine,
     pipeline = builder.buildO0DefaultPipeline(llvm::OptimizationLevel::O0);
     break;
   case 1:
-    pipeline =
-        builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O1);
+    pipeline = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O1);
     break;
   case 2:
-    pipeline =
-        builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+    pipeline = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
     break;
   default:
-    pipeline =
-        builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+    pipeline = builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
     break;
   }
   pipeline.run(module, modules);

@@ -12,8 +12,7 @@ namespace snn::cpu {
 /// machine's triple and data layout when `module` has none. Throws
 /// ir::InternalError when `module` does not verify or `opt_level` is out of
 /// range.
-void optimize(llvm::Module &module, llvm::TargetMachine &machine,
-              int opt_level);
+void optimize(llvm::Module &module, llvm::TargetMachine &machine, int opt_level);
 
 /// Throws ir::InternalError carrying the verifier's report when `module` is
 /// not well formed.

@@ -7,12 +7,10 @@ namespace snn::cpu {
 
 PhiloxKey emit_philox_key(llvm::IRBuilderBase &b, llvm::Value *seed) {
   llvm::Type *i32 = b.getInt32Ty();
-  return {b.CreateTrunc(seed, i32, "key0"),
-          b.CreateTrunc(b.CreateLShr(seed, 32), i32, "key1")};
+  return {b.CreateTrunc(seed, i32, "key0"), b.CreateTrunc(b.CreateLShr(seed, 32), i32, "key1")};
 }
 
-PhiloxBlock emit_philox4x32(llvm::IRBuilderBase &b, const PhiloxBlock &counter,
-                            const PhiloxKey &key) {
+PhiloxBlock emit_philox4x32(llvm::IRBuilderBase &b, const PhiloxBlock &counter, const PhiloxKey &key) {
   llvm::Type *i32 = b.getInt32Ty();
   llvm::Type *i64 = b.getInt64Ty();
   llvm::Value *m0 = b.getInt64(SNN_PHILOX_M0);
@@ -32,8 +30,8 @@ PhiloxBlock emit_philox4x32(llvm::IRBuilderBase &b, const PhiloxBlock &counter,
     llvm::Value *lo0 = b.CreateTrunc(p0, i32);
     llvm::Value *hi1 = b.CreateTrunc(b.CreateLShr(p1, 32), i32);
     llvm::Value *lo1 = b.CreateTrunc(p1, i32);
-    PhiloxBlock next = {b.CreateXor(b.CreateXor(hi1, ctr[1]), k[0]), lo1,
-                        b.CreateXor(b.CreateXor(hi0, ctr[3]), k[1]), lo0};
+    PhiloxBlock next = {b.CreateXor(b.CreateXor(hi1, ctr[1]), k[0]), lo1, b.CreateXor(b.CreateXor(hi0, ctr[3]), k[1]),
+                        lo0};
     ctr = next;
   }
   return ctr;
@@ -42,60 +40,48 @@ PhiloxBlock emit_philox4x32(llvm::IRBuilderBase &b, const PhiloxBlock &counter,
 namespace {
 // Shifted words are below 2^31, so a signed conversion is exact; x86 has
 // vector signed conversions but no unsigned ones before AVX-512.
-llvm::Value *word_to_real(llvm::IRBuilderBase &b, llvm::Value *word,
-                          unsigned shift, llvm::Type *real) {
+llvm::Value *word_to_real(llvm::IRBuilderBase &b, llvm::Value *word, unsigned shift, llvm::Type *real) {
   return b.CreateSIToFP(b.CreateLShr(word, shift), real);
 }
 
 llvm::Value *uniform_f32(llvm::IRBuilderBase &b, llvm::Value *word) {
   llvm::Type *f32 = b.getFloatTy();
-  return b.CreateFMul(word_to_real(b, word, 8, f32),
-                      llvm::ConstantFP::get(f32, 1.0 / 16777216.0));
+  return b.CreateFMul(word_to_real(b, word, 8, f32), llvm::ConstantFP::get(f32, 1.0 / 16777216.0));
 }
 
-llvm::Value *uniform_f64(llvm::IRBuilderBase &b, llvm::Value *hi,
-                         llvm::Value *lo) {
+llvm::Value *uniform_f64(llvm::IRBuilderBase &b, llvm::Value *hi, llvm::Value *lo) {
   llvm::Type *f64 = b.getDoubleTy();
-  llvm::Value *high = b.CreateFMul(word_to_real(b, hi, 5, f64),
-                                   llvm::ConstantFP::get(f64, 67108864.0));
+  llvm::Value *high = b.CreateFMul(word_to_real(b, hi, 5, f64), llvm::ConstantFP::get(f64, 67108864.0));
   llvm::Value *sum = b.CreateFAdd(high, word_to_real(b, lo, 6, f64));
-  return b.CreateFMul(sum,
-                      llvm::ConstantFP::get(f64, 1.0 / 9007199254740992.0));
+  return b.CreateFMul(sum, llvm::ConstantFP::get(f64, 1.0 / 9007199254740992.0));
 }
 
 // The cosine branch of Box-Muller, with 1 - u1 in (0, 1] under the log.
-llvm::Value *box_muller(llvm::IRBuilderBase &b, llvm::Value *u1,
-                        llvm::Value *u2) {
+llvm::Value *box_muller(llvm::IRBuilderBase &b, llvm::Value *u1, llvm::Value *u2) {
   llvm::Type *real = u1->getType();
   llvm::Value *one_minus = b.CreateFSub(llvm::ConstantFP::get(real, 1.0), u1);
   llvm::Value *log = b.CreateUnaryIntrinsic(llvm::Intrinsic::log, one_minus);
-  llvm::Value *radius = b.CreateUnaryIntrinsic(
-      llvm::Intrinsic::sqrt,
-      b.CreateFMul(llvm::ConstantFP::get(real, -2.0), log));
-  llvm::Value *angle = b.CreateFMul(
-      llvm::ConstantFP::get(real, 6.283185307179586476925286766559), u2);
-  return b.CreateFMul(radius,
-                      b.CreateUnaryIntrinsic(llvm::Intrinsic::cos, angle));
+  llvm::Value *radius =
+      b.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, b.CreateFMul(llvm::ConstantFP::get(real, -2.0), log));
+  llvm::Value *angle = b.CreateFMul(llvm::ConstantFP::get(real, 6.283185307179586476925286766559), u2);
+  return b.CreateFMul(radius, b.CreateUnaryIntrinsic(llvm::Intrinsic::cos, angle));
 }
 } // namespace
 
-llvm::Value *emit_uniform01(llvm::IRBuilderBase &b, const PhiloxBlock &out,
-                            llvm::Type *real) {
+llvm::Value *emit_uniform01(llvm::IRBuilderBase &b, const PhiloxBlock &out, llvm::Type *real) {
   if (real->isFloatTy())
     return uniform_f32(b, out[0]);
   return uniform_f64(b, out[0], out[1]);
 }
 
-llvm::Value *emit_normal01(llvm::IRBuilderBase &b, const PhiloxBlock &out,
-                           llvm::Type *real) {
+llvm::Value *emit_normal01(llvm::IRBuilderBase &b, const PhiloxBlock &out, llvm::Type *real) {
   if (real->isFloatTy())
     return box_muller(b, uniform_f32(b, out[0]), uniform_f32(b, out[1]));
-  return box_muller(b, uniform_f64(b, out[0], out[1]),
-                    uniform_f64(b, out[2], out[3]));
+  return box_muller(b, uniform_f64(b, out[0], out[1]), uniform_f64(b, out[2], out[3]));
 }
 
-llvm::Value *emit_distribution(llvm::IRBuilderBase &b, ir::Distribution dist,
-                               const PhiloxBlock &out, llvm::Type *real) {
+llvm::Value *emit_distribution(llvm::IRBuilderBase &b, ir::Distribution dist, const PhiloxBlock &out,
+                               llvm::Type *real) {
   switch (dist) {
   case ir::Distribution::Uniform01:
     return emit_uniform01(b, out, real);

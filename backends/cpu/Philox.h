@@ -25,23 +25,19 @@ using PhiloxKey = std::array<llvm::Value *, 2>;
 PhiloxKey emit_philox_key(llvm::IRBuilderBase &b, llvm::Value *seed);
 
 /// Philox4x32-10 of `counter` under `key`, as snn_philox4x32.
-PhiloxBlock emit_philox4x32(llvm::IRBuilderBase &b, const PhiloxBlock &counter,
-                            const PhiloxKey &key);
+PhiloxBlock emit_philox4x32(llvm::IRBuilderBase &b, const PhiloxBlock &counter, const PhiloxKey &key);
 
 /// A uniform real on [0, 1) of type `real` (float or double) from one output
 /// block: snn_uniform01_f32(out[0]) for float, snn_uniform01_f64(out[0],
 /// out[1]) for double.
-llvm::Value *emit_uniform01(llvm::IRBuilderBase &b, const PhiloxBlock &out,
-                            llvm::Type *real);
+llvm::Value *emit_uniform01(llvm::IRBuilderBase &b, const PhiloxBlock &out, llvm::Type *real);
 
 /// A standard normal of type `real` from one output block: snn_normal_f32
 /// (u1 from out[0], u2 from out[1]) for float, snn_normal_f64 (u1 from
 /// out[0..1], u2 from out[2..3]) for double.
-llvm::Value *emit_normal01(llvm::IRBuilderBase &b, const PhiloxBlock &out,
-                           llvm::Type *real);
+llvm::Value *emit_normal01(llvm::IRBuilderBase &b, const PhiloxBlock &out, llvm::Type *real);
 
 /// emit_uniform01 or emit_normal01, as `dist` says.
-llvm::Value *emit_distribution(llvm::IRBuilderBase &b, ir::Distribution dist,
-                               const PhiloxBlock &out, llvm::Type *real);
+llvm::Value *emit_distribution(llvm::IRBuilderBase &b, ir::Distribution dist, const PhiloxBlock &out, llvm::Type *real);
 
 } // namespace snn::cpu

@@ -31,12 +31,10 @@ llvm::CodeGenOptLevel codegen_opt_level(int opt_level) {
   return llvm::CodeGenOptLevel::Aggressive;
 }
 
-std::unique_ptr<llvm::TargetMachine>
-create_target_machine(const CodegenOptions &options, std::string &error) {
+std::unique_ptr<llvm::TargetMachine> create_target_machine(const CodegenOptions &options, std::string &error) {
   initialize_native_target();
   std::string triple = llvm::sys::getDefaultTargetTriple();
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return nullptr;
 
@@ -51,8 +49,7 @@ create_target_machine(const CodegenOptions &options, std::string &error) {
   } else {
     // An unknown CPU name would silently fall back to a generic CPU and
     // drop the vector units the user asked for, so reject it.
-    std::unique_ptr<llvm::MCSubtargetInfo> info(
-        target->createMCSubtargetInfo(triple, "", ""));
+    std::unique_ptr<llvm::MCSubtargetInfo> info(target->createMCSubtargetInfo(triple, "", ""));
     if (!info || !info->isCPUStringValid(cpu)) {
       error = "unknown CPU '" + cpu + "' for target " + triple;
       return nullptr;
@@ -61,8 +58,7 @@ create_target_machine(const CodegenOptions &options, std::string &error) {
 
   llvm::TargetOptions target_options;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, target_options, llvm::Reloc::PIC_, std::nullopt,
-      codegen_opt_level(options.opt_level)));
+      triple, cpu, features, target_options, llvm::Reloc::PIC_, std::nullopt, codegen_opt_level(options.opt_level)));
   if (!machine)
     error = "cannot create a target machine for " + triple + " (" + cpu + ")";
   return machine;

@@ -20,7 +20,6 @@ llvm::CodeGenOptLevel codegen_opt_level(int opt_level);
 /// A target machine for the host triple and `options.cpu` (position
 /// independent code, no fast-math). Returns null and sets `error` when the
 /// target or the CPU name is unknown.
-std::unique_ptr<llvm::TargetMachine>
-create_target_machine(const CodegenOptions &options, std::string &error);
+std::unique_ptr<llvm::TargetMachine> create_target_machine(const CodegenOptions &options, std::string &error);
 
 } // namespace snn::cpu

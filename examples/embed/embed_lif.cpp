@@ -24,7 +24,7 @@ simulate Demo { dt = 0.1 ms; duration = 100 ms }
   snn::rt::Simulation sim = model->simulation(1);
   sim.init();
   sim.advance(1000);
-  std::cout << "after " << sim.time() * 1e3 << " ms: " << sim.spike_count("cells") << " spikes, v[0] = "
-            << sim.read("cells", "v")[0] * 1e3 << " mV\n";
+  std::cout << "after " << sim.time() * 1e3 << " ms: " << sim.spike_count("cells")
+            << " spikes, v[0] = " << sim.read("cells", "v")[0] * 1e3 << " mV\n";
   return 0;
 }

@@ -13,8 +13,8 @@
 #include "snn/runtime.h"
 
 #include <iosfwd>
-#include <stdexcept>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 

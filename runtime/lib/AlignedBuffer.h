@@ -36,8 +36,7 @@ public:
   }
   ~AlignedBuffer() { std::free(data_); }
   AlignedBuffer(AlignedBuffer &&other) noexcept
-      : data_(std::exchange(other.data_, nullptr)),
-        bytes_(std::exchange(other.bytes_, 0)) {}
+      : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)) {}
   AlignedBuffer &operator=(AlignedBuffer &&other) noexcept {
     std::swap(data_, other.data_);
     std::swap(bytes_, other.bytes_);

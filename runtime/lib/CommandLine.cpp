@@ -14,23 +14,20 @@
 namespace snn::rt {
 namespace {
 
-const char *const kUsage =
-    "options:\n"
-    "  --duration T   simulated time, e.g. 2.5s, 500ms, 500 ms, 0.1us, 2 "
-    "(seconds)\n"
-    "  --seed N       seed of the random number generator (unsigned 64-bit)\n"
-    "  --out PATH     NPZ file for recordings that name no file of their own\n"
-    "  --quiet        print nothing on success\n"
-    "  --help         print this help and exit\n";
+const char *const kUsage = "options:\n"
+                           "  --duration T   simulated time, e.g. 2.5s, 500ms, 500 ms, 0.1us, 2 "
+                           "(seconds)\n"
+                           "  --seed N       seed of the random number generator (unsigned 64-bit)\n"
+                           "  --out PATH     NPZ file for recordings that name no file of their own\n"
+                           "  --quiet        print nothing on success\n"
+                           "  --help         print this help and exit\n";
 
-const char *const kConnectivity[] = {"dense", "fixed probability",
-                                     "one to one"};
+const char *const kConnectivity[] = {"dense", "fixed probability", "one to one"};
 const char *const kDistribution[] = {"constant", "uniform", "normal"};
 
 std::string base_name(std::string_view path) {
   std::size_t slash = path.rfind('/');
-  return std::string(slash == std::string_view::npos ? path
-                                                     : path.substr(slash + 1));
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
 } // namespace
@@ -39,14 +36,12 @@ uint64_t parse_seed(std::string_view text) {
   std::string quoted = "'" + std::string(text) + "'";
   unsigned base = 10;
   std::string_view digits = text;
-  if (digits.size() > 2 && digits[0] == '0' &&
-      (digits[1] == 'x' || digits[1] == 'X')) {
+  if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
     base = 16;
     digits.remove_prefix(2);
   }
   if (digits.empty())
-    throw Error("invalid seed " + quoted +
-                ": expected an unsigned 64-bit integer");
+    throw Error("invalid seed " + quoted + ": expected an unsigned 64-bit integer");
   uint64_t value = 0;
   for (char c : digits) {
     unsigned digit;
@@ -55,8 +50,7 @@ uint64_t parse_seed(std::string_view text) {
     else if (base == 16 && std::isxdigit(static_cast<unsigned char>(c)))
       digit = unsigned(std::tolower(static_cast<unsigned char>(c)) - 'a' + 10);
     else
-      throw Error("invalid seed " + quoted +
-                  ": expected an unsigned 64-bit integer");
+      throw Error("invalid seed " + quoted + ": expected an unsigned 64-bit integer");
     if (value > (UINT64_MAX - digit) / base)
       throw Error("invalid seed " + quoted + ": larger than 2^64 - 1");
     value = value * base + digit;
@@ -69,8 +63,7 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
   for (std::size_t a = 0; a < arguments.size(); ++a) {
     std::string name = arguments[a];
     std::optional<std::string> value;
-    if (std::size_t equals = name.find('=');
-        name.rfind("--", 0) == 0 && equals != std::string::npos) {
+    if (std::size_t equals = name.find('='); name.rfind("--", 0) == 0 && equals != std::string::npos) {
       value = name.substr(equals + 1);
       name = name.substr(0, equals);
     }
@@ -84,9 +77,7 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
       continue;
     }
     if (name != "--duration" && name != "--seed" && name != "--out")
-      throw Error((name.rfind("-", 0) == 0 ? "unknown option '"
-                                           : "unexpected argument '") +
-                  name + "' (see --help)");
+      throw Error((name.rfind("-", 0) == 0 ? "unknown option '" : "unexpected argument '") + name + "' (see --help)");
     if (!value) {
       if (a + 1 >= arguments.size())
         throw Error("option '" + name + "' needs a value");
@@ -104,15 +95,12 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
   return line;
 }
 
-void print_help(const snn_model_desc &model, std::string_view program,
-                std::ostream &out) {
+void print_help(const snn_model_desc &model, std::string_view program, std::ostream &out) {
   out << "usage: " << base_name(program) << " [options]\n\n"
-      << "Simulates the spiking network '" << model.name
-      << "' (compiled by snnc).\n"
-      << "  time step " << format_seconds(model.dt) << ", default duration "
-      << format_seconds(model.duration) << ", default seed "
-      << model.default_seed << ", "
-      << (model.real_size == 4 ? "float32" : "float64") << " state\n\n"
+      << "Simulates the spiking network '" << model.name << "' (compiled by snnc).\n"
+      << "  time step " << format_seconds(model.dt) << ", default duration " << format_seconds(model.duration)
+      << ", default seed " << model.default_seed << ", " << (model.real_size == 4 ? "float32" : "float64")
+      << " state\n\n"
       << "populations:\n";
   for (uint32_t p = 0; p < model.num_populations; ++p) {
     const snn_population_desc &population = model.populations[p];
@@ -126,15 +114,10 @@ void print_help(const snn_model_desc &model, std::string_view program,
   for (uint32_t j = 0; j < model.num_projections; ++j) {
     const snn_projection_desc &projection = model.projections[j];
     out << "  " << (projection.name ? projection.name : "?") << ": "
-        << (projection.connectivity <= SNN_CONNECT_ONE_TO_ONE
-                ? kConnectivity[projection.connectivity]
-                : "?");
+        << (projection.connectivity <= SNN_CONNECT_ONE_TO_ONE ? kConnectivity[projection.connectivity] : "?");
     if (projection.connectivity == SNN_CONNECT_FIXED_PROBABILITY)
       out << " " << projection.probability;
-    out << ", "
-        << (projection.weight.kind <= SNN_DIST_NORMAL
-                ? kDistribution[projection.weight.kind]
-                : "?")
+    out << ", " << (projection.weight.kind <= SNN_DIST_NORMAL ? kDistribution[projection.weight.kind] : "?")
         << " weights\n";
   }
   if (model.num_records > 0)
@@ -143,32 +126,27 @@ void print_help(const snn_model_desc &model, std::string_view program,
     const snn_record_desc &record = model.records[r];
     if (record.population >= model.num_populations)
       continue;
-    const snn_population_desc &population =
-        model.populations[record.population];
+    const snn_population_desc &population = model.populations[record.population];
     out << "  " << population.name << " ";
-    if (record.kind == SNN_RECORD_SPIKES ||
-        record.variable >= population.num_state_vars)
+    if (record.kind == SNN_RECORD_SPIKES || record.variable >= population.num_state_vars)
       out << "spikes";
     else
       out << population.state_vars[record.variable].name;
-    out << " [" << record.begin << ":" << record.end << ":" << record.stride
-        << "] -> " << (record.file ? record.file : "the --out file") << "\n";
+    out << " [" << record.begin << ":" << record.end << ":" << record.stride << "] -> "
+        << (record.file ? record.file : "the --out file") << "\n";
   }
   if (model.num_stimuli > 0)
     out << "stimuli:\n";
   for (uint32_t s = 0; s < model.num_stimuli; ++s) {
     const snn_stimulus_desc &stimulus = model.stimuli[s];
     if (stimulus.population < model.num_populations)
-      out << "  " << model.populations[stimulus.population].name << " <- "
-          << (stimulus.path ? stimulus.path : "?") << "\n";
+      out << "  " << model.populations[stimulus.population].name << " <- " << (stimulus.path ? stimulus.path : "?")
+          << "\n";
   }
-  out << "\n"
-      << kUsage << "\nRecordings without a file go to --out (default "
-      << model.name << ".npz).\n";
+  out << "\n" << kUsage << "\nRecordings without a file go to --out (default " << model.name << ".npz).\n";
 }
 
-int run_command_line(int argc, const char *const *argv,
-                     const snn_model_desc &model, std::ostream &out,
+int run_command_line(int argc, const char *const *argv, const snn_model_desc &model, std::ostream &out,
                      std::ostream &err) {
   try {
     std::vector<std::string> arguments(argv + (argc > 0 ? 1 : 0), argv + argc);

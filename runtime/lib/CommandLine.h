@@ -35,13 +35,11 @@ uint64_t parse_seed(std::string_view text);
 
 /// Prints the model (name, dt, default duration and seed, populations,
 /// projections, recordings, stimuli) and the options.
-void print_help(const snn_model_desc &model, std::string_view program,
-                std::ostream &out);
+void print_help(const snn_model_desc &model, std::string_view program, std::ostream &out);
 
 /// The whole executable: parses `argv`, runs the model, prints the summary
 /// to `out` and errors ("error: ...") to `err`; returns the exit code.
-int run_command_line(int argc, const char *const *argv,
-                     const snn_model_desc &model, std::ostream &out,
+int run_command_line(int argc, const char *const *argv, const snn_model_desc &model, std::ostream &out,
                      std::ostream &err);
 
 } // namespace snn::rt

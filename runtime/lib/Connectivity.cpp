@@ -25,42 +25,33 @@ std::string number(double value) {
 }
 
 /// Throws Error for settings that no network can satisfy.
-void check_projection(const snn_model_desc &model,
-                      const snn_projection_desc &projection) {
+void check_projection(const snn_model_desc &model, const snn_projection_desc &projection) {
   const snn_population_desc &pre = model.populations[projection.pre];
   const snn_population_desc &post = model.populations[projection.post];
   if (projection.connectivity == SNN_CONNECT_FIXED_PROBABILITY &&
       !(projection.probability >= 0 && projection.probability <= 1))
-    throw Error(describe(projection) + ": connection probability " +
-                number(projection.probability) + " is not in [0, 1]");
-  if (projection.connectivity == SNN_CONNECT_ONE_TO_ONE &&
-      pre.size != post.size)
-    throw Error(describe(projection) +
-                ": one-to-one connectivity needs equal sizes, but '" +
-                pre.name + "' has " + std::to_string(pre.size) +
-                " neurons and '" + post.name + "' has " +
-                std::to_string(post.size));
+    throw Error(describe(projection) + ": connection probability " + number(projection.probability) +
+                " is not in [0, 1]");
+  if (projection.connectivity == SNN_CONNECT_ONE_TO_ONE && pre.size != post.size)
+    throw Error(describe(projection) + ": one-to-one connectivity needs equal sizes, but '" + pre.name + "' has " +
+                std::to_string(pre.size) + " neurons and '" + post.name + "' has " + std::to_string(post.size));
   const snn_distribution &weight = projection.weight;
-  bool finite = std::isfinite(weight.a) &&
-                (weight.kind == SNN_DIST_CONSTANT || std::isfinite(weight.b));
+  bool finite = std::isfinite(weight.a) && (weight.kind == SNN_DIST_CONSTANT || std::isfinite(weight.b));
   if (!finite)
-    throw Error(describe(projection) + ": weight distribution parameters " +
-                number(weight.a) + ", " + number(weight.b) + " are not finite");
+    throw Error(describe(projection) + ": weight distribution parameters " + number(weight.a) + ", " +
+                number(weight.b) + " are not finite");
   if (weight.kind == SNN_DIST_UNIFORM && !(weight.a < weight.b))
-    throw Error(describe(projection) + ": uniform weights need a < b, got [" +
-                number(weight.a) + ", " + number(weight.b) + ")");
+    throw Error(describe(projection) + ": uniform weights need a < b, got [" + number(weight.a) + ", " +
+                number(weight.b) + ")");
   if (weight.kind == SNN_DIST_NORMAL && weight.b < 0)
-    throw Error(describe(projection) +
-                ": normal weights need a standard deviation >= 0, got " +
-                number(weight.b));
+    throw Error(describe(projection) + ": normal weights need a standard deviation >= 0, got " + number(weight.b));
 }
 
 /// The uniforms of one row of a fixed-probability projection: consecutive
 /// blocks (pre, block, 0, tag), two float64 uniforms per block.
 class RowUniforms {
 public:
-  RowUniforms(const uint32_t key[2], uint32_t tag, uint32_t pre)
-      : key_{key[0], key[1]}, counter_{pre, 0, 0, tag} {}
+  RowUniforms(const uint32_t key[2], uint32_t tag, uint32_t pre) : key_{key[0], key[1]}, counter_{pre, 0, 0, tag} {}
 
   double next() {
     if (used_ == 2) {
@@ -80,18 +71,15 @@ private:
   int used_ = 2; // uniforms taken from block_; 2 means "draw the next block"
 };
 
-void check_synapse_limit(uint64_t count,
-                         const snn_projection_desc &projection) {
+void check_synapse_limit(uint64_t count, const snn_projection_desc &projection) {
   if (count > UINT32_MAX)
-    throw Error(describe(projection) + " has " + std::to_string(count) +
-                " synapses; a projection holds at most " +
+    throw Error(describe(projection) + " has " + std::to_string(count) + " synapses; a projection holds at most " +
                 std::to_string(UINT32_MAX));
 }
 
 /// Fills row_start and target. Rows are independent streams, so this
 /// could run in parallel by row with the same result.
-void connect(const snn_model_desc &model, uint32_t index,
-             const snn_projection_desc &projection, const uint32_t key[2],
+void connect(const snn_model_desc &model, uint32_t index, const snn_projection_desc &projection, const uint32_t key[2],
              ProjectionSynapses &synapses) {
   uint32_t num_pre = model.populations[projection.pre].size;
   uint32_t num_post = model.populations[projection.post].size;
@@ -132,8 +120,7 @@ void connect(const snn_model_desc &model, uint32_t index,
       RowUniforms uniforms(key, tag, i);
       double j = -1;
       for (;;) {
-        double gap =
-            p >= 1 ? 0 : std::floor(std::log(1 - uniforms.next()) / log_q);
+        double gap = p >= 1 ? 0 : std::floor(std::log(1 - uniforms.next()) / log_q);
         j += 1 + gap;
         if (j >= num_post)
           break;
@@ -153,23 +140,21 @@ void connect(const snn_model_desc &model, uint32_t index,
 
 /// Draws the weight of every synapse; the block for (pre, post) is fixed
 /// by the pair, so weights do not depend on which other synapses exist.
-void draw_weights(const snn_projection_desc &projection, uint32_t index,
-                  const uint32_t key[2], ProjectionSynapses &synapses) {
+void draw_weights(const snn_projection_desc &projection, uint32_t index, const uint32_t key[2],
+                  ProjectionSynapses &synapses) {
   const snn_distribution &weight = projection.weight;
   uint32_t tag = snn_philox_tag(SNN_RNG_WEIGHT, index);
   uint32_t num_pre = uint32_t(synapses.row_start.size() - 1);
   void *data = synapses.weight.data();
   for (uint32_t i = 0; i < num_pre; ++i) {
-    for (uint32_t s = synapses.row_start[i]; s < synapses.row_start[i + 1];
-         ++s) {
+    for (uint32_t s = synapses.row_start[i]; s < synapses.row_start[i + 1]; ++s) {
       double value = weight.a;
       if (weight.kind != SNN_DIST_CONSTANT) {
         uint32_t counter[4] = {i, synapses.target[s], 0, tag};
         uint32_t out[4];
         snn_philox4x32(counter, key, out);
         if (weight.kind == SNN_DIST_UNIFORM)
-          value = weight.a +
-                  (weight.b - weight.a) * snn_uniform01_f64(out[0], out[1]);
+          value = weight.a + (weight.b - weight.a) * snn_uniform01_f64(out[0], out[1]);
         else
           value = weight.a + weight.b * snn_normal_f64(out);
       }
@@ -180,9 +165,7 @@ void draw_weights(const snn_projection_desc &projection, uint32_t index,
 
 } // namespace
 
-double ProjectionSynapses::weight_at(uint64_t index) const {
-  return load_real(weight.data(), index, real_size);
-}
+double ProjectionSynapses::weight_at(uint64_t index) const { return load_real(weight.data(), index, real_size); }
 
 snn_synapses ProjectionSynapses::view() {
   snn_synapses synapses;
@@ -193,8 +176,7 @@ snn_synapses ProjectionSynapses::view() {
   return synapses;
 }
 
-ProjectionSynapses build_synapses(const snn_model_desc &model,
-                                  uint32_t projection, uint64_t seed) {
+ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projection, uint64_t seed) {
   const snn_projection_desc &desc = model.projections[projection];
   check_projection(model, desc);
   if (projection > SNN_RNG_INDEX_MASK)

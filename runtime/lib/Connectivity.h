@@ -39,8 +39,7 @@ struct ProjectionSynapses {
 /// for a probability outside [0, 1], a one-to-one projection between
 /// populations of different sizes, a bad weight distribution, or more than
 /// 2^32 - 1 synapses (the limit of the 32-bit row offsets).
-ProjectionSynapses build_synapses(const snn_model_desc &model,
-                                  uint32_t projection, uint64_t seed);
+ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projection, uint64_t seed);
 
 } // namespace snn::rt
 

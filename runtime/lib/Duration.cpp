@@ -17,9 +17,8 @@ struct Unit {
   double seconds;
 };
 
-constexpr Unit kUnits[] = {
-    {"s", 1},     {"ms", 1e-3}, {"us", 1e-6}, {"\xc2\xb5s", 1e-6},
-    {"ns", 1e-9}, {"min", 60},  {"h", 3600}};
+constexpr Unit kUnits[] = {{"s", 1},     {"ms", 1e-3}, {"us", 1e-6}, {"\xc2\xb5s", 1e-6},
+                           {"ns", 1e-9}, {"min", 60},  {"h", 3600}};
 
 bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)); }
 
@@ -77,8 +76,8 @@ double parse_duration(std::string_view text) {
       if (rest == candidate.name)
         unit = &candidate;
     if (!unit)
-      throw Error("invalid duration " + quoted + ": unknown unit '" +
-                  std::string(rest) + "' (use s, ms, us, ns, min or h)");
+      throw Error("invalid duration " + quoted + ": unknown unit '" + std::string(rest) +
+                  "' (use s, ms, us, ns, min or h)");
     scale = unit->seconds;
   }
   double value = std::strtod(number.c_str(), nullptr) * scale;

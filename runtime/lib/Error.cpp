@@ -7,8 +7,7 @@
 namespace snn::rt {
 namespace {
 
-std::string format_error(Error::Kind kind, const std::string &location,
-                         const std::string &message) {
+std::string format_error(Error::Kind kind, const std::string &location, const std::string &message) {
   std::string text;
   if (!location.empty())
     text = location + ": ";
@@ -19,17 +18,13 @@ std::string format_error(Error::Kind kind, const std::string &location,
 } // namespace
 
 Error::Error(Kind kind, std::string location, std::string message)
-    : std::runtime_error(format_error(kind, location, message)), kind_(kind),
-      location_(std::move(location)), message_(std::move(message)) {}
+    : std::runtime_error(format_error(kind, location, message)), kind_(kind), location_(std::move(location)),
+      message_(std::move(message)) {}
 
-Error::Error(std::string message)
-    : Error(Kind::User, std::string(), std::move(message)) {}
+Error::Error(std::string message) : Error(Kind::User, std::string(), std::move(message)) {}
 
-Error::Error(std::string location, std::string message)
-    : Error(Kind::User, std::move(location), std::move(message)) {}
+Error::Error(std::string location, std::string message) : Error(Kind::User, std::move(location), std::move(message)) {}
 
-Error Error::internal(std::string message) {
-  return Error(Kind::Internal, std::string(), std::move(message));
-}
+Error Error::internal(std::string message) { return Error(Kind::Internal, std::string(), std::move(message)); }
 
 } // namespace snn::rt

@@ -32,26 +32,21 @@ uint32_t buffer_count(const snn_model_desc &model);
 uint64_t neuron_count(const snn_model_desc &model);
 
 /// Index of the population called `name`, if any.
-std::optional<uint32_t> find_population(const snn_model_desc &model,
-                                        std::string_view name);
+std::optional<uint32_t> find_population(const snn_model_desc &model, std::string_view name);
 
 /// Buffer index of the state variable or (failing that) input called `name`
 /// of population `population`, if any.
-std::optional<uint32_t> find_variable_buffer(const snn_model_desc &model,
-                                             uint32_t population,
-                                             std::string_view name);
+std::optional<uint32_t> find_variable_buffer(const snn_model_desc &model, uint32_t population, std::string_view name);
 
 /// Element `index` of a buffer of reals of `real_size` (4 or 8) bytes.
-inline double load_real(const void *buffer, std::size_t index,
-                        uint32_t real_size) {
+inline double load_real(const void *buffer, std::size_t index, uint32_t real_size) {
   if (real_size == 4)
     return static_cast<const float *>(buffer)[index];
   return static_cast<const double *>(buffer)[index];
 }
 
 /// Stores `value` as element `index` of a buffer of reals.
-inline void store_real(void *buffer, std::size_t index, uint32_t real_size,
-                       double value) {
+inline void store_real(void *buffer, std::size_t index, uint32_t real_size, double value) {
   if (real_size == 4)
     static_cast<float *>(buffer)[index] = static_cast<float>(value);
   else

@@ -66,8 +66,7 @@ private:
 /// final path.
 class ArchiveFile {
 public:
-  ArchiveFile(std::string temporary, std::string path)
-      : temporary_(std::move(temporary)), path_(std::move(path)) {
+  ArchiveFile(std::string temporary, std::string path) : temporary_(std::move(temporary)), path_(std::move(path)) {
     file_ = std::fopen(temporary_.c_str(), "wb");
     if (!file_)
       fail();
@@ -108,9 +107,7 @@ public:
   }
 
 private:
-  [[noreturn]] void fail() {
-    throw Error("cannot write '" + path_ + "': " + std::strerror(errno));
-  }
+  [[noreturn]] void fail() { throw Error("cannot write '" + path_ + "': " + std::strerror(errno)); }
   std::string temporary_, path_;
   std::FILE *file_ = nullptr;
   uint64_t offset_ = 0;
@@ -135,16 +132,14 @@ uint32_t crc32(const void *data, std::size_t size, uint32_t crc) {
   return ~crc;
 }
 
-std::string npy_header(const std::string &descr,
-                       const std::vector<uint64_t> &shape) {
+std::string npy_header(const std::string &descr, const std::vector<uint64_t> &shape) {
   // numpy's own spelling of shapes: "()", "(3,)", "(3, 2)".
   std::string extents;
   for (std::size_t d = 0; d < shape.size(); ++d)
     extents += (d > 0 ? ", " : "") + std::to_string(shape[d]);
   if (shape.size() == 1)
     extents += ",";
-  std::string dict = "{'descr': '" + descr +
-                     "', 'fortran_order': False, 'shape': (" + extents + "), }";
+  std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + extents + "), }";
   // magic (6) + version (2) + length (2) + dict + padding + '\n'
   std::size_t unpadded = 10 + dict.size() + 1;
   std::size_t padded = (unpadded + 63) / 64 * 64;
@@ -156,13 +151,11 @@ std::string npy_header(const std::string &descr,
   return header + dict;
 }
 
-void NpzWriter::add(std::string name, std::vector<double> data,
-                    std::vector<uint64_t> shape) {
+void NpzWriter::add(std::string name, std::vector<double> data, std::vector<uint64_t> shape) {
   arrays_.push_back({std::move(name), std::move(shape), std::move(data)});
 }
 
-void NpzWriter::add(std::string name, std::vector<int32_t> data,
-                    std::vector<uint64_t> shape) {
+void NpzWriter::add(std::string name, std::vector<int32_t> data, std::vector<uint64_t> shape) {
   arrays_.push_back({std::move(name), std::move(shape), std::move(data)});
 }
 
@@ -190,10 +183,8 @@ void NpzWriter::write(const std::string &path, bool force_zip64) const {
           bytes = values.size() * sizeof(Value);
           descr = sizeof(Value) == 8 ? "<f8" : "<i4";
           if (values.size() != elements)
-            throw Error::internal("array '" + array.name + "' has " +
-                                  std::to_string(values.size()) +
-                                  " elements but its shape holds " +
-                                  std::to_string(elements));
+            throw Error::internal("array '" + array.name + "' has " + std::to_string(values.size()) +
+                                  " elements but its shape holds " + std::to_string(elements));
         },
         array.data);
     std::string header = npy_header(descr, array.shape);
@@ -231,18 +222,13 @@ void NpzWriter::write(const std::string &path, bool force_zip64) const {
     central.u32(entry.zip64 ? kMax32 : uint32_t(entry.offset));
     central.text(entry.name);
     if (entry.zip64)
-      central.u16(kZip64ExtraId)
-          .u16(24)
-          .u64(entry.size)
-          .u64(entry.size)
-          .u64(entry.offset);
+      central.u16(kZip64ExtraId).u16(24).u64(entry.size).u64(entry.size).u64(entry.offset);
     file.write(central.str());
   }
   uint64_t central_size = file.offset() - central_offset;
 
   uint64_t count = entries.size();
-  bool zip64 = force_zip64 || count >= kMax16 || central_size >= kMax32 ||
-               central_offset >= kMax32;
+  bool zip64 = force_zip64 || count >= kMax16 || central_size >= kMax32 || central_offset >= kMax32;
   Record end;
   if (zip64) {
     uint64_t zip64_end_offset = file.offset();

@@ -23,18 +23,15 @@ uint32_t crc32(const void *data, std::size_t size, uint32_t crc = 0);
 
 /// The .npy header for an array: magic, version 1.0, and the dictionary
 /// padded so the data starts on a 64-byte boundary.
-std::string npy_header(const std::string &descr,
-                       const std::vector<uint64_t> &shape);
+std::string npy_header(const std::string &descr, const std::vector<uint64_t> &shape);
 
 /// Collects named arrays, then writes them as one .npz file.
 class NpzWriter {
 public:
   /// Adds a float64 array; the product of `shape` must equal data.size().
-  void add(std::string name, std::vector<double> data,
-           std::vector<uint64_t> shape);
+  void add(std::string name, std::vector<double> data, std::vector<uint64_t> shape);
   /// Adds an int32 array.
-  void add(std::string name, std::vector<int32_t> data,
-           std::vector<uint64_t> shape);
+  void add(std::string name, std::vector<int32_t> data, std::vector<uint64_t> shape);
   /// Whether an array called `name` was added.
   bool contains(const std::string &name) const;
   std::size_t size() const { return arrays_.size(); }

@@ -14,8 +14,7 @@ namespace snn::rt {
 namespace {
 
 /// The array names of one record with a disambiguating suffix.
-std::vector<std::string> array_names(const snn_model_desc &model,
-                                     const snn_record_desc &record,
+std::vector<std::string> array_names(const snn_model_desc &model, const snn_record_desc &record,
                                      const std::string &suffix) {
   const snn_population_desc &population = model.populations[record.population];
   std::string stem = population.name;
@@ -27,15 +26,12 @@ std::vector<std::string> array_names(const snn_model_desc &model,
 
 } // namespace
 
-Recorder::Recorder(const snn_model_desc &model, std::string default_path,
-                   uint64_t expected_steps)
-    : model_(model) {
+Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64_t expected_steps) : model_(model) {
   bool any_state = false;
   for (uint32_t r = 0; r < model.num_records; ++r) {
     const snn_record_desc &desc = model.records[r];
     std::string path = desc.file ? desc.file : default_path;
-    std::size_t file =
-        std::find(files_.begin(), files_.end(), path) - files_.begin();
+    std::size_t file = std::find(files_.begin(), files_.end(), path) - files_.begin();
     if (file == files_.size())
       files_.push_back(path);
     Channel channel{&desc, file, {}, {}, {}, {}};
@@ -45,8 +41,7 @@ Recorder::Recorder(const snn_model_desc &model, std::string default_path,
       // The whole matrix up front, so it is never copied while growing;
       // untouched pages cost nothing. Capped so an absurd run length fails
       // later, when memory really runs out, not here.
-      channel.samples.reserve(std::min<uint64_t>(
-          expected_steps * channel.neurons.size(), uint64_t(1) << 28));
+      channel.samples.reserve(std::min<uint64_t>(expected_steps * channel.neurons.size(), uint64_t(1) << 28));
       any_state = true;
     }
     records_.push_back(std::move(channel));
@@ -94,14 +89,12 @@ std::vector<std::string> Recorder::write() {
         continue;
       std::vector<std::string> names;
       for (int k = 1;; ++k) {
-        names = array_names(model_, *channel.desc,
-                            k == 1 ? "" : "_" + std::to_string(k));
+        names = array_names(model_, *channel.desc, k == 1 ? "" : "_" + std::to_string(k));
         if (!taken.count(names[0]) && !taken.count(names[1]))
           break;
       }
       taken.insert(names.begin(), names.end());
-      std::vector<int32_t> neurons(channel.neurons.begin(),
-                                   channel.neurons.end());
+      std::vector<int32_t> neurons(channel.neurons.begin(), channel.neurons.end());
       if (channel.desc->kind == SNN_RECORD_SPIKES) {
         std::vector<double> times;
         times.reserve(channel.spike_steps.size());
@@ -111,8 +104,7 @@ std::vector<std::string> Recorder::write() {
         archive.add(names[0], std::move(times), {count});
         archive.add(names[1], std::move(channel.spike_neurons), {count});
       } else {
-        archive.add(names[0], std::move(channel.samples),
-                    {state_steps_.size(), channel.neurons.size()});
+        archive.add(names[0], std::move(channel.samples), {state_steps_.size(), channel.neurons.size()});
         uint64_t columns = neurons.size();
         archive.add(names[1], std::move(neurons), {columns});
       }

@@ -27,8 +27,7 @@ class Recorder {
 public:
   /// Records of `model` without a file go to `default_path`.
   /// `expected_steps` only sizes the buffers.
-  Recorder(const snn_model_desc &model, std::string default_path,
-           uint64_t expected_steps);
+  Recorder(const snn_model_desc &model, std::string default_path, uint64_t expected_steps);
 
   /// Takes the samples of `step` from `state` (after the model's step).
   void record(uint64_t step, const snn_state &state);

@@ -37,25 +37,20 @@ std::string pad_right(const std::string &text, std::size_t width) {
 
 uint64_t steps_for_duration(const snn_model_desc &model, double duration) {
   if (!(std::isfinite(duration) && duration > 0))
-    throw Error("the duration must be a positive, finite time, not " +
-                fixed(duration, "%g") + " s");
+    throw Error("the duration must be a positive, finite time, not " + fixed(duration, "%g") + " s");
   double steps = std::round(duration / model.dt);
   if (steps < 1)
-    throw Error("the duration " + format_seconds(duration) +
-                " is shorter than one time step (" + format_seconds(model.dt) +
-                ")");
+    throw Error("the duration " + format_seconds(duration) + " is shorter than one time step (" +
+                format_seconds(model.dt) + ")");
   if (steps >= 1.8e19)
-    throw Error("the duration " + format_seconds(duration) +
-                " needs more than 2^64 time steps");
+    throw Error("the duration " + format_seconds(duration) + " needs more than 2^64 time steps");
   return uint64_t(steps);
 }
 
 RunResult run(const snn_model_desc &model, const RunOptions &options) {
   validate_model(model);
-  uint64_t steps =
-      steps_for_duration(model, options.duration.value_or(model.duration));
-  std::string out =
-      options.out.empty() ? std::string(model.name) + ".npz" : options.out;
+  uint64_t steps = steps_for_duration(model, options.duration.value_or(model.duration));
+  std::string out = options.out.empty() ? std::string(model.name) + ".npz" : options.out;
   Simulation simulation(model, options.seed.value_or(model.default_seed));
   Recorder recorder(model, out, steps);
 
@@ -78,33 +73,23 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
     entry.name = population.name;
     entry.size = population.size;
     entry.spikes = simulation.spike_count(p);
-    entry.rate_hz = population.size == 0
-                        ? 0
-                        : double(entry.spikes) /
-                              (double(population.size) * result.sim_seconds);
+    entry.rate_hz = population.size == 0 ? 0 : double(entry.spikes) / (double(population.size) * result.sim_seconds);
     result.populations.push_back(entry);
   }
   result.files_written = recorder.write();
   if (!options.quiet)
-    print_summary(model, result,
-                  options.summary ? *options.summary : std::cout);
+    print_summary(model, result, options.summary ? *options.summary : std::cout);
   return result;
 }
 
-void print_summary(const snn_model_desc &model, const RunResult &result,
-                   std::ostream &out) {
-  out << "model " << model.name << ": "
-      << plural(model.num_populations, "population") << ", "
-      << plural(neuron_count(model), "neuron") << ", "
-      << plural(model.num_projections, "projection") << ", "
+void print_summary(const snn_model_desc &model, const RunResult &result, std::ostream &out) {
+  out << "model " << model.name << ": " << plural(model.num_populations, "population") << ", "
+      << plural(neuron_count(model), "neuron") << ", " << plural(model.num_projections, "projection") << ", "
       << plural(result.synapses, "synapse") << "\n";
-  double per_second =
-      result.sim_seconds > 0 ? result.wall_seconds / result.sim_seconds : 0;
-  out << "simulated " << format_seconds(result.sim_seconds) << " ("
-      << plural(result.steps, "step") << " of " << format_seconds(model.dt)
-      << ") in " << fixed(result.wall_seconds, "%.4g")
-      << " s wall: " << fixed(per_second, "%.4g")
-      << " s per biological second\n";
+  double per_second = result.sim_seconds > 0 ? result.wall_seconds / result.sim_seconds : 0;
+  out << "simulated " << format_seconds(result.sim_seconds) << " (" << plural(result.steps, "step") << " of "
+      << format_seconds(model.dt) << ") in " << fixed(result.wall_seconds, "%.4g")
+      << " s wall: " << fixed(per_second, "%.4g") << " s per biological second\n";
 
   // Columns: name left-aligned, numbers right-aligned under their headers.
   std::size_t name_width = std::string("population").size();
@@ -112,18 +97,14 @@ void print_summary(const snn_model_desc &model, const RunResult &result,
   for (const PopulationResult &population : result.populations) {
     name_width = std::max(name_width, population.name.size());
     size_width = std::max(size_width, std::to_string(population.size).size());
-    spikes_width =
-        std::max(spikes_width, std::to_string(population.spikes).size());
+    spikes_width = std::max(spikes_width, std::to_string(population.spikes).size());
     rate_width = std::max(rate_width, fixed(population.rate_hz, "%.2f").size());
   }
-  out << pad_right("population", name_width) << "  "
-      << pad_left("size", size_width) << "  "
-      << pad_left("spikes", spikes_width) << "  "
-      << pad_left("rate", rate_width) << "\n";
+  out << pad_right("population", name_width) << "  " << pad_left("size", size_width) << "  "
+      << pad_left("spikes", spikes_width) << "  " << pad_left("rate", rate_width) << "\n";
   for (const PopulationResult &population : result.populations)
-    out << pad_right(population.name, name_width) << "  "
-        << pad_left(std::to_string(population.size), size_width) << "  "
-        << pad_left(std::to_string(population.spikes), spikes_width) << "  "
+    out << pad_right(population.name, name_width) << "  " << pad_left(std::to_string(population.size), size_width)
+        << "  " << pad_left(std::to_string(population.spikes), spikes_width) << "  "
         << pad_left(fixed(population.rate_hz, "%.2f"), rate_width) << " Hz\n";
   for (const std::string &file : result.files_written)
     out << "wrote " << file << "\n";

@@ -44,8 +44,7 @@ struct Simulation::Impl {
   uint32_t variable(uint32_t population, std::string_view name) const;
 };
 
-Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed)
-    : model(&desc), seed(run_seed) {
+Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed) : model(&desc), seed(run_seed) {
   validate_model(desc);
   allocate();
   for (uint32_t j = 0; j < desc.num_projections; ++j)
@@ -70,8 +69,7 @@ void Simulation::Impl::allocate() {
     uint32_t variables = population.num_state_vars + population.num_inputs;
     for (uint32_t k = 0; k < variables; ++k) {
       uint32_t b = population.first_buffer + k;
-      variable_storage[b] =
-          AlignedBuffer(std::size_t(population.size) * desc.real_size);
+      variable_storage[b] = AlignedBuffer(std::size_t(population.size) * desc.real_size);
       buffers[b] = variable_storage[b].data();
     }
     spiked_storage.emplace_back(population.size);
@@ -91,10 +89,8 @@ void Simulation::Impl::load_stimuli() {
   std::vector<bool> driven(desc.num_populations, false);
   for (uint32_t s = 0; s < desc.num_stimuli; ++s) {
     const snn_stimulus_desc &stimulus_desc = desc.stimuli[s];
-    const snn_population_desc &population =
-        desc.populations[stimulus_desc.population];
-    std::vector<SpikeEvent> file =
-        read_spike_times(stimulus_desc.path, population.name, population.size);
+    const snn_population_desc &population = desc.populations[stimulus_desc.population];
+    std::vector<SpikeEvent> file = read_spike_times(stimulus_desc.path, population.name, population.size);
     auto &merged = events[stimulus_desc.population];
     merged.insert(merged.end(), file.begin(), file.end());
     driven[stimulus_desc.population] = true;
@@ -123,18 +119,14 @@ uint32_t Simulation::Impl::population(std::string_view name) const {
   throw Error("the network has no population '" + std::string(name) + "'");
 }
 
-uint32_t Simulation::Impl::variable(uint32_t population,
-                                    std::string_view name) const {
-  if (std::optional<uint32_t> buffer =
-          find_variable_buffer(*model, population, name))
+uint32_t Simulation::Impl::variable(uint32_t population, std::string_view name) const {
+  if (std::optional<uint32_t> buffer = find_variable_buffer(*model, population, name))
     return *buffer;
-  throw Error("population '" +
-              std::string(model->populations[population].name) +
-              "' has no variable '" + std::string(name) + "'");
+  throw Error("population '" + std::string(model->populations[population].name) + "' has no variable '" +
+              std::string(name) + "'");
 }
 
-Simulation::Simulation(const snn_model_desc &model, uint64_t seed)
-    : impl_(std::make_unique<Impl>(model, seed)) {}
+Simulation::Simulation(const snn_model_desc &model, uint64_t seed) : impl_(std::make_unique<Impl>(model, seed)) {}
 Simulation::~Simulation() = default;
 Simulation::Simulation(Simulation &&) noexcept = default;
 Simulation &Simulation::operator=(Simulation &&) noexcept = default;
@@ -178,16 +170,11 @@ void Simulation::advance(uint64_t n) {
 
 uint64_t Simulation::current_step() const { return impl_->step; }
 
-double Simulation::time() const {
-  return double(impl_->step) * impl_->model->dt;
-}
+double Simulation::time() const { return double(impl_->step) * impl_->model->dt; }
 
-uint32_t Simulation::population_index(std::string_view name) const {
-  return impl_->population(name);
-}
+uint32_t Simulation::population_index(std::string_view name) const { return impl_->population(name); }
 
-std::vector<double> Simulation::read(std::string_view population,
-                                     std::string_view variable) const {
+std::vector<double> Simulation::read(std::string_view population, std::string_view variable) const {
   const Impl &s = *impl_;
   uint32_t p = s.population(population);
   const void *buffer = s.buffers[s.variable(p, variable)];
@@ -198,17 +185,14 @@ std::vector<double> Simulation::read(std::string_view population,
   return values;
 }
 
-void Simulation::write(std::string_view population, std::string_view variable,
-                       const std::vector<double> &values) {
+void Simulation::write(std::string_view population, std::string_view variable, const std::vector<double> &values) {
   Impl &s = *impl_;
   uint32_t p = s.population(population);
   void *buffer = s.buffers[s.variable(p, variable)];
   uint32_t size = s.model->populations[p].size;
   if (values.size() != size)
-    throw Error("cannot write " + std::to_string(values.size()) +
-                " values to '" + std::string(population) + "." +
-                std::string(variable) + "' of " + std::to_string(size) +
-                " neurons");
+    throw Error("cannot write " + std::to_string(values.size()) + " values to '" + std::string(population) + "." +
+                std::string(variable) + "' of " + std::to_string(size) + " neurons");
   for (uint32_t n = 0; n < size; ++n)
     store_real(buffer, n, s.model->real_size, values[n]);
 }
@@ -226,8 +210,7 @@ uint64_t Simulation::spike_count(std::string_view population) const {
 
 uint64_t Simulation::spike_count(uint32_t population) const {
   if (population >= impl_->spike_counts.size())
-    throw Error::internal("population index " + std::to_string(population) +
-                          " out of range");
+    throw Error::internal("population index " + std::to_string(population) + " out of range");
   return impl_->spike_counts[population];
 }
 
@@ -240,8 +223,7 @@ uint64_t Simulation::synapse_count() const {
 
 const snn_synapses &Simulation::synapses(uint32_t projection) const {
   if (projection >= impl_->synapses.size())
-    throw Error::internal("projection index " + std::to_string(projection) +
-                          " out of range");
+    throw Error::internal("projection index " + std::to_string(projection) + " out of range");
   return impl_->synapses[projection];
 }
 

@@ -14,8 +14,7 @@ namespace snn::rt {
 
 /// Calls `visit(n)`, in increasing order, for each n in [begin, end) with
 /// flags[n] != 0.
-template <typename Visit>
-void for_each_spike(const uint8_t *flags, uint32_t begin, uint32_t end, Visit &&visit) {
+template <typename Visit> void for_each_spike(const uint8_t *flags, uint32_t begin, uint32_t end, Visit &&visit) {
   uint32_t n = begin;
   for (; n < end && (n & 7u) != 0; ++n)
     if (flags[n])

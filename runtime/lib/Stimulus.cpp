@@ -35,15 +35,11 @@ Field trim(std::string_view text, std::size_t column) {
 /// Parses line `line` of a stimulus file; the file name is kept for messages.
 class SpikeLineParser {
 public:
-  SpikeLineParser(const std::string &path, std::string_view population,
-                  uint32_t size)
+  SpikeLineParser(const std::string &path, std::string_view population, uint32_t size)
       : path_(path), population_(population), size_(size) {}
 
-  [[noreturn]] void fail(std::size_t line, std::size_t column,
-                         const std::string &message) const {
-    throw Error(path_ + ":" + std::to_string(line) + ":" +
-                    std::to_string(column),
-                message);
+  [[noreturn]] void fail(std::size_t line, std::size_t column, const std::string &message) const {
+    throw Error(path_ + ":" + std::to_string(line) + ":" + std::to_string(column), message);
   }
 
   /// A field as quoted in a message: non-printable bytes escaped and long
@@ -72,18 +68,15 @@ public:
       fail(line, field.column, "missing spike time");
     // strtod also reads hexadecimal and "infinity"; only decimal numbers are
     // spike times, and nan/inf get a message of their own.
-    bool decimal =
-        text.find_first_not_of("0123456789.eE+-") == std::string::npos;
+    bool decimal = text.find_first_not_of("0123456789.eE+-") == std::string::npos;
     errno = 0;
     char *end = nullptr;
     double value = std::strtod(text.c_str(), &end);
     bool consumed = end == text.c_str() + text.size();
     if (consumed && !std::isfinite(value))
-      fail(line, field.column,
-           "spike time '" + shown(text) + "' is not a finite number");
+      fail(line, field.column, "spike time '" + shown(text) + "' is not a finite number");
     if (!decimal || !consumed)
-      fail(line, field.column,
-           "invalid spike time '" + shown(text) + "': expected a number of seconds");
+      fail(line, field.column, "invalid spike time '" + shown(text) + "': expected a number of seconds");
     if (value < 0)
       fail(line, field.column, "spike time " + shown(text) + " s is negative");
     return value;
@@ -94,46 +87,37 @@ public:
     if (text.empty())
       fail(line, field.column, "missing neuron index");
     if (text.find_first_not_of("0123456789") != std::string::npos)
-      fail(line, field.column,
-           "invalid neuron index '" + shown(text) +
-               "': expected a non-negative integer");
+      fail(line, field.column, "invalid neuron index '" + shown(text) + "': expected a non-negative integer");
     // Compare digit strings so that huge indices do not overflow first.
     std::size_t first = text.find_first_not_of('0');
     std::string digits = first == std::string::npos ? "0" : text.substr(first);
     uint64_t value = digits.size() > 10 ? UINT64_MAX : std::stoull(digits);
     if (value >= size_)
       fail(line, field.column,
-           "neuron index " + shown(text) + " is out of range: population '" +
-               std::string(population_) + "' has " + std::to_string(size_) +
-               " neurons");
+           "neuron index " + shown(text) + " is out of range: population '" + std::string(population_) + "' has " +
+               std::to_string(size_) + " neurons");
     return uint32_t(value);
   }
 
   /// Parses one line with its comment removed; returns false for a header.
-  bool parse(std::size_t line, std::string_view content, bool first_line,
-             SpikeEvent &event) const {
+  bool parse(std::size_t line, std::string_view content, bool first_line, SpikeEvent &event) const {
     std::vector<Field> fields;
     std::size_t start = 0;
     for (;;) {
       std::size_t comma = content.find(',', start);
-      std::size_t end =
-          comma == std::string_view::npos ? content.size() : comma;
+      std::size_t end = comma == std::string_view::npos ? content.size() : comma;
       fields.push_back(trim(content.substr(start, end - start), start + 1));
       if (comma == std::string_view::npos)
         break;
       start = comma + 1;
     }
-    if (first_line && fields.size() == 2 && fields[0].text == "time" &&
-        fields[1].text == "neuron")
+    if (first_line && fields.size() == 2 && fields[0].text == "time" && fields[1].text == "neuron")
       return false;
     if (fields.size() != 2) {
       // Point at the extra column, or just past the only one.
       Field last = trim(content, 1);
-      std::size_t column = fields.size() > 2 ? fields[2].column - 1
-                                             : last.column + last.text.size();
-      fail(line, column,
-           "expected 2 columns 'time,neuron' but found " +
-               std::to_string(fields.size()));
+      std::size_t column = fields.size() > 2 ? fields[2].column - 1 : last.column + last.text.size();
+      fail(line, column, "expected 2 columns 'time,neuron' but found " + std::to_string(fields.size()));
     }
     event.time = parse_time(line, fields[0]);
     event.neuron = parse_neuron(line, fields[1]);
@@ -148,9 +132,7 @@ private:
 
 } // namespace
 
-std::vector<SpikeEvent> parse_spike_times(std::string_view text,
-                                          const std::string &path,
-                                          std::string_view population,
+std::vector<SpikeEvent> parse_spike_times(std::string_view text, const std::string &path, std::string_view population,
                                           uint32_t size) {
   SpikeLineParser parser(path, population, size);
   std::vector<SpikeEvent> events;
@@ -176,22 +158,17 @@ std::vector<SpikeEvent> parse_spike_times(std::string_view text,
   return events;
 }
 
-std::vector<SpikeEvent> read_spike_times(const std::string &path,
-                                         std::string_view population,
-                                         uint32_t size) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE *)> file(
-      std::fopen(path.c_str(), "rb"), &std::fclose);
+std::vector<SpikeEvent> read_spike_times(const std::string &path, std::string_view population, uint32_t size) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE *)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file)
-    throw Error(path, std::string("cannot open stimulus file: ") +
-                          std::strerror(errno));
+    throw Error(path, std::string("cannot open stimulus file: ") + std::strerror(errno));
   std::string text;
   char chunk[1 << 16];
   std::size_t got;
   while ((got = std::fread(chunk, 1, sizeof chunk, file.get())) > 0)
     text.append(chunk, got);
   if (std::ferror(file.get()))
-    throw Error(path, std::string("cannot read stimulus file: ") +
-                          std::strerror(errno));
+    throw Error(path, std::string("cannot read stimulus file: ") + std::strerror(errno));
   return parse_spike_times(text, path, population, size);
 }
 
@@ -203,15 +180,13 @@ uint64_t step_of_time(double time, double dt) {
   return uint64_t(step);
 }
 
-StimulusSchedule::StimulusSchedule(const std::vector<SpikeEvent> &events,
-                                   double dt) {
+StimulusSchedule::StimulusSchedule(const std::vector<SpikeEvent> &events, double dt) {
   events_.reserve(events.size());
   for (const SpikeEvent &event : events)
     events_.push_back({step_of_time(event.time, dt), event.neuron});
-  std::sort(events_.begin(), events_.end(),
-            [](const StepEvent &a, const StepEvent &b) {
-              return a.step != b.step ? a.step < b.step : a.neuron < b.neuron;
-            });
+  std::sort(events_.begin(), events_.end(), [](const StepEvent &a, const StepEvent &b) {
+    return a.step != b.step ? a.step < b.step : a.neuron < b.neuron;
+  });
 }
 
 void StimulusSchedule::apply(uint64_t step, uint8_t *flags) {
@@ -220,9 +195,7 @@ void StimulusSchedule::apply(uint64_t step, uint8_t *flags) {
   std::size_t begin = set_end_;
   if (step != next_step_)
     begin = std::lower_bound(events_.begin(), events_.end(), step,
-                             [](const StepEvent &event, uint64_t s) {
-                               return event.step < s;
-                             }) -
+                             [](const StepEvent &event, uint64_t s) { return event.step < s; }) -
             events_.begin();
   std::size_t end = begin;
   while (end < events_.size() && events_[end].step == step)

@@ -24,16 +24,12 @@ struct SpikeEvent {
 
 /// Parses the text of a stimulus file named `path` (used in messages) for a
 /// population `population` of `size` neurons. Throws a located Error.
-std::vector<SpikeEvent> parse_spike_times(std::string_view text,
-                                          const std::string &path,
-                                          std::string_view population,
+std::vector<SpikeEvent> parse_spike_times(std::string_view text, const std::string &path, std::string_view population,
                                           uint32_t size);
 
 /// Reads and parses the file at `path`; an unreadable file is an Error
 /// located at "path".
-std::vector<SpikeEvent> read_spike_times(const std::string &path,
-                                         std::string_view population,
-                                         uint32_t size);
+std::vector<SpikeEvent> read_spike_times(const std::string &path, std::string_view population, uint32_t size);
 
 /// The step a spike at `time` falls in: floor(time / dt + 1e-9), so a time
 /// written as a multiple of dt lands in that step despite rounding.

@@ -73,8 +73,8 @@ typedef struct snn_distribution {
 } snn_distribution;
 
 typedef struct snn_projection_desc {
-  const char *name; /**< e.g. "exc -> inh.ge" */
-  uint32_t pre, post;   /**< population indices */
+  const char *name;      /**< e.g. "exc -> inh.ge" */
+  uint32_t pre, post;    /**< population indices */
   uint32_t connectivity; /**< enum snn_connectivity_kind */
   double probability;    /**< for SNN_CONNECT_FIXED_PROBABILITY */
   uint32_t autapses;     /**< 0: no synapse i -> i when pre == post */
@@ -84,11 +84,11 @@ typedef struct snn_projection_desc {
 } snn_projection_desc;
 
 typedef struct snn_record_desc {
-  uint32_t kind;       /**< enum snn_record_kind */
-  uint32_t population; /**< population index */
-  uint32_t variable;   /**< state var index (SNN_RECORD_STATE only) */
+  uint32_t kind;               /**< enum snn_record_kind */
+  uint32_t population;         /**< population index */
+  uint32_t variable;           /**< state var index (SNN_RECORD_STATE only) */
   uint32_t begin, end, stride; /**< neurons begin, begin+stride, ... < end */
-  const char *file;    /**< NPZ path, or NULL for the executable's --out file */
+  const char *file;            /**< NPZ path, or NULL for the executable's --out file */
 } snn_record_desc;
 
 /** Spikes given to a population from a file of (time, neuron) pairs. */
@@ -107,12 +107,12 @@ typedef struct snn_synapses {
 
 /** Everything `init` and `step` touch; allocated and owned by the runtime. */
 typedef struct snn_state {
-  void **buffers;        /**< real[size] per population variable, see first_buffer */
-  uint8_t **spiked;      /**< uint8[size] per population: 1 where it spiked this step */
-  uint8_t **stimulus;    /**< uint8[size] per population: 1 where the stimulus file has a
-                              spike in this step; NULL for populations without one */
+  void **buffers;         /**< real[size] per population variable, see first_buffer */
+  uint8_t **spiked;       /**< uint8[size] per population: 1 where it spiked this step */
+  uint8_t **stimulus;     /**< uint8[size] per population: 1 where the stimulus file has a
+                               spike in this step; NULL for populations without one */
   snn_synapses *synapses; /**< one per projection */
-  uint64_t seed;         /**< run seed for the counter-based RNG */
+  uint64_t seed;          /**< run seed for the counter-based RNG */
 } snn_state;
 
 typedef struct snn_model_desc {

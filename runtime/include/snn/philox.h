@@ -85,8 +85,7 @@ static inline void snn_philox_key(uint64_t seed, uint32_t key[2]) {
 }
 
 /** One Philox round: two 32x32->64 multiplies, then a word permutation. */
-static inline void snn_philox4x32_round(uint32_t ctr[4],
-                                        const uint32_t key[2]) {
+static inline void snn_philox4x32_round(uint32_t ctr[4], const uint32_t key[2]) {
   uint64_t p0 = (uint64_t)SNN_PHILOX_M0 * ctr[0];
   uint64_t p1 = (uint64_t)SNN_PHILOX_M1 * ctr[2];
   uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
@@ -100,8 +99,7 @@ static inline void snn_philox4x32_round(uint32_t ctr[4],
 
 /** Philox4x32-10: ten rounds, the key bumped by the Weyl constants between
     rounds. `out` may alias `counter`. */
-static inline void snn_philox4x32(const uint32_t counter[4],
-                                  const uint32_t key[2], uint32_t out[4]) {
+static inline void snn_philox4x32(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]) {
   uint32_t ctr[4] = {counter[0], counter[1], counter[2], counter[3]};
   uint32_t k[2] = {key[0], key[1]};
   int round;
@@ -119,14 +117,11 @@ static inline void snn_philox4x32(const uint32_t counter[4],
 }
 
 /** Uniform on [0, 1) from the top 24 bits of x: exact in float. */
-static inline float snn_uniform01_f32(uint32_t x) {
-  return (float)(x >> 8) * (1.0f / 16777216.0f);
-}
+static inline float snn_uniform01_f32(uint32_t x) { return (float)(x >> 8) * (1.0f / 16777216.0f); }
 
 /** Uniform on [0, 1) with 53 random bits: 27 from hi, 26 from lo. */
 static inline double snn_uniform01_f64(uint32_t hi, uint32_t lo) {
-  return ((double)(hi >> 5) * 67108864.0 + (double)(lo >> 6)) *
-         (1.0 / 9007199254740992.0);
+  return ((double)(hi >> 5) * 67108864.0 + (double)(lo >> 6)) * (1.0 / 9007199254740992.0);
 }
 
 /** Box-Muller, cosine branch: a standard normal from two uniforms on [0, 1).
@@ -145,15 +140,13 @@ static inline float snn_box_muller_f32(float u1, float u2) {
 /** A standard normal from one Philox output: u1 = f64(out[0], out[1]),
     u2 = f64(out[2], out[3]). */
 static inline double snn_normal_f64(const uint32_t out[4]) {
-  return snn_box_muller(snn_uniform01_f64(out[0], out[1]),
-                        snn_uniform01_f64(out[2], out[3]));
+  return snn_box_muller(snn_uniform01_f64(out[0], out[1]), snn_uniform01_f64(out[2], out[3]));
 }
 
 /** A standard normal in float: u1 = f32(out[0]), u2 = f32(out[1]);
     out[2] and out[3] are left for the caller. */
 static inline float snn_normal_f32(const uint32_t out[4]) {
-  return snn_box_muller_f32(snn_uniform01_f32(out[0]),
-                            snn_uniform01_f32(out[1]));
+  return snn_box_muller_f32(snn_uniform01_f32(out[0]), snn_uniform01_f32(out[1]));
 }
 
 #endif /* SNN_PHILOX_H */

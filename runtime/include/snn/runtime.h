@@ -90,8 +90,7 @@ RunResult run(const snn_model_desc &model, const RunOptions &options);
 
 /// Prints the run summary: the model line, the timing line, one line per
 /// population ("<name> <size> <spikes> <rate> Hz") and "wrote <file>" lines.
-void print_summary(const snn_model_desc &model, const RunResult &result,
-                   std::ostream &out);
+void print_summary(const snn_model_desc &model, const RunResult &result, std::ostream &out);
 
 /// The number of steps a run of `duration` seconds takes: round(duration/dt).
 /// Throws Error when that is zero or the duration is not positive and finite.
@@ -132,12 +131,10 @@ public:
   /// Index of the population called `name`; throws Error if there is none.
   uint32_t population_index(std::string_view name) const;
   /// Values of a state variable or input of a population, as double.
-  std::vector<double> read(std::string_view population,
-                           std::string_view variable) const;
+  std::vector<double> read(std::string_view population, std::string_view variable) const;
   /// Overwrites a state variable or input (values.size() must equal the
   /// population size); converts to the model's real type.
-  void write(std::string_view population, std::string_view variable,
-             const std::vector<double> &values);
+  void write(std::string_view population, std::string_view variable, const std::vector<double> &values);
   /// Spike flags (0 or 1 per neuron) of the last step.
   std::vector<uint8_t> spiked(std::string_view population) const;
   /// Spikes of a population since `init`.

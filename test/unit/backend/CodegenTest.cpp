@@ -26,13 +26,10 @@ cpu::CodegenOptions precision(bool double_precision, int opt_level = 2) {
 
 /// Relative tolerance of each real mode; values below 1 in magnitude are
 /// compared absolutely (they come out of sums of order-one terms).
-double tolerance(bool double_precision) {
-  return double_precision ? 1e-12 : 1e-6;
-}
+double tolerance(bool double_precision) { return double_precision ? 1e-12 : 1e-6; }
 
-#define EXPECT_REAL(actual, expected, dp)                                      \
-  EXPECT_NEAR(actual, expected,                                                \
-              tolerance(dp) * std::max(1.0, std::fabs(expected)))
+#define EXPECT_REAL(actual, expected, dp)                                                                              \
+  EXPECT_NEAR(actual, expected, tolerance(dp) * std::max(1.0, std::fabs(expected)))
 
 /// The LIF model of TestModels.h, one neuron, in double.
 struct Lif {
@@ -54,8 +51,7 @@ class LifPopulation : public ::testing::TestWithParam<bool> {};
 
 TEST_P(LifPopulation, InitAndStepMatchReference) {
   bool dp = GetParam();
-  const uint32_t size =
-      37; // not a multiple of the vector width: a remainder loop runs
+  const uint32_t size = 37; // not a multiple of the vector width: a remainder loop runs
   auto model = jit(single_population(lif_model(), "exc", size), precision(dp));
   ASSERT_TRUE(model);
   TestState s(*model->model(), 42);
@@ -66,8 +62,7 @@ TEST_P(LifPopulation, InitAndStepMatchReference) {
     EXPECT_EQ(s.value(0, "i", n), 0.0);
     EXPECT_EQ(s.spiked_byte(0, n), 0);
   }
-  EXPECT_TRUE(std::isnan(s.value(0, "v", size)))
-      << "init wrote past the population";
+  EXPECT_TRUE(std::isnan(s.value(0, "v", size))) << "init wrote past the population";
 
   int spikes = 0;
   for (uint64_t step = 0; step < 25; ++step) {
@@ -83,8 +78,7 @@ TEST_P(LifPopulation, InitAndStepMatchReference) {
     }
     s.step(step);
     for (uint32_t n = 0; n < size; ++n) {
-      SCOPED_TRACE("step " + std::to_string(step) + " neuron " +
-                   std::to_string(n));
+      SCOPED_TRACE("step " + std::to_string(step) + " neuron " + std::to_string(n));
       EXPECT_REAL(s.value(0, "v", n), expected[n].v, dp);
       EXPECT_REAL(s.value(0, "w", n), expected[n].w, dp);
       EXPECT_EQ(s.value(0, "i", n), 0.0) << "inputs are consumed by the update";
@@ -97,9 +91,7 @@ TEST_P(LifPopulation, InitAndStepMatchReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(FloatAndDouble, LifPopulation, ::testing::Bool(),
-                         [](const auto &info) {
-                           return info.param ? "Double" : "Float";
-                         });
+                         [](const auto &info) { return info.param ? "Double" : "Float"; });
 
 /// The synapses of lif_network: exc -> inh dense, inh -> exc sparse.
 struct Synapses {
@@ -156,8 +148,7 @@ TEST_P(LifNetwork, DeliversSpikesBeforeResets) {
     std::vector<bool> fired[2];
     for (uint32_t p = 0; p < 2; ++p)
       for (uint32_t n = 0; n < sizes[p]; ++n) {
-        x[p].push_back(
-            {s.value(p, "v", n), s.value(p, "w", n), s.value(p, "i", n)});
+        x[p].push_back({s.value(p, "v", n), s.value(p, "w", n), s.value(p, "i", n)});
         fired[p].push_back(x[p].back().update());
         x[p].back().i = 0;
       }
@@ -183,8 +174,8 @@ TEST_P(LifNetwork, DeliversSpikesBeforeResets) {
     s.step(step);
     for (uint32_t p = 0; p < 2; ++p)
       for (uint32_t n = 0; n < sizes[p]; ++n) {
-        SCOPED_TRACE("step " + std::to_string(step) + " population " +
-                     std::to_string(p) + " neuron " + std::to_string(n));
+        SCOPED_TRACE("step " + std::to_string(step) + " population " + std::to_string(p) + " neuron " +
+                     std::to_string(n));
         EXPECT_REAL(s.value(p, "v", n), x[p][n].v, dp);
         EXPECT_REAL(s.value(p, "w", n), x[p][n].w, dp);
         EXPECT_REAL(s.value(p, "i", n), x[p][n].i, dp);
@@ -197,17 +188,13 @@ TEST_P(LifNetwork, DeliversSpikesBeforeResets) {
 }
 
 INSTANTIATE_TEST_SUITE_P(FloatAndDouble, LifNetwork, ::testing::Bool(),
-                         [](const auto &info) {
-                           return info.param ? "Double" : "Float";
-                         });
+                         [](const auto &info) { return info.param ? "Double" : "Float"; });
 
 TEST(Codegen, ResultsDoNotDependOnOptimisationLevelOrCpu) {
   const uint32_t size = 21;
   std::vector<double> reference;
-  for (auto [opt, cpu] : {std::pair<int, const char *>{2, "x86-64-v3"},
-                          {0, "x86-64-v3"},
-                          {1, "x86-64"},
-                          {3, "native"}}) {
+  for (auto [opt, cpu] :
+       {std::pair<int, const char *>{2, "x86-64-v3"}, {0, "x86-64-v3"}, {1, "x86-64"}, {3, "native"}}) {
     cpu::CodegenOptions options = precision(false, opt);
     options.cpu = cpu;
     auto model = jit(single_population(lif_model(), "exc", size), options);
@@ -220,8 +207,7 @@ TEST(Codegen, ResultsDoNotDependOnOptimisationLevelOrCpu) {
         s.set(0, "i", n, 1.1 * n);
       s.step(step);
       for (uint32_t n = 0; n < size; ++n)
-        values.push_back(s.value(0, "v", n) + 10 * s.value(0, "w", n) +
-                         s.spiked(0, n));
+        values.push_back(s.value(0, "v", n) + 10 * s.value(0, "w", n) + s.spiked(0, n));
     }
     if (reference.empty())
       reference = values;
@@ -232,8 +218,7 @@ TEST(Codegen, ResultsDoNotDependOnOptimisationLevelOrCpu) {
 
 TEST(Codegen, TimeIsStepTimesDt) {
   for (bool dp : {false, true}) {
-    auto model =
-        jit(single_population(clock_model(), "clock", 3), precision(dp));
+    auto model = jit(single_population(clock_model(), "clock", 3), precision(dp));
     ASSERT_TRUE(model);
     TestState s(*model->model(), 1);
     s.init();
@@ -241,8 +226,7 @@ TEST(Codegen, TimeIsStepTimesDt) {
     for (uint64_t step : {0ull, 1ull, 7ull, 1000000ull, (1ull << 33) + 5}) {
       s.step(step);
       double t = double(step) * 1e-3;
-      EXPECT_EQ(s.value(0, "c", 1), dp ? t : double(float(t)))
-          << "step " << step;
+      EXPECT_EQ(s.value(0, "c", 1), dp ? t : double(float(t))) << "step " << step;
     }
   }
 }
@@ -281,8 +265,7 @@ class MathFunctions : public ::testing::TestWithParam<bool> {};
 TEST_P(MathFunctions, MatchTheCLibrary) {
   bool dp = GetParam();
   const std::vector<double> xs = {0.05, 0.23, 0.37, 0.45, 0.77, 1.3, 2.0, 2.5};
-  auto model = jit(single_population(math_model(), "m", uint32_t(xs.size())),
-                   precision(dp));
+  auto model = jit(single_population(math_model(), "m", uint32_t(xs.size())), precision(dp));
   ASSERT_TRUE(model);
   TestState s(*model->model(), 1);
   s.init();
@@ -293,34 +276,32 @@ TEST_P(MathFunctions, MatchTheCLibrary) {
   // A constant or a product as the generated code sees it: rounded to the
   // real type (floor and ceil would otherwise magnify the difference).
   auto c = [dp](double v) { return dp ? v : double(float(v)); };
-  std::vector<std::pair<std::string, std::function<double(double)>>> expected =
-      {
-          {"exp", [](double x) { return std::exp(x); }},
-          {"log", [](double x) { return std::log(x); }},
-          {"sqrt", [](double x) { return std::sqrt(x); }},
-          {"abs", [](double x) { return std::fabs(-x); }},
-          {"sin", [](double x) { return std::sin(x); }},
-          {"cos", [](double x) { return std::cos(x); }},
-          {"tanh", [](double x) { return std::tanh(x); }},
-          {"floor", [&](double x) { return std::floor(c(x * 10)); }},
-          {"ceil", [&](double x) { return std::ceil(c(x * 10)); }},
-          {"pow3", [](double x) { return x * x * x; }},
-          {"pow_m2", [](double x) { return 1 / (x * x); }},
-          {"pow0", [](double) { return 1.0; }},
-          {"pow_half", [](double x) { return std::sqrt(x); }},
-          {"pow_m_half", [](double x) { return 1 / std::sqrt(x); }},
-          {"pow_1_7", [&](double x) { return std::pow(x, c(1.7)); }},
-          {"pow_x", [](double x) { return std::pow(2.0, x); }},
-          {"min", [&](double x) { return std::min(x, c(0.4)); }},
-          {"max", [&](double x) { return std::max(x, c(0.4)); }},
-          {"select",
-           [&](double x) {
-             bool cond = (x > c(0.25) && !(x == c(0.45))) || x <= c(0.1) ||
-                         (x >= 2.0 && x != 2.5) || x < -1.0;
-             return cond ? x * x : 7.0 - x;
-           }},
-          {"div", [](double x) { return 1.0 / (x + 1.0); }},
-      };
+  std::vector<std::pair<std::string, std::function<double(double)>>> expected = {
+      {"exp", [](double x) { return std::exp(x); }},
+      {"log", [](double x) { return std::log(x); }},
+      {"sqrt", [](double x) { return std::sqrt(x); }},
+      {"abs", [](double x) { return std::fabs(-x); }},
+      {"sin", [](double x) { return std::sin(x); }},
+      {"cos", [](double x) { return std::cos(x); }},
+      {"tanh", [](double x) { return std::tanh(x); }},
+      {"floor", [&](double x) { return std::floor(c(x * 10)); }},
+      {"ceil", [&](double x) { return std::ceil(c(x * 10)); }},
+      {"pow3", [](double x) { return x * x * x; }},
+      {"pow_m2", [](double x) { return 1 / (x * x); }},
+      {"pow0", [](double) { return 1.0; }},
+      {"pow_half", [](double x) { return std::sqrt(x); }},
+      {"pow_m_half", [](double x) { return 1 / std::sqrt(x); }},
+      {"pow_1_7", [&](double x) { return std::pow(x, c(1.7)); }},
+      {"pow_x", [](double x) { return std::pow(2.0, x); }},
+      {"min", [&](double x) { return std::min(x, c(0.4)); }},
+      {"max", [&](double x) { return std::max(x, c(0.4)); }},
+      {"select",
+       [&](double x) {
+         bool cond = (x > c(0.25) && !(x == c(0.45))) || x <= c(0.1) || (x >= 2.0 && x != 2.5) || x < -1.0;
+         return cond ? x * x : 7.0 - x;
+       }},
+      {"div", [](double x) { return 1.0 / (x + 1.0); }},
+  };
   for (uint32_t n = 0; n < xs.size(); ++n) {
     double x = s.value(0, "x", n);
     for (const auto &[name, f] : expected)
@@ -331,9 +312,7 @@ TEST_P(MathFunctions, MatchTheCLibrary) {
 }
 
 INSTANTIATE_TEST_SUITE_P(FloatAndDouble, MathFunctions, ::testing::Bool(),
-                         [](const auto &info) {
-                           return info.param ? "Double" : "Float";
-                         });
+                         [](const auto &info) { return info.param ? "Double" : "Float"; });
 
 } // namespace
 } // namespace snn::test

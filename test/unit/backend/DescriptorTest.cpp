@@ -45,8 +45,7 @@ TEST(Descriptor, DescribesNetworkRegimeAndBuffers) {
   ASSERT_NE(d.step, nullptr);
 
   ASSERT_EQ(d.num_populations, 3u);
-  const snn_population_desc &exc = d.populations[0], &inh = d.populations[1],
-                            &rel = d.populations[2];
+  const snn_population_desc &exc = d.populations[0], &inh = d.populations[1], &rel = d.populations[2];
   EXPECT_STREQ(exc.name, "exc");
   EXPECT_STREQ(exc.model, "LIF");
   EXPECT_EQ(exc.size, 8u);
@@ -130,24 +129,17 @@ TEST(Descriptor, EmptyTablesAreNullAndDoubleSetsRealSize) {
 TEST(Descriptor, RejectsIrThePipelineShouldHaveLowered) {
   ir::Module with_param = single_population(lif_model(), "exc", 4);
   ir::Expr tau = ir::Variable::make(ir::VarKind::Param, "tau", {});
-  with_param.models[0].update[1].value =
-      state("w", ir::Dimension::voltage()) * tau;
-  EXPECT_NE(
-      error_of(with_param).find("parameter 'tau' reached the CPU backend"),
-      std::string::npos)
+  with_param.models[0].update[1].value = state("w", ir::Dimension::voltage()) * tau;
+  EXPECT_NE(error_of(with_param).find("parameter 'tau' reached the CPU backend"), std::string::npos)
       << error_of(with_param);
 
   ir::Module with_dt = single_population(clock_model(), "clock", 1);
-  with_dt.models[0].update[0].value =
-      ir::Variable::make(ir::VarKind::Dt, "dt", ir::Dimension::time());
-  EXPECT_NE(error_of(with_dt).find("'dt' reached the CPU backend"),
-            std::string::npos)
-      << error_of(with_dt);
+  with_dt.models[0].update[0].value = ir::Variable::make(ir::VarKind::Dt, "dt", ir::Dimension::time());
+  EXPECT_NE(error_of(with_dt).find("'dt' reached the CPU backend"), std::string::npos) << error_of(with_dt);
 
   ir::Module continuous = single_population(lif_model(), "exc", 4);
   continuous.models[0].discretized = false;
-  EXPECT_EQ(error_of(continuous),
-            "model 'LIF' reached the CPU backend in continuous form");
+  EXPECT_EQ(error_of(continuous), "model 'LIF' reached the CPU backend in continuous form");
 
   ir::Module unknown_state = single_population(lif_model(), "exc", 4);
   unknown_state.models[0].update[0].state = "u";
@@ -155,9 +147,7 @@ TEST(Descriptor, RejectsIrThePipelineShouldHaveLowered) {
 
   ir::Module bad_target = lif_network();
   bad_target.network.projections[0].target = "g";
-  EXPECT_EQ(
-      error_of(bad_target),
-      "projection exc -> inh targets 'g', which is not an input of 'LIF'");
+  EXPECT_EQ(error_of(bad_target), "projection exc -> inh targets 'g', which is not an input of 'LIF'");
 
   ir::Module overrides = single_population(lif_model(), "exc", 4);
   overrides.network.populations[0].overrides.push_back({"tau", ir::real(1.0)});
@@ -165,10 +155,8 @@ TEST(Descriptor, RejectsIrThePipelineShouldHaveLowered) {
                                  "overrides or inits (not specialised)");
 
   ir::Module many_sites = single_population(poisson_model(0.1), "p", 4);
-  many_sites.models[0].update[0].value =
-      ir::Random::make(ir::Distribution::Uniform01, 300);
-  EXPECT_EQ(error_of(many_sites),
-            "random call site 300 of model 'Poisson' exceeds 255");
+  many_sites.models[0].update[0].value = ir::Random::make(ir::Distribution::Uniform01, 300);
+  EXPECT_EQ(error_of(many_sites), "random call site 300 of model 'Poisson' exceeds 255");
 }
 
 } // namespace

@@ -51,16 +51,13 @@ TEST(Philox, ReferenceMatchesRandom123KnownAnswer) {
 TEST(Philox, GeneratedCodeReproducesKnownAnswer) {
   // Population 0, site 0, neuron 0, step 0, seed 0: counter and key all zero.
   for (bool dp : {false, true}) {
-    auto model =
-        jit(single_population(poisson_model(0.5), "p", 1), precision(dp));
+    auto model = jit(single_population(poisson_model(0.5), "p", 1), precision(dp));
     ASSERT_TRUE(model);
     TestState s(*model->model(), /*seed=*/0);
     s.init();
     s.step(0);
-    double expected =
-        dp ? ((0x6627e8d5u >> 5) * 67108864.0 + (0xe169c58du >> 6)) *
-                 (1.0 / 9007199254740992.0)
-           : (0x6627e8d5u >> 8) * (1.0 / 16777216.0);
+    double expected = dp ? ((0x6627e8d5u >> 5) * 67108864.0 + (0xe169c58du >> 6)) * (1.0 / 9007199254740992.0)
+                         : (0x6627e8d5u >> 8) * (1.0 / 16777216.0);
     EXPECT_EQ(s.value(0, "u", 0), expected) << (dp ? "double" : "float");
   }
 }
@@ -88,18 +85,13 @@ TEST_P(StepRandom, DrawsFromTheStepDomainAndFiresAtItsRate) {
   for (uint64_t step = first; step < first + steps; ++step) {
     s.step(step);
     for (uint32_t n = 0; n < size; ++n) {
-      auto out = philox({n, uint32_t(step), uint32_t(step >> 32),
-                         snn_philox_tag(SNN_RNG_STEP, 1u << 8 | 0u)},
-                        seed);
+      auto out = philox({n, uint32_t(step), uint32_t(step >> 32), snn_philox_tag(SNN_RNG_STEP, 1u << 8 | 0u)}, seed);
       double u = uniform(out, dp);
       ASSERT_EQ(s.value(1, "u", n), u) << "step " << step << " neuron " << n;
       ASSERT_EQ(s.spiked(1, n), u < (dp ? p : double(float(p))));
-      auto z_out = philox({n, uint32_t(step), uint32_t(step >> 32),
-                           snn_philox_tag(SNN_RNG_STEP, 1u << 8 | 1u)},
-                          seed);
+      auto z_out = philox({n, uint32_t(step), uint32_t(step >> 32), snn_philox_tag(SNN_RNG_STEP, 1u << 8 | 1u)}, seed);
       double z = normal(z_out, dp);
-      ASSERT_NEAR(s.value(1, "z", n), z,
-                  (dp ? 1e-12 : 1e-6) * std::max(1.0, std::fabs(z)));
+      ASSERT_NEAR(s.value(1, "z", n), z, (dp ? 1e-12 : 1e-6) * std::max(1.0, std::fabs(z)));
       spikes += s.spiked(1, n);
       z_sum += z;
       z_sq += z * z;
@@ -113,9 +105,7 @@ TEST_P(StepRandom, DrawsFromTheStepDomainAndFiresAtItsRate) {
 }
 
 INSTANTIATE_TEST_SUITE_P(FloatAndDouble, StepRandom, ::testing::Bool(),
-                         [](const auto &info) {
-                           return info.param ? "Double" : "Float";
-                         });
+                         [](const auto &info) { return info.param ? "Double" : "Float"; });
 
 TEST(Philox, InitDrawsFromTheInitDomain) {
   for (bool dp : {false, true}) {
@@ -130,15 +120,11 @@ TEST(Philox, InitDrawsFromTheInitDomain) {
     for (uint32_t n = 0; n < 50; ++n) {
       // Counter (neuron, state var index, 0, tag(INIT, population << 8 |
       // site)).
-      auto a =
-          philox({n, 0, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8 | 0u)}, seed);
-      auto b =
-          philox({n, 1, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8 | 1u)}, seed);
+      auto a = philox({n, 0, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8 | 0u)}, seed);
+      auto b = philox({n, 1, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8 | 1u)}, seed);
       EXPECT_EQ(s.value(1, "a", n), uniform(a, dp)) << n;
       double z = normal(b, dp);
-      EXPECT_NEAR(s.value(1, "b", n), z,
-                  (dp ? 1e-12 : 1e-6) * std::max(1.0, std::fabs(z)))
-          << n;
+      EXPECT_NEAR(s.value(1, "b", n), z, (dp ? 1e-12 : 1e-6) * std::max(1.0, std::fabs(z))) << n;
       EXPECT_EQ(s.value(1, "c", n), 2.5);
     }
     // A different seed gives different numbers.

@@ -11,13 +11,9 @@ using ir::BinaryOp;
 using ir::Dimension;
 using ir::Expr;
 
-ir::Expr state(const std::string &name, Dimension dim) {
-  return ir::Variable::make(ir::VarKind::State, name, dim);
-}
+ir::Expr state(const std::string &name, Dimension dim) { return ir::Variable::make(ir::VarKind::State, name, dim); }
 
-ir::Expr input(const std::string &name, Dimension dim) {
-  return ir::Variable::make(ir::VarKind::Input, name, dim);
-}
+ir::Expr input(const std::string &name, Dimension dim) { return ir::Variable::make(ir::VarKind::Input, name, dim); }
 
 namespace {
 ir::NeuronModel discrete_model(const std::string &name) {
@@ -32,13 +28,10 @@ ir::NeuronModel discrete_model(const std::string &name) {
 ir::NeuronModel lif_model() {
   Dimension volt = Dimension::voltage();
   ir::NeuronModel m = discrete_model("LIF");
-  m.states = {{"v", volt, ir::real(0.1, volt)},
-              {"w", volt, ir::real(0.0, volt)}};
+  m.states = {{"v", volt, ir::real(0.1, volt)}, {"w", volt, ir::real(0.0, volt)}};
   m.inputs = {{"i", volt}};
   Expr v = state("v", volt), w = state("w", volt), i = input("i", volt);
-  m.update = {
-      {"v", v * ir::real(0.99) + ir::real(0.01) * (i + ir::real(1.0, volt))},
-      {"w", w * ir::real(0.9)}};
+  m.update = {{"v", v * ir::real(0.99) + ir::real(0.01) * (i + ir::real(1.0, volt))}, {"w", w * ir::real(0.9)}};
   m.spike_condition = ir::Binary::make(BinaryOp::Gt, v, ir::real(0.5, volt));
   m.reset = {{"v", v - ir::real(0.5, volt)}, {"w", w + v}};
   return m;
@@ -64,8 +57,7 @@ ir::NeuronModel noisy_init_model() {
 ir::NeuronModel clock_model() {
   ir::NeuronModel m = discrete_model("Clock");
   m.states = {{"c", Dimension::time(), ir::real(-1.0, Dimension::time())}};
-  m.update = {
-      {"c", ir::Variable::make(ir::VarKind::Time, "t", Dimension::time())}};
+  m.update = {{"c", ir::Variable::make(ir::VarKind::Time, "t", Dimension::time())}};
   return m;
 }
 
@@ -73,8 +65,7 @@ ir::NeuronModel relay_model() {
   ir::NeuronModel m = discrete_model("Relay");
   m.states = {{"n", {}, ir::real(0.0)}};
   Expr stim = ir::Variable::make_stimulus();
-  m.update = {
-      {"n", state("n") + ir::Select::make(stim, ir::real(1.0), ir::real(0.0))}};
+  m.update = {{"n", state("n") + ir::Select::make(stim, ir::real(1.0), ir::real(0.0))}};
   m.spike_condition = stim;
   return m;
 }
@@ -84,25 +75,17 @@ ir::NeuronModel math_model() {
   using ir::Function;
   ir::NeuronModel m = discrete_model("Math");
   Expr x = state("x");
-  auto pow = [&](double e) {
-    return ir::Binary::make(BinaryOp::Pow, x, ir::real(e));
-  };
-  auto cmp = [&](BinaryOp op, double c) {
-    return ir::Binary::make(op, x, ir::real(c));
-  };
+  auto pow = [&](double e) { return ir::Binary::make(BinaryOp::Pow, x, ir::real(e)); };
+  auto cmp = [&](BinaryOp op, double c) { return ir::Binary::make(op, x, ir::real(c)); };
   // (x > 0.25 and not x == 0.45) or x <= 0.1 or (x >= 2 and x != 2.5) or x < -1
   Expr cond = ir::Binary::make(
       BinaryOp::Or,
-      ir::Binary::make(
-          BinaryOp::And, cmp(BinaryOp::Gt, 0.25),
-          ir::Unary::make(ir::UnaryOp::Not, cmp(BinaryOp::Eq, 0.45))),
-      ir::Binary::make(
-          BinaryOp::Or, cmp(BinaryOp::Le, 0.1),
-          ir::Binary::make(BinaryOp::Or,
-                           ir::Binary::make(BinaryOp::And,
-                                            cmp(BinaryOp::Ge, 2.0),
-                                            cmp(BinaryOp::Ne, 2.5)),
-                           cmp(BinaryOp::Lt, -1.0))));
+      ir::Binary::make(BinaryOp::And, cmp(BinaryOp::Gt, 0.25),
+                       ir::Unary::make(ir::UnaryOp::Not, cmp(BinaryOp::Eq, 0.45))),
+      ir::Binary::make(BinaryOp::Or, cmp(BinaryOp::Le, 0.1),
+                       ir::Binary::make(BinaryOp::Or,
+                                        ir::Binary::make(BinaryOp::And, cmp(BinaryOp::Ge, 2.0), cmp(BinaryOp::Ne, 2.5)),
+                                        cmp(BinaryOp::Lt, -1.0))));
   std::vector<std::pair<std::string, Expr>> outputs = {
       {"exp", Call::make(Function::Exp, x)},
       {"log", Call::make(Function::Log, x)},
@@ -133,8 +116,7 @@ ir::NeuronModel math_model() {
   return m;
 }
 
-ir::Module single_population(ir::NeuronModel model,
-                             const std::string &population, uint32_t size) {
+ir::Module single_population(ir::NeuronModel model, const std::string &population, uint32_t size) {
   ir::Module module;
   ir::Population pop;
   pop.name = population;
@@ -166,8 +148,7 @@ ir::Module lif_network() {
   to_inh.post = "inh";
   to_inh.target = "i";
   to_inh.target_kind = ir::TargetKind::Input;
-  to_inh.weight = {ir::WeightDistribution::Uniform, 0.25, 0.75,
-                   Dimension::voltage()};
+  to_inh.weight = {ir::WeightDistribution::Uniform, 0.25, 0.75, Dimension::voltage()};
   ir::Projection to_exc;
   to_exc.pre = "inh";
   to_exc.post = "exc";
@@ -176,8 +157,7 @@ ir::Module lif_network() {
   to_exc.connectivity = ir::ConnectivityKind::FixedProbability;
   to_exc.probability = 0.5;
   to_exc.autapses = false;
-  to_exc.weight = {ir::WeightDistribution::Normal, -0.05, 0.01,
-                   Dimension::voltage()};
+  to_exc.weight = {ir::WeightDistribution::Normal, -0.05, 0.01, Dimension::voltage()};
   module.network.projections = {to_inh, to_exc};
 
   ir::Record spikes;
@@ -197,14 +177,11 @@ ir::Module lif_network() {
   return module;
 }
 
-std::unique_ptr<cpu::JitModel> jit(const ir::Module &module,
-                                   const cpu::CodegenOptions &options) {
+std::unique_ptr<cpu::JitModel> jit(const ir::Module &module, const cpu::CodegenOptions &options) {
   auto context = std::make_unique<llvm::LLVMContext>();
-  std::unique_ptr<llvm::Module> llvm_module =
-      cpu::build_module(module, *context, options);
+  std::unique_ptr<llvm::Module> llvm_module = cpu::build_module(module, *context, options);
   std::string error;
-  auto model = cpu::JitModel::create(std::move(llvm_module), std::move(context),
-                                     options, error);
+  auto model = cpu::JitModel::create(std::move(llvm_module), std::move(context), options, error);
   if (!model)
     ADD_FAILURE() << "JIT failed: " << error;
   return model;

@@ -45,8 +45,7 @@ ir::NeuronModel math_model();
 
 /// A module with one population `population` of `size` neurons of `model`,
 /// network "net", dt 1e-3 s, duration 0.25 s, seed 42.
-ir::Module single_population(ir::NeuronModel model,
-                             const std::string &population, uint32_t size);
+ir::Module single_population(ir::NeuronModel model, const std::string &population, uint32_t size);
 
 /// Network "lif_net": populations exc (8 LIF) and inh (5 LIF); projections
 /// exc -> inh.i (input, dense) and inh -> exc.v (state, dense); a spike
@@ -55,7 +54,6 @@ ir::Module lif_network();
 
 /// build_module + JitModel::create; reports a gtest failure and returns
 /// null on error.
-std::unique_ptr<cpu::JitModel> jit(const ir::Module &module,
-                                   const cpu::CodegenOptions &options);
+std::unique_ptr<cpu::JitModel> jit(const ir::Module &module, const cpu::CodegenOptions &options);
 
 } // namespace snn::test

@@ -16,8 +16,7 @@ TestState::TestState(const snn_model_desc &desc, uint64_t seed) : desc_(desc) {
       storage_.emplace_back(pop.size + 1, 0.0);
       // All-ones bytes are NaN as float and as double: a value the generated
       // code forgets to write shows up.
-      std::memset(storage_.back().data(), 0xFF,
-                  storage_.back().size() * sizeof(double));
+      std::memset(storage_.back().data(), 0xFF, storage_.back().size() * sizeof(double));
       buffers_[pop.first_buffer + k] = storage_.back().data();
     }
     spiked_.emplace_back(pop.size + 1, 0xAA);
@@ -50,16 +49,14 @@ uint32_t TestState::buffer(uint32_t pop, const std::string &name) const {
   throw std::out_of_range("no variable " + name);
 }
 
-double TestState::value(uint32_t pop, const std::string &name,
-                        uint32_t n) const {
+double TestState::value(uint32_t pop, const std::string &name, uint32_t n) const {
   const void *data = buffers_[buffer(pop, name)];
   if (desc_.real_size == 4)
     return static_cast<const float *>(data)[n];
   return static_cast<const double *>(data)[n];
 }
 
-void TestState::set(uint32_t pop, const std::string &name, uint32_t n,
-                    double value) {
+void TestState::set(uint32_t pop, const std::string &name, uint32_t n, double value) {
   void *data = buffers_[buffer(pop, name)];
   if (desc_.real_size == 4)
     static_cast<float *>(data)[n] = static_cast<float>(value);
@@ -72,9 +69,7 @@ void TestState::enable_stimulus(uint32_t pop) {
   stimulus_ptrs_[pop] = stimulus_[pop].data();
 }
 
-void TestState::set_synapses(uint32_t projection,
-                             std::vector<uint32_t> row_start,
-                             std::vector<uint32_t> target,
+void TestState::set_synapses(uint32_t projection, std::vector<uint32_t> row_start, std::vector<uint32_t> target,
                              const std::vector<double> &weights) {
   Csr &csr = csr_[projection];
   csr.row_start = std::move(row_start);
@@ -82,13 +77,11 @@ void TestState::set_synapses(uint32_t projection,
   csr.weight.assign(weights.size() + 1, 0.0);
   for (size_t s = 0; s < weights.size(); ++s) {
     if (desc_.real_size == 4)
-      reinterpret_cast<float *>(csr.weight.data())[s] =
-          static_cast<float>(weights[s]);
+      reinterpret_cast<float *>(csr.weight.data())[s] = static_cast<float>(weights[s]);
     else
       csr.weight[s] = weights[s];
   }
-  synapses_[projection] = {csr.row_start.data(), csr.target.data(),
-                           csr.weight.data(), csr.target.size()};
+  synapses_[projection] = {csr.row_start.data(), csr.target.data(), csr.weight.data(), csr.target.size()};
 }
 
 } // namespace snn::test

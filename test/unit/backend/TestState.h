@@ -32,27 +32,21 @@ public:
   double value(uint32_t pop, const std::string &name, uint32_t n) const;
   void set(uint32_t pop, const std::string &name, uint32_t n, double value);
   bool spiked(uint32_t pop, uint32_t n) const { return spiked_[pop][n] != 0; }
-  uint8_t spiked_byte(uint32_t pop, uint32_t n) const {
-    return spiked_[pop][n];
-  }
+  uint8_t spiked_byte(uint32_t pop, uint32_t n) const { return spiked_[pop][n]; }
 
   /// Gives population `pop` a stimulus array (all zero).
   void enable_stimulus(uint32_t pop);
-  void set_stimulus(uint32_t pop, uint32_t n, bool fire) {
-    stimulus_[pop][n] = fire;
-  }
+  void set_stimulus(uint32_t pop, uint32_t n, bool fire) { stimulus_[pop][n] = fire; }
   /// Removes every stimulus array: snn_state::stimulus becomes NULL.
   void drop_stimulus_table() { state_.stimulus = nullptr; }
 
   /// Sets the synapses of `projection`; `weights` are stored as reals.
-  void set_synapses(uint32_t projection, std::vector<uint32_t> row_start,
-                    std::vector<uint32_t> target,
+  void set_synapses(uint32_t projection, std::vector<uint32_t> row_start, std::vector<uint32_t> target,
                     const std::vector<double> &weights);
 
 private:
   const snn_model_desc &desc_;
-  std::vector<std::vector<double>>
-      storage_; // 8-byte aligned; floats use the front
+  std::vector<std::vector<double>> storage_; // 8-byte aligned; floats use the front
   std::vector<void *> buffers_;
   std::vector<std::vector<uint8_t>> spiked_, stimulus_;
   std::vector<uint8_t *> spiked_ptrs_, stimulus_ptrs_;

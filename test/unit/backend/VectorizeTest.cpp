@@ -77,19 +77,16 @@ TEST(ObjectEmission, WritesAnElfObjectAtomically) {
   ASSERT_TRUE(cpu::write_object(*o.module, *o.machine, path, error)) << error;
 
   std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)),
-                    std::istreambuf_iterator<char>());
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_GT(bytes.size(), 64u);
   const std::string elf_magic = {'\x7f', 'E', 'L', 'F'};
   EXPECT_EQ(bytes.substr(0, 4), elf_magic);
-  EXPECT_NE(bytes.find("snn_model"), std::string::npos)
-      << "exported symbol missing";
+  EXPECT_NE(bytes.find("snn_model"), std::string::npos) << "exported symbol missing";
 
   // Only model.o is left: the temporary file was renamed, not copied.
   std::error_code ec;
   int entries = 0;
-  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
-       it.increment(ec))
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec))
     ++entries;
   EXPECT_EQ(entries, 1);
 
@@ -101,13 +98,8 @@ TEST(ObjectEmission, ReportsUnwritablePaths) {
   Optimised o(single_population(clock_model(), "clock", 2), false);
   ASSERT_TRUE(o.machine);
   std::string error;
-  EXPECT_FALSE(cpu::write_object(*o.module, *o.machine,
-                                 "/nonexistent-dir/model.o", error));
-  EXPECT_NE(
-      error.find(
-          "cannot create a temporary file beside '/nonexistent-dir/model.o'"),
-      std::string::npos)
-      << error;
+  EXPECT_FALSE(cpu::write_object(*o.module, *o.machine, "/nonexistent-dir/model.o", error));
+  EXPECT_NE(error.find("cannot create a temporary file beside '/nonexistent-dir/model.o'"), std::string::npos) << error;
 }
 
 TEST(TargetSetup, RejectsUnknownCpus) {
@@ -115,8 +107,7 @@ TEST(TargetSetup, RejectsUnknownCpus) {
   options.cpu = "pentium-9000";
   std::string error;
   EXPECT_EQ(cpu::create_target_machine(options, error), nullptr);
-  EXPECT_NE(error.find("unknown CPU 'pentium-9000'"), std::string::npos)
-      << error;
+  EXPECT_NE(error.find("unknown CPU 'pentium-9000'"), std::string::npos) << error;
 }
 
 } // namespace

@@ -112,7 +112,7 @@ TEST(Parser, NeuronDeclaration) {
   const auto *div = ast::dyn_cast<ast::BinaryExpr>(ode.rhs.get());
   ASSERT_NE(div, nullptr);
   EXPECT_EQ(div->op, "/");
-  expect_loc(div->loc(), 7, 30, 1); // binary expressions point at their operator
+  expect_loc(div->loc(), 7, 30, 1);                                 // binary expressions point at their operator
   const auto *sum = ast::dyn_cast<ast::BinaryExpr>(div->lhs.get()); // parentheses leave no node
   ASSERT_NE(sum, nullptr);
   EXPECT_EQ(sum->op, "+");

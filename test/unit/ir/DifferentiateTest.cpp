@@ -38,8 +38,8 @@ double central_difference(const std::function<double(double)> &f, double x) {
 struct Case {
   const char *what;
   Expr e;
-  std::string wrt;     ///< the state differentiated against
-  double lo, hi;       ///< where its value is drawn from
+  std::string wrt;           ///< the state differentiated against
+  double lo, hi;             ///< where its value is drawn from
   std::vector<double> kinks; ///< points of `wrt` to stay 0.01 away from
   Bindings fixed = {};       ///< values of any further variables
 };
@@ -113,7 +113,8 @@ TEST(Differentiate, MatchesFiniteDifferences) {
 TEST(Differentiate, KeepsDimensions) {
   Expr v = var("v", V), tau = Variable::make(VarKind::Param, "tau", S);
   Expr el = real(-0.07, V);
-  Expr rhs = (el - v) / tau + var("g", Dimension::conductance()) * (real(0.0, V) - v) / real(2e-10, Dimension::capacitance());
+  Expr rhs =
+      (el - v) / tau + var("g", Dimension::conductance()) * (real(0.0, V) - v) / real(2e-10, Dimension::capacitance());
   Case c{"membrane equation", rhs * v, "v", -0.08, -0.04, {}, Bindings().param("tau", 0.02).state("g", 1e-9)};
   check_against_finite_differences(c);
   Expr d = differentiate(rhs, VarKind::State, "v", V);

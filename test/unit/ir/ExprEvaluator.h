@@ -61,21 +61,36 @@ inline double evaluate(const ir::Expr &e, const Bindings &b) {
     const auto *x = e.as<Binary>();
     double a = evaluate(x->a, b), c = evaluate(x->b, b);
     switch (x->op) {
-    case BinaryOp::Add: return a + c;
-    case BinaryOp::Sub: return a - c;
-    case BinaryOp::Mul: return a * c;
-    case BinaryOp::Div: return a / c;
-    case BinaryOp::Pow: return std::pow(a, c);
-    case BinaryOp::Min: return a < c ? a : c;
-    case BinaryOp::Max: return a > c ? a : c;
-    case BinaryOp::Lt: return a < c;
-    case BinaryOp::Le: return a <= c;
-    case BinaryOp::Gt: return a > c;
-    case BinaryOp::Ge: return a >= c;
-    case BinaryOp::Eq: return a == c;
-    case BinaryOp::Ne: return a != c;
-    case BinaryOp::And: return a != 0 && c != 0;
-    case BinaryOp::Or: return a != 0 || c != 0;
+    case BinaryOp::Add:
+      return a + c;
+    case BinaryOp::Sub:
+      return a - c;
+    case BinaryOp::Mul:
+      return a * c;
+    case BinaryOp::Div:
+      return a / c;
+    case BinaryOp::Pow:
+      return std::pow(a, c);
+    case BinaryOp::Min:
+      return a < c ? a : c;
+    case BinaryOp::Max:
+      return a > c ? a : c;
+    case BinaryOp::Lt:
+      return a < c;
+    case BinaryOp::Le:
+      return a <= c;
+    case BinaryOp::Gt:
+      return a > c;
+    case BinaryOp::Ge:
+      return a >= c;
+    case BinaryOp::Eq:
+      return a == c;
+    case BinaryOp::Ne:
+      return a != c;
+    case BinaryOp::And:
+      return a != 0 && c != 0;
+    case BinaryOp::Or:
+      return a != 0 || c != 0;
     }
     break;
   }
@@ -87,15 +102,24 @@ inline double evaluate(const ir::Expr &e, const Bindings &b) {
     const auto *c = e.as<Call>();
     double a = evaluate(c->arg, b);
     switch (c->fn) {
-    case Function::Exp: return std::exp(a);
-    case Function::Log: return std::log(a);
-    case Function::Sqrt: return std::sqrt(a);
-    case Function::Abs: return std::fabs(a);
-    case Function::Sin: return std::sin(a);
-    case Function::Cos: return std::cos(a);
-    case Function::Tanh: return std::tanh(a);
-    case Function::Floor: return std::floor(a);
-    case Function::Ceil: return std::ceil(a);
+    case Function::Exp:
+      return std::exp(a);
+    case Function::Log:
+      return std::log(a);
+    case Function::Sqrt:
+      return std::sqrt(a);
+    case Function::Abs:
+      return std::fabs(a);
+    case Function::Sin:
+      return std::sin(a);
+    case Function::Cos:
+      return std::cos(a);
+    case Function::Tanh:
+      return std::tanh(a);
+    case Function::Floor:
+      return std::floor(a);
+    case Function::Ceil:
+      return std::ceil(a);
     }
     break;
   }

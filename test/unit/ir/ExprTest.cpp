@@ -73,8 +73,10 @@ TEST(Expr, AsAndConstantValue) {
 TEST(ExprInvariants, AddingDifferentDimensions) {
   expect_internal_error([] { state("v", V) + state("t0", S); }, "'+' of different dimensions V and s");
   expect_internal_error([] { state("v", V) - real(1.0); }, "'-' of different dimensions V and 1");
-  expect_internal_error([] { Binary::make(BinaryOp::Min, state("v", V), real(1.0, S)); }, "'min' of different dimensions");
-  expect_internal_error([] { Binary::make(BinaryOp::Max, state("v", V), real(1.0, S)); }, "'max' of different dimensions");
+  expect_internal_error([] { Binary::make(BinaryOp::Min, state("v", V), real(1.0, S)); },
+                        "'min' of different dimensions");
+  expect_internal_error([] { Binary::make(BinaryOp::Max, state("v", V), real(1.0, S)); },
+                        "'max' of different dimensions");
 }
 
 TEST(ExprInvariants, ComparingDifferentDimensions) {
@@ -93,7 +95,7 @@ TEST(ExprInvariants, FunctionsOfDimensionedValues) {
 TEST(ExprInvariants, BooleansInArithmetic) {
   Expr b = Constant::make_bool(true), x = real(1.0);
   expect_internal_error([&] { b + x; }, "'+' needs reals");
-  expect_internal_error([&] { x * b; }, "'*' needs reals");
+  expect_internal_error([&] { x *b; }, "'*' needs reals");
   expect_internal_error([&] { Binary::make(BinaryOp::Lt, b, b); }, "'<' needs reals");
   expect_internal_error([&] { -b; }, "negation needs a real");
   expect_internal_error([&] { Call::make(Function::Exp, b); }, "exp needs a real argument");

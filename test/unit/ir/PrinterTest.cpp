@@ -33,8 +33,8 @@ TEST(FormatReal, RoundTripsDoubles) {
     ASSERT_EQ(std::signbit(std::strtod(s.c_str(), nullptr)), std::signbit(v)) << s;
     ++tested;
   }
-  for (double v : {0.1, 1e-4, 0.9900498337491681, 9.950166250831945e-05, 5e-324, 1.7976931348623157e308,
-                   -0.0, 1.0 / 3.0, 2.0 / 3.0 * 1e-12})
+  for (double v : {0.1, 1e-4, 0.9900498337491681, 9.950166250831945e-05, 5e-324, 1.7976931348623157e308, -0.0,
+                   1.0 / 3.0, 2.0 / 3.0 * 1e-12})
     EXPECT_EQ(std::strtod(format_real(v).c_str(), nullptr), v) << format_real(v);
 }
 
@@ -66,7 +66,8 @@ TEST(PrintExpr, ParenthesisesOnlyWhereNeeded) {
   Expr lt = Binary::make(BinaryOp::Lt, b, c);
   EXPECT_EQ(to_string(Unary::make(UnaryOp::Not, Binary::make(BinaryOp::And, gt, lt))), "not (a > 0 and b < c)");
   EXPECT_EQ(to_string(Binary::make(BinaryOp::Or, Binary::make(BinaryOp::And, gt, lt), gt)), "a > 0 and b < c or a > 0");
-  EXPECT_EQ(to_string(Binary::make(BinaryOp::And, gt, Binary::make(BinaryOp::Or, lt, gt))), "a > 0 and (b < c or a > 0)");
+  EXPECT_EQ(to_string(Binary::make(BinaryOp::And, gt, Binary::make(BinaryOp::Or, lt, gt))),
+            "a > 0 and (b < c or a > 0)");
   EXPECT_EQ(to_string(Select::make(gt, Binary::make(BinaryOp::Min, a, b), Call::make(Function::Exp, c))),
             "select(a > 0, min(a, b), exp(c))");
   EXPECT_EQ(to_string(real(0.01, Dimension::voltage()) * var("x")), "0.01[V] * x");

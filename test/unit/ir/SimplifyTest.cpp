@@ -33,8 +33,8 @@ TEST(Simplify, FoldsEveryArithmeticOperator) {
     double expected;
   };
   const Case cases[] = {
-      {BinaryOp::Add, x + y},          {BinaryOp::Sub, x - y},           {BinaryOp::Mul, x * y},
-      {BinaryOp::Div, x / y},          {BinaryOp::Min, std::min(x, y)},  {BinaryOp::Max, std::max(x, y)},
+      {BinaryOp::Add, x + y},          {BinaryOp::Sub, x - y},          {BinaryOp::Mul, x * y},
+      {BinaryOp::Div, x / y},          {BinaryOp::Min, std::min(x, y)}, {BinaryOp::Max, std::max(x, y)},
       {BinaryOp::Pow, std::pow(x, y)},
   };
   for (const auto &c : cases) {
@@ -59,7 +59,7 @@ TEST(Simplify, FoldsEveryComparisonAndLogicalOperator) {
   for (const auto &p : pairs) {
     const double x = p[0], y = p[1];
     const std::pair<BinaryOp, bool> cases[] = {
-        {BinaryOp::Lt, x < y}, {BinaryOp::Le, x <= y}, {BinaryOp::Gt, x > y},
+        {BinaryOp::Lt, x < y},  {BinaryOp::Le, x <= y}, {BinaryOp::Gt, x > y},
         {BinaryOp::Ge, x >= y}, {BinaryOp::Eq, x == y}, {BinaryOp::Ne, x != y},
     };
     for (const auto &[op, expected] : cases) {
@@ -84,8 +84,8 @@ TEST(Simplify, FoldsEveryComparisonAndLogicalOperator) {
 TEST(Simplify, FoldsEveryFunction) {
   const double x = 0.7311;
   const std::pair<Function, double> cases[] = {
-      {Function::Exp, std::exp(x)},   {Function::Log, std::log(x)},   {Function::Sqrt, std::sqrt(x)},
-      {Function::Abs, std::fabs(-x)}, {Function::Sin, std::sin(x)},   {Function::Cos, std::cos(x)},
+      {Function::Exp, std::exp(x)},   {Function::Log, std::log(x)},      {Function::Sqrt, std::sqrt(x)},
+      {Function::Abs, std::fabs(-x)}, {Function::Sin, std::sin(x)},      {Function::Cos, std::cos(x)},
       {Function::Tanh, std::tanh(x)}, {Function::Floor, std::floor(-x)}, {Function::Ceil, std::ceil(x)},
   };
   for (const auto &[fn, expected] : cases) {
@@ -185,15 +185,22 @@ public:
     if (depth == 0 || pick(4) == 0)
       return leaf(d);
     switch (pick(9)) {
-    case 0: return real_tree(d, depth - 1) + real_tree(d, depth - 1);
-    case 1: return real_tree(d, depth - 1) - real_tree(d, depth - 1);
-    case 2: return real_tree(d / S, depth - 1) * real_tree(S, depth - 1);
-    case 3: return real_tree(d, depth - 1) / positive(depth - 1);
-    case 4: return -real_tree(d, depth - 1);
-    case 5: return Select::make(bool_tree(depth - 1), real_tree(d, depth - 1), real_tree(d, depth - 1));
-    case 6: return Binary::make(pick(2) ? BinaryOp::Min : BinaryOp::Max, real_tree(d, depth - 1),
-                                real_tree(d, depth - 1));
-    case 7: return Call::make(pick(2) ? Function::Abs : Function::Floor, real_tree(d, depth - 1));
+    case 0:
+      return real_tree(d, depth - 1) + real_tree(d, depth - 1);
+    case 1:
+      return real_tree(d, depth - 1) - real_tree(d, depth - 1);
+    case 2:
+      return real_tree(d / S, depth - 1) * real_tree(S, depth - 1);
+    case 3:
+      return real_tree(d, depth - 1) / positive(depth - 1);
+    case 4:
+      return -real_tree(d, depth - 1);
+    case 5:
+      return Select::make(bool_tree(depth - 1), real_tree(d, depth - 1), real_tree(d, depth - 1));
+    case 6:
+      return Binary::make(pick(2) ? BinaryOp::Min : BinaryOp::Max, real_tree(d, depth - 1), real_tree(d, depth - 1));
+    case 7:
+      return Call::make(pick(2) ? Function::Abs : Function::Floor, real_tree(d, depth - 1));
     default:
       if (d.dimensionless()) {
         const Function fns[] = {Function::Sin, Function::Cos, Function::Tanh};
@@ -205,12 +212,15 @@ public:
 
   Expr bool_tree(int depth) {
     switch (depth == 0 ? 0 : pick(4)) {
-    case 0: return Binary::make(static_cast<BinaryOp>(int(BinaryOp::Lt) + pick(6)), real_tree(V, depth),
-                                real_tree(V, depth));
-    case 1: return Unary::make(UnaryOp::Not, bool_tree(depth - 1));
-    case 2: return Binary::make(BinaryOp::And, bool_tree(depth - 1), bool_tree(depth - 1));
-    default: return Binary::make(BinaryOp::Or, bool_tree(depth - 1), pick(3) ? bool_tree(depth - 1)
-                                                                             : Constant::make_bool(pick(2)));
+    case 0:
+      return Binary::make(static_cast<BinaryOp>(int(BinaryOp::Lt) + pick(6)), real_tree(V, depth), real_tree(V, depth));
+    case 1:
+      return Unary::make(UnaryOp::Not, bool_tree(depth - 1));
+    case 2:
+      return Binary::make(BinaryOp::And, bool_tree(depth - 1), bool_tree(depth - 1));
+    default:
+      return Binary::make(BinaryOp::Or, bool_tree(depth - 1),
+                          pick(3) ? bool_tree(depth - 1) : Constant::make_bool(pick(2)));
     }
   }
 
@@ -219,16 +229,21 @@ private:
 
   Expr leaf(Dimension d) {
     if (pick(2)) {
-      if (d == V) return state("v", V);
-      if (d == S) return state("tau", S);
-      if (d.dimensionless()) return state("x", d);
+      if (d == V)
+        return state("v", V);
+      if (d == S)
+        return state("tau", S);
+      if (d.dimensionless())
+        return state("x", d);
     }
     const double specials[] = {0.0, 1.0, -1.0, 0.5, 2.0, -3.25};
     return real(specials[pick(6)], d);
   }
 
   /// A denominator that is never zero: exp of a dimensionless tree.
-  Expr positive(int depth) { return Call::make(Function::Exp, Call::make(Function::Tanh, real_tree(Dimension(), depth))); }
+  Expr positive(int depth) {
+    return Call::make(Function::Exp, Call::make(Function::Tanh, real_tree(Dimension(), depth)));
+  }
 
   std::mt19937_64 rng_;
 };

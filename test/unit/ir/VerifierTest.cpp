@@ -30,7 +30,8 @@ TEST(Verifier, ExpressionReadingUnknownState) {
   Module m = test::small_module();
   m.models[0].update[0].value = Variable::make(VarKind::State, "u", V);
   m.models[0].reset[0].value = Variable::make(VarKind::Input, "j", V);
-  expect_problems(m, {"update of v reads unknown or removed state 'u'", "reset of v reads unknown or removed input 'j'"});
+  expect_problems(m,
+                  {"update of v reads unknown or removed state 'u'", "reset of v reads unknown or removed input 'j'"});
 }
 
 TEST(Verifier, DimensionMismatches) {
@@ -62,7 +63,8 @@ TEST(Verifier, DiscretizedModelsKeepNoOdesParamsOrDt) {
   NeuronModel &model = m.models[0];
   model.params.push_back({"tau", Dimension::time(), real(0.01, Dimension::time())});
   model.odes.push_back({"v", real(0.0, V / Dimension::time()), false, {}});
-  model.update[0].value = model.update[0].value + Variable::make(VarKind::Dt, "dt", Dimension::time()) * real(0.0, V / Dimension::time());
+  model.update[0].value =
+      model.update[0].value + Variable::make(VarKind::Dt, "dt", Dimension::time()) * real(0.0, V / Dimension::time());
   expect_problems(m, {"discretized model still has ODEs", "discretized model still has parameters",
                       "update of v reads unknown or removed dt 'dt'"});
 }
@@ -104,9 +106,9 @@ TEST(Verifier, NetworkAndRegime) {
   m.regime.records[0].variable = "";
   m.regime.records.push_back({RecordKind::State, "p", "a", 0, 1, 1, ""});
   m.regime.dt = 0;
-  expect_problems(m, {"population 'p' defined twice", "population 'p' uses unknown model 'ALIF'", "population 'p' is empty",
-                      "record of p has an invalid neuron range", "record of unknown state 'a'",
-                      "regime dt must be positive"});
+  expect_problems(m, {"population 'p' defined twice", "population 'p' uses unknown model 'ALIF'",
+                      "population 'p' is empty", "record of p has an invalid neuron range",
+                      "record of unknown state 'a'", "regime dt must be positive"});
 }
 
 TEST(Verifier, OneToOneNeedsEqualSizes) {

@@ -193,7 +193,8 @@ neuron E {
     expect_rel(step(model, {{"x", x}}, {{"i", i}})["x"], want, 1e-14, "euler step");
   }
   // A linear model asked for euler gets euler, not the exact map.
-  ir::Module lin = compile_ok(with_network(std::string(kLif).insert(std::string(kLif).find("dv/dt"), "method = euler\n  "), "L"));
+  ir::Module lin =
+      compile_ok(with_network(std::string(kLif).insert(std::string(kLif).find("dv/dt"), "method = euler\n  "), "L"));
   const ir::NeuronModel &l = only_model(lin);
   EXPECT_EQ(l.method_used, ir::IntegrationMethod::Euler);
   double v = 0.004, i = 0.012;

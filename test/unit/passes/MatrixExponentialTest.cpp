@@ -85,7 +85,8 @@ TEST(MatrixExponential, LargeNormNeedsScalingAndSquaring) {
   expect_close(matrix_exponential(from(2, {-1, c, 0, -40})), from(2, {e1, c * (e40 - e1) / (-39.0), 0, e40}));
   // A rotation by a large angle: 20 radians.
   double w = 20.0;
-  expect_close(matrix_exponential(from(2, {0, -w, w, 0})), from(2, {std::cos(w), -std::sin(w), std::sin(w), std::cos(w)}));
+  expect_close(matrix_exponential(from(2, {0, -w, w, 0})),
+               from(2, {std::cos(w), -std::sin(w), std::sin(w), std::cos(w)}));
   // A growing diagonal: exp(12).
   Matrix g = matrix_exponential(from(1, {12.0}));
   EXPECT_NEAR(g.at(0, 0), std::exp(12.0), 1e-13 * std::exp(12.0));

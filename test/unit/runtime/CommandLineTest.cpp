@@ -42,41 +42,29 @@ TEST(Duration, ParsesNumbersWithUnits) {
 }
 
 TEST(Duration, RejectsGarbage) {
-  EXPECT_EQ(duration_error(""),
-            "error: invalid duration '': expected a number with an optional "
-            "unit, e.g. 2.5s or 500ms");
-  EXPECT_EQ(duration_error("abc"),
-            "error: invalid duration 'abc': expected a number with an "
-            "optional unit, e.g. 2.5s or 500ms");
-  EXPECT_EQ(duration_error("5 parsecs"),
-            "error: invalid duration '5 parsecs': unknown unit 'parsecs' (use "
-            "s, ms, us, ns, min or h)");
-  EXPECT_EQ(duration_error("1.2.3s"),
-            "error: invalid duration '1.2.3s': unknown unit '.3s' (use s, ms, "
-            "us, ns, min or h)");
-  EXPECT_EQ(duration_error("2e"),
-            "error: invalid duration '2e': unknown unit 'e' (use s, ms, us, "
-            "ns, min or h)");
-  EXPECT_EQ(duration_error("0x10"),
-            "error: invalid duration '0x10': unknown unit 'x10' (use s, ms, "
-            "us, ns, min or h)");
+  EXPECT_EQ(duration_error(""), "error: invalid duration '': expected a number with an optional "
+                                "unit, e.g. 2.5s or 500ms");
+  EXPECT_EQ(duration_error("abc"), "error: invalid duration 'abc': expected a number with an "
+                                   "optional unit, e.g. 2.5s or 500ms");
+  EXPECT_EQ(duration_error("5 parsecs"), "error: invalid duration '5 parsecs': unknown unit 'parsecs' (use "
+                                         "s, ms, us, ns, min or h)");
+  EXPECT_EQ(duration_error("1.2.3s"), "error: invalid duration '1.2.3s': unknown unit '.3s' (use s, ms, "
+                                      "us, ns, min or h)");
+  EXPECT_EQ(duration_error("2e"), "error: invalid duration '2e': unknown unit 'e' (use s, ms, us, "
+                                  "ns, min or h)");
+  EXPECT_EQ(duration_error("0x10"), "error: invalid duration '0x10': unknown unit 'x10' (use s, ms, "
+                                    "us, ns, min or h)");
 }
 
 TEST(Duration, RejectsNonPositiveAndNonFinite) {
-  EXPECT_EQ(duration_error("-1s"),
-            "error: invalid duration '-1s': must be greater than zero");
-  EXPECT_EQ(duration_error("0"),
-            "error: invalid duration '0': must be greater than zero");
-  EXPECT_EQ(duration_error("0 ms"),
-            "error: invalid duration '0 ms': must be greater than zero");
-  EXPECT_EQ(duration_error("1e999s"),
-            "error: invalid duration '1e999s': not a finite time");
-  EXPECT_EQ(duration_error("inf"),
-            "error: invalid duration 'inf': expected a number with an "
-            "optional unit, e.g. 2.5s or 500ms");
-  EXPECT_EQ(duration_error("nan s"),
-            "error: invalid duration 'nan s': expected a number with an "
-            "optional unit, e.g. 2.5s or 500ms");
+  EXPECT_EQ(duration_error("-1s"), "error: invalid duration '-1s': must be greater than zero");
+  EXPECT_EQ(duration_error("0"), "error: invalid duration '0': must be greater than zero");
+  EXPECT_EQ(duration_error("0 ms"), "error: invalid duration '0 ms': must be greater than zero");
+  EXPECT_EQ(duration_error("1e999s"), "error: invalid duration '1e999s': not a finite time");
+  EXPECT_EQ(duration_error("inf"), "error: invalid duration 'inf': expected a number with an "
+                                   "optional unit, e.g. 2.5s or 500ms");
+  EXPECT_EQ(duration_error("nan s"), "error: invalid duration 'nan s': expected a number with an "
+                                     "optional unit, e.g. 2.5s or 500ms");
 }
 
 TEST(Duration, FormatsWithReadableUnit) {
@@ -105,23 +93,16 @@ TEST(Seed, ParsesUnsigned64BitIntegers) {
   EXPECT_EQ(parse_seed("1234"), 1234u);
   EXPECT_EQ(parse_seed("18446744073709551615"), UINT64_MAX);
   EXPECT_EQ(parse_seed("0xFFff"), 0xffffu);
-  EXPECT_EQ(seed_error("18446744073709551616"),
-            "error: invalid seed '18446744073709551616': larger than 2^64 - 1");
-  EXPECT_EQ(seed_error("-1"),
-            "error: invalid seed '-1': expected an unsigned 64-bit integer");
-  EXPECT_EQ(seed_error("1.5"),
-            "error: invalid seed '1.5': expected an unsigned 64-bit integer");
-  EXPECT_EQ(seed_error(""),
-            "error: invalid seed '': expected an unsigned 64-bit integer");
-  EXPECT_EQ(seed_error("0x"),
-            "error: invalid seed '0x': expected an unsigned 64-bit integer");
-  EXPECT_EQ(seed_error("12abc"),
-            "error: invalid seed '12abc': expected an unsigned 64-bit integer");
+  EXPECT_EQ(seed_error("18446744073709551616"), "error: invalid seed '18446744073709551616': larger than 2^64 - 1");
+  EXPECT_EQ(seed_error("-1"), "error: invalid seed '-1': expected an unsigned 64-bit integer");
+  EXPECT_EQ(seed_error("1.5"), "error: invalid seed '1.5': expected an unsigned 64-bit integer");
+  EXPECT_EQ(seed_error(""), "error: invalid seed '': expected an unsigned 64-bit integer");
+  EXPECT_EQ(seed_error("0x"), "error: invalid seed '0x': expected an unsigned 64-bit integer");
+  EXPECT_EQ(seed_error("12abc"), "error: invalid seed '12abc': expected an unsigned 64-bit integer");
 }
 
 TEST(CommandLine, ParsesEveryOptionInBothSpellings) {
-  CommandLine line = parse_command_line(
-      {"--duration", "500 ms", "--seed=9", "--out", "x.npz", "--quiet"});
+  CommandLine line = parse_command_line({"--duration", "500 ms", "--seed=9", "--out", "x.npz", "--quiet"});
   EXPECT_FALSE(line.help);
   EXPECT_DOUBLE_EQ(*line.options.duration, 0.5);
   EXPECT_EQ(*line.options.seed, 9u);
@@ -150,22 +131,14 @@ std::string command_line_error(const std::vector<std::string> &arguments) {
 }
 
 TEST(CommandLine, RejectsUnknownOptionsAndMissingValues) {
-  EXPECT_EQ(command_line_error({"--bogus"}),
-            "error: unknown option '--bogus' (see --help)");
-  EXPECT_EQ(command_line_error({"model.snn"}),
-            "error: unexpected argument 'model.snn' (see --help)");
-  EXPECT_EQ(command_line_error({"--seed"}),
-            "error: option '--seed' needs a value");
-  EXPECT_EQ(command_line_error({"--quiet", "--duration"}),
-            "error: option '--duration' needs a value");
-  EXPECT_EQ(command_line_error({"--quiet=yes"}),
-            "error: option '--quiet' takes no value");
-  EXPECT_EQ(command_line_error({"--out="}),
-            "error: option '--out' needs a file name");
-  EXPECT_EQ(command_line_error({"--seed", "x"}),
-            "error: invalid seed 'x': expected an unsigned 64-bit integer");
-  EXPECT_EQ(command_line_error({"--duration", "-2s"}),
-            "error: invalid duration '-2s': must be greater than zero");
+  EXPECT_EQ(command_line_error({"--bogus"}), "error: unknown option '--bogus' (see --help)");
+  EXPECT_EQ(command_line_error({"model.snn"}), "error: unexpected argument 'model.snn' (see --help)");
+  EXPECT_EQ(command_line_error({"--seed"}), "error: option '--seed' needs a value");
+  EXPECT_EQ(command_line_error({"--quiet", "--duration"}), "error: option '--duration' needs a value");
+  EXPECT_EQ(command_line_error({"--quiet=yes"}), "error: option '--quiet' takes no value");
+  EXPECT_EQ(command_line_error({"--out="}), "error: option '--out' needs a file name");
+  EXPECT_EQ(command_line_error({"--seed", "x"}), "error: invalid seed 'x': expected an unsigned 64-bit integer");
+  EXPECT_EQ(command_line_error({"--duration", "-2s"}), "error: invalid duration '-2s': must be greater than zero");
 }
 
 /// Runs the command line in-process with `arguments` after "./testnet".
@@ -173,8 +146,7 @@ struct Outcome {
   int exit_code;
   std::string out, err;
 };
-Outcome run_main(const snn_model_desc &model,
-                 std::vector<std::string> arguments) {
+Outcome run_main(const snn_model_desc &model, std::vector<std::string> arguments) {
   arguments.insert(arguments.begin(), "./testnet");
   std::vector<const char *> argv;
   for (const std::string &argument : arguments)
@@ -195,39 +167,27 @@ TEST_F(CommandLineRun, HelpDescribesModelAndOptions) {
   EXPECT_EQ(outcome.exit_code, 0);
   EXPECT_EQ(outcome.err, "");
   const std::string &help = outcome.out;
-  for (const char *expected :
-       {"usage: testnet [options]", "'TestNet'", "time step 1 ms",
-        "default duration 10 ms", "default seed 42", "float64",
-        "  in: 3 neurons (Integrator)\n",
-        "  out: 2 neurons (LeakyIntegrator)\n",
-        "  in -> out.i: dense, constant weights\n",
-        "  in spikes [0:3:1] -> the --out file\n",
-        "  out v [0:2:1] -> the --out file\n", "--duration T", "--seed N",
-        "--out PATH", "--quiet", "--help", "(default TestNet.npz)"})
-    EXPECT_NE(help.find(expected), std::string::npos)
-        << "missing '" << expected << "' in:\n"
-        << help;
-  EXPECT_NE(help.find("  in <- " + network.stimulus_path() + "\n"),
-            std::string::npos);
+  for (const char *expected : {"usage: testnet [options]", "'TestNet'", "time step 1 ms", "default duration 10 ms",
+                               "default seed 42", "float64", "  in: 3 neurons (Integrator)\n",
+                               "  out: 2 neurons (LeakyIntegrator)\n", "  in -> out.i: dense, constant weights\n",
+                               "  in spikes [0:3:1] -> the --out file\n", "  out v [0:2:1] -> the --out file\n",
+                               "--duration T", "--seed N", "--out PATH", "--quiet", "--help", "(default TestNet.npz)"})
+    EXPECT_NE(help.find(expected), std::string::npos) << "missing '" << expected << "' in:\n" << help;
+  EXPECT_NE(help.find("  in <- " + network.stimulus_path() + "\n"), std::string::npos);
 }
 
 TEST_F(CommandLineRun, RunsAndPrintsSummary) {
   std::string out = directory.file("cli.npz");
-  Outcome outcome =
-      run_main(network.desc(), {"--duration", "5ms", "--out", out});
+  Outcome outcome = run_main(network.desc(), {"--duration", "5ms", "--out", out});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
   EXPECT_EQ(outcome.err, "");
-  EXPECT_NE(outcome.out.find("simulated 5 ms (5 steps of 1 ms) in "),
-            std::string::npos);
-  EXPECT_NE(outcome.out.find("in             3       2  133.33 Hz\n"),
-            std::string::npos)
-      << outcome.out;
+  EXPECT_NE(outcome.out.find("simulated 5 ms (5 steps of 1 ms) in "), std::string::npos);
+  EXPECT_NE(outcome.out.find("in             3       2  133.33 Hz\n"), std::string::npos) << outcome.out;
   EXPECT_NE(outcome.out.find("wrote " + out + "\n"), std::string::npos);
 }
 
 TEST_F(CommandLineRun, QuietPrintsNothing) {
-  Outcome outcome =
-      run_main(network.desc(), {"--quiet", "--out", directory.file("q.npz")});
+  Outcome outcome = run_main(network.desc(), {"--quiet", "--out", directory.file("q.npz")});
   EXPECT_EQ(outcome.exit_code, 0);
   EXPECT_EQ(outcome.out, "");
   EXPECT_EQ(outcome.err, "");
@@ -242,35 +202,27 @@ TEST_F(CommandLineRun, UserErrorsExitWithOne) {
   directory.write("stimulus.csv", "0.001,1\n0.002,7\n");
   Outcome bad_stimulus = run_main(network.desc(), {});
   EXPECT_EQ(bad_stimulus.exit_code, 1);
-  EXPECT_EQ(bad_stimulus.err,
-            network.stimulus_path() +
-                ":2:7: error: neuron index 7 is out of range: population 'in' "
-                "has 3 neurons\n");
+  EXPECT_EQ(bad_stimulus.err, network.stimulus_path() + ":2:7: error: neuron index 7 is out of range: population 'in' "
+                                                        "has 3 neurons\n");
 
   directory.write("stimulus.csv", test::test_stimulus());
-  Outcome unwritable = run_main(
-      network.desc(), {"--out", directory.file("nowhere/x.npz"), "--quiet"});
+  Outcome unwritable = run_main(network.desc(), {"--out", directory.file("nowhere/x.npz"), "--quiet"});
   EXPECT_EQ(unwritable.exit_code, 1);
-  EXPECT_EQ(unwritable.err, "error: cannot write '" +
-                                directory.file("nowhere/x.npz") +
-                                "': No such file or directory\n");
+  EXPECT_EQ(unwritable.err,
+            "error: cannot write '" + directory.file("nowhere/x.npz") + "': No such file or directory\n");
 }
 
 TEST_F(CommandLineRun, BrokenModelExitsWithSeventy) {
   network.desc().populations = nullptr;
   Outcome outcome = run_main(network.desc(), {});
   EXPECT_EQ(outcome.exit_code, 70);
-  EXPECT_EQ(
-      outcome.err,
-      "internal error: malformed model descriptor: populations missing\n");
+  EXPECT_EQ(outcome.err, "internal error: malformed model descriptor: populations missing\n");
 }
 
 /// The test model linked with snnrt_main, run as a process in `directory`.
-test::CommandResult run_executable(const ScratchDirectory &directory,
-                                   const std::string &arguments) {
-  return test::run_shell("cd " + test::shell_quote(directory.path().string()) +
-                         " && " + test::shell_quote(SNN_TEST_MODEL_EXE) + " " +
-                         arguments + " 2>&1");
+test::CommandResult run_executable(const ScratchDirectory &directory, const std::string &arguments) {
+  return test::run_shell("cd " + test::shell_quote(directory.path().string()) + " && " +
+                         test::shell_quote(SNN_TEST_MODEL_EXE) + " " + arguments + " 2>&1");
 }
 
 TEST(ModelExecutable, RunsWithDefaultsAndWritesDefaultFile) {
@@ -283,8 +235,7 @@ TEST(ModelExecutable, RunsWithDefaultsAndWritesDefaultFile) {
                                 0),
             0u)
       << result.output;
-  EXPECT_NE(result.output.find("out            2       2  100.00 Hz\n"),
-            std::string::npos);
+  EXPECT_NE(result.output.find("out            2       2  100.00 Hz\n"), std::string::npos);
   EXPECT_NE(result.output.find("wrote TestNet.npz\n"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(directory.file("TestNet.npz")));
 }

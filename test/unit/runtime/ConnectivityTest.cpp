@@ -34,11 +34,10 @@ public:
   }
 
   /// Adds a projection and returns its index.
-  uint32_t add(uint32_t pre, uint32_t post, snn_connectivity_kind kind,
-               double probability = 0, bool autapses = true,
+  uint32_t add(uint32_t pre, uint32_t post, snn_connectivity_kind kind, double probability = 0, bool autapses = true,
                snn_distribution weight = {SNN_DIST_CONSTANT, 1.5, 0}) {
-    projections_.push_back({"a -> b", pre, post, uint32_t(kind), probability,
-                            autapses ? 1u : 0u, weight, SNN_TARGET_STATE, 0});
+    projections_.push_back(
+        {"a -> b", pre, post, uint32_t(kind), probability, autapses ? 1u : 0u, weight, SNN_TARGET_STATE, 0});
     return uint32_t(projections_.size() - 1);
   }
 
@@ -50,9 +49,7 @@ public:
     return desc_;
   }
 
-  ProjectionSynapses build(uint32_t projection, uint64_t seed = 7) {
-    return build_synapses(desc(), projection, seed);
-  }
+  ProjectionSynapses build(uint32_t projection, uint64_t seed = 7) { return build_synapses(desc(), projection, seed); }
 
 private:
   std::vector<snn_population_desc> populations_;
@@ -61,15 +58,13 @@ private:
 };
 
 /// Row starts are monotone and targets strictly ascending within a row.
-void expect_well_formed(const ProjectionSynapses &synapses, uint32_t num_pre,
-                        uint32_t num_post) {
+void expect_well_formed(const ProjectionSynapses &synapses, uint32_t num_pre, uint32_t num_post) {
   ASSERT_EQ(synapses.row_start.size(), num_pre + 1u);
   EXPECT_EQ(synapses.row_start[0], 0u);
   EXPECT_EQ(synapses.row_start[num_pre], synapses.count());
   for (uint32_t i = 0; i < num_pre; ++i) {
     ASSERT_LE(synapses.row_start[i], synapses.row_start[i + 1]);
-    for (uint32_t s = synapses.row_start[i]; s < synapses.row_start[i + 1];
-         ++s) {
+    for (uint32_t s = synapses.row_start[i]; s < synapses.row_start[i + 1]; ++s) {
       ASSERT_LT(synapses.target[s], num_post);
       if (s > synapses.row_start[i]) {
         ASSERT_LT(synapses.target[s - 1], synapses.target[s]);
@@ -80,8 +75,7 @@ void expect_well_formed(const ProjectionSynapses &synapses, uint32_t num_pre,
 
 TEST(Connectivity, DenseConnectsEveryPair) {
   Network network({5, 7});
-  ProjectionSynapses synapses =
-      network.build(network.add(0, 1, SNN_CONNECT_DENSE));
+  ProjectionSynapses synapses = network.build(network.add(0, 1, SNN_CONNECT_DENSE));
   expect_well_formed(synapses, 5, 7);
   EXPECT_EQ(synapses.count(), 35u);
   for (uint32_t i = 0; i < 5; ++i)
@@ -95,8 +89,7 @@ TEST(Connectivity, DenseRecurrentHonoursAutapses) {
   Network network({6});
   ProjectionSynapses with = network.build(network.add(0, 0, SNN_CONNECT_DENSE));
   EXPECT_EQ(with.count(), 36u);
-  ProjectionSynapses without =
-      network.build(network.add(0, 0, SNN_CONNECT_DENSE, 0, false));
+  ProjectionSynapses without = network.build(network.add(0, 0, SNN_CONNECT_DENSE, 0, false));
   expect_well_formed(without, 6, 6);
   EXPECT_EQ(without.count(), 30u);
   for (uint32_t i = 0; i < 6; ++i)
@@ -107,15 +100,13 @@ TEST(Connectivity, DenseRecurrentHonoursAutapses) {
 TEST(Connectivity, DenseBetweenDifferentPopulationsKeepsDiagonal) {
   // autapses = 0 only matters when pre and post are the same population.
   Network network({4, 4});
-  ProjectionSynapses synapses =
-      network.build(network.add(0, 1, SNN_CONNECT_DENSE, 0, false));
+  ProjectionSynapses synapses = network.build(network.add(0, 1, SNN_CONNECT_DENSE, 0, false));
   EXPECT_EQ(synapses.count(), 16u);
 }
 
 TEST(Connectivity, OneToOneConnectsMatchingIndices) {
   Network network({4, 4});
-  ProjectionSynapses synapses =
-      network.build(network.add(0, 1, SNN_CONNECT_ONE_TO_ONE));
+  ProjectionSynapses synapses = network.build(network.add(0, 1, SNN_CONNECT_ONE_TO_ONE));
   expect_well_formed(synapses, 4, 4);
   ASSERT_EQ(synapses.count(), 4u);
   for (uint32_t i = 0; i < 4; ++i) {
@@ -126,8 +117,7 @@ TEST(Connectivity, OneToOneConnectsMatchingIndices) {
 
 TEST(Connectivity, OneToOneOntoItselfWithoutAutapsesIsEmpty) {
   Network network({4});
-  ProjectionSynapses synapses =
-      network.build(network.add(0, 0, SNN_CONNECT_ONE_TO_ONE, 0, false));
+  ProjectionSynapses synapses = network.build(network.add(0, 0, SNN_CONNECT_ONE_TO_ONE, 0, false));
   expect_well_formed(synapses, 4, 4);
   EXPECT_EQ(synapses.count(), 0u);
 }
@@ -140,9 +130,8 @@ TEST(Connectivity, OneToOneRejectsDifferentSizes) {
     FAIL() << "expected an error";
   } catch (const Error &error) {
     EXPECT_EQ(error.kind(), Error::Kind::User);
-    EXPECT_STREQ(error.what(),
-                 "error: projection 'a -> b': one-to-one connectivity needs "
-                 "equal sizes, but 'a' has 4 neurons and 'b' has 5");
+    EXPECT_STREQ(error.what(), "error: projection 'a -> b': one-to-one connectivity needs "
+                               "equal sizes, but 'a' has 4 neurons and 'b' has 5");
   }
 }
 
@@ -154,10 +143,8 @@ TEST(Connectivity, RejectsProbabilityOutsideUnitInterval) {
       network.build(0);
       FAIL() << "expected an error for p = " << p;
     } catch (const Error &error) {
-      EXPECT_NE(std::string(error.what()).find("connection probability"),
-                std::string::npos);
-      EXPECT_NE(std::string(error.what()).find("is not in [0, 1]"),
-                std::string::npos);
+      EXPECT_NE(std::string(error.what()).find("connection probability"), std::string::npos);
+      EXPECT_NE(std::string(error.what()).find("is not in [0, 1]"), std::string::npos);
     }
   }
 }
@@ -167,8 +154,7 @@ TEST(Connectivity, RejectsBadWeightDistributions) {
     snn_distribution weight;
     const char *message;
   } cases[] = {
-      {{SNN_DIST_UNIFORM, 2, 1},
-       "error: projection 'a -> b': uniform weights need a < b, got [2, 1)"},
+      {{SNN_DIST_UNIFORM, 2, 1}, "error: projection 'a -> b': uniform weights need a < b, got [2, 1)"},
       {{SNN_DIST_NORMAL, 0, -1},
        "error: projection 'a -> b': normal weights need a standard deviation "
        ">= 0, got -1"},
@@ -191,8 +177,7 @@ TEST(Connectivity, RejectsBadWeightDistributions) {
 TEST(Connectivity, FixedProbabilityCountIsBinomial) {
   // 1000 x 1000 pairs at p = 0.1: mean 100000, sigma = sqrt(n p (1 - p)) = 300.
   Network network({1000, 1000});
-  ProjectionSynapses synapses =
-      network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.1));
+  ProjectionSynapses synapses = network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.1));
   expect_well_formed(synapses, 1000, 1000);
   EXPECT_NEAR(double(synapses.count()), 100000.0, 4 * 300.0);
   // Geometric skipping must not favour any column: each post neuron's
@@ -211,8 +196,7 @@ TEST(Connectivity, FixedProbabilityCountIsBinomial) {
 
 TEST(Connectivity, FixedProbabilityExcludesAutapses) {
   Network network({300});
-  ProjectionSynapses synapses = network.build(
-      network.add(0, 0, SNN_CONNECT_FIXED_PROBABILITY, 0.5, false));
+  ProjectionSynapses synapses = network.build(network.add(0, 0, SNN_CONNECT_FIXED_PROBABILITY, 0.5, false));
   expect_well_formed(synapses, 300, 300);
   for (uint32_t i = 0; i < 300; ++i)
     for (uint32_t s = synapses.row_start[i]; s < synapses.row_start[i + 1]; ++s)
@@ -223,31 +207,22 @@ TEST(Connectivity, FixedProbabilityExcludesAutapses) {
 
 TEST(Connectivity, FixedProbabilityExtremes) {
   Network network({30, 40});
-  EXPECT_EQ(network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0))
-                .count(),
-            0u);
-  ProjectionSynapses all =
-      network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 1));
+  EXPECT_EQ(network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0)).count(), 0u);
+  ProjectionSynapses all = network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 1));
   expect_well_formed(all, 30, 40);
   EXPECT_EQ(all.count(), 1200u);
   Network recurrent({30});
-  EXPECT_EQ(
-      recurrent
-          .build(recurrent.add(0, 0, SNN_CONNECT_FIXED_PROBABILITY, 1, false))
-          .count(),
-      870u);
+  EXPECT_EQ(recurrent.build(recurrent.add(0, 0, SNN_CONNECT_FIXED_PROBABILITY, 1, false)).count(), 870u);
 }
 
 bool same_network(const ProjectionSynapses &a, const ProjectionSynapses &b) {
-  return a.row_start == b.row_start && a.target == b.target &&
-         a.weight.size() == b.weight.size() &&
+  return a.row_start == b.row_start && a.target == b.target && a.weight.size() == b.weight.size() &&
          std::memcmp(a.weight.data(), b.weight.data(), a.weight.size()) == 0;
 }
 
 TEST(Connectivity, SameSeedGivesBitIdenticalNetwork) {
   Network network({200, 300});
-  uint32_t j = network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.05, true,
-                           {SNN_DIST_NORMAL, 1.0, 0.25});
+  uint32_t j = network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.05, true, {SNN_DIST_NORMAL, 1.0, 0.25});
   ProjectionSynapses first = network.build(j, 12345);
   ProjectionSynapses second = network.build(j, 12345);
   EXPECT_TRUE(same_network(first, second));
@@ -271,8 +246,7 @@ TEST(Connectivity, FirstSynapseFollowsDocumentedStream) {
   const uint64_t seed = 99;
   const double p = 0.01;
   Network network({1, 100000});
-  ProjectionSynapses synapses =
-      network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, p), seed);
+  ProjectionSynapses synapses = network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, p), seed);
   uint32_t key[2], out[4];
   snn_philox_key(seed, key);
   uint32_t counter[4] = {0, 0, 0, snn_philox_tag(SNN_RNG_CONNECTIVITY, 0)};
@@ -285,8 +259,8 @@ TEST(Connectivity, FirstSynapseFollowsDocumentedStream) {
 
 TEST(Connectivity, WeightsFollowTheirDistribution) {
   Network network({300, 300});
-  ProjectionSynapses uniform = network.build(network.add(
-      0, 1, SNN_CONNECT_DENSE, 0, true, {SNN_DIST_UNIFORM, -1.0, 3.0}));
+  ProjectionSynapses uniform =
+      network.build(network.add(0, 1, SNN_CONNECT_DENSE, 0, true, {SNN_DIST_UNIFORM, -1.0, 3.0}));
   double sum = 0;
   for (uint64_t s = 0; s < uniform.count(); ++s) {
     double w = uniform.weight_at(s);
@@ -297,8 +271,7 @@ TEST(Connectivity, WeightsFollowTheirDistribution) {
   // Mean 1, sigma of the mean 4 / sqrt(12 * 90000) = 0.0038.
   EXPECT_NEAR(sum / uniform.count(), 1.0, 0.02);
 
-  ProjectionSynapses normal = network.build(network.add(
-      0, 1, SNN_CONNECT_DENSE, 0, true, {SNN_DIST_NORMAL, 2.0, 0.5}));
+  ProjectionSynapses normal = network.build(network.add(0, 1, SNN_CONNECT_DENSE, 0, true, {SNN_DIST_NORMAL, 2.0, 0.5}));
   double mean = 0, squares = 0;
   for (uint64_t s = 0; s < normal.count(); ++s) {
     mean += normal.weight_at(s);
@@ -315,8 +288,7 @@ TEST(Connectivity, WeightDependsOnlyOnPair) {
   // else the row holds, so dense and sparse projections agree on shared pairs.
   Network network({20, 30});
   snn_distribution weight{SNN_DIST_UNIFORM, 0.0, 1.0};
-  ProjectionSynapses dense =
-      network.build(network.add(0, 1, SNN_CONNECT_DENSE, 0, true, weight), 5);
+  ProjectionSynapses dense = network.build(network.add(0, 1, SNN_CONNECT_DENSE, 0, true, weight), 5);
   uint32_t key[2], out[4];
   snn_philox_key(5, key);
   uint32_t counter[4] = {3, 17, 0, snn_philox_tag(SNN_RNG_WEIGHT, 0)};
@@ -326,8 +298,8 @@ TEST(Connectivity, WeightDependsOnlyOnPair) {
 
 TEST(Connectivity, FloatWeightsAreFourBytes) {
   Network network({10, 10}, 4);
-  ProjectionSynapses synapses = network.build(network.add(
-      0, 1, SNN_CONNECT_DENSE, 0, true, {SNN_DIST_UNIFORM, 0.0, 1.0}));
+  ProjectionSynapses synapses =
+      network.build(network.add(0, 1, SNN_CONNECT_DENSE, 0, true, {SNN_DIST_UNIFORM, 0.0, 1.0}));
   EXPECT_EQ(synapses.weight.size(), 100u * 4);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(synapses.weight.data()) % 64, 0u);
   const float *weights = static_cast<const float *>(synapses.weight.data());
@@ -336,8 +308,7 @@ TEST(Connectivity, FloatWeightsAreFourBytes) {
 
 TEST(Connectivity, ViewExposesTheArrays) {
   Network network({3, 4});
-  ProjectionSynapses synapses =
-      network.build(network.add(0, 1, SNN_CONNECT_DENSE));
+  ProjectionSynapses synapses = network.build(network.add(0, 1, SNN_CONNECT_DENSE));
   snn_synapses view = synapses.view();
   EXPECT_EQ(view.num_synapses, 12u);
   EXPECT_EQ(view.row_start, synapses.row_start.data());
@@ -349,11 +320,8 @@ TEST(Connectivity, CubaSizedProjectionIsFast) {
   // 3200 x 4000 at p = 0.02: 256000 synapses expected, sigma 500.
   Network network({3200, 4000});
   auto start = std::chrono::steady_clock::now();
-  ProjectionSynapses synapses =
-      network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.02));
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+  ProjectionSynapses synapses = network.build(network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.02));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_NEAR(double(synapses.count()), 256000.0, 4 * 500.0);
   // Generous: geometric skipping takes milliseconds; one draw per pair
   // (12.8 million) would not.

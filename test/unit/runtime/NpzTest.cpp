@@ -27,9 +27,7 @@ TEST(NpyHeader, IsAlignedAndSpellsShapesLikeNumpy) {
   EXPECT_EQ(one.size() % 64, 0u);
   EXPECT_EQ(one.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
   EXPECT_EQ(uint8_t(one[8]) + 256 * uint8_t(one[9]), int(one.size()) - 10);
-  EXPECT_NE(
-      one.find("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }"),
-      std::string::npos);
+  EXPECT_NE(one.find("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }"), std::string::npos);
   EXPECT_EQ(one.back(), '\n');
   std::string two = npy_header("<i4", {10, 2});
   EXPECT_NE(two.find("'shape': (10, 2), }"), std::string::npos);
@@ -38,14 +36,12 @@ TEST(NpyHeader, IsAlignedAndSpellsShapesLikeNumpy) {
 
 /// Prints every array of an NPZ file as "name dtype shape values" lines.
 test::CommandResult describe_with_numpy(const std::string &path) {
-  std::string script =
-      "import sys, numpy\n"
-      "with numpy.load(sys.argv[1]) as f:\n"
-      "    for k in sorted(f.files):\n"
-      "        a = f[k]\n"
-      "        print(k, a.dtype, a.shape, a.ravel().tolist())\n";
-  return test::run_shell(std::string(test::python()) + " -c " +
-                         test::shell_quote(script) + " " +
+  std::string script = "import sys, numpy\n"
+                       "with numpy.load(sys.argv[1]) as f:\n"
+                       "    for k in sorted(f.files):\n"
+                       "        a = f[k]\n"
+                       "        print(k, a.dtype, a.shape, a.ravel().tolist())\n";
+  return test::run_shell(std::string(test::python()) + " -c " + test::shell_quote(script) + " " +
                          test::shell_quote(path) + " 2>&1");
 }
 
@@ -61,11 +57,10 @@ void write_sample(const std::string &path, bool zip64) {
   archive.write(path, zip64);
 }
 
-const char *const kSampleDescription =
-    "empty int32 (0,) []\n"
-    "index int32 (3,) [7, -2, 2147483647]\n"
-    "matrix float64 (2, 3) [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]\n"
-    "times float64 (3,) [0.5, -1.25, 0.0003]\n";
+const char *const kSampleDescription = "empty int32 (0,) []\n"
+                                       "index int32 (3,) [7, -2, 2147483647]\n"
+                                       "matrix float64 (2, 3) [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]\n"
+                                       "times float64 (3,) [0.5, -1.25, 0.0003]\n";
 
 TEST(NpzWriter, NumpyReadsWhatWasWritten) {
   if (!test::python_has_numpy())
@@ -95,11 +90,10 @@ TEST(NpzWriter, ZipChecksumsVerify) {
   test::ScratchDirectory directory;
   std::string path = directory.file("check.npz");
   write_sample(path, false);
-  test::CommandResult result = test::run_shell(
-      std::string(test::python()) +
-      " -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); "
-      "print(z.testzip(), [i.compress_type for i in z.infolist()])' " +
-      test::shell_quote(path));
+  test::CommandResult result = test::run_shell(std::string(test::python()) +
+                                               " -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); "
+                                               "print(z.testzip(), [i.compress_type for i in z.infolist()])' " +
+                                               test::shell_quote(path));
   EXPECT_EQ(result.output, "None [0, 0, 0, 0]\n");
 }
 
@@ -118,8 +112,7 @@ TEST(NpzWriter, WritesAtomicallyAndDeterministically) {
   EXPECT_EQ(bytes_a, bytes_b);
   // No temporary file is left behind.
   int entries = 0;
-  for (const auto &entry :
-       std::filesystem::directory_iterator(directory.path()))
+  for (const auto &entry : std::filesystem::directory_iterator(directory.path()))
     entries += entry.is_regular_file();
   EXPECT_EQ(entries, 2);
 }
@@ -132,8 +125,7 @@ TEST(NpzWriter, UnwritablePathIsAnError) {
     FAIL() << "expected an error";
   } catch (const Error &error) {
     EXPECT_EQ(error.kind(), Error::Kind::User);
-    EXPECT_EQ(std::string(error.what()),
-              "error: cannot write '" + path + "': No such file or directory");
+    EXPECT_EQ(std::string(error.what()), "error: cannot write '" + path + "': No such file or directory");
   }
 }
 
@@ -146,9 +138,7 @@ TEST(NpzWriter, ShapeMismatchIsInternal) {
     FAIL() << "expected an error";
   } catch (const Error &error) {
     EXPECT_EQ(error.kind(), Error::Kind::Internal);
-    EXPECT_EQ(
-        std::string(error.what()),
-        "internal error: array 'bad' has 3 elements but its shape holds 4");
+    EXPECT_EQ(std::string(error.what()), "internal error: array 'bad' has 3 elements but its shape holds 4");
   }
   EXPECT_FALSE(std::filesystem::exists(directory.file("bad.npz")));
 }

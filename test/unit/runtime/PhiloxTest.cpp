@@ -37,8 +37,7 @@ TEST(Philox, MatchesRandom123KnownAnswers) {
 
 TEST(Philox, OutputMayAliasCounter) {
   const KnownAnswer &answer = kKnownAnswers[2];
-  uint32_t words[4] = {answer.counter[0], answer.counter[1], answer.counter[2],
-                       answer.counter[3]};
+  uint32_t words[4] = {answer.counter[0], answer.counter[1], answer.counter[2], answer.counter[3]};
   snn_philox4x32(words, answer.key, words);
   for (int w = 0; w < 4; ++w)
     EXPECT_EQ(words[w], answer.expected[w]);
@@ -87,8 +86,7 @@ TEST(Uniform, Float64ConversionUses53Bits) {
   EXPECT_EQ(snn_uniform01_f64(0x1f, 0x3f), 0.0);
   EXPECT_EQ(snn_uniform01_f64(0, 0x40), std::ldexp(1.0, -53));
   EXPECT_EQ(snn_uniform01_f64(0x80000000u, 0), 0.5);
-  EXPECT_EQ(snn_uniform01_f64(0xffffffffu, 0xffffffffu),
-            1.0 - std::ldexp(1.0, -53));
+  EXPECT_EQ(snn_uniform01_f64(0xffffffffu, 0xffffffffu), 1.0 - std::ldexp(1.0, -53));
 }
 
 TEST(Normal, BoxMullerUsesCosineBranchAndOneMinusU1) {
@@ -104,11 +102,8 @@ TEST(Normal, BoxMullerUsesCosineBranchAndOneMinusU1) {
 
 TEST(Normal, Float64FromOneBlockUsesAllFourWords) {
   uint32_t out[4] = {0x12345678, 0x9abcdef0, 0x0fedcba9, 0x87654321};
-  EXPECT_EQ(snn_normal_f64(out),
-            snn_box_muller(snn_uniform01_f64(out[0], out[1]),
-                           snn_uniform01_f64(out[2], out[3])));
-  EXPECT_EQ(snn_normal_f32(out), snn_box_muller_f32(snn_uniform01_f32(out[0]),
-                                                    snn_uniform01_f32(out[1])));
+  EXPECT_EQ(snn_normal_f64(out), snn_box_muller(snn_uniform01_f64(out[0], out[1]), snn_uniform01_f64(out[2], out[3])));
+  EXPECT_EQ(snn_normal_f32(out), snn_box_muller_f32(snn_uniform01_f32(out[0]), snn_uniform01_f32(out[1])));
 }
 
 /// Mean and variance of n draws of `draw(block)` over consecutive counters.
@@ -117,8 +112,7 @@ template <typename Draw> std::pair<double, double> moments(int n, Draw draw) {
   snn_philox_key(20240601, key);
   double sum = 0, sum_squares = 0;
   for (int i = 0; i < n; ++i) {
-    uint32_t counter[4] = {uint32_t(i), 0, 0,
-                           snn_philox_tag(SNN_RNG_RUNTIME, 0)};
+    uint32_t counter[4] = {uint32_t(i), 0, 0, snn_philox_tag(SNN_RNG_RUNTIME, 0)};
     uint32_t out[4];
     snn_philox4x32(counter, key, out);
     double x = draw(out);
@@ -132,24 +126,19 @@ template <typename Draw> std::pair<double, double> moments(int n, Draw draw) {
 // With n = 200000 the standard error of a uniform mean is 0.00065 and of a
 // normal mean 0.0022; the bounds below are about 5 standard errors.
 TEST(Uniform, MomentsMatchUniformDistribution) {
-  auto f64 = moments(
-      200000, [](const uint32_t *o) { return snn_uniform01_f64(o[0], o[1]); });
+  auto f64 = moments(200000, [](const uint32_t *o) { return snn_uniform01_f64(o[0], o[1]); });
   EXPECT_NEAR(f64.first, 0.5, 0.0035);
   EXPECT_NEAR(f64.second, 1.0 / 12, 0.002);
-  auto f32 = moments(200000, [](const uint32_t *o) {
-    return double(snn_uniform01_f32(o[3]));
-  });
+  auto f32 = moments(200000, [](const uint32_t *o) { return double(snn_uniform01_f32(o[3])); });
   EXPECT_NEAR(f32.first, 0.5, 0.0035);
   EXPECT_NEAR(f32.second, 1.0 / 12, 0.002);
 }
 
 TEST(Normal, MomentsMatchStandardNormal) {
-  auto f64 =
-      moments(200000, [](const uint32_t *o) { return snn_normal_f64(o); });
+  auto f64 = moments(200000, [](const uint32_t *o) { return snn_normal_f64(o); });
   EXPECT_NEAR(f64.first, 0.0, 0.011);
   EXPECT_NEAR(f64.second, 1.0, 0.016);
-  auto f32 = moments(
-      200000, [](const uint32_t *o) { return double(snn_normal_f32(o)); });
+  auto f32 = moments(200000, [](const uint32_t *o) { return double(snn_normal_f32(o)); });
   EXPECT_NEAR(f32.first, 0.0, 0.011);
   EXPECT_NEAR(f32.second, 1.0, 0.016);
 }

@@ -65,8 +65,7 @@ TEST_P(SimulationTest, StepsMatchHandComputedValues) {
   EXPECT_EQ(simulation.spike_count("out"), 2u);
   // in[2] spiked in step 5; out: 0.75 in step 6, then halves: 0.09375.
   EXPECT_EQ(simulation.read("in", "v"), (std::vector<double>{0, 0.75, 0}));
-  EXPECT_EQ(simulation.read("out", "v"),
-            (std::vector<double>{0.09375, 0.09375}));
+  EXPECT_EQ(simulation.read("out", "v"), (std::vector<double>{0.09375, 0.09375}));
 }
 
 TEST_P(SimulationTest, InitDrawsFromTheInitDomain) {
@@ -116,8 +115,7 @@ TEST_P(SimulationTest, ExposesSynapsesAndState) {
   EXPECT_EQ(simulation.population_index("out"), 1u);
   EXPECT_EQ(&simulation.model(), &network.desc());
   EXPECT_EQ(simulation.seed(), 42u);
-  EXPECT_EQ(error_of([&] { simulation.synapses(1); }).kind(),
-            Error::Kind::Internal);
+  EXPECT_EQ(error_of([&] { simulation.synapses(1); }).kind(), Error::Kind::Internal);
 }
 
 TEST_P(SimulationTest, WriteThenReadRoundTrips) {
@@ -135,10 +133,8 @@ TEST_P(SimulationTest, UnknownNamesAreErrors) {
   Simulation simulation(network.desc(), 42);
   EXPECT_STREQ(error_of([&] { simulation.read("hidden", "v"); }).what(),
                "error: the network has no population 'hidden'");
-  EXPECT_STREQ(error_of([&] { simulation.read("in", "w"); }).what(),
-               "error: population 'in' has no variable 'w'");
-  EXPECT_STREQ(error_of([&] { simulation.spike_count("x"); }).what(),
-               "error: the network has no population 'x'");
+  EXPECT_STREQ(error_of([&] { simulation.read("in", "w"); }).what(), "error: population 'in' has no variable 'w'");
+  EXPECT_STREQ(error_of([&] { simulation.spike_count("x"); }).what(), "error: the network has no population 'x'");
 }
 
 TEST_P(SimulationTest, StepBeforeInitIsInternalError) {
@@ -159,16 +155,14 @@ TEST_P(SimulationTest, MovedSimulationKeepsRunning) {
 
 /// Reads the arrays of an NPZ file with numpy, values rounded to 12 digits.
 std::string numpy_dump(const std::string &path) {
-  std::string script =
-      "import sys, numpy\n"
-      "with numpy.load(sys.argv[1]) as f:\n"
-      "    for k in sorted(f.files):\n"
-      "        a = f[k]\n"
-      "        print(k, a.dtype, a.shape, [round(float(x), 12) for x in "
-      "a.ravel()])\n";
-  test::CommandResult result = test::run_shell(
-      std::string(test::python()) + " -c " + test::shell_quote(script) + " " +
-      test::shell_quote(path) + " 2>&1");
+  std::string script = "import sys, numpy\n"
+                       "with numpy.load(sys.argv[1]) as f:\n"
+                       "    for k in sorted(f.files):\n"
+                       "        a = f[k]\n"
+                       "        print(k, a.dtype, a.shape, [round(float(x), 12) for x in "
+                       "a.ravel()])\n";
+  test::CommandResult result = test::run_shell(std::string(test::python()) + " -c " + test::shell_quote(script) + " " +
+                                               test::shell_quote(path) + " 2>&1");
   EXPECT_EQ(result.exit_code, 0) << result.output;
   return result.output;
 }
@@ -210,15 +204,14 @@ TEST_P(SimulationTest, RunRecordsSpikesAndState) {
 
   if (!test::python_has_numpy())
     GTEST_SKIP() << test::python() << " has no numpy";
-  EXPECT_EQ(numpy_dump(out),
-            "in_spikes_i int32 (3,) [0.0, 2.0, 2.0]\n"
-            "in_spikes_t float64 (3,) [0.002, 0.002, 0.005]\n"
-            "out_v float64 (10, 2) [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "
-            "0.0, 0.0, 0.0, 0.0, 0.75, 0.75, 0.375, 0.375, 0.1875, 0.1875, "
-            "0.09375, 0.09375]\n"
-            "out_v_neurons int32 (2,) [0.0, 1.0]\n"
-            "t float64 (10,) [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, "
-            "0.007, 0.008, 0.009, 0.01]\n");
+  EXPECT_EQ(numpy_dump(out), "in_spikes_i int32 (3,) [0.0, 2.0, 2.0]\n"
+                             "in_spikes_t float64 (3,) [0.002, 0.002, 0.005]\n"
+                             "out_v float64 (10, 2) [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "
+                             "0.0, 0.0, 0.0, 0.0, 0.75, 0.75, 0.375, 0.375, 0.1875, 0.1875, "
+                             "0.09375, 0.09375]\n"
+                             "out_v_neurons int32 (2,) [0.0, 1.0]\n"
+                             "t float64 (10,) [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, "
+                             "0.007, 0.008, 0.009, 0.01]\n");
 }
 
 TEST_P(SimulationTest, RunHonoursDurationSeedAndQuiet) {
@@ -240,10 +233,8 @@ TEST_P(SimulationTest, SameNamesInOneFileAreDisambiguated) {
   std::string shared = directory.file("shared.npz");
   std::string other = directory.file("other.npz");
   network.records() = {
-      {SNN_RECORD_SPIKES, 0, 0, 0, 3, 1, shared.c_str()},
-      {SNN_RECORD_SPIKES, 0, 0, 0, 3, 2, shared.c_str()},
-      {SNN_RECORD_STATE, 1, 0, 1, 2, 1, shared.c_str()},
-      {SNN_RECORD_STATE, 0, 0, 1, 2, 1, other.c_str()},
+      {SNN_RECORD_SPIKES, 0, 0, 0, 3, 1, shared.c_str()}, {SNN_RECORD_SPIKES, 0, 0, 0, 3, 2, shared.c_str()},
+      {SNN_RECORD_STATE, 1, 0, 1, 2, 1, shared.c_str()},  {SNN_RECORD_STATE, 0, 0, 1, 2, 1, other.c_str()},
       {SNN_RECORD_STATE, 0, 0, 0, 3, 1, other.c_str()},
   };
   RunOptions options;
@@ -254,25 +245,22 @@ TEST_P(SimulationTest, SameNamesInOneFileAreDisambiguated) {
   EXPECT_FALSE(std::filesystem::exists(options.out)); // no record goes there
   if (!test::python_has_numpy())
     GTEST_SKIP() << test::python() << " has no numpy";
-  EXPECT_EQ(numpy_dump(shared),
-            "in_spikes_i int32 (3,) [0.0, 2.0, 2.0]\n"
-            "in_spikes_i_2 int32 (3,) [0.0, 2.0, 2.0]\n"
-            "in_spikes_t float64 (3,) [0.002, 0.002, 0.005]\n"
-            "in_spikes_t_2 float64 (3,) [0.002, 0.002, 0.005]\n"
-            "out_v float64 (10, 1) [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.75, 0.375, "
-            "0.1875, 0.09375]\n"
-            "out_v_neurons int32 (1,) [1.0]\n"
-            "t float64 (10,) [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, "
-            "0.007, 0.008, 0.009, 0.01]\n");
+  EXPECT_EQ(numpy_dump(shared), "in_spikes_i int32 (3,) [0.0, 2.0, 2.0]\n"
+                                "in_spikes_i_2 int32 (3,) [0.0, 2.0, 2.0]\n"
+                                "in_spikes_t float64 (3,) [0.002, 0.002, 0.005]\n"
+                                "in_spikes_t_2 float64 (3,) [0.002, 0.002, 0.005]\n"
+                                "out_v float64 (10, 1) [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.75, 0.375, "
+                                "0.1875, 0.09375]\n"
+                                "out_v_neurons int32 (1,) [1.0]\n"
+                                "t float64 (10,) [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, "
+                                "0.007, 0.008, 0.009, 0.01]\n");
   std::string dump = numpy_dump(other);
   EXPECT_NE(dump.find("in_v float64 (10, 1) [0.0, 0.375, 0.375, 0.375, 0.375, "
                       "0.75, 0.75, 0.75, 0.75, 0.75]\n"),
             std::string::npos)
       << dump;
   EXPECT_NE(dump.find("in_v_2 float64 (10, 3) "), std::string::npos) << dump;
-  EXPECT_NE(dump.find("in_v_neurons_2 int32 (3,) [0.0, 1.0, 2.0]\n"),
-            std::string::npos)
-      << dump;
+  EXPECT_NE(dump.find("in_v_neurons_2 int32 (3,) [0.0, 1.0, 2.0]\n"), std::string::npos) << dump;
 }
 
 TEST_P(SimulationTest, RunWithoutRecordsWritesNothing) {
@@ -285,13 +273,8 @@ TEST_P(SimulationTest, RunWithoutRecordsWritesNothing) {
   EXPECT_FALSE(std::filesystem::exists(options.out));
 }
 
-INSTANTIATE_TEST_SUITE_P(RealSizes, SimulationTest,
-                         ::testing::Values(snn_test_model_f64(),
-                                           snn_test_model_f32()),
-                         [](const auto &info) {
-                           return info.param->real_size == 8 ? "Double"
-                                                             : "Float";
-                         });
+INSTANTIATE_TEST_SUITE_P(RealSizes, SimulationTest, ::testing::Values(snn_test_model_f64(), snn_test_model_f32()),
+                         [](const auto &info) { return info.param->real_size == 8 ? "Double" : "Float"; });
 
 class RunErrorTest : public ::testing::Test {
 protected:
@@ -325,10 +308,8 @@ TEST_F(RunErrorTest, MalformedDescriptorIsInternal) {
 
 TEST_F(RunErrorTest, MissingStimulusFileNamesIt) {
   std::filesystem::remove(network.stimulus_path());
-  EXPECT_EQ(
-      std::string(error_of([&] { Simulation(network.desc(), 1); }).what()),
-      network.stimulus_path() +
-          ": error: cannot open stimulus file: No such file or directory");
+  EXPECT_EQ(std::string(error_of([&] { Simulation(network.desc(), 1); }).what()),
+            network.stimulus_path() + ": error: cannot open stimulus file: No such file or directory");
 }
 
 TEST_F(RunErrorTest, DurationShorterThanOneStep) {
@@ -348,8 +329,7 @@ TEST_F(RunErrorTest, UnwritableOutputIsUserError) {
   options.out = directory.file("missing-dir/out.npz");
   Error error = error_of([&] { run(network.desc(), options); });
   EXPECT_EQ(error.exit_code(), 1);
-  EXPECT_EQ(std::string(error.what()), "error: cannot write '" + options.out +
-                                           "': No such file or directory");
+  EXPECT_EQ(std::string(error.what()), "error: cannot write '" + options.out + "': No such file or directory");
 }
 
 } // namespace

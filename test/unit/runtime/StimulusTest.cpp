@@ -49,9 +49,7 @@ TEST(StimulusFile, ParsesSpikesCommentsBlankLinesAndHeader) {
   EXPECT_EQ(events[3].neuron, 0u);
 }
 
-TEST(StimulusFile, HeaderMayFollowComments) {
-  EXPECT_EQ(parse("# spikes\n\ntime , neuron\n1,1\n").size(), 1u);
-}
+TEST(StimulusFile, HeaderMayFollowComments) { EXPECT_EQ(parse("# spikes\n\ntime , neuron\n1,1\n").size(), 1u); }
 
 TEST(StimulusFile, EmptyFileHasNoSpikes) {
   EXPECT_TRUE(parse("").empty());
@@ -60,71 +58,55 @@ TEST(StimulusFile, EmptyFileHasNoSpikes) {
 }
 
 TEST(StimulusFile, HeaderOnlyOnFirstLine) {
-  EXPECT_EQ(error_of("1,1\ntime,neuron\n"),
-            "spikes.csv:2:1: error: invalid spike time 'time': expected a "
-            "number of seconds");
+  EXPECT_EQ(error_of("1,1\ntime,neuron\n"), "spikes.csv:2:1: error: invalid spike time 'time': expected a "
+                                            "number of seconds");
 }
 
 TEST(StimulusFile, BadTime) {
-  EXPECT_EQ(error_of("0.1,1\nabc,2\n"),
-            "spikes.csv:2:1: error: invalid spike time 'abc': expected a "
-            "number of seconds");
-  EXPECT_EQ(error_of("  1.5x ,2\n"),
-            "spikes.csv:1:3: error: invalid spike time '1.5x': expected a "
-            "number of seconds");
-  EXPECT_EQ(error_of("0x10,2\n"),
-            "spikes.csv:1:1: error: invalid spike time '0x10': expected a "
-            "number of seconds");
+  EXPECT_EQ(error_of("0.1,1\nabc,2\n"), "spikes.csv:2:1: error: invalid spike time 'abc': expected a "
+                                        "number of seconds");
+  EXPECT_EQ(error_of("  1.5x ,2\n"), "spikes.csv:1:3: error: invalid spike time '1.5x': expected a "
+                                     "number of seconds");
+  EXPECT_EQ(error_of("0x10,2\n"), "spikes.csv:1:1: error: invalid spike time '0x10': expected a "
+                                  "number of seconds");
   EXPECT_EQ(error_of(" ,2\n"), "spikes.csv:1:2: error: missing spike time");
 }
 
 TEST(StimulusFile, NegativeTime) {
-  EXPECT_EQ(error_of("\n\n-0.25,1\n"),
-            "spikes.csv:3:1: error: spike time -0.25 s is negative");
+  EXPECT_EQ(error_of("\n\n-0.25,1\n"), "spikes.csv:3:1: error: spike time -0.25 s is negative");
 }
 
 TEST(StimulusFile, NonFiniteTime) {
-  EXPECT_EQ(error_of("nan,1\n"),
-            "spikes.csv:1:1: error: spike time 'nan' is not a finite number");
-  EXPECT_EQ(error_of("1,1\n inf,1\n"),
-            "spikes.csv:2:2: error: spike time 'inf' is not a finite number");
-  EXPECT_EQ(error_of("1e999,1\n"),
-            "spikes.csv:1:1: error: spike time '1e999' is not a finite number");
+  EXPECT_EQ(error_of("nan,1\n"), "spikes.csv:1:1: error: spike time 'nan' is not a finite number");
+  EXPECT_EQ(error_of("1,1\n inf,1\n"), "spikes.csv:2:2: error: spike time 'inf' is not a finite number");
+  EXPECT_EQ(error_of("1e999,1\n"), "spikes.csv:1:1: error: spike time '1e999' is not a finite number");
 }
 
 TEST(StimulusFile, BadNeuronIndex) {
-  EXPECT_EQ(error_of("0.1,x\n"),
-            "spikes.csv:1:5: error: invalid neuron index 'x': expected a "
-            "non-negative integer");
-  EXPECT_EQ(error_of("0.1, -1\n"),
-            "spikes.csv:1:6: error: invalid neuron index '-1': expected a "
-            "non-negative integer");
-  EXPECT_EQ(error_of("0.1,2.0\n"),
-            "spikes.csv:1:5: error: invalid neuron index '2.0': expected a "
-            "non-negative integer");
+  EXPECT_EQ(error_of("0.1,x\n"), "spikes.csv:1:5: error: invalid neuron index 'x': expected a "
+                                 "non-negative integer");
+  EXPECT_EQ(error_of("0.1, -1\n"), "spikes.csv:1:6: error: invalid neuron index '-1': expected a "
+                                   "non-negative integer");
+  EXPECT_EQ(error_of("0.1,2.0\n"), "spikes.csv:1:5: error: invalid neuron index '2.0': expected a "
+                                   "non-negative integer");
   EXPECT_EQ(error_of("0.1,\n"), "spikes.csv:1:5: error: missing neuron index");
 }
 
 TEST(StimulusFile, NeuronIndexOutOfRange) {
-  EXPECT_EQ(error_of("0.1,10\n"),
-            "spikes.csv:1:5: error: neuron index 10 is out of range: "
-            "population 'input' has 10 neurons");
-  EXPECT_EQ(error_of("0.1,99999999999999999999999\n"),
-            "spikes.csv:1:5: error: neuron index 99999999999999999999999 is "
-            "out of range: population 'input' has 10 neurons");
+  EXPECT_EQ(error_of("0.1,10\n"), "spikes.csv:1:5: error: neuron index 10 is out of range: "
+                                  "population 'input' has 10 neurons");
+  EXPECT_EQ(error_of("0.1,99999999999999999999999\n"), "spikes.csv:1:5: error: neuron index 99999999999999999999999 is "
+                                                       "out of range: population 'input' has 10 neurons");
   EXPECT_EQ(parse("0.1,0009\n")[0].neuron, 9u);
 }
 
 TEST(StimulusFile, WrongColumnCount) {
-  EXPECT_EQ(error_of("0.1\n"),
-            "spikes.csv:1:4: error: expected 2 columns 'time,neuron' but "
-            "found 1");
-  EXPECT_EQ(error_of("0.1,2,3\n"),
-            "spikes.csv:1:6: error: expected 2 columns 'time,neuron' but "
-            "found 3");
-  EXPECT_EQ(error_of("0.1 2 # no comma\n"),
-            "spikes.csv:1:6: error: expected 2 columns 'time,neuron' but "
-            "found 1");
+  EXPECT_EQ(error_of("0.1\n"), "spikes.csv:1:4: error: expected 2 columns 'time,neuron' but "
+                               "found 1");
+  EXPECT_EQ(error_of("0.1,2,3\n"), "spikes.csv:1:6: error: expected 2 columns 'time,neuron' but "
+                                   "found 3");
+  EXPECT_EQ(error_of("0.1 2 # no comma\n"), "spikes.csv:1:6: error: expected 2 columns 'time,neuron' but "
+                                            "found 1");
 }
 
 TEST(StimulusFile, UnreadableFile) {
@@ -135,9 +117,8 @@ TEST(StimulusFile, UnreadableFile) {
     FAIL() << "expected an error";
   } catch (const Error &error) {
     EXPECT_EQ(error.location(), missing);
-    EXPECT_EQ(std::string(error.what()),
-              missing + ": error: cannot open stimulus file: No such file or "
-                        "directory");
+    EXPECT_EQ(std::string(error.what()), missing + ": error: cannot open stimulus file: No such file or "
+                                                   "directory");
   }
   // A directory opens but cannot be read.
   try {
@@ -145,8 +126,7 @@ TEST(StimulusFile, UnreadableFile) {
     FAIL() << "expected an error";
   } catch (const Error &error) {
     EXPECT_EQ(std::string(error.what()),
-              directory.path().string() +
-                  ": error: cannot read stimulus file: Is a directory");
+              directory.path().string() + ": error: cannot read stimulus file: Is a directory");
   }
 }
 
@@ -160,9 +140,8 @@ TEST(StimulusFile, ReadsFileAndLocatesErrorsInIt) {
     FAIL() << "expected an error";
   } catch (const Error &error) {
     EXPECT_EQ(error.location(), bad + ":2:5");
-    EXPECT_EQ(error.message(),
-              "neuron index 2 is out of range: population 'input' has 2 "
-              "neurons");
+    EXPECT_EQ(error.message(), "neuron index 2 is out of range: population 'input' has 2 "
+                               "neurons");
   }
 }
 
@@ -177,14 +156,12 @@ TEST(StimulusSchedule, StepOfTimeIsRobustToRounding) {
 }
 
 TEST(StimulusSchedule, SetsFlagsOfEachStepAndClearsThemAfter) {
-  StimulusSchedule schedule(
-      {{0.002, 1}, {0.0, 0}, {0.002, 3}, {0.0025, 1}, {0.005, 2}}, 1e-3);
+  StimulusSchedule schedule({{0.002, 1}, {0.0, 0}, {0.002, 3}, {0.0025, 1}, {0.005, 2}}, 1e-3);
   EXPECT_EQ(schedule.size(), 5u);
   uint8_t flags[4] = {0, 0, 0, 0};
   auto expect_flags = [&](uint64_t step, std::vector<uint8_t> expected) {
     schedule.apply(step, flags);
-    EXPECT_EQ(std::vector<uint8_t>(flags, flags + 4), expected)
-        << "step " << step;
+    EXPECT_EQ(std::vector<uint8_t>(flags, flags + 4), expected) << "step " << step;
   };
   expect_flags(0, {1, 0, 0, 0});
   expect_flags(1, {0, 0, 0, 0});

@@ -17,8 +17,7 @@ namespace snn::rt::test {
 class ScratchDirectory {
 public:
   ScratchDirectory() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "snnrt-test-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "snnrt-test-XXXXXX").string();
     if (!::mkdtemp(pattern.data()))
       std::abort();
     path_ = pattern;
@@ -31,9 +30,7 @@ public:
   ScratchDirectory &operator=(const ScratchDirectory &) = delete;
 
   /// The path of `name` inside the directory.
-  std::string file(const std::string &name) const {
-    return (path_ / name).string();
-  }
+  std::string file(const std::string &name) const { return (path_ / name).string(); }
   /// Writes `text` to `name` and returns its path.
   std::string write(const std::string &name, const std::string &text) const {
     std::ofstream(file(name), std::ios::binary) << text;
@@ -73,9 +70,7 @@ inline const char *python() { return SNN_TEST_PYTHON; }
 /// Whether that python can import numpy (tests that need it skip if not).
 /// Asked once per test process: starting python is the slowest thing here.
 inline bool python_has_numpy() {
-  static const bool has_numpy =
-      run_shell(std::string(python()) + " -c 'import numpy' 2>/dev/null")
-          .exit_code == 0;
+  static const bool has_numpy = run_shell(std::string(python()) + " -c 'import numpy' 2>/dev/null").exit_code == 0;
   return has_numpy;
 }
 

@@ -35,8 +35,7 @@ public:
   /// `base` is snn_test_model_f64() or snn_test_model_f32(); the stimulus
   /// file is written into `directory`.
   TestNetwork(const snn_model_desc *base, const ScratchDirectory &directory)
-      : desc_(*base),
-        stimulus_path_(directory.write("stimulus.csv", test_stimulus())),
+      : desc_(*base), stimulus_path_(directory.write("stimulus.csv", test_stimulus())),
         records_(base->records, base->records + base->num_records) {
     stimuli_.push_back({0, stimulus_path_.c_str()});
     desc_.stimuli = stimuli_.data();
