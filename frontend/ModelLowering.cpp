@@ -318,6 +318,20 @@ private:
       ir::Expr v = exprs_.lower(*a.value, scope("'on spike'", true, true, &current));
       if (!v)
         continue;
+      // The update consumed this step's inputs; by the reset, the input
+      // holds what arrives for the next step, so reading it would mislead.
+      std::string input;
+      ir::mentions(v, [&](const ir::Variable &x) {
+        if (x.var_kind == ir::VarKind::Input && input.empty())
+          input = x.name;
+        return false;
+      });
+      if (!input.empty()) {
+        diags_.report(DiagKind::misplaced_construct, a.value->loc(),
+                      "'on spike' cannot read the input '" + input +
+                          "': the update consumed it; keep what you need in a state variable");
+        continue;
+      }
       ir::Expr old = current.count(a.target.name) ? current[a.target.name]
                                                   : ir::Variable::make(ir::VarKind::State, st->name, st->dim);
       if (a.op == "*=" || a.op == "/=") {

@@ -213,10 +213,29 @@ private:
       }
       Dimension target_dim = pr.target_kind == ir::TargetKind::Input ? model->find_input(pr.target)->dim
                                                                      : model->find_state(pr.target)->dim;
-      if (!connectivity(c, *pre, *post, pr) || !weight(c, target_dim, pr))
+      if (!connectivity(c, *pre, *post, pr) || !weight(c, target_dim, pr) || !synapse_count(c, *pre, *post, pr))
         continue;
       m_.network.projections.push_back(std::move(pr));
     }
+  }
+
+  /// A projection stores its synapses with 32-bit offsets; a dense or
+  /// random projection expected to exceed that is an error here, not after
+  /// minutes of drawing at run time.
+  bool synapse_count(const ast::ConnectDecl &c, const ir::Population &pre, const ir::Population &post,
+                     const ir::Projection &pr) {
+    double expected = double(pre.size) * double(post.size);
+    if (pr.connectivity == ir::ConnectivityKind::OneToOne)
+      expected = pre.size;
+    else if (pr.connectivity == ir::ConnectivityKind::FixedProbability)
+      expected *= pr.probability;
+    constexpr double kLimit = 4294967295.0;
+    if (expected <= kLimit)
+      return true;
+    diags_.report(DiagKind::invalid_value, c.connectivity ? c.connectivity->loc : c.loc,
+                  "the projection " + pre.name + " -> " + post.name + " would have about " +
+                      ir::format_real(std::round(expected)) + " synapses; a projection holds at most 4294967295");
+    return false;
   }
 
   bool connectivity(const ast::ConnectDecl &c, const ir::Population &pre, const ir::Population &post,

@@ -1,6 +1,12 @@
 //===- lib/ExecutableLinker.cpp - Linking a model with the runtime --------===//
 #include "lib/ExecutableLinker.h"
 
+#include "snn/output_file.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
@@ -50,7 +56,11 @@ int run_process(const std::vector<std::string> &args, std::string &output) {
 } // namespace
 
 bool link_executable(const std::string &object, const std::string &output, std::string &error) {
-  std::string tmp = output + ".tmp." + std::to_string(getpid());
+  // Linked beside the target and renamed over it; a device target (e.g.
+  // /dev/null) gets a copy of an executable linked in /tmp instead.
+  OutputPlan plan = plan_output(output);
+  bool in_place = plan.temporary.empty();
+  std::string tmp = in_place ? "/tmp/snnc-exe-" + std::to_string(getpid()) : plan.temporary;
   std::vector<std::string> args = {SNN_LINKER_DRIVER, "-o", tmp, object};
   for (const char *lib : {SNN_RUNTIME_MAIN_LIB, SNN_RUNTIME_LIB})
     args.push_back(lib);
@@ -64,9 +74,18 @@ bool link_executable(const std::string &object, const std::string &output, std::
             (log.empty() ? "" : ":\n" + log);
     return false;
   }
-  if (std::rename(tmp.c_str(), output.c_str()) != 0) {
+  if (in_place) {
+    std::ifstream in(tmp, std::ios::binary);
+    std::ofstream out(plan.target, std::ios::binary);
+    bool copied = in && out && (out << in.rdbuf()) && out.flush();
     unlink(tmp.c_str());
-    error = "cannot write '" + output + "'";
+    if (!copied)
+      error = "cannot write '" + output + "': " + std::strerror(errno);
+    return copied;
+  }
+  if (std::rename(tmp.c_str(), plan.target.c_str()) != 0) {
+    error = "cannot write '" + output + "': " + std::strerror(errno);
+    unlink(tmp.c_str());
     return false;
   }
   return true;

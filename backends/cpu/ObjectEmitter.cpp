@@ -1,6 +1,8 @@
 //===- backends/cpu/ObjectEmitter.cpp - Writing object files --------------===//
 #include "backends/cpu/ObjectEmitter.h"
 
+#include "snn/output_file.h"
+
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
@@ -13,12 +15,21 @@ bool write_object(llvm::Module &module, llvm::TargetMachine &machine, const std:
   if (module.getDataLayout().isDefault())
     module.setDataLayout(machine.createDataLayout());
 
+  // A device (e.g. /dev/null) is written in place; anything else through a
+  // temporary file beside the target (a symlink's target, not the link).
+  OutputPlan plan = plan_output(path);
+  bool in_place = plan.temporary.empty();
   int fd = -1;
   llvm::SmallString<256> temp_path;
-  if (std::error_code ec = llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%%%", fd, temp_path)) {
-    error = "cannot create a temporary file beside '" + path + "': " + ec.message();
+  std::error_code ec =
+      in_place ? llvm::sys::fs::openFileForWrite(plan.target, fd, llvm::sys::fs::CD_OpenExisting)
+               : llvm::sys::fs::createUniqueFile(plan.target + ".tmp-%%%%%%%%", fd, temp_path);
+  if (ec) {
+    error = "cannot write '" + path + "': " + ec.message();
     return false;
   }
+  if (in_place)
+    temp_path = plan.target;
 
   bool emitted = false;
   {
@@ -39,13 +50,13 @@ bool write_object(llvm::Module &module, llvm::TargetMachine &machine, const std:
     }
   }
 
-  if (emitted) {
-    if (std::error_code ec = llvm::sys::fs::rename(temp_path, path)) {
-      error = "cannot rename '" + std::string(temp_path) + "' to '" + path + "': " + ec.message();
+  if (emitted && !in_place) {
+    if (std::error_code rename_error = llvm::sys::fs::rename(temp_path, plan.target)) {
+      error = "cannot rename '" + std::string(temp_path) + "' to '" + plan.target + "': " + rename_error.message();
       emitted = false;
     }
   }
-  if (!emitted)
+  if (!emitted && !in_place)
     llvm::sys::fs::remove(temp_path);
   return emitted;
 }

@@ -3,6 +3,7 @@
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/TargetParser/Triple.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
@@ -52,6 +53,13 @@ std::unique_ptr<llvm::TargetMachine> create_target_machine(const CodegenOptions 
     std::unique_ptr<llvm::MCSubtargetInfo> info(target->createMCSubtargetInfo(triple, "", ""));
     if (!info || !info->isCPUStringValid(cpu)) {
       error = "unknown CPU '" + cpu + "' for target " + triple;
+      return nullptr;
+    }
+    // A 32-bit CPU (i686, pentium4, ...) is a valid name, but LLVM aborts
+    // when asked for 64-bit code on it.
+    std::unique_ptr<llvm::MCSubtargetInfo> chosen(target->createMCSubtargetInfo(triple, cpu, ""));
+    if (llvm::Triple(triple).isArch64Bit() && (!chosen || !chosen->checkFeatures("+64bit"))) {
+      error = "CPU '" + cpu + "' cannot run 64-bit code for target " + triple;
       return nullptr;
     }
   }

@@ -111,6 +111,11 @@ void connect(const snn_model_desc &model, uint32_t index, const snn_projection_d
     double p = projection.probability;
     uint32_t tag = snn_philox_tag(SNN_RNG_CONNECTIVITY, index);
     double expected = p * num_pre * double(num_post);
+    // Refuse at once what would fail only after minutes of drawing: more
+    // than the limit by 6 standard deviations cannot come out below it.
+    if (expected - 6 * std::sqrt(expected) > double(UINT32_MAX))
+      throw Error(describe(projection) + " would have about " + std::to_string(uint64_t(expected)) +
+                  " synapses; a projection holds at most " + std::to_string(UINT32_MAX));
     target.reserve(uint64_t(expected + 5 * std::sqrt(expected) + 16));
     // Geometric skipping: the gap before the next synapse of a row is
     // floor(ln U / ln(1 - p)) with U in (0, 1], one draw per synapse instead

@@ -2,6 +2,8 @@
 
 #include "Npz.h"
 
+#include "snn/output_file.h"
+
 #include "snn/runtime.h"
 
 #include <array>
@@ -74,7 +76,7 @@ public:
   ~ArchiveFile() {
     if (file_) {
       std::fclose(file_);
-      std::remove(temporary_.c_str());
+      discard();
     }
   }
   ArchiveFile(const ArchiveFile &) = delete;
@@ -94,19 +96,24 @@ public:
     file_ = nullptr;
     if (std::fclose(file) != 0) {
       int error = errno;
-      std::remove(temporary_.c_str());
+      discard();
       errno = error;
       fail();
     }
-    if (std::rename(temporary_.c_str(), path_.c_str()) != 0) {
+    if (temporary_ != path_ && std::rename(temporary_.c_str(), path_.c_str()) != 0) {
       int error = errno;
-      std::remove(temporary_.c_str());
+      discard();
       errno = error;
       fail();
     }
   }
 
 private:
+  /// Removes a partial temporary file; a file written in place (a device) stays.
+  void discard() {
+    if (temporary_ != path_)
+      std::remove(temporary_.c_str());
+  }
   [[noreturn]] void fail() { throw Error("cannot write '" + path_ + "': " + std::strerror(errno)); }
   std::string temporary_, path_;
   std::FILE *file_ = nullptr;
@@ -167,7 +174,8 @@ bool NpzWriter::contains(const std::string &name) const {
 }
 
 void NpzWriter::write(const std::string &path, bool force_zip64) const {
-  ArchiveFile file(path + ".tmp." + std::to_string(::getpid()), path);
+  OutputPlan plan = plan_output(path);
+  ArchiveFile file(plan.temporary.empty() ? plan.target : plan.temporary, plan.target);
   std::vector<Entry> entries;
   for (const Array &array : arrays_) {
     uint64_t elements = 1;

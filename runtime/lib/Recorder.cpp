@@ -3,6 +3,8 @@
 #include "Recorder.h"
 #include "SpikeScan.h"
 
+#include <filesystem>
+
 #include "ModelDescription.h"
 #include "Npz.h"
 
@@ -31,9 +33,15 @@ Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64
   for (uint32_t r = 0; r < model.num_records; ++r) {
     const snn_record_desc &desc = model.records[r];
     std::string path = desc.file ? desc.file : default_path;
-    std::size_t file = std::find(files_.begin(), files_.end(), path) - files_.begin();
-    if (file == files_.size())
+    // "x.npz" and "./x.npz" are one file: group records by the normal form
+    // of the absolute path, so that neither write loses the other.
+    std::error_code ec;
+    std::string key = std::filesystem::absolute(path, ec).lexically_normal().string();
+    std::size_t file = std::find(file_keys_.begin(), file_keys_.end(), key) - file_keys_.begin();
+    if (file == files_.size()) {
       files_.push_back(path);
+      file_keys_.push_back(key);
+    }
     Channel channel{&desc, file, {}, {}, {}, {}};
     for (uint64_t n = desc.begin; n < desc.end; n += desc.stride)
       channel.neurons.push_back(uint32_t(n));

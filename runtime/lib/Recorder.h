@@ -50,7 +50,8 @@ private:
     std::vector<double> samples;        ///< STATE: row-major [steps, neurons]
   };
   const snn_model_desc &model_;
-  std::vector<std::string> files_;
+  std::vector<std::string> files_;     ///< as the model or --out names them
+  std::vector<std::string> file_keys_; ///< absolute normal form of each, for grouping
   std::vector<Channel> records_;
   std::vector<uint64_t> state_steps_; ///< steps sampled by STATE records
 };

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "snn/Compiler.h"
+#include "snn/output_file.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -61,7 +62,8 @@ bool write_text(const std::string &text, const std::string &path, std::string &e
     std::cout << text;
     return true;
   }
-  std::string tmp = path + ".tmp";
+  snn::OutputPlan plan = snn::plan_output(path);
+  std::string tmp = plan.temporary.empty() ? plan.target : plan.temporary;
   {
     std::ofstream out(tmp, std::ios::binary);
     if (!out) {
@@ -71,11 +73,12 @@ bool write_text(const std::string &text, const std::string &path, std::string &e
     if (!(out << text) || !(out.flush())) {
       error = "write failed";
       out.close();
-      std::remove(tmp.c_str());
+      if (!plan.temporary.empty())
+        std::remove(tmp.c_str());
       return false;
     }
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (!plan.temporary.empty() && std::rename(tmp.c_str(), plan.target.c_str()) != 0) {
     error = std::strerror(errno);
     std::remove(tmp.c_str());
     return false;
@@ -206,6 +209,9 @@ int run(int argc, char **argv) {
     } catch (const snn::rt::Error &e) {
       std::cerr << e.what() << '\n';
       return e.exit_code();
+    } catch (const std::bad_alloc &) { // the network the user asked for is too large
+      std::cerr << "error: out of memory\n";
+      return 1;
     }
     return 0;
   }
