@@ -6,6 +6,7 @@
 #include "ir/Simplify.h"
 
 #include <cmath>
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -42,7 +43,28 @@ private:
       diags_.report(DiagKind::duplicate_definition, name.loc, "built-in name", name.name);
       return false;
     }
-    return diags_.define_once(declared_, name.name, name.loc, what);
+    // Params, inputs and states are lowered kind by kind, but "previous
+    // definition" must follow the source: seed the table in source order.
+    if (declared_.empty()) {
+      std::vector<const ast::Ident *> all;
+      for (const auto &p : decl_.params)
+        all.push_back(&p.name);
+      for (const auto &i : decl_.inputs)
+        all.push_back(&i.name);
+      for (const auto &st : decl_.states)
+        all.push_back(&st.name);
+      std::stable_sort(all.begin(), all.end(), [](const ast::Ident *a, const ast::Ident *b) {
+        return std::make_pair(a->loc.line, a->loc.column) < std::make_pair(b->loc.line, b->loc.column);
+      });
+      for (const ast::Ident *id : all)
+        declared_.emplace(id->name, id->loc);
+    }
+    const SourceLocation &first = declared_.at(name.name);
+    if (first.line == name.loc.line && first.column == name.loc.column)
+      return true;
+    diags_.report(DiagKind::duplicate_definition, name.loc, what, name.name);
+    diags_.note(DiagKind::note_previous_definition, first);
+    return false;
   }
 
   /// Names visible in model expressions; `current` overrides state reads

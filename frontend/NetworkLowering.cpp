@@ -69,6 +69,8 @@ private:
   const ir::Population *population_named(const ast::Ident &id) {
     if (const ir::Population *p = m_.network.find_population(id.name))
       return p;
+    if (failed_populations_.count(id.name))
+      return nullptr; // its declaration's error is reported
     diags_.report(DiagKind::unknown_population, id.loc, id.name);
     diags_.suggest(id.name, names_of_populations(m_.network), id.loc);
     return nullptr;
@@ -85,6 +87,7 @@ private:
     if (!model) {
       diags_.report(DiagKind::unknown_model, d.model.loc, d.model.name);
       diags_.suggest(d.model.name, names_of_models(m_), d.model.loc);
+      failed_populations_.insert(d.name.name);
       return;
     }
     ir::Population p;
@@ -92,8 +95,10 @@ private:
     p.model = model->name;
     if (d.size) {
       auto n = exprs_.integer(*d.size, "the size of population '" + p.name + "'", 1, 1u << 30);
-      if (!n)
+      if (!n) {
+        failed_populations_.insert(p.name);
         return;
+      }
       p.size = static_cast<uint32_t>(*n);
     }
     std::set<std::string> given;
@@ -562,6 +567,7 @@ private:
   Diagnostics &diags_;
   ExprLowering exprs_;
   std::map<std::string, SourceLocation> pop_locs_;
+  std::set<std::string> failed_populations_; ///< declared, but with errors
   std::map<std::string, SourceLocation> stimulus_locs_;
 };
 

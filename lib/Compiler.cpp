@@ -119,8 +119,13 @@ struct Compilation::Impl {
   bool need_runnable_module() {
     if (!module)
       return false;
-    if (!module->has_regime || module->network.populations.empty()) {
+    if (!module->has_regime) {
       fail("missing-network", "nothing to run: the file needs a network and a 'simulate' block", main_file, 1);
+      return false;
+    }
+    if (module->network.populations.empty()) {
+      fail("missing-network", "nothing to run: network '" + module->network.name + "' has no populations", main_file,
+           1);
       return false;
     }
     return true;
@@ -267,16 +272,23 @@ Compilation compile_source(const std::string &source, const std::string &name, c
 }
 
 Compilation compile_file(const std::string &path, const CompileOptions &options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto failed = [&](const std::string &message) {
     auto impl = std::make_unique<Compilation::Impl>();
     impl->options = options;
-    impl->fail("file-not-found", "cannot open '" + path + "'");
+    impl->fail("file-not-found", message);
     return Compilation(std::move(impl));
-  }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return compile_source(buf.str(), path, options);
+  };
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return failed("cannot open '" + path + "'");
+  // Read at most kMaxSourceBytes + 1: a device such as /dev/zero never ends.
+  constexpr std::size_t kMaxSourceBytes = 64u << 20;
+  std::string text(kMaxSourceBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxSourceBytes)
+    return failed("cannot read '" + path + "': larger than 64 MiB");
+  return compile_source(text, path, options);
 }
 
 } // namespace snn

@@ -210,7 +210,7 @@ public:
     }
     for (auto &a : update)
       a.value = ir::simplify(a.value);
-    if (!finite_constants(update))
+    if (!finite_constants(update) || !finite_constants(m_.reset))
       return false;
     m_.update = std::move(update);
     m_.odes.clear();
@@ -260,7 +260,7 @@ private:
       if (bad) {
         std::string base = m_.name.substr(0, m_.name.find('@'));
         ctx_.error("invalid-value", m_.loc,
-                   "the update of '" + a.state + "' in model '" + base + "' is not finite with these parameter values",
+                   "the new value of '" + a.state + "' in model '" + base + "' is not finite with these parameter values",
                    "a time constant or another divisor is probably zero");
         return false;
       }

@@ -138,7 +138,8 @@ std::vector<SpikeEvent> parse_spike_times(std::string_view text, const std::stri
   std::vector<SpikeEvent> events;
   bool first_line = true;
   std::size_t line = 0;
-  std::size_t start = 0;
+  // Spreadsheet programs often start CSV files with a UTF-8 byte order mark.
+  std::size_t start = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
   while (start < text.size()) {
     ++line;
     std::size_t newline = text.find('\n', start);

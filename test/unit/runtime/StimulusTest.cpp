@@ -182,3 +182,11 @@ TEST(StimulusSchedule, SetsFlagsOfEachStepAndClearsThemAfter) {
 
 } // namespace
 } // namespace snn::rt
+
+TEST(StimulusBom, ALeadingByteOrderMarkIsIgnored) {
+  std::vector<snn::rt::SpikeEvent> events =
+      snn::rt::parse_spike_times("\xEF\xBB\xBFtime,neuron\n0.5,1\n", "bom.csv", "in", 3);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].neuron, 1u);
+  EXPECT_DOUBLE_EQ(events[0].time, 0.5);
+}
