@@ -377,6 +377,7 @@ private:
     return l;
   }
   ast::Ident ident(antlr4::tree::TerminalNode *n) const { return {n->getText(), loc(n)}; }
+  ast::Ident ident(SNNParser::PopNameContext *n) const { return {n->getText(), loc(n)}; }
 
   ast::Import import_decl(SNNParser::ImportDeclContext *c) {
     ast::Import imp;
@@ -474,12 +475,12 @@ private:
       if (auto *p = dynamic_cast<SNNParser::PopulationStmtContext *>(s)) {
         auto ids = p->IDENT();
         ast::PopulationDecl d;
-        d.name = ident(ids[0]);
-        d.model = ident(ids[1]);
+        d.name = ident(p->popName());
+        d.model = ident(ids[0]);
         if (p->callArgs())
           d.args = args(p->callArgs());
-        if (ids.size() > 2) {
-          ast::Ident x = ident(ids[2]);
+        if (ids.size() > 1) {
+          ast::Ident x = ident(ids[1]);
           if (x.name != "x")
             diags_.report(DiagKind::syntax_error, x.loc,
                           "expected 'x' before the population size, found '" + x.name + "'");
@@ -497,12 +498,11 @@ private:
   ast::ConnectDecl connect(SNNParser::ConnectStmtContext *c) {
     ast::ConnectDecl d;
     d.loc = loc(c->getStart());
-    d.pre = ident(c->IDENT());
+    d.pre = ident(c->popName());
     for (auto *t : c->target()) {
-      auto ids = t->IDENT();
-      ast::Target tg{ident(ids[0]), std::nullopt};
-      if (ids.size() > 1)
-        tg.variable = ident(ids[1]);
+      ast::Target tg{ident(t->popName()), std::nullopt};
+      if (t->IDENT())
+        tg.variable = ident(t->IDENT());
       d.targets.push_back(std::move(tg));
     }
     for (auto *cl : c->clause()) {
@@ -545,14 +545,14 @@ private:
         ast::InitDecl d;
         d.loc = loc(i->getStart());
         for (auto *v : i->varRef())
-          d.targets.push_back({ident(v->IDENT(0)), ident(v->IDENT(1))});
+          d.targets.push_back({ident(v->popName()), ident(v->IDENT())});
         d.distribution = i->op->getText() == "~";
         d.value = expr(i->expr());
         s.inits.push_back(std::move(d));
       } else if (auto *r = dynamic_cast<SNNParser::RecordStmtContext *>(st)) {
         s.records.push_back(record(r));
       } else if (auto *in = dynamic_cast<SNNParser::StimulusStmtContext *>(st)) {
-        s.stimuli.push_back({ident(in->IDENT()), expr(in->expr())});
+        s.stimuli.push_back({ident(in->popName()), expr(in->expr())});
       } else if (auto *set = dynamic_cast<SNNParser::RegimeSettingStmtContext *>(st)) {
         s.settings.push_back({ident(set->IDENT()), expr(set->expr())});
       }
@@ -584,7 +584,7 @@ private:
 
   ast::Selection selection(SNNParser::SelectionContext *c) {
     ast::Selection s;
-    s.population = ident(c->IDENT());
+    s.population = ident(c->popName());
     if (auto *sl = c->slice()) {
       ast::Slice slice;
       slice.loc = loc(sl);

@@ -40,11 +40,15 @@ assignment : IDENT op=('=' | '+=' | '-=' | '*=' | '/=') expr ';'? ;
 networkDecl : 'network' IDENT '{' networkStmt* '}' ;
 
 networkStmt
-  : 'population' IDENT '=' IDENT callArgs? (IDENT expr)? ';'?                  # populationStmt
-  | 'connect' IDENT '->' target (',' target)* ':' clause (',' clause)* ';'?    # connectStmt
+  : 'population' popName '=' IDENT callArgs? (IDENT expr)? ';'?                # populationStmt
+  | 'connect' popName '->' target (',' target)* ':' clause (',' clause)* ';'?  # connectStmt
   ;
 
-target : IDENT ('.' IDENT)? ;
+target : popName ('.' IDENT)? ;
+
+// A population may be called `input` (the usual name of an input layer),
+// though `input` is a keyword inside neuron and simulate blocks.
+popName : IDENT | 'input' ;
 
 clause
   : 'weight' '~' expr     # weightDistClause
@@ -58,18 +62,18 @@ simulateDecl : 'simulate' IDENT '{' regimeStmt* '}' ;
 regimeStmt
   : 'init' varRef (',' varRef)* op=('=' | '~') expr ';'?        # initStmt
   | 'record' recordItem (',' recordItem)* ('to' STRING)? ';'?   # recordStmt
-  | 'input' IDENT '=' expr ';'?                                  # stimulusStmt
+  | 'input' popName '=' expr ';'?                                # stimulusStmt
   | IDENT '=' expr ';'?                                          # regimeSettingStmt
   ;
 
-varRef : IDENT '.' IDENT ;
+varRef : popName '.' IDENT ;
 
 recordItem
   : IDENT '(' selection ')'         # recordCall
   | selection '.' IDENT             # recordVar
   ;
 
-selection : IDENT ('[' slice ']')? ;
+selection : popName ('[' slice ']')? ;
 
 slice : begin=expr? ':' end=expr? (':' stride=expr)?   # rangeSlice
       | expr                                           # indexSlice
