@@ -26,7 +26,7 @@ private:
   Expr zero(const Expr &e) const { return Constant::make(0.0, e->dim / dim_); }
 
   Expr compute(const Expr &e) {
-    internal_check(!e->is_bool(), "derivative of a boolean expression");
+    internal_check(e->is_real(), "derivative of a boolean or integer expression");
     switch (e->kind) {
     case ExprKind::Constant:
     case ExprKind::Random:

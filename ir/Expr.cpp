@@ -18,10 +18,31 @@ Expr Constant::make_bool(bool value) {
   return Expr(std::make_shared<Constant>(value ? 1.0 : 0.0, ScalarType::Bool, Dimension()));
 }
 
-Expr Variable::make(VarKind kind, const std::string &name, Dimension dim) {
+Expr Constant::make_int(int64_t value) {
+  internal_check(value >= INT32_MIN && value <= INT32_MAX,
+                 "integer constant " + std::to_string(value) + " does not fit in 32 bits");
+  return Expr(std::make_shared<Constant>(static_cast<double>(value), ScalarType::Int, Dimension()));
+}
+
+Expr Constant::make_typed(double value, ScalarType type, Dimension dim) {
+  switch (type) {
+  case ScalarType::Bool:
+    return make_bool(value != 0);
+  case ScalarType::Int:
+    internal_check(value == std::floor(value), "integer constant with a fraction");
+    return make_int(static_cast<int64_t>(value));
+  case ScalarType::Real:
+    break;
+  }
+  return make(value, dim);
+}
+
+Expr Variable::make(VarKind kind, const std::string &name, Dimension dim, ScalarType type) {
   internal_check(kind != VarKind::Stimulus, "stimulus is built by make_stimulus");
   internal_check(!name.empty(), "a variable needs a name");
-  return Expr(std::make_shared<Variable>(kind, name, ScalarType::Real, dim));
+  internal_check(type == ScalarType::Real || dim.dimensionless(), "only reals carry a dimension");
+  internal_check(type != ScalarType::Bool || kind == VarKind::Local, "only lowered locals are boolean variables");
+  return Expr(std::make_shared<Variable>(kind, name, type, dim));
 }
 
 Expr Variable::make_stimulus() {
@@ -34,9 +55,10 @@ Expr Unary::make(UnaryOp op, Expr a) {
     internal_check(a->is_bool(), "'not' needs a boolean");
     return Expr(std::make_shared<Unary>(op, a, ScalarType::Bool, Dimension()));
   }
-  internal_check(!a->is_bool(), "negation needs a real");
+  internal_check(!a->is_bool(), "negation needs a real or an integer");
   Dimension d = a->dim;
-  return Expr(std::make_shared<Unary>(op, std::move(a), ScalarType::Real, d));
+  ScalarType type = a->type;
+  return Expr(std::make_shared<Unary>(op, std::move(a), type, d));
 }
 
 bool is_comparison(BinaryOp op) { return op >= BinaryOp::Lt && op <= BinaryOp::Ne; }
@@ -48,7 +70,16 @@ Expr Binary::make(BinaryOp op, Expr a, Expr b) {
     internal_check(a->is_bool() && b->is_bool(), std::string("'") + name_of(op) + "' needs booleans");
     return Expr(std::make_shared<Binary>(op, a, b, ScalarType::Bool, Dimension()));
   }
-  internal_check(!a->is_bool() && !b->is_bool(), std::string("'") + name_of(op) + "' needs reals");
+  internal_check(!a->is_bool() && !b->is_bool(), std::string("'") + name_of(op) + "' needs numbers");
+  if (a->is_int() || b->is_int()) {
+    internal_check(a->is_int() && b->is_int(), std::string("'") + name_of(op) + "' mixes an integer and a real");
+    bool integral =
+        op == BinaryOp::Add || op == BinaryOp::Sub || op == BinaryOp::Mul || op == BinaryOp::Min || op == BinaryOp::Max;
+    if (is_comparison(op))
+      return Expr(std::make_shared<Binary>(op, a, b, ScalarType::Bool, Dimension()));
+    internal_check(integral, std::string("'") + name_of(op) + "' is not defined on integers");
+    return Expr(std::make_shared<Binary>(op, std::move(a), std::move(b), ScalarType::Int, Dimension()));
+  }
   Dimension d;
   switch (op) {
   case BinaryOp::Add:
@@ -99,7 +130,7 @@ Expr Select::make(Expr cond, Expr t, Expr f) {
 }
 
 Expr Call::make(Function fn, Expr arg) {
-  internal_check(bool(arg) && !arg->is_bool(), std::string(name_of(fn)) + " needs a real argument");
+  internal_check(bool(arg) && arg->is_real(), std::string(name_of(fn)) + " needs a real argument");
   Dimension d;
   switch (fn) {
   case Function::Sqrt: {
@@ -204,6 +235,20 @@ const char *name_of(VarKind kind) {
     return "dt";
   case VarKind::Stimulus:
     return "stimulus";
+  case VarKind::Local:
+    return "local";
+  }
+  return "?";
+}
+
+const char *name_of(ScalarType type) {
+  switch (type) {
+  case ScalarType::Real:
+    return "real";
+  case ScalarType::Bool:
+    return "bool";
+  case ScalarType::Int:
+    return "int";
   }
   return "?";
 }

@@ -29,7 +29,12 @@ public:
 /// Checks an IR invariant; throws InternalError with `what` when it fails.
 void internal_check(bool condition, const std::string &what);
 
-enum class ScalarType : uint8_t { Real, Bool };
+/// The type of an expression's value. `Int` is a 32-bit signed integer, for
+/// what counts (steps of a refractory period): it is dimensionless and exact,
+/// where a float would stop counting at 2^24.
+enum class ScalarType : uint8_t { Real, Bool, Int };
+
+const char *name_of(ScalarType type);
 
 // X-macro of node kinds: kind name and node struct.
 #define SNN_IR_EXPR_NODES(X)                                                                                           \
@@ -75,15 +80,22 @@ struct ExprNode {
   ExprNode(ExprKind k, ScalarType t, Dimension d) : kind(k), type(t), dim(d) {}
   virtual ~ExprNode() = default;
   bool is_bool() const { return type == ScalarType::Bool; }
+  bool is_int() const { return type == ScalarType::Int; }
+  bool is_real() const { return type == ScalarType::Real; }
 };
 
-/// A real (double at compile time) or boolean literal.
+/// A real (double at compile time), boolean or integer literal. An integer
+/// literal holds an integral value within the range of a 32-bit integer.
 struct Constant : ExprNode {
   static constexpr ExprKind Kind = ExprKind::Constant;
   double value;
   Constant(double v, ScalarType t, Dimension d) : ExprNode(Kind, t, d), value(v) {}
   static Expr make(double value, Dimension dim = {});
   static Expr make_bool(bool value);
+  static Expr make_int(int64_t value);
+  /// A literal of `type` (and `dim`, for reals): the one builder for code
+  /// that folds values of any type.
+  static Expr make_typed(double value, ScalarType type, Dimension dim);
 };
 
 /// What a variable names. Parameters exist only until ResolveParams;
@@ -95,6 +107,7 @@ enum class VarKind : uint8_t {
   Time,     ///< `t`: the simulated time at the start of the step
   Dt,       ///< `dt`: the regime's timestep
   Stimulus, ///< `stimulus()`: whether the regime's spike file fires this neuron now
+  Local,    ///< a value bound by the lowered Program (lower/); never in a Module
 };
 
 struct Variable : ExprNode {
@@ -103,7 +116,7 @@ struct Variable : ExprNode {
   std::string name;
   Variable(VarKind k, std::string n, ScalarType t, Dimension d)
       : ExprNode(Kind, t, d), var_kind(k), name(std::move(n)) {}
-  static Expr make(VarKind kind, const std::string &name, Dimension dim);
+  static Expr make(VarKind kind, const std::string &name, Dimension dim, ScalarType type = ScalarType::Real);
   static Expr make_stimulus();
 };
 
@@ -130,7 +143,9 @@ struct Binary : ExprNode {
       : ExprNode(Kind, t, d), op(o), a(std::move(x)), b(std::move(y)) {}
   /// Checks operand types and dimensions: + - min max and comparisons need
   /// equal dimensions; a power with a dimensioned base needs a constant
-  /// integer (or half-integer for even dimensions) exponent.
+  /// integer (or half-integer for even dimensions) exponent. Integers take
+  /// + - * min max and comparisons with integers only (no implicit
+  /// conversions), and give integers.
   static Expr make(BinaryOp op, Expr a, Expr b);
 };
 

@@ -33,6 +33,8 @@ struct StateVar {
   /// is refractory (and in the step it spikes) the state neither integrates
   /// nor accepts synaptic input, as Brian2's conditional writes.
   bool frozen_when_refractory = false;
+  /// Real for the model's own states; Int for counters a pass adds.
+  ScalarType type = ScalarType::Real;
 };
 
 struct InputVar {

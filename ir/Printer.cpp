@@ -214,7 +214,7 @@ void print_model(std::ostream &os, const NeuronModel &m) {
     os << '\n';
   }
   for (const auto &s : m.states) {
-    os << "  state " << s.name << " : " << s.dim.str() << " = ";
+    os << "  state " << s.name << " : " << (s.type == ScalarType::Int ? "int" : s.dim.str()) << " = ";
     print(os, s.initial);
     os << (s.frozen_when_refractory ? "  unless refractory" : "") << (s.hidden ? "  (hidden)\n" : "\n");
   }

@@ -9,6 +9,7 @@ namespace snn::ir {
 
 namespace {
 
+/// Whether `e` is the number `v` (a real or an integer literal).
 bool is_const(const Expr &e, double v) {
   const auto *c = e.as<Constant>();
   return c && !c->is_bool() && c->value == v;
@@ -92,7 +93,8 @@ Expr fold(const Expr &e) {
     const auto *u = e.as<Unary>();
     const auto *c = u->a.as<Constant>();
     if (c)
-      return u->op == UnaryOp::Neg ? Constant::make(-c->value, c->dim) : Constant::make_bool(c->value == 0);
+      return u->op == UnaryOp::Neg ? Constant::make_typed(-c->value, c->type, c->dim)
+                                   : Constant::make_bool(c->value == 0);
     if (const auto *inner = u->a.as<Unary>())
       if (inner->op == u->op)
         return inner->a;
@@ -106,19 +108,19 @@ Expr fold(const Expr &e) {
       double x = ca->value, y = cb->value;
       switch (b->op) {
       case BinaryOp::Add:
-        return Constant::make(x + y, e->dim);
+        return Constant::make_typed(x + y, e->type, e->dim);
       case BinaryOp::Sub:
-        return Constant::make(x - y, e->dim);
+        return Constant::make_typed(x - y, e->type, e->dim);
       case BinaryOp::Mul:
-        return Constant::make(x * y, e->dim);
+        return Constant::make_typed(x * y, e->type, e->dim);
       case BinaryOp::Div:
-        return Constant::make(x / y, e->dim);
+        return Constant::make_typed(x / y, e->type, e->dim);
       case BinaryOp::Pow:
         return Constant::make(std::pow(x, y), e->dim);
       case BinaryOp::Min:
-        return Constant::make(std::fmin(x, y), e->dim);
+        return Constant::make_typed(std::fmin(x, y), e->type, e->dim);
       case BinaryOp::Max:
-        return Constant::make(std::fmax(x, y), e->dim);
+        return Constant::make_typed(std::fmax(x, y), e->type, e->dim);
       case BinaryOp::Lt:
         return Constant::make_bool(x < y);
       case BinaryOp::Le:
@@ -156,7 +158,7 @@ Expr fold(const Expr &e) {
       break;
     case BinaryOp::Mul:
       if (is_const(b->a, 0) || is_const(b->b, 0))
-        return Constant::make(0.0, e->dim);
+        return Constant::make_typed(0.0, e->type, e->dim);
       if (is_const(b->b, 1) && b->b->dim.dimensionless())
         return b->a;
       if (is_const(b->a, 1) && b->a->dim.dimensionless())

@@ -22,11 +22,11 @@ public:
     };
     for (const auto &p : m_.params) {
       unique(p.name);
-      check_expr(p.value, "param " + p.name, p.dim, false);
+      check_expr(p.value, "param " + p.name, p.dim, ScalarType::Real);
     }
     for (const auto &s : m_.states) {
       unique(s.name);
-      check_expr(s.initial, "initial value of " + s.name, s.dim, false);
+      check_expr(s.initial, "initial value of " + s.name, s.dim, s.type);
     }
     for (const auto &i : m_.inputs)
       unique(i.name);
@@ -43,14 +43,14 @@ public:
           fail("ODE of unknown state '" + o.state + "'");
           continue;
         }
-        check_expr(o.rhs, "d" + o.state + "/dt", s->dim / Dimension::time(), false);
+        check_expr(o.rhs, "d" + o.state + "/dt", s->dim / Dimension::time(), ScalarType::Real);
       }
     }
     if (m_.refractory_period) {
       if (m_.discretized)
         fail("discretized model still has a refractory period");
       else
-        check_expr(m_.refractory_period, "refractory period", Dimension::time(), false);
+        check_expr(m_.refractory_period, "refractory period", Dimension::time(), ScalarType::Real);
     }
     if (m_.spike_condition) {
       if (!m_.spike_condition->is_bool())
@@ -59,7 +59,7 @@ public:
     }
     check_assignments(m_.reset, "reset");
     if (m_.surrogate)
-      check_expr(m_.surrogate, "surrogate", Dimension(), false);
+      check_expr(m_.surrogate, "surrogate", Dimension(), ScalarType::Real);
   }
 
 private:
@@ -75,18 +75,18 @@ private:
       }
       if (!seen.insert(a.state).second)
         fail(what + " assigns '" + a.state + "' twice");
-      check_expr(a.value, what + " of " + a.state, s->dim, false);
+      check_expr(a.value, what + " of " + a.state, s->dim, s->type);
     }
   }
 
-  void check_expr(const Expr &e, const std::string &what, Dimension dim, bool boolean) {
+  void check_expr(const Expr &e, const std::string &what, Dimension dim, ScalarType type) {
     if (!e) {
       fail(what + " is missing");
       return;
     }
-    if (e->is_bool() != boolean)
-      fail(what + " has the wrong type");
-    else if (!boolean && e->dim != dim)
+    if (e->type != type)
+      fail(what + " has type " + name_of(e->type) + ", expected " + name_of(type));
+    else if (e->dim != dim)
       fail(what + " has dimension " + e->dim.str() + ", expected " + dim.str());
     check_vars(e, what);
   }
@@ -99,8 +99,11 @@ private:
       case VarKind::State: {
         const StateVar *s = m_.find_state(v.name);
         known = s != nullptr;
-        if (s)
+        if (s) {
           expected = s->dim;
+          if (v.type != s->type)
+            fail(what + " reads state '" + v.name + "' as " + name_of(v.type) + ", but it is " + name_of(s->type));
+        }
         break;
       }
       case VarKind::Param: {
@@ -125,6 +128,9 @@ private:
         expected = Dimension::time();
         break;
       case VarKind::Stimulus:
+        break;
+      case VarKind::Local:
+        known = false; // only the lowered Program binds locals
         break;
       }
       if (!known)

@@ -205,10 +205,11 @@ public:
             if (st.name == o.state)
               st.frozen_when_refractory = true;
       Expr c = counter();
-      update.push_back({counter_name_, ir::Binary::make(ir::BinaryOp::Max, c - ir::real(1.0), ir::real(0.0))});
-      Expr over = ir::Binary::make(ir::BinaryOp::Le, c, ir::real(0.0)); // read as the new value
+      Expr zero = ir::Constant::make_int(0);
+      update.push_back({counter_name_, ir::Binary::make(ir::BinaryOp::Max, c - ir::Constant::make_int(1), zero)});
+      Expr over = ir::Binary::make(ir::BinaryOp::Le, c, zero); // read as the new value
       m_.spike_condition = ir::Binary::make(ir::BinaryOp::And, m_.spike_condition, over);
-      m_.reset.push_back({counter_name_, ir::real(static_cast<double>(refractory_steps_))});
+      m_.reset.push_back({counter_name_, ir::Constant::make_int(refractory_steps_)});
     }
     for (auto &a : update)
       a.value = ir::simplify(a.value);
@@ -262,7 +263,8 @@ private:
       if (bad) {
         std::string base = m_.name.substr(0, m_.name.find('@'));
         ctx_.error("invalid-value", m_.loc,
-                   "the new value of '" + a.state + "' in model '" + base + "' is not finite with these parameter values",
+                   "the new value of '" + a.state + "' in model '" + base +
+                       "' is not finite with these parameter values",
                    "a time constant or another divisor is probably zero");
         return false;
       }
@@ -270,7 +272,11 @@ private:
     return true;
   }
 
-  Expr counter() const { return ir::Variable::make(ir::VarKind::State, counter_name_, Dimension()); }
+  /// The refractory step counter: an integer, so that it counts down exactly
+  /// however long the period (a float stops at 2^24 steps).
+  Expr counter() const {
+    return ir::Variable::make(ir::VarKind::State, counter_name_, Dimension(), ir::ScalarType::Int);
+  }
 
   bool refractory() {
     if (!m_.refractory_period)
@@ -278,10 +284,17 @@ private:
     double t = 0;
     ir::internal_check(ir::constant_value(ir::simplify(m_.refractory_period), t),
                        "refractory period of " + m_.name + " is not constant after FoldConstants");
-    if (!(t >= 0) || !std::isfinite(t) || t / dt_ > 4e9) {
+    std::string base = m_.name.substr(0, m_.name.find('@'));
+    if (!(t >= 0) || !std::isfinite(t)) {
       ctx_.error("invalid-value", m_.loc,
-                 "the refractory period of model '" + m_.name.substr(0, m_.name.find('@')) +
-                     "' must be a non-negative time, found " + ir::format_real(t) + " s");
+                 "the refractory period of model '" + base + "' must be a non-negative time, found " +
+                     ir::format_real(t) + " s");
+      return false;
+    }
+    if (t / dt_ >= INT32_MAX + 0.5) { // the step counter is a 32-bit integer
+      ctx_.error("invalid-value", m_.loc,
+                 "the refractory period of model '" + base + "' (" + ir::format_real(t) + " s) is more than " +
+                     std::to_string(INT32_MAX) + " time steps of " + ir::format_real(dt_) + " s");
       return false;
     }
     refractory_steps_ = std::llround(t / dt_);
@@ -290,9 +303,11 @@ private:
     counter_name_ = "refractory_steps";
     while (m_.find_state(counter_name_))
       counter_name_ += "_";
-    m_.states.push_back({counter_name_, Dimension(), ir::real(0.0), true});
+    ir::StateVar state{counter_name_, Dimension(), ir::Constant::make_int(0), true};
+    state.type = ir::ScalarType::Int;
+    m_.states.push_back(std::move(state));
     // While more than one step is left after this one, the neuron is refractory.
-    frozen_cond_ = ir::Binary::make(ir::BinaryOp::Gt, counter(), ir::real(1.0));
+    frozen_cond_ = ir::Binary::make(ir::BinaryOp::Gt, counter(), ir::Constant::make_int(1));
     return true;
   }
 

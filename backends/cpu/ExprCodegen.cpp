@@ -30,6 +30,8 @@ llvm::Value *ExprCodegen::emit_node(const ir::ExprNode &node) {
     const auto &c = static_cast<const ir::Constant &>(node);
     if (c.is_bool())
       return b_.getInt1(c.value != 0);
+    if (c.is_int())
+      return b_.getInt32(static_cast<uint32_t>(static_cast<int32_t>(c.value)));
     return llvm::ConstantFP::get(real_, c.value);
   }
   case ir::ExprKind::Variable:
@@ -37,7 +39,9 @@ llvm::Value *ExprCodegen::emit_node(const ir::ExprNode &node) {
   case ir::ExprKind::Unary: {
     const auto &u = static_cast<const ir::Unary &>(node);
     llvm::Value *a = emit(u.a);
-    return u.op == ir::UnaryOp::Not ? b_.CreateNot(a) : b_.CreateFNeg(a);
+    if (u.op == ir::UnaryOp::Not)
+      return b_.CreateNot(a);
+    return u.is_int() ? b_.CreateNeg(a) : b_.CreateFNeg(a);
   }
   case ir::ExprKind::Binary:
     return emit_binary(static_cast<const ir::Binary &>(node));
@@ -74,6 +78,8 @@ llvm::Value *ExprCodegen::emit_binary(const ir::Binary &bin) {
     return emit_power(bin);
   llvm::Value *a = emit(bin.a);
   llvm::Value *c = emit(bin.b);
+  if (bin.a->is_int())
+    return emit_integer(bin.op, a, c);
   switch (bin.op) {
   case ir::BinaryOp::Add:
     return b_.CreateFAdd(a, c);
@@ -111,6 +117,36 @@ llvm::Value *ExprCodegen::emit_binary(const ir::Binary &bin) {
     break;
   }
   throw ir::InternalError(std::string("unknown binary operator '") + ir::name_of(bin.op) + "'");
+}
+
+llvm::Value *ExprCodegen::emit_integer(ir::BinaryOp op, llvm::Value *a, llvm::Value *c) {
+  switch (op) {
+  case ir::BinaryOp::Add:
+    return b_.CreateAdd(a, c);
+  case ir::BinaryOp::Sub:
+    return b_.CreateSub(a, c);
+  case ir::BinaryOp::Mul:
+    return b_.CreateMul(a, c);
+  case ir::BinaryOp::Min:
+    return b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, a, c);
+  case ir::BinaryOp::Max:
+    return b_.CreateBinaryIntrinsic(llvm::Intrinsic::smax, a, c);
+  case ir::BinaryOp::Lt:
+    return b_.CreateICmpSLT(a, c);
+  case ir::BinaryOp::Le:
+    return b_.CreateICmpSLE(a, c);
+  case ir::BinaryOp::Gt:
+    return b_.CreateICmpSGT(a, c);
+  case ir::BinaryOp::Ge:
+    return b_.CreateICmpSGE(a, c);
+  case ir::BinaryOp::Eq:
+    return b_.CreateICmpEQ(a, c);
+  case ir::BinaryOp::Ne:
+    return b_.CreateICmpNE(a, c);
+  default:
+    break;
+  }
+  throw ir::InternalError(std::string("integer operator '") + ir::name_of(op) + "'");
 }
 
 llvm::Value *ExprCodegen::emit_power(const ir::Binary &bin) {

@@ -1,9 +1,9 @@
 //===- ExprCodegen.h - IR expressions to LLVM values ------------*- C++ -*-===//
 //
 // Lowers one ir::Expr DAG to straight-line LLVM IR in the builder's current
-// block: reals become `float` or `double`, booleans `i1`, and selects stay
-// selects, so a neuron loop built from these values has no branches and
-// vectorises.
+// block: reals become `float` or `double`, booleans `i1`, integers `i32`,
+// and selects stay selects, so a neuron loop built from these values has no
+// branches and vectorises.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -46,6 +46,7 @@ private:
   llvm::Value *emit_variable(const ir::Variable &v);
   llvm::Value *emit_binary(const ir::Binary &bin);
   llvm::Value *emit_power(const ir::Binary &bin);
+  llvm::Value *emit_integer(ir::BinaryOp op, llvm::Value *a, llvm::Value *c);
   llvm::Value *emit_call(const ir::Call &call);
 
   llvm::IRBuilderBase &b_;

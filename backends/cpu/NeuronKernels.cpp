@@ -190,16 +190,11 @@ private:
     return bindings;
   }
 
-  void check_real(const ir::Expr &e, const std::string &what) {
-    ir::internal_check(bool(e) && !e->is_bool(), what + " of model '" + model_.name + "' is not a real expression");
-  }
-
   void init_body() {
     for (size_t k = 0; k < model_.states.size(); ++k) {
       const ir::StateVar &state = model_.states[k];
-      llvm::Value *value = llvm::ConstantFP::get(real_, 0.0);
+      llvm::Value *value = llvm::Constant::getNullValue(state_type(k));
       if (state.initial) {
-        check_real(state.initial, "initial value of '" + state.name + "'");
         ExprBindings bindings;
         bindings.variable = [this, &state](const ir::Variable &v) -> llvm::Value * {
           if (v.var_kind == ir::VarKind::Time)
@@ -210,7 +205,7 @@ private:
         bindings.random = [this, k](const ir::Random &r) { return init_random(r, static_cast<uint32_t>(k)); };
         value = ExprCodegen(b_, real_, bindings).emit(state.initial);
       }
-      store_real(value, states_[k]);
+      store_state(value, k);
     }
     for (llvm::Value *input : inputs_)
       store_real(llvm::ConstantFP::get(real_, 0.0), input);
@@ -219,10 +214,14 @@ private:
 
   /// Loads neuron n's states and inputs, named "<variable>.<suffix>" so
   /// printed IR reads like the model.
+  llvm::Type *state_type(size_t k) { return model_.states[k].type == ir::ScalarType::Int ? b_.getInt32Ty() : real_; }
+  void store_state(llvm::Value *value, size_t k) { b_.CreateStore(value, element(states_[k], state_type(k))); }
+
   void load_neuron(std::vector<llvm::Value *> &state_values, std::vector<llvm::Value *> &input_values,
                    const std::string &suffix) {
     for (size_t k = 0; k < states_.size(); ++k)
-      state_values.push_back(load_real(states_[k], model_.states[k].name + "." + suffix));
+      state_values.push_back(
+          b_.CreateLoad(state_type(k), element(states_[k], state_type(k)), model_.states[k].name + "." + suffix));
     for (size_t j = 0; j < inputs_.size(); ++j)
       input_values.push_back(load_real(inputs_[j], model_.inputs[j].name + "." + suffix));
   }
@@ -236,7 +235,8 @@ private:
       int k = state_index(a.state);
       ir::internal_check(!next[k],
                          std::string(what) + " of model '" + model_.name + "' assigns '" + a.state + "' twice");
-      check_real(a.value, std::string(what) + " of '" + a.state + "'");
+      ir::internal_check(bool(a.value) && a.value->type == model_.states[k].type,
+                         std::string(what) + " of '" + a.state + "' in model '" + model_.name + "' has the wrong type");
       next[k] = codegen.emit(a.value);
       if (!next[k]->hasName() && llvm::isa<llvm::Instruction>(next[k]))
         next[k]->setName(a.state + ".new");
@@ -267,7 +267,7 @@ private:
 
     for (size_t k = 0; k < next.size(); ++k)
       if (next[k])
-        store_real(next[k], states_[k]);
+        store_state(next[k], k);
     b_.CreateStore(b_.CreateZExt(spike, b_.getInt8Ty()), element(spiked_, b_.getInt8Ty()));
     // The inputs were consumed by this update; spikes delivered later in
     // this step accumulate into the next one.
@@ -285,7 +285,7 @@ private:
     // A select, not a branch, so the loop stays vectorisable.
     for (size_t k = 0; k < next.size(); ++k)
       if (next[k])
-        store_real(b_.CreateSelect(spiked, next[k], current[k]), states_[k]);
+        store_state(b_.CreateSelect(spiked, next[k], current[k]), k);
   }
 
   const PopulationPlan &plan_;
@@ -417,10 +417,9 @@ llvm::Function *build_delivery_kernel(llvm::Module &module, llvm::Type *real, bo
       llvm::Value *old = b.CreateLoad(real, slot);
       llvm::Value *sum = b.CreateFAdd(old, w);
       if (gated) { // keep the old value where the target is refractory
-        llvm::Value *left = b.CreateLoad(real, b.CreateInBoundsGEP(real, counter, post_neuron));
+        llvm::Value *left = b.CreateLoad(i32, b.CreateInBoundsGEP(i32, counter, post_neuron));
         llvm::Value *fired_post = b.CreateLoad(i8, b.CreateInBoundsGEP(i8, spiked_post, post_neuron));
-        llvm::Value *open = b.CreateAnd(b.CreateFCmpOLE(left, llvm::ConstantFP::get(real, 0.0)),
-                                        b.CreateICmpEQ(fired_post, b.getInt8(0)));
+        llvm::Value *open = b.CreateAnd(b.CreateICmpSLE(left, b.getInt32(0)), b.CreateICmpEQ(fired_post, b.getInt8(0)));
         sum = b.CreateSelect(open, sum, old);
       }
       b.CreateStore(sum, slot);

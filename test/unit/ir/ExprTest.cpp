@@ -94,9 +94,9 @@ TEST(ExprInvariants, FunctionsOfDimensionedValues) {
 
 TEST(ExprInvariants, BooleansInArithmetic) {
   Expr b = Constant::make_bool(true), x = real(1.0);
-  expect_internal_error([&] { b + x; }, "'+' needs reals");
-  expect_internal_error([&] { x *b; }, "'*' needs reals");
-  expect_internal_error([&] { Binary::make(BinaryOp::Lt, b, b); }, "'<' needs reals");
+  expect_internal_error([&] { b + x; }, "'+' needs numbers");
+  expect_internal_error([&] { x *b; }, "'*' needs numbers");
+  expect_internal_error([&] { Binary::make(BinaryOp::Lt, b, b); }, "'<' needs numbers");
   expect_internal_error([&] { -b; }, "negation needs a real");
   expect_internal_error([&] { Call::make(Function::Exp, b); }, "exp needs a real argument");
   expect_internal_error([&] { Unary::make(UnaryOp::Not, x); }, "'not' needs a boolean");
@@ -131,6 +131,25 @@ TEST(ExprInvariants, NullOperandsAndNames) {
   expect_internal_error([] { Binary::make(BinaryOp::Add, real(1.0), Expr()); }, "binary operand is null");
   expect_internal_error([] { Variable::make(VarKind::State, "", V); }, "a variable needs a name");
   expect_internal_error([] { Variable::make(VarKind::Stimulus, "stimulus", Dimension()); }, "make_stimulus");
+}
+
+TEST(ExprInvariants, IntegersDoNotMixWithReals) {
+  Expr c = Variable::make(VarKind::State, "c", Dimension(), ScalarType::Int);
+  Expr one = Constant::make_int(1);
+  EXPECT_TRUE((c - one)->is_int());
+  EXPECT_TRUE((c * one)->is_int());
+  EXPECT_TRUE((-c)->is_int());
+  EXPECT_TRUE(Binary::make(BinaryOp::Max, c, one)->is_int());
+  EXPECT_TRUE(Binary::make(BinaryOp::Le, c, one)->is_bool());
+  EXPECT_TRUE(Select::make(Binary::make(BinaryOp::Gt, c, one), c, one)->is_int());
+  expect_internal_error([&] { c + real(1.0); }, "mixes an integer and a real");
+  expect_internal_error([&] { c / one; }, "'/' is not defined on integers");
+  expect_internal_error([&] { Binary::make(BinaryOp::Pow, c, one); }, "'**' is not defined on integers");
+  expect_internal_error([&] { Call::make(Function::Exp, c); }, "needs a real argument");
+  expect_internal_error([&] { Select::make(Constant::make_bool(true), c, real(0.0)); }, "differ in type");
+  expect_internal_error([] { Constant::make_int(int64_t(1) << 31); }, "does not fit in 32 bits");
+  expect_internal_error([] { Variable::make(VarKind::State, "c", Dimension::voltage(), ScalarType::Int); },
+                        "only reals carry a dimension");
 }
 
 } // namespace

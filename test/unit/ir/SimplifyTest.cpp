@@ -309,5 +309,22 @@ TEST(Substitute, RandomDraws) {
   EXPECT_EQ(evaluate(r, Bindings()), 1.5);
 }
 
+TEST(Simplify, FoldsIntegersAsIntegers) {
+  Expr c = Variable::make(VarKind::State, "c", Dimension(), ScalarType::Int);
+  Expr folded = simplify(Constant::make_int(49) + Constant::make_int(1));
+  ASSERT_TRUE(folded.as<Constant>());
+  EXPECT_TRUE(folded->is_int());
+  EXPECT_EQ(folded.as<Constant>()->value, 50);
+  Expr zero = simplify(c * Constant::make_int(0));
+  EXPECT_TRUE(zero->is_int());
+  EXPECT_TRUE(simplify(c + Constant::make_int(0)).same_as(c));
+  Expr neg = simplify(-Constant::make_int(7));
+  EXPECT_TRUE(neg->is_int());
+  EXPECT_EQ(neg.as<Constant>()->value, -7);
+  // 2^24 + 1 is where a float counter would stop counting; integers do not.
+  Expr big = simplify(Constant::make_int(16777217) - Constant::make_int(1));
+  EXPECT_EQ(big.as<Constant>()->value, 16777216);
+}
+
 } // namespace
 } // namespace snn::ir
