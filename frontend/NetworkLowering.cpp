@@ -377,7 +377,7 @@ private:
   }
 
   void regime_settings(const std::vector<ast::Setting> &settings) {
-    static const std::vector<std::string> known = {"dt", "duration", "seed"};
+    static const std::vector<std::string> known = {"dt", "duration", "seed", "batch"};
     std::map<std::string, SourceLocation> seen;
     ir::Regime &r = m_.regime;
     const ast::Expr *duration = nullptr;
@@ -393,6 +393,11 @@ private:
       if (n == "seed") {
         if (auto v = exprs_.integer(*s.value, "the seed", 0, (1ull << 53)))
           r.seed = *v;
+        continue;
+      }
+      if (n == "batch") { // examples simulated together; the runtime checks their memory
+        if (auto v = exprs_.integer(*s.value, "the batch size", 1, ir::kMaxBatch))
+          r.batch = static_cast<uint32_t>(*v);
         continue;
       }
       auto v = exprs_.constant(*s.value, "'" + n + "'", Dimension::time());

@@ -151,11 +151,16 @@ struct Stimulus {
   std::string path;
 };
 
+/// The largest batch a regime may ask for (the runtime's --batch has the
+/// same bound, SNN_MAX_BATCH in the model ABI).
+constexpr uint32_t kMaxBatch = 1u << 20;
+
 struct Regime {
   std::string network;
   double dt = 1e-4;      ///< s
   double duration = 1.0; ///< s
   uint64_t seed = 1;
+  uint32_t batch = 1; ///< examples simulated together, each with its own random numbers
   std::vector<Record> records;
   std::vector<Stimulus> stimuli;
 };

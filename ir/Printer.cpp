@@ -310,6 +310,8 @@ std::string to_string(const Module &m) {
     const Regime &r = m.regime;
     os << "simulate " << r.network << " {\n  dt = " << format_real(r.dt)
        << " [s]\n  duration = " << format_real(r.duration) << " [s]\n  seed = " << r.seed << '\n';
+    if (r.batch != 1)
+      os << "  batch = " << r.batch << '\n';
     for (const auto &s : r.stimuli)
       os << "  input " << s.population << " = spike_times(\"" << s.path << "\")\n";
     for (const auto &rec : r.records) {

@@ -9,6 +9,7 @@
 #include "ir/Verifier.h"
 #include "passes/DiscretizeOdes.h"
 #include "passes/FoldConstants.h"
+#include "passes/MergePopulations.h"
 #include "passes/ResolveParams.h"
 
 #include <chrono>
@@ -22,6 +23,7 @@ const std::vector<PassInfo> &pipeline() {
       {"fold-constants", "fold constant subexpressions", fold_constants},
       {"discretize-odes", "turn ODEs into a per-step update map (exact, euler, rk4)", discretize_odes},
       {"simplify", "fold constants in the discretised model", fold_constants},
+      {"merge-populations", "share one model among populations with the same dynamics", merge_populations},
   };
   return passes;
 }

@@ -7,8 +7,14 @@
  * runtime, the CPU backend and the CUDA backend all draw through this one
  * definition; valid C99 and C++.
  *
- * Key. Always the run seed: key[0] = seed bits 0..31, key[1] = seed bits
- * 32..63 (snn_philox_key).
+ * Keys. The run key is the seed: key[0] = seed bits 0..31, key[1] = seed
+ * bits 32..63 (snn_philox_key); connectivity and weights, shared by every
+ * example of a batch, use it. What differs per example (initial values and
+ * rand() during steps) uses the key of the example (snn_example_key): words
+ * 0 and 1 of the block (example bits 0..31, example bits 32..63, 0,
+ * tag(SNN_RNG_EXAMPLE, 0)) under the run key. Example e of a batch is the
+ * global example first_example + b, so it draws the same numbers whichever
+ * batch it is simulated in.
  *
  * Counter layout (stream domains). Every draw in a run uses a distinct counter,
  * so streams never overlap. Word 3 of the counter names the stream:
@@ -20,26 +26,31 @@
  * and words 0..2 are free per domain, used as follows:
  *
  *   0 SNN_RNG_STEP: rand() in a neuron model's update during `step`
+ *       (example key)
  *       index = population << 8 | call site
  *       word0 = neuron, word1 = step bits 0..31, word2 = step bits 32..63
- *   1 SNN_RNG_INIT: initial values during `init`
+ *   1 SNN_RNG_INIT: initial values during `reset_example` (example key)
  *       index = population << 8 | call site
  *       word0 = neuron, word1 = state variable index, word2 = 0
  *   2 SNN_RNG_CONNECTIVITY: which synapses exist (drawn by the runtime)
  *       index = projection
  *       word0 = pre neuron, word1 = block within the row, word2 = 0
- *   3 SNN_RNG_WEIGHT: initial weights (drawn by the runtime)
+ *   3 SNN_RNG_WEIGHT: initial weights (drawn by `init`)
  *       index = projection
  *       word0 = pre neuron, word1 = post neuron, word2 = 0
  *   4 SNN_RNG_RUNTIME: stimulus and other runtime use
  *       index and words free for the runtime
+ *   5 SNN_RNG_EXAMPLE: the key of an example (snn_example_key)
+ *       index = 0
+ *       word0 = example bits 0..31, word1 = example bits 32..63, word2 = 0
  *
  * A "call site" numbers the rand() calls of one population's update (0..255).
  * In domain 2 a row (pre neuron) is a stream of blocks 0, 1, 2, ...; each
  * block gives two float64 uniforms, (out[0], out[1]) then (out[2], out[3]).
- * In domain 3 there is one block per synapse: uniform weights use
- * snn_uniform01_f64(out[0], out[1]); normal weights use snn_normal_f64(out),
- * all four words.
+ * In domain 3 there is one block per synapse, converted to the model's real
+ * type: uniform weights use snn_uniform01_f32(out[0]) or
+ * snn_uniform01_f64(out[0], out[1]); normal weights snn_normal_f32(out) or
+ * snn_normal_f64(out).
  *
  * Conversions to real numbers, each in [0, 1) or standard normal:
  *   snn_uniform01_f32(x)      = (x >> 8) * 2^-24
@@ -60,7 +71,8 @@ enum snn_rng_domain {
   SNN_RNG_INIT = 1,         /**< initial values during init */
   SNN_RNG_CONNECTIVITY = 2, /**< synapse existence */
   SNN_RNG_WEIGHT = 3,       /**< initial weights */
-  SNN_RNG_RUNTIME = 4       /**< stimulus and other runtime use */
+  SNN_RNG_RUNTIME = 4,      /**< stimulus and other runtime use */
+  SNN_RNG_EXAMPLE = 5       /**< the key of each example */
 };
 
 /** Largest index that fits in bits 0..27 of counter word 3. */
@@ -114,6 +126,19 @@ static inline void snn_philox4x32(const uint32_t counter[4], const uint32_t key[
   out[1] = ctr[1];
   out[2] = ctr[2];
   out[3] = ctr[3];
+}
+
+/** The key of global example `example` of a run with run key `run_key`. */
+static inline void snn_example_key(const uint32_t run_key[2], uint64_t example, uint32_t key[2]) {
+  uint32_t counter[4];
+  uint32_t out[4];
+  counter[0] = (uint32_t)example;
+  counter[1] = (uint32_t)(example >> 32);
+  counter[2] = 0;
+  counter[3] = snn_philox_tag(SNN_RNG_EXAMPLE, 0);
+  snn_philox4x32(counter, run_key, out);
+  key[0] = out[0];
+  key[1] = out[1];
 }
 
 /** Uniform on [0, 1) from the top 24 bits of x: exact in float. */

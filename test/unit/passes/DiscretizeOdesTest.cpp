@@ -96,7 +96,7 @@ neuron L {
 TEST(DiscretizeOdes, LifUsesExactCoefficients) {
   ir::Module m = compile_ok(with_network(kLif, "L"));
   const ir::NeuronModel &model = only_model(m);
-  EXPECT_EQ(model.name, "L@p");
+  EXPECT_EQ(model.name, "L"); // merge-populations: the only user takes the base name
   EXPECT_TRUE(model.discretized);
   EXPECT_EQ(model.method_used, ir::IntegrationMethod::Exact);
   EXPECT_TRUE(model.odes.empty());

@@ -1,0 +1,159 @@
+//===- lower/Program.cpp - What every backend reads -----------------------===//
+#include "lower/Program.h"
+
+namespace snn::lower {
+
+const char *name_of(ElemType type) {
+  switch (type) {
+  case ElemType::F32:
+    return "f32";
+  case ElemType::F64:
+    return "f64";
+  case ElemType::I32:
+    return "i32";
+  case ElemType::U32:
+    return "u32";
+  case ElemType::U8:
+    return "u8";
+  case ElemType::Bits:
+    return "bits";
+  }
+  return "?";
+}
+
+Type value_type(ElemType type) {
+  switch (type) {
+  case ElemType::F32:
+  case ElemType::F64:
+    return Type::Real;
+  case ElemType::I32:
+  case ElemType::U8:
+    return Type::I32;
+  case ElemType::U32:
+    return Type::U32;
+  case ElemType::Bits:
+    return Type::Bool;
+  }
+  return Type::Real;
+}
+
+uint64_t storage_bytes(ElemType type, uint64_t count) {
+  switch (type) {
+  case ElemType::F64:
+    return 8 * count;
+  case ElemType::F32:
+  case ElemType::I32:
+  case ElemType::U32:
+    return 4 * count;
+  case ElemType::U8:
+    return count;
+  case ElemType::Bits:
+    return 4 * ((count + 31) / 32);
+  }
+  return 0;
+}
+
+const char *name_of(ScopeKind scope) {
+  switch (scope) {
+  case ScopeKind::Neuron:
+    return "neuron";
+  case ScopeKind::Synapse:
+    return "synapse";
+  case ScopeKind::Pre:
+    return "pre";
+  case ScopeKind::Post:
+    return "post";
+  case ScopeKind::Row:
+    return "row";
+  case ScopeKind::Global:
+    return "global";
+  }
+  return "?";
+}
+
+const char *name_of(BufferRole role) {
+  switch (role) {
+  case BufferRole::State:
+    return "state";
+  case BufferRole::Input:
+    return "input";
+  case BufferRole::Spiked:
+    return "spiked";
+  case BufferRole::Stimulus:
+    return "stimulus";
+  case BufferRole::RowStart:
+    return "row_start";
+  case BufferRole::Target:
+    return "target";
+  case BufferRole::Weight:
+    return "weight";
+  }
+  return "?";
+}
+
+const char *name_of(DomainKind kind) {
+  switch (kind) {
+  case DomainKind::Neurons:
+    return "neurons";
+  case DomainKind::SpikingRows:
+    return "spiking_rows";
+  case DomainKind::Synapses:
+    return "synapses";
+  case DomainKind::BatchReduction:
+    return "batch_reduction";
+  }
+  return "?";
+}
+
+Param Param::buffer(std::string name, ElemType elem, ScopeKind scope, BatchAxis batch, Access access) {
+  Param p;
+  p.kind = Kind::Buffer;
+  p.name = std::move(name);
+  p.elem = elem;
+  p.scope = scope;
+  p.batch = batch;
+  p.access = access;
+  return p;
+}
+
+Param Param::scalar(std::string name, Type type) {
+  Param p;
+  p.kind = Kind::Scalar;
+  p.name = std::move(name);
+  p.type = type;
+  return p;
+}
+
+int Kernel::param(const std::string &n) const {
+  for (size_t k = 0; k < params.size(); ++k)
+    if (params[k].name == n)
+      return static_cast<int>(k);
+  return -1;
+}
+
+const std::vector<std::string> &entry_point_names() {
+  static const std::vector<std::string> names = {"init", "reset_example", "step"};
+  return names;
+}
+
+const EntryPoint &Program::entry(const std::string &n) const {
+  for (const EntryPoint &e : entries)
+    if (e.name == n)
+      return e;
+  throw ir::InternalError("the program has no entry point '" + n + "'");
+}
+
+uint64_t Program::bytes(int index, uint32_t batch_size) const {
+  const Buffer &b = buffers.at(static_cast<size_t>(index));
+  uint64_t copies = b.batch == BatchAxis::PerExample ? batch_size : 1;
+  return copies * storage_bytes(b.type, b.extent);
+}
+
+uint64_t Program::total_bytes(uint32_t batch_size) const {
+  uint64_t total = 0;
+  for (size_t k = 0; k < buffers.size(); ++k)
+    total += bytes(static_cast<int>(k), batch_size);
+  return total;
+}
+
+} // namespace snn::lower

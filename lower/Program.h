@@ -1,0 +1,238 @@
+//===- lower/Program.h - What every backend reads ---------------*- C++ -*-===//
+//
+// The lowered Program: buffers with a scope, an extent and a batch axis;
+// kernels whose bodies are statements over those buffers; and entry points,
+// each an ordered list of kernel launches. It also carries what the runtime
+// needs to know of the network (populations, projections, records, stimuli,
+// the regime's settings), so a backend reads nothing but the Program.
+//
+// Semantics are decided here, once: the order of phases within a step, the
+// layout of every buffer, the counters of every random draw, refractory
+// gating, stimulus handling. A backend only translates.
+//
+// Layout: a per-example buffer holds `batch` consecutive copies of its
+// extent, example-major: element i of example b is at b * extent + i.
+//
+// Built-in locals, readable in every kernel body:
+//   batch          I64   examples in this batch (>= 1)
+//   first_example  I64   global index of example 0 of the batch
+//   key.0, key.1   U32   the run's Philox key (snn_philox_key of the seed)
+//   step           I64   the step being taken (0 outside `step`)
+//   t              Real  the time at the start of the step: step * dt
+//                        computed in double and rounded once (0 outside `step`)
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "lower/Stmt.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace snn::lower {
+
+/// How a buffer's elements are stored.
+enum class ElemType : uint8_t {
+  F32,
+  F64,
+  I32,
+  U32,
+  U8,
+  Bits, ///< one bit per element, packed into u32 words (bit i % 32 of word i / 32)
+};
+const char *name_of(ElemType type);
+/// The value type of a loaded element (see Load).
+Type value_type(ElemType type);
+/// Bytes taken by `count` elements (Bits: whole u32 words).
+uint64_t storage_bytes(ElemType type, uint64_t count);
+
+/// What one element of a buffer belongs to.
+enum class ScopeKind : uint8_t {
+  Neuron,  ///< a neuron of population `owner`
+  Synapse, ///< a synapse of projection `owner` (the count is known when the runtime builds it)
+  Pre,     ///< a presynaptic neuron of projection `owner`
+  Post,    ///< a postsynaptic neuron of projection `owner`
+  Row,     ///< a row boundary of projection `owner`'s synapses: num_pre + 1 of them
+  Global,  ///< `extent` elements belonging to the whole network
+};
+const char *name_of(ScopeKind scope);
+
+enum class BatchAxis : uint8_t {
+  Shared,     ///< one copy for the whole batch (weights, connectivity)
+  PerExample, ///< one copy per example (states, spikes, inputs)
+};
+
+/// What the runtime does with a buffer, beyond allocating it.
+enum class BufferRole : uint8_t {
+  State,    ///< a state variable of a population (readable, recordable)
+  Input,    ///< an input accumulator of a population
+  Spiked,   ///< 1 where a neuron spiked in the last step (the runtime counts and records them)
+  Stimulus, ///< set by the runtime before every step from the regime's spike files
+  RowStart, ///< CSR row offsets, built by the runtime
+  Target,   ///< CSR postsynaptic neuron of each synapse, built by the runtime
+  Weight,   ///< a synaptic weight, initialised by `init`
+};
+const char *name_of(BufferRole role);
+
+struct Scope {
+  ScopeKind kind = ScopeKind::Global;
+  int owner = -1; ///< population or projection index
+};
+
+struct Buffer {
+  std::string name; ///< e.g. "exc.v", "exc->inh.ge.weight"
+  ElemType type = ElemType::F32;
+  Scope scope;
+  BatchAxis batch = BatchAxis::PerExample;
+  BufferRole role = BufferRole::State;
+  std::string unit; ///< SI unit of the values, e.g. "V"; "1" when dimensionless; "" for indices
+  /// Elements per example (per batch when shared). For Synapse scope, the
+  /// count the connectivity is expected to have; the runtime uses the real one.
+  uint64_t extent = 0;
+  bool extent_is_estimate = false; ///< a Synapse extent of random connectivity
+};
+
+/// A formal parameter of a kernel: a buffer, or a scalar (I64, I32, U32).
+struct Param {
+  enum class Kind : uint8_t { Buffer, Scalar };
+  enum class Access : uint8_t { Read, Write, ReadWrite };
+  Kind kind = Kind::Buffer;
+  std::string name;
+  // Buffers
+  ElemType elem = ElemType::F32;
+  ScopeKind scope = ScopeKind::Neuron;
+  BatchAxis batch = BatchAxis::PerExample;
+  Access access = Access::Read;
+  // Scalars
+  Type type = Type::I64;
+
+  static Param buffer(std::string name, ElemType elem, ScopeKind scope, BatchAxis batch, Access access);
+  static Param scalar(std::string name, Type type);
+};
+
+/// The points a kernel's body runs at. Index locals (I64) are bound by the
+/// domain; `b` (the example) only for batched domains.
+enum class DomainKind : uint8_t {
+  /// (b, n) for n < `extent`: every neuron of a population, every example.
+  Neurons,
+  /// (b, pre) for pre < `extent` where spikes[b * extent + pre] != 0: the
+  /// rows of the presynaptic neurons that spiked, in increasing order.
+  SpikingRows,
+  /// (b, pre, s) for pre < `extent` and rows[pre] <= s < rows[pre + 1]:
+  /// every synapse of a projection, row by row.
+  Synapses,
+  /// (i, b) for i < `extent`, and for each i every example b = 0, 1, ...,
+  /// batch - 1 in order: a reduction over the batch into shared buffers.
+  /// Points of different i may run in parallel, those of one i never do,
+  /// so the sum is the same whatever the thread count.
+  BatchReduction,
+};
+const char *name_of(DomainKind kind);
+
+struct Domain {
+  DomainKind kind = DomainKind::Neurons;
+  /// Whether the domain also runs over examples (`b`); always true for a
+  /// BatchReduction, whose reduction is over examples.
+  bool batched = true;
+  int extent = -1; ///< the scalar parameter (I64) giving the count
+  int spikes = -1; ///< SpikingRows: the u8 buffer parameter of spike flags (per example)
+  int rows = -1;   ///< Synapses: the u32 buffer parameter of row offsets (shared)
+};
+
+struct Kernel {
+  std::string name; ///< e.g. "update.LIF", "deliver"
+  Domain domain;
+  std::vector<Param> params;
+  Stmt body;
+  /// Index of the parameter called `name`, or -1.
+  int param(const std::string &name) const;
+};
+
+/// An argument of a launch: a buffer index, or an integer for a scalar.
+struct Argument {
+  int buffer = -1;
+  int64_t scalar = 0;
+};
+
+struct Launch {
+  int kernel = -1;
+  std::vector<Argument> args; ///< one per kernel parameter, in order
+  std::string what;           ///< for printing, e.g. "population exc"
+};
+
+/// An entry point of the model ABI: its launches, in order.
+struct EntryPoint {
+  std::string name; ///< "init", "reset_example", "step"
+  std::vector<Launch> launches;
+};
+
+// What the runtime needs of the network (the model ABI's descriptors).
+
+struct VariableInfo {
+  std::string name; ///< as the model writes it
+  int buffer = -1;
+  bool hidden = false; ///< added by a pass (e.g. a refractory counter)
+};
+
+struct PopulationInfo {
+  std::string name, model;
+  uint32_t size = 0;
+  std::vector<VariableInfo> states, inputs;
+  int spiked = -1;
+  int stimulus = -1; ///< -1 when no spike file drives it
+};
+
+enum class Connectivity : uint8_t { Dense, FixedProbability, OneToOne };
+
+struct ProjectionInfo {
+  std::string name; ///< e.g. "exc -> inh.ge"
+  int pre = -1, post = -1;
+  Connectivity connectivity = Connectivity::Dense;
+  double probability = 1;
+  bool autapses = true;
+  int row_start = -1, target = -1, weight = -1;
+};
+
+struct RecordInfo {
+  bool spikes = true;
+  int population = -1;
+  int buffer = -1; ///< the state's buffer, for state records
+  uint32_t begin = 0, end = 0, stride = 1;
+  std::string file; ///< empty: the executable's --out file
+};
+
+struct StimulusInfo {
+  int population = -1;
+  std::string path;
+};
+
+struct Program {
+  std::string name;
+  ElemType real = ElemType::F32; ///< F32 or F64: the type of every Real
+  double dt = 1e-4;              ///< s
+  double duration = 1;           ///< s
+  uint64_t seed = 1;
+  uint32_t batch = 1; ///< default number of examples per batch
+
+  std::vector<Buffer> buffers;
+  std::vector<Kernel> kernels;
+  std::vector<EntryPoint> entries; ///< init, reset_example, step, in that order
+
+  std::vector<PopulationInfo> populations;
+  std::vector<ProjectionInfo> projections;
+  std::vector<RecordInfo> records;
+  std::vector<StimulusInfo> stimuli;
+
+  /// The entry point called `name`; throws ir::InternalError if none.
+  const EntryPoint &entry(const std::string &name) const;
+  /// Bytes of buffer `index` for `batch` examples (Synapse extents as estimated).
+  uint64_t bytes(int index, uint32_t batch) const;
+  /// Bytes of all buffers for `batch` examples.
+  uint64_t total_bytes(uint32_t batch) const;
+};
+
+/// The names of the entry points, in ABI order.
+const std::vector<std::string> &entry_point_names();
+
+} // namespace snn::lower

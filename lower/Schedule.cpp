@@ -1,0 +1,333 @@
+//===- lower/Schedule.cpp - Model IR to the lowered Program ---------------===//
+#include "lower/Schedule.h"
+
+#include "ir/Printer.h"
+#include "lower/NeuronKernels.h"
+#include "lower/RandomStreams.h"
+#include "lower/SynapseKernels.h"
+#include "lower/Verifier.h"
+
+#include <cmath>
+#include <map>
+
+namespace snn::lower {
+
+namespace {
+
+Connectivity connectivity_of(ir::ConnectivityKind kind) {
+  switch (kind) {
+  case ir::ConnectivityKind::Dense:
+    return Connectivity::Dense;
+  case ir::ConnectivityKind::FixedProbability:
+    return Connectivity::FixedProbability;
+  case ir::ConnectivityKind::OneToOne:
+    return Connectivity::OneToOne;
+  }
+  return Connectivity::Dense;
+}
+
+/// The synapse count a projection is expected to have (exact unless the
+/// connectivity is random).
+uint64_t expected_synapses(const ir::Projection &p, uint32_t num_pre, uint32_t num_post) {
+  bool self = p.pre == p.post && !p.autapses;
+  uint64_t pairs = uint64_t(num_pre) * num_post - (self ? num_pre : 0);
+  switch (p.connectivity) {
+  case ir::ConnectivityKind::Dense:
+    return pairs;
+  case ir::ConnectivityKind::OneToOne:
+    return self ? 0 : num_pre;
+  case ir::ConnectivityKind::FixedProbability:
+    return static_cast<uint64_t>(std::llround(p.probability * double(pairs)));
+  }
+  return pairs;
+}
+
+class Scheduler {
+public:
+  Scheduler(const ir::Module &module, const ScheduleOptions &options)
+      : m_(module), real_(options.double_precision ? ElemType::F64 : ElemType::F32) {}
+
+  Program run() {
+    p_.name = m_.network.name;
+    p_.real = real_;
+    p_.dt = m_.regime.dt;
+    p_.duration = m_.regime.duration;
+    p_.seed = m_.regime.seed;
+    p_.batch = m_.regime.batch;
+    for (const std::string &name : entry_point_names())
+      p_.entries.push_back({name, {}});
+    ir::internal_check(m_.network.populations.size() <= kMaxRandomPopulations,
+                       "too many populations for the random streams");
+    for (size_t k = 0; k < m_.network.populations.size(); ++k)
+      add_population(int(k));
+    for (size_t j = 0; j < m_.network.projections.size(); ++j)
+      add_projection(int(j));
+    launch_entries();
+    for (const ir::Record &r : m_.regime.records)
+      add_record(r);
+    for (const ir::Stimulus &s : m_.regime.stimuli)
+      p_.stimuli.push_back({population_index(s.population), s.path});
+    std::vector<std::string> problems = verify(p_);
+    if (!problems.empty())
+      throw ir::InternalError("lowered program invalid after schedule: " + problems.front());
+    return std::move(p_);
+  }
+
+private:
+  EntryPoint &entry(const std::string &name) {
+    for (EntryPoint &e : p_.entries)
+      if (e.name == name)
+        return e;
+    throw ir::InternalError("no entry point " + name);
+  }
+
+  int population_index(const std::string &name) const {
+    int index = m_.network.population_index(name);
+    ir::internal_check(index >= 0, "unknown population '" + name + "'");
+    return index;
+  }
+
+  const ir::NeuronModel &model_of(int population) const {
+    const ir::Population &pop = m_.network.populations[population];
+    const ir::NeuronModel *model = m_.find_model(pop.model);
+    ir::internal_check(model != nullptr, "population '" + pop.name + "' names unknown model '" + pop.model + "'");
+    ir::internal_check(pop.overrides.empty() && pop.inits.empty(),
+                       "population '" + pop.name + "' still has parameter overrides or inits (not specialised)");
+    return *model;
+  }
+
+  int add_buffer(Buffer b) {
+    p_.buffers.push_back(std::move(b));
+    return int(p_.buffers.size() - 1);
+  }
+
+  int neuron_buffer(int population, const std::string &var, ElemType type, BufferRole role, std::string unit) {
+    const ir::Population &pop = m_.network.populations[population];
+    Buffer b;
+    b.name = pop.name + "." + var;
+    b.type = type;
+    b.scope = {ScopeKind::Neuron, population};
+    b.batch = BatchAxis::PerExample;
+    b.role = role;
+    b.unit = std::move(unit);
+    b.extent = pop.size;
+    return add_buffer(std::move(b));
+  }
+
+  void add_population(int k) {
+    const ir::Population &pop = m_.network.populations[k];
+    const ir::NeuronModel &model = model_of(k);
+    PopulationInfo info;
+    info.name = pop.name;
+    info.model = model.name;
+    info.size = pop.size;
+    for (const ir::StateVar &s : model.states) {
+      std::string unit = s.type == ir::ScalarType::Int ? "" : s.dim.str();
+      info.states.push_back({s.name, neuron_buffer(k, s.name, state_elem(s, real_), BufferRole::State, unit), s.hidden});
+    }
+    for (const ir::InputVar &i : model.inputs)
+      info.inputs.push_back({i.name, neuron_buffer(k, i.name, real_, BufferRole::Input, i.dim.str()), false});
+    info.spiked = neuron_buffer(k, "spiked", ElemType::U8, BufferRole::Spiked, "");
+    for (const ir::Stimulus &s : m_.regime.stimuli)
+      if (s.population == pop.name && info.stimulus < 0)
+        info.stimulus = neuron_buffer(k, "stimulus", ElemType::U8, BufferRole::Stimulus, "");
+    p_.populations.push_back(std::move(info));
+  }
+
+  void add_projection(int j) {
+    const ir::Projection &pr = m_.network.projections[j];
+    int pre = population_index(pr.pre), post = population_index(pr.post);
+    uint32_t num_pre = m_.network.populations[pre].size, num_post = m_.network.populations[post].size;
+    ProjectionInfo info;
+    info.name = pr.pre + " -> " + pr.post + "." + pr.target;
+    info.pre = pre;
+    info.post = post;
+    info.connectivity = connectivity_of(pr.connectivity);
+    info.probability = pr.probability;
+    info.autapses = pr.autapses;
+    auto array = [&](const char *what, ElemType type, ScopeKind scope, BufferRole role, std::string unit,
+                     uint64_t extent) {
+      Buffer b;
+      b.name = info.name + "." + what;
+      b.type = type;
+      b.scope = {scope, j};
+      b.batch = BatchAxis::Shared;
+      b.role = role;
+      b.unit = std::move(unit);
+      b.extent = extent;
+      b.extent_is_estimate = scope == ScopeKind::Synapse && pr.connectivity == ir::ConnectivityKind::FixedProbability;
+      return add_buffer(std::move(b));
+    };
+    uint64_t synapses = expected_synapses(pr, num_pre, num_post);
+    info.row_start = array("row_start", ElemType::U32, ScopeKind::Row, BufferRole::RowStart, "", uint64_t(num_pre) + 1);
+    info.target = array("target", ElemType::U32, ScopeKind::Synapse, BufferRole::Target, "", synapses);
+    info.weight = array("weight", real_, ScopeKind::Synapse, BufferRole::Weight, pr.weight.dim.str(), synapses);
+    p_.projections.push_back(std::move(info));
+  }
+
+  /// The kernel built by `build` under `key`, built once.
+  template <typename Build> int kernel(const std::string &key, Build &&build) {
+    auto found = kernels_.find(key);
+    if (found != kernels_.end())
+      return found->second;
+    p_.kernels.push_back(build());
+    int index = int(p_.kernels.size() - 1);
+    kernels_.emplace(key, index);
+    return index;
+  }
+
+  /// A launch of kernel `index` with each parameter bound by `bind`.
+  template <typename Bind> Launch launch(int index, std::string what, Bind &&bind) {
+    Launch l;
+    l.kernel = index;
+    l.what = std::move(what);
+    for (const Param &param : p_.kernels[index].params)
+      l.args.push_back(bind(param));
+    return l;
+  }
+
+  static Argument buffer_arg(int buffer) { return Argument{buffer, 0}; }
+  static Argument scalar_arg(int64_t value) { return Argument{-1, value}; }
+
+  Launch neuron_launch(int population, NeuronPhase phase) {
+    const ir::NeuronModel &model = model_of(population);
+    const PopulationInfo &info = p_.populations[population];
+    bool stimulus = info.stimulus >= 0;
+    bool variant = stimulus && reads_stimulus(model, phase);
+    std::string key = std::to_string(int(phase)) + ":" + model.name + (variant ? ":stimulus" : "");
+    int index = kernel(key, [&] { return build_neuron_kernel(model, phase, stimulus, real_); });
+    auto var = [&](const std::vector<VariableInfo> &vars, const std::string &name) {
+      for (const VariableInfo &v : vars)
+        if (v.name == name)
+          return v.buffer;
+      throw ir::InternalError("population '" + info.name + "' has no variable '" + name + "'");
+    };
+    return launch(index, "population " + info.name, [&](const Param &param) {
+      const std::string &n = param.name;
+      if (n.rfind("state.", 0) == 0)
+        return buffer_arg(var(info.states, n.substr(6)));
+      if (n.rfind("input.", 0) == 0)
+        return buffer_arg(var(info.inputs, n.substr(6)));
+      if (n == "spiked")
+        return buffer_arg(info.spiked);
+      if (n == "stimulus")
+        return buffer_arg(info.stimulus);
+      if (n == "size")
+        return scalar_arg(info.size);
+      if (n == "stream")
+        return scalar_arg(population);
+      throw ir::InternalError("neuron kernel parameter '" + n + "'");
+    });
+  }
+
+  Launch delivery_launch(int j) {
+    const ir::Projection &pr = m_.network.projections[j];
+    const ProjectionInfo &info = p_.projections[j];
+    const PopulationInfo &pre = p_.populations[info.pre], &post = p_.populations[info.post];
+    const ir::NeuronModel &model = model_of(info.post);
+    bool to_state = pr.target_kind == ir::TargetKind::State;
+    const std::vector<VariableInfo> &vars = to_state ? post.states : post.inputs;
+    int target = -1, counter = -1;
+    for (const VariableInfo &v : vars)
+      if (v.name == pr.target)
+        target = v.buffer;
+    ir::internal_check(target >= 0, "projection " + info.name + " targets an unknown variable");
+    const ir::StateVar *state = to_state ? model.find_state(pr.target) : nullptr;
+    bool gated = state && state->frozen_when_refractory && !model.refractory_counter.empty();
+    if (gated)
+      for (const VariableInfo &v : post.states)
+        if (v.name == model.refractory_counter)
+          counter = v.buffer;
+    int index = kernel(gated ? "deliver.gated" : "deliver", [&] { return build_delivery_kernel(gated, real_); });
+    return launch(index, "projection " + info.name, [&](const Param &param) {
+      const std::string &n = param.name;
+      if (n == "spikes")
+        return buffer_arg(pre.spiked);
+      if (n == "row_start")
+        return buffer_arg(info.row_start);
+      if (n == "target")
+        return buffer_arg(info.target);
+      if (n == "weight")
+        return buffer_arg(info.weight);
+      if (n == "post")
+        return buffer_arg(target);
+      if (n == "counter")
+        return buffer_arg(counter);
+      if (n == "post_spiked")
+        return buffer_arg(post.spiked);
+      if (n == "num_pre")
+        return scalar_arg(pre.size);
+      if (n == "num_post")
+        return scalar_arg(post.size);
+      throw ir::InternalError("delivery kernel parameter '" + n + "'");
+    });
+  }
+
+  Launch weight_launch(int j) {
+    const ir::WeightInit &w = m_.network.projections[j].weight;
+    const ProjectionInfo &info = p_.projections[j];
+    // format_real reads back to the same double, so equal keys mean equal kernels.
+    std::string key = "weights:" + std::to_string(int(w.dist)) + ":" + ir::format_real(w.a) + ":" + ir::format_real(w.b);
+    int index = kernel(key, [&] { return build_weight_kernel(w, real_); });
+    return launch(index, "projection " + info.name, [&](const Param &param) {
+      const std::string &n = param.name;
+      if (n == "row_start")
+        return buffer_arg(info.row_start);
+      if (n == "target")
+        return buffer_arg(info.target);
+      if (n == "weight")
+        return buffer_arg(info.weight);
+      if (n == "num_pre")
+        return scalar_arg(p_.populations[info.pre].size);
+      if (n == "projection")
+        return scalar_arg(j);
+      throw ir::InternalError("weight kernel parameter '" + n + "'");
+    });
+  }
+
+  void launch_entries() {
+    int populations = int(p_.populations.size());
+    for (int j = 0; j < int(p_.projections.size()); ++j)
+      entry("init").launches.push_back(weight_launch(j));
+    for (int k = 0; k < populations; ++k)
+      entry("reset_example").launches.push_back(neuron_launch(k, NeuronPhase::Init));
+    EntryPoint &step = entry("step");
+    for (int k = 0; k < populations; ++k)
+      step.launches.push_back(neuron_launch(k, NeuronPhase::Update));
+    for (int j = 0; j < int(p_.projections.size()); ++j)
+      step.launches.push_back(delivery_launch(j));
+    for (int k = 0; k < populations; ++k)
+      if (has_phase(model_of(k), NeuronPhase::Reset))
+        step.launches.push_back(neuron_launch(k, NeuronPhase::Reset));
+  }
+
+  void add_record(const ir::Record &r) {
+    RecordInfo info;
+    info.spikes = r.kind == ir::RecordKind::Spikes;
+    info.population = population_index(r.population);
+    if (!info.spikes) {
+      for (const VariableInfo &v : p_.populations[info.population].states)
+        if (v.name == r.variable)
+          info.buffer = v.buffer;
+      ir::internal_check(info.buffer >= 0, "record of unknown state '" + r.population + "." + r.variable + "'");
+    }
+    info.begin = r.begin;
+    info.end = r.end;
+    info.stride = r.stride;
+    info.file = r.file;
+    p_.records.push_back(std::move(info));
+  }
+
+  const ir::Module &m_;
+  ElemType real_;
+  Program p_;
+  std::map<std::string, int> kernels_;
+};
+
+} // namespace
+
+Program schedule(const ir::Module &module, const ScheduleOptions &options) {
+  return Scheduler(module, options).run();
+}
+
+} // namespace snn::lower

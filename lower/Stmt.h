@@ -1,0 +1,153 @@
+//===- lower/Stmt.h - Statements of kernel bodies ---------------*- C++ -*-===//
+//
+// A kernel body is a statement run once per point of the kernel's domain
+// (see Program.h). Statements are immutable and shared like values; the
+// node list is the X-macro SNN_LOWER_STMT_NODES.
+//
+// Scoping: a `Let` or `Philox` binds its name(s) for the statements after it
+// in the enclosing Block; a `For` binds its variable in its body. Names are
+// never rebound within one kernel, so every local has one definition.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "lower/Value.h"
+
+#include <vector>
+
+namespace snn::lower {
+
+#define SNN_LOWER_STMT_NODES(X)                                                                                        \
+  X(Block)                                                                                                             \
+  X(Let)                                                                                                               \
+  X(Store)                                                                                                             \
+  X(AtomicAdd)                                                                                                         \
+  X(If)                                                                                                                \
+  X(For)                                                                                                               \
+  X(Philox)
+
+enum class StmtKind : uint8_t {
+#define SNN_KIND(N) N,
+  SNN_LOWER_STMT_NODES(SNN_KIND)
+#undef SNN_KIND
+};
+
+struct StmtNode;
+
+/// A handle to an immutable statement node (null when absent).
+class Stmt {
+public:
+  Stmt() = default;
+  Stmt(std::shared_ptr<const StmtNode> node) : node_(std::move(node)) {}
+  const StmtNode *get() const { return node_.get(); }
+  const StmtNode *operator->() const { return node_.get(); }
+  const StmtNode &operator*() const { return *node_; }
+  explicit operator bool() const { return node_ != nullptr; }
+  template <typename T> const T *as() const;
+
+private:
+  std::shared_ptr<const StmtNode> node_;
+};
+
+struct StmtNode {
+  StmtKind kind;
+  explicit StmtNode(StmtKind k) : kind(k) {}
+  virtual ~StmtNode() = default;
+};
+
+/// Statements run in order.
+struct Block : StmtNode {
+  static constexpr StmtKind Kind = StmtKind::Block;
+  std::vector<Stmt> stmts;
+  explicit Block(std::vector<Stmt> s) : StmtNode(Kind), stmts(std::move(s)) {}
+  static Stmt make(std::vector<Stmt> stmts);
+};
+
+/// Binds `name` to `value` for the rest of the enclosing Block.
+struct Let : StmtNode {
+  static constexpr StmtKind Kind = StmtKind::Let;
+  std::string name;
+  Value value;
+  Let(std::string n, Value v) : StmtNode(Kind), name(std::move(n)), value(std::move(v)) {}
+  static Stmt make(const std::string &name, Value value);
+};
+
+/// Writes `value` to element `index` (I64) of buffer parameter `param`. The
+/// value's type is the element's value type (see Load); a u8 element stores
+/// the low 8 bits of an I32.
+struct Store : StmtNode {
+  static constexpr StmtKind Kind = StmtKind::Store;
+  int param;
+  Value index, value;
+  Store(int p, Value i, Value v) : StmtNode(Kind), param(p), index(std::move(i)), value(std::move(v)) {}
+  static Stmt make(int param, Value index, Value value);
+};
+
+/// Adds a Real `value` to element `index` of buffer parameter `param`,
+/// atomically with respect to other points of the domain that run in
+/// parallel. (The CPU backend runs a kernel's points one after another, so
+/// there it is a plain read-modify-write.)
+struct AtomicAdd : StmtNode {
+  static constexpr StmtKind Kind = StmtKind::AtomicAdd;
+  int param;
+  Value index, value;
+  AtomicAdd(int p, Value i, Value v) : StmtNode(Kind), param(p), index(std::move(i)), value(std::move(v)) {}
+  static Stmt make(int param, Value index, Value value);
+};
+
+/// Runs `then_body` where `cond` (Bool) holds, else `else_body` (may be null).
+struct If : StmtNode {
+  static constexpr StmtKind Kind = StmtKind::If;
+  Value cond;
+  Stmt then_body, else_body;
+  If(Value c, Stmt t, Stmt e) : StmtNode(Kind), cond(std::move(c)), then_body(std::move(t)), else_body(std::move(e)) {}
+  static Stmt make(Value cond, Stmt then_body, Stmt else_body = Stmt());
+};
+
+/// for (var = begin; var < end; ++var) body, in order; `var`, `begin` and
+/// `end` are I64.
+struct For : StmtNode {
+  static constexpr StmtKind Kind = StmtKind::For;
+  std::string var;
+  Value begin, end;
+  Stmt body;
+  For(std::string v, Value b, Value e, Stmt s)
+      : StmtNode(Kind), var(std::move(v)), begin(std::move(b)), end(std::move(e)), body(std::move(s)) {}
+  static Stmt make(const std::string &var, Value begin, Value end, Stmt body);
+};
+
+/// Binds `name.0` .. `name.3` (U32) to Philox4x32-10 of `counter` under
+/// `key` (all U32), as snn_philox4x32 in runtime/include/snn/philox.h.
+struct Philox : StmtNode {
+  static constexpr StmtKind Kind = StmtKind::Philox;
+  std::string name;
+  std::array<Value, 4> counter;
+  std::array<Value, 2> key;
+  Philox(std::string n, std::array<Value, 4> c, std::array<Value, 2> k)
+      : StmtNode(Kind), name(std::move(n)), counter(std::move(c)), key(std::move(k)) {}
+  static Stmt make(const std::string &name, std::array<Value, 4> counter, std::array<Value, 2> key);
+  /// The local holding output word `k` (0..3) of the block called `name`.
+  static Value word(const std::string &name, int k);
+};
+
+template <typename T> const T *Stmt::as() const {
+  if (node_ && node_->kind == T::Kind)
+    return static_cast<const T *>(node_.get());
+  return nullptr;
+}
+
+/// Calls `visit(node)` on the node's own type for every kind of statement;
+/// a walk written with it handles every kind in SNN_LOWER_STMT_NODES or does
+/// not compile.
+template <typename F> decltype(auto) visit_stmt(const Stmt &s, F &&visit) {
+  switch (s->kind) {
+#define SNN_CASE(N)                                                                                                    \
+  case StmtKind::N:                                                                                                    \
+    return visit(static_cast<const N &>(*s));
+    SNN_LOWER_STMT_NODES(SNN_CASE)
+#undef SNN_CASE
+  }
+  throw ir::InternalError("unknown lowered statement kind");
+}
+
+} // namespace snn::lower

@@ -1,0 +1,30 @@
+//===- lower/SynapseKernels.h - Spike delivery and weights ------*- C++ -*-===//
+//
+// The kernels of projections. Parameters, by name:
+//   spikes       u8 spike flags of the presynaptic population (per example)
+//   row_start    u32 CSR row offsets (shared), target: u32 postsynaptic neuron
+//   weight       Real weight per synapse (shared)
+//   post         the postsynaptic variable the weight is added to (per example)
+//   counter      the post population's refractory counter (I32), and
+//   post_spiked  its spike flags: only for gated delivery
+//   num_pre, num_post, projection: I64 scalars
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "ir/Module.h"
+#include "lower/Program.h"
+
+namespace snn::lower {
+
+/// Delivery of this step's spikes: for every spiking presynaptic neuron and
+/// each of its synapses, post[target] += weight. When `gated`, the write is
+/// dropped where the target neuron is refractory (counter > 0) or spiked in
+/// this step, as Brian2 drops writes to states frozen while refractory.
+Kernel build_delivery_kernel(bool gated, ElemType real);
+
+/// Initial weights of a projection, over its synapses: constant, or drawn
+/// (uniform, normal) from the weight stream of RandomStreams.h.
+Kernel build_weight_kernel(const ir::WeightInit &weight, ElemType real);
+
+} // namespace snn::lower
