@@ -4,10 +4,17 @@
  * runtime. It carries no compiler types and is valid C99 and C++.
  *
  * A compiled model exports one symbol, `snn_model`, returning a description of
- * the network (populations, their state variables, projections, recordings,
- * stimuli, the regime's settings) and two entry points, `init` and `step`.
- * The runtime owns all memory and all outer loops; generated code only reads
- * and writes the buffers the runtime hands it through `snn_state`.
+ * the network: every buffer its kernels touch (by scope, element type, extent
+ * and batch axis), the populations, projections, recordings and stimuli that
+ * name those buffers, the regime's settings, and the entry points. The runtime
+ * allocates every buffer from that description and owns all memory and all
+ * outer loops; generated code only reads and writes the buffers it is handed
+ * through `snn_state`.
+ *
+ * Batches. A run simulates `batch` independent examples of one network at
+ * once. A per-example buffer holds `batch` consecutive copies of its extent
+ * (element i of example b at b * extent + i); a shared buffer (weights,
+ * connectivity) holds one.
  *
  * All physical quantities in descriptors are in SI base units (s, V, A, Hz).
  *===----------------------------------------------------------------------===*/
@@ -21,7 +28,50 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 1u
+#define SNN_MODEL_ABI_VERSION 2u
+
+/** The most examples one batch may hold. */
+#define SNN_MAX_BATCH (1u << 20)
+
+/** A buffer index meaning "none". */
+#define SNN_NO_BUFFER UINT32_MAX
+
+/** How a buffer's elements are stored. */
+enum snn_elem_type {
+  SNN_ELEM_F32 = 0,
+  SNN_ELEM_F64 = 1,
+  SNN_ELEM_I32 = 2,
+  SNN_ELEM_U32 = 3,
+  SNN_ELEM_U8 = 4,
+  SNN_ELEM_BITS = 5 /**< one bit per element in uint32 words: bit i % 32 of word i / 32 */
+};
+
+/** What one element of a buffer belongs to; `owner` names the population or
+    projection. */
+enum snn_scope_kind {
+  SNN_SCOPE_NEURON = 0,  /**< a neuron of population `owner` */
+  SNN_SCOPE_SYNAPSE = 1, /**< a synapse of projection `owner` (count known once built) */
+  SNN_SCOPE_PRE = 2,     /**< a presynaptic neuron of projection `owner` */
+  SNN_SCOPE_POST = 3,    /**< a postsynaptic neuron of projection `owner` */
+  SNN_SCOPE_ROW = 4,     /**< a row offset of projection `owner`: num_pre + 1 of them */
+  SNN_SCOPE_GLOBAL = 5   /**< `extent` elements of the whole network */
+};
+
+enum snn_batch_axis {
+  SNN_BATCH_SHARED = 0,     /**< one copy for the whole batch */
+  SNN_BATCH_PER_EXAMPLE = 1 /**< one copy per example */
+};
+
+/** What the runtime does with a buffer beyond allocating (and zeroing) it. */
+enum snn_buffer_role {
+  SNN_ROLE_STATE = 0,     /**< a state variable of a population */
+  SNN_ROLE_INPUT = 1,     /**< an input accumulator of a population */
+  SNN_ROLE_SPIKED = 2,    /**< u8, 1 where a neuron spiked in the last step */
+  SNN_ROLE_STIMULUS = 3,  /**< u8, set by the runtime before every step from spike files */
+  SNN_ROLE_ROW_START = 4, /**< u32 CSR row offsets, built by the runtime */
+  SNN_ROLE_TARGET = 5,    /**< u32 CSR post neuron of each synapse, built by the runtime */
+  SNN_ROLE_WEIGHT = 6     /**< real synaptic weights, drawn by `init` */
+};
 
 /** How a projection's synapses are chosen (data, not code). */
 enum snn_connectivity_kind {
@@ -30,28 +80,30 @@ enum snn_connectivity_kind {
   SNN_CONNECT_ONE_TO_ONE = 2         /**< pre i to post i; sizes must match */
 };
 
-/** Distribution of a projection's initial weights. */
-enum snn_distribution_kind {
-  SNN_DIST_CONSTANT = 0, /**< every weight is `a` */
-  SNN_DIST_UNIFORM = 1,  /**< uniform on [a, b) */
-  SNN_DIST_NORMAL = 2    /**< normal with mean a, standard deviation b */
-};
-
-/** What a spike arriving through a projection adds its weight to. */
-enum snn_target_kind {
-  SNN_TARGET_STATE = 0, /**< a state variable of the post neuron (persists) */
-  SNN_TARGET_INPUT = 1  /**< an input accumulator, summed over one step, then zeroed */
-};
-
 enum snn_record_kind {
-  SNN_RECORD_SPIKES = 0, /**< (time, neuron) of every spike of the selected neurons */
+  SNN_RECORD_SPIKES = 0, /**< (example, time, neuron) of every spike of the selected neurons */
   SNN_RECORD_STATE = 1   /**< a state variable of the selected neurons after every step */
 };
+
+typedef struct snn_buffer_desc {
+  const char *name; /**< e.g. "exc.v", "exc -> inh.ge.weight" */
+  const char *unit; /**< SI unit of the values, e.g. "V", "1"; "" for flags and indices */
+  uint32_t type;    /**< enum snn_elem_type */
+  uint32_t scope;   /**< enum snn_scope_kind */
+  uint32_t owner;   /**< population (NEURON) or projection (SYNAPSE, PRE, POST, ROW) index */
+  uint32_t batch;   /**< enum snn_batch_axis */
+  uint32_t role;    /**< enum snn_buffer_role */
+  /** Elements per example: the population's size, num_pre + 1 for a row
+      buffer, the expected synapse count for a synapse buffer (the runtime
+      uses the count it builds). */
+  uint64_t extent;
+} snn_buffer_desc;
 
 /** A state variable or input accumulator of a population. */
 typedef struct snn_variable_desc {
   const char *name; /**< as written in the model, e.g. "v" */
-  const char *unit; /**< SI unit of the stored values, e.g. "V", "s", "1" */
+  uint32_t buffer;  /**< index in snn_model_desc::buffers */
+  uint32_t hidden;  /**< 1 when added by a pass (e.g. a refractory counter) */
 } snn_variable_desc;
 
 typedef struct snn_population_desc {
@@ -62,15 +114,9 @@ typedef struct snn_population_desc {
   const snn_variable_desc *state_vars;
   uint32_t num_inputs;
   const snn_variable_desc *inputs;
-  /** Index in snn_state::buffers of state var 0; state var k is at
-      first_buffer + k and input k at first_buffer + num_state_vars + k. */
-  uint32_t first_buffer;
+  uint32_t spiked;   /**< buffer of spike flags */
+  uint32_t stimulus; /**< buffer of stimulus flags, or SNN_NO_BUFFER */
 } snn_population_desc;
-
-typedef struct snn_distribution {
-  uint32_t kind; /**< enum snn_distribution_kind */
-  double a, b;
-} snn_distribution;
 
 typedef struct snn_projection_desc {
   const char *name;      /**< e.g. "exc -> inh.ge" */
@@ -78,42 +124,40 @@ typedef struct snn_projection_desc {
   uint32_t connectivity; /**< enum snn_connectivity_kind */
   double probability;    /**< for SNN_CONNECT_FIXED_PROBABILITY */
   uint32_t autapses;     /**< 0: no synapse i -> i when pre == post */
-  snn_distribution weight;
-  uint32_t target_kind;  /**< enum snn_target_kind */
-  uint32_t target_index; /**< index among the post population's state vars or inputs */
+  uint32_t row_start, target, weight; /**< buffers */
 } snn_projection_desc;
 
 typedef struct snn_record_desc {
   uint32_t kind;               /**< enum snn_record_kind */
   uint32_t population;         /**< population index */
-  uint32_t variable;           /**< state var index (SNN_RECORD_STATE only) */
+  uint32_t buffer;             /**< the state's buffer (SNN_RECORD_STATE), else SNN_NO_BUFFER */
   uint32_t begin, end, stride; /**< neurons begin, begin+stride, ... < end */
   const char *file;            /**< NPZ path, or NULL for the executable's --out file */
 } snn_record_desc;
 
-/** Spikes given to a population from a file of (time, neuron) pairs. */
+/** Spikes given to a population from a file of (time, neuron) pairs; every
+    example of a batch receives the same spikes. */
 typedef struct snn_stimulus_desc {
   uint32_t population;
   const char *path;
 } snn_stimulus_desc;
 
-/** The synapses of one projection in compressed sparse rows, by pre neuron. */
-typedef struct snn_synapses {
-  const uint32_t *row_start; /**< num_pre + 1 offsets into target/weight */
-  const uint32_t *target;    /**< post neuron of each synapse */
-  void *weight;              /**< real (see snn_model_desc::real_size) per synapse */
-  uint64_t num_synapses;
-} snn_synapses;
-
-/** Everything `init` and `step` touch; allocated and owned by the runtime. */
+/** Everything an entry point touches; allocated and owned by the runtime. */
 typedef struct snn_state {
-  void **buffers;         /**< real[size] per population variable, see first_buffer */
-  uint8_t **spiked;       /**< uint8[size] per population: 1 where it spiked this step */
-  uint8_t **stimulus;     /**< uint8[size] per population: 1 where the stimulus file has a
-                               spike in this step; NULL for populations without one */
-  snn_synapses *synapses; /**< one per projection */
-  uint64_t seed;          /**< run seed for the counter-based RNG */
+  void **buffers;           /**< one per snn_model_desc::buffers entry */
+  const uint64_t *extents;  /**< elements per example of each buffer, as allocated */
+  uint32_t batch;           /**< examples in this batch, 1 .. SNN_MAX_BATCH */
+  uint64_t first_example;   /**< global index of example 0 (selects its random key) */
+  uint64_t seed;            /**< run seed for the counter-based RNG */
 } snn_state;
+
+/** An entry point: `step` is the step being taken (0 outside `step`). */
+typedef void (*snn_entry_fn)(snn_state *state, uint64_t step);
+
+typedef struct snn_entry_desc {
+  const char *name; /**< "init", "reset_example", "step", ... */
+  snn_entry_fn fn;
+} snn_entry_desc;
 
 typedef struct snn_model_desc {
   uint32_t abi_version; /**< SNN_MODEL_ABI_VERSION */
@@ -122,6 +166,9 @@ typedef struct snn_model_desc {
   double dt;            /**< s */
   double duration;      /**< s, default simulated time */
   uint64_t default_seed;
+  uint32_t default_batch;
+  uint32_t num_buffers;
+  const snn_buffer_desc *buffers;
   uint32_t num_populations;
   const snn_population_desc *populations;
   uint32_t num_projections;
@@ -130,11 +177,17 @@ typedef struct snn_model_desc {
   const snn_record_desc *records;
   uint32_t num_stimuli;
   const snn_stimulus_desc *stimuli;
-  /** Sets every state variable to its initial value and zeroes inputs. */
-  void (*init)(snn_state *state);
-  /** Advances the whole network by one dt: updates every neuron, sets
-      `spiked`, delivers spikes through every projection, applies resets. */
-  void (*step)(snn_state *state, uint64_t step);
+  /** The entry points. Every model has:
+      - "init": once, after the runtime built the connectivity: draws the
+        weights and sets every other shared buffer.
+      - "reset_example": before the first step of an example: sets every
+        per-example buffer of every example of the batch to its initial
+        value.
+      - "step": advances every example by one dt: updates every neuron, sets
+        the spike flags, delivers spikes through every projection, applies
+        resets. */
+  uint32_t num_entries;
+  const snn_entry_desc *entries;
 } snn_model_desc;
 
 /** Exported by every compiled model. */
@@ -143,4 +196,5 @@ const snn_model_desc *snn_model(void);
 #ifdef __cplusplus
 }
 #endif
+
 #endif /* SNN_MODEL_ABI_H */
