@@ -1,16 +1,16 @@
 //===- lib/Compiler.cpp - The snnc compiler as a library ------------------===//
 #include "snn/Compiler.h"
 
-#include "backends/cpu/Jit.h"
-#include "backends/cpu/ModelCodegen.h"
-#include "backends/cpu/ObjectEmitter.h"
-#include "backends/cpu/Optimizer.h"
-#include "backends/cpu/TargetSetup.h"
+#include "backends/Backend.h"
 #include "frontend/Frontend.h"
 #include "ir/Printer.h"
 #include "lib/ExecutableLinker.h"
 #include "lib/LargeStack.h"
+#include "lower/Printer.h"
+#include "lower/Schedule.h"
 #include "passes/Pipeline.h"
+
+#include <fmt/format.h>
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -39,6 +39,8 @@ struct Compilation::Impl {
   std::vector<Diagnostic> all;    ///< diags.all() + extra, rebuilt on change
   std::unique_ptr<ast::File> ast; ///< kept for ast_text(), printed on demand
   std::optional<ir::Module> module;
+  std::optional<lower::Program> program; ///< scheduled on first need
+  StageTimes times;
   bool failed = false;
 
   void refresh() {
@@ -76,9 +78,9 @@ struct Compilation::Impl {
     run_on_large_stack([&] {
       try {
         frontend::Frontend fe(sources, diags, import_paths());
-        ast = fe.parse(name, text);
+        ast = times.time("parse", [&] { return fe.parse(name, text); });
         if (ast && !diags.has_errors())
-          module = fe.lower(*ast);
+          module = times.time("check", [&] { return fe.lower(*ast); });
         if (!module || diags.has_errors()) {
           module.reset();
           failed = true;
@@ -87,8 +89,8 @@ struct Compilation::Impl {
         passes::PipelineOptions popts;
         popts.print_after.insert(options.print_after.begin(), options.print_after.end());
         popts.print_after_all = options.print_after_all;
-        popts.time_passes = options.time_passes;
         popts.log = options.log ? options.log : &std::cerr;
+        popts.times = &times;
         passes::PassContext ctx;
         bool ok = passes::run_pipeline(*module, popts, ctx);
         for (auto &d : ctx.diagnostics) {
@@ -108,14 +110,13 @@ struct Compilation::Impl {
     refresh();
   }
 
-  cpu::CodegenOptions codegen_options() const {
-    cpu::CodegenOptions c;
-    c.double_precision = options.precision == Precision::Double;
-    c.opt_level = options.opt_level;
-    c.cpu = options.cpu;
-    return c;
+  backends::BackendOptions backend_options() const {
+    backends::BackendOptions b;
+    b.double_precision = options.precision == Precision::Double;
+    b.opt_level = options.opt_level;
+    b.cpu = options.cpu;
+    return b;
   }
-
   bool need_runnable_module() {
     if (!module)
       return false;
@@ -130,30 +131,56 @@ struct Compilation::Impl {
     }
     return true;
   }
-
-  /// Builds and optimises the LLVM module; null after reporting an error.
-  std::unique_ptr<llvm::Module> build_llvm(llvm::LLVMContext &context, std::unique_ptr<llvm::TargetMachine> &tm) {
+  /// The scheduled Program; null after reporting an error.
+  const lower::Program *need_program() {
+    if (program)
+      return &*program;
     if (!need_runnable_module())
       return nullptr;
-    std::string error;
-    tm = cpu::create_target_machine(codegen_options(), error);
-    if (!tm) {
-      fail("invalid-value", "cannot generate code for CPU '" + options.cpu + "': " + error);
-      return nullptr;
-    }
-    std::unique_ptr<llvm::Module> mod;
-    run_on_large_stack([&] { // code generation recurses over expression trees
+    run_on_large_stack([&] {
       try {
-        mod = cpu::build_module(*module, context, codegen_options());
-        mod->setDataLayout(tm->createDataLayout());
-        mod->setTargetTriple(tm->getTargetTriple().str());
-        cpu::optimize(*mod, *tm, options.opt_level);
+        lower::ScheduleOptions so;
+        so.double_precision = options.precision == Precision::Double;
+        program = times.time("schedule", [&] { return lower::schedule(*module, so); });
       } catch (const ir::InternalError &e) {
         throw InternalCompilerError(e.what());
       }
     });
-    return mod;
+    return &*program;
   }
+  /// The backend of options.target; null after reporting an error.
+  std::unique_ptr<backends::Backend> need_backend() {
+    backends::Target target = options.target == Target::Cuda ? backends::Target::Cuda : backends::Target::Cpu;
+    try {
+      return backends::make_backend(target, backend_options());
+    } catch (const backends::BackendError &e) {
+      fail(target == backends::Target::Cuda ? "unavailable-target" : "invalid-value", e.what());
+      return nullptr;
+    }
+  }
+  /// Runs `body(backend, program)` on the large stack (code generation
+  /// recurses over expression trees); false after reporting an error.
+  template <typename F> bool with_backend(F &&body) {
+    const lower::Program *p = need_program();
+    if (!p)
+      return false;
+    std::unique_ptr<backends::Backend> backend = need_backend();
+    if (!backend)
+      return false;
+    std::string error;
+    run_on_large_stack([&] {
+      try {
+        body(*backend, *p);
+      } catch (const backends::BackendError &e) {
+        error = e.what();
+      } catch (const ir::InternalError &e) {
+        throw InternalCompilerError(e.what());
+      }
+    });
+    return error.empty() || (fail_backend(error), false);
+  }
+  std::string output_path; ///< for output errors of write_object
+  void fail_backend(const std::string &error) { fail("output-error", error, output_path); }
 };
 
 Compilation::Compilation(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -186,31 +213,21 @@ std::string Compilation::ir_text() const {
   return text;
 }
 
+std::string Compilation::lowered_text() {
+  const lower::Program *p = impl_->need_program();
+  return p ? lower::to_string(*p) : "";
+}
+
 std::string Compilation::llvm_ir_text() {
-  llvm::LLVMContext context;
-  std::unique_ptr<llvm::TargetMachine> tm;
-  auto mod = impl_->build_llvm(context, tm);
-  if (!mod)
-    return "";
   std::string text;
-  llvm::raw_string_ostream os(text);
-  mod->print(os, nullptr);
-  os.flush();
+  impl_->with_backend([&](backends::Backend &b, const lower::Program &p) { text = b.code_text(p, impl_->times); });
   return text;
 }
 
 bool Compilation::write_object(const std::string &path) {
-  llvm::LLVMContext context;
-  std::unique_ptr<llvm::TargetMachine> tm;
-  auto mod = impl_->build_llvm(context, tm);
-  if (!mod)
-    return false;
-  std::string error;
-  if (!cpu::write_object(*mod, *tm, path, error)) {
-    impl_->fail("output-error", error, path);
-    return false;
-  }
-  return true;
+  impl_->output_path = path;
+  return impl_->with_backend(
+      [&](backends::Backend &b, const lower::Program &p) { b.write_object(p, path, impl_->times); });
 }
 
 bool Compilation::write_executable(const std::string &path) {
@@ -224,7 +241,7 @@ bool Compilation::write_executable(const std::string &path) {
   bool ok = write_object(obj);
   if (ok) {
     std::string error;
-    ok = link_executable(obj, path, error);
+    ok = impl_->times.time("link", [&] { return link_executable(obj, path, error); });
     if (!ok)
       impl_->fail("output-error", error, path);
   }
@@ -233,35 +250,38 @@ bool Compilation::write_executable(const std::string &path) {
 }
 
 namespace {
-class CpuJitModel : public JitModel {
+
+class LoadedJitModel : public JitModel {
 public:
-  explicit CpuJitModel(std::unique_ptr<cpu::JitModel> jit) : jit_(std::move(jit)) {}
-  const snn_model_desc &model() const override { return *jit_->model(); }
+  explicit LoadedJitModel(std::unique_ptr<backends::LoadedModel> loaded) : loaded_(std::move(loaded)) {}
+  const snn_model_desc &model() const override { return loaded_->model(); }
 
 private:
-  std::unique_ptr<cpu::JitModel> jit_;
+  std::unique_ptr<backends::LoadedModel> loaded_;
 };
+
 } // namespace
 
 std::unique_ptr<JitModel> Compilation::jit() {
-  if (!impl_->need_runnable_module())
+  std::unique_ptr<backends::LoadedModel> loaded;
+  impl_->output_path.clear();
+  if (!impl_->with_backend(
+          [&](backends::Backend &b, const lower::Program &p) { loaded = b.load(p, impl_->times); }))
     return nullptr;
-  auto context = std::make_unique<llvm::LLVMContext>();
-  std::unique_ptr<llvm::Module> mod;
-  run_on_large_stack([&] {
-    try {
-      mod = cpu::build_module(*impl_->module, *context, impl_->codegen_options());
-    } catch (const ir::InternalError &e) {
-      throw InternalCompilerError(e.what());
-    }
-  });
-  std::string error;
-  auto jit = cpu::JitModel::create(std::move(mod), std::move(context), impl_->codegen_options(), error);
-  if (!jit) {
-    impl_->fail("invalid-value", "cannot compile in process: " + error);
-    return nullptr;
-  }
-  return std::make_unique<CpuJitModel>(std::move(jit));
+  return std::make_unique<LoadedJitModel>(std::move(loaded));
+}
+
+const std::vector<std::pair<std::string, double>> &Compilation::timings() const { return impl_->times.entries(); }
+
+std::string Compilation::timing_report() const {
+  double total = 0;
+  for (const auto &entry : impl_->times.entries())
+    total += entry.second;
+  std::string out = "===- compile timing (wall) -===\n";
+  for (const auto &[stage, seconds] : impl_->times.entries())
+    out += fmt::format("  {:10.6f} s  {:5.1f}%  {}\n", seconds, total > 0 ? 100 * seconds / total : 0.0, stage);
+  out += fmt::format("  {:10.6f} s  total\n", total);
+  return out;
 }
 
 Compilation compile_source(const std::string &source, const std::string &name, const CompileOptions &options) {
@@ -271,6 +291,28 @@ Compilation compile_source(const std::string &source, const std::string &name, c
   return Compilation(std::move(impl));
 }
 
+namespace {
+
+/// Reads the whole file at `path` into `text`; returns an error message, or
+/// "" on success. Reads what the file holds, not a fixed-size buffer, and
+/// stops past kMaxSourceBytes so that a device such as /dev/zero, which
+/// never ends, is an error rather than a hang.
+std::string read_source(const std::string &path, std::string &text) {
+  constexpr std::size_t kMaxSourceBytes = 64u << 20;
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return "cannot open '" + path + "'";
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxSourceBytes)
+      return "cannot read '" + path + "': larger than 64 MiB";
+  }
+  return "";
+}
+
+} // namespace
+
 Compilation compile_file(const std::string &path, const CompileOptions &options) {
   auto failed = [&](const std::string &message) {
     auto impl = std::make_unique<Compilation::Impl>();
@@ -278,17 +320,18 @@ Compilation compile_file(const std::string &path, const CompileOptions &options)
     impl->fail("file-not-found", message);
     return Compilation(std::move(impl));
   };
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return failed("cannot open '" + path + "'");
-  // Read at most kMaxSourceBytes + 1: a device such as /dev/zero never ends.
-  constexpr std::size_t kMaxSourceBytes = 64u << 20;
-  std::string text(kMaxSourceBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxSourceBytes)
-    return failed("cannot read '" + path + "': larger than 64 MiB");
-  return compile_source(text, path, options);
+  StageTimes read_time;
+  std::string text;
+  std::string error = read_time.time("read", [&] { return read_source(path, text); });
+  if (!error.empty())
+    return failed(error);
+  Compilation c = compile_source(text, path, options);
+  std::vector<std::pair<std::string, double>> stages = read_time.entries();
+  stages.insert(stages.end(), c.impl_->times.entries().begin(), c.impl_->times.entries().end());
+  c.impl_->times = StageTimes();
+  for (const auto &[stage, seconds] : stages)
+    c.impl_->times.add(stage, seconds);
+  return c;
 }
 
 } // namespace snn

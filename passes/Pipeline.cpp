@@ -42,7 +42,10 @@ bool run_pipeline(ir::Module &m, const PipelineOptions &options, PassContext &ct
   for (const auto &pass : pipeline()) {
     auto start = clock::now();
     bool ok = pass.run(m, ctx);
-    times.emplace_back(pass.name, std::chrono::duration<double>(clock::now() - start).count());
+    double seconds = std::chrono::duration<double>(clock::now() - start).count();
+    times.emplace_back(pass.name, seconds);
+    if (options.times)
+      options.times->add(pass.name, seconds);
     if (!ok)
       return false;
     auto problems = ir::verify(m);
@@ -57,7 +60,7 @@ bool run_pipeline(ir::Module &m, const PipelineOptions &options, PassContext &ct
       before = std::move(text);
     }
   }
-  if (options.time_passes && options.log) {
+  if (options.time_passes && options.log && !options.times) {
     double total = 0;
     for (const auto &t : times)
       total += t.second;

@@ -1,6 +1,7 @@
 //===- passes/Pipeline.h - The ordered list of passes ----------*- C++ -*-===//
 #pragma once
 
+#include "ir/StageTimes.h"
 #include "passes/Pass.h"
 
 #include <ostream>
@@ -25,6 +26,9 @@ struct PipelineOptions {
   bool print_after_all = false;
   bool time_passes = false;
   std::ostream *log = nullptr; ///< where printed IR and timings go
+  /// When set, each pass's wall time is added here (and not printed): the
+  /// driver reports the whole compile in one table.
+  StageTimes *times = nullptr;
 };
 
 /// Runs every pass, verifying the module after each (a failed verification

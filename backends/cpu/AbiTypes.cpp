@@ -18,17 +18,16 @@ AbiTypes AbiTypes::get(llvm::LLVMContext &context) {
   llvm::Type *ptr = llvm::PointerType::getUnqual(context);
 
   AbiTypes t;
-  t.variable_desc = named_struct(context, "snn_variable_desc", {ptr, ptr});
-  t.population_desc = named_struct(context, "snn_population_desc", {ptr, ptr, i32, i32, ptr, i32, ptr, i32});
-  t.distribution = named_struct(context, "snn_distribution", {i32, f64, f64});
-  t.projection_desc =
-      named_struct(context, "snn_projection_desc", {ptr, i32, i32, i32, f64, i32, t.distribution, i32, i32});
+  t.buffer_desc = named_struct(context, "snn_buffer_desc", {ptr, ptr, i32, i32, i32, i32, i32, i64});
+  t.variable_desc = named_struct(context, "snn_variable_desc", {ptr, i32, i32});
+  t.population_desc = named_struct(context, "snn_population_desc", {ptr, ptr, i32, i32, ptr, i32, ptr, i32, i32});
+  t.projection_desc = named_struct(context, "snn_projection_desc", {ptr, i32, i32, i32, f64, i32, i32, i32, i32});
   t.record_desc = named_struct(context, "snn_record_desc", {i32, i32, i32, i32, i32, i32, ptr});
   t.stimulus_desc = named_struct(context, "snn_stimulus_desc", {i32, ptr});
-  t.synapses = named_struct(context, "snn_synapses", {ptr, ptr, ptr, i64});
-  t.state = named_struct(context, "snn_state", {ptr, ptr, ptr, ptr, i64});
-  t.model_desc = named_struct(context, "snn_model_desc",
-                              {i32, i32, ptr, f64, f64, i64, i32, ptr, i32, ptr, i32, ptr, i32, ptr, ptr, ptr});
+  t.state = named_struct(context, "snn_state", {ptr, ptr, i32, i64, i64});
+  t.entry_desc = named_struct(context, "snn_entry_desc", {ptr, ptr});
+  t.model_desc = named_struct(context, "snn_model_desc", {i32, i32, ptr, f64, f64, i64, i32, i32, ptr, i32, ptr, i32, ptr,
+                                                          i32, ptr, i32, ptr, i32, ptr});
   return t;
 }
 

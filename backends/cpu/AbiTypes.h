@@ -1,9 +1,9 @@
 //===- backends/cpu/AbiTypes.h - LLVM types of the model ABI ----*- C++ -*-===//
 //
-// The structs of runtime/include/snn/model_abi.h as LLVM struct types. Each
-// is a non-packed struct of i32/i64/double/ptr fields in the C declaration
-// order, so LLVM's natural alignment reproduces the C layout on x86-64 (the
-// backend's unit tests check every offset against offsetof).
+// The structs of runtime/include/snn/model_abi.h (version 2) as LLVM struct
+// types. Each is a non-packed struct of i32/i64/double/ptr fields in the C
+// declaration order, so LLVM's natural alignment reproduces the C layout on
+// x86-64 (the backend's unit tests check every offset against offsetof).
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -13,9 +13,10 @@
 
 namespace snn::cpu {
 
+/// Field numbers of snn_buffer_desc.
+enum BufferDescField : unsigned { BufName, BufUnit, BufType, BufScope, BufOwner, BufBatch, BufRole, BufExtent };
 /// Field numbers of snn_variable_desc.
-enum VariableDescField : unsigned { VarName, VarUnit };
-
+enum VariableDescField : unsigned { VarName, VarBuffer, VarHidden };
 /// Field numbers of snn_population_desc.
 enum PopulationDescField : unsigned {
   PopName,
@@ -25,12 +26,9 @@ enum PopulationDescField : unsigned {
   PopStateVars,
   PopNumInputs,
   PopInputs,
-  PopFirstBuffer
+  PopSpiked,
+  PopStimulus
 };
-
-/// Field numbers of snn_distribution.
-enum DistributionField : unsigned { DistKind, DistA, DistB };
-
 /// Field numbers of snn_projection_desc.
 enum ProjectionDescField : unsigned {
   ProjName,
@@ -39,23 +37,18 @@ enum ProjectionDescField : unsigned {
   ProjConnectivity,
   ProjProbability,
   ProjAutapses,
-  ProjWeight,
-  ProjTargetKind,
-  ProjTargetIndex
+  ProjRowStart,
+  ProjTarget,
+  ProjWeight
 };
-
 /// Field numbers of snn_record_desc.
-enum RecordDescField : unsigned { RecKind, RecPopulation, RecVariable, RecBegin, RecEnd, RecStride, RecFile };
-
+enum RecordDescField : unsigned { RecKind, RecPopulation, RecBuffer, RecBegin, RecEnd, RecStride, RecFile };
 /// Field numbers of snn_stimulus_desc.
 enum StimulusDescField : unsigned { StimPopulation, StimPath };
-
-/// Field numbers of snn_synapses.
-enum SynapsesField : unsigned { SynRowStart, SynTarget, SynWeight, SynCount };
-
 /// Field numbers of snn_state.
-enum StateField : unsigned { StateBuffers, StateSpiked, StateStimulus, StateSynapses, StateSeed };
-
+enum StateField : unsigned { StateBuffers, StateExtents, StateBatch, StateFirstExample, StateSeed };
+/// Field numbers of snn_entry_desc.
+enum EntryDescField : unsigned { EntryName, EntryFn };
 /// Field numbers of snn_model_desc.
 enum ModelDescField : unsigned {
   ModelAbiVersion,
@@ -64,6 +57,9 @@ enum ModelDescField : unsigned {
   ModelDt,
   ModelDuration,
   ModelDefaultSeed,
+  ModelDefaultBatch,
+  ModelNumBuffers,
+  ModelBuffers,
   ModelNumPopulations,
   ModelPopulations,
   ModelNumProjections,
@@ -72,20 +68,20 @@ enum ModelDescField : unsigned {
   ModelRecords,
   ModelNumStimuli,
   ModelStimuli,
-  ModelInit,
-  ModelStep
+  ModelNumEntries,
+  ModelEntries
 };
 
 /// The ABI's struct types in one LLVM context, named after their C typedefs.
 struct AbiTypes {
+  llvm::StructType *buffer_desc;
   llvm::StructType *variable_desc;
   llvm::StructType *population_desc;
-  llvm::StructType *distribution;
   llvm::StructType *projection_desc;
   llvm::StructType *record_desc;
   llvm::StructType *stimulus_desc;
-  llvm::StructType *synapses;
   llvm::StructType *state;
+  llvm::StructType *entry_desc;
   llvm::StructType *model_desc;
 
   /// The types of `context`, created on first use and shared afterwards.

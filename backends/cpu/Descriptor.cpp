@@ -13,31 +13,105 @@ namespace snn::cpu {
 
 namespace {
 
+uint32_t abi_elem(lower::ElemType type) {
+  switch (type) {
+  case lower::ElemType::F32:
+    return SNN_ELEM_F32;
+  case lower::ElemType::F64:
+    return SNN_ELEM_F64;
+  case lower::ElemType::I32:
+    return SNN_ELEM_I32;
+  case lower::ElemType::U32:
+    return SNN_ELEM_U32;
+  case lower::ElemType::U8:
+    return SNN_ELEM_U8;
+  case lower::ElemType::Bits:
+    return SNN_ELEM_BITS;
+  }
+  throw ir::InternalError("unknown element type");
+}
+
+uint32_t abi_scope(lower::ScopeKind scope) {
+  switch (scope) {
+  case lower::ScopeKind::Neuron:
+    return SNN_SCOPE_NEURON;
+  case lower::ScopeKind::Synapse:
+    return SNN_SCOPE_SYNAPSE;
+  case lower::ScopeKind::Pre:
+    return SNN_SCOPE_PRE;
+  case lower::ScopeKind::Post:
+    return SNN_SCOPE_POST;
+  case lower::ScopeKind::Row:
+    return SNN_SCOPE_ROW;
+  case lower::ScopeKind::Global:
+    return SNN_SCOPE_GLOBAL;
+  }
+  throw ir::InternalError("unknown scope");
+}
+
+uint32_t abi_role(lower::BufferRole role) {
+  switch (role) {
+  case lower::BufferRole::State:
+    return SNN_ROLE_STATE;
+  case lower::BufferRole::Input:
+    return SNN_ROLE_INPUT;
+  case lower::BufferRole::Spiked:
+    return SNN_ROLE_SPIKED;
+  case lower::BufferRole::Stimulus:
+    return SNN_ROLE_STIMULUS;
+  case lower::BufferRole::RowStart:
+    return SNN_ROLE_ROW_START;
+  case lower::BufferRole::Target:
+    return SNN_ROLE_TARGET;
+  case lower::BufferRole::Weight:
+    return SNN_ROLE_WEIGHT;
+  }
+  throw ir::InternalError("unknown buffer role");
+}
+
+uint32_t abi_connectivity(lower::Connectivity c) {
+  switch (c) {
+  case lower::Connectivity::Dense:
+    return SNN_CONNECT_DENSE;
+  case lower::Connectivity::FixedProbability:
+    return SNN_CONNECT_FIXED_PROBABILITY;
+  case lower::Connectivity::OneToOne:
+    return SNN_CONNECT_ONE_TO_ONE;
+  }
+  throw ir::InternalError("unknown connectivity");
+}
+
 /// Builds the constants of one descriptor; strings are shared by content.
 class DescriptorBuilder {
 public:
-  DescriptorBuilder(llvm::Module &module, const ir::Module &source)
-      : module_(module), source_(source), types_(AbiTypes::get(module.getContext())) {}
+  DescriptorBuilder(llvm::Module &module, const lower::Program &program)
+      : module_(module), p_(program), types_(AbiTypes::get(module.getContext())) {}
 
-  llvm::GlobalVariable *build(const std::vector<PopulationPlan> &plans, llvm::Function *init, llvm::Function *step,
-                              bool double_precision) {
-    std::vector<llvm::Constant *> populations, projections, records, stimuli;
-    for (const PopulationPlan &plan : plans)
-      populations.push_back(population(plan));
-    for (const ir::Projection &p : source_.network.projections)
-      projections.push_back(projection(p));
-    for (const ir::Record &r : source_.regime.records)
+  llvm::GlobalVariable *build(const std::vector<llvm::Function *> &functions) {
+    ir::internal_check(functions.size() == p_.entries.size(), "one function per entry point");
+    std::vector<llvm::Constant *> buffers, populations, projections, records, stimuli, entries;
+    for (const lower::Buffer &b : p_.buffers)
+      buffers.push_back(buffer(b));
+    for (const lower::PopulationInfo &pop : p_.populations)
+      populations.push_back(population(pop));
+    for (const lower::ProjectionInfo &proj : p_.projections)
+      projections.push_back(projection(proj));
+    for (const lower::RecordInfo &r : p_.records)
       records.push_back(record(r));
-    for (const ir::Stimulus &s : source_.regime.stimuli)
-      stimuli.push_back(stimulus(s));
-
+    for (const lower::StimulusInfo &s : p_.stimuli)
+      stimuli.push_back(struct_of(types_.stimulus_desc, {u32(s.population), string(s.path)}));
+    for (size_t k = 0; k < functions.size(); ++k)
+      entries.push_back(struct_of(types_.entry_desc, {string(p_.entries[k].name), functions[k]}));
     llvm::Constant *fields[] = {
         u32(SNN_MODEL_ABI_VERSION),
-        u32(double_precision ? 8 : 4),
-        string(source_.network.name),
-        f64(source_.regime.dt),
-        f64(source_.regime.duration),
-        llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), source_.regime.seed),
+        u32(p_.real == lower::ElemType::F64 ? 8 : 4),
+        string(p_.name),
+        f64(p_.dt),
+        f64(p_.duration),
+        u64(p_.seed),
+        u32(p_.batch),
+        u32(buffers.size()),
+        array(types_.buffer_desc, buffers, "snn.buffers"),
         u32(populations.size()),
         array(types_.population_desc, populations, "snn.populations"),
         u32(projections.size()),
@@ -46,8 +120,8 @@ public:
         array(types_.record_desc, records, "snn.records"),
         u32(stimuli.size()),
         array(types_.stimulus_desc, stimuli, "snn.stimuli"),
-        init,
-        step,
+        u32(entries.size()),
+        array(types_.entry_desc, entries, "snn.entries"),
     };
     auto *desc =
         new llvm::GlobalVariable(module_, types_.model_desc, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
@@ -58,13 +132,21 @@ public:
 
 private:
   llvm::LLVMContext &context() { return module_.getContext(); }
-
   llvm::Constant *u32(uint64_t value) {
     ir::internal_check(value <= UINT32_MAX, "descriptor field " + std::to_string(value) + " does not fit in 32 bits");
     return llvm::ConstantInt::get(llvm::Type::getInt32Ty(context()), value);
   }
+  llvm::Constant *u64(uint64_t value) { return llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), value); }
+  /// A buffer index, or SNN_NO_BUFFER for -1.
+  llvm::Constant *buffer_index(int index) {
+    ir::internal_check(index < int(p_.buffers.size()), "buffer index out of range");
+    return u32(index < 0 ? SNN_NO_BUFFER : uint32_t(index));
+  }
   llvm::Constant *f64(double value) { return llvm::ConstantFP::get(llvm::Type::getDoubleTy(context()), value); }
   llvm::Constant *null() { return llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(context())); }
+  llvm::Constant *struct_of(llvm::StructType *type, llvm::ArrayRef<llvm::Constant *> fields) {
+    return llvm::ConstantStruct::get(type, fields);
+  }
 
   /// A NUL-terminated private string, shared by content.
   llvm::Constant *string(const std::string &text) {
@@ -92,139 +174,54 @@ private:
     return global;
   }
 
-  llvm::Constant *variable(const std::string &name, const ir::Dimension &dim) {
-    llvm::Constant *fields[] = {string(name), string(dim.str())};
-    return llvm::ConstantStruct::get(types_.variable_desc, fields);
+  llvm::Constant *buffer(const lower::Buffer &b) {
+    return struct_of(types_.buffer_desc,
+                     {string(b.name), string(b.unit), u32(abi_elem(b.type)), u32(abi_scope(b.scope.kind)),
+                      u32(b.scope.owner < 0 ? 0 : uint32_t(b.scope.owner)),
+                      u32(b.batch == lower::BatchAxis::PerExample ? SNN_BATCH_PER_EXAMPLE : SNN_BATCH_SHARED),
+                      u32(abi_role(b.role)), u64(b.extent)});
   }
 
-  llvm::Constant *population(const PopulationPlan &plan) {
-    const ir::NeuronModel &model = *plan.model;
-    std::vector<llvm::Constant *> states, inputs;
-    for (const ir::StateVar &s : model.states)
-      states.push_back(variable(s.name, s.dim));
-    for (const ir::InputVar &i : model.inputs)
-      inputs.push_back(variable(i.name, i.dim));
-    const std::string &name = plan.population->name;
-    llvm::Constant *fields[] = {
-        string(name),
-        string(model.name),
-        u32(plan.population->size),
-        u32(states.size()),
-        array(types_.variable_desc, states, "snn.state_vars." + name),
-        u32(inputs.size()),
-        array(types_.variable_desc, inputs, "snn.inputs." + name),
-        u32(plan.first_buffer),
-    };
-    return llvm::ConstantStruct::get(types_.population_desc, fields);
+  llvm::Constant *variables(const std::vector<lower::VariableInfo> &vars, const std::string &name) {
+    std::vector<llvm::Constant *> out;
+    for (const lower::VariableInfo &v : vars)
+      out.push_back(struct_of(types_.variable_desc, {string(v.name), buffer_index(v.buffer), u32(v.hidden ? 1 : 0)}));
+    return array(types_.variable_desc, out, name);
   }
 
-  uint32_t population_index(const std::string &name) {
-    int index = source_.network.population_index(name);
-    ir::internal_check(index >= 0, "unknown population '" + name + "'");
-    return static_cast<uint32_t>(index);
+  llvm::Constant *population(const lower::PopulationInfo &pop) {
+    return struct_of(types_.population_desc,
+                     {string(pop.name), string(pop.model), u32(pop.size), u32(pop.states.size()),
+                      variables(pop.states, "snn.state_vars." + pop.name), u32(pop.inputs.size()),
+                      variables(pop.inputs, "snn.inputs." + pop.name), buffer_index(pop.spiked),
+                      buffer_index(pop.stimulus)});
   }
 
-  const ir::NeuronModel &model_of(const std::string &population) {
-    const ir::Population &pop = source_.network.populations[population_index(population)];
-    const ir::NeuronModel *model = source_.find_model(pop.model);
-    ir::internal_check(model != nullptr, "unknown neuron model '" + pop.model + "'");
-    return *model;
+  llvm::Constant *projection(const lower::ProjectionInfo &proj) {
+    return struct_of(types_.projection_desc,
+                     {string(proj.name), u32(proj.pre), u32(proj.post), u32(abi_connectivity(proj.connectivity)),
+                      f64(proj.probability), u32(proj.autapses ? 1 : 0), buffer_index(proj.row_start),
+                      buffer_index(proj.target), buffer_index(proj.weight)});
   }
 
-  llvm::Constant *projection(const ir::Projection &p) {
-    bool to_state = p.target_kind == ir::TargetKind::State;
-    uint32_t target = projection_target_index(source_, p);
-
-    uint32_t connectivity = SNN_CONNECT_DENSE;
-    switch (p.connectivity) {
-    case ir::ConnectivityKind::Dense:
-      connectivity = SNN_CONNECT_DENSE;
-      break;
-    case ir::ConnectivityKind::FixedProbability:
-      connectivity = SNN_CONNECT_FIXED_PROBABILITY;
-      break;
-    case ir::ConnectivityKind::OneToOne:
-      connectivity = SNN_CONNECT_ONE_TO_ONE;
-      break;
-    }
-    uint32_t distribution = SNN_DIST_CONSTANT;
-    switch (p.weight.dist) {
-    case ir::WeightDistribution::Constant:
-      distribution = SNN_DIST_CONSTANT;
-      break;
-    case ir::WeightDistribution::Uniform:
-      distribution = SNN_DIST_UNIFORM;
-      break;
-    case ir::WeightDistribution::Normal:
-      distribution = SNN_DIST_NORMAL;
-      break;
-    }
-    llvm::Constant *weight_fields[] = {u32(distribution), f64(p.weight.a), f64(p.weight.b)};
-    llvm::Constant *fields[] = {
-        string(p.pre + " -> " + p.post + "." + p.target),
-        u32(population_index(p.pre)),
-        u32(population_index(p.post)),
-        u32(connectivity),
-        f64(p.probability),
-        u32(p.autapses ? 1 : 0),
-        llvm::ConstantStruct::get(types_.distribution, weight_fields),
-        u32(to_state ? SNN_TARGET_STATE : SNN_TARGET_INPUT),
-        u32(target),
-    };
-    return llvm::ConstantStruct::get(types_.projection_desc, fields);
-  }
-
-  llvm::Constant *record(const ir::Record &r) {
-    uint32_t variable = 0;
-    bool is_state = r.kind == ir::RecordKind::State;
-    if (is_state) {
-      int k = model_of(r.population).state_index(r.variable);
-      ir::internal_check(k >= 0, "record of '" + r.population + "." + r.variable + "', which is not a state variable");
-      variable = static_cast<uint32_t>(k);
-    }
-    llvm::Constant *fields[] = {
-        u32(is_state ? SNN_RECORD_STATE : SNN_RECORD_SPIKES),
-        u32(population_index(r.population)),
-        u32(variable),
-        u32(r.begin),
-        u32(r.end),
-        u32(r.stride),
-        r.file.empty() ? null() : string(r.file),
-    };
-    return llvm::ConstantStruct::get(types_.record_desc, fields);
-  }
-
-  llvm::Constant *stimulus(const ir::Stimulus &s) {
-    llvm::Constant *fields[] = {u32(population_index(s.population)), string(s.path)};
-    return llvm::ConstantStruct::get(types_.stimulus_desc, fields);
+  llvm::Constant *record(const lower::RecordInfo &r) {
+    return struct_of(types_.record_desc,
+                     {u32(r.spikes ? SNN_RECORD_SPIKES : SNN_RECORD_STATE), u32(r.population),
+                      buffer_index(r.spikes ? -1 : r.buffer), u32(r.begin), u32(r.end), u32(r.stride),
+                      r.file.empty() ? null() : string(r.file)});
   }
 
   llvm::Module &module_;
-  const ir::Module &source_;
+  const lower::Program &p_;
   AbiTypes types_;
   std::map<std::string, llvm::Constant *> strings_;
 };
 
 } // namespace
 
-uint32_t projection_target_index(const ir::Module &source, const ir::Projection &projection) {
-  const ir::Population *post = source.network.find_population(projection.post);
-  ir::internal_check(post != nullptr,
-                     "projection " + projection.pre + " -> " + projection.post + " names an unknown population");
-  const ir::NeuronModel *model = source.find_model(post->model);
-  ir::internal_check(model != nullptr, "unknown neuron model '" + post->model + "'");
-  bool to_state = projection.target_kind == ir::TargetKind::State;
-  int target = to_state ? model->state_index(projection.target) : model->input_index(projection.target);
-  ir::internal_check(target >= 0, "projection " + projection.pre + " -> " + projection.post + " targets '" +
-                                      projection.target + "', which is not " + (to_state ? "a state" : "an input") +
-                                      " of '" + model->name + "'");
-  return static_cast<uint32_t>(target);
-}
-
-llvm::GlobalVariable *build_descriptor(llvm::Module &module, const ir::Module &source,
-                                       const std::vector<PopulationPlan> &plans, llvm::Function *init,
-                                       llvm::Function *step, bool double_precision) {
-  return DescriptorBuilder(module, source).build(plans, init, step, double_precision);
+llvm::GlobalVariable *build_descriptor(llvm::Module &module, const lower::Program &program,
+                                       const std::vector<llvm::Function *> &entries) {
+  return DescriptorBuilder(module, program).build(entries);
 }
 
 } // namespace snn::cpu

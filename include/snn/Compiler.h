@@ -16,6 +16,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace snn {
@@ -24,6 +25,12 @@ namespace snn {
 const char *version();
 
 enum class Precision { Float, Double };
+
+/// What the backend generates code for.
+enum class Target {
+  Cpu, ///< LLVM for the host CPU
+  Cuda ///< not available yet: compiling for it is an error diagnostic
+};
 
 struct CompileOptions {
   /// Extra folders searched by `import` (after the importing file's own).
@@ -34,8 +41,11 @@ struct CompileOptions {
   int opt_level = 2;                      ///< 0..3
   Precision precision = Precision::Float; ///< of state variables and arithmetic
   std::string cpu = "x86-64-v3";          ///< LLVM CPU name, or "native"
+  Target target = Target::Cpu;
   std::vector<std::string> print_after;   ///< pass names: print the IR after each
   bool print_after_all = false;
+  /// Time every stage of the compile (see Compilation::timing_report);
+  /// also prints nothing by itself.
   bool time_passes = false;
   std::ostream *log = nullptr; ///< printed IR and timings; null: std::cerr
 };
@@ -71,6 +81,9 @@ public:
   std::string ast_text() const;
   /// The IR after the pipeline (empty after errors).
   std::string ir_text() const;
+  /// The lowered Program (kernels, buffers with their bytes, entry points);
+  /// empty after errors (reported as diagnostics).
+  std::string lowered_text();
   /// The optimised LLVM IR; empty after errors (reported as diagnostics).
   std::string llvm_ir_text();
   /// Writes an object file implementing model_abi.h; false after errors.
@@ -79,6 +92,11 @@ public:
   bool write_executable(const std::string &path);
   /// Compiles in process; null after errors.
   std::unique_ptr<JitModel> jit();
+  /// (stage, wall seconds) of every stage run so far, in order: read, parse,
+  /// check, each pass, schedule, codegen, optimize, object, link.
+  const std::vector<std::pair<std::string, double>> &timings() const;
+  /// The timings as a table with percentages and a total.
+  std::string timing_report() const;
 
   struct Impl;
 

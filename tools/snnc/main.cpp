@@ -27,9 +27,10 @@ Compiles a spiking neural network model into an executable that simulates it.
 
 options:
   -o PATH              output file (default: FILE without .snn; stdout for
-                       --emit=ast|ir|llvm)
-  --emit=KIND          ast | ir | llvm | obj | exe (default: exe)
-  --target=cpu         code generation target (cpu)
+                       --emit=ast|ir|lowered|llvm)
+  --emit=KIND          ast | ir | lowered | llvm | obj | exe (default: exe)
+  --target=T           code generation target: cpu (default); cuda is not
+                       available yet
   -O0 -O1 -O2 -O3      optimisation level (default: -O2)
   --cpu=NAME           LLVM CPU to generate code for (default: x86-64-v3;
                        'native' for this machine)
@@ -37,7 +38,8 @@ options:
   -I DIR               add DIR to the import search path
   --print-after=PASS   print the IR after PASS (repeatable)
   --print-after-all    print the IR after every pass
-  --time-passes        print how long each pass took
+  --time-passes        print how long each stage of the compile took (read,
+                       parse, check, each pass, schedule, codegen, object, link)
   --run                compile in process (JIT) and run the simulation
   --version            print the version and exit
   --help               print this help and exit
@@ -142,12 +144,13 @@ int run(int argc, char **argv) {
     } else if (a.rfind("-I", 0) == 0 && a.size() > 2) {
       options.import_paths.push_back(a.substr(2));
     } else if ((v = value_of(i, "--emit"))) {
-      if (*v != "ast" && *v != "ir" && *v != "llvm" && *v != "obj" && *v != "exe")
-        return usage_error("unknown --emit kind '" + *v + "' (expected ast, ir, llvm, obj or exe)");
+      if (*v != "ast" && *v != "ir" && *v != "lowered" && *v != "llvm" && *v != "obj" && *v != "exe")
+        return usage_error("unknown --emit kind '" + *v + "' (expected ast, ir, lowered, llvm, obj or exe)");
       emit = *v;
     } else if ((v = value_of(i, "--target"))) {
-      if (*v != "cpu")
-        return usage_error("unknown target '" + *v + "' (expected cpu)");
+      if (*v != "cpu" && *v != "cuda")
+        return usage_error("unknown target '" + *v + "' (expected cpu or cuda)");
+      options.target = *v == "cuda" ? snn::Target::Cuda : snn::Target::Cpu;
     } else if ((v = value_of(i, "--cpu"))) {
       options.cpu = *v;
     } else if ((v = value_of(i, "--precision"))) {
@@ -189,6 +192,8 @@ int run(int argc, char **argv) {
   snn::Compilation c = snn::compile_file(input, options);
   auto finish = [&](bool ok) {
     std::cerr << c.rendered_diagnostics();
+    if (options.time_passes)
+      std::cerr << c.timing_report();
     return ok && c.ok() ? 0 : 1;
   };
   if (emit == "ast") {
@@ -204,6 +209,8 @@ int run(int argc, char **argv) {
     if (!jit)
       return finish(false);
     std::cerr << c.rendered_diagnostics();
+    if (options.time_passes)
+      std::cerr << c.timing_report();
     try {
       jit->run(snn::rt::RunOptions{});
     } catch (const snn::rt::Error &e) {
@@ -217,6 +224,12 @@ int run(int argc, char **argv) {
   }
   if (emit == "ir")
     return finish(write_or_report(c.ir_text(), output));
+  if (emit == "lowered") {
+    std::string text = c.lowered_text();
+    if (text.empty())
+      return finish(false);
+    return finish(write_or_report(text, output));
+  }
   if (emit == "llvm") {
     std::string text = c.llvm_ir_text();
     if (text.empty())

@@ -145,7 +145,7 @@ public:
   /// Synapses over all projections.
   uint64_t synapse_count() const;
   /// The CSR synapses of projection `index`.
-  const snn_synapses &synapses(uint32_t projection) const;
+  // TEMP
 
   /// The state handed to generated code, for embedders that need raw access.
   snn_state &state();
