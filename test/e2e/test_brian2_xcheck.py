@@ -245,7 +245,7 @@ def main():
         want = events_of(ref["spike_t"][in_pop], ref["spike_i"][in_pop] - lo)
         got = events_of(ours[name + "_spikes_t"], ours[name + "_spikes_i"])
         compare_events(checker, "population %s spikes" % name, got, want)
-        err = e2e.compare_traces(checker, "population %s v" % name, ours[name + "_v"],
+        err = e2e.compare_traces(checker, "population %s v" % name, ours[name + "_v"][0],
                                  ref["v"][lo:lo + N].T, rtol=1e-6, atol=1e-9,
                                  times=ours["t"])
         worst = max(worst, err)

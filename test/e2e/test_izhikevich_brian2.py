@@ -85,7 +85,7 @@ def main():
         apart = np.abs(v_ref[k] - v_alt[k]) > 1e-12
         horizon = int(np.argmax(apart)) if apart.any() else v_ref.shape[1]
         check.check(horizon >= MIN_HORIZON, "%s: Brian2 agrees with itself for only %d steps" % (name, horizon))
-        v = ours[name + "_v"][:horizon, 0]
+        v = ours[name + "_v"][0, :horizon, 0]  # example 0 of [examples, steps, neurons]
         ref = v_ref[k][:horizon]
         check.check(v.shape == ref.shape, "%s: %d samples, Brian2 has %d" % (name, v.shape[0], ref.shape[0]))
         if v.shape != ref.shape:

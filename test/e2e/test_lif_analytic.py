@@ -90,7 +90,8 @@ def check_run(checker, data, label, steps, rtol, atol):
         v = data.get(name + "_v")
         if not checker.check(v is not None, "%s: no array %s_v" % (tag, name)):
             continue
-        checker.check(v.shape == (steps, 1), "%s: %s_v has shape %s, expected (%d, 1)"
+        # [examples, steps, neurons]: one example of one neuron.
+        checker.check(v.shape == (1, steps, 1), "%s: %s_v has shape %s, expected (1, %d, 1)"
                       % (tag, name, v.shape, steps))
         neurons = data.get(name + "_v_neurons")
         checker.check(neurons is not None and list(neurons) == [0],
@@ -112,8 +113,8 @@ def check_run(checker, data, label, steps, rtol, atol):
                               % (tag, len(got_steps), len(want_spikes), first,
                                  got_steps[first] if first < len(got_steps) else "-",
                                  want_spikes[first] if first < len(want_spikes) else "-"))
-        if v.shape == (steps, 1):
-            err = e2e.compare_traces(checker, tag + " v", v[:, 0], want_v, rtol, atol,
+        if v.shape == (1, steps, 1):
+            err = e2e.compare_traces(checker, tag + " v", v[0, :, 0], want_v, rtol, atol,
                                      times=want_t)
             worst = max(worst, err)
             checker.note("%s: %d spikes, max rel error %.3g, threshold margin %.3g V"
