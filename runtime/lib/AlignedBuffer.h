@@ -9,6 +9,7 @@
 #define SNN_RUNTIME_ALIGNEDBUFFER_H
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -25,7 +26,10 @@ public:
   /// Allocates `bytes` zeroed bytes; a zero-byte buffer still gets a unique,
   /// aligned, non-null address so generated code never sees NULL.
   explicit AlignedBuffer(std::size_t bytes) : bytes_(bytes) {
-    // aligned_alloc requires a size that is a multiple of the alignment.
+    // aligned_alloc requires a size that is a multiple of the alignment;
+    // refuse sizes whose rounding would wrap around to a small block.
+    if (bytes > SIZE_MAX - alignment)
+      throw std::bad_alloc();
     std::size_t rounded = (bytes + alignment - 1) / alignment * alignment;
     if (rounded == 0)
       rounded = alignment;

@@ -14,26 +14,32 @@
 namespace snn::rt {
 namespace {
 
-const char *const kUsage = "options:\n"
-                           "  --duration T   simulated time, e.g. 2.5s, 500ms, 500 ms, 0.1us, 2 "
-                           "(seconds)\n"
-                           "  --seed N       seed of the random number generator (unsigned 64-bit)\n"
-                           "  --out PATH     NPZ file for recordings that name no file of their own\n"
-                           "  --quiet        print nothing on success\n"
-                           "  --help         print this help and exit\n";
+/// The options, with the model's default batch size.
+std::string usage(const snn_model_desc &model) {
+  return "options:\n"
+         "  --duration T         simulated time, e.g. 2.5s, 500ms, 500 ms, 0.1us, 2 (seconds)\n"
+         "  --seed N             seed of the random number generator (unsigned 64-bit)\n"
+         "  --batch N            examples simulated at once, 1 to " +
+         std::to_string(SNN_MAX_BATCH) + " (default " + std::to_string(model.default_batch) +
+         ")\n"
+         "  --first-example K    global index of the batch's first example, which selects\n"
+         "                       its random numbers (unsigned 64-bit, default 0)\n"
+         "  --out PATH           NPZ file for recordings that name no file of their own\n"
+         "  --quiet              print nothing on success\n"
+         "  --help               print this help and exit\n";
+}
 
 const char *const kConnectivity[] = {"dense", "fixed probability", "one to one"};
-const char *const kDistribution[] = {"constant", "uniform", "normal"};
 
 std::string base_name(std::string_view path) {
   std::size_t slash = path.rfind('/');
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
-} // namespace
-
-uint64_t parse_seed(std::string_view text) {
-  std::string quoted = "'" + std::string(text) + "'";
+/// A decimal or 0x-prefixed hexadecimal unsigned 64-bit integer; nullopt
+/// for anything else, with `too_large` set when only the value is wrong.
+std::optional<uint64_t> parse_unsigned(std::string_view text, bool &too_large) {
+  too_large = false;
   unsigned base = 10;
   std::string_view digits = text;
   if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
@@ -41,7 +47,7 @@ uint64_t parse_seed(std::string_view text) {
     digits.remove_prefix(2);
   }
   if (digits.empty())
-    throw Error("invalid seed " + quoted + ": expected an unsigned 64-bit integer");
+    return std::nullopt;
   uint64_t value = 0;
   for (char c : digits) {
     unsigned digit;
@@ -50,12 +56,45 @@ uint64_t parse_seed(std::string_view text) {
     else if (base == 16 && std::isxdigit(static_cast<unsigned char>(c)))
       digit = unsigned(std::tolower(static_cast<unsigned char>(c)) - 'a' + 10);
     else
-      throw Error("invalid seed " + quoted + ": expected an unsigned 64-bit integer");
+      return std::nullopt;
     if (value > (UINT64_MAX - digit) / base)
-      throw Error("invalid seed " + quoted + ": larger than 2^64 - 1");
-    value = value * base + digit;
+      too_large = true;
+    else
+      value = value * base + digit;
   }
+  if (too_large)
+    return std::nullopt;
   return value;
+}
+
+} // namespace
+
+uint64_t parse_seed(std::string_view text) {
+  std::string quoted = "'" + std::string(text) + "'";
+  bool too_large;
+  std::optional<uint64_t> value = parse_unsigned(text, too_large);
+  if (too_large)
+    throw Error("invalid seed " + quoted + ": larger than 2^64 - 1");
+  if (!value)
+    throw Error("invalid seed " + quoted + ": expected an unsigned 64-bit integer");
+  return *value;
+}
+
+uint32_t parse_batch(std::string_view text) {
+  bool too_large;
+  std::optional<uint64_t> value = parse_unsigned(text, too_large);
+  if (!value || *value < 1 || *value > SNN_MAX_BATCH)
+    throw Error("option '--batch' needs an integer from 1 to " + std::to_string(SNN_MAX_BATCH) + ", not '" +
+                std::string(text) + "'");
+  return uint32_t(*value);
+}
+
+uint64_t parse_first_example(std::string_view text) {
+  bool too_large;
+  std::optional<uint64_t> value = parse_unsigned(text, too_large);
+  if (!value)
+    throw Error("option '--first-example' needs an integer from 0 to 2^64 - 1, not '" + std::string(text) + "'");
+  return *value;
 }
 
 CommandLine parse_command_line(const std::vector<std::string> &arguments) {
@@ -76,7 +115,7 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
         line.options.quiet = true;
       continue;
     }
-    if (name != "--duration" && name != "--seed" && name != "--out")
+    if (name != "--duration" && name != "--seed" && name != "--out" && name != "--batch" && name != "--first-example")
       throw Error((name.rfind("-", 0) == 0 ? "unknown option '" : "unexpected argument '") + name + "' (see --help)");
     if (!value) {
       if (a + 1 >= arguments.size())
@@ -87,6 +126,10 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
       line.options.duration = parse_duration(*value);
     else if (name == "--seed")
       line.options.seed = parse_seed(*value);
+    else if (name == "--batch")
+      line.options.batch = parse_batch(*value);
+    else if (name == "--first-example")
+      line.options.first_example = parse_first_example(*value);
     else if (value->empty())
       throw Error("option '--out' needs a file name");
     else
@@ -99,8 +142,8 @@ void print_help(const snn_model_desc &model, std::string_view program, std::ostr
   out << "usage: " << base_name(program) << " [options]\n\n"
       << "Simulates the spiking network '" << model.name << "' (compiled by snnc).\n"
       << "  time step " << format_seconds(model.dt) << ", default duration " << format_seconds(model.duration)
-      << ", default seed " << model.default_seed << ", " << (model.real_size == 4 ? "float32" : "float64")
-      << " state\n\n"
+      << ", default seed " << model.default_seed << ", default batch " << model.default_batch << ", "
+      << (model.real_size == 4 ? "float32" : "float64") << " state\n\n"
       << "populations:\n";
   for (uint32_t p = 0; p < model.num_populations; ++p) {
     const snn_population_desc &population = model.populations[p];
@@ -117,8 +160,7 @@ void print_help(const snn_model_desc &model, std::string_view program, std::ostr
         << (projection.connectivity <= SNN_CONNECT_ONE_TO_ONE ? kConnectivity[projection.connectivity] : "?");
     if (projection.connectivity == SNN_CONNECT_FIXED_PROBABILITY)
       out << " " << projection.probability;
-    out << ", " << (projection.weight.kind <= SNN_DIST_NORMAL ? kDistribution[projection.weight.kind] : "?")
-        << " weights\n";
+    out << "\n";
   }
   if (model.num_records > 0)
     out << "recordings:\n";
@@ -128,10 +170,8 @@ void print_help(const snn_model_desc &model, std::string_view program, std::ostr
       continue;
     const snn_population_desc &population = model.populations[record.population];
     out << "  " << population.name << " ";
-    if (record.kind == SNN_RECORD_SPIKES || record.variable >= population.num_state_vars)
-      out << "spikes";
-    else
-      out << population.state_vars[record.variable].name;
+    const char *variable = state_variable_name(model, record.population, record.buffer);
+    out << (record.kind == SNN_RECORD_SPIKES || !variable ? "spikes" : variable);
     out << " [" << record.begin << ":" << record.end << ":" << record.stride << "] -> "
         << (record.file ? record.file : "the --out file") << "\n";
   }
@@ -143,7 +183,7 @@ void print_help(const snn_model_desc &model, std::string_view program, std::ostr
       out << "  " << model.populations[stimulus.population].name << " <- " << (stimulus.path ? stimulus.path : "?")
           << "\n";
   }
-  out << "\n" << kUsage << "\nRecordings without a file go to --out (default " << model.name << ".npz).\n";
+  out << "\n" << usage(model) << "\nRecordings without a file go to --out (default " << model.name << ".npz).\n";
 }
 
 int run_command_line(int argc, const char *const *argv, const snn_model_desc &model, std::ostream &out,

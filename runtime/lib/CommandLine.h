@@ -1,7 +1,8 @@
 //===- CommandLine.h - The command line of a compiled model -----*- C++ -*-===//
 //
 // What a model executable built by snnc accepts:
-//   --duration T  --seed N  --out PATH  --quiet  --help
+//   --duration T  --seed N  --batch N  --first-example K  --out PATH
+//   --quiet  --help
 // (each value option also as --name=value). Exit codes: 0 success, 1 user
 // error, 70 internal error.
 //
@@ -33,7 +34,15 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments);
 /// integer. Throws Error.
 uint64_t parse_seed(std::string_view text);
 
-/// Prints the model (name, dt, default duration and seed, populations,
+/// Parses a batch size: an integer from 1 to SNN_MAX_BATCH. Throws Error
+/// naming --batch and the range.
+uint32_t parse_batch(std::string_view text);
+
+/// Parses a first example index: an unsigned 64-bit integer. Throws Error
+/// naming --first-example.
+uint64_t parse_first_example(std::string_view text);
+
+/// Prints the model (name, dt, default duration, seed and batch, populations,
 /// projections, recordings, stimuli) and the options.
 void print_help(const snn_model_desc &model, std::string_view program, std::ostream &out);
 

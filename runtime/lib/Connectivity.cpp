@@ -2,8 +2,6 @@
 
 #include "Connectivity.h"
 
-#include "ModelDescription.h"
-
 #include "snn/philox.h"
 #include "snn/runtime.h"
 
@@ -35,16 +33,6 @@ void check_projection(const snn_model_desc &model, const snn_projection_desc &pr
   if (projection.connectivity == SNN_CONNECT_ONE_TO_ONE && pre.size != post.size)
     throw Error(describe(projection) + ": one-to-one connectivity needs equal sizes, but '" + pre.name + "' has " +
                 std::to_string(pre.size) + " neurons and '" + post.name + "' has " + std::to_string(post.size));
-  const snn_distribution &weight = projection.weight;
-  bool finite = std::isfinite(weight.a) && (weight.kind == SNN_DIST_CONSTANT || std::isfinite(weight.b));
-  if (!finite)
-    throw Error(describe(projection) + ": weight distribution parameters " + number(weight.a) + ", " +
-                number(weight.b) + " are not finite");
-  if (weight.kind == SNN_DIST_UNIFORM && !(weight.a < weight.b))
-    throw Error(describe(projection) + ": uniform weights need a < b, got [" + number(weight.a) + ", " +
-                number(weight.b) + ")");
-  if (weight.kind == SNN_DIST_NORMAL && weight.b < 0)
-    throw Error(describe(projection) + ": normal weights need a standard deviation >= 0, got " + number(weight.b));
 }
 
 /// The uniforms of one row of a fixed-probability projection: consecutive
@@ -143,43 +131,7 @@ void connect(const snn_model_desc &model, uint32_t index, const snn_projection_d
   }
 }
 
-/// Draws the weight of every synapse; the block for (pre, post) is fixed
-/// by the pair, so weights do not depend on which other synapses exist.
-void draw_weights(const snn_projection_desc &projection, uint32_t index, const uint32_t key[2],
-                  ProjectionSynapses &synapses) {
-  const snn_distribution &weight = projection.weight;
-  uint32_t tag = snn_philox_tag(SNN_RNG_WEIGHT, index);
-  uint32_t num_pre = uint32_t(synapses.row_start.size() - 1);
-  void *data = synapses.weight.data();
-  for (uint32_t i = 0; i < num_pre; ++i) {
-    for (uint32_t s = synapses.row_start[i]; s < synapses.row_start[i + 1]; ++s) {
-      double value = weight.a;
-      if (weight.kind != SNN_DIST_CONSTANT) {
-        uint32_t counter[4] = {i, synapses.target[s], 0, tag};
-        uint32_t out[4];
-        snn_philox4x32(counter, key, out);
-        if (weight.kind == SNN_DIST_UNIFORM)
-          value = weight.a + (weight.b - weight.a) * snn_uniform01_f64(out[0], out[1]);
-        else
-          value = weight.a + weight.b * snn_normal_f64(out);
-      }
-      store_real(data, s, synapses.real_size, value);
-    }
-  }
-}
-
 } // namespace
-
-double ProjectionSynapses::weight_at(uint64_t index) const { return load_real(weight.data(), index, real_size); }
-
-snn_synapses ProjectionSynapses::view() {
-  snn_synapses synapses;
-  synapses.row_start = row_start.data();
-  synapses.target = target.data();
-  synapses.weight = weight.data();
-  synapses.num_synapses = target.size();
-  return synapses;
-}
 
 ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projection, uint64_t seed) {
   const snn_projection_desc &desc = model.projections[projection];
@@ -189,11 +141,8 @@ ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projecti
   uint32_t key[2];
   snn_philox_key(seed, key);
   ProjectionSynapses synapses;
-  synapses.real_size = model.real_size;
   connect(model, projection, desc, key, synapses);
   synapses.target.shrink_to_fit();
-  synapses.weight = AlignedBuffer(synapses.target.size() * model.real_size);
-  draw_weights(desc, projection, key, synapses);
   return synapses;
 }
 

@@ -2,15 +2,14 @@
 //
 // Builds the synapses of each projection from its descriptor (connectivity is
 // data, not code). Every random draw is a Philox block addressed by
-// (projection, pre, post) in the connectivity and weight domains of
-// snn/philox.h, so a seed fixes the network bit for bit whatever the order of
-// construction.
+// (projection, pre, block) in the connectivity domain of snn/philox.h, so a
+// seed fixes the network bit for bit whatever the order of construction.
+// Weights are not drawn here: the model's `init` entry draws them into the
+// weight buffer, in the code the compiler generated for the distribution.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SNN_RUNTIME_CONNECTIVITY_H
 #define SNN_RUNTIME_CONNECTIVITY_H
-
-#include "AlignedBuffer.h"
 
 #include "snn/model_abi.h"
 
@@ -24,20 +23,13 @@ namespace snn::rt {
 struct ProjectionSynapses {
   std::vector<uint32_t> row_start; ///< num_pre + 1 offsets
   std::vector<uint32_t> target;    ///< post neuron per synapse
-  AlignedBuffer weight;            ///< real_size bytes per synapse
-  uint32_t real_size = 8;
 
   uint64_t count() const { return target.size(); }
-  /// Weight of synapse `index` as double.
-  double weight_at(uint64_t index) const;
-  /// The ABI view of these synapses; valid while *this lives and is unmoved
-  /// (the vectors' storage does not move with the object, so moving is fine).
-  snn_synapses view();
 };
 
 /// Builds projection `projection` of `model` drawn with `seed`. Throws Error
 /// for a probability outside [0, 1], a one-to-one projection between
-/// populations of different sizes, a bad weight distribution, or more than
+/// populations of different sizes, or more than
 /// 2^32 - 1 synapses (the limit of the 32-bit row offsets).
 ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projection, uint64_t seed);
 

@@ -4,10 +4,8 @@
 
 #include "snn/runtime.h"
 
-#include <algorithm>
 #include <cmath>
 #include <set>
-#include <utility>
 #include <vector>
 
 namespace snn::rt {
@@ -15,67 +13,158 @@ namespace {
 
 [[noreturn]] void broken(const std::string &what) { throw Error::internal("malformed model descriptor: " + what); }
 
-void check_variables(const snn_population_desc &population, uint32_t count, const snn_variable_desc *variables,
-                     const char *kind) {
-  if (count > 0 && !variables)
-    broken(std::string("population '") + population.name + "' has " + std::to_string(count) + " " + kind +
-           " but no descriptions");
-  for (uint32_t k = 0; k < count; ++k)
-    if (!variables[k].name)
-      broken(std::string("population '") + population.name + "': " + kind + " " + std::to_string(k) + " has no name");
+const char *const kTypeNames[] = {"float32", "float64", "int32", "uint32", "uint8", "bits"};
+const char *const kScopeNames[] = {"neuron", "synapse", "pre", "post", "row", "global"};
+const char *const kRoleNames[] = {"state", "input", "spiked", "stimulus", "row start", "target", "weight"};
+
+std::string quoted(const char *name) { return std::string("'") + (name ? name : "?") + "'"; }
+
+/// Checks what every buffer must satisfy on its own: known enumerators, an
+/// owner in range, the extent its scope implies, and the type, scope and
+/// batch axis of the roles the runtime acts on.
+void check_buffer(const snn_model_desc &model, uint32_t index) {
+  const snn_buffer_desc &buffer = model.buffers[index];
+  if (!buffer.name)
+    broken("buffer " + std::to_string(index) + " has no name");
+  std::string which = "buffer " + quoted(buffer.name);
+  if (buffer.type > SNN_ELEM_BITS)
+    broken(which + " has element type " + std::to_string(buffer.type));
+  if (buffer.scope > SNN_SCOPE_GLOBAL)
+    broken(which + " has scope " + std::to_string(buffer.scope));
+  if (buffer.batch > SNN_BATCH_PER_EXAMPLE)
+    broken(which + " has batch axis " + std::to_string(buffer.batch));
+  if (buffer.role > SNN_ROLE_WEIGHT)
+    broken(which + " has role " + std::to_string(buffer.role));
+  uint64_t expected = buffer.extent;
+  if (buffer.scope == SNN_SCOPE_NEURON) {
+    if (buffer.owner >= model.num_populations)
+      broken(which + " belongs to population " + std::to_string(buffer.owner) + " of " +
+             std::to_string(model.num_populations));
+    expected = model.populations[buffer.owner].size;
+  } else if (buffer.scope != SNN_SCOPE_GLOBAL) {
+    if (buffer.owner >= model.num_projections)
+      broken(which + " belongs to projection " + std::to_string(buffer.owner) + " of " +
+             std::to_string(model.num_projections));
+    const snn_projection_desc &projection = model.projections[buffer.owner];
+    if (buffer.scope == SNN_SCOPE_ROW)
+      expected = uint64_t(model.populations[projection.pre].size) + 1;
+    else if (buffer.scope == SNN_SCOPE_PRE)
+      expected = model.populations[projection.pre].size;
+    else if (buffer.scope == SNN_SCOPE_POST)
+      expected = model.populations[projection.post].size;
+  }
+  if (buffer.extent != expected)
+    broken(which + " has extent " + std::to_string(buffer.extent) + " but its " + kScopeNames[buffer.scope] +
+           " scope has " + std::to_string(expected) + " elements");
+
+  struct Rule {
+    uint32_t type, scope, batch;
+  };
+  Rule rule;
+  switch (buffer.role) {
+  case SNN_ROLE_SPIKED:
+  case SNN_ROLE_STIMULUS:
+    rule = {SNN_ELEM_U8, SNN_SCOPE_NEURON, SNN_BATCH_PER_EXAMPLE};
+    break;
+  case SNN_ROLE_ROW_START:
+    rule = {SNN_ELEM_U32, SNN_SCOPE_ROW, SNN_BATCH_SHARED};
+    break;
+  case SNN_ROLE_TARGET:
+    rule = {SNN_ELEM_U32, SNN_SCOPE_SYNAPSE, SNN_BATCH_SHARED};
+    break;
+  case SNN_ROLE_WEIGHT:
+    // Weights are reals of either width (the runtime reads them as double).
+    rule = {buffer.type == SNN_ELEM_F32 ? uint32_t(SNN_ELEM_F32) : uint32_t(SNN_ELEM_F64), SNN_SCOPE_SYNAPSE,
+            SNN_BATCH_SHARED};
+    break;
+  default: // state and input buffers are checked where a population names them
+    return;
+  }
+  if (buffer.type != rule.type || buffer.scope != rule.scope || buffer.batch != rule.batch)
+    broken(which + " with role " + kRoleNames[buffer.role] + " is " + kTypeNames[buffer.type] + ", " +
+           kScopeNames[buffer.scope] + " scope, " + (buffer.batch ? "per example" : "shared") + "; expected " +
+           kTypeNames[rule.type] + ", " + kScopeNames[rule.scope] + " scope, " +
+           (rule.batch ? "per example" : "shared"));
 }
 
-void check_populations(const snn_model_desc &model) {
-  if (model.num_populations > 0 && !model.populations)
-    broken("populations missing");
+/// Checks the buffers that populations and projections name: each in range,
+/// with the role, scope, owner and batch axis of where it is named, and named
+/// at most once.
+class References {
+public:
+  explicit References(const snn_model_desc &model) : model_(model), named_(model.num_buffers, false) {}
+
+  void expect(uint32_t index, const std::string &what, uint32_t role, uint32_t scope, uint32_t owner, uint32_t batch) {
+    if (index >= model_.num_buffers)
+      broken(what + " is buffer " + std::to_string(index) + " of " + std::to_string(model_.num_buffers));
+    const snn_buffer_desc &buffer = model_.buffers[index];
+    if (named_[index])
+      broken(what + " is buffer " + quoted(buffer.name) + ", which is named twice");
+    named_[index] = true;
+    if (buffer.role != role || buffer.scope != scope || buffer.owner != owner || buffer.batch != batch)
+      broken(what + " is buffer " + quoted(buffer.name) + " (role " + kRoleNames[buffer.role] + ", " +
+             kScopeNames[buffer.scope] + " scope of " + std::to_string(buffer.owner) + ", " +
+             (buffer.batch ? "per example" : "shared") + "); expected role " + kRoleNames[role] + ", " +
+             kScopeNames[scope] + " scope of " + std::to_string(owner) + ", " + (batch ? "per example" : "shared"));
+  }
+
+private:
+  const snn_model_desc &model_;
+  std::vector<bool> named_;
+};
+
+void check_variables(References &references, const snn_population_desc &population, uint32_t p, uint32_t count,
+                     const snn_variable_desc *variables, const char *kind, uint32_t role) {
+  if (count > 0 && !variables)
+    broken("population " + quoted(population.name) + " has " + std::to_string(count) + " " + kind +
+           "s but no descriptions");
+  for (uint32_t k = 0; k < count; ++k) {
+    if (!variables[k].name)
+      broken("population " + quoted(population.name) + ": " + kind + " " + std::to_string(k) + " has no name");
+    references.expect(variables[k].buffer,
+                      "population " + quoted(population.name) + ": " + kind + " " + quoted(variables[k].name), role,
+                      SNN_SCOPE_NEURON, p, SNN_BATCH_PER_EXAMPLE);
+  }
+}
+
+void check_populations(const snn_model_desc &model, References &references) {
   std::set<std::string_view> names;
-  // Buffer ranges [first, last) of each population, to detect overlaps.
-  std::vector<std::pair<uint64_t, uint64_t>> ranges;
   for (uint32_t p = 0; p < model.num_populations; ++p) {
     const snn_population_desc &population = model.populations[p];
     if (!population.name)
       broken("population " + std::to_string(p) + " has no name");
     if (!names.insert(population.name).second)
-      broken(std::string("two populations are called '") + population.name + "'");
-    check_variables(population, population.num_state_vars, population.state_vars, "state variables");
-    check_variables(population, population.num_inputs, population.inputs, "inputs");
-    uint64_t first = population.first_buffer;
-    uint64_t last = first + population.num_state_vars + uint64_t(population.num_inputs);
-    if (last > UINT32_MAX)
-      broken(std::string("buffers of population '") + population.name + "' exceed the index range");
-    if (last > first)
-      ranges.emplace_back(first, last);
+      broken("two populations are called " + quoted(population.name));
+    check_variables(references, population, p, population.num_state_vars, population.state_vars, "state variable",
+                    SNN_ROLE_STATE);
+    check_variables(references, population, p, population.num_inputs, population.inputs, "input", SNN_ROLE_INPUT);
+    std::string which = "population " + quoted(population.name);
+    references.expect(population.spiked, which + ": spike flags", SNN_ROLE_SPIKED, SNN_SCOPE_NEURON, p,
+                      SNN_BATCH_PER_EXAMPLE);
+    if (population.stimulus != SNN_NO_BUFFER)
+      references.expect(population.stimulus, which + ": stimulus flags", SNN_ROLE_STIMULUS, SNN_SCOPE_NEURON, p,
+                        SNN_BATCH_PER_EXAMPLE);
   }
-  std::sort(ranges.begin(), ranges.end());
-  for (std::size_t r = 1; r < ranges.size(); ++r)
-    if (ranges[r].first < ranges[r - 1].second)
-      broken("two populations share buffer " + std::to_string(ranges[r].first));
 }
 
-void check_projections(const snn_model_desc &model) {
-  if (model.num_projections > 0 && !model.projections)
-    broken("projections missing");
+void check_projections(const snn_model_desc &model, References &references) {
   for (uint32_t j = 0; j < model.num_projections; ++j) {
     const snn_projection_desc &projection = model.projections[j];
-    std::string name = projection.name ? projection.name : std::to_string(j);
     if (!projection.name)
-      broken("projection " + name + " has no name");
+      broken("projection " + std::to_string(j) + " has no name");
+    std::string which = "projection " + quoted(projection.name);
     if (projection.pre >= model.num_populations || projection.post >= model.num_populations)
-      broken("projection '" + name + "' names a population out of range");
+      broken(which + " names a population out of range");
     if (projection.connectivity > SNN_CONNECT_ONE_TO_ONE)
-      broken("projection '" + name + "' has connectivity kind " + std::to_string(projection.connectivity));
-    if (projection.weight.kind > SNN_DIST_NORMAL)
-      broken("projection '" + name + "' has weight distribution kind " + std::to_string(projection.weight.kind));
-    const snn_population_desc &post = model.populations[projection.post];
-    uint32_t targets = projection.target_kind == SNN_TARGET_STATE ? post.num_state_vars : post.num_inputs;
-    if (projection.target_kind > SNN_TARGET_INPUT || projection.target_index >= targets)
-      broken("projection '" + name + "' targets a variable out of range");
+      broken(which + " has connectivity kind " + std::to_string(projection.connectivity));
+    references.expect(projection.row_start, which + ": row starts", SNN_ROLE_ROW_START, SNN_SCOPE_ROW, j,
+                      SNN_BATCH_SHARED);
+    references.expect(projection.target, which + ": targets", SNN_ROLE_TARGET, SNN_SCOPE_SYNAPSE, j, SNN_BATCH_SHARED);
+    references.expect(projection.weight, which + ": weights", SNN_ROLE_WEIGHT, SNN_SCOPE_SYNAPSE, j, SNN_BATCH_SHARED);
   }
 }
 
 void check_records(const snn_model_desc &model) {
-  if (model.num_records > 0 && !model.records)
-    broken("records missing");
   for (uint32_t r = 0; r < model.num_records; ++r) {
     const snn_record_desc &record = model.records[r];
     std::string which = "record " + std::to_string(r);
@@ -84,8 +173,11 @@ void check_records(const snn_model_desc &model) {
     if (record.population >= model.num_populations)
       broken(which + " names a population out of range");
     const snn_population_desc &population = model.populations[record.population];
-    if (record.kind == SNN_RECORD_STATE && record.variable >= population.num_state_vars)
-      broken(which + " names a state variable out of range");
+    if (record.kind == SNN_RECORD_STATE && !state_variable_name(model, record.population, record.buffer))
+      broken(which + " records buffer " + std::to_string(record.buffer) + ", which is no state variable of " +
+             quoted(population.name));
+    if (record.kind == SNN_RECORD_SPIKES && record.buffer != SNN_NO_BUFFER)
+      broken(which + " records spikes but names buffer " + std::to_string(record.buffer));
     if (record.stride == 0 || record.begin > record.end || record.end > population.size)
       broken(which + " selects neurons " + std::to_string(record.begin) + ":" + std::to_string(record.end) + ":" +
              std::to_string(record.stride) + " of a population of size " + std::to_string(population.size));
@@ -93,14 +185,32 @@ void check_records(const snn_model_desc &model) {
 }
 
 void check_stimuli(const snn_model_desc &model) {
-  if (model.num_stimuli > 0 && !model.stimuli)
-    broken("stimuli missing");
   for (uint32_t s = 0; s < model.num_stimuli; ++s) {
-    if (model.stimuli[s].population >= model.num_populations)
+    const snn_stimulus_desc &stimulus = model.stimuli[s];
+    if (stimulus.population >= model.num_populations)
       broken("stimulus " + std::to_string(s) + " names a population out of range");
-    if (!model.stimuli[s].path)
+    if (!stimulus.path)
       broken("stimulus " + std::to_string(s) + " has no file");
+    if (model.populations[stimulus.population].stimulus == SNN_NO_BUFFER)
+      broken("stimulus " + std::to_string(s) + " drives population " +
+             quoted(model.populations[stimulus.population].name) + ", which has no stimulus buffer");
   }
+}
+
+void check_entries(const snn_model_desc &model) {
+  std::set<std::string_view> names;
+  for (uint32_t e = 0; e < model.num_entries; ++e) {
+    const snn_entry_desc &entry = model.entries[e];
+    if (!entry.name)
+      broken("entry point " + std::to_string(e) + " has no name");
+    if (!names.insert(entry.name).second)
+      broken("two entry points are called " + quoted(entry.name));
+  }
+  // Entries this runtime does not know (end_example, backward, ...) are
+  // allowed: a newer compiler may add them for other drivers.
+  for (const char *required : {"init", "reset_example", "step"})
+    if (!find_entry(model, required))
+      broken("entry point " + quoted(required) + " is missing");
 }
 
 } // namespace
@@ -115,25 +225,46 @@ void validate_model(const snn_model_desc &model) {
                 " bytes; this runtime supports 4 (float) and 8 (double)");
   if (!model.name)
     broken("the network has no name");
-  if (!model.init || !model.step)
-    broken("init or step is missing");
   if (!(std::isfinite(model.dt) && model.dt > 0))
     broken("time step " + std::to_string(model.dt) + " s is not positive");
   if (!(std::isfinite(model.duration) && model.duration >= 0))
     broken("default duration " + std::to_string(model.duration) + " s is negative or not finite");
-  check_populations(model);
-  check_projections(model);
+  if (model.default_batch < 1 || model.default_batch > SNN_MAX_BATCH)
+    broken("default batch " + std::to_string(model.default_batch) + " is not in 1.." + std::to_string(SNN_MAX_BATCH));
+  struct Array {
+    uint32_t count;
+    const void *data;
+    const char *what;
+  };
+  for (const Array &array :
+       {Array{model.num_buffers, model.buffers, "buffers"},
+        Array{model.num_populations, model.populations, "populations"},
+        Array{model.num_projections, model.projections, "projections"},
+        Array{model.num_records, model.records, "records"}, Array{model.num_stimuli, model.stimuli, "stimuli"},
+        Array{model.num_entries, model.entries, "entry points"}})
+    if (array.count > 0 && !array.data)
+      broken(std::string(array.what) + " missing");
+  // Projections first: buffer extents depend on their populations.
+  for (uint32_t j = 0; j < model.num_projections; ++j)
+    if (model.projections[j].pre >= model.num_populations || model.projections[j].post >= model.num_populations)
+      broken("projection " + quoted(model.projections[j].name) + " names a population out of range");
+  for (uint32_t b = 0; b < model.num_buffers; ++b)
+    check_buffer(model, b);
+  References references(model);
+  check_populations(model, references);
+  check_projections(model, references);
   check_records(model);
   check_stimuli(model);
+  check_entries(model);
 }
 
-uint32_t buffer_count(const snn_model_desc &model) {
-  uint32_t count = 0;
-  for (uint32_t p = 0; p < model.num_populations; ++p) {
-    const snn_population_desc &population = model.populations[p];
-    count = std::max(count, population.first_buffer + population.num_state_vars + population.num_inputs);
-  }
-  return count;
+void check_batch(uint32_t batch, uint64_t first_example) {
+  if (batch < 1 || batch > SNN_MAX_BATCH)
+    throw Error("the batch size must be between 1 and " + std::to_string(SNN_MAX_BATCH) + ", not " +
+                std::to_string(batch));
+  if (first_example > UINT64_MAX - (batch - 1))
+    throw Error("examples " + std::to_string(first_example) + " to " + std::to_string(first_example) + " + " +
+                std::to_string(batch - 1) + " go past the last example index, 2^64 - 1");
 }
 
 uint64_t neuron_count(const snn_model_desc &model) {
@@ -154,11 +285,59 @@ std::optional<uint32_t> find_variable_buffer(const snn_model_desc &model, uint32
   const snn_population_desc &desc = model.populations[population];
   for (uint32_t k = 0; k < desc.num_state_vars; ++k)
     if (name == desc.state_vars[k].name)
-      return desc.first_buffer + k;
+      return desc.state_vars[k].buffer;
   for (uint32_t k = 0; k < desc.num_inputs; ++k)
     if (name == desc.inputs[k].name)
-      return desc.first_buffer + desc.num_state_vars + k;
+      return desc.inputs[k].buffer;
   return std::nullopt;
 }
+
+const char *state_variable_name(const snn_model_desc &model, uint32_t population, uint32_t buffer) {
+  const snn_population_desc &desc = model.populations[population];
+  for (uint32_t k = 0; k < desc.num_state_vars; ++k)
+    if (desc.state_vars[k].buffer == buffer)
+      return desc.state_vars[k].name;
+  return nullptr;
+}
+
+snn_entry_fn find_entry(const snn_model_desc &model, std::string_view name) {
+  for (uint32_t e = 0; e < model.num_entries; ++e)
+    if (model.entries[e].name && name == model.entries[e].name)
+      return model.entries[e].fn;
+  return nullptr;
+}
+
+uint64_t element_bytes(uint32_t type, uint64_t count) {
+  switch (type) {
+  case SNN_ELEM_F64:
+    return saturating_multiply(count, 8);
+  case SNN_ELEM_F32:
+  case SNN_ELEM_I32:
+  case SNN_ELEM_U32:
+    return saturating_multiply(count, 4);
+  case SNN_ELEM_U8:
+    return count;
+  default: // SNN_ELEM_BITS: whole words
+    return saturating_multiply(count / 32 + (count % 32 != 0), 4);
+  }
+}
+
+bool representable(uint32_t type, double value) {
+  switch (type) {
+  case SNN_ELEM_F32:
+  case SNN_ELEM_F64:
+    return true;
+  case SNN_ELEM_I32:
+    return value == std::floor(value) && value >= -2147483648.0 && value <= 2147483647.0;
+  case SNN_ELEM_U32:
+    return value == std::floor(value) && value >= 0 && value <= 4294967295.0;
+  case SNN_ELEM_U8:
+    return value == std::floor(value) && value >= 0 && value <= 255;
+  default:
+    return value == 0 || value == 1;
+  }
+}
+
+const char *element_type_name(uint32_t type) { return type <= SNN_ELEM_BITS ? kTypeNames[type] : "?"; }
 
 } // namespace snn::rt

@@ -15,20 +15,22 @@
 namespace snn::rt {
 namespace {
 
-/// The array names of one record with a disambiguating suffix.
+/// The array names of one record with a disambiguating suffix: the data
+/// arrays first, the index arrays after.
 std::vector<std::string> array_names(const snn_model_desc &model, const snn_record_desc &record,
                                      const std::string &suffix) {
   const snn_population_desc &population = model.populations[record.population];
   std::string stem = population.name;
   if (record.kind == SNN_RECORD_SPIKES)
-    return {stem + "_spikes_t" + suffix, stem + "_spikes_i" + suffix};
-  std::string var = stem + "_" + population.state_vars[record.variable].name;
+    return {stem + "_spikes_t" + suffix, stem + "_spikes_i" + suffix, stem + "_spikes_b" + suffix};
+  std::string var = stem + "_" + state_variable_name(model, record.population, record.buffer);
   return {var + suffix, var + "_neurons" + suffix};
 }
 
 } // namespace
 
-Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64_t expected_steps) : model_(model) {
+Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64_t expected_steps, uint32_t batch)
+    : model_(model), batch_(batch) {
   bool any_state = false;
   for (uint32_t r = 0; r < model.num_records; ++r) {
     const snn_record_desc &desc = model.records[r];
@@ -42,14 +44,17 @@ Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64
       files_.push_back(path);
       file_keys_.push_back(key);
     }
-    Channel channel{&desc, file, {}, {}, {}, {}};
+    Channel channel{&desc, file, {}, {}, {}, {}, {}};
     for (uint64_t n = desc.begin; n < desc.end; n += desc.stride)
       channel.neurons.push_back(uint32_t(n));
     if (desc.kind == SNN_RECORD_STATE) {
       // The whole matrix up front, so it is never copied while growing;
       // untouched pages cost nothing. Capped so an absurd run length fails
       // later, when memory really runs out, not here.
-      channel.samples.reserve(std::min<uint64_t>(expected_steps * channel.neurons.size(), uint64_t(1) << 28));
+      uint64_t per_example = std::min<uint64_t>(expected_steps * channel.neurons.size(), (uint64_t(1) << 28) / batch);
+      channel.samples.resize(batch);
+      for (std::vector<double> &samples : channel.samples)
+        samples.reserve(per_example);
       any_state = true;
     }
     records_.push_back(std::move(channel));
@@ -62,19 +67,26 @@ void Recorder::record(uint64_t step, const snn_state &state) {
   bool any_state = false;
   for (Channel &channel : records_) {
     const snn_record_desc &desc = *channel.desc;
+    const snn_population_desc &population = model_.populations[desc.population];
     if (desc.kind == SNN_RECORD_SPIKES) {
-      for_each_spike(state.spiked[desc.population], desc.begin, desc.end, [&](uint32_t n) {
-        if ((n - desc.begin) % desc.stride == 0) {
-          channel.spike_steps.push_back(step);
-          channel.spike_neurons.push_back(int32_t(n));
-        }
-      });
+      const uint8_t *flags = static_cast<const uint8_t *>(state.buffers[population.spiked]);
+      for (uint32_t b = 0; b < batch_; ++b)
+        for_each_spike(flags + uint64_t(b) * population.size, desc.begin, desc.end, [&](uint32_t n) {
+          if ((n - desc.begin) % desc.stride == 0) {
+            channel.spike_steps.push_back(step);
+            channel.spike_neurons.push_back(int32_t(n));
+            channel.spike_examples.push_back(int32_t(b));
+          }
+        });
       continue;
     }
-    const snn_population_desc &population = model_.populations[desc.population];
-    const void *values = state.buffers[population.first_buffer + desc.variable];
-    for (uint32_t n : channel.neurons)
-      channel.samples.push_back(load_real(values, n, model_.real_size));
+    const void *values = state.buffers[desc.buffer];
+    uint32_t type = model_.buffers[desc.buffer].type;
+    for (uint32_t b = 0; b < batch_; ++b) {
+      uint64_t offset = uint64_t(b) * population.size;
+      for (uint32_t n : channel.neurons)
+        channel.samples[b].push_back(load_element(values, type, offset + n));
+    }
     any_state = true;
   }
   if (any_state)
@@ -98,7 +110,7 @@ std::vector<std::string> Recorder::write() {
       std::vector<std::string> names;
       for (int k = 1;; ++k) {
         names = array_names(model_, *channel.desc, k == 1 ? "" : "_" + std::to_string(k));
-        if (!taken.count(names[0]) && !taken.count(names[1]))
+        if (std::none_of(names.begin(), names.end(), [&](const std::string &name) { return taken.count(name); }))
           break;
       }
       taken.insert(names.begin(), names.end());
@@ -111,8 +123,15 @@ std::vector<std::string> Recorder::write() {
         uint64_t count = times.size();
         archive.add(names[0], std::move(times), {count});
         archive.add(names[1], std::move(channel.spike_neurons), {count});
+        archive.add(names[2], std::move(channel.spike_examples), {count});
       } else {
-        archive.add(names[0], std::move(channel.samples), {state_steps_.size(), channel.neurons.size()});
+        // Example-major: example 0's whole history, then example 1's, ...
+        std::vector<double> samples = std::move(channel.samples[0]);
+        for (uint32_t b = 1; b < batch_; ++b) {
+          samples.insert(samples.end(), channel.samples[b].begin(), channel.samples[b].end());
+          std::vector<double>().swap(channel.samples[b]);
+        }
+        archive.add(names[0], std::move(samples), {batch_, state_steps_.size(), channel.neurons.size()});
         uint64_t columns = neurons.size();
         archive.add(names[1], std::move(neurons), {columns});
       }

@@ -4,12 +4,17 @@
 // runs, and writes one NPZ file per distinct file name at the end.
 //
 // Arrays in a file (a second record with the same names gets a suffix _2,
-// _3, ... on all its arrays, in record order):
-//   <pop>_spikes_t   float64  time of each spike: step * dt
-//   <pop>_spikes_i   int32    neuron index of each spike
-//   <pop>_<var>      float64  [steps, neurons] state after every step
-//   <pop>_<var>_neurons int32 neuron indices of the columns
-//   t                float64  time of each state row: (step + 1) * dt
+// _3, ... on all its arrays, in record order). Every recording has an
+// example axis, even for a batch of one, so shapes never depend on the batch
+// size; examples are numbered within the batch, 0 .. batch - 1 (global
+// example = first_example + index):
+//   <pop>_spikes_t   float64  [spikes] time of each spike: step * dt
+//   <pop>_spikes_i   int32    [spikes] neuron index of each spike
+//   <pop>_spikes_b   int32    [spikes] example of each spike
+//                    (spikes in order of step, then example, then neuron)
+//   <pop>_<var>      float64  [examples, steps, neurons] state after every step
+//   <pop>_<var>_neurons int32 [neurons] neuron indices of the columns
+//   t                float64  [steps] time of each state row: (step + 1) * dt
 //
 //===----------------------------------------------------------------------===//
 #ifndef SNN_RUNTIME_RECORDER_H
@@ -25,11 +30,12 @@ namespace snn::rt {
 
 class Recorder {
 public:
-  /// Records of `model` without a file go to `default_path`.
-  /// `expected_steps` only sizes the buffers.
-  Recorder(const snn_model_desc &model, std::string default_path, uint64_t expected_steps);
+  /// Records of `model` without a file go to `default_path`; the run
+  /// simulates `batch` examples. `expected_steps` only sizes the buffers.
+  Recorder(const snn_model_desc &model, std::string default_path, uint64_t expected_steps, uint32_t batch = 1);
 
-  /// Takes the samples of `step` from `state` (after the model's step).
+  /// Takes the samples of `step` from `state` (after the model's step), of
+  /// every example of the batch.
   void record(uint64_t step, const snn_state &state);
 
   /// Writes every file that has at least one record, in order of first
@@ -43,13 +49,17 @@ public:
 private:
   struct Channel {
     const snn_record_desc *desc;
-    std::size_t file;                   ///< index into files_
-    std::vector<uint32_t> neurons;      ///< selected neurons
-    std::vector<uint64_t> spike_steps;  ///< SPIKES: step of each spike
-    std::vector<int32_t> spike_neurons; ///< SPIKES: neuron of each spike
-    std::vector<double> samples;        ///< STATE: row-major [steps, neurons]
+    std::size_t file;                    ///< index into files_
+    std::vector<uint32_t> neurons;       ///< selected neurons
+    std::vector<uint64_t> spike_steps;   ///< SPIKES: step of each spike
+    std::vector<int32_t> spike_neurons;  ///< SPIKES: neuron of each spike
+    std::vector<int32_t> spike_examples; ///< SPIKES: example of each spike
+    /// STATE: per example, row-major [steps, neurons]; concatenated when
+    /// written, which gives [examples, steps, neurons].
+    std::vector<std::vector<double>> samples;
   };
   const snn_model_desc &model_;
+  uint32_t batch_;
   std::vector<std::string> files_;     ///< as the model or --out names them
   std::vector<std::string> file_keys_; ///< absolute normal form of each, for grouping
   std::vector<Channel> records_;

@@ -53,8 +53,9 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
   validate_model(model);
   uint64_t steps = steps_for_duration(model, options.duration.value_or(model.duration));
   std::string out = options.out.empty() ? std::string(model.name) + ".npz" : options.out;
-  Simulation simulation(model, options.seed.value_or(model.default_seed));
-  Recorder recorder(model, out, steps);
+  Simulation simulation(model, options.seed.value_or(model.default_seed), options.batch.value_or(model.default_batch),
+                        options.first_example);
+  Recorder recorder(model, out, steps, simulation.batch());
 
   auto start = std::chrono::steady_clock::now();
   simulation.init();
@@ -66,6 +67,8 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
 
   RunResult result;
   result.steps = steps;
+  result.batch = simulation.batch();
+  result.first_example = simulation.first_example();
   result.sim_seconds = double(steps) * model.dt;
   result.wall_seconds = std::chrono::duration<double>(stop - start).count();
   result.synapses = simulation.synapse_count();
@@ -75,7 +78,8 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
     entry.name = population.name;
     entry.size = population.size;
     entry.spikes = simulation.spike_count(p);
-    entry.rate_hz = population.size == 0 ? 0 : double(entry.spikes) / (double(population.size) * result.sim_seconds);
+    double neuron_seconds = double(population.size) * result.batch * result.sim_seconds;
+    entry.rate_hz = population.size == 0 ? 0 : double(entry.spikes) / neuron_seconds;
     result.populations.push_back(entry);
   }
   result.files_written = recorder.write();
@@ -87,7 +91,12 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
 void print_summary(const snn_model_desc &model, const RunResult &result, std::ostream &out) {
   out << "model " << model.name << ": " << plural(model.num_populations, "population") << ", "
       << plural(neuron_count(model), "neuron") << ", " << plural(model.num_projections, "projection") << ", "
-      << plural(result.synapses, "synapse") << "\n";
+      << plural(result.synapses, "synapse");
+  if (result.batch > 1)
+    out << ", batch of " << plural(result.batch, "example");
+  if (result.first_example > 0)
+    out << (result.batch > 1 ? " from example " : ", example ") << result.first_example;
+  out << "\n";
   double per_second = result.sim_seconds > 0 ? result.wall_seconds / result.sim_seconds : 0;
   out << "simulated " << format_seconds(result.sim_seconds) << " (" << plural(result.steps, "step") << " of "
       << format_seconds(model.dt) << ") in " << fixed(result.wall_seconds, "%.4g")

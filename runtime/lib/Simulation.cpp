@@ -1,84 +1,162 @@
 //===- Simulation.cpp - One instance of a compiled model ------------------===//
 //
-// Owns every buffer generated code touches, builds the synapses and the
-// stimulus schedules, and steps the network.
+// Owns every buffer generated code touches, builds the connectivity and the
+// stimulus schedules, and steps the batch of examples.
 //
 //===----------------------------------------------------------------------===//
 
 #include "AlignedBuffer.h"
 #include "Connectivity.h"
 #include "ModelDescription.h"
+#include "SpikeScan.h"
 #include "Stimulus.h"
 
 #include "snn/runtime.h"
 
-#include "SpikeScan.h"
-
+#include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <utility>
 
+#include <unistd.h>
+
 namespace snn::rt {
+namespace {
+
+/// "1.5 GiB", "8 EiB": three significant digits in binary units.
+std::string format_bytes(double bytes) {
+  const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+  std::size_t unit = 0;
+  while (bytes >= 1024 && unit + 1 < sizeof units / sizeof *units) {
+    bytes /= 1024;
+    ++unit;
+  }
+  char text[48];
+  std::snprintf(text, sizeof text, "%.3g %s", bytes, units[unit]);
+  return text;
+}
+
+std::string examples(uint64_t count) { return std::to_string(count) + (count == 1 ? " example" : " examples"); }
+
+/// Physical memory of the machine in bytes, or 0 when unknown.
+double physical_memory() {
+  long pages = ::sysconf(_SC_PHYS_PAGES);
+  long page_size = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page_size > 0 ? double(pages) * double(page_size) : 0;
+}
+
+} // namespace
 
 struct Simulation::Impl {
   const snn_model_desc *model;
   uint64_t seed;
-  std::vector<AlignedBuffer> variable_storage; ///< per buffer index
+  uint32_t batch;
+  uint64_t first_example;
+  std::vector<uint64_t> extents;      ///< elements per example, per buffer
+  std::vector<AlignedBuffer> storage; ///< per buffer
   std::vector<void *> buffers;
-  std::vector<AlignedBuffer> spiked_storage; ///< per population
-  std::vector<uint8_t *> spiked;
-  std::vector<AlignedBuffer> stimulus_storage; ///< per population, or empty
-  std::vector<uint8_t *> stimulus;
+  std::vector<uint64_t> synapse_counts;                   ///< per projection
   std::vector<std::optional<StimulusSchedule>> schedules; ///< per population
-  std::vector<ProjectionSynapses> projections;
-  std::vector<snn_synapses> synapses;
-  std::vector<uint64_t> spike_counts; ///< per population, since init
+  std::vector<uint64_t> spike_totals;                     ///< per population, since init
+  std::vector<uint64_t> example_spikes;                   ///< [population * batch + example]
+  snn_entry_fn reset_example = nullptr;
+  snn_entry_fn step_entry = nullptr;
   snn_state state{};
   uint64_t step = 0;
   bool initialised = false;
 
-  Impl(const snn_model_desc &desc, uint64_t run_seed);
-  void allocate();
+  Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t batch_size, uint64_t first);
+  void allocate(std::vector<ProjectionSynapses> &projections);
   void load_stimuli();
   void count_spikes();
   uint32_t population(std::string_view name) const;
   uint32_t variable(uint32_t population, std::string_view name) const;
+  void check_example(uint32_t example) const;
 };
 
-Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed) : model(&desc), seed(run_seed) {
+Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t batch_size, uint64_t first)
+    : model(&desc), seed(run_seed), batch(batch_size), first_example(first) {
   validate_model(desc);
-  allocate();
-  for (uint32_t j = 0; j < desc.num_projections; ++j)
+  check_batch(batch, first_example);
+  std::vector<ProjectionSynapses> projections;
+  for (uint32_t j = 0; j < desc.num_projections; ++j) {
     projections.push_back(build_synapses(desc, j, seed));
-  for (ProjectionSynapses &projection : projections)
-    synapses.push_back(projection.view());
+    synapse_counts.push_back(projections.back().count());
+  }
+  allocate(projections);
   load_stimuli();
   state.buffers = buffers.data();
-  state.spiked = spiked.data();
-  state.stimulus = stimulus.data();
-  state.synapses = synapses.data();
+  state.extents = extents.data();
+  state.batch = batch;
+  state.first_example = first_example;
   state.seed = seed;
+  reset_example = find_entry(desc, "reset_example");
+  step_entry = find_entry(desc, "step");
+  spike_totals.assign(desc.num_populations, 0);
+  example_spikes.assign(std::size_t(desc.num_populations) * batch, 0);
+  // The weights and every other shared buffer, once: they do not change
+  // from one run of the examples to the next.
+  find_entry(desc, "init")(&state, 0);
 }
 
-void Simulation::Impl::allocate() {
+void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
   const snn_model_desc &desc = *model;
-  uint32_t count = buffer_count(desc);
-  variable_storage.resize(count);
-  buffers.assign(count, nullptr);
-  for (uint32_t p = 0; p < desc.num_populations; ++p) {
-    const snn_population_desc &population = desc.populations[p];
-    uint32_t variables = population.num_state_vars + population.num_inputs;
-    for (uint32_t k = 0; k < variables; ++k) {
-      uint32_t b = population.first_buffer + k;
-      variable_storage[b] = AlignedBuffer(std::size_t(population.size) * desc.real_size);
-      buffers[b] = variable_storage[b].data();
+  extents.resize(desc.num_buffers);
+  // Sum first, allocate after: a batch too large for the machine is a user
+  // error with a remedy, not an allocation failure or the OOM killer.
+  double shared = 0, per_example = 0;
+  for (uint32_t k = 0; k < desc.num_buffers; ++k) {
+    const snn_buffer_desc &buffer = desc.buffers[k];
+    switch (buffer.scope) {
+    case SNN_SCOPE_NEURON:
+      extents[k] = desc.populations[buffer.owner].size;
+      break;
+    case SNN_SCOPE_SYNAPSE:
+      extents[k] = synapse_counts[buffer.owner];
+      break;
+    case SNN_SCOPE_PRE:
+      extents[k] = desc.populations[desc.projections[buffer.owner].pre].size;
+      break;
+    case SNN_SCOPE_POST:
+      extents[k] = desc.populations[desc.projections[buffer.owner].post].size;
+      break;
+    case SNN_SCOPE_ROW:
+      extents[k] = uint64_t(desc.populations[desc.projections[buffer.owner].pre].size) + 1;
+      break;
+    default: // SNN_SCOPE_GLOBAL
+      extents[k] = buffer.extent;
     }
-    spiked_storage.emplace_back(population.size);
-    spiked.push_back(static_cast<uint8_t *>(spiked_storage.back().data()));
+    double bytes = double(element_bytes(buffer.type, extents[k]));
+    (buffer.batch == SNN_BATCH_PER_EXAMPLE ? per_example : shared) += bytes;
   }
-  stimulus_storage.resize(desc.num_populations);
-  stimulus.assign(desc.num_populations, nullptr);
-  schedules.resize(desc.num_populations);
-  spike_counts.assign(desc.num_populations, 0);
+  double needed = shared + per_example * batch;
+  double available = physical_memory();
+  if (available > 0 && needed > available) {
+    std::string message = "the model needs " + format_bytes(needed) + " of memory for a batch of " + examples(batch) +
+                          " but this machine has " + format_bytes(available);
+    if (shared >= available)
+      message += "; its shared buffers alone need " + format_bytes(shared) + ", so no batch size fits";
+    else if (uint64_t fit = uint64_t((available - shared) / per_example); fit == 0)
+      message += "; not even one example fits";
+    else
+      message += "; use a smaller --batch (at most " + std::to_string(fit) + " fit)";
+    throw Error(message);
+  }
+
+  storage.resize(desc.num_buffers);
+  buffers.assign(desc.num_buffers, nullptr);
+  for (uint32_t k = 0; k < desc.num_buffers; ++k) {
+    const snn_buffer_desc &buffer = desc.buffers[k];
+    uint64_t copies = buffer.batch == SNN_BATCH_PER_EXAMPLE ? batch : 1;
+    storage[k] = AlignedBuffer(element_bytes(buffer.type, saturating_multiply(extents[k], copies)));
+    buffers[k] = storage[k].data();
+    if (buffer.role == SNN_ROLE_ROW_START || buffer.role == SNN_ROLE_TARGET) {
+      // Validation fixed the type (u32) and the extent to the CSR's sizes.
+      std::vector<uint32_t> &source =
+          buffer.role == SNN_ROLE_ROW_START ? projections[buffer.owner].row_start : projections[buffer.owner].target;
+      std::copy(source.begin(), source.end(), static_cast<uint32_t *>(buffers[k]));
+    }
+  }
 }
 
 void Simulation::Impl::load_stimuli() {
@@ -95,21 +173,22 @@ void Simulation::Impl::load_stimuli() {
     merged.insert(merged.end(), file.begin(), file.end());
     driven[stimulus_desc.population] = true;
   }
-  for (uint32_t p = 0; p < desc.num_populations; ++p) {
-    if (!driven[p])
-      continue;
-    stimulus_storage[p] = AlignedBuffer(desc.populations[p].size);
-    stimulus[p] = static_cast<uint8_t *>(stimulus_storage[p].data());
-    schedules[p].emplace(events[p], desc.dt);
-  }
+  schedules.resize(desc.num_populations);
+  for (uint32_t p = 0; p < desc.num_populations; ++p)
+    if (driven[p])
+      schedules[p].emplace(events[p], desc.dt);
 }
 
 void Simulation::Impl::count_spikes() {
   for (uint32_t p = 0; p < model->num_populations; ++p) {
-    const uint8_t *flags = spiked[p];
-    uint64_t count = 0;
-    for_each_spike(flags, 0, model->populations[p].size, [&](uint32_t) { ++count; });
-    spike_counts[p] += count;
+    uint32_t size = model->populations[p].size;
+    const uint8_t *flags = static_cast<const uint8_t *>(buffers[model->populations[p].spiked]);
+    for (uint32_t b = 0; b < batch; ++b) {
+      uint64_t count = 0;
+      for_each_spike(flags + uint64_t(b) * size, 0, size, [&](uint32_t) { ++count; });
+      example_spikes[std::size_t(p) * batch + b] += count;
+      spike_totals[p] += count;
+    }
   }
 }
 
@@ -126,27 +205,35 @@ uint32_t Simulation::Impl::variable(uint32_t population, std::string_view name) 
               std::string(name) + "'");
 }
 
-Simulation::Simulation(const snn_model_desc &model, uint64_t seed) : impl_(std::make_unique<Impl>(model, seed)) {}
+void Simulation::Impl::check_example(uint32_t example) const {
+  if (example >= batch)
+    throw Error("example " + std::to_string(example) + " is out of range: the batch holds " + examples(batch) +
+                (batch == 1 ? " (0)" : " (0 to " + std::to_string(batch - 1) + ")"));
+}
+
+Simulation::Simulation(const snn_model_desc &model, uint64_t seed) : Simulation(model, seed, model.default_batch, 0) {}
+Simulation::Simulation(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint64_t first_example)
+    : impl_(std::make_unique<Impl>(model, seed, batch, first_example)) {}
 Simulation::~Simulation() = default;
 Simulation::Simulation(Simulation &&) noexcept = default;
 Simulation &Simulation::operator=(Simulation &&) noexcept = default;
 
 const snn_model_desc &Simulation::model() const { return *impl_->model; }
 uint64_t Simulation::seed() const { return impl_->seed; }
+uint32_t Simulation::batch() const { return impl_->batch; }
+uint64_t Simulation::first_example() const { return impl_->first_example; }
 
 void Simulation::init() {
   Impl &s = *impl_;
-  for (AlignedBuffer &buffer : s.variable_storage)
-    buffer.clear();
-  for (AlignedBuffer &buffer : s.spiked_storage)
-    buffer.clear();
-  for (uint32_t p = 0; p < s.model->num_populations; ++p)
-    if (s.schedules[p]) {
-      s.stimulus_storage[p].clear();
-      s.schedules[p]->rewind();
-    }
-  s.spike_counts.assign(s.spike_counts.size(), 0);
-  s.model->init(&s.state);
+  for (uint32_t k = 0; k < s.model->num_buffers; ++k)
+    if (s.model->buffers[k].batch == SNN_BATCH_PER_EXAMPLE)
+      s.storage[k].clear();
+  for (std::optional<StimulusSchedule> &schedule : s.schedules)
+    if (schedule)
+      schedule->rewind();
+  std::fill(s.spike_totals.begin(), s.spike_totals.end(), 0);
+  std::fill(s.example_spikes.begin(), s.example_spikes.end(), 0);
+  s.reset_example(&s.state, 0);
   s.step = 0;
   s.initialised = true;
 }
@@ -156,9 +243,11 @@ void Simulation::step() {
   if (!s.initialised)
     throw Error::internal("Simulation::step called before init");
   for (uint32_t p = 0; p < s.model->num_populations; ++p)
-    if (s.schedules[p])
-      s.schedules[p]->apply(s.step, s.stimulus[p]);
-  s.model->step(&s.state, s.step);
+    if (s.schedules[p]) {
+      const snn_population_desc &population = s.model->populations[p];
+      s.schedules[p]->apply(s.step, static_cast<uint8_t *>(s.buffers[population.stimulus]), s.batch, population.size);
+    }
+  s.step_entry(&s.state, s.step);
   s.count_spikes();
   ++s.step;
 }
@@ -174,57 +263,103 @@ double Simulation::time() const { return double(impl_->step) * impl_->model->dt;
 
 uint32_t Simulation::population_index(std::string_view name) const { return impl_->population(name); }
 
-std::vector<double> Simulation::read(std::string_view population, std::string_view variable) const {
+std::vector<double> Simulation::read(std::string_view population, std::string_view variable, uint32_t example) const {
   const Impl &s = *impl_;
   uint32_t p = s.population(population);
-  const void *buffer = s.buffers[s.variable(p, variable)];
+  uint32_t k = s.variable(p, variable);
+  s.check_example(example);
   uint32_t size = s.model->populations[p].size;
+  uint64_t offset = uint64_t(example) * size;
   std::vector<double> values(size);
   for (uint32_t n = 0; n < size; ++n)
-    values[n] = load_real(buffer, n, s.model->real_size);
+    values[n] = load_element(s.buffers[k], s.model->buffers[k].type, offset + n);
   return values;
 }
 
-void Simulation::write(std::string_view population, std::string_view variable, const std::vector<double> &values) {
+void Simulation::write(std::string_view population, std::string_view variable, const std::vector<double> &values,
+                       uint32_t example) {
   Impl &s = *impl_;
   uint32_t p = s.population(population);
-  void *buffer = s.buffers[s.variable(p, variable)];
+  uint32_t k = s.variable(p, variable);
+  s.check_example(example);
   uint32_t size = s.model->populations[p].size;
+  std::string name = "'" + std::string(population) + "." + std::string(variable) + "'";
   if (values.size() != size)
-    throw Error("cannot write " + std::to_string(values.size()) + " values to '" + std::string(population) + "." +
-                std::string(variable) + "' of " + std::to_string(size) + " neurons");
+    throw Error("cannot write " + std::to_string(values.size()) + " values to " + name + " of " + std::to_string(size) +
+                " neurons");
+  uint32_t type = s.model->buffers[k].type;
+  for (double value : values)
+    if (!representable(type, value)) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%g", value);
+      throw Error(std::string("cannot write ") + text + " to " + name + ", which holds " + element_type_name(type) +
+                  " values");
+    }
+  uint64_t offset = uint64_t(example) * size;
   for (uint32_t n = 0; n < size; ++n)
-    store_real(buffer, n, s.model->real_size, values[n]);
+    store_element(s.buffers[k], type, offset + n, values[n]);
 }
 
-std::vector<uint8_t> Simulation::spiked(std::string_view population) const {
+std::vector<uint8_t> Simulation::spiked(std::string_view population, uint32_t example) const {
   const Impl &s = *impl_;
   uint32_t p = s.population(population);
-  const uint8_t *flags = s.spiked[p];
-  return std::vector<uint8_t>(flags, flags + s.model->populations[p].size);
+  s.check_example(example);
+  uint32_t size = s.model->populations[p].size;
+  const uint8_t *flags = static_cast<const uint8_t *>(s.buffers[s.model->populations[p].spiked]);
+  flags += uint64_t(example) * size;
+  return std::vector<uint8_t>(flags, flags + size);
 }
 
 uint64_t Simulation::spike_count(std::string_view population) const {
-  return impl_->spike_counts[impl_->population(population)];
+  return impl_->spike_totals[impl_->population(population)];
 }
 
 uint64_t Simulation::spike_count(uint32_t population) const {
-  if (population >= impl_->spike_counts.size())
+  if (population >= impl_->spike_totals.size())
     throw Error::internal("population index " + std::to_string(population) + " out of range");
-  return impl_->spike_counts[population];
+  return impl_->spike_totals[population];
+}
+
+uint64_t Simulation::spike_count(std::string_view population, uint32_t example) const {
+  return spike_count(impl_->population(population), example);
+}
+
+uint64_t Simulation::spike_count(uint32_t population, uint32_t example) const {
+  if (population >= impl_->spike_totals.size())
+    throw Error::internal("population index " + std::to_string(population) + " out of range");
+  impl_->check_example(example);
+  return impl_->example_spikes[std::size_t(population) * impl_->batch + example];
 }
 
 uint64_t Simulation::synapse_count() const {
   uint64_t count = 0;
-  for (const ProjectionSynapses &projection : impl_->projections)
-    count += projection.count();
+  for (uint64_t synapses : impl_->synapse_counts)
+    count += synapses;
   return count;
 }
 
-const snn_synapses &Simulation::synapses(uint32_t projection) const {
-  if (projection >= impl_->synapses.size())
+SynapseView Simulation::synapses(uint32_t projection) const {
+  const Impl &s = *impl_;
+  if (projection >= s.synapse_counts.size())
     throw Error::internal("projection index " + std::to_string(projection) + " out of range");
-  return impl_->synapses[projection];
+  const snn_projection_desc &desc = s.model->projections[projection];
+  SynapseView view;
+  view.row_start = static_cast<const uint32_t *>(s.buffers[desc.row_start]);
+  view.target = static_cast<const uint32_t *>(s.buffers[desc.target]);
+  view.num_pre = s.model->populations[desc.pre].size;
+  view.num_synapses = s.synapse_counts[projection];
+  return view;
+}
+
+std::vector<double> Simulation::weights(uint32_t projection) const {
+  const Impl &s = *impl_;
+  if (projection >= s.synapse_counts.size())
+    throw Error::internal("projection index " + std::to_string(projection) + " out of range");
+  uint32_t k = s.model->projections[projection].weight;
+  std::vector<double> values(s.extents[k]);
+  for (uint64_t i = 0; i < values.size(); ++i)
+    values[i] = load_element(s.buffers[k], s.model->buffers[k].type, i);
+  return values;
 }
 
 snn_state &Simulation::state() { return impl_->state; }

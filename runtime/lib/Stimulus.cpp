@@ -190,9 +190,7 @@ StimulusSchedule::StimulusSchedule(const std::vector<SpikeEvent> &events, double
   });
 }
 
-void StimulusSchedule::apply(uint64_t step, uint8_t *flags) {
-  for (std::size_t e = set_begin_; e < set_end_; ++e)
-    flags[events_[e].neuron] = 0;
+void StimulusSchedule::apply(uint64_t step, uint8_t *flags, uint32_t copies, uint64_t stride) {
   std::size_t begin = set_end_;
   if (step != next_step_)
     begin = std::lower_bound(events_.begin(), events_.end(), step,
@@ -200,7 +198,14 @@ void StimulusSchedule::apply(uint64_t step, uint8_t *flags) {
             events_.begin();
   std::size_t end = begin;
   while (end < events_.size() && events_[end].step == step)
-    flags[events_[end++].neuron] = 1;
+    ++end;
+  for (uint32_t copy = 0; copy < copies; ++copy) {
+    uint8_t *slice = flags + copy * stride;
+    for (std::size_t e = set_begin_; e < set_end_; ++e)
+      slice[events_[e].neuron] = 0;
+    for (std::size_t e = begin; e < end; ++e)
+      slice[events_[e].neuron] = 1;
+  }
   set_begin_ = begin;
   set_end_ = end;
   next_step_ = step + 1;

@@ -42,9 +42,10 @@ public:
   StimulusSchedule(const std::vector<SpikeEvent> &events, double dt);
 
   /// Clears the flags set for the previous step and sets flags[n] = 1 for
-  /// each spike of neuron n in `step`. Steps may come in any order; in order
-  /// they cost no search.
-  void apply(uint64_t step, uint8_t *flags);
+  /// each spike of neuron n in `step`, in each of `copies` flag arrays
+  /// `stride` bytes apart (the examples of a batch all receive the same
+  /// spikes). Steps may come in any order; in order they cost no search.
+  void apply(uint64_t step, uint8_t *flags, uint32_t copies = 1, uint64_t stride = 0);
   /// Forgets which flags are set (after the caller zeroed them).
   void rewind();
   /// Number of spikes scheduled.

@@ -58,6 +58,9 @@ private:
 struct RunOptions {
   std::optional<double> duration; ///< simulated seconds; default: the model's
   std::optional<uint64_t> seed;   ///< default: the model's default_seed
+  std::optional<uint32_t> batch;  ///< examples simulated at once; default:
+                                  ///< the model's default_batch
+  uint64_t first_example = 0;     ///< global index of the batch's example 0
   std::string out;                ///< NPZ path for records without a file;
                                   ///< empty means "<network name>.npz"
   bool quiet = false;             ///< print no summary
@@ -65,46 +68,68 @@ struct RunOptions {
   std::ostream *summary = nullptr;
 };
 
-/// Spike statistics of one population over a run.
+/// Spike statistics of one population over a run, summed over the examples.
 struct PopulationResult {
   std::string name;
   uint32_t size = 0;
   uint64_t spikes = 0;
-  double rate_hz = 0; ///< spikes / (size * simulated seconds)
+  double rate_hz = 0; ///< spikes / (size * batch * simulated seconds)
 };
 
 /// What a run did.
 struct RunResult {
   uint64_t steps = 0;
-  double sim_seconds = 0;  ///< steps * dt
-  double wall_seconds = 0; ///< wall time of init and the step loop
-  uint64_t synapses = 0;   ///< over all projections
+  uint32_t batch = 1;         ///< examples simulated at once
+  uint64_t first_example = 0; ///< global index of example 0
+  double sim_seconds = 0;     ///< steps * dt (per example)
+  double wall_seconds = 0;    ///< wall time of init and the step loop
+  uint64_t synapses = 0;      ///< over all projections
   std::vector<PopulationResult> populations;
   std::vector<std::string> files_written; ///< in the order they were written
 };
 
-/// Builds the network (seeded by options.seed or the model's default seed),
+/// Builds the network (seeded by options.seed or the model's default seed)
+/// for a batch of options.batch examples starting at options.first_example,
 /// runs it for round(duration / dt) steps, records and writes the NPZ files,
 /// and prints the summary unless quiet. Throws Error on any failure.
 RunResult run(const snn_model_desc &model, const RunOptions &options);
 
-/// Prints the run summary: the model line, the timing line, one line per
-/// population ("<name> <size> <spikes> <rate> Hz") and "wrote <file>" lines.
+/// Prints the run summary: the model line (ending in ", batch of N examples"
+/// when the batch holds more than one), the timing line, one line per
+/// population ("<name> <size> <spikes> <rate> Hz", spikes summed over the
+/// batch) and "wrote <file>" lines.
 void print_summary(const snn_model_desc &model, const RunResult &result, std::ostream &out);
 
 /// The number of steps a run of `duration` seconds takes: round(duration/dt).
 /// Throws Error when that is zero or the duration is not positive and finite.
 uint64_t steps_for_duration(const snn_model_desc &model, double duration);
 
-/// One instance of a model: owns the state buffers, the synapses and the
-/// stimulus schedule, and steps the network. The model descriptor must
-/// outlive the Simulation. Move-only.
+/// The connectivity of one projection in compressed sparse rows by pre
+/// neuron: the synapses of pre neuron i are row_start[i] .. row_start[i+1]-1,
+/// their post neurons target[s], ascending within a row. Points into the
+/// Simulation's buffers: valid while it lives.
+struct SynapseView {
+  const uint32_t *row_start = nullptr; ///< num_pre + 1 offsets
+  const uint32_t *target = nullptr;    ///< num_synapses post neurons
+  uint32_t num_pre = 0;
+  uint64_t num_synapses = 0;
+};
+
+/// One instance of a model simulating a batch of examples: owns every
+/// buffer, the connectivity and the stimulus schedule, and steps the network.
+/// The model descriptor must outlive the Simulation. Move-only.
 class Simulation {
 public:
-  /// Checks the descriptor (ABI version, real size, indices), allocates every
-  /// buffer, builds the synapses of every projection from `seed` and loads
-  /// every stimulus file. Throws Error. Does not call `init`.
+  /// Checks the descriptor (ABI version, real size, indices, buffer types,
+  /// scopes and roles) and the batch (1..SNN_MAX_BATCH), builds the
+  /// connectivity of every projection from `seed`, checks that every buffer
+  /// fits in the machine's memory, allocates them zeroed, loads every
+  /// stimulus file and calls the model's "init" entry (which draws the
+  /// weights). Throws Error. Call `init` before the first `step`.
   Simulation(const snn_model_desc &model, uint64_t seed);
+  /// The same for a batch of `batch` examples whose example 0 is the global
+  /// example `first_example` (which selects its random numbers).
+  Simulation(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint64_t first_example = 0);
   ~Simulation();
   Simulation(Simulation &&) noexcept;
   Simulation &operator=(Simulation &&) noexcept;
@@ -113,13 +138,18 @@ public:
 
   const snn_model_desc &model() const;
   uint64_t seed() const;
+  /// Examples simulated at once.
+  uint32_t batch() const;
+  /// Global index of example 0 of the batch.
+  uint64_t first_example() const;
 
-  /// Zeroes every state buffer and spike flag, calls the model's `init`,
-  /// clears the spike counts and rewinds to step 0 (and the stimulus with
-  /// it). Synapse weights keep their values. Must precede the first `step`.
+  /// Starts a new run of the examples: zeroes every per-example buffer,
+  /// rewinds the stimulus, clears the spike counts, calls the model's
+  /// "reset_example" entry and rewinds to step 0. Shared buffers (weights,
+  /// connectivity) keep their values. Must precede the first `step`.
   void init();
-  /// Sets the stimulus flags of the current step, advances the network by
-  /// one dt and counts the spikes.
+  /// Sets the stimulus flags of the current step in every example, advances
+  /// every example by one dt and counts the spikes.
   void step();
   /// Steps `n` times.
   void advance(uint64_t n);
@@ -130,22 +160,30 @@ public:
 
   /// Index of the population called `name`; throws Error if there is none.
   uint32_t population_index(std::string_view name) const;
-  /// Values of a state variable or input of a population, as double.
-  std::vector<double> read(std::string_view population, std::string_view variable) const;
-  /// Overwrites a state variable or input (values.size() must equal the
-  /// population size); converts to the model's real type.
-  void write(std::string_view population, std::string_view variable, const std::vector<double> &values);
-  /// Spike flags (0 or 1 per neuron) of the last step.
-  std::vector<uint8_t> spiked(std::string_view population) const;
-  /// Spikes of a population since `init`.
+  /// Values of a state variable or input of a population in example
+  /// `example` (0..batch-1) of the batch, as double.
+  std::vector<double> read(std::string_view population, std::string_view variable, uint32_t example = 0) const;
+  /// Overwrites a state variable or input of one example (values.size()
+  /// must equal the population size; integer variables take integers only).
+  void write(std::string_view population, std::string_view variable, const std::vector<double> &values,
+             uint32_t example = 0);
+  /// Spike flags (0 or 1 per neuron) of the last step in one example.
+  std::vector<uint8_t> spiked(std::string_view population, uint32_t example = 0) const;
+  /// Spikes of a population since `init`, summed over the batch.
   uint64_t spike_count(std::string_view population) const;
-  /// Spikes of population `index` since `init`.
+  /// Spikes of population `index` since `init`, summed over the batch.
   uint64_t spike_count(uint32_t population) const;
+  /// Spikes of a population in one example since `init`.
+  uint64_t spike_count(std::string_view population, uint32_t example) const;
+  /// Spikes of population `index` in one example since `init`.
+  uint64_t spike_count(uint32_t population, uint32_t example) const;
 
   /// Synapses over all projections.
   uint64_t synapse_count() const;
-  /// The CSR synapses of projection `index`.
-  // TEMP
+  /// The connectivity of projection `index`.
+  SynapseView synapses(uint32_t projection) const;
+  /// The weights of projection `index` in synapse order, as double.
+  std::vector<double> weights(uint32_t projection) const;
 
   /// The state handed to generated code, for embedders that need raw access.
   snn_state &state();

@@ -121,6 +121,18 @@ TEST(CommandLine, ParsesEveryOptionInBothSpellings) {
   EXPECT_EQ(line.options.out, "");
 }
 
+TEST(CommandLine, ParsesBatchAndFirstExample) {
+  CommandLine line = parse_command_line({"--batch", "4", "--first-example=18446744073709551615"});
+  EXPECT_EQ(*line.options.batch, 4u);
+  EXPECT_EQ(line.options.first_example, UINT64_MAX);
+  line = parse_command_line({"--batch=1048576", "--first-example", "7"});
+  EXPECT_EQ(*line.options.batch, SNN_MAX_BATCH);
+  EXPECT_EQ(line.options.first_example, 7u);
+  line = parse_command_line({});
+  EXPECT_FALSE(line.options.batch);
+  EXPECT_EQ(line.options.first_example, 0u);
+}
+
 std::string command_line_error(const std::vector<std::string> &arguments) {
   try {
     parse_command_line(arguments);
@@ -139,6 +151,16 @@ TEST(CommandLine, RejectsUnknownOptionsAndMissingValues) {
   EXPECT_EQ(command_line_error({"--out="}), "error: option '--out' needs a file name");
   EXPECT_EQ(command_line_error({"--seed", "x"}), "error: invalid seed 'x': expected an unsigned 64-bit integer");
   EXPECT_EQ(command_line_error({"--duration", "-2s"}), "error: invalid duration '-2s': must be greater than zero");
+  EXPECT_EQ(command_line_error({"--batch"}), "error: option '--batch' needs a value");
+}
+
+TEST(CommandLine, RejectsBadBatchSizes) {
+  for (const char *bad : {"0", "-1", "1.5", "2000000", "1048577", "abc", "", "18446744073709551616", " 2"})
+    EXPECT_EQ(command_line_error({"--batch", bad}),
+              "error: option '--batch' needs an integer from 1 to 1048576, not '" + std::string(bad) + "'");
+  for (const char *bad : {"-1", "x", "1e3", "18446744073709551616", ""})
+    EXPECT_EQ(command_line_error({"--first-example", bad}),
+              "error: option '--first-example' needs an integer from 0 to 2^64 - 1, not '" + std::string(bad) + "'");
 }
 
 /// Runs the command line in-process with `arguments` after "./testnet".
@@ -167,11 +189,28 @@ TEST_F(CommandLineRun, HelpDescribesModelAndOptions) {
   EXPECT_EQ(outcome.exit_code, 0);
   EXPECT_EQ(outcome.err, "");
   const std::string &help = outcome.out;
-  for (const char *expected : {"usage: testnet [options]", "'TestNet'", "time step 1 ms", "default duration 10 ms",
-                               "default seed 42", "float64", "  in: 3 neurons (Integrator)\n",
-                               "  out: 2 neurons (LeakyIntegrator)\n", "  in -> out.i: dense, constant weights\n",
-                               "  in spikes [0:3:1] -> the --out file\n", "  out v [0:2:1] -> the --out file\n",
-                               "--duration T", "--seed N", "--out PATH", "--quiet", "--help", "(default TestNet.npz)"})
+  for (const char *expected : {"usage: testnet [options]",
+                               "'TestNet'",
+                               "time step 1 ms",
+                               "default duration 10 ms",
+                               "default seed 42",
+                               "float64",
+                               "default batch 1",
+                               "  in: 3 neurons (Integrator)\n",
+                               "  out: 2 neurons (LeakyIntegrator)\n",
+                               "  in -> out.i: dense\n",
+                               "  in spikes [0:3:1] -> the --out file\n",
+                               "  out v [0:2:1] -> the --out file\n",
+                               "--duration T",
+                               "--seed N",
+                               "--batch N",
+                               "examples simulated at once, 1 to 1048576 "
+                               "(default 1)",
+                               "--first-example K",
+                               "--out PATH",
+                               "--quiet",
+                               "--help",
+                               "(default TestNet.npz)"})
     EXPECT_NE(help.find(expected), std::string::npos) << "missing '" << expected << "' in:\n" << help;
   EXPECT_NE(help.find("  in <- " + network.stimulus_path() + "\n"), std::string::npos);
 }
@@ -212,9 +251,34 @@ TEST_F(CommandLineRun, UserErrorsExitWithOne) {
             "error: cannot write '" + directory.file("nowhere/x.npz") + "': No such file or directory\n");
 }
 
+TEST_F(CommandLineRun, BatchRunsAndIsSummarised) {
+  std::string out = directory.file("batch.npz");
+  Outcome outcome = run_main(network.desc(), {"--batch", "3", "--first-example", "5", "--out", out});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_EQ(outcome.out.rfind("model TestNet: 2 populations, 5 neurons, 1 projection, 6 synapses, batch of 3 "
+                              "examples from example 5\n",
+                              0),
+            0u)
+      << outcome.out;
+  // 3 spikes per example, 9 in all; the rate is per neuron and example.
+  EXPECT_NE(outcome.out.find("in             3       9  100.00 Hz\n"), std::string::npos) << outcome.out;
+}
+
+TEST_F(CommandLineRun, BatchErrorsExitWithOne) {
+  Outcome zero = run_main(network.desc(), {"--batch=0"});
+  EXPECT_EQ(zero.exit_code, 1);
+  EXPECT_EQ(zero.err, "error: option '--batch' needs an integer from 1 to 1048576, not '0'\n");
+  Outcome past_end = run_main(network.desc(), {"--batch", "2", "--first-example", "18446744073709551615"});
+  EXPECT_EQ(past_end.exit_code, 1);
+  EXPECT_EQ(past_end.err, "error: examples 18446744073709551615 to 18446744073709551615 + 1 go past the last "
+                          "example index, 2^64 - 1\n");
+}
+
 TEST_F(CommandLineRun, BrokenModelExitsWithSeventy) {
-  network.desc().populations = nullptr;
-  Outcome outcome = run_main(network.desc(), {});
+  // desc() re-points the tables at the network's copies: break it after.
+  snn_model_desc &desc = network.desc();
+  desc.populations = nullptr;
+  Outcome outcome = run_main(desc, {});
   EXPECT_EQ(outcome.exit_code, 70);
   EXPECT_EQ(outcome.err, "internal error: malformed model descriptor: populations missing\n");
 }
@@ -251,6 +315,9 @@ TEST(ModelExecutable, ExitCodesOfErrors) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_EQ(missing.output, "stimulus.csv: error: cannot open stimulus file: "
                             "No such file or directory\n");
+  test::CommandResult batch = run_executable(directory, "--batch 1.5");
+  EXPECT_EQ(batch.exit_code, 1);
+  EXPECT_EQ(batch.output, "error: option '--batch' needs an integer from 1 to 1048576, not '1.5'\n");
   test::CommandResult help = run_executable(directory, "--help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.output.find("usage: "), std::string::npos);

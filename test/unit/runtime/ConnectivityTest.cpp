@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <vector>
 
 namespace snn::rt {
@@ -20,24 +19,23 @@ namespace {
 /// added one at a time; only what build_synapses reads is filled in.
 class Network {
 public:
-  explicit Network(std::vector<uint32_t> sizes, uint32_t real_size = 8) {
+  explicit Network(std::vector<uint32_t> sizes) {
     for (uint32_t size : sizes)
-      populations_.push_back({"pop", "LIF", size, 0, nullptr, 0, nullptr, 0});
+      populations_.push_back({"pop", "LIF", size, 0, nullptr, 0, nullptr, 0, SNN_NO_BUFFER});
     populations_[0].name = "a";
     if (populations_.size() > 1)
       populations_[1].name = "b";
     desc_ = {};
     desc_.abi_version = SNN_MODEL_ABI_VERSION;
-    desc_.real_size = real_size;
+    desc_.real_size = 8;
     desc_.name = "net";
     desc_.dt = 1e-4;
   }
 
   /// Adds a projection and returns its index.
-  uint32_t add(uint32_t pre, uint32_t post, snn_connectivity_kind kind, double probability = 0, bool autapses = true,
-               snn_distribution weight = {SNN_DIST_CONSTANT, 1.5, 0}) {
-    projections_.push_back(
-        {"a -> b", pre, post, uint32_t(kind), probability, autapses ? 1u : 0u, weight, SNN_TARGET_STATE, 0});
+  /// The buffer indices are never read by build_synapses.
+  uint32_t add(uint32_t pre, uint32_t post, snn_connectivity_kind kind, double probability = 0, bool autapses = true) {
+    projections_.push_back({"a -> b", pre, post, uint32_t(kind), probability, autapses ? 1u : 0u, 0, 0, 0});
     return uint32_t(projections_.size() - 1);
   }
 
@@ -81,8 +79,6 @@ TEST(Connectivity, DenseConnectsEveryPair) {
   for (uint32_t i = 0; i < 5; ++i)
     for (uint32_t j = 0; j < 7; ++j)
       EXPECT_EQ(synapses.target[i * 7 + j], j);
-  for (uint64_t s = 0; s < synapses.count(); ++s)
-    EXPECT_EQ(synapses.weight_at(s), 1.5);
 }
 
 TEST(Connectivity, DenseRecurrentHonoursAutapses) {
@@ -149,31 +145,6 @@ TEST(Connectivity, RejectsProbabilityOutsideUnitInterval) {
   }
 }
 
-TEST(Connectivity, RejectsBadWeightDistributions) {
-  struct Case {
-    snn_distribution weight;
-    const char *message;
-  } cases[] = {
-      {{SNN_DIST_UNIFORM, 2, 1}, "error: projection 'a -> b': uniform weights need a < b, got [2, 1)"},
-      {{SNN_DIST_NORMAL, 0, -1},
-       "error: projection 'a -> b': normal weights need a standard deviation "
-       ">= 0, got -1"},
-      {{SNN_DIST_CONSTANT, INFINITY, 0},
-       "error: projection 'a -> b': weight distribution parameters inf, 0 are "
-       "not finite"},
-  };
-  for (const Case &c : cases) {
-    Network network({2, 2});
-    network.add(0, 1, SNN_CONNECT_DENSE, 0, true, c.weight);
-    try {
-      network.build(0);
-      FAIL() << "expected: " << c.message;
-    } catch (const Error &error) {
-      EXPECT_STREQ(error.what(), c.message);
-    }
-  }
-}
-
 TEST(Connectivity, FixedProbabilityCountIsBinomial) {
   // 1000 x 1000 pairs at p = 0.1: mean 100000, sigma = sqrt(n p (1 - p)) = 300.
   Network network({1000, 1000});
@@ -216,13 +187,12 @@ TEST(Connectivity, FixedProbabilityExtremes) {
 }
 
 bool same_network(const ProjectionSynapses &a, const ProjectionSynapses &b) {
-  return a.row_start == b.row_start && a.target == b.target && a.weight.size() == b.weight.size() &&
-         std::memcmp(a.weight.data(), b.weight.data(), a.weight.size()) == 0;
+  return a.row_start == b.row_start && a.target == b.target;
 }
 
 TEST(Connectivity, SameSeedGivesBitIdenticalNetwork) {
   Network network({200, 300});
-  uint32_t j = network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.05, true, {SNN_DIST_NORMAL, 1.0, 0.25});
+  uint32_t j = network.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.05);
   ProjectionSynapses first = network.build(j, 12345);
   ProjectionSynapses second = network.build(j, 12345);
   EXPECT_TRUE(same_network(first, second));
@@ -255,65 +225,6 @@ TEST(Connectivity, FirstSynapseFollowsDocumentedStream) {
   uint32_t first = uint32_t(std::floor(std::log(1 - u) / std::log1p(-p)));
   ASSERT_GT(synapses.count(), 0u);
   EXPECT_EQ(synapses.target[0], first);
-}
-
-TEST(Connectivity, WeightsFollowTheirDistribution) {
-  Network network({300, 300});
-  ProjectionSynapses uniform =
-      network.build(network.add(0, 1, SNN_CONNECT_DENSE, 0, true, {SNN_DIST_UNIFORM, -1.0, 3.0}));
-  double sum = 0;
-  for (uint64_t s = 0; s < uniform.count(); ++s) {
-    double w = uniform.weight_at(s);
-    ASSERT_GE(w, -1.0);
-    ASSERT_LT(w, 3.0);
-    sum += w;
-  }
-  // Mean 1, sigma of the mean 4 / sqrt(12 * 90000) = 0.0038.
-  EXPECT_NEAR(sum / uniform.count(), 1.0, 0.02);
-
-  ProjectionSynapses normal = network.build(network.add(0, 1, SNN_CONNECT_DENSE, 0, true, {SNN_DIST_NORMAL, 2.0, 0.5}));
-  double mean = 0, squares = 0;
-  for (uint64_t s = 0; s < normal.count(); ++s) {
-    mean += normal.weight_at(s);
-    squares += normal.weight_at(s) * normal.weight_at(s);
-  }
-  mean /= normal.count();
-  double variance = squares / normal.count() - mean * mean;
-  EXPECT_NEAR(mean, 2.0, 0.01);
-  EXPECT_NEAR(std::sqrt(variance), 0.5, 0.01);
-}
-
-TEST(Connectivity, WeightDependsOnlyOnPair) {
-  // Synapse (i, j) gets block (i, j, 0, tag(WEIGHT, projection)) whatever
-  // else the row holds, so dense and sparse projections agree on shared pairs.
-  Network network({20, 30});
-  snn_distribution weight{SNN_DIST_UNIFORM, 0.0, 1.0};
-  ProjectionSynapses dense = network.build(network.add(0, 1, SNN_CONNECT_DENSE, 0, true, weight), 5);
-  uint32_t key[2], out[4];
-  snn_philox_key(5, key);
-  uint32_t counter[4] = {3, 17, 0, snn_philox_tag(SNN_RNG_WEIGHT, 0)};
-  snn_philox4x32(counter, key, out);
-  EXPECT_EQ(dense.weight_at(3 * 30 + 17), snn_uniform01_f64(out[0], out[1]));
-}
-
-TEST(Connectivity, FloatWeightsAreFourBytes) {
-  Network network({10, 10}, 4);
-  ProjectionSynapses synapses =
-      network.build(network.add(0, 1, SNN_CONNECT_DENSE, 0, true, {SNN_DIST_UNIFORM, 0.0, 1.0}));
-  EXPECT_EQ(synapses.weight.size(), 100u * 4);
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(synapses.weight.data()) % 64, 0u);
-  const float *weights = static_cast<const float *>(synapses.weight.data());
-  EXPECT_EQ(double(weights[42]), synapses.weight_at(42));
-}
-
-TEST(Connectivity, ViewExposesTheArrays) {
-  Network network({3, 4});
-  ProjectionSynapses synapses = network.build(network.add(0, 1, SNN_CONNECT_DENSE));
-  snn_synapses view = synapses.view();
-  EXPECT_EQ(view.num_synapses, 12u);
-  EXPECT_EQ(view.row_start, synapses.row_start.data());
-  EXPECT_EQ(view.target, synapses.target.data());
-  EXPECT_EQ(view.weight, synapses.weight.data());
 }
 
 TEST(Connectivity, CubaSizedProjectionIsFast) {

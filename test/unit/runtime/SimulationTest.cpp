@@ -1,11 +1,13 @@
 //===- SimulationTest.cpp - The hand-written model through the runtime ----===//
 //
 // Every expected number below is worked out by hand from TestModel.h and the
-// stimulus in TestNetwork.h.
+// stimulus in TestNetwork.h. Batches: BatchTest.cpp; descriptor checks:
+// ModelDescriptionTest.cpp.
 //
 //===----------------------------------------------------------------------===//
 
 #include "TestEnvironment.h"
+#include "TestHelpers.h"
 #include "TestNetwork.h"
 
 #include "snn/philox.h"
@@ -22,16 +24,8 @@ namespace {
 using test::ScratchDirectory;
 using test::TestNetwork;
 
-/// Runs `body` and returns the Error it throws (fails the test if none).
-template <typename Body> Error error_of(Body body) {
-  try {
-    body();
-  } catch (const Error &error) {
-    return error;
-  }
-  ADD_FAILURE() << "expected an Error";
-  return Error("no error");
-}
+using test::error_of;
+using test::numpy_dump;
 
 class SimulationTest : public ::testing::TestWithParam<const snn_model_desc *> {
 protected:
@@ -68,12 +62,13 @@ TEST_P(SimulationTest, StepsMatchHandComputedValues) {
   EXPECT_EQ(simulation.read("out", "v"), (std::vector<double>{0.09375, 0.09375}));
 }
 
-TEST_P(SimulationTest, InitDrawsFromTheInitDomain) {
+TEST_P(SimulationTest, ResetDrawsFromTheInitDomainUnderTheExampleKey) {
   Simulation simulation(network.desc(), 0x1234567890ull);
   simulation.init();
   std::vector<double> u = simulation.read("out", "u");
-  uint32_t key[2];
-  snn_philox_key(0x1234567890ull, key);
+  uint32_t run_key[2], key[2];
+  snn_philox_key(0x1234567890ull, run_key);
+  snn_example_key(run_key, 0, key);
   for (uint32_t n = 0; n < 2; ++n) {
     uint32_t counter[4] = {n, 1, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8)};
     uint32_t out[4];
@@ -99,23 +94,42 @@ TEST_P(SimulationTest, InitRewindsEverything) {
   EXPECT_EQ(simulation.spike_count("out"), 2u);
 }
 
-TEST_P(SimulationTest, ExposesSynapsesAndState) {
+TEST_P(SimulationTest, ExposesSynapsesWeightsAndState) {
   Simulation simulation(network.desc(), 42);
   EXPECT_EQ(simulation.synapse_count(), 6u);
-  const snn_synapses &synapses = simulation.synapses(0);
+  SynapseView synapses = simulation.synapses(0);
+  EXPECT_EQ(synapses.num_pre, 3u);
   EXPECT_EQ(synapses.num_synapses, 6u);
-  EXPECT_EQ(synapses.row_start[3], 6u);
+  EXPECT_EQ(std::vector<uint32_t>(synapses.row_start, synapses.row_start + 4), (std::vector<uint32_t>{0, 2, 4, 6}));
+  EXPECT_EQ(std::vector<uint32_t>(synapses.target, synapses.target + 6), (std::vector<uint32_t>{0, 1, 0, 1, 0, 1}));
+  // The model's init entry ran in the constructor and stored the weights.
+  EXPECT_EQ(simulation.weights(0), std::vector<double>(6, 0.75));
   const snn_state &state = simulation.state();
   EXPECT_EQ(state.seed, 42u);
-  EXPECT_EQ(state.synapses, &synapses);
-  for (int b = 0; b < 4; ++b)
-    EXPECT_EQ(reinterpret_cast<uintptr_t>(state.buffers[b]) % 64, 0u);
-  EXPECT_NE(state.stimulus[0], nullptr);
-  EXPECT_EQ(state.stimulus[1], nullptr); // "out" has no stimulus
+  EXPECT_EQ(state.batch, 1u);
+  EXPECT_EQ(state.first_example, 0u);
+  EXPECT_EQ(std::vector<uint64_t>(state.extents, state.extents + TEST_NUM_BUFFERS),
+            (std::vector<uint64_t>{3, 2, 2, 2, 3, 2, 3, 4, 6, 6}));
+  EXPECT_EQ(state.buffers[TEST_ROW_START], static_cast<const void *>(synapses.row_start));
+  for (int b = 0; b < TEST_NUM_BUFFERS; ++b)
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(state.buffers[b]) % 64, 0u) << b;
   EXPECT_EQ(simulation.population_index("out"), 1u);
   EXPECT_EQ(&simulation.model(), &network.desc());
   EXPECT_EQ(simulation.seed(), 42u);
+  EXPECT_EQ(simulation.batch(), 1u);
+  EXPECT_EQ(simulation.first_example(), 0u);
   EXPECT_EQ(error_of([&] { simulation.synapses(1); }).kind(), Error::Kind::Internal);
+  EXPECT_EQ(error_of([&] { simulation.weights(1); }).kind(), Error::Kind::Internal);
+}
+
+TEST_P(SimulationTest, InitKeepsWeights) {
+  Simulation simulation(network.desc(), 42);
+  // Weights are shared: a new run of the examples must not redraw or zero them.
+  static_cast<char *>(simulation.state().buffers[TEST_WEIGHT])[0] ^= 1;
+  std::vector<double> changed = simulation.weights(0);
+  EXPECT_NE(changed[0], 0.75);
+  simulation.init();
+  EXPECT_EQ(simulation.weights(0), changed);
 }
 
 TEST_P(SimulationTest, WriteThenReadRoundTrips) {
@@ -129,12 +143,41 @@ TEST_P(SimulationTest, WriteThenReadRoundTrips) {
                "error: cannot write 1 values to 'out.v' of 2 neurons");
 }
 
+TEST_P(SimulationTest, IntegerVariablesTakeIntegersOnly) {
+  // A hidden int32 state of "out" (as a refractory counter would be),
+  // untouched by the model's entries: the runtime zeroes it in init.
+  std::vector<snn_variable_desc> vars = {{"v", TEST_OUT_V, 0}, {"u", TEST_OUT_U, 0}, {"ref", TEST_NUM_BUFFERS, 1}};
+  network.populations()[1].state_vars = vars.data();
+  network.populations()[1].num_state_vars = 3;
+  network.buffers().push_back(
+      {"out.ref", "", SNN_ELEM_I32, SNN_SCOPE_NEURON, 1, SNN_BATCH_PER_EXAMPLE, SNN_ROLE_STATE, 2});
+  Simulation simulation(network.desc(), 42, 2);
+  simulation.init();
+  simulation.write("out", "ref", {3, -2}, 1);
+  EXPECT_EQ(simulation.read("out", "ref", 1), (std::vector<double>{3, -2}));
+  EXPECT_EQ(static_cast<const int32_t *>(simulation.state().buffers[TEST_NUM_BUFFERS])[3], -2);
+  EXPECT_EQ(simulation.read("out", "ref", 0), (std::vector<double>{0, 0}));
+  EXPECT_STREQ(error_of([&] {
+                 simulation.write("out", "ref", {0.5, 0});
+               }).what(),
+               "error: cannot write 0.5 to 'out.ref', which holds int32 values");
+  EXPECT_STREQ(error_of([&] {
+                 simulation.write("out", "ref", {0, 3e9});
+               }).what(),
+               "error: cannot write 3e+09 to 'out.ref', which holds int32 values");
+  simulation.init();
+  EXPECT_EQ(simulation.read("out", "ref", 1), (std::vector<double>{0, 0}));
+}
+
 TEST_P(SimulationTest, UnknownNamesAreErrors) {
   Simulation simulation(network.desc(), 42);
   EXPECT_STREQ(error_of([&] { simulation.read("hidden", "v"); }).what(),
                "error: the network has no population 'hidden'");
   EXPECT_STREQ(error_of([&] { simulation.read("in", "w"); }).what(), "error: population 'in' has no variable 'w'");
   EXPECT_STREQ(error_of([&] { simulation.spike_count("x"); }).what(), "error: the network has no population 'x'");
+  EXPECT_STREQ(error_of([&] { simulation.read("in", "v", 1); }).what(),
+               "error: example 1 is out of range: the batch holds 1 example (0)");
+  EXPECT_EQ(error_of([&] { simulation.spike_count(2u); }).kind(), Error::Kind::Internal);
 }
 
 TEST_P(SimulationTest, StepBeforeInitIsInternalError) {
@@ -151,20 +194,6 @@ TEST_P(SimulationTest, MovedSimulationKeepsRunning) {
   Simulation second = std::move(first);
   second.advance(7);
   EXPECT_EQ(second.spike_count("out"), 2u);
-}
-
-/// Reads the arrays of an NPZ file with numpy, values rounded to 12 digits.
-std::string numpy_dump(const std::string &path) {
-  std::string script = "import sys, numpy\n"
-                       "with numpy.load(sys.argv[1]) as f:\n"
-                       "    for k in sorted(f.files):\n"
-                       "        a = f[k]\n"
-                       "        print(k, a.dtype, a.shape, [round(float(x), 12) for x in "
-                       "a.ravel()])\n";
-  test::CommandResult result = test::run_shell(std::string(test::python()) + " -c " + test::shell_quote(script) + " " +
-                                               test::shell_quote(path) + " 2>&1");
-  EXPECT_EQ(result.exit_code, 0) << result.output;
-  return result.output;
 }
 
 TEST_P(SimulationTest, RunRecordsSpikesAndState) {
@@ -204,9 +233,10 @@ TEST_P(SimulationTest, RunRecordsSpikesAndState) {
 
   if (!test::python_has_numpy())
     GTEST_SKIP() << test::python() << " has no numpy";
-  EXPECT_EQ(numpy_dump(out), "in_spikes_i int32 (3,) [0.0, 2.0, 2.0]\n"
+  EXPECT_EQ(numpy_dump(out), "in_spikes_b int32 (3,) [0.0, 0.0, 0.0]\n"
+                             "in_spikes_i int32 (3,) [0.0, 2.0, 2.0]\n"
                              "in_spikes_t float64 (3,) [0.002, 0.002, 0.005]\n"
-                             "out_v float64 (10, 2) [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "
+                             "out_v float64 (1, 10, 2) [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "
                              "0.0, 0.0, 0.0, 0.0, 0.75, 0.75, 0.375, 0.375, 0.1875, 0.1875, "
                              "0.09375, 0.09375]\n"
                              "out_v_neurons int32 (2,) [0.0, 1.0]\n"
@@ -233,9 +263,11 @@ TEST_P(SimulationTest, SameNamesInOneFileAreDisambiguated) {
   std::string shared = directory.file("shared.npz");
   std::string other = directory.file("other.npz");
   network.records() = {
-      {SNN_RECORD_SPIKES, 0, 0, 0, 3, 1, shared.c_str()}, {SNN_RECORD_SPIKES, 0, 0, 0, 3, 2, shared.c_str()},
-      {SNN_RECORD_STATE, 1, 0, 1, 2, 1, shared.c_str()},  {SNN_RECORD_STATE, 0, 0, 1, 2, 1, other.c_str()},
-      {SNN_RECORD_STATE, 0, 0, 0, 3, 1, other.c_str()},
+      {SNN_RECORD_SPIKES, 0, SNN_NO_BUFFER, 0, 3, 1, shared.c_str()},
+      {SNN_RECORD_SPIKES, 0, SNN_NO_BUFFER, 0, 3, 2, shared.c_str()},
+      {SNN_RECORD_STATE, 1, TEST_OUT_V, 1, 2, 1, shared.c_str()},
+      {SNN_RECORD_STATE, 0, TEST_IN_V, 1, 2, 1, other.c_str()},
+      {SNN_RECORD_STATE, 0, TEST_IN_V, 0, 3, 1, other.c_str()},
   };
   RunOptions options;
   options.quiet = true;
@@ -245,21 +277,23 @@ TEST_P(SimulationTest, SameNamesInOneFileAreDisambiguated) {
   EXPECT_FALSE(std::filesystem::exists(options.out)); // no record goes there
   if (!test::python_has_numpy())
     GTEST_SKIP() << test::python() << " has no numpy";
-  EXPECT_EQ(numpy_dump(shared), "in_spikes_i int32 (3,) [0.0, 2.0, 2.0]\n"
+  EXPECT_EQ(numpy_dump(shared), "in_spikes_b int32 (3,) [0.0, 0.0, 0.0]\n"
+                                "in_spikes_b_2 int32 (3,) [0.0, 0.0, 0.0]\n"
+                                "in_spikes_i int32 (3,) [0.0, 2.0, 2.0]\n"
                                 "in_spikes_i_2 int32 (3,) [0.0, 2.0, 2.0]\n"
                                 "in_spikes_t float64 (3,) [0.002, 0.002, 0.005]\n"
                                 "in_spikes_t_2 float64 (3,) [0.002, 0.002, 0.005]\n"
-                                "out_v float64 (10, 1) [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.75, 0.375, "
+                                "out_v float64 (1, 10, 1) [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.75, 0.375, "
                                 "0.1875, 0.09375]\n"
                                 "out_v_neurons int32 (1,) [1.0]\n"
                                 "t float64 (10,) [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, "
                                 "0.007, 0.008, 0.009, 0.01]\n");
   std::string dump = numpy_dump(other);
-  EXPECT_NE(dump.find("in_v float64 (10, 1) [0.0, 0.375, 0.375, 0.375, 0.375, "
+  EXPECT_NE(dump.find("in_v float64 (1, 10, 1) [0.0, 0.375, 0.375, 0.375, 0.375, "
                       "0.75, 0.75, 0.75, 0.75, 0.75]\n"),
             std::string::npos)
       << dump;
-  EXPECT_NE(dump.find("in_v_2 float64 (10, 3) "), std::string::npos) << dump;
+  EXPECT_NE(dump.find("in_v_2 float64 (1, 10, 3) "), std::string::npos) << dump;
   EXPECT_NE(dump.find("in_v_neurons_2 int32 (3,) [0.0, 1.0, 2.0]\n"), std::string::npos) << dump;
 }
 
@@ -285,8 +319,8 @@ protected:
 TEST_F(RunErrorTest, RejectsOtherAbiVersion) {
   network.desc().abi_version = SNN_MODEL_ABI_VERSION + 1;
   EXPECT_STREQ(error_of([&] { Simulation(network.desc(), 1); }).what(),
-               "error: the model was built for model ABI version 2 but this "
-               "runtime implements version 1; rebuild it with a matching snnc");
+               "error: the model was built for model ABI version 3 but this "
+               "runtime implements version 2; rebuild it with a matching snnc");
 }
 
 TEST_F(RunErrorTest, RejectsOtherRealSize) {

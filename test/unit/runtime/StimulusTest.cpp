@@ -180,6 +180,19 @@ TEST(StimulusSchedule, SetsFlagsOfEachStepAndClearsThemAfter) {
   expect_flags(1, {0, 0, 0, 0});
 }
 
+TEST(StimulusSchedule, EveryCopyOfABatchGetsTheSameFlags) {
+  // Three examples of a 3-neuron population, 3 bytes apart; a marker byte
+  // that belongs to no copy must stay untouched.
+  StimulusSchedule schedule({{0.0, 0}, {0.001, 2}, {0.001, 1}}, 1e-3);
+  uint8_t flags[10] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 7};
+  schedule.apply(0, flags, 3, 3);
+  EXPECT_EQ(std::vector<uint8_t>(flags, flags + 10), (std::vector<uint8_t>{1, 0, 0, 1, 0, 0, 1, 0, 0, 7}));
+  schedule.apply(1, flags, 3, 3);
+  EXPECT_EQ(std::vector<uint8_t>(flags, flags + 10), (std::vector<uint8_t>{0, 1, 1, 0, 1, 1, 0, 1, 1, 7}));
+  schedule.apply(2, flags, 3, 3);
+  EXPECT_EQ(std::vector<uint8_t>(flags, flags + 10), (std::vector<uint8_t>{0, 0, 0, 0, 0, 0, 0, 0, 0, 7}));
+}
+
 } // namespace
 } // namespace snn::rt
 

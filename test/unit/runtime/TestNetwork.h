@@ -1,7 +1,7 @@
 //===- TestNetwork.h - The test model, ready to run -------------*- C++ -*-===//
 //
 // Copies a descriptor of TestModel.h so a test can point its stimulus and
-// records at a scratch directory, and writes the stimulus file whose spikes
+// records at a scratch directory or break its tables, and writes the stimulus file whose spikes
 // the tests' hand-computed expectations assume (see TestModel.h):
 //   in[0] at steps 0, 1, 2        -> spikes in step 2
 //   in[1] at steps 1, 5           -> never spikes (v ends at 0.75)
@@ -36,32 +36,47 @@ public:
   /// file is written into `directory`.
   TestNetwork(const snn_model_desc *base, const ScratchDirectory &directory)
       : desc_(*base), stimulus_path_(directory.write("stimulus.csv", test_stimulus())),
-        records_(base->records, base->records + base->num_records) {
+        records_(base->records, base->records + base->num_records),
+        buffers_(base->buffers, base->buffers + base->num_buffers),
+        populations_(base->populations, base->populations + base->num_populations),
+        entries_(base->entries, base->entries + base->num_entries) {
     stimuli_.push_back({0, stimulus_path_.c_str()});
     desc_.stimuli = stimuli_.data();
     desc_.num_stimuli = 1;
-    sync_records();
+    sync();
   }
   TestNetwork(const TestNetwork &) = delete;
   TestNetwork &operator=(const TestNetwork &) = delete;
 
-  /// The records, to edit; the descriptor follows the edits.
+  /// The tables, to edit; the descriptor follows the edits.
   std::vector<snn_record_desc> &records() { return records_; }
+  std::vector<snn_buffer_desc> &buffers() { return buffers_; }
+  std::vector<snn_population_desc> &populations() { return populations_; }
+  std::vector<snn_entry_desc> &entries() { return entries_; }
   snn_model_desc &desc() {
-    sync_records();
+    sync();
     return desc_;
   }
   const std::string &stimulus_path() const { return stimulus_path_; }
 
 private:
-  void sync_records() {
+  void sync() {
     desc_.records = records_.data();
     desc_.num_records = uint32_t(records_.size());
+    desc_.buffers = buffers_.data();
+    desc_.num_buffers = uint32_t(buffers_.size());
+    desc_.populations = populations_.data();
+    desc_.num_populations = uint32_t(populations_.size());
+    desc_.entries = entries_.data();
+    desc_.num_entries = uint32_t(entries_.size());
   }
   snn_model_desc desc_;
   std::string stimulus_path_;
   std::vector<snn_stimulus_desc> stimuli_;
   std::vector<snn_record_desc> records_;
+  std::vector<snn_buffer_desc> buffers_;
+  std::vector<snn_population_desc> populations_;
+  std::vector<snn_entry_desc> entries_;
 };
 
 } // namespace snn::rt::test
