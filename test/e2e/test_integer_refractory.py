@@ -2,7 +2,7 @@
 
 models/long_refractory.snn: one LIF neuron driven above threshold
 (i_offset 20 mV, v_th 10 mV, tau 10 ms) with t_ref = 1700 s at dt = 0.1 ms,
-simulated for 1700.01 s. Analytically the membrane, starting at 0, crosses
+simulated for 1700.05 s. Analytically the membrane, starting at 0, crosses
 10 mV at t1 = tau ln(2) = 6.93 ms; it then stays clamped at the reset value
 for 1.7e7 steps and crosses again the same t1 later. So there are exactly
 two spikes, the second 1.7e7 steps + the first's step after the first (to

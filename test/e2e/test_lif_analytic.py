@@ -143,7 +143,7 @@ def main():
     e2e.run_model(exe64, args.work, ["--duration", "50 ms", "--quiet"])
     short = e2e.load_npz(os.path.join(args.work, "lif.npz"))
     check_run(checker, short, "float64 --duration 50ms", short_steps, rtol=1e-6, atol=1e-9)
-    checker.check(np.array_equal(short["refr_v"], data["refr_v"][:short_steps]),
+    checker.check(np.array_equal(short["refr_v"], data["refr_v"][:, :short_steps]),
                   "--duration 50ms: refr_v is not a prefix of the 300 ms run")
 
     exe32 = e2e.compile_model(args.snnc, model, args.work, "lif32", ["--precision=float"])
