@@ -62,6 +62,12 @@ bool link_executable(const std::string &object, const std::string &output, std::
   bool in_place = plan.temporary.empty();
   std::string tmp = in_place ? "/tmp/snnc-exe-" + std::to_string(getpid()) : plan.temporary;
   std::vector<std::string> args = {SNN_LINKER_DRIVER, "-o", tmp, object};
+#ifdef SNN_LINKER_FLAG
+  // gold links the model about twice as fast as the default BFD linker
+  // (half of a whole compile's CPU time was the link); the build checks
+  // that the driver accepts it.
+  args.push_back(SNN_LINKER_FLAG);
+#endif
   for (const char *lib : {SNN_RUNTIME_MAIN_LIB, SNN_RUNTIME_LIB})
     args.push_back(lib);
   args.push_back("-lm");
