@@ -22,9 +22,7 @@ public:
       StageTimes &times;
       const std::string &stage;
       std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-      ~Stop() {
-        times.add(stage, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      }
+      ~Stop() { times.add(stage, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()); }
     } stop{*this, stage};
     return body();
   }

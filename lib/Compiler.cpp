@@ -265,8 +265,7 @@ private:
 std::unique_ptr<JitModel> Compilation::jit() {
   std::unique_ptr<backends::LoadedModel> loaded;
   impl_->output_path.clear();
-  if (!impl_->with_backend(
-          [&](backends::Backend &b, const lower::Program &p) { loaded = b.load(p, impl_->times); }))
+  if (!impl_->with_backend([&](backends::Backend &b, const lower::Program &p) { loaded = b.load(p, impl_->times); }))
     return nullptr;
   return std::make_unique<LoadedJitModel>(std::move(loaded));
 }

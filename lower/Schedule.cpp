@@ -123,7 +123,8 @@ private:
     info.size = pop.size;
     for (const ir::StateVar &s : model.states) {
       std::string unit = s.type == ir::ScalarType::Int ? "" : s.dim.str();
-      info.states.push_back({s.name, neuron_buffer(k, s.name, state_elem(s, real_), BufferRole::State, unit), s.hidden});
+      info.states.push_back(
+          {s.name, neuron_buffer(k, s.name, state_elem(s, real_), BufferRole::State, unit), s.hidden});
     }
     for (const ir::InputVar &i : model.inputs)
       info.inputs.push_back({i.name, neuron_buffer(k, i.name, real_, BufferRole::Input, i.dim.str()), false});
@@ -176,16 +177,25 @@ private:
     return index;
   }
 
-  /// A launch of kernel `index` with each parameter bound by `bind`.
-  template <typename Bind> Launch launch(int index, std::string what, Bind &&bind) {
+  /// A launch of kernel `index` binding each parameter to `args[name]`.
+  Launch launch(int index, std::string what, const std::map<std::string, Argument> &args) {
     Launch l;
     l.kernel = index;
+    for (const Param &param : p_.kernels[index].params) {
+      auto found = args.find(param.name);
+      ir::internal_check(found != args.end(), "kernel '" + p_.kernels[index].name + "' has parameter '" + param.name +
+                                                  "', which the " + what + " does not bind");
+      l.args.push_back(found->second);
+    }
     l.what = std::move(what);
-    for (const Param &param : p_.kernels[index].params)
-      l.args.push_back(bind(param));
     return l;
   }
-
+  /// The arguments every kernel over a projection's synapses takes.
+  static std::map<std::string, Argument> synapse_args(const ProjectionInfo &info) {
+    return {{"row_start", buffer_arg(info.row_start)},
+            {"target", buffer_arg(info.target)},
+            {"weight", buffer_arg(info.weight)}};
+  }
   static Argument buffer_arg(int buffer) { return Argument{buffer, 0}; }
   static Argument scalar_arg(int64_t value) { return Argument{-1, value}; }
 
@@ -196,28 +206,15 @@ private:
     bool variant = stimulus && reads_stimulus(model, phase);
     std::string key = std::to_string(int(phase)) + ":" + model.name + (variant ? ":stimulus" : "");
     int index = kernel(key, [&] { return build_neuron_kernel(model, phase, stimulus, real_); });
-    auto var = [&](const std::vector<VariableInfo> &vars, const std::string &name) {
-      for (const VariableInfo &v : vars)
-        if (v.name == name)
-          return v.buffer;
-      throw ir::InternalError("population '" + info.name + "' has no variable '" + name + "'");
-    };
-    return launch(index, "population " + info.name, [&](const Param &param) {
-      const std::string &n = param.name;
-      if (n.rfind("state.", 0) == 0)
-        return buffer_arg(var(info.states, n.substr(6)));
-      if (n.rfind("input.", 0) == 0)
-        return buffer_arg(var(info.inputs, n.substr(6)));
-      if (n == "spiked")
-        return buffer_arg(info.spiked);
-      if (n == "stimulus")
-        return buffer_arg(info.stimulus);
-      if (n == "size")
-        return scalar_arg(info.size);
-      if (n == "stream")
-        return scalar_arg(population);
-      throw ir::InternalError("neuron kernel parameter '" + n + "'");
-    });
+    std::map<std::string, Argument> args = {{"spiked", buffer_arg(info.spiked)},
+                                            {"stimulus", buffer_arg(info.stimulus)},
+                                            {"size", scalar_arg(info.size)},
+                                            {"stream", scalar_arg(population)}};
+    for (const VariableInfo &v : info.states)
+      args["state." + v.name] = buffer_arg(v.buffer);
+    for (const VariableInfo &v : info.inputs)
+      args["input." + v.name] = buffer_arg(v.buffer);
+    return launch(index, "population " + info.name, args);
   }
 
   Launch delivery_launch(int j) {
@@ -239,50 +236,26 @@ private:
         if (v.name == model.refractory_counter)
           counter = v.buffer;
     int index = kernel(gated ? "deliver.gated" : "deliver", [&] { return build_delivery_kernel(gated, real_); });
-    return launch(index, "projection " + info.name, [&](const Param &param) {
-      const std::string &n = param.name;
-      if (n == "spikes")
-        return buffer_arg(pre.spiked);
-      if (n == "row_start")
-        return buffer_arg(info.row_start);
-      if (n == "target")
-        return buffer_arg(info.target);
-      if (n == "weight")
-        return buffer_arg(info.weight);
-      if (n == "post")
-        return buffer_arg(target);
-      if (n == "counter")
-        return buffer_arg(counter);
-      if (n == "post_spiked")
-        return buffer_arg(post.spiked);
-      if (n == "num_pre")
-        return scalar_arg(pre.size);
-      if (n == "num_post")
-        return scalar_arg(post.size);
-      throw ir::InternalError("delivery kernel parameter '" + n + "'");
-    });
+    std::map<std::string, Argument> args = synapse_args(info);
+    args.insert({{"spikes", buffer_arg(pre.spiked)},
+                 {"post", buffer_arg(target)},
+                 {"counter", buffer_arg(counter)},
+                 {"post_spiked", buffer_arg(post.spiked)},
+                 {"num_pre", scalar_arg(pre.size)},
+                 {"num_post", scalar_arg(post.size)}});
+    return launch(index, "projection " + info.name, args);
   }
 
   Launch weight_launch(int j) {
     const ir::WeightInit &w = m_.network.projections[j].weight;
     const ProjectionInfo &info = p_.projections[j];
     // format_real reads back to the same double, so equal keys mean equal kernels.
-    std::string key = "weights:" + std::to_string(int(w.dist)) + ":" + ir::format_real(w.a) + ":" + ir::format_real(w.b);
+    std::string key =
+        "weights:" + std::to_string(int(w.dist)) + ":" + ir::format_real(w.a) + ":" + ir::format_real(w.b);
     int index = kernel(key, [&] { return build_weight_kernel(w, real_); });
-    return launch(index, "projection " + info.name, [&](const Param &param) {
-      const std::string &n = param.name;
-      if (n == "row_start")
-        return buffer_arg(info.row_start);
-      if (n == "target")
-        return buffer_arg(info.target);
-      if (n == "weight")
-        return buffer_arg(info.weight);
-      if (n == "num_pre")
-        return scalar_arg(p_.populations[info.pre].size);
-      if (n == "projection")
-        return scalar_arg(j);
-      throw ir::InternalError("weight kernel parameter '" + n + "'");
-    });
+    std::map<std::string, Argument> args = synapse_args(info);
+    args.insert({{"num_pre", scalar_arg(p_.populations[info.pre].size)}, {"projection", scalar_arg(j)}});
+    return launch(index, "projection " + info.name, args);
   }
 
   void launch_entries() {
@@ -326,8 +299,6 @@ private:
 
 } // namespace
 
-Program schedule(const ir::Module &module, const ScheduleOptions &options) {
-  return Scheduler(module, options).run();
-}
+Program schedule(const ir::Module &module, const ScheduleOptions &options) { return Scheduler(module, options).run(); }
 
 } // namespace snn::lower

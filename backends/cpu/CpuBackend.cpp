@@ -57,7 +57,8 @@ public:
     std::unique_ptr<llvm::Module> module =
         times.time("codegen", [&] { return build_module(program, *context, options_); });
     std::string error;
-    auto jit = times.time("jit", [&] { return JitModel::create(std::move(module), std::move(context), options_, error); });
+    auto jit =
+        times.time("jit", [&] { return JitModel::create(std::move(module), std::move(context), options_, error); });
     if (!jit)
       throw backends::BackendError("cannot compile in process: " + error);
     return std::make_unique<CpuLoadedModel>(std::move(jit));

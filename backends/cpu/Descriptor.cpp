@@ -205,10 +205,9 @@ private:
   }
 
   llvm::Constant *record(const lower::RecordInfo &r) {
-    return struct_of(types_.record_desc,
-                     {u32(r.spikes ? SNN_RECORD_SPIKES : SNN_RECORD_STATE), u32(r.population),
-                      buffer_index(r.spikes ? -1 : r.buffer), u32(r.begin), u32(r.end), u32(r.stride),
-                      r.file.empty() ? null() : string(r.file)});
+    return struct_of(types_.record_desc, {u32(r.spikes ? SNN_RECORD_SPIKES : SNN_RECORD_STATE), u32(r.population),
+                                          buffer_index(r.spikes ? -1 : r.buffer), u32(r.begin), u32(r.end),
+                                          u32(r.stride), r.file.empty() ? null() : string(r.file)});
   }
 
   llvm::Module &module_;

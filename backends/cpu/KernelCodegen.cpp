@@ -389,8 +389,7 @@ llvm::Type *llvm_type(lower::Type type, llvm::Type *real) {
 
 llvm::Function *build_kernel(llvm::Module &module, const lower::Program &program, const lower::Kernel &kernel) {
   llvm::LLVMContext &context = module.getContext();
-  llvm::Type *real =
-      program.real == ElemType::F64 ? llvm::Type::getDoubleTy(context) : llvm::Type::getFloatTy(context);
+  llvm::Type *real = program.real == ElemType::F64 ? llvm::Type::getDoubleTy(context) : llvm::Type::getFloatTy(context);
   std::vector<llvm::Type *> params;
   for (const lower::Param &param : kernel.params)
     params.push_back(param.kind == lower::Param::Kind::Buffer ? llvm::PointerType::getUnqual(context)

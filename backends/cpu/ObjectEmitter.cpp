@@ -21,9 +21,8 @@ bool write_object(llvm::Module &module, llvm::TargetMachine &machine, const std:
   bool in_place = plan.temporary.empty();
   int fd = -1;
   llvm::SmallString<256> temp_path;
-  std::error_code ec =
-      in_place ? llvm::sys::fs::openFileForWrite(plan.target, fd, llvm::sys::fs::CD_OpenExisting)
-               : llvm::sys::fs::createUniqueFile(plan.target + ".tmp-%%%%%%%%", fd, temp_path);
+  std::error_code ec = in_place ? llvm::sys::fs::openFileForWrite(plan.target, fd, llvm::sys::fs::CD_OpenExisting)
+                                : llvm::sys::fs::createUniqueFile(plan.target + ".tmp-%%%%%%%%", fd, temp_path);
   if (ec) {
     error = "cannot write '" + path + "': " + ec.message();
     return false;

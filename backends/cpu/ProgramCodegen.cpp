@@ -38,12 +38,14 @@ public:
     b_.SetInsertPoint(llvm::BasicBlock::Create(module_.getContext(), "entry", fn));
 
     buffers_ = field(state, StateBuffers, b_.getPtrTy(), "buffers");
-    llvm::Value *batch = b_.CreateZExt(field(state, StateBatch, b_.getInt32Ty(), "batch.u32"), b_.getInt64Ty(), "batch");
+    llvm::Value *batch =
+        b_.CreateZExt(field(state, StateBatch, b_.getInt32Ty(), "batch.u32"), b_.getInt64Ty(), "batch");
     llvm::Value *first = field(state, StateFirstExample, b_.getInt64Ty(), "first_example");
     PhiloxKey key = emit_philox_key(b_, field(state, StateSeed, b_.getInt64Ty(), "seed"));
     // t = step * dt in double, then rounded once to the real type, so long
     // runs do not accumulate rounding in t.
-    llvm::Value *t = b_.CreateFMul(b_.CreateUIToFP(step, b_.getDoubleTy()), llvm::ConstantFP::get(b_.getDoubleTy(), p_.dt));
+    llvm::Value *t =
+        b_.CreateFMul(b_.CreateUIToFP(step, b_.getDoubleTy()), llvm::ConstantFP::get(b_.getDoubleTy(), p_.dt));
     t = b_.CreateFPTrunc(t, real_, "t");
     builtins_ = {batch, first, key[0], key[1], step, t};
 

@@ -42,7 +42,7 @@ struct CompileOptions {
   Precision precision = Precision::Float; ///< of state variables and arithmetic
   std::string cpu = "x86-64-v3";          ///< LLVM CPU name, or "native"
   Target target = Target::Cpu;
-  std::vector<std::string> print_after;   ///< pass names: print the IR after each
+  std::vector<std::string> print_after; ///< pass names: print the IR after each
   bool print_after_all = false;
   /// Time every stage of the compile (see Compilation::timing_report);
   /// also prints nothing by itself.
