@@ -1,5 +1,6 @@
 //===- lib/ExecutableLinker.cpp - Linking a model with the runtime --------===//
 #include "lib/ExecutableLinker.h"
+#include "lib/Resources.h"
 
 #include "snn/output_file.h"
 
@@ -62,8 +63,8 @@ bool link_executable(const std::string &object, const std::string &output, std::
   bool in_place = plan.temporary.empty();
   std::string tmp = in_place ? "/tmp/snnc-exe-" + std::to_string(getpid()) : plan.temporary;
   std::vector<std::string> args = {SNN_LINKER_DRIVER, "-o", tmp, object};
-  for (const char *lib : {SNN_RUNTIME_MAIN_LIB, SNN_RUNTIME_LIB})
-    args.push_back(lib);
+  args.push_back(resources().runtime_main_lib);
+  args.push_back(resources().runtime_lib);
   args.push_back("-lm");
   args.push_back("-pthread");
   std::string log;
