@@ -6,6 +6,7 @@
 #include "ir/Printer.h"
 #include "lib/ExecutableLinker.h"
 #include "lib/LargeStack.h"
+#include "lib/Resources.h"
 #include "lower/Printer.h"
 #include "lower/Schedule.h"
 #include "passes/Pipeline.h"
@@ -67,7 +68,7 @@ struct Compilation::Impl {
     std::string stdlib = options.stdlib_dir;
     if (stdlib.empty()) {
       const char *env = std::getenv("SNN_STDLIB_DIR");
-      stdlib = env && *env ? env : SNN_STDLIB_DIR;
+      stdlib = env && *env ? env : resources().stdlib_dir;
     }
     paths.push_back(stdlib);
     return paths;

@@ -1,5 +1,6 @@
 //===- lib/ExecutableLinker.cpp - Linking a model with the runtime --------===//
 #include "lib/ExecutableLinker.h"
+#include "lib/Resources.h"
 
 #include "snn/output_file.h"
 
@@ -68,8 +69,8 @@ bool link_executable(const std::string &object, const std::string &output, std::
   // that the driver accepts it.
   args.push_back(SNN_LINKER_FLAG);
 #endif
-  for (const char *lib : {SNN_RUNTIME_MAIN_LIB, SNN_RUNTIME_LIB})
-    args.push_back(lib);
+  args.push_back(resources().runtime_main_lib);
+  args.push_back(resources().runtime_lib);
   args.push_back("-lm");
   args.push_back("-pthread");
   std::string log;

@@ -36,7 +36,8 @@ struct CompileOptions {
   /// Extra folders searched by `import` (after the importing file's own).
   std::vector<std::string> import_paths;
   /// Where `import std.*` is found; empty: $SNN_STDLIB_DIR, else the
-  /// stdlib/ of the source tree snnc was built from.
+  /// installed share/snnc/stdlib (located relative to libsnnc), or in the
+  /// build tree the stdlib/ of the source tree.
   std::string stdlib_dir;
   int opt_level = 2;                      ///< 0..3
   Precision precision = Precision::Float; ///< of state variables and arithmetic
