@@ -44,55 +44,72 @@ protected:
 
 TEST_F(AbiLayout, MatchesCStructs) {
   AbiTypes t = AbiTypes::get(context_);
-  expect_layout(t.variable_desc, sizeof(snn_variable_desc),
-                {offsetof(snn_variable_desc, name), offsetof(snn_variable_desc, unit)});
+  expect_layout(t.buffer_desc, sizeof(snn_buffer_desc),
+                {offsetof(snn_buffer_desc, name), offsetof(snn_buffer_desc, unit), offsetof(snn_buffer_desc, type),
+                 offsetof(snn_buffer_desc, scope), offsetof(snn_buffer_desc, owner), offsetof(snn_buffer_desc, batch),
+                 offsetof(snn_buffer_desc, role), offsetof(snn_buffer_desc, extent)});
+  expect_layout(
+      t.variable_desc, sizeof(snn_variable_desc),
+      {offsetof(snn_variable_desc, name), offsetof(snn_variable_desc, buffer), offsetof(snn_variable_desc, hidden)});
   expect_layout(t.population_desc, sizeof(snn_population_desc),
                 {offsetof(snn_population_desc, name), offsetof(snn_population_desc, model),
                  offsetof(snn_population_desc, size), offsetof(snn_population_desc, num_state_vars),
                  offsetof(snn_population_desc, state_vars), offsetof(snn_population_desc, num_inputs),
-                 offsetof(snn_population_desc, inputs), offsetof(snn_population_desc, first_buffer)});
-  expect_layout(t.distribution, sizeof(snn_distribution),
-                {offsetof(snn_distribution, kind), offsetof(snn_distribution, a), offsetof(snn_distribution, b)});
+                 offsetof(snn_population_desc, inputs), offsetof(snn_population_desc, spiked),
+                 offsetof(snn_population_desc, stimulus)});
   expect_layout(t.projection_desc, sizeof(snn_projection_desc),
                 {offsetof(snn_projection_desc, name), offsetof(snn_projection_desc, pre),
                  offsetof(snn_projection_desc, post), offsetof(snn_projection_desc, connectivity),
                  offsetof(snn_projection_desc, probability), offsetof(snn_projection_desc, autapses),
-                 offsetof(snn_projection_desc, weight), offsetof(snn_projection_desc, target_kind),
-                 offsetof(snn_projection_desc, target_index)});
+                 offsetof(snn_projection_desc, row_start), offsetof(snn_projection_desc, target),
+                 offsetof(snn_projection_desc, weight)});
   expect_layout(t.record_desc, sizeof(snn_record_desc),
                 {offsetof(snn_record_desc, kind), offsetof(snn_record_desc, population),
-                 offsetof(snn_record_desc, variable), offsetof(snn_record_desc, begin), offsetof(snn_record_desc, end),
+                 offsetof(snn_record_desc, buffer), offsetof(snn_record_desc, begin), offsetof(snn_record_desc, end),
                  offsetof(snn_record_desc, stride), offsetof(snn_record_desc, file)});
   expect_layout(t.stimulus_desc, sizeof(snn_stimulus_desc),
                 {offsetof(snn_stimulus_desc, population), offsetof(snn_stimulus_desc, path)});
-  expect_layout(t.synapses, sizeof(snn_synapses),
-                {offsetof(snn_synapses, row_start), offsetof(snn_synapses, target), offsetof(snn_synapses, weight),
-                 offsetof(snn_synapses, num_synapses)});
   expect_layout(t.state, sizeof(snn_state),
-                {offsetof(snn_state, buffers), offsetof(snn_state, spiked), offsetof(snn_state, stimulus),
-                 offsetof(snn_state, synapses), offsetof(snn_state, seed)});
+                {offsetof(snn_state, buffers), offsetof(snn_state, extents), offsetof(snn_state, batch),
+                 offsetof(snn_state, first_example), offsetof(snn_state, seed)});
+  expect_layout(t.entry_desc, sizeof(snn_entry_desc), {offsetof(snn_entry_desc, name), offsetof(snn_entry_desc, fn)});
   expect_layout(t.model_desc, sizeof(snn_model_desc),
                 {offsetof(snn_model_desc, abi_version), offsetof(snn_model_desc, real_size),
                  offsetof(snn_model_desc, name), offsetof(snn_model_desc, dt), offsetof(snn_model_desc, duration),
-                 offsetof(snn_model_desc, default_seed), offsetof(snn_model_desc, num_populations),
-                 offsetof(snn_model_desc, populations), offsetof(snn_model_desc, num_projections),
-                 offsetof(snn_model_desc, projections), offsetof(snn_model_desc, num_records),
-                 offsetof(snn_model_desc, records), offsetof(snn_model_desc, num_stimuli),
-                 offsetof(snn_model_desc, stimuli), offsetof(snn_model_desc, init), offsetof(snn_model_desc, step)});
+                 offsetof(snn_model_desc, default_seed), offsetof(snn_model_desc, default_batch),
+                 offsetof(snn_model_desc, num_buffers), offsetof(snn_model_desc, buffers),
+                 offsetof(snn_model_desc, num_populations), offsetof(snn_model_desc, populations),
+                 offsetof(snn_model_desc, num_projections), offsetof(snn_model_desc, projections),
+                 offsetof(snn_model_desc, num_records), offsetof(snn_model_desc, records),
+                 offsetof(snn_model_desc, num_stimuli), offsetof(snn_model_desc, stimuli),
+                 offsetof(snn_model_desc, num_entries), offsetof(snn_model_desc, entries)});
 }
 
 TEST_F(AbiLayout, FieldNumbersNameTheRightFields) {
-  // The enums in AbiTypes.h index these structs; spot-check the last field
-  // of each against its C offset so a reordering cannot go unnoticed.
+  // The enums in AbiTypes.h index these structs; check the fields the
+  // generated code reads or the descriptor fills by number against their C
+  // offsets, so a reordering cannot go unnoticed.
   AbiTypes t = AbiTypes::get(context_);
-  EXPECT_EQ(layout_->getStructLayout(t.state)->getElementOffset(StateSeed), offsetof(snn_state, seed));
-  EXPECT_EQ(layout_->getStructLayout(t.synapses)->getElementOffset(SynWeight), offsetof(snn_synapses, weight));
-  EXPECT_EQ(layout_->getStructLayout(t.model_desc)->getElementOffset(ModelStep), offsetof(snn_model_desc, step));
-  EXPECT_EQ(layout_->getStructLayout(t.projection_desc)->getElementOffset(ProjTargetIndex),
-            offsetof(snn_projection_desc, target_index));
-  EXPECT_EQ(layout_->getStructLayout(t.population_desc)->getElementOffset(PopFirstBuffer),
-            offsetof(snn_population_desc, first_buffer));
-  EXPECT_EQ(layout_->getStructLayout(t.record_desc)->getElementOffset(RecFile), offsetof(snn_record_desc, file));
+  auto offset = [&](llvm::StructType *type, unsigned field) {
+    return layout_->getStructLayout(type)->getElementOffset(field);
+  };
+  EXPECT_EQ(offset(t.state, StateBuffers), offsetof(snn_state, buffers));
+  EXPECT_EQ(offset(t.state, StateExtents), offsetof(snn_state, extents));
+  EXPECT_EQ(offset(t.state, StateBatch), offsetof(snn_state, batch));
+  EXPECT_EQ(offset(t.state, StateFirstExample), offsetof(snn_state, first_example));
+  EXPECT_EQ(offset(t.state, StateSeed), offsetof(snn_state, seed));
+  EXPECT_EQ(offset(t.buffer_desc, BufExtent), offsetof(snn_buffer_desc, extent));
+  EXPECT_EQ(offset(t.buffer_desc, BufRole), offsetof(snn_buffer_desc, role));
+  EXPECT_EQ(offset(t.variable_desc, VarHidden), offsetof(snn_variable_desc, hidden));
+  EXPECT_EQ(offset(t.population_desc, PopStimulus), offsetof(snn_population_desc, stimulus));
+  EXPECT_EQ(offset(t.projection_desc, ProjWeight), offsetof(snn_projection_desc, weight));
+  EXPECT_EQ(offset(t.projection_desc, ProjProbability), offsetof(snn_projection_desc, probability));
+  EXPECT_EQ(offset(t.record_desc, RecFile), offsetof(snn_record_desc, file));
+  EXPECT_EQ(offset(t.stimulus_desc, StimPath), offsetof(snn_stimulus_desc, path));
+  EXPECT_EQ(offset(t.entry_desc, EntryFn), offsetof(snn_entry_desc, fn));
+  EXPECT_EQ(offset(t.model_desc, ModelDefaultBatch), offsetof(snn_model_desc, default_batch));
+  EXPECT_EQ(offset(t.model_desc, ModelBuffers), offsetof(snn_model_desc, buffers));
+  EXPECT_EQ(offset(t.model_desc, ModelEntries), offsetof(snn_model_desc, entries));
 }
 
 TEST_F(AbiLayout, TypesAreSharedWithinAContext) {

@@ -1,9 +1,10 @@
 //===- test/unit/backend/CodegenTest.cpp - init/step against references ---===//
 //
-// Each test JIT-compiles a hand-built model, runs init and step on a state
-// the test owns, and compares every value with a double-precision reference
-// computed here from the values before the step (so float rounding cannot
-// accumulate across steps and hide or fake a mismatch).
+// Each test schedules and JIT-compiles a hand-built model, runs its entry
+// points on a state the test owns, and compares every value with a
+// double-precision reference computed here from the values before the step
+// (so float rounding cannot accumulate across steps and hide or fake a
+// mismatch).
 //
 //===----------------------------------------------------------------------===//
 #include "TestModels.h"
@@ -55,14 +56,16 @@ TEST_P(LifPopulation, InitAndStepMatchReference) {
   auto model = jit(single_population(lif_model(), "exc", size), precision(dp));
   ASSERT_TRUE(model);
   TestState s(*model->model(), 42);
+  s.fill(0xFF); // NaN everywhere: reset_example must write every value
   s.init();
+  s.reset_example();
   for (uint32_t n = 0; n < size; ++n) {
     EXPECT_EQ(s.value(0, "v", n), dp ? 0.1 : double(0.1f));
     EXPECT_EQ(s.value(0, "w", n), 0.0);
     EXPECT_EQ(s.value(0, "i", n), 0.0);
     EXPECT_EQ(s.spiked_byte(0, n), 0);
   }
-  EXPECT_TRUE(std::isnan(s.value(0, "v", size))) << "init wrote past the population";
+  EXPECT_TRUE(s.clobbered_guards().empty()) << "reset_example wrote past " << s.clobbered_guards().front();
 
   int spikes = 0;
   for (uint64_t step = 0; step < 25; ++step) {
@@ -88,12 +91,13 @@ TEST_P(LifPopulation, InitAndStepMatchReference) {
   }
   EXPECT_GT(spikes, 20);
   EXPECT_LT(spikes, 25 * int(size) / 2);
+  EXPECT_TRUE(s.clobbered_guards().empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(FloatAndDouble, LifPopulation, ::testing::Bool(),
                          [](const auto &info) { return info.param ? "Double" : "Float"; });
 
-/// The synapses of lif_network: exc -> inh dense, inh -> exc sparse.
+/// Synapses of one projection, as the test sets them after init.
 struct Synapses {
   std::vector<uint32_t> row_start, target;
   std::vector<double> weight;
@@ -131,60 +135,79 @@ TEST_P(LifNetwork, DeliversSpikesBeforeResets) {
   bool dp = GetParam();
   auto model = jit(lif_network(), precision(dp));
   ASSERT_TRUE(model);
-  TestState s(*model->model(), 7);
+  const uint32_t batch = 3;
+  TestState s(*model->model(), 7, batch);
   Synapses to_inh = dense_exc_to_inh(), to_exc = sparse_inh_to_exc();
-  s.set_synapses(0, to_inh.row_start, to_inh.target, to_inh.weight);
-  s.set_synapses(1, to_exc.row_start, to_exc.target, to_exc.weight);
+  s.set_synapses(0, to_inh.row_start, to_inh.target);
+  s.set_synapses(1, to_exc.row_start, to_exc.target);
   s.init();
+  // init drew the weights (see PhiloxTest); this test needs its own.
+  for (size_t k = 0; k < to_inh.weight.size(); ++k)
+    s.set_weight(0, k, to_inh.weight[k]);
+  for (size_t k = 0; k < to_exc.weight.size(); ++k)
+    s.set_weight(1, k, to_exc.weight[k]);
+  s.reset_example();
 
   const uint32_t sizes[2] = {8, 5};
   const Synapses *synapses[2] = {&to_inh, &to_exc};
-  int spikes[2] = {0, 0};
+  int spikes[batch][2] = {};
   for (uint64_t step = 0; step < 30; ++step) {
-    // Drive exc from outside; inh's input is what exc delivered last step.
-    for (uint32_t n = 0; n < 8; ++n)
-      s.set(0, "i", n, 2.0 + 1.5 * n);
-    std::vector<Lif> x[2];
-    std::vector<bool> fired[2];
-    for (uint32_t p = 0; p < 2; ++p)
-      for (uint32_t n = 0; n < sizes[p]; ++n) {
-        x[p].push_back({s.value(p, "v", n), s.value(p, "w", n), s.value(p, "i", n)});
-        fired[p].push_back(x[p].back().update());
-        x[p].back().i = 0;
-      }
-    // exc -> inh.i (input), inh -> exc.v (state), in synapse order.
-    const uint32_t pre_of[2] = {0, 1}, post_of[2] = {1, 0};
-    for (uint32_t j = 0; j < 2; ++j) {
-      const Synapses &syn = *synapses[j];
-      for (uint32_t pre = 0; pre < sizes[pre_of[j]]; ++pre) {
-        if (!fired[pre_of[j]][pre])
-          continue;
-        for (uint32_t k = syn.row_start[pre]; k < syn.row_start[pre + 1]; ++k) {
-          Lif &post = x[post_of[j]][syn.target[k]];
-          double w = dp ? syn.weight[k] : double(float(syn.weight[k]));
-          (j == 0 ? post.i : post.v) += w;
+    for (uint32_t b = 0; b < batch; ++b) {
+      // Drive exc from outside, differently per example; inh's input is
+      // what exc delivered last step.
+      for (uint32_t n = 0; n < 8; ++n)
+        s.set(0, "i", n, 2.0 + 1.5 * n - 0.6 * b, b);
+    }
+    // The reference of every example, each from its own values only.
+    std::vector<Lif> x[batch][2];
+    std::vector<bool> fired[batch][2];
+    for (uint32_t b = 0; b < batch; ++b) {
+      for (uint32_t p = 0; p < 2; ++p)
+        for (uint32_t n = 0; n < sizes[p]; ++n) {
+          x[b][p].push_back({s.value(p, "v", n, b), s.value(p, "w", n, b), s.value(p, "i", n, b)});
+          fired[b][p].push_back(x[b][p].back().update());
+          x[b][p].back().i = 0;
+        }
+      // exc -> inh.i (input), inh -> exc.v (state), in synapse order.
+      const uint32_t pre_of[2] = {0, 1}, post_of[2] = {1, 0};
+      for (uint32_t j = 0; j < 2; ++j) {
+        const Synapses &syn = *synapses[j];
+        for (uint32_t pre = 0; pre < sizes[pre_of[j]]; ++pre) {
+          if (!fired[b][pre_of[j]][pre])
+            continue;
+          for (uint32_t k = syn.row_start[pre]; k < syn.row_start[pre + 1]; ++k) {
+            Lif &post = x[b][post_of[j]][syn.target[k]];
+            double w = dp ? syn.weight[k] : double(float(syn.weight[k]));
+            (j == 0 ? post.i : post.v) += w;
+          }
         }
       }
+      for (uint32_t p = 0; p < 2; ++p)
+        for (uint32_t n = 0; n < sizes[p]; ++n)
+          if (fired[b][p][n])
+            x[b][p][n].reset();
     }
-    for (uint32_t p = 0; p < 2; ++p)
-      for (uint32_t n = 0; n < sizes[p]; ++n)
-        if (fired[p][n])
-          x[p][n].reset();
 
     s.step(step);
-    for (uint32_t p = 0; p < 2; ++p)
-      for (uint32_t n = 0; n < sizes[p]; ++n) {
-        SCOPED_TRACE("step " + std::to_string(step) + " population " + std::to_string(p) + " neuron " +
-                     std::to_string(n));
-        EXPECT_REAL(s.value(p, "v", n), x[p][n].v, dp);
-        EXPECT_REAL(s.value(p, "w", n), x[p][n].w, dp);
-        EXPECT_REAL(s.value(p, "i", n), x[p][n].i, dp);
-        EXPECT_EQ(s.spiked(p, n), fired[p][n]);
-        spikes[p] += fired[p][n];
-      }
+    for (uint32_t b = 0; b < batch; ++b)
+      for (uint32_t p = 0; p < 2; ++p)
+        for (uint32_t n = 0; n < sizes[p]; ++n) {
+          SCOPED_TRACE("step " + std::to_string(step) + " example " + std::to_string(b) + " population " +
+                       std::to_string(p) + " neuron " + std::to_string(n));
+          EXPECT_REAL(s.value(p, "v", n, b), x[b][p][n].v, dp);
+          EXPECT_REAL(s.value(p, "w", n, b), x[b][p][n].w, dp);
+          EXPECT_REAL(s.value(p, "i", n, b), x[b][p][n].i, dp);
+          EXPECT_EQ(s.spiked(p, n, b), fired[b][p][n]);
+          spikes[b][p] += fired[b][p][n];
+        }
   }
-  EXPECT_GT(spikes[0], 10);
-  EXPECT_GT(spikes[1], 3);
+  for (uint32_t b = 0; b < batch; ++b) {
+    EXPECT_GT(spikes[b][0], 10) << "example " << b;
+    EXPECT_GT(spikes[b][1], 3) << "example " << b;
+  }
+  // The examples were driven differently, so they must differ.
+  EXPECT_NE(spikes[0][0], spikes[batch - 1][0]);
+  EXPECT_TRUE(s.clobbered_guards().empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(FloatAndDouble, LifNetwork, ::testing::Bool(),
@@ -201,6 +224,7 @@ TEST(Codegen, ResultsDoNotDependOnOptimisationLevelOrCpu) {
     ASSERT_TRUE(model) << cpu;
     TestState s(*model->model(), 1);
     s.init();
+    s.reset_example();
     std::vector<double> values;
     for (uint64_t step = 0; step < 12; ++step) {
       for (uint32_t n = 0; n < size; ++n)
@@ -222,6 +246,7 @@ TEST(Codegen, TimeIsStepTimesDt) {
     ASSERT_TRUE(model);
     TestState s(*model->model(), 1);
     s.init();
+    s.reset_example();
     EXPECT_EQ(s.value(0, "c", 2), -1.0);
     for (uint64_t step : {0ull, 1ull, 7ull, 1000000ull, (1ull << 33) + 5}) {
       s.step(step);
@@ -231,7 +256,7 @@ TEST(Codegen, TimeIsStepTimesDt) {
   }
 }
 
-TEST(Codegen, StimulusReadsTheRuntimeArrayWhenThereIsOne) {
+TEST(Codegen, StimulusIsReadPerExampleOnlyByPopulationsWithASpikeFile) {
   ir::Module module = single_population(relay_model(), "relay", 10);
   ir::Population second = module.network.populations[0];
   second.name = "quiet";
@@ -239,25 +264,34 @@ TEST(Codegen, StimulusReadsTheRuntimeArrayWhenThereIsOne) {
   module.regime.stimuli = {{"relay", "in.csv"}};
   auto model = jit(module, precision(false));
   ASSERT_TRUE(model);
-  TestState s(*model->model(), 1);
+  EXPECT_NE(model->model()->populations[0].stimulus, SNN_NO_BUFFER);
+  EXPECT_EQ(model->model()->populations[1].stimulus, SNN_NO_BUFFER) << "quiet has no spike file";
+  TestState s(*model->model(), 1, /*batch=*/2);
   s.init();
-  s.enable_stimulus(0); // "quiet" keeps a null stimulus pointer
-  s.set_stimulus(0, 2, true);
-  s.set_stimulus(0, 7, true);
+  s.reset_example();
+  auto fires = [](uint32_t n, uint32_t b) { return b == 0 ? (n == 2 || n == 7) : n == 3; };
+  for (uint32_t b = 0; b < 2; ++b)
+    for (uint32_t n = 0; n < 10; ++n)
+      s.set_stimulus(0, n, fires(n, b), b);
   s.step(0);
-  for (uint32_t n = 0; n < 10; ++n) {
-    bool fire = n == 2 || n == 7;
-    EXPECT_EQ(s.spiked(0, n), fire) << n;
-    EXPECT_EQ(s.value(0, "n", n), fire ? 1.0 : 0.0) << n;
-    EXPECT_FALSE(s.spiked(1, n)) << n;
-    EXPECT_EQ(s.value(1, "n", n), 0.0) << n;
-  }
-  s.drop_stimulus_table();
+  for (uint32_t b = 0; b < 2; ++b)
+    for (uint32_t n = 0; n < 10; ++n) {
+      SCOPED_TRACE("example " + std::to_string(b) + " neuron " + std::to_string(n));
+      EXPECT_EQ(s.spiked(0, n, b), fires(n, b));
+      EXPECT_EQ(s.value(0, "n", n, b), fires(n, b) ? 1.0 : 0.0);
+      EXPECT_FALSE(s.spiked(1, n, b));
+      EXPECT_EQ(s.value(1, "n", n, b), 0.0);
+    }
+  // The runtime clears the flags before the next step; the counts stay.
+  for (uint32_t b = 0; b < 2; ++b)
+    for (uint32_t n = 0; n < 10; ++n)
+      s.set_stimulus(0, n, false, b);
   s.step(1);
-  for (uint32_t n = 0; n < 10; ++n) {
-    EXPECT_FALSE(s.spiked(0, n)) << n;
-    EXPECT_EQ(s.value(0, "n", n), (n == 2 || n == 7) ? 1.0 : 0.0) << n;
-  }
+  for (uint32_t b = 0; b < 2; ++b)
+    for (uint32_t n = 0; n < 10; ++n) {
+      EXPECT_FALSE(s.spiked(0, n, b)) << n;
+      EXPECT_EQ(s.value(0, "n", n, b), fires(n, b) ? 1.0 : 0.0) << n;
+    }
 }
 
 class MathFunctions : public ::testing::TestWithParam<bool> {};
@@ -269,6 +303,7 @@ TEST_P(MathFunctions, MatchTheCLibrary) {
   ASSERT_TRUE(model);
   TestState s(*model->model(), 1);
   s.init();
+  s.reset_example();
   for (uint32_t n = 0; n < xs.size(); ++n)
     s.set(0, "x", n, xs[n]);
   s.step(0);

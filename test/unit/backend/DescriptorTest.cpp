@@ -1,7 +1,7 @@
 //===- test/unit/backend/DescriptorTest.cpp - snn_model_desc contents -----===//
 #include "TestModels.h"
 
-#include "backends/cpu/ModelCodegen.h"
+#include "backends/cpu/ProgramCodegen.h"
 
 #include <gtest/gtest.h>
 
@@ -10,17 +10,33 @@
 namespace snn::test {
 namespace {
 
+/// The error that scheduling and generating code for `module` throws.
 std::string error_of(const ir::Module &module) {
   llvm::LLVMContext context;
   try {
-    cpu::build_module(module, context, cpu::CodegenOptions{});
+    cpu::build_module(lowered(module, cpu::CodegenOptions{}), context, cpu::CodegenOptions{});
   } catch (const ir::InternalError &e) {
     return e.what();
   }
   return "(no error)";
 }
 
-TEST(Descriptor, DescribesNetworkRegimeAndBuffers) {
+/// Index of the buffer called `name` in `d`, or SNN_NO_BUFFER.
+uint32_t buffer_named(const snn_model_desc &d, const std::string &name) {
+  for (uint32_t k = 0; k < d.num_buffers; ++k)
+    if (name == d.buffers[k].name)
+      return k;
+  return SNN_NO_BUFFER;
+}
+
+/// The name of buffer `index` of `d`, or "<none>".
+std::string name_of_buffer(const snn_model_desc &d, uint32_t index) {
+  return index < d.num_buffers ? d.buffers[index].name : "<none>";
+}
+
+/// lif_network with a stimulated Relay population, a longer duration, a
+/// seed with high bits and a default batch.
+ir::Module described_network() {
   ir::Module module = lif_network();
   ir::Population relay;
   relay.name = "relay";
@@ -31,8 +47,12 @@ TEST(Descriptor, DescribesNetworkRegimeAndBuffers) {
   module.regime.stimuli = {{"relay", "spikes.csv"}};
   module.regime.duration = 0.5;
   module.regime.seed = 0x123456789abcull;
+  module.regime.batch = 6;
+  return module;
+}
 
-  auto model = jit(module, cpu::CodegenOptions{});
+TEST(Descriptor, DescribesTheRegime) {
+  auto model = jit(described_network(), cpu::CodegenOptions{});
   ASSERT_TRUE(model);
   const snn_model_desc &d = *model->model();
   EXPECT_EQ(d.abi_version, SNN_MODEL_ABI_VERSION);
@@ -41,9 +61,68 @@ TEST(Descriptor, DescribesNetworkRegimeAndBuffers) {
   EXPECT_EQ(d.dt, 1e-3);
   EXPECT_EQ(d.duration, 0.5);
   EXPECT_EQ(d.default_seed, 0x123456789abcull);
-  ASSERT_NE(d.init, nullptr);
-  ASSERT_NE(d.step, nullptr);
+  EXPECT_EQ(d.default_batch, 6u);
+  ASSERT_EQ(d.num_entries, 3u);
+  const char *names[] = {"init", "reset_example", "step"};
+  for (uint32_t e = 0; e < 3; ++e) {
+    EXPECT_STREQ(d.entries[e].name, names[e]);
+    EXPECT_NE(d.entries[e].fn, nullptr) << names[e];
+  }
+}
 
+TEST(Descriptor, DescribesEveryBuffer) {
+  auto model = jit(described_network(), cpu::CodegenOptions{});
+  ASSERT_TRUE(model);
+  const snn_model_desc &d = *model->model();
+  struct Expected {
+    const char *name, *unit;
+    uint32_t type, scope, owner, batch, role;
+    uint64_t extent;
+  };
+  const uint32_t F32 = SNN_ELEM_F32, U32 = SNN_ELEM_U32, U8 = SNN_ELEM_U8;
+  const uint32_t NEURON = SNN_SCOPE_NEURON, SYN = SNN_SCOPE_SYNAPSE, ROW = SNN_SCOPE_ROW;
+  const uint32_t EX = SNN_BATCH_PER_EXAMPLE, SH = SNN_BATCH_SHARED;
+  // exc 8 neurons, inh 5, relay 3; exc -> inh dense (8 x 5 synapses),
+  // inh -> exc with p = 0.5 (5 x 8 / 2 expected).
+  const std::vector<Expected> expected = {
+      {"exc.v", "V", F32, NEURON, 0, EX, SNN_ROLE_STATE, 8},
+      {"exc.w", "V", F32, NEURON, 0, EX, SNN_ROLE_STATE, 8},
+      {"exc.i", "V", F32, NEURON, 0, EX, SNN_ROLE_INPUT, 8},
+      {"exc.spiked", "", U8, NEURON, 0, EX, SNN_ROLE_SPIKED, 8},
+      {"inh.v", "V", F32, NEURON, 1, EX, SNN_ROLE_STATE, 5},
+      {"inh.w", "V", F32, NEURON, 1, EX, SNN_ROLE_STATE, 5},
+      {"inh.i", "V", F32, NEURON, 1, EX, SNN_ROLE_INPUT, 5},
+      {"inh.spiked", "", U8, NEURON, 1, EX, SNN_ROLE_SPIKED, 5},
+      {"relay.n", "1", F32, NEURON, 2, EX, SNN_ROLE_STATE, 3},
+      {"relay.spiked", "", U8, NEURON, 2, EX, SNN_ROLE_SPIKED, 3},
+      {"relay.stimulus", "", U8, NEURON, 2, EX, SNN_ROLE_STIMULUS, 3},
+      {"exc -> inh.i.row_start", "", U32, ROW, 0, SH, SNN_ROLE_ROW_START, 9},
+      {"exc -> inh.i.target", "", U32, SYN, 0, SH, SNN_ROLE_TARGET, 40},
+      {"exc -> inh.i.weight", "V", F32, SYN, 0, SH, SNN_ROLE_WEIGHT, 40},
+      {"inh -> exc.v.row_start", "", U32, ROW, 1, SH, SNN_ROLE_ROW_START, 6},
+      {"inh -> exc.v.target", "", U32, SYN, 1, SH, SNN_ROLE_TARGET, 20},
+      {"inh -> exc.v.weight", "V", F32, SYN, 1, SH, SNN_ROLE_WEIGHT, 20},
+  };
+  ASSERT_EQ(d.num_buffers, expected.size());
+  for (const Expected &e : expected) {
+    SCOPED_TRACE(e.name);
+    uint32_t k = buffer_named(d, e.name);
+    ASSERT_NE(k, SNN_NO_BUFFER);
+    const snn_buffer_desc &b = d.buffers[k];
+    EXPECT_STREQ(b.unit, e.unit);
+    EXPECT_EQ(b.type, e.type);
+    EXPECT_EQ(b.scope, e.scope);
+    EXPECT_EQ(b.owner, e.owner);
+    EXPECT_EQ(b.batch, e.batch);
+    EXPECT_EQ(b.role, e.role);
+    EXPECT_EQ(b.extent, e.extent);
+  }
+}
+
+TEST(Descriptor, PopulationsProjectionsAndRecordsNameTheirBuffers) {
+  auto model = jit(described_network(), cpu::CodegenOptions{});
+  ASSERT_TRUE(model);
+  const snn_model_desc &d = *model->model();
   ASSERT_EQ(d.num_populations, 3u);
   const snn_population_desc &exc = d.populations[0], &inh = d.populations[1], &rel = d.populations[2];
   EXPECT_STREQ(exc.name, "exc");
@@ -51,20 +130,24 @@ TEST(Descriptor, DescribesNetworkRegimeAndBuffers) {
   EXPECT_EQ(exc.size, 8u);
   ASSERT_EQ(exc.num_state_vars, 2u);
   EXPECT_STREQ(exc.state_vars[0].name, "v");
-  EXPECT_STREQ(exc.state_vars[0].unit, "V");
+  EXPECT_EQ(name_of_buffer(d, exc.state_vars[0].buffer), "exc.v");
+  EXPECT_EQ(exc.state_vars[0].hidden, 0u);
   EXPECT_STREQ(exc.state_vars[1].name, "w");
+  EXPECT_EQ(name_of_buffer(d, exc.state_vars[1].buffer), "exc.w");
   ASSERT_EQ(exc.num_inputs, 1u);
   EXPECT_STREQ(exc.inputs[0].name, "i");
-  EXPECT_STREQ(exc.inputs[0].unit, "V");
-  EXPECT_EQ(exc.first_buffer, 0u);
+  EXPECT_EQ(name_of_buffer(d, exc.inputs[0].buffer), "exc.i");
+  EXPECT_EQ(name_of_buffer(d, exc.spiked), "exc.spiked");
+  EXPECT_EQ(exc.stimulus, SNN_NO_BUFFER);
   EXPECT_STREQ(inh.name, "inh");
   EXPECT_EQ(inh.size, 5u);
-  EXPECT_EQ(inh.first_buffer, 3u);
+  EXPECT_EQ(name_of_buffer(d, inh.state_vars[0].buffer), "inh.v");
+  EXPECT_EQ(name_of_buffer(d, inh.spiked), "inh.spiked");
   EXPECT_STREQ(rel.model, "Relay");
-  EXPECT_EQ(rel.first_buffer, 6u);
   EXPECT_EQ(rel.num_inputs, 0u);
   EXPECT_EQ(rel.inputs, nullptr);
-  EXPECT_STREQ(rel.state_vars[0].unit, "1");
+  EXPECT_EQ(name_of_buffer(d, rel.state_vars[0].buffer), "relay.n");
+  EXPECT_EQ(name_of_buffer(d, rel.stimulus), "relay.stimulus");
 
   ASSERT_EQ(d.num_projections, 2u);
   const snn_projection_desc &p0 = d.projections[0], &p1 = d.projections[1];
@@ -74,31 +157,30 @@ TEST(Descriptor, DescribesNetworkRegimeAndBuffers) {
   EXPECT_EQ(p0.connectivity, uint32_t(SNN_CONNECT_DENSE));
   EXPECT_EQ(p0.probability, 1.0);
   EXPECT_EQ(p0.autapses, 1u);
-  EXPECT_EQ(p0.weight.kind, uint32_t(SNN_DIST_UNIFORM));
-  EXPECT_EQ(p0.weight.a, 0.25);
-  EXPECT_EQ(p0.weight.b, 0.75);
-  EXPECT_EQ(p0.target_kind, uint32_t(SNN_TARGET_INPUT));
-  EXPECT_EQ(p0.target_index, 0u);
+  EXPECT_EQ(name_of_buffer(d, p0.row_start), "exc -> inh.i.row_start");
+  EXPECT_EQ(name_of_buffer(d, p0.target), "exc -> inh.i.target");
+  EXPECT_EQ(name_of_buffer(d, p0.weight), "exc -> inh.i.weight");
   EXPECT_STREQ(p1.name, "inh -> exc.v");
+  EXPECT_EQ(p1.pre, 1u);
+  EXPECT_EQ(p1.post, 0u);
   EXPECT_EQ(p1.connectivity, uint32_t(SNN_CONNECT_FIXED_PROBABILITY));
   EXPECT_EQ(p1.probability, 0.5);
   EXPECT_EQ(p1.autapses, 0u);
-  EXPECT_EQ(p1.weight.kind, uint32_t(SNN_DIST_NORMAL));
-  EXPECT_EQ(p1.weight.a, -0.05);
-  EXPECT_EQ(p1.weight.b, 0.01);
-  EXPECT_EQ(p1.target_kind, uint32_t(SNN_TARGET_STATE));
-  EXPECT_EQ(p1.target_index, 0u);
+  EXPECT_EQ(name_of_buffer(d, p1.row_start), "inh -> exc.v.row_start");
+  EXPECT_EQ(name_of_buffer(d, p1.target), "inh -> exc.v.target");
+  EXPECT_EQ(name_of_buffer(d, p1.weight), "inh -> exc.v.weight");
 
   ASSERT_EQ(d.num_records, 2u);
   EXPECT_EQ(d.records[0].kind, uint32_t(SNN_RECORD_SPIKES));
   EXPECT_EQ(d.records[0].population, 0u);
+  EXPECT_EQ(d.records[0].buffer, SNN_NO_BUFFER);
   EXPECT_EQ(d.records[0].begin, 0u);
   EXPECT_EQ(d.records[0].end, 8u);
   EXPECT_EQ(d.records[0].stride, 2u);
   EXPECT_EQ(d.records[0].file, nullptr);
   EXPECT_EQ(d.records[1].kind, uint32_t(SNN_RECORD_STATE));
   EXPECT_EQ(d.records[1].population, 1u);
-  EXPECT_EQ(d.records[1].variable, 0u);
+  EXPECT_EQ(name_of_buffer(d, d.records[1].buffer), "inh.v");
   EXPECT_EQ(d.records[1].begin, 1u);
   EXPECT_EQ(d.records[1].end, 5u);
   EXPECT_EQ(d.records[1].stride, 1u);
@@ -109,6 +191,19 @@ TEST(Descriptor, DescribesNetworkRegimeAndBuffers) {
   EXPECT_STREQ(d.stimuli[0].path, "spikes.csv");
 }
 
+TEST(Descriptor, BuffersFollowTheProgramInOrder) {
+  ir::Module module = described_network();
+  lower::Program program = lowered(module, cpu::CodegenOptions{});
+  auto model = jit(program, cpu::CodegenOptions{});
+  ASSERT_TRUE(model);
+  const snn_model_desc &d = *model->model();
+  ASSERT_EQ(d.num_buffers, program.buffers.size());
+  for (uint32_t k = 0; k < d.num_buffers; ++k) {
+    EXPECT_EQ(d.buffers[k].name, program.buffers[k].name) << k;
+    EXPECT_EQ(d.buffers[k].extent, program.buffers[k].extent) << k;
+  }
+}
+
 TEST(Descriptor, EmptyTablesAreNullAndDoubleSetsRealSize) {
   cpu::CodegenOptions options;
   options.double_precision = true;
@@ -117,46 +212,60 @@ TEST(Descriptor, EmptyTablesAreNullAndDoubleSetsRealSize) {
   const snn_model_desc &d = *model->model();
   EXPECT_EQ(d.real_size, 8u);
   EXPECT_STREQ(d.name, "net");
-  EXPECT_STREQ(d.populations[0].state_vars[0].unit, "s");
+  EXPECT_EQ(d.default_batch, 1u);
+  uint32_t c = d.populations[0].state_vars[0].buffer;
+  EXPECT_STREQ(d.buffers[c].unit, "s");
+  EXPECT_EQ(d.buffers[c].type, uint32_t(SNN_ELEM_F64));
   EXPECT_EQ(d.num_projections, 0u);
   EXPECT_EQ(d.projections, nullptr);
   EXPECT_EQ(d.num_records, 0u);
   EXPECT_EQ(d.records, nullptr);
   EXPECT_EQ(d.num_stimuli, 0u);
   EXPECT_EQ(d.stimuli, nullptr);
+  EXPECT_EQ(d.num_entries, 3u) << "every model has all three entry points";
 }
 
 TEST(Descriptor, RejectsIrThePipelineShouldHaveLowered) {
   ir::Module with_param = single_population(lif_model(), "exc", 4);
   ir::Expr tau = ir::Variable::make(ir::VarKind::Param, "tau", {});
   with_param.models[0].update[1].value = state("w", ir::Dimension::voltage()) * tau;
-  EXPECT_NE(error_of(with_param).find("parameter 'tau' reached the CPU backend"), std::string::npos)
-      << error_of(with_param);
+  EXPECT_EQ(error_of(with_param), "param 'tau' of model 'LIF' reached lower/");
 
   ir::Module with_dt = single_population(clock_model(), "clock", 1);
   with_dt.models[0].update[0].value = ir::Variable::make(ir::VarKind::Dt, "dt", ir::Dimension::time());
-  EXPECT_NE(error_of(with_dt).find("'dt' reached the CPU backend"), std::string::npos) << error_of(with_dt);
+  EXPECT_EQ(error_of(with_dt), "dt 'dt' of model 'Clock' reached lower/");
 
   ir::Module continuous = single_population(lif_model(), "exc", 4);
   continuous.models[0].discretized = false;
-  EXPECT_EQ(error_of(continuous), "model 'LIF' reached the CPU backend in continuous form");
+  EXPECT_EQ(error_of(continuous), "model 'LIF' reached lower/ in continuous form");
 
   ir::Module unknown_state = single_population(lif_model(), "exc", 4);
   unknown_state.models[0].update[0].state = "u";
-  EXPECT_EQ(error_of(unknown_state), "model 'LIF' has no state 'u'");
+  EXPECT_EQ(error_of(unknown_state), "model 'LIF' assigns unknown state 'u'");
 
   ir::Module bad_target = lif_network();
   bad_target.network.projections[0].target = "g";
-  EXPECT_EQ(error_of(bad_target), "projection exc -> inh targets 'g', which is not an input of 'LIF'");
+  EXPECT_EQ(error_of(bad_target), "projection exc -> inh.g targets an unknown variable");
 
   ir::Module overrides = single_population(lif_model(), "exc", 4);
   overrides.network.populations[0].overrides.push_back({"tau", ir::real(1.0)});
-  EXPECT_EQ(error_of(overrides), "population 'exc' still has parameter "
-                                 "overrides or inits (not specialised)");
+  EXPECT_EQ(error_of(overrides), "population 'exc' still has parameter overrides or inits (not specialised)");
 
   ir::Module many_sites = single_population(poisson_model(0.1), "p", 4);
   many_sites.models[0].update[0].value = ir::Random::make(ir::Distribution::Uniform01, 300);
-  EXPECT_EQ(error_of(many_sites), "random call site 300 of model 'Poisson' exceeds 255");
+  EXPECT_EQ(error_of(many_sites), "random call site 300 exceeds 255");
+}
+
+TEST(Descriptor, RejectsAProgramThatDoesNotVerify) {
+  lower::Program program = lowered(single_population(lif_model(), "exc", 4), cpu::CodegenOptions{});
+  program.entries.pop_back();
+  llvm::LLVMContext context;
+  try {
+    cpu::build_module(program, context, cpu::CodegenOptions{});
+    ADD_FAILURE() << "no error";
+  } catch (const ir::InternalError &e) {
+    EXPECT_EQ(std::string(e.what()), "the CPU backend was given an invalid Program: it has 2 entry points");
+  }
 }
 
 } // namespace

@@ -2,7 +2,8 @@
 //
 // Generated code must draw exactly the numbers runtime/include/snn/philox.h
 // defines: the same Philox blocks, counters (stream domains), keys and
-// conversions to reals.
+// conversions to reals. Per-example draws (steps, initial values) use the
+// key of the global example first_example + b; weights use the run key.
 //
 //===----------------------------------------------------------------------===//
 #include "TestModels.h"
@@ -23,50 +24,65 @@ cpu::CodegenOptions precision(bool double_precision) {
   return options;
 }
 
-/// The reference block for `counter` under `seed`.
-std::array<uint32_t, 4> philox(std::array<uint32_t, 4> counter, uint64_t seed) {
+using Block = std::array<uint32_t, 4>;
+
+/// The reference block for `counter` under the run key of `seed`.
+Block philox(Block counter, uint64_t seed) {
   uint32_t key[2];
   snn_philox_key(seed, key);
-  std::array<uint32_t, 4> out;
+  Block out;
   snn_philox4x32(counter.data(), key, out.data());
   return out;
 }
 
-double uniform(const std::array<uint32_t, 4> &out, bool dp) {
-  return dp ? snn_uniform01_f64(out[0], out[1]) : snn_uniform01_f32(out[0]);
+/// The reference block for `counter` under the key of global example
+/// `example` of a run with `seed`.
+Block philox_example(Block counter, uint64_t seed, uint64_t example) {
+  uint32_t run[2], key[2];
+  snn_philox_key(seed, run);
+  snn_example_key(run, example, key);
+  Block out;
+  snn_philox4x32(counter.data(), key, out.data());
+  return out;
 }
 
-double normal(const std::array<uint32_t, 4> &out, bool dp) {
-  return dp ? snn_normal_f64(out.data()) : snn_normal_f32(out.data());
+double uniform(const Block &out, bool dp) { return dp ? snn_uniform01_f64(out[0], out[1]) : snn_uniform01_f32(out[0]); }
+
+double normal(const Block &out, bool dp) { return dp ? snn_normal_f64(out.data()) : snn_normal_f32(out.data()); }
+
+double tolerance(bool dp, double x) { return (dp ? 1e-12 : 1e-6) * std::max(1.0, std::fabs(x)); }
+
+TEST(Philox, ReferenceMatchesRandom123KnownAnswers) {
+  // The known-answer vectors of Random123 (kat_vectors, philox4x32 10 rounds).
+  EXPECT_EQ(philox({0, 0, 0, 0}, 0), (Block{0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u}));
+  uint32_t ones[2] = {0xffffffffu, 0xffffffffu};
+  Block out, all = {0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu};
+  snn_philox4x32(all.data(), ones, out.data());
+  EXPECT_EQ(out, (Block{0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu}));
+  Block pi = {0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u};
+  uint32_t pi_key[2] = {0xa4093822u, 0x299f31d0u};
+  snn_philox4x32(pi.data(), pi_key, out.data());
+  EXPECT_EQ(out, (Block{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}));
 }
 
-TEST(Philox, ReferenceMatchesRandom123KnownAnswer) {
-  auto out = philox({0, 0, 0, 0}, 0);
-  EXPECT_EQ(out[0], 0x6627e8d5u);
-  EXPECT_EQ(out[1], 0xe169c58du);
-  EXPECT_EQ(out[2], 0xbc57ac4cu);
-  EXPECT_EQ(out[3], 0x9b00dbd8u);
-}
-
-TEST(Philox, GeneratedCodeReproducesKnownAnswer) {
-  // Population 0, site 0, neuron 0, step 0, seed 0: counter and key all zero.
-  for (bool dp : {false, true}) {
-    auto model = jit(single_population(poisson_model(0.5), "p", 1), precision(dp));
-    ASSERT_TRUE(model);
-    TestState s(*model->model(), /*seed=*/0);
-    s.init();
-    s.step(0);
-    double expected = dp ? ((0x6627e8d5u >> 5) * 67108864.0 + (0xe169c58du >> 6)) * (1.0 / 9007199254740992.0)
-                         : (0x6627e8d5u >> 8) * (1.0 / 16777216.0);
-    EXPECT_EQ(s.value(0, "u", 0), expected) << (dp ? "double" : "float");
-  }
+TEST(Philox, ExampleKeyIsBlockOfTheExampleUnderTheRunKey) {
+  const uint64_t seed = 0x0123456789abcdefull, example = (7ull << 32) + 3;
+  uint32_t run[2], key[2];
+  snn_philox_key(seed, run);
+  EXPECT_EQ(run[0], 0x89abcdefu);
+  EXPECT_EQ(run[1], 0x01234567u);
+  snn_example_key(run, example, key);
+  Block block = philox({3, 7, 0, 5u << 28}, seed);
+  EXPECT_EQ(key[0], block[0]);
+  EXPECT_EQ(key[1], block[1]);
 }
 
 class StepRandom : public ::testing::TestWithParam<bool> {};
 
-TEST_P(StepRandom, DrawsFromTheStepDomainAndFiresAtItsRate) {
+TEST_P(StepRandom, DrawsFromTheStepDomainUnderTheExampleKeyAndFiresAtItsRate) {
   bool dp = GetParam();
-  const uint32_t size = 1000;
+  const uint32_t size = 500, batch = 2;
+  const uint64_t first_example = 3;
   const double p = 0.1;
   // The Poisson population is population 1, so its index shows in the tag.
   ir::Module module = single_population(clock_model(), "clock", 1);
@@ -75,8 +91,9 @@ TEST_P(StepRandom, DrawsFromTheStepDomainAndFiresAtItsRate) {
   auto model = jit(module, precision(dp));
   ASSERT_TRUE(model);
   const uint64_t seed = 0xfeedface12345678ull;
-  TestState s(*model->model(), seed);
+  TestState s(*model->model(), seed, batch, first_example);
   s.init();
+  s.reset_example();
 
   uint64_t spikes = 0;
   double z_sum = 0, z_sq = 0;
@@ -84,20 +101,24 @@ TEST_P(StepRandom, DrawsFromTheStepDomainAndFiresAtItsRate) {
                  first = (1ull << 32) - 50; // crosses into step bits 32..63
   for (uint64_t step = first; step < first + steps; ++step) {
     s.step(step);
-    for (uint32_t n = 0; n < size; ++n) {
-      auto out = philox({n, uint32_t(step), uint32_t(step >> 32), snn_philox_tag(SNN_RNG_STEP, 1u << 8 | 0u)}, seed);
-      double u = uniform(out, dp);
-      ASSERT_EQ(s.value(1, "u", n), u) << "step " << step << " neuron " << n;
-      ASSERT_EQ(s.spiked(1, n), u < (dp ? p : double(float(p))));
-      auto z_out = philox({n, uint32_t(step), uint32_t(step >> 32), snn_philox_tag(SNN_RNG_STEP, 1u << 8 | 1u)}, seed);
-      double z = normal(z_out, dp);
-      ASSERT_NEAR(s.value(1, "z", n), z, (dp ? 1e-12 : 1e-6) * std::max(1.0, std::fabs(z)));
-      spikes += s.spiked(1, n);
-      z_sum += z;
-      z_sq += z * z;
-    }
+    for (uint32_t b = 0; b < batch; ++b)
+      for (uint32_t n = 0; n < size; ++n) {
+        uint64_t e = first_example + b;
+        Block out = philox_example(
+            {n, uint32_t(step), uint32_t(step >> 32), snn_philox_tag(SNN_RNG_STEP, 1u << 8 | 0u)}, seed, e);
+        double u = uniform(out, dp);
+        ASSERT_EQ(s.value(1, "u", n, b), u) << "step " << step << " example " << b << " neuron " << n;
+        ASSERT_EQ(s.spiked(1, n, b), u < (dp ? p : double(float(p))));
+        Block z_out = philox_example(
+            {n, uint32_t(step), uint32_t(step >> 32), snn_philox_tag(SNN_RNG_STEP, 1u << 8 | 1u)}, seed, e);
+        double z = normal(z_out, dp);
+        ASSERT_NEAR(s.value(1, "z", n, b), z, tolerance(dp, z));
+        spikes += s.spiked(1, n, b);
+        z_sum += z;
+        z_sq += z * z;
+      }
   }
-  double trials = double(size * steps);
+  double trials = double(size * steps * batch);
   double sigma = std::sqrt(trials * p * (1 - p));
   EXPECT_NEAR(double(spikes), trials * p, 3 * sigma);
   EXPECT_NEAR(z_sum / trials, 0.0, 3 / std::sqrt(trials));
@@ -107,31 +128,87 @@ TEST_P(StepRandom, DrawsFromTheStepDomainAndFiresAtItsRate) {
 INSTANTIATE_TEST_SUITE_P(FloatAndDouble, StepRandom, ::testing::Bool(),
                          [](const auto &info) { return info.param ? "Double" : "Float"; });
 
-TEST(Philox, InitDrawsFromTheInitDomain) {
+TEST(Philox, InitialValuesDrawFromTheInitDomainUnderTheExampleKey) {
   for (bool dp : {false, true}) {
     ir::Module module = single_population(clock_model(), "clock", 1);
     module.models.push_back(noisy_init_model());
     module.network.populations.push_back({"noisy", "Noisy", 50, {}, {}, {}});
     auto model = jit(module, precision(dp));
     ASSERT_TRUE(model);
-    const uint64_t seed = 99;
-    TestState s(*model->model(), seed);
+    const uint64_t seed = 99, first_example = 7;
+    TestState s(*model->model(), seed, /*batch=*/2, first_example);
     s.init();
-    for (uint32_t n = 0; n < 50; ++n) {
-      // Counter (neuron, state var index, 0, tag(INIT, population << 8 |
-      // site)).
-      auto a = philox({n, 0, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8 | 0u)}, seed);
-      auto b = philox({n, 1, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8 | 1u)}, seed);
-      EXPECT_EQ(s.value(1, "a", n), uniform(a, dp)) << n;
-      double z = normal(b, dp);
-      EXPECT_NEAR(s.value(1, "b", n), z, (dp ? 1e-12 : 1e-6) * std::max(1.0, std::fabs(z))) << n;
-      EXPECT_EQ(s.value(1, "c", n), 2.5);
-    }
+    s.reset_example();
+    for (uint32_t b = 0; b < 2; ++b)
+      for (uint32_t n = 0; n < 50; ++n) {
+        // Counter (neuron, state var index, 0, tag(INIT, population << 8 | site)).
+        Block a = philox_example({n, 0, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8 | 0u)}, seed, first_example + b);
+        Block z = philox_example({n, 1, 0, snn_philox_tag(SNN_RNG_INIT, 1u << 8 | 1u)}, seed, first_example + b);
+        EXPECT_EQ(s.value(1, "a", n, b), uniform(a, dp)) << n;
+        EXPECT_NEAR(s.value(1, "b", n, b), normal(z, dp), tolerance(dp, normal(z, dp))) << n;
+        EXPECT_EQ(s.value(1, "c", n, b), 2.5);
+      }
+    EXPECT_NE(s.value(1, "a", 0, 0), s.value(1, "a", 0, 1)) << "examples draw different numbers";
     // A different seed gives different numbers.
     TestState other(*model->model(), seed + 1);
+    other.set_first_example(first_example);
     other.init();
+    other.reset_example();
     EXPECT_NE(other.value(1, "a", 0), s.value(1, "a", 0));
   }
+}
+
+TEST(Philox, InitDrawsWeightsFromTheWeightDomainUnderTheRunKey) {
+  for (bool dp : {false, true}) {
+    auto model = jit(lif_network(), precision(dp));
+    ASSERT_TRUE(model);
+    const uint64_t seed = 0xabcdef0123ull;
+    // The first example must not matter: weights are shared by the batch.
+    TestState s(*model->model(), seed, /*batch=*/3, /*first_example=*/11);
+    // Projection 0 (exc -> inh): dense 8 x 5; projection 1 (inh -> exc): a
+    // sparse pattern with an empty row.
+    std::vector<uint32_t> rows0, targets0;
+    for (uint32_t pre = 0; pre < 8; ++pre) {
+      rows0.push_back(uint32_t(targets0.size()));
+      for (uint32_t post = 0; post < 5; ++post)
+        targets0.push_back(post);
+    }
+    rows0.push_back(uint32_t(targets0.size()));
+    std::vector<uint32_t> rows1 = {0, 2, 2, 3, 5, 6}, targets1 = {1, 6, 0, 2, 7, 4};
+    s.set_synapses(0, rows0, targets0);
+    s.set_synapses(1, rows1, targets1);
+    s.init();
+    auto f = [dp](double x) { return dp ? x : double(float(x)); };
+    for (uint32_t pre = 0; pre < 8; ++pre)
+      for (uint32_t k = rows0[pre]; k < rows0[pre + 1]; ++k) {
+        // uniform in [0.25, 0.75): a + (b - a) * u
+        Block out = philox({pre, targets0[k], 0, snn_philox_tag(SNN_RNG_WEIGHT, 0)}, seed);
+        double expected = f(f(0.25) + f(f(0.75) - f(0.25)) * uniform(out, dp));
+        EXPECT_NEAR(s.weight(0, k), expected, tolerance(dp, expected)) << pre << " -> " << targets0[k];
+        EXPECT_GE(s.weight(0, k), 0.25);
+        EXPECT_LT(s.weight(0, k), 0.75);
+      }
+    for (uint32_t pre = 0; pre < 5; ++pre)
+      for (uint32_t k = rows1[pre]; k < rows1[pre + 1]; ++k) {
+        // normal of mean -0.05 and sd 0.01: a + b * z
+        Block out = philox({pre, targets1[k], 0, snn_philox_tag(SNN_RNG_WEIGHT, 1)}, seed);
+        double expected = -0.05 + 0.01 * normal(out, dp);
+        EXPECT_NEAR(s.weight(1, k), expected, tolerance(dp, 1.0)) << pre << " -> " << targets1[k];
+      }
+    EXPECT_TRUE(s.clobbered_guards().empty());
+  }
+}
+
+TEST(Philox, ConstantWeightsAreWrittenToEverySynapse) {
+  auto model = jit(relay_network(3, 4, relay_model(), "n", ir::TargetKind::State), precision(false));
+  ASSERT_TRUE(model);
+  TestState s(*model->model(), 5);
+  s.set_synapses(0, {0, 4, 5, 7}, {0, 1, 2, 3, 1, 0, 3});
+  for (uint64_t k = 0; k < 7; ++k)
+    s.set_weight(0, k, NAN);
+  s.init();
+  for (uint64_t k = 0; k < 7; ++k)
+    EXPECT_EQ(s.weight(0, k), 0.25) << k;
 }
 
 } // namespace

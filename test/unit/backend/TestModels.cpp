@@ -1,7 +1,8 @@
 //===- test/unit/backend/TestModels.cpp - Hand-built IR for backend tests -===//
 #include "TestModels.h"
 
-#include "backends/cpu/ModelCodegen.h"
+#include "backends/cpu/ProgramCodegen.h"
+#include "lower/Schedule.h"
 
 #include <gtest/gtest.h>
 
@@ -116,6 +117,23 @@ ir::NeuronModel math_model() {
   return m;
 }
 
+ir::NeuronModel gated_model(int32_t period) {
+  Dimension volt = Dimension::voltage();
+  ir::NeuronModel m = discrete_model("Gated");
+  m.states = {{"v", volt, ir::real(0.0, volt)}, {"ref", {}, ir::Constant::make_int(0), true}};
+  m.states[0].frozen_when_refractory = true;
+  m.states[1].type = ir::ScalarType::Int;
+  m.refractory_counter = "ref";
+  Expr ref = ir::Variable::make(ir::VarKind::State, "ref", {}, ir::ScalarType::Int);
+  Expr zero = ir::Constant::make_int(0);
+  m.update = {{"v", state("v", volt)}, {"ref", ir::Binary::make(BinaryOp::Max, ref - ir::Constant::make_int(1), zero)}};
+  m.spike_condition =
+      ir::Binary::make(BinaryOp::And, ir::Binary::make(BinaryOp::Gt, state("v", volt), ir::real(1.0, volt)),
+                       ir::Binary::make(BinaryOp::Le, ref, zero));
+  m.reset = {{"ref", ir::Constant::make_int(period)}};
+  return m;
+}
+
 ir::Module single_population(ir::NeuronModel model, const std::string &population, uint32_t size) {
   ir::Module module;
   ir::Population pop;
@@ -177,9 +195,42 @@ ir::Module lif_network() {
   return module;
 }
 
+ir::Module relay_network(uint32_t pre, uint32_t post, ir::NeuronModel post_model, const std::string &target,
+                         ir::TargetKind kind) {
+  ir::Module module = single_population(relay_model(), "relay", pre);
+  module.network.name = "relay_net";
+  module.regime.network = "relay_net";
+  ir::Population p;
+  p.name = "post";
+  p.model = post_model.name;
+  p.size = post;
+  if (post_model.name != "Relay")
+    module.models.push_back(std::move(post_model));
+  module.network.populations.push_back(p);
+  ir::Projection projection;
+  projection.pre = "relay";
+  projection.post = "post";
+  projection.target = target;
+  projection.target_kind = kind;
+  projection.weight = {ir::WeightDistribution::Constant, 0.25, 0, Dimension::voltage()};
+  module.network.projections = {projection};
+  module.regime.stimuli = {{"relay", "in.csv"}};
+  return module;
+}
+
+lower::Program lowered(const ir::Module &module, const cpu::CodegenOptions &options) {
+  lower::ScheduleOptions schedule;
+  schedule.double_precision = options.double_precision;
+  return lower::schedule(module, schedule);
+}
+
 std::unique_ptr<cpu::JitModel> jit(const ir::Module &module, const cpu::CodegenOptions &options) {
+  return jit(lowered(module, options), options);
+}
+
+std::unique_ptr<cpu::JitModel> jit(const lower::Program &program, const cpu::CodegenOptions &options) {
   auto context = std::make_unique<llvm::LLVMContext>();
-  std::unique_ptr<llvm::Module> llvm_module = cpu::build_module(module, *context, options);
+  std::unique_ptr<llvm::Module> llvm_module = cpu::build_module(program, *context, options);
   std::string error;
   auto model = cpu::JitModel::create(std::move(llvm_module), std::move(context), options, error);
   if (!model)

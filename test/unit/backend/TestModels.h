@@ -1,13 +1,15 @@
 //===- TestModels.h - Hand-built IR for backend tests -----------*- C++ -*-===//
 //
-// Small lowered ir::Modules of the kind the pass pipeline hands the backend
-// (discretised, specialised, no parameters), and a one-call JIT for them.
+// Small ir::Modules of the kind the pass pipeline hands the schedule
+// (discretised, specialised, no parameters), and one-call ways to lower them
+// to a Program and JIT-compile that Program.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include "backends/cpu/Jit.h"
 #include "ir/Module.h"
+#include "lower/Program.h"
 
 #include <memory>
 #include <string>
@@ -43,17 +45,40 @@ ir::NeuronModel relay_model();
 /// one function of x (see the test for the list), computed each step.
 ir::NeuronModel math_model();
 
+/// "Gated", as DiscretizeOdes leaves a model with `unless refractory` and a
+/// refractory period of `period` steps: states v (V, frozen when
+/// refractory) and the hidden i32 counter "ref" (the refractory counter).
+///   v' = v,  ref' = max(ref - 1, 0)
+///   spike when v' > 1 and ref' <= 0;  reset ref := period
+/// The reset leaves v alone, so a delivery dropped in the step of a spike
+/// stays visible.
+ir::NeuronModel gated_model(int32_t period);
+
 /// A module with one population `population` of `size` neurons of `model`,
 /// network "net", dt 1e-3 s, duration 0.25 s, seed 42.
 ir::Module single_population(ir::NeuronModel model, const std::string &population, uint32_t size);
 
 /// Network "lif_net": populations exc (8 LIF) and inh (5 LIF); projections
-/// exc -> inh.i (input, dense) and inh -> exc.v (state, dense); a spike
-/// record of exc[0:8:2] and a state record of inh.v[1:5] to "inh.npz".
+/// exc -> inh.i (input, dense, uniform weights in [0.25, 0.75)) and
+/// inh -> exc.v (state, p = 0.5 without autapses, normal weights of mean
+/// -0.05 and sd 0.01); a spike record of exc[0:8:2] and a state record of
+/// inh.v[1:5] to "inh.npz".
 ir::Module lif_network();
 
-/// build_module + JitModel::create; reports a gtest failure and returns
-/// null on error.
+/// Network "relay_net": population "relay" (`pre` Relay neurons, driven by
+/// the stimulus file "in.csv") and "post" (`post` neurons of `post_model`),
+/// one dense projection relay -> post.`target` with constant weight 0.25 V.
+ir::Module relay_network(uint32_t pre, uint32_t post, ir::NeuronModel post_model, const std::string &target,
+                         ir::TargetKind kind);
+
+/// lower::schedule of `module`, with the precision of `options`.
+lower::Program lowered(const ir::Module &module, const cpu::CodegenOptions &options);
+
+/// build_module + JitModel::create of `program`; reports a gtest failure and
+/// returns null on error.
+std::unique_ptr<cpu::JitModel> jit(const lower::Program &program, const cpu::CodegenOptions &options);
+
+/// jit(lowered(module, options), options).
 std::unique_ptr<cpu::JitModel> jit(const ir::Module &module, const cpu::CodegenOptions &options);
 
 } // namespace snn::test
