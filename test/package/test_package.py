@@ -156,8 +156,9 @@ def check_driver(checker, prefix, source, work):
                   "lif: summary %s, expected %d spikes of cell" % (rates.get("cell"), len(want_spikes)))
     data = e2e.load_npz(os.path.join(work, "lif_v.npz"))
     v = data.get("cell_v")
-    if checker.check(v is not None and v.shape == (2000, 1), "lif: no cell_v of shape (2000, 1)"):
-        e2e.compare_traces(checker, "lif cell_v", v[:, 0], want_v, rtol=1e-5, atol=1e-8)
+    # [examples, steps, neurons]
+    if checker.check(v is not None and v.shape == (1, 2000, 1), "lif: no cell_v of shape (1, 2000, 1)"):
+        e2e.compare_traces(checker, "lif cell_v", v[0, :, 0], want_v, rtol=1e-5, atol=1e-8)
     spike_t = data.get("cell_spikes_t")
     if checker.check(spike_t is not None, "lif: no cell_spikes_t"):
         checker.check(np.array_equal(np.rint(spike_t / 1e-4).astype(np.int64), want_spikes),
