@@ -219,6 +219,11 @@ std::string Compilation::lowered_text() {
   return p ? lower::to_string(*p) : "";
 }
 
+std::string Compilation::memory_text() {
+  const lower::Program *p = impl_->need_program();
+  return p ? lower::memory_report(*p, p->batch) : "";
+}
+
 std::string Compilation::llvm_ir_text() {
   std::string text;
   impl_->with_backend([&](backends::Backend &b, const lower::Program &p) { text = b.code_text(p, impl_->times); });

@@ -85,6 +85,9 @@ public:
   /// The lowered Program (kernels, buffers with their bytes, entry points);
   /// empty after errors (reported as diagnostics).
   std::string lowered_text();
+  /// The memory every buffer of the lowered Program takes for the model's
+  /// batch, and the total; empty after errors.
+  std::string memory_text();
   /// The optimised LLVM IR; empty after errors (reported as diagnostics).
   std::string llvm_ir_text();
   /// Writes an object file implementing model_abi.h; false after errors.

@@ -27,8 +27,9 @@ Compiles a spiking neural network model into an executable that simulates it.
 
 options:
   -o PATH              output file (default: FILE without .snn; stdout for
-                       --emit=ast|ir|lowered|llvm)
-  --emit=KIND          ast | ir | lowered | llvm | obj | exe (default: exe)
+                       --emit=ast|ir|lowered|memory|llvm)
+  --emit=KIND          ast | ir | lowered | memory | llvm | obj | exe
+                       (default: exe)
   --target=T           code generation target: cpu (default); cuda is not
                        available yet
   -O0 -O1 -O2 -O3      optimisation level (default: -O2)
@@ -144,8 +145,9 @@ int run(int argc, char **argv) {
     } else if (a.rfind("-I", 0) == 0 && a.size() > 2) {
       options.import_paths.push_back(a.substr(2));
     } else if ((v = value_of(i, "--emit"))) {
-      if (*v != "ast" && *v != "ir" && *v != "lowered" && *v != "llvm" && *v != "obj" && *v != "exe")
-        return usage_error("unknown --emit kind '" + *v + "' (expected ast, ir, lowered, llvm, obj or exe)");
+      if (*v != "ast" && *v != "ir" && *v != "lowered" && *v != "memory" && *v != "llvm" && *v != "obj" &&
+          *v != "exe")
+        return usage_error("unknown --emit kind '" + *v + "' (expected ast, ir, lowered, memory, llvm, obj or exe)");
       emit = *v;
     } else if ((v = value_of(i, "--target"))) {
       if (*v != "cpu" && *v != "cuda")
@@ -224,8 +226,8 @@ int run(int argc, char **argv) {
   }
   if (emit == "ir")
     return finish(write_or_report(c.ir_text(), output));
-  if (emit == "lowered") {
-    std::string text = c.lowered_text();
+  if (emit == "lowered" || emit == "memory") {
+    std::string text = emit == "lowered" ? c.lowered_text() : c.memory_text();
     if (text.empty())
       return finish(false);
     return finish(write_or_report(text, output));
