@@ -6,6 +6,7 @@
 #include "backends/cpu/ObjectEmitter.h"
 #include "backends/cpu/Optimizer.h"
 #include "backends/cpu/TargetSetup.h"
+#include "diag/Diagnostics.h"
 #include "frontend/Frontend.h"
 #include "ir/Printer.h"
 #include "lib/ExecutableLinker.h"
@@ -14,13 +15,17 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <unistd.h>
 
 namespace snn {
+
+using diag::DiagKind;
 
 const char *version() { return SNN_VERSION; }
 
@@ -33,31 +38,17 @@ std::vector<std::string> pass_names() {
 
 struct Compilation::Impl {
   CompileOptions options;
-  frontend::SourceFiles sources;
-  frontend::Diagnostics diags{sources};
-  std::vector<Diagnostic> extra;  ///< from passes and backends, after diags.all()
-  std::vector<Diagnostic> all;    ///< diags.all() + extra, rebuilt on change
-  std::unique_ptr<ast::File> ast; ///< kept for ast_text(), printed on demand
+  diag::SourceFiles sources;
+  diag::Diagnostics diags{sources}; ///< every layer's: frontend, passes, code generation
+  std::unique_ptr<ast::File> ast;   ///< kept for ast_text(), printed on demand
   std::optional<ir::Module> module;
   bool failed = false;
-
-  void refresh() {
-    all = diags.all();
-    all.insert(all.end(), extra.begin(), extra.end());
-  }
   std::string main_file;
 
-  void fail(const std::string &kind, const std::string &message, const std::string &file = "", unsigned line = 0) {
-    Diagnostic d;
-    d.kind = kind;
-    d.message = message;
-    d.location.file = file;
-    d.location.line = line;
-    d.location.column = line ? 1 : 0;
-    d.source_line = sources.line_text(file, line);
-    extra.push_back(std::move(d));
+  /// Reports an error of `kind` and marks the compilation failed.
+  template <typename... Args> void fail(DiagKind kind, const SourceLocation &loc, const Args &...args) {
+    diags.report(kind, loc, args...);
     failed = true;
-    refresh();
   }
 
   std::vector<std::string> import_paths() const {
@@ -89,15 +80,8 @@ struct Compilation::Impl {
         popts.print_after_all = options.print_after_all;
         popts.time_passes = options.time_passes;
         popts.log = options.log ? options.log : &std::cerr;
-        passes::PassContext ctx;
-        bool ok = passes::run_pipeline(*module, popts, ctx);
-        for (auto &d : ctx.diagnostics) {
-          d.source_line = sources.line_text(d.location.file, d.location.line);
-          for (auto &n : d.notes)
-            n.source_line = sources.line_text(n.location.file, n.location.line);
-          extra.push_back(std::move(d));
-        }
-        if (!ok) {
+        passes::PassContext ctx(diags);
+        if (!passes::run_pipeline(*module, popts, ctx)) {
           module.reset();
           failed = true;
         }
@@ -105,7 +89,6 @@ struct Compilation::Impl {
         throw InternalCompilerError(e.what());
       }
     });
-    refresh();
   }
 
   cpu::CodegenOptions codegen_options() const {
@@ -119,13 +102,18 @@ struct Compilation::Impl {
   bool need_runnable_module() {
     if (!module)
       return false;
-    if (!module->has_regime) {
-      fail("missing-network", "nothing to run: the file needs a network and a 'simulate' block", main_file, 1);
+    const ir::Network &net = module->network;
+    if (net.name.empty()) { // where a network would be added
+      fail(DiagKind::missing_network, sources.end_of(main_file));
       return false;
     }
-    if (module->network.populations.empty()) {
-      fail("missing-network", "nothing to run: network '" + module->network.name + "' has no populations", main_file,
-           1);
+    if (!module->has_regime) {
+      fail(DiagKind::missing_simulate, net.loc, net.name);
+      diags.note(DiagKind::note_add_simulate, net.loc, net.name);
+      return false;
+    }
+    if (net.populations.empty()) {
+      fail(DiagKind::empty_network, net.loc, net.name);
       return false;
     }
     return true;
@@ -138,7 +126,7 @@ struct Compilation::Impl {
     std::string error;
     tm = cpu::create_target_machine(codegen_options(), error);
     if (!tm) {
-      fail("invalid-value", "cannot generate code for CPU '" + options.cpu + "': " + error);
+      fail(DiagKind::unknown_cpu, SourceLocation{}, options.cpu, error);
       return nullptr;
     }
     std::unique_ptr<llvm::Module> mod;
@@ -162,11 +150,11 @@ Compilation &Compilation::operator=(Compilation &&) noexcept = default;
 Compilation::~Compilation() = default;
 
 bool Compilation::ok() const { return !impl_->failed; }
-const std::vector<Diagnostic> &Compilation::diagnostics() const { return impl_->all; }
+const std::vector<Diagnostic> &Compilation::diagnostics() const { return impl_->diags.all(); }
 
 std::string Compilation::rendered_diagnostics() const {
   std::string out;
-  for (const auto &d : impl_->all)
+  for (const auto &d : impl_->diags.all())
     out += render(d);
   return out;
 }
@@ -207,7 +195,7 @@ bool Compilation::write_object(const std::string &path) {
     return false;
   std::string error;
   if (!cpu::write_object(*mod, *tm, path, error)) {
-    impl_->fail("output-error", error, path);
+    impl_->fail(DiagKind::object_emission_failed, SourceLocation{}, error);
     return false;
   }
   return true;
@@ -217,7 +205,7 @@ bool Compilation::write_executable(const std::string &path) {
   char obj[] = "/tmp/snnc-XXXXXX.o";
   int fd = mkstemps(obj, 2);
   if (fd < 0) {
-    impl_->fail("output-error", "cannot create a temporary object file");
+    impl_->fail(DiagKind::temporary_file_error, SourceLocation{}, std::strerror(errno));
     return false;
   }
   close(fd);
@@ -226,7 +214,7 @@ bool Compilation::write_executable(const std::string &path) {
     std::string error;
     ok = link_executable(obj, path, error);
     if (!ok)
-      impl_->fail("output-error", error, path);
+      impl_->fail(DiagKind::output_error, SourceLocation{}, path, error);
   }
   unlink(obj);
   return ok;
@@ -258,7 +246,7 @@ std::unique_ptr<JitModel> Compilation::jit() {
   std::string error;
   auto jit = cpu::JitModel::create(std::move(mod), std::move(context), impl_->codegen_options(), error);
   if (!jit) {
-    impl_->fail("invalid-value", "cannot compile in process: " + error);
+    impl_->fail(DiagKind::jit_failed, SourceLocation{}, error);
     return nullptr;
   }
   return std::make_unique<CpuJitModel>(std::move(jit));
@@ -272,22 +260,22 @@ Compilation compile_source(const std::string &source, const std::string &name, c
 }
 
 Compilation compile_file(const std::string &path, const CompileOptions &options) {
-  auto failed = [&](const std::string &message) {
+  auto failed = [&](DiagKind kind, const auto &...args) {
     auto impl = std::make_unique<Compilation::Impl>();
     impl->options = options;
-    impl->fail("file-not-found", message);
+    impl->fail(kind, SourceLocation{}, path, args...);
     return Compilation(std::move(impl));
   };
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    return failed("cannot open '" + path + "'");
+    return failed(DiagKind::file_not_found, std::strerror(errno));
   // Read at most kMaxSourceBytes + 1: a device such as /dev/zero never ends.
   constexpr std::size_t kMaxSourceBytes = 64u << 20;
   std::string text(kMaxSourceBytes + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > kMaxSourceBytes)
-    return failed("cannot read '" + path + "': larger than 64 MiB");
+    return failed(DiagKind::input_too_large, kMaxSourceBytes >> 20);
   return compile_source(text, path, options);
 }
 
