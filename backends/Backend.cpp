@@ -28,10 +28,9 @@ std::unique_ptr<Backend> make_backend(Target target, const BackendOptions &optio
   case Target::Cpu:
     return cpu::make_cpu_backend(options);
   case Target::Cuda:
-    throw BackendError("the cuda target is not available yet: this snnc generates code for the CPU only "
-                       "(use --target=cpu)");
+    throw BackendError(BackendError::Reason::TargetUnavailable, name_of(target));
   }
-  throw BackendError("unknown target");
+  throw BackendError(BackendError::Reason::TargetUnavailable, "?");
 }
 
 } // namespace snn::backends

@@ -33,12 +33,26 @@ struct BackendOptions {
   std::string cpu = "x86-64-v3"; ///< LLVM CPU name, or "native" (cpu target)
 };
 
-/// A mistake of the user's the backend cannot serve: a target not available
-/// in this build, an unknown CPU, an unwritable output. The message is
-/// complete ("cannot generate code for CPU 'foo': ...").
+/// A request the backend cannot serve, caused by the user's choices or
+/// environment rather than by a compiler bug: a target not available in this
+/// build, a CPU LLVM does not know, an object file that cannot be written, a
+/// model that cannot be loaded. The caller turns it into a diagnostic.
 class BackendError : public std::runtime_error {
 public:
-  using std::runtime_error::runtime_error;
+  enum class Reason {
+    TargetUnavailable, ///< detail: the target's name
+    UnknownCpu,        ///< detail: LLVM's reason
+    ObjectEmission,    ///< detail: why the object file could not be written
+    Load,              ///< detail: why the in-process compile failed
+  };
+  BackendError(Reason reason, std::string detail)
+      : std::runtime_error(detail), reason_(reason), detail_(std::move(detail)) {}
+  Reason reason() const { return reason_; }
+  const std::string &detail() const { return detail_; }
+
+private:
+  Reason reason_;
+  std::string detail_;
 };
 
 /// Generated code loaded into this process; the descriptor lives as long

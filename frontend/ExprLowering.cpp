@@ -11,6 +11,8 @@
 
 namespace snn::frontend {
 
+using diag::DiagKind;
+
 using ir::Dimension;
 
 std::string describe(Dimension d) {
@@ -59,7 +61,7 @@ bool ExprLowering::need_real(const ir::Expr &e, const ast::Expr &at, const std::
   if (!e)
     return false;
   if (e->is_bool()) {
-    diags_.report(DiagKind::type_mismatch, at.loc(), what + " must be a number, not a boolean");
+    diags_.report(DiagKind::expected_number, at.loc(), what);
     return false;
   }
   return true;
@@ -69,7 +71,7 @@ bool ExprLowering::need_bool(const ir::Expr &e, const ast::Expr &at, const std::
   if (!e)
     return false;
   if (!e->is_bool()) {
-    diags_.report(DiagKind::type_mismatch, at.loc(), what + " must be a boolean (a comparison), not a number");
+    diags_.report(DiagKind::expected_boolean, at.loc(), what);
     return false;
   }
   return true;
@@ -80,12 +82,11 @@ bool ExprLowering::expect_dimension(const ir::Expr &actual, Dimension expected, 
   if (!actual)
     return false;
   if (actual->is_bool()) {
-    diags_.report(DiagKind::type_mismatch, loc, what + " must be a number, not a boolean");
+    diags_.report(DiagKind::expected_number, loc, what);
     return false;
   }
   if (actual->dim != expected) {
-    diags_.report(DiagKind::dimension_mismatch, loc,
-                  what + " has dimension " + describe(actual->dim) + ", expected " + describe(expected));
+    diags_.report(DiagKind::dimension_mismatch, loc, what, describe(actual->dim), describe(expected));
     return false;
   }
   return true;
@@ -107,7 +108,7 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
   case ast::Expr::Bool:
     return ir::Constant::make_bool(ast::dyn_cast<ast::BoolExpr>(&e)->value);
   case ast::Expr::String:
-    diags_.report(DiagKind::type_mismatch, e.loc(), "a string is not allowed in " + scope.context);
+    diags_.report(DiagKind::misplaced_string, e.loc(), scope.context);
     return {};
   case ast::Expr::Name: {
     const std::string &name = ast::dyn_cast<ast::NameExpr>(&e)->name;
@@ -136,9 +137,8 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
     if (!need_bool(c, *i->cond, "the condition of 'if'") || !t || !f)
       return {};
     if (t->type != f->type || t->dim != f->dim) {
-      diags_.report(DiagKind::dimension_mismatch, e.loc(),
-                    "the branches of 'if' differ: " + (t->is_bool() ? "boolean" : describe(t->dim)) + " and " +
-                        (f->is_bool() ? "boolean" : describe(f->dim)));
+      diags_.report(DiagKind::if_branch_mismatch, e.loc(), t->is_bool() ? "boolean" : describe(t->dim),
+                    f->is_bool() ? "boolean" : describe(f->dim));
       return {};
     }
     return ir::Select::make(c, t, f);
@@ -187,16 +187,14 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
   case ir::BinaryOp::Add:
   case ir::BinaryOp::Sub:
     if (x->dim != y->dim) {
-      diags_.report(DiagKind::dimension_mismatch, b.loc(),
-                    std::string("cannot ") + (bop == ir::BinaryOp::Add ? "add " : "subtract ") + describe(y->dim) +
-                        (bop == ir::BinaryOp::Add ? " to " : " from ") + describe(x->dim));
+      diags_.report(bop == ir::BinaryOp::Add ? DiagKind::incompatible_addition : DiagKind::incompatible_subtraction,
+                    b.loc(), describe(y->dim), describe(x->dim));
       return {};
     }
     break;
   case ir::BinaryOp::Pow: {
     if (!y->dim.dimensionless()) {
-      diags_.report(DiagKind::dimension_mismatch, b.rhs->loc(),
-                    "an exponent must be dimensionless, found " + describe(y->dim));
+      diags_.report(DiagKind::dimensioned_exponent, b.rhs->loc(), describe(y->dim));
       return {};
     }
     if (!x->dim.dimensionless()) {
@@ -208,9 +206,7 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
       for (int i = 0; i < Dimension::NumBases; ++i)
         largest = std::max(largest, std::abs(x->dim.exponent(static_cast<Dimension::Base>(i))));
       if (!ok || std::fabs(n) > 16 || std::fabs(n) * largest > kMaxExponent) {
-        diags_.report(DiagKind::dimension_mismatch, b.rhs->loc(),
-                      "a quantity of dimension " + x->dim.str() +
-                          " can only be raised to a small constant integer power");
+        diags_.report(DiagKind::non_integer_power, b.rhs->loc(), x->dim.str());
         return {};
       }
       y = ir::simplify(y);
@@ -225,8 +221,7 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
       auto base = static_cast<Dimension::Base>(i);
       int e = x->dim.exponent(base) + (bop == ir::BinaryOp::Mul ? 1 : -1) * y->dim.exponent(base);
       if (e > kMaxExponent || e < -kMaxExponent) {
-        diags_.report(DiagKind::dimension_mismatch, b.loc(),
-                      "the dimension of this product has an exponent beyond " + std::to_string(kMaxExponent));
+        diags_.report(DiagKind::dimension_exponent_overflow, b.loc(), kMaxExponent);
         return {};
       }
     }
@@ -234,8 +229,7 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
   }
   default: // comparisons
     if (x->dim != y->dim) {
-      diags_.report(DiagKind::dimension_mismatch, b.loc(),
-                    "cannot compare " + describe(x->dim) + " with " + describe(y->dim));
+      diags_.report(DiagKind::incompatible_comparison, b.loc(), describe(x->dim), describe(y->dim));
       return {};
     }
   }
@@ -259,12 +253,11 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
     if (!arity(0))
       return {};
     if (!scope.allow_random || !scope.random_sites) {
-      diags_.report(DiagKind::misplaced_construct, c.loc(), name + "() is not allowed in " + scope.context);
+      diags_.report(DiagKind::misplaced_call, c.loc(), name, scope.context);
       return {};
     }
     if (*scope.random_sites >= kMaxRandomSites) {
-      diags_.report(DiagKind::misplaced_construct, c.loc(),
-                    "a model can draw at most " + std::to_string(kMaxRandomSites) + " random numbers per step");
+      diags_.report(DiagKind::too_many_random_draws, c.loc(), kMaxRandomSites);
       return {};
     }
     return ir::Random::make(name == "rand" ? ir::Distribution::Uniform01 : ir::Distribution::Normal01,
@@ -274,7 +267,7 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
     if (!arity(0))
       return {};
     if (!scope.allow_stimulus) {
-      diags_.report(DiagKind::misplaced_construct, c.loc(), "stimulus() is not allowed in " + scope.context);
+      diags_.report(DiagKind::misplaced_call, c.loc(), name, scope.context);
       return {};
     }
     return ir::Variable::make_stimulus();
@@ -287,8 +280,7 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
         !need_real(y, *c.args[1].value, "an argument of " + name))
       return {};
     if (x->dim != y->dim) {
-      diags_.report(DiagKind::dimension_mismatch, c.loc(),
-                    "the arguments of " + name + " differ: " + describe(x->dim) + " and " + describe(y->dim));
+      diags_.report(DiagKind::argument_dimension_mismatch, c.loc(), name, describe(x->dim), describe(y->dim));
       return {};
     }
     return ir::Binary::make(name == "min" ? ir::BinaryOp::Min : ir::BinaryOp::Max, x, y);
@@ -300,15 +292,13 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
     if (!need_real(x, *c.args[0].value, "the argument of " + name))
       return {};
     if (*fn == ir::Function::Sqrt && !x->dim.sqrt()) {
-      diags_.report(DiagKind::dimension_mismatch, c.args[0].value->loc(),
-                    "cannot take the square root of dimension " + x->dim.str());
+      diags_.report(DiagKind::odd_square_root, c.args[0].value->loc(), x->dim.str());
       return {};
     }
     bool keeps = *fn == ir::Function::Sqrt || *fn == ir::Function::Abs || *fn == ir::Function::Floor ||
                  *fn == ir::Function::Ceil;
     if (!keeps && !x->dim.dimensionless()) {
-      diags_.report(DiagKind::dimension_mismatch, c.args[0].value->loc(),
-                    "the argument of " + name + " must be dimensionless, found " + describe(x->dim));
+      diags_.report(DiagKind::dimensioned_argument, c.args[0].value->loc(), name, describe(x->dim));
       return {};
     }
     return ir::Call::make(*fn, x);
@@ -330,11 +320,11 @@ std::optional<double> ExprLowering::constant(const ast::Expr &e, const std::stri
   x = ir::simplify(x);
   double v = 0;
   if (!ir::constant_value(x, v)) {
-    diags_.report(DiagKind::invalid_value, e.loc(), what + " must be a constant");
+    diags_.report(DiagKind::non_constant_value, e.loc(), what);
     return std::nullopt;
   }
   if (!std::isfinite(v)) {
-    diags_.report(DiagKind::invalid_value, e.loc(), what + " is not a finite number");
+    diags_.report(DiagKind::non_finite_value, e.loc(), what);
     return std::nullopt;
   }
   return v;
@@ -345,9 +335,7 @@ std::optional<uint64_t> ExprLowering::integer(const ast::Expr &e, const std::str
   if (!v)
     return std::nullopt;
   if (*v != std::floor(*v) || *v < static_cast<double>(min) || *v > static_cast<double>(max)) {
-    diags_.report(DiagKind::invalid_value, e.loc(),
-                  what + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", found " +
-                      ir::format_real(*v));
+    diags_.report(DiagKind::integer_out_of_range, e.loc(), what, min, max, ir::format_real(*v));
     return std::nullopt;
   }
   return static_cast<uint64_t>(*v);

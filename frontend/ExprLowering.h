@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "diag/Diagnostics.h"
 #include "frontend/AST.h"
-#include "frontend/Diagnostics.h"
 #include "ir/Expr.h"
 
 #include <functional>
@@ -37,7 +37,7 @@ struct Scope {
 
 class ExprLowering {
 public:
-  explicit ExprLowering(Diagnostics &diags) : diags_(diags) {}
+  explicit ExprLowering(diag::Diagnostics &diags) : diags_(diags) {}
 
   /// Lowers `e` in `scope`; null after reporting an error.
   ir::Expr lower(const ast::Expr &e, const Scope &scope);
@@ -64,7 +64,7 @@ private:
   bool need_real(const ir::Expr &e, const ast::Expr &at, const std::string &what);
   bool need_bool(const ir::Expr &e, const ast::Expr &at, const std::string &what);
 
-  Diagnostics &diags_;
+  diag::Diagnostics &diags_;
 };
 
 /// "V", or "V (a voltage)" for the dimensions users meet most.

@@ -11,6 +11,8 @@
 
 namespace snn::frontend {
 
+using diag::DiagKind;
+
 namespace fs = std::filesystem;
 
 std::string directory_of(const std::string &path) {
@@ -51,12 +53,9 @@ const Frontend::LoadedModule *Frontend::load_module(const ast::Import &imp) {
     diags_.report(DiagKind::unknown_import, at, dotted);
     // `import std.neurons` names a module, not a model in it.
     if (imp.names.size() == 1 && !find(rel.substr(0, rel.size() - 4) + "/" + imp.names[0].name + ".snn").empty())
-      diags_.note(DiagKind::note_context, at,
-                  "'" + dotted + "." + imp.names[0].name + "' is a module: import models from it, as in 'import " +
-                      dotted + "." + imp.names[0].name + ".{A, B}'");
+      diags_.note(DiagKind::note_import_names_module, at, dotted + "." + imp.names[0].name);
     else
-      diags_.note(DiagKind::note_context, at,
-                  "looked for '" + rel + "' next to the importing file and in the import paths (-I)");
+      diags_.note(DiagKind::note_import_search, at, rel);
     return nullptr;
   }
   if (loading_.count(found)) {
@@ -76,7 +75,7 @@ const Frontend::LoadedModule *Frontend::load_module(const ast::Import &imp) {
     mod->ok = collect_models(*mod->ast, mod->models);
   loading_.erase(found);
   if (!mod->ok)
-    diags_.note(DiagKind::note_context, at, "in module '" + dotted + "' imported here");
+    diags_.note(DiagKind::note_imported_here, at, dotted);
   return loaded_.emplace(found, std::move(mod)).first->second.get();
 }
 
@@ -128,7 +127,7 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
     return std::nullopt;
   if (file.networks.size() > 1) {
     diags_.report(DiagKind::duplicate_definition, file.networks[1].name.loc, "network", file.networks[1].name.name);
-    diags_.note(DiagKind::note_context, file.networks[0].name.loc, "a file describes one network; the first is here");
+    diags_.note(DiagKind::note_first_network, file.networks[0].name.loc);
     return std::nullopt;
   }
   if (file.simulations.size() > 1) {

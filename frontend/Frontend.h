@@ -1,8 +1,8 @@
 //===- frontend/Frontend.h - Source text to a checked IR Module -*- C++ -*-===//
 #pragma once
 
+#include "diag/Diagnostics.h"
 #include "frontend/AST.h"
-#include "frontend/Diagnostics.h"
 #include "ir/Module.h"
 
 #include <map>
@@ -19,7 +19,7 @@ namespace snn::frontend {
 /// checks everything and lowers it to one ir::Module.
 class Frontend {
 public:
-  Frontend(SourceFiles &sources, Diagnostics &diags, std::vector<std::string> import_paths)
+  Frontend(diag::SourceFiles &sources, diag::Diagnostics &diags, std::vector<std::string> import_paths)
       : sources_(sources), diags_(diags), import_paths_(std::move(import_paths)) {}
 
   /// Parses `text` as the file `name`; null after syntax errors.
@@ -39,8 +39,8 @@ private:
   bool collect_models(const ast::File &file, std::vector<ir::NeuronModel> &out);
   const LoadedModule *load_module(const ast::Import &imp);
 
-  SourceFiles &sources_;
-  Diagnostics &diags_;
+  diag::SourceFiles &sources_;
+  diag::Diagnostics &diags_;
   std::vector<std::string> import_paths_;
   std::map<std::string, std::unique_ptr<LoadedModule>> loaded_;
   std::set<std::string> loading_;

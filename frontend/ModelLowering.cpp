@@ -12,13 +12,15 @@
 
 namespace snn::frontend {
 
+using diag::DiagKind;
+
 namespace {
 
 using ir::Dimension;
 
 class ModelLowering {
 public:
-  ModelLowering(const ast::NeuronDecl &decl, Diagnostics &diags) : decl_(decl), diags_(diags), exprs_(diags) {}
+  ModelLowering(const ast::NeuronDecl &decl, diag::Diagnostics &diags) : decl_(decl), diags_(diags), exprs_(diags) {}
 
   std::optional<ir::NeuronModel> run() {
     unsigned errors = diags_.error_count();
@@ -124,8 +126,7 @@ private:
       if (!u)
         return false;
       if (u->is_bool()) {
-        diags_.report(DiagKind::type_mismatch, p.unit->loc(),
-                      "the unit of parameter '" + param.name + "' must be a unit such as 'ms', not a boolean");
+        diags_.report(DiagKind::boolean_unit, p.unit->loc(), "parameter", param.name, "ms");
         return false;
       }
       unit_dim = u->dim;
@@ -138,15 +139,14 @@ private:
           !exprs_.expect_dimension(param.value, *unit_dim, "parameter '" + param.name + "'", p.value->loc()))
         return false;
       if (param.value->is_bool()) {
-        diags_.report(DiagKind::type_mismatch, p.value->loc(), "parameter '" + param.name + "' must be a number");
+        diags_.report(DiagKind::expected_number, p.value->loc(), "parameter '" + param.name + "'");
         return false;
       }
       param.dim = param.value->dim;
     } else if (unit_dim) {
       param.dim = *unit_dim;
     } else {
-      diags_.report(DiagKind::syntax_error, p.name.loc,
-                    "parameter '" + param.name + "' needs a default value ('= 20 ms') or a unit (': ms')");
+      diags_.report(DiagKind::parameter_without_value, p.name.loc, param.name);
       return false;
     }
     model_.params.push_back(std::move(param));
@@ -166,8 +166,7 @@ private:
       if (!u)
         return false;
       if (u->is_bool()) {
-        diags_.report(DiagKind::type_mismatch, i.unit->loc(),
-                      "the unit of input '" + in.name + "' must be a unit such as 'mV', not a boolean");
+        diags_.report(DiagKind::boolean_unit, i.unit->loc(), "input", in.name, "mV");
         return false;
       }
       in.dim = u->dim;
@@ -190,7 +189,7 @@ private:
     if (!init)
       return false;
     if (init->is_bool()) {
-      diags_.report(DiagKind::type_mismatch, s.initial->loc(), "state '" + s.name.name + "' must be a number");
+      diags_.report(DiagKind::expected_number, s.initial->loc(), "state '" + s.name.name + "'");
       return false;
     }
     model_.states.push_back({s.name.name, init->dim, init, false});
@@ -204,8 +203,7 @@ private:
       const std::string &n = s.name.name;
       if (std::find(known.begin(), known.end(), n) == known.end()) {
         if (model_.find_state(n) || model_.find_param(n) || model_.find_input(n))
-          diags_.report(DiagKind::misplaced_construct, s.name.loc,
-                        "'" + n + " = ...' outside 'on spike { }': write 'd" + n + "/dt = ...' for its dynamics");
+          diags_.report(DiagKind::assignment_outside_on_spike, s.name.loc, n);
         else {
           diags_.report(DiagKind::unknown_setting, s.name.loc, "neuron", n);
           diags_.suggest(n, known, s.name.loc);
@@ -221,8 +219,8 @@ private:
         double t = 0;
         if (exprs_.expect_dimension(v, Dimension::time(), "the refractory period", s.value->loc())) {
           if (ir::constant_value(ir::simplify(v), t) && !(t >= 0 && std::isfinite(t)))
-            diags_.report(DiagKind::invalid_value, s.value->loc(),
-                          "the refractory period must be a non-negative time, found " + ir::format_real(t) + " s");
+            diags_.report(DiagKind::negative_refractory_period, s.value->loc(), "model", model_.name,
+                          ir::format_real(t));
           else
             model_.refractory_period = v;
         }
@@ -240,7 +238,7 @@ private:
     const auto *name = ast::dyn_cast<ast::NameExpr>(s.value.get());
     static const std::vector<std::string> methods = {"exact", "euler", "rk4"};
     if (!name || std::find(methods.begin(), methods.end(), name->name) == methods.end()) {
-      diags_.report(DiagKind::invalid_value, s.value->loc(), "unknown integration method; use exact, euler or rk4");
+      diags_.report(DiagKind::unknown_integration_method, s.value->loc());
       if (name)
         diags_.suggest(name->name, methods, s.value->loc());
       return;
@@ -266,8 +264,7 @@ private:
         continue; // its declaration's error is reported
       if (!st) {
         if (model_.find_param(o.state.name) || model_.find_input(o.state.name))
-          diags_.report(DiagKind::misplaced_construct, o.state.loc,
-                        "'" + o.state.name + "' is not a state variable; only states have differential equations");
+          diags_.report(DiagKind::ode_of_non_state, o.state.loc, o.state.name);
         else {
           unknown_state(o.state);
         }
@@ -284,13 +281,11 @@ private:
       bool frozen = false;
       if (o.unless) {
         if (o.unless->name != "refractory") {
-          diags_.report(DiagKind::syntax_error, o.unless->loc,
-                        "expected 'unless refractory', found 'unless " + o.unless->name + "'");
+          diags_.report(DiagKind::expected_unless_refractory, o.unless->loc, o.unless->name);
           continue;
         }
         if (!model_.refractory_period && !refractory_loc_.valid()) {
-          diags_.report(DiagKind::misplaced_construct, o.unless->loc,
-                        "'unless refractory' needs a refractory period: add 'refractory = 2 ms' to the model");
+          diags_.report(DiagKind::unless_without_refractory, o.unless->loc);
           continue;
         }
         frozen = true;
@@ -306,8 +301,7 @@ private:
     if (!c)
       return;
     if (!c->is_bool()) {
-      diags_.report(DiagKind::type_mismatch, decl_.spike_condition->loc(),
-                    "the spike condition must be a boolean (a comparison), not a number");
+      diags_.report(DiagKind::expected_boolean, decl_.spike_condition->loc(), "the spike condition");
       return;
     }
     model_.spike_condition = c;
@@ -317,8 +311,7 @@ private:
     if (!decl_.has_reset)
       return;
     if (!decl_.spike_condition) {
-      diags_.report(DiagKind::misplaced_construct, decl_.reset_loc,
-                    "'on spike' in a model without 'spike when': it would never run");
+      diags_.report(DiagKind::on_spike_without_condition, decl_.reset_loc);
       return;
     }
     // Sequential semantics: a later assignment sees the earlier ones.
@@ -330,8 +323,7 @@ private:
         continue; // its declaration's error is reported
       if (!st) {
         if (model_.find_param(a.target.name) || model_.find_input(a.target.name))
-          diags_.report(DiagKind::misplaced_construct, a.target.loc,
-                        "cannot assign to '" + a.target.name + "': only state variables change on a spike");
+          diags_.report(DiagKind::assignment_to_non_state, a.target.loc, a.target.name);
         else {
           unknown_state(a.target);
         }
@@ -349,9 +341,7 @@ private:
         return false;
       });
       if (!input.empty()) {
-        diags_.report(DiagKind::misplaced_construct, a.value->loc(),
-                      "'on spike' cannot read the input '" + input +
-                          "': the update consumed it; keep what you need in a state variable");
+        diags_.report(DiagKind::input_read_on_spike, a.value->loc(), input);
         continue;
       }
       ir::Expr old = current.count(a.target.name) ? current[a.target.name]
@@ -403,7 +393,7 @@ private:
   }
 
   const ast::NeuronDecl &decl_;
-  Diagnostics &diags_;
+  diag::Diagnostics &diags_;
   ExprLowering exprs_;
   ir::NeuronModel model_;
   std::map<std::string, SourceLocation> declared_;
@@ -414,7 +404,7 @@ private:
 
 } // namespace
 
-std::optional<ir::NeuronModel> lower_neuron(const ast::NeuronDecl &decl, Diagnostics &diags) {
+std::optional<ir::NeuronModel> lower_neuron(const ast::NeuronDecl &decl, diag::Diagnostics &diags) {
   return ModelLowering(decl, diags).run();
 }
 

@@ -1,8 +1,8 @@
 //===- frontend/ModelLowering.h - Neuron declarations to IR models -*- C++ -*-===//
 #pragma once
 
+#include "diag/Diagnostics.h"
 #include "frontend/AST.h"
-#include "frontend/Diagnostics.h"
 #include "ir/Module.h"
 
 #include <optional>
@@ -13,6 +13,6 @@ namespace snn::frontend {
 /// condition, the reset, settings) and lowers it to a continuous-form
 /// ir::NeuronModel. Returns nothing when it reported an error. Warns about
 /// parameters the model never reads.
-std::optional<ir::NeuronModel> lower_neuron(const ast::NeuronDecl &decl, Diagnostics &diags);
+std::optional<ir::NeuronModel> lower_neuron(const ast::NeuronDecl &decl, diag::Diagnostics &diags);
 
 } // namespace snn::frontend

@@ -6,11 +6,14 @@
 #include "ir/Simplify.h"
 
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <set>
 
 namespace snn::frontend {
+
+using diag::DiagKind;
 
 namespace {
 
@@ -32,11 +35,12 @@ std::vector<std::string> names_of_populations(const ir::Network &n) {
 
 class NetworkLowering {
 public:
-  NetworkLowering(ir::Module &m, Diagnostics &diags) : m_(m), diags_(diags), exprs_(diags) {}
+  NetworkLowering(ir::Module &m, diag::Diagnostics &diags) : m_(m), diags_(diags), exprs_(diags) {}
 
   bool network(const ast::NetworkDecl &decl) {
     unsigned errors = diags_.error_count();
     m_.network.name = decl.name.name;
+    m_.network.loc = decl.name.loc;
     for (const auto &p : decl.populations)
       population(p);
     for (const auto &c : decl.connections)
@@ -106,8 +110,7 @@ private:
     std::string owner = "model '" + model->name + "'";
     for (const auto &a : d.args) {
       if (!a.name) {
-        diags_.report(DiagKind::misplaced_construct, a.value->loc(),
-                      "population arguments must be named, as in 'tau_mem: 20 ms'");
+        diags_.report(DiagKind::positional_population_argument, a.value->loc());
         continue;
       }
       const ir::Parameter *param = model->find_param(a.name->name);
@@ -173,9 +176,7 @@ private:
         at = it->second;
       return it != given_at.end();
     });
-    diags_.report(DiagKind::invalid_value, at,
-                  "the refractory period of population '" + p.name + "' must be a non-negative time, found " +
-                      ir::format_real(t) + " s");
+    diags_.report(DiagKind::negative_refractory_period, at, "population", p.name, ir::format_real(t));
   }
 
   void connect(const ast::ConnectDecl &c) {
@@ -210,10 +211,8 @@ private:
         pr.target = model->inputs[0].name;
         pr.target_kind = ir::TargetKind::Input;
       } else {
-        diags_.report(DiagKind::misplaced_construct, t.population.loc,
-                      "model '" + model->name + "' has " + std::to_string(model->inputs.size()) +
-                          " inputs: name the variable the weight adds to, as in '" + post->name + "." +
-                          (model->states.empty() ? std::string("v") : model->states[0].name) + "'");
+        diags_.report(DiagKind::ambiguous_projection_target, t.population.loc, model->name, model->inputs.size(),
+                      post->name, model->states.empty() ? std::string("v") : model->states[0].name);
         continue;
       }
       Dimension target_dim = pr.target_kind == ir::TargetKind::Input ? model->find_input(pr.target)->dim
@@ -234,12 +233,11 @@ private:
       expected = pre.size;
     else if (pr.connectivity == ir::ConnectivityKind::FixedProbability)
       expected *= pr.probability;
-    constexpr double kLimit = 4294967295.0;
+    constexpr uint32_t kLimit = UINT32_MAX;
     if (expected <= kLimit)
       return true;
-    diags_.report(DiagKind::invalid_value, c.connectivity ? c.connectivity->loc : c.loc,
-                  "the projection " + pre.name + " -> " + post.name + " would have about " +
-                      ir::format_real(std::round(expected)) + " synapses; a projection holds at most 4294967295");
+    diags_.report(DiagKind::too_many_synapses, c.connectivity ? c.connectivity->loc : c.loc, pre.name, post.name,
+                  ir::format_real(std::round(expected)), kLimit);
     return false;
   }
 
@@ -258,9 +256,7 @@ private:
       }
       pr.connectivity = k.name == "dense" ? ir::ConnectivityKind::Dense : ir::ConnectivityKind::OneToOne;
       if (pr.connectivity == ir::ConnectivityKind::OneToOne && pre.size != post.size) {
-        diags_.report(DiagKind::invalid_value, k.loc,
-                      "one_to_one needs populations of equal size; '" + pre.name + "' has " + std::to_string(pre.size) +
-                          " neurons and '" + post.name + "' has " + std::to_string(post.size));
+        diags_.report(DiagKind::one_to_one_size_mismatch, k.loc, pre.name, pre.size, post.name, post.size);
         return false;
       }
       return true;
@@ -284,8 +280,7 @@ private:
         if (!v)
           return false;
         if (*v < 0 || *v > 1) {
-          diags_.report(DiagKind::invalid_value, a.value->loc(),
-                        "the connection probability must be between 0 and 1, found " + ir::format_real(*v));
+          diags_.report(DiagKind::probability_out_of_range, a.value->loc(), ir::format_real(*v));
           return false;
         }
         pr.probability = *v;
@@ -297,7 +292,7 @@ private:
         v = ir::simplify(v);
         const auto *b = v.as<ir::Constant>();
         if (!b || !b->is_bool()) {
-          diags_.report(DiagKind::type_mismatch, a.value->loc(), "'autapses' must be true or false");
+          diags_.report(DiagKind::expected_true_or_false, a.value->loc(), "autapses");
           return false;
         }
         pr.autapses = b->value != 0;
@@ -308,8 +303,7 @@ private:
         if (a.name)
           diags_.suggest(name, {"p", "autapses"}, at);
         else
-          diags_.note(DiagKind::note_context, at,
-                      "only the first argument (p) may be positional; name the others, as in 'autapses: false'");
+          diags_.note(DiagKind::note_positional_arguments, at);
         return false;
       }
     }
@@ -345,8 +339,7 @@ private:
   std::optional<ir::WeightInit> distribution(const ast::Expr &e, Dimension dim, const std::string &what) {
     const auto *call = ast::dyn_cast<ast::CallExpr>(&e);
     if (!call || (call->callee.name != "uniform" && call->callee.name != "normal")) {
-      diags_.report(DiagKind::invalid_value, e.loc(),
-                    "after '~' comes a distribution: uniform(low, high) or normal(mean, sd)");
+      diags_.report(DiagKind::expected_distribution, e.loc());
       if (call)
         diags_.suggest(call->callee.name, {"uniform", "normal"}, call->callee.loc);
       return std::nullopt;
@@ -361,11 +354,11 @@ private:
     if (!a || !b)
       return std::nullopt;
     if (uniform && !(*a < *b)) {
-      diags_.report(DiagKind::invalid_value, call->loc(), "uniform(low, high) needs low < high");
+      diags_.report(DiagKind::empty_uniform_range, call->loc());
       return std::nullopt;
     }
     if (!uniform && *b < 0) {
-      diags_.report(DiagKind::invalid_value, call->args[1].value->loc(), "a standard deviation cannot be negative");
+      diags_.report(DiagKind::negative_standard_deviation, call->args[1].value->loc());
       return std::nullopt;
     }
     ir::WeightInit w;
@@ -404,7 +397,7 @@ private:
       if (!v)
         continue;
       if (*v <= 0) {
-        diags_.report(DiagKind::invalid_value, s.value->loc(), "'" + n + "' must be positive");
+        diags_.report(DiagKind::non_positive_setting, s.value->loc(), n);
         continue;
       }
       if (n == "dt")
@@ -415,11 +408,11 @@ private:
       }
     }
     if (duration && r.duration / r.dt > 1e12)
-      diags_.report(DiagKind::invalid_value, duration->loc(), "the simulation would take more than 10^12 steps");
+      diags_.report(DiagKind::too_many_steps, duration->loc(), "10^12");
     else if (duration && r.duration < r.dt) {
-      diags_.report(DiagKind::invalid_value, duration->loc(), "'duration' is shorter than one step of 'dt'");
+      diags_.report(DiagKind::duration_shorter_than_step, duration->loc());
       if (seen.count("dt"))
-        diags_.note(DiagKind::note_context, seen["dt"], "'dt' is set here");
+        diags_.note(DiagKind::note_dt_set_here, seen["dt"]);
     }
   }
 
@@ -485,14 +478,13 @@ private:
       r.population = p->name;
       r.file = d.file.value_or("");
       if (d.file && r.file.empty()) {
-        diags_.report(DiagKind::invalid_value, d.file_loc, "the output file name is empty");
+        diags_.report(DiagKind::empty_file_name, d.file_loc);
         continue;
       }
       if (item.spikes) {
         if (item.function.name != "spikes") {
           diags_.report(DiagKind::unknown_function, item.function.loc, item.function.name);
-          diags_.note(DiagKind::note_context, item.function.loc,
-                      "record spikes with 'spikes(pop)' and a state variable with 'pop.v'");
+          diags_.note(DiagKind::note_record_forms, item.function.loc);
           continue;
         }
         r.kind = ir::RecordKind::Spikes;
@@ -513,9 +505,7 @@ private:
         if (!b || !e || !st)
           continue;
         if (*st == 0 || *b >= *e) {
-          diags_.report(DiagKind::invalid_value, s.loc,
-                        "the neuron range selects nobody (population '" + p->name + "' has " + std::to_string(p->size) +
-                            " neurons)");
+          diags_.report(DiagKind::empty_neuron_range, s.loc, p->name, p->size);
           continue;
         }
         r.begin = *b;
@@ -535,8 +525,7 @@ private:
     if (call && call->callee.name == "spike_times" && call->args.size() == 1 && !call->args[0].name)
       path = ast::dyn_cast<ast::StringExpr>(call->args[0].value.get());
     if (!path || path->value.empty()) {
-      diags_.report(DiagKind::invalid_value, s.source->loc(),
-                    "a stimulus is read from a file of spike times: spike_times(\"spikes.csv\")");
+      diags_.report(DiagKind::expected_spike_times, s.source->loc());
       return;
     }
     const ir::NeuronModel *model = m_.find_model(p->model);
@@ -548,9 +537,7 @@ private:
     for (const auto &o : model->odes)
       reads = reads || ir::mentions(o.rhs, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Stimulus; });
     if (!reads) {
-      diags_.report(DiagKind::misplaced_construct, s.population.loc,
-                    "population '" + p->name + "' of model '" + model->name +
-                        "' never reads stimulus(); use a spike source such as std.inputs.SpikeSource");
+      diags_.report(DiagKind::stimulus_not_read, s.population.loc, p->name, model->name);
       return;
     }
     auto [previous, fresh] = stimulus_locs_.emplace(p->name, s.population.loc);
@@ -569,7 +556,7 @@ private:
   }
 
   ir::Module &m_;
-  Diagnostics &diags_;
+  diag::Diagnostics &diags_;
   ExprLowering exprs_;
   std::map<std::string, SourceLocation> pop_locs_;
   std::set<std::string> failed_populations_; ///< declared, but with errors
@@ -578,12 +565,12 @@ private:
 
 } // namespace
 
-bool lower_network(const ast::NetworkDecl &decl, ir::Module &module, Diagnostics &diags) {
+bool lower_network(const ast::NetworkDecl &decl, ir::Module &module, diag::Diagnostics &diags) {
   return NetworkLowering(module, diags).network(decl);
 }
 
 bool lower_simulation(const ast::SimulateDecl &decl, const std::string &source_dir, ir::Module &module,
-                      Diagnostics &diags) {
+                      diag::Diagnostics &diags) {
   return NetworkLowering(module, diags).simulation(decl, source_dir);
 }
 

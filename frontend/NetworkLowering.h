@@ -1,8 +1,8 @@
 //===- frontend/NetworkLowering.h - Network and regime to IR ---*- C++ -*-===//
 #pragma once
 
+#include "diag/Diagnostics.h"
 #include "frontend/AST.h"
-#include "frontend/Diagnostics.h"
 #include "ir/Module.h"
 
 namespace snn::frontend {
@@ -10,12 +10,12 @@ namespace snn::frontend {
 /// Checks the network (populations, their model arguments and sizes,
 /// projections, connectivity, weights) against the models already in
 /// `module`, and fills `module.network`. Returns false after errors.
-bool lower_network(const ast::NetworkDecl &decl, ir::Module &module, Diagnostics &diags);
+bool lower_network(const ast::NetworkDecl &decl, ir::Module &module, diag::Diagnostics &diags);
 
 /// Checks a `simulate` block against `module.network` and fills
 /// `module.regime` (and regime init overrides into the populations).
 /// Relative stimulus paths are resolved against `source_dir`.
 bool lower_simulation(const ast::SimulateDecl &decl, const std::string &source_dir, ir::Module &module,
-                      Diagnostics &diags);
+                      diag::Diagnostics &diags);
 
 } // namespace snn::frontend

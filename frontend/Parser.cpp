@@ -23,6 +23,8 @@ using snn_grammar::SNNParser;
 
 namespace snn::frontend {
 
+using diag::DiagKind;
+
 namespace {
 
 SourceLocation location_of(const std::string &file, const antlr4::Token *t) {
@@ -108,7 +110,7 @@ std::string closing_of(const std::string &open) { return open == "(" ? ")" : ope
 /// error on each line is kept: ANTLR's recovery tends to cascade.
 class ErrorListener : public antlr4::BaseErrorListener {
 public:
-  ErrorListener(const std::string &file, antlr4::CommonTokenStream &tokens, Diagnostics &diags)
+  ErrorListener(const std::string &file, antlr4::CommonTokenStream &tokens, diag::Diagnostics &diags)
       : file_(file), tokens_(tokens), diags_(diags) {}
 
   void syntaxError(antlr4::Recognizer *recognizer, antlr4::Token *offending, size_t line, size_t col,
@@ -130,7 +132,7 @@ public:
     }
     if (offending->getType() == SNNLexer::UNTERMINATED_STRING) {
       loc.length = 1;
-      diags_.report(DiagKind::syntax_error, loc, "unterminated string: the closing '\"' is missing on this line");
+      diags_.report(DiagKind::unterminated_string, loc);
       return;
     }
     if (misspelt_unit(offending))
@@ -142,34 +144,31 @@ public:
     bool opened = std::any_of(brackets.begin(), brackets.end(),
                               [&](const antlr4::Token *b) { return closing_of(b->getText()) == text; });
     if (is_closing(text) && !opened) {
-      diags_.report(DiagKind::syntax_error, loc, "unmatched " + found);
+      diags_.report(DiagKind::unmatched_bracket, loc, found);
       if (open)
-        diags_.note(DiagKind::note_context, location_of(file_, open),
-                    "the innermost open bracket is this '" + open->getText() + "'");
+        diags_.note(DiagKind::note_innermost_bracket, location_of(file_, open), open->getText());
       return;
     }
     // A closing bracket for an outer bracket, or the end of the file, while
     // an inner one is still open: the inner one was never closed.
     if ((is_closing(text) && closing_of(open->getText()) != text) ||
         (offending->getType() == antlr4::Token::EOF && open)) {
-      diags_.report(DiagKind::syntax_error, loc, "expected '" + closing_of(open->getText()) + "', found " + found);
-      diags_.note(DiagKind::note_context, location_of(file_, open), "to match this '" + open->getText() + "'");
+      diags_.report(DiagKind::expected_closing_bracket, loc, closing_of(open->getText()), found);
+      diags_.note(DiagKind::note_matching_bracket, location_of(file_, open), open->getText());
       return;
     }
     std::vector<std::string> expected = expected_tokens(*parser, msg);
     if (!expected.empty() && expected.size() <= 4) {
       // `population input = ...`: a keyword where a name belongs.
-      std::string keyword;
-      if (std::find(expected.begin(), expected.end(), "a name") != expected.end() && !text.empty() &&
-          std::isalpha(static_cast<unsigned char>(text[0])) && offending->getType() != SNNParser::IDENT)
-        keyword = ", which is a keyword and cannot be a name";
-      diags_.report(DiagKind::syntax_error, loc,
-                    "expected " + join_alternatives(expected) + ", found " + printable(found) + keyword);
+      bool keyword = std::find(expected.begin(), expected.end(), "a name") != expected.end() && !text.empty() &&
+                     std::isalpha(static_cast<unsigned char>(text[0])) && offending->getType() != SNNParser::IDENT;
+      diags_.report(keyword ? DiagKind::keyword_as_name : DiagKind::expected_token, loc, join_alternatives(expected),
+                    printable(found));
       if (open && expected.size() == 1 && expected[0] == "'" + closing_of(open->getText()) + "'")
-        diags_.note(DiagKind::note_context, location_of(file_, open), "to match this '" + open->getText() + "'");
+        diags_.note(DiagKind::note_matching_bracket, location_of(file_, open), open->getText());
       return;
     }
-    diags_.report(DiagKind::syntax_error, loc, "unexpected " + printable(found) + where(*parser));
+    diags_.report(DiagKind::unexpected_token, loc, printable(found), where(*parser));
   }
 
 private:
@@ -267,15 +266,14 @@ private:
       } else if (before->getType() != SNNParser::NUMBER) {
         continue;
       }
-      std::string best = closest_name(unit, all_units());
+      std::string best = diag::closest_name(unit, all_units());
       if (!runs_on && best.empty())
         continue;
       diags_.report(DiagKind::unknown_unit, at, unit);
       if (!best.empty())
         diags_.note(DiagKind::note_did_you_mean, at, best);
       else
-        diags_.note(DiagKind::note_context, at,
-                    "a number and a word on one line read as a quantity; end the statement with ';' or a line break");
+        diags_.note(DiagKind::note_quantity_on_one_line, at);
       return true;
     }
     return false;
@@ -283,14 +281,14 @@ private:
 
   std::string file_;
   antlr4::CommonTokenStream &tokens_;
-  Diagnostics &diags_;
+  diag::Diagnostics &diags_;
   size_t last_line_ = 0;
   unsigned count_ = 0;
 };
 
 /// ANTLR's runtime throws on malformed UTF-8; this reports the first bad
 /// byte instead, at the line and column (in characters) ANTLR would use.
-bool check_utf8(const std::string &file, const std::string &text, Diagnostics &diags) {
+bool check_utf8(const std::string &file, const std::string &text, diag::Diagnostics &diags) {
   unsigned line = 1, column = 1;
   for (size_t i = 0; i < text.size();) {
     auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
@@ -313,7 +311,7 @@ bool check_utf8(const std::string &file, const std::string &text, Diagnostics &d
       std::snprintf(buf, sizeof buf, "\\x%02x", c);
       SourceLocation at{file, line, column, 1};
       diags.report(DiagKind::unexpected_character, at, buf);
-      diags.note(DiagKind::note_context, at, "the file is not valid UTF-8 text");
+      diags.note(DiagKind::note_not_utf8, at);
       return false;
     }
     if (c == '\n') {
@@ -329,7 +327,7 @@ bool check_utf8(const std::string &file, const std::string &text, Diagnostics &d
 
 /// Rejects inputs nested so deeply that the recursive-descent parser and
 /// the tree walks after it would exhaust the stack.
-bool check_nesting(const std::string &file, antlr4::CommonTokenStream &tokens, Diagnostics &diags) {
+bool check_nesting(const std::string &file, antlr4::CommonTokenStream &tokens, diag::Diagnostics &diags) {
   unsigned depth = 0, prefix_run = 0;
   for (antlr4::Token *t : tokens.getTokens()) {
     const std::string text = t->getType() == antlr4::Token::EOF ? "" : t->getText();
@@ -348,7 +346,7 @@ bool check_nesting(const std::string &file, antlr4::CommonTokenStream &tokens, D
 
 class AstBuilder {
 public:
-  AstBuilder(const std::string &file, Diagnostics &diags) : file_(file), diags_(diags) {}
+  AstBuilder(const std::string &file, diag::Diagnostics &diags) : file_(file), diags_(diags) {}
 
   std::unique_ptr<ast::File> build(SNNParser::FileContext *ctx) {
     auto f = std::make_unique<ast::File>();
@@ -400,8 +398,7 @@ private:
       path_len = ids.size() - 1;
     }
     if (path_len == 0) {
-      diags_.report(DiagKind::syntax_error, loc(ids[0]),
-                    "an import names a module and a model in it, as in 'import std.neurons." + ids[0]->getText() + "'");
+      diags_.report(DiagKind::incomplete_import, loc(ids[0]), ids[0]->getText());
       return imp;
     }
     for (size_t i = 0; i < ids.size(); ++i)
@@ -455,9 +452,7 @@ private:
     d.lhs_loc = num.loc;
     d.lhs_loc.length = static_cast<unsigned>(num.name.size() + 1 + den.name.size());
     if (num.name.size() < 2 || num.name[0] != 'd' || den.name != "dt") {
-      diags_.report(DiagKind::invalid_ode, d.lhs_loc,
-                    "the left side of a differential equation must read 'dX/dt', found '" + num.name + "/" + den.name +
-                        "'");
+      diags_.report(DiagKind::invalid_ode, d.lhs_loc, num.name, den.name);
     }
     d.state = {num.name.size() > 1 ? num.name.substr(1) : num.name, num.loc};
     d.state.loc.column += 1;
@@ -482,8 +477,7 @@ private:
         if (ids.size() > 1) {
           ast::Ident x = ident(ids[1]);
           if (x.name != "x")
-            diags_.report(DiagKind::syntax_error, x.loc,
-                          "expected 'x' before the population size, found '" + x.name + "'");
+            diags_.report(DiagKind::expected_population_size, x.loc, x.name);
           d.size_loc = loc(p->expr());
           d.size = expr(p->expr());
         }
@@ -620,7 +614,7 @@ private:
     errno = 0;
     double v = std::strtod(text.c_str(), nullptr);
     if (!std::isfinite(v) || (errno == ERANGE && std::fabs(v) > 1.0)) {
-      diags_.report(DiagKind::invalid_number, l, "number '" + text + "' is out of range");
+      diags_.report(DiagKind::number_out_of_range, l, text);
       return 0;
     }
     return v;
@@ -656,8 +650,7 @@ private:
     if (depth_ > kMaxExprDepth) {
       if (!too_deep_reported_) {
         diags_.report(DiagKind::nesting_too_deep, root_, kMaxExprDepth);
-        diags_.note(DiagKind::note_context, root_,
-                    "every operator, call and 'if' adds a level: 'a + b + c' nests one level per '+'");
+        diags_.note(DiagKind::note_nesting_levels, root_);
         too_deep_reported_ = true;
       }
       return std::make_unique<ast::NumberExpr>(0.0, l);
@@ -722,7 +715,7 @@ private:
   }
 
   std::string file_;
-  Diagnostics &diags_;
+  diag::Diagnostics &diags_;
   unsigned depth_ = 0;
   ast::Loc root_; ///< the outermost expression being built
   bool too_deep_reported_ = false;
@@ -730,7 +723,7 @@ private:
 
 } // namespace
 
-std::unique_ptr<ast::File> parse(const std::string &file, const std::string &text, Diagnostics &diags) {
+std::unique_ptr<ast::File> parse(const std::string &file, const std::string &text, diag::Diagnostics &diags) {
   if (!check_utf8(file, text, diags))
     return nullptr;
   antlr4::ANTLRInputStream input(text);

@@ -1,8 +1,8 @@
 //===- frontend/Parser.h - From source text to the AST ---------*- C++ -*-===//
 #pragma once
 
+#include "diag/Diagnostics.h"
 #include "frontend/AST.h"
-#include "frontend/Diagnostics.h"
 
 #include <memory>
 #include <string>
@@ -11,7 +11,7 @@ namespace snn::frontend {
 
 /// Parses one .snn file. Syntax errors are reported to `diags` with their
 /// locations; on any error the result is null. Never throws for bad input.
-std::unique_ptr<ast::File> parse(const std::string &file, const std::string &text, Diagnostics &diags);
+std::unique_ptr<ast::File> parse(const std::string &file, const std::string &text, diag::Diagnostics &diags);
 
 /// The deepest bracket and prefix-operator nesting the parser accepts.
 constexpr unsigned kMaxNesting = 200;

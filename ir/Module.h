@@ -129,7 +129,8 @@ struct Projection {
 };
 
 struct Network {
-  std::string name;
+  std::string name;   ///< empty when the file declares no network
+  SourceLocation loc; ///< the network's name in its declaration
   std::vector<Population> populations;
   std::vector<Projection> projections;
   const Population *find_population(const std::string &n) const;

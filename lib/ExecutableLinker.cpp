@@ -4,6 +4,7 @@
 
 #include "snn/output_file.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -75,9 +76,11 @@ bool link_executable(const std::string &object, const std::string &output, std::
   args.push_back("-pthread");
   std::string log;
   int code = run_process(args, log);
+  while (!log.empty() && std::isspace(static_cast<unsigned char>(log.back())))
+    log.pop_back(); // the diagnostic's kind follows the log's last line
   if (code != 0) {
     unlink(tmp.c_str());
-    error = "linking '" + output + "' failed" + (code == 127 ? " (cannot run " SNN_LINKER_DRIVER ")" : "") +
+    error = std::string(code == 127 ? "cannot run the linker " SNN_LINKER_DRIVER : "the linker failed") +
             (log.empty() ? "" : ":\n" + log);
     return false;
   }
@@ -87,11 +90,11 @@ bool link_executable(const std::string &object, const std::string &output, std::
     bool copied = in && out && (out << in.rdbuf()) && out.flush();
     unlink(tmp.c_str());
     if (!copied)
-      error = "cannot write '" + output + "': " + std::strerror(errno);
+      error = std::strerror(errno);
     return copied;
   }
   if (std::rename(tmp.c_str(), plan.target.c_str()) != 0) {
-    error = "cannot write '" + output + "': " + std::strerror(errno);
+    error = std::strerror(errno);
     unlink(tmp.c_str());
     return false;
   }

@@ -8,7 +8,8 @@ namespace snn {
 /// Links `object` with the runtime libraries into the executable `output`,
 /// using the C++ compiler snnc was built with as the linker driver. The
 /// executable appears atomically (linked to a temporary name, then renamed).
-/// Returns false with `error` set when the linker fails.
+/// Returns false with `error` set to why `output` could not be written (the
+/// linker's failure and its log, or the system's reason), without the path.
 bool link_executable(const std::string &object, const std::string &output, std::string &error);
 
 } // namespace snn

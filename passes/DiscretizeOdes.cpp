@@ -16,6 +16,7 @@ namespace snn::passes {
 
 namespace {
 
+using diag::DiagKind;
 using ir::Dimension;
 using ir::Expr;
 
@@ -180,10 +181,9 @@ public:
         lin = linearize(s, why);
       if (m_.method == ir::IntegrationMethod::Exact && !lin) {
         std::string base = m_.name.substr(0, m_.name.find('@'));
-        ctx_.error(
-            "nonlinear-exact", m_.method_loc.valid() ? m_.method_loc : m_.loc,
-            "cannot integrate model '" + base + "' exactly: " + why,
-            "exact integration needs linear ODEs with constant coefficients; use 'method = rk4' or 'method = euler'");
+        SourceLocation at = m_.method_loc.valid() ? m_.method_loc : m_.loc;
+        ctx_.diags.report(DiagKind::nonlinear_exact, at, base, why);
+        ctx_.diags.note(DiagKind::note_exact_needs_linear, at);
         return false;
       }
       if (lin) {
@@ -262,10 +262,8 @@ private:
       scan(a.value);
       if (bad) {
         std::string base = m_.name.substr(0, m_.name.find('@'));
-        ctx_.error("invalid-value", m_.loc,
-                   "the new value of '" + a.state + "' in model '" + base +
-                       "' is not finite with these parameter values",
-                   "a time constant or another divisor is probably zero");
+        ctx_.diags.report(DiagKind::non_finite_update, m_.loc, a.state, base);
+        ctx_.diags.note(DiagKind::note_zero_divisor, m_.loc);
         return false;
       }
     }
@@ -286,15 +284,12 @@ private:
                        "refractory period of " + m_.name + " is not constant after FoldConstants");
     std::string base = m_.name.substr(0, m_.name.find('@'));
     if (!(t >= 0) || !std::isfinite(t)) {
-      ctx_.error("invalid-value", m_.loc,
-                 "the refractory period of model '" + base + "' must be a non-negative time, found " +
-                     ir::format_real(t) + " s");
+      ctx_.diags.report(DiagKind::negative_refractory_period, m_.loc, "model", base, ir::format_real(t));
       return false;
     }
     if (t / dt_ >= INT32_MAX + 0.5) { // the step counter is a 32-bit integer
-      ctx_.error("invalid-value", m_.loc,
-                 "the refractory period of model '" + base + "' (" + ir::format_real(t) + " s) is more than " +
-                     std::to_string(INT32_MAX) + " time steps of " + ir::format_real(dt_) + " s");
+      ctx_.diags.report(DiagKind::refractory_too_long, m_.loc, base, ir::format_real(t), INT32_MAX,
+                        ir::format_real(dt_));
       return false;
     }
     refractory_steps_ = std::llround(t / dt_);

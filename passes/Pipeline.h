@@ -33,7 +33,7 @@ struct PipelineOptions {
 
 /// Runs every pass, verifying the module after each (a failed verification
 /// is an internal error, thrown as ir::InternalError). Returns false when a
-/// pass reported a user error (in ctx.diagnostics); later passes are skipped.
+/// pass reported a user error (in ctx.diags); later passes are skipped.
 bool run_pipeline(ir::Module &m, const PipelineOptions &options, PassContext &ctx);
 
 /// Whether `name` names a pass.

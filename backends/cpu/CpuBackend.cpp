@@ -49,7 +49,7 @@ public:
     std::string error;
     bool ok = times.time("object", [&] { return cpu::write_object(*module, *machine_, path, error); });
     if (!ok)
-      throw backends::BackendError(error);
+      throw backends::BackendError(backends::BackendError::Reason::ObjectEmission, error);
   }
 
   std::unique_ptr<backends::LoadedModel> load(const lower::Program &program, StageTimes &times) override {
@@ -60,7 +60,7 @@ public:
     auto jit =
         times.time("jit", [&] { return JitModel::create(std::move(module), std::move(context), options_, error); });
     if (!jit)
-      throw backends::BackendError("cannot compile in process: " + error);
+      throw backends::BackendError(backends::BackendError::Reason::Load, error);
     return std::make_unique<CpuLoadedModel>(std::move(jit));
   }
 
@@ -91,7 +91,7 @@ std::unique_ptr<backends::Backend> make_cpu_backend(const backends::BackendOptio
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine = create_target_machine(codegen, error);
   if (!machine)
-    throw backends::BackendError("cannot generate code for CPU '" + options.cpu + "': " + error);
+    throw backends::BackendError(backends::BackendError::Reason::UnknownCpu, error);
   return std::make_unique<CpuBackend>(options, std::move(machine));
 }
 

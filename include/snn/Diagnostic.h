@@ -21,7 +21,7 @@ struct SourceLocation {
 
 enum class Severity { Error, Warning, Note };
 
-/// One diagnostic: a declared kind (see frontend/DiagnosticKinds.def), its
+/// One diagnostic: a declared kind (see diag/DiagnosticKinds.def), its
 /// message, where it points, and notes such as "did you mean 'v'?".
 struct Diagnostic {
   Severity severity = Severity::Error;

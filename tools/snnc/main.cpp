@@ -5,6 +5,7 @@
 // in the input or the command line, 70 internal compiler error.
 //
 //===----------------------------------------------------------------------===//
+#include "diag/DiagnosticKind.h"
 #include "snn/Compiler.h"
 #include "snn/output_file.h"
 
@@ -47,14 +48,24 @@ options:
 
 passes, in order:)";
 
-int usage_error(const std::string &message) {
-  std::cerr << "snnc: error: " << message << "\nrun 'snnc --help' for usage\n";
+using snn::diag::DiagKind;
+
+/// Prints a diagnostic that belongs to no source file, clang-style:
+/// "snnc: error: no input file [no-input-file]".
+template <typename... Args> void report(DiagKind kind, const Args &...args) {
+  std::cerr << "snnc: " << snn::render(snn::diag::make_diagnostic(kind, snn::SourceLocation{}, args...));
+}
+
+/// A mistake on the command line: the diagnostic and a usage hint; exit 1.
+template <typename... Args> int usage_error(DiagKind kind, const Args &...args) {
+  report(kind, args...);
+  std::cerr << "run 'snnc --help' for usage\n";
   return 1;
 }
 
 /// A file the command line names cannot be read or written: no usage hint.
-int file_error(const std::string &message) {
-  std::cerr << "snnc: error: " << message << '\n';
+template <typename... Args> int file_error(DiagKind kind, const Args &...args) {
+  report(kind, args...);
   return 1;
 }
 
@@ -94,7 +105,7 @@ bool write_or_report(const std::string &text, const std::string &path) {
   std::string error;
   if (write_text(text, path, error))
     return true;
-  file_error("cannot write '" + path + "': " + error);
+  file_error(DiagKind::output_error, path, error);
   return false;
 }
 
@@ -134,37 +145,38 @@ int run(int argc, char **argv) {
       return 0;
     } else if (a == "-o") {
       if (i + 1 >= args.size())
-        return usage_error("'-o' needs a file name");
+        return usage_error(DiagKind::missing_option_value, "-o", "a file name");
       output = args[++i];
     } else if (a.rfind("-O", 0) == 0 && a.size() == 3 && a[2] >= '0' && a[2] <= '3') {
       options.opt_level = a[2] - '0';
     } else if (a == "-I") {
       if (i + 1 >= args.size())
-        return usage_error("'-I' needs a directory");
+        return usage_error(DiagKind::missing_option_value, "-I", "a directory");
       options.import_paths.push_back(args[++i]);
     } else if (a.rfind("-I", 0) == 0 && a.size() > 2) {
       options.import_paths.push_back(a.substr(2));
     } else if ((v = value_of(i, "--emit"))) {
       if (*v != "ast" && *v != "ir" && *v != "lowered" && *v != "memory" && *v != "llvm" && *v != "obj" &&
           *v != "exe")
-        return usage_error("unknown --emit kind '" + *v + "' (expected ast, ir, lowered, memory, llvm, obj or exe)");
+        return usage_error(DiagKind::unknown_option_value, "--emit kind", *v,
+                           "ast, ir, lowered, memory, llvm, obj or exe");
       emit = *v;
     } else if ((v = value_of(i, "--target"))) {
       if (*v != "cpu" && *v != "cuda")
-        return usage_error("unknown target '" + *v + "' (expected cpu or cuda)");
+        return usage_error(DiagKind::unknown_option_value, "target", *v, "cpu or cuda");
       options.target = *v == "cuda" ? snn::Target::Cuda : snn::Target::Cpu;
     } else if ((v = value_of(i, "--cpu"))) {
       options.cpu = *v;
     } else if ((v = value_of(i, "--precision"))) {
       if (*v != "float" && *v != "double")
-        return usage_error("unknown precision '" + *v + "' (expected float or double)");
+        return usage_error(DiagKind::unknown_option_value, "precision", *v, "float or double");
       options.precision = *v == "double" ? snn::Precision::Double : snn::Precision::Float;
     } else if ((v = value_of(i, "--print-after"))) {
       bool known = false;
       for (const auto &p : snn::pass_names())
         known = known || p == *v;
       if (!known)
-        return usage_error("unknown pass '" + *v + "' in --print-after (see snnc --help)");
+        return usage_error(DiagKind::unknown_pass, *v);
       options.print_after.push_back(*v);
     } else if (a == "--print-after-all") {
       options.print_after_all = true;
@@ -173,22 +185,22 @@ int run(int argc, char **argv) {
     } else if (a == "--run") {
       run_jit = true;
     } else if (a.size() > 1 && a[0] == '-') {
-      return usage_error("unknown option '" + a + "'");
+      return usage_error(DiagKind::unknown_option, a);
     } else if (!input.empty()) {
-      return usage_error("more than one input file ('" + input + "' and '" + a + "')");
+      return usage_error(DiagKind::multiple_input_files, input, a);
     } else {
       input = a;
     }
   }
   if (input.empty())
-    return usage_error("no input file");
+    return usage_error(DiagKind::no_input_file);
   {
     std::error_code ec;
     if (std::filesystem::is_directory(input, ec))
-      return file_error("cannot read '" + input + "': it is a directory");
+      return file_error(DiagKind::input_is_directory, input);
     std::ifstream probe(input, std::ios::binary);
     if (!probe)
-      return file_error("cannot open '" + input + "': " + std::strerror(errno));
+      return file_error(DiagKind::file_not_found, input, std::strerror(errno));
   }
 
   snn::Compilation c = snn::compile_file(input, options);
@@ -219,7 +231,7 @@ int run(int argc, char **argv) {
       std::cerr << e.what() << '\n';
       return e.exit_code();
     } catch (const std::bad_alloc &) { // the network the user asked for is too large
-      std::cerr << "error: out of memory\n";
+      report(DiagKind::out_of_memory);
       return 1;
     }
     return 0;

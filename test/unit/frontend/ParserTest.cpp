@@ -33,8 +33,8 @@ simulate Net {
 )";
 
 struct Parsed {
-  SourceFiles sources;
-  Diagnostics diags{sources};
+  diag::SourceFiles sources;
+  diag::Diagnostics diags{sources};
   std::unique_ptr<ast::File> file;
 };
 
@@ -232,7 +232,7 @@ TEST(Parser, SyntaxErrorIsLocatedAndGivesNoAst) {
   EXPECT_FALSE(p->file);
   ASSERT_EQ(p->diags.all().size(), 1u);
   const Diagnostic &d = p->diags.all()[0];
-  EXPECT_EQ(d.kind, "syntax-error");
+  EXPECT_EQ(d.kind, "expected-token");
   EXPECT_EQ(d.severity, Severity::Error);
   EXPECT_EQ(d.location.line, 3u);
   EXPECT_EQ(d.location.column, 1u);

@@ -110,14 +110,21 @@ TEST(CompilerApi, UnwritableOutputIsAUserError) {
   snn::Compilation c = snn::compile_source(kLif, "lif.snn");
   EXPECT_FALSE(c.write_object("/nonexistent/dir/model.o"));
   ASSERT_FALSE(c.diagnostics().empty());
-  EXPECT_EQ(c.diagnostics().back().kind, "output-error");
+  EXPECT_EQ(c.diagnostics().back().kind, "object-emission-failed");
+  EXPECT_NE(c.diagnostics().back().message.find("/nonexistent/dir/model.o"), std::string::npos)
+      << c.rendered_diagnostics();
 }
 
 TEST(CompilerApi, ModelsWithoutARegimeCannotRun) {
   snn::Compilation c = snn::compile_source("import std.neurons.LIF\n", "lib.snn");
   EXPECT_TRUE(c.ok());
   EXPECT_EQ(c.jit(), nullptr);
-  EXPECT_EQ(c.diagnostics().back().kind, "missing-network");
+  ASSERT_FALSE(c.diagnostics().empty());
+  const snn::Diagnostic &d = c.diagnostics().back();
+  EXPECT_EQ(d.kind, "missing-network");
+  // At the end of the file, where a network would be added.
+  EXPECT_EQ(d.location.line, 1u);
+  EXPECT_EQ(d.location.column, 23u);
 }
 
 } // namespace

@@ -463,7 +463,7 @@ TEST(DiscretizeOdes, NegativeRefractoryPeriodIsAnError) {
   EXPECT_FALSE(c.module.has_value());
   ASSERT_EQ(c.diagnostics.size(), 1u) << c.rendered;
   const Diagnostic &d = c.diagnostics[0];
-  EXPECT_EQ(d.kind, "invalid-value");
+  EXPECT_EQ(d.kind, "negative-refractory-period");
   // Caught before the pipeline, where the population gives the value: at
   // the population's model name (line 13: `network N { population p = R x 1 }`).
   EXPECT_EQ(d.message, "the refractory period of population 'p' must be a non-negative time, found -0.001 s");

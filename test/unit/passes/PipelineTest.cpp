@@ -48,7 +48,8 @@ TEST(Pipeline, PrintsAfterTheNamedPass) {
   PipelineOptions opts;
   opts.print_after = {"resolve-params"};
   opts.log = &log;
-  PassContext ctx;
+  test::PassHarness run;
+  PassContext &ctx = run.ctx;
   ASSERT_TRUE(run_pipeline(m, opts, ctx));
   std::string text = log.str();
   EXPECT_EQ(text.rfind("; *** IR after resolve-params ***\nneuron L@p {\n", 0), 0u) << text;
@@ -63,7 +64,8 @@ TEST(Pipeline, PrintAfterAllSaysWhatDidNotChange) {
   PipelineOptions opts;
   opts.print_after_all = true;
   opts.log = &log;
-  PassContext ctx;
+  test::PassHarness run;
+  PassContext &ctx = run.ctx;
   ASSERT_TRUE(run_pipeline(m, opts, ctx));
   std::string text = log.str();
   for (const char *pass : {"resolve-params", "fold-constants", "discretize-odes"})
@@ -80,7 +82,8 @@ TEST(Pipeline, TimesPasses) {
   PipelineOptions opts;
   opts.time_passes = true;
   opts.log = &log;
-  PassContext ctx;
+  test::PassHarness run;
+  PassContext &ctx = run.ctx;
   ASSERT_TRUE(run_pipeline(m, opts, ctx));
   std::string text = log.str();
   EXPECT_EQ(text.rfind("===- pass execution timing -===\n", 0), 0u) << text;
@@ -99,17 +102,19 @@ neuron Q {
 network N { population p = Q x 1 }
 )";
   ir::Module m = test::compile_ok(src, false);
-  PassContext ctx;
+  test::PassHarness run;
+  PassContext &ctx = run.ctx;
   EXPECT_FALSE(run_pipeline(m, {}, ctx));
-  ASSERT_EQ(ctx.diagnostics.size(), 1u);
-  EXPECT_EQ(ctx.diagnostics[0].kind, "nonlinear-exact");
+  ASSERT_EQ(run.diags.all().size(), 1u);
+  EXPECT_EQ(run.diags.all()[0].kind, "nonlinear-exact");
   // discretize-odes failed, so the model is still continuous.
   EXPECT_FALSE(m.models.at(0).discretized);
 }
 
 TEST(FoldConstants, FoldsResolvedParameters) {
   ir::Module m = test::compile_ok(kSource, false);
-  PassContext ctx;
+  test::PassHarness run;
+  PassContext &ctx = run.ctx;
   ASSERT_TRUE(resolve_params(m, ctx));
   ASSERT_TRUE(fold_constants(m, ctx));
   ASSERT_EQ(m.models.at(0).odes.size(), 1u);

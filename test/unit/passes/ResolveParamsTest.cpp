@@ -50,9 +50,10 @@ simulate N {
 /// The module after resolve_params alone.
 ir::Module resolved() {
   ir::Module m = compile_ok(kSource, /*run_passes=*/false);
-  PassContext ctx;
+  test::PassHarness run;
+  PassContext &ctx = run.ctx;
   EXPECT_TRUE(resolve_params(m, ctx));
-  EXPECT_TRUE(ctx.diagnostics.empty());
+  EXPECT_TRUE(run.diags.all().empty());
   return m;
 }
 

@@ -27,31 +27,33 @@ struct Compiled {
 /// Parses and lowers `source` (named "test.snn"); with `run_passes`, runs the
 /// whole pipeline too. Diagnostics carry their source lines.
 inline Compiled compile(const std::string &source, bool run_passes = true) {
-  frontend::SourceFiles sources;
-  frontend::Diagnostics diags(sources);
+  diag::SourceFiles sources;
+  diag::Diagnostics diags(sources);
   frontend::Frontend fe(sources, diags, {});
   Compiled out;
   auto ast = fe.parse("test.snn", source);
   std::optional<ir::Module> m;
   if (ast)
     m = fe.lower(*ast);
-  out.diagnostics = diags.all();
   if (m && run_passes) {
-    passes::PassContext ctx;
+    passes::PassContext ctx(diags);
     if (!passes::run_pipeline(*m, {}, ctx))
       m.reset();
-    for (auto d : ctx.diagnostics) {
-      d.source_line = sources.line_text(d.location.file, d.location.line);
-      for (auto &n : d.notes)
-        n.source_line = sources.line_text(n.location.file, n.location.line);
-      out.diagnostics.push_back(std::move(d));
-    }
   }
+  out.diagnostics = diags.all();
   out.module = std::move(m);
   for (const auto &d : out.diagnostics)
     out.rendered += render(d);
   return out;
 }
+
+/// A PassContext with a sink of its own, for running passes on a module
+/// built without one.
+struct PassHarness {
+  diag::SourceFiles sources;
+  diag::Diagnostics diags{sources};
+  passes::PassContext ctx{diags};
+};
 
 /// Compiles `source`, which must succeed, and returns the module.
 inline ir::Module compile_ok(const std::string &source, bool run_passes = true) {

@@ -1,28 +1,21 @@
-//===- frontend/Diagnostics.h - Emitting declared diagnostics --*- C++ -*-===//
+//===- diag/Diagnostics.h - Reporting declared diagnostics -----*- C++ -*-===//
+//
+// The sink every layer reports to: a diagnostic is a DiagKind, a location and
+// the arguments of the kind's format string, never a message built by the
+// caller.
+//
+//===----------------------------------------------------------------------===//
 #pragma once
 
+#include "diag/DiagnosticKind.h"
 #include "snn/Diagnostic.h"
-
-#include <fmt/format.h>
 
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-namespace snn::frontend {
-
-/// Every diagnostic kind, from DiagnosticKinds.def.
-enum class DiagKind {
-#define DIAGNOSTIC(Id, Sev, Fmt) Id,
-#include "frontend/DiagnosticKinds.def"
-#undef DIAGNOSTIC
-};
-
-/// The kind's name as shown to users, e.g. "unknown-name".
-std::string kind_name(DiagKind kind);
-/// All kinds, in declaration order (for the coverage test).
-std::vector<std::string> all_kind_names();
+namespace snn::diag {
 
 /// The text of loaded source files, for quoting lines in diagnostics.
 class SourceFiles {
@@ -31,23 +24,26 @@ public:
   const std::string &add(const std::string &name, std::string text);
   /// The line `line` (from 1) of `file`, without its newline.
   std::string line_text(const std::string &file, unsigned line) const;
+  /// Just after the last character of `file` that is not white space (1:1
+  /// for an empty or unknown file): where something missing would be added.
+  SourceLocation end_of(const std::string &file) const;
 
 private:
   std::map<std::string, std::unique_ptr<std::string>> files_;
 };
 
-/// Collects diagnostics in emission order.
+/// Collects diagnostics in emission order, each with its source line.
 class Diagnostics {
 public:
   explicit Diagnostics(const SourceFiles &sources) : sources_(sources) {}
 
-  /// Emits a diagnostic of `kind` (its severity comes from DiagnosticKinds.def).
-  template <typename... Args> Diagnostic &report(DiagKind kind, const SourceLocation &loc, Args &&...args) {
-    return emit(kind, loc, format(kind, {fmt::format("{}", std::forward<Args>(args))...}));
+  /// Emits an error or warning of `kind`; `args` fill its format string.
+  template <typename... Args> Diagnostic &report(DiagKind kind, const SourceLocation &loc, const Args &...args) {
+    return emit(make_diagnostic(kind, loc, args...));
   }
-  /// Attaches a note to the last diagnostic.
-  template <typename... Args> void note(DiagKind kind, const SourceLocation &loc, Args &&...args) {
-    add_note(kind, loc, format(kind, {fmt::format("{}", std::forward<Args>(args))...}));
+  /// Attaches a note of `kind` to the last diagnostic.
+  template <typename... Args> void note(DiagKind kind, const SourceLocation &loc, const Args &...args) {
+    add_note(make_diagnostic(kind, loc, args...));
   }
   /// Records `name` as defined at `loc`; if `seen` already has it, reports a
   /// duplicate definition of `what` with a note at the first one and
@@ -62,9 +58,8 @@ public:
   const std::vector<Diagnostic> &all() const { return diags_; }
 
 private:
-  static std::string format(DiagKind kind, const std::vector<std::string> &args);
-  Diagnostic &emit(DiagKind kind, const SourceLocation &loc, std::string message);
-  void add_note(DiagKind kind, const SourceLocation &loc, std::string message);
+  Diagnostic &emit(Diagnostic d);
+  void add_note(Diagnostic n);
 
   const SourceFiles &sources_;
   std::vector<Diagnostic> diags_;
@@ -74,4 +69,4 @@ private:
 /// The closest candidate by edit distance, or "" when none is close enough.
 std::string closest_name(const std::string &name, const std::vector<std::string> &candidates);
 
-} // namespace snn::frontend
+} // namespace snn::diag
