@@ -12,6 +12,7 @@
 #include "snn/Diagnostic.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -174,5 +175,21 @@ struct Module {
   NeuronModel *find_model(const std::string &n);
   const NeuronModel *find_model(const std::string &n) const;
 };
+
+/// Calls `fn` on every non-null expression of `m`: parameter defaults, state
+/// initial values, ODE right sides, the refractory period, the update map,
+/// the spike condition, the reset and the surrogate. The one list of a
+/// model's expression fields: a new field is added here, and every pass that
+/// rewrites "all expressions" (fold-constants, resolve-params, ...) sees it.
+void for_each_expr(NeuronModel &m, const std::function<void(Expr &)> &fn);
+/// Read-only form of the above, in the same order.
+void for_each_expr(const NeuronModel &m, const std::function<void(const Expr &)> &fn);
+
+/// Calls `fn` on every non-null expression of `m`: those of each model (as
+/// above), then each population's parameter overrides and initial values.
+/// Projections and the regime hold numbers, not expressions.
+void for_each_expr(Module &m, const std::function<void(Expr &)> &fn);
+/// Read-only form of the above, in the same order.
+void for_each_expr(const Module &m, const std::function<void(const Expr &)> &fn);
 
 } // namespace snn::ir
