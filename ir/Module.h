@@ -171,6 +171,12 @@ struct Module {
   Network network;
   Regime regime;
   bool has_regime = false;
+  /// Whether resolve-params has run: each population has a model of its own
+  /// with no parameters left. Set by that pass, and by the IR reader for a
+  /// text with no parameters, overrides or inits (what snnc prints is past
+  /// that pass); resolve-params skips such a module rather than specialise
+  /// it again (which would rename `M@p` to `M@p@p`). Not printed.
+  bool params_resolved = false;
 
   NeuronModel *find_model(const std::string &n);
   const NeuronModel *find_model(const std::string &n) const;

@@ -8,6 +8,7 @@
 #include "backends/cpu/TargetSetup.h"
 #include "frontend/Frontend.h"
 #include "ir/Printer.h"
+#include "ir/Reader.h"
 #include "lib/ExecutableLinker.h"
 #include "lib/LargeStack.h"
 #include "passes/Pipeline.h"
@@ -71,15 +72,28 @@ struct Compilation::Impl {
     return paths;
   }
 
+  /// Reads a .snn source into `module`; false after errors.
+  bool read_source(const std::string &name, const std::string &text) {
+    frontend::Frontend fe(sources, diags, import_paths());
+    ast = fe.parse(name, text);
+    if (ast && !diags.has_errors())
+      module = fe.lower(*ast);
+    return module && !diags.has_errors();
+  }
+
+  /// Reads printed IR into `module`; false after errors. The module enters
+  /// the pipeline at its start, where the passes that already ran skip it
+  /// (see passes/Pipeline.h).
+  bool read_ir(const std::string &name, const std::string &text) {
+    module = ir::read_module(name, sources.add(name, text), diags);
+    return module.has_value();
+  }
+
   void compile(const std::string &name, const std::string &text) {
     main_file = name;
     run_on_large_stack([&] {
       try {
-        frontend::Frontend fe(sources, diags, import_paths());
-        ast = fe.parse(name, text);
-        if (ast && !diags.has_errors())
-          module = fe.lower(*ast);
-        if (!module || diags.has_errors()) {
+        if (!(reads_ir(name, options) ? read_ir(name, text) : read_source(name, text))) {
           module.reset();
           failed = true;
           return;
@@ -262,6 +276,13 @@ std::unique_ptr<JitModel> Compilation::jit() {
     return nullptr;
   }
   return std::make_unique<CpuJitModel>(std::move(jit));
+}
+
+bool reads_ir(const std::string &name, const CompileOptions &options) {
+  if (options.language != InputLanguage::Auto)
+    return options.language == InputLanguage::SnnIr;
+  const std::string ext = ".snnir";
+  return name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
 }
 
 Compilation compile_source(const std::string &source, const std::string &name, const CompileOptions &options) {

@@ -21,6 +21,8 @@ ir::Expr bind_params(const ir::Expr &e, const std::map<std::string, ir::Expr> &v
 } // namespace
 
 bool resolve_params(ir::Module &m, PassContext &ctx) {
+  if (m.params_resolved) // e.g. a module read back from printed IR
+    return true;
   std::vector<ir::NeuronModel> specialised;
   for (auto &pop : m.network.populations) {
     const ir::NeuronModel *generic = m.find_model(pop.model);
@@ -54,6 +56,7 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
     specialised.push_back(std::move(s));
   }
   m.models = std::move(specialised);
+  m.params_resolved = true;
   (void)ctx;
   return true;
 }

@@ -28,6 +28,9 @@ Compiles a spiking neural network model into an executable that simulates it.
 options:
   -o PATH              output file (default: FILE without .snn; stdout for
                        --emit=ast|ir|llvm)
+  -x LANG              read the input as LANG: snn (source) or snnir (model
+                       IR as --emit=ir prints it); default: snnir for a
+                       .snnir file, else snn
   --emit=KIND          ast | ir | llvm | obj | exe (default: exe)
   --target=cpu         code generation target (cpu)
   -O0 -O1 -O2 -O3      optimisation level (default: -O2)
@@ -97,8 +100,11 @@ bool write_or_report(const std::string &text, const std::string &path) {
 
 std::string default_output(const std::string &input) {
   std::string base = input.substr(input.find_last_of('/') + 1);
-  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".snn") == 0)
-    base.resize(base.size() - 4);
+  for (std::string ext : {".snn", ".snnir"})
+    if (base.size() > ext.size() && base.compare(base.size() - ext.size(), ext.size(), ext) == 0) {
+      base.resize(base.size() - ext.size());
+      break;
+    }
   if (base.empty() || base == input.substr(input.find_last_of('/') + 1))
     base = "a.out";
   return base;
@@ -141,6 +147,13 @@ int run(int argc, char **argv) {
       options.import_paths.push_back(args[++i]);
     } else if (a.rfind("-I", 0) == 0 && a.size() > 2) {
       options.import_paths.push_back(a.substr(2));
+    } else if (a == "-x" || (a.rfind("-x", 0) == 0 && a.size() > 2)) {
+      if (a == "-x" && i + 1 >= args.size())
+        return usage_error("'-x' needs a language (snn or snnir)");
+      std::string lang = a == "-x" ? args[++i] : a.substr(2);
+      if (lang != "snn" && lang != "snnir")
+        return usage_error("unknown language '" + lang + "' after -x (expected snn or snnir)");
+      options.language = lang == "snn" ? snn::InputLanguage::Snn : snn::InputLanguage::SnnIr;
     } else if ((v = value_of(i, "--emit"))) {
       if (*v != "ast" && *v != "ir" && *v != "llvm" && *v != "obj" && *v != "exe")
         return usage_error("unknown --emit kind '" + *v + "' (expected ast, ir, llvm, obj or exe)");
@@ -185,6 +198,9 @@ int run(int argc, char **argv) {
     if (!probe)
       return file_error("cannot open '" + input + "': " + std::strerror(errno));
   }
+
+  if (emit == "ast" && snn::reads_ir(input, options))
+    return usage_error("--emit=ast needs .snn source; '" + input + "' is read as IR");
 
   snn::Compilation c = snn::compile_file(input, options);
   auto finish = [&](bool ok) {

@@ -24,7 +24,7 @@ def tested_kinds(test_dir):
     for root, dirs, files in os.walk(test_dir):
         dirs[:] = [d for d in dirs if d != "Inputs"]
         for name in files:
-            if not name.endswith((".snn", ".test")):
+            if not name.endswith((".snn", ".snnir", ".test")):
                 continue
             path = os.path.join(root, name)
             with open(path, encoding="utf-8", errors="replace") as f:
