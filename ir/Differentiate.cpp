@@ -1,6 +1,7 @@
 //===- ir/Differentiate.cpp - Symbolic derivatives ------------------------===//
 #include "ir/Differentiate.h"
 
+#include "ir/ExprVisitor.h"
 #include "ir/Simplify.h"
 
 #include <unordered_map>
@@ -9,7 +10,8 @@ namespace snn::ir {
 
 namespace {
 
-class Differentiator {
+/// d/d(var) of each node, memoised: the expression is a DAG.
+class Differentiator : public ExprVisitor<Differentiator, Expr> {
 public:
   Differentiator(VarKind kind, std::string name, Dimension dim) : kind_(kind), name_(std::move(name)), dim_(dim) {}
 
@@ -17,88 +19,86 @@ public:
     auto it = memo_.find(e.get());
     if (it != memo_.end())
       return it->second;
-    Expr out = simplify(compute(e));
+    internal_check(e->is_real(), "derivative of a boolean or integer expression");
+    Expr out = simplify(visit(e));
     memo_.emplace(e.get(), out);
     return out;
   }
 
-private:
-  Expr zero(const Expr &e) const { return Constant::make(0.0, e->dim / dim_); }
+  Expr visitConstant(const Constant &, const Expr &e) { return zero(e); }
+  Expr visitRandom(const Random &, const Expr &e) { return zero(e); }
 
-  Expr compute(const Expr &e) {
-    internal_check(e->is_real(), "derivative of a boolean or integer expression");
-    switch (e->kind) {
-    case ExprKind::Constant:
-    case ExprKind::Random:
-      return zero(e);
-    case ExprKind::Variable: {
-      const auto *v = e.as<Variable>();
-      if (v->var_kind == kind_ && v->name == name_)
-        return Constant::make(1.0);
-      return zero(e);
+  Expr visitVariable(const Variable &v, const Expr &e) {
+    if (v.var_kind == kind_ && v.name == name_)
+      return Constant::make(1.0);
+    return zero(e);
+  }
+
+  Expr visitUnary(const Unary &u, const Expr &) { return -d(u.a); }
+
+  Expr visitSelect(const Select &s, const Expr &) { return Select::make(s.cond, d(s.t), d(s.f)); }
+
+  Expr visitBinary(const Binary &b, const Expr &e) {
+    const Expr &x = b.a, &y = b.b;
+    switch (b.op) {
+    case BinaryOp::Add:
+      return d(x) + d(y);
+    case BinaryOp::Sub:
+      return d(x) - d(y);
+    case BinaryOp::Mul:
+      return d(x) * y + x * d(y);
+    case BinaryOp::Div:
+      return (d(x) * y - x * d(y)) / (y * y);
+    case BinaryOp::Min:
+      return Select::make(Binary::make(BinaryOp::Le, x, y), d(x), d(y));
+    case BinaryOp::Max:
+      return Select::make(Binary::make(BinaryOp::Ge, x, y), d(x), d(y));
+    case BinaryOp::Pow: {
+      double n = 0;
+      if (constant_value(y, n)) // d x^n = n x^(n-1) dx
+        return real(n) * Binary::make(BinaryOp::Pow, x, real(n - 1)) * d(x);
+      // General case, dimensionless base: d x^y = x^y (y' ln x + y x'/x).
+      return e * (d(y) * Call::make(Function::Log, x) + y * d(x) / x);
     }
-    case ExprKind::Unary:
-      return -d(e.as<Unary>()->a);
-    case ExprKind::Select: {
-      const auto *s = e.as<Select>();
-      return Select::make(s->cond, d(s->t), d(s->f));
-    }
-    case ExprKind::Binary: {
-      const auto *b = e.as<Binary>();
-      const Expr &x = b->a, &y = b->b;
-      switch (b->op) {
-      case BinaryOp::Add:
-        return d(x) + d(y);
-      case BinaryOp::Sub:
-        return d(x) - d(y);
-      case BinaryOp::Mul:
-        return d(x) * y + x * d(y);
-      case BinaryOp::Div:
-        return (d(x) * y - x * d(y)) / (y * y);
-      case BinaryOp::Min:
-        return Select::make(Binary::make(BinaryOp::Le, x, y), d(x), d(y));
-      case BinaryOp::Max:
-        return Select::make(Binary::make(BinaryOp::Ge, x, y), d(x), d(y));
-      case BinaryOp::Pow: {
-        double n = 0;
-        if (constant_value(y, n)) // d x^n = n x^(n-1) dx
-          return real(n) * Binary::make(BinaryOp::Pow, x, real(n - 1)) * d(x);
-        // General case, dimensionless base: d x^y = x^y (y' ln x + y x'/x).
-        return e * (d(y) * Call::make(Function::Log, x) + y * d(x) / x);
-      }
-      default:
-        internal_check(false, "derivative of a boolean expression");
-      }
+    default:
       break;
     }
-    case ExprKind::Call: {
-      const auto *c = e.as<Call>();
-      const Expr &x = c->arg;
-      switch (c->fn) {
-      case Function::Exp:
-        return e * d(x);
-      case Function::Log:
-        return d(x) / x;
-      case Function::Sqrt:
-        return d(x) / (real(2.0) * e);
-      case Function::Abs:
-        return Select::make(Binary::make(BinaryOp::Ge, x, Constant::make(0.0, x->dim)), d(x), -d(x));
-      case Function::Sin:
-        return Call::make(Function::Cos, x) * d(x);
-      case Function::Cos:
-        return -(Call::make(Function::Sin, x) * d(x));
-      case Function::Tanh:
-        return (real(1.0) - e * e) * d(x);
-      case Function::Floor:
-      case Function::Ceil:
-        return zero(e);
-      }
-      break;
+    internal_check(false, "derivative of a boolean expression");
+    return Expr();
+  }
+
+  Expr visitCall(const Call &c, const Expr &e) {
+    const Expr &x = c.arg;
+    switch (c.fn) {
+    case Function::Exp:
+      return e * d(x);
+    case Function::Log:
+      return d(x) / x;
+    case Function::Sqrt:
+      return d(x) / (real(2.0) * e);
+    case Function::Abs:
+      return Select::make(Binary::make(BinaryOp::Ge, x, Constant::make(0.0, x->dim)), d(x), -d(x));
+    case Function::Sin:
+      return Call::make(Function::Cos, x) * d(x);
+    case Function::Cos:
+      return -(Call::make(Function::Sin, x) * d(x));
+    case Function::Tanh:
+      return (real(1.0) - e * e) * d(x);
+    case Function::Floor:
+    case Function::Ceil:
+      return zero(e);
     }
-    }
+    internal_check(false, "unhandled function in differentiate");
+    return Expr();
+  }
+
+  Expr visitExpr(const Expr &) {
     internal_check(false, "unhandled node in differentiate");
     return Expr();
   }
+
+private:
+  Expr zero(const Expr &e) const { return Constant::make(0.0, e->dim / dim_); }
 
   VarKind kind_;
   std::string name_;

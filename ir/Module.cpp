@@ -61,4 +61,45 @@ NeuronModel *Module::find_model(const std::string &n) {
 }
 const NeuronModel *Module::find_model(const std::string &n) const { return find_named(models, n); }
 
+namespace {
+// One body for the const and mutable walks, so they cannot drift apart.
+template <typename Model, typename Fn> void model_exprs(Model &m, const Fn &fn) {
+  auto each = [&](auto &e) {
+    if (e)
+      fn(e);
+  };
+  for (auto &p : m.params)
+    each(p.value);
+  for (auto &s : m.states)
+    each(s.initial);
+  for (auto &o : m.odes)
+    each(o.rhs);
+  each(m.refractory_period);
+  for (auto &a : m.update)
+    each(a.value);
+  each(m.spike_condition);
+  for (auto &a : m.reset)
+    each(a.value);
+  each(m.surrogate);
+}
+
+template <typename Mod, typename Fn> void module_exprs(Mod &m, const Fn &fn) {
+  for (auto &model : m.models)
+    model_exprs(model, fn);
+  for (auto &pop : m.network.populations) {
+    for (auto &override_ : pop.overrides)
+      if (override_.second)
+        fn(override_.second);
+    for (auto &init : pop.inits)
+      if (init.value)
+        fn(init.value);
+  }
+}
+} // namespace
+
+void for_each_expr(NeuronModel &m, const std::function<void(Expr &)> &fn) { model_exprs(m, fn); }
+void for_each_expr(const NeuronModel &m, const std::function<void(const Expr &)> &fn) { model_exprs(m, fn); }
+void for_each_expr(Module &m, const std::function<void(Expr &)> &fn) { module_exprs(m, fn); }
+void for_each_expr(const Module &m, const std::function<void(const Expr &)> &fn) { module_exprs(m, fn); }
+
 } // namespace snn::ir

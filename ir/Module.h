@@ -12,6 +12,7 @@
 #include "snn/Diagnostic.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -171,9 +172,31 @@ struct Module {
   Network network;
   Regime regime;
   bool has_regime = false;
+  /// Whether resolve-params has run: each population has a model of its own
+  /// with no parameters left. Set by that pass, and by the IR reader for a
+  /// text with no parameters, overrides or inits (what snnc prints is past
+  /// that pass); resolve-params skips such a module rather than specialise
+  /// it again (which would rename `M@p` to `M@p@p`). Not printed.
+  bool params_resolved = false;
 
   NeuronModel *find_model(const std::string &n);
   const NeuronModel *find_model(const std::string &n) const;
 };
+
+/// Calls `fn` on every non-null expression of `m`: parameter defaults, state
+/// initial values, ODE right sides, the refractory period, the update map,
+/// the spike condition, the reset and the surrogate. The one list of a
+/// model's expression fields: a new field is added here, and every pass that
+/// rewrites "all expressions" (fold-constants, resolve-params, ...) sees it.
+void for_each_expr(NeuronModel &m, const std::function<void(Expr &)> &fn);
+/// Read-only form of the above, in the same order.
+void for_each_expr(const NeuronModel &m, const std::function<void(const Expr &)> &fn);
+
+/// Calls `fn` on every non-null expression of `m`: those of each model (as
+/// above), then each population's parameter overrides and initial values.
+/// Projections and the regime hold numbers, not expressions.
+void for_each_expr(Module &m, const std::function<void(Expr &)> &fn);
+/// Read-only form of the above, in the same order.
+void for_each_expr(const Module &m, const std::function<void(const Expr &)> &fn);
 
 } // namespace snn::ir

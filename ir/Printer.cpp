@@ -1,6 +1,8 @@
 //===- ir/Printer.cpp - Deterministic textual form of the IR --------------===//
 #include "ir/Printer.h"
 
+#include "ir/ExprVisitor.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -22,10 +24,11 @@ std::string format_real(double v) {
 
 namespace {
 
-// Binding strength: larger binds tighter.
-int precedence(const Expr &e) {
-  if (const auto *b = e.as<Binary>()) {
-    switch (b->op) {
+/// Binding strength: larger binds tighter.
+class Precedence : public ExprVisitor<Precedence, int> {
+public:
+  int visitBinary(const Binary &b, const Expr &) {
+    switch (b.op) {
     case BinaryOp::Or:
       return 1;
     case BinaryOp::And:
@@ -49,111 +52,118 @@ int precedence(const Expr &e) {
     case BinaryOp::Max:
       return 10;
     }
+    return 10;
   }
-  if (const auto *u = e.as<Unary>())
-    return u->op == UnaryOp::Not ? 3 : 7;
-  if (const auto *c = e.as<Constant>())
-    return (!c->is_bool() && (c->value < 0 || !c->dim.dimensionless())) ? 7 : 10;
-  return 10;
-}
+  int visitUnary(const Unary &u, const Expr &) { return u.op == UnaryOp::Not ? 3 : 7; }
+  /// A negative or dimensioned literal prints as `-x` or `x[V]`: bracket it as a negation.
+  int visitConstant(const Constant &c, const Expr &) {
+    return (!c.is_bool() && (c.value < 0 || !c.dim.dimensionless())) ? 7 : 10;
+  }
+  /// Variables, calls, select and random draws are atoms.
+  int visitExpr(const Expr &) { return 10; }
+};
+
+int precedence(const Expr &e) { return Precedence().visit(e); }
 
 /// Names given to shared subexpressions (`%0`, `%1`, ...), printed once as
 /// `let` lines; without them a shared DAG (e.g. from RK4) prints
 /// exponentially large.
 using SharedNames = std::unordered_map<const ExprNode *, std::string>;
 
-void print(std::ostream &os, const Expr &e, const SharedNames *names = nullptr);
-void print_node(std::ostream &os, const Expr &e, const SharedNames *names);
+/// Prints expressions with minimal parentheses; a node in `names` prints as
+/// its name, except the node `print_node` is asked for (its `let` line).
+class ExprPrinter : public ExprVisitor<ExprPrinter> {
+public:
+  ExprPrinter(std::ostream &os, const SharedNames *names) : os_(os), names_(names) {}
 
-bool is_named(const Expr &e, const SharedNames *names) { return names && names->count(e.get()); }
-
-void print_operand(std::ostream &os, const Expr &e, int min_prec, const SharedNames *names) {
-  if (!is_named(e, names) && precedence(e) < min_prec) {
-    os << '(';
-    print(os, e, names);
-    os << ')';
-  } else {
-    print(os, e, names);
-  }
-}
-
-void print(std::ostream &os, const Expr &e, const SharedNames *names) {
-  if (is_named(e, names))
-    os << names->at(e.get());
-  else
-    print_node(os, e, names);
-}
-
-void print_node(std::ostream &os, const Expr &e, const SharedNames *names) {
-  switch (e->kind) {
-  case ExprKind::Constant: {
-    const auto *c = e.as<Constant>();
-    if (c->is_bool()) {
-      os << (c->value != 0 ? "true" : "false");
-    } else {
-      os << format_real(c->value);
-      if (!c->dim.dimensionless())
-        os << '[' << c->dim.str() << ']';
-    }
-    return;
-  }
-  case ExprKind::Variable: {
-    const auto *v = e.as<Variable>();
-    if (v->var_kind == VarKind::Stimulus)
-      os << "stimulus()";
+  void print(const Expr &e) {
+    if (is_named(e))
+      os_ << names_->at(e.get());
     else
-      os << v->name;
-    return;
+      visit(e);
   }
-  case ExprKind::Unary: {
-    const auto *u = e.as<Unary>();
-    os << (u->op == UnaryOp::Neg ? "-" : "not ");
-    print_operand(os, u->a, precedence(e) + (u->op == UnaryOp::Neg ? 1 : 0), names);
-    return;
+
+  void print_node(const Expr &e) { visit(e); }
+
+  void visitConstant(const Constant &c, const Expr &) {
+    if (c.is_bool()) {
+      os_ << (c.value != 0 ? "true" : "false");
+      return;
+    }
+    os_ << format_real(c.value);
+    if (!c.dim.dimensionless())
+      os_ << '[' << c.dim.str() << ']';
   }
-  case ExprKind::Binary: {
-    const auto *b = e.as<Binary>();
-    if (b->op == BinaryOp::Min || b->op == BinaryOp::Max) {
-      os << name_of(b->op) << '(';
-      print(os, b->a, names);
-      os << ", ";
-      print(os, b->b, names);
-      os << ')';
+
+  void visitVariable(const Variable &v, const Expr &) {
+    if (v.var_kind == VarKind::Stimulus)
+      os_ << "stimulus()";
+    else
+      os_ << v.name;
+  }
+
+  void visitUnary(const Unary &u, const Expr &e) {
+    os_ << (u.op == UnaryOp::Neg ? "-" : "not ");
+    operand(u.a, precedence(e) + (u.op == UnaryOp::Neg ? 1 : 0));
+  }
+
+  void visitBinary(const Binary &b, const Expr &e) {
+    if (b.op == BinaryOp::Min || b.op == BinaryOp::Max) {
+      os_ << name_of(b.op) << '(';
+      print(b.a);
+      os_ << ", ";
+      print(b.b);
+      os_ << ')';
       return;
     }
     int p = precedence(e);
-    bool right_assoc = b->op == BinaryOp::Pow;
-    bool nonassoc = is_comparison(b->op);
-    print_operand(os, b->a, right_assoc || nonassoc ? p + 1 : p, names);
-    os << ' ' << name_of(b->op) << ' ';
-    print_operand(os, b->b, right_assoc ? p : p + 1, names);
-    return;
+    bool right_assoc = b.op == BinaryOp::Pow;
+    bool nonassoc = is_comparison(b.op);
+    operand(b.a, right_assoc || nonassoc ? p + 1 : p);
+    os_ << ' ' << name_of(b.op) << ' ';
+    operand(b.b, right_assoc ? p : p + 1);
   }
-  case ExprKind::Select: {
-    const auto *s = e.as<Select>();
-    os << "select(";
-    print(os, s->cond, names);
-    os << ", ";
-    print(os, s->t, names);
-    os << ", ";
-    print(os, s->f, names);
-    os << ')';
-    return;
+
+  void visitSelect(const Select &s, const Expr &) {
+    os_ << "select(";
+    print(s.cond);
+    os_ << ", ";
+    print(s.t);
+    os_ << ", ";
+    print(s.f);
+    os_ << ')';
   }
-  case ExprKind::Call: {
-    const auto *c = e.as<Call>();
-    os << name_of(c->fn) << '(';
-    print(os, c->arg, names);
-    os << ')';
-    return;
+
+  void visitCall(const Call &c, const Expr &) {
+    os_ << name_of(c.fn) << '(';
+    print(c.arg);
+    os_ << ')';
   }
-  case ExprKind::Random: {
-    const auto *r = e.as<Random>();
-    os << (r->dist == Distribution::Uniform01 ? "rand" : "randn") << '#' << r->site << "()";
-    return;
+
+  void visitRandom(const Random &r, const Expr &) {
+    os_ << (r.dist == Distribution::Uniform01 ? "rand" : "randn") << '#' << r.site << "()";
   }
+
+  void visitExpr(const Expr &) { internal_check(false, "the printer does not know this node kind"); }
+
+private:
+  bool is_named(const Expr &e) const { return names_ && names_->count(e.get()); }
+
+  void operand(const Expr &e, int min_prec) {
+    if (!is_named(e) && precedence(e) < min_prec) {
+      os_ << '(';
+      print(e);
+      os_ << ')';
+    } else {
+      print(e);
+    }
   }
-}
+
+  std::ostream &os_;
+  const SharedNames *names_;
+};
+
+void print(std::ostream &os, const Expr &e, const SharedNames *names = nullptr) { ExprPrinter(os, names).print(e); }
 
 void print_assignments(std::ostream &os, const char *label, const std::vector<Assignment> &as, const char *indent,
                        const SharedNames *names = nullptr) {
@@ -173,18 +183,10 @@ SharedNames share(const std::vector<Expr> &roots, std::vector<Expr> &order) {
     if (it != size.end())
       return it->second;
     int n = 1;
-    auto child = [&](const Expr &c) {
+    for_each_child(e, [&](const Expr &c) {
       ++refs[c.get()];
       n += visit(c);
-    };
-    if (const auto *u = e.as<Unary>())
-      child(u->a);
-    else if (const auto *b = e.as<Binary>())
-      child(b->a), child(b->b);
-    else if (const auto *sel = e.as<Select>())
-      child(sel->cond), child(sel->t), child(sel->f);
-    else if (const auto *c = e.as<Call>())
-      child(c->arg);
+    });
     n = std::min(n, 1 << 20);
     size[e.get()] = n;
     order.push_back(e); // children first
@@ -242,7 +244,7 @@ void print_model(std::ostream &os, const NeuronModel &m) {
     SharedNames names = share(roots, order);
     for (const auto &e : order) {
       os << "  let " << names.at(e.get()) << " = ";
-      print_node(os, e, &names);
+      ExprPrinter(os, &names).print_node(e);
       os << '\n';
     }
     print_assignments(os, "update", m.update, "  ", &names);

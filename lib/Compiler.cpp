@@ -5,6 +5,7 @@
 #include "diag/Diagnostics.h"
 #include "frontend/Frontend.h"
 #include "ir/Printer.h"
+#include "ir/Reader.h"
 #include "lib/ExecutableLinker.h"
 #include "lib/LargeStack.h"
 #include "lib/Resources.h"
@@ -65,15 +66,28 @@ struct Compilation::Impl {
     return paths;
   }
 
+  /// Parses and checks a .snn source into `module`; false after errors.
+  bool parse_source(const std::string &name, const std::string &text) {
+    frontend::Frontend fe(sources, diags, import_paths());
+    ast = times.time("parse", [&] { return fe.parse(name, text); });
+    if (ast && !diags.has_errors())
+      module = times.time("check", [&] { return fe.lower(*ast); });
+    return module && !diags.has_errors();
+  }
+
+  /// Reads printed IR into `module`; false after errors. The module enters
+  /// the pipeline at its start, where the passes that already ran skip it
+  /// (see passes/Pipeline.h).
+  bool read_ir(const std::string &name, const std::string &text) {
+    module = times.time("parse-ir", [&] { return ir::read_module(name, sources.add(name, text), diags); });
+    return module.has_value();
+  }
+
   void compile(const std::string &name, const std::string &text) {
     main_file = name;
     run_on_large_stack([&] {
       try {
-        frontend::Frontend fe(sources, diags, import_paths());
-        ast = times.time("parse", [&] { return fe.parse(name, text); });
-        if (ast && !diags.has_errors())
-          module = times.time("check", [&] { return fe.lower(*ast); });
-        if (!module || diags.has_errors()) {
+        if (!(reads_ir(name, options) ? read_ir(name, text) : parse_source(name, text))) {
           module.reset();
           failed = true;
           return;
@@ -290,6 +304,13 @@ std::string Compilation::timing_report() const {
     out += fmt::format("  {:10.6f} s  {:5.1f}%  {}\n", seconds, total > 0 ? 100 * seconds / total : 0.0, stage);
   out += fmt::format("  {:10.6f} s  total\n", total);
   return out;
+}
+
+bool reads_ir(const std::string &name, const CompileOptions &options) {
+  if (options.language != InputLanguage::Auto)
+    return options.language == InputLanguage::SnnIr;
+  const std::string ext = ".snnir";
+  return name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
 }
 
 Compilation compile_source(const std::string &source, const std::string &name, const CompileOptions &options) {

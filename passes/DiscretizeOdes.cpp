@@ -2,15 +2,14 @@
 #include "passes/DiscretizeOdes.h"
 
 #include "ir/Differentiate.h"
+#include "ir/ExprVisitor.h"
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
 #include "passes/MatrixExponential.h"
 
 #include <cmath>
-#include <functional>
 #include <map>
 #include <optional>
-#include <unordered_set>
 
 namespace snn::passes {
 
@@ -40,27 +39,21 @@ bool is_system_var(const System &s, const ir::Variable &v) {
 
 /// Whether a system variable feeds a comparison or rounding inside `e`,
 /// where a zero derivative would hide the nonlinearity.
-bool nonsmooth_in(const Expr &e, const System &s, std::unordered_set<const ir::ExprNode *> &seen) {
-  if (!e || !seen.insert(e.get()).second)
-    return false;
+bool nonsmooth_in(const Expr &e, const System &s) {
   auto uses_system = [&](const Expr &x) {
     return ir::mentions(x, [&](const ir::Variable &v) { return is_system_var(s, v); });
   };
-  if (const auto *b = e.as<ir::Binary>()) {
-    if (ir::is_comparison(b->op))
-      return uses_system(e);
-    return nonsmooth_in(b->a, s, seen) || nonsmooth_in(b->b, s, seen);
-  }
-  if (const auto *c = e.as<ir::Call>()) {
-    if (c->fn == ir::Function::Floor || c->fn == ir::Function::Ceil)
-      return uses_system(e);
-    return nonsmooth_in(c->arg, s, seen);
-  }
-  if (const auto *u = e.as<ir::Unary>())
-    return nonsmooth_in(u->a, s, seen);
-  if (const auto *sel = e.as<ir::Select>())
-    return uses_system(sel->cond) || nonsmooth_in(sel->t, s, seen) || nonsmooth_in(sel->f, s, seen);
-  return false;
+  bool smooth = ir::walk(e, [&](const Expr &x) {
+    const auto *b = x.as<ir::Binary>();
+    const auto *c = x.as<ir::Call>();
+    // Below a comparison or a rounding without system variables, nothing can be.
+    if ((b && ir::is_comparison(b->op)) || (c && (c->fn == ir::Function::Floor || c->fn == ir::Function::Ceil)))
+      return uses_system(x) ? ir::WalkResult::Interrupt : ir::WalkResult::Skip;
+    if (const auto *sel = x.as<ir::Select>(); sel && uses_system(sel->cond))
+      return ir::WalkResult::Interrupt;
+    return ir::WalkResult::Advance;
+  });
+  return !smooth;
 }
 
 std::string first_variable(const Expr &e) {
@@ -79,8 +72,7 @@ std::optional<Linear> linearize(const System &s, std::string &why) {
   Linear lin{Matrix(n), {}};
   for (size_t i = 0; i < n; ++i) {
     const std::string &xi = s.states[i]->name;
-    std::unordered_set<const ir::ExprNode *> seen;
-    if (nonsmooth_in(s.rhs[i], s, seen)) {
+    if (nonsmooth_in(s.rhs[i], s)) {
       why = "d" + xi + "/dt depends on a state through a comparison or rounding";
       return std::nullopt;
     }
@@ -223,43 +215,28 @@ public:
   }
 
 private:
+  /// Binds `dt` to the regime's step wherever the model reads it.
   void substitute_dt() {
     Expr dt = ir::Constant::make(dt_, Dimension::time());
-    auto bind = [&](const Expr &e) {
-      return ir::substitute(e, [&](const ir::Variable &v) { return v.var_kind == ir::VarKind::Dt ? dt : Expr(); });
-    };
-    for (auto &o : m_.odes)
-      o.rhs = ir::simplify(bind(o.rhs));
-    for (auto &a : m_.reset)
-      a.value = ir::simplify(bind(a.value));
-    m_.spike_condition = ir::simplify(bind(m_.spike_condition));
-    m_.surrogate = ir::simplify(bind(m_.surrogate));
+    ir::for_each_expr(m_, [&](Expr &e) {
+      e = ir::simplify(
+          ir::substitute(e, [&](const ir::Variable &v) { return v.var_kind == ir::VarKind::Dt ? dt : Expr(); }));
+    });
   }
 
   /// A parameter value such as a zero time constant makes the update divide
   /// by zero; report it here rather than simulate NaNs.
   bool finite_constants(const std::vector<ir::Assignment> &update) {
     for (const auto &a : update) {
-      bool bad = false;
-      std::function<void(const Expr &)> scan;
-      std::unordered_set<const ir::ExprNode *> seen;
-      scan = [&](const Expr &e) {
-        if (bad || !e || !seen.insert(e.get()).second)
-          return;
-        if (const auto *c = e.as<ir::Constant>())
-          bad = !std::isfinite(c->value);
-        else if (const auto *u = e.as<ir::Unary>())
-          scan(u->a);
-        else if (const auto *b = e.as<ir::Binary>()) {
-          double divisor = 1;
-          bad = b->op == ir::BinaryOp::Div && ir::constant_value(b->b, divisor) && divisor == 0;
-          scan(b->a), scan(b->b);
-        } else if (const auto *s = e.as<ir::Select>())
-          scan(s->cond), scan(s->t), scan(s->f);
-        else if (const auto *call = e.as<ir::Call>())
-          scan(call->arg);
-      };
-      scan(a.value);
+      bool bad = !ir::walk(a.value, [](const Expr &e) {
+        double divisor = 1;
+        if (const auto *c = e.as<ir::Constant>(); c && !std::isfinite(c->value))
+          return ir::WalkResult::Interrupt;
+        if (const auto *b = e.as<ir::Binary>();
+            b && b->op == ir::BinaryOp::Div && ir::constant_value(b->b, divisor) && divisor == 0)
+          return ir::WalkResult::Interrupt;
+        return ir::WalkResult::Advance;
+      });
       if (bad) {
         std::string base = m_.name.substr(0, m_.name.find('@'));
         ctx_.diags.report(DiagKind::non_finite_update, m_.loc, a.state, base);

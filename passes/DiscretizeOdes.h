@@ -18,6 +18,8 @@ namespace snn::passes {
 /// `unless refractory` states keep their value while it runs, the spike
 /// condition requires it to be over, and a spike restarts it (Brian2's
 /// semantics: round(t_ref / dt) steps). `dt` becomes a constant.
+/// Models already `discretized` (e.g. read from IR printed after this
+/// pass) are left as they are.
 /// Must run after ResolveParams and FoldConstants.
 bool discretize_odes(ir::Module &m, PassContext &ctx);
 

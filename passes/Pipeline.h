@@ -18,7 +18,11 @@ struct PassInfo {
   bool (*run)(ir::Module &, PassContext &);
 };
 
-/// The passes in the order they run.
+/// The passes in the order they run. A module read from printed IR
+/// (ir/Reader.h) enters at the start too: resolve-params and discretize-odes
+/// skip what is already resolved or discretised, and the others are
+/// idempotent (folding folded expressions, merging merged populations), so
+/// IR printed at any point of the pipeline reads back to the same result.
 const std::vector<PassInfo> &pipeline();
 
 struct PipelineOptions {

@@ -21,6 +21,8 @@ ir::Expr bind_params(const ir::Expr &e, const std::map<std::string, ir::Expr> &v
 } // namespace
 
 bool resolve_params(ir::Module &m, PassContext &ctx) {
+  if (m.params_resolved) // e.g. a module read back from printed IR
+    return true;
   std::vector<ir::NeuronModel> specialised;
   for (auto &pop : m.network.populations) {
     const ir::NeuronModel *generic = m.find_model(pop.model);
@@ -41,27 +43,20 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
     if (pop.loc.valid())
       s.loc = pop.loc;
     s.params.clear();
-    for (auto &st : s.states) {
-      st.initial = bind_params(st.initial, values);
+    ir::for_each_expr(s, [&](ir::Expr &e) { e = bind_params(e, values); });
+    // The regime's initial values replace the model's whole: they are
+    // constants and random draws, with no parameters to bind.
+    for (auto &st : s.states)
       for (const auto &init : pop.inits)
         if (init.state == st.name)
           st.initial = init.value;
-    }
-    for (auto &o : s.odes)
-      o.rhs = bind_params(o.rhs, values);
-    for (auto &a : s.update)
-      a.value = bind_params(a.value, values);
-    for (auto &a : s.reset)
-      a.value = bind_params(a.value, values);
-    s.spike_condition = bind_params(s.spike_condition, values);
-    s.surrogate = bind_params(s.surrogate, values);
-    s.refractory_period = bind_params(s.refractory_period, values);
     pop.model = s.name;
     pop.overrides.clear();
     pop.inits.clear();
     specialised.push_back(std::move(s));
   }
   m.models = std::move(specialised);
+  m.params_resolved = true;
   (void)ctx;
   return true;
 }

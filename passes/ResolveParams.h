@@ -13,6 +13,9 @@ namespace snn::passes {
 /// model has parameters, no population has overrides or inits, and models no
 /// population uses are gone.
 /// Must run first: every later pass assumes parameters are constants.
+/// Skips a module already marked `params_resolved` (the pass has run, or
+/// the module was read from IR printed after it), so running it twice is
+/// harmless.
 bool resolve_params(ir::Module &m, PassContext &ctx);
 
 } // namespace snn::passes

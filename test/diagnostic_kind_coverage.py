@@ -37,7 +37,7 @@ UNTESTED = {
     "out-of-memory": "needs the runtime's allocation of a network to fail; a test would exhaust the machine's memory",
 }
 
-LIT_SUFFIXES = (".snn", ".test")  # test/lit/lit.cfg.py's config.suffixes
+LIT_SUFFIXES = (".snn", ".snnir", ".test")  # test/lit/lit.cfg.py's config.suffixes
 NOT_CHECKS = ("RUN", "REQUIRES", "UNSUPPORTED", "XFAIL", "ALLOW_RETRIES", "END")
 DIRECTIVE = re.compile(r"(?:^|[\s/#;*])([A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)*):(?:\s|$)")
 BRACKETED = re.compile(r"\b(?:error|warning): .*\[([a-z][a-z0-9]*(?:-[a-z0-9]+)*)\]")

@@ -19,47 +19,38 @@ llvm::Value *ExprCodegen::emit(const ir::Expr &e) {
   auto found = memo_.find(e.get());
   if (found != memo_.end())
     return found->second;
-  llvm::Value *value = emit_node(*e);
+  llvm::Value *value = visit(e);
   memo_.emplace(e.get(), value);
   return value;
 }
 
-llvm::Value *ExprCodegen::emit_node(const ir::ExprNode &node) {
-  switch (node.kind) {
-  case ir::ExprKind::Constant: {
-    const auto &c = static_cast<const ir::Constant &>(node);
-    if (c.is_bool())
-      return b_.getInt1(c.value != 0);
-    if (c.is_int())
-      return b_.getInt32(static_cast<uint32_t>(static_cast<int32_t>(c.value)));
-    return llvm::ConstantFP::get(real_, c.value);
-  }
-  case ir::ExprKind::Variable:
-    return emit_variable(static_cast<const ir::Variable &>(node));
-  case ir::ExprKind::Unary: {
-    const auto &u = static_cast<const ir::Unary &>(node);
-    llvm::Value *a = emit(u.a);
-    if (u.op == ir::UnaryOp::Not)
-      return b_.CreateNot(a);
-    return u.is_int() ? b_.CreateNeg(a) : b_.CreateFNeg(a);
-  }
-  case ir::ExprKind::Binary:
-    return emit_binary(static_cast<const ir::Binary &>(node));
-  case ir::ExprKind::Select: {
-    const auto &s = static_cast<const ir::Select &>(node);
-    return b_.CreateSelect(emit(s.cond), emit(s.t), emit(s.f));
-  }
-  case ir::ExprKind::Call:
-    return emit_call(static_cast<const ir::Call &>(node));
-  case ir::ExprKind::Random: {
-    ir::internal_check(bool(bindings_.random), "random numbers are not allowed in this context");
-    return bindings_.random(static_cast<const ir::Random &>(node));
-  }
-  }
-  throw ir::InternalError("unknown expression kind");
+llvm::Value *ExprCodegen::visitConstant(const ir::Constant &c, const ir::Expr &) {
+  if (c.is_bool())
+    return b_.getInt1(c.value != 0);
+  if (c.is_int())
+    return b_.getInt32(static_cast<uint32_t>(static_cast<int32_t>(c.value)));
+  return llvm::ConstantFP::get(real_, c.value);
 }
 
-llvm::Value *ExprCodegen::emit_variable(const ir::Variable &v) {
+llvm::Value *ExprCodegen::visitUnary(const ir::Unary &u, const ir::Expr &) {
+  llvm::Value *a = emit(u.a);
+  if (u.op == ir::UnaryOp::Not)
+    return b_.CreateNot(a);
+  return u.is_int() ? b_.CreateNeg(a) : b_.CreateFNeg(a);
+}
+
+llvm::Value *ExprCodegen::visitSelect(const ir::Select &s, const ir::Expr &) {
+  return b_.CreateSelect(emit(s.cond), emit(s.t), emit(s.f));
+}
+
+llvm::Value *ExprCodegen::visitRandom(const ir::Random &r, const ir::Expr &) {
+  ir::internal_check(bool(bindings_.random), "random numbers are not allowed in this context");
+  return bindings_.random(r);
+}
+
+llvm::Value *ExprCodegen::visitExpr(const ir::Expr &) { throw ir::InternalError("unknown expression kind"); }
+
+llvm::Value *ExprCodegen::visitVariable(const ir::Variable &v, const ir::Expr &) {
   switch (v.var_kind) {
   case ir::VarKind::Param:
     throw ir::InternalError("parameter '" + v.name + "' reached the CPU backend (ResolveParams did not run?)");
@@ -73,7 +64,7 @@ llvm::Value *ExprCodegen::emit_variable(const ir::Variable &v) {
   return bindings_.variable(v);
 }
 
-llvm::Value *ExprCodegen::emit_binary(const ir::Binary &bin) {
+llvm::Value *ExprCodegen::visitBinary(const ir::Binary &bin, const ir::Expr &) {
   if (bin.op == ir::BinaryOp::Pow)
     return emit_power(bin);
   llvm::Value *a = emit(bin.a);
@@ -179,7 +170,7 @@ llvm::Value *ExprCodegen::emit_power(const ir::Binary &bin) {
   return e < 0 ? b_.CreateFDiv(one, result) : result;
 }
 
-llvm::Value *ExprCodegen::emit_call(const ir::Call &call) {
+llvm::Value *ExprCodegen::visitCall(const ir::Call &call, const ir::Expr &) {
   llvm::Value *x = emit(call.arg);
   llvm::Intrinsic::ID id = llvm::Intrinsic::not_intrinsic;
   switch (call.fn) {

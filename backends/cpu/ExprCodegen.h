@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "ir/Expr.h"
+#include "ir/ExprVisitor.h"
 
 #include "llvm/IR/IRBuilder.h"
 
@@ -31,7 +31,7 @@ struct ExprBindings {
 /// Emits the values of expressions in one evaluation context, memoised on
 /// the expression node: a node shared by many parents (RK4 stages, a
 /// subexpression substituted into several states) is emitted once.
-class ExprCodegen {
+class ExprCodegen : private ir::ExprVisitor<ExprCodegen, llvm::Value *> {
 public:
   /// `real` is the LLVM type of real values (float or double).
   ExprCodegen(llvm::IRBuilderBase &builder, llvm::Type *real, ExprBindings bindings);
@@ -42,12 +42,17 @@ public:
   llvm::Value *emit(const ir::Expr &e);
 
 private:
-  llvm::Value *emit_node(const ir::ExprNode &node);
-  llvm::Value *emit_variable(const ir::Variable &v);
-  llvm::Value *emit_binary(const ir::Binary &bin);
+  friend class ir::ExprVisitor<ExprCodegen, llvm::Value *>;
+  llvm::Value *visitConstant(const ir::Constant &c, const ir::Expr &);
+  llvm::Value *visitVariable(const ir::Variable &v, const ir::Expr &);
+  llvm::Value *visitUnary(const ir::Unary &u, const ir::Expr &);
+  llvm::Value *visitBinary(const ir::Binary &bin, const ir::Expr &);
+  llvm::Value *visitSelect(const ir::Select &s, const ir::Expr &);
+  llvm::Value *visitCall(const ir::Call &call, const ir::Expr &);
+  llvm::Value *visitRandom(const ir::Random &r, const ir::Expr &);
+  llvm::Value *visitExpr(const ir::Expr &);
   llvm::Value *emit_power(const ir::Binary &bin);
   llvm::Value *emit_integer(ir::BinaryOp op, llvm::Value *a, llvm::Value *c);
-  llvm::Value *emit_call(const ir::Call &call);
 
   llvm::IRBuilderBase &b_;
   llvm::Type *real_;

@@ -32,7 +32,15 @@ enum class Target {
   Cuda ///< not available yet: compiling for it is an error diagnostic
 };
 
+/// What an input is written in.
+enum class InputLanguage {
+  Auto,  ///< by the file name: `.snnir` is model IR, anything else .snn source
+  Snn,   ///< .snn source
+  SnnIr, ///< model IR as `--emit=ir` prints it (`snnc -x snnir`)
+};
+
 struct CompileOptions {
+  InputLanguage language = InputLanguage::Auto;
   /// Extra folders searched by `import` (after the importing file's own).
   std::vector<std::string> import_paths;
   /// Where `import std.*` is found; empty: $SNN_STDLIB_DIR, else the
@@ -78,7 +86,7 @@ public:
   /// All diagnostics rendered clang-style.
   std::string rendered_diagnostics() const;
 
-  /// The AST (empty when the file did not parse).
+  /// The AST (empty when the file did not parse, or the input is IR).
   std::string ast_text() const;
   /// The IR after the pipeline (empty after errors).
   std::string ir_text() const;
@@ -110,6 +118,9 @@ private:
   explicit Compilation(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+/// Whether `name` is read as model IR under `options` (see InputLanguage).
+bool reads_ir(const std::string &name, const CompileOptions &options);
 
 /// Compiles the file at `path`. An unreadable file is an error diagnostic.
 Compilation compile_file(const std::string &path, const CompileOptions &options = {});

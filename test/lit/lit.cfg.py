@@ -4,7 +4,7 @@ import lit.formats
 
 config.name = "snnc"
 config.test_format = lit.formats.ShTest(execute_external=True)
-config.suffixes = [".snn", ".test"]
+config.suffixes = [".snn", ".snnir", ".test"]
 config.excludes = ["Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 

@@ -37,7 +37,7 @@ PUBLIC_HEADER_DIRS = ("include/snn", "runtime/include/snn")
 # What libsnnc.so may export: the declarations of include/snn/Compiler.h,
 # Diagnostic.h and runtime.h (beginnings of demangled names).
 API = ("snn::version()", "snn::render[abi:cxx11](snn::Diagnostic const&)", "snn::compile_file(",
-       "snn::compile_source(", "snn::pass_names[abi:cxx11]()", "snn::Compilation::",
+       "snn::compile_source(", "snn::pass_names[abi:cxx11]()", "snn::reads_ir(", "snn::Compilation::",
        "snn::rt::Error::", "snn::rt::run(", "snn::rt::print_summary(", "snn::rt::steps_for_duration(",
        "snn::rt::Simulation::") + tuple(
            kind + " for " + cls for kind in ("typeinfo", "typeinfo name", "vtable")

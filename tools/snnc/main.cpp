@@ -29,6 +29,9 @@ Compiles a spiking neural network model into an executable that simulates it.
 options:
   -o PATH              output file (default: FILE without .snn; stdout for
                        --emit=ast|ir|lowered|memory|llvm)
+  -x LANG              read the input as LANG: snn (source) or snnir (model
+                       IR as --emit=ir prints it); default: snnir for a
+                       .snnir file, else snn
   --emit=KIND          ast | ir | lowered | memory | llvm | obj | exe
                        (default: exe)
   --target=T           code generation target: cpu (default); cuda is not
@@ -111,8 +114,11 @@ bool write_or_report(const std::string &text, const std::string &path) {
 
 std::string default_output(const std::string &input) {
   std::string base = input.substr(input.find_last_of('/') + 1);
-  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".snn") == 0)
-    base.resize(base.size() - 4);
+  for (std::string ext : {".snn", ".snnir"})
+    if (base.size() > ext.size() && base.compare(base.size() - ext.size(), ext.size(), ext) == 0) {
+      base.resize(base.size() - ext.size());
+      break;
+    }
   if (base.empty() || base == input.substr(input.find_last_of('/') + 1))
     base = "a.out";
   return base;
@@ -155,6 +161,13 @@ int run(int argc, char **argv) {
       options.import_paths.push_back(args[++i]);
     } else if (a.rfind("-I", 0) == 0 && a.size() > 2) {
       options.import_paths.push_back(a.substr(2));
+    } else if (a == "-x" || (a.rfind("-x", 0) == 0 && a.size() > 2)) {
+      if (a == "-x" && i + 1 >= args.size())
+        return usage_error(DiagKind::missing_option_value, "-x", "a language (snn or snnir)");
+      std::string lang = a == "-x" ? args[++i] : a.substr(2);
+      if (lang != "snn" && lang != "snnir")
+        return usage_error(DiagKind::unknown_option_value, "language", lang, "snn or snnir");
+      options.language = lang == "snn" ? snn::InputLanguage::Snn : snn::InputLanguage::SnnIr;
     } else if ((v = value_of(i, "--emit"))) {
       if (*v != "ast" && *v != "ir" && *v != "lowered" && *v != "memory" && *v != "llvm" && *v != "obj" &&
           *v != "exe")
@@ -202,6 +215,9 @@ int run(int argc, char **argv) {
     if (!probe)
       return file_error(DiagKind::file_not_found, input, std::strerror(errno));
   }
+
+  if (emit == "ast" && snn::reads_ir(input, options))
+    return usage_error(DiagKind::emit_ast_of_ir, input);
 
   snn::Compilation c = snn::compile_file(input, options);
   auto finish = [&](bool ok) {

@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "ir/Expr.h"
+#include "ir/ExprVisitor.h"
 
 #include <cmath>
 #include <map>
@@ -42,25 +42,26 @@ private:
   std::map<std::pair<ir::VarKind, std::string>, double> values_;
 };
 
-/// The value of `e` under `b`. Random draws are not evaluable.
-inline double evaluate(const ir::Expr &e, const Bindings &b) {
-  using namespace ir;
-  switch (e->kind) {
-  case ExprKind::Constant:
-    return e.as<Constant>()->value;
-  case ExprKind::Variable: {
-    const auto *v = e.as<Variable>();
-    return b.get(v->var_kind, v->var_kind == VarKind::Stimulus ? "stimulus" : v->name);
+/// The value of an expression under bindings, one node kind at a time.
+class Evaluator : public ir::ExprVisitor<Evaluator, double> {
+public:
+  explicit Evaluator(const Bindings &b) : b_(b) {}
+
+  double visitConstant(const ir::Constant &c, const ir::Expr &) { return c.value; }
+
+  double visitVariable(const ir::Variable &v, const ir::Expr &) {
+    return b_.get(v.var_kind, v.var_kind == ir::VarKind::Stimulus ? "stimulus" : v.name);
   }
-  case ExprKind::Unary: {
-    const auto *u = e.as<Unary>();
-    double a = evaluate(u->a, b);
-    return u->op == UnaryOp::Neg ? -a : (a != 0 ? 0.0 : 1.0);
+
+  double visitUnary(const ir::Unary &u, const ir::Expr &) {
+    double a = visit(u.a);
+    return u.op == ir::UnaryOp::Neg ? -a : (a != 0 ? 0.0 : 1.0);
   }
-  case ExprKind::Binary: {
-    const auto *x = e.as<Binary>();
-    double a = evaluate(x->a, b), c = evaluate(x->b, b);
-    switch (x->op) {
+
+  double visitBinary(const ir::Binary &x, const ir::Expr &) {
+    using ir::BinaryOp;
+    double a = visit(x.a), c = visit(x.b);
+    switch (x.op) {
     case BinaryOp::Add:
       return a + c;
     case BinaryOp::Sub:
@@ -92,16 +93,15 @@ inline double evaluate(const ir::Expr &e, const Bindings &b) {
     case BinaryOp::Or:
       return a != 0 || c != 0;
     }
-    break;
+    throw std::invalid_argument("unknown binary operator");
   }
-  case ExprKind::Select: {
-    const auto *s = e.as<Select>();
-    return evaluate(s->cond, b) != 0 ? evaluate(s->t, b) : evaluate(s->f, b);
-  }
-  case ExprKind::Call: {
-    const auto *c = e.as<Call>();
-    double a = evaluate(c->arg, b);
-    switch (c->fn) {
+
+  double visitSelect(const ir::Select &s, const ir::Expr &) { return visit(s.cond) != 0 ? visit(s.t) : visit(s.f); }
+
+  double visitCall(const ir::Call &c, const ir::Expr &) {
+    using ir::Function;
+    double a = visit(c.arg);
+    switch (c.fn) {
     case Function::Exp:
       return std::exp(a);
     case Function::Log:
@@ -121,12 +121,20 @@ inline double evaluate(const ir::Expr &e, const Bindings &b) {
     case Function::Ceil:
       return std::ceil(a);
     }
-    break;
+    throw std::invalid_argument("unknown function");
   }
-  case ExprKind::Random:
+
+  double visitRandom(const ir::Random &, const ir::Expr &) {
     throw std::invalid_argument("a random draw has no value in tests");
   }
-  throw std::invalid_argument("unknown expression kind");
-}
+
+  double visitExpr(const ir::Expr &) { throw std::invalid_argument("unknown expression kind"); }
+
+private:
+  const Bindings &b_;
+};
+
+/// The value of `e` under `b`. Random draws are not evaluable.
+inline double evaluate(const ir::Expr &e, const Bindings &b) { return Evaluator(b).visit(e); }
 
 } // namespace snn::test

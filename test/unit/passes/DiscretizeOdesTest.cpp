@@ -9,6 +9,7 @@
 
 #include "ExprEvaluator.h"
 #include "TestCompile.h"
+#include "ir/ExprVisitor.h"
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
 
@@ -63,22 +64,11 @@ std::map<std::string, double> step(const ir::NeuronModel &model, const std::map<
 /// The constants of dimension `dim` in `e`, in the order they are found.
 std::vector<double> constants_of_dimension(const ir::Expr &e, ir::Dimension dim) {
   std::vector<double> out;
+  // Every occurrence counts (not each shared node once), so recurse on operands.
   std::function<void(const ir::Expr &)> walk = [&](const ir::Expr &x) {
-    if (const auto *c = x.as<ir::Constant>()) {
-      if (!c->is_bool() && c->dim == dim)
-        out.push_back(c->value);
-    } else if (const auto *u = x.as<ir::Unary>()) {
-      walk(u->a);
-    } else if (const auto *b = x.as<ir::Binary>()) {
-      walk(b->a);
-      walk(b->b);
-    } else if (const auto *s = x.as<ir::Select>()) {
-      walk(s->cond);
-      walk(s->t);
-      walk(s->f);
-    } else if (const auto *c = x.as<ir::Call>()) {
-      walk(c->arg);
-    }
+    if (const auto *c = x.as<ir::Constant>(); c && !c->is_bool() && c->dim == dim)
+      out.push_back(c->value);
+    ir::for_each_child(x, walk);
   };
   walk(e);
   return out;

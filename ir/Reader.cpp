@@ -1,0 +1,609 @@
+//===- ir/Reader.cpp - Reads the printed model IR back --------------------===//
+//
+// One recursive-descent parser per block of the printed form (neuron,
+// network, simulate), each line one statement. A model's expressions are
+// built when its block closes, since they may name what is declared below
+// them; the network and the regime refer only to what precedes them.
+//
+//===----------------------------------------------------------------------===//
+#include "ir/Reader.h"
+
+#include "ir/ReaderExpr.h"
+#include "ir/Simplify.h"
+#include "ir/Verifier.h"
+
+#include <map>
+
+namespace snn::ir {
+
+using diag::DiagKind;
+using namespace reader;
+
+std::optional<Dimension> parse_dimension(const std::string &text) {
+  if (text == "1")
+    return Dimension();
+  static const std::map<std::string, Dimension> units = {
+      {"s", Dimension::time()},
+      {"m", Dimension::base(Dimension::Metre)},
+      {"kg", Dimension::base(Dimension::Kilogram)},
+      {"A", Dimension::current()},
+      {"K", Dimension::base(Dimension::Kelvin)},
+      {"mol", Dimension::base(Dimension::Mole)},
+      {"cd", Dimension::base(Dimension::Candela)},
+      {"Hz", Dimension::frequency()},
+      {"V", Dimension::voltage()},
+      {"S", Dimension::conductance()},
+      {"F", Dimension::capacitance()},
+      {"ohm", Dimension::resistance()},
+  };
+  // unit[^n] factors joined by '*', and at most one '/' (as in "V/s").
+  Dimension out;
+  bool divide = false;
+  size_t i = 0;
+  while (i <= text.size()) {
+    size_t end = text.find_first_of("*/", i);
+    std::string factor = text.substr(i, end == std::string::npos ? std::string::npos : end - i);
+    int power = 1;
+    if (size_t caret = factor.find('^'); caret != std::string::npos) {
+      std::string digits = factor.substr(caret + 1);
+      size_t sign = !digits.empty() && digits[0] == '-' ? 1 : 0;
+      if (digits.size() <= sign || digits.size() > sign + 3 ||
+          digits.find_first_not_of("0123456789", sign) != std::string::npos)
+        return std::nullopt;
+      power = std::stoi(digits);
+      factor.resize(caret);
+    }
+    auto unit = units.find(factor);
+    if (unit == units.end())
+      return std::nullopt;
+    try {
+      Dimension d = unit->second.pow(power);
+      out = divide ? out / d : out * d;
+    } catch (const InternalError &) { // an exponent out of a dimension's range
+      return std::nullopt;
+    }
+    if (end == std::string::npos)
+      break;
+    if (text[end] == '/') {
+      if (divide)
+        return std::nullopt;
+      divide = true;
+    }
+    i = end + 1;
+  }
+  return out;
+}
+
+namespace {
+
+/// An expression line of a model, kept as syntax until the block closes.
+struct Pending {
+  std::string target; ///< the state, parameter or shared name it defines, if any
+  SourceLocation target_loc;
+  SourceLocation loc; ///< where the expression starts
+  std::unique_ptr<Syntax> syntax;
+};
+
+bool is_method(const std::string &name, IntegrationMethod &out) {
+  for (IntegrationMethod m :
+       {IntegrationMethod::Auto, IntegrationMethod::Exact, IntegrationMethod::Euler, IntegrationMethod::RK4})
+    if (name == name_of(m)) {
+      out = m;
+      return true;
+    }
+  return false;
+}
+
+class ModuleReader {
+public:
+  explicit ModuleReader(TokenStream &in) : in_(in) {}
+
+  Module read() {
+    in_.skip_newlines();
+    while (in_.peek().kind != TokenKind::End) {
+      if (in_.at("neuron"))
+        read_model();
+      else if (in_.at("network"))
+        read_network();
+      else if (in_.at("simulate"))
+        read_regime();
+      else
+        in_.fail_expected("'neuron', 'network' or 'simulate'");
+      in_.skip_newlines();
+    }
+    bool resolved = true;
+    for (const auto &m : m_.models)
+      resolved = resolved && m.params.empty();
+    for (const auto &p : m_.network.populations)
+      resolved = resolved && p.overrides.empty() && p.inits.empty();
+    m_.params_resolved = resolved;
+    check();
+    return std::move(m_);
+  }
+
+private:
+  // --- neuron NAME { ... } -------------------------------------------------
+
+  void read_model() {
+    in_.expect("neuron");
+    Token name = in_.expect(TokenKind::Ident, "a model name");
+    define(models_, name, "neuron model");
+    NeuronModel m;
+    m.name = name.text;
+    m.loc = name.loc;
+    open_block();
+    std::vector<Pending> params, states, odes, lets, updates, resets;
+    Pending refractory, spike, surrogate;
+    std::map<std::string, SourceLocation> names;
+    bool has_method = false, has_discretized = false;
+    SourceLocation counter_loc;
+    while (!close_block()) {
+      Token kw = in_.expect(TokenKind::Ident, "a model statement");
+      const std::string &k = kw.text;
+      if (k == "param") {
+        Token p = declared(names);
+        in_.expect(":");
+        m.params.push_back({p.text, dimension("="), Expr()});
+        params.push_back(value_of(p));
+      } else if (k == "state") {
+        Token s = declared(names);
+        in_.expect(":");
+        StateVar st{s.text, Dimension(), Expr()};
+        if (in_.accept("int"))
+          st.type = ScalarType::Int;
+        else
+          st.dim = dimension("=");
+        states.push_back(value_of(s));
+        st.frozen_when_refractory = unless_refractory();
+        if (in_.accept("(")) {
+          in_.expect("hidden");
+          in_.expect(")");
+          st.hidden = true;
+        }
+        m.states.push_back(std::move(st));
+      } else if (k == "input") {
+        Token i = declared(names);
+        in_.expect(":");
+        m.inputs.push_back({i.text, dimension("")});
+      } else if (k == "method") {
+        Token method = in_.expect(TokenKind::Ident, "an integration method");
+        if (!is_method(method.text, m.method))
+          in_.fail(DiagKind::ir_expected, method.loc, "auto, exact, euler or rk4", describe(method));
+        m.method_loc = method.loc;
+        has_method = true;
+      } else if (k == "discretized") {
+        in_.expect("with");
+        Token method = in_.expect(TokenKind::Ident, "an integration method");
+        if (!is_method(method.text, m.method_used))
+          in_.fail(DiagKind::ir_expected, method.loc, "auto, exact, euler or rk4", describe(method));
+        m.discretized = has_discretized = true;
+      } else if (k == "refractory" && in_.accept("while")) { // refractory while COUNTER > 0
+        Token counter = in_.expect(TokenKind::Ident, "the refractory counter");
+        in_.expect(">");
+        Token zero = in_.expect(TokenKind::Number, "0");
+        if (zero.text != "0")
+          in_.fail(DiagKind::ir_expected, zero.loc, "0", describe(zero));
+        m.refractory_counter = counter.text;
+        counter_loc = counter.loc;
+      } else if (k == "refractory") {
+        refractory = expression();
+      } else if (k == "ode") { // ode dX/dt = EXPR
+        Token d = in_.expect(TokenKind::Ident, "dSTATE/dt");
+        if (d.text.size() < 2 || d.text[0] != 'd')
+          in_.fail(DiagKind::ir_expected, d.loc, "dSTATE/dt", describe(d));
+        in_.expect("/");
+        in_.expect("dt");
+        d.text.erase(0, 1);
+        odes.push_back(value_of(d));
+        m.odes.push_back({d.text, Expr(), unless_refractory(), d.loc});
+      } else if (k == "let") {
+        lets.push_back(value_of(in_.expect(TokenKind::Shared, "a shared name such as %0")));
+      } else if (k == "update" || k == "reset") {
+        Token s = in_.expect(TokenKind::Ident, "a state name");
+        (k == "update" ? updates : resets).push_back(value_of(s));
+      } else if (k == "spike") {
+        in_.expect("when");
+        spike = expression();
+      } else if (k == "surrogate") {
+        in_.expect("=");
+        surrogate = expression();
+      } else {
+        in_.fail(DiagKind::ir_expected, kw.loc, "a model statement", describe(kw));
+      }
+      in_.end_statement();
+    }
+    if (has_method == has_discretized)
+      in_.fail(DiagKind::ir_invalid_module, m.loc,
+               "model '" + m.name + "' needs either 'method M' (continuous) or 'discretized with M'");
+    build_model(m, params, states, odes, refractory, lets, updates, spike, resets, surrogate);
+    if (!m.refractory_counter.empty()) {
+      const StateVar *c = m.find_state(m.refractory_counter);
+      if (!c || c->type != ScalarType::Int)
+        in_.fail(DiagKind::ir_ill_typed, counter_loc, "the refractory counter must be a state of type int");
+    }
+    m_.models.push_back(std::move(m));
+  }
+
+  void build_model(NeuronModel &m, std::vector<Pending> &params, std::vector<Pending> &states,
+                   std::vector<Pending> &odes, Pending &refractory, std::vector<Pending> &lets,
+                   std::vector<Pending> &updates, Pending &spike, std::vector<Pending> &resets, Pending &surrogate) {
+    NameScope scope{&m, nullptr};
+    for (size_t i = 0; i < params.size(); ++i) {
+      Parameter &p = m.params[i];
+      p.value = typed(params[i], scope, ScalarType::Real, p.dim, "the value of parameter '" + p.name + "'");
+    }
+    for (size_t i = 0; i < states.size(); ++i) {
+      StateVar &s = m.states[i];
+      s.initial = typed(states[i], scope, s.type, s.dim, "the initial value of '" + s.name + "'");
+    }
+    for (size_t i = 0; i < odes.size(); ++i) {
+      const StateVar &s = state(m, odes[i]);
+      m.odes[i].rhs = typed(odes[i], scope, ScalarType::Real, s.dim / Dimension::time(), "d" + s.name + "/dt");
+    }
+    if (refractory.syntax) {
+      m.refractory_period = typed(refractory, scope, ScalarType::Real, Dimension::time(), "the refractory period");
+      if (mentions(m.refractory_period,
+                   [](const Variable &v) { return v.var_kind != VarKind::Param && v.var_kind != VarKind::Dt; }))
+        in_.fail(DiagKind::ir_ill_typed, refractory.loc,
+                 "the refractory period reads a variable; it must be a constant time");
+    }
+    std::map<std::string, Expr> shared;
+    std::map<std::string, SourceLocation> shared_locs;
+    for (auto &let : lets) {
+      Token name{TokenKind::Shared, let.target, let.target_loc};
+      define(shared_locs, name, "shared subexpression");
+      shared[let.target] = build_expr(*let.syntax, {&m, &shared}, std::nullopt, in_);
+    }
+    for (auto &u : updates) {
+      const StateVar &s = state(m, u);
+      m.update.push_back({s.name, typed(u, {&m, &shared}, s.type, s.dim, "the update of '" + s.name + "'")});
+    }
+    if (spike.syntax)
+      m.spike_condition = typed(spike, scope, ScalarType::Bool, Dimension(), "the spike condition");
+    for (auto &r : resets) {
+      const StateVar &s = state(m, r);
+      m.reset.push_back({s.name, typed(r, scope, s.type, s.dim, "the reset of '" + s.name + "'")});
+    }
+    if (surrogate.syntax)
+      m.surrogate = typed(surrogate, scope, ScalarType::Real, Dimension(), "the surrogate");
+  }
+
+  // --- network NAME { ... } ------------------------------------------------
+
+  void read_network() {
+    Token kw = in_.expect("network");
+    if (network_loc_.valid())
+      in_.fail(DiagKind::duplicate_definition, kw.loc, "network", m_.network.name);
+    network_loc_ = kw.loc;
+    if (in_.peek().kind == TokenKind::Ident) // a file without a network prints an empty name
+      m_.network.name = in_.take().text;
+    open_block();
+    std::map<std::string, SourceLocation> populations;
+    while (!close_block()) {
+      Token kw2 = in_.expect(TokenKind::Ident, "'population', 'init' or 'projection'");
+      if (kw2.text == "population")
+        read_population(populations);
+      else if (kw2.text == "init" && !m_.network.populations.empty())
+        read_init(m_.network.populations.back());
+      else if (kw2.text == "projection")
+        read_projection();
+      else
+        in_.fail(DiagKind::ir_expected, kw2.loc, "'population', 'init' or 'projection'", describe(kw2));
+      in_.end_statement();
+    }
+  }
+
+  /// population NAME = MODEL x SIZE[, PARAM = EXPR]...
+  void read_population(std::map<std::string, SourceLocation> &populations) {
+    Population p;
+    Token name = in_.expect(TokenKind::Ident, "a population name");
+    define(populations, name, "population");
+    p.name = name.text;
+    in_.expect("=");
+    Token model = in_.expect(TokenKind::Ident, "a model name");
+    const NeuronModel *m = model_named(model);
+    p.model = model.text;
+    p.loc = model.loc;
+    in_.expect("x");
+    p.size = static_cast<uint32_t>(parse_integer(in_, "a population size", 1, UINT32_MAX));
+    while (in_.accept(",")) {
+      Token param = in_.expect(TokenKind::Ident, "a parameter name");
+      const Parameter *decl = m->find_param(param.text);
+      if (!decl)
+        in_.fail(DiagKind::unknown_variable, param.loc, m->name, "parameter", param.text);
+      Pending value = value_of(param);
+      p.overrides.push_back(
+          {param.text, typed(value, {m, nullptr}, ScalarType::Real, decl->dim, "the value of '" + param.text + "'")});
+    }
+    m_.network.populations.push_back(std::move(p));
+  }
+
+  /// init STATE = EXPR, under the population it sets.
+  void read_init(Population &p) {
+    const NeuronModel *m = m_.find_model(p.model);
+    Token s = in_.expect(TokenKind::Ident, "a state name");
+    Pending value = value_of(s);
+    const StateVar &st = state(*m, value);
+    p.inits.push_back({st.name, typed(value, {m, nullptr}, st.type, st.dim, "the initial value of '" + st.name + "'")});
+  }
+
+  /// projection PRE -> POST.TARGET (input|state) : CONNECTIVITY, weight W [DIM]
+  void read_projection() {
+    Projection pr;
+    const Population &pre = population_named(in_.expect(TokenKind::Ident, "a population name"));
+    in_.expect("->");
+    const Population &post = population_named(in_.expect(TokenKind::Ident, "a population name"));
+    pr.pre = pre.name;
+    pr.post = post.name;
+    in_.expect(".");
+    Token target = in_.expect(TokenKind::Ident, "the target variable");
+    pr.target = target.text;
+    in_.expect("(");
+    Token kind = in_.expect(TokenKind::Ident, "input or state");
+    if (kind.text != "input" && kind.text != "state")
+      in_.fail(DiagKind::ir_expected, kind.loc, "input or state", describe(kind));
+    pr.target_kind = kind.text == "input" ? TargetKind::Input : TargetKind::State;
+    in_.expect(")");
+    const NeuronModel *model = m_.find_model(post.model);
+    std::optional<Dimension> target_dim;
+    if (const InputVar *i = pr.target_kind == TargetKind::Input ? model->find_input(pr.target) : nullptr)
+      target_dim = i->dim;
+    if (const StateVar *s = pr.target_kind == TargetKind::State ? model->find_state(pr.target) : nullptr)
+      target_dim = s->dim;
+    if (!target_dim)
+      in_.fail(DiagKind::unknown_variable, target.loc, model->name, kind.text, pr.target);
+    in_.expect(":");
+    Token conn = in_.expect(TokenKind::Ident, "dense, one_to_one or fixed_probability");
+    if (conn.text == "dense") {
+      pr.connectivity = ConnectivityKind::Dense;
+    } else if (conn.text == "one_to_one") {
+      pr.connectivity = ConnectivityKind::OneToOne;
+    } else if (conn.text == "fixed_probability") { // fixed_probability(P, autapses: B)
+      pr.connectivity = ConnectivityKind::FixedProbability;
+      in_.expect("(");
+      pr.probability = parse_real(in_);
+      in_.expect(",");
+      in_.expect("autapses");
+      in_.expect(":");
+      pr.autapses = boolean();
+      in_.expect(")");
+    } else {
+      in_.fail(DiagKind::ir_expected, conn.loc, "dense, one_to_one or fixed_probability", describe(conn));
+    }
+    in_.expect(",");
+    in_.expect("weight");
+    WeightInit &w = pr.weight;
+    if (in_.accept("~")) { // ~ uniform(A, B) or ~ normal(A, B)
+      Token dist = in_.expect(TokenKind::Ident, "uniform or normal");
+      if (dist.text != "uniform" && dist.text != "normal")
+        in_.fail(DiagKind::ir_expected, dist.loc, "uniform or normal", describe(dist));
+      w.dist = dist.text == "uniform" ? WeightDistribution::Uniform : WeightDistribution::Normal;
+      in_.expect("(");
+      w.a = parse_real(in_);
+      in_.expect(",");
+      w.b = parse_real(in_);
+      in_.expect(")");
+    } else {
+      w.a = parse_real(in_);
+    }
+    in_.expect("[");
+    SourceLocation dim_loc = in_.peek().loc;
+    w.dim = dimension("]");
+    in_.expect("]");
+    if (w.dim != *target_dim)
+      in_.fail(DiagKind::ir_ill_typed, dim_loc,
+               "the weight has dimension " + w.dim.str() + ", but its target '" + pr.target + "' has " +
+                   target_dim->str());
+    m_.network.projections.push_back(std::move(pr));
+  }
+
+  // --- simulate NET { ... } ------------------------------------------------
+
+  void read_regime() {
+    Token kw = in_.expect("simulate");
+    if (m_.has_regime)
+      in_.fail(DiagKind::duplicate_definition, kw.loc, "simulate block for network", m_.regime.network);
+    regime_loc_ = kw.loc;
+    Token net = in_.expect(TokenKind::Ident, "a network name");
+    if (!network_loc_.valid() || net.text != m_.network.name)
+      in_.fail(DiagKind::unknown_network, net.loc, net.text);
+    Regime &r = m_.regime;
+    r.network = net.text;
+    m_.has_regime = true;
+    open_block();
+    while (!close_block()) {
+      Token kw2 = in_.expect(TokenKind::Ident, "a regime setting");
+      const std::string &k = kw2.text;
+      if (k == "dt" || k == "duration") {
+        in_.expect("=");
+        (k == "dt" ? r.dt : r.duration) = parse_real(in_);
+        in_.expect("[");
+        in_.expect("s");
+        in_.expect("]");
+      } else if (k == "seed") {
+        in_.expect("=");
+        r.seed = parse_integer(in_, "the seed", 0, UINT64_MAX);
+      } else if (k == "batch") {
+        in_.expect("=");
+        r.batch = static_cast<uint32_t>(parse_integer(in_, "the batch", 1, kMaxBatch));
+      } else if (k == "input") { // input POP = spike_times("PATH")
+        Stimulus s;
+        s.population = population_named(in_.expect(TokenKind::Ident, "a population name")).name;
+        in_.expect("=");
+        in_.expect("spike_times");
+        in_.expect("(");
+        s.path = in_.expect(TokenKind::String, "a file name in quotes").text;
+        in_.expect(")");
+        r.stimuli.push_back(std::move(s));
+      } else if (k == "record") {
+        r.records.push_back(record());
+      } else {
+        in_.fail(DiagKind::ir_expected, kw2.loc, "a regime setting", describe(kw2));
+      }
+      in_.end_statement();
+    }
+  }
+
+  /// spikes(POP[B:E:S]) or POP.STATE([B:E:S]), then optionally: to "FILE"
+  Record record() {
+    Record rec;
+    bool spikes = in_.at("spikes") && in_.peek(1).kind == TokenKind::Punct && in_.peek(1).text == "(";
+    if (spikes) {
+      in_.take();
+      in_.expect("(");
+      rec.population = population_named(in_.expect(TokenKind::Ident, "a population name")).name;
+    } else {
+      const Population &p = population_named(in_.expect(TokenKind::Ident, "spikes or a population name"));
+      rec.kind = RecordKind::State;
+      rec.population = p.name;
+      in_.expect(".");
+      Token var = in_.expect(TokenKind::Ident, "a state name");
+      const NeuronModel *m = m_.find_model(p.model);
+      if (!m->find_state(var.text))
+        in_.fail(DiagKind::unknown_variable, var.loc, m->name, "state", var.text);
+      rec.variable = var.text;
+      in_.expect("(");
+    }
+    in_.expect("[");
+    rec.begin = static_cast<uint32_t>(parse_integer(in_, "the first neuron", 0, UINT32_MAX));
+    in_.expect(":");
+    rec.end = static_cast<uint32_t>(parse_integer(in_, "the end of the range", 0, UINT32_MAX));
+    in_.expect(":");
+    rec.stride = static_cast<uint32_t>(parse_integer(in_, "the stride", 1, UINT32_MAX));
+    in_.expect("]");
+    in_.expect(")");
+    if (in_.accept("to"))
+      rec.file = in_.expect(TokenKind::String, "a file name in quotes").text;
+    return rec;
+  }
+
+  // --- shared pieces -------------------------------------------------------
+
+  void open_block() {
+    in_.expect("{");
+    in_.end_statement();
+  }
+
+  /// Skips blank lines; takes the block's `}` (and its line end) if it is next.
+  bool close_block() {
+    in_.skip_newlines();
+    if (!in_.accept("}"))
+      return false;
+    in_.end_statement();
+    return true;
+  }
+
+  /// The dimension glued together up to `stop` (e.g. `V/s`, `kg*m^2`).
+  Dimension dimension(const std::string &stop) {
+    if (in_.peek().kind == TokenKind::Newline || in_.peek().kind == TokenKind::End)
+      in_.fail_expected("a dimension");
+    Token unit = in_.take_glued(stop);
+    std::optional<Dimension> d = parse_dimension(unit.text);
+    if (!d)
+      in_.fail(DiagKind::unknown_unit, unit.loc, unit.text);
+    return *d;
+  }
+
+  bool boolean() {
+    Token b = in_.expect(TokenKind::Ident, "true or false");
+    if (b.text != "true" && b.text != "false")
+      in_.fail(DiagKind::ir_expected, b.loc, "true or false", describe(b));
+    return b.text == "true";
+  }
+
+  /// `unless refractory`, if it is next.
+  bool unless_refractory() {
+    if (!in_.accept("unless"))
+      return false;
+    in_.expect("refractory");
+    return true;
+  }
+
+  /// A declared name, unique among the model's states, parameters and inputs.
+  Token declared(std::map<std::string, SourceLocation> &names) {
+    Token name = in_.expect(TokenKind::Ident, "a name");
+    define(names, name, "name");
+    return name;
+  }
+
+  void define(std::map<std::string, SourceLocation> &seen, const Token &name, const std::string &what) {
+    if (!in_.diagnostics().define_once(seen, name.text, name.loc, what))
+      throw ReadFailure{};
+  }
+
+  /// An expression, as syntax.
+  Pending expression() {
+    SourceLocation start = in_.peek().loc;
+    return {"", SourceLocation(), start, parse_expr(in_)};
+  }
+
+  /// `= EXPR` after `target`, as syntax.
+  Pending value_of(const Token &target) {
+    in_.expect("=");
+    Pending p = expression();
+    p.target = target.text;
+    p.target_loc = target.loc;
+    return p;
+  }
+
+  const StateVar &state(const NeuronModel &m, const Pending &line) {
+    const StateVar *s = m.find_state(line.target);
+    if (!s)
+      in_.fail(DiagKind::unknown_variable, line.target_loc, m.name, "state", line.target);
+    return *s;
+  }
+
+  Expr typed(const Pending &line, const NameScope &scope, ScalarType type, Dimension dim, const std::string &what) {
+    Expr e = build_expr(*line.syntax, scope, type, in_);
+    expect_type(e, type, dim, what, line.loc, in_);
+    return e;
+  }
+
+  const NeuronModel *model_named(const Token &name) {
+    const NeuronModel *m = m_.find_model(name.text);
+    if (!m)
+      in_.fail(DiagKind::unknown_model, name.loc, name.text);
+    return m;
+  }
+
+  const Population &population_named(const Token &name) {
+    const Population *p = m_.network.find_population(name.text);
+    if (!p)
+      in_.fail(DiagKind::unknown_population, name.loc, name.text);
+    return *p;
+  }
+
+  /// What the reader does not check line by line, the verifier checks.
+  void check() {
+    std::vector<std::string> problems = verify(m_);
+    if (problems.empty())
+      return;
+    SourceLocation loc = network_loc_;
+    for (const auto &model : m_.models)
+      if (problems.front().rfind("model " + model.name + ":", 0) == 0)
+        loc = model.loc;
+    if (problems.front().find("record") != std::string::npos || problems.front().find("regime") != std::string::npos)
+      loc = regime_loc_;
+    if (!loc.valid())
+      loc = {in_.peek().loc.file, 1, 1, 1};
+    in_.fail(DiagKind::ir_invalid_module, loc, problems.front());
+  }
+
+  TokenStream &in_;
+  Module m_;
+  std::map<std::string, SourceLocation> models_;
+  SourceLocation network_loc_, regime_loc_;
+};
+
+} // namespace
+
+std::optional<Module> read_module(const std::string &file, const std::string &text, diag::Diagnostics &diags) {
+  try {
+    TokenStream in(file, text, diags);
+    return ModuleReader(in).read();
+  } catch (const ReadFailure &) {
+    return std::nullopt;
+  }
+}
+
+} // namespace snn::ir
