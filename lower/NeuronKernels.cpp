@@ -1,6 +1,7 @@
 //===- lower/NeuronKernels.cpp - The kernels of a neuron model ------------===//
 #include "lower/NeuronKernels.h"
 
+#include "ir/ExprVisitor.h"
 #include "ir/Simplify.h"
 #include "lower/RandomStreams.h"
 
@@ -51,10 +52,11 @@ std::vector<Expr> phase_exprs(const ir::NeuronModel &model, NeuronPhase phase) {
 std::map<uint32_t, ir::Distribution> random_sites(const std::vector<Expr> &exprs) {
   std::map<uint32_t, ir::Distribution> sites;
   for (const Expr &e : exprs)
-    ir::substitute_random(e, [&](const ir::Random &r) {
-      sites.emplace(r.site, r.dist);
-      return Expr();
-    });
+    if (e)
+      ir::walk(e, [&](const Expr &node) {
+        if (const auto *r = node.as<ir::Random>())
+          sites.emplace(r->site, r->dist);
+      });
   return sites;
 }
 
