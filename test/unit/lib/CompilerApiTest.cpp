@@ -128,3 +128,46 @@ TEST(CompilerApi, ModelsWithoutARegimeCannotRun) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(CompilerApi, PrintsTheLoweredProgramAndItsMemory) {
+  snn::Compilation c = snn::compile_source(kLif, "lif.snn");
+  ASSERT_TRUE(c.ok()) << c.rendered_diagnostics();
+  std::string lowered = c.lowered_text();
+  EXPECT_NE(lowered.find("kernel update.LIF over neurons(size) x batch {"), std::string::npos) << lowered;
+  EXPECT_NE(lowered.find("entry step {"), std::string::npos);
+  // 3 neurons: v and i (4 bytes each) and a spike flag (1 byte).
+  std::string memory = c.memory_text();
+  EXPECT_NE(memory.find("total 27 bytes"), std::string::npos) << memory;
+}
+
+TEST(CompilerApi, CudaIsNotAvailableYet) {
+  snn::CompileOptions options;
+  options.target = snn::Target::Cuda;
+  snn::Compilation c = snn::compile_source(kLif, "lif.snn", options);
+  ASSERT_TRUE(c.ok()) << c.rendered_diagnostics(); // front end and passes are target-independent
+  EXPECT_EQ(c.llvm_ir_text(), "");
+  EXPECT_EQ(c.jit(), nullptr);
+  EXPECT_FALSE(c.ok());
+  ASSERT_FALSE(c.diagnostics().empty());
+  EXPECT_EQ(c.diagnostics()[0].kind, "unavailable-target");
+}
+
+TEST(CompilerApi, TimesEveryStageInOrder) {
+  snn::Compilation c = snn::compile_source(kLif, "lif.snn");
+  ASSERT_FALSE(c.llvm_ir_text().empty()) << c.rendered_diagnostics();
+  std::vector<std::string> stages;
+  for (const auto &[stage, seconds] : c.timings()) {
+    stages.push_back(stage);
+    EXPECT_GE(seconds, 0.0) << stage;
+  }
+  std::vector<std::string> expected = {"parse", "check"};
+  for (const std::string &pass : snn::pass_names())
+    expected.push_back(pass);
+  expected.insert(expected.end(), {"schedule", "codegen", "optimize"});
+  EXPECT_EQ(stages, expected);
+  EXPECT_NE(c.timing_report().find("  total\n"), std::string::npos);
+}
+
+} // namespace
