@@ -17,12 +17,6 @@
 namespace snn::test {
 namespace {
 
-cpu::CodegenOptions precision(bool double_precision) {
-  cpu::CodegenOptions options;
-  options.double_precision = double_precision;
-  return options;
-}
-
 /// u, z and spike flags of population 0 of every example after each of
 /// `steps` steps, for a batch of `batch` starting at `first`.
 std::vector<double> poisson_trace(const cpu::JitModel &model, uint32_t size, uint32_t batch, uint64_t first,

@@ -18,13 +18,6 @@
 namespace snn::test {
 namespace {
 
-cpu::CodegenOptions precision(bool double_precision, int opt_level = 2) {
-  cpu::CodegenOptions options;
-  options.double_precision = double_precision;
-  options.opt_level = opt_level;
-  return options;
-}
-
 /// Relative tolerance of each real mode; values below 1 in magnitude are
 /// compared absolutely (they come out of sums of order-one terms).
 double tolerance(bool double_precision) { return double_precision ? 1e-12 : 1e-6; }

@@ -18,12 +18,6 @@
 namespace snn::test {
 namespace {
 
-cpu::CodegenOptions precision(bool double_precision) {
-  cpu::CodegenOptions options;
-  options.double_precision = double_precision;
-  return options;
-}
-
 using Block = std::array<uint32_t, 4>;
 
 /// The reference block for `counter` under the run key of `seed`.

@@ -81,4 +81,12 @@ std::unique_ptr<cpu::JitModel> jit(const lower::Program &program, const cpu::Cod
 /// jit(lowered(module, options), options).
 std::unique_ptr<cpu::JitModel> jit(const ir::Module &module, const cpu::CodegenOptions &options);
 
+/// Options for float (or double) reals at `opt_level`.
+inline cpu::CodegenOptions precision(bool double_precision, int opt_level = 2) {
+  cpu::CodegenOptions options;
+  options.double_precision = double_precision;
+  options.opt_level = opt_level;
+  return options;
+}
+
 } // namespace snn::test
