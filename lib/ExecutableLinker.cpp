@@ -4,6 +4,7 @@
 
 #include "snn/output_file.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -72,6 +73,16 @@ bool link_executable(const std::string &object, const std::string &output, std::
 #endif
   args.push_back(resources().runtime_main_lib);
   args.push_back(resources().runtime_lib);
+  // What the runtime's data set reader needs (zlib, HDF5): '|'-separated
+  // paths from CMake, linked only if the model's objects pull that code in.
+  args.push_back("-Wl,--as-needed");
+  std::string dependencies = SNN_RUNTIME_DEPENDENCIES;
+  for (std::size_t begin = 0, end; begin < dependencies.size(); begin = end + 1) {
+    end = std::min(dependencies.find('|', begin), dependencies.size());
+    if (end > begin)
+      args.push_back(dependencies.substr(begin, end - begin));
+  }
+  args.push_back("-Wl,--no-as-needed");
   args.push_back("-lm");
   args.push_back("-pthread");
   std::string log;
