@@ -39,7 +39,9 @@
  *       index = projection
  *       word0 = pre neuron, word1 = post neuron, word2 = 0
  *   4 SNN_RNG_RUNTIME: stimulus and other runtime use
- *       index and words free for the runtime
+ *       index and words free for the runtime; taken so far:
+ *       index 0: Poisson input encoding (runtime/lib/Encoders.h, example
+ *       key), word0 = input neuron, word1/word2 = step bits 0..31/32..63
  *   5 SNN_RNG_EXAMPLE: the key of an example (snn_example_key)
  *       index = 0
  *       word0 = example bits 0..31, word1 = example bits 32..63, word2 = 0

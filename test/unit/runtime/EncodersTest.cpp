@@ -5,6 +5,7 @@
 #include "Dataset.h"
 #include "TestHelpers.h"
 
+#include "snn/philox.h"
 #include "snn/runtime.h"
 
 #include <gtest/gtest.h>
@@ -98,6 +99,21 @@ TEST(PoissonEncoder, ExampleSpikesDoNotDependOnTheBatch) {
   // Equal features in another example, or another seed: other spikes.
   EXPECT_NE(b[3].flags, b[2].flags);
   EXPECT_NE(a[0].flags, encode_poisson(data, 1, 16, rate, dt, steps, 78).flags);
+}
+
+TEST(PoissonEncoder, DrawsFollowTheDocumentedCounterLayout) {
+  DenseDataset data = dataset({{16, 0}, {4, 0}, {12, 8}});
+  const uint64_t steps = 300, seed = 0x1234567890abcdefull;
+  SpikeRaster raster = encode_poisson(data, 2, 16, 400, 1e-3, steps, seed);
+  uint32_t run_key[2] = {0x90abcdefu, 0x12345678u}, key[2];
+  snn_example_key(run_key, 2, key);
+  const double p[2] = {12.0 / 16 * 0.4, 8.0 / 16 * 0.4};
+  for (uint32_t i = 0; i < 2; ++i)
+    for (uint64_t s = 0; s < steps; ++s) {
+      uint32_t counter[4] = {i, uint32_t(s), 0, (4u << 28) | 0u}, out[4];
+      snn_philox4x32(counter, key, out);
+      EXPECT_EQ(raster.spiked(s, i), snn_uniform01_f64(out[0], out[1]) < p[i]) << i << "," << s;
+    }
 }
 
 TEST(PoissonEncoder, RejectsProbabilityAboveOne) {
