@@ -2,6 +2,8 @@
 
 #include "Dataset.h"
 
+#include "QuotedText.h"
+
 #include "NpzReader.h"
 
 #include "snn/runtime.h"
@@ -22,25 +24,7 @@ bool ends_with(const std::string &text, const std::string &suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-/// Text from a file as quoted in a message: control bytes escaped and long
-/// text cut, so a corrupt file cannot flood the terminal.
-std::string shown(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (out.size() >= 40) {
-      out += "...";
-      break;
-    }
-    if (c < 0x20 || c >= 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
+std::string shown(std::string_view text) { return quoted_text(text); }
 
 std::string number(double v) {
   char buf[32];

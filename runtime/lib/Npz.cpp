@@ -1,6 +1,7 @@
 //===- Npz.cpp - NumPy .npz archives (uncompressed zip of .npy) -----------===//
 
 #include "Npz.h"
+#include "ZipFormat.h"
 
 #include "snn/output_file.h"
 
@@ -23,14 +24,8 @@
 namespace snn::rt {
 namespace {
 
-constexpr uint32_t kLocalHeader = 0x04034b50;
-constexpr uint32_t kCentralHeader = 0x02014b50;
-constexpr uint32_t kEndOfCentral = 0x06054b50;
-constexpr uint32_t kZip64EndOfCentral = 0x06064b50;
-constexpr uint32_t kZip64Locator = 0x07064b50;
-constexpr uint16_t kZip64ExtraId = 0x0001;
-constexpr uint32_t kMax32 = 0xffffffffu;
-constexpr uint16_t kMax16 = 0xffffu;
+using namespace zip;
+
 // 1980-01-01 00:00, the zip epoch: a fixed stamp keeps archives of equal
 // data byte-identical.
 constexpr uint16_t kDosTime = 0;

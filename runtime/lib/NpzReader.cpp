@@ -13,6 +13,8 @@
 #include <limits>
 #include <sstream>
 
+#include "ZipFormat.h"
+
 #include <zlib.h>
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -22,12 +24,7 @@
 namespace snn::rt {
 namespace {
 
-constexpr uint32_t kLocalHeader = 0x04034b50;
-constexpr uint32_t kCentralHeader = 0x02014b50;
-constexpr uint32_t kEndOfCentral = 0x06054b50;
-constexpr uint32_t kZip64EndOfCentral = 0x06064b50;
-constexpr uint32_t kZip64Locator = 0x07064b50;
-constexpr uint32_t kMax32 = 0xffffffffu;
+using namespace zip;
 
 std::size_t type_size(NpyType type) {
   switch (type) {

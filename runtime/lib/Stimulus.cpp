@@ -2,6 +2,8 @@
 
 #include "Stimulus.h"
 
+#include "QuotedText.h"
+
 #include "snn/runtime.h"
 
 #include <algorithm>
@@ -42,25 +44,7 @@ public:
     throw Error(path_ + ":" + std::to_string(line) + ":" + std::to_string(column), message);
   }
 
-  /// A field as quoted in a message: non-printable bytes escaped and long
-  /// text cut, so a corrupt file cannot flood the terminal.
-  static std::string shown(const std::string &text) {
-    std::string out;
-    for (unsigned char c : text) {
-      if (out.size() >= 40) {
-        out += "...";
-        break;
-      }
-      if (c < 0x20 || c >= 0x7f) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02x", c);
-        out += buf;
-      } else {
-        out += static_cast<char>(c);
-      }
-    }
-    return out;
-  }
+  static std::string shown(const std::string &text) { return quoted_text(text); }
 
   double parse_time(std::size_t line, Field field) const {
     std::string text(field.text);
