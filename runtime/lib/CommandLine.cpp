@@ -25,6 +25,8 @@ std::string usage(const snn_model_desc &model) {
          "  --first-example K    global index of the batch's first example, which selects\n"
          "                       its random numbers (unsigned 64-bit, default 0)\n"
          "  --out PATH           NPZ file for recordings that name no file of their own\n"
+         "  --max-input-bytes N  most bytes read from one input file, or inflated from one\n"
+         "                       compressed input, 1 to 2^64 - 1 (default 1073741824)\n"
          "  --quiet              print nothing on success\n"
          "  --help               print this help and exit\n";
 }
@@ -89,6 +91,14 @@ uint32_t parse_batch(std::string_view text) {
   return uint32_t(*value);
 }
 
+uint64_t parse_max_input_bytes(std::string_view text) {
+  bool too_large;
+  std::optional<uint64_t> value = parse_unsigned(text, too_large);
+  if (!value || *value < 1)
+    throw Error("option '--max-input-bytes' needs an integer from 1 to 2^64 - 1, not '" + std::string(text) + "'");
+  return *value;
+}
+
 uint64_t parse_first_example(std::string_view text) {
   bool too_large;
   std::optional<uint64_t> value = parse_unsigned(text, too_large);
@@ -115,7 +125,8 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
         line.options.quiet = true;
       continue;
     }
-    if (name != "--duration" && name != "--seed" && name != "--out" && name != "--batch" && name != "--first-example")
+    if (name != "--duration" && name != "--seed" && name != "--out" && name != "--batch" && name != "--first-example" &&
+        name != "--max-input-bytes")
       throw Error((name.rfind("-", 0) == 0 ? "unknown option '" : "unexpected argument '") + name + "' (see --help)");
     if (!value) {
       if (a + 1 >= arguments.size())
@@ -130,6 +141,8 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
       line.options.batch = parse_batch(*value);
     else if (name == "--first-example")
       line.options.first_example = parse_first_example(*value);
+    else if (name == "--max-input-bytes")
+      line.max_input_bytes = parse_max_input_bytes(*value);
     else if (value->empty())
       throw Error("option '--out' needs a file name");
     else
@@ -197,6 +210,8 @@ int run_command_line(int argc, const char *const *argv, const snn_model_desc &mo
       return 0;
     }
     line.options.summary = &out;
+    if (line.max_input_bytes)
+      set_max_input_bytes(*line.max_input_bytes);
     run(model, line.options);
     return 0;
   } catch (const Error &error) {

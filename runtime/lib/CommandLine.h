@@ -2,7 +2,7 @@
 //
 // What a model executable built by snnc accepts:
 //   --duration T  --seed N  --batch N  --first-example K  --out PATH
-//   --quiet  --help
+//   --max-input-bytes N  --quiet  --help
 // (each value option also as --name=value). Exit codes: 0 success, 1 user
 // error, 70 internal error.
 //
@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,8 @@ namespace snn::rt {
 /// The parsed command line.
 struct CommandLine {
   RunOptions options;
+  /// --max-input-bytes: applied with set_max_input_bytes before the run.
+  std::optional<uint64_t> max_input_bytes;
   bool help = false;
 };
 
@@ -37,6 +40,10 @@ uint64_t parse_seed(std::string_view text);
 /// Parses a batch size: an integer from 1 to SNN_MAX_BATCH. Throws Error
 /// naming --batch and the range.
 uint32_t parse_batch(std::string_view text);
+
+/// Parses an input size limit: an integer from 1 to 2^64 - 1. Throws Error
+/// naming --max-input-bytes.
+uint64_t parse_max_input_bytes(std::string_view text);
 
 /// Parses a first example index: an unsigned 64-bit integer. Throws Error
 /// naming --first-example.

@@ -36,8 +36,8 @@ public:
   bool contains(const std::string &name) const;
   std::size_t size() const { return arrays_.size(); }
 
-  /// Writes the archive to `path.tmp.<pid>` and renames it to `path`, so a
-  /// reader never sees a half-written file. Throws Error if the file cannot
+  /// Writes the archive to a temporary file beside `path` (see plan_output)
+  /// and renames it to `path`, so a reader never sees a half-written file. Throws Error if the file cannot
   /// be written. `force_zip64` writes zip64 records even for small archives
   /// (to test the large-file path).
   void write(const std::string &path, bool force_zip64 = false) const;

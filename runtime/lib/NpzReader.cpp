@@ -7,6 +7,7 @@
 #include "snn/runtime.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -262,15 +263,35 @@ NpyArray parse_npy(std::string_view data, const std::string &path, const std::st
   return array;
 }
 
+namespace {
+std::atomic<uint64_t> input_limit{kDefaultMaxInputBytes};
+} // namespace
+
+void set_max_input_bytes(uint64_t bytes) { input_limit.store(bytes, std::memory_order_relaxed); }
+
+uint64_t max_input_bytes() { return input_limit.load(std::memory_order_relaxed); }
+
+Error input_too_large(const std::string &path, const std::string &what) {
+  return Error(path, what + " more than the input limit of " + std::to_string(max_input_bytes()) +
+                         " bytes (see --max-input-bytes)");
+}
+
 std::string read_file_bytes(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw Error(path, std::string("cannot read the file: ") + std::strerror(errno));
-  std::ostringstream out;
-  out << in.rdbuf();
+  uint64_t limit = max_input_bytes();
+  std::string out;
+  char chunk[1 << 16];
+  while (in) {
+    in.read(chunk, sizeof chunk);
+    out.append(chunk, std::size_t(in.gcount()));
+    if (out.size() > limit)
+      throw input_too_large(path, "the file holds");
+  }
   if (in.bad())
     throw Error(path, "cannot read the file");
-  return out.str();
+  return out;
 }
 
 NpyArray read_npy(const std::string &path) { return parse_npy(read_file_bytes(path), path); }
@@ -283,7 +304,7 @@ std::string inflate_bytes(std::string_view data, bool gzip, uint64_t expected_si
   if (inflateInit2(&stream, gzip ? 16 + MAX_WBITS : -MAX_WBITS) != Z_OK)
     throw Error::internal("cannot initialise zlib");
   std::string out;
-  out.reserve(std::size_t(std::min<uint64_t>(expected_size, uint64_t(1) << 30)));
+  out.reserve(std::size_t(std::min({expected_size, uint64_t(1) << 30, max_input_bytes()})));
   stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.data()));
   stream.avail_in = uInt(std::min<std::size_t>(data.size(), std::numeric_limits<uInt>::max()));
   std::size_t fed = stream.avail_in;
@@ -293,6 +314,10 @@ std::string inflate_bytes(std::string_view data, bool gzip, uint64_t expected_si
     stream.avail_out = sizeof chunk;
     int status = inflate(&stream, Z_NO_FLUSH);
     out.append(chunk, sizeof chunk - stream.avail_out);
+    if (out.size() > max_input_bytes()) {
+      inflateEnd(&stream);
+      throw input_too_large(path, prefix + "the compressed data inflates to");
+    }
     if (limit && out.size() > expected_size) {
       inflateEnd(&stream);
       throw Error(path, prefix + "corrupt compressed data: inflates to more than the " + std::to_string(expected_size) +

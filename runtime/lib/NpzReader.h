@@ -11,6 +11,8 @@
 #ifndef SNN_RUNTIME_NPZREADER_H
 #define SNN_RUNTIME_NPZREADER_H
 
+#include "snn/runtime.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -72,8 +74,13 @@ private:
   std::vector<Entry> entries_;
 };
 
-/// Reads a whole file; an unreadable one is an Error located at `path`.
+/// Reads a whole file; an unreadable one, or one larger than
+/// max_input_bytes(), is an Error located at `path`.
 std::string read_file_bytes(const std::string &path);
+
+/// The Error for an input at `path` beyond max_input_bytes(): `what` (e.g.
+/// "the file holds") followed by "more than the input limit of N bytes".
+Error input_too_large(const std::string &path, const std::string &what);
 
 /// Inflates `data`, raw deflate (`gzip` false; output beyond `expected_size`
 /// bytes is an Error) or gzip members (`gzip` true, concatenated members

@@ -9,7 +9,9 @@
 #include "Npz.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <unordered_map>
 #include <utility>
 
 namespace snn::rt {
@@ -32,6 +34,7 @@ std::vector<std::string> array_names(const snn_model_desc &model, const snn_reco
 Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64_t expected_steps, uint32_t batch)
     : model_(model), batch_(batch) {
   bool any_state = false;
+  std::unordered_map<std::string, std::size_t> file_index; ///< absolute normal form -> index into files_
   for (uint32_t r = 0; r < model.num_records; ++r) {
     const snn_record_desc &desc = model.records[r];
     std::string path = desc.file ? desc.file : default_path;
@@ -39,11 +42,10 @@ Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64
     // of the absolute path, so that neither write loses the other.
     std::error_code ec;
     std::string key = std::filesystem::absolute(path, ec).lexically_normal().string();
-    std::size_t file = std::find(file_keys_.begin(), file_keys_.end(), key) - file_keys_.begin();
-    if (file == files_.size()) {
+    auto [found, added] = file_index.emplace(key, files_.size());
+    std::size_t file = found->second;
+    if (added)
       files_.push_back(path);
-      file_keys_.push_back(key);
-    }
     Channel channel{&desc, file, {}, {}, {}, {}, {}};
     for (uint64_t n = desc.begin; n < desc.end; n += desc.stride)
       channel.neurons.push_back(uint32_t(n));
@@ -95,24 +97,35 @@ void Recorder::record(uint64_t step, const snn_state &state) {
 
 std::vector<std::string> Recorder::write() {
   std::vector<std::string> written;
+  // The records of each file, in model order.
+  std::vector<std::vector<Channel *>> by_file(files_.size());
+  for (Channel &channel : records_)
+    by_file[channel.file].push_back(&channel);
   for (std::size_t file = 0; file < files_.size(); ++file) {
     NpzWriter archive;
     std::set<std::string> taken;
     bool any_state = false;
-    for (const Channel &channel : records_)
-      if (channel.file == file && channel.desc->kind == SNN_RECORD_STATE)
+    for (const Channel *channel : by_file[file])
+      if (channel->desc->kind == SNN_RECORD_STATE)
         any_state = true;
     if (any_state)
       taken.insert("t");
-    for (Channel &channel : records_) {
-      if (channel.file != file)
-        continue;
+    // A record gets the smallest suffix k (none for k = 1, else "_k") whose
+    // names are all free. Names are only ever added to `taken`, so every k
+    // below the one a record got stays unusable for the next record with
+    // the same unsuffixed names: probing resumes there, which keeps many
+    // records of one population from probing 1, 2, 3, ... each time.
+    std::map<std::vector<std::string>, int> next_suffix;
+    for (Channel *channel_pointer : by_file[file]) {
+      Channel &channel = *channel_pointer;
+      int &k = next_suffix.try_emplace(array_names(model_, *channel.desc, ""), 1).first->second;
       std::vector<std::string> names;
-      for (int k = 1;; ++k) {
+      for (;; ++k) {
         names = array_names(model_, *channel.desc, k == 1 ? "" : "_" + std::to_string(k));
         if (std::none_of(names.begin(), names.end(), [&](const std::string &name) { return taken.count(name); }))
           break;
       }
+      ++k;
       taken.insert(names.begin(), names.end());
       std::vector<int32_t> neurons(channel.neurons.begin(), channel.neurons.end());
       if (channel.desc->kind == SNN_RECORD_SPIKES) {

@@ -60,8 +60,7 @@ private:
   };
   const snn_model_desc &model_;
   uint32_t batch_;
-  std::vector<std::string> files_;     ///< as the model or --out names them
-  std::vector<std::string> file_keys_; ///< absolute normal form of each, for grouping
+  std::vector<std::string> files_; ///< as the model or --out names them
   std::vector<Channel> records_;
   std::vector<uint64_t> state_steps_; ///< steps sampled by STATE records
 };

@@ -2,6 +2,7 @@
 
 #include "Stimulus.h"
 
+#include "NpzReader.h"
 #include "QuotedText.h"
 
 #include "snn/runtime.h"
@@ -150,8 +151,12 @@ std::vector<SpikeEvent> read_spike_times(const std::string &path, std::string_vi
   std::string text;
   char chunk[1 << 16];
   std::size_t got;
-  while ((got = std::fread(chunk, 1, sizeof chunk, file.get())) > 0)
+  uint64_t limit = max_input_bytes();
+  while ((got = std::fread(chunk, 1, sizeof chunk, file.get())) > 0) {
     text.append(chunk, got);
+    if (text.size() > limit) // /dev/zero or a FIFO never ends
+      throw input_too_large(path, "the stimulus file holds");
+  }
   if (std::ferror(file.get()))
     throw Error(path, std::string("cannot read stimulus file: ") + std::strerror(errno));
   return parse_spike_times(text, path, population, size);

@@ -8,7 +8,7 @@
 #ifndef SNN_OUTPUT_FILE_H
 #define SNN_OUTPUT_FILE_H
 
-#include <chrono>
+#include <atomic>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -23,10 +23,17 @@ struct OutputPlan {
                          ///< empty: write target in place
 };
 
+/// Counts the temporary names handed out by this process, so that two plans
+/// made by one process never share a temporary file.
+inline std::atomic<unsigned long> output_temporary_counter{0};
+
 /// Symlinks are followed, so the file a link names is replaced and the link
 /// stays. An existing file that is not a regular file (/dev/null, a FIFO, a
 /// terminal) is written in place: renaming over it would replace the device.
-/// Otherwise the content goes to a fresh temporary file beside the target.
+/// Otherwise the content goes to a fresh temporary file beside the target,
+/// named `.snn-tmp-<pid>-<counter>`: short, so that any target name that is
+/// legal (up to 255 bytes) still has a legal temporary name, and unique among
+/// live processes and within this one.
 inline OutputPlan plan_output(const std::string &path) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -42,8 +49,9 @@ inline OutputPlan plan_output(const std::string &path) {
   fs::file_status status = fs::status(target, ec);
   if (!ec && fs::exists(status) && !fs::is_regular_file(status))
     return plan;
-  auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-  plan.temporary = plan.target + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(stamp);
+  unsigned long serial = output_temporary_counter.fetch_add(1, std::memory_order_relaxed);
+  std::string name = ".snn-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(serial);
+  plan.temporary = (target.parent_path() / name).string();
   return plan;
 }
 

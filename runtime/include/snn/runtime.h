@@ -88,6 +88,18 @@ struct RunResult {
   std::vector<std::string> files_written; ///< in the order they were written
 };
 
+/// The default of max_input_bytes: 1 GiB.
+constexpr uint64_t kDefaultMaxInputBytes = uint64_t(1) << 30;
+
+/// Sets the most bytes the runtime reads from one input file (a stimulus
+/// file, a data set, an .npy or .npz file) and the most bytes one compressed
+/// input may inflate to, for this process. A larger input, or one that never
+/// ends (/dev/zero, a FIFO), is an Error naming the file and the limit
+/// instead of exhausting memory. The executable's --max-input-bytes sets it.
+void set_max_input_bytes(uint64_t bytes);
+/// The limit set by set_max_input_bytes (default kDefaultMaxInputBytes).
+uint64_t max_input_bytes();
+
 /// Builds the network (seeded by options.seed or the model's default seed)
 /// for a batch of options.batch examples starting at options.first_example,
 /// runs it for round(duration / dt) steps, records and writes the NPZ files,

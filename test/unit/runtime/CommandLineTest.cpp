@@ -318,9 +318,22 @@ TEST(ModelExecutable, ExitCodesOfErrors) {
   test::CommandResult batch = run_executable(directory, "--batch 1.5");
   EXPECT_EQ(batch.exit_code, 1);
   EXPECT_EQ(batch.output, "error: option '--batch' needs an integer from 1 to 1048576, not '1.5'\n");
+  test::CommandResult limit = run_executable(directory, "--max-input-bytes 0");
+  EXPECT_EQ(limit.exit_code, 1);
+  EXPECT_EQ(limit.output, "error: option '--max-input-bytes' needs an integer from 1 to 2^64 - 1, not '0'\n");
   test::CommandResult help = run_executable(directory, "--help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.output.find("usage: "), std::string::npos);
+}
+
+// A stimulus that never ends is read up to the limit, then refused.
+TEST(ModelExecutable, EndlessStimulusStopsAtTheInputLimit) {
+  ScratchDirectory directory;
+  std::filesystem::create_symlink("/dev/zero", directory.file("stimulus.csv"));
+  test::CommandResult result = run_executable(directory, "--max-input-bytes 65536");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.output, "stimulus.csv: error: the stimulus file holds more than the input limit of 65536 bytes "
+                           "(see --max-input-bytes)\n");
 }
 
 } // namespace

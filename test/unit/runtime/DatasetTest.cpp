@@ -116,6 +116,20 @@ TEST(DenseCsv, GzipRoundTripAndConcatenatedMembers) {
   expect_dense(read_dense(two, 4), 40, 9);
 }
 
+// A gzip bomb: 4 MiB of zeros compress to a few KiB; with a 1 MiB limit
+// the reader stops inflating at the limit instead of filling memory.
+TEST(DenseCsv, GzipInflatingPastTheInputLimitIsRefused) {
+  test::ScratchDirectory dir;
+  std::string path = dir.write("bomb.csv.gz", gzip(std::string(4 << 20, '0')));
+  set_max_input_bytes(1 << 20);
+  Error error = error_of([&] { read_dense(path, 4); });
+  set_max_input_bytes(kDefaultMaxInputBytes);
+  EXPECT_EQ(error.location(), path);
+  EXPECT_EQ(error.message(), "the compressed data inflates to more than the input limit of 1048576 bytes (see "
+                             "--max-input-bytes)");
+  EXPECT_EQ(error.exit_code(), 1);
+}
+
 TEST(DenseCsv, MalformedTextGivesLocatedErrors) {
   expect_error([] { parse_dense_csv("1,2,0\n\n1,2,3,0\n", "a.csv", 4); },
                {"a.csv:3:1: error: ", "example 1: row has 4 fields, expected 3 like line 1"});

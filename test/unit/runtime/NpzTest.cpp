@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <string>
+#include <vector>
 
 namespace snn::rt {
 namespace {
@@ -115,6 +117,20 @@ TEST(NpzWriter, WritesAtomicallyAndDeterministically) {
   for (const auto &entry : std::filesystem::directory_iterator(directory.path()))
     entries += entry.is_regular_file();
   EXPECT_EQ(entries, 2);
+}
+
+// The temporary file's name must stay legal when the target's name is
+// close to the 255-byte limit of a file name.
+TEST(NpzWriter, LongestFileNamesWork) {
+  test::ScratchDirectory directory;
+  std::string name = std::string(246, 'r') + ".npz"; // 250 bytes
+  std::string path = directory.file(name);
+  write_sample(path, false);
+  write_sample(path, false); // replaces it
+  std::vector<std::string> entries;
+  for (const auto &entry : std::filesystem::directory_iterator(directory.path()))
+    entries.push_back(entry.path().filename().string());
+  EXPECT_EQ(entries, std::vector<std::string>{name}); // no temporary left
 }
 
 TEST(NpzWriter, UnwritablePathIsAnError) {

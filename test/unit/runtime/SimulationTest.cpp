@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "NpzReader.h"
+#include "Recorder.h"
 #include "TestEnvironment.h"
 #include "TestHelpers.h"
 #include "TestNetwork.h"
@@ -16,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 namespace snn::rt {
@@ -295,6 +298,34 @@ TEST_P(SimulationTest, SameNamesInOneFileAreDisambiguated) {
       << dump;
   EXPECT_NE(dump.find("in_v_2 float64 (1, 10, 3) "), std::string::npos) << dump;
   EXPECT_NE(dump.find("in_v_neurons_2 int32 (3,) [0.0, 1.0, 2.0]\n"), std::string::npos) << dump;
+}
+
+// Suffixes are handed out without probing _2, _3, ... again for every
+// record: 20,000 records of one population in one file would take minutes.
+TEST_P(SimulationTest, ManyRecordsOfOnePopulationGetSuffixesInOrder) {
+  std::string shared = directory.file("many.npz");
+  constexpr int kRecords = 20000;
+  network.records().assign(kRecords, {SNN_RECORD_SPIKES, 0, SNN_NO_BUFFER, 0, 3, 1, shared.c_str()});
+  network.records().push_back({SNN_RECORD_STATE, 0, TEST_IN_V, 0, 3, 1, shared.c_str()});
+  network.records().push_back({SNN_RECORD_STATE, 0, TEST_IN_V, 1, 2, 1, shared.c_str()});
+  Simulation simulation(network.desc(), 42);
+  Recorder recorder(network.desc(), directory.file("unused.npz"), 2);
+  simulation.init();
+  for (uint64_t step = 0; step < 2; ++step) {
+    simulation.step();
+    recorder.record(step, simulation.state());
+  }
+  EXPECT_EQ(recorder.write(), std::vector<std::string>{shared});
+  NpzArchive archive(shared);
+  std::vector<std::string> names = archive.names();
+  EXPECT_EQ(names.size(), 3u * kRecords + 2 * 2 + 1); // spikes, states, t
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
+  for (const char *name :
+       {"in_spikes_t", "in_spikes_i", "in_spikes_b", "in_spikes_t_2", "in_spikes_b_3", "in_spikes_i_12345",
+        "in_spikes_t_20000", "in_v", "in_v_neurons", "in_v_2", "in_v_neurons_2", "t"})
+    EXPECT_TRUE(archive.contains(name)) << name;
+  for (const char *name : {"in_spikes_t_1", "in_spikes_t_20001", "in_v_3"})
+    EXPECT_FALSE(archive.contains(name)) << name;
 }
 
 TEST_P(SimulationTest, RunWithoutRecordsWritesNothing) {
