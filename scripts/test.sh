@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/build.sh
+SNN_WERROR=ON bash scripts/build.sh
 cd build
 ctest --output-on-failure -j"$(nproc)"
