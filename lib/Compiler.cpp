@@ -349,26 +349,17 @@ std::optional<ReadFailure> read_source(const std::string &path, std::string &tex
 } // namespace
 
 Compilation compile_file(const std::string &path, const CompileOptions &options) {
-  auto failed = [&](DiagKind kind, const auto &...args) {
-    auto impl = std::make_unique<Compilation::Impl>();
-    impl->options = options;
-    impl->fail(kind, SourceLocation{}, path, args...);
-    return Compilation(std::move(impl));
-  };
-  StageTimes read_time;
+  auto impl = std::make_unique<Compilation::Impl>();
+  impl->options = options;
   std::string text;
-  std::optional<ReadFailure> failure = read_time.time("read", [&] { return read_source(path, text); });
+  std::optional<ReadFailure> failure = impl->times.time("read", [&] { return read_source(path, text); });
   if (failure && failure->too_large)
-    return failed(DiagKind::input_too_large, kMaxSourceBytes >> 20);
-  if (failure)
-    return failed(DiagKind::file_not_found, failure->reason);
-  Compilation c = compile_source(text, path, options);
-  std::vector<std::pair<std::string, double>> stages = read_time.entries();
-  stages.insert(stages.end(), c.impl_->times.entries().begin(), c.impl_->times.entries().end());
-  c.impl_->times = StageTimes();
-  for (const auto &[stage, seconds] : stages)
-    c.impl_->times.add(stage, seconds);
-  return c;
+    impl->fail(DiagKind::input_too_large, SourceLocation{}, path, kMaxSourceBytes >> 20);
+  else if (failure)
+    impl->fail(DiagKind::file_not_found, SourceLocation{}, path, failure->reason);
+  else
+    impl->compile(path, text);
+  return Compilation(std::move(impl));
 }
 
 } // namespace snn
