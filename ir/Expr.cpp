@@ -39,6 +39,7 @@ Expr Constant::make_typed(double value, ScalarType type, Dimension dim) {
 
 Expr Variable::make(VarKind kind, const std::string &name, Dimension dim, ScalarType type) {
   internal_check(kind != VarKind::Stimulus, "stimulus is built by make_stimulus");
+  internal_check(kind != VarKind::LastSpike, "last_spike is built by make_last_spike");
   internal_check(!name.empty(), "a variable needs a name");
   internal_check(type == ScalarType::Real || dim.dimensionless(), "only reals carry a dimension");
   internal_check(type != ScalarType::Bool || kind == VarKind::Local, "only lowered locals are boolean variables");
@@ -47,6 +48,10 @@ Expr Variable::make(VarKind kind, const std::string &name, Dimension dim, Scalar
 
 Expr Variable::make_stimulus() {
   return Expr(std::make_shared<Variable>(VarKind::Stimulus, "stimulus", ScalarType::Bool, Dimension()));
+}
+
+Expr Variable::make_last_spike() {
+  return Expr(std::make_shared<Variable>(VarKind::LastSpike, "last_spike", ScalarType::Bool, Dimension()));
 }
 
 Expr Unary::make(UnaryOp op, Expr a) {
@@ -235,6 +240,8 @@ const char *name_of(VarKind kind) {
     return "dt";
   case VarKind::Stimulus:
     return "stimulus";
+  case VarKind::LastSpike:
+    return "last_spike";
   case VarKind::Local:
     return "local";
   }

@@ -101,13 +101,14 @@ struct Constant : ExprNode {
 /// What a variable names. Parameters exist only until ResolveParams;
 /// `Dt` until DiscretizeOdes.
 enum class VarKind : uint8_t {
-  State,    ///< a per-neuron state variable (its value before this step's update)
-  Param,    ///< a model parameter
-  Input,    ///< a per-neuron input accumulator (sum of arriving weights this step)
-  Time,     ///< `t`: the simulated time at the start of the step
-  Dt,       ///< `dt`: the regime's timestep
-  Stimulus, ///< `stimulus()`: whether the regime's spike file fires this neuron now
-  Local,    ///< a value bound by the lowered Program (lower/); never in a Module
+  State,     ///< a per-neuron state variable (its value before this step's update)
+  Param,     ///< a model parameter
+  Input,     ///< a per-neuron input accumulator (sum of arriving weights this step)
+  Time,      ///< `t`: the simulated time at the start of the step
+  Dt,        ///< `dt`: the regime's timestep
+  Stimulus,  ///< `stimulus()`: whether the regime's spike file fires this neuron now
+  LastSpike, ///< Bool: whether this neuron spiked in the step before (for `on spike next step`)
+  Local,     ///< a value bound by the lowered Program (lower/); never in a Module
 };
 
 struct Variable : ExprNode {
@@ -118,6 +119,8 @@ struct Variable : ExprNode {
       : ExprNode(Kind, t, d), var_kind(k), name(std::move(n)) {}
   static Expr make(VarKind kind, const std::string &name, Dimension dim, ScalarType type = ScalarType::Real);
   static Expr make_stimulus();
+  /// `last_spike()`: the neuron's spike flag of the step before.
+  static Expr make_last_spike();
 };
 
 enum class UnaryOp : uint8_t { Neg, Not };

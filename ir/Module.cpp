@@ -32,6 +32,44 @@ const char *name_of(IntegrationMethod m) {
   return "?";
 }
 
+const char *name_of(ReadoutKind k) {
+  switch (k) {
+  case ReadoutKind::PerStep:
+    return "per_step";
+  case ReadoutKind::LastSteps:
+    return "last";
+  case ReadoutKind::Mean:
+    return "mean";
+  case ReadoutKind::Max:
+    return "max";
+  case ReadoutKind::Final:
+    return "final";
+  case ReadoutKind::SpikeCount:
+    return "spike_count";
+  }
+  return "?";
+}
+
+const char *name_of(LossKind k) {
+  return k == LossKind::SparseCategoricalCrossentropy ? "sparse_categorical_crossentropy" : "mean_squared_error";
+}
+
+const char *name_of(OptimizerKind k) { return k == OptimizerKind::Adam ? "adam" : "sgd"; }
+
+const char *name_of(FeedbackKind k) { return k == FeedbackKind::Symmetric ? "symmetric" : "random"; }
+
+const char *name_of(EncoderKind k) {
+  switch (k) {
+  case EncoderKind::Events:
+    return "events";
+  case EncoderKind::Latency:
+    return "latency";
+  case EncoderKind::Poisson:
+    return "poisson";
+  }
+  return "?";
+}
+
 const char *name_of(ConnectivityKind k) {
   switch (k) {
   case ConnectivityKind::Dense:

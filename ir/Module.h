@@ -87,6 +87,12 @@ struct NeuronModel {
   std::vector<Assignment> reset;
   /// Pseudo-derivative of the spike w.r.t. the membrane state, for e-prop.
   Expr surrogate;
+  /// `on spike next step { ... }`: the reset acts at the next update, after
+  /// the state's own dynamics and inputs (Bellec et al. 2020: `v -= v_th`
+  /// subtracted undecayed in the step after the spike). DiscretizeOdes folds
+  /// such a reset into the update map through VarKind::LastSpike and clears
+  /// `reset`, so that after it this flag only records the timing.
+  bool reset_next_step = false;
 
   const Parameter *find_param(const std::string &n) const;
   const StateVar *find_state(const std::string &n) const;
@@ -121,12 +127,23 @@ enum class TargetKind : uint8_t { State, Input };
 
 struct Projection {
   std::string pre, post;
+  SourceLocation loc; ///< the `connect` statement (the pre name)
   std::string target; ///< variable of the post model
   TargetKind target_kind = TargetKind::Input;
   ConnectivityKind connectivity = ConnectivityKind::Dense;
   double probability = 1.0;
   bool autapses = true;
   WeightInit weight;
+  /// Steps between a presynaptic spike and its effect on the target. 1 (the
+  /// default): a spike of step t is consumed by the post update of step
+  /// t + 1 (Input targets) or added after this step's update (State
+  /// targets). 0: delivered within step t, before the post population
+  /// updates, so the post update of step t sees it; the populations of a
+  /// zero-delay chain update in the order of that chain, which must have no
+  /// cycle.
+  uint32_t delay_steps = 1;
+  /// `frozen`: never trained by a `train` regime.
+  bool frozen = false;
 };
 
 struct Network {
@@ -153,6 +170,100 @@ struct Stimulus {
   std::string path;
 };
 
+// ------------------------------------------------------------- training
+
+enum class ReadoutKind : uint8_t {
+  PerStep,   ///< `readout = output.v`: the loss at every step, averaged over the steps (Bellec et al.)
+  LastSteps, ///< `readout = last(output.v, steps: N)`: the per-step loss over the last N steps, averaged
+  Mean,      ///< `readout = mean(output.v)`: the loss of the time average
+  Max,       ///< `readout = max(output.v)`: the loss of the maximum over time
+  Final,     ///< `readout = final(output.v)`: the loss of the value after the last step
+  SpikeCount ///< `readout = spike_count(output)`: the loss of the spike counts
+};
+const char *name_of(ReadoutKind k);
+
+enum class LossKind : uint8_t { SparseCategoricalCrossentropy, MeanSquaredError };
+const char *name_of(LossKind k);
+
+enum class OptimizerKind : uint8_t { Adam, Sgd };
+const char *name_of(OptimizerKind k);
+
+enum class FeedbackKind : uint8_t { Symmetric, Random };
+const char *name_of(FeedbackKind k);
+
+/// How dense features become input spikes (events need none).
+enum class EncoderKind : uint8_t { Events, Latency, Poisson };
+const char *name_of(EncoderKind k);
+
+/// A data set of a `train` regime: `data train = dense("digits.csv.gz",
+/// encode: latency(max: 16))` or `events("shd_train.h5")`.
+struct DataSource {
+  std::string path;        ///< as written (relative to the executable's working directory)
+  std::string labels_path; ///< dense .npy features: the labels file; else empty
+  EncoderKind encoder = EncoderKind::Events;
+  double max_value = 1;  ///< dense: the feature value that maps to x = 1
+  double max_rate = 100; ///< Poisson: Hz at x = 1
+  SourceLocation loc;
+  bool present() const { return !path.empty(); }
+};
+
+/// What the eprop pass derived for one trained projection, in model-IR terms
+/// (names of hidden states it added to the post model). lower/ reads only
+/// this and the post model's update map.
+struct EligibilityTrace {
+  /// The post-model state this trace follows (epsilon^k_ji = d h_k / d W_ji).
+  std::string state;
+  /// Per presynaptic neuron (and example) instead of per synapse: the
+  /// state's own Jacobian entry is the same for every post neuron and no
+  /// other state feeds it (LIF's filtered presynaptic trace).
+  bool per_pre = false;
+  /// The coefficient of epsilon^m (t-1) in epsilon^k (t), per source state m:
+  /// names of hidden post-model states holding d h_k[t] / d h_m[t-1], or a
+  /// constant, index-aligned with TrainedProjection::traces.
+  std::vector<Expr> jacobian;
+  /// d h_k[t] / d i[t] for the projection's target input: a hidden state
+  /// name or a constant, as an Expr over the post model's states.
+  Expr input_gain;
+  /// The factor of epsilon^k in the learning-signal product: psi * dg/dh_k
+  /// for a spiking population, d y / d h_k for the readout.
+  Expr output_gain;
+};
+
+struct TrainedProjection {
+  int projection = -1;  ///< index in Network::projections
+  bool readout = false; ///< the post population is the readout (exact gradient)
+  std::vector<EligibilityTrace> traces;
+};
+
+/// A `train NET with eprop { ... }` regime. Times in seconds.
+struct Training {
+  DataSource train, test;
+  double test_split = 0;       ///< hold out this fraction of `train` as test data when `test` is absent
+  double validation_split = 0; ///< hold out this fraction of the training data for validation
+  uint32_t timesteps = 0;      ///< steps per example
+  uint32_t epochs = 1;
+  std::string input;   ///< the population the data drives (its model reads stimulus())
+  std::string readout; ///< the readout population
+  std::string readout_variable;
+  ReadoutKind readout_kind = ReadoutKind::PerStep;
+  uint32_t last_steps = 0; ///< LastSteps: N
+  bool readout_bias = false;
+  LossKind loss = LossKind::SparseCategoricalCrossentropy;
+  OptimizerKind optimizer = OptimizerKind::Adam;
+  double lr = 1e-3;
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8; ///< Adam
+  double momentum = 0;                               ///< SGD
+  FeedbackKind feedback = FeedbackKind::Symmetric;
+  /// Every path differentiated, the membrane reset included (default: not
+  /// through the membrane reset, Bellec et al. 2020).
+  bool differentiate_reset = false;
+  SourceLocation loc; ///< `train` in the regime's header
+
+  // Set by the eprop pass.
+  bool derived = false;
+  std::vector<TrainedProjection> trained;
+};
+
 /// The largest batch a regime may ask for (the runtime's --batch has the
 /// same bound, SNN_MAX_BATCH in the model ABI).
 constexpr uint32_t kMaxBatch = 1u << 20;
@@ -165,6 +276,8 @@ struct Regime {
   uint32_t batch = 1; ///< examples simulated together, each with its own random numbers
   std::vector<Record> records;
   std::vector<Stimulus> stimuli;
+  /// Set for `train NET with eprop { ... }`; `duration` is then timesteps * dt.
+  std::optional<Training> training;
 };
 
 struct Module {

@@ -98,6 +98,8 @@ public:
   void visitVariable(const Variable &v, const Expr &) {
     if (v.var_kind == VarKind::Stimulus)
       os_ << "stimulus()";
+    else if (v.var_kind == VarKind::LastSpike)
+      os_ << "last_spike()";
     else
       os_ << v.name;
   }

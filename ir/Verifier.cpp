@@ -128,6 +128,7 @@ private:
         expected = Dimension::time();
         break;
       case VarKind::Stimulus:
+      case VarKind::LastSpike:
         break;
       case VarKind::Local:
         known = false; // only the lowered Program binds locals
@@ -135,7 +136,7 @@ private:
       }
       if (!known)
         fail(what + " reads unknown or removed " + name_of(v.var_kind) + " '" + v.name + "'");
-      else if (v.var_kind != VarKind::Stimulus && v.dim != expected)
+      else if (v.var_kind != VarKind::Stimulus && v.var_kind != VarKind::LastSpike && v.dim != expected)
         fail(what + " reads '" + v.name + "' with dimension " + v.dim.str());
       return false;
     });

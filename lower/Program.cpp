@@ -87,6 +87,20 @@ const char *name_of(BufferRole role) {
     return "target";
   case BufferRole::Weight:
     return "weight";
+  case BufferRole::Label:
+    return "label";
+  case BufferRole::Loss:
+    return "loss";
+  case BufferRole::Scores:
+    return "scores";
+  case BufferRole::Gradient:
+    return "gradient";
+  case BufferRole::Hyper:
+    return "hyper";
+  case BufferRole::Training:
+    return "training";
+  case BufferRole::Bias:
+    return "bias";
   }
   return "?";
 }
@@ -132,7 +146,9 @@ int Kernel::param(const std::string &n) const {
 }
 
 const std::vector<std::string> &entry_point_names() {
-  static const std::vector<std::string> names = {"init", "reset_example", "step"};
+  static const std::vector<std::string> names = {
+      "init",           "reset_example", "step", "train_step", "end_example", "train_end_example", "reduce_gradients",
+      "apply_gradients"};
   return names;
 }
 

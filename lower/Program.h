@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "ir/Module.h"
 #include "lower/Stmt.h"
 
 #include <optional>
@@ -72,6 +73,13 @@ enum class BufferRole : uint8_t {
   RowStart, ///< CSR row offsets, built by the runtime
   Target,   ///< CSR postsynaptic neuron of each synapse, built by the runtime
   Weight,   ///< a synaptic weight, initialised by `init`
+  Label,    ///< I32 per example, extent 1: the example's label, set by the runtime (training)
+  Loss,     ///< Real per example, extent 1: the example's loss, accumulated by step / end_example
+  Scores,   ///< Real per example, extent = classes: the prediction is their argmax
+  Gradient, ///< Real, shared: a trained parameter's gradient summed over the batch (reduce_gradients)
+  Hyper,    ///< Real, global, extent 1: the learning rate, set by the runtime
+  Training, ///< traces, per-example gradients, learning signals, optimiser moments: owned by kernels
+  Bias,     ///< Real, shared, per neuron: a trained bias of the readout
 };
 const char *name_of(BufferRole role);
 
@@ -207,6 +215,37 @@ struct StimulusInfo {
   std::string path;
 };
 
+/// A dense data set or an event data set of a training regime.
+struct DataInfo {
+  std::string path; ///< empty when absent
+  std::string labels_path;
+  ir::EncoderKind encoder = ir::EncoderKind::Events;
+  double max_value = 1, max_rate = 100;
+};
+
+/// A trained parameter: the weights of a projection or the bias of a population.
+struct TrainedParamInfo {
+  std::string name;  ///< "<pre>-><post>" or "<population>.bias"
+  bool bias = false; ///< false: projection weights
+  int index = -1;    ///< projection (weights) or population (bias)
+  int value = -1;    ///< buffer of the values
+  int gradient = -1; ///< buffer of the batch-summed gradient, same layout as `value`
+};
+
+/// What the runtime needs to train (enabled only for a `train` regime).
+struct TrainingInfo {
+  bool enabled = false;
+  uint32_t timesteps = 0, epochs = 1;
+  double test_split = 0, validation_split = 0;
+  DataInfo train, test;
+  int input = -1, readout = -1; ///< populations
+  uint32_t classes = 0;
+  int label = -1, loss = -1, scores = -1, lr = -1; ///< buffers
+  double lr_default = 1e-3;
+  std::string loss_name, readout_name, optimizer_name;
+  std::vector<TrainedParamInfo> params;
+};
+
 struct Program {
   std::string name;
   ElemType real = ElemType::F32; ///< F32 or F64: the type of every Real
@@ -223,6 +262,7 @@ struct Program {
   std::vector<ProjectionInfo> projections;
   std::vector<RecordInfo> records;
   std::vector<StimulusInfo> stimuli;
+  TrainingInfo training;
 
   /// The entry point called `name`; throws ir::InternalError if none.
   const EntryPoint &entry(const std::string &name) const;

@@ -26,9 +26,8 @@ AbiTypes AbiTypes::get(llvm::LLVMContext &context) {
   t.stimulus_desc = named_struct(context, "snn_stimulus_desc", {i32, ptr});
   t.state = named_struct(context, "snn_state", {ptr, ptr, i32, i64, i64});
   t.entry_desc = named_struct(context, "snn_entry_desc", {ptr, ptr});
-  t.model_desc =
-      named_struct(context, "snn_model_desc",
-                   {i32, i32, ptr, f64, f64, i64, i32, i32, ptr, i32, ptr, i32, ptr, i32, ptr, i32, ptr, i32, ptr});
+  t.model_desc = named_struct(context, "snn_model_desc", {i32, i32, ptr, f64, f64, i64, i32, i32, ptr, i32,
+                                                          ptr, i32, ptr, i32, ptr, i32, ptr, i32, ptr, ptr});
   return t;
 }
 

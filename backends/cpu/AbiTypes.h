@@ -1,6 +1,6 @@
 //===- backends/cpu/AbiTypes.h - LLVM types of the model ABI ----*- C++ -*-===//
 //
-// The structs of runtime/include/snn/model_abi.h (version 2) as LLVM struct
+// The structs of runtime/include/snn/model_abi.h (version 3) as LLVM struct
 // types. Each is a non-packed struct of i32/i64/double/ptr fields in the C
 // declaration order, so LLVM's natural alignment reproduces the C layout on
 // x86-64 (the backend's unit tests check every offset against offsetof).
@@ -69,7 +69,8 @@ enum ModelDescField : unsigned {
   ModelNumStimuli,
   ModelStimuli,
   ModelNumEntries,
-  ModelEntries
+  ModelEntries,
+  ModelTraining
 };
 
 /// The ABI's struct types in one LLVM context, named after their C typedefs.

@@ -65,6 +65,20 @@ uint32_t abi_role(lower::BufferRole role) {
     return SNN_ROLE_TARGET;
   case lower::BufferRole::Weight:
     return SNN_ROLE_WEIGHT;
+  case lower::BufferRole::Label:
+    return SNN_ROLE_LABEL;
+  case lower::BufferRole::Loss:
+    return SNN_ROLE_LOSS;
+  case lower::BufferRole::Scores:
+    return SNN_ROLE_SCORES;
+  case lower::BufferRole::Gradient:
+    return SNN_ROLE_GRADIENT;
+  case lower::BufferRole::Hyper:
+    return SNN_ROLE_HYPER;
+  case lower::BufferRole::Training:
+    return SNN_ROLE_TRAINING;
+  case lower::BufferRole::Bias:
+    return SNN_ROLE_BIAS;
   }
   throw ir::InternalError("unknown buffer role");
 }
@@ -122,6 +136,7 @@ public:
         array(types_.stimulus_desc, stimuli, "snn.stimuli"),
         u32(entries.size()),
         array(types_.entry_desc, entries, "snn.entries"),
+        null(), // training: emitted with the training regime's descriptor
     };
     auto *desc =
         new llvm::GlobalVariable(module_, types_.model_desc, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,

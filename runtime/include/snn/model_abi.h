@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 2u
+#define SNN_MODEL_ABI_VERSION 3u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -70,7 +70,14 @@ enum snn_buffer_role {
   SNN_ROLE_STIMULUS = 3,  /**< u8, set by the runtime before every step from spike files */
   SNN_ROLE_ROW_START = 4, /**< u32 CSR row offsets, built by the runtime */
   SNN_ROLE_TARGET = 5,    /**< u32 CSR post neuron of each synapse, built by the runtime */
-  SNN_ROLE_WEIGHT = 6     /**< real synaptic weights, drawn by `init` */
+  SNN_ROLE_WEIGHT = 6,    /**< real synaptic weights, drawn by `init` */
+  SNN_ROLE_LABEL = 7,     /**< i32 per example, extent 1: the example's label, set by the runtime */
+  SNN_ROLE_LOSS = 8,      /**< real per example, extent 1: the example's loss (step, end_example) */
+  SNN_ROLE_SCORES = 9,    /**< real per example, extent classes: the prediction is their argmax */
+  SNN_ROLE_GRADIENT = 10, /**< real, shared: a trained parameter's gradient summed over the batch */
+  SNN_ROLE_HYPER = 11,    /**< real, global, extent 1: the learning rate, set by the runtime */
+  SNN_ROLE_TRAINING = 12, /**< traces, per-example gradients, optimiser moments: kernels own them */
+  SNN_ROLE_BIAS = 13      /**< real, shared, per neuron: a trained bias */
 };
 
 /** How a projection's synapses are chosen (data, not code). */
@@ -142,6 +149,59 @@ typedef struct snn_stimulus_desc {
   const char *path;
 } snn_stimulus_desc;
 
+/** How a dense data set becomes input spikes. */
+enum snn_encoder_kind {
+  SNN_ENCODE_EVENTS = 0,  /**< an event data set: no encoding */
+  SNN_ENCODE_LATENCY = 1, /**< one spike per feature, earlier for larger values */
+  SNN_ENCODE_POISSON = 2  /**< Poisson spikes at max_rate * value / max_value */
+};
+
+/** A data set of a training regime. */
+typedef struct snn_data_desc {
+  const char *path;        /**< NULL when absent */
+  const char *labels_path; /**< dense .npy features: the labels file; else NULL */
+  uint32_t encoder;        /**< enum snn_encoder_kind */
+  double max_value;        /**< dense: the feature value that maps to 1 */
+  double max_rate;         /**< Poisson: Hz at 1 */
+} snn_data_desc;
+
+/** A trained parameter. Weights live in the projection's CSR order; the
+    files the runtime reads and writes hold them as dense [post, pre]
+    arrays. */
+typedef struct snn_param_desc {
+  const char *name;  /**< "<pre>-><post>" or "<population>.bias" */
+  uint32_t bias;     /**< 0: the weights of projection `index`; 1: the bias of population `index` */
+  uint32_t index;    /**< projection or population */
+  uint32_t value;    /**< buffer of the values */
+  uint32_t gradient; /**< buffer of the batch-summed gradient (role SNN_ROLE_GRADIENT), same layout */
+} snn_param_desc;
+
+/** The settings of a `train NET with eprop { ... }` regime.
+
+    Protocol. To train on a batch the runtime writes each example's label,
+    calls reset_example, then for each of `timesteps` steps sets the input
+    population's stimulus flags and calls train_step; then end_example and
+    train_end_example; reads loss and scores; calls reduce_gradients and
+    apply_gradients with `step` = the optimiser step (1, 2, ...). To
+    evaluate it calls step instead of train_step and stops after
+    end_example. The gradients of one batch (--gradients-out) are the
+    gradient buffers after reduce_gradients. */
+typedef struct snn_training_desc {
+  uint32_t timesteps; /**< steps per example */
+  uint32_t epochs;
+  double test_split;       /**< hold out this fraction of train data as test data when `test` is absent */
+  double validation_split; /**< hold out this fraction of the training data for validation */
+  snn_data_desc train, test;
+  uint32_t input_population;   /**< the population the data drives (by its stimulus flags) */
+  uint32_t readout_population; /**< the readout */
+  uint32_t classes;            /**< the readout's size */
+  uint32_t label, loss, scores, lr; /**< buffers */
+  double default_lr;
+  const char *loss_name, *readout_name, *optimizer_name;
+  uint32_t num_params;
+  const snn_param_desc *params;
+} snn_training_desc;
+
 /** Everything an entry point touches; allocated and owned by the runtime. */
 typedef struct snn_state {
   void **buffers;           /**< one per snn_model_desc::buffers entry */
@@ -185,9 +245,15 @@ typedef struct snn_model_desc {
         value.
       - "step": advances every example by one dt: updates every neuron, sets
         the spike flags, delivers spikes through every projection, applies
-        resets. */
+        resets.
+      Training models also have "train_step" (step, then traces and
+      gradient accumulation), "end_example", "train_end_example",
+      "reduce_gradients" and "apply_gradients" (see snn_training_desc);
+      simulation models have them too, with nothing to do. */
   uint32_t num_entries;
   const snn_entry_desc *entries;
+  /** The training regime, or NULL for a simulation. */
+  const snn_training_desc *training;
 } snn_model_desc;
 
 /** Exported by every compiled model. */

@@ -74,15 +74,16 @@ TEST_F(AbiLayout, MatchesCStructs) {
                  offsetof(snn_state, first_example), offsetof(snn_state, seed)});
   expect_layout(t.entry_desc, sizeof(snn_entry_desc), {offsetof(snn_entry_desc, name), offsetof(snn_entry_desc, fn)});
   expect_layout(t.model_desc, sizeof(snn_model_desc),
-                {offsetof(snn_model_desc, abi_version), offsetof(snn_model_desc, real_size),
-                 offsetof(snn_model_desc, name), offsetof(snn_model_desc, dt), offsetof(snn_model_desc, duration),
-                 offsetof(snn_model_desc, default_seed), offsetof(snn_model_desc, default_batch),
-                 offsetof(snn_model_desc, num_buffers), offsetof(snn_model_desc, buffers),
-                 offsetof(snn_model_desc, num_populations), offsetof(snn_model_desc, populations),
-                 offsetof(snn_model_desc, num_projections), offsetof(snn_model_desc, projections),
-                 offsetof(snn_model_desc, num_records), offsetof(snn_model_desc, records),
-                 offsetof(snn_model_desc, num_stimuli), offsetof(snn_model_desc, stimuli),
-                 offsetof(snn_model_desc, num_entries), offsetof(snn_model_desc, entries)});
+                {offsetof(snn_model_desc, abi_version),   offsetof(snn_model_desc, real_size),
+                 offsetof(snn_model_desc, name),          offsetof(snn_model_desc, dt),
+                 offsetof(snn_model_desc, duration),      offsetof(snn_model_desc, default_seed),
+                 offsetof(snn_model_desc, default_batch), offsetof(snn_model_desc, num_buffers),
+                 offsetof(snn_model_desc, buffers),       offsetof(snn_model_desc, num_populations),
+                 offsetof(snn_model_desc, populations),   offsetof(snn_model_desc, num_projections),
+                 offsetof(snn_model_desc, projections),   offsetof(snn_model_desc, num_records),
+                 offsetof(snn_model_desc, records),       offsetof(snn_model_desc, num_stimuli),
+                 offsetof(snn_model_desc, stimuli),       offsetof(snn_model_desc, num_entries),
+                 offsetof(snn_model_desc, entries),       offsetof(snn_model_desc, training)});
 }
 
 TEST_F(AbiLayout, FieldNumbersNameTheRightFields) {
@@ -110,6 +111,7 @@ TEST_F(AbiLayout, FieldNumbersNameTheRightFields) {
   EXPECT_EQ(offset(t.model_desc, ModelDefaultBatch), offsetof(snn_model_desc, default_batch));
   EXPECT_EQ(offset(t.model_desc, ModelBuffers), offsetof(snn_model_desc, buffers));
   EXPECT_EQ(offset(t.model_desc, ModelEntries), offsetof(snn_model_desc, entries));
+  EXPECT_EQ(offset(t.model_desc, ModelTraining), offsetof(snn_model_desc, training));
 }
 
 TEST_F(AbiLayout, TypesAreSharedWithinAContext) {

@@ -350,8 +350,8 @@ protected:
 TEST_F(RunErrorTest, RejectsOtherAbiVersion) {
   network.desc().abi_version = SNN_MODEL_ABI_VERSION + 1;
   EXPECT_STREQ(error_of([&] { Simulation(network.desc(), 1); }).what(),
-               "error: the model was built for model ABI version 3 but this "
-               "runtime implements version 2; rebuild it with a matching snnc");
+               "error: the model was built for model ABI version 4 but this "
+               "runtime implements version 3; rebuild it with a matching snnc");
 }
 
 TEST_F(RunErrorTest, RejectsOtherRealSize) {
