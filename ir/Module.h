@@ -233,6 +233,9 @@ struct TrainedProjection {
   int projection = -1;  ///< index in Network::projections
   bool readout = false; ///< the post population is the readout (exact gradient)
   std::vector<EligibilityTrace> traces;
+  /// Hidden post populations with symmetric feedback: the projection from
+  /// the post population to the readout whose weights carry the error back.
+  int feedback_projection = -1;
 };
 
 /// A `train NET with eprop { ... }` regime. Times in seconds.
@@ -262,6 +265,13 @@ struct Training {
   // Set by the eprop pass.
   bool derived = false;
   std::vector<TrainedProjection> trained;
+  /// The readout's decay per step, kappa = d y[t] / d y[t-1]: hidden traces
+  /// are filtered by it (a spike's effect on every later readout value).
+  double readout_decay = 0;
+  /// d y[t] / d i[t] of the readout input that hidden populations (and the
+  /// bias) drive, and that input's name.
+  double readout_gain = 1;
+  std::string readout_input;
 };
 
 /// The largest batch a regime may ask for (the runtime's --batch has the

@@ -5,6 +5,7 @@
 #include "lower/NeuronKernels.h"
 #include "lower/RandomStreams.h"
 #include "lower/SynapseKernels.h"
+#include "lower/TrainingSchedule.h"
 #include "lower/Verifier.h"
 
 #include <cmath>
@@ -63,6 +64,8 @@ public:
     for (size_t j = 0; j < m_.network.projections.size(); ++j)
       add_projection(int(j));
     launch_entries();
+    if (m_.regime.training)
+      schedule_training(m_, p_);
     for (const ir::Record &r : m_.regime.records)
       add_record(r);
     for (const ir::Stimulus &s : m_.regime.stimuli)
@@ -129,9 +132,11 @@ private:
     for (const ir::InputVar &i : model.inputs)
       info.inputs.push_back({i.name, neuron_buffer(k, i.name, real_, BufferRole::Input, i.dim.str()), false});
     info.spiked = neuron_buffer(k, "spiked", ElemType::U8, BufferRole::Spiked, "");
+    bool driven = m_.regime.training && m_.regime.training->input == pop.name; // by the training data
     for (const ir::Stimulus &s : m_.regime.stimuli)
-      if (s.population == pop.name && info.stimulus < 0)
-        info.stimulus = neuron_buffer(k, "stimulus", ElemType::U8, BufferRole::Stimulus, "");
+      driven = driven || s.population == pop.name;
+    if (driven)
+      info.stimulus = neuron_buffer(k, "stimulus", ElemType::U8, BufferRole::Stimulus, "");
     p_.populations.push_back(std::move(info));
   }
 

@@ -8,6 +8,7 @@
 #include "ir/Printer.h"
 #include "ir/Verifier.h"
 #include "passes/DiscretizeOdes.h"
+#include "passes/EProp.h"
 #include "passes/FoldConstants.h"
 #include "passes/MergePopulations.h"
 #include "passes/ResolveParams.h"
@@ -24,6 +25,7 @@ const std::vector<PassInfo> &pipeline() {
       {"discretize-odes", "turn ODEs into a per-step update map (exact, euler, rk4)", discretize_odes},
       {"simplify", "fold constants in the discretised model", fold_constants},
       {"merge-populations", "share one model among populations with the same dynamics", merge_populations},
+      {"eprop", "derive the eligibility traces and learning signals of a train regime", eprop},
   };
   return passes;
 }

@@ -45,6 +45,10 @@
  *   5 SNN_RNG_EXAMPLE: the key of an example (snn_example_key)
  *       index = 0
  *       word0 = example bits 0..31, word1 = example bits 32..63, word2 = 0
+ *   6 SNN_RNG_FEEDBACK: random feedback weights of e-prop (drawn by `init`,
+ *       run key)
+ *       index = hidden population
+ *       word0 = hidden neuron, word1 = readout neuron, word2 = 0
  *
  * A "call site" numbers the rand() calls of one population's update (0..255).
  * In domain 2 a row (pre neuron) is a stream of blocks 0, 1, 2, ...; each
@@ -74,7 +78,8 @@ enum snn_rng_domain {
   SNN_RNG_CONNECTIVITY = 2, /**< synapse existence */
   SNN_RNG_WEIGHT = 3,       /**< initial weights */
   SNN_RNG_RUNTIME = 4,      /**< stimulus and other runtime use */
-  SNN_RNG_EXAMPLE = 5       /**< the key of each example */
+  SNN_RNG_EXAMPLE = 5,      /**< the key of each example */
+  SNN_RNG_FEEDBACK = 6      /**< e-prop's random feedback weights */
 };
 
 /** Largest index that fits in bits 0..27 of counter word 3. */

@@ -1,0 +1,91 @@
+//===- lower/TrainingKernels.h - The kernels of e-prop training --*- C++ -*-===//
+//
+// Kernel builders for a `train ... with eprop` regime (see
+// docs/training.md and passes/EProp.h): the loss and its derivative at the
+// readout, learning signals, eligibility traces and gradient accumulation,
+// the reduction over the batch and the optimisers. lower/TrainingSchedule
+// creates the buffers and launches them.
+//
+// Every kernel reads numbers in SI units as plain reals; per-example buffers
+// are example-major (element i of example b at b * extent + i, with the
+// synapse count read from the projection's row_start[num_pre]).
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "ir/Module.h"
+#include "lower/KernelBuilder.h"
+
+namespace snn::lower {
+
+/// How the readout turns into a loss: at every step of a window, or once
+/// at the end of the example from accumulated scores.
+struct LossShape {
+  ir::ReadoutKind kind = ir::ReadoutKind::PerStep;
+  ir::LossKind loss = ir::LossKind::SparseCategoricalCrossentropy;
+  uint32_t timesteps = 1;
+  uint32_t last_steps = 0;
+  uint32_t classes = 2;
+  /// Whether the loss derivative is known at every step (per-step and
+  /// last-N readouts) rather than only after the last step.
+  bool per_step() const { return kind == ir::ReadoutKind::PerStep || kind == ir::ReadoutKind::LastSteps; }
+};
+
+/// Sets every element of a buffer of `scope` and `elem` to 0 (per example).
+/// Parameters: `buffer`, and `size` (neuron-like scopes) or `row_start` and
+/// `num_pre` (synapse scope).
+Kernel build_zero_kernel(ScopeKind scope, ElemType elem);
+
+/// prev = spiked, per example (the spike flags of the step before).
+Kernel build_copy_flags_kernel();
+
+/// After the forward pass of a step: the loss, its derivative `delta` and
+/// the scores of the readout values `y` (state buffer of the readout).
+Kernel build_loss_step_kernel(const LossShape &shape, ElemType real);
+
+/// In end_example, for readouts known only at the end: loss and delta from
+/// the accumulated scores.
+Kernel build_loss_end_kernel(const LossShape &shape, ElemType real);
+
+/// L[b, j] = sum_k B[j, k] delta[b, k]: through the weights of the
+/// projection j -> readout (symmetric) or a dense [n_hidden, classes] matrix
+/// (random).
+Kernel build_learning_signal_kernel(bool symmetric, uint32_t classes, ElemType real);
+
+/// Per synapse of a trained projection, every step: the eligibility vectors,
+/// the trace (filtered by kappa for a hidden post population), and its
+/// contribution to the per-example gradient (per-step losses) or to the
+/// accumulator of deferred ones.
+Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &tp, const LossShape &shape,
+                          double kappa, double gain, ElemType real);
+
+/// The per-presynaptic-neuron eligibility vectors of a projection, stored
+/// after build_trace_kernel has read their old values.
+Kernel build_pre_trace_kernel(const std::string &name, const ir::TrainedProjection &tp, ElemType real);
+
+/// grad[b, s] += L[b, post(s)] * acc[b, s] (deferred losses, end of
+/// example); for the readout, L is the loss derivative delta.
+Kernel build_deferred_gradient_kernel(bool readout, ElemType real);
+
+/// The readout bias: input[b, k] += bias[k] every step.
+Kernel build_bias_input_kernel(double gain, ElemType real);
+
+/// The bias's exact gradient: trace[b, k] = kappa trace + gain, and its
+/// per-example gradient (per-step) or accumulator (deferred).
+Kernel build_bias_trace_kernel(const LossShape &shape, double kappa, double gain, ElemType real);
+
+/// grad[b, k] += delta[b, k] * acc[b, k] (deferred losses, bias).
+Kernel build_bias_deferred_kernel(ElemType real);
+
+/// gradient[i] = sum over the examples of the batch of grad[b, i], in
+/// example order; over synapses (`synapse`) or `size` elements.
+Kernel build_reduce_kernel(bool synapse, ElemType real);
+
+/// The optimiser step on one parameter from its batch gradient, with the
+/// learning rate from the `lr` buffer and `step` the optimiser step (1, 2, ...).
+Kernel build_optimizer_kernel(const ir::Training &training, bool synapse, ElemType real);
+
+/// Random feedback weights B[j, k] ~ normal(0, scale), drawn by `init`.
+Kernel build_feedback_init_kernel(uint32_t classes, double scale, ElemType real);
+
+} // namespace snn::lower

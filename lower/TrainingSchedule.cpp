@@ -1,0 +1,486 @@
+//===- lower/TrainingSchedule.cpp - A train regime's buffers and launches -===//
+#include "lower/TrainingSchedule.h"
+
+#include "lower/TrainingKernels.h"
+
+#include <cmath>
+#include <map>
+
+namespace snn::lower {
+
+namespace {
+
+Argument buffer_arg(int buffer) { return Argument{buffer, 0}; }
+Argument scalar_arg(int64_t value) { return Argument{-1, value}; }
+
+class TrainingScheduler {
+public:
+  TrainingScheduler(const ir::Module &m, Program &p) : m_(m), tr_(*m.regime.training), p_(p), real_(p.real) {}
+
+  void run() {
+    ir::internal_check(tr_.derived, "the train regime reached lower/ before the eprop pass");
+    readout_ = population(tr_.readout);
+    shape_.kind = tr_.readout_kind;
+    shape_.loss = tr_.loss;
+    shape_.timesteps = tr_.timesteps;
+    shape_.last_steps = tr_.last_steps;
+    shape_.classes = p_.populations[readout_].size;
+    add_global_buffers();
+    for (const ir::TrainedProjection &tp : tr_.trained)
+      add_projection(tp);
+    if (tr_.readout_bias)
+      add_bias();
+    launch_forward();
+    launch_training();
+    fill_info();
+  }
+
+private:
+  int population(const std::string &name) const {
+    for (size_t k = 0; k < p_.populations.size(); ++k)
+      if (p_.populations[k].name == name)
+        return int(k);
+    throw ir::InternalError("no population '" + name + "' in the program");
+  }
+
+  int state_buffer(int population, const std::string &state) const {
+    for (const VariableInfo &v : p_.populations[population].states)
+      if (v.name == state)
+        return v.buffer;
+    throw ir::InternalError("population '" + p_.populations[population].name + "' has no state '" + state + "'");
+  }
+
+  int input_buffer(int population, const std::string &input) const {
+    for (const VariableInfo &v : p_.populations[population].inputs)
+      if (v.name == input)
+        return v.buffer;
+    throw ir::InternalError("population '" + p_.populations[population].name + "' has no input '" + input + "'");
+  }
+
+  int add_buffer(std::string name, ElemType type, Scope scope, BatchAxis batch, BufferRole role, uint64_t extent,
+                 bool zero_per_example = true) {
+    Buffer b;
+    b.name = std::move(name);
+    b.type = type;
+    b.scope = scope;
+    b.batch = batch;
+    b.role = role;
+    b.unit = type == ElemType::I32 || type == ElemType::U8 ? "" : "1";
+    b.extent = extent;
+    if (scope.kind == ScopeKind::Synapse) {
+      const Buffer &weight = p_.buffers[p_.projections[scope.owner].weight];
+      b.extent = weight.extent;
+      b.extent_is_estimate = weight.extent_is_estimate;
+    }
+    p_.buffers.push_back(std::move(b));
+    int index = int(p_.buffers.size() - 1);
+    if (batch == BatchAxis::PerExample && zero_per_example)
+      per_example_.push_back(index);
+    return index;
+  }
+
+  void add_global_buffers() {
+    uint32_t classes = shape_.classes;
+    Scope global{ScopeKind::Global, -1};
+    label_ = add_buffer("train.label", ElemType::I32, global, BatchAxis::PerExample, BufferRole::Label, 1, false);
+    loss_ = add_buffer("train.loss", real_, global, BatchAxis::PerExample, BufferRole::Loss, 1);
+    scores_ = add_buffer("train.scores", real_, global, BatchAxis::PerExample, BufferRole::Scores, classes);
+    delta_ = add_buffer("train.delta", real_, global, BatchAxis::PerExample, BufferRole::Training, classes);
+    lr_ = add_buffer("train.lr", real_, global, BatchAxis::Shared, BufferRole::Hyper, 1);
+  }
+
+  /// The learning signal of hidden population `k` (and its random feedback).
+  int signal(int k, const ir::TrainedProjection &tp) {
+    auto found = signal_.find(k);
+    if (found != signal_.end())
+      return found->second;
+    const PopulationInfo &pop = p_.populations[k];
+    int buffer = add_buffer(pop.name + ".learning_signal", real_, {ScopeKind::Neuron, k}, BatchAxis::PerExample,
+                            BufferRole::Training, pop.size);
+    signal_.emplace(k, buffer);
+    if (tr_.feedback == ir::FeedbackKind::Random)
+      feedback_[k] = add_buffer(pop.name + ".feedback", real_, {ScopeKind::Global, -1}, BatchAxis::Shared,
+                                BufferRole::Training, uint64_t(pop.size) * shape_.classes);
+    else
+      symmetric_[k] = tp.feedback_projection;
+    return buffer;
+  }
+
+  /// The spike flags a projection's trace reads: this step's, or (delay 1)
+  /// the step before's.
+  int pre_spikes(int pre, uint32_t delay) {
+    if (delay == 0)
+      return p_.populations[pre].spiked;
+    auto found = previous_.find(pre);
+    if (found != previous_.end())
+      return found->second;
+    const PopulationInfo &pop = p_.populations[pre];
+    int buffer = add_buffer(pop.name + ".spiked_before", ElemType::U8, {ScopeKind::Neuron, pre}, BatchAxis::PerExample,
+                            BufferRole::Training, pop.size);
+    previous_.emplace(pre, buffer);
+    return buffer;
+  }
+
+  struct Trace {
+    const ir::TrainedProjection *tp = nullptr;
+    int param = -1, spikes = -1, signal = -1, ebar = -1;
+    std::vector<int> eps;
+  };
+
+  struct Param {
+    TrainedParamInfo info;
+    int grad = -1, acc = -1, moment1 = -1, moment2 = -1;
+    bool synapse = true;
+    int projection = -1;
+  };
+
+  /// The per-example gradient, deferred accumulator, batch gradient and
+  /// optimiser moments of a parameter with values `value`.
+  void add_parameter_buffers(Param &param, Scope scope, uint64_t extent) {
+    const std::string &name = param.info.name;
+    param.grad = add_buffer(name + ".grad_example", real_, scope, BatchAxis::PerExample, BufferRole::Training, extent);
+    if (!shape_.per_step())
+      param.acc = add_buffer(name + ".accumulated", real_, scope, BatchAxis::PerExample, BufferRole::Training, extent);
+    param.info.gradient = add_buffer(name + ".gradient", real_, scope, BatchAxis::Shared, BufferRole::Gradient, extent);
+    param.moment1 = add_buffer(name + ".moment1", real_, scope, BatchAxis::Shared, BufferRole::Training, extent);
+    if (tr_.optimizer == ir::OptimizerKind::Adam)
+      param.moment2 = add_buffer(name + ".moment2", real_, scope, BatchAxis::Shared, BufferRole::Training, extent);
+  }
+
+  void add_projection(const ir::TrainedProjection &tp) {
+    const ir::Projection &pr = m_.network.projections[tp.projection];
+    const ProjectionInfo &info = p_.projections[tp.projection];
+    Param param;
+    param.info.name = pr.pre + "->" + pr.post;
+    param.info.index = tp.projection;
+    param.info.value = info.weight;
+    param.projection = tp.projection;
+    Scope synapses{ScopeKind::Synapse, tp.projection};
+    add_parameter_buffers(param, synapses, 0);
+    Trace trace;
+    trace.tp = &tp;
+    trace.param = int(params_.size());
+    trace.spikes = pre_spikes(info.pre, pr.delay_steps);
+    for (const ir::EligibilityTrace &t : tp.traces)
+      trace.eps.push_back(t.per_pre
+                              ? add_buffer(param.info.name + ".eps." + t.state, real_, {ScopeKind::Pre, tp.projection},
+                                           BatchAxis::PerExample, BufferRole::Training, p_.populations[info.pre].size)
+                              : add_buffer(param.info.name + ".eps." + t.state, real_, synapses, BatchAxis::PerExample,
+                                           BufferRole::Training, 0));
+    if (!tp.readout) {
+      trace.ebar = add_buffer(param.info.name + ".filtered_trace", real_, synapses, BatchAxis::PerExample,
+                              BufferRole::Training, 0);
+      trace.signal = signal(info.post, tp);
+    } else {
+      trace.signal = delta_;
+    }
+    params_.push_back(std::move(param));
+    traces_.push_back(std::move(trace));
+  }
+
+  void add_bias() {
+    const PopulationInfo &out = p_.populations[readout_];
+    Param param;
+    param.info.name = out.name + ".bias";
+    param.info.bias = true;
+    param.info.index = readout_;
+    param.synapse = false;
+    Scope neurons{ScopeKind::Neuron, readout_};
+    param.info.value = add_buffer(param.info.name, real_, neurons, BatchAxis::Shared, BufferRole::Bias, out.size);
+    add_parameter_buffers(param, neurons, out.size);
+    bias_trace_ =
+        add_buffer(param.info.name + ".trace", real_, neurons, BatchAxis::PerExample, BufferRole::Training, out.size);
+    bias_param_ = int(params_.size());
+    params_.push_back(std::move(param));
+  }
+
+  template <typename Build> int kernel(const std::string &key, Build &&build) {
+    auto found = kernels_.find(key);
+    if (found != kernels_.end())
+      return found->second;
+    p_.kernels.push_back(build());
+    kernels_.emplace(key, int(p_.kernels.size() - 1));
+    return int(p_.kernels.size() - 1);
+  }
+
+  Launch launch(int index, std::string what, const std::map<std::string, Argument> &args) const {
+    Launch l;
+    l.kernel = index;
+    for (const lower::Param &param : p_.kernels[index].params) {
+      auto found = args.find(param.name);
+      ir::internal_check(found != args.end(), "kernel '" + p_.kernels[index].name + "' has parameter '" + param.name +
+                                                  "', which the " + what + " does not bind");
+      l.args.push_back(found->second);
+    }
+    l.what = std::move(what);
+    return l;
+  }
+
+  EntryPoint &entry(const std::string &name) {
+    for (EntryPoint &e : p_.entries)
+      if (e.name == name)
+        return e;
+    throw ir::InternalError("no entry point " + name);
+  }
+
+  std::map<std::string, Argument> loss_args() const {
+    return {{"label", buffer_arg(label_)},
+            {"loss", buffer_arg(loss_)},
+            {"scores", buffer_arg(scores_)},
+            {"delta", buffer_arg(delta_)},
+            {"y", buffer_arg(state_buffer(readout_, tr_.readout_variable))},
+            {"one", scalar_arg(1)}};
+  }
+
+  /// The bias before the readout's update, the loss after the whole step.
+  void launch_forward() {
+    EntryPoint &step = entry("step");
+    if (tr_.readout_bias) {
+      const PopulationInfo &out = p_.populations[readout_];
+      int k = kernel("bias.input", [&] { return build_bias_input_kernel(tr_.readout_gain, real_); });
+      Launch l = launch(k, "population " + out.name,
+                        {{"bias", buffer_arg(params_[bias_param_].info.value)},
+                         {"input", buffer_arg(input_buffer(readout_, tr_.readout_input))},
+                         {"size", scalar_arg(out.size)}});
+      size_t at = step.launches.size();
+      for (size_t i = 0; i < step.launches.size(); ++i)
+        if (step.launches[i].what == "population " + out.name &&
+            p_.kernels[step.launches[i].kernel].name.rfind("update.", 0) == 0) {
+          at = i;
+          break;
+        }
+      ir::internal_check(at < step.launches.size(), "the readout population has no update launch");
+      step.launches.insert(step.launches.begin() + long(at), l);
+    }
+    int loss = kernel("loss.step", [&] { return build_loss_step_kernel(shape_, real_); });
+    step.launches.push_back(launch(loss, "the readout", loss_args()));
+    if (!shape_.per_step()) {
+      int end = kernel("loss.end", [&] { return build_loss_end_kernel(shape_, real_); });
+      entry("end_example").launches.push_back(launch(end, "the readout", loss_args()));
+    }
+  }
+
+  std::vector<Launch> learning_signals() {
+    std::vector<Launch> out;
+    for (const auto &[k, buffer] : signal_) {
+      const PopulationInfo &pop = p_.populations[k];
+      bool symmetric = tr_.feedback == ir::FeedbackKind::Symmetric;
+      int index = kernel(symmetric ? "signal.symmetric" : "signal.random",
+                         [&] { return build_learning_signal_kernel(symmetric, shape_.classes, real_); });
+      std::map<std::string, Argument> args = {
+          {"delta", buffer_arg(delta_)}, {"signal", buffer_arg(buffer)}, {"size", scalar_arg(pop.size)}};
+      if (symmetric) {
+        const ProjectionInfo &w = p_.projections[symmetric_.at(k)];
+        args.insert({{"row_start", buffer_arg(w.row_start)},
+                     {"target", buffer_arg(w.target)},
+                     {"weight", buffer_arg(w.weight)}});
+      } else {
+        args.insert({{"feedback", buffer_arg(feedback_.at(k))}});
+      }
+      out.push_back(launch(index, "population " + pop.name, args));
+    }
+    return out;
+  }
+
+  void launch_training() {
+    // init: random feedback, drawn once.
+    for (const auto &[k, buffer] : feedback_) {
+      const PopulationInfo &pop = p_.populations[k];
+      double scale = 1.0 / std::sqrt(double(pop.size));
+      int index = kernel("feedback", [&] { return build_feedback_init_kernel(shape_.classes, scale, real_); });
+      entry("init").launches.push_back(
+          launch(index, "population " + pop.name,
+                 {{"feedback", buffer_arg(buffer)}, {"size", scalar_arg(pop.size)}, {"stream", scalar_arg(k)}}));
+    }
+    // reset_example: every per-example training buffer to 0.
+    for (int buffer : per_example_) {
+      const Buffer &b = p_.buffers[buffer];
+      std::string key = std::string("zero.") + name_of(b.scope.kind) + "." + name_of(b.type);
+      int index = kernel(key, [&] { return build_zero_kernel(b.scope.kind, b.type); });
+      std::map<std::string, Argument> args = {{"buffer", buffer_arg(buffer)}};
+      if (b.scope.kind == ScopeKind::Synapse) {
+        const ProjectionInfo &info = p_.projections[b.scope.owner];
+        args["row_start"] = buffer_arg(info.row_start);
+        args["num_pre"] = scalar_arg(p_.populations[info.pre].size);
+      } else {
+        args["size"] = scalar_arg(int64_t(b.extent));
+      }
+      entry("reset_example").launches.push_back(launch(index, "buffer " + b.name, args));
+    }
+    // train_step: save the flags delay-1 traces read, the forward step,
+    // then learning signals and traces.
+    EntryPoint &train = entry("train_step");
+    for (const auto &[k, buffer] : previous_) {
+      int index = kernel("copy_spikes", [&] { return build_copy_flags_kernel(); });
+      train.launches.push_back(launch(index, "population " + p_.populations[k].name,
+                                      {{"spiked", buffer_arg(p_.populations[k].spiked)},
+                                       {"prev", buffer_arg(buffer)},
+                                       {"size", scalar_arg(p_.populations[k].size)}}));
+    }
+    for (const Launch &l : entry("step").launches)
+      train.launches.push_back(l);
+    if (shape_.per_step())
+      for (Launch &l : learning_signals())
+        train.launches.push_back(std::move(l));
+    for (const Trace &t : traces_)
+      launch_trace(t, train);
+    if (tr_.readout_bias)
+      launch_bias(train);
+    if (!shape_.per_step())
+      launch_deferred();
+    for (const Param &param : params_)
+      launch_update(param);
+  }
+
+  void launch_trace(const Trace &t, EntryPoint &train) {
+    const ir::TrainedProjection &tp = *t.tp;
+    const ProjectionInfo &info = p_.projections[tp.projection];
+    const Param &param = params_[t.param];
+    const std::string &name = param.info.name;
+    int index = kernel("trace." + name, [&] {
+      return build_trace_kernel(name, tp, shape_, tr_.readout_decay, tr_.readout_gain, real_);
+    });
+    std::map<std::string, Argument> args = {{"row_start", buffer_arg(info.row_start)},
+                                            {"target", buffer_arg(info.target)},
+                                            {"pre_spikes", buffer_arg(t.spikes)},
+                                            {"signal", buffer_arg(t.signal)},
+                                            {"ebar", buffer_arg(t.ebar)},
+                                            {"grad", buffer_arg(param.grad)},
+                                            {"acc", buffer_arg(param.acc)},
+                                            {"num_pre", scalar_arg(p_.populations[info.pre].size)},
+                                            {"num_post", scalar_arg(p_.populations[info.post].size)}};
+    bool per_pre = false;
+    for (size_t k = 0; k < tp.traces.size(); ++k) {
+      args["eps." + tp.traces[k].state] = buffer_arg(t.eps[k]);
+      per_pre = per_pre || tp.traces[k].per_pre;
+    }
+    for (const VariableInfo &v : p_.populations[info.post].states)
+      args["state." + v.name] = buffer_arg(v.buffer);
+    train.launches.push_back(launch(index, "projection " + name, args));
+    if (!per_pre)
+      return;
+    int pre = kernel("pre_trace." + name, [&] { return build_pre_trace_kernel(name, tp, real_); });
+    std::map<std::string, Argument> pre_args = {{"pre_spikes", buffer_arg(t.spikes)},
+                                                {"size", scalar_arg(p_.populations[info.pre].size)}};
+    for (size_t k = 0; k < tp.traces.size(); ++k)
+      pre_args["eps." + tp.traces[k].state] = buffer_arg(t.eps[k]);
+    train.launches.push_back(launch(pre, "projection " + name, pre_args));
+  }
+
+  void launch_bias(EntryPoint &train) {
+    const Param &param = params_[bias_param_];
+    const PopulationInfo &out = p_.populations[readout_];
+    int index = kernel("bias.trace",
+                       [&] { return build_bias_trace_kernel(shape_, tr_.readout_decay, tr_.readout_gain, real_); });
+    train.launches.push_back(launch(index, "population " + out.name,
+                                    {{"trace", buffer_arg(bias_trace_)},
+                                     {"delta", buffer_arg(delta_)},
+                                     {"grad", buffer_arg(param.grad)},
+                                     {"acc", buffer_arg(param.acc)},
+                                     {"size", scalar_arg(out.size)}}));
+  }
+
+  /// Deferred readouts: the signals from the final delta, then the gradients.
+  void launch_deferred() {
+    EntryPoint &end = entry("train_end_example");
+    for (Launch &l : learning_signals())
+      end.launches.push_back(std::move(l));
+    for (const Trace &t : traces_) {
+      const ProjectionInfo &info = p_.projections[t.tp->projection];
+      const Param &param = params_[t.param];
+      bool readout = t.tp->readout;
+      int index = kernel(readout ? "gradient.deferred.readout" : "gradient.deferred",
+                         [&] { return build_deferred_gradient_kernel(readout, real_); });
+      end.launches.push_back(launch(index, "projection " + param.info.name,
+                                    {{"row_start", buffer_arg(info.row_start)},
+                                     {"target", buffer_arg(info.target)},
+                                     {"signal", buffer_arg(t.signal)},
+                                     {"acc", buffer_arg(param.acc)},
+                                     {"grad", buffer_arg(param.grad)},
+                                     {"num_pre", scalar_arg(p_.populations[info.pre].size)},
+                                     {"num_post", scalar_arg(p_.populations[info.post].size)}}));
+    }
+    if (tr_.readout_bias) {
+      const Param &param = params_[bias_param_];
+      int index = kernel("bias.deferred", [&] { return build_bias_deferred_kernel(real_); });
+      end.launches.push_back(launch(index, "population " + p_.populations[readout_].name,
+                                    {{"delta", buffer_arg(delta_)},
+                                     {"acc", buffer_arg(param.acc)},
+                                     {"grad", buffer_arg(param.grad)},
+                                     {"size", scalar_arg(p_.populations[readout_].size)}}));
+    }
+  }
+
+  /// reduce_gradients and apply_gradients for one parameter.
+  void launch_update(const Param &param) {
+    std::map<std::string, Argument> args = {
+        {"grad", buffer_arg(param.grad)},        {"gradient", buffer_arg(param.info.gradient)},
+        {"value", buffer_arg(param.info.value)}, {"lr", buffer_arg(lr_)},
+        {"moment1", buffer_arg(param.moment1)},  {"moment2", buffer_arg(param.moment2)}};
+    if (param.synapse) {
+      const ProjectionInfo &info = p_.projections[param.projection];
+      args["row_start"] = buffer_arg(info.row_start);
+      args["num_pre"] = scalar_arg(p_.populations[info.pre].size);
+    } else {
+      args["size"] = scalar_arg(p_.populations[readout_].size);
+    }
+    int reduce = kernel(param.synapse ? "reduce.synapses" : "reduce.neurons",
+                        [&] { return build_reduce_kernel(param.synapse, real_); });
+    entry("reduce_gradients").launches.push_back(launch(reduce, "parameter " + param.info.name, args));
+    int apply = kernel(param.synapse ? "optimizer.synapses" : "optimizer.neurons",
+                       [&] { return build_optimizer_kernel(tr_, param.synapse, real_); });
+    entry("apply_gradients").launches.push_back(launch(apply, "parameter " + param.info.name, args));
+  }
+
+  void fill_info() {
+    TrainingInfo &t = p_.training;
+    t.enabled = true;
+    t.timesteps = tr_.timesteps;
+    t.epochs = tr_.epochs;
+    t.test_split = tr_.test_split;
+    t.validation_split = tr_.validation_split;
+    auto data = [](const ir::DataSource &d) {
+      DataInfo info;
+      info.path = d.path;
+      info.labels_path = d.labels_path;
+      info.encoder = d.encoder;
+      info.max_value = d.max_value;
+      info.max_rate = d.max_rate;
+      return info;
+    };
+    t.train = data(tr_.train);
+    t.test = data(tr_.test);
+    t.input = population(tr_.input);
+    t.readout = readout_;
+    t.classes = shape_.classes;
+    t.label = label_;
+    t.loss = loss_;
+    t.scores = scores_;
+    t.lr = lr_;
+    t.lr_default = tr_.lr;
+    t.loss_name = ir::name_of(tr_.loss);
+    t.readout_name = ir::name_of(tr_.readout_kind);
+    t.optimizer_name = ir::name_of(tr_.optimizer);
+    for (const Param &param : params_)
+      t.params.push_back(param.info);
+  }
+
+  const ir::Module &m_;
+  const ir::Training &tr_;
+  Program &p_;
+  ElemType real_;
+  LossShape shape_;
+  int readout_ = -1, label_ = -1, loss_ = -1, scores_ = -1, delta_ = -1, lr_ = -1;
+  int bias_param_ = -1, bias_trace_ = -1;
+  std::vector<int> per_example_;
+  std::map<int, int> signal_, feedback_, symmetric_, previous_;
+  std::vector<Param> params_;
+  std::vector<Trace> traces_;
+  std::map<std::string, int> kernels_;
+};
+
+} // namespace
+
+void schedule_training(const ir::Module &module, Program &program) { TrainingScheduler(module, program).run(); }
+
+} // namespace snn::lower
