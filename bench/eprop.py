@@ -46,8 +46,9 @@ def make_data(path, examples, steps, seed):
     rng = np.random.default_rng(seed)
     rates = np.minimum(np.exp(rng.normal(np.log(5.0), 1.0, (CLASSES, INPUTS))), 100.0)  # Hz
     labels = rng.integers(0, CLASSES, examples)
-    xs = (rng.random((examples, steps, INPUTS), dtype=np.float32)
-          < (rates[labels] * DT)[:, None, :]).astype(np.uint8)
+    xs = np.empty((examples, steps, INPUTS), dtype=np.uint8)
+    for e in range(examples):  # one example at a time: the uniforms of all would be 4x larger
+        xs[e] = rng.random((steps, INPUTS), dtype=np.float32) < (rates[labels[e]] * DT)[None, :]
     times, units, offsets = [], [], [0]
     for x in xs:
         t, u = np.nonzero(x)
