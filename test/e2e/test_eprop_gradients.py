@@ -1,0 +1,219 @@
+"""e2e: the gradients of a compiled e-prop train model equal the references.
+
+For small random recurrent networks (5 inputs -> 8 hidden -> 3 readouts,
+50 steps of 1 ms, batch 4, double precision) the test writes a `.snn` train
+file, an events NPZ (SHD layout, each spike at (step + 0.5) dt) and a
+weights NPZ, compiles the model with snnc and runs
+
+    ./model --weights-in w.npz --no-shuffle --batches 1 --gradients-out g.npz
+
+then compares every array of g.npz with eprop_reference.py (numpy, float64,
+Bellec et al. 2020 as written in docs/training.md) to 1e-5 relative (the
+largest difference over the largest reference magnitude). Exactness cases
+(no recurrent weights, differentiate_reset = true) also compare with the
+surrogate-gradient BPTT gradient of PyTorch autograd. Cases (--case NAME,
+default all):
+
+  lif_ce_step          LIF, cross-entropy, per-step readout, symmetric feedback, bias
+  alif_ce_last_random  ALIF, cross-entropy, last 10 steps, random feedback, bias
+  alif_mse_step        ALIF, mean squared error, per-step, symmetric, no bias
+  lif_mse_last_reset   LIF, MSE, last 10 steps, random feedback, differentiate_reset
+  alif_exact           ALIF, W_rec = 0 (trained), differentiate_reset, CE, per-step:
+                       = BPTT exactly
+  lif_exact_frozen     LIF, recurrent projection frozen at weight 0,
+                       differentiate_reset, MSE, last 10: = BPTT; no gradient
+                       array for the frozen projection
+"""
+
+import os
+import sys
+
+import numpy as np
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_common as e2e  # noqa: E402
+import eprop_reference as ref  # noqa: E402
+
+INPUTS, HIDDEN, CLASSES = 5, 8, 3
+STEPS, BATCH, EXAMPLES = 50, 4, 8
+DT = 1e-3
+TOLERANCE = 1e-5
+LAST = 10
+
+# name: (alif, loss, last_steps, random_feedback, bias, differentiate_reset, recurrent)
+# recurrent: "random" (trained), "zero" (trained, zero weights), "frozen" (frozen at 0).
+CASES = {
+    "lif_ce_step": (False, ref.CE, None, False, True, False, "random"),
+    "alif_ce_last_random": (True, ref.CE, LAST, True, True, False, "random"),
+    "alif_mse_step": (True, ref.MSE, None, False, False, False, "random"),
+    "lif_mse_last_reset": (False, ref.MSE, LAST, True, False, True, "random"),
+    "alif_exact": (True, ref.CE, None, False, True, True, "zero"),
+    "lif_exact_frozen": (False, ref.MSE, LAST, False, True, True, "frozen"),
+}
+
+HIDDEN_PARAMS = dict(tau_mem=20e-3, tau_adapt=100e-3, tau_out=15e-3, v_th=0.6, gamma=0.3)
+ALIF_BETA = 0.2
+
+
+def model_text(alif, loss, last_steps, random_feedback, bias, reset, recurrent):
+    p = HIDDEN_PARAMS
+    if alif:
+        hidden = ("ALIF(tau_mem: %g ms, tau_adapt: %g ms, v_th: %g, beta: %g, gamma: %g)"
+                  % (p["tau_mem"] * 1e3, p["tau_adapt"] * 1e3, p["v_th"], ALIF_BETA, p["gamma"]))
+    else:
+        hidden = "EpropLIF(tau_mem: %g ms, v_th: %g, gamma: %g)" % (p["tau_mem"] * 1e3, p["v_th"], p["gamma"])
+    if recurrent == "frozen":
+        rec = "fixed_probability(1.0, autapses: false), frozen, weight 0"
+    else:
+        rec = "fixed_probability(1.0, autapses: false), weight ~ normal(0, 0.1)"
+    readout = "output.v" if last_steps is None else "last(output.v, steps: %d)" % last_steps
+    lines = [
+        "import std.neurons.{%s, Readout}" % ("ALIF" if alif else "EpropLIF"),
+        "import std.inputs.SpikeSource",
+        "",
+        "network Small {",
+        "  population input  = SpikeSource x %d" % INPUTS,
+        "  population hidden = %s x %d" % (hidden, HIDDEN),
+        "  population output = Readout(tau_mem: %g ms) x %d" % (p["tau_out"] * 1e3, CLASSES),
+        "",
+        "  connect input  -> hidden : dense, delay 0, weight ~ normal(0, 0.3)",
+        "  connect hidden -> hidden : " + rec,
+        "  connect hidden -> output : dense, delay 0, weight ~ normal(0, 0.1)",
+        "}",
+        "",
+        "train Small with eprop {",
+        '  data train = events("data.npz")',
+        "  dt = 1 ms;  timesteps = %d;  batch = %d;  epochs = 1;  seed = 3" % (STEPS, BATCH),
+        "  readout = " + readout,
+        "  loss = " + loss,
+        "  optimizer = sgd(lr: 0.01)",
+    ]
+    if bias:
+        lines.append("  readout_bias = true")
+    if random_feedback:
+        lines.append("  feedback = random")
+    if reset:
+        lines.append("  differentiate_reset = true")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def write_events(path, xs, labels):
+    """Spike rasters [E, T, I] as an SHD-layout events NPZ, spikes at (step + 0.5) dt."""
+    times, units, offsets = [], [], [0]
+    for x in xs:
+        steps, ids = np.nonzero(x)  # row-major: by step, then unit
+        times.append((steps + 0.5) * DT)
+        units.append(ids)
+        offsets.append(offsets[-1] + steps.size)
+    np.savez(path, times=np.concatenate(times).astype(np.float64),
+             units=np.concatenate(units).astype(np.int64),
+             offsets=np.array(offsets, dtype=np.int64), labels=np.asarray(labels, dtype=np.int64))
+
+
+def snnc_names(net, recurrent):
+    """Reference gradient name -> array name in the weight and gradient files."""
+    names = {"w_in": "input->hidden", "w_out": "hidden->output"}
+    if recurrent != "frozen":
+        names["w_rec"] = "hidden->hidden"
+    if net.bias is not None:
+        names["bias"] = "output.bias"
+    return names
+
+
+def compare(checker, label, got, want, tol=TOLERANCE):
+    err = ref.relative_error(got, want)
+    ok = checker.check(np.shape(got) == np.shape(want),
+                       "%s: shape %s, expected %s" % (label, np.shape(got), np.shape(want)))
+    if ok:
+        checker.check(err <= tol, "%s: relative error %.3g > %g; %s"
+                      % (label, err, tol, ref.worst_entry(np.asarray(got), np.asarray(want))))
+    return err
+
+
+def run_case(args, checker, name):
+    alif, loss, last, random_feedback, bias, reset, recurrent = CASES[name]
+    work = os.path.join(args.work, name)
+    os.makedirs(work)
+    rng = np.random.default_rng(list(CASES).index(name) + 17)
+    net = ref.random_net(rng, INPUTS, HIDDEN, CLASSES, alif=alif, bias=bias,
+                         random_feedback=random_feedback, zero_recurrent=recurrent != "random",
+                         beta=ALIF_BETA if alif else 0.0, dt=DT, **HIDDEN_PARAMS)
+    xs = ref.random_inputs(rng, EXAMPLES, STEPS, INPUTS, 0.2)
+    labels = rng.integers(0, CLASSES, EXAMPLES)
+    regime = ref.Regime(loss=loss, last_steps=last, differentiate_reset=reset)
+    want, _, traces = ref.eprop_gradients(net, regime, xs[:BATCH], labels[:BATCH])
+    rate = np.mean([tr["z"].mean() for tr in traces])
+    if not 0.02 <= rate <= 0.5:
+        e2e.setup_error("%s: the reference's hidden firing probability is %.3f per step" % (name, rate))
+
+    names = snnc_names(net, recurrent)
+    weights = {names["w_in"]: net.w_in, names["w_out"]: net.w_out}
+    if "w_rec" in names:
+        weights[names["w_rec"]] = net.w_rec
+    if bias:
+        weights[names["bias"]] = net.bias
+    if random_feedback:
+        weights["hidden.feedback"] = net.feedback
+    np.savez(os.path.join(work, "w.npz"), **weights)
+    write_events(os.path.join(work, "data.npz"), xs, labels)
+    model = os.path.join(work, "model.snn")
+    with open(model, "w") as f:
+        f.write(model_text(alif, loss, last, random_feedback, bias, reset, recurrent))
+
+    exe = os.path.join(work, "model")
+    proc = e2e.run_process([args.snnc, "--precision=double", model, "-o", exe], cwd=work, timeout=180)
+    if not checker.check(proc.returncode == 0 and os.path.isfile(exe),
+                         "%s: snnc rejected the e-prop train model %s (exit %d):\n%s%s"
+                         % (name, model, proc.returncode, proc.stdout, proc.stderr)):
+        return
+    proc = e2e.run_process([exe, "--weights-in", "w.npz", "--no-shuffle", "--batches", "1",
+                            "--gradients-out", "g.npz", "--quiet"], cwd=work, timeout=120)
+    gpath = os.path.join(work, "g.npz")
+    if not checker.check(proc.returncode == 0 and os.path.isfile(gpath),
+                         "%s: the model failed to write its gradients (exit %d):\n%s%s"
+                         % (name, proc.returncode, proc.stdout, proc.stderr)):
+        return
+    got = e2e.load_npz(gpath)
+    expected = set(names.values())
+    extra = set(got) - expected - {"hidden.feedback"}
+    checker.check(not extra, "%s: g.npz has unexpected arrays %s" % (name, sorted(extra)))
+    checker.check(expected <= set(got), "%s: g.npz lacks %s (has %s)"
+                  % (name, sorted(expected - set(got)), sorted(got)))
+    worst = 0.0
+    for key, array in names.items():
+        if array in got:
+            checker.check(got[array].dtype == np.float64, "%s: %s is %s, not float64"
+                          % (name, array, got[array].dtype))
+            worst = max(worst, compare(checker, "%s: %s vs reference" % (name, array), got[array], want[key]))
+    line = "%s: hidden firing %.3f per step, worst relative error vs reference %.2g" % (name, rate, worst)
+
+    if recurrent != "random":
+        bptt, _ = ref.bptt_gradients(net, regime, xs[:BATCH], labels[:BATCH])
+        worst_t = 0.0
+        for key, array in names.items():
+            compare(checker, "%s: reference %s vs autograd" % (name, key), want[key], bptt[key], 1e-9)
+            if array in got:
+                worst_t = max(worst_t, compare(checker, "%s: %s vs autograd BPTT" % (name, array),
+                                               got[array], bptt[key]))
+        line += ", vs autograd BPTT %.2g" % worst_t
+    checker.note(line)
+
+
+def main():
+    def extra(parser):
+        parser.add_argument("--case", action="append", choices=sorted(CASES),
+                            help="run only this case (repeatable; default: all)")
+
+    args = e2e.parse_args(__doc__, extra)
+    checker = e2e.Checker("eprop_gradients")
+    if not os.path.isfile(args.snnc):
+        e2e.setup_error("no snnc at " + args.snnc)
+    for name in args.case or list(CASES):
+        run_case(args, checker, name)
+    checker.finish()
+
+
+if __name__ == "__main__":
+    main()
