@@ -151,7 +151,7 @@ std::string dump(const File &f) {
       d.expr(*n.spike_condition, 3);
     }
     if (n.has_reset) {
-      d.line(2, "OnSpike", n.reset_loc);
+      d.line(2, n.reset_next_step ? "OnSpikeNextStep" : "OnSpike", n.reset_loc);
       for (const auto &a : n.reset) {
         d.line(3, "Assign " + a.target.name + " " + a.op, a.loc);
         d.expr(*a.value, 4);
@@ -185,7 +185,21 @@ std::string dump(const File &f) {
         d.line(3, c.weight_is_distribution ? "Weight ~" : "Weight", c.weight_loc);
         d.expr(*c.weight, 4);
       }
+      if (c.delay) {
+        d.line(3, "Delay", c.delay_loc);
+        d.expr(*c.delay, 4);
+      }
+      if (c.frozen)
+        d.line(3, "Frozen", c.loc);
     }
+  }
+  for (const auto &fn : f.functions) {
+    d.line(1, "Function " + fn.name.name, fn.name.loc);
+    for (const auto &p : fn.params) {
+      d.line(2, "Param " + p.name.name, p.name.loc);
+      d.opt_expr(p.default_value, 3);
+    }
+    d.expr(*fn.body, 2);
   }
   for (const auto &s : f.simulations) {
     d.line(1, "Simulate " + s.network.name, s.network.loc);

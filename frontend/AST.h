@@ -165,8 +165,23 @@ struct NeuronDecl {
   std::vector<Assign> reset;
   Loc reset_loc;
   bool has_reset = false;
+  bool reset_next_step = false; ///< `on spike next step { ... }`
   std::vector<Setting> settings;
   std::string file; ///< where it was defined (imports come from other files)
+};
+
+/// A parameter of a function, with its default value (or null).
+struct FunctionParam {
+  Ident name;
+  ExprPtr default_value;
+};
+
+/// `function NAME(a, b = DEFAULT) = EXPR`: expanded inline where it is called.
+struct FunctionDecl {
+  Ident name;
+  std::vector<FunctionParam> params;
+  ExprPtr body;
+  std::string file; ///< where it was defined
 };
 
 struct PopulationDecl {
@@ -187,6 +202,9 @@ struct ConnectDecl {
   std::vector<Target> targets;
   std::optional<Ident> connectivity;
   std::vector<Arg> connectivity_args;
+  ExprPtr delay; ///< `delay N` (steps) or `delay 1 ms`; null: 1 step
+  Loc delay_loc;
+  bool frozen = false; ///< `frozen`: not trained
   ExprPtr weight;
   bool weight_is_distribution = false;
   Loc weight_loc;
@@ -254,6 +272,7 @@ struct File {
   std::string name;
   std::vector<Import> imports;
   std::vector<NeuronDecl> neurons;
+  std::vector<FunctionDecl> functions;
   std::vector<NetworkDecl> networks;
   std::vector<SimulateDecl> simulations;
 };

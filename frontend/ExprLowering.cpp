@@ -50,6 +50,10 @@ std::optional<ir::Function> unary_function(const std::string &name) {
 }
 } // namespace
 
+bool is_builtin_function(const std::string &name) {
+  return std::find(kFunctions.begin(), kFunctions.end(), name) != kFunctions.end();
+}
+
 Scope ExprLowering::constant_scope(const std::string &context) {
   Scope s;
   s.lookup = [](const std::string &) { return ir::Expr(); };
@@ -236,8 +240,92 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
   return ir::Binary::make(bop, x, y);
 }
 
+ir::Expr ExprLowering::expand(const ast::FunctionDecl &f, const ast::CallExpr &c, const Scope &scope) {
+  const std::string &name = f.name.name;
+  if (std::find(expanding_.begin(), expanding_.end(), name) != expanding_.end()) {
+    diags_.report(DiagKind::recursive_function, c.callee.loc, name);
+    return {};
+  }
+  std::string what = "function '" + name + "'";
+  // Match the arguments to the parameters: positional first, then by name.
+  std::vector<const ast::Expr *> given(f.params.size(), nullptr);
+  bool ok = true;
+  for (size_t a = 0; a < c.args.size(); ++a) {
+    size_t k = a;
+    if (c.args[a].name) {
+      const ast::Ident &n = *c.args[a].name;
+      k = f.params.size();
+      for (size_t p = 0; p < f.params.size(); ++p)
+        if (f.params[p].name.name == n.name)
+          k = p;
+      if (k == f.params.size()) {
+        diags_.report(DiagKind::unknown_argument, n.loc, what, n.name);
+        std::vector<std::string> names;
+        for (const auto &p : f.params)
+          names.push_back(p.name.name);
+        diags_.suggest(n.name, names, n.loc);
+        ok = false;
+        continue;
+      }
+    } else if (a >= f.params.size()) {
+      diags_.report(DiagKind::wrong_argument_count, c.loc(), what, f.params.size(), c.args.size());
+      return {};
+    }
+    if (given[k]) {
+      diags_.report(DiagKind::duplicate_argument, c.args[a].value->loc(), f.params[k].name.name);
+      ok = false;
+      continue;
+    }
+    given[k] = c.args[a].value.get();
+  }
+  std::map<std::string, ir::Expr> values;
+  for (size_t p = 0; p < f.params.size() && ok; ++p) {
+    if (!given[p] && !f.params[p].default_value) {
+      diags_.report(DiagKind::missing_argument, c.loc(), what, f.params[p].name.name);
+      ok = false;
+    } else if (given[p]) {
+      values[f.params[p].name.name] = lower(*given[p], scope);
+      ok = need_real(values[f.params[p].name.name], *given[p], "an argument of " + what) && ok;
+    }
+  }
+  if (!ok)
+    return {};
+  // The defaults and the body see the parameters (a default the ones before it).
+  Scope inner = scope;
+  inner.context = "the body of " + what;
+  inner.failed = nullptr;
+  inner.names.clear();
+  for (const auto &p : f.params)
+    inner.names.push_back(p.name.name);
+  inner.lookup = [&values](const std::string &n) -> ir::Expr {
+    auto found = values.find(n);
+    return found == values.end() ? ir::Expr() : found->second;
+  };
+  unsigned errors = diags_.error_count();
+  expanding_.push_back(name);
+  for (size_t p = 0; p < f.params.size(); ++p)
+    if (!given[p]) {
+      ir::Expr v = lower(*f.params[p].default_value, inner);
+      if (!need_real(v, *f.params[p].default_value, "the default of parameter '" + f.params[p].name.name + "'"))
+        break;
+      values[f.params[p].name.name] = v;
+    }
+  ir::Expr body = diags_.error_count() == errors ? lower(*f.body, inner) : ir::Expr();
+  expanding_.pop_back();
+  if (diags_.error_count() != errors) {
+    diags_.note(DiagKind::note_in_function_call, c.callee.loc, name);
+    return {};
+  }
+  return body;
+}
+
 ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
   const std::string &name = c.callee.name;
+  if (functions_) {
+    auto found = functions_->find(name);
+    if (found != functions_->end())
+      return expand(*found->second, c, scope);
+  }
   for (const auto &a : c.args)
     if (a.name) {
       diags_.report(DiagKind::unknown_argument, a.name->loc, "function '" + name + "'", a.name->name);
@@ -304,7 +392,11 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
     return ir::Call::make(*fn, x);
   }
   diags_.report(DiagKind::unknown_function, c.callee.loc, name);
-  diags_.suggest(name, kFunctions, c.callee.loc);
+  std::vector<std::string> known = kFunctions;
+  if (functions_)
+    for (const auto &[n, f] : *functions_)
+      known.push_back(n);
+  diags_.suggest(name, known, c.callee.loc);
   return {};
 }
 

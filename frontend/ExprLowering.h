@@ -12,6 +12,7 @@
 #include "ir/Expr.h"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,9 +36,14 @@ struct Scope {
   std::function<bool(const std::string &)> failed;
 };
 
+/// User functions by name (`function f(x, w = 1) = ...`), expanded inline
+/// where they are called; the declarations outlive the lowering.
+using FunctionTable = std::map<std::string, const ast::FunctionDecl *>;
+
 class ExprLowering {
 public:
-  explicit ExprLowering(diag::Diagnostics &diags) : diags_(diags) {}
+  explicit ExprLowering(diag::Diagnostics &diags, const FunctionTable *functions = nullptr)
+      : diags_(diags), functions_(functions) {}
 
   /// Lowers `e` in `scope`; null after reporting an error.
   ir::Expr lower(const ast::Expr &e, const Scope &scope);
@@ -59,13 +65,21 @@ public:
 
 private:
   ir::Expr call(const ast::CallExpr &c, const Scope &scope);
+  /// A call of a user function: its body with each parameter bound to the
+  /// argument's value, checked after substitution.
+  ir::Expr expand(const ast::FunctionDecl &f, const ast::CallExpr &c, const Scope &scope);
   ir::Expr unary(const ast::UnaryExpr &u, const Scope &scope);
   ir::Expr binary(const ast::BinaryExpr &b, const Scope &scope);
   bool need_real(const ir::Expr &e, const ast::Expr &at, const std::string &what);
   bool need_bool(const ir::Expr &e, const ast::Expr &at, const std::string &what);
 
   diag::Diagnostics &diags_;
+  const FunctionTable *functions_;
+  std::vector<std::string> expanding_; ///< the functions being expanded, outermost first
 };
+
+/// Whether `name` is a built-in function (exp, max, rand, ...).
+bool is_builtin_function(const std::string &name);
 
 /// "V", or "V (a voltage)" for the dimensions users meet most.
 std::string describe(ir::Dimension d);

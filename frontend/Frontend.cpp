@@ -1,6 +1,7 @@
 //===- frontend/Frontend.cpp - Source text to a checked IR Module ---------===//
 #include "frontend/Frontend.h"
 
+#include "frontend/Delays.h"
 #include "frontend/ModelLowering.h"
 #include "frontend/NetworkLowering.h"
 #include "frontend/Parser.h"
@@ -72,19 +73,27 @@ const Frontend::LoadedModule *Frontend::load_module(const ast::Import &imp) {
   loading_.insert(found);
   mod->ast = parse(found, buf.str());
   if (mod->ast)
-    mod->ok = collect_models(*mod->ast, mod->models);
+    mod->ok = collect_models(*mod->ast, mod->models, mod->functions);
   loading_.erase(found);
   if (!mod->ok)
     diags_.note(DiagKind::note_imported_here, at, dotted);
   return loaded_.emplace(found, std::move(mod)).first->second.get();
 }
 
-bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel> &out) {
+bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel> &out, FunctionTable &functions) {
   unsigned errors = diags_.error_count();
-  std::map<std::string, SourceLocation> where;
+  std::map<std::string, SourceLocation> where, function_where;
   auto add = [&](ir::NeuronModel m, const SourceLocation &loc) {
     if (diags_.define_once(where, m.name, loc, "neuron model"))
       out.push_back(std::move(m));
+  };
+  auto add_function = [&](const ast::FunctionDecl *f, const SourceLocation &loc) {
+    if (is_builtin_function(f->name.name)) {
+      diags_.report(DiagKind::duplicate_definition, loc, "built-in function", f->name.name);
+      return;
+    }
+    if (diags_.define_once(function_where, f->name.name, loc, "function"))
+      functions[f->name.name] = f;
   };
   for (const auto &imp : file.imports) {
     const LoadedModule *mod = load_module(imp);
@@ -95,6 +104,11 @@ bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel
       for (const auto &m : mod->models)
         if (m.name == name.name)
           found = &m;
+      auto function = mod->functions.find(name.name);
+      if (!found && function != mod->functions.end()) {
+        add_function(function->second, name.loc);
+        continue;
+      }
       if (!found) {
         std::string dotted;
         for (const auto &p : imp.module_path)
@@ -103,14 +117,18 @@ bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel
         std::vector<std::string> names;
         for (const auto &m : mod->models)
           names.push_back(m.name);
+        for (const auto &f : mod->functions)
+          names.push_back(f.first);
         diags_.suggest(name.name, names, name.loc);
         continue;
       }
       add(*found, name.loc);
     }
   }
+  for (const auto &f : file.functions)
+    add_function(&f, f.name.loc);
   for (const auto &n : file.neurons)
-    if (auto m = lower_neuron(n, diags_))
+    if (auto m = lower_neuron(n, diags_, &functions))
       add(std::move(*m), n.name.loc);
   return diags_.error_count() == errors;
 }
@@ -121,7 +139,8 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
   // A main file that imports itself is a cycle too.
   std::string self = fs::path(file.name).lexically_normal().string();
   loading_.insert(self);
-  collect_models(file, m.models);
+  FunctionTable functions;
+  collect_models(file, m.models, functions);
   loading_.erase(self);
   if (diags_.error_count() != errors)
     return std::nullopt;
@@ -144,6 +163,9 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
     return std::nullopt;
   }
   if (!file.simulations.empty() && !lower_simulation(file.simulations[0], directory_of(file.name), m, diags_))
+    return std::nullopt;
+  // After the regime: a delay written as a time needs its dt.
+  if (!file.networks.empty() && !resolve_delays(file.networks[0], m, diags_))
     return std::nullopt;
   return m;
 }

@@ -3,6 +3,7 @@
 
 #include "diag/Diagnostics.h"
 #include "frontend/AST.h"
+#include "frontend/ExprLowering.h"
 #include "ir/Module.h"
 
 #include <map>
@@ -32,11 +33,12 @@ private:
   struct LoadedModule {
     std::unique_ptr<ast::File> ast;
     std::vector<ir::NeuronModel> models; ///< its own and those it imports
+    FunctionTable functions;             ///< its own and those it imports
     bool ok = false;
   };
 
-  /// Models visible in `file`: its imports' and its own, checked.
-  bool collect_models(const ast::File &file, std::vector<ir::NeuronModel> &out);
+  /// Models and functions visible in `file`: its imports' and its own, checked.
+  bool collect_models(const ast::File &file, std::vector<ir::NeuronModel> &out, FunctionTable &functions);
   const LoadedModule *load_module(const ast::Import &imp);
 
   diag::SourceFiles &sources_;

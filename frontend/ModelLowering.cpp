@@ -5,8 +5,8 @@
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -20,7 +20,8 @@ using ir::Dimension;
 
 class ModelLowering {
 public:
-  ModelLowering(const ast::NeuronDecl &decl, diag::Diagnostics &diags) : decl_(decl), diags_(diags), exprs_(diags) {}
+  ModelLowering(const ast::NeuronDecl &decl, diag::Diagnostics &diags, const FunctionTable *functions)
+      : decl_(decl), diags_(diags), exprs_(diags, functions) {}
 
   std::optional<ir::NeuronModel> run() {
     unsigned errors = diags_.error_count();
@@ -364,6 +365,7 @@ private:
     }
     for (const auto &n : order)
       model_.reset.push_back({n, current[n]});
+    model_.reset_next_step = decl_.reset_next_step;
   }
 
   void warn_unused_params() {
@@ -404,8 +406,9 @@ private:
 
 } // namespace
 
-std::optional<ir::NeuronModel> lower_neuron(const ast::NeuronDecl &decl, diag::Diagnostics &diags) {
-  return ModelLowering(decl, diags).run();
+std::optional<ir::NeuronModel> lower_neuron(const ast::NeuronDecl &decl, diag::Diagnostics &diags,
+                                            const FunctionTable *functions) {
+  return ModelLowering(decl, diags, functions).run();
 }
 
 } // namespace snn::frontend

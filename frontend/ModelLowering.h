@@ -5,6 +5,8 @@
 #include "frontend/AST.h"
 #include "ir/Module.h"
 
+#include "frontend/ExprLowering.h"
+
 #include <optional>
 
 namespace snn::frontend {
@@ -13,6 +15,8 @@ namespace snn::frontend {
 /// condition, the reset, settings) and lowers it to a continuous-form
 /// ir::NeuronModel. Returns nothing when it reported an error. Warns about
 /// parameters the model never reads.
-std::optional<ir::NeuronModel> lower_neuron(const ast::NeuronDecl &decl, diag::Diagnostics &diags);
+/// Calls of the user functions in `functions` (may be null) are expanded inline.
+std::optional<ir::NeuronModel> lower_neuron(const ast::NeuronDecl &decl, diag::Diagnostics &diags,
+                                            const FunctionTable *functions = nullptr);
 
 } // namespace snn::frontend

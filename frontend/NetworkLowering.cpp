@@ -191,6 +191,8 @@ private:
       ir::Projection pr;
       pr.pre = pre->name;
       pr.post = post->name;
+      pr.loc = c.pre.loc;
+      pr.frozen = c.frozen;
       if (t.variable) {
         pr.target = t.variable->name;
         if (model->find_input(pr.target)) {
@@ -215,8 +217,10 @@ private:
                       post->name, model->states.empty() ? std::string("v") : model->states[0].name);
         continue;
       }
-      Dimension target_dim = pr.target_kind == ir::TargetKind::Input ? model->find_input(pr.target)->dim
-                                                                     : model->find_state(pr.target)->dim;
+      // A weight sent to an input is an impulse: the input's dimension times a time.
+      Dimension target_dim = pr.target_kind == ir::TargetKind::Input
+                                 ? model->find_input(pr.target)->dim * Dimension::time()
+                                 : model->find_state(pr.target)->dim;
       if (!connectivity(c, *pre, *post, pr) || !weight(c, target_dim, pr) || !synapse_count(c, *pre, *post, pr))
         continue;
       m_.network.projections.push_back(std::move(pr));

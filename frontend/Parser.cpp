@@ -158,7 +158,7 @@ public:
       return;
     }
     std::vector<std::string> expected = expected_tokens(*parser, msg);
-    if (!expected.empty() && expected.size() <= 4) {
+    if (!expected.empty() && expected.size() <= 5) {
       // `population input = ...`: a keyword where a name belongs.
       bool keyword = std::find(expected.begin(), expected.end(), "a name") != expected.end() && !text.empty() &&
                      std::isalpha(static_cast<unsigned char>(text[0])) && offending->getType() != SNNParser::IDENT;
@@ -356,6 +356,8 @@ public:
         f->imports.push_back(import_decl(imp));
       else if (auto *n = item->neuronDecl())
         f->neurons.push_back(neuron(n));
+      else if (auto *fn = item->functionDecl())
+        f->functions.push_back(function(fn));
       else if (auto *net = item->networkDecl())
         f->networks.push_back(network(net));
       else if (auto *sim = item->simulateDecl())
@@ -436,6 +438,15 @@ private:
         }
         n.has_reset = true;
         n.reset_loc = loc(r->getStart());
+        auto words = r->IDENT();
+        if (words.size() == 2) {
+          // `next step` are names, not keywords, so that they stay usable elsewhere.
+          if (words[0]->getText() != "next" || words[1]->getText() != "step") {
+            ast::Loc at = loc(words[0]);
+            diags_.report(DiagKind::expected_next_step, at, words[0]->getText(), words[1]->getText());
+          }
+          n.reset_next_step = true;
+        }
         for (auto *a : r->assignment())
           n.reset.push_back({ident(a->IDENT()), a->op->getText(), expr(a->expr()), loc(a)});
       } else if (auto *set = dynamic_cast<SNNParser::SettingStmtContext *>(s)) {
@@ -443,6 +454,16 @@ private:
       }
     }
     return n;
+  }
+
+  ast::FunctionDecl function(SNNParser::FunctionDeclContext *c) {
+    ast::FunctionDecl f;
+    f.name = ident(c->IDENT());
+    f.file = file_;
+    for (auto *p : c->functionParam())
+      f.params.push_back({ident(p->IDENT()), p->expr() ? expr(p->expr()) : nullptr});
+    f.body = expr(c->expr());
+    return f;
   }
 
   ast::OdeDecl ode(SNNParser::OdeStmtContext *o) {
@@ -504,7 +525,18 @@ private:
         weight(d, w->getStart(), w->expr(), true);
       } else if (auto *w2 = dynamic_cast<SNNParser::WeightClauseContext *>(cl)) {
         weight(d, w2->getStart(), w2->expr(), false);
+      } else if (auto *v = dynamic_cast<SNNParser::ValueClauseContext *>(cl)) {
+        value_clause(d, ident(v->IDENT()), v->expr());
       } else if (auto *k = dynamic_cast<SNNParser::ConnectivityClauseContext *>(cl)) {
+        if (k->IDENT()->getText() == "frozen" && !k->callArgs()) {
+          d.frozen = true;
+          continue;
+        }
+        if (k->IDENT()->getText() == "delay" && k->callArgs() && k->callArgs()->arg().size() == 1 &&
+            !k->callArgs()->arg(0)->IDENT()) { // `delay (2)`: the parenthesis is the value's
+          value_clause(d, ident(k->IDENT()), k->callArgs()->arg(0)->expr());
+          continue;
+        }
         if (d.connectivity) {
           diags_.report(DiagKind::duplicate_definition, loc(k->IDENT()), "connectivity of this projection",
                         d.connectivity->name);
@@ -517,6 +549,22 @@ private:
       }
     }
     return d;
+  }
+
+  /// A clause `NAME VALUE`: only `delay N` is one.
+  void value_clause(ast::ConnectDecl &d, const ast::Ident &name, SNNParser::ExprContext *e) {
+    if (name.name != "delay") {
+      diags_.report(DiagKind::unknown_setting, name.loc, "projection", name.name);
+      diags_.suggest(name.name, {"delay", "weight"}, name.loc);
+      return;
+    }
+    if (d.delay) {
+      diags_.report(DiagKind::duplicate_definition, name.loc, "clause", "delay");
+      diags_.note(DiagKind::note_previous_definition, d.delay_loc);
+      return;
+    }
+    d.delay_loc = name.loc;
+    d.delay = expr(e);
   }
 
   void weight(ast::ConnectDecl &d, antlr4::Token *kw, SNNParser::ExprContext *e, bool dist) {

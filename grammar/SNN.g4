@@ -12,6 +12,7 @@ file : item* EOF ;
 item
   : importDecl
   | neuronDecl
+  | functionDecl
   | networkDecl
   | simulateDecl
   ;
@@ -30,11 +31,15 @@ neuronStmt
   | 'input' IDENT (':' expr)? ';'?                        # inputStmt
   | IDENT '/' IDENT '=' expr ('unless' IDENT)? ';'?       # odeStmt
   | 'spike' 'when' expr ';'?                              # spikeStmt
-  | 'on' 'spike' '{' assignment* '}' ';'?                 # resetStmt
+  | 'on' 'spike' (IDENT IDENT)? '{' assignment* '}' ';'?  # resetStmt
   | IDENT '=' expr ';'?                                   # settingStmt
   ;
 
 assignment : IDENT op=('=' | '+=' | '-=' | '*=' | '/=') expr ';'? ;
+
+// function triangular(x, width, height = 0.3) = height / width * ...
+functionDecl : 'function' IDENT '(' (functionParam (',' functionParam)*)? ')' '=' expr ';'? ;
+functionParam : IDENT ('=' expr)? ;
 
 // --------------------------------------------------------------- network
 networkDecl : 'network' IDENT '{' networkStmt* '}' ;
@@ -54,6 +59,7 @@ clause
   : 'weight' '~' expr     # weightDistClause
   | 'weight' expr         # weightClause
   | IDENT callArgs?       # connectivityClause
+  | IDENT expr            # valueClause
   ;
 
 // -------------------------------------------------------------- simulate

@@ -256,6 +256,8 @@ void print_model(std::ostream &os, const NeuronModel &m) {
     print(os, m.spike_condition);
     os << '\n';
   }
+  if (m.reset_next_step)
+    os << "  on spike next step\n";
   print_assignments(os, "reset", m.reset, "  ");
   if (m.surrogate) {
     os << "  surrogate = ";
@@ -307,7 +309,12 @@ std::string to_string(const Module &m) {
       os << "~ normal(" << format_real(w.a) << ", " << format_real(w.b) << ')';
       break;
     }
-    os << " [" << w.dim.str() << "]\n";
+    os << " [" << w.dim.str() << "]";
+    if (pr.delay_steps != 1)
+      os << ", delay " << pr.delay_steps;
+    if (pr.frozen)
+      os << ", frozen";
+    os << '\n';
   }
   os << "}\n";
   if (m.has_regime) {

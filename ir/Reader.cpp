@@ -201,6 +201,11 @@ private:
       } else if (k == "update" || k == "reset") {
         Token s = in_.expect(TokenKind::Ident, "a state name");
         (k == "update" ? updates : resets).push_back(value_of(s));
+      } else if (k == "on") { // on spike next step: the reset acts in the next update
+        in_.expect("spike");
+        in_.expect("next");
+        in_.expect("step");
+        m.reset_next_step = true;
       } else if (k == "spike") {
         in_.expect("when");
         spike = expression();
@@ -330,7 +335,9 @@ private:
   /// projection PRE -> POST.TARGET (input|state) : CONNECTIVITY, weight W [DIM]
   void read_projection() {
     Projection pr;
-    const Population &pre = population_named(in_.expect(TokenKind::Ident, "a population name"));
+    Token pre_name = in_.expect(TokenKind::Ident, "a population name");
+    pr.loc = pre_name.loc;
+    const Population &pre = population_named(pre_name);
     in_.expect("->");
     const Population &post = population_named(in_.expect(TokenKind::Ident, "a population name"));
     pr.pre = pre.name;
@@ -347,7 +354,7 @@ private:
     const NeuronModel *model = m_.find_model(post.model);
     std::optional<Dimension> target_dim;
     if (const InputVar *i = pr.target_kind == TargetKind::Input ? model->find_input(pr.target) : nullptr)
-      target_dim = i->dim;
+      target_dim = i->dim * Dimension::time(); // an impulse: the weight integrates the input
     if (const StateVar *s = pr.target_kind == TargetKind::State ? model->find_state(pr.target) : nullptr)
       target_dim = s->dim;
     if (!target_dim)
@@ -394,6 +401,15 @@ private:
       in_.fail(DiagKind::ir_ill_typed, dim_loc,
                "the weight has dimension " + w.dim.str() + ", but its target '" + pr.target + "' has " +
                    target_dim->str());
+    while (in_.accept(",")) { // , delay N   , frozen
+      Token clause = in_.expect(TokenKind::Ident, "delay or frozen");
+      if (clause.text == "delay")
+        pr.delay_steps = static_cast<uint32_t>(parse_integer(in_, "a delay in steps", 0, 1));
+      else if (clause.text == "frozen")
+        pr.frozen = true;
+      else
+        in_.fail(DiagKind::ir_expected, clause.loc, "delay or frozen", describe(clause));
+    }
     m_.network.projections.push_back(std::move(pr));
   }
 

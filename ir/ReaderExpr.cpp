@@ -239,6 +239,10 @@ SyntaxPtr parse_atom(TokenStream &in) {
     parse_arguments(in, name, 0);
     return make_syntax(Syntax::Kind::Stimulus, name.loc);
   }
+  if (name.text == "last_spike") {
+    parse_arguments(in, name, 0);
+    return make_syntax(Syntax::Kind::LastSpike, name.loc);
+  }
   if (name.text == "select") {
     SyntaxPtr s = make_syntax(Syntax::Kind::Select, name.loc);
     for (auto &arg : parse_arguments(in, name, 3))
@@ -274,6 +278,7 @@ public:
     case K::Bool:
     case K::Not:
     case K::Stimulus:
+    case K::LastSpike:
       return ScalarType::Bool;
     case K::Call:
     case K::Random:
@@ -309,6 +314,8 @@ public:
       return lookup(s, true);
     case K::Stimulus:
       return Variable::make_stimulus();
+    case K::LastSpike:
+      return Variable::make_last_spike();
     case K::Random:
       return Random::make(s.dist, s.site);
     case K::Neg: {

@@ -23,7 +23,7 @@ namespace snn::ir::reader {
 
 /// An expression as written, before names and types are known.
 struct Syntax {
-  enum class Kind : uint8_t { Number, Bool, Name, Shared, Neg, Not, Binary, Select, Call, Random, Stimulus };
+  enum class Kind : uint8_t { Number, Bool, Name, Shared, Neg, Not, Binary, Select, Call, Random, Stimulus, LastSpike };
   Kind kind;
   SourceLocation loc;
   unsigned depth = 1;                          ///< of the tree below and including this node

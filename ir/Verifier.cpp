@@ -3,6 +3,7 @@
 
 #include "ir/Simplify.h"
 
+#include <map>
 #include <optional>
 #include <set>
 
@@ -188,14 +189,37 @@ std::vector<std::string> verify(const Module &m) {
       if (!i)
         problems.push_back("projection targets unknown input '" + pr.target + "'");
       else
-        target_dim = i->dim;
+        target_dim = i->dim * Dimension::time(); // an impulse
     }
+    if (pr.delay_steps > 1)
+      problems.push_back("projection " + pr.pre + " -> " + pr.post + " has a delay of " +
+                         std::to_string(pr.delay_steps) + " steps (0 or 1 supported)");
     if (target_dim && pr.weight.dim != *target_dim)
       problems.push_back("projection " + pr.pre + " -> " + pr.post + " weight dimension " + pr.weight.dim.str() +
                          " differs from its target's " + target_dim->str());
     if (pr.connectivity == ConnectivityKind::OneToOne && pre->size != post->size)
       problems.push_back("one_to_one projection between populations of different sizes");
   }
+  // Zero-delay projections must not form a cycle: peel off populations
+  // without waiting zero-delay inputs until none is left.
+  std::map<std::string, int> waiting;
+  for (const auto &pr : n.projections)
+    if (pr.delay_steps == 0)
+      ++waiting[pr.post];
+  std::set<std::string> updated;
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (const auto &p : n.populations)
+      if (!updated.count(p.name) && waiting[p.name] == 0) {
+        updated.insert(p.name);
+        progress = true;
+        for (const auto &pr : n.projections)
+          if (pr.delay_steps == 0 && pr.pre == p.name)
+            --waiting[pr.post];
+      }
+  }
+  if (updated.size() < pops.size())
+    problems.push_back("the zero-delay projections form a cycle");
   if (m.has_regime) {
     for (const auto &r : m.regime.records) {
       const Population *p = n.find_population(r.population);

@@ -62,7 +62,7 @@ std::map<uint32_t, ir::Distribution> random_sites(const std::vector<Expr> &exprs
 
 /// A local as a model-IR variable, so model expressions can read it.
 Expr ir_local(const std::string &name, Type type, ir::Dimension dim) {
-  ir::ScalarType scalar = type == Type::Real ? ir::ScalarType::Real
+  ir::ScalarType scalar = type == Type::Real   ? ir::ScalarType::Real
                           : type == Type::Bool ? ir::ScalarType::Bool
                                                : ir::ScalarType::Int;
   return ir::Variable::make(ir::VarKind::Local, name, scalar == ir::ScalarType::Real ? dim : ir::Dimension(), scalar);
@@ -73,13 +73,22 @@ struct Bindings {
   std::map<std::string, Expr> states, inputs;
   std::map<uint32_t, Expr> randoms;
   Expr time, stimulus;
+  Expr last_spike; ///< the spiked flag of the step before (update only)
 };
+
+/// Whether the model's update reads `last_spike()` (an `on spike next step` reset).
+bool reads_last_spike(const ir::NeuronModel &model) {
+  for (const ir::Assignment &a : model.update)
+    if (ir::mentions(a.value, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::LastSpike; }))
+      return true;
+  return false;
+}
 
 class NeuronKernelBuilder {
 public:
   NeuronKernelBuilder(const ir::NeuronModel &model, NeuronPhase phase, bool stimulus, ElemType real)
-      : model_(model), phase_(phase), real_(real), exprs_(phase_exprs(model, phase)),
-        sites_(random_sites(exprs_)), reads_stimulus_(stimulus && reads_stimulus(model, phase)),
+      : model_(model), phase_(phase), real_(real), exprs_(phase_exprs(model, phase)), sites_(random_sites(exprs_)),
+        reads_stimulus_(stimulus && reads_stimulus(model, phase)),
         k_(std::string(phase_name(phase)) + "." + model.name + (reads_stimulus_ ? ".stimulus" : ""),
            DomainKind::Neurons, true) {
     ir::internal_check(model.discretized, "model '" + model.name + "' reached lower/ in continuous form");
@@ -108,13 +117,15 @@ private:
     for (const ir::StateVar &s : model_.states)
       states_.push_back(
           k_.buffer("state." + s.name, state_elem(s, real_), ScopeKind::Neuron, BatchAxis::PerExample, state_access));
-    Param::Access input_access = phase_ == NeuronPhase::Reset ? Param::Access::Read
+    Param::Access input_access = phase_ == NeuronPhase::Reset  ? Param::Access::Read
                                  : phase_ == NeuronPhase::Init ? Param::Access::Write
                                                                : Param::Access::ReadWrite;
     for (const ir::InputVar &i : model_.inputs)
       inputs_.push_back(k_.buffer("input." + i.name, real_, ScopeKind::Neuron, BatchAxis::PerExample, input_access));
-    spiked_ = k_.buffer("spiked", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample,
-                        phase_ == NeuronPhase::Reset ? Param::Access::Read : Param::Access::Write);
+    Param::Access spiked_access = phase_ == NeuronPhase::Reset ? Param::Access::Read : Param::Access::Write;
+    if (phase_ == NeuronPhase::Update && reads_last_spike(model_))
+      spiked_access = Param::Access::ReadWrite;
+    spiked_ = k_.buffer("spiked", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, spiked_access);
     if (reads_stimulus_)
       stimulus_ = k_.buffer("stimulus", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
     size_ = k_.scalar("size");
@@ -173,9 +184,12 @@ private:
         return b.time;
       case ir::VarKind::Stimulus:
         return b.stimulus;
+      case ir::VarKind::LastSpike:
+        ir::internal_check(bool(b.last_spike), "last_spike() of model '" + model_.name + "' outside its update");
+        return b.last_spike;
       default:
-        throw ir::InternalError(std::string(ir::name_of(v.var_kind)) + " '" + v.name + "' of model '" +
-                                model_.name + "' reached lower/");
+        throw ir::InternalError(std::string(ir::name_of(v.var_kind)) + " '" + v.name + "' of model '" + model_.name +
+                                "' reached lower/");
       }
     });
     return ir::substitute_random(out, [&](const ir::Random &r) -> Expr {
@@ -187,8 +201,8 @@ private:
 
   Expr at(const std::map<std::string, Expr> &values, const std::string &name, const char *what) const {
     auto found = values.find(name);
-    ir::internal_check(found != values.end(), std::string("model '") + model_.name + "' has no " + what + " '" +
-                                                  name + "'");
+    ir::internal_check(found != values.end(),
+                       std::string("model '") + model_.name + "' has no " + what + " '" + name + "'");
     return found->second;
   }
 
@@ -235,13 +249,17 @@ private:
 
   void update_body() {
     Bindings old = load_neuron("old");
+    if (reads_last_spike(model_)) { // loaded before this update overwrites it
+      k_.let("last_spike", nonzero(k_.load(spiked_, index_)));
+      old.last_spike = ir_local("last_spike", Type::Bool, {});
+    }
     draw_step_randoms(old);
     std::vector<Value> next = assign(model_.update, old, "new");
     Bindings updated = old;
     for (size_t k = 0; k < next.size(); ++k)
       if (next[k])
-        updated.states[model_.states[k].name] = ir_local(model_.states[k].name + ".new", next[k]->type,
-                                                         model_.states[k].dim);
+        updated.states[model_.states[k].name] =
+            ir_local(model_.states[k].name + ".new", next[k]->type, model_.states[k].dim);
     Value spike = IntImm::make(Type::Bool, 0);
     if (model_.spike_condition) {
       ir::internal_check(model_.spike_condition->is_bool(),

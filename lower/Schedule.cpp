@@ -270,13 +270,49 @@ private:
     for (int k = 0; k < populations; ++k)
       entry("reset_example").launches.push_back(neuron_launch(k, NeuronPhase::Init));
     EntryPoint &step = entry("step");
-    for (int k = 0; k < populations; ++k)
+    // Each population updates, then its zero-delay projections deliver, so
+    // that their targets see the spikes of this step; then the projections
+    // with the default delay of one step deliver for the next update.
+    const std::vector<ir::Projection> &projections = m_.network.projections;
+    for (int k : update_order()) {
       step.launches.push_back(neuron_launch(k, NeuronPhase::Update));
-    for (int j = 0; j < int(p_.projections.size()); ++j)
-      step.launches.push_back(delivery_launch(j));
+      for (int j = 0; j < int(projections.size()); ++j)
+        if (projections[j].delay_steps == 0 && population_index(projections[j].pre) == k)
+          step.launches.push_back(delivery_launch(j));
+    }
+    for (int j = 0; j < int(projections.size()); ++j)
+      if (projections[j].delay_steps != 0)
+        step.launches.push_back(delivery_launch(j));
     for (int k = 0; k < populations; ++k)
       if (has_phase(model_of(k), NeuronPhase::Reset))
         step.launches.push_back(neuron_launch(k, NeuronPhase::Reset));
+  }
+
+  /// The populations in an order where the pre of every zero-delay
+  /// projection comes before its post: the declaration order where it
+  /// already is (always, without `delay 0`), else the first population
+  /// whose zero-delay inputs have all updated.
+  std::vector<int> update_order() const {
+    const ir::Network &net = m_.network;
+    int n = int(net.populations.size());
+    std::vector<int> waiting(n, 0), order;
+    for (const ir::Projection &pr : net.projections)
+      if (pr.delay_steps == 0)
+        ++waiting[population_index(pr.post)];
+    std::vector<bool> done(n, false);
+    while (int(order.size()) < n) {
+      int next = -1;
+      for (int k = 0; k < n && next < 0; ++k)
+        if (!done[k] && waiting[k] == 0)
+          next = k;
+      ir::internal_check(next >= 0, "the zero-delay projections of network '" + net.name + "' form a cycle");
+      done[next] = true;
+      order.push_back(next);
+      for (const ir::Projection &pr : net.projections)
+        if (pr.delay_steps == 0 && population_index(pr.pre) == next)
+          --waiting[population_index(pr.post)];
+    }
+    return order;
   }
 
   void add_record(const ir::Record &r) {

@@ -165,6 +165,8 @@ public:
       s.rhs.push_back(o.rhs);
       s.frozen.push_back(o.frozen_when_refractory && frozen_cond_);
     }
+    if (!split_impulses(s))
+      return false;
     std::vector<ir::Assignment> update;
     if (!s.states.empty()) {
       std::string why;
@@ -189,6 +191,9 @@ public:
     } else {
       m_.method_used = m_.method == ir::IntegrationMethod::Auto ? ir::IntegrationMethod::Exact : m_.method;
     }
+    add_jumps(s, update);
+    if (m_.reset_next_step)
+      fold_next_step_reset(update);
     if (frozen_cond_) {
       m_.refractory_counter = counter_name_;
       for (const auto &o : m_.odes)
@@ -215,6 +220,93 @@ public:
   }
 
 private:
+  /// Inputs are impulses: takes them out of the right sides (which are then
+  /// integrated without them) and keeps, per state, the coefficient
+  /// d(dx/dt)/di of each input, the jump per unit of arriving weight.
+  bool split_impulses(System &s) {
+    jumps_.assign(s.states.size(), {});
+    for (size_t k = 0; k < s.states.size(); ++k) {
+      for (const ir::InputVar &in : m_.inputs) {
+        Expr c = ir::simplify(ir::differentiate(s.rhs[k], ir::VarKind::Input, in.name, in.dim));
+        double value = 0;
+        if (ir::constant_value(c, value) && value == 0)
+          continue;
+        if (ir::mentions(c, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Input; })) {
+          std::string base = m_.name.substr(0, m_.name.find('@'));
+          ctx_.diags.report(DiagKind::nonlinear_input, m_.odes[k].loc, in.name, base, s.states[k]->name);
+          return false;
+        }
+        jumps_[k].push_back({in.name, c, in.dim});
+      }
+      if (jumps_[k].empty())
+        continue;
+      s.rhs[k] = ir::simplify(ir::substitute(s.rhs[k], [](const ir::Variable &v) -> Expr {
+        return v.var_kind == ir::VarKind::Input ? ir::Constant::make(0.0, v.dim) : Expr();
+      }));
+    }
+    return true;
+  }
+
+  /// Adds to each state's update the jump `c * I` of its impulse inputs,
+  /// with c read at the decayed state values; none while the state is
+  /// frozen by `unless refractory`.
+  void add_jumps(const System &s, std::vector<ir::Assignment> &update) {
+    auto decayed = [&](const ir::Variable &v) -> Expr {
+      if (!is_system_var(s, v))
+        return {};
+      return update[s.index.at(v.name)].value;
+    };
+    for (size_t k = 0; k < s.states.size(); ++k) {
+      Expr jump;
+      for (const Jump &j : jumps_[k]) {
+        // The accumulator holds the sum of the weights, dim(i) * s.
+        Expr weight =
+            ir::Variable::make(ir::VarKind::Input, j.input, j.dim) * ir::Constant::make(1.0, Dimension::time());
+        Expr term = ir::substitute(j.coefficient, decayed) * weight;
+        jump = jump ? jump + term : term;
+      }
+      if (!jump)
+        continue;
+      const auto *held = update[k].value.as<ir::Select>();
+      if (s.frozen[k] && held && held->cond.same_as(frozen_cond_)) // select(frozen, x, decayed + jump)
+        update[k].value = ir::Select::make(held->cond, held->t, held->f + jump);
+      else if (s.frozen[k])
+        update[k].value = update[k].value + ir::Select::make(frozen_cond_, ir::Constant::make(0.0, jump->dim), jump);
+      else
+        update[k].value = update[k].value + jump;
+    }
+  }
+
+  /// `on spike next step`: x' = select(last_spike(), R_x(U), U_x), with U the
+  /// ordinary update and R_x the reset read at the updated values.
+  void fold_next_step_reset(std::vector<ir::Assignment> &update) {
+    std::map<std::string, Expr> next;
+    for (const auto &a : update)
+      next[a.state] = a.value;
+    auto updated = [&](const ir::Variable &v) -> Expr {
+      if (v.var_kind != ir::VarKind::State)
+        return {};
+      auto found = next.find(v.name);
+      return found == next.end() ? Expr() : found->second;
+    };
+    Expr fired = ir::Variable::make_last_spike();
+    for (const auto &r : m_.reset) {
+      const ir::StateVar *st = m_.find_state(r.state);
+      Expr stay =
+          next.count(r.state) ? next.at(r.state) : ir::Variable::make(ir::VarKind::State, st->name, st->dim, st->type);
+      Expr value = ir::Select::make(fired, ir::substitute(r.value, updated), stay);
+      bool found = false;
+      for (auto &a : update)
+        if (a.state == r.state) {
+          a.value = value;
+          found = true;
+        }
+      if (!found)
+        update.push_back({r.state, value});
+    }
+    m_.reset.clear();
+  }
+
   /// Binds `dt` to the regime's step wherever the model reads it.
   void substitute_dt() {
     Expr dt = ir::Constant::make(dt_, Dimension::time());
@@ -353,7 +445,14 @@ private:
     return out;
   }
 
+  struct Jump {
+    std::string input;
+    Expr coefficient; ///< d(dx/dt)/di, may read the states
+    Dimension dim;    ///< of the input
+  };
+
   ir::NeuronModel &m_;
+  std::vector<std::vector<Jump>> jumps_; ///< per ODE
   double dt_;
   PassContext &ctx_;
   Expr frozen_cond_;

@@ -3,16 +3,17 @@
 --config main (models/brian_xcheck.snn): 5 populations x 10
 std.neurons.LIF with different parameters and constant drives, a 10-neuron
 SpikeSource read from a spike-times CSV, and delta synapses: one-to-one onto
-v, dense and one-to-one onto the input current i (summed in a step, used by
-the next update) of refractory neurons, and LIF -> LIF onto v.
+v, dense and one-to-one onto the impulse input i (summed in a step; the next
+update adds it to v after the decay, unless refractory) of refractory
+neurons, and LIF -> LIF onto v.
 --config refractory (models/brian_xcheck_refractory.snn): delta synapses
 onto v of neurons with a refractory period; Brian2 drops such writes while
 the neuron is refractory (v is `unless refractory`, so it is a
 conditional-write variable guarded by not_refractory). The same network runs in Brian2 (runtime device, numpy
 target, method exact, same dt): one NeuronGroup of 50 neurons with
 per-neuron parameters, a SpikeGeneratorGroup with the same spike times,
-Synapses with on_pre 'v_post += w' (or 'i_in_post += w', with i_in zeroed
-after each update), and a StateMonitor in the 'end' slot, which samples what
+Synapses with on_pre 'v_post += w' (or 'i_in_post += w', added to v right
+after the state update unless refractory, and zeroed after it), and a StateMonitor in the 'end' slot, which samples what
 snnc records after step k (snnc's t = (k + 1) dt, Brian2's t = k dt).
 
 Checks (float64): every voltage sample to 1e-6 relative (1e-9 V absolute),
@@ -53,8 +54,8 @@ CONFIGS = {
         "projections": [
             ("stim", "a", "v", "one_to_one", 3 * MV),
             ("stim", "b", "v", "one_to_one", -2.5 * MV),
-            ("stim", "c", "i", "dense", 40 * MV),
-            ("stim", "d", "i", "one_to_one", 450 * MV),
+            ("stim", "c", "i", "dense", 0.8 * MV),
+            ("stim", "d", "i", "one_to_one", 1.5 * MV),
             ("a", "e", "v", "one_to_one", 9 * MV),
             ("b", "e", "v", "dense", 1.25 * MV),
         ],
@@ -122,7 +123,7 @@ def run_brian2(pops, projections, times, neurons):
     b2.defaultclock.dt = DT * b2.second
     b2.start_scope()
     eqs = """
-    dv/dt = (v_rest - v + i_in + i_offset) / tau : volt (unless refractory)
+    dv/dt = (v_rest - v + i_offset) / tau : volt (unless refractory)
     i_in : volt
     tau : second (constant)
     v_rest : volt (constant)
@@ -145,8 +146,10 @@ def run_brian2(pops, projections, times, neurons):
         sub.i_offset = i_offset * b2.volt
         sub.t_ref = t_ref * b2.second
         sub.v = v0 * b2.volt
-    # snnc consumes the input current in the update and zeroes it; spikes of
-    # this step then accumulate into the next one.
+    # snnc's input is an impulse: the update adds the weights that arrived
+    # in the step before to the decayed v (none while refractory), then
+    # zeroes it; spikes of this step accumulate into the next one.
+    group.run_regularly("v += int(not_refractory) * i_in", when="groups", order=1)
     group.run_regularly("i_in = 0*volt", when="after_groups")
     source = b2.SpikeGeneratorGroup(N, neurons, times * b2.second)
     # One Synapses object per (source group, target variable), with the

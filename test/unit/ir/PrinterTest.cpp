@@ -89,9 +89,9 @@ TEST(PrintModule, ShowsEveryPart) {
   EXPECT_EQ(to_string(test::small_module()),
             "neuron LIF@p {\n"
             "  state v : V = -0.065[V]\n"
-            "  input i : V\n"
+            "  input i : V/s\n"
             "  discretized with exact\n"
-            "  update v = 0.9900498337491681 * v + 0.009950166250831945 * i\n"
+            "  update v = 0.9900498337491681 * v + 0.009950166250831945[s] * i\n"
             "  spike when v > -0.05[V]\n"
             "  reset v = -0.07[V]\n"
             "  surrogate = max(0, 1 - abs(v / 0.01[V]))\n"

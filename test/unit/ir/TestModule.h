@@ -6,19 +6,21 @@
 namespace snn::test {
 
 /// A discretised LIF population `p` of 10 neurons with a recurrent dense
-/// projection onto its input `i` (in V), a regime and two records.
+/// projection onto its impulse input `i` (in V/s, weights in V), a regime
+/// and two records.
 inline ir::Module small_module() {
   using namespace ir;
   const Dimension V = Dimension::voltage();
   Expr v = Variable::make(VarKind::State, "v", V);
-  Expr i = Variable::make(VarKind::Input, "i", V);
+  const Dimension V_per_s = V / Dimension::time();
+  Expr i = Variable::make(VarKind::Input, "i", V_per_s);
   NeuronModel m;
   m.name = "LIF@p";
   m.states.push_back({"v", V, real(-0.065, V), false});
-  m.inputs.push_back({"i", V});
+  m.inputs.push_back({"i", V_per_s});
   m.discretized = true;
   m.method_used = IntegrationMethod::Exact;
-  m.update.push_back({"v", real(0.9900498337491681) * v + real(0.009950166250831945) * i});
+  m.update.push_back({"v", real(0.9900498337491681) * v + real(0.009950166250831945, Dimension::time()) * i});
   m.spike_condition = Binary::make(BinaryOp::Gt, v, real(-0.05, V));
   m.reset.push_back({"v", real(-0.07, V)});
   m.surrogate = Binary::make(BinaryOp::Max, real(0.0), real(1.0) - Call::make(Function::Abs, v / real(0.01, V)));

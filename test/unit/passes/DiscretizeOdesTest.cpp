@@ -93,20 +93,23 @@ TEST(DiscretizeOdes, LifUsesExactCoefficients) {
   ASSERT_EQ(model.update.size(), 1u);
   const double dt = m.regime.dt, tau = 10e-3;
   EXPECT_DOUBLE_EQ(dt, 1e-4);
-  const double decay = std::exp(-dt / tau), gain = tau * -std::expm1(-dt / tau);
-  // v' = exp(-dt/tau) v + tau (1 - exp(-dt/tau)) * (i / tau).
+  const double decay = std::exp(-dt / tau);
+  // v' = exp(-dt/tau) v + I / tau: the input is an impulse, integrated
+  // without it and then added as the jump d(dv/dt)/di = 1 / tau per unit
+  // of arriving weight I (a charge-like mV * s).
   ir::Expr v_next = assigned(model.update, "v");
   ASSERT_TRUE(v_next);
   EXPECT_EQ(v_next->dim, ir::Dimension::voltage());
   expect_rel(evaluate(v_next, Bindings().state("v", 1.0).input("i", 0.0)), decay, 1e-15, "coefficient of v");
-  expect_rel(evaluate(v_next, Bindings().state("v", 0.0).input("i", 1.0)), gain / tau, 1e-15, "coefficient of i");
-  // The printed update holds the coefficients themselves: a plain number and a time.
+  expect_rel(evaluate(v_next, Bindings().state("v", 0.0).input("i", 1.0)), 1 / tau, 1e-15, "coefficient of i");
+  // The printed update holds the coefficients themselves: the decay, and one
+  // second that turns the summed weights back into the input's dimension.
   std::vector<double> plain = constants_of_dimension(v_next, ir::Dimension());
   std::vector<double> times = constants_of_dimension(v_next, ir::Dimension::time());
   ASSERT_EQ(plain.size(), 1u) << ir::to_string(v_next);
   ASSERT_GE(times.size(), 1u) << ir::to_string(v_next);
   expect_rel(plain[0], decay, 1e-15, "exp(-dt/tau)");
-  expect_rel(times[0], gain, 1e-15, "tau (1 - exp(-dt/tau))");
+  EXPECT_EQ(times[0], 1.0) << ir::to_string(v_next);
 }
 
 TEST(DiscretizeOdes, CoupledLinearSystemMatchesItsClosedForm) {
@@ -136,8 +139,9 @@ neuron C {
     double value;
   };
   const Coefficient expected[] = {
-      {"v", "v", ea},   {"v", "ge", cross}, {"v", "i", r * -std::expm1(-a * h) - cross},
-      {"ge", "v", 0.0}, {"ge", "ge", eb},   {"ge", "i", -std::expm1(-b * h)},
+      // An impulse input jumps the states that read it (ge by I / tau_e)
+      // after the step; v sees it only from the next step on.
+      {"v", "v", ea}, {"v", "ge", cross}, {"v", "i", 0.0}, {"ge", "v", 0.0}, {"ge", "ge", eb}, {"ge", "i", b},
   };
   for (const auto &c : expected) {
     Bindings unit;
@@ -156,8 +160,8 @@ neuron C {
   // One step from a typical state, against the closed form directly.
   double v0 = -0.012, g0 = 2e-10, i = 1.5e-10;
   auto next = step(model, {{"v", v0}, {"ge", g0}}, {{"i", i}});
-  expect_rel(next["v"], v0 * ea + r * i * (1 - ea) + a * r * (g0 - i) * (eb - ea) / (a - b), 1e-12, "v(h)");
-  expect_rel(next["ge"], i + (g0 - i) * eb, 1e-13, "ge(h)");
+  expect_rel(next["v"], v0 * ea + a * r * g0 * (eb - ea) / (a - b), 1e-12, "v(h)");
+  expect_rel(next["ge"], g0 * eb + i * b, 1e-13, "ge(h)");
 }
 
 TEST(DiscretizeOdes, EulerIsOneForwardStep) {
@@ -179,7 +183,7 @@ neuron E {
   std::uniform_real_distribution<double> u(-2, 2);
   for (int n = 0; n < 20; ++n) {
     double x = u(rng), i = u(rng);
-    double want = x + h * (-k * x * x * x + i / tau);
+    double want = x + h * (-k * x * x * x) + i / tau; // the input: an impulse after the step
     expect_rel(step(model, {{"x", x}}, {{"i", i}})["x"], want, 1e-14, "euler step");
   }
   // A linear model asked for euler gets euler, not the exact map.
@@ -188,7 +192,7 @@ neuron E {
   const ir::NeuronModel &l = only_model(lin);
   EXPECT_EQ(l.method_used, ir::IntegrationMethod::Euler);
   double v = 0.004, i = 0.012;
-  expect_rel(step(l, {{"v", v}}, {{"i", i}})["v"], v + lin.regime.dt * (i - v) / 10e-3, 1e-15, "linear euler");
+  expect_rel(step(l, {{"v", v}}, {{"i", i}})["v"], v + lin.regime.dt * -v / 10e-3 + i / 10e-3, 1e-15, "linear euler");
 }
 
 /// One classical RK4 step of dx/dt = f(x, t).
@@ -268,7 +272,8 @@ neuron N2 {
 }
 )";
   EXPECT_EQ(only_model(compile_ok(with_network(nonlinear, "N2"))).method_used, ir::IntegrationMethod::RK4);
-  // A coefficient read from an input is not constant: not exact.
+  // An input that scales a state is an impulse too (a jump of -g v / tau,
+  // read at the decayed v); without it the ODE is linear: exact.
   const char *input_coefficient = R"(
 neuron G {
   param tau = 10 ms
@@ -277,7 +282,7 @@ neuron G {
   dv/dt = -g * v / tau
 }
 )";
-  EXPECT_EQ(only_model(compile_ok(with_network(input_coefficient, "G"))).method_used, ir::IntegrationMethod::RK4);
+  EXPECT_EQ(only_model(compile_ok(with_network(input_coefficient, "G"))).method_used, ir::IntegrationMethod::Exact);
   // No ODE at all: nothing to integrate, reported as exact.
   const char *static_model = R"(
 neuron S {
@@ -326,15 +331,17 @@ TEST(DiscretizeOdes, ExactOnANonlinearSystemSaysWhy) {
     const char *equation, *why;
   };
   const Reason reasons[] = {
-      {"dx/dt = -g * x * k", "the coefficient of 'x' in dx/dt depends on 'g'"},
+      // A state without an ODE (an input would be an impulse, outside the ODE).
+      {"dx/dt = -w * x * k", "the coefficient of 'x' in dx/dt depends on 'w'"},
       {"dx/dt = if x > 0.5 then -k * x else k * x", "dx/dt depends on a state through a comparison or rounding"},
       {"dx/dt = -k * floor(x)", "dx/dt depends on a state through a comparison or rounding"},
       {"dx/dt = -k * x + k * sin(k * t)", "dx/dt depends on the time t"},
       {"dx/dt = -k * exp(x)", "dx/dt is nonlinear in 'x'"},
   };
   for (const auto &r : reasons) {
-    std::string text = std::string("neuron Q {\n  param k = 1 Hz\n  state x = 1\n  input g\n  method = exact\n  ") +
-                       r.equation + "\n}\n";
+    std::string text =
+        std::string("neuron Q {\n  param k = 1 Hz\n  state x = 1\n  state w = 2\n  input g\n  method = exact\n  ") +
+        r.equation + "\n}\n";
     Diagnostic e = exact_error(text, "Q");
     EXPECT_EQ(e.message, std::string("cannot integrate model 'Q' exactly: ") + r.why) << r.equation;
   }
@@ -384,7 +391,7 @@ TEST(DiscretizeOdes, RefractoryCounterSelectSpikeAndReset) {
   for (double n : {1.0, 0.0}) {
     Bindings b;
     b.state("v", 0.004).input("i", 0.02).state("refractory_steps", n);
-    expect_rel(evaluate(v_next, b), 0.02 + (0.004 - 0.02) * decay, 1e-14, "integrating");
+    expect_rel(evaluate(v_next, b), 0.004 * decay + 0.02 / 10e-3, 1e-14, "integrating, then the jump");
   }
   // The spike condition (over the updated values) also needs the counter at 0.
   ASSERT_TRUE(model.spike_condition && model.spike_condition->is_bool());
@@ -491,11 +498,11 @@ neuron F {
     auto frozen = step(model, {{"v", v}, {"w", w}, {"refractory_steps", 7}}, {{"i", i}});
     EXPECT_EQ(frozen["v"], v);
     expect_rel(frozen["w"], v + (w - v) * eb, 1e-13, "frozen w");
-    // Free: v relaxes to i, and with z = w - i, u = v - i:
-    //   z(h) = z0 e^{-bh} + b u0 (e^{-ah} - e^{-bh}) / (b - a).
+    // Free: v decays and jumps by a i (the impulse, after the step); w
+    // follows the decaying v: w(h) = w0 e^{-bh} + b v0 (e^{-ah} - e^{-bh}) / (b - a).
     auto free = step(model, {{"v", v}, {"w", w}, {"refractory_steps", 0}}, {{"i", i}});
-    expect_rel(free["v"], i + (v - i) * ea, 1e-13, "free v");
-    expect_rel(free["w"], i + (w - i) * eb + b * (v - i) * (ea - eb) / (b - a), 1e-12, "free w");
+    expect_rel(free["v"], v * ea + a * i, 1e-13, "free v");
+    expect_rel(free["w"], w * eb + b * v * (ea - eb) / (b - a), 1e-12, "free w");
   }
 }
 
@@ -533,7 +540,7 @@ TEST(DiscretizeOdes, ExplicitMethodsHoldFrozenStates) {
   // RK4 of a linear ODE is the degree-4 Taylor polynomial of the exact map.
   double x = -m.regime.dt / 10e-3;
   double taylor = 1 + x + x * x / 2 + x * x * x / 6 + x * x * x * x / 24;
-  expect_rel(free["v"], 0.5 + (0.003 - 0.5) * taylor, 1e-13, "rk4 of a linear ODE");
+  expect_rel(free["v"], 0.003 * taylor + 0.5 / 10e-3, 1e-13, "rk4 of a linear ODE, then the jump");
 }
 
 } // namespace
