@@ -6,6 +6,7 @@
 #include "Npz.h"
 #include "NpzReader.h"
 
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -121,6 +122,8 @@ void read_parameters(Simulation &simulation, const std::string &path) {
     for (std::size_t i = 0; i < values[k].size(); ++i)
       if (!std::isfinite(values[k][i]))
         throw Error(path, which + ": element " + std::to_string(i) + " is not finite");
+      else if (model.real_size == 4 && std::fabs(values[k][i]) > double(FLT_MAX))
+        throw Error(path, which + ": element " + std::to_string(i) + " does not fit in float32, the model's real type");
     positions[k] = file_positions(simulation, param, state.extents[param.value]);
     if (param.kind == SNN_PARAM_WEIGHTS) {
       std::vector<bool> synapse(values[k].size(), false);

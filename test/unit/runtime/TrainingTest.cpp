@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "Training.h"
 #include "CommandLine.h"
+#include "ModelDescription.h"
 #include "Npz.h"
 #include "NpzReader.h"
 #include "TrainingData.h"
@@ -622,6 +623,68 @@ TEST_F(Training, CommandLineOptions) {
   EXPECT_EQ(command(model, {"--epochs=1", "--batch=5", "--seed", "3", "--lr", "0.1", "--no-shuffle"}, &text).first, 0);
   EXPECT_NE(text.find("batch 5, 1 epoch, learning rate 0.1"), std::string::npos) << text;
   EXPECT_NE(text.find("test accuracy: "), std::string::npos) << text;
+}
+
+TEST_F(Training, TerminalProgressUpdatesInPlace) {
+  options_.terminal = true;
+  options_.epochs = 1;
+  train(desc(), options_);
+  std::string text = out_.str();
+  EXPECT_NE(text.find("\r\033[Kepoch 1/1 batch 4/4 loss "), std::string::npos) << text;
+  EXPECT_NE(text.find("\r\033[Kepoch 1/1: train loss "), std::string::npos) << text;
+}
+
+TEST_F(Training, MalformedTrainingDescriptorsAreInternalErrors) {
+  auto error_of = [&](auto edit) {
+    TrainingModel model(train_path_);
+    edit(model);
+    try {
+      validate_model(model.desc());
+    } catch (const Error &e) {
+      EXPECT_EQ(e.exit_code(), 70);
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_EQ(error_of([](TrainingModel &) {}), "(no error)");
+  EXPECT_EQ(error_of([](TrainingModel &m) { m.buffers[kLabel].type = SNN_ELEM_F64; }),
+            "internal error: malformed model descriptor: buffer 'label' with role label is float64, global scope, per "
+            "example; expected int32, global scope, per example");
+  EXPECT_EQ(error_of([](TrainingModel &m) { m.training.scores = kLoss; }),
+            "internal error: malformed model descriptor: the scores is buffer 'loss' with role loss; expected scores");
+  EXPECT_EQ(error_of([](TrainingModel &m) { m.params[2].gradient = kBiasGradient; }),
+            "internal error: malformed model descriptor: trained parameter 'in.feedback': a feedback matrix has no "
+            "gradient");
+  EXPECT_EQ(error_of([](TrainingModel &m) { m.params[0].value = kBias; }),
+            "internal error: malformed model descriptor: trained parameter 'in->out' names no projection's weight "
+            "buffer");
+  EXPECT_EQ(error_of([](TrainingModel &m) { m.params[1].name = "in->out"; }),
+            "internal error: malformed model descriptor: two trained parameters are called 'in->out'");
+  EXPECT_EQ(error_of([](TrainingModel &m) { m.entries.pop_back(); }),
+            "internal error: malformed model descriptor: entry point 'apply_gradients' of a training model is missing");
+  EXPECT_EQ(error_of([](TrainingModel &m) { m.populations[0].stimulus = SNN_NO_BUFFER; }),
+            "internal error: malformed model descriptor: the input population 'in' has no stimulus buffer");
+}
+
+TEST_F(Training, TheExecutableTrains) {
+  ScratchDirectory dir;
+  dir.write("train.csv", kTrainCsv);
+  dir.write("test.csv", kTestCsv);
+  std::string cd = "cd " + shell_quote(dir.path().string()) + " && " + shell_quote(SNN_TEST_TRAIN_MODEL_EXE);
+  CommandResult run = run_shell(cd + " --epochs 2 --no-shuffle --metrics m.jsonl --weights-out w.npz 2>&1");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("epoch 2/2: train loss"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("test accuracy: "), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("wrote w.npz"), std::string::npos) << run.output;
+  Reference r = Reference::initial(desc(), 5);
+  train_reference(r, reference_examples(kTrainCsv), 2, 3, 0.5, [](uint32_t) { return identity(10); });
+  expect_weights(dir.file("w.npz"), r);
+  run = run_shell(cd + " --weights-in w.npz --no-shuffle --batches 1 --gradients-out g.npz 2>&1");
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(read_arrays(dir.file("g.npz")).size(), 2u);
+  run = run_shell(cd + " --lr -1 2>&1");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.output, "error: option '--lr' needs a positive, finite number, not '-1'\n");
 }
 
 } // namespace
