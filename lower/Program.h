@@ -223,13 +223,18 @@ struct DataInfo {
   double max_value = 1, max_rate = 100;
 };
 
-/// A trained parameter: the weights of a projection or the bias of a population.
+/// A parameter of the weight files: the trained weights of a projection, the
+/// trained bias of a population, or (`feedback`) the random feedback matrix
+/// of a hidden population: a Global buffer of n_hidden * n_readout reals,
+/// row-major [hidden, readout], read and written by weight files, never
+/// trained (gradient -1).
 struct TrainedParamInfo {
   std::string name;  ///< "<pre>-><post>" or "<population>.bias"
   bool bias = false; ///< false: projection weights
   int index = -1;    ///< projection (weights) or population (bias)
   int value = -1;    ///< buffer of the values
   int gradient = -1; ///< buffer of the batch-summed gradient, same layout as `value`
+  bool feedback = false; ///< a random feedback matrix of hidden population `index`
 };
 
 /// What the runtime needs to train (enabled only for a `train` regime).

@@ -72,6 +72,32 @@ enum ModelDescField : unsigned {
   ModelEntries,
   ModelTraining
 };
+/// Field numbers of snn_data_desc.
+enum DataDescField : unsigned { DataPath, DataLabelsPath, DataEncoder, DataMaxValue, DataMaxRate };
+/// Field numbers of snn_param_desc.
+enum ParamDescField : unsigned { ParamName, ParamKind, ParamIndex, ParamValue, ParamGradient };
+/// Field numbers of snn_training_desc.
+enum TrainingDescField : unsigned {
+  TrainTimesteps,
+  TrainEpochs,
+  TrainTestSplit,
+  TrainValidationSplit,
+  TrainTrainData,
+  TrainTestData,
+  TrainInputPopulation,
+  TrainReadoutPopulation,
+  TrainClasses,
+  TrainLabel,
+  TrainLoss,
+  TrainScores,
+  TrainLr,
+  TrainDefaultLr,
+  TrainLossName,
+  TrainReadoutName,
+  TrainOptimizerName,
+  TrainNumParams,
+  TrainParams
+};
 
 /// The ABI's struct types in one LLVM context, named after their C typedefs.
 struct AbiTypes {
@@ -84,6 +110,9 @@ struct AbiTypes {
   llvm::StructType *state;
   llvm::StructType *entry_desc;
   llvm::StructType *model_desc;
+  llvm::StructType *data_desc;
+  llvm::StructType *param_desc;
+  llvm::StructType *training_desc;
 
   /// The types of `context`, created on first use and shared afterwards.
   static AbiTypes get(llvm::LLVMContext &context);

@@ -95,6 +95,18 @@ uint32_t abi_connectivity(lower::Connectivity c) {
   throw ir::InternalError("unknown connectivity");
 }
 
+uint32_t abi_encoder(ir::EncoderKind kind) {
+  switch (kind) {
+  case ir::EncoderKind::Events:
+    return SNN_ENCODE_EVENTS;
+  case ir::EncoderKind::Latency:
+    return SNN_ENCODE_LATENCY;
+  case ir::EncoderKind::Poisson:
+    return SNN_ENCODE_POISSON;
+  }
+  throw ir::InternalError("unknown encoder");
+}
+
 /// Builds the constants of one descriptor; strings are shared by content.
 class DescriptorBuilder {
 public:
@@ -136,7 +148,7 @@ public:
         array(types_.stimulus_desc, stimuli, "snn.stimuli"),
         u32(entries.size()),
         array(types_.entry_desc, entries, "snn.entries"),
-        null(), // training: emitted with the training regime's descriptor
+        p_.training.enabled ? training(p_.training) : null(),
     };
     auto *desc =
         new llvm::GlobalVariable(module_, types_.model_desc, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
@@ -223,6 +235,58 @@ private:
     return struct_of(types_.record_desc, {u32(r.spikes ? SNN_RECORD_SPIKES : SNN_RECORD_STATE), u32(r.population),
                                           buffer_index(r.spikes ? -1 : r.buffer), u32(r.begin), u32(r.end),
                                           u32(r.stride), r.file.empty() ? null() : string(r.file)});
+  }
+
+  llvm::Constant *data(const lower::DataInfo &d) {
+    return struct_of(types_.data_desc,
+                     {d.path.empty() ? null() : string(d.path), d.labels_path.empty() ? null() : string(d.labels_path),
+                      u32(abi_encoder(d.encoder)), f64(d.max_value), f64(d.max_rate)});
+  }
+
+  llvm::Constant *param(const lower::TrainedParamInfo &param) {
+    ir::internal_check(!(param.bias && param.feedback), "a trained parameter is a bias or a feedback matrix");
+    ir::internal_check(param.index >= 0 && param.value >= 0, "trained parameter " + param.name + " has no buffer");
+    ir::internal_check(param.feedback == (param.gradient < 0),
+                       "trained parameter " + param.name + ": exactly the feedback matrices have no gradient");
+    uint32_t kind = param.feedback ? SNN_PARAM_FEEDBACK : param.bias ? SNN_PARAM_BIAS : SNN_PARAM_WEIGHTS;
+    return struct_of(types_.param_desc, {string(param.name), u32(kind), u32(param.index), buffer_index(param.value),
+                                         buffer_index(param.gradient)});
+  }
+
+  /// The snn_training_desc of an enabled training regime, as a private global.
+  llvm::Constant *training(const lower::TrainingInfo &t) {
+    ir::internal_check(t.input >= 0 && t.readout >= 0, "training regime without input or readout population");
+    ir::internal_check(t.label >= 0 && t.loss >= 0 && t.scores >= 0 && t.lr >= 0,
+                       "training regime without label, loss, scores or lr buffer");
+    std::vector<llvm::Constant *> params;
+    for (const lower::TrainedParamInfo &p : t.params)
+      params.push_back(param(p));
+    llvm::Constant *fields[] = {
+        u32(t.timesteps),
+        u32(t.epochs),
+        f64(t.test_split),
+        f64(t.validation_split),
+        data(t.train),
+        data(t.test),
+        u32(uint32_t(t.input)),
+        u32(uint32_t(t.readout)),
+        u32(t.classes),
+        buffer_index(t.label),
+        buffer_index(t.loss),
+        buffer_index(t.scores),
+        buffer_index(t.lr),
+        f64(t.lr_default),
+        string(t.loss_name),
+        string(t.readout_name),
+        string(t.optimizer_name),
+        u32(params.size()),
+        array(types_.param_desc, params, "snn.params"),
+    };
+    auto *global =
+        new llvm::GlobalVariable(module_, types_.training_desc, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
+                                 llvm::ConstantStruct::get(types_.training_desc, fields), "snn.training");
+    global->setAlignment(llvm::Align(8));
+    return global;
   }
 
   llvm::Module &module_;

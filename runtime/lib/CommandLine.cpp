@@ -5,14 +5,50 @@
 #include "Duration.h"
 #include "ModelDescription.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <iterator>
 #include <new>
 #include <optional>
 
 namespace snn::rt {
 namespace {
+
+/// The options of a training model, with its defaults.
+std::string training_usage(const snn_model_desc &model) {
+  const snn_training_desc &training = *model.training;
+  char lr[32];
+  std::snprintf(lr, sizeof lr, "%g", training.default_lr);
+  return "options:\n"
+         "  --epochs N           passes over the training data; 0 evaluates only (default " +
+         std::to_string(training.epochs) +
+         ")\n"
+         "  --batch N            examples per batch, 1 to " +
+         std::to_string(SNN_MAX_BATCH) + " (default " + std::to_string(model.default_batch) +
+         ")\n"
+         "  --lr X               learning rate, positive (default " +
+         lr +
+         ")\n"
+         "  --seed N             seed of connectivity, weights, splits and shuffles (unsigned 64-bit)\n"
+         "  --data-train PATH    training data instead of the regime's (same format and encoder)\n"
+         "  --data-test PATH     test data instead of the regime's (or of its test split)\n"
+         "  --metrics PATH       write one JSON object per epoch to PATH (JSON lines)\n"
+         "  --weights-in PATH    start from the weights in this NPZ file\n"
+         "  --weights-out PATH   write the trained weights to this NPZ file\n"
+         "  --no-shuffle         train on the examples in file order\n"
+         "  --batches N          stop each epoch after at most N batches\n"
+         "  --gradients-out PATH write the gradient of the first training batch to PATH and exit\n"
+         "  --max-input-bytes N  most bytes read from one input file, or inflated from one\n"
+         "                       compressed input, 1 to 2^64 - 1 (default 1073741824)\n"
+         "  --quiet              print nothing on success\n"
+         "  --help               print this help and exit\n";
+}
 
 /// The options, with the model's default batch size.
 std::string usage(const snn_model_desc &model) {
@@ -107,6 +143,34 @@ uint64_t parse_first_example(std::string_view text) {
   return *value;
 }
 
+uint32_t parse_epochs(std::string_view text) {
+  bool too_large;
+  std::optional<uint64_t> value = parse_unsigned(text, too_large);
+  if (!value || *value > UINT32_MAX)
+    throw Error("option '--epochs' needs an integer from 0 to " + std::to_string(UINT32_MAX) + ", not '" +
+                std::string(text) + "'");
+  return uint32_t(*value);
+}
+
+double parse_learning_rate(std::string_view text) {
+  std::string copy(text);
+  char *end = nullptr;
+  errno = 0;
+  double value =
+      copy.empty() || std::isspace(static_cast<unsigned char>(copy[0])) ? 0 : std::strtod(copy.c_str(), &end);
+  if (!end || *end != '\0' || !std::isfinite(value) || !(value > 0))
+    throw Error("option '--lr' needs a positive, finite number, not '" + copy + "'");
+  return value;
+}
+
+uint64_t parse_batches(std::string_view text) {
+  bool too_large;
+  std::optional<uint64_t> value = parse_unsigned(text, too_large);
+  if (!value || *value < 1)
+    throw Error("option '--batches' needs an integer from 1 to 2^64 - 1, not '" + std::string(text) + "'");
+  return *value;
+}
+
 CommandLine parse_command_line(const std::vector<std::string> &arguments) {
   CommandLine line;
   for (std::size_t a = 0; a < arguments.size(); ++a) {
@@ -116,42 +180,98 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
       value = name.substr(equals + 1);
       name = name.substr(0, equals);
     }
-    if (name == "--help" || name == "-h" || name == "--quiet" || name == "-q") {
+    if (name == "--help" || name == "-h" || name == "--quiet" || name == "-q" || name == "--no-shuffle") {
       if (value)
         throw Error("option '" + name + "' takes no value");
       if (name == "--help" || name == "-h")
         line.help = true;
-      else
+      else if (name == "--no-shuffle") {
+        line.train.shuffle = false;
+        line.training_only.push_back(name);
+      } else {
         line.options.quiet = true;
+        line.train.quiet = true;
+      }
       continue;
     }
-    if (name != "--duration" && name != "--seed" && name != "--out" && name != "--batch" && name != "--first-example" &&
-        name != "--max-input-bytes")
+    static const char *const kSimulation[] = {"--duration", "--first-example", "--out"};
+    static const char *const kTraining[] = {"--epochs",  "--lr",         "--data-train",  "--data-test",
+                                            "--metrics", "--weights-in", "--weights-out", "--gradients-out",
+                                            "--batches"};
+    bool simulation_only = std::find(std::begin(kSimulation), std::end(kSimulation), name) != std::end(kSimulation);
+    bool training_only = std::find(std::begin(kTraining), std::end(kTraining), name) != std::end(kTraining);
+    if (!simulation_only && !training_only && name != "--seed" && name != "--batch" && name != "--max-input-bytes")
       throw Error((name.rfind("-", 0) == 0 ? "unknown option '" : "unexpected argument '") + name + "' (see --help)");
     if (!value) {
       if (a + 1 >= arguments.size())
         throw Error("option '" + name + "' needs a value");
       value = arguments[++a];
     }
+    if (simulation_only)
+      line.simulation_only.push_back(name);
+    if (training_only)
+      line.training_only.push_back(name);
     if (name == "--duration")
       line.options.duration = parse_duration(*value);
     else if (name == "--seed")
-      line.options.seed = parse_seed(*value);
+      line.train.seed = line.options.seed = parse_seed(*value);
     else if (name == "--batch")
-      line.options.batch = parse_batch(*value);
+      line.train.batch = line.options.batch = parse_batch(*value);
     else if (name == "--first-example")
       line.options.first_example = parse_first_example(*value);
     else if (name == "--max-input-bytes")
       line.max_input_bytes = parse_max_input_bytes(*value);
+    else if (name == "--epochs")
+      line.train.epochs = parse_epochs(*value);
+    else if (name == "--lr")
+      line.train.lr = parse_learning_rate(*value);
+    else if (name == "--batches")
+      line.train.batches = parse_batches(*value);
     else if (value->empty())
-      throw Error("option '--out' needs a file name");
-    else
+      throw Error("option '" + name + "' needs a file name");
+    else if (name == "--out")
       line.options.out = *value;
+    else if (name == "--data-train")
+      line.train.data_train = *value;
+    else if (name == "--data-test")
+      line.train.data_test = *value;
+    else if (name == "--metrics")
+      line.train.metrics = *value;
+    else if (name == "--weights-in")
+      line.train.weights_in = *value;
+    else if (name == "--weights-out")
+      line.train.weights_out = *value;
+    else
+      line.train.gradients_out = *value;
   }
   return line;
 }
 
 void print_help(const snn_model_desc &model, std::string_view program, std::ostream &out) {
+  if (model.training) {
+    const snn_training_desc &training = *model.training;
+    out << "usage: " << base_name(program) << " [options]\n\n"
+        << "Trains the spiking network '" << model.name << "' (compiled by snnc) with e-prop.\n"
+        << "  time step " << format_seconds(model.dt) << ", " << training.timesteps << " steps per example, "
+        << training.classes << " classes, default seed " << model.default_seed << ", "
+        << (model.real_size == 4 ? "float32" : "float64") << " state\n"
+        << "  loss " << (training.loss_name ? training.loss_name : "?") << ", readout "
+        << (training.readout_name ? training.readout_name : "?") << ", optimizer "
+        << (training.optimizer_name ? training.optimizer_name : "?") << "\n"
+        << "  training data " << training.train.path;
+    if (training.test.path)
+      out << ", test data " << training.test.path;
+    else if (training.test_split > 0)
+      out << ", test split " << training.test_split;
+    if (training.validation_split > 0)
+      out << ", validation split " << training.validation_split;
+    out << "\n\ntrained parameters:\n";
+    for (uint32_t k = 0; k < training.num_params; ++k)
+      out << "  " << training.params[k].name
+          << (training.params[k].kind == SNN_PARAM_FEEDBACK ? " (random feedback, not trained)" : "") << "\n";
+    out << "\n" << training_usage(model);
+    return;
+  }
   out << "usage: " << base_name(program) << " [options]\n\n"
       << "Simulates the spiking network '" << model.name << "' (compiled by snnc).\n"
       << "  time step " << format_seconds(model.dt) << ", default duration " << format_seconds(model.duration)
@@ -200,7 +320,7 @@ void print_help(const snn_model_desc &model, std::string_view program, std::ostr
 }
 
 int run_command_line(int argc, const char *const *argv, const snn_model_desc &model, std::ostream &out,
-                     std::ostream &err) {
+                     std::ostream &err, bool terminal) {
   try {
     std::vector<std::string> arguments(argv + (argc > 0 ? 1 : 0), argv + argc);
     CommandLine line = parse_command_line(arguments);
@@ -209,9 +329,22 @@ int run_command_line(int argc, const char *const *argv, const snn_model_desc &mo
       print_help(model, argc > 0 ? argv[0] : model.name, out);
       return 0;
     }
-    line.options.summary = &out;
     if (line.max_input_bytes)
       set_max_input_bytes(*line.max_input_bytes);
+    if (model.training) {
+      if (!line.simulation_only.empty())
+        throw Error("option '" + line.simulation_only.front() + "' is for simulations; the model '" + model.name +
+                    "' trains (see --help)");
+      line.train.out = &out;
+      line.train.err = &err;
+      line.train.terminal = terminal;
+      train(model, line.train);
+      return 0;
+    }
+    if (!line.training_only.empty())
+      throw Error("option '" + line.training_only.front() + "' is for training models; the model '" + model.name +
+                  "' simulates (see --help)");
+    line.options.summary = &out;
     run(model, line.options);
     return 0;
   } catch (const Error &error) {

@@ -3,12 +3,19 @@
 // What a model executable built by snnc accepts:
 //   --duration T  --seed N  --batch N  --first-example K  --out PATH
 //   --max-input-bytes N  --quiet  --help
-// (each value option also as --name=value). Exit codes: 0 success, 1 user
+// and, for a training model (snn_model_desc::training set; see Training.h),
+//   --epochs N  --lr X  --data-train PATH  --data-test PATH  --metrics PATH
+//   --weights-in PATH  --weights-out PATH  --gradients-out PATH  --batches N
+//   --no-shuffle
+// in place of --duration, --first-example and --out (each value option also
+// as --name=value). Exit codes: 0 success, 1 user
 // error, 70 internal error.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SNN_RUNTIME_COMMANDLINE_H
 #define SNN_RUNTIME_COMMANDLINE_H
+
+#include "Training.h"
 
 #include "snn/runtime.h"
 
@@ -27,6 +34,12 @@ struct CommandLine {
   /// --max-input-bytes: applied with set_max_input_bytes before the run.
   std::optional<uint64_t> max_input_bytes;
   bool help = false;
+  /// The training options (used for a training model).
+  TrainOptions train;
+  /// The options given that only a training model takes, in order.
+  std::vector<std::string> training_only;
+  /// The options given that only a simulation takes, in order.
+  std::vector<std::string> simulation_only;
 };
 
 /// Parses the arguments after the program name. Throws Error naming the
@@ -49,14 +62,27 @@ uint64_t parse_max_input_bytes(std::string_view text);
 /// naming --first-example.
 uint64_t parse_first_example(std::string_view text);
 
+/// Parses an epoch count: an integer from 0 to 2^32 - 1. Throws Error
+/// naming --epochs.
+uint32_t parse_epochs(std::string_view text);
+
+/// Parses a learning rate: a positive, finite number. Throws Error naming
+/// --lr.
+double parse_learning_rate(std::string_view text);
+
+/// Parses a batch limit: an integer from 1 to 2^64 - 1. Throws Error naming
+/// --batches.
+uint64_t parse_batches(std::string_view text);
+
 /// Prints the model (name, dt, default duration, seed and batch, populations,
 /// projections, recordings, stimuli) and the options.
 void print_help(const snn_model_desc &model, std::string_view program, std::ostream &out);
 
-/// The whole executable: parses `argv`, runs the model, prints the summary
-/// to `out` and errors ("error: ...") to `err`; returns the exit code.
+/// The whole executable: parses `argv`, runs (or trains) the model, prints
+/// the summary to `out` and errors ("error: ...") to `err`; returns the exit
+/// code. `terminal`: `out` is a terminal (training progress updates in place).
 int run_command_line(int argc, const char *const *argv, const snn_model_desc &model, std::ostream &out,
-                     std::ostream &err);
+                     std::ostream &err, bool terminal = false);
 
 } // namespace snn::rt
 

@@ -15,7 +15,8 @@ namespace {
 
 const char *const kTypeNames[] = {"float32", "float64", "int32", "uint32", "uint8", "bits"};
 const char *const kScopeNames[] = {"neuron", "synapse", "pre", "post", "row", "global"};
-const char *const kRoleNames[] = {"state", "input", "spiked", "stimulus", "row start", "target", "weight"};
+const char *const kRoleNames[] = {"state", "input", "spiked", "stimulus", "row start", "target",   "weight",
+                                  "label", "loss",  "scores", "gradient", "hyper",     "training", "bias"};
 
 std::string quoted(const char *name) { return std::string("'") + (name ? name : "?") + "'"; }
 
@@ -33,7 +34,7 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     broken(which + " has scope " + std::to_string(buffer.scope));
   if (buffer.batch > SNN_BATCH_PER_EXAMPLE)
     broken(which + " has batch axis " + std::to_string(buffer.batch));
-  if (buffer.role > SNN_ROLE_WEIGHT)
+  if (buffer.role > SNN_ROLE_BIAS)
     broken(which + " has role " + std::to_string(buffer.role));
   uint64_t expected = buffer.extent;
   if (buffer.scope == SNN_SCOPE_NEURON) {
@@ -77,7 +78,25 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     rule = {buffer.type == SNN_ELEM_F32 ? uint32_t(SNN_ELEM_F32) : uint32_t(SNN_ELEM_F64), SNN_SCOPE_SYNAPSE,
             SNN_BATCH_SHARED};
     break;
-  default: // state and input buffers are checked where a population names them
+  case SNN_ROLE_LABEL:
+    rule = {SNN_ELEM_I32, SNN_SCOPE_GLOBAL, SNN_BATCH_PER_EXAMPLE};
+    break;
+  case SNN_ROLE_LOSS:
+  case SNN_ROLE_SCORES:
+    rule = {model.real_size == 4 ? uint32_t(SNN_ELEM_F32) : uint32_t(SNN_ELEM_F64), SNN_SCOPE_GLOBAL,
+            SNN_BATCH_PER_EXAMPLE};
+    break;
+  case SNN_ROLE_HYPER:
+    rule = {model.real_size == 4 ? uint32_t(SNN_ELEM_F32) : uint32_t(SNN_ELEM_F64), SNN_SCOPE_GLOBAL, SNN_BATCH_SHARED};
+    break;
+  case SNN_ROLE_GRADIENT:
+    // Gradients have the scope of their parameter (synapse, neuron).
+    rule = {model.real_size == 4 ? uint32_t(SNN_ELEM_F32) : uint32_t(SNN_ELEM_F64), buffer.scope, SNN_BATCH_SHARED};
+    break;
+  case SNN_ROLE_BIAS:
+    rule = {model.real_size == 4 ? uint32_t(SNN_ELEM_F32) : uint32_t(SNN_ELEM_F64), SNN_SCOPE_NEURON, SNN_BATCH_SHARED};
+    break;
+  default: // state and input buffers are checked where a population names them; kernels own training buffers
     return;
   }
   if (buffer.type != rule.type || buffer.scope != rule.scope || buffer.batch != rule.batch)
@@ -213,6 +232,112 @@ void check_entries(const snn_model_desc &model) {
       broken("entry point " + quoted(required) + " is missing");
 }
 
+/// The real element type of the model.
+uint32_t real_type(const snn_model_desc &model) { return model.real_size == 4 ? SNN_ELEM_F32 : SNN_ELEM_F64; }
+
+void check_data(const snn_data_desc &data, const char *which, bool required) {
+  if (!data.path) {
+    if (required)
+      broken(std::string("the ") + which + " data has no path");
+    return;
+  }
+  if (data.encoder > SNN_ENCODE_POISSON)
+    broken(std::string("the ") + which + " data has encoder " + std::to_string(data.encoder));
+  if (data.encoder != SNN_ENCODE_EVENTS && !(std::isfinite(data.max_value) && data.max_value > 0))
+    broken(std::string("the ") + which + " data has a maximum value that is not positive");
+  if (data.encoder == SNN_ENCODE_POISSON && !(std::isfinite(data.max_rate) && data.max_rate >= 0))
+    broken(std::string("the ") + which + " data has a negative Poisson rate");
+}
+
+/// The buffer at `index` exists, with `role`, the real type (or `type`) and
+/// `extent` elements per copy (0: any).
+void expect_training_buffer(const snn_model_desc &model, uint32_t index, const std::string &what, uint32_t role,
+                            uint32_t type, uint64_t extent) {
+  if (index >= model.num_buffers)
+    broken(what + " is buffer " + std::to_string(index) + " of " + std::to_string(model.num_buffers));
+  const snn_buffer_desc &buffer = model.buffers[index];
+  if (buffer.role != role)
+    broken(what + " is buffer " + quoted(buffer.name) + " with role " + kRoleNames[buffer.role] + "; expected " +
+           kRoleNames[role]);
+  if (buffer.type != type)
+    broken(what + " is buffer " + quoted(buffer.name) + " of " + kTypeNames[buffer.type] + "; expected " +
+           kTypeNames[type]);
+  if (extent != 0 && buffer.extent != extent)
+    broken(what + " is buffer " + quoted(buffer.name) + " of extent " + std::to_string(buffer.extent) + "; expected " +
+           std::to_string(extent));
+}
+
+void check_param(const snn_model_desc &model, const snn_training_desc &training, uint32_t k) {
+  const snn_param_desc &param = training.params[k];
+  if (!param.name)
+    broken("trained parameter " + std::to_string(k) + " has no name");
+  std::string which = "trained parameter " + quoted(param.name);
+  uint32_t real = real_type(model);
+  if (param.kind > SNN_PARAM_FEEDBACK)
+    broken(which + " has kind " + std::to_string(param.kind));
+  if (param.value >= model.num_buffers)
+    broken(which + " has value buffer " + std::to_string(param.value) + " of " + std::to_string(model.num_buffers));
+  const snn_buffer_desc &value = model.buffers[param.value];
+  if (value.type != real || value.batch != SNN_BATCH_SHARED)
+    broken(which + ": its values are not shared reals");
+  if (param.kind == SNN_PARAM_WEIGHTS) {
+    if (param.index >= model.num_projections || model.projections[param.index].weight != param.value)
+      broken(which + " names no projection's weight buffer");
+  } else if (param.index >= model.num_populations) {
+    broken(which + " names population " + std::to_string(param.index) + " of " + std::to_string(model.num_populations));
+  } else if (param.kind == SNN_PARAM_BIAS) {
+    if (value.role != SNN_ROLE_BIAS || value.owner != param.index)
+      broken(which + ": its values are not a bias of its population");
+  } else {
+    uint64_t extent = uint64_t(model.populations[param.index].size) * training.classes;
+    if (value.scope != SNN_SCOPE_GLOBAL || value.extent != extent)
+      broken(which + ": a feedback matrix needs a global buffer of " + std::to_string(extent) + " elements");
+    if (param.gradient != SNN_NO_BUFFER)
+      broken(which + ": a feedback matrix has no gradient");
+    return;
+  }
+  expect_training_buffer(model, param.gradient, which + ": gradient", SNN_ROLE_GRADIENT, real, value.extent);
+  const snn_buffer_desc &gradient = model.buffers[param.gradient];
+  if (gradient.scope != value.scope || gradient.owner != value.owner)
+    broken(which + ": its gradient has another scope than its values");
+}
+
+void check_training(const snn_model_desc &model) {
+  const snn_training_desc &training = *model.training;
+  if (training.timesteps < 1)
+    broken("the training regime has no time steps");
+  if (!(training.test_split >= 0 && training.test_split < 1) ||
+      !(training.validation_split >= 0 && training.validation_split < 1))
+    broken("the training regime's splits are not in [0, 1)");
+  check_data(training.train, "training", true);
+  check_data(training.test, "test", false);
+  if (training.input_population >= model.num_populations || training.readout_population >= model.num_populations)
+    broken("the training regime names a population out of range");
+  if (model.populations[training.input_population].stimulus == SNN_NO_BUFFER)
+    broken("the input population " + quoted(model.populations[training.input_population].name) +
+           " has no stimulus buffer");
+  if (training.classes < 1)
+    broken("the training regime has no classes");
+  uint32_t real = real_type(model);
+  expect_training_buffer(model, training.label, "the label", SNN_ROLE_LABEL, SNN_ELEM_I32, 1);
+  expect_training_buffer(model, training.loss, "the loss", SNN_ROLE_LOSS, real, 1);
+  expect_training_buffer(model, training.scores, "the scores", SNN_ROLE_SCORES, real, training.classes);
+  expect_training_buffer(model, training.lr, "the learning rate", SNN_ROLE_HYPER, real, 1);
+  if (!(std::isfinite(training.default_lr) && training.default_lr > 0))
+    broken("the default learning rate is not positive");
+  if (training.num_params > 0 && !training.params)
+    broken("trained parameters missing");
+  std::set<std::string_view> names;
+  for (uint32_t k = 0; k < training.num_params; ++k) {
+    check_param(model, training, k);
+    if (!names.insert(training.params[k].name).second)
+      broken("two trained parameters are called " + quoted(training.params[k].name));
+  }
+  for (const char *required : {"train_step", "end_example", "train_end_example", "reduce_gradients", "apply_gradients"})
+    if (!find_entry(model, required))
+      broken("entry point " + quoted(required) + " of a training model is missing");
+}
+
 } // namespace
 
 void validate_model(const snn_model_desc &model) {
@@ -256,6 +381,8 @@ void validate_model(const snn_model_desc &model) {
   check_records(model);
   check_stimuli(model);
   check_entries(model);
+  if (model.training)
+    check_training(model);
 }
 
 void check_batch(uint32_t batch, uint64_t first_example) {

@@ -8,11 +8,13 @@
 
 #include <iostream>
 
+#include <unistd.h>
+
 int main(int argc, char **argv) {
   const snn_model_desc *model = snn_model();
   if (!model) {
     std::cerr << "internal error: the model object returned no description\n";
     return 70;
   }
-  return snn::rt::run_command_line(argc, argv, *model, std::cout, std::cerr);
+  return snn::rt::run_command_line(argc, argv, *model, std::cout, std::cerr, ::isatty(STDOUT_FILENO) == 1);
 }

@@ -165,15 +165,25 @@ typedef struct snn_data_desc {
   double max_rate;         /**< Poisson: Hz at 1 */
 } snn_data_desc;
 
-/** A trained parameter. Weights live in the projection's CSR order; the
-    files the runtime reads and writes hold them as dense [post, pre]
-    arrays. */
+/** What a snn_param_desc describes. */
+enum snn_param_kind {
+  SNN_PARAM_WEIGHTS = 0, /**< the weights of projection `index` (synapse buffer, CSR order) */
+  SNN_PARAM_BIAS = 1,    /**< the bias of population `index` (shared neuron buffer) */
+  SNN_PARAM_FEEDBACK = 2 /**< the random feedback matrix of hidden population `index`: a shared global
+                              buffer of size(index) * classes reals, row-major [hidden, readout];
+                              read and written by weight files, never trained (gradient SNN_NO_BUFFER) */
+};
+
+/** A parameter the weight files hold: a trained one, or a random feedback
+    matrix. Weights live in the projection's CSR order; the files the
+    runtime reads and writes hold them as dense [post, pre] arrays. */
 typedef struct snn_param_desc {
-  const char *name;  /**< "<pre>-><post>" or "<population>.bias" */
-  uint32_t bias;     /**< 0: the weights of projection `index`; 1: the bias of population `index` */
+  const char *name;  /**< "<pre>-><post>", "<population>.bias" or "<population>.feedback" */
+  uint32_t kind;     /**< enum snn_param_kind */
   uint32_t index;    /**< projection or population */
   uint32_t value;    /**< buffer of the values */
-  uint32_t gradient; /**< buffer of the batch-summed gradient (role SNN_ROLE_GRADIENT), same layout */
+  uint32_t gradient; /**< buffer of the batch-summed gradient (role SNN_ROLE_GRADIENT), same layout;
+                          SNN_NO_BUFFER for a feedback matrix */
 } snn_param_desc;
 
 /** The settings of a `train NET with eprop { ... }` regime.

@@ -73,6 +73,23 @@ TEST_F(AbiLayout, MatchesCStructs) {
                 {offsetof(snn_state, buffers), offsetof(snn_state, extents), offsetof(snn_state, batch),
                  offsetof(snn_state, first_example), offsetof(snn_state, seed)});
   expect_layout(t.entry_desc, sizeof(snn_entry_desc), {offsetof(snn_entry_desc, name), offsetof(snn_entry_desc, fn)});
+  expect_layout(t.data_desc, sizeof(snn_data_desc),
+                {offsetof(snn_data_desc, path), offsetof(snn_data_desc, labels_path), offsetof(snn_data_desc, encoder),
+                 offsetof(snn_data_desc, max_value), offsetof(snn_data_desc, max_rate)});
+  expect_layout(t.param_desc, sizeof(snn_param_desc),
+                {offsetof(snn_param_desc, name), offsetof(snn_param_desc, kind), offsetof(snn_param_desc, index),
+                 offsetof(snn_param_desc, value), offsetof(snn_param_desc, gradient)});
+  expect_layout(t.training_desc, sizeof(snn_training_desc),
+                {offsetof(snn_training_desc, timesteps), offsetof(snn_training_desc, epochs),
+                 offsetof(snn_training_desc, test_split), offsetof(snn_training_desc, validation_split),
+                 offsetof(snn_training_desc, train), offsetof(snn_training_desc, test),
+                 offsetof(snn_training_desc, input_population), offsetof(snn_training_desc, readout_population),
+                 offsetof(snn_training_desc, classes), offsetof(snn_training_desc, label),
+                 offsetof(snn_training_desc, loss), offsetof(snn_training_desc, scores),
+                 offsetof(snn_training_desc, lr), offsetof(snn_training_desc, default_lr),
+                 offsetof(snn_training_desc, loss_name), offsetof(snn_training_desc, readout_name),
+                 offsetof(snn_training_desc, optimizer_name), offsetof(snn_training_desc, num_params),
+                 offsetof(snn_training_desc, params)});
   expect_layout(t.model_desc, sizeof(snn_model_desc),
                 {offsetof(snn_model_desc, abi_version),   offsetof(snn_model_desc, real_size),
                  offsetof(snn_model_desc, name),          offsetof(snn_model_desc, dt),
@@ -111,6 +128,12 @@ TEST_F(AbiLayout, FieldNumbersNameTheRightFields) {
   EXPECT_EQ(offset(t.model_desc, ModelDefaultBatch), offsetof(snn_model_desc, default_batch));
   EXPECT_EQ(offset(t.model_desc, ModelBuffers), offsetof(snn_model_desc, buffers));
   EXPECT_EQ(offset(t.model_desc, ModelEntries), offsetof(snn_model_desc, entries));
+  EXPECT_EQ(offset(t.data_desc, DataMaxRate), offsetof(snn_data_desc, max_rate));
+  EXPECT_EQ(offset(t.param_desc, ParamGradient), offsetof(snn_param_desc, gradient));
+  EXPECT_EQ(offset(t.training_desc, TrainTestData), offsetof(snn_training_desc, test));
+  EXPECT_EQ(offset(t.training_desc, TrainLr), offsetof(snn_training_desc, lr));
+  EXPECT_EQ(offset(t.training_desc, TrainDefaultLr), offsetof(snn_training_desc, default_lr));
+  EXPECT_EQ(offset(t.training_desc, TrainParams), offsetof(snn_training_desc, params));
   EXPECT_EQ(offset(t.model_desc, ModelTraining), offsetof(snn_model_desc, training));
 }
 

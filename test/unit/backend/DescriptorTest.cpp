@@ -206,6 +206,117 @@ TEST(Descriptor, BuffersFollowTheProgramInOrder) {
   }
 }
 
+/// Appends a buffer to `program` and returns its index.
+int add_buffer(lower::Program &program, const std::string &name, lower::ElemType type, lower::ScopeKind scope,
+               int owner, lower::BatchAxis batch, lower::BufferRole role, uint64_t extent) {
+  lower::Buffer buffer;
+  buffer.name = name;
+  buffer.type = type;
+  buffer.scope = {scope, owner};
+  buffer.batch = batch;
+  buffer.role = role;
+  buffer.unit = "1";
+  buffer.extent = extent;
+  program.buffers.push_back(buffer);
+  return int(program.buffers.size()) - 1;
+}
+
+TEST(Descriptor, SimulationsHaveNoTrainingDescriptor) {
+  auto model = jit(described_network(), cpu::CodegenOptions{});
+  ASSERT_TRUE(model);
+  EXPECT_EQ(model->model()->training, nullptr);
+}
+
+TEST(Descriptor, DescribesTheTrainingRegime) {
+  using lower::BatchAxis;
+  using lower::BufferRole;
+  using lower::ElemType;
+  using lower::ScopeKind;
+  lower::Program program = lowered(described_network(), cpu::CodegenOptions{});
+  lower::TrainingInfo &t = program.training;
+  t.enabled = true;
+  t.timesteps = 20;
+  t.epochs = 7;
+  t.test_split = 0.25;
+  t.validation_split = 0.125;
+  t.train = {"train.csv.gz", "", ir::EncoderKind::Latency, 16, 100};
+  t.test = {"test.npy", "test_labels.npy", ir::EncoderKind::Poisson, 2.5, 80};
+  t.input = 2;
+  t.readout = 1;
+  t.classes = 5;
+  t.label =
+      add_buffer(program, "label", ElemType::I32, ScopeKind::Global, -1, BatchAxis::PerExample, BufferRole::Label, 1);
+  t.loss =
+      add_buffer(program, "loss", ElemType::F32, ScopeKind::Global, -1, BatchAxis::PerExample, BufferRole::Loss, 1);
+  t.scores =
+      add_buffer(program, "scores", ElemType::F32, ScopeKind::Global, -1, BatchAxis::PerExample, BufferRole::Scores, 5);
+  t.lr = add_buffer(program, "lr", ElemType::F32, ScopeKind::Global, -1, BatchAxis::Shared, BufferRole::Hyper, 1);
+  t.lr_default = 5e-3;
+  t.loss_name = "sparse_categorical_crossentropy";
+  t.readout_name = "mean";
+  t.optimizer_name = "adam";
+  int gradient = add_buffer(program, "exc -> inh.i.gradient", ElemType::F32, ScopeKind::Synapse, 0, BatchAxis::Shared,
+                            BufferRole::Gradient, program.buffers[program.projections[0].weight].extent);
+  int bias =
+      add_buffer(program, "inh.bias", ElemType::F32, ScopeKind::Neuron, 1, BatchAxis::Shared, BufferRole::Bias, 5);
+  int bias_gradient = add_buffer(program, "inh.bias.gradient", ElemType::F32, ScopeKind::Neuron, 1, BatchAxis::Shared,
+                                 BufferRole::Gradient, 5);
+  int feedback = add_buffer(program, "exc.feedback", ElemType::F32, ScopeKind::Global, -1, BatchAxis::Shared,
+                            BufferRole::Training, 8 * 5);
+  lower::TrainedParamInfo weights{"exc->inh", false, 0, program.projections[0].weight, gradient, false};
+  lower::TrainedParamInfo bias_param{"inh.bias", true, 1, bias, bias_gradient, false};
+  lower::TrainedParamInfo feedback_param{"exc.feedback", false, 0, feedback, -1, true};
+  t.params = {weights, bias_param, feedback_param};
+
+  auto model = jit(program, cpu::CodegenOptions{});
+  ASSERT_TRUE(model);
+  const snn_training_desc *training = model->model()->training;
+  ASSERT_NE(training, nullptr);
+  const snn_model_desc &d = *model->model();
+  EXPECT_EQ(training->timesteps, 20u);
+  EXPECT_EQ(training->epochs, 7u);
+  EXPECT_EQ(training->test_split, 0.25);
+  EXPECT_EQ(training->validation_split, 0.125);
+  EXPECT_STREQ(training->train.path, "train.csv.gz");
+  EXPECT_EQ(training->train.labels_path, nullptr);
+  EXPECT_EQ(training->train.encoder, uint32_t(SNN_ENCODE_LATENCY));
+  EXPECT_EQ(training->train.max_value, 16.0);
+  EXPECT_STREQ(training->test.path, "test.npy");
+  EXPECT_STREQ(training->test.labels_path, "test_labels.npy");
+  EXPECT_EQ(training->test.encoder, uint32_t(SNN_ENCODE_POISSON));
+  EXPECT_EQ(training->test.max_value, 2.5);
+  EXPECT_EQ(training->test.max_rate, 80.0);
+  EXPECT_EQ(training->input_population, 2u);
+  EXPECT_EQ(training->readout_population, 1u);
+  EXPECT_EQ(training->classes, 5u);
+  EXPECT_EQ(name_of_buffer(d, training->label), "label");
+  EXPECT_EQ(name_of_buffer(d, training->loss), "loss");
+  EXPECT_EQ(name_of_buffer(d, training->scores), "scores");
+  EXPECT_EQ(name_of_buffer(d, training->lr), "lr");
+  EXPECT_EQ(d.buffers[training->label].role, uint32_t(SNN_ROLE_LABEL));
+  EXPECT_EQ(d.buffers[training->lr].role, uint32_t(SNN_ROLE_HYPER));
+  EXPECT_EQ(training->default_lr, 5e-3);
+  EXPECT_STREQ(training->loss_name, "sparse_categorical_crossentropy");
+  EXPECT_STREQ(training->readout_name, "mean");
+  EXPECT_STREQ(training->optimizer_name, "adam");
+  ASSERT_EQ(training->num_params, 3u);
+  const snn_param_desc &w = training->params[0], &b = training->params[1], &f = training->params[2];
+  EXPECT_STREQ(w.name, "exc->inh");
+  EXPECT_EQ(w.kind, uint32_t(SNN_PARAM_WEIGHTS));
+  EXPECT_EQ(w.index, 0u);
+  EXPECT_EQ(name_of_buffer(d, w.value), "exc -> inh.i.weight");
+  EXPECT_EQ(name_of_buffer(d, w.gradient), "exc -> inh.i.gradient");
+  EXPECT_STREQ(b.name, "inh.bias");
+  EXPECT_EQ(b.kind, uint32_t(SNN_PARAM_BIAS));
+  EXPECT_EQ(b.index, 1u);
+  EXPECT_EQ(name_of_buffer(d, b.value), "inh.bias");
+  EXPECT_EQ(d.buffers[b.gradient].role, uint32_t(SNN_ROLE_GRADIENT));
+  EXPECT_STREQ(f.name, "exc.feedback");
+  EXPECT_EQ(f.kind, uint32_t(SNN_PARAM_FEEDBACK));
+  EXPECT_EQ(name_of_buffer(d, f.value), "exc.feedback");
+  EXPECT_EQ(f.gradient, SNN_NO_BUFFER);
+}
+
 TEST(Descriptor, EmptyTablesAreNullAndDoubleSetsRealSize) {
   cpu::CodegenOptions options;
   options.double_precision = true;
