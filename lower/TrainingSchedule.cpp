@@ -463,6 +463,15 @@ private:
     t.optimizer_name = ir::name_of(tr_.optimizer);
     for (const Param &param : params_)
       t.params.push_back(param.info);
+    // Random feedback matrices: read and written with the weights, never trained.
+    for (const auto &[k, buffer] : feedback_) {
+      TrainedParamInfo info;
+      info.name = p_.populations[k].name + ".feedback";
+      info.index = k;
+      info.value = buffer;
+      info.feedback = true;
+      t.params.push_back(std::move(info));
+    }
   }
 
   const ir::Module &m_;

@@ -13,6 +13,7 @@
 
 #include "ExprEvaluator.h"
 #include "TestCompile.h"
+#include "ir/Printer.h"
 
 #include <gtest/gtest.h>
 
@@ -239,8 +240,9 @@ void check_derivation(bool differentiate_reset) {
       for (const ir::EligibilityTrace &e : tp.traces)
         if (e.state == k && std::isnan(got))
           got = constant(e.input_gain);
-      if (!std::isnan(got))
+      if (!std::isnan(got)) {
         EXPECT_NEAR(got, gain, 1e-6) << "d" << k << "/di at step " << t;
+      }
     }
     // The spike gain of v at t: psi(v[t]) * dg/dv.
     EXPECT_NEAR(next[spike_gain_state("v")], psi(next["v"]), 1e-12) << "step " << t;
