@@ -5,8 +5,8 @@
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
 
-#include <algorithm>
 #include <cmath>
+#include <algorithm>
 #include <map>
 #include <set>
 
