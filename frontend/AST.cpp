@@ -27,6 +27,11 @@ public:
     case Expr::Name:
       os_ << "Name " << dyn_cast<NameExpr>(&e)->name;
       break;
+    case Expr::Member: {
+      const auto *m = dyn_cast<MemberExpr>(&e);
+      os_ << "Member " << m->object.name << '.' << m->member.name;
+      break;
+    }
     case Expr::String:
       os_ << "String \"" << dyn_cast<StringExpr>(&e)->value << '"';
       break;
@@ -232,6 +237,17 @@ std::string dump(const File &f) {
           d.opt_expr(sl.stride, 5);
         }
       }
+    }
+  }
+  for (const auto &t : f.trainings) {
+    d.line(1, "Train " + t.network.name + " with " + t.method.name, t.network.loc);
+    for (const auto &set : t.settings) {
+      d.line(2, "Setting " + set.name.name, set.name.loc);
+      d.expr(*set.value, 3);
+    }
+    for (const auto &data : t.data) {
+      d.line(2, "Data " + data.which.name, data.loc);
+      d.expr(*data.source, 3);
     }
   }
   return d.str();

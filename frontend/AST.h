@@ -26,7 +26,7 @@ struct Ident {
 
 class Expr {
 public:
-  enum Kind { Number, Quantity, Name, Call, Unary, Binary, If, String, Bool };
+  enum Kind { Number, Quantity, Name, Member, Call, Unary, Binary, If, String, Bool };
   Expr(Kind k, Loc l) : kind_(k), loc_(std::move(l)) {}
   virtual ~Expr() = default;
   Kind kind() const { return kind_; }
@@ -57,6 +57,13 @@ struct NameExpr : Expr {
   std::string name;
   NameExpr(std::string n, Loc l) : Expr(Name, std::move(l)), name(std::move(n)) {}
   static bool classof(const Expr *e) { return e->kind() == Name; }
+};
+
+/// `output.v`: a variable of a population, as a readout names it.
+struct MemberExpr : Expr {
+  Ident object, member;
+  MemberExpr(Ident o, Ident m, Loc l) : Expr(Member, std::move(l)), object(std::move(o)), member(std::move(m)) {}
+  static bool classof(const Expr *e) { return e->kind() == Member; }
 };
 
 /// A call argument, optionally named (`autapses: false`).
@@ -267,6 +274,23 @@ struct SimulateDecl {
   Loc loc;
 };
 
+/// `data train = dense("x.csv", encode: latency(max: 16))`.
+struct DataDecl {
+  Ident which; ///< `train` or `test` as written
+  ExprPtr source;
+  Loc loc; ///< `data`
+};
+
+/// `train NET with METHOD { ... }`. Only settings and data statements belong
+/// here; the parser reports the regime statements that do not.
+struct TrainDecl {
+  Ident network;
+  Ident method;
+  std::vector<Setting> settings;
+  std::vector<DataDecl> data;
+  Loc loc; ///< `train`
+};
+
 /// One parsed file.
 struct File {
   std::string name;
@@ -275,6 +299,7 @@ struct File {
   std::vector<FunctionDecl> functions;
   std::vector<NetworkDecl> networks;
   std::vector<SimulateDecl> simulations;
+  std::vector<TrainDecl> trainings;
 };
 
 /// Prints the AST as an indented tree (for `snnc --emit=ast`).

@@ -129,6 +129,11 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
     diags_.suggest(name, candidates, e.loc());
     return {};
   }
+  case ast::Expr::Member: {
+    const auto *m = ast::dyn_cast<ast::MemberExpr>(&e);
+    diags_.report(DiagKind::misplaced_member_access, e.loc(), m->object.name, m->member.name, scope.context);
+    return {};
+  }
   case ast::Expr::Call:
     return call(*ast::dyn_cast<ast::CallExpr>(&e), scope);
   case ast::Expr::Unary:

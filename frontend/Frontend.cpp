@@ -5,6 +5,7 @@
 #include "frontend/ModelLowering.h"
 #include "frontend/NetworkLowering.h"
 #include "frontend/Parser.h"
+#include "frontend/TrainingLowering.h"
 
 #include <filesystem>
 #include <fstream>
@@ -155,14 +156,31 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
     diags_.note(DiagKind::note_previous_definition, file.simulations[0].loc);
     return std::nullopt;
   }
+  if (file.trainings.size() > 1) {
+    diags_.report(DiagKind::duplicate_definition, file.trainings[1].loc, "train block for",
+                  file.trainings[1].network.name);
+    diags_.note(DiagKind::note_previous_definition, file.trainings[0].loc);
+    return std::nullopt;
+  }
+  if (!file.simulations.empty() && !file.trainings.empty()) {
+    // Reported at whichever of the two comes second.
+    const SourceLocation &sim = file.simulations[0].loc, &train = file.trainings[0].loc;
+    bool train_second = sim.line < train.line || (sim.line == train.line && sim.column < train.column);
+    diags_.report(DiagKind::simulate_and_train, train_second ? train : sim);
+    diags_.note(DiagKind::note_previous_definition, train_second ? sim : train);
+    return std::nullopt;
+  }
   if (!file.networks.empty()) {
     if (!lower_network(file.networks[0], m, diags_))
       return std::nullopt;
-  } else if (!file.simulations.empty()) {
-    diags_.report(DiagKind::unknown_network, file.simulations[0].network.loc, file.simulations[0].network.name);
+  } else if (!file.simulations.empty() || !file.trainings.empty()) {
+    const ast::Ident &net = file.simulations.empty() ? file.trainings[0].network : file.simulations[0].network;
+    diags_.report(DiagKind::unknown_network, net.loc, net.name);
     return std::nullopt;
   }
   if (!file.simulations.empty() && !lower_simulation(file.simulations[0], directory_of(file.name), m, diags_))
+    return std::nullopt;
+  if (!file.trainings.empty() && !lower_training(file.trainings[0], m, diags_))
     return std::nullopt;
   // After the regime: a delay written as a time needs its dt.
   if (!file.networks.empty() && !resolve_delays(file.networks[0], m, diags_))

@@ -158,7 +158,7 @@ public:
       return;
     }
     std::vector<std::string> expected = expected_tokens(*parser, msg);
-    if (!expected.empty() && expected.size() <= 5) {
+    if (!expected.empty() && expected.size() <= 6) {
       // `population input = ...`: a keyword where a name belongs.
       bool keyword = std::find(expected.begin(), expected.end(), "a name") != expected.end() && !text.empty() &&
                      std::isalpha(static_cast<unsigned char>(text[0])) && offending->getType() != SNNParser::IDENT;
@@ -218,6 +218,8 @@ private:
         return named("network", n->IDENT());
       if (auto *s = dynamic_cast<SNNParser::SimulateDeclContext *>(c))
         return named("simulate", s->IDENT());
+      if (auto *t = dynamic_cast<SNNParser::TrainDeclContext *>(c))
+        return named("train", t->IDENT().empty() ? nullptr : t->IDENT(0));
       if (dynamic_cast<SNNParser::ImportDeclContext *>(c))
         return " in an import";
     }
@@ -362,6 +364,8 @@ public:
         f->networks.push_back(network(net));
       else if (auto *sim = item->simulateDecl())
         f->simulations.push_back(simulate(sim));
+      else if (auto *tr = item->trainDecl())
+        f->trainings.push_back(train(tr));
     }
     return f;
   }
@@ -378,6 +382,7 @@ private:
   }
   ast::Ident ident(antlr4::tree::TerminalNode *n) const { return {n->getText(), loc(n)}; }
   ast::Ident ident(SNNParser::PopNameContext *n) const { return {n->getText(), loc(n)}; }
+  ast::Ident ident(SNNParser::DataNameContext *n) const { return {n->getText(), loc(n)}; }
 
   ast::Import import_decl(SNNParser::ImportDeclContext *c) {
     ast::Import imp;
@@ -597,9 +602,37 @@ private:
         s.stimuli.push_back({ident(in->popName()), expr(in->expr())});
       } else if (auto *set = dynamic_cast<SNNParser::RegimeSettingStmtContext *>(st)) {
         s.settings.push_back({ident(set->IDENT()), expr(set->expr())});
+      } else if (auto *data = dynamic_cast<SNNParser::DataStmtContext *>(st)) {
+        diags_.report(DiagKind::misplaced_regime_statement, loc(data->getStart()), data->IDENT()->getText(),
+                      "simulate");
       }
     }
     return s;
+  }
+
+  /// A train regime holds settings and `data` statements; records, initial
+  /// values and stimulus files belong to `simulate`.
+  ast::TrainDecl train(SNNParser::TrainDeclContext *c) {
+    ast::TrainDecl t;
+    t.loc = loc(c->getStart());
+    t.network = ident(c->IDENT(0));
+    t.method = ident(c->IDENT(1));
+    for (auto *st : c->regimeStmt()) {
+      if (auto *set = dynamic_cast<SNNParser::RegimeSettingStmtContext *>(st)) {
+        t.settings.push_back({ident(set->IDENT()), expr(set->expr())});
+      } else if (auto *data = dynamic_cast<SNNParser::DataStmtContext *>(st)) {
+        ast::Ident kw = ident(data->IDENT());
+        if (kw.name != "data") { // `NAME NAME = ...`
+          diags_.report(DiagKind::unknown_setting, kw.loc, "train", kw.name);
+          diags_.suggest(kw.name, {"data"}, kw.loc);
+          continue;
+        }
+        t.data.push_back({ident(data->dataName()), expr(data->expr()), kw.loc});
+      } else {
+        diags_.report(DiagKind::misplaced_regime_statement, loc(st->getStart()), st->getStart()->getText(), "train");
+      }
+    }
+    return t;
   }
 
   ast::RecordDecl record(SNNParser::RecordStmtContext *r) {
@@ -707,6 +740,8 @@ private:
       ast::Ident callee = ident(call->IDENT());
       return std::make_unique<ast::CallExpr>(callee, args(call->callArgs()), callee.loc);
     }
+    if (auto *m = dynamic_cast<SNNParser::MemberExprContext *>(c))
+      return std::make_unique<ast::MemberExpr>(ident(m->IDENT(0)), ident(m->IDENT(1)), l);
     if (auto *n = dynamic_cast<SNNParser::NameExprContext *>(c))
       return std::make_unique<ast::NameExpr>(n->getText(), l);
     if (auto *q = dynamic_cast<SNNParser::QuantityExprContext *>(c)) {

@@ -15,6 +15,7 @@ item
   | functionDecl
   | networkDecl
   | simulateDecl
+  | trainDecl
   ;
 
 // import std.neurons.LIF   |   import std.neurons.{LIF, IF}
@@ -65,12 +66,21 @@ clause
 // -------------------------------------------------------------- simulate
 simulateDecl : 'simulate' IDENT '{' regimeStmt* '}' ;
 
+// train Digits with eprop { data train = ...; timesteps = 20; ... }
+// Both regimes share their statements; the frontend says which belong where.
+trainDecl : 'train' IDENT 'with' IDENT '{' regimeStmt* '}' ;
+
 regimeStmt
   : 'init' varRef (',' varRef)* op=('=' | '~') expr ';'?        # initStmt
   | 'record' recordItem (',' recordItem)* ('to' STRING)? ';'?   # recordStmt
   | 'input' popName '=' expr ';'?                                # stimulusStmt
+  | IDENT dataName '=' expr ';'?                                 # dataStmt
   | IDENT '=' expr ';'?                                          # regimeSettingStmt
   ;
+
+// `data train = ...`, `data test = ...`: `data` and `test` are names, not
+// keywords, and `train` (a keyword that opens a regime) is one here too.
+dataName : IDENT | 'train' ;
 
 varRef : popName '.' IDENT ;
 
@@ -89,10 +99,13 @@ slice : begin=expr? ':' end=expr? (':' stride=expr)?   # rangeSlice
 callArgs : '(' (arg (',' arg)*)? ')' ;
 arg : (IDENT ':')? expr ;
 
-// Alternatives are listed from tightest to loosest binding.
+// Alternatives are listed from tightest to loosest binding. `output.v` (a
+// population's variable) parses anywhere but means something only as the
+// readout of a train regime; the frontend reports it elsewhere.
 expr
   : '(' expr ')'                                          # parenExpr
   | IDENT callArgs                                        # callExpr
+  | IDENT '.' IDENT                                       # memberExpr
   | IDENT                                                 # nameExpr
   | QUANTITY                                              # quantityExpr
   | NUMBER                                                # numberExpr

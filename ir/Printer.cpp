@@ -267,6 +267,56 @@ void print_model(std::ostream &os, const NeuronModel &m) {
   os << "}\n";
 }
 
+void print_data(std::ostream &os, const char *which, const DataSource &d) {
+  if (!d.present())
+    return;
+  os << "  data " << which << " = ";
+  if (d.encoder == EncoderKind::Events) {
+    os << "events(\"" << d.path << "\")\n";
+    return;
+  }
+  os << "dense(\"" << d.path << '"';
+  if (!d.labels_path.empty())
+    os << ", labels: \"" << d.labels_path << '"';
+  os << ", encode: " << name_of(d.encoder) << "(max: " << format_real(d.max_value);
+  if (d.encoder == EncoderKind::Poisson)
+    os << ", rate: " << format_real(d.max_rate) << " [Hz]";
+  os << "))\n";
+}
+
+/// A train regime: every field of Training but what the eprop pass derives.
+void print_training(std::ostream &os, const Regime &r, const Training &t) {
+  os << "train " << r.network << " with eprop {\n  dt = " << format_real(r.dt)
+     << " [s]\n  duration = " << format_real(r.duration) << " [s]\n  seed = " << r.seed << "\n  batch = " << r.batch
+     << '\n';
+  print_data(os, "train", t.train);
+  print_data(os, "test", t.test);
+  os << "  test_split = " << format_real(t.test_split) << "\n  validation_split = " << format_real(t.validation_split)
+     << "\n  timesteps = " << t.timesteps << "\n  epochs = " << t.epochs << "\n  input = " << t.input
+     << "\n  readout = ";
+  std::string target = t.readout + (t.readout_variable.empty() ? "" : "." + t.readout_variable);
+  switch (t.readout_kind) {
+  case ReadoutKind::PerStep:
+    os << target;
+    break;
+  case ReadoutKind::LastSteps:
+    os << "last(" << target << ", steps: " << t.last_steps << ')';
+    break;
+  default:
+    os << name_of(t.readout_kind) << '(' << target << ')';
+    break;
+  }
+  os << "\n  readout_bias = " << (t.readout_bias ? "true" : "false") << "\n  loss = " << name_of(t.loss)
+     << "\n  optimizer = " << name_of(t.optimizer) << "(lr: " << format_real(t.lr);
+  if (t.optimizer == OptimizerKind::Adam)
+    os << ", beta1: " << format_real(t.beta1) << ", beta2: " << format_real(t.beta2)
+       << ", epsilon: " << format_real(t.epsilon);
+  else
+    os << ", momentum: " << format_real(t.momentum);
+  os << ")\n  feedback = " << name_of(t.feedback)
+     << "\n  differentiate_reset = " << (t.differentiate_reset ? "true" : "false") << "\n}\n";
+}
+
 } // namespace
 
 std::string to_string(const Expr &e) {
@@ -317,7 +367,9 @@ std::string to_string(const Module &m) {
     os << '\n';
   }
   os << "}\n";
-  if (m.has_regime) {
+  if (m.has_regime && m.regime.training) {
+    print_training(os, m.regime, *m.regime.training);
+  } else if (m.has_regime) {
     const Regime &r = m.regime;
     os << "simulate " << r.network << " {\n  dt = " << format_real(r.dt)
        << " [s]\n  duration = " << format_real(r.duration) << " [s]\n  seed = " << r.seed << '\n';

@@ -1,14 +1,16 @@
 //===- ir/Reader.cpp - Reads the printed model IR back --------------------===//
 //
 // One recursive-descent parser per block of the printed form (neuron,
-// network, simulate), each line one statement. A model's expressions are
-// built when its block closes, since they may name what is declared below
-// them; the network and the regime refer only to what precedes them.
+// network, simulate; train in ir/ReaderTraining.cpp), each line one
+// statement. A model's expressions are built when its block closes, since
+// they may name what is declared below them; the network and the regime
+// refer only to what precedes them.
 //
 //===----------------------------------------------------------------------===//
 #include "ir/Reader.h"
 
 #include "ir/ReaderExpr.h"
+#include "ir/ReaderTraining.h"
 #include "ir/Simplify.h"
 #include "ir/Verifier.h"
 
@@ -107,8 +109,11 @@ public:
         read_network();
       else if (in_.at("simulate"))
         read_regime();
-      else
-        in_.fail_expected("'neuron', 'network' or 'simulate'");
+      else if (in_.at("train")) {
+        regime_loc_ = in_.peek().loc;
+        read_training(in_, m_, network_loc_);
+      } else
+        in_.fail_expected("'neuron', 'network', 'simulate' or 'train'");
       in_.skip_newlines();
     }
     bool resolved = true;
