@@ -515,8 +515,8 @@ Kernel build_optimizer_kernel(const ir::Training &tr, bool synapse, ElemType rea
   body.store(m, i, m1);
   body.store(v, i, m2);
   // Bias correction with t = the optimiser step: 1 - beta^t = 1 - exp(t ln beta).
-  body.k.let("t", Cast::make(Type::Real, local("step", Type::I64)));
-  Expr t = real_local("t");
+  body.k.let("opt_step", Cast::make(Type::Real, local("step", Type::I64)));
+  Expr t = real_local("opt_step");
   Expr c1 = body.let("c1", num(1) - ir::Call::make(ir::Function::Exp, t * num(std::log(tr.beta1))));
   Expr c2 = body.let("c2", num(1) - ir::Call::make(ir::Function::Exp, t * num(std::log(tr.beta2))));
   Expr root = ir::Call::make(ir::Function::Sqrt, m2 / c2);

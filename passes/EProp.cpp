@@ -13,14 +13,21 @@
 
 namespace snn::passes {
 
-std::string jacobian_state(const std::string &k, const std::string &m) { return "eprop.J." + k + "." + m; }
-std::string spike_gain_state(const std::string &k) { return "eprop.dz." + k; }
-std::string input_gain_state(const std::string &k, const std::string &input) { return "eprop.in." + k + "." + input; }
+// '@' cannot appear in a .snn name, so these never clash with a user's.
+std::string jacobian_state(const std::string &k, const std::string &m) { return "eprop@J@" + k + "@" + m; }
+std::string spike_gain_state(const std::string &k) { return "eprop@dz@" + k; }
+std::string input_gain_state(const std::string &k, const std::string &input) {
+  return "eprop@in@" + k + "@" + input;
+}
 
 namespace {
 
 using diag::DiagKind;
 using ir::Expr;
+
+/// A model's name as the user wrote it (resolve-params specialises `M` to
+/// `M@population`).
+std::string written(const std::string &model) { return model.substr(0, model.find('@')); }
 
 bool is_zero(const Expr &e) {
   double v = 0;
@@ -43,6 +50,16 @@ Expr with_last_spike(const Expr &e, bool value) {
 
 bool mentions_last_spike(const Expr &e) {
   return ir::mentions(e, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::LastSpike; });
+}
+
+/// `e` simplified, and free of last_spike() when both of its values give
+/// the same expression (a derivative of `select(last_spike(), U - c, U)`).
+Expr simplified(const Expr &e) {
+  Expr s = ir::simplify(e);
+  if (!mentions_last_spike(s))
+    return s;
+  Expr spiked = ir::simplify(with_last_spike(s, true)), quiet = ir::simplify(with_last_spike(s, false));
+  return ir::to_string(spiked) == ir::to_string(quiet) ? quiet : s;
 }
 
 /// The conjuncts of a boolean expression (`a and b and c`).
@@ -128,7 +145,7 @@ private:
     Calculus c;
     for (const ir::StateVar &s : model.states) {
       c.next[s.name] = state_var(s);
-      if (s.type == ir::ScalarType::Real && s.name.rfind("eprop.", 0) != 0)
+      if (s.type == ir::ScalarType::Real && s.name.rfind("eprop@", 0) != 0)
         c.states.push_back(&s);
     }
     for (const ir::Assignment &a : model.update)
@@ -137,9 +154,9 @@ private:
     ir::internal_check(in != nullptr, "model '" + model.name + "' has no input '" + input + "'");
     for (const ir::StateVar *k : c.states) {
       const Expr &f = c.next[k->name];
-      c.input_gain[k->name] = ir::simplify(ir::differentiate(f, ir::VarKind::Input, input, in->dim));
+      c.input_gain[k->name] = simplified(ir::differentiate(f, ir::VarKind::Input, input, in->dim));
       for (const ir::StateVar *m : c.states)
-        c.jacobian[k->name][m->name] = ir::simplify(ir::differentiate(f, ir::VarKind::State, m->name, m->dim));
+        c.jacobian[k->name][m->name] = simplified(ir::differentiate(f, ir::VarKind::State, m->name, m->dim));
     }
     return c;
   }
@@ -190,7 +207,7 @@ private:
     const ir::StateVar *y = model.find_state(tr_.readout_variable);
     ir::internal_check(y != nullptr, "readout variable '" + tr_.readout_variable + "' is not a state");
     if (input.empty()) {
-      ctx_.diags.report(DiagKind::eprop_readout_not_linear, out.loc, model.name, y->name, "it has no input");
+      ctx_.diags.report(DiagKind::eprop_readout_not_linear, out.loc, written(model.name), y->name, "it has no input");
       return false;
     }
     Calculus c = calculus(model, input);
@@ -199,18 +216,18 @@ private:
       if (s->name == y->name)
         continue;
       if (!is_zero(c.jacobian[y->name][s->name])) {
-        ctx_.diags.report(DiagKind::eprop_readout_not_linear, out.loc, model.name, y->name,
+        ctx_.diags.report(DiagKind::eprop_readout_not_linear, out.loc, written(model.name), y->name,
                           "its update depends on '" + s->name + "'");
         return false;
       }
     }
     if (!ir::constant_value(c.jacobian[y->name][y->name], kappa) || !ir::constant_value(c.input_gain[y->name], gain)) {
-      ctx_.diags.report(DiagKind::eprop_readout_not_linear, out.loc, model.name, y->name,
+      ctx_.diags.report(DiagKind::eprop_readout_not_linear, out.loc, written(model.name), y->name,
                         "its decay or its input gain is not a constant");
       return false;
     }
     if (mentions_last_spike(c.next[y->name])) {
-      ctx_.diags.report(DiagKind::eprop_readout_not_linear, out.loc, model.name, y->name, "it has a reset");
+      ctx_.diags.report(DiagKind::eprop_readout_not_linear, out.loc, written(model.name), y->name, "it has a reset");
       return false;
     }
     tr_.readout_decay = kappa;
@@ -231,7 +248,7 @@ private:
     for (const ir::StateVar *s : c.states)
       driven = driven || !is_zero(c.input_gain[s->name]);
     if (!driven) {
-      ctx_.diags.report(DiagKind::eprop_input_unused, p.loc, describe(p), model.name, p.target);
+      ctx_.diags.report(DiagKind::eprop_input_unused, p.loc, describe(p), written(model.name), p.target);
       return false;
     }
     std::map<std::string, Expr> hidden; // hidden states to add: name -> update (over old values)
@@ -279,15 +296,15 @@ private:
                     std::map<std::string, Expr> &hidden) {
     const ir::Population &post = *m_.network.find_population(p.post);
     if (!model.reset.empty()) {
-      ctx_.diags.report(DiagKind::eprop_immediate_reset, model.loc, model.name);
+      ctx_.diags.report(DiagKind::eprop_immediate_reset, model.loc, written(model.name));
       return false;
     }
     if (!model.spike_condition) {
-      ctx_.diags.report(DiagKind::eprop_never_spikes, post.loc, post.name, model.name);
+      ctx_.diags.report(DiagKind::eprop_never_spikes, post.loc, post.name, written(model.name));
       return false;
     }
     if (!model.surrogate) {
-      ctx_.diags.report(DiagKind::eprop_no_surrogate, post.loc, post.name, model.name);
+      ctx_.diags.report(DiagKind::eprop_no_surrogate, post.loc, post.name, written(model.name));
       return false;
     }
     // States the input reaches through the dynamics alone.
@@ -314,7 +331,7 @@ private:
       }
     }
     if (!g) {
-      ctx_.diags.report(DiagKind::eprop_no_threshold, model.loc, model.name, p.target);
+      ctx_.diags.report(DiagKind::eprop_no_threshold, model.loc, written(model.name), p.target);
       return false;
     }
     // The surrogate is the pseudo-derivative per unit of g.

@@ -15,8 +15,8 @@
 //
 // where g is the threshold function of the spike condition (`v >= v_th +
 // beta * a` gives g = v - v_th - beta * a). Each J, D or O that is not a
-// constant becomes a hidden state of the post model (`eprop.J.a.v`,
-// `eprop.in.v.i`, `eprop.dz.v`) whose update computes it every step, so the
+// constant becomes a hidden state of the post model (`eprop@J@a@v`,
+// `eprop@in@v@i`, `eprop@dz@v`) whose update computes it every step, so the
 // neuron update kernel evaluates it and lower/ only loads it. A trace
 // eps^k exists when the input reaches state k and state k reaches the
 // spike (or the readout's output) through nonzero Jacobian entries: for LIF
