@@ -284,6 +284,40 @@ void print_data(std::ostream &os, const char *which, const DataSource &d) {
   os << "))\n";
 }
 
+/// What the eprop pass derived, as `//` comments (the reader skips them; the
+/// pass derives it again from the models): per trained projection, each
+/// eligibility vector's recursion and the trace it feeds.
+void print_derivation(std::ostream &os, const Module &m, const Training &t) {
+  if (!t.derived)
+    return;
+  os << "// eprop: readout decay kappa = " << format_real(t.readout_decay) << ", input gain "
+     << format_real(t.readout_gain) << " (" << t.readout << '.' << t.readout_input << ")\n";
+  for (const TrainedProjection &tp : t.trained) {
+    const Projection &p = m.network.projections[tp.projection];
+    os << "// eprop: " << p.pre << " -> " << p.post << '.' << p.target
+       << (tp.readout ? " (readout, exact)" : " (hidden)");
+    if (tp.feedback_projection >= 0)
+      os << ", symmetric feedback through " << p.post << " -> "
+         << m.network.projections[tp.feedback_projection].post;
+    os << '\n';
+    for (size_t k = 0; k < tp.traces.size(); ++k) {
+      const EligibilityTrace &e = tp.traces[k];
+      os << "//   eps_" << e.state << (e.per_pre ? " (per presynaptic neuron)" : " (per synapse)") << "' = ";
+      for (size_t j = 0; j < tp.traces.size(); ++j) {
+        double c = 0;
+        if (constant_value(e.jacobian[j], c) && c == 0)
+          continue;
+        os << to_string(e.jacobian[j]) << " * eps_" << tp.traces[j].state << " + ";
+      }
+      os << to_string(e.input_gain) << " * z_pre\n";
+    }
+    os << "//   e = ";
+    for (size_t k = 0; k < tp.traces.size(); ++k)
+      os << (k ? " + " : "") << to_string(tp.traces[k].output_gain) << " * eps_" << tp.traces[k].state;
+    os << (tp.readout ? "\n" : "; filtered by kappa, times the learning signal\n");
+  }
+}
+
 /// A train regime: every field of Training but what the eprop pass derives.
 void print_training(std::ostream &os, const Regime &r, const Training &t) {
   os << "train " << r.network << " with eprop {\n  dt = " << format_real(r.dt)
@@ -369,6 +403,7 @@ std::string to_string(const Module &m) {
   os << "}\n";
   if (m.has_regime && m.regime.training) {
     print_training(os, m.regime, *m.regime.training);
+    print_derivation(os, m, *m.regime.training);
   } else if (m.has_regime) {
     const Regime &r = m.regime;
     os << "simulate " << r.network << " {\n  dt = " << format_real(r.dt)
