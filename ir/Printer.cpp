@@ -297,8 +297,7 @@ void print_derivation(std::ostream &os, const Module &m, const Training &t) {
     os << "// eprop: " << p.pre << " -> " << p.post << '.' << p.target
        << (tp.readout ? " (readout, exact)" : " (hidden)");
     if (tp.feedback_projection >= 0)
-      os << ", symmetric feedback through " << p.post << " -> "
-         << m.network.projections[tp.feedback_projection].post;
+      os << ", symmetric feedback through " << p.post << " -> " << m.network.projections[tp.feedback_projection].post;
     os << '\n';
     for (size_t k = 0; k < tp.traces.size(); ++k) {
       const EligibilityTrace &e = tp.traces[k];

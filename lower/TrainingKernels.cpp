@@ -167,11 +167,12 @@ Kernel build_copy_flags_kernel() {
 namespace {
 /// The buffers every loss kernel takes.
 struct LossBuffers {
-  int label, loss, scores, delta, y;
+  int label, loss, scores, delta, y, peak;
 };
 
-LossBuffers loss_buffers(Body &body, ElemType real, bool reads_y) {
+LossBuffers loss_buffers(Body &body, ElemType real, bool reads_y, bool max = false) {
   LossBuffers l{};
+  l.peak = max ? body.k.buffer("peak", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Write) : -1;
   l.label = body.k.buffer("label", ElemType::I32, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
   l.loss = body.k.buffer("loss", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::ReadWrite);
   l.scores = body.k.buffer("scores", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::ReadWrite);
@@ -186,7 +187,7 @@ LossBuffers loss_buffers(Body &body, ElemType real, bool reads_y) {
 Kernel build_loss_step_kernel(const LossShape &shape, ElemType real) {
   Body body(std::string("loss.step.") + ir::name_of(shape.kind) + "." + ir::name_of(shape.loss), DomainKind::Neurons,
             true);
-  LossBuffers l = loss_buffers(body, real, true);
+  LossBuffers l = loss_buffers(body, real, true, shape.kind == ir::ReadoutKind::Max);
   Value classes = i64(shape.classes);
   Value base = body.k.let("base", b_index() * classes);
   Value step = local("step", Type::I64);
@@ -213,6 +214,23 @@ Kernel build_loss_step_kernel(const LossShape &shape, ElemType real) {
     body.loop("p", i64(0), classes, [&] {
       Expr y = body.load("yp", l.y, base + p);
       body.add(l.scores, base + p, num(1.0 / shape.timesteps) * y);
+    });
+  } else if (shape.kind == ir::ReadoutKind::Max) {
+    // The running maximum, and peak[b, k] = 1 in the steps where it is
+    // reached anew (the first step included): the traces snapshot then.
+    Value first = body.k.let("first", IntOp::make(IntOpKind::Eq, step, i64(0)));
+    body.loop("p", i64(0), classes, [&] {
+      Expr y = body.load("yp", l.y, base + p);
+      Expr top = body.load("top", l.scores, base + p);
+      Value higher = body.k.let(
+          "higher", IntOp::make(IntOpKind::Or, first, Math::make(ir::Binary::make(ir::BinaryOp::Gt, y, top))));
+      body.when(
+          higher,
+          [&] {
+            body.store(l.scores, base + p, y);
+            body.store(l.peak, base + p, num(1));
+          },
+          [&] { body.store(l.peak, base + p, num(0)); });
     });
   } else { // Final
     body.when(IntOp::make(IntOpKind::Eq, step, i64(int64_t(shape.timesteps) - 1)), [&] {
@@ -293,8 +311,21 @@ Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &
   int ebar = tp.readout
                  ? -1
                  : body.k.buffer("ebar", real, ScopeKind::Synapse, BatchAxis::PerExample, Param::Access::ReadWrite);
-  int sink = body.k.buffer(shape.per_step() ? "grad" : "acc", real, ScopeKind::Synapse, BatchAxis::PerExample,
-                           Param::Access::ReadWrite);
+  // Where the trace goes: the per-example gradient (per-step losses), an
+  // accumulator (mean, final), or snapshots at the readout's peaks (max:
+  // one per class for a hidden projection, whose error comes back through
+  // every class).
+  bool max = shape.kind == ir::ReadoutKind::Max;
+  std::vector<int> sinks;
+  if (max && !tp.readout)
+    for (uint32_t c = 0; c < shape.classes; ++c)
+      sinks.push_back(body.k.buffer("acc." + std::to_string(c), real, ScopeKind::Synapse, BatchAxis::PerExample,
+                                    Param::Access::Write));
+  else
+    sinks.push_back(body.k.buffer(shape.per_step() ? "grad" : "acc", real, ScopeKind::Synapse, BatchAxis::PerExample,
+                                  max ? Param::Access::Write : Param::Access::ReadWrite));
+  int sink = sinks.front();
+  int peak = max ? body.k.buffer("peak", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read) : -1;
   // The post-model hidden states the coefficients read.
   std::map<std::string, int> states;
   auto coefficient = [&](const Expr &e) {
@@ -360,6 +391,14 @@ Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &
     body.add(sink, ix.sidx, body.load("L", signal, signal_index) * term);
   } else if (shape.kind == ir::ReadoutKind::Mean) {
     body.add(sink, ix.sidx, num(1.0 / shape.timesteps) * term);
+  } else if (max) {
+    Value base = body.k.let("class_base", b_index() * i64(shape.classes));
+    for (size_t c = 0; c < sinks.size(); ++c) {
+      Value at = tp.readout ? base + ix.post : base + i64(int64_t(c));
+      Expr reached = body.load("peak." + std::to_string(c), peak, at);
+      body.when(Math::make(ir::Binary::make(ir::BinaryOp::Gt, reached, num(0.5))),
+                [&] { body.store(sinks[c], ix.sidx, term); });
+    }
   } else { // Final: only the last step counts
     body.when(IntOp::make(IntOpKind::Eq, local("step", Type::I64), i64(int64_t(shape.timesteps) - 1)),
               [&] { body.store(sink, ix.sidx, term); });
@@ -422,8 +461,10 @@ Kernel build_bias_trace_kernel(const LossShape &shape, double kappa, double gain
   Body body(std::string("bias.trace.") + (shape.per_step() ? "step" : "deferred"), DomainKind::Neurons, true);
   int trace = body.k.buffer("trace", real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::ReadWrite);
   int delta = body.k.buffer("delta", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
+  bool max = shape.kind == ir::ReadoutKind::Max;
   int sink = body.k.buffer(shape.per_step() ? "grad" : "acc", real, ScopeKind::Neuron, BatchAxis::PerExample,
                            Param::Access::ReadWrite);
+  int peak = max ? body.k.buffer("peak", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read) : -1;
   Value size = body.k.scalar("size");
   body.k.set_extent("size");
   Value index = body.k.let("index", b_index() * size + local("n", Type::I64));
@@ -433,9 +474,72 @@ Kernel build_bias_trace_kernel(const LossShape &shape, double kappa, double gain
     body.add(sink, index, body.load("d", delta, index) * now);
   else if (shape.kind == ir::ReadoutKind::Mean)
     body.add(sink, index, num(1.0 / shape.timesteps) * now);
+  else if (max)
+    body.when(Math::make(ir::Binary::make(ir::BinaryOp::Gt, body.load("reached", peak, index), num(0.5))),
+              [&] { body.store(sink, index, now); });
   else
     body.when(IntOp::make(IntOpKind::Eq, local("step", Type::I64), i64(int64_t(shape.timesteps) - 1)),
               [&] { body.store(sink, index, now); });
+  return body.k.finish();
+}
+
+Kernel build_class_signal_kernel(bool symmetric, uint32_t classes, ElemType real) {
+  Body body(symmetric ? "class_signal.symmetric" : "class_signal.random", DomainKind::Neurons, true);
+  int delta = body.k.buffer("delta", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
+  int signal = body.k.buffer("class_signal", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::ReadWrite);
+  int row_start = -1, target = -1, weight = -1, feedback = -1;
+  if (symmetric) {
+    row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
+    target = body.k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+    weight = body.k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  } else {
+    feedback = body.k.buffer("feedback", real, ScopeKind::Global, BatchAxis::Shared, Param::Access::Read);
+  }
+  Value size = body.k.scalar("size");
+  body.k.set_extent("size");
+  Value n = local("n", Type::I64), k = local("k", Type::I64);
+  Value row = body.k.let("row", (b_index() * size + n) * i64(classes));
+  Value base = body.k.let("base", b_index() * i64(classes));
+  body.loop("k", i64(0), i64(classes), [&] { body.store(signal, row + k, num(0)); });
+  if (symmetric) {
+    Value begin = body.k.let("begin", to_index(body.k.load(row_start, n)));
+    Value end = body.k.let("end", to_index(body.k.load(row_start, n + i64(1))));
+    Value s = local("s", Type::I64);
+    body.loop("s", begin, end, [&] {
+      Value c = body.k.let("c", to_index(body.k.load(target, s)));
+      body.add(signal, row + c, body.load("w", weight, s) * body.load("d", delta, base + c));
+    });
+  } else {
+    Value q = local("q", Type::I64);
+    body.loop("q", i64(0), i64(classes), [&] {
+      body.store(signal, row + q, body.load("w", feedback, n * i64(classes) + q) * body.load("d", delta, base + q));
+    });
+  }
+  return body.k.finish();
+}
+
+Kernel build_peak_gradient_kernel(uint32_t classes, ElemType real) {
+  Body body("gradient.peaks", DomainKind::Synapses, true);
+  int row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
+  int target = body.k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  int signal = body.k.buffer("class_signal", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
+  std::vector<int> acc;
+  for (uint32_t c = 0; c < classes; ++c)
+    acc.push_back(body.k.buffer("acc." + std::to_string(c), real, ScopeKind::Synapse, BatchAxis::PerExample,
+                                Param::Access::Read));
+  int grad = body.k.buffer("grad", real, ScopeKind::Synapse, BatchAxis::PerExample, Param::Access::ReadWrite);
+  Value num_pre = body.k.scalar("num_pre");
+  Value num_post = body.k.scalar("num_post");
+  body.k.set_extent("num_pre");
+  body.k.set_rows(row_start);
+  SynapseIndex ix = synapse_index(body, row_start, target, num_pre, num_post);
+  Value row = body.k.let("row", ix.jidx * i64(classes));
+  Expr sum = num(0);
+  for (uint32_t c = 0; c < classes; ++c) {
+    std::string tag = std::to_string(c);
+    sum = sum + body.load("C." + tag, signal, row + i64(c)) * body.load("a." + tag, acc[c], ix.sidx);
+  }
+  body.add(grad, ix.sidx, sum);
   return body.k.finish();
 }
 

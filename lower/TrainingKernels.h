@@ -74,6 +74,14 @@ Kernel build_bias_input_kernel(double gain, ElemType real);
 /// per-example gradient (per-step) or accumulator (deferred).
 Kernel build_bias_trace_kernel(const LossShape &shape, double kappa, double gain, ElemType real);
 
+/// C[b, j, k] = B[j, k] delta[b, k] (a hidden population under the max
+/// readout, whose classes peak at different steps).
+Kernel build_class_signal_kernel(bool symmetric, uint32_t classes, ElemType real);
+
+/// grad[b, s] += sum_k C[b, post(s), k] * acc_k[b, s]: the max readout's
+/// gradient from the traces snapshotted at each class's peak.
+Kernel build_peak_gradient_kernel(uint32_t classes, ElemType real);
+
 /// grad[b, k] += delta[b, k] * acc[b, k] (deferred losses, bias).
 Kernel build_bias_deferred_kernel(ElemType real);
 

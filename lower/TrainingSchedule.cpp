@@ -79,9 +79,13 @@ private:
     return index;
   }
 
+  bool max() const { return shape_.kind == ir::ReadoutKind::Max; }
+
   void add_global_buffers() {
     uint32_t classes = shape_.classes;
     Scope global{ScopeKind::Global, -1};
+    if (max())
+      peak_ = add_buffer("train.peak", real_, global, BatchAxis::PerExample, BufferRole::Training, classes);
     label_ = add_buffer("train.label", ElemType::I32, global, BatchAxis::PerExample, BufferRole::Label, 1, false);
     loss_ = add_buffer("train.loss", real_, global, BatchAxis::PerExample, BufferRole::Loss, 1);
     scores_ = add_buffer("train.scores", real_, global, BatchAxis::PerExample, BufferRole::Scores, classes);
@@ -130,16 +134,21 @@ private:
   struct Param {
     TrainedParamInfo info;
     int grad = -1, acc = -1, moment1 = -1, moment2 = -1;
+    std::vector<int> snapshots; ///< max readout, hidden projection: the trace at each class's peak
     bool synapse = true;
     int projection = -1;
   };
 
   /// The per-example gradient, deferred accumulator, batch gradient and
   /// optimiser moments of a parameter with values `value`.
-  void add_parameter_buffers(Param &param, Scope scope, uint64_t extent) {
+  void add_parameter_buffers(Param &param, Scope scope, uint64_t extent, bool snapshots = false) {
     const std::string &name = param.info.name;
     param.grad = add_buffer(name + ".grad_example", real_, scope, BatchAxis::PerExample, BufferRole::Training, extent);
-    if (!shape_.per_step())
+    if (snapshots)
+      for (uint32_t c = 0; c < shape_.classes; ++c)
+        param.snapshots.push_back(add_buffer(name + ".at_peak_of_" + std::to_string(c), real_, scope,
+                                             BatchAxis::PerExample, BufferRole::Training, extent));
+    else if (!shape_.per_step())
       param.acc = add_buffer(name + ".accumulated", real_, scope, BatchAxis::PerExample, BufferRole::Training, extent);
     param.info.gradient = add_buffer(name + ".gradient", real_, scope, BatchAxis::Shared, BufferRole::Gradient, extent);
     param.moment1 = add_buffer(name + ".moment1", real_, scope, BatchAxis::Shared, BufferRole::Training, extent);
@@ -156,7 +165,7 @@ private:
     param.info.value = info.weight;
     param.projection = tp.projection;
     Scope synapses{ScopeKind::Synapse, tp.projection};
-    add_parameter_buffers(param, synapses, 0);
+    add_parameter_buffers(param, synapses, 0, max() && !tp.readout);
     Trace trace;
     trace.tp = &tp;
     trace.param = int(params_.size());
@@ -229,6 +238,7 @@ private:
             {"scores", buffer_arg(scores_)},
             {"delta", buffer_arg(delta_)},
             {"y", buffer_arg(state_buffer(readout_, tr_.readout_variable))},
+            {"peak", buffer_arg(peak_)},
             {"one", scalar_arg(1)}};
   }
 
@@ -347,8 +357,11 @@ private:
                                             {"ebar", buffer_arg(t.ebar)},
                                             {"grad", buffer_arg(param.grad)},
                                             {"acc", buffer_arg(param.acc)},
+                                            {"peak", buffer_arg(peak_)},
                                             {"num_pre", scalar_arg(p_.populations[info.pre].size)},
                                             {"num_post", scalar_arg(p_.populations[info.post].size)}};
+    for (size_t c = 0; c < param.snapshots.size(); ++c)
+      args["acc." + std::to_string(c)] = buffer_arg(param.snapshots[c]);
     bool per_pre = false;
     for (size_t k = 0; k < tp.traces.size(); ++k) {
       args["eps." + tp.traces[k].state] = buffer_arg(t.eps[k]);
@@ -377,18 +390,35 @@ private:
                                      {"delta", buffer_arg(delta_)},
                                      {"grad", buffer_arg(param.grad)},
                                      {"acc", buffer_arg(param.acc)},
+                                     {"peak", buffer_arg(peak_)},
                                      {"size", scalar_arg(out.size)}}));
   }
 
   /// Deferred readouts: the signals from the final delta, then the gradients.
   void launch_deferred() {
     EntryPoint &end = entry("train_end_example");
-    for (Launch &l : learning_signals())
-      end.launches.push_back(std::move(l));
+    if (max())
+      launch_class_signals(end);
+    else
+      for (Launch &l : learning_signals())
+        end.launches.push_back(std::move(l));
     for (const Trace &t : traces_) {
       const ProjectionInfo &info = p_.projections[t.tp->projection];
       const Param &param = params_[t.param];
       bool readout = t.tp->readout;
+      if (max() && !readout) {
+        int index = kernel("gradient.peaks", [&] { return build_peak_gradient_kernel(shape_.classes, real_); });
+        std::map<std::string, Argument> args = {{"row_start", buffer_arg(info.row_start)},
+                                                {"target", buffer_arg(info.target)},
+                                                {"class_signal", buffer_arg(class_signal_.at(info.post))},
+                                                {"grad", buffer_arg(param.grad)},
+                                                {"num_pre", scalar_arg(p_.populations[info.pre].size)},
+                                                {"num_post", scalar_arg(p_.populations[info.post].size)}};
+        for (size_t c = 0; c < param.snapshots.size(); ++c)
+          args["acc." + std::to_string(c)] = buffer_arg(param.snapshots[c]);
+        end.launches.push_back(launch(index, "projection " + param.info.name, args));
+        continue;
+      }
       int index = kernel(readout ? "gradient.deferred.readout" : "gradient.deferred",
                          [&] { return build_deferred_gradient_kernel(readout, real_); });
       end.launches.push_back(launch(index, "projection " + param.info.name,
@@ -408,6 +438,31 @@ private:
                                      {"acc", buffer_arg(param.acc)},
                                      {"grad", buffer_arg(param.grad)},
                                      {"size", scalar_arg(p_.populations[readout_].size)}}));
+    }
+  }
+
+  /// Max readout: C[b, j, k] = B[j, k] delta[b, k] per hidden population.
+  void launch_class_signals(EntryPoint &end) {
+    for (const auto &[k, buffer] : signal_) {
+      (void)buffer;
+      const PopulationInfo &pop = p_.populations[k];
+      int c = add_buffer(pop.name + ".class_signal", real_, {ScopeKind::Global, -1}, BatchAxis::PerExample,
+                         BufferRole::Training, uint64_t(pop.size) * shape_.classes);
+      class_signal_[k] = c;
+      bool symmetric = tr_.feedback == ir::FeedbackKind::Symmetric;
+      int index = kernel(symmetric ? "class_signal.symmetric" : "class_signal.random",
+                         [&] { return build_class_signal_kernel(symmetric, shape_.classes, real_); });
+      std::map<std::string, Argument> args = {
+          {"delta", buffer_arg(delta_)}, {"class_signal", buffer_arg(c)}, {"size", scalar_arg(pop.size)}};
+      if (symmetric) {
+        const ProjectionInfo &w = p_.projections[symmetric_.at(k)];
+        args.insert({{"row_start", buffer_arg(w.row_start)},
+                     {"target", buffer_arg(w.target)},
+                     {"weight", buffer_arg(w.weight)}});
+      } else {
+        args.insert({{"feedback", buffer_arg(feedback_.at(k))}});
+      }
+      end.launches.push_back(launch(index, "population " + pop.name, args));
     }
   }
 
@@ -480,7 +535,8 @@ private:
   ElemType real_;
   LossShape shape_;
   int readout_ = -1, label_ = -1, loss_ = -1, scores_ = -1, delta_ = -1, lr_ = -1;
-  int bias_param_ = -1, bias_trace_ = -1;
+  int bias_param_ = -1, bias_trace_ = -1, peak_ = -1;
+  std::map<int, int> class_signal_;
   std::vector<int> per_example_;
   std::map<int, int> signal_, feedback_, symmetric_, previous_;
   std::vector<Param> params_;

@@ -16,9 +16,7 @@ namespace snn::passes {
 // '@' cannot appear in a .snn name, so these never clash with a user's.
 std::string jacobian_state(const std::string &k, const std::string &m) { return "eprop@J@" + k + "@" + m; }
 std::string spike_gain_state(const std::string &k) { return "eprop@dz@" + k; }
-std::string input_gain_state(const std::string &k, const std::string &input) {
-  return "eprop@in@" + k + "@" + input;
-}
+std::string input_gain_state(const std::string &k, const std::string &input) { return "eprop@in@" + k + "@" + input; }
 
 namespace {
 
@@ -97,7 +95,7 @@ public:
       ctx_.diags.report(DiagKind::eprop_readout_spikes, out.loc, out.name);
       return false;
     }
-    if (tr_.readout_kind == ir::ReadoutKind::Max || tr_.readout_kind == ir::ReadoutKind::SpikeCount) {
+    if (tr_.readout_kind == ir::ReadoutKind::SpikeCount) {
       ctx_.diags.report(DiagKind::eprop_readout_unsupported, tr_.loc, ir::name_of(tr_.readout_kind));
       return false;
     }

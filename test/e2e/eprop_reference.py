@@ -92,6 +92,9 @@ class Net:
 class Regime:
     loss: str = CE
     last_steps: Optional[int] = None  # None: per-step readout `output.v`
+    # "mean", "final" or "max": the loss of the time average, the last value
+    # or the maximum over time of y (then last_steps is unused).
+    aggregate: Optional[str] = None
     differentiate_reset: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -142,12 +145,35 @@ def example_loss(y, label, w, loss):
     raise ValueError("unknown loss " + loss)
 
 
+def readout_loss(y, label, regime):
+    """The example's loss and dl/dy[t] as [T, K], for every readout: per
+    step (weights w_t), or of the mean, final value or maximum over time (the
+    derivative then sits at every step / the last step / each class's first
+    peak)."""
+    steps = y.shape[0]
+    if regime.aggregate is None:
+        return example_loss(y, label, step_weights(steps, regime.last_steps), regime.loss)
+    delta = np.zeros_like(y)
+    if regime.aggregate == "mean":
+        loss, d = example_loss(y.mean(axis=0)[None, :], label, np.ones(1), regime.loss)
+        delta[:] = d[0] / steps
+    elif regime.aggregate == "final":
+        loss, d = example_loss(y[-1][None, :], label, np.ones(1), regime.loss)
+        delta[-1] = d[0]
+    elif regime.aggregate == "max":
+        loss, d = example_loss(y.max(axis=0)[None, :], label, np.ones(1), regime.loss)
+        peaks = y.argmax(axis=0)  # the first step of each class's maximum
+        delta[peaks, np.arange(y.shape[1])] = d[0]
+    else:
+        raise ValueError("unknown readout " + regime.aggregate)
+    return loss, delta
+
+
 def batch_loss(net, regime, xs, labels):
     """The loss of the batch: the sum of the examples' losses."""
     total = 0.0
     for x, label in zip(xs, labels):
-        w = step_weights(x.shape[0], regime.last_steps)
-        total += example_loss(forward(net, x)["y"], label, w, regime.loss)[0]
+        total += readout_loss(forward(net, x)["y"], label, regime)[0]
     return total
 
 
@@ -189,7 +215,7 @@ def eprop_gradients(net, regime, xs, labels):
         steps = x.shape[0]
         fw = forward(net, x)
         traces.append(fw)
-        loss, delta = example_loss(fw["y"], label, step_weights(steps, regime.last_steps), regime.loss)
+        loss, delta = readout_loss(fw["y"], label, regime)
         total += loss
         signal = delta @ feedback.T  # L [T, H]
         z_prev = np.vstack([np.zeros((1, fw["z"].shape[1])), fw["z"][:-1]])

@@ -23,6 +23,10 @@ default all):
   lif_exact_frozen     LIF, recurrent projection frozen at weight 0,
                        differentiate_reset, MSE, last 10: = BPTT; no gradient
                        array for the frozen projection
+  alif_ce_mean         ALIF, CE of the time-averaged readout, bias
+  lif_mse_final_random LIF, MSE of the final readout value, random feedback, bias
+  alif_ce_max          ALIF, CE of the readout's maximum over time, bias
+  lif_ce_max_random    LIF, CE of the maximum, random feedback, differentiate_reset
 """
 
 import os
@@ -41,7 +45,8 @@ DT = 1e-3
 TOLERANCE = 1e-5
 LAST = 10
 
-# name: (alif, loss, last_steps, random_feedback, bias, differentiate_reset, recurrent)
+# name: (alif, loss, readout, random_feedback, bias, differentiate_reset, recurrent)
+# readout: None (per step), N (last N steps), "mean", "final" or "max".
 # recurrent: "random" (trained), "zero" (trained, zero weights), "frozen" (frozen at 0).
 CASES = {
     "lif_ce_step": (False, ref.CE, None, False, True, False, "random"),
@@ -50,6 +55,10 @@ CASES = {
     "lif_mse_last_reset": (False, ref.MSE, LAST, True, False, True, "random"),
     "alif_exact": (True, ref.CE, None, False, True, True, "zero"),
     "lif_exact_frozen": (False, ref.MSE, LAST, False, True, True, "frozen"),
+    "alif_ce_mean": (True, ref.CE, "mean", False, True, False, "random"),
+    "lif_mse_final_random": (False, ref.MSE, "final", True, True, False, "random"),
+    "alif_ce_max": (True, ref.CE, "max", False, True, False, "random"),
+    "lif_ce_max_random": (False, ref.CE, "max", True, False, True, "random"),
 }
 
 HIDDEN_PARAMS = dict(tau_mem=20e-3, tau_adapt=100e-3, tau_out=15e-3, v_th=0.6, gamma=0.3)
@@ -67,7 +76,12 @@ def model_text(alif, loss, last_steps, random_feedback, bias, reset, recurrent):
         rec = "fixed_probability(1.0, autapses: false), frozen, weight 0"
     else:
         rec = "fixed_probability(1.0, autapses: false), weight ~ normal(0, 0.1)"
-    readout = "output.v" if last_steps is None else "last(output.v, steps: %d)" % last_steps
+    if last_steps is None:
+        readout = "output.v"
+    elif isinstance(last_steps, str):
+        readout = "%s(output.v)" % last_steps
+    else:
+        readout = "last(output.v, steps: %d)" % last_steps
     lines = [
         "import std.neurons.{%s, Readout}" % ("ALIF" if alif else "EpropLIF"),
         "import std.inputs.SpikeSource",
@@ -142,7 +156,9 @@ def run_case(args, checker, name):
                          beta=ALIF_BETA if alif else 0.0, dt=DT, **HIDDEN_PARAMS)
     xs = ref.random_inputs(rng, EXAMPLES, STEPS, INPUTS, 0.2)
     labels = rng.integers(0, CLASSES, EXAMPLES)
-    regime = ref.Regime(loss=loss, last_steps=last, differentiate_reset=reset)
+    aggregate = last if isinstance(last, str) else None
+    regime = ref.Regime(loss=loss, last_steps=None if aggregate else last, aggregate=aggregate,
+                        differentiate_reset=reset)
     want, _, traces = ref.eprop_gradients(net, regime, xs[:BATCH], labels[:BATCH])
     rate = np.mean([tr["z"].mean() for tr in traces])
     if not 0.02 <= rate <= 0.5:

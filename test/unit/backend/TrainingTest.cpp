@@ -196,5 +196,9 @@ TEST(Training, ReadoutGradientIsExactFinalMeanSquared) {
   check_readout_gradient(ir::ReadoutKind::Final, ir::LossKind::MeanSquaredError);
 }
 
+TEST(Training, ReadoutGradientIsExactMaxCrossEntropy) {
+  check_readout_gradient(ir::ReadoutKind::Max, ir::LossKind::SparseCategoricalCrossentropy);
+}
+
 } // namespace
 } // namespace snn
