@@ -167,7 +167,7 @@ Kernel build_copy_flags_kernel() {
 namespace {
 /// The buffers every loss kernel takes.
 struct LossBuffers {
-  int label, loss, scores, delta, y, peak;
+  int label, loss, scores, delta, y, peak, spiked;
 };
 
 LossBuffers loss_buffers(Body &body, ElemType real, bool reads_y, bool max = false) {
@@ -178,6 +178,7 @@ LossBuffers loss_buffers(Body &body, ElemType real, bool reads_y, bool max = fal
   l.scores = body.k.buffer("scores", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::ReadWrite);
   l.delta = body.k.buffer("delta", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::ReadWrite);
   l.y = reads_y ? body.k.buffer("y", real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read) : -1;
+  l.spiked = -1;
   body.k.scalar("one");
   body.k.set_extent("one");
   return l;
@@ -187,7 +188,8 @@ LossBuffers loss_buffers(Body &body, ElemType real, bool reads_y, bool max = fal
 Kernel build_loss_step_kernel(const LossShape &shape, ElemType real) {
   Body body(std::string("loss.step.") + ir::name_of(shape.kind) + "." + ir::name_of(shape.loss), DomainKind::Neurons,
             true);
-  LossBuffers l = loss_buffers(body, real, true, shape.kind == ir::ReadoutKind::Max);
+  LossBuffers l =
+      loss_buffers(body, real, shape.kind != ir::ReadoutKind::SpikeCount, shape.kind == ir::ReadoutKind::Max);
   Value classes = i64(shape.classes);
   Value base = body.k.let("base", b_index() * classes);
   Value step = local("step", Type::I64);
@@ -214,6 +216,12 @@ Kernel build_loss_step_kernel(const LossShape &shape, ElemType real) {
     body.loop("p", i64(0), classes, [&] {
       Expr y = body.load("yp", l.y, base + p);
       body.add(l.scores, base + p, num(1.0 / shape.timesteps) * y);
+    });
+  } else if (shape.kind == ir::ReadoutKind::SpikeCount) {
+    int spiked = body.k.buffer("spiked", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
+    body.loop("p", i64(0), classes, [&] {
+      Expr fired = body.flag("fired", nonzero(body.k.load(spiked, base + p)));
+      body.add(l.scores, base + p, ir::Select::make(fired, num(1), num(0)));
     });
   } else if (shape.kind == ir::ReadoutKind::Max) {
     // The running maximum, and peak[b, k] = 1 in the steps where it is
@@ -315,17 +323,19 @@ Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &
   // accumulator (mean, final), or snapshots at the readout's peaks (max:
   // one per class for a hidden projection, whose error comes back through
   // every class).
-  bool max = shape.kind == ir::ReadoutKind::Max;
+  bool max = shape.kind == ir::ReadoutKind::Max, count = shape.kind == ir::ReadoutKind::SpikeCount;
   std::vector<int> sinks;
-  if (max && !tp.readout)
+  if ((max || count) && !tp.readout)
     for (uint32_t c = 0; c < shape.classes; ++c)
       sinks.push_back(body.k.buffer("acc." + std::to_string(c), real, ScopeKind::Synapse, BatchAxis::PerExample,
-                                    Param::Access::Write));
+                                    count ? Param::Access::ReadWrite : Param::Access::Write));
   else
     sinks.push_back(body.k.buffer(shape.per_step() ? "grad" : "acc", real, ScopeKind::Synapse, BatchAxis::PerExample,
                                   max ? Param::Access::Write : Param::Access::ReadWrite));
   int sink = sinks.front();
-  int peak = max ? body.k.buffer("peak", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read) : -1;
+  int peak = max || (count && !tp.readout)
+                 ? body.k.buffer("peak", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read)
+                 : -1;
   // The post-model hidden states the coefficients read.
   std::map<std::string, int> states;
   auto coefficient = [&](const Expr &e) {
@@ -391,6 +401,16 @@ Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &
     body.add(sink, ix.sidx, body.load("L", signal, signal_index) * term);
   } else if (shape.kind == ir::ReadoutKind::Mean) {
     body.add(sink, ix.sidx, num(1.0 / shape.timesteps) * term);
+  } else if (count && tp.readout) {
+    body.add(sink, ix.sidx, term); // every spike counts once
+  } else if (count) {
+    // Each class's count moves with its neurons' spikes: the trace weighted
+    // by dz_k/di_k of this step (in `peak`), per class.
+    Value base = body.k.let("class_base", b_index() * i64(shape.classes));
+    for (size_t c = 0; c < sinks.size(); ++c) {
+      Expr weight = body.load("sens." + std::to_string(c), peak, base + i64(int64_t(c)));
+      body.add(sinks[c], ix.sidx, weight * term);
+    }
   } else if (max) {
     Value base = body.k.let("class_base", b_index() * i64(shape.classes));
     for (size_t c = 0; c < sinks.size(); ++c) {
@@ -403,6 +423,34 @@ Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &
     body.when(IntOp::make(IntOpKind::Eq, local("step", Type::I64), i64(int64_t(shape.timesteps) - 1)),
               [&] { body.store(sink, ix.sidx, term); });
   }
+  return body.k.finish();
+}
+
+Kernel build_count_sensitivity_kernel(const ir::TrainedProjection &tp, ElemType real) {
+  Body body("count.sensitivity", DomainKind::Neurons, true);
+  int peak = body.k.buffer("peak", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Write);
+  std::map<std::string, int> states;
+  auto value_of = [&](const Expr &e, const std::string &name, const Value &index) -> Expr {
+    double v = 0;
+    if (ir::constant_value(e, v))
+      return num(v);
+    const auto *var = e.as<ir::Variable>();
+    ir::internal_check(var && var->var_kind == ir::VarKind::State, "a gain is neither constant nor a state");
+    auto found = states.find(var->name);
+    if (found == states.end())
+      found = states
+                  .emplace(var->name, body.k.buffer("state." + var->name, real, ScopeKind::Neuron,
+                                                    BatchAxis::PerExample, Param::Access::Read))
+                  .first;
+    return body.load(name, found->second, index);
+  };
+  Value size = body.k.scalar("size");
+  body.k.set_extent("size");
+  Value index = body.k.let("index", b_index() * size + local("n", Type::I64));
+  Expr sum = num(0);
+  for (const ir::EligibilityTrace &t : tp.traces)
+    sum = sum + value_of(t.output_gain, "out." + t.state, index) * value_of(t.input_gain, "in." + t.state, index);
+  body.store(peak, index, sum);
   return body.k.finish();
 }
 

@@ -59,6 +59,10 @@ Kernel build_learning_signal_kernel(bool symmetric, uint32_t classes, ElemType r
 Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &tp, const LossShape &shape,
                           double kappa, double gain, ElemType real);
 
+/// A spike-count readout's dz_k/di_k this step (sum over the traces of a
+/// readout projection of output gain times input gain), into `peak`.
+Kernel build_count_sensitivity_kernel(const ir::TrainedProjection &tp, ElemType real);
+
 /// The per-presynaptic-neuron eligibility vectors of a projection, stored
 /// after build_trace_kernel has read their old values.
 Kernel build_pre_trace_kernel(const std::string &name, const ir::TrainedProjection &tp, ElemType real);

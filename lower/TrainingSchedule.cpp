@@ -80,11 +80,14 @@ private:
   }
 
   bool max() const { return shape_.kind == ir::ReadoutKind::Max; }
+  bool count() const { return shape_.kind == ir::ReadoutKind::SpikeCount; }
+  /// Readouts whose hidden gradients need one accumulator per class.
+  bool per_class() const { return max() || count(); }
 
   void add_global_buffers() {
     uint32_t classes = shape_.classes;
     Scope global{ScopeKind::Global, -1};
-    if (max())
+    if (per_class())
       peak_ = add_buffer("train.peak", real_, global, BatchAxis::PerExample, BufferRole::Training, classes);
     label_ = add_buffer("train.label", ElemType::I32, global, BatchAxis::PerExample, BufferRole::Label, 1, false);
     loss_ = add_buffer("train.loss", real_, global, BatchAxis::PerExample, BufferRole::Loss, 1);
@@ -165,7 +168,7 @@ private:
     param.info.value = info.weight;
     param.projection = tp.projection;
     Scope synapses{ScopeKind::Synapse, tp.projection};
-    add_parameter_buffers(param, synapses, 0, max() && !tp.readout);
+    add_parameter_buffers(param, synapses, 0, per_class() && !tp.readout);
     Trace trace;
     trace.tp = &tp;
     trace.param = int(params_.size());
@@ -237,8 +240,9 @@ private:
             {"loss", buffer_arg(loss_)},
             {"scores", buffer_arg(scores_)},
             {"delta", buffer_arg(delta_)},
-            {"y", buffer_arg(state_buffer(readout_, tr_.readout_variable))},
+            {"y", buffer_arg(count() ? -1 : state_buffer(readout_, tr_.readout_variable))},
             {"peak", buffer_arg(peak_)},
+            {"spiked", buffer_arg(p_.populations[readout_].spiked)},
             {"one", scalar_arg(1)}};
   }
 
@@ -332,6 +336,8 @@ private:
     if (shape_.per_step())
       for (Launch &l : learning_signals())
         train.launches.push_back(std::move(l));
+    if (count())
+      launch_count_sensitivity(train);
     for (const Trace &t : traces_)
       launch_trace(t, train);
     if (tr_.readout_bias)
@@ -397,7 +403,7 @@ private:
   /// Deferred readouts: the signals from the final delta, then the gradients.
   void launch_deferred() {
     EntryPoint &end = entry("train_end_example");
-    if (max())
+    if (per_class())
       launch_class_signals(end);
     else
       for (Launch &l : learning_signals())
@@ -406,7 +412,7 @@ private:
       const ProjectionInfo &info = p_.projections[t.tp->projection];
       const Param &param = params_[t.param];
       bool readout = t.tp->readout;
-      if (max() && !readout) {
+      if (per_class() && !readout) {
         int index = kernel("gradient.peaks", [&] { return build_peak_gradient_kernel(shape_.classes, real_); });
         std::map<std::string, Argument> args = {{"row_start", buffer_arg(info.row_start)},
                                                 {"target", buffer_arg(info.target)},
@@ -438,6 +444,23 @@ private:
                                      {"acc", buffer_arg(param.acc)},
                                      {"grad", buffer_arg(param.grad)},
                                      {"size", scalar_arg(p_.populations[readout_].size)}}));
+    }
+  }
+
+  /// Spike count: dz_k/di_k of the readout this step, from the traces of a
+  /// trained projection into the readout (the pass requires one when hidden
+  /// populations learn).
+  void launch_count_sensitivity(EntryPoint &train) {
+    for (const Trace &t : traces_) {
+      if (!t.tp->readout)
+        continue;
+      const PopulationInfo &out = p_.populations[readout_];
+      int index = kernel("count.sensitivity", [&] { return build_count_sensitivity_kernel(*t.tp, real_); });
+      std::map<std::string, Argument> args = {{"peak", buffer_arg(peak_)}, {"size", scalar_arg(out.size)}};
+      for (const VariableInfo &v : out.states)
+        args["state." + v.name] = buffer_arg(v.buffer);
+      train.launches.push_back(launch(index, "population " + out.name, args));
+      return;
     }
   }
 

@@ -91,12 +91,20 @@ public:
     ir::internal_check(readout >= 0, "the readout population '" + tr_.readout + "' does not exist");
     const ir::Population &out = net.populations[readout];
     const ir::NeuronModel &out_model = model(out);
-    if (out_model.spike_condition) {
-      ctx_.diags.report(DiagKind::eprop_readout_spikes, out.loc, out.name);
+    bool count = tr_.readout_kind == ir::ReadoutKind::SpikeCount;
+    if (count && !out_model.spike_condition) {
+      ctx_.diags.report(DiagKind::eprop_count_readout, tr_.loc, out.name,
+                        "counts spikes, but the model '" + written(out_model.name) + "' of '" + out.name +
+                            "' never spikes");
       return false;
     }
-    if (tr_.readout_kind == ir::ReadoutKind::SpikeCount) {
-      ctx_.diags.report(DiagKind::eprop_readout_unsupported, tr_.loc, ir::name_of(tr_.readout_kind));
+    if (count && tr_.readout_bias) {
+      ctx_.diags.report(DiagKind::eprop_count_readout, tr_.loc, out.name,
+                        "takes no readout bias: remove 'readout_bias = true'");
+      return false;
+    }
+    if (!count && out_model.spike_condition) {
+      ctx_.diags.report(DiagKind::eprop_readout_spikes, out.loc, out.name);
       return false;
     }
     if (tr_.loss == ir::LossKind::SparseCategoricalCrossentropy && out.size < 2) {
@@ -118,11 +126,28 @@ public:
       ctx_.diags.report(DiagKind::eprop_nothing_trained, tr_.loc, net.name);
       return false;
     }
-    if (!derive_readout_filter(readout))
+    if (count) {
+      // A spike counts once, whenever it comes: no readout filter.
+      tr_.readout_decay = 0;
+      tr_.readout_gain = 1;
+    } else if (!derive_readout_filter(readout)) {
       return false;
+    }
     for (int j : trained)
       if (!derive_projection(j, readout))
         return false;
+    if (count) {
+      bool trained_readout = false, hidden = false;
+      for (const ir::TrainedProjection &tp : tr_.trained)
+        (tp.readout ? trained_readout : hidden) = true;
+      if (hidden && !trained_readout) {
+        ctx_.diags.report(DiagKind::eprop_count_readout, tr_.loc, out.name,
+                          "reaches the hidden populations through the readout's own spikes, which need a trained "
+                          "projection into '" +
+                              out.name + "'");
+        return false;
+      }
+    }
     add_hidden_states();
     tr_.derived = true;
     return true;
@@ -250,7 +275,11 @@ private:
       return false;
     }
     std::map<std::string, Expr> hidden; // hidden states to add: name -> update (over old values)
-    if (tp.readout) {
+    if (tp.readout && tr_.readout_kind == ir::ReadoutKind::SpikeCount) {
+      // A spiking readout: its own spikes are what counts.
+      if (!derive_spike(model, p, c, hidden))
+        return false;
+    } else if (tp.readout) {
       for (const ir::StateVar *s : c.states)
         c.output_gain[s->name] =
             ir::Constant::make(s->name == tr_.readout_variable ? 1.0 : 0.0, ir::Dimension() / s->dim);
@@ -258,6 +287,9 @@ private:
       return false;
     }
     select_traces(c);
+    // A leaky readout's output gain is a constant; a spiking neuron's is a
+    // hidden state its update computes.
+    bool leaky_readout = tp.readout && tr_.readout_kind != ir::ReadoutKind::SpikeCount;
     for (const std::string &k : c.traces) {
       ir::EligibilityTrace t;
       t.state = k;
@@ -271,7 +303,7 @@ private:
       t.input_gain = materialise(c.input_gain[k], input_gain_state(k, p.target), hidden);
       const Expr &out = c.output_gain[k];
       t.output_gain =
-          tp.readout || is_zero(out) ? out : ir::Variable::make(ir::VarKind::State, spike_gain_state(k), out->dim);
+          leaky_readout || is_zero(out) ? out : ir::Variable::make(ir::VarKind::State, spike_gain_state(k), out->dim);
       t.per_pre = row_alone && is_constant(c.jacobian[k][k]) && is_constant(c.input_gain[k]);
       tp.traces.push_back(std::move(t));
     }

@@ -37,7 +37,7 @@ differentiated, e-prop is exact and both agree ("the exactness limit"); with
 convention, and then both agree too.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
@@ -200,6 +200,60 @@ def _traces(net, regime, psi, pre):
     return out
 
 
+def forward_count(net, x):
+    """forward() with a spiking readout: EpropLIF neurons (tau_out, v_th,
+    gamma of the net) whose spike counts are the scores."""
+    fw = forward(net, x)
+    steps, classes = x.shape[0], net.w_out.shape[0]
+    alpha_o = net.kappa  # exp(-dt / tau_out): the readout neurons' membrane decay
+    v, z = np.zeros(classes), np.zeros(classes)
+    zs, psis = [], []
+    for t in range(steps):
+        v = alpha_o * v + net.w_out @ fw["z"][t] - net.v_th * z
+        g = v - net.v_th
+        z = (g >= 0).astype(np.float64)
+        zs.append(z)
+        psis.append((net.gamma / net.v_th) * np.maximum(0.0, 1.0 - np.abs(g) / net.v_th))
+    fw["z_out"], fw["psi_out"] = np.array(zs), np.array(psis)
+    fw["count"] = fw["z_out"].sum(axis=0)
+    return fw
+
+
+def eprop_gradients_count(net, regime, xs, labels):
+    """e-prop with `readout = spike_count(output)`: the readout neurons are
+    trained like hidden ones with the learning signal delta_k (the loss's
+    derivative with respect to their count, summing every step's trace),
+    and the hidden neurons get L_j[t] = sum_k B[j,k] delta_k psi_out_k[t],
+    the count's partial derivative through the readout's spike in the same
+    step (unfiltered: e-prop's truncation)."""
+    grads = {"w_in": np.zeros_like(net.w_in), "w_rec": np.zeros_like(net.w_rec),
+             "w_out": np.zeros_like(net.w_out)}
+    feedback = net.w_out.T if net.feedback is None else net.feedback
+    no_filter = replace(net, tau_out=1e-300)  # kappa = 0 for the hidden traces
+    alpha_o = net.kappa
+    total, traces = 0.0, []
+    for x, label in zip(xs, labels):
+        fw = forward_count(net, x)
+        traces.append(fw)
+        loss, d = example_loss(fw["count"][None, :], label, np.ones(1), regime.loss)
+        delta = d[0]
+        total += loss
+        signal = (fw["psi_out"] * delta[None, :]) @ feedback.T  # [T, H]
+        z_prev = np.vstack([np.zeros((1, fw["z"].shape[1])), fw["z"][:-1]])
+        grads["w_in"] += np.einsum("tj,tji->ji", signal, _traces(no_filter, regime, fw["psi"], x))
+        grads["w_rec"] += np.einsum("tj,tji->ji", signal, _traces(no_filter, regime, fw["psi"], z_prev))
+        eps = np.zeros_like(net.w_out)
+        psi_prev = np.zeros(net.w_out.shape[0])
+        for t in range(x.shape[0]):
+            decay = alpha_o - net.v_th * psi_prev if regime.differentiate_reset else alpha_o
+            eps = decay[:, None] * eps if np.ndim(decay) else decay * eps
+            eps = eps + fw["z"][t][None, :]
+            grads["w_out"] += delta[:, None] * fw["psi_out"][t][:, None] * eps
+            psi_prev = fw["psi_out"][t]
+    grads["w_rec"] *= net.rec_mask
+    return grads, total, traces
+
+
 def eprop_gradients(net, regime, xs, labels):
     """e-prop gradients summed over the batch, and the batch loss.
 
@@ -207,6 +261,8 @@ def eprop_gradients(net, regime, xs, labels):
     parameters, loss, per-example forward traces)."""
     grads = {"w_in": np.zeros_like(net.w_in), "w_rec": np.zeros_like(net.w_rec),
              "w_out": np.zeros_like(net.w_out)}
+    if regime.aggregate == "count":
+        return eprop_gradients_count(net, regime, xs, labels)
     if net.bias is not None:
         grads["bias"] = np.zeros_like(net.bias)
     feedback = net.w_out.T if net.feedback is None else net.feedback

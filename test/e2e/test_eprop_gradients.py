@@ -27,6 +27,9 @@ default all):
   lif_mse_final_random LIF, MSE of the final readout value, random feedback, bias
   alif_ce_max          ALIF, CE of the readout's maximum over time, bias
   lif_ce_max_random    LIF, CE of the maximum, random feedback, differentiate_reset
+  alif_ce_count        ALIF, spiking EpropLIF readout, CE of its spike counts
+  alif_mse_count_random_reset
+                       ALIF, spike counts, MSE, random feedback, differentiate_reset
 """
 
 import os
@@ -59,6 +62,8 @@ CASES = {
     "lif_mse_final_random": (False, ref.MSE, "final", True, True, False, "random"),
     "alif_ce_max": (True, ref.CE, "max", False, True, False, "random"),
     "lif_ce_max_random": (False, ref.CE, "max", True, False, True, "random"),
+    "alif_ce_count": (True, ref.CE, "count", False, False, False, "random"),
+    "alif_mse_count_random_reset": (True, ref.MSE, "count", True, False, True, "random"),
 }
 
 HIDDEN_PARAMS = dict(tau_mem=20e-3, tau_adapt=100e-3, tau_out=15e-3, v_th=0.6, gamma=0.3)
@@ -76,20 +81,24 @@ def model_text(alif, loss, last_steps, random_feedback, bias, reset, recurrent):
         rec = "fixed_probability(1.0, autapses: false), frozen, weight 0"
     else:
         rec = "fixed_probability(1.0, autapses: false), weight ~ normal(0, 0.1)"
+    output = "Readout(tau_mem: %g ms)" % (p["tau_out"] * 1e3)
     if last_steps is None:
         readout = "output.v"
+    elif last_steps == "count":
+        readout = "spike_count(output)"
+        output = "EpropLIF(tau_mem: %g ms, v_th: %g, gamma: %g)" % (p["tau_out"] * 1e3, p["v_th"], p["gamma"])
     elif isinstance(last_steps, str):
         readout = "%s(output.v)" % last_steps
     else:
         readout = "last(output.v, steps: %d)" % last_steps
     lines = [
-        "import std.neurons.{%s, Readout}" % ("ALIF" if alif else "EpropLIF"),
+        "import std.neurons.{%s}" % ("ALIF, EpropLIF, Readout" if alif else "EpropLIF, Readout"),
         "import std.inputs.SpikeSource",
         "",
         "network Small {",
         "  population input  = SpikeSource x %d" % INPUTS,
         "  population hidden = %s x %d" % (hidden, HIDDEN),
-        "  population output = Readout(tau_mem: %g ms) x %d" % (p["tau_out"] * 1e3, CLASSES),
+        "  population output = %s x %d" % (output, CLASSES),
         "",
         "  connect input  -> hidden : dense, delay 0, weight ~ normal(0, 0.3)",
         "  connect hidden -> hidden : " + rec,
@@ -154,6 +163,8 @@ def run_case(args, checker, name):
     net = ref.random_net(rng, INPUTS, HIDDEN, CLASSES, alif=alif, bias=bias,
                          random_feedback=random_feedback, zero_recurrent=recurrent != "random",
                          beta=ALIF_BETA if alif else 0.0, dt=DT, **HIDDEN_PARAMS)
+    if last == "count":
+        net.w_out = 4.0 * net.w_out  # so that the spiking readout fires
     xs = ref.random_inputs(rng, EXAMPLES, STEPS, INPUTS, 0.2)
     labels = rng.integers(0, CLASSES, EXAMPLES)
     aggregate = last if isinstance(last, str) else None
@@ -161,6 +172,10 @@ def run_case(args, checker, name):
                         differentiate_reset=reset)
     want, _, traces = ref.eprop_gradients(net, regime, xs[:BATCH], labels[:BATCH])
     rate = np.mean([tr["z"].mean() for tr in traces])
+    if last == "count":
+        out_rate = np.mean([tr["z_out"].mean() for tr in traces])
+        if not 0.01 <= out_rate <= 0.5:
+            e2e.setup_error("%s: the reference's readout firing probability is %.3f per step" % (name, out_rate))
     if not 0.02 <= rate <= 0.5:
         e2e.setup_error("%s: the reference's hidden firing probability is %.3f per step" % (name, rate))
 
