@@ -51,9 +51,7 @@ private:
     }
   }
   std::string text(const Local &l) { return l.name; }
-  std::string text(const IntOp &op) {
-    return fmt::format("{} {} {}", operand(op.a), name_of(op.op), operand(op.b));
-  }
+  std::string text(const IntOp &op) { return fmt::format("{} {} {}", operand(op.a), name_of(op.op), operand(op.b)); }
   std::string text(const Cast &c) { return fmt::format("{}({})", name_of(c.type), print(c.a)); }
   std::string text(const Load &l) { return fmt::format("{}[{}]", param_name(l.param), print(l.index)); }
   std::string text(const Math &m) { return ir::to_string(m.expr); }
@@ -168,8 +166,8 @@ void print_kernel(const Kernel &k, std::string &out) {
     if (p.kind == Param::Kind::Scalar)
       out += fmt::format("  param {} : {}\n", p.name, name_of(p.type));
     else
-      out += fmt::format("  param @{} : {} {} {} {}\n", p.name, name_of(p.elem), name_of(p.scope),
-                         batch_name(p.batch), access_name(p.access));
+      out += fmt::format("  param @{} : {} {} {} {}\n", p.name, name_of(p.elem), name_of(p.scope), batch_name(p.batch),
+                         access_name(p.access));
   }
   if (k.body)
     StmtPrinter(k, out).print(k.body, 1);
@@ -218,8 +216,8 @@ std::string memory_report(const Program &p, uint32_t batch) {
     name_width = std::max(name_width, b.name.size());
     scope_width = std::max(scope_width, scope_text(p, b.scope).size());
   }
-  out += fmt::format("  {:>4}  {:<{}}  {:<4}  {:<{}}  {:<11}  {:>12}  {:>14}\n", "", "name", name_width, "type", "scope",
-                     scope_width, "batch", "elements", "bytes");
+  out += fmt::format("  {:>4}  {:<{}}  {:<4}  {:<{}}  {:<11}  {:>12}  {:>14}\n", "", "name", name_width, "type",
+                     "scope", scope_width, "batch", "elements", "bytes");
   bool estimated = false;
   for (size_t k = 0; k < p.buffers.size(); ++k) {
     const Buffer &b = p.buffers[k];
@@ -236,10 +234,10 @@ std::string memory_report(const Program &p, uint32_t batch) {
 }
 
 std::string to_string(const Program &p) {
-  std::string out = fmt::format("program {} {{\n  real = {}\n  dt = {} [s]\n  duration = {} [s]\n  seed = {}\n"
-                                "  batch = {}\n}}\n",
-                                p.name, name_of(p.real), ir::format_real(p.dt), ir::format_real(p.duration), p.seed,
-                                p.batch);
+  std::string out =
+      fmt::format("program {} {{\n  real = {}\n  dt = {} [s]\n  duration = {} [s]\n  seed = {}\n"
+                  "  batch = {}\n}}\n",
+                  p.name, name_of(p.real), ir::format_real(p.dt), ir::format_real(p.duration), p.seed, p.batch);
   out += "buffers {\n" + memory_report(p, p.batch) + "}\n";
   for (const Kernel &k : p.kernels)
     print_kernel(k, out);

@@ -145,6 +145,19 @@ int Kernel::param(const std::string &n) const {
   return -1;
 }
 
+Launch bind_launch(const Program &program, int kernel, std::string what, const std::map<std::string, Argument> &args) {
+  Launch l;
+  l.kernel = kernel;
+  for (const Param &param : program.kernels[kernel].params) {
+    auto found = args.find(param.name);
+    ir::internal_check(found != args.end(), "kernel '" + program.kernels[kernel].name + "' has parameter '" +
+                                                param.name + "', which the " + what + " does not bind");
+    l.args.push_back(found->second);
+  }
+  l.what = std::move(what);
+  return l;
+}
+
 const std::vector<std::string> &entry_point_names() {
   static const std::vector<std::string> names = {
       "init",           "reset_example", "step", "train_step", "end_example", "train_end_example", "reduce_gradients",

@@ -27,6 +27,7 @@
 #include "ir/Module.h"
 #include "lower/Stmt.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -229,11 +230,11 @@ struct DataInfo {
 /// row-major [hidden, readout], read and written by weight files, never
 /// trained (gradient -1).
 struct TrainedParamInfo {
-  std::string name;  ///< "<pre>-><post>" or "<population>.bias"
-  bool bias = false; ///< false: projection weights
-  int index = -1;    ///< projection (weights) or population (bias)
-  int value = -1;    ///< buffer of the values
-  int gradient = -1; ///< buffer of the batch-summed gradient, same layout as `value`
+  std::string name;      ///< "<pre>-><post>" or "<population>.bias"
+  bool bias = false;     ///< false: projection weights
+  int index = -1;        ///< projection (weights) or population (bias)
+  int value = -1;        ///< buffer of the values
+  int gradient = -1;     ///< buffer of the batch-summed gradient, same layout as `value`
   bool feedback = false; ///< a random feedback matrix of hidden population `index`
 };
 
@@ -276,6 +277,11 @@ struct Program {
   /// Bytes of all buffers for `batch` examples.
   uint64_t total_bytes(uint32_t batch) const;
 };
+
+/// A launch of kernel `kernel` of `program` binding each of its parameters
+/// to `args[name]`; throws ir::InternalError naming `what` (e.g. "population
+/// exc") when a parameter is left unbound.
+Launch bind_launch(const Program &program, int kernel, std::string what, const std::map<std::string, Argument> &args);
 
 /// The names of the entry points, in ABI order.
 const std::vector<std::string> &entry_point_names();

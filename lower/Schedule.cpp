@@ -184,16 +184,7 @@ private:
 
   /// A launch of kernel `index` binding each parameter to `args[name]`.
   Launch launch(int index, std::string what, const std::map<std::string, Argument> &args) {
-    Launch l;
-    l.kernel = index;
-    for (const Param &param : p_.kernels[index].params) {
-      auto found = args.find(param.name);
-      ir::internal_check(found != args.end(), "kernel '" + p_.kernels[index].name + "' has parameter '" + param.name +
-                                                  "', which the " + what + " does not bind");
-      l.args.push_back(found->second);
-    }
-    l.what = std::move(what);
-    return l;
+    return bind_launch(p_, index, std::move(what), args);
   }
   /// The arguments every kernel over a projection's synapses takes.
   static std::map<std::string, Argument> synapse_args(const ProjectionInfo &info) {

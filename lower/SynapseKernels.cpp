@@ -48,10 +48,10 @@ Kernel build_delivery_kernel(bool gated, ElemType real) {
     }
     // The counter after this step's update: the target is open once it is
     // down to 0, and closed in the step it spikes.
-    Value open = k.let("open", IntOp::make(IntOpKind::And,
-                                           IntOp::make(IntOpKind::Le, k.load(counter, index), IntImm::make(Type::I32, 0)),
-                                           IntOp::make(IntOpKind::Eq, k.load(post_spiked, index),
-                                                       IntImm::make(Type::I32, 0))));
+    Value open =
+        k.let("open", IntOp::make(IntOpKind::And,
+                                  IntOp::make(IntOpKind::Le, k.load(counter, index), IntImm::make(Type::I32, 0)),
+                                  IntOp::make(IntOpKind::Eq, k.load(post_spiked, index), IntImm::make(Type::I32, 0))));
     k.emit(If::make(open, k.nested([&] { k.atomic_add(post, index, w); })));
   })));
   return k.finish();

@@ -257,18 +257,33 @@ Kernel build_loss_end_kernel(const LossShape &shape, ElemType real) {
   return body.k.finish();
 }
 
+namespace {
+/// The buffers that carry the error back to a hidden population: the
+/// CSR and weights of its projection to the readout (symmetric), or a dense
+/// [n_hidden, classes] feedback matrix (random).
+struct Feedback {
+  int row_start = -1, target = -1, weight = -1, feedback = -1;
+};
+
+Feedback feedback_params(Body &body, bool symmetric, ElemType real) {
+  Feedback f;
+  if (symmetric) {
+    f.row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
+    f.target = body.k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+    f.weight = body.k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  } else {
+    f.feedback = body.k.buffer("feedback", real, ScopeKind::Global, BatchAxis::Shared, Param::Access::Read);
+  }
+  return f;
+}
+} // namespace
+
 Kernel build_learning_signal_kernel(bool symmetric, uint32_t classes, ElemType real) {
   Body body(symmetric ? "learning_signal.symmetric" : "learning_signal.random", DomainKind::Neurons, true);
   int delta = body.k.buffer("delta", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
   int signal = body.k.buffer("signal", real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::ReadWrite);
-  int row_start = -1, target = -1, weight = -1, feedback = -1;
-  if (symmetric) {
-    row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-    target = body.k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
-    weight = body.k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
-  } else {
-    feedback = body.k.buffer("feedback", real, ScopeKind::Global, BatchAxis::Shared, Param::Access::Read);
-  }
+  Feedback fb = feedback_params(body, symmetric, real);
+  int row_start = fb.row_start, target = fb.target, weight = fb.weight, feedback = fb.feedback;
   Value size = body.k.scalar("size");
   body.k.set_extent("size");
   Value n = local("n", Type::I64);
@@ -535,14 +550,8 @@ Kernel build_class_signal_kernel(bool symmetric, uint32_t classes, ElemType real
   Body body(symmetric ? "class_signal.symmetric" : "class_signal.random", DomainKind::Neurons, true);
   int delta = body.k.buffer("delta", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
   int signal = body.k.buffer("class_signal", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::ReadWrite);
-  int row_start = -1, target = -1, weight = -1, feedback = -1;
-  if (symmetric) {
-    row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-    target = body.k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
-    weight = body.k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
-  } else {
-    feedback = body.k.buffer("feedback", real, ScopeKind::Global, BatchAxis::Shared, Param::Access::Read);
-  }
+  Feedback fb = feedback_params(body, symmetric, real);
+  int row_start = fb.row_start, target = fb.target, weight = fb.weight, feedback = fb.feedback;
   Value size = body.k.scalar("size");
   body.k.set_extent("size");
   Value n = local("n", Type::I64), k = local("k", Type::I64);

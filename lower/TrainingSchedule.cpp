@@ -216,16 +216,7 @@ private:
   }
 
   Launch launch(int index, std::string what, const std::map<std::string, Argument> &args) const {
-    Launch l;
-    l.kernel = index;
-    for (const lower::Param &param : p_.kernels[index].params) {
-      auto found = args.find(param.name);
-      ir::internal_check(found != args.end(), "kernel '" + p_.kernels[index].name + "' has parameter '" + param.name +
-                                                  "', which the " + what + " does not bind");
-      l.args.push_back(found->second);
-    }
-    l.what = std::move(what);
-    return l;
+    return bind_launch(p_, index, std::move(what), args);
   }
 
   EntryPoint &entry(const std::string &name) {
@@ -274,6 +265,19 @@ private:
     }
   }
 
+  /// The arguments of the buffers that carry the error back to hidden
+  /// population `k` (see build_learning_signal_kernel).
+  void add_feedback_args(int k, std::map<std::string, Argument> &args) const {
+    if (tr_.feedback == ir::FeedbackKind::Random) {
+      args["feedback"] = buffer_arg(feedback_.at(k));
+      return;
+    }
+    const ProjectionInfo &w = p_.projections[symmetric_.at(k)];
+    args["row_start"] = buffer_arg(w.row_start);
+    args["target"] = buffer_arg(w.target);
+    args["weight"] = buffer_arg(w.weight);
+  }
+
   std::vector<Launch> learning_signals() {
     std::vector<Launch> out;
     for (const auto &[k, buffer] : signal_) {
@@ -283,14 +287,7 @@ private:
                          [&] { return build_learning_signal_kernel(symmetric, shape_.classes, real_); });
       std::map<std::string, Argument> args = {
           {"delta", buffer_arg(delta_)}, {"signal", buffer_arg(buffer)}, {"size", scalar_arg(pop.size)}};
-      if (symmetric) {
-        const ProjectionInfo &w = p_.projections[symmetric_.at(k)];
-        args.insert({{"row_start", buffer_arg(w.row_start)},
-                     {"target", buffer_arg(w.target)},
-                     {"weight", buffer_arg(w.weight)}});
-      } else {
-        args.insert({{"feedback", buffer_arg(feedback_.at(k))}});
-      }
+      add_feedback_args(k, args);
       out.push_back(launch(index, "population " + pop.name, args));
     }
     return out;
@@ -477,14 +474,7 @@ private:
                          [&] { return build_class_signal_kernel(symmetric, shape_.classes, real_); });
       std::map<std::string, Argument> args = {
           {"delta", buffer_arg(delta_)}, {"class_signal", buffer_arg(c)}, {"size", scalar_arg(pop.size)}};
-      if (symmetric) {
-        const ProjectionInfo &w = p_.projections[symmetric_.at(k)];
-        args.insert({{"row_start", buffer_arg(w.row_start)},
-                     {"target", buffer_arg(w.target)},
-                     {"weight", buffer_arg(w.weight)}});
-      } else {
-        args.insert({{"feedback", buffer_arg(feedback_.at(k))}});
-      }
+      add_feedback_args(k, args);
       end.launches.push_back(launch(index, "population " + pop.name, args));
     }
   }

@@ -79,8 +79,8 @@ Value Local::make(const std::string &name, Type type) {
 
 Value IntOp::make(IntOpKind op, Value a, Value b) {
   internal_check(a && b, "integer operand is null");
-  internal_check(a->type == b->type, std::string("'") + name_of(op) + "' of " + name_of(a->type) + " and " +
-                                         name_of(b->type));
+  internal_check(a->type == b->type,
+                 std::string("'") + name_of(op) + "' of " + name_of(a->type) + " and " + name_of(b->type));
   bool logical = op == IntOpKind::And || op == IntOpKind::Or;
   if (a->type == Type::Bool) {
     internal_check(logical || op == IntOpKind::Eq || op == IntOpKind::Ne,
