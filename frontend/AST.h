@@ -246,6 +246,26 @@ struct RecordDecl {
   std::vector<RecordItem> items;
   std::optional<std::string> file;
   Loc file_loc;
+  /// `on example 1000`: the word after `on` and the value (train regimes).
+  std::optional<Ident> on_word;
+  ExprPtr on_value;
+  Loc loc;
+};
+
+/// A workflow statement of a train regime, in one of two forms: a call,
+/// `early_stopping(monitor: validation_loss, patience: 5)`, or words,
+/// `clip_gradients norm 1.0`, `regularize l2(1e-4)`, `checkpoint every 1
+/// epoch to "ckpt/"`. Words are names, calls and (signed) numbers,
+/// quantities and counts, each an Expr.
+struct Directive {
+  Ident keyword;
+  bool is_call = false;
+  std::vector<Arg> args;      ///< the call form
+  std::vector<ExprPtr> words; ///< the word form
+  /// `freeze a -> b, c -> d`: the projections named, pre then post.
+  std::vector<std::pair<Ident, Ident>> projections;
+  std::optional<std::string> file; ///< `to "..."`
+  Loc file_loc;
   Loc loc;
 };
 
@@ -288,6 +308,8 @@ struct TrainDecl {
   Ident method;
   std::vector<Setting> settings;
   std::vector<DataDecl> data;
+  std::vector<Directive> directives;
+  std::vector<RecordDecl> records;
   Loc loc; ///< `train`
 };
 

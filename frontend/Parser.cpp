@@ -288,6 +288,11 @@ private:
       } else if (auto *data = dynamic_cast<SNNParser::DataStmtContext *>(st)) {
         diags_.report(DiagKind::misplaced_regime_statement, loc(data->getStart()), data->IDENT()->getText(),
                       "simulate");
+      } else if (dynamic_cast<SNNParser::CallStmtContext *>(st) || dynamic_cast<SNNParser::WordCallStmtContext *>(st) ||
+                 dynamic_cast<SNNParser::WordValueStmtContext *>(st) ||
+                 dynamic_cast<SNNParser::PeriodStmtContext *>(st) ||
+                 dynamic_cast<SNNParser::ProjectionsStmtContext *>(st)) {
+        diags_.report(DiagKind::misplaced_regime_statement, loc(st->getStart()), st->getStart()->getText(), "simulate");
       }
     }
     return s;
@@ -311,6 +316,44 @@ private:
           continue;
         }
         t.data.push_back({ident(data->dataName()), expr(data->expr()), kw.loc});
+      } else if (auto *call = dynamic_cast<SNNParser::CallStmtContext *>(st)) {
+        ast::Directive d;
+        d.loc = loc(call->getStart());
+        d.keyword = ident(call->IDENT());
+        d.is_call = true;
+        d.args = args(call->callArgs());
+        t.directives.push_back(std::move(d));
+      } else if (auto *wc = dynamic_cast<SNNParser::WordCallStmtContext *>(st)) {
+        ast::Directive d = directive(wc, wc->IDENT(0));
+        d.words.push_back(
+            std::make_unique<ast::CallExpr>(ident(wc->IDENT(1)), args(wc->callArgs()), loc(wc->IDENT(1))));
+        t.directives.push_back(std::move(d));
+      } else if (auto *wv = dynamic_cast<SNNParser::WordValueStmtContext *>(st)) {
+        ast::Directive d = directive(wv, wv->IDENT(0));
+        d.words.push_back(std::make_unique<ast::NameExpr>(wv->IDENT(1)->getText(), loc(wv->IDENT(1))));
+        ast::Loc at = loc(wv->value);
+        ast::ExprPtr value = wv->NUMBER() ? std::make_unique<ast::NumberExpr>(number(wv->value->getText(), at), at)
+                                          : quantity(wv->value->getText(), at);
+        if (wv->sign)
+          value = std::make_unique<ast::UnaryExpr>(wv->sign->getText(), std::move(value), loc(wv->sign));
+        d.words.push_back(std::move(value));
+        t.directives.push_back(std::move(d));
+      } else if (auto *ps = dynamic_cast<SNNParser::PeriodStmtContext *>(st)) {
+        ast::Directive d = directive(ps, ps->IDENT(0));
+        d.words.push_back(std::make_unique<ast::NameExpr>(ps->IDENT(1)->getText(), loc(ps->IDENT(1))));
+        d.words.push_back(quantity(ps->COUNT()->getText(), loc(ps->COUNT())));
+        d.file = unescape(ps->STRING()->getText());
+        d.file_loc = loc(ps->STRING());
+        t.directives.push_back(std::move(d));
+      } else if (auto *ps = dynamic_cast<SNNParser::ProjectionsStmtContext *>(st)) {
+        ast::Directive d;
+        d.loc = loc(ps->getStart());
+        d.keyword = ident(ps->IDENT());
+        for (auto *ref : ps->projectionRef())
+          d.projections.emplace_back(ident(ref->popName(0)), ident(ref->popName(1)));
+        t.directives.push_back(std::move(d));
+      } else if (auto *r = dynamic_cast<SNNParser::RecordStmtContext *>(st)) {
+        t.records.push_back(record(r));
       } else {
         diags_.report(DiagKind::misplaced_regime_statement, loc(st->getStart()), st->getStart()->getText(), "train");
       }
@@ -333,11 +376,47 @@ private:
       }
       d.items.push_back(std::move(it));
     }
-    if (r->STRING()) {
-      d.file = unescape(r->STRING()->getText());
-      d.file_loc = loc(r->STRING());
+    for (auto *suffix : r->recordSuffix()) {
+      if (suffix->STRING()) {
+        if (d.file) {
+          diags_.report(DiagKind::duplicate_definition, loc(suffix->getStart()), "clause", "to");
+          diags_.note(DiagKind::note_previous_definition, d.file_loc);
+          continue;
+        }
+        d.file = unescape(suffix->STRING()->getText());
+        d.file_loc = loc(suffix->STRING());
+      } else {
+        if (d.on_word) {
+          diags_.report(DiagKind::duplicate_definition, loc(suffix->getStart()), "clause", "on");
+          diags_.note(DiagKind::note_previous_definition, d.on_word->loc);
+          continue;
+        }
+        d.on_word = ident(suffix->IDENT());
+        d.on_value = expr(suffix->expr());
+      }
     }
     return d;
+  }
+
+  /// The keyword and location of a workflow statement; the caller adds its words.
+  ast::Directive directive(antlr4::ParserRuleContext *c, antlr4::tree::TerminalNode *keyword) {
+    ast::Directive d;
+    d.loc = loc(c->getStart());
+    d.keyword = ident(keyword);
+    return d;
+  }
+
+  /// `20 ms` (a QUANTITY) or `50 epochs` (a COUNT): the number and the word.
+  ast::ExprPtr quantity(const std::string &text, const ast::Loc &l) {
+    size_t unit_start = text.size();
+    while (unit_start > 0 && std::isalpha(static_cast<unsigned char>(text[unit_start - 1])))
+      --unit_start;
+    std::string num = text.substr(0, unit_start);
+    while (!num.empty() && (num.back() == ' ' || num.back() == '\t'))
+      num.pop_back();
+    // A trailing 'e' belongs to no number ("2e" is not valid); the lexer
+    // only matches exponents with digits, so the unit is all letters here.
+    return std::make_unique<ast::QuantityExpr>(number(num, l), text.substr(unit_start), l);
   }
 
   ast::Selection selection(SNNParser::SelectionContext *c) {
@@ -427,18 +506,10 @@ private:
       return std::make_unique<ast::MemberExpr>(ident(m->IDENT(0)), ident(m->IDENT(1)), l);
     if (auto *n = dynamic_cast<SNNParser::NameExprContext *>(c))
       return std::make_unique<ast::NameExpr>(n->getText(), l);
-    if (auto *q = dynamic_cast<SNNParser::QuantityExprContext *>(c)) {
-      std::string text = q->getText();
-      size_t unit_start = text.size();
-      while (unit_start > 0 && std::isalpha(static_cast<unsigned char>(text[unit_start - 1])))
-        --unit_start;
-      std::string num = text.substr(0, unit_start);
-      while (!num.empty() && (num.back() == ' ' || num.back() == '\t'))
-        num.pop_back();
-      // A trailing 'e' belongs to no number ("2e" is not valid); the lexer
-      // only matches exponents with digits, so the unit is all letters here.
-      return std::make_unique<ast::QuantityExpr>(number(num, l), text.substr(unit_start), l);
-    }
+    if (auto *q = dynamic_cast<SNNParser::QuantityExprContext *>(c))
+      return quantity(q->getText(), l);
+    if (auto *count = dynamic_cast<SNNParser::CountExprContext *>(c))
+      return quantity(count->getText(), l);
     if (auto *num = dynamic_cast<SNNParser::NumberExprContext *>(c))
       return std::make_unique<ast::NumberExpr>(number(num->getText(), l), l);
     if (auto *s = dynamic_cast<SNNParser::StringExprContext *>(c))

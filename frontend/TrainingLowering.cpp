@@ -9,7 +9,9 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/TrainingLowering.h"
 
+#include "frontend/CallArguments.h"
 #include "frontend/ExprLowering.h"
+#include "frontend/TrainingWorkflow.h"
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
 
@@ -27,11 +29,10 @@ using ir::Dimension;
 /// Every setting of a train regime, besides `data train` and `data test`.
 const std::vector<std::string> kSettings = {
     "dt",      "seed",         "batch", "timesteps", "epochs",   "test_split",         "validation_split",
-    "readout", "readout_bias", "loss",  "optimizer", "feedback", "differentiate_reset"};
+    "readout", "readout_bias", "loss",  "optimizer", "feedback", "differentiate_reset", "schedule", "warmup"};
 
 const std::vector<std::string> kMethods = {"eprop"};
 const std::vector<std::string> kLosses = {"sparse_categorical_crossentropy", "mean_squared_error"};
-const std::vector<std::string> kOptimizers = {"adam", "sgd"};
 const std::vector<std::string> kFeedbacks = {"symmetric", "random"};
 const std::vector<std::string> kReadoutFunctions = {"last", "mean", "max", "final", "spike_count"};
 const std::vector<std::string> kDataSources = {"dense", "events"};
@@ -41,14 +42,6 @@ const std::vector<std::string> kDataSets = {"train", "test"};
 constexpr uint64_t kMaxTimesteps = 1ull << 30;
 constexpr uint64_t kMaxEpochs = 1ull << 30;
 
-/// "a, b or c".
-std::string alternatives(const std::vector<std::string> &items) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i)
-    out += (i == 0 ? "" : i + 1 == items.size() ? " or " : ", ") + items[i];
-  return out;
-}
-
 /// Whether any expression of `model` reads stimulus().
 bool reads_stimulus(const ir::NeuronModel &model) {
   bool reads = false;
@@ -56,16 +49,6 @@ bool reads_stimulus(const ir::NeuronModel &model) {
     reads = reads || ir::mentions(e, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Stimulus; });
   });
   return reads;
-}
-
-/// The named arguments of a call, in source order, each name once.
-using NamedArgs = std::vector<std::pair<std::string, const ast::Expr *>>;
-
-const ast::Expr *find_arg(const NamedArgs &args, const std::string &name) {
-  for (const auto &[n, value] : args)
-    if (n == name)
-      return value;
-  return nullptr;
 }
 
 class TrainingLowering {
@@ -93,6 +76,8 @@ public:
     ir::Training t;
     t.loc = decl.loc;
     collect_settings(decl.settings);
+    for (const auto &rec : decl.records)
+      diags_.report(DiagKind::misplaced_regime_statement, rec.loc, "record", "train");
     data(decl.data, t);
     numbers(t);
     t.input = input_population(decl);
@@ -111,8 +96,7 @@ public:
     if (const ast::Setting *s = setting("feedback"))
       if (auto v = choice(*s->value, "feedback", kFeedbacks))
         t.feedback = *v == kFeedbacks[0] ? ir::FeedbackKind::Symmetric : ir::FeedbackKind::Random;
-    if (const ast::Setting *s = setting("optimizer"))
-      optimizer(*s->value, t);
+    lower_workflow(decl, settings_, m_, t, diags_);
     if (const ast::Setting *s = setting("readout_bias"))
       boolean(*s, t.readout_bias);
     if (const ast::Setting *s = setting("differentiate_reset"))
@@ -236,76 +220,10 @@ private:
   std::optional<NamedArgs> call_args(const ast::Expr &e, const std::string &callee,
                                      const std::vector<std::string> &names, size_t positional,
                                      std::vector<const ast::Expr *> *unnamed = nullptr) {
-    NamedArgs out;
     const auto *call = ast::dyn_cast<ast::CallExpr>(&e);
     if (!call)
-      return out;
-    bool ok = true;
-    for (size_t i = 0; i < call->args.size(); ++i) {
-      const ast::Arg &a = call->args[i];
-      if (!a.name) {
-        if (i < positional && unnamed) {
-          unnamed->push_back(a.value.get());
-          continue;
-        }
-        diags_.report(DiagKind::unknown_argument, a.value->loc(), "'" + callee + "'", "#" + std::to_string(i + 1));
-        ok = false;
-        continue;
-      }
-      if (std::find(names.begin(), names.end(), a.name->name) == names.end()) {
-        diags_.report(DiagKind::unknown_argument, a.name->loc, "'" + callee + "'", a.name->name);
-        diags_.suggest(a.name->name, names, a.name->loc);
-        ok = false;
-        continue;
-      }
-      if (find_arg(out, a.name->name)) {
-        diags_.report(DiagKind::duplicate_argument, a.name->loc, a.name->name);
-        ok = false;
-        continue;
-      }
-      out.emplace_back(a.name->name, a.value.get());
-    }
-    if (!ok)
-      return std::nullopt;
-    return out;
-  }
-
-  /// `adam`, `adam(lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8)`,
-  /// `sgd(lr: 0.1, momentum: 0)`.
-  void optimizer(const ast::Expr &e, ir::Training &t) {
-    const auto *call = ast::dyn_cast<ast::CallExpr>(&e);
-    const auto *name = ast::dyn_cast<ast::NameExpr>(&e);
-    if (!call && !name) {
-      diags_.report(DiagKind::expected_choice, e.loc(), "the optimizer", "adam(lr: ...) or sgd(lr: ...)");
-      return;
-    }
-    std::string n = call ? call->callee.name : name->name;
-    SourceLocation at = call ? call->callee.loc : name->loc();
-    if (std::find(kOptimizers.begin(), kOptimizers.end(), n) == kOptimizers.end()) {
-      unknown("optimizer", n, kOptimizers, at);
-      return;
-    }
-    bool adam = n == "adam";
-    t.optimizer = adam ? ir::OptimizerKind::Adam : ir::OptimizerKind::Sgd;
-    std::vector<std::string> names =
-        adam ? std::vector<std::string>{"lr", "beta1", "beta2", "epsilon"} : std::vector<std::string>{"lr", "momentum"};
-    auto args = call_args(e, n, names, 0);
-    if (!args)
-      return;
-    for (const auto &[arg, value] : *args) {
-      auto v = exprs_.constant(*value, "'" + arg + "'", Dimension());
-      if (!v)
-        continue;
-      if (arg == "lr" || arg == "epsilon") {
-        if (*v <= 0) {
-          diags_.report(DiagKind::non_positive_setting, value->loc(), arg);
-          continue;
-        }
-        (arg == "lr" ? t.lr : t.epsilon) = *v;
-      } else if (in_unit_interval(*v, "'" + arg + "'", value->loc())) {
-        (arg == "beta1" ? t.beta1 : arg == "beta2" ? t.beta2 : t.momentum) = *v;
-      }
-    }
+      return NamedArgs{};
+    return check_call_args(call->args, callee, names, positional, unnamed, diags_);
   }
 
   void data(const std::vector<ast::DataDecl> &decls, ir::Training &t) {

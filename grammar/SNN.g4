@@ -72,11 +72,28 @@ trainDecl : 'train' IDENT 'with' IDENT '{' regimeStmt* '}' ;
 
 regimeStmt
   : 'init' varRef (',' varRef)* op=('=' | '~') expr ';'?        # initStmt
-  | 'record' recordItem (',' recordItem)* ('to' STRING)? ';'?   # recordStmt
+  | 'record' recordItem (',' recordItem)* recordSuffix* ';'?      # recordStmt
   | 'input' popName '=' expr ';'?                                # stimulusStmt
   | IDENT dataName '=' expr ';'?                                 # dataStmt
   | IDENT '=' expr ';'?                                          # regimeSettingStmt
+  | IDENT callArgs ';'?                                          # callStmt
+  | IDENT IDENT callArgs ';'?                                    # wordCallStmt
+  | IDENT IDENT sign=('-' | '+')? value=(NUMBER | QUANTITY) ';'?  # wordValueStmt
+  | IDENT IDENT COUNT 'to' STRING ';'?                           # periodStmt
+  | IDENT projectionRef (',' projectionRef)* ';'?                # projectionsStmt
   ;
+
+// The workflow statements of a train regime have fixed shapes (newlines
+// are not tokens, so a statement's end must follow from its shape):
+// `early_stopping(patience: 5)`, `regularize l2(1e-4)`,
+// `clip_gradients norm 1.0`, `checkpoint every 1 epoch to "ckpt/"`,
+// `freeze input -> hidden, hidden -> hidden`.
+
+// `to "file.npz"`, `on example 1000`.
+recordSuffix : 'to' STRING | 'on' IDENT expr ;
+
+// `input -> hidden` in `freeze input -> hidden`.
+projectionRef : popName '->' popName ;
 
 // `data train = ...`, `data test = ...`: `data` and `test` are names, not
 // keywords, and `train` (a keyword that opens a regime) is one here too.
@@ -108,6 +125,7 @@ expr
   | IDENT '.' IDENT                                       # memberExpr
   | IDENT                                                 # nameExpr
   | QUANTITY                                              # quantityExpr
+  | COUNT                                                 # countExpr
   | NUMBER                                                # numberExpr
   | STRING                                                # stringExpr
   | ('true' | 'false')                                    # boolExpr
@@ -125,6 +143,9 @@ expr
 // ----------------------------------------------------------------- lexer
 // A quantity: a number and, on the same line, one of the unit symbols.
 QUANTITY : NUM [ \t]* UNIT ;
+// A number of epochs, batches or steps: `50 epochs`, `1 epoch` (a period of
+// the training workflow). Longer than any QUANTITY it starts like (`5 s`).
+COUNT : NUM [ \t]+ ('epochs' | 'epoch' | 'batches' | 'batch' | 'steps' | 'step') ;
 NUMBER   : NUM ;
 STRING   : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
 // A string whose closing quote is missing on its line: one token, so the

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "ir/Expr.h"
+#include "ir/Workflow.h"
 #include "snn/Diagnostic.h"
 
 #include <cstdint>
@@ -185,8 +186,6 @@ const char *name_of(ReadoutKind k);
 enum class LossKind : uint8_t { SparseCategoricalCrossentropy, MeanSquaredError };
 const char *name_of(LossKind k);
 
-enum class OptimizerKind : uint8_t { Adam, Sgd };
-const char *name_of(OptimizerKind k);
 
 enum class FeedbackKind : uint8_t { Symmetric, Random };
 const char *name_of(FeedbackKind k);
@@ -252,10 +251,8 @@ struct Training {
   uint32_t last_steps = 0; ///< LastSteps: N
   bool readout_bias = false;
   LossKind loss = LossKind::SparseCategoricalCrossentropy;
-  OptimizerKind optimizer = OptimizerKind::Adam;
-  double lr = 1e-3;
-  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8; ///< Adam
-  double momentum = 0;                               ///< SGD
+  /// The optimiser, schedule, regularisers, early stopping, checkpoints.
+  Workflow workflow;
   FeedbackKind feedback = FeedbackKind::Symmetric;
   /// Every path differentiated, the membrane reset included (default: not
   /// through the membrane reset, Bellec et al. 2020).

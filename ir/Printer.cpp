@@ -340,13 +340,9 @@ void print_training(std::ostream &os, const Regime &r, const Training &t) {
     break;
   }
   os << "\n  readout_bias = " << (t.readout_bias ? "true" : "false") << "\n  loss = " << name_of(t.loss)
-     << "\n  optimizer = " << name_of(t.optimizer) << "(lr: " << format_real(t.lr);
-  if (t.optimizer == OptimizerKind::Adam)
-    os << ", beta1: " << format_real(t.beta1) << ", beta2: " << format_real(t.beta2)
-       << ", epsilon: " << format_real(t.epsilon);
-  else
-    os << ", momentum: " << format_real(t.momentum);
-  os << ")\n  feedback = " << name_of(t.feedback)
+     << "\n";
+  os << to_string(t.workflow, "  ");
+  os << "  feedback = " << name_of(t.feedback)
      << "\n  differentiate_reset = " << (t.differentiate_reset ? "true" : "false") << "\n}\n";
 }
 

@@ -9,6 +9,7 @@
 #include "ir/ReaderTraining.h"
 
 #include "ir/ReaderExpr.h"
+#include "ir/ReaderWorkflow.h"
 
 #include <cstdint>
 #include <set>
@@ -63,6 +64,8 @@ public:
 private:
   void statement(const Token &k, Regime &r, Training &t) {
     const std::string &s = k.text;
+    if (read_workflow_statement(in_, k, m_, t.workflow))
+      return;
     if (s == "data") {
       Token which = in_.expect(TokenKind::Ident, "train or test");
       if (which.text != "train" && which.text != "test")
@@ -98,8 +101,6 @@ private:
         t.loss = LossKind::MeanSquaredError;
       else
         in_.fail(DiagKind::ir_expected, l.loc, "sparse_categorical_crossentropy or mean_squared_error", describe(l));
-    } else if (s == "optimizer") {
-      optimizer(t);
     } else if (s == "feedback") {
       Token f = in_.expect(TokenKind::Ident, "symmetric or random");
       if (f.text != "symmetric" && f.text != "random")
@@ -222,29 +223,6 @@ private:
     if (!p)
       in_.fail(DiagKind::unknown_population, name.loc, name.text);
     return *p;
-  }
-
-  void optimizer(Training &t) {
-    Token o = in_.expect(TokenKind::Ident, "adam or sgd");
-    if (o.text != "adam" && o.text != "sgd")
-      in_.fail(DiagKind::ir_expected, o.loc, "adam or sgd", describe(o));
-    t.optimizer = o.text == "adam" ? OptimizerKind::Adam : OptimizerKind::Sgd;
-    in_.expect("(");
-    label("lr");
-    t.lr = parse_real(in_);
-    if (t.optimizer == OptimizerKind::Adam) {
-      for (auto [name, field] :
-           {std::pair<const char *, double *>{"beta1", &t.beta1}, {"beta2", &t.beta2}, {"epsilon", &t.epsilon}}) {
-        in_.expect(",");
-        label(name);
-        *field = parse_real(in_);
-      }
-    } else {
-      in_.expect(",");
-      label("momentum");
-      t.momentum = parse_real(in_);
-    }
-    in_.expect(")");
   }
 
   TokenStream &in_;

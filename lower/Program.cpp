@@ -101,6 +101,8 @@ const char *name_of(BufferRole role) {
     return "training";
   case BufferRole::Bias:
     return "bias";
+  case BufferRole::Running:
+    return "running";
   }
   return "?";
 }

@@ -81,6 +81,7 @@ enum class BufferRole : uint8_t {
   Hyper,    ///< Real, global, extent 1: the learning rate, set by the runtime
   Training, ///< traces, per-example gradients, learning signals, optimiser moments: owned by kernels
   Bias,     ///< Real, shared, per neuron: a trained bias of the readout
+  Running,  ///< Real, per example: training state kept across examples (a filtered rate), checkpointed
 };
 const char *name_of(BufferRole role);
 
@@ -238,6 +239,15 @@ struct TrainedParamInfo {
   bool feedback = false; ///< a random feedback matrix of hidden population `index`
 };
 
+/// One hyperparameter, as the model ABI describes it (snn_hyper_desc).
+struct HyperInfo {
+  std::string name; ///< the executable's option without "--"
+  std::string help;
+  double value = 0; ///< the regime's value
+  double min = 0, max = 0;
+  bool min_open = false, max_open = false, integer = false, boolean = false;
+};
+
 /// What the runtime needs to train (enabled only for a `train` regime).
 struct TrainingInfo {
   bool enabled = false;
@@ -250,6 +260,17 @@ struct TrainingInfo {
   double lr_default = 1e-3;
   std::string loss_name, readout_name, optimizer_name;
   std::vector<TrainedParamInfo> params;
+  /// The `train.hyper` buffer and its elements (lower/Hyperparameters.h).
+  int hyper = -1;
+  std::vector<HyperInfo> hypers;
+  /// What the runtime's loop does with them (ir::Workflow).
+  ir::ScheduleKind schedule = ir::ScheduleKind::Constant;
+  ir::PeriodUnit schedule_unit = ir::PeriodUnit::Epochs, warmup_unit = ir::PeriodUnit::Epochs;
+  ir::Metric schedule_monitor = ir::Metric::ValidationLoss;
+  bool early_stopping = false;
+  ir::Metric early_stopping_monitor = ir::Metric::ValidationLoss;
+  ir::PeriodUnit checkpoint_unit = ir::PeriodUnit::Epochs;
+  std::string checkpoint_dir; ///< empty: none unless the run asks
 };
 
 struct Program {

@@ -2,6 +2,7 @@
 #include "lower/TrainingKernels.h"
 
 #include "ir/Printer.h"
+#include "lower/KernelBody.h"
 #include "lower/RandomStreams.h"
 
 #include "snn/philox.h"
@@ -14,52 +15,6 @@ namespace snn::lower {
 namespace {
 
 using ir::Expr;
-
-Expr real_local(const std::string &name) {
-  return ir::Variable::make(ir::VarKind::Local, name, ir::Dimension(), ir::ScalarType::Real);
-}
-Expr bool_local(const std::string &name) {
-  return ir::Variable::make(ir::VarKind::Local, name, ir::Dimension(), ir::ScalarType::Bool);
-}
-Expr num(double v) { return ir::Constant::make(v); }
-Value to_index(Value v) { return Cast::make(Type::I64, std::move(v)); }
-
-/// A KernelBuilder with model-IR arithmetic on real locals.
-class Body {
-public:
-  Body(std::string name, DomainKind kind, bool batched) : k(std::move(name), kind, batched) {}
-
-  /// `let name = e`, readable as a real local in later expressions.
-  Expr let(const std::string &name, const Expr &e) {
-    k.let(name, Math::make(e));
-    return real_local(name);
-  }
-  /// `let name = buffer[index]` (a real buffer).
-  Expr load(const std::string &name, int buffer, const Value &index) {
-    k.let(name, k.load(buffer, index));
-    return real_local(name);
-  }
-  /// A bool Value bound to a local, usable in model-IR expressions.
-  Expr flag(const std::string &name, const Value &value) {
-    k.let(name, value);
-    return bool_local(name);
-  }
-  void store(int buffer, const Value &index, const Expr &e) { k.store(buffer, index, Math::make(e)); }
-  void add(int buffer, const Value &index, const Expr &e) { k.atomic_add(buffer, index, Math::make(e)); }
-  void loop(const std::string &var, const Value &begin, const Value &end, const std::function<void()> &body) {
-    k.emit(For::make(var, begin, end, k.nested(body)));
-  }
-  void when(const Value &cond, const std::function<void()> &then, const std::function<void()> &otherwise = {}) {
-    Stmt t = k.nested(then);
-    Stmt e = otherwise ? k.nested(otherwise) : Stmt();
-    k.emit(If::make(cond, t, e));
-  }
-  int real_buffer(const std::string &name, ElemType real, ScopeKind scope, BatchAxis batch, Param::Access access) {
-    return k.buffer(name, real, scope, batch, access);
-  }
-
-  KernelBuilder k;
-};
 
 Value b_index() { return local("b", Type::I64); }
 
@@ -320,7 +275,7 @@ struct Coefficient {
 } // namespace
 
 Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &tp, const LossShape &shape,
-                          double kappa, double gain, ElemType real) {
+                          double kappa, double gain, ElemType real, const RateTerm &rate) {
   Body body("trace." + name, DomainKind::Synapses, true);
   int row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
   int target = body.k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
@@ -351,6 +306,13 @@ Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &
   int peak = max || (count && !tp.readout)
                  ? body.k.buffer("peak", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read)
                  : -1;
+  int rate_average = -1, hyper = -1, grad = shape.per_step() && sinks.size() == 1 ? sink : -1;
+  if (rate.enabled) {
+    rate_average = body.k.buffer("rate", real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
+    hyper = body.k.buffer("hyper", real, ScopeKind::Global, BatchAxis::Shared, Param::Access::Read);
+    if (grad < 0)
+      grad = body.k.buffer("grad", real, ScopeKind::Synapse, BatchAxis::PerExample, Param::Access::ReadWrite);
+  }
   // The post-model hidden states the coefficients read.
   std::map<std::string, int> states;
   auto coefficient = [&](const Expr &e) {
@@ -406,6 +368,13 @@ Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &
       e = e + value_of(out[k], "out." + state) * now;
   }
   Expr term = body.let("e", e);
+  if (rate.enabled) {
+    // mlGeNN's regulariser: strength (f_j - target dt) e_ji, every step.
+    Expr f = body.load("rate.f", rate_average, ix.jidx);
+    Expr target = body.load("rate.target", hyper, i64(rate.target_slot));
+    Expr strength = body.load("rate.strength", hyper, i64(rate.strength_slot));
+    body.add(grad, ix.sidx, strength * (f - target * num(rate.dt)) * term);
+  }
   if (!tp.readout) {
     Expr filtered = body.load("ebar.old", ebar, ix.sidx);
     term = body.let("ebar.new", num(kappa) * filtered + num(gain) * term);
@@ -638,50 +607,6 @@ Kernel build_reduce_kernel(bool synapse, ElemType real) {
   // In example order, so the sum is the same whatever the thread count.
   body.loop("e", i64(0), local("batch", Type::I64),
             [&] { body.add(gradient, i, body.load("g", grad, e * count + i)); });
-  return body.k.finish();
-}
-
-Kernel build_optimizer_kernel(const ir::Training &tr, bool synapse, ElemType real) {
-  bool adam = tr.optimizer == ir::OptimizerKind::Adam;
-  Body body(std::string(adam ? "adam." : "sgd.") + (synapse ? "synapses" : "neurons"),
-            synapse ? DomainKind::Synapses : DomainKind::Neurons, false);
-  ScopeKind scope = synapse ? ScopeKind::Synapse : ScopeKind::Neuron;
-  if (synapse) {
-    int row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-    body.k.scalar("num_pre");
-    body.k.set_extent("num_pre");
-    body.k.set_rows(row_start);
-  }
-  int value = body.k.buffer("value", real, scope, BatchAxis::Shared, Param::Access::ReadWrite);
-  int gradient = body.k.buffer("gradient", real, scope, BatchAxis::Shared, Param::Access::Read);
-  int lr = body.k.buffer("lr", real, ScopeKind::Global, BatchAxis::Shared, Param::Access::Read);
-  int m = body.k.buffer("moment1", real, scope, BatchAxis::Shared, Param::Access::ReadWrite);
-  int v = adam ? body.k.buffer("moment2", real, scope, BatchAxis::Shared, Param::Access::ReadWrite) : -1;
-  if (!synapse) {
-    body.k.scalar("size");
-    body.k.set_extent("size");
-  }
-  Value i = local(synapse ? "s" : "n", Type::I64);
-  Expr g = body.load("g", gradient, i);
-  Expr rate = body.load("rate", lr, i64(0));
-  Expr w = body.load("w", value, i);
-  if (!adam) {
-    Expr velocity = body.let("velocity", num(tr.momentum) * body.load("m.old", m, i) + g);
-    body.store(m, i, velocity);
-    body.store(value, i, w - rate * velocity);
-    return body.k.finish();
-  }
-  Expr m1 = body.let("m1", num(tr.beta1) * body.load("m.old", m, i) + num(1 - tr.beta1) * g);
-  Expr m2 = body.let("m2", num(tr.beta2) * body.load("v.old", v, i) + num(1 - tr.beta2) * g * g);
-  body.store(m, i, m1);
-  body.store(v, i, m2);
-  // Bias correction with t = the optimiser step: 1 - beta^t = 1 - exp(t ln beta).
-  body.k.let("opt_step", Cast::make(Type::Real, local("step", Type::I64)));
-  Expr t = real_local("opt_step");
-  Expr c1 = body.let("c1", num(1) - ir::Call::make(ir::Function::Exp, t * num(std::log(tr.beta1))));
-  Expr c2 = body.let("c2", num(1) - ir::Call::make(ir::Function::Exp, t * num(std::log(tr.beta2))));
-  Expr root = ir::Call::make(ir::Function::Sqrt, m2 / c2);
-  body.store(value, i, w - rate * (m1 / c1) / (root + num(tr.epsilon)));
   return body.k.finish();
 }
 

@@ -56,8 +56,17 @@ Kernel build_learning_signal_kernel(bool symmetric, uint32_t classes, ElemType r
 /// the trace (filtered by kappa for a hidden post population), and its
 /// contribution to the per-example gradient (per-step losses) or to the
 /// accumulator of deferred ones.
+/// With `rate` set (firing-rate regularisation of the post population), the
+/// kernel also adds strength (f_j - target dt) e_ji to the per-example
+/// gradient `grad`, reading f from `rate` and the target and strength from
+/// `hyper` (lower/SpikeRegularizers.h).
+struct RateTerm {
+  bool enabled = false;
+  int target_slot = -1, strength_slot = -1;
+  double dt = 0;
+};
 Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &tp, const LossShape &shape,
-                          double kappa, double gain, ElemType real);
+                          double kappa, double gain, ElemType real, const RateTerm &rate = {});
 
 /// A spike-count readout's dz_k/di_k this step (sum over the traces of a
 /// readout projection of output gain times input gain), into `peak`.
@@ -92,10 +101,6 @@ Kernel build_bias_deferred_kernel(ElemType real);
 /// gradient[i] = sum over the examples of the batch of grad[b, i], in
 /// example order; over synapses (`synapse`) or `size` elements.
 Kernel build_reduce_kernel(bool synapse, ElemType real);
-
-/// The optimiser step on one parameter from its batch gradient, with the
-/// learning rate from the `lr` buffer and `step` the optimiser step (1, 2, ...).
-Kernel build_optimizer_kernel(const ir::Training &training, bool synapse, ElemType real);
 
 /// Random feedback weights B[j, k] ~ normal(0, scale), drawn by `init`.
 Kernel build_feedback_init_kernel(uint32_t classes, double scale, ElemType real);

@@ -1,6 +1,9 @@
 //===- lower/TrainingSchedule.cpp - A train regime's buffers and launches -===//
 #include "lower/TrainingSchedule.h"
 
+#include "lower/Hyperparameters.h"
+#include "lower/OptimizerKernels.h"
+#include "lower/SpikeRegularizers.h"
 #include "lower/TrainingKernels.h"
 
 #include <cmath>
@@ -94,6 +97,20 @@ private:
     scores_ = add_buffer("train.scores", real_, global, BatchAxis::PerExample, BufferRole::Scores, classes);
     delta_ = add_buffer("train.delta", real_, global, BatchAxis::PerExample, BufferRole::Training, classes);
     lr_ = add_buffer("train.lr", real_, global, BatchAxis::Shared, BufferRole::Hyper, 1);
+    hypers_ = training_hyperparameters(tr_);
+    hyper_ = add_buffer("train.hyper", real_, global, BatchAxis::Shared, BufferRole::Hyper, hypers_.list.size());
+    norm2_ = add_buffer("train.gradient_norm2", real_, global, BatchAxis::Shared, BufferRole::Training, 1);
+    clip_scale_ = add_buffer("train.clip_scale", real_, global, BatchAxis::Shared, BufferRole::Training, 1);
+    for (const ir::Dropout &d : tr_.workflow.dropouts) {
+      int k = population(d.population);
+      kept_[k] = add_buffer(d.population + ".kept_spikes", ElemType::U8, {ScopeKind::Neuron, k}, BatchAxis::PerExample,
+                            BufferRole::Training, p_.populations[k].size);
+    }
+    for (const ir::RateRegularizer &r : tr_.workflow.rate_regularizers) {
+      int k = population(r.population);
+      rate_[k] = add_buffer(r.population + ".rate_average", real_, {ScopeKind::Neuron, k}, BatchAxis::PerExample,
+                            BufferRole::Running, p_.populations[k].size, false);
+    }
   }
 
   /// The learning signal of hidden population `k` (and its random feedback).
@@ -113,11 +130,54 @@ private:
     return buffer;
   }
 
+  /// The spike flags population k transmits in training: all of them, or
+  /// those dropout kept.
+  int flags(int k) const {
+    auto found = kept_.find(k);
+    return found == kept_.end() ? p_.populations[k].spiked : found->second;
+  }
+
+  /// Dropout: after the last launch that writes a population's spike flags,
+  /// the kernel that keeps some; every later spike-driven launch (the
+  /// projections) reads the kept flags instead. The population's own
+  /// kernels (its reset, its next-step reset) still read every spike.
+  void launch_dropouts(EntryPoint &train) {
+    for (const auto &[k, kept] : kept_) {
+      const PopulationInfo &pop = p_.populations[k];
+      size_t last = train.launches.size();
+      for (size_t i = 0; i < train.launches.size(); ++i) {
+        const Kernel &kern = p_.kernels[train.launches[i].kernel];
+        for (size_t a = 0; a < kern.params.size() && a < train.launches[i].args.size(); ++a)
+          if (train.launches[i].args[a].buffer == pop.spiked && kern.params[a].access != lower::Param::Access::Read)
+            last = i;
+      }
+      ir::internal_check(last < train.launches.size(), "population " + pop.name + " never writes its spikes");
+      for (size_t i = last + 1; i < train.launches.size(); ++i) {
+        Launch &l = train.launches[i];
+        DomainKind domain = p_.kernels[l.kernel].domain.kind;
+        if (domain != DomainKind::SpikingRows && domain != DomainKind::Synapses)
+          continue;
+        for (Argument &arg : l.args)
+          if (arg.buffer == pop.spiked)
+            arg.buffer = kept;
+      }
+      int slot = hypers_.dropout.at(pop.name);
+      int index = kernel("dropout." + pop.name, [&] { return build_dropout_kernel(slot, real_); });
+      train.launches.insert(train.launches.begin() + std::ptrdiff_t(last + 1),
+                            launch(index, "population " + pop.name,
+                                   {{"spiked", buffer_arg(pop.spiked)},
+                                    {"kept", buffer_arg(kept)},
+                                    {"hyper", buffer_arg(hyper_)},
+                                    {"size", scalar_arg(pop.size)},
+                                    {"stream", scalar_arg(k)}}));
+    }
+  }
+
   /// The spike flags a projection's trace reads: this step's, or (delay 1)
   /// the step before's.
   int pre_spikes(int pre, uint32_t delay) {
     if (delay == 0)
-      return p_.populations[pre].spiked;
+      return flags(pre);
     auto found = previous_.find(pre);
     if (found != previous_.end())
       return found->second;
@@ -155,7 +215,7 @@ private:
       param.acc = add_buffer(name + ".accumulated", real_, scope, BatchAxis::PerExample, BufferRole::Training, extent);
     param.info.gradient = add_buffer(name + ".gradient", real_, scope, BatchAxis::Shared, BufferRole::Gradient, extent);
     param.moment1 = add_buffer(name + ".moment1", real_, scope, BatchAxis::Shared, BufferRole::Training, extent);
-    if (tr_.optimizer == ir::OptimizerKind::Adam)
+    if (needs_moment2(tr_.workflow.optimizer))
       param.moment2 = add_buffer(name + ".moment2", real_, scope, BatchAxis::Shared, BufferRole::Training, extent);
   }
 
@@ -324,12 +384,23 @@ private:
     for (const auto &[k, buffer] : previous_) {
       int index = kernel("copy_spikes", [&] { return build_copy_flags_kernel(); });
       train.launches.push_back(launch(index, "population " + p_.populations[k].name,
-                                      {{"spiked", buffer_arg(p_.populations[k].spiked)},
+                                      {{"spiked", buffer_arg(flags(k))},
                                        {"prev", buffer_arg(buffer)},
                                        {"size", scalar_arg(p_.populations[k].size)}}));
     }
     for (const Launch &l : entry("step").launches)
       train.launches.push_back(l);
+    launch_dropouts(train);
+    for (const auto &[k, buffer] : rate_) {
+      const PopulationInfo &pop = p_.populations[k];
+      int slot = hypers_.rate_tau.at(pop.name);
+      int index = kernel("rate_average." + pop.name, [&] { return build_rate_average_kernel(slot, p_.dt, real_); });
+      train.launches.push_back(launch(index, "population " + pop.name,
+                                      {{"spiked", buffer_arg(pop.spiked)},
+                                       {"rate", buffer_arg(buffer)},
+                                       {"hyper", buffer_arg(hyper_)},
+                                       {"size", scalar_arg(pop.size)}}));
+    }
     if (shape_.per_step())
       for (Launch &l : learning_signals())
         train.launches.push_back(std::move(l));
@@ -341,8 +412,7 @@ private:
       launch_bias(train);
     if (!shape_.per_step())
       launch_deferred();
-    for (const Param &param : params_)
-      launch_update(param);
+    launch_updates();
   }
 
   void launch_trace(const Trace &t, EntryPoint &train) {
@@ -350,8 +420,14 @@ private:
     const ProjectionInfo &info = p_.projections[tp.projection];
     const Param &param = params_[t.param];
     const std::string &name = param.info.name;
+    RateTerm rate;
+    auto average = rate_.find(info.post);
+    if (average != rate_.end()) {
+      const std::string &post = p_.populations[info.post].name;
+      rate = {true, hypers_.rate_target.at(post), hypers_.rate_strength.at(post), p_.dt};
+    }
     int index = kernel("trace." + name, [&] {
-      return build_trace_kernel(name, tp, shape_, tr_.readout_decay, tr_.readout_gain, real_);
+      return build_trace_kernel(name, tp, shape_, tr_.readout_decay, tr_.readout_gain, real_, rate);
     });
     std::map<std::string, Argument> args = {{"row_start", buffer_arg(info.row_start)},
                                             {"target", buffer_arg(info.target)},
@@ -361,6 +437,8 @@ private:
                                             {"grad", buffer_arg(param.grad)},
                                             {"acc", buffer_arg(param.acc)},
                                             {"peak", buffer_arg(peak_)},
+                                            {"hyper", buffer_arg(hyper_)},
+                                            {"rate", buffer_arg(average != rate_.end() ? average->second : -1)},
                                             {"num_pre", scalar_arg(p_.populations[info.pre].size)},
                                             {"num_post", scalar_arg(p_.populations[info.post].size)}};
     for (size_t c = 0; c < param.snapshots.size(); ++c)
@@ -479,25 +557,50 @@ private:
     }
   }
 
-  /// reduce_gradients and apply_gradients for one parameter.
-  void launch_update(const Param &param) {
-    std::map<std::string, Argument> args = {
-        {"grad", buffer_arg(param.grad)},        {"gradient", buffer_arg(param.info.gradient)},
-        {"value", buffer_arg(param.info.value)}, {"lr", buffer_arg(lr_)},
-        {"moment1", buffer_arg(param.moment1)},  {"moment2", buffer_arg(param.moment2)}};
-    if (param.synapse) {
-      const ProjectionInfo &info = p_.projections[param.projection];
-      args["row_start"] = buffer_arg(info.row_start);
-      args["num_pre"] = scalar_arg(p_.populations[info.pre].size);
-    } else {
-      args["size"] = scalar_arg(p_.populations[readout_].size);
+  /// reduce_gradients, then apply_gradients (lower/OptimizerKernels.h):
+  /// every parameter's gradient adjusted (penalties, value clipping, its
+  /// squared norm), the global-norm factor once, then every update.
+  void launch_updates() {
+    std::vector<std::map<std::string, Argument>> all_args;
+    for (const Param &param : params_) {
+      std::map<std::string, Argument> args = {
+          {"grad", buffer_arg(param.grad)},        {"gradient", buffer_arg(param.info.gradient)},
+          {"value", buffer_arg(param.info.value)}, {"lr", buffer_arg(lr_)},
+          {"moment1", buffer_arg(param.moment1)},  {"moment2", buffer_arg(param.moment2)},
+          {"hyper", buffer_arg(hyper_)},           {"norm2", buffer_arg(norm2_)},
+          {"clip_scale", buffer_arg(clip_scale_)}, {"points", scalar_arg(1)}};
+      if (param.synapse) {
+        const ProjectionInfo &info = p_.projections[param.projection];
+        args["row_start"] = buffer_arg(info.row_start);
+        args["num_pre"] = scalar_arg(p_.populations[info.pre].size);
+      } else {
+        args["size"] = scalar_arg(p_.populations[readout_].size);
+      }
+      int reduce = kernel(param.synapse ? "reduce.synapses" : "reduce.neurons",
+                          [&] { return build_reduce_kernel(param.synapse, real_); });
+      entry("reduce_gradients").launches.push_back(launch(reduce, "parameter " + param.info.name, args));
+      bool weight = param.synapse;
+      std::string kind = std::string(param.synapse ? "synapses" : "neurons");
+      int adjust = kernel("gradient.adjust." + kind,
+                          [&] { return build_gradient_adjust_kernel(param.synapse, weight, hypers_.slots, real_); });
+      entry("apply_gradients").launches.push_back(launch(adjust, "parameter " + param.info.name, args));
+      all_args.push_back(std::move(args));
     }
-    int reduce = kernel(param.synapse ? "reduce.synapses" : "reduce.neurons",
-                        [&] { return build_reduce_kernel(param.synapse, real_); });
-    entry("reduce_gradients").launches.push_back(launch(reduce, "parameter " + param.info.name, args));
-    int apply = kernel(param.synapse ? "optimizer.synapses" : "optimizer.neurons",
-                       [&] { return build_optimizer_kernel(tr_, param.synapse, real_); });
-    entry("apply_gradients").launches.push_back(launch(apply, "parameter " + param.info.name, args));
+    int scale = kernel("gradient.clip_scale", [&] { return build_clip_scale_kernel(hypers_.slots, real_); });
+    entry("apply_gradients")
+        .launches.push_back(launch(scale, "every parameter",
+                                   {{"hyper", buffer_arg(hyper_)},
+                                    {"norm2", buffer_arg(norm2_)},
+                                    {"clip_scale", buffer_arg(clip_scale_)},
+                                    {"points", scalar_arg(1)}}));
+    for (size_t i = 0; i < params_.size(); ++i) {
+      const Param &param = params_[i];
+      bool weight = param.synapse;
+      int apply = kernel(std::string("optimizer.") + (param.synapse ? "synapses" : "neurons"), [&] {
+        return build_optimizer_kernel(tr_.workflow.optimizer, param.synapse, weight, hypers_.slots, real_);
+      });
+      entry("apply_gradients").launches.push_back(launch(apply, "parameter " + param.info.name, all_args[i]));
+    }
   }
 
   void fill_info() {
@@ -525,10 +628,21 @@ private:
     t.loss = loss_;
     t.scores = scores_;
     t.lr = lr_;
-    t.lr_default = tr_.lr;
+    t.lr_default = tr_.workflow.lr();
     t.loss_name = ir::name_of(tr_.loss);
     t.readout_name = ir::name_of(tr_.readout_kind);
-    t.optimizer_name = ir::name_of(tr_.optimizer);
+    t.optimizer_name = ir::name_of(tr_.workflow.optimizer);
+    const ir::Workflow &w = tr_.workflow;
+    t.hyper = hyper_;
+    t.hypers = hypers_.list;
+    t.schedule = w.schedule;
+    t.schedule_unit = w.schedule_unit;
+    t.schedule_monitor = w.schedule_monitor;
+    t.warmup_unit = w.warmup_unit;
+    t.early_stopping = w.early_stopping.enabled;
+    t.early_stopping_monitor = w.early_stopping.monitor;
+    t.checkpoint_unit = w.checkpoint.unit;
+    t.checkpoint_dir = w.checkpoint.directory;
     for (const Param &param : params_)
       t.params.push_back(param.info);
     // Random feedback matrices: read and written with the weights, never trained.
@@ -548,6 +662,9 @@ private:
   ElemType real_;
   LossShape shape_;
   int readout_ = -1, label_ = -1, loss_ = -1, scores_ = -1, delta_ = -1, lr_ = -1;
+  int hyper_ = -1, norm2_ = -1, clip_scale_ = -1;
+  std::map<int, int> kept_, rate_; ///< per population: dropout's kept flags, the filtered rate
+  Hyperparameters hypers_;
   int bias_param_ = -1, bias_trace_ = -1, peak_ = -1;
   std::map<int, int> class_signal_;
   std::vector<int> per_example_;

@@ -96,8 +96,21 @@ enum TrainingDescField : unsigned {
   TrainReadoutName,
   TrainOptimizerName,
   TrainNumParams,
-  TrainParams
+  TrainParams,
+  TrainHyper,
+  TrainNumHypers,
+  TrainHypers,
+  TrainSchedule,
+  TrainScheduleUnit,
+  TrainScheduleMonitor,
+  TrainWarmupUnit,
+  TrainEarlyStopping,
+  TrainEarlyStoppingMonitor,
+  TrainCheckpointUnit,
+  TrainCheckpointDir
 };
+/// Field numbers of snn_hyper_desc.
+enum HyperDescField : unsigned { HyperName, HyperHelp, HyperValue, HyperMin, HyperMax, HyperFlags };
 
 /// The ABI's struct types in one LLVM context, named after their C typedefs.
 struct AbiTypes {
@@ -113,6 +126,7 @@ struct AbiTypes {
   llvm::StructType *data_desc;
   llvm::StructType *param_desc;
   llvm::StructType *training_desc;
+  llvm::StructType *hyper_desc;
 
   /// The types of `context`, created on first use and shared afterwards.
   static AbiTypes get(llvm::LLVMContext &context);

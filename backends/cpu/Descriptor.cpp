@@ -79,6 +79,8 @@ uint32_t abi_role(lower::BufferRole role) {
     return SNN_ROLE_TRAINING;
   case lower::BufferRole::Bias:
     return SNN_ROLE_BIAS;
+  case lower::BufferRole::Running:
+    return SNN_ROLE_RUNNING;
   }
   throw ir::InternalError("unknown buffer role");
 }
@@ -261,6 +263,13 @@ private:
     std::vector<llvm::Constant *> params;
     for (const lower::TrainedParamInfo &p : t.params)
       params.push_back(param(p));
+    std::vector<llvm::Constant *> hypers;
+    for (const lower::HyperInfo &h : t.hypers) {
+      uint32_t flags = (h.min_open ? SNN_HYPER_MIN_OPEN : 0) | (h.max_open ? SNN_HYPER_MAX_OPEN : 0) |
+                       (h.integer ? SNN_HYPER_INTEGER : 0) | (h.boolean ? SNN_HYPER_BOOLEAN : 0);
+      hypers.push_back(struct_of(types_.hyper_desc,
+                                 {string(h.name), string(h.help), f64(h.value), f64(h.min), f64(h.max), u32(flags)}));
+    }
     llvm::Constant *fields[] = {
         u32(t.timesteps),
         u32(t.epochs),
@@ -281,6 +290,17 @@ private:
         string(t.optimizer_name),
         u32(params.size()),
         array(types_.param_desc, params, "snn.params"),
+        buffer_index(t.hyper),
+        u32(hypers.size()),
+        array(types_.hyper_desc, hypers, "snn.hypers"),
+        u32(uint32_t(t.schedule)),
+        u32(uint32_t(t.schedule_unit)),
+        u32(uint32_t(t.schedule_monitor)),
+        u32(uint32_t(t.warmup_unit)),
+        u32(t.early_stopping ? 1 : 0),
+        u32(uint32_t(t.early_stopping_monitor)),
+        u32(uint32_t(t.checkpoint_unit)),
+        t.checkpoint_dir.empty() ? null() : string(t.checkpoint_dir),
     };
     auto *global =
         new llvm::GlobalVariable(module_, types_.training_desc, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,

@@ -3,6 +3,7 @@
 #include "CommandLine.h"
 
 #include "Duration.h"
+#include "Hyperparameters.h"
 #include "ModelDescription.h"
 
 #include <algorithm>
@@ -44,10 +45,30 @@ std::string training_usage(const snn_model_desc &model) {
          "  --no-shuffle         train on the examples in file order\n"
          "  --batches N          stop each epoch after at most N batches\n"
          "  --gradients-out PATH write the gradient of the first training batch to PATH and exit\n"
+         "  --checkpoint DIR     write checkpoints to DIR/checkpoint.npz (default: the regime's" +
+         std::string(training.checkpoint_dir ? std::string(" \"") + training.checkpoint_dir + "\"" : " none") +
+         ")\n"
+         "  --resume             continue from DIR/checkpoint.npz (bit-identical to an uninterrupted run)\n"
          "  --max-input-bytes N  most bytes read from one input file, or inflated from one\n"
          "                       compressed input, 1 to 2^64 - 1 (default 1073741824)\n"
          "  --quiet              print nothing on success\n"
          "  --help               print this help and exit\n";
+}
+
+/// The hyperparameters a training model takes as `--NAME VALUE`.
+std::string hyper_usage(const snn_model_desc &model) {
+  const snn_training_desc &training = *model.training;
+  std::string text = "\nhyperparameters (the regime's values; override with --NAME VALUE):\n";
+  for (uint32_t i = 0; i < training.num_hypers; ++i) {
+    const snn_hyper_desc &h = training.hypers[i];
+    std::string option = std::string("  --") + h.name + (h.flags & SNN_HYPER_BOOLEAN ? " B" : " X");
+    if (option.size() < 27)
+      option.resize(27, ' ');
+    else
+      option += "\n" + std::string(27, ' ');
+    text += option + h.help + " (" + hyper_text(h, h.value) + "; " + hyper_range(h) + ")\n";
+  }
+  return text;
 }
 
 /// The options, with the model's default batch size.
@@ -180,13 +201,14 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
       value = name.substr(equals + 1);
       name = name.substr(0, equals);
     }
-    if (name == "--help" || name == "-h" || name == "--quiet" || name == "-q" || name == "--no-shuffle") {
+    if (name == "--help" || name == "-h" || name == "--quiet" || name == "-q" || name == "--no-shuffle" ||
+        name == "--resume") {
       if (value)
         throw Error("option '" + name + "' takes no value");
       if (name == "--help" || name == "-h")
         line.help = true;
-      else if (name == "--no-shuffle") {
-        line.train.shuffle = false;
+      else if (name == "--no-shuffle" || name == "--resume") {
+        (name == "--resume" ? line.train.resume : line.train.shuffle) = name == "--resume";
         line.training_only.push_back(name);
       } else {
         line.options.quiet = true;
@@ -197,11 +219,23 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
     static const char *const kSimulation[] = {"--duration", "--first-example", "--out"};
     static const char *const kTraining[] = {"--epochs",  "--lr",         "--data-train",  "--data-test",
                                             "--metrics", "--weights-in", "--weights-out", "--gradients-out",
-                                            "--batches"};
+                                            "--batches", "--checkpoint"};
     bool simulation_only = std::find(std::begin(kSimulation), std::end(kSimulation), name) != std::end(kSimulation);
     bool training_only = std::find(std::begin(kTraining), std::end(kTraining), name) != std::end(kTraining);
-    if (!simulation_only && !training_only && name != "--seed" && name != "--batch" && name != "--max-input-bytes")
+    bool hyper = !simulation_only && !training_only && name != "--seed" && name != "--batch" &&
+                 name != "--max-input-bytes" && name.size() > 2 && name.rfind("--", 0) == 0;
+    if (!simulation_only && !training_only && !hyper && name != "--seed" && name != "--batch" &&
+        name != "--max-input-bytes")
       throw Error((name.rfind("-", 0) == 0 ? "unknown option '" : "unexpected argument '") + name + "' (see --help)");
+    if (hyper) {
+      // A training model's hyperparameter (--beta1 0.95); checked against
+      // the model's list once it is known.
+      if (!value && (a + 1 >= arguments.size() || arguments[a + 1].rfind("--", 0) == 0))
+        throw Error("unknown option '" + name + "' (see --help)");
+      line.train.hypers[name.substr(2)] = value ? *value : arguments[++a];
+      line.training_only.push_back(name);
+      continue;
+    }
     if (!value) {
       if (a + 1 >= arguments.size())
         throw Error("option '" + name + "' needs a value");
@@ -241,6 +275,8 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
       line.train.weights_in = *value;
     else if (name == "--weights-out")
       line.train.weights_out = *value;
+    else if (name == "--checkpoint")
+      line.train.checkpoint = *value;
     else
       line.train.gradients_out = *value;
   }
@@ -269,7 +305,7 @@ void print_help(const snn_model_desc &model, std::string_view program, std::ostr
     for (uint32_t k = 0; k < training.num_params; ++k)
       out << "  " << training.params[k].name
           << (training.params[k].kind == SNN_PARAM_FEEDBACK ? " (random feedback, not trained)" : "") << "\n";
-    out << "\n" << training_usage(model);
+    out << "\n" << training_usage(model) << hyper_usage(model);
     return;
   }
   out << "usage: " << base_name(program) << " [options]\n\n"

@@ -15,8 +15,8 @@ namespace {
 
 const char *const kTypeNames[] = {"float32", "float64", "int32", "uint32", "uint8", "bits"};
 const char *const kScopeNames[] = {"neuron", "synapse", "pre", "post", "row", "global"};
-const char *const kRoleNames[] = {"state", "input", "spiked", "stimulus", "row start", "target",   "weight",
-                                  "label", "loss",  "scores", "gradient", "hyper",     "training", "bias"};
+const char *const kRoleNames[] = {"state", "input",  "spiked",   "stimulus", "row start", "target", "weight", "label",
+                                  "loss",  "scores", "gradient", "hyper",    "training",  "bias",   "running"};
 
 std::string quoted(const char *name) { return std::string("'") + (name ? name : "?") + "'"; }
 
@@ -34,7 +34,7 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     broken(which + " has scope " + std::to_string(buffer.scope));
   if (buffer.batch > SNN_BATCH_PER_EXAMPLE)
     broken(which + " has batch axis " + std::to_string(buffer.batch));
-  if (buffer.role > SNN_ROLE_BIAS)
+  if (buffer.role > SNN_ROLE_RUNNING)
     broken(which + " has role " + std::to_string(buffer.role));
   uint64_t expected = buffer.extent;
   if (buffer.scope == SNN_SCOPE_NEURON) {
@@ -333,6 +333,24 @@ void check_training(const snn_model_desc &model) {
     if (!names.insert(training.params[k].name).second)
       broken("two trained parameters are called " + quoted(training.params[k].name));
   }
+  if (training.num_hypers > 0 && !training.hypers)
+    broken("hyperparameters missing");
+  expect_training_buffer(model, training.hyper, "the hyperparameters", SNN_ROLE_HYPER, real,
+                         std::max<uint64_t>(training.num_hypers, 0));
+  std::set<std::string_view> hyper_names;
+  for (uint32_t k = 0; k < training.num_hypers; ++k) {
+    const snn_hyper_desc &h = training.hypers[k];
+    if (!h.name || !*h.name || !h.help || std::isnan(h.value) || std::isnan(h.min) || std::isnan(h.max) ||
+        h.min > h.max)
+      broken("hyperparameter " + std::to_string(k) + " is malformed");
+    if (!hyper_names.insert(h.name).second)
+      broken("two hyperparameters are called " + quoted(h.name));
+  }
+  if (training.schedule > SNN_SCHEDULE_REDUCE_ON_PLATEAU || training.schedule_unit > SNN_PERIOD_BATCHES ||
+      training.warmup_unit > SNN_PERIOD_BATCHES || training.checkpoint_unit > SNN_PERIOD_BATCHES ||
+      training.schedule_monitor > SNN_METRIC_TEST_ACCURACY ||
+      training.early_stopping_monitor > SNN_METRIC_TEST_ACCURACY)
+    broken("the training workflow names an unknown schedule, unit or metric");
   for (const char *required : {"train_step", "end_example", "train_end_example", "reduce_gradients", "apply_gradients"})
     if (!find_entry(model, required))
       broken("entry point " + quoted(required) + " of a training model is missing");

@@ -15,6 +15,7 @@
 #include <utility>
 #include <variant>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -63,7 +64,8 @@ private:
 /// final path.
 class ArchiveFile {
 public:
-  ArchiveFile(std::string temporary, std::string path) : temporary_(std::move(temporary)), path_(std::move(path)) {
+  ArchiveFile(std::string temporary, std::string path, bool durable)
+      : temporary_(std::move(temporary)), path_(std::move(path)), durable_(durable) {
     file_ = std::fopen(temporary_.c_str(), "wb");
     if (!file_)
       fail();
@@ -89,6 +91,14 @@ public:
   void commit() {
     std::FILE *file = file_;
     file_ = nullptr;
+    bool synced = !durable_ || (std::fflush(file) == 0 && ::fsync(::fileno(file)) == 0);
+    if (!synced) {
+      int error = errno;
+      std::fclose(file);
+      discard();
+      errno = error;
+      fail();
+    }
     if (std::fclose(file) != 0) {
       int error = errno;
       discard();
@@ -101,9 +111,23 @@ public:
       errno = error;
       fail();
     }
+    if (durable_)
+      sync_directory();
   }
 
 private:
+  /// Makes the rename durable: fsync of the directory that holds the file.
+  void sync_directory() {
+    std::string directory = path_.substr(0, path_.find_last_of('/') == std::string::npos ? 0 : path_.find_last_of('/'));
+    if (directory.empty())
+      directory = path_.find('/') == 0 ? "/" : ".";
+    int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+      return; // the data are in place; only durability across a crash is weaker
+    ::fsync(fd);
+    ::close(fd);
+  }
+
   /// Removes a partial temporary file; a file written in place (a device) stays.
   void discard() {
     if (temporary_ != path_)
@@ -113,6 +137,7 @@ private:
   std::string temporary_, path_;
   std::FILE *file_ = nullptr;
   uint64_t offset_ = 0;
+  bool durable_ = false;
 };
 
 struct Entry {
@@ -161,6 +186,10 @@ void NpzWriter::add(std::string name, std::vector<int32_t> data, std::vector<uin
   arrays_.push_back({std::move(name), std::move(shape), std::move(data)});
 }
 
+void NpzWriter::add(std::string name, std::vector<uint8_t> data, std::vector<uint64_t> shape) {
+  arrays_.push_back({std::move(name), std::move(shape), std::move(data)});
+}
+
 bool NpzWriter::contains(const std::string &name) const {
   for (const Array &array : arrays_)
     if (array.name == name)
@@ -168,9 +197,9 @@ bool NpzWriter::contains(const std::string &name) const {
   return false;
 }
 
-void NpzWriter::write(const std::string &path, bool force_zip64) const {
+void NpzWriter::write(const std::string &path, bool force_zip64, bool durable) const {
   OutputPlan plan = plan_output(path);
-  ArchiveFile file(plan.temporary.empty() ? plan.target : plan.temporary, plan.target);
+  ArchiveFile file(plan.temporary.empty() ? plan.target : plan.temporary, plan.target, durable);
   std::vector<Entry> entries;
   for (const Array &array : arrays_) {
     uint64_t elements = 1;
@@ -184,7 +213,7 @@ void NpzWriter::write(const std::string &path, bool force_zip64) const {
           using Value = typename std::decay_t<decltype(values)>::value_type;
           data = values.data();
           bytes = values.size() * sizeof(Value);
-          descr = sizeof(Value) == 8 ? "<f8" : "<i4";
+          descr = sizeof(Value) == 8 ? "<f8" : sizeof(Value) == 4 ? "<i4" : "|u1";
           if (values.size() != elements)
             throw Error::internal("array '" + array.name + "' has " + std::to_string(values.size()) +
                                   " elements but its shape holds " + std::to_string(elements));

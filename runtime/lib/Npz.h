@@ -32,6 +32,8 @@ public:
   void add(std::string name, std::vector<double> data, std::vector<uint64_t> shape);
   /// Adds an int32 array.
   void add(std::string name, std::vector<int32_t> data, std::vector<uint64_t> shape);
+  /// Adds a uint8 array (e.g. text as bytes).
+  void add(std::string name, std::vector<uint8_t> data, std::vector<uint64_t> shape);
   /// Whether an array called `name` was added.
   bool contains(const std::string &name) const;
   std::size_t size() const { return arrays_.size(); }
@@ -40,13 +42,15 @@ public:
   /// and renames it to `path`, so a reader never sees a half-written file. Throws Error if the file cannot
   /// be written. `force_zip64` writes zip64 records even for small archives
   /// (to test the large-file path).
-  void write(const std::string &path, bool force_zip64 = false) const;
+  /// `durable`: the file's data reach the disk (fsync) before the rename,
+  /// and the rename before write returns (fsync of the directory).
+  void write(const std::string &path, bool force_zip64 = false, bool durable = false) const;
 
 private:
   struct Array {
     std::string name;
     std::vector<uint64_t> shape;
-    std::variant<std::vector<double>, std::vector<int32_t>> data;
+    std::variant<std::vector<double>, std::vector<int32_t>, std::vector<uint8_t>> data;
   };
   std::vector<Array> arrays_;
 };

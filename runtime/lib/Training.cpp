@@ -2,6 +2,9 @@
 
 #include "Training.h"
 
+#include "Checkpoint.h"
+#include "Hyperparameters.h"
+#include "LearningRateSchedule.h"
 #include "ModelDescription.h"
 #include "TrainingData.h"
 #include "WeightFiles.h"
@@ -14,8 +17,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <tuple>
 
 namespace snn::rt {
 namespace {
@@ -174,6 +179,7 @@ public:
   }
 
   uint64_t optimizer_steps() const { return optimizer_steps_; }
+  void set_optimizer_steps(uint64_t steps) { optimizer_steps_ = steps; }
 
 private:
   const snn_model_desc &model_;
@@ -223,6 +229,8 @@ std::string metrics_json(const EpochMetrics &m) {
   add("train", m.train, m.epoch > 0);
   add("test", m.test, true);
   add("validation", m.validation, false);
+  if (m.epoch > 0)
+    json += ", \"lr\": " + json_number(m.lr);
   json += ", \"seconds\": " + json_number(m.seconds) + "}";
   return json;
 }
@@ -243,6 +251,80 @@ std::string progress_line(const EpochMetrics &m, uint32_t epochs, double eta_sec
   return line;
 }
 
+namespace {
+
+/// The value of `metric` (enum snn_metric) in `m`; NaN when not computed.
+double metric_value(const EpochMetrics &m, uint32_t metric) {
+  const std::optional<SetMetrics> &set = metric <= SNN_METRIC_TRAIN_ACCURACY        ? m.train
+                                         : metric <= SNN_METRIC_VALIDATION_ACCURACY ? m.validation
+                                                                                    : m.test;
+  if (!set)
+    return std::nan("");
+  return metric % 2 == 0 ? set->loss : set->accuracy;
+}
+
+const char *metric_name(uint32_t metric) {
+  static const char *const names[] = {"train_loss",          "train_accuracy", "validation_loss",
+                                      "validation_accuracy", "test_loss",      "test_accuracy"};
+  return metric <= SNN_METRIC_TEST_ACCURACY ? names[metric] : "?";
+}
+
+/// The values of every trained parameter (not feedback), by desc index.
+std::vector<std::vector<double>> parameter_values(const Simulation &simulation) {
+  const snn_training_desc &t = *simulation.model().training;
+  std::vector<std::vector<double>> out(t.num_params);
+  const snn_state &state = simulation.state();
+  for (uint32_t i = 0; i < t.num_params; ++i) {
+    if (t.params[i].kind == SNN_PARAM_FEEDBACK)
+      continue;
+    uint32_t k = t.params[i].value;
+    uint32_t type = simulation.model().buffers[k].type;
+    out[i].resize(state.extents[k]);
+    for (std::size_t e = 0; e < out[i].size(); ++e)
+      out[i][e] = load_element(state.buffers[k], type, e);
+  }
+  return out;
+}
+
+void set_parameter_values(Simulation &simulation, const std::vector<std::vector<double>> &values) {
+  const snn_training_desc &t = *simulation.model().training;
+  snn_state &state = simulation.state();
+  for (uint32_t i = 0; i < t.num_params && i < values.size(); ++i) {
+    uint32_t k = t.params[i].value;
+    if (values[i].size() != state.extents[k])
+      continue;
+    uint32_t type = simulation.model().buffers[k].type;
+    for (std::size_t e = 0; e < values[i].size(); ++e)
+      store_element(state.buffers[k], type, e, values[i][e]);
+  }
+}
+
+/// A progress bar for a terminal: "epoch 3/30 [=====>    ] 12/45 loss ... ETA ...".
+std::string progress_bar(uint32_t epoch, uint32_t epochs, uint64_t done, uint64_t total, const SetMetrics &sums,
+                         double eta) {
+  constexpr int width = 24;
+  int filled = total ? int(double(done) / double(total) * width) : width;
+  std::string bar = "[" + std::string(std::size_t(filled), '=') + (filled < width ? ">" : "") +
+                    std::string(std::size_t(std::max(0, width - filled - 1)), ' ') + "]";
+  std::string line = "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs) + " " + bar + " " +
+                     std::to_string(done) + "/" + std::to_string(total);
+  if (sums.examples)
+    line += " loss " + fixed(sums.loss / double(sums.examples), "%.4f") + " accuracy " +
+            fixed(100 * sums.accuracy / double(sums.examples), "%.1f") + " %";
+  return line + " ETA " + duration_text(eta);
+}
+
+/// Removes the partial files of checkpoint writes that a kill interrupted.
+void remove_stale_partials(const std::string &directory) {
+  std::error_code ec;
+  std::filesystem::remove(std::filesystem::path(directory) / ".checkpoint.npz.partial", ec);
+  for (const auto &entry : std::filesystem::directory_iterator(directory, ec))
+    if (entry.path().filename().string().rfind(".snn-tmp-", 0) == 0)
+      std::filesystem::remove(entry.path(), ec);
+}
+
+} // namespace
+
 TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
   validate_model(model);
   if (!model.training)
@@ -254,6 +336,13 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
   uint32_t batch = options.batch.value_or(model.default_batch);
   uint32_t epochs = options.epochs.value_or(training.epochs);
   double lr = options.lr.value_or(training.default_lr);
+  Hyperparameters hypers(training, options.hypers);
+  std::string checkpoint_dir =
+      options.checkpoint.empty() && training.checkpoint_dir ? training.checkpoint_dir : options.checkpoint;
+  if (options.resume && checkpoint_dir.empty())
+    throw Error("--resume needs a checkpoint directory: --checkpoint DIR, or `checkpoint every N epochs to \"DIR\"` "
+                "in the regime");
+  uint64_t checkpoint_every = uint64_t(hypers.get("checkpoint-every"));
 
   // Data and splits.
   std::string train_path = options.data_train.empty() ? training.train.path : options.data_train;
@@ -268,8 +357,18 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
         ExampleSet::load(model, test_desc, test_path, options.data_test.empty() ? "" : "--data-test"));
     warn_dropped(*test_set, model, err);
   }
-  Splits splits = split_examples(train_set.size(), test_set ? 0.0 : training.test_split, training.validation_split,
-                                 seed, train_set.source());
+  double validation_split = hypers.get("validation-split");
+  for (auto [on, metric, who] :
+       {std::tuple<bool, uint32_t, const char *>{training.early_stopping != 0, training.early_stopping_monitor,
+                                                 "early stopping"},
+        {training.schedule == SNN_SCHEDULE_REDUCE_ON_PLATEAU, training.schedule_monitor, "the schedule"}}) {
+    bool validation_metric = metric == SNN_METRIC_VALIDATION_LOSS || metric == SNN_METRIC_VALIDATION_ACCURACY;
+    if (on && validation_metric && !(validation_split > 0))
+      throw Error(std::string("--validation-split 0: ") + who + " monitors " + metric_name(metric) +
+                  ", which needs a validation set");
+  }
+  Splits splits = split_examples(train_set.size(), test_set ? 0.0 : hypers.get("test-split"), validation_split, seed,
+                                 train_set.source());
   Subset train_subset{&train_set, splits.train, "training"};
   Subset validation{&train_set, splits.validation, "validation"};
   Subset test{test_set ? test_set.get() : &train_set, splits.test, "test"};
@@ -288,7 +387,10 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
   Trainer trainer(model, seed, allocated);
   if (!options.weights_in.empty())
     read_parameters(trainer.simulation(), options.weights_in);
+  hypers.store(trainer.simulation().state(), model);
   trainer.set_learning_rate(lr);
+  LearningRateSchedule schedule(training, hypers, lr);
+  EarlyStopping stopping(training, hypers);
 
   // The order of the training examples in an epoch: file order, or a
   // permutation seeded by the run seed and the epoch.
@@ -315,24 +417,51 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     return result;
   }
 
-  if (!options.quiet)
+  // Where the run stands; a checkpoint restores it.
+  TrainingProgress progress;
+  progress.seed = seed;
+  progress.hypers = hypers.values();
+  std::vector<std::vector<double>> best;
+  if (options.resume) {
+    if (std::filesystem::is_directory(checkpoint_dir))
+      remove_stale_partials(checkpoint_dir);
+    if (auto restored = read_checkpoint(checkpoint_dir, trainer.simulation())) {
+      if (restored->hypers != progress.hypers)
+        throw Error(checkpoint_path(checkpoint_dir),
+                    "the checkpoint was written with other hyperparameters (--help lists them); resume with the "
+                    "options of the interrupted run");
+      progress = std::move(*restored);
+      schedule.restore(progress.schedule);
+      stopping.restore(progress.stopping);
+      best = progress.best;
+      hypers.store(trainer.simulation().state(), model);
+      trainer.set_optimizer_steps(progress.optimizer_steps);
+      result.resumed = true;
+    } else if (!options.quiet) {
+      out << "no checkpoint in " << checkpoint_dir << ": starting from the beginning\n";
+    }
+  }
+
+  if (!options.quiet) {
     out << "model " << model.name << ": training on " << plural(train_subset.size(), "example")
         << (validation.size() ? ", validating on " + std::to_string(validation.size()) : std::string())
         << (test.size() ? ", testing on " + std::to_string(test.size()) : std::string()) << "; batch " << batch << ", "
-        << plural(epochs, "epoch") << ", learning rate " << fixed(lr, "%g") << "\n"
-        << std::flush;
+        << plural(epochs, "epoch") << ", learning rate " << fixed(lr, "%g") << "\n";
+    if (result.resumed)
+      out << "resumed from " << checkpoint_path(checkpoint_dir) << " at epoch " << progress.epoch << ", batch "
+          << progress.batches_done << " (" << plural(progress.optimizer_steps, "optimizer step") << ")\n";
+    out << std::flush;
+  }
 
-  std::string metrics_text;
   auto record = [&](EpochMetrics metrics, double eta) {
     if (!options.quiet) {
       if (options.terminal)
         out << "\r\033[K";
       out << progress_line(metrics, epochs, eta) << "\n" << std::flush;
     }
-    if (!options.metrics.empty()) {
-      metrics_text += metrics_json(metrics) + "\n";
-      write_text_atomically(options.metrics, metrics_text);
-    }
+    progress.metrics += metrics_json(metrics) + "\n";
+    if (!options.metrics.empty())
+      write_text_atomically(options.metrics, progress.metrics);
     if (metrics.test)
       result.final_test = metrics.test;
     result.epochs.push_back(std::move(metrics));
@@ -343,50 +472,118 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     if (test.size())
       metrics.test = trainer.evaluate(test, when);
   };
+  auto save = [&](double seconds_so_far) {
+    progress.schedule = schedule.state();
+    progress.stopping = stopping.state();
+    progress.optimizer_steps = trainer.optimizer_steps();
+    progress.seconds = seconds_so_far;
+    progress.best = best;
+    write_checkpoint(checkpoint_dir, trainer.simulation(), progress);
+    ++result.checkpoints;
+  };
 
   auto run_start = std::chrono::steady_clock::now();
+  double previous_seconds = progress.seconds; // of the sessions before a resume
+  auto elapsed = [&] {
+    return previous_seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+  };
   if (epochs == 0) {
     EpochMetrics metrics;
     evaluate_into(metrics, "(--epochs 0)");
-    metrics.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+    metrics.seconds = elapsed();
     record(std::move(metrics), 0);
   }
-  for (uint32_t epoch = 1; epoch <= epochs; ++epoch) {
+  bool stop = false;
+  for (uint32_t epoch = progress.epoch; epoch <= epochs && !stop; ++epoch) {
     auto start = std::chrono::steady_clock::now();
-    std::vector<std::size_t> order = order_of(epoch);
+    bool resuming = progress.epoch == epoch && progress.batches_done > 0;
+    if (!resuming) {
+      progress.epoch = epoch;
+      progress.order = order_of(epoch);
+      progress.batches_done = 0;
+      progress.loss_sum = progress.hits = 0;
+      progress.examples = 0;
+    }
+    const std::vector<std::size_t> &order = progress.order;
     uint64_t total = (order.size() + batch - 1) / batch;
     if (options.batches)
       total = std::min<uint64_t>(total, *options.batches);
-    SetMetrics sums;
-    for (uint64_t number = 0; number < total; ++number) {
+    EpochMetrics metrics;
+    metrics.epoch = epoch;
+    for (uint64_t number = progress.batches_done; number < total; ++number) {
       std::size_t first = std::size_t(number) * batch;
       uint32_t count = uint32_t(std::min<std::size_t>(batch, order.size() - first));
+      metrics.lr = schedule.rate(epoch - 1, trainer.optimizer_steps());
+      trainer.set_learning_rate(metrics.lr);
+      SetMetrics sums{progress.loss_sum, progress.hits, progress.examples};
       trainer.run_batch(train_subset, order, first, count, Pass::Train,
                         uint64_t(epoch - 1) * train_subset.size() + first,
                         "in epoch " + std::to_string(epoch) + ", batch " + std::to_string(number + 1), sums);
-      if (options.terminal && !options.quiet)
-        out << "\r\033[Kepoch " << epoch << "/" << epochs << " batch " << number + 1 << "/" << total << " loss "
-            << fixed(sums.loss / double(sums.examples), "%.4f") << std::flush;
+      progress.loss_sum = sums.loss;
+      progress.hits = sums.accuracy;
+      progress.examples = sums.examples;
+      progress.batches_done = number + 1;
+      if (!checkpoint_dir.empty() && training.checkpoint_unit == SNN_PERIOD_BATCHES &&
+          trainer.optimizer_steps() % checkpoint_every == 0 && number + 1 < total)
+        save(elapsed());
+      if (options.terminal && !options.quiet) {
+        double done = double(epoch - 1) + double(number + 1) / double(total);
+        double eta = elapsed() / done * (double(epochs) - done);
+        out << "\r\033[K" << progress_bar(epoch, epochs, number + 1, total, sums, eta) << std::flush;
+      }
     }
-    EpochMetrics metrics;
-    metrics.epoch = epoch;
-    metrics.train = Trainer::averaged(sums);
+    if (total > 0 && metrics.lr == 0)
+      metrics.lr = schedule.rate(epoch - 1, trainer.optimizer_steps() - 1);
+    metrics.train = Trainer::averaged(SetMetrics{progress.loss_sum, progress.hits, progress.examples});
     evaluate_into(metrics, "after epoch " + std::to_string(epoch));
-    auto stop = std::chrono::steady_clock::now();
-    metrics.seconds = std::chrono::duration<double>(stop - start).count();
-    double elapsed = std::chrono::duration<double>(stop - run_start).count();
-    record(std::move(metrics), elapsed / epoch * (epochs - epoch));
+    metrics.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    schedule.end_epoch(metric_value(metrics, training.schedule_monitor));
+    stop = stopping.end_epoch(epoch, metric_value(metrics, training.early_stopping_monitor));
+    if (stopping.improved() && stopping.restore_best())
+      best = parameter_values(trainer.simulation());
+    double eta = elapsed() / epoch * (epochs - epoch);
+    record(std::move(metrics), eta);
+    if (!options.quiet && schedule.reduced())
+      out << "learning rate reduced to " << fixed(schedule.rate(epoch, trainer.optimizer_steps()), "%g") << " ("
+          << metric_name(training.schedule_monitor) << " on a plateau)\n";
+    progress.epoch = epoch + 1;
+    progress.batches_done = 0;
+    progress.loss_sum = progress.hits = 0;
+    progress.examples = 0;
+    progress.order.clear();
+    if (stop) {
+      result.stopped_early = true;
+      if (!options.quiet)
+        out << "early stopping: " << metric_name(training.early_stopping_monitor) << " has not improved for "
+            << plural(uint64_t(hypers.get("patience")), "epoch") << "\n";
+    }
+    bool period_end = training.checkpoint_unit == SNN_PERIOD_EPOCHS ? epoch % checkpoint_every == 0
+                                                                    : trainer.optimizer_steps() % checkpoint_every == 0;
+    if (!checkpoint_dir.empty() && (period_end || epoch == epochs || stop))
+      save(elapsed());
   }
   result.optimizer_steps = trainer.optimizer_steps();
+  result.best_epoch = stopping.enabled() ? stopping.best_epoch() : 0;
+  if (stopping.enabled() && stopping.restore_best() && !best.empty() && stopping.best_epoch() > 0) {
+    set_parameter_values(trainer.simulation(), best);
+    if (test.size())
+      result.final_test = trainer.evaluate(test, "with the weights of epoch " + std::to_string(stopping.best_epoch()));
+  }
   if (!options.weights_out.empty()) {
     write_parameters(trainer.simulation(), options.weights_out, false);
     result.files_written.push_back(options.weights_out);
   }
   if (!options.quiet) {
+    if (stopping.enabled() && stopping.best_epoch() > 0)
+      out << "best epoch: " << stopping.best_epoch() << " (" << metric_name(training.early_stopping_monitor) << " "
+          << fixed(stopping.best(), "%.4f") << ")" << (stopping.restore_best() ? ", its weights restored" : "") << "\n";
     if (result.final_test)
       out << "test accuracy: " << fixed(100 * result.final_test->accuracy, "%.1f") << " %\n";
+    out << "wall time: " << duration_text(elapsed()) << (result.resumed ? " (all sessions)" : "") << "\n";
     if (!options.metrics.empty())
       out << "wrote " << options.metrics << "\n";
+    if (result.checkpoints)
+      out << "wrote " << checkpoint_path(checkpoint_dir) << "\n";
     for (const std::string &file : result.files_written)
       out << "wrote " << file << "\n";
     out.flush();

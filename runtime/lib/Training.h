@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,12 @@ struct TrainOptions {
   std::string data_train, data_test; ///< override the regime's data paths
   std::string metrics;               ///< JSON lines file, one object per epoch
   std::string weights_in, weights_out, gradients_out;
+  /// `--NAME VALUE` overrides of the model's hyperparameters (Hyperparameters.h).
+  std::map<std::string, std::string> hypers;
+  /// Checkpoint directory (--checkpoint; default: the regime's), and
+  /// whether to continue from its checkpoint (--resume).
+  std::string checkpoint;
+  bool resume = false;
   bool shuffle = true; ///< false: train in file order
   bool quiet = false;  ///< print nothing on success (warnings still go to `err`)
   /// Carriage-return progress within an epoch (stdout is a terminal).
@@ -53,6 +60,7 @@ struct SetMetrics {
 struct EpochMetrics {
   uint32_t epoch = 0;
   std::optional<SetMetrics> train, validation, test;
+  double lr = 0;      ///< the learning rate of the epoch's last batch
   double seconds = 0; ///< wall time of the epoch, evaluation included
 };
 
@@ -62,6 +70,10 @@ struct TrainResult {
   std::optional<SetMetrics> final_test; ///< the test metrics after the last epoch
   uint64_t train_examples = 0, validation_examples = 0, test_examples = 0;
   uint64_t optimizer_steps = 0;
+  uint32_t best_epoch = 0;    ///< early stopping's best epoch (0: none)
+  bool stopped_early = false; ///< early stopping ended the run
+  bool resumed = false;       ///< the run continued from a checkpoint
+  uint32_t checkpoints = 0;   ///< checkpoints written
   std::vector<std::string> files_written;
 };
 

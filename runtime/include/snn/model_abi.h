@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 3u
+#define SNN_MODEL_ABI_VERSION 4u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -75,9 +75,11 @@ enum snn_buffer_role {
   SNN_ROLE_LOSS = 8,      /**< real per example, extent 1: the example's loss (step, end_example) */
   SNN_ROLE_SCORES = 9,    /**< real per example, extent classes: the prediction is their argmax */
   SNN_ROLE_GRADIENT = 10, /**< real, shared: a trained parameter's gradient summed over the batch */
-  SNN_ROLE_HYPER = 11,    /**< real, global, extent 1: the learning rate, set by the runtime */
+  SNN_ROLE_HYPER = 11,    /**< real, global: the learning rate (extent 1) or the hyperparameters, set by the runtime */
   SNN_ROLE_TRAINING = 12, /**< traces, per-example gradients, optimiser moments: kernels own them */
-  SNN_ROLE_BIAS = 13      /**< real, shared, per neuron: a trained bias */
+  SNN_ROLE_BIAS = 13,     /**< real, shared, per neuron: a trained bias */
+  SNN_ROLE_RUNNING = 14   /**< real, per example: training state kept across the examples of a batch slot
+                               (a filtered firing rate); not reset by reset_example, saved by checkpoints */
 };
 
 /** How a projection's synapses are chosen (data, not code). */
@@ -186,6 +188,51 @@ typedef struct snn_param_desc {
                           SNN_NO_BUFFER for a feedback matrix */
 } snn_param_desc;
 
+/** Flags of a snn_hyper_desc. */
+enum snn_hyper_flags {
+  SNN_HYPER_MIN_OPEN = 1, /**< the minimum itself is not allowed */
+  SNN_HYPER_MAX_OPEN = 2, /**< the maximum itself is not allowed */
+  SNN_HYPER_INTEGER = 4,  /**< a whole number */
+  SNN_HYPER_BOOLEAN = 8   /**< 0 or 1, written true or false */
+};
+
+/** A hyperparameter of the training workflow: element `i` of the `hyper`
+    buffer holds hypers[i]. The runtime writes every value (the regime's,
+    or the command line's `--NAME VALUE`, checked against min and max)
+    before `init`; kernels read them, the runtime's loop reads the
+    host-side ones (schedule-*, patience, checkpoint-every, ...). */
+typedef struct snn_hyper_desc {
+  const char *name; /**< the option without "--": "beta1", "clip-norm", "dropout.hidden" */
+  const char *help; /**< one line */
+  double value;     /**< the regime's value */
+  double min, max;  /**< bounds (may be -inf / inf) */
+  uint32_t flags;   /**< enum snn_hyper_flags */
+} snn_hyper_desc;
+
+/** Learning-rate schedules (docs/training.md); options in the hypers
+    named schedule-*. */
+enum snn_schedule_kind {
+  SNN_SCHEDULE_CONSTANT = 0,
+  SNN_SCHEDULE_STEP = 1,
+  SNN_SCHEDULE_EXPONENTIAL = 2,
+  SNN_SCHEDULE_POWER = 3,
+  SNN_SCHEDULE_COSINE = 4,
+  SNN_SCHEDULE_REDUCE_ON_PLATEAU = 5
+};
+
+/** What a period counts. */
+enum snn_period_unit { SNN_PERIOD_EPOCHS = 0, SNN_PERIOD_BATCHES = 1 };
+
+/** Metrics the runtime computes after every epoch. */
+enum snn_metric {
+  SNN_METRIC_TRAIN_LOSS = 0,
+  SNN_METRIC_TRAIN_ACCURACY = 1,
+  SNN_METRIC_VALIDATION_LOSS = 2,
+  SNN_METRIC_VALIDATION_ACCURACY = 3,
+  SNN_METRIC_TEST_LOSS = 4,
+  SNN_METRIC_TEST_ACCURACY = 5
+};
+
 /** The settings of a `train NET with eprop { ... }` regime.
 
     Protocol. To train on a batch the runtime writes each example's label,
@@ -210,6 +257,17 @@ typedef struct snn_training_desc {
   const char *loss_name, *readout_name, *optimizer_name;
   uint32_t num_params;
   const snn_param_desc *params;
+  uint32_t hyper; /**< buffer of the hyperparameters' values */
+  uint32_t num_hypers;
+  const snn_hyper_desc *hypers;
+  uint32_t schedule;         /**< enum snn_schedule_kind */
+  uint32_t schedule_unit;    /**< enum snn_period_unit of schedule-every / schedule-over */
+  uint32_t schedule_monitor; /**< enum snn_metric (reduce on plateau) */
+  uint32_t warmup_unit;      /**< enum snn_period_unit of the hyper `warmup` */
+  uint32_t early_stopping;   /**< 1: stop on the hypers patience, min-delta, restore-best */
+  uint32_t early_stopping_monitor; /**< enum snn_metric */
+  uint32_t checkpoint_unit;        /**< enum snn_period_unit of checkpoint-every */
+  const char *checkpoint_dir;      /**< the regime's checkpoint directory, or NULL */
 } snn_training_desc;
 
 /** Everything an entry point touches; allocated and owned by the runtime. */

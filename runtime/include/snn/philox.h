@@ -49,6 +49,9 @@
  *       run key)
  *       index = hidden population
  *       word0 = hidden neuron, word1 = readout neuron, word2 = 0
+ *   7 SNN_RNG_DROPOUT: dropout of a population's spikes in train_step
+ *       (example key); index = population << 8
+ *       word0 = neuron, word1/word2 = step bits 0..31/32..63
  *
  * A "call site" numbers the rand() calls of one population's update (0..255).
  * In domain 2 a row (pre neuron) is a stream of blocks 0, 1, 2, ...; each
@@ -79,7 +82,8 @@ enum snn_rng_domain {
   SNN_RNG_WEIGHT = 3,       /**< initial weights */
   SNN_RNG_RUNTIME = 4,      /**< stimulus and other runtime use */
   SNN_RNG_EXAMPLE = 5,      /**< the key of each example */
-  SNN_RNG_FEEDBACK = 6      /**< e-prop's random feedback weights */
+  SNN_RNG_FEEDBACK = 6,     /**< e-prop's random feedback weights */
+  SNN_RNG_DROPOUT = 7       /**< which spikes training's dropout drops */
 };
 
 /** Largest index that fits in bits 0..27 of counter word 3. */

@@ -75,7 +75,7 @@ Trained build(ir::ReadoutKind kind, ir::LossKind loss, bool bias) {
   tr.readout_kind = kind;
   tr.last_steps = 10;
   tr.loss = loss;
-  tr.optimizer = ir::OptimizerKind::Sgd;
+  tr.workflow.set_optimizer(ir::OptimizerKind::Sgd);
   tr.readout_bias = bias;
   m->regime.training = tr;
   passes::PassContext ctx(diags);

@@ -1,0 +1,198 @@
+//===- ir/ReaderWorkflow.cpp - Reads printed workflow statements ----------===//
+
+#include "ir/ReaderWorkflow.h"
+
+#include "ir/ReaderExpr.h"
+
+namespace snn::ir::reader {
+namespace {
+
+using diag::DiagKind;
+
+class WorkflowReader {
+public:
+  WorkflowReader(TokenStream &in, const Module &m, Workflow &w) : in_(in), m_(m), w_(w) {}
+
+  bool statement(const Token &k) {
+    const std::string &s = k.text;
+    if (s == "optimizer") {
+      in_.expect("=");
+      Token name = in_.expect(TokenKind::Ident, "an optimizer");
+      auto kind = optimizer_named(name.text);
+      if (!kind)
+        in_.fail(DiagKind::ir_expected, name.loc, "an optimizer", describe(name));
+      w_.set_optimizer(*kind);
+      in_.expect("(");
+      options(options_of(*kind), w_.optimizer_options, nullptr, nullptr);
+      in_.expect(")");
+    } else if (s == "schedule") {
+      schedule();
+    } else if (s == "warmup") {
+      in_.expect("=");
+      w_.warmup = uint32_t(parse_integer(in_, "the warmup", 1, UINT32_MAX));
+      w_.warmup_unit = unit();
+    } else if (s == "clip_gradients") {
+      Token how = in_.expect(TokenKind::Ident, "norm or value");
+      if (how.text != "norm" && how.text != "value")
+        in_.fail(DiagKind::ir_expected, how.loc, "norm or value", describe(how));
+      (how.text == "norm" ? w_.clip_norm : w_.clip_value) = parse_real(in_);
+    } else if (s == "regularize") {
+      regularize();
+    } else if (s == "clamp_weights") {
+      in_.expect("(");
+      label("min");
+      w_.clamp_min = parse_real(in_);
+      in_.expect(",");
+      label("max");
+      w_.clamp_max = parse_real(in_);
+      in_.expect(")");
+      w_.clamp = true;
+    } else if (s == "dropout") {
+      in_.expect("(");
+      Dropout d;
+      d.population = population();
+      in_.expect(",");
+      label("rate");
+      d.rate = parse_real(in_);
+      in_.expect(")");
+      w_.dropouts.push_back(d);
+    } else if (s == "early_stopping") {
+      EarlyStopping &e = w_.early_stopping;
+      e.enabled = true;
+      in_.expect("(");
+      label("monitor");
+      e.monitor = metric();
+      in_.expect(",");
+      label("patience");
+      e.patience = uint32_t(parse_integer(in_, "the patience", 0, UINT32_MAX));
+      in_.expect(",");
+      label("min_delta");
+      e.min_delta = parse_real(in_);
+      in_.expect(",");
+      label("restore_best");
+      e.restore_best = boolean();
+      in_.expect(")");
+    } else if (s == "checkpoint") {
+      in_.expect("every");
+      w_.checkpoint.every = uint32_t(parse_integer(in_, "the checkpoint period", 1, UINT32_MAX));
+      w_.checkpoint.unit = unit();
+      in_.expect("to");
+      w_.checkpoint.directory = in_.expect(TokenKind::String, "a directory name in quotes").text;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+private:
+  void schedule() {
+    in_.expect("=");
+    Token name = in_.expect(TokenKind::Ident, "a schedule");
+    auto kind = schedule_named(name.text);
+    if (!kind || *kind == ScheduleKind::Constant)
+      in_.fail(DiagKind::ir_expected, name.loc, "a schedule", describe(name));
+    w_.set_schedule(*kind);
+    in_.expect("(");
+    if (*kind == ScheduleKind::ReduceOnPlateau) {
+      label("monitor");
+      w_.schedule_monitor = metric();
+      in_.expect(",");
+    }
+    const char *unit_option = *kind == ScheduleKind::Cosine ? "over" : "every";
+    options(options_of(*kind), w_.schedule_options, unit_option, &w_.schedule_unit);
+    in_.expect(")");
+  }
+
+  void regularize() {
+    Token what = in_.expect(TokenKind::Ident, "l1, l2 or firing_rate");
+    in_.expect("(");
+    if (what.text == "l1" || what.text == "l2") {
+      (what.text == "l1" ? w_.l1 : w_.l2) = parse_real(in_);
+    } else if (what.text == "firing_rate") {
+      RateRegularizer r;
+      r.population = population();
+      in_.expect(",");
+      label("target");
+      r.target = quantity("Hz");
+      in_.expect(",");
+      label("strength");
+      r.strength = parse_real(in_);
+      in_.expect(",");
+      label("tau");
+      r.tau = quantity("s");
+      w_.rate_regularizers.push_back(r);
+    } else {
+      in_.fail(DiagKind::ir_expected, what.loc, "l1, l2 or firing_rate", describe(what));
+    }
+    in_.expect(")");
+  }
+
+  /// `NAME: VALUE, ...` for every option of `specs`, in order; the option
+  /// `unit_option` is followed by a period unit.
+  void options(const std::vector<OptionSpec> &specs, OptionValues &v, const char *unit_option, PeriodUnit *unit_out) {
+    for (size_t i = 0; i < specs.size(); ++i) {
+      if (i)
+        in_.expect(",");
+      label(specs[i].name);
+      v.values[i] = specs[i].boolean ? (boolean() ? 1 : 0) : parse_real(in_);
+      if (unit_option && std::string(specs[i].name) == unit_option)
+        *unit_out = unit();
+    }
+  }
+
+  PeriodUnit unit() {
+    Token u = in_.expect(TokenKind::Ident, "epochs or batches");
+    if (u.text == "epoch" || u.text == "epochs")
+      return PeriodUnit::Epochs;
+    if (u.text != "batch" && u.text != "batches")
+      in_.fail(DiagKind::ir_expected, u.loc, "epochs or batches", describe(u));
+    return PeriodUnit::Batches;
+  }
+
+  Metric metric() {
+    Token t = in_.expect(TokenKind::Ident, "a metric");
+    auto m = metric_named(t.text);
+    if (!m)
+      in_.fail(DiagKind::ir_expected, t.loc, "a metric", describe(t));
+    return *m;
+  }
+
+  bool boolean() {
+    Token b = in_.expect(TokenKind::Ident, "true or false");
+    if (b.text != "true" && b.text != "false")
+      in_.fail(DiagKind::ir_expected, b.loc, "true or false", describe(b));
+    return b.text == "true";
+  }
+
+  double quantity(const std::string &unit) {
+    double v = parse_real(in_);
+    in_.expect("[");
+    in_.expect(unit);
+    in_.expect("]");
+    return v;
+  }
+
+  void label(const std::string &name) {
+    in_.expect(name);
+    in_.expect(":");
+  }
+
+  std::string population() {
+    Token name = in_.expect(TokenKind::Ident, "a population name");
+    if (!m_.network.find_population(name.text))
+      in_.fail(DiagKind::unknown_population, name.loc, name.text);
+    return name.text;
+  }
+
+  TokenStream &in_;
+  const Module &m_;
+  Workflow &w_;
+};
+
+} // namespace
+
+bool read_workflow_statement(TokenStream &in, const Token &keyword, const Module &m, Workflow &w) {
+  return WorkflowReader(in, m, w).statement(keyword);
+}
+
+} // namespace snn::ir::reader

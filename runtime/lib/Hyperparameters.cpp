@@ -1,0 +1,132 @@
+//===- Hyperparameters.cpp - A run's hyperparameter values ----------------===//
+
+#include "Hyperparameters.h"
+
+#include "ModelDescription.h"
+
+#include "snn/runtime.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace snn::rt {
+namespace {
+
+std::string number(double v) {
+  if (std::isinf(v))
+    return v > 0 ? "inf" : "-inf";
+  char text[64];
+  std::snprintf(text, sizeof text, "%g", v);
+  return text;
+}
+
+/// The edit distance of two short names, for "did you mean".
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+} // namespace
+
+std::string hyper_range(const snn_hyper_desc &d) {
+  if (d.flags & SNN_HYPER_BOOLEAN)
+    return "true or false";
+  std::string kind = (d.flags & SNN_HYPER_INTEGER) ? "an integer " : "a number ";
+  if (std::isinf(d.max) && std::isinf(d.min))
+    return kind.substr(0, kind.size() - 1);
+  if (std::isinf(d.max))
+    return kind + ((d.flags & SNN_HYPER_MIN_OPEN) ? "> " : ">= ") + number(d.min);
+  return kind + "from " + number(d.min) + ((d.flags & SNN_HYPER_MIN_OPEN) ? " (excluded)" : "") + " to " +
+         number(d.max) + ((d.flags & SNN_HYPER_MAX_OPEN) ? " (excluded)" : "");
+}
+
+std::string hyper_text(const snn_hyper_desc &d, double value) {
+  if (d.flags & SNN_HYPER_BOOLEAN)
+    return value != 0 ? "true" : "false";
+  return number(value);
+}
+
+double parse_hyper(const snn_hyper_desc &d, std::string_view text) {
+  std::string option = std::string("--") + d.name;
+  auto bad = [&]() { return Error(option + ": expected " + hyper_range(d) + ", found '" + std::string(text) + "'"); };
+  if (d.flags & SNN_HYPER_BOOLEAN) {
+    if (text == "true" || text == "1")
+      return 1;
+    if (text == "false" || text == "0")
+      return 0;
+    throw bad();
+  }
+  std::string copy(text);
+  if (copy.empty() || std::isspace(static_cast<unsigned char>(copy[0])))
+    throw bad();
+  errno = 0;
+  char *end = nullptr;
+  double v = std::strtod(copy.c_str(), &end);
+  if (end != copy.c_str() + copy.size() || std::isnan(v) || errno == ERANGE)
+    throw bad();
+  bool ok = v >= d.min && v <= d.max && !((d.flags & SNN_HYPER_MIN_OPEN) && v == d.min) &&
+            !((d.flags & SNN_HYPER_MAX_OPEN) && v == d.max) && (!(d.flags & SNN_HYPER_INTEGER) || v == std::floor(v));
+  if (!ok)
+    throw bad();
+  return v;
+}
+
+Hyperparameters::Hyperparameters(const snn_training_desc &training, const std::map<std::string, std::string> &overrides)
+    : training_(training) {
+  for (uint32_t i = 0; i < training.num_hypers; ++i)
+    values_.push_back(training.hypers[i].value);
+  for (const auto &[name, text] : overrides) {
+    uint32_t found = training.num_hypers;
+    std::string best;
+    std::size_t best_distance = 3;
+    for (uint32_t i = 0; i < training.num_hypers; ++i) {
+      if (name == training.hypers[i].name)
+        found = i;
+      std::size_t d = distance(name, training.hypers[i].name);
+      if (d < best_distance) {
+        best_distance = d;
+        best = training.hypers[i].name;
+      }
+    }
+    if (found == training.num_hypers)
+      throw Error("unknown option '--" + name + "'" + (best.empty() ? "" : "; did you mean '--" + best + "'?") +
+                  " (--help lists the options)");
+    values_[found] = parse_hyper(training.hypers[found], text);
+  }
+}
+
+bool Hyperparameters::has(std::string_view name) const {
+  for (uint32_t i = 0; i < training_.num_hypers; ++i)
+    if (name == training_.hypers[i].name)
+      return true;
+  return false;
+}
+
+double Hyperparameters::get(std::string_view name) const {
+  for (uint32_t i = 0; i < training_.num_hypers; ++i)
+    if (name == training_.hypers[i].name)
+      return values_[i];
+  throw Error::internal("the model has no hyperparameter '" + std::string(name) + "'");
+}
+
+void Hyperparameters::store(snn_state &state, const snn_model_desc &model) const {
+  uint32_t type = model.buffers[training_.hyper].type;
+  for (std::size_t i = 0; i < values_.size(); ++i)
+    store_element(state.buffers[training_.hyper], type, i, values_[i]);
+}
+
+} // namespace snn::rt
