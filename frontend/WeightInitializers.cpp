@@ -131,8 +131,6 @@ Fans projection_fans(const ir::Projection &pr, uint32_t n_pre, uint32_t n_post) 
   return {pr.probability * (double(n_pre) - (self ? 1 : 0)), pr.probability * (double(n_post) - (self ? 1 : 0))};
 }
 
-bool is_weight_initializer(const std::string &name) { return name == "constant" || scaled_named(name); }
-
 bool lower_weight_initializer(const ast::Expr &e, ir::Projection &pr, uint32_t n_pre, uint32_t n_post,
                               ExprLowering &exprs, diag::Diagnostics &diags,
                               const std::function<std::optional<ir::WeightInit>(const ast::Expr &)> &distribution) {

@@ -33,10 +33,6 @@ struct Fans {
 /// and `n_post` neurons.
 Fans projection_fans(const ir::Projection &pr, uint32_t n_pre, uint32_t n_post);
 
-/// Whether `name` is a weight initialiser resolved by this file (glorot_*,
-/// he_*, constant) rather than a plain distribution.
-bool is_weight_initializer(const std::string &name);
-
 /// Lowers `weight ~ E` into `pr.weight` and `pr.weight_origin`, for
 /// projection `pr` (pre, post, target, connectivity and `pr.weight.dim`
 /// set) with `n_pre` and `n_post` neurons. E is one of the initialisers or
