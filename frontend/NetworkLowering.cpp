@@ -2,6 +2,7 @@
 #include "frontend/NetworkLowering.h"
 
 #include "frontend/ExprLowering.h"
+#include "frontend/WeightInitializers.h"
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
 
@@ -221,7 +222,8 @@ private:
       Dimension target_dim = pr.target_kind == ir::TargetKind::Input
                                  ? model->find_input(pr.target)->dim * Dimension::time()
                                  : model->find_state(pr.target)->dim;
-      if (!connectivity(c, *pre, *post, pr) || !weight(c, target_dim, pr) || !synapse_count(c, *pre, *post, pr))
+      if (!connectivity(c, *pre, *post, pr) || !weight(c, *pre, *post, target_dim, pr) ||
+          !synapse_count(c, *pre, *post, pr))
         continue;
       m_.network.projections.push_back(std::move(pr));
     }
@@ -318,11 +320,18 @@ private:
     return true;
   }
 
-  bool weight(const ast::ConnectDecl &c, Dimension target_dim, ir::Projection &pr) {
+  /// The weight clause: a constant, `~ DISTRIBUTION_OR_INITIALISER` or
+  /// `load(FILE, name: ARRAY)` (frontend/WeightInitializers.h).
+  bool weight(const ast::ConnectDecl &c, const ir::Population &pre, const ir::Population &post, Dimension target_dim,
+              ir::Projection &pr) {
     pr.weight.dim = target_dim;
     if (!c.weight) {
       diags_.report(DiagKind::missing_argument, c.loc, "'connect'", "weight");
       return false;
+    }
+    const auto *load = ast::dyn_cast<ast::CallExpr>(c.weight.get());
+    if (!c.weight_is_distribution && load && load->callee.name == "load") {
+      return lower_weight_load(*load, pr, diags_);
     }
     if (!c.weight_is_distribution) {
       auto v = exprs_.constant(*c.weight, "the weight", target_dim);
@@ -332,11 +341,8 @@ private:
       pr.weight.a = *v;
       return true;
     }
-    auto d = distribution(*c.weight, target_dim, "the weight");
-    if (!d)
-      return false;
-    pr.weight = *d;
-    return true;
+    return lower_weight_initializer(*c.weight, pr, pre.size, post.size, exprs_, diags_,
+                                    [&](const ast::Expr &e) { return distribution(e, target_dim, "the weight"); });
   }
 
   /// `uniform(lo, hi)` or `normal(mean, sd)` with constant arguments.

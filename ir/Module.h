@@ -16,6 +16,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace snn::ir {
@@ -124,6 +125,23 @@ struct WeightInit {
   Dimension dim;
 };
 
+/// Where the weights of a projection come from beyond its WeightInit: the
+/// initialiser the frontend resolved into it, and a file the executable
+/// loads over the drawn weights.
+struct WeightOrigin {
+  /// The initialiser resolved to the WeightInit (e.g. "glorot_uniform"),
+  /// kept for the printer; empty for a plain distribution or constant.
+  std::string initializer;
+  /// The numbers it used, in order, e.g. {"fan_in", 64}, {"fan_out", 32}.
+  std::vector<std::pair<std::string, double>> initializer_args;
+  /// `load("file", name: "array")`: the file the executable reads the
+  /// weights from after `init` (relative to its current directory); empty:
+  /// none.
+  std::string file;
+  /// The array of an .npz `file`; empty: `file` is an .npy, read whole.
+  std::string array;
+};
+
 enum class TargetKind : uint8_t { State, Input };
 
 struct Projection {
@@ -135,6 +153,7 @@ struct Projection {
   double probability = 1.0;
   bool autapses = true;
   WeightInit weight;
+  WeightOrigin weight_origin;
   /// Steps between a presynaptic spike and its effect on the target. 1 (the
   /// default): a spike of step t is consumed by the post update of step
   /// t + 1 (Input targets) or added after this step's update (State

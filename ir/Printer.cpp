@@ -357,6 +357,28 @@ std::string to_string(const Expr &e) {
   return os.str();
 }
 
+/// The weight clause after `weight `: `load(...)`, a constant or `~ DISTRIBUTION`.
+static void print_weight(std::ostream &os, const WeightInit &w, const WeightOrigin &origin) {
+  if (!origin.file.empty()) {
+    os << "load(\"" << origin.file << '"';
+    if (!origin.array.empty())
+      os << ", name: \"" << origin.array << '"';
+    os << ')';
+    return;
+  }
+  switch (w.dist) {
+  case WeightDistribution::Constant:
+    os << format_real(w.a);
+    break;
+  case WeightDistribution::Uniform:
+    os << "~ uniform(" << format_real(w.a) << ", " << format_real(w.b) << ')';
+    break;
+  case WeightDistribution::Normal:
+    os << "~ normal(" << format_real(w.a) << ", " << format_real(w.b) << ')';
+    break;
+  }
+}
+
 std::string to_string(const Module &m) {
   std::ostringstream os;
   for (const auto &model : m.models)
@@ -377,18 +399,16 @@ std::string to_string(const Module &m) {
       os << '(' << format_real(pr.probability) << ", autapses: " << (pr.autapses ? "true" : "false") << ')';
     const WeightInit &w = pr.weight;
     os << ", weight ";
-    switch (w.dist) {
-    case WeightDistribution::Constant:
-      os << format_real(w.a);
-      break;
-    case WeightDistribution::Uniform:
-      os << "~ uniform(" << format_real(w.a) << ", " << format_real(w.b) << ')';
-      break;
-    case WeightDistribution::Normal:
-      os << "~ normal(" << format_real(w.a) << ", " << format_real(w.b) << ')';
-      break;
-    }
+    print_weight(os, w, pr.weight_origin);
     os << " [" << w.dim.str() << "]";
+    const WeightOrigin &origin = pr.weight_origin;
+    if (!origin.initializer.empty()) {
+      os << " from " << origin.initializer << '(';
+      for (size_t k = 0; k < origin.initializer_args.size(); ++k)
+        os << (k ? ", " : "") << origin.initializer_args[k].first << ": "
+           << format_real(origin.initializer_args[k].second);
+      os << ')';
+    }
     if (pr.delay_steps != 1)
       os << ", delay " << pr.delay_steps;
     if (pr.frozen)

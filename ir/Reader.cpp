@@ -395,6 +395,16 @@ private:
       in_.expect(",");
       w.b = parse_real(in_);
       in_.expect(")");
+    } else if (in_.peek().kind == TokenKind::Ident && in_.peek().text == "load") { // load("F"[, name: "A"])
+      in_.expect("load");
+      in_.expect("(");
+      pr.weight_origin.file = in_.expect(TokenKind::String, "a file name in quotes").text;
+      if (in_.accept(",")) {
+        in_.expect("name");
+        in_.expect(":");
+        pr.weight_origin.array = in_.expect(TokenKind::String, "an array name in quotes").text;
+      }
+      in_.expect(")");
     } else {
       w.a = parse_real(in_);
     }
@@ -406,6 +416,19 @@ private:
       in_.fail(DiagKind::ir_ill_typed, dim_loc,
                "the weight has dimension " + w.dim.str() + ", but its target '" + pr.target + "' has " +
                    target_dim->str());
+    if (in_.peek().kind == TokenKind::Ident && in_.peek().text == "from") { // from INIT(NAME: X, ...)
+      in_.expect("from");
+      WeightOrigin &origin = pr.weight_origin;
+      origin.initializer = in_.expect(TokenKind::Ident, "an initialiser's name").text;
+      in_.expect("(");
+      while (!in_.accept(")")) {
+        if (!origin.initializer_args.empty())
+          in_.expect(",");
+        std::string name = in_.expect(TokenKind::Ident, "an argument's name").text;
+        in_.expect(":");
+        origin.initializer_args.emplace_back(name, parse_real(in_));
+      }
+    }
     while (in_.accept(",")) { // , delay N   , frozen
       Token clause = in_.expect(TokenKind::Ident, "delay or frozen");
       if (clause.text == "delay")

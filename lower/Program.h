@@ -202,6 +202,9 @@ struct ProjectionInfo {
   double probability = 1;
   bool autapses = true;
   int row_start = -1, target = -1, weight = -1;
+  /// `weight load(...)`: the file the runtime reads the weights from after
+  /// `init` (empty: none) and its .npz array (empty: an .npy, read whole).
+  std::string weight_file, weight_array;
 };
 
 struct RecordInfo {

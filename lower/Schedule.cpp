@@ -151,6 +151,8 @@ private:
     info.connectivity = connectivity_of(pr.connectivity);
     info.probability = pr.probability;
     info.autapses = pr.autapses;
+    info.weight_file = pr.weight_origin.file;
+    info.weight_array = pr.weight_origin.array;
     auto array = [&](const char *what, ElemType type, ScopeKind scope, BufferRole role, std::string unit,
                      uint64_t extent) {
       Buffer b;

@@ -230,7 +230,9 @@ private:
     return struct_of(types_.projection_desc,
                      {string(proj.name), u32(proj.pre), u32(proj.post), u32(abi_connectivity(proj.connectivity)),
                       f64(proj.probability), u32(proj.autapses ? 1 : 0), buffer_index(proj.row_start),
-                      buffer_index(proj.target), buffer_index(proj.weight)});
+                      buffer_index(proj.target), buffer_index(proj.weight),
+                      proj.weight_file.empty() ? null() : string(proj.weight_file),
+                      proj.weight_array.empty() ? null() : string(proj.weight_array)});
   }
 
   llvm::Constant *record(const lower::RecordInfo &r) {

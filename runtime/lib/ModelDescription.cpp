@@ -180,6 +180,8 @@ void check_projections(const snn_model_desc &model, References &references) {
                       SNN_BATCH_SHARED);
     references.expect(projection.target, which + ": targets", SNN_ROLE_TARGET, SNN_SCOPE_SYNAPSE, j, SNN_BATCH_SHARED);
     references.expect(projection.weight, which + ": weights", SNN_ROLE_WEIGHT, SNN_SCOPE_SYNAPSE, j, SNN_BATCH_SHARED);
+    if (projection.weight_array && !projection.weight_file)
+      broken(which + " names a weight array but no weight file");
   }
 }
 

@@ -8,6 +8,7 @@
 #include "AlignedBuffer.h"
 #include "Connectivity.h"
 #include "ModelDescription.h"
+#include "PretrainedWeights.h"
 #include "SpikeScan.h"
 #include "Stimulus.h"
 
@@ -97,6 +98,18 @@ Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t b
   // The weights and every other shared buffer, once: they do not change
   // from one run of the examples to the next.
   find_entry(desc, "init")(&state, 0);
+  // `weight load(...)`: pretrained weights replace the drawn ones.
+  for (uint32_t j = 0; j < desc.num_projections; ++j) {
+    const snn_projection_desc &projection = desc.projections[j];
+    if (!projection.weight_file)
+      continue;
+    SynapseView view;
+    view.row_start = static_cast<const uint32_t *>(buffers[projection.row_start]);
+    view.target = static_cast<const uint32_t *>(buffers[projection.target]);
+    view.num_pre = desc.populations[projection.pre].size;
+    view.num_synapses = synapse_counts[j];
+    load_pretrained_weights(desc, j, view, buffers[projection.weight]);
+  }
 }
 
 void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {

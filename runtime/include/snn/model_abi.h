@@ -128,12 +128,16 @@ typedef struct snn_population_desc {
 } snn_population_desc;
 
 typedef struct snn_projection_desc {
-  const char *name;      /**< e.g. "exc -> inh.ge" */
-  uint32_t pre, post;    /**< population indices */
-  uint32_t connectivity; /**< enum snn_connectivity_kind */
-  double probability;    /**< for SNN_CONNECT_FIXED_PROBABILITY */
-  uint32_t autapses;     /**< 0: no synapse i -> i when pre == post */
+  const char *name;                   /**< e.g. "exc -> inh.ge" */
+  uint32_t pre, post;                 /**< population indices */
+  uint32_t connectivity;              /**< enum snn_connectivity_kind */
+  double probability;                 /**< for SNN_CONNECT_FIXED_PROBABILITY */
+  uint32_t autapses;                  /**< 0: no synapse i -> i when pre == post */
   uint32_t row_start, target, weight; /**< buffers */
+  /** `weight load(...)`: the .npz or .npy file (relative to the current directory) the runtime
+      reads the weights from after `init`; NULL: none. */
+  const char *weight_file;
+  const char *weight_array; /**< the array of an .npz weight_file; NULL: an .npy, read whole */
 } snn_projection_desc;
 
 typedef struct snn_record_desc {

@@ -62,7 +62,8 @@ TEST_F(AbiLayout, MatchesCStructs) {
                  offsetof(snn_projection_desc, post), offsetof(snn_projection_desc, connectivity),
                  offsetof(snn_projection_desc, probability), offsetof(snn_projection_desc, autapses),
                  offsetof(snn_projection_desc, row_start), offsetof(snn_projection_desc, target),
-                 offsetof(snn_projection_desc, weight)});
+                 offsetof(snn_projection_desc, weight), offsetof(snn_projection_desc, weight_file),
+                 offsetof(snn_projection_desc, weight_array)});
   expect_layout(t.record_desc, sizeof(snn_record_desc),
                 {offsetof(snn_record_desc, kind), offsetof(snn_record_desc, population),
                  offsetof(snn_record_desc, buffer), offsetof(snn_record_desc, begin), offsetof(snn_record_desc, end),

@@ -72,6 +72,22 @@ TEST(Descriptor, DescribesTheRegime) {
   }
 }
 
+TEST(Descriptor, DescribesWeightFiles) {
+  ir::Module module = lif_network();
+  ASSERT_EQ(module.network.projections.size(), 2u);
+  module.network.projections[0].weight_origin.file = "pretrained.npz";
+  module.network.projections[0].weight_origin.array = "input->hidden";
+  module.network.projections[1].weight_origin.file = "dir/w.npy";
+  auto model = jit(module, cpu::CodegenOptions{});
+  ASSERT_TRUE(model);
+  const snn_model_desc &d = *model->model();
+  ASSERT_EQ(d.num_projections, 2u);
+  EXPECT_STREQ(d.projections[0].weight_file, "pretrained.npz");
+  EXPECT_STREQ(d.projections[0].weight_array, "input->hidden");
+  EXPECT_STREQ(d.projections[1].weight_file, "dir/w.npy");
+  EXPECT_EQ(d.projections[1].weight_array, nullptr);
+}
+
 TEST(Descriptor, DescribesEveryBuffer) {
   auto model = jit(described_network(), cpu::CodegenOptions{});
   ASSERT_TRUE(model);
@@ -171,6 +187,8 @@ TEST(Descriptor, PopulationsProjectionsAndRecordsNameTheirBuffers) {
   EXPECT_EQ(name_of_buffer(d, p1.row_start), "inh -> exc.v.row_start");
   EXPECT_EQ(name_of_buffer(d, p1.target), "inh -> exc.v.target");
   EXPECT_EQ(name_of_buffer(d, p1.weight), "inh -> exc.v.weight");
+  EXPECT_EQ(p0.weight_file, nullptr);
+  EXPECT_EQ(p0.weight_array, nullptr);
 
   ASSERT_EQ(d.num_records, 2u);
   EXPECT_EQ(d.records[0].kind, uint32_t(SNN_RECORD_SPIKES));

@@ -35,7 +35,8 @@ public:
   /// Adds a projection and returns its index.
   /// The buffer indices are never read by build_synapses.
   uint32_t add(uint32_t pre, uint32_t post, snn_connectivity_kind kind, double probability = 0, bool autapses = true) {
-    projections_.push_back({"a -> b", pre, post, uint32_t(kind), probability, autapses ? 1u : 0u, 0, 0, 0});
+    projections_.push_back(
+        {"a -> b", pre, post, uint32_t(kind), probability, autapses ? 1u : 0u, 0, 0, 0, nullptr, nullptr});
     return uint32_t(projections_.size() - 1);
   }
 

@@ -1,0 +1,52 @@
+//===- frontend/WeightInitializers.h - Weight clauses of projections -*- C++ -*-===//
+//
+// The weight clause of a `connect` statement beyond a constant:
+//   weight ~ uniform(lo, hi) | normal(mean, sd) | constant(x)
+//   weight ~ glorot_uniform | glorot_normal | he_uniform | he_normal
+//            (or the call form, with an optional `gain: G`)
+//   weight load("file.npz"[, name: "pre->post"]) | load("file.npy")
+// The initialisers (Keras's definitions, PyTorch's gain) resolve here, where
+// the sizes of the populations are known, to the uniform or normal
+// distribution `init` draws from; the IR keeps their names for the printer.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "diag/Diagnostics.h"
+#include "frontend/AST.h"
+#include "frontend/ExprLowering.h"
+#include "ir/Module.h"
+
+#include <functional>
+#include <optional>
+
+namespace snn::frontend {
+
+/// The expected fan-in and fan-out of a projection: dense, n_pre and n_post;
+/// fixed_probability(p), p n_pre and p n_post (p (n - 1) without autapses
+/// when pre and post are one population); one_to_one, 1 and 1.
+struct Fans {
+  double in = 0, out = 0;
+};
+
+/// The fans of `pr` (its connectivity set) between populations of `n_pre`
+/// and `n_post` neurons.
+Fans projection_fans(const ir::Projection &pr, uint32_t n_pre, uint32_t n_post);
+
+/// Lowers `weight ~ E` into `pr.weight` and `pr.weight_origin`, for
+/// projection `pr` (pre, post, target, connectivity and `pr.weight.dim`
+/// set) with `n_pre` and `n_post` neurons. E is one of the initialisers or
+/// `uniform(lo, hi)` / `normal(mean, sd)`, handled by `distribution`.
+/// Reports located errors and returns false on a mistake.
+bool lower_weight_initializer(const ast::Expr &e, ir::Projection &pr, uint32_t n_pre, uint32_t n_post,
+                              ExprLowering &exprs, diag::Diagnostics &diags,
+                              const std::function<std::optional<ir::WeightInit>(const ast::Expr &)> &distribution);
+
+/// Lowers `weight load("file.npz", name: "array")` or `load("file.npy")`
+/// into `pr.weight_origin` (and a zero `pr.weight`, which the file
+/// replaces at run time). The array of an .npz file defaults to
+/// "<pre>-><post>", the name `--weights-out` writes. Reports located
+/// errors and returns false on a mistake.
+bool lower_weight_load(const ast::CallExpr &call, ir::Projection &pr, diag::Diagnostics &diags);
+
+} // namespace snn::frontend

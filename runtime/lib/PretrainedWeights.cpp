@@ -1,0 +1,136 @@
+//===- PretrainedWeights.cpp - `weight load(...)` at run time -------------===//
+
+#include "PretrainedWeights.h"
+
+#include "ModelDescription.h"
+#include "NpzReader.h"
+#include "QuotedText.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstdio>
+
+namespace snn::rt {
+namespace {
+
+std::string shape_text(const std::vector<uint64_t> &shape) {
+  std::string text = "[";
+  for (std::size_t d = 0; d < shape.size(); ++d)
+    text += (d ? ", " : "") + std::to_string(shape[d]);
+  return text + "]";
+}
+
+std::string number_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+bool starts_with(const std::string &data, std::string_view prefix) {
+  return data.size() >= prefix.size() && std::string_view(data).substr(0, prefix.size()) == prefix;
+}
+
+/// Levenshtein distance of `a` and `b`.
+std::size_t edit_distance(const std::string &a, const std::string &b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+/// The array the projection asks for, read from an .npz archive or an .npy
+/// file; `which` names it in messages.
+NpyArray read_array(const std::string &path, const char *array_name, const std::string &which) {
+  std::string data = read_file_bytes(path);
+  if (!array_name) {
+    if (!starts_with(data, "\x93NUMPY"))
+      throw Error("the file is not an .npy file (it does not start with \\x93NUMPY)");
+    return parse_npy(data, path);
+  }
+  if (!starts_with(data, "PK"))
+    throw Error("the file is not an .npz archive (a zip file)");
+  NpzArchive archive(path);
+  if (archive.contains(array_name))
+    return archive.array(array_name);
+  std::vector<std::string> names = archive.names();
+  std::string list;
+  for (const std::string &name : names)
+    list += (list.empty() ? "'" : ", '") + quoted_text(name) + "'";
+  std::string message = "the file has no " + which + " (its arrays: " + (list.empty() ? "none" : list) + ")";
+  std::string close = closest_array_name(array_name, names);
+  if (!close.empty())
+    message += "; did you mean '" + quoted_text(close) + "'?";
+  throw Error(message);
+}
+
+} // namespace
+
+std::string closest_array_name(const std::string &name, const std::vector<std::string> &candidates) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(1, std::min<std::size_t>(3, name.size() / 3 + 1)) + 1;
+  for (const std::string &candidate : candidates) {
+    std::size_t d = edit_distance(name, candidate);
+    if (d < best_distance && d < std::max(name.size(), candidate.size())) {
+      best = candidate;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, const SynapseView &synapses,
+                             void *weights) {
+  const snn_projection_desc &desc = model.projections[projection];
+  if (!desc.weight_file)
+    throw Error::internal("projection " + std::to_string(projection) + " has no weight file");
+  std::string path = desc.weight_file;
+  std::string which = desc.weight_array ? "array '" + quoted_text(desc.weight_array) + "'" : std::string("the array");
+  std::string context = "cannot load the weights of projection '" + std::string(desc.name) + "': ";
+  try {
+    NpyArray array = read_array(path, desc.weight_array, which);
+    uint64_t num_post = model.populations[desc.post].size, num_pre = model.populations[desc.pre].size;
+    if (array.type != NpyType::F64 && array.type != NpyType::F32)
+      throw Error(which + " has dtype " + array.type_name() + "; weights must be float64 or float32");
+    std::vector<uint64_t> expected = {num_post, num_pre};
+    if (array.shape != expected)
+      throw Error(which + " has shape " + shape_text(array.shape) +
+                  ", expected [n_post, n_pre] = " + shape_text(expected));
+    std::vector<double> values = array.to_doubles();
+    auto element = [&](uint64_t i) {
+      return which + ": element [" + std::to_string(i / num_pre) + ", " + std::to_string(i % num_pre) + "]";
+    };
+    for (uint64_t i = 0; i < values.size(); ++i)
+      if (!std::isfinite(values[i]))
+        throw Error(element(i) + " is " + number_text(values[i]) + ", not a finite number");
+      else if (model.real_size == 4 && std::fabs(values[i]) > double(FLT_MAX))
+        throw Error(element(i) + " is " + number_text(values[i]) + ", beyond float32, the model's real type");
+    std::vector<bool> synapse(values.size(), false);
+    for (uint32_t pre = 0; pre < synapses.num_pre; ++pre)
+      for (uint32_t s = synapses.row_start[pre]; s < synapses.row_start[pre + 1]; ++s)
+        synapse[uint64_t(synapses.target[s]) * num_pre + pre] = true;
+    for (uint64_t i = 0; i < values.size(); ++i)
+      if (values[i] != 0 && !synapse[i])
+        throw Error(element(i) + " is " + number_text(values[i]) + " but the projection has no synapse from " +
+                    std::to_string(i % num_pre) + " to " + std::to_string(i / num_pre) + " (it must be 0)");
+    uint32_t type = model.buffers[desc.weight].type;
+    for (uint32_t pre = 0; pre < synapses.num_pre; ++pre)
+      for (uint32_t s = synapses.row_start[pre]; s < synapses.row_start[pre + 1]; ++s)
+        store_element(weights, type, s, values[uint64_t(synapses.target[s]) * num_pre + pre]);
+  } catch (const Error &e) {
+    if (e.kind() != Error::Kind::User)
+      throw;
+    throw Error(path, context + e.message());
+  }
+}
+
+} // namespace snn::rt
