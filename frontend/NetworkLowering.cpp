@@ -63,11 +63,37 @@ public:
     regime_settings(decl.settings);
     for (const auto &i : decl.inits)
       init(i);
-    for (const auto &rec : decl.records)
+    for (const auto &rec : decl.records) {
+      if (rec.on_word)
+        diags_.report(DiagKind::misplaced_regime_statement, rec.on_word->loc, "record ... on", "simulate");
       record(rec);
+    }
     for (const auto &s : decl.stimuli)
       stimulus(s, source_dir);
     return diags_.error_count() == errors;
+  }
+
+  /// `record ...` of a train regime: each must say `on example N`.
+  void training_records(const std::vector<ast::RecordDecl> &records) {
+    for (const auto &rec : records) {
+      std::optional<uint64_t> example;
+      if (!rec.on_word) {
+        diags_.report(DiagKind::missing_record_example, rec.loc);
+      } else if (rec.on_word->name != "example") {
+        diags_.report(DiagKind::unknown_choice, rec.on_word->loc, "record filter", rec.on_word->name, "example");
+        diags_.suggest(rec.on_word->name, {"example"}, rec.on_word->loc);
+      } else {
+        example = exprs_.integer(*rec.on_value, "the example", 0, (1ull << 53));
+      }
+      size_t before = m_.regime.records.size();
+      record(rec);
+      if (!example) {
+        m_.regime.records.resize(before);
+        continue;
+      }
+      for (size_t i = before; i < m_.regime.records.size(); ++i)
+        m_.regime.records[i].example = int64_t(*example);
+    }
   }
 
 private:
@@ -574,6 +600,11 @@ private:
 };
 
 } // namespace
+
+void lower_training_records(const std::vector<ast::RecordDecl> &records, ir::Module &module,
+                            diag::Diagnostics &diags) {
+  NetworkLowering(module, diags).training_records(records);
+}
 
 bool lower_network(const ast::NetworkDecl &decl, ir::Module &module, diag::Diagnostics &diags) {
   return NetworkLowering(module, diags).network(decl);

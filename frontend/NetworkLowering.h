@@ -12,6 +12,11 @@ namespace snn::frontend {
 /// `module`, and fills `module.network`. Returns false after errors.
 bool lower_network(const ast::NetworkDecl &decl, ir::Module &module, diag::Diagnostics &diags);
 
+/// The `record ... on example N` statements of a train regime, into
+/// module.regime.records (the network must be lowered).
+void lower_training_records(const std::vector<ast::RecordDecl> &records, ir::Module &module,
+                            diag::Diagnostics &diags);
+
 /// Checks a `simulate` block against `module.network` and fills
 /// `module.regime` (and regime init overrides into the populations).
 /// Relative stimulus paths are resolved against `source_dir`.

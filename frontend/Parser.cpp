@@ -506,6 +506,9 @@ private:
       return std::make_unique<ast::MemberExpr>(ident(m->IDENT(0)), ident(m->IDENT(1)), l);
     if (auto *n = dynamic_cast<SNNParser::NameExprContext *>(c))
       return std::make_unique<ast::NameExpr>(n->getText(), l);
+    // A population called `input` (`dropout(input, rate: 0.2)`).
+    if (dynamic_cast<SNNParser::InputNameExprContext *>(c))
+      return std::make_unique<ast::NameExpr>("input", l);
     if (auto *q = dynamic_cast<SNNParser::QuantityExprContext *>(c))
       return quantity(q->getText(), l);
     if (auto *count = dynamic_cast<SNNParser::CountExprContext *>(c))

@@ -57,6 +57,8 @@ std::string token_kind_name(size_t type, const antlr4::dfa::Vocabulary &vocab) {
     return "a number";
   case SNNParser::QUANTITY:
     return "a quantity";
+  case SNNParser::COUNT:
+    return "a count such as '10 epochs'";
   case SNNParser::STRING:
     return "a string";
   default:
@@ -66,7 +68,8 @@ std::string token_kind_name(size_t type, const antlr4::dfa::Vocabulary &vocab) {
 
 /// Whether `type` can begin an expression.
 bool starts_expression(size_t type, const antlr4::dfa::Vocabulary &vocab) {
-  if (type == SNNParser::IDENT || type == SNNParser::NUMBER || type == SNNParser::QUANTITY || type == SNNParser::STRING)
+  if (type == SNNParser::IDENT || type == SNNParser::NUMBER || type == SNNParser::QUANTITY ||
+      type == SNNParser::STRING || type == SNNParser::COUNT)
     return true;
   static const char *const kStarters[] = {"'('", "'-'", "'+'", "'not'", "'if'", "'true'", "'false'"};
   std::string name = vocab.getDisplayName(type);

@@ -11,6 +11,7 @@
 
 #include "frontend/CallArguments.h"
 #include "frontend/ExprLowering.h"
+#include "frontend/NetworkLowering.h"
 #include "frontend/TrainingWorkflow.h"
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
@@ -76,8 +77,7 @@ public:
     ir::Training t;
     t.loc = decl.loc;
     collect_settings(decl.settings);
-    for (const auto &rec : decl.records)
-      diags_.report(DiagKind::misplaced_regime_statement, rec.loc, "record", "train");
+    lower_training_records(decl.records, m_, diags_);
     data(decl.data, t);
     numbers(t);
     t.input = input_population(decl);

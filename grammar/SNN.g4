@@ -124,6 +124,7 @@ expr
   | IDENT callArgs                                        # callExpr
   | IDENT '.' IDENT                                       # memberExpr
   | IDENT                                                 # nameExpr
+  | 'input'                                               # inputNameExpr
   | QUANTITY                                              # quantityExpr
   | COUNT                                                 # countExpr
   | NUMBER                                                # numberExpr

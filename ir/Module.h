@@ -183,6 +183,9 @@ struct Record {
   std::string variable; ///< for State records
   uint32_t begin = 0, end = 0, stride = 1;
   std::string file; ///< empty: the executable's --out file
+  /// Train regimes: `on example N`, the index in the training data of the
+  /// one example recorded (whenever it runs); -1 in simulations.
+  int64_t example = -1;
 };
 
 struct Stimulus {

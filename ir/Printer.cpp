@@ -317,6 +317,23 @@ void print_derivation(std::ostream &os, const Module &m, const Training &t) {
   }
 }
 
+/// `record ...` lines, in the form the reader reads back.
+void print_records(std::ostream &os, const std::vector<Record> &records) {
+  for (const auto &rec : records) {
+    os << "  record ";
+    if (rec.kind == RecordKind::Spikes)
+      os << "spikes(" << rec.population;
+    else
+      os << rec.population << '.' << rec.variable << '(';
+    os << '[' << rec.begin << ':' << rec.end << ':' << rec.stride << "])";
+    if (!rec.file.empty())
+      os << " to \"" << rec.file << '"';
+    if (rec.example >= 0)
+      os << " on example " << rec.example;
+    os << '\n';
+  }
+}
+
 /// A train regime: every field of Training but what the eprop pass derives.
 void print_training(std::ostream &os, const Regime &r, const Training &t) {
   os << "train " << r.network << " with eprop {\n  dt = " << format_real(r.dt)
@@ -342,6 +359,7 @@ void print_training(std::ostream &os, const Regime &r, const Training &t) {
   os << "\n  readout_bias = " << (t.readout_bias ? "true" : "false") << "\n  loss = " << name_of(t.loss)
      << "\n";
   os << to_string(t.workflow, "  ");
+  print_records(os, r.records);
   os << "  feedback = " << name_of(t.feedback)
      << "\n  differentiate_reset = " << (t.differentiate_reset ? "true" : "false") << "\n}\n";
 }
@@ -427,17 +445,7 @@ std::string to_string(const Module &m) {
       os << "  batch = " << r.batch << '\n';
     for (const auto &s : r.stimuli)
       os << "  input " << s.population << " = spike_times(\"" << s.path << "\")\n";
-    for (const auto &rec : r.records) {
-      os << "  record ";
-      if (rec.kind == RecordKind::Spikes)
-        os << "spikes(" << rec.population;
-      else
-        os << rec.population << '.' << rec.variable << '(';
-      os << '[' << rec.begin << ':' << rec.end << ':' << rec.stride << "])";
-      if (!rec.file.empty())
-        os << " to \"" << rec.file << '"';
-      os << '\n';
-    }
+    print_records(os, r.records);
     os << "}\n";
   }
   return os.str();

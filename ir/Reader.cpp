@@ -488,38 +488,7 @@ private:
     }
   }
 
-  /// spikes(POP[B:E:S]) or POP.STATE([B:E:S]), then optionally: to "FILE"
-  Record record() {
-    Record rec;
-    bool spikes = in_.at("spikes") && in_.peek(1).kind == TokenKind::Punct && in_.peek(1).text == "(";
-    if (spikes) {
-      in_.take();
-      in_.expect("(");
-      rec.population = population_named(in_.expect(TokenKind::Ident, "a population name")).name;
-    } else {
-      const Population &p = population_named(in_.expect(TokenKind::Ident, "spikes or a population name"));
-      rec.kind = RecordKind::State;
-      rec.population = p.name;
-      in_.expect(".");
-      Token var = in_.expect(TokenKind::Ident, "a state name");
-      const NeuronModel *m = m_.find_model(p.model);
-      if (!m->find_state(var.text))
-        in_.fail(DiagKind::unknown_variable, var.loc, m->name, "state", var.text);
-      rec.variable = var.text;
-      in_.expect("(");
-    }
-    in_.expect("[");
-    rec.begin = static_cast<uint32_t>(parse_integer(in_, "the first neuron", 0, UINT32_MAX));
-    in_.expect(":");
-    rec.end = static_cast<uint32_t>(parse_integer(in_, "the end of the range", 0, UINT32_MAX));
-    in_.expect(":");
-    rec.stride = static_cast<uint32_t>(parse_integer(in_, "the stride", 1, UINT32_MAX));
-    in_.expect("]");
-    in_.expect(")");
-    if (in_.accept("to"))
-      rec.file = in_.expect(TokenKind::String, "a file name in quotes").text;
-    return rec;
-  }
+  Record record() { return read_record(in_, m_); }
 
   // --- shared pieces -------------------------------------------------------
 

@@ -66,6 +66,10 @@ private:
     const std::string &s = k.text;
     if (read_workflow_statement(in_, k, m_, t.workflow))
       return;
+    if (s == "record") {
+      r.records.push_back(read_record(in_, m_));
+      return;
+    }
     if (s == "data") {
       Token which = in_.expect(TokenKind::Ident, "train or test");
       if (which.text != "train" && which.text != "test")
@@ -230,6 +234,50 @@ private:
 };
 
 } // namespace
+
+/// spikes(POP[B:E:S]) or POP.STATE([B:E:S]), then optionally `to "FILE"`
+/// and `on example N`.
+Record read_record(TokenStream &in_, const Module &m_) {
+  auto population_named = [&](const Token &name) -> const Population & {
+  const Population *p = m_.network.find_population(name.text);
+  if (!p)
+    in_.fail(DiagKind::unknown_population, name.loc, name.text);
+  return *p;
+  };
+  Record rec;
+  bool spikes = in_.at("spikes") && in_.peek(1).kind == TokenKind::Punct && in_.peek(1).text == "(";
+  if (spikes) {
+    in_.take();
+    in_.expect("(");
+    rec.population = population_named(in_.expect(TokenKind::Ident, "a population name")).name;
+  } else {
+    const Population &p = population_named(in_.expect(TokenKind::Ident, "spikes or a population name"));
+    rec.kind = RecordKind::State;
+    rec.population = p.name;
+    in_.expect(".");
+    Token var = in_.expect(TokenKind::Ident, "a state name");
+    const NeuronModel *m = m_.find_model(p.model);
+    if (!m->find_state(var.text))
+      in_.fail(DiagKind::unknown_variable, var.loc, m->name, "state", var.text);
+    rec.variable = var.text;
+    in_.expect("(");
+  }
+  in_.expect("[");
+  rec.begin = static_cast<uint32_t>(parse_integer(in_, "the first neuron", 0, UINT32_MAX));
+  in_.expect(":");
+  rec.end = static_cast<uint32_t>(parse_integer(in_, "the end of the range", 0, UINT32_MAX));
+  in_.expect(":");
+  rec.stride = static_cast<uint32_t>(parse_integer(in_, "the stride", 1, UINT32_MAX));
+  in_.expect("]");
+  in_.expect(")");
+  if (in_.accept("to"))
+    rec.file = in_.expect(TokenKind::String, "a file name in quotes").text;
+  if (in_.accept("on")) {
+    in_.expect("example");
+    rec.example = static_cast<int64_t>(parse_integer(in_, "the example", 0, INT64_MAX));
+  }
+  return rec;
+}
 
 void read_training(TokenStream &in, Module &m, const SourceLocation &network_loc) {
   TrainingReader(in, m).read(network_loc);

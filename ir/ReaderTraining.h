@@ -17,4 +17,8 @@ namespace snn::ir::reader {
 /// the first error and throws ReadFailure.
 void read_training(TokenStream &in, Module &m, const SourceLocation &network_loc);
 
+/// Reads a record at the cursor (after `record`): spikes(POP[B:E:S]) or
+/// POP.STATE([B:E:S]), then optionally `to "FILE"` and `on example N`.
+Record read_record(TokenStream &in, const Module &m);
+
 } // namespace snn::ir::reader

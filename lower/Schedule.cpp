@@ -322,6 +322,7 @@ private:
     info.end = r.end;
     info.stride = r.stride;
     info.file = r.file;
+    info.example = r.example;
     p_.records.push_back(std::move(info));
   }
 

@@ -94,6 +94,7 @@ void write_checkpoint(const std::string &directory, const Simulation &simulation
   npz.add("schedule", p.schedule, {p.schedule.size()});
   npz.add("stopping", p.stopping, {p.stopping.size()});
   npz.add("hypers", p.hypers, {p.hypers.size()});
+  npz.add("run", p.run, {p.run.size()});
   npz.add("metrics", std::vector<uint8_t>(p.metrics.begin(), p.metrics.end()), {p.metrics.size()});
   for (uint32_t k = 0; k < model.num_buffers; ++k)
     if (saved(model.buffers[k])) {
@@ -153,6 +154,7 @@ std::optional<TrainingProgress> read_checkpoint(const std::string &directory, Si
   p.schedule = doubles("schedule");
   p.stopping = doubles("stopping");
   p.hypers = doubles("hypers");
+  p.run = doubles("run");
   if (!npz.contains("metrics"))
     malformed(path, "it has no array 'metrics'");
   NpyArray metrics = npz.array("metrics");

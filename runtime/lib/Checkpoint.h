@@ -12,7 +12,8 @@
 //                   the running sums of the epoch, the wall time so far
 //   order           the epoch's example order
 //   schedule, stopping   the schedule's and early stopping's state
-//   hypers          the hyperparameter values the run uses
+//   hypers, run     the hyperparameter values and the options (--lr,
+//                   --batch, --no-shuffle, --batches) the run uses
 //   metrics         the metrics JSON lines written so far (bytes)
 // The RNG needs no state of its own: every random number is keyed by the
 // seed and the global example index and step (snn/philox.h), which the
@@ -47,6 +48,9 @@ struct TrainingProgress {
   double seconds = 0; ///< wall time of the run so far
   std::vector<std::size_t> order;
   std::vector<double> schedule, stopping, hypers;
+  /// The run's options that shape its result: learning rate, batch size,
+  /// shuffling (1/0), the --batches limit (0: none).
+  std::vector<double> run;
   std::string metrics; ///< JSON lines
   /// The best epoch's parameter values (by snn_param_desc index; empty
   /// when early stopping keeps none).

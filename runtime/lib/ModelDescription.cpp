@@ -193,6 +193,8 @@ void check_records(const snn_model_desc &model) {
       broken(which + " has kind " + std::to_string(record.kind));
     if (record.population >= model.num_populations)
       broken(which + " names a population out of range");
+    if ((model.training != nullptr) != (record.example >= 0))
+      broken(which + (model.training ? " of a training model names no example" : " of a simulation names an example"));
     const snn_population_desc &population = model.populations[record.population];
     if (record.kind == SNN_RECORD_STATE && !state_variable_name(model, record.population, record.buffer))
       broken(which + " records buffer " + std::to_string(record.buffer) + ", which is no state variable of " +

@@ -3,6 +3,7 @@
 #include "Training.h"
 
 #include "Checkpoint.h"
+#include "TrainingRecorder.h"
 #include "Hyperparameters.h"
 #include "LearningRateSchedule.h"
 #include "ModelDescription.h"
@@ -115,11 +116,20 @@ public:
     reset_example_(&state, 0);
     uint8_t *flags = static_cast<uint8_t *>(state.buffers[model_.populations[training_.input_population].stimulus]);
     snn_entry_fn advance = pass == Pass::Evaluate ? step_ : train_step_;
+    bool recording = recorder_ && !recorder_->empty() && subset.set == recorded_set_;
+    if (recording) {
+      std::vector<int64_t> examples(count);
+      for (uint32_t b = 0; b < count; ++b)
+        examples[b] = int64_t(subset.indices[order[first + b]]);
+      recorder_->begin_batch(examples, epoch_, pass == Pass::Evaluate ? (subset.name[0] == 'v' ? 1 : 2) : 0);
+    }
     for (uint32_t t = 0; t < steps; ++t) {
       for (uint32_t b = 0; b < count; ++b)
         std::memcpy(flags + std::size_t(b) * neurons_, raster_.data() + b * frame + std::size_t(t) * neurons_,
                     neurons_);
       advance(&state, t);
+      if (recording)
+        recorder_->record(t, state);
     }
     end_example_(&state, 0);
     if (pass != Pass::Evaluate)
@@ -180,6 +190,12 @@ public:
 
   uint64_t optimizer_steps() const { return optimizer_steps_; }
   void set_optimizer_steps(uint64_t steps) { optimizer_steps_ = steps; }
+  /// Records the examples of `set` (the training data) that `recorder` names.
+  void set_recorder(TrainingRecorder *recorder, const ExampleSet *set) {
+    recorder_ = recorder;
+    recorded_set_ = set;
+  }
+  void set_epoch(uint32_t epoch) { epoch_ = epoch; }
 
 private:
   const snn_model_desc &model_;
@@ -192,6 +208,9 @@ private:
   uint32_t neurons_ = 0;
   std::vector<uint8_t> raster_; ///< batch x steps x neurons flags of the current batch
   uint64_t optimizer_steps_ = 0;
+  TrainingRecorder *recorder_ = nullptr;
+  const ExampleSet *recorded_set_ = nullptr;
+  uint32_t epoch_ = 0;
 };
 
 std::string set_text(const char *name, const SetMetrics &metrics) {
@@ -389,6 +408,8 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     read_parameters(trainer.simulation(), options.weights_in);
   hypers.store(trainer.simulation().state(), model);
   trainer.set_learning_rate(lr);
+  TrainingRecorder recorder(model, std::string(model.name) + "_recordings.npz");
+  trainer.set_recorder(&recorder, &train_set);
   LearningRateSchedule schedule(training, hypers, lr);
   EarlyStopping stopping(training, hypers);
 
@@ -421,6 +442,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
   TrainingProgress progress;
   progress.seed = seed;
   progress.hypers = hypers.values();
+  progress.run = {lr, double(batch), options.shuffle ? 1.0 : 0.0, double(options.batches.value_or(0))};
   std::vector<std::vector<double>> best;
   if (options.resume) {
     if (std::filesystem::is_directory(checkpoint_dir))
@@ -430,6 +452,12 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
         throw Error(checkpoint_path(checkpoint_dir),
                     "the checkpoint was written with other hyperparameters (--help lists them); resume with the "
                     "options of the interrupted run");
+      const char *options_names[] = {"--lr", "--batch", "--no-shuffle", "--batches"};
+      for (std::size_t i = 0; i < progress.run.size(); ++i)
+        if (restored->run.size() != progress.run.size() || restored->run[i] != progress.run[i])
+          throw Error(checkpoint_path(checkpoint_dir),
+                      std::string("the checkpoint was written by a run with other options (") + options_names[i] +
+                          " differs); resume with the options of the interrupted run");
       progress = std::move(*restored);
       schedule.restore(progress.schedule);
       stopping.restore(progress.stopping);
@@ -496,6 +524,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
   bool stop = false;
   for (uint32_t epoch = progress.epoch; epoch <= epochs && !stop; ++epoch) {
     auto start = std::chrono::steady_clock::now();
+    trainer.set_epoch(epoch);
     bool resuming = progress.epoch == epoch && progress.batches_done > 0;
     if (!resuming) {
       progress.epoch = epoch;
@@ -573,6 +602,9 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     write_parameters(trainer.simulation(), options.weights_out, false);
     result.files_written.push_back(options.weights_out);
   }
+  if (!recorder.empty())
+    for (const std::string &file : recorder.write())
+      result.files_written.push_back(file);
   if (!options.quiet) {
     if (stopping.enabled() && stopping.best_epoch() > 0)
       out << "best epoch: " << stopping.best_epoch() << " (" << metric_name(training.early_stopping_monitor) << " "

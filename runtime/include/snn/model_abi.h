@@ -146,6 +146,8 @@ typedef struct snn_record_desc {
   uint32_t buffer;             /**< the state's buffer (SNN_RECORD_STATE), else SNN_NO_BUFFER */
   uint32_t begin, end, stride; /**< neurons begin, begin+stride, ... < end */
   const char *file;            /**< NPZ path, or NULL for the executable's --out file */
+  int64_t example;             /**< training models: the index in the training data of the one example
+                                    recorded whenever it runs; -1 in simulations */
 } snn_record_desc;
 
 /** Spikes given to a population from a file of (time, neuron) pairs; every

@@ -67,7 +67,8 @@ TEST_F(AbiLayout, MatchesCStructs) {
   expect_layout(t.record_desc, sizeof(snn_record_desc),
                 {offsetof(snn_record_desc, kind), offsetof(snn_record_desc, population),
                  offsetof(snn_record_desc, buffer), offsetof(snn_record_desc, begin), offsetof(snn_record_desc, end),
-                 offsetof(snn_record_desc, stride), offsetof(snn_record_desc, file)});
+                 offsetof(snn_record_desc, stride), offsetof(snn_record_desc, file),
+                 offsetof(snn_record_desc, example)});
   expect_layout(t.stimulus_desc, sizeof(snn_stimulus_desc),
                 {offsetof(snn_stimulus_desc, population), offsetof(snn_stimulus_desc, path)});
   expect_layout(t.state, sizeof(snn_state),
@@ -90,7 +91,15 @@ TEST_F(AbiLayout, MatchesCStructs) {
                  offsetof(snn_training_desc, lr), offsetof(snn_training_desc, default_lr),
                  offsetof(snn_training_desc, loss_name), offsetof(snn_training_desc, readout_name),
                  offsetof(snn_training_desc, optimizer_name), offsetof(snn_training_desc, num_params),
-                 offsetof(snn_training_desc, params)});
+                 offsetof(snn_training_desc, params), offsetof(snn_training_desc, hyper),
+                 offsetof(snn_training_desc, num_hypers), offsetof(snn_training_desc, hypers),
+                 offsetof(snn_training_desc, schedule), offsetof(snn_training_desc, schedule_unit),
+                 offsetof(snn_training_desc, schedule_monitor), offsetof(snn_training_desc, warmup_unit),
+                 offsetof(snn_training_desc, early_stopping), offsetof(snn_training_desc, early_stopping_monitor),
+                 offsetof(snn_training_desc, checkpoint_unit), offsetof(snn_training_desc, checkpoint_dir)});
+  expect_layout(t.hyper_desc, sizeof(snn_hyper_desc),
+                {offsetof(snn_hyper_desc, name), offsetof(snn_hyper_desc, help), offsetof(snn_hyper_desc, value),
+                 offsetof(snn_hyper_desc, min), offsetof(snn_hyper_desc, max), offsetof(snn_hyper_desc, flags)});
   expect_layout(t.model_desc, sizeof(snn_model_desc),
                 {offsetof(snn_model_desc, abi_version),   offsetof(snn_model_desc, real_size),
                  offsetof(snn_model_desc, name),          offsetof(snn_model_desc, dt),

@@ -47,6 +47,7 @@ enum TrainingBuffer : uint32_t {
   kExampleWeightGradient,
   kExampleBiasGradient,
   kFeedback,
+  kHyper,
   kNumTrainingBuffers
 };
 
@@ -189,6 +190,13 @@ struct TrainingModel {
       {"out.example_bias_gradient", "1", SNN_ELEM_F64, SNN_SCOPE_NEURON, 1, SNN_BATCH_PER_EXAMPLE, SNN_ROLE_TRAINING,
        kClasses},
       {"in.feedback", "1", SNN_ELEM_F64, SNN_SCOPE_GLOBAL, 0, SNN_BATCH_SHARED, SNN_ROLE_TRAINING, kFeatures *kClasses},
+      {"hyper", "1", SNN_ELEM_F64, SNN_SCOPE_GLOBAL, 0, SNN_BATCH_SHARED, SNN_ROLE_HYPER, 3},
+  };
+  /// The hyperparameters every training model has (lower/Hyperparameters.cpp).
+  std::vector<snn_hyper_desc> hypers{
+      {"checkpoint-every", "checkpoint period", 1, 1, INFINITY, SNN_HYPER_INTEGER},
+      {"validation-split", "validation fraction", 0, 0, 1, SNN_HYPER_MAX_OPEN},
+      {"test-split", "test fraction", 0, 0, 1, SNN_HYPER_MAX_OPEN},
   };
   std::vector<snn_population_desc> populations{
       {"in", "SpikeSource", kFeatures, 1, nullptr, 0, nullptr, kInSpiked, kInStimulus},
@@ -251,6 +259,11 @@ struct TrainingModel {
     populations[0].state_vars = &count;
     training.params = params.data();
     training.num_params = uint32_t(params.size());
+    training.hyper = kHyper;
+    training.hypers = hypers.data();
+    training.num_hypers = uint32_t(hypers.size());
+    hypers[1].value = training.validation_split;
+    hypers[2].value = training.test_split;
     model.buffers = buffers.data();
     model.num_buffers = uint32_t(buffers.size());
     model.populations = populations.data();

@@ -346,10 +346,11 @@ TEST_F(Training, WritesOneMetricsObjectPerEpoch) {
   m.epoch = 2;
   m.train = SetMetrics{0.5, 0.25, 4};
   m.validation = SetMetrics{1.5, 0.75, 2};
+  m.lr = 0.125;
   m.seconds = 2;
   EXPECT_EQ(metrics_json(m), "{\"epoch\": 2, \"train_loss\": 0.5, \"train_accuracy\": 0.25, \"test_loss\": null, "
                              "\"test_accuracy\": null, \"validation_loss\": 1.5, \"validation_accuracy\": 0.75, "
-                             "\"seconds\": 2}");
+                             "\"lr\": 0.125, \"seconds\": 2}");
   EXPECT_EQ(progress_line(m, 5, 90), "epoch 2/5: train loss 0.5000 accuracy 25.00 %, validation loss 1.5000 "
                                      "accuracy 75.00 %, 2.00 s, ETA 1 min 30 s");
 }
@@ -630,7 +631,8 @@ TEST_F(Training, TerminalProgressUpdatesInPlace) {
   options_.epochs = 1;
   train(desc(), options_);
   std::string text = out_.str();
-  EXPECT_NE(text.find("\r\033[Kepoch 1/1 batch 4/4 loss "), std::string::npos) << text;
+  EXPECT_NE(text.find("\r\033[Kepoch 1/1 [========================] 4/4 loss "), std::string::npos) << text;
+  EXPECT_NE(text.find("\r\033[Kepoch 1/1 [======>                 ] 1/4 loss "), std::string::npos) << text;
   EXPECT_NE(text.find("\r\033[Kepoch 1/1: train loss "), std::string::npos) << text;
 }
 
