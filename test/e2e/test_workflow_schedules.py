@@ -19,9 +19,11 @@ documented formulas:
   early_stopping(validation_loss, patience: 2)
                                        the replay predicts the epoch after which the
                                        run stops (the metrics end there); `--patience`
-                                       changes it as predicted; with restore_best the
-                                       final weights equal, bit for bit, those of a
-                                       run with --epochs BEST (same seed)
+                                       and `--min-delta` change it as predicted;
+                                       with restore_best the final weights equal,
+                                       bit for bit, those of a run with --epochs
+                                       BEST (same seed, --restore-best false), and
+                                       --restore-best false ends with other weights
 """
 import json
 import math
@@ -242,14 +244,16 @@ def check_early_stopping(args, checker):
     workflow = ["optimizer = adam(lr: 0.005)", "validation_split = 0.25",
                 "early_stopping(monitor: validation_loss, patience: 2, restore_best: true)"]
     exe, work = build(args, "early_stopping", workflow, batch=3, epochs=max_epochs)
-    for tag, patience, extra in (("m", 2, []), ("m_patience", 4, ["--patience", "4"])):
+    runs = (("m", 2, 0.0, []), ("m_patience", 4, 0.0, ["--patience", "4"]),
+            ("m_min_delta", 2, 0.12, ["--min-delta", "0.12"]))
+    for tag, patience, min_delta, extra in runs:
         weights = os.path.join(work, tag + "_final.npz")
         proc, lines = train(exe, work, tag, ["--weights-out", weights] + extra, quiet=False)
         # A run that stops early has fewer lines; replay its recorded losses.
         values = [l.get("validation_loss") for l in lines]
         if not checker.check(lines and None not in values, "early stopping %s: validation losses %s" % (tag, values)):
             continue
-        stop, best = early_stop_epoch(values, patience)
+        stop, best = early_stop_epoch(values, patience, min_delta)
         # The replay over the recorded prefix must stop exactly at the last line.
         checker.check(stop is not None, "early stopping %s (patience %d): the run went on for %d epochs, the "
                       "replay does not stop (test setup: %s)" % (tag, patience, len(lines), values))
@@ -266,11 +270,19 @@ def check_early_stopping(args, checker):
         checker.check(best < len(lines), "early stopping %s: best epoch %d is the last (test setup)" % (tag, best))
         if best >= 1:
             again = os.path.join(work, tag + "_best.npz")
-            e2e.run_model(exe, work, ["--quiet", "--epochs", str(best), "--weights-out", again] + extra)
+            e2e.run_model(exe, work, ["--quiet", "--epochs", str(best), "--restore-best", "false",
+                                      "--weights-out", again] + extra)
             a, b = e2e.load_npz(weights), e2e.load_npz(again)
             same = sorted(a) == sorted(b) and all(np.array_equal(a[n], b[n]) for n in a)
             checker.check(same, "early stopping %s: restore_best weights differ from a run with --epochs %d"
                           % (tag, best))
+            # Without restore_best the same run ends with its last epoch's weights.
+            last = os.path.join(work, tag + "_last.npz")
+            _, again_lines = train(exe, work, tag + "_last", ["--restore-best", "false", "--weights-out", last] + extra)
+            c = e2e.load_npz(last)
+            checker.check(len(again_lines) == len(lines) and any(not np.array_equal(a[n], c[n]) for n in a),
+                          "early stopping %s: --restore-best false stops after %d epochs (expected %d) or ends "
+                          "with the best weights" % (tag, len(again_lines), len(lines)))
 
 
 def main():
