@@ -601,8 +601,7 @@ private:
 
 } // namespace
 
-void lower_training_records(const std::vector<ast::RecordDecl> &records, ir::Module &module,
-                            diag::Diagnostics &diags) {
+void lower_training_records(const std::vector<ast::RecordDecl> &records, ir::Module &module, diag::Diagnostics &diags) {
   NetworkLowering(module, diags).training_records(records);
 }
 

@@ -14,8 +14,7 @@ bool lower_network(const ast::NetworkDecl &decl, ir::Module &module, diag::Diagn
 
 /// The `record ... on example N` statements of a train regime, into
 /// module.regime.records (the network must be lowered).
-void lower_training_records(const std::vector<ast::RecordDecl> &records, ir::Module &module,
-                            diag::Diagnostics &diags);
+void lower_training_records(const std::vector<ast::RecordDecl> &records, ir::Module &module, diag::Diagnostics &diags);
 
 /// Checks a `simulate` block against `module.network` and fills
 /// `module.regime` (and regime init overrides into the populations).

@@ -29,8 +29,9 @@ using ir::Dimension;
 
 /// Every setting of a train regime, besides `data train` and `data test`.
 const std::vector<std::string> kSettings = {
-    "dt",      "seed",         "batch", "timesteps", "epochs",   "test_split",         "validation_split",
-    "readout", "readout_bias", "loss",  "optimizer", "feedback", "differentiate_reset", "schedule", "warmup"};
+    "dt",      "seed",         "batch", "timesteps", "epochs",   "test_split",          "validation_split",
+    "readout", "readout_bias", "loss",  "optimizer", "feedback", "differentiate_reset", "schedule",
+    "warmup"};
 
 const std::vector<std::string> kMethods = {"eprop"};
 const std::vector<std::string> kLosses = {"sparse_categorical_crossentropy", "mean_squared_error"};

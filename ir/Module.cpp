@@ -54,7 +54,6 @@ const char *name_of(LossKind k) {
   return k == LossKind::SparseCategoricalCrossentropy ? "sparse_categorical_crossentropy" : "mean_squared_error";
 }
 
-
 const char *name_of(FeedbackKind k) { return k == FeedbackKind::Symmetric ? "symmetric" : "random"; }
 
 const char *name_of(EncoderKind k) {

@@ -208,7 +208,6 @@ const char *name_of(ReadoutKind k);
 enum class LossKind : uint8_t { SparseCategoricalCrossentropy, MeanSquaredError };
 const char *name_of(LossKind k);
 
-
 enum class FeedbackKind : uint8_t { Symmetric, Random };
 const char *name_of(FeedbackKind k);
 

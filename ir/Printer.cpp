@@ -356,8 +356,7 @@ void print_training(std::ostream &os, const Regime &r, const Training &t) {
     os << name_of(t.readout_kind) << '(' << target << ')';
     break;
   }
-  os << "\n  readout_bias = " << (t.readout_bias ? "true" : "false") << "\n  loss = " << name_of(t.loss)
-     << "\n";
+  os << "\n  readout_bias = " << (t.readout_bias ? "true" : "false") << "\n  loss = " << name_of(t.loss) << "\n";
   os << to_string(t.workflow, "  ");
   print_records(os, r.records);
   os << "  feedback = " << name_of(t.feedback)

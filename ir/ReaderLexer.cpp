@@ -17,8 +17,7 @@ const char kPunct1[] = "{}()[],:=.~#+-*/<>^";
 
 } // namespace
 
-TokenStream::TokenStream(const std::string &file, const std::string &text, diag::Diagnostics &diags)
-    : diags_(diags) {
+TokenStream::TokenStream(const std::string &file, const std::string &text, diag::Diagnostics &diags) : diags_(diags) {
   unsigned line = 1;
   size_t line_start = 0, i = 0;
   auto loc_at = [&](size_t at, size_t length) {

@@ -62,8 +62,7 @@ public:
   Token take_glued(const std::string &stop);
 
   /// Reports `kind` at `loc` and throws ReadFailure.
-  template <typename... Args>
-  [[noreturn]] void fail(diag::DiagKind kind, const SourceLocation &loc, Args &&...args) {
+  template <typename... Args> [[noreturn]] void fail(diag::DiagKind kind, const SourceLocation &loc, Args &&...args) {
     diags_.report(kind, loc, std::forward<Args>(args)...);
     throw ReadFailure{};
   }

@@ -239,10 +239,10 @@ private:
 /// and `on example N`.
 Record read_record(TokenStream &in_, const Module &m_) {
   auto population_named = [&](const Token &name) -> const Population & {
-  const Population *p = m_.network.find_population(name.text);
-  if (!p)
-    in_.fail(DiagKind::unknown_population, name.loc, name.text);
-  return *p;
+    const Population *p = m_.network.find_population(name.text);
+    if (!p)
+      in_.fail(DiagKind::unknown_population, name.loc, name.text);
+    return *p;
   };
   Record rec;
   bool spikes = in_.at("spikes") && in_.peek(1).kind == TokenKind::Punct && in_.peek(1).text == "(";

@@ -212,7 +212,7 @@ struct RecordInfo {
   int population = -1;
   int buffer = -1; ///< the state's buffer, for state records
   uint32_t begin = 0, end = 0, stride = 1;
-  std::string file; ///< empty: the executable's --out file
+  std::string file;     ///< empty: the executable's --out file
   int64_t example = -1; ///< train regimes: the training example recorded
 };
 

@@ -236,10 +236,11 @@ private:
   }
 
   llvm::Constant *record(const lower::RecordInfo &r) {
-    return struct_of(types_.record_desc, {u32(r.spikes ? SNN_RECORD_SPIKES : SNN_RECORD_STATE), u32(r.population),
-                                          buffer_index(r.spikes ? -1 : r.buffer), u32(r.begin), u32(r.end),
-                                          u32(r.stride), r.file.empty() ? null() : string(r.file),
-                                          llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), uint64_t(r.example))});
+    return struct_of(types_.record_desc,
+                     {u32(r.spikes ? SNN_RECORD_SPIKES : SNN_RECORD_STATE), u32(r.population),
+                      buffer_index(r.spikes ? -1 : r.buffer), u32(r.begin), u32(r.end), u32(r.stride),
+                      r.file.empty() ? null() : string(r.file),
+                      llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), uint64_t(r.example))});
   }
 
   llvm::Constant *data(const lower::DataInfo &d) {

@@ -3,11 +3,11 @@
 #include "Training.h"
 
 #include "Checkpoint.h"
-#include "TrainingRecorder.h"
 #include "Hyperparameters.h"
 #include "LearningRateSchedule.h"
 #include "ModelDescription.h"
 #include "TrainingData.h"
+#include "TrainingRecorder.h"
 #include "WeightFiles.h"
 
 #include "snn/output_file.h"

@@ -49,7 +49,7 @@ private:
     const snn_record_desc *desc;
     std::string file;
     std::vector<uint32_t> neurons;
-    std::vector<int32_t> active;           ///< slots of the current batch holding the example
+    std::vector<int32_t> active; ///< slots of the current batch holding the example
     std::vector<int32_t> active_presentation;
     int32_t presentations = 0;
     std::vector<int32_t> epochs, passes, examples; ///< per presentation
