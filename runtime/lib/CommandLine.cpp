@@ -45,6 +45,9 @@ std::string training_usage(const snn_model_desc &model) {
          "  --no-shuffle         train on the examples in file order\n"
          "  --batches N          stop each epoch after at most N batches\n"
          "  --gradients-out PATH write the gradient of the first training batch to PATH and exit\n"
+         "  --out PATH           NPZ file of the recordings that name no file (default " +
+         std::string(model.name) +
+         "_recordings.npz)\n"
          "  --checkpoint DIR     write checkpoints to DIR/checkpoint.npz (default: the regime's" +
          std::string(training.checkpoint_dir ? std::string(" \"") + training.checkpoint_dir + "\"" : " none") +
          ")\n"
@@ -216,16 +219,16 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
       }
       continue;
     }
-    static const char *const kSimulation[] = {"--duration", "--first-example", "--out"};
+    static const char *const kSimulation[] = {"--duration", "--first-example"};
     static const char *const kTraining[] = {"--epochs",  "--lr",         "--data-train",  "--data-test",
                                             "--metrics", "--weights-in", "--weights-out", "--gradients-out",
                                             "--batches", "--checkpoint"};
     bool simulation_only = std::find(std::begin(kSimulation), std::end(kSimulation), name) != std::end(kSimulation);
     bool training_only = std::find(std::begin(kTraining), std::end(kTraining), name) != std::end(kTraining);
     bool hyper = !simulation_only && !training_only && name != "--seed" && name != "--batch" &&
-                 name != "--max-input-bytes" && name.size() > 2 && name.rfind("--", 0) == 0;
+                 name != "--max-input-bytes" && name != "--out" && name.size() > 2 && name.rfind("--", 0) == 0;
     if (!simulation_only && !training_only && !hyper && name != "--seed" && name != "--batch" &&
-        name != "--max-input-bytes")
+        name != "--max-input-bytes" && name != "--out")
       throw Error((name.rfind("-", 0) == 0 ? "unknown option '" : "unexpected argument '") + name + "' (see --help)");
     if (hyper) {
       // A training model's hyperparameter (--beta1 0.95); checked against
@@ -264,7 +267,7 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
     else if (value->empty())
       throw Error("option '" + name + "' needs a file name");
     else if (name == "--out")
-      line.options.out = *value;
+      line.train.recordings = line.options.out = *value;
     else if (name == "--data-train")
       line.train.data_train = *value;
     else if (name == "--data-test")

@@ -408,7 +408,8 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     read_parameters(trainer.simulation(), options.weights_in);
   hypers.store(trainer.simulation().state(), model);
   trainer.set_learning_rate(lr);
-  TrainingRecorder recorder(model, std::string(model.name) + "_recordings.npz");
+  TrainingRecorder recorder(model, options.recordings.empty() ? std::string(model.name) + "_recordings.npz"
+                                                              : options.recordings);
   trainer.set_recorder(&recorder, &train_set);
   LearningRateSchedule schedule(training, hypers, lr);
   EarlyStopping stopping(training, hypers);

@@ -41,6 +41,9 @@ struct TrainOptions {
   /// whether to continue from its checkpoint (--resume).
   std::string checkpoint;
   bool resume = false;
+  /// File of the recordings that name none (--out); default
+  /// `<network>_recordings.npz`.
+  std::string recordings;
   bool shuffle = true; ///< false: train in file order
   bool quiet = false;  ///< print nothing on success (warnings still go to `err`)
   /// Carriage-return progress within an epoch (stdout is a terminal).
