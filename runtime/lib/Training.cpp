@@ -607,9 +607,22 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     for (const std::string &file : recorder.write())
       result.files_written.push_back(file);
   if (!options.quiet) {
-    if (stopping.enabled() && stopping.best_epoch() > 0)
+    if (stopping.enabled() && stopping.best_epoch() > 0) {
       out << "best epoch: " << stopping.best_epoch() << " (" << metric_name(training.early_stopping_monitor) << " "
           << fixed(stopping.best(), "%.4f") << ")" << (stopping.restore_best() ? ", its weights restored" : "") << "\n";
+    } else if (!result.epochs.empty() && result.epochs.front().epoch > 0) {
+      // Without early stopping: the best epoch by the validation loss, else
+      // the test loss, else the training loss (this session's epochs).
+      uint32_t metric = result.epochs.front().validation ? SNN_METRIC_VALIDATION_LOSS
+                        : result.epochs.front().test     ? SNN_METRIC_TEST_LOSS
+                                                         : SNN_METRIC_TRAIN_LOSS;
+      const EpochMetrics *best_metrics = &result.epochs.front();
+      for (const EpochMetrics &m : result.epochs)
+        if (metric_value(m, metric) < metric_value(*best_metrics, metric))
+          best_metrics = &m;
+      out << "best epoch: " << best_metrics->epoch << " (" << metric_name(metric) << " "
+          << fixed(metric_value(*best_metrics, metric), "%.4f") << ")\n";
+    }
     if (result.final_test)
       out << "test accuracy: " << fixed(100 * result.final_test->accuracy, "%.1f") << " %\n";
     out << "wall time: " << duration_text(elapsed()) << (result.resumed ? " (all sessions)" : "") << "\n";

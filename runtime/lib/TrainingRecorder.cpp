@@ -78,24 +78,25 @@ std::vector<std::string> TrainingRecorder::write() {
     bool spikes = c.desc->kind == SNN_RECORD_SPIKES;
     std::string base = std::string(population.name) + "_" +
                        (spikes ? "spikes" : state_variable_name(model_, c.desc->population, c.desc->buffer));
-    std::string stem = base;
-    for (int k = 2; taken[c.file].count(stem); ++k)
-      stem = base + "_" + std::to_string(k);
-    taken[c.file].insert(stem);
-    auto suffixed = [&](const std::string &what) { return spikes ? stem + "_" + what : stem + "_" + what; };
+    // A second record with the same names gets "_2" (then "_3", ...) at the
+    // end of every array name, as simulation recordings do.
+    std::string suffix;
+    for (int k = 2; taken[c.file].count(base + suffix); ++k)
+      suffix = "_" + std::to_string(k);
+    taken[c.file].insert(base + suffix);
+    auto named = [&](const std::string &what) { return base + (what.empty() ? "" : "_" + what) + suffix; };
     uint64_t presentations = uint64_t(c.presentations);
     if (spikes) {
       uint64_t count = c.spike_t.size();
-      // <pop>_spikes_t etc.: the stem already ends in "_spikes".
-      npz.add(stem + "_t", std::move(c.spike_t), {count});
-      npz.add(stem + "_i", std::move(c.spike_i), {count});
-      npz.add(stem + "_b", std::move(c.spike_b), {count});
-      npz.add(stem + "_example", std::move(c.spike_example), {count});
+      npz.add(named("t"), std::move(c.spike_t), {count});
+      npz.add(named("i"), std::move(c.spike_i), {count});
+      npz.add(named("b"), std::move(c.spike_b), {count});
+      npz.add(named("example"), std::move(c.spike_example), {count});
     } else {
-      npz.add(stem, std::move(c.samples), {presentations, steps_, c.neurons.size()});
+      npz.add(named(""), std::move(c.samples), {presentations, steps_, c.neurons.size()});
       std::vector<int32_t> neurons(c.neurons.begin(), c.neurons.end());
-      npz.add(suffixed("neurons"), std::move(neurons), {c.neurons.size()});
-      npz.add(suffixed("examples"), std::move(c.examples), {presentations});
+      npz.add(named("neurons"), std::move(neurons), {c.neurons.size()});
+      npz.add(named("examples"), std::move(c.examples), {presentations});
       if (!npz.contains("t")) {
         std::vector<double> t(steps_);
         for (uint32_t s = 0; s < steps_; ++s)
@@ -103,8 +104,8 @@ std::vector<std::string> TrainingRecorder::write() {
         npz.add("t", std::move(t), {steps_});
       }
     }
-    npz.add(suffixed("epoch"), std::move(c.epochs), {presentations});
-    npz.add(suffixed("pass"), std::move(c.passes), {presentations});
+    npz.add(named("epoch"), std::move(c.epochs), {presentations});
+    npz.add(named("pass"), std::move(c.passes), {presentations});
   }
   for (const std::string &file : order)
     files[file].write(file);

@@ -17,7 +17,9 @@
 // --epochs 0) and `<stem>_pass` int32 (0 training, 1 validation, 2 the test
 // split), with
 // <stem> = <pop>_spikes or <pop>_<var>; `t` float64 [steps]: (step + 1) * dt.
-// A second record with the same names gets the suffix _2, _3, ...
+// A second record with the same names gets the suffix _2, _3, ... at the end
+// of every array name (hidden_spikes_t_2, hidden_v_neurons_2), as simulation
+// recordings do.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SNN_RUNTIME_TRAININGRECORDER_H
