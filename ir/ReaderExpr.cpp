@@ -450,6 +450,26 @@ uint64_t parse_integer(TokenStream &in, const std::string &what, uint64_t min, u
   return value;
 }
 
+double parse_quantity(TokenStream &in, const std::string &unit) {
+  double v = parse_real(in);
+  in.expect("[");
+  in.expect(unit);
+  in.expect("]");
+  return v;
+}
+
+bool parse_bool(TokenStream &in) {
+  Token b = in.expect(TokenKind::Ident, "true or false");
+  if (b.text != "true" && b.text != "false")
+    in.fail(DiagKind::ir_expected, b.loc, "true or false", describe(b));
+  return b.text == "true";
+}
+
+void expect_label(TokenStream &in, const std::string &name) {
+  in.expect(name);
+  in.expect(":");
+}
+
 Expr build_expr(const Syntax &syntax, const NameScope &scope, std::optional<ScalarType> expected, TokenStream &in) {
   return Builder(scope, in).build(syntax, expected);
 }

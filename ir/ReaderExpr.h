@@ -47,6 +47,15 @@ double parse_real(TokenStream &in);
 /// Reads an unsigned integer in [min, max]; `what` names it in errors.
 uint64_t parse_integer(TokenStream &in, const std::string &what, uint64_t min, uint64_t max);
 
+/// A real followed by `[unit]`, e.g. `10 [Hz]`.
+double parse_quantity(TokenStream &in, const std::string &unit);
+
+/// `true` or `false`.
+bool parse_bool(TokenStream &in);
+
+/// `NAME:` before a named argument.
+void expect_label(TokenStream &in, const std::string &name);
+
 /// What the names of an expression refer to: the model's states, parameters
 /// and inputs, `t` and `dt`, and the shared subexpressions defined so far.
 struct NameScope {

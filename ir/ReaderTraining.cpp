@@ -80,7 +80,7 @@ private:
     }
     in_.expect("=");
     if (s == "dt" || s == "duration") {
-      (s == "dt" ? r.dt : r.duration) = quantity("s");
+      (s == "dt" ? r.dt : r.duration) = parse_quantity(in_, "s");
     } else if (s == "seed") {
       r.seed = parse_integer(in_, "the seed", 0, UINT64_MAX);
     } else if (s == "batch") {
@@ -96,7 +96,7 @@ private:
     } else if (s == "readout") {
       readout(t);
     } else if (s == "readout_bias" || s == "differentiate_reset") {
-      (s == "readout_bias" ? t.readout_bias : t.differentiate_reset) = boolean();
+      (s == "readout_bias" ? t.readout_bias : t.differentiate_reset) = parse_bool(in_);
     } else if (s == "loss") {
       Token l = in_.expect(TokenKind::Ident, "a loss");
       if (l.text == name_of(LossKind::SparseCategoricalCrossentropy))
@@ -113,28 +113,6 @@ private:
     } else {
       in_.fail(DiagKind::ir_expected, k.loc, "a train setting", describe(k));
     }
-  }
-
-  /// A real followed by `[unit]`.
-  double quantity(const std::string &unit) {
-    double v = parse_real(in_);
-    in_.expect("[");
-    in_.expect(unit);
-    in_.expect("]");
-    return v;
-  }
-
-  bool boolean() {
-    Token b = in_.expect(TokenKind::Ident, "true or false");
-    if (b.text != "true" && b.text != "false")
-      in_.fail(DiagKind::ir_expected, b.loc, "true or false", describe(b));
-    return b.text == "true";
-  }
-
-  /// `NAME: ` before an argument.
-  void label(const std::string &name) {
-    in_.expect(name);
-    in_.expect(":");
   }
 
   /// `events("PATH")` or `dense("PATH"[, labels: "PATH"], encode:
@@ -158,18 +136,18 @@ private:
       d.labels_path = in_.expect(TokenKind::String, "a file name in quotes").text;
       in_.expect(",");
     }
-    label("encode");
+    expect_label(in_, "encode");
     Token enc = in_.expect(TokenKind::Ident, "latency or poisson");
     if (enc.text != "latency" && enc.text != "poisson")
       in_.fail(DiagKind::ir_expected, enc.loc, "latency or poisson", describe(enc));
     d.encoder = enc.text == "latency" ? EncoderKind::Latency : EncoderKind::Poisson;
     in_.expect("(");
-    label("max");
+    expect_label(in_, "max");
     d.max_value = parse_real(in_);
     if (d.encoder == EncoderKind::Poisson) {
       in_.expect(",");
-      label("rate");
-      d.max_rate = quantity("Hz");
+      expect_label(in_, "rate");
+      d.max_rate = parse_quantity(in_, "Hz");
     }
     in_.expect(")");
     in_.expect(")");
@@ -202,7 +180,7 @@ private:
       readout_variable(pop, t);
     if (t.readout_kind == ReadoutKind::LastSteps) {
       in_.expect(",");
-      label("steps");
+      expect_label(in_, "steps");
       t.last_steps = static_cast<uint32_t>(parse_integer(in_, "the last steps", 1, UINT32_MAX));
     }
     in_.expect(")");

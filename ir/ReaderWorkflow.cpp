@@ -40,10 +40,10 @@ public:
       regularize();
     } else if (s == "clamp_weights") {
       in_.expect("(");
-      label("min");
+      expect_label(in_, "min");
       w_.clamp_min = parse_real(in_);
       in_.expect(",");
-      label("max");
+      expect_label(in_, "max");
       w_.clamp_max = parse_real(in_);
       in_.expect(")");
       w_.clamp = true;
@@ -52,7 +52,7 @@ public:
       Dropout d;
       d.population = population();
       in_.expect(",");
-      label("rate");
+      expect_label(in_, "rate");
       d.rate = parse_real(in_);
       in_.expect(")");
       w_.dropouts.push_back(d);
@@ -60,17 +60,17 @@ public:
       EarlyStopping &e = w_.early_stopping;
       e.enabled = true;
       in_.expect("(");
-      label("monitor");
+      expect_label(in_, "monitor");
       e.monitor = metric();
       in_.expect(",");
-      label("patience");
+      expect_label(in_, "patience");
       e.patience = uint32_t(parse_integer(in_, "the patience", 0, UINT32_MAX));
       in_.expect(",");
-      label("min_delta");
+      expect_label(in_, "min_delta");
       e.min_delta = parse_real(in_);
       in_.expect(",");
-      label("restore_best");
-      e.restore_best = boolean();
+      expect_label(in_, "restore_best");
+      e.restore_best = parse_bool(in_);
       in_.expect(")");
     } else if (s == "checkpoint") {
       in_.expect("every");
@@ -94,7 +94,7 @@ private:
     w_.set_schedule(*kind);
     in_.expect("(");
     if (*kind == ScheduleKind::ReduceOnPlateau) {
-      label("monitor");
+      expect_label(in_, "monitor");
       w_.schedule_monitor = metric();
       in_.expect(",");
     }
@@ -112,14 +112,14 @@ private:
       RateRegularizer r;
       r.population = population();
       in_.expect(",");
-      label("target");
-      r.target = quantity("Hz");
+      expect_label(in_, "target");
+      r.target = parse_quantity(in_, "Hz");
       in_.expect(",");
-      label("strength");
+      expect_label(in_, "strength");
       r.strength = parse_real(in_);
       in_.expect(",");
-      label("tau");
-      r.tau = quantity("s");
+      expect_label(in_, "tau");
+      r.tau = parse_quantity(in_, "s");
       w_.rate_regularizers.push_back(r);
     } else {
       in_.fail(DiagKind::ir_expected, what.loc, "l1, l2 or firing_rate", describe(what));
@@ -133,8 +133,8 @@ private:
     for (size_t i = 0; i < specs.size(); ++i) {
       if (i)
         in_.expect(",");
-      label(specs[i].name);
-      v.values[i] = specs[i].boolean ? (boolean() ? 1 : 0) : parse_real(in_);
+      expect_label(in_, specs[i].name);
+      v.values[i] = specs[i].boolean ? (parse_bool(in_) ? 1 : 0) : parse_real(in_);
       if (unit_option && std::string(specs[i].name) == unit_option)
         *unit_out = unit();
     }
@@ -155,26 +155,6 @@ private:
     if (!m)
       in_.fail(DiagKind::ir_expected, t.loc, "a metric", describe(t));
     return *m;
-  }
-
-  bool boolean() {
-    Token b = in_.expect(TokenKind::Ident, "true or false");
-    if (b.text != "true" && b.text != "false")
-      in_.fail(DiagKind::ir_expected, b.loc, "true or false", describe(b));
-    return b.text == "true";
-  }
-
-  double quantity(const std::string &unit) {
-    double v = parse_real(in_);
-    in_.expect("[");
-    in_.expect(unit);
-    in_.expect("]");
-    return v;
-  }
-
-  void label(const std::string &name) {
-    in_.expect(name);
-    in_.expect(":");
   }
 
   std::string population() {

@@ -3,6 +3,7 @@
 #include "Hyperparameters.h"
 
 #include "ModelDescription.h"
+#include "PretrainedWeights.h"
 
 #include "snn/runtime.h"
 
@@ -23,23 +24,6 @@ std::string number(double v) {
   return text;
 }
 
-/// The edit distance of two short names, for "did you mean".
-std::size_t distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 } // namespace
 
 std::string hyper_range(const snn_hyper_desc &d) {
@@ -48,7 +32,8 @@ std::string hyper_range(const snn_hyper_desc &d) {
   std::string kind = (d.flags & SNN_HYPER_INTEGER) ? "an integer " : "a number ";
   if (std::isinf(d.max) && std::isinf(d.min))
     return kind.substr(0, kind.size() - 1);
-  if (std::isinf(d.max))
+  // Counts bounded only by their 32-bit storage read as unbounded.
+  if (std::isinf(d.max) || ((d.flags & SNN_HYPER_INTEGER) && d.max >= 4294967295.0))
     return kind + ((d.flags & SNN_HYPER_MIN_OPEN) ? "> " : ">= ") + number(d.min);
   return kind + "from " + number(d.min) + ((d.flags & SNN_HYPER_MIN_OPEN) ? " (excluded)" : "") + " to " +
          number(d.max) + ((d.flags & SNN_HYPER_MAX_OPEN) ? " (excluded)" : "");
@@ -91,17 +76,13 @@ Hyperparameters::Hyperparameters(const snn_training_desc &training, const std::m
     values_.push_back(training.hypers[i].value);
   for (const auto &[name, text] : overrides) {
     uint32_t found = training.num_hypers;
-    std::string best;
-    std::size_t best_distance = 3;
+    std::vector<std::string> names;
     for (uint32_t i = 0; i < training.num_hypers; ++i) {
       if (name == training.hypers[i].name)
         found = i;
-      std::size_t d = distance(name, training.hypers[i].name);
-      if (d < best_distance) {
-        best_distance = d;
-        best = training.hypers[i].name;
-      }
+      names.push_back(training.hypers[i].name);
     }
+    std::string best = closest_array_name(name, names);
     if (found == training.num_hypers)
       throw Error("unknown option '--" + name + "'" + (best.empty() ? "" : "; did you mean '--" + best + "'?") +
                   " (--help lists the options)");

@@ -178,6 +178,13 @@ std::string npy_header(const std::string &descr, const std::vector<uint64_t> &sh
   return header + dict;
 }
 
+std::string shape_text(const std::vector<uint64_t> &shape) {
+  std::string text = "[";
+  for (std::size_t d = 0; d < shape.size(); ++d)
+    text += (d ? ", " : "") + std::to_string(shape[d]);
+  return text + "]";
+}
+
 void NpzWriter::add(std::string name, std::vector<double> data, std::vector<uint64_t> shape) {
   arrays_.push_back({std::move(name), std::move(shape), std::move(data)});
 }

@@ -25,6 +25,9 @@ uint32_t crc32(const void *data, std::size_t size, uint32_t crc = 0);
 /// padded so the data starts on a 64-byte boundary.
 std::string npy_header(const std::string &descr, const std::vector<uint64_t> &shape);
 
+/// A shape as numpy prints it: "[2, 3]".
+std::string shape_text(const std::vector<uint64_t> &shape);
+
 /// Collects named arrays, then writes them as one .npz file.
 class NpzWriter {
 public:

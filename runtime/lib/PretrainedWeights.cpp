@@ -3,6 +3,7 @@
 #include "PretrainedWeights.h"
 
 #include "ModelDescription.h"
+#include "Npz.h"
 #include "NpzReader.h"
 #include "QuotedText.h"
 
@@ -13,13 +14,6 @@
 
 namespace snn::rt {
 namespace {
-
-std::string shape_text(const std::vector<uint64_t> &shape) {
-  std::string text = "[";
-  for (std::size_t d = 0; d < shape.size(); ++d)
-    text += (d ? ", " : "") + std::to_string(shape[d]);
-  return text + "]";
-}
 
 std::string number_text(double value) {
   char text[32];

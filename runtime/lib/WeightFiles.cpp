@@ -14,13 +14,6 @@
 namespace snn::rt {
 namespace {
 
-std::string shape_text(const std::vector<uint64_t> &shape) {
-  std::string text = "[";
-  for (std::size_t d = 0; d < shape.size(); ++d)
-    text += (d ? ", " : "") + std::to_string(shape[d]);
-  return text + "]";
-}
-
 /// The shape of parameter `param` in the files.
 std::vector<uint64_t> file_shape(const snn_model_desc &model, const snn_param_desc &param) {
   const snn_training_desc &training = *model.training;

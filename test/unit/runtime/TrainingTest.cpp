@@ -604,7 +604,20 @@ TEST_F(Training, CommandLineOptions) {
   EXPECT_EQ(command(model, {"--no-shuffle=1"}), Result(1, "error: option '--no-shuffle' takes no value\n"));
   EXPECT_EQ(command(model, {"--duration", "1s"}),
             Result(1, "error: option '--duration' is for simulations; the model 'Logistic' trains (see --help)\n"));
-  EXPECT_EQ(command(model, {"--out", "x.npz"}).first, 1);
+  // --out names the file of recordings that name none (this model has none).
+  EXPECT_EQ(command(model, {"--quiet", "--epochs", "0", "--out", dir_.file("x.npz")}).first, 0);
+  // Hyperparameters: checked by name and range.
+  EXPECT_EQ(command(model, {"--checkpoint-evry", "2"}),
+            Result(1, "error: unknown option '--checkpoint-evry'; did you mean '--checkpoint-every'? (--help lists the "
+                      "options)\n"));
+  EXPECT_EQ(command(model, {"--checkpoint-every", "0"}),
+            Result(1, "error: --checkpoint-every: expected an integer >= 1, found '0'\n"));
+  EXPECT_EQ(command(model, {"--validation-split", "1"}),
+            Result(1, "error: --validation-split: expected a number from 0 to 1 (excluded), found '1'\n"));
+  EXPECT_EQ(command(model, {"--bogus"}), Result(1, "error: unknown option '--bogus' (see --help)\n"));
+  EXPECT_EQ(command(model, {"--resume"}),
+            Result(1, "error: --resume needs a checkpoint directory: --checkpoint DIR, or `checkpoint every N "
+                      "epochs to \"DIR\"` in the regime\n"));
   EXPECT_EQ(command(model, {"--weights-in", dir_.file("none.npz")}).first, 1);
   EXPECT_EQ(command(*snn_test_model_f64(), {"--epochs", "2"}),
             Result(1, "error: option '--epochs' is for training models; the model 'TestNet' simulates (see --help)\n"));
