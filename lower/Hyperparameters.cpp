@@ -87,6 +87,10 @@ Hyperparameters training_hyperparameters(const ir::Training &t) {
   b.add("checkpoint-every",
         std::string("write a checkpoint every N ") + ir::name_of(w.checkpoint.unit) + " (with --checkpoint DIR)",
         w.checkpoint.every ? w.checkpoint.every : 1, 1, 4294967295.0, false, false, true);
+  // Steps per example: the loss kernels read it, so a run may change it. A
+  // last-N readout needs at least N.
+  h.timesteps = b.add("timesteps", "steps per example", t.timesteps,
+                      t.readout_kind == ir::ReadoutKind::LastSteps ? t.last_steps : 1, kInf, false, false, true);
   b.add("validation-split", "hold out this fraction of the training data for validation", t.validation_split, 0, 1);
   b.add("test-split", "hold out this fraction of the training data as test data (without test data)", t.test_split, 0,
         1);

@@ -26,6 +26,7 @@ namespace snn::lower {
 struct Hyperparameters {
   std::vector<HyperInfo> list;
   HyperSlots slots;
+  int timesteps = -1; ///< the steps per example (`--timesteps`)
   std::map<std::string, int> rate_target, rate_strength, rate_tau, dropout;
 };
 Hyperparameters training_hyperparameters(const ir::Training &training);

@@ -120,6 +120,25 @@ Kernel build_copy_flags_kernel() {
 }
 
 namespace {
+/// The run's steps per example T (the `timesteps` hyperparameter), and
+/// whether this step is the last, T - 1, or among the last `n`: compared as
+/// reals (exact: both are whole numbers far below 2^24).
+struct Steps {
+  Expr count, step;
+  Value within_last(uint32_t n) const {
+    return Math::make(ir::Binary::make(ir::BinaryOp::Ge, step, count - num(double(n))));
+  }
+  Value is_last() const { return within_last(1); }
+};
+Steps steps_of(Body &body, const LossShape &shape, ElemType real) {
+  int hyper = body.k.kernel().param("hyper");
+  if (hyper < 0)
+    hyper = body.k.buffer("hyper", real, ScopeKind::Global, BatchAxis::Shared, Param::Access::Read);
+  Expr count = body.load("T", hyper, i64(shape.timesteps_slot));
+  body.k.let("step.real", Cast::make(Type::Real, local("step", Type::I64)));
+  return {count, real_local("step.real")};
+}
+
 /// The buffers every loss kernel takes.
 struct LossBuffers {
   int label, loss, scores, delta, y, peak, spiked;
@@ -149,13 +168,15 @@ Kernel build_loss_step_kernel(const LossShape &shape, ElemType real) {
   Value base = body.k.let("base", b_index() * classes);
   Value step = local("step", Type::I64);
   Value p = local("p", Type::I64);
+  Steps steps = steps_of(body, shape, real);
   if (shape.per_step()) {
-    uint32_t window = shape.kind == ir::ReadoutKind::LastSteps ? shape.last_steps : shape.timesteps;
-    Expr w = num(1.0 / window);
-    Value first = i64(int64_t(shape.timesteps) - int64_t(window));
+    // The loss is the mean over the window: all T steps, or the last N.
+    bool last = shape.kind == ir::ReadoutKind::LastSteps;
+    Expr w = last ? num(1.0 / shape.last_steps) : body.let("w", num(1) / steps.count);
+    Value counted = last ? steps.within_last(shape.last_steps) : Value(IntOp::make(IntOpKind::Le, i64(0), step));
     Value label = body.k.let("label", to_index(body.k.load(l.label, b_index())));
     body.when(
-        IntOp::make(IntOpKind::Le, first, step),
+        counted,
         [&] {
           emit_loss(body, shape, l.y, base, l.loss, l.delta, label, w, ".s");
           body.loop("p", i64(0), classes, [&] {
@@ -170,7 +191,7 @@ Kernel build_loss_step_kernel(const LossShape &shape, ElemType real) {
   if (shape.kind == ir::ReadoutKind::Mean) {
     body.loop("p", i64(0), classes, [&] {
       Expr y = body.load("yp", l.y, base + p);
-      body.add(l.scores, base + p, num(1.0 / shape.timesteps) * y);
+      body.add(l.scores, base + p, y / steps.count);
     });
   } else if (shape.kind == ir::ReadoutKind::SpikeCount) {
     int spiked = body.k.buffer("spiked", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
@@ -196,7 +217,7 @@ Kernel build_loss_step_kernel(const LossShape &shape, ElemType real) {
           [&] { body.store(l.peak, base + p, num(0)); });
     });
   } else { // Final
-    body.when(IntOp::make(IntOpKind::Eq, step, i64(int64_t(shape.timesteps) - 1)), [&] {
+    body.when(steps.is_last(), [&] {
       body.loop("p", i64(0), classes, [&] { body.store(l.scores, base + p, body.load("yp", l.y, base + p)); });
     });
   }
@@ -384,7 +405,7 @@ Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &
   if (shape.per_step()) {
     body.add(sink, ix.sidx, body.load("L", signal, signal_index) * term);
   } else if (shape.kind == ir::ReadoutKind::Mean) {
-    body.add(sink, ix.sidx, num(1.0 / shape.timesteps) * term);
+    body.add(sink, ix.sidx, term / steps_of(body, shape, real).count);
   } else if (count && tp.readout) {
     body.add(sink, ix.sidx, term); // every spike counts once
   } else if (count) {
@@ -404,8 +425,7 @@ Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &
                 [&] { body.store(sinks[c], ix.sidx, term); });
     }
   } else { // Final: only the last step counts
-    body.when(IntOp::make(IntOpKind::Eq, local("step", Type::I64), i64(int64_t(shape.timesteps) - 1)),
-              [&] { body.store(sink, ix.sidx, term); });
+    body.when(steps_of(body, shape, real).is_last(), [&] { body.store(sink, ix.sidx, term); });
   }
   return body.k.finish();
 }
@@ -505,13 +525,12 @@ Kernel build_bias_trace_kernel(const LossShape &shape, double kappa, double gain
   if (shape.per_step())
     body.add(sink, index, body.load("d", delta, index) * now);
   else if (shape.kind == ir::ReadoutKind::Mean)
-    body.add(sink, index, num(1.0 / shape.timesteps) * now);
+    body.add(sink, index, now / steps_of(body, shape, real).count);
   else if (max)
     body.when(Math::make(ir::Binary::make(ir::BinaryOp::Gt, body.load("reached", peak, index), num(0.5))),
               [&] { body.store(sink, index, now); });
   else
-    body.when(IntOp::make(IntOpKind::Eq, local("step", Type::I64), i64(int64_t(shape.timesteps) - 1)),
-              [&] { body.store(sink, index, now); });
+    body.when(steps_of(body, shape, real).is_last(), [&] { body.store(sink, index, now); });
   return body.k.finish();
 }
 

@@ -26,6 +26,8 @@ public:
     shape_.kind = tr_.readout_kind;
     shape_.loss = tr_.loss;
     shape_.timesteps = tr_.timesteps;
+    hypers_ = training_hyperparameters(tr_);
+    shape_.timesteps_slot = hypers_.timesteps;
     shape_.last_steps = tr_.last_steps;
     shape_.classes = p_.populations[readout_].size;
     add_global_buffers();
@@ -97,7 +99,6 @@ private:
     scores_ = add_buffer("train.scores", real_, global, BatchAxis::PerExample, BufferRole::Scores, classes);
     delta_ = add_buffer("train.delta", real_, global, BatchAxis::PerExample, BufferRole::Training, classes);
     lr_ = add_buffer("train.lr", real_, global, BatchAxis::Shared, BufferRole::Hyper, 1);
-    hypers_ = training_hyperparameters(tr_);
     hyper_ = add_buffer("train.hyper", real_, global, BatchAxis::Shared, BufferRole::Hyper, hypers_.list.size());
     norm2_ = add_buffer("train.gradient_norm2", real_, global, BatchAxis::Shared, BufferRole::Training, 1);
     clip_scale_ = add_buffer("train.clip_scale", real_, global, BatchAxis::Shared, BufferRole::Training, 1);
@@ -287,14 +288,12 @@ private:
   }
 
   std::map<std::string, Argument> loss_args() const {
-    return {{"label", buffer_arg(label_)},
-            {"loss", buffer_arg(loss_)},
-            {"scores", buffer_arg(scores_)},
-            {"delta", buffer_arg(delta_)},
-            {"y", buffer_arg(count() ? -1 : state_buffer(readout_, tr_.readout_variable))},
-            {"peak", buffer_arg(peak_)},
-            {"spiked", buffer_arg(p_.populations[readout_].spiked)},
-            {"one", scalar_arg(1)}};
+    return {
+        {"label", buffer_arg(label_)}, {"hyper", buffer_arg(hyper_)},
+        {"loss", buffer_arg(loss_)},   {"scores", buffer_arg(scores_)},
+        {"delta", buffer_arg(delta_)}, {"y", buffer_arg(count() ? -1 : state_buffer(readout_, tr_.readout_variable))},
+        {"peak", buffer_arg(peak_)},   {"spiked", buffer_arg(p_.populations[readout_].spiked)},
+        {"one", scalar_arg(1)}};
   }
 
   /// The bias before the readout's update, the loss after the whole step.
@@ -472,6 +471,7 @@ private:
                                      {"grad", buffer_arg(param.grad)},
                                      {"acc", buffer_arg(param.acc)},
                                      {"peak", buffer_arg(peak_)},
+                                     {"hyper", buffer_arg(hyper_)},
                                      {"size", scalar_arg(out.size)}}));
   }
 

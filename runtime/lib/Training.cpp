@@ -79,8 +79,9 @@ enum class Pass { Train, Gradient, Evaluate };
 /// The state of one run: the simulation, its entry points and scratch.
 class Trainer {
 public:
-  Trainer(const snn_model_desc &model, uint64_t seed, uint32_t batch)
-      : model_(model), training_(*model.training), seed_(seed), batch_(batch), simulation_(model, seed, batch) {
+  Trainer(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint32_t steps)
+      : model_(model), training_(*model.training), seed_(seed), batch_(batch), steps_(steps),
+        simulation_(model, seed, batch) {
     reset_example_ = find_entry(model, "reset_example");
     step_ = find_entry(model, "step");
     train_step_ = find_entry(model, "train_step");
@@ -89,7 +90,7 @@ public:
     reduce_gradients_ = find_entry(model, "reduce_gradients");
     apply_gradients_ = find_entry(model, "apply_gradients");
     neurons_ = model.populations[training_.input_population].size;
-    raster_.assign(std::size_t(batch) * training_.timesteps * neurons_, 0);
+    raster_.assign(std::size_t(batch) * steps_ * neurons_, 0);
   }
 
   Simulation &simulation() { return simulation_; }
@@ -106,7 +107,7 @@ public:
     snn_state &state = simulation_.state();
     state.batch = count;
     state.first_example = first_example;
-    const uint32_t steps = training_.timesteps;
+    const uint32_t steps = steps_;
     const std::size_t frame = std::size_t(steps) * neurons_;
     for (uint32_t b = 0; b < count; ++b) {
       std::size_t example = subset.indices[order[first + b]];
@@ -202,6 +203,7 @@ private:
   const snn_training_desc &training_;
   uint64_t seed_;
   uint32_t batch_;
+  uint32_t steps_; ///< per example: the run's `timesteps`
   Simulation simulation_;
   snn_entry_fn reset_example_, step_, train_step_, end_example_, train_end_example_, reduce_gradients_,
       apply_gradients_;
@@ -226,10 +228,9 @@ std::string duration_text(double seconds) {
   return fixed(std::floor(seconds / 3600), "%.0f") + " h " + fixed(std::fmod(seconds, 3600) / 60, "%.0f") + " min";
 }
 
-void warn_dropped(const ExampleSet &set, const snn_model_desc &model, std::ostream &err) {
+void warn_dropped(const ExampleSet &set, const snn_model_desc &model, uint32_t steps, std::ostream &err) {
   if (set.dropped_spikes() == 0)
     return;
-  uint32_t steps = model.training->timesteps;
   err << "warning: " << set.source() << ": " << plural(set.dropped_spikes(), "spike")
       << " at or after t = " << fixed(double(steps) * model.dt, "%g") << " s (step " << steps << " of " << steps << ") "
       << (set.dropped_spikes() == 1 ? "is" : "are") << " dropped\n";
@@ -356,6 +357,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
   uint32_t epochs = options.epochs.value_or(training.epochs);
   double lr = options.lr.value_or(training.default_lr);
   Hyperparameters hypers(training, options.hypers);
+  uint32_t steps = hypers.has("timesteps") ? uint32_t(hypers.get("timesteps")) : training.timesteps;
   std::string checkpoint_dir =
       options.checkpoint.empty() && training.checkpoint_dir ? training.checkpoint_dir : options.checkpoint;
   if (options.resume && checkpoint_dir.empty())
@@ -366,15 +368,15 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
   // Data and splits.
   std::string train_path = options.data_train.empty() ? training.train.path : options.data_train;
   ExampleSet train_set =
-      ExampleSet::load(model, training.train, train_path, options.data_train.empty() ? "" : "--data-train");
-  warn_dropped(train_set, model, err);
+      ExampleSet::load(model, training.train, train_path, options.data_train.empty() ? "" : "--data-train", steps);
+  warn_dropped(train_set, model, steps, err);
   std::unique_ptr<ExampleSet> test_set;
   if (!options.data_test.empty() || training.test.path) {
     const snn_data_desc &test_desc = training.test.path ? training.test : training.train;
     std::string test_path = options.data_test.empty() ? training.test.path : options.data_test;
     test_set = std::make_unique<ExampleSet>(
-        ExampleSet::load(model, test_desc, test_path, options.data_test.empty() ? "" : "--data-test"));
-    warn_dropped(*test_set, model, err);
+        ExampleSet::load(model, test_desc, test_path, options.data_test.empty() ? "" : "--data-test", steps));
+    warn_dropped(*test_set, model, steps, err);
   }
   double validation_split = hypers.get("validation-split");
   for (auto [on, metric, who] :
@@ -403,13 +405,13 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
   result.test_examples = test.size();
   std::size_t largest = std::max({train_subset.size(), validation.size(), test.size()});
   uint32_t allocated = uint32_t(std::min<std::size_t>(batch, largest));
-  Trainer trainer(model, seed, allocated);
+  Trainer trainer(model, seed, allocated, steps);
   if (!options.weights_in.empty())
     read_parameters(trainer.simulation(), options.weights_in);
   hypers.store(trainer.simulation().state(), model);
   trainer.set_learning_rate(lr);
-  TrainingRecorder recorder(model, options.recordings.empty() ? std::string(model.name) + "_recordings.npz"
-                                                              : options.recordings);
+  TrainingRecorder recorder(
+      model, steps, options.recordings.empty() ? std::string(model.name) + "_recordings.npz" : options.recordings);
   trainer.set_recorder(&recorder, &train_set);
   LearningRateSchedule schedule(training, hypers, lr);
   EarlyStopping stopping(training, hypers);

@@ -41,7 +41,7 @@ uint64_t spike_step(double time, double dt) {
 }
 
 ExampleSet ExampleSet::load(const snn_model_desc &model, const snn_data_desc &data, const std::string &path,
-                            const std::string &option) {
+                            const std::string &option, uint32_t steps) {
   const snn_training_desc &training = *model.training;
   const snn_population_desc &input = model.populations[training.input_population];
   ExampleSet set;
@@ -54,7 +54,7 @@ ExampleSet ExampleSet::load(const snn_model_desc &model, const snn_data_desc &da
   if (data.encoder == SNN_ENCODE_EVENTS) {
     set.events_ = read_events(path, input.size, training.classes);
     for (double time : set.events_.times)
-      if (spike_step(time, model.dt) >= training.timesteps)
+      if (spike_step(time, model.dt) >= steps)
         ++set.dropped_;
     return set;
   }

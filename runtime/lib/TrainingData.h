@@ -32,10 +32,11 @@ public:
   /// as `data` describes it (encoder, labels file) for `model`'s training
   /// regime: checks that the features (or input units) equal the input
   /// population's size and every label is below the class count. `option`
-  /// names where an override came from ("--data-train"), or is empty.
-  /// Throws Error.
+  /// names where an override came from ("--data-train"), or is empty;
+  /// `steps` is the run's steps per example (events at or after them are
+  /// counted as dropped). Throws Error.
   static ExampleSet load(const snn_model_desc &model, const snn_data_desc &data, const std::string &path,
-                         const std::string &option);
+                         const std::string &option, uint32_t steps);
 
   /// Examples in the set.
   std::size_t size() const;

@@ -12,8 +12,8 @@
 
 namespace snn::rt {
 
-TrainingRecorder::TrainingRecorder(const snn_model_desc &model, std::string default_path) : model_(model) {
-  steps_ = model.training ? model.training->timesteps : 0;
+TrainingRecorder::TrainingRecorder(const snn_model_desc &model, uint32_t steps, std::string default_path)
+    : model_(model), steps_(steps) {
   for (uint32_t r = 0; r < model.num_records; ++r) {
     const snn_record_desc &desc = model.records[r];
     Channel channel{&desc, desc.file ? desc.file : default_path, {}, {}, {}, 0, {}, {}, {}, {}, {}, {}, {}, {}};

@@ -35,7 +35,8 @@ namespace snn::rt {
 
 class TrainingRecorder {
 public:
-  TrainingRecorder(const snn_model_desc &model, std::string default_path);
+  /// `steps`: the steps of each example (the run's `timesteps`).
+  TrainingRecorder(const snn_model_desc &model, uint32_t steps, std::string default_path);
   bool empty() const { return channels_.empty(); }
 
   /// Before a batch: `examples[b]` is the training-data index of slot b

@@ -130,6 +130,9 @@ void check_readout_gradient(ir::ReadoutKind kind, ir::LossKind loss) {
     s.set_synapses(j, rows, targets);
   }
   s.init();
+  // The hyperparameters at the regime's values (the runtime writes them).
+  for (uint32_t i = 0; i < desc.training->num_hypers; ++i)
+    s.put(desc.training->hyper, i, desc.training->hypers[i].value);
   std::mt19937 rng(3);
   std::normal_distribution<double> normal(0, 1);
   for (uint32_t j = 0; j < desc.num_projections; ++j)

@@ -162,8 +162,9 @@ TEST(TrainingReader, EveryWorkflowSettingReadsBack) {
     EXPECT_EQ(b.optimizer_options.values, w.optimizer_options.values);
     EXPECT_EQ(b.schedule, w.schedule);
     EXPECT_EQ(b.schedule_options.values, w.schedule_options.values);
-    if (w.schedule != ScheduleKind::Constant && w.schedule != ScheduleKind::ReduceOnPlateau)
+    if (w.schedule != ScheduleKind::Constant && w.schedule != ScheduleKind::ReduceOnPlateau) {
       EXPECT_EQ(b.schedule_unit, w.schedule_unit);
+    }
     EXPECT_EQ(b.warmup, w.warmup);
     EXPECT_EQ(b.clip_norm, 1.5);
     EXPECT_EQ(b.clip_value, w.clip_value);

@@ -539,7 +539,7 @@ TEST_F(Training, EventsFallInTheirStepAndLateSpikesAreCounted) {
   writer.write(path);
   model_ = std::make_unique<TrainingModel>(path);
   model_->training.train.encoder = SNN_ENCODE_EVENTS;
-  ExampleSet set = ExampleSet::load(desc(), desc().training->train, path, "");
+  ExampleSet set = ExampleSet::load(desc(), desc().training->train, path, "", desc().training->timesteps);
   EXPECT_EQ(set.size(), 2u);
   EXPECT_EQ(set.dropped_spikes(), 2u);
   std::vector<uint8_t> flags(kSteps * kFeatures, 9);
