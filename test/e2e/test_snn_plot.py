@@ -210,6 +210,18 @@ def check_rasters(checker, work):
     ok_run(checker, work, "raster_empty", ["raster", "spikes.npz", "--example", "2"], "points", 0)
     ok_run(checker, work, "raster_repeat", ["raster", "two.npz", "--population", "hidden_2", "--example", "0"],
            "points", int(np.sum(np.load(os.path.join(work, "two.npz"))["hidden_spikes_b_2"] == 0)), ["svg"])
+    # A recording of a training run (runtime/lib/TrainingRecorder.h): one
+    # example, presented once per epoch; _b numbers the presentations.
+    rng = np.random.default_rng(11)
+    presentation = rng.integers(0, 3, 40).astype(np.int32)
+    np.savez(os.path.join(work, "presented.npz"), hidden_spikes_t=rng.random(40) * 0.02,
+             hidden_spikes_i=rng.integers(0, 8, 40).astype(np.int32), hidden_spikes_b=presentation,
+             hidden_spikes_example=np.full(40, 5, np.int32), hidden_spikes_epoch=np.array([1, 2, 3], np.int32),
+             hidden_spikes_pass=np.zeros(3, np.int32))
+    ok_run(checker, work, "raster_last_presentation", ["raster", "presented.npz"], "points",
+           int(np.sum(presentation == 2)), ["png"])
+    ok_run(checker, work, "raster_presentation_0", ["raster", "presented.npz", "--presentation", "0"], "points",
+           int(np.sum(presentation == 0)), ["svg"])
     # Training recording: --example selects the global index.
     for example, count in GLOBAL_SPIKES.items():
         groups = ok_run(checker, work, "raster_global_%d" % example,
