@@ -54,6 +54,8 @@ std::string training_usage(const snn_model_desc &model) {
          "  --resume             continue from DIR/checkpoint.npz (bit-identical to an uninterrupted run)\n"
          "  --max-input-bytes N  most bytes read from one input file, or inflated from one\n"
          "                       compressed input, 1 to 2^64 - 1 (default 1073741824)\n"
+         "  --allow-nonfinite    run on when a state (or, training, a gradient) becomes NaN or infinite\n"
+         "                       (default: stop with an error naming it)\n"
          "  --quiet              print nothing on success\n"
          "  --help               print this help and exit\n";
 }
@@ -87,6 +89,8 @@ std::string usage(const snn_model_desc &model) {
          "  --out PATH           NPZ file for recordings that name no file of their own\n"
          "  --max-input-bytes N  most bytes read from one input file, or inflated from one\n"
          "                       compressed input, 1 to 2^64 - 1 (default 1073741824)\n"
+         "  --allow-nonfinite    run on when a state (or, training, a gradient) becomes NaN or infinite\n"
+         "                       (default: stop with an error naming it)\n"
          "  --quiet              print nothing on success\n"
          "  --help               print this help and exit\n";
 }
@@ -205,11 +209,13 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
       name = name.substr(0, equals);
     }
     if (name == "--help" || name == "-h" || name == "--quiet" || name == "-q" || name == "--no-shuffle" ||
-        name == "--resume") {
+        name == "--resume" || name == "--allow-nonfinite") {
       if (value)
         throw Error("option '" + name + "' takes no value");
       if (name == "--help" || name == "-h")
         line.help = true;
+      else if (name == "--allow-nonfinite")
+        line.options.allow_nonfinite = line.train.allow_nonfinite = true;
       else if (name == "--no-shuffle" || name == "--resume") {
         (name == "--resume" ? line.train.resume : line.train.shuffle) = name == "--resume";
         line.training_only.push_back(name);

@@ -2,6 +2,7 @@
 
 #include "Duration.h"
 #include "ModelDescription.h"
+#include "NonFinite.h"
 #include "Recorder.h"
 
 #include "snn/runtime.h"
@@ -61,6 +62,8 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
   simulation.init();
   for (uint64_t step = 0; step < steps; ++step) {
     simulation.step();
+    if (!options.allow_nonfinite)
+      check_states_finite(model, simulation.state(), simulation.batch(), step);
     recorder.record(step, simulation.state());
   }
   auto stop = std::chrono::steady_clock::now();

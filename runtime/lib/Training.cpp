@@ -6,6 +6,7 @@
 #include "Hyperparameters.h"
 #include "LearningRateSchedule.h"
 #include "ModelDescription.h"
+#include "NonFinite.h"
 #include "TrainingData.h"
 #include "TrainingRecorder.h"
 #include "WeightFiles.h"
@@ -129,6 +130,8 @@ public:
         std::memcpy(flags + std::size_t(b) * neurons_, raster_.data() + b * frame + std::size_t(t) * neurons_,
                     neurons_);
       advance(&state, t);
+      if (check_finite_)
+        check_states_finite(model_, state, count, t, where);
       if (recording)
         recorder_->record(t, state);
     }
@@ -160,6 +163,8 @@ public:
     if (pass == Pass::Evaluate)
       return;
     reduce_gradients_(&state, 0);
+    if (check_finite_)
+      check_gradients_finite(model_, state, where);
     if (pass == Pass::Train)
       apply_gradients_(&state, ++optimizer_steps_);
   }
@@ -197,6 +202,7 @@ public:
     recorded_set_ = set;
   }
   void set_epoch(uint32_t epoch) { epoch_ = epoch; }
+  void set_check_finite(bool check) { check_finite_ = check; }
 
 private:
   const snn_model_desc &model_;
@@ -213,6 +219,7 @@ private:
   TrainingRecorder *recorder_ = nullptr;
   const ExampleSet *recorded_set_ = nullptr;
   uint32_t epoch_ = 0;
+  bool check_finite_ = true;
 };
 
 std::string set_text(const char *name, const SetMetrics &metrics) {
@@ -406,6 +413,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
   std::size_t largest = std::max({train_subset.size(), validation.size(), test.size()});
   uint32_t allocated = uint32_t(std::min<std::size_t>(batch, largest));
   Trainer trainer(model, seed, allocated, steps);
+  trainer.set_check_finite(!options.allow_nonfinite);
   if (!options.weights_in.empty())
     read_parameters(trainer.simulation(), options.weights_in);
   hypers.store(trainer.simulation().state(), model);

@@ -45,6 +45,8 @@ struct TrainOptions {
   /// `<network>_recordings.npz`.
   std::string recordings;
   bool shuffle = true; ///< false: train in file order
+  /// Run on past NaN or infinite states and gradients (runtime/lib/NonFinite.h).
+  bool allow_nonfinite = false;
   bool quiet = false;  ///< print nothing on success (warnings still go to `err`)
   /// Carriage-return progress within an epoch (stdout is a terminal).
   bool terminal = false;

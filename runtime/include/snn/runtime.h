@@ -64,6 +64,9 @@ struct RunOptions {
   std::string out;                ///< NPZ path for records without a file;
                                   ///< empty means "<network name>.npz"
   bool quiet = false;             ///< print no summary
+  /// Run on when a state variable becomes NaN or infinite (default: stop
+  /// with an error naming it; runtime/lib/NonFinite.h).
+  bool allow_nonfinite = false;
   /// Where the summary goes (unless quiet); null means std::cout.
   std::ostream *summary = nullptr;
 };

@@ -1,0 +1,101 @@
+//===- NonFinite.cpp - Stopping at the first NaN or infinity --------------===//
+
+#include "NonFinite.h"
+
+#include "ModelDescription.h"
+
+#include "snn/runtime.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace snn::rt {
+namespace {
+
+/// Whether no element of `values` is NaN or infinite: an element is not
+/// finite exactly when its exponent bits are all ones. An OR of integer
+/// comparisons over the bits has no branch and no floating-point order, so
+/// it vectorises (about one cycle per 4 to 8 elements).
+template <typename Bits>
+__attribute__((optimize("O3"))) bool finite_bits(const void *data, uint64_t count, Bits exponent) {
+  const unsigned char *bytes = static_cast<const unsigned char *>(data);
+  Bits bad = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    Bits bits;
+    std::memcpy(&bits, bytes + i * sizeof(Bits), sizeof(Bits)); // the bits, without aliasing the real
+    bad |= Bits((bits & exponent) == exponent);
+  }
+  return bad == 0;
+}
+
+std::string value_text(double v) { return std::isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf"; }
+
+std::string time_text(double seconds) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%g ms", seconds * 1e3);
+  return text;
+}
+
+} // namespace
+
+bool all_finite(const void *data, uint32_t type, uint64_t count) {
+  if (type == SNN_ELEM_F32)
+    return finite_bits(data, count, uint32_t(0x7f800000u));
+  if (type == SNN_ELEM_F64)
+    return finite_bits(data, count, uint64_t(0x7ff0000000000000ull));
+  return true;
+}
+
+void check_states_finite(const snn_model_desc &model, const snn_state &state, uint32_t batch, uint64_t step,
+                         const std::string &when) {
+  for (uint32_t p = 0; p < model.num_populations; ++p) {
+    const snn_population_desc &population = model.populations[p];
+    for (uint32_t v = 0; v < population.num_state_vars; ++v) {
+      const snn_variable_desc &variable = population.state_vars[v];
+      uint32_t type = model.buffers[variable.buffer].type;
+      const void *values = state.buffers[variable.buffer];
+      uint64_t count = uint64_t(population.size) * batch;
+      if (all_finite(values, type, count))
+        continue;
+      for (uint64_t i = 0; i < count; ++i) {
+        double x = load_element(values, type, i);
+        if (std::isfinite(x))
+          continue;
+        uint64_t example = state.first_example + i / population.size;
+        throw Error("population '" + std::string(population.name) + "': state '" + variable.name + "' of neuron " +
+                    std::to_string(i % population.size) + " became " + value_text(x) + " in example " +
+                    std::to_string(example) + " at step " + std::to_string(step) +
+                    " (t = " + time_text(double(step + 1) * model.dt) + ")" + (when.empty() ? "" : " " + when) +
+                    "; its equations overflow or leave their domain there (an exp too large, the sqrt or log of a "
+                    "negative value); --allow-nonfinite runs on regardless");
+      }
+    }
+  }
+}
+
+void check_gradients_finite(const snn_model_desc &model, const snn_state &state, const std::string &when) {
+  if (!model.training)
+    return;
+  const snn_training_desc &training = *model.training;
+  for (uint32_t k = 0; k < training.num_params; ++k) {
+    const snn_param_desc &param = training.params[k];
+    if (param.gradient == SNN_NO_BUFFER)
+      continue;
+    uint32_t type = model.buffers[param.gradient].type;
+    const void *values = state.buffers[param.gradient];
+    uint64_t count = state.extents[param.gradient];
+    if (all_finite(values, type, count))
+      continue;
+    for (uint64_t i = 0; i < count; ++i) {
+      double x = load_element(values, type, i);
+      if (!std::isfinite(x))
+        throw Error("the gradient of '" + std::string(param.name) + "' (element " + std::to_string(i) + ") is " +
+                    value_text(x) + " " + when +
+                    "; try a smaller learning rate (--lr), gradient clipping (--clip-norm), or "
+                    "--allow-nonfinite to run on");
+    }
+  }
+}
+
+} // namespace snn::rt
