@@ -48,8 +48,9 @@ std::string training_usage(const snn_model_desc &model) {
          "  --out PATH           NPZ file of the recordings that name no file (default " +
          std::string(model.name) +
          "_recordings.npz)\n"
-         "  --checkpoint DIR     write checkpoints to DIR/checkpoint.npz (default: the regime's" +
-         std::string(training.checkpoint_dir ? std::string(" \"") + training.checkpoint_dir + "\"" : " none") +
+         "  --checkpoint DIR     write checkpoints to DIR/checkpoint.npz (default: " +
+         std::string(training.checkpoint_dir ? std::string("the regime's \"") + training.checkpoint_dir + "\""
+                                             : "none") +
          ")\n"
          "  --resume             continue from DIR/checkpoint.npz (bit-identical to an uninterrupted run)\n"
          "  --max-input-bytes N  most bytes read from one input file, or inflated from one\n"
