@@ -103,10 +103,8 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
   case ast::Expr::Quantity: {
     const auto *q = ast::dyn_cast<ast::QuantityExpr>(&e);
     auto unit = lookup_unit(q->unit);
-    if (!unit && std::isalpha(static_cast<unsigned char>(q->unit[0])) && q->unit.size() > 2) {
-      // A COUNT: `50 epochs` outside the periods that take it.
-      std::string plural = q->unit.back() == 's' ? q->unit : q->unit == "batch" ? "batches" : q->unit + "s";
-      diags_.report(DiagKind::misplaced_count, e.loc(), ir::format_real(q->value) + " " + q->unit, plural);
+    if (auto plural = count_word(q->unit)) { // a COUNT outside the periods that take it
+      diags_.report(DiagKind::misplaced_count, e.loc(), ir::format_real(q->value) + " " + q->unit, *plural);
       return {};
     }
     if (!unit) { // the lexer only forms quantities from known symbols

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/SyntaxErrors.h"
 
+#include "frontend/CallArguments.h"
 #include "frontend/Parser.h"
 #include "frontend/Units.h"
 
@@ -77,14 +78,6 @@ bool starts_expression(size_t type, const antlr4::dfa::Vocabulary &vocab) {
     if (name == s)
       return true;
   return false;
-}
-
-/// "a, b or c".
-std::string join_alternatives(const std::vector<std::string> &items) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i)
-    out += (i == 0 ? "" : i + 1 == items.size() ? " or " : ", ") + items[i];
-  return out;
 }
 
 std::string printable(const std::string &text) {
@@ -163,7 +156,7 @@ public:
       // `population input = ...`: a keyword where a name belongs.
       bool keyword = std::find(expected.begin(), expected.end(), "a name") != expected.end() && !text.empty() &&
                      std::isalpha(static_cast<unsigned char>(text[0])) && offending->getType() != SNNParser::IDENT;
-      diags_.report(keyword ? DiagKind::keyword_as_name : DiagKind::expected_token, loc, join_alternatives(expected),
+      diags_.report(keyword ? DiagKind::keyword_as_name : DiagKind::expected_token, loc, alternatives(expected),
                     printable(found));
       if (open && expected.size() == 1 && expected[0] == "'" + closing_of(open->getText()) + "'")
         diags_.note(DiagKind::note_matching_bracket, location_of(file_, open), open->getText());

@@ -254,7 +254,7 @@ private:
     }
     w_.set_schedule(*kind);
     bool plateau = *kind == ir::ScheduleKind::ReduceOnPlateau;
-    const char *unit_option = *kind == ir::ScheduleKind::Cosine ? "over" : plateau ? nullptr : "every";
+    const char *unit_option = ir::period_option(*kind);
     NamedArgs rest;
     std::vector<std::string> extra;
     if (plateau)

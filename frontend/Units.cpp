@@ -26,6 +26,16 @@ const Prefix kPrefixes[] = {{"", 1.0},   {"p", 1e-12}, {"n", 1e-9}, {"u", 1e-6},
                             {"m", 1e-3}, {"k", 1e3},   {"M", 1e6},  {"G", 1e9}};
 } // namespace
 
+std::optional<std::string> count_word(const std::string &word) {
+  for (const char *plural : {"epochs", "batches", "steps"}) {
+    std::string p = plural;
+    std::string singular = p == "batches" ? "batch" : p.substr(0, p.size() - 1);
+    if (word == p || word == singular)
+      return p;
+  }
+  return std::nullopt;
+}
+
 std::optional<Unit> lookup_unit(const std::string &symbol) {
   for (const auto &p : kPrefixes)
     for (const auto &b : bases())

@@ -19,6 +19,10 @@ struct Unit {
 /// s, V, A, Hz, S, F, ohm. The same set the lexer accepts after a number.
 std::optional<Unit> lookup_unit(const std::string &symbol);
 
+/// The word of a COUNT (`50 epochs`, `1 batch`, `10 steps`) in the plural
+/// ("epochs", "batches", "steps"); nullopt for any other word.
+std::optional<std::string> count_word(const std::string &word);
+
 /// A few common unit symbols, for "did you mean" suggestions.
 std::vector<std::string> common_units();
 

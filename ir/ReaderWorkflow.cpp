@@ -98,8 +98,7 @@ private:
       w_.schedule_monitor = metric();
       in_.expect(",");
     }
-    const char *unit_option = *kind == ScheduleKind::Cosine ? "over" : "every";
-    options(options_of(*kind), w_.schedule_options, unit_option, &w_.schedule_unit);
+    options(options_of(*kind), w_.schedule_options, period_option(*kind), &w_.schedule_unit);
     in_.expect(")");
   }
 

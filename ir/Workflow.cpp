@@ -85,12 +85,10 @@ template <typename Kind, size_t N> std::vector<std::string> names(const Named<Ki
 
 std::string number_text(double v) { return format_real(v); }
 
-void print_call(std::ostream &os, const char *name, const std::vector<OptionSpec> &specs, const OptionValues &v,
-                const std::string &unit_suffix = "", const char *unit_option = nullptr) {
-  os << name;
-  if (specs.empty())
-    return;
-  os << '(';
+/// `name: value, ...` for every option of `specs`; the option
+/// `unit_option` (a period) is followed by `unit`.
+void print_options(std::ostream &os, const std::vector<OptionSpec> &specs, const OptionValues &v,
+                   const char *unit_option = nullptr, const char *unit = "") {
   for (size_t i = 0; i < specs.size(); ++i) {
     os << (i ? ", " : "") << specs[i].name << ": ";
     if (specs[i].boolean)
@@ -98,7 +96,7 @@ void print_call(std::ostream &os, const char *name, const std::vector<OptionSpec
     else
       os << number_text(v.values[i]);
     if (unit_option && std::string(specs[i].name) == unit_option)
-      os << ' ' << unit_suffix;
+      os << ' ' << unit;
   }
 }
 
@@ -214,6 +212,12 @@ const std::vector<OptionSpec> &options_of(ScheduleKind k) {
   return plateau;
 }
 
+const char *period_option(ScheduleKind k) {
+  if (k == ScheduleKind::Cosine)
+    return "over";
+  return k == ScheduleKind::Constant || k == ScheduleKind::ReduceOnPlateau ? nullptr : "every";
+}
+
 const char *name_of(PeriodUnit u, bool plural) {
   if (u == PeriodUnit::Epochs)
     return plural ? "epochs" : "epoch";
@@ -246,21 +250,15 @@ void Workflow::set_schedule(ScheduleKind kind) {
 
 std::string to_string(const Workflow &w, const std::string &indent) {
   std::ostringstream os;
-  os << indent << "optimizer = ";
-  print_call(os, name_of(w.optimizer), options_of(w.optimizer), w.optimizer_options);
+  os << indent << "optimizer = " << name_of(w.optimizer) << '(';
+  print_options(os, options_of(w.optimizer), w.optimizer_options);
   os << ")\n";
   if (w.schedule != ScheduleKind::Constant) {
-    os << indent << "schedule = ";
-    const char *unit_option = w.schedule == ScheduleKind::Cosine            ? "over"
-                              : w.schedule == ScheduleKind::ReduceOnPlateau ? nullptr
-                                                                            : "every";
+    os << indent << "schedule = " << name_of(w.schedule) << '(';
     if (w.schedule == ScheduleKind::ReduceOnPlateau)
-      os << name_of(w.schedule) << "(monitor: " << name_of(w.schedule_monitor) << ", ";
-    else
-      os << name_of(w.schedule) << '(';
-    std::ostringstream rest;
-    print_call(rest, "", options_of(w.schedule), w.schedule_options, name_of(w.schedule_unit), unit_option);
-    os << rest.str().substr(1) << ")\n"; // without print_call's "("
+      os << "monitor: " << name_of(w.schedule_monitor) << ", ";
+    print_options(os, options_of(w.schedule), w.schedule_options, period_option(w.schedule), name_of(w.schedule_unit));
+    os << ")\n";
   }
   if (w.warmup)
     os << indent << "warmup = " << w.warmup << ' ' << name_of(w.warmup_unit) << '\n';

@@ -53,6 +53,9 @@ const std::vector<std::string> &optimizer_names();
 enum class ScheduleKind : uint8_t { Constant, Step, Exponential, Power, Cosine, ReduceOnPlateau };
 const char *name_of(ScheduleKind k);
 const std::vector<OptionSpec> &options_of(ScheduleKind k);
+/// The option of schedule `k` that is a period with a unit (`every: 50
+/// epochs`, `over: 1000 batches`), or null.
+const char *period_option(ScheduleKind k);
 std::optional<ScheduleKind> schedule_named(const std::string &name);
 const std::vector<std::string> &schedule_names();
 

@@ -21,6 +21,15 @@
 namespace snn::rt {
 namespace {
 
+/// The options every executable takes, simulating or training.
+const char *const kCommonUsage =
+    "  --max-input-bytes N  most bytes read from one input file, or inflated from one\n"
+    "                       compressed input, 1 to 2^64 - 1 (default 1073741824)\n"
+    "  --allow-nonfinite    run on when a state (or, training, a gradient) becomes NaN or infinite\n"
+    "                       (default: stop with an error naming it)\n"
+    "  --quiet              print nothing on success\n"
+    "  --help               print this help and exit\n";
+
 /// The options of a training model, with its defaults.
 std::string training_usage(const snn_model_desc &model) {
   const snn_training_desc &training = *model.training;
@@ -52,13 +61,8 @@ std::string training_usage(const snn_model_desc &model) {
          std::string(training.checkpoint_dir ? std::string("the regime's \"") + training.checkpoint_dir + "\""
                                              : "none") +
          ")\n"
-         "  --resume             continue from DIR/checkpoint.npz (bit-identical to an uninterrupted run)\n"
-         "  --max-input-bytes N  most bytes read from one input file, or inflated from one\n"
-         "                       compressed input, 1 to 2^64 - 1 (default 1073741824)\n"
-         "  --allow-nonfinite    run on when a state (or, training, a gradient) becomes NaN or infinite\n"
-         "                       (default: stop with an error naming it)\n"
-         "  --quiet              print nothing on success\n"
-         "  --help               print this help and exit\n";
+         "  --resume             continue from DIR/checkpoint.npz (bit-identical to an uninterrupted run)\n" +
+         std::string(kCommonUsage);
 }
 
 /// The hyperparameters a training model takes as `--NAME VALUE`.
@@ -87,13 +91,8 @@ std::string usage(const snn_model_desc &model) {
          ")\n"
          "  --first-example K    global index of the batch's first example, which selects\n"
          "                       its random numbers (unsigned 64-bit, default 0)\n"
-         "  --out PATH           NPZ file for recordings that name no file of their own\n"
-         "  --max-input-bytes N  most bytes read from one input file, or inflated from one\n"
-         "                       compressed input, 1 to 2^64 - 1 (default 1073741824)\n"
-         "  --allow-nonfinite    run on when a state (or, training, a gradient) becomes NaN or infinite\n"
-         "                       (default: stop with an error naming it)\n"
-         "  --quiet              print nothing on success\n"
-         "  --help               print this help and exit\n";
+         "  --out PATH           NPZ file for recordings that name no file of their own\n" +
+         std::string(kCommonUsage);
 }
 
 const char *const kConnectivity[] = {"dense", "fixed probability", "one to one"};
