@@ -2,6 +2,7 @@
 #include "frontend/NetworkLowering.h"
 
 #include "frontend/ExprLowering.h"
+#include "frontend/OutputPaths.h"
 #include "frontend/WeightInitializers.h"
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
@@ -517,6 +518,8 @@ private:
         diags_.report(DiagKind::empty_file_name, d.file_loc);
         continue;
       }
+      if (d.file && !check_recording_path(r.file, d.file_loc, diags_))
+        continue;
       if (item.spikes) {
         if (item.function.name != "spikes") {
           diags_.report(DiagKind::unknown_function, item.function.loc, item.function.name);

@@ -10,6 +10,7 @@
 
 #include "frontend/CallArguments.h"
 #include "frontend/ExprLowering.h"
+#include "frontend/OutputPaths.h"
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
 
@@ -495,6 +496,8 @@ private:
       diags_.report(DiagKind::expected_file_name, d.file_loc, "the checkpoint directory");
       return;
     }
+    if (!check_checkpoint_directory(*d.file, d.file_loc, diags_))
+      return;
     w_.checkpoint.every = p->first;
     w_.checkpoint.unit = p->second;
     w_.checkpoint.directory = *d.file;

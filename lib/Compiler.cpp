@@ -12,6 +12,8 @@
 #include "lower/Printer.h"
 #include "lower/Schedule.h"
 #include "passes/Pipeline.h"
+#include "snn/output_file.h"
+#include "snn/temporary_file.h"
 
 #include <fmt/format.h>
 
@@ -255,8 +257,9 @@ bool Compilation::write_object(const std::string &path) {
 }
 
 bool Compilation::write_executable(const std::string &path) {
-  char obj[] = "/tmp/snnc-XXXXXX.o";
-  int fd = mkstemps(obj, 2);
+  TemporaryFile marked;
+  std::string obj;
+  int fd = marked.create("snnc", ".o", obj);
   if (fd < 0) {
     impl_->fail(DiagKind::temporary_file_error, SourceLocation{}, std::strerror(errno));
     return false;
@@ -269,7 +272,7 @@ bool Compilation::write_executable(const std::string &path) {
     if (!ok)
       impl_->fail(DiagKind::output_error, SourceLocation{}, path, error);
   }
-  unlink(obj);
+  unlink(obj.c_str());
   return ok;
 }
 

@@ -3,6 +3,7 @@
 #include "lib/Resources.h"
 
 #include "snn/output_file.h"
+#include "snn/temporary_file.h"
 
 #include <algorithm>
 #include <cctype>
@@ -22,8 +23,9 @@ namespace snn {
 namespace {
 /// Runs argv[0] with the given arguments; captures its stderr into `output`.
 int run_process(const std::vector<std::string> &args, std::string &output) {
-  char log_path[] = "/tmp/snnc-link-XXXXXX";
-  int log_fd = mkstemp(log_path);
+  TemporaryFile marked_log;
+  std::string log_path;
+  int log_fd = marked_log.create("snnc-link", ".log", log_path);
   if (log_fd < 0) {
     output = "cannot create a temporary file";
     return -1;
@@ -31,7 +33,7 @@ int run_process(const std::vector<std::string> &args, std::string &output) {
   pid_t pid = fork();
   if (pid < 0) {
     close(log_fd);
-    unlink(log_path);
+    unlink(log_path.c_str());
     output = "cannot start the linker";
     return -1;
   }
@@ -46,14 +48,17 @@ int run_process(const std::vector<std::string> &args, std::string &output) {
     _exit(127);
   }
   int status = 0;
-  waitpid(pid, &status, 0);
+  {
+    TemporaryFileWriter writer(pid); // a signal stops the linker before removing its output
+    waitpid(pid, &status, 0);
+  }
   lseek(log_fd, 0, SEEK_SET);
   char buf[4096];
   ssize_t n;
   while ((n = read(log_fd, buf, sizeof buf)) > 0 && output.size() < 20000)
     output.append(buf, static_cast<size_t>(n));
   close(log_fd);
-  unlink(log_path);
+  unlink(log_path.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 } // namespace
@@ -63,13 +68,17 @@ bool link_executable(const std::string &object, const std::string &output, std::
   // /dev/null) gets a copy of an executable linked in /tmp instead.
   OutputPlan plan = plan_output(output);
   bool in_place = plan.temporary.empty();
-  std::string tmp = in_place ? "/tmp/snnc-exe-" + std::to_string(getpid()) : plan.temporary;
+  std::string tmp = in_place ? temporary_path("snnc-exe-" + std::to_string(getpid())) : plan.temporary;
+  TemporaryFile marked(tmp);
   std::vector<std::string> args = {SNN_LINKER_DRIVER, "-o", tmp, object};
 #ifdef SNN_LINKER_FLAG
   // gold links the model about twice as fast as the default BFD linker
   // (half of a whole compile's CPU time was the link); the build checks
   // that the driver accepts it.
   args.push_back(SNN_LINKER_FLAG);
+#endif
+#ifdef SNN_LINKER_SANITIZE
+  args.push_back(SNN_LINKER_SANITIZE);
 #endif
   args.push_back(resources().runtime_main_lib);
   args.push_back(resources().runtime_lib);

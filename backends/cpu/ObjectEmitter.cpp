@@ -2,6 +2,7 @@
 #include "backends/cpu/ObjectEmitter.h"
 
 #include "snn/output_file.h"
+#include "snn/temporary_file.h"
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/Support/FileSystem.h"
@@ -21,14 +22,14 @@ bool write_object(llvm::Module &module, llvm::TargetMachine &machine, const std:
   bool in_place = plan.temporary.empty();
   int fd = -1;
   llvm::SmallString<256> temp_path;
-  std::error_code ec = in_place ? llvm::sys::fs::openFileForWrite(plan.target, fd, llvm::sys::fs::CD_OpenExisting)
-                                : llvm::sys::fs::createUniqueFile(plan.target + ".tmp-%%%%%%%%", fd, temp_path);
+  temp_path = in_place ? plan.target : plan.temporary;
+  TemporaryFile marked(plan.temporary);
+  std::error_code ec = llvm::sys::fs::openFileForWrite(
+      temp_path, fd, in_place ? llvm::sys::fs::CD_OpenExisting : llvm::sys::fs::CD_CreateAlways);
   if (ec) {
     error = "cannot write '" + path + "': " + ec.message();
     return false;
   }
-  if (in_place)
-    temp_path = plan.target;
 
   bool emitted = false;
   {

@@ -6,6 +6,8 @@
 #include "Npz.h"
 #include "NpzReader.h"
 
+#include "snn/temporary_file.h"
+
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -106,6 +108,7 @@ void write_checkpoint(const std::string &directory, const Simulation &simulation
     if (!p.best[i].empty())
       npz.add(std::string("best.") + model.training->params[i].name, p.best[i], {p.best[i].size()});
   std::string partial = (fs::path(directory) / ".checkpoint.npz.partial").string();
+  TemporaryFile marked(partial);
   npz.write(partial, false, true);
   test_delay();
   std::string target = checkpoint_path(directory);

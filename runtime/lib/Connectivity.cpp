@@ -1,6 +1,7 @@
 //===- Connectivity.cpp - Synapses of a projection in CSR form ------------===//
 
 #include "Connectivity.h"
+#include "OutOfMemory.h"
 
 #include "snn/philox.h"
 #include "snn/runtime.h"
@@ -141,7 +142,16 @@ ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projecti
   uint32_t key[2];
   snn_philox_key(seed, key);
   ProjectionSynapses synapses;
-  connect(model, projection, desc, key, synapses);
+  // The synapse lists (4 bytes a synapse, plus the row starts) are the
+  // runtime's largest allocation after the buffers.
+  double expected =
+      desc.connectivity == SNN_CONNECT_FIXED_PROBABILITY
+          ? desc.probability * double(model.populations[desc.pre].size) * model.populations[desc.post].size
+      : desc.connectivity == SNN_CONNECT_DENSE
+          ? double(model.populations[desc.pre].size) * model.populations[desc.post].size
+          : double(model.populations[desc.pre].size);
+  allocating("the synapses of " + describe(desc), 4 * (expected + model.populations[desc.pre].size + 1),
+             [&] { connect(model, projection, desc, key, synapses); });
   synapses.target.shrink_to_fit();
   return synapses;
 }

@@ -4,6 +4,7 @@
 #include "ZipFormat.h"
 
 #include "snn/output_file.h"
+#include "snn/temporary_file.h"
 
 #include "snn/runtime.h"
 
@@ -135,6 +136,9 @@ private:
   }
   [[noreturn]] void fail() { throw Error("cannot write '" + path_ + "': " + std::strerror(errno)); }
   std::string temporary_, path_;
+  /// Removed by SIGINT/SIGTERM until renamed (nothing to mark when the
+  /// target, a device, is written in place).
+  TemporaryFile marked_{temporary_ != path_ ? temporary_ : std::string()};
   std::FILE *file_ = nullptr;
   uint64_t offset_ = 0;
   bool durable_ = false;

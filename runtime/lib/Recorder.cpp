@@ -7,6 +7,7 @@
 
 #include "ModelDescription.h"
 #include "Npz.h"
+#include "OutOfMemory.h"
 
 #include <algorithm>
 #include <map>
@@ -54,9 +55,14 @@ Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64
       // untouched pages cost nothing. Capped so an absurd run length fails
       // later, when memory really runs out, not here.
       uint64_t per_example = std::min<uint64_t>(expected_steps * channel.neurons.size(), (uint64_t(1) << 28) / batch);
-      channel.samples.resize(batch);
-      for (std::vector<double> &samples : channel.samples)
-        samples.reserve(per_example);
+      std::string what = "the recording of '" + std::string(model.buffers[desc.buffer].name) + "' (" +
+                         std::to_string(channel.neurons.size()) + " neurons, " + std::to_string(expected_steps) +
+                         " steps" + (batch > 1 ? ", " + std::to_string(batch) + " examples)" : ")");
+      allocating(what, double(per_example) * batch * sizeof(double), [&] {
+        channel.samples.resize(batch);
+        for (std::vector<double> &samples : channel.samples)
+          samples.reserve(per_example);
+      });
       any_state = true;
     }
     records_.push_back(std::move(channel));
@@ -66,6 +72,27 @@ Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64
 }
 
 void Recorder::record(uint64_t step, const snn_state &state) {
+  try {
+    take(step, state);
+  } catch (const std::bad_alloc &) {
+    // A growing vector asks for about as much again as it holds.
+    throw out_of_memory("the recordings, which hold " + format_bytes(held_bytes()) + " after " + std::to_string(step) +
+                            " steps (record fewer neurons or a shorter run)",
+                        held_bytes());
+  }
+}
+
+double Recorder::held_bytes() const {
+  double bytes = double(state_steps_.size()) * sizeof(uint64_t);
+  for (const Channel &channel : records_) {
+    bytes += double(channel.spike_steps.size()) * (sizeof(uint64_t) + 2 * sizeof(int32_t));
+    for (const std::vector<double> &samples : channel.samples)
+      bytes += double(samples.size()) * sizeof(double);
+  }
+  return bytes;
+}
+
+void Recorder::take(uint64_t step, const snn_state &state) {
   bool any_state = false;
   for (Channel &channel : records_) {
     const snn_record_desc &desc = *channel.desc;

@@ -35,7 +35,8 @@ public:
   Recorder(const snn_model_desc &model, std::string default_path, uint64_t expected_steps, uint32_t batch = 1);
 
   /// Takes the samples of `step` from `state` (after the model's step), of
-  /// every example of the batch.
+  /// every example of the batch. Running out of memory is an Error that
+  /// says how much the recordings held.
   void record(uint64_t step, const snn_state &state);
 
   /// Writes every file that has at least one record, in order of first
@@ -47,6 +48,10 @@ public:
   bool empty() const { return records_.empty(); }
 
 private:
+  void take(uint64_t step, const snn_state &state);
+  /// Bytes the recordings hold so far.
+  double held_bytes() const;
+
   struct Channel {
     const snn_record_desc *desc;
     std::size_t file;                    ///< index into files_

@@ -8,6 +8,7 @@
 #include "AlignedBuffer.h"
 #include "Connectivity.h"
 #include "ModelDescription.h"
+#include "OutOfMemory.h"
 #include "PretrainedWeights.h"
 #include "SpikeScan.h"
 #include "Stimulus.h"
@@ -24,27 +25,7 @@
 namespace snn::rt {
 namespace {
 
-/// "1.5 GiB", "8 EiB": three significant digits in binary units.
-std::string format_bytes(double bytes) {
-  const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
-  std::size_t unit = 0;
-  while (bytes >= 1024 && unit + 1 < sizeof units / sizeof *units) {
-    bytes /= 1024;
-    ++unit;
-  }
-  char text[48];
-  std::snprintf(text, sizeof text, "%.3g %s", bytes, units[unit]);
-  return text;
-}
-
 std::string examples(uint64_t count) { return std::to_string(count) + (count == 1 ? " example" : " examples"); }
-
-/// Physical memory of the machine in bytes, or 0 when unknown.
-double physical_memory() {
-  long pages = ::sysconf(_SC_PHYS_PAGES);
-  long page_size = ::sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && page_size > 0 ? double(pages) * double(page_size) : 0;
-}
 
 } // namespace
 
@@ -161,7 +142,10 @@ void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
   for (uint32_t k = 0; k < desc.num_buffers; ++k) {
     const snn_buffer_desc &buffer = desc.buffers[k];
     uint64_t copies = buffer.batch == SNN_BATCH_PER_EXAMPLE ? batch : 1;
-    storage[k] = AlignedBuffer(element_bytes(buffer.type, saturating_multiply(extents[k], copies)));
+    uint64_t bytes = element_bytes(buffer.type, saturating_multiply(extents[k], copies));
+    storage[k] = allocating("buffer '" + std::string(buffer.name) + "'" +
+                                (copies > 1 ? " (a batch of " + examples(copies) + ")" : std::string()),
+                            double(bytes), [&] { return AlignedBuffer(bytes); });
     buffers[k] = storage[k].data();
     if (buffer.role == SNN_ROLE_ROW_START || buffer.role == SNN_ROLE_TARGET) {
       // Validation fixed the type (u32) and the extent to the CSR's sizes.

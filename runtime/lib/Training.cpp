@@ -12,6 +12,7 @@
 #include "WeightFiles.h"
 
 #include "snn/output_file.h"
+#include "snn/temporary_file.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -47,6 +48,7 @@ std::string json_number(double value) {
 /// Writes `text` to `path` completely before it replaces the old file.
 void write_text_atomically(const std::string &path, const std::string &text) {
   OutputPlan plan = plan_output(path);
+  TemporaryFile marked(plan.temporary);
   std::string file = plan.temporary.empty() ? plan.target : plan.temporary;
   std::FILE *stream = std::fopen(file.c_str(), "wb");
   if (!stream)

@@ -8,6 +8,7 @@
 #include "diag/DiagnosticKind.h"
 #include "snn/Compiler.h"
 #include "snn/output_file.h"
+#include "snn/temporary_file.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -80,6 +81,7 @@ bool write_text(const std::string &text, const std::string &path, std::string &e
     return true;
   }
   snn::OutputPlan plan = snn::plan_output(path);
+  snn::TemporaryFile marked(plan.temporary);
   std::string tmp = plan.temporary.empty() ? plan.target : plan.temporary;
   {
     std::ofstream out(tmp, std::ios::binary);

@@ -55,6 +55,17 @@ inline OutputPlan plan_output(const std::string &path) {
   return plan;
 }
 
+/// `name` in the directory for temporary files: $TMPDIR where that is a
+/// directory, else /tmp (for files that have no target beside which to live:
+/// the compiler's object file, the linker's log).
+inline std::string temporary_path(const std::string &name) {
+  std::error_code ec;
+  std::filesystem::path directory = std::filesystem::temp_directory_path(ec);
+  if (ec || directory.empty())
+    directory = "/tmp";
+  return (directory / name).string();
+}
+
 } // namespace snn
 
 #endif // SNN_OUTPUT_FILE_H
