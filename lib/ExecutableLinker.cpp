@@ -65,11 +65,19 @@ int run_process(const std::vector<std::string> &args, std::string &output) {
 
 bool link_executable(const std::string &object, const std::string &output, std::string &error) {
   // Linked beside the target and renamed over it; a device target (e.g.
-  // /dev/null) gets a copy of an executable linked in /tmp instead.
+  // /dev/null) gets a copy of an executable linked in $TMPDIR (else /tmp) instead.
   OutputPlan plan = plan_output(output);
   bool in_place = plan.temporary.empty();
-  std::string tmp = in_place ? temporary_path("snnc-exe-" + std::to_string(getpid())) : plan.temporary;
-  TemporaryFile marked(tmp);
+  TemporaryFile marked(plan.temporary); // marks nothing when in place
+  std::string tmp = plan.temporary;
+  if (in_place) {
+    int fd = marked.create("snnc-exe", "", tmp);
+    if (fd < 0) {
+      error = std::string("cannot create a temporary file: ") + std::strerror(errno);
+      return false;
+    }
+    close(fd);
+  }
   std::vector<std::string> args = {SNN_LINKER_DRIVER, "-o", tmp, object};
 #ifdef SNN_LINKER_FLAG
   // gold links the model about twice as fast as the default BFD linker

@@ -13,7 +13,7 @@ seconds="${1:-60}"
 case "$seconds" in
   '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exit 1 ;;
 esac
-bash scripts/setup.sh
+[ -n "${SNN_SETUP_DONE:-}" ] || bash scripts/setup.sh
 CC=clang-19 CXX=clang++-19 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSNN_FUZZ=ON -DSNN_WERROR=OFF -DSNN_FUZZ_SECONDS="$seconds" >/dev/null
 ninja -C build-fuzz -j"$(nproc)" snn-fuzz-compile snn-fuzz-dataset snn-fuzz-hdf5-events

@@ -31,4 +31,4 @@ fi
 SNN_WERROR=ON bash scripts/build.sh
 (cd build && ctest --output-on-failure -j"$(nproc)" -LE slow)
 # The libFuzzer targets, 60 s each (clang-19 build in build-fuzz/).
-bash scripts/fuzz.sh 60
+SNN_SETUP_DONE=1 bash scripts/fuzz.sh 60

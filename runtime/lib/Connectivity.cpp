@@ -144,14 +144,14 @@ ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projecti
   ProjectionSynapses synapses;
   // The synapse lists (4 bytes a synapse, plus the row starts) are the
   // runtime's largest allocation after the buffers.
-  double expected =
-      desc.connectivity == SNN_CONNECT_FIXED_PROBABILITY
-          ? desc.probability * double(model.populations[desc.pre].size) * model.populations[desc.post].size
-      : desc.connectivity == SNN_CONNECT_DENSE
-          ? double(model.populations[desc.pre].size) * model.populations[desc.post].size
-          : double(model.populations[desc.pre].size);
-  allocating("the synapses of " + describe(desc), 4 * (expected + model.populations[desc.pre].size + 1),
-             [&] { connect(model, projection, desc, key, synapses); });
+  allocating([&] { connect(model, projection, desc, key, synapses); },
+             [&] {
+               double pre = model.populations[desc.pre].size, post = model.populations[desc.post].size;
+               double expected = desc.connectivity == SNN_CONNECT_FIXED_PROBABILITY ? desc.probability * pre * post
+                                 : desc.connectivity == SNN_CONNECT_DENSE           ? pre * post
+                                                                                    : pre;
+               return out_of_memory("the synapses of " + describe(desc), 4 * (expected + pre + 1));
+             });
   synapses.target.shrink_to_fit();
   return synapses;
 }

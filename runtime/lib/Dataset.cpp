@@ -1,6 +1,7 @@
 //===- Dataset.cpp - Labelled training and test data ----------------------===//
 
 #include "Dataset.h"
+#include "OutOfMemory.h"
 
 #include "QuotedText.h"
 
@@ -313,15 +314,10 @@ EventDataset read_events_hdf5(const std::string &path, uint32_t units, uint32_t 
   return data;
 }
 
-/// Runs `read`, turning a failed allocation (a corrupt size field asking for
-/// more than the machine has) into an Error located at `path`.
-template <typename Read> auto within_memory(const std::string &path, Read read) -> decltype(read()) {
-  try {
-    return read();
-  } catch (const std::bad_alloc &) {
-  } catch (const std::length_error &) {
-  }
-  throw Error(path, "not enough memory to read the file (or a size in it is corrupt)");
+/// The Error for a failed allocation while reading `path`: a corrupt size
+/// field asking for more than the machine has, usually.
+Error read_out_of_memory(const std::string &path) {
+  return Error(path, "not enough memory to read the file (or a size in it is corrupt)");
 }
 
 } // namespace
@@ -451,15 +447,16 @@ EventDataset read_events_file(const std::string &path, uint32_t units, uint32_t 
 } // namespace
 
 DenseDataset read_dense(const std::string &path, uint32_t classes) {
-  return within_memory(path, [&] { return read_dense_file(path, classes); });
+  return allocating([&] { return read_dense_file(path, classes); }, [&] { return read_out_of_memory(path); });
 }
 
 DenseDataset read_dense_npy(const std::string &features_path, const std::string &labels_path, uint32_t classes) {
-  return within_memory(features_path, [&] { return read_dense_npy_files(features_path, labels_path, classes); });
+  return allocating([&] { return read_dense_npy_files(features_path, labels_path, classes); },
+                    [&] { return read_out_of_memory(features_path); });
 }
 
 EventDataset read_events(const std::string &path, uint32_t units, uint32_t classes) {
-  return within_memory(path, [&] { return read_events_file(path, units, classes); });
+  return allocating([&] { return read_events_file(path, units, classes); }, [&] { return read_out_of_memory(path); });
 }
 
 } // namespace snn::rt

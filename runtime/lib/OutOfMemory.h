@@ -27,14 +27,15 @@ double physical_memory();
 Error out_of_memory(const std::string &what, double bytes);
 
 /// Runs `allocate`; a failed allocation (std::bad_alloc, or a std::length_error
-/// from a container asked for more than it can hold) becomes out_of_memory.
-template <typename Allocate> auto allocating(const std::string &what, double bytes, Allocate allocate) {
+/// from a container asked for more than it can hold) throws the Error that
+/// `explain` returns, so the message is built only when it is needed.
+template <typename Allocate, typename Explain> auto allocating(Allocate allocate, Explain explain) {
   try {
     return allocate();
   } catch (const std::bad_alloc &) {
   } catch (const std::length_error &) {
   }
-  throw out_of_memory(what, bytes);
+  throw explain();
 }
 
 } // namespace snn::rt

@@ -55,14 +55,19 @@ Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64
       // untouched pages cost nothing. Capped so an absurd run length fails
       // later, when memory really runs out, not here.
       uint64_t per_example = std::min<uint64_t>(expected_steps * channel.neurons.size(), (uint64_t(1) << 28) / batch);
-      std::string what = "the recording of '" + std::string(model.buffers[desc.buffer].name) + "' (" +
-                         std::to_string(channel.neurons.size()) + " neurons, " + std::to_string(expected_steps) +
-                         " steps" + (batch > 1 ? ", " + std::to_string(batch) + " examples)" : ")");
-      allocating(what, double(per_example) * batch * sizeof(double), [&] {
-        channel.samples.resize(batch);
-        for (std::vector<double> &samples : channel.samples)
-          samples.reserve(per_example);
-      });
+      allocating(
+          [&] {
+            channel.samples.resize(batch);
+            for (std::vector<double> &samples : channel.samples)
+              samples.reserve(per_example);
+          },
+          [&] {
+            return out_of_memory("the recording of '" + std::string(model.buffers[desc.buffer].name) + "' (" +
+                                     std::to_string(channel.neurons.size()) + " neurons, " +
+                                     std::to_string(expected_steps) + " steps" +
+                                     (batch > 1 ? ", " + std::to_string(batch) + " examples)" : ")"),
+                                 double(per_example) * batch * sizeof(double));
+          });
       any_state = true;
     }
     records_.push_back(std::move(channel));

@@ -143,9 +143,13 @@ void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
     const snn_buffer_desc &buffer = desc.buffers[k];
     uint64_t copies = buffer.batch == SNN_BATCH_PER_EXAMPLE ? batch : 1;
     uint64_t bytes = element_bytes(buffer.type, saturating_multiply(extents[k], copies));
-    storage[k] = allocating("buffer '" + std::string(buffer.name) + "'" +
-                                (copies > 1 ? " (a batch of " + examples(copies) + ")" : std::string()),
-                            double(bytes), [&] { return AlignedBuffer(bytes); });
+    storage[k] =
+        allocating([&] { return AlignedBuffer(bytes); },
+                   [&] {
+                     return out_of_memory("buffer '" + std::string(buffer.name) + "'" +
+                                              (copies > 1 ? " (a batch of " + examples(copies) + ")" : std::string()),
+                                          double(bytes));
+                   });
     buffers[k] = storage[k].data();
     if (buffer.role == SNN_ROLE_ROW_START || buffer.role == SNN_ROLE_TARGET) {
       // Validation fixed the type (u32) and the extent to the CSR's sizes.
