@@ -27,6 +27,28 @@ std::unique_ptr<ast::File> Frontend::parse(const std::string &name, std::string 
   return frontend::parse(name, stored, diags_);
 }
 
+/// "did you mean 'std.neurons'?" for a module whose last name is misspelt:
+/// the candidates are the .snn files next to where it was looked for.
+bool Frontend::suggest_module(const ast::Import &imp, const std::vector<std::string> &dirs, const std::string &dotted,
+                              const SourceLocation &at) {
+  std::string parent_dotted, parent_rel;
+  for (size_t i = 0; i + 1 < imp.module_path.size(); ++i) {
+    parent_dotted += imp.module_path[i].name + ".";
+    parent_rel += imp.module_path[i].name + "/";
+  }
+  std::vector<std::string> candidates;
+  for (const auto &d : dirs) {
+    std::error_code ec;
+    fs::path dir = d.empty() ? fs::path(parent_rel.empty() ? "." : parent_rel) : fs::path(d) / parent_rel;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().extension() == ".snn")
+        candidates.push_back(parent_dotted + it->path().stem().string());
+  }
+  size_t before = diags_.all().size();
+  diags_.suggest(dotted, candidates, at);
+  return diags_.all().size() != before;
+}
+
 const Frontend::LoadedModule *Frontend::load_module(const ast::Import &imp) {
   if (imp.module_path.empty()) // the parser reports such imports
     return nullptr;
@@ -56,7 +78,7 @@ const Frontend::LoadedModule *Frontend::load_module(const ast::Import &imp) {
     // `import std.neurons` names a module, not a model in it.
     if (imp.names.size() == 1 && !find(rel.substr(0, rel.size() - 4) + "/" + imp.names[0].name + ".snn").empty())
       diags_.note(DiagKind::note_import_names_module, at, dotted + "." + imp.names[0].name);
-    else
+    else if (!suggest_module(imp, dirs, dotted, at))
       diags_.note(DiagKind::note_import_search, at, rel);
     return nullptr;
   }

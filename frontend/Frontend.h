@@ -40,6 +40,8 @@ private:
   /// Models and functions visible in `file`: its imports' and its own, checked.
   bool collect_models(const ast::File &file, std::vector<ir::NeuronModel> &out, FunctionTable &functions);
   const LoadedModule *load_module(const ast::Import &imp);
+  bool suggest_module(const ast::Import &imp, const std::vector<std::string> &dirs, const std::string &dotted,
+                      const SourceLocation &at);
 
   diag::SourceFiles &sources_;
   diag::Diagnostics &diags_;

@@ -71,6 +71,7 @@ public:
     }
     for (const auto &s : decl.stimuli)
       stimulus(s, source_dir);
+    undriven_sources();
     return diags_.error_count() == errors;
   }
 
@@ -555,6 +556,18 @@ private:
     }
   }
 
+  /// A population whose model fires only on stimulus() and that the
+  /// regime gives no spike file would never fire: a warning at its
+  /// declaration (after the stimuli, whose own errors come first).
+  void undriven_sources() {
+    for (const ir::Population &p : m_.network.populations) {
+      const ir::NeuronModel *model = m_.find_model(p.model);
+      if (!model || !ir::reads_stimulus(*model) || stimulus_locs_.count(p.name))
+        continue;
+      diags_.report(DiagKind::undriven_spike_source, p.loc, p.name, model->name);
+    }
+  }
+
   void stimulus(const ast::StimulusDecl &s, const std::string &source_dir) {
     const ir::Population *p = population_named(s.population);
     if (!p)
@@ -568,14 +581,7 @@ private:
       return;
     }
     const ir::NeuronModel *model = m_.find_model(p->model);
-    bool reads = model->spike_condition && ir::mentions(model->spike_condition, [](const ir::Variable &v) {
-                   return v.var_kind == ir::VarKind::Stimulus;
-                 });
-    for (const auto &a : model->reset)
-      reads = reads || ir::mentions(a.value, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Stimulus; });
-    for (const auto &o : model->odes)
-      reads = reads || ir::mentions(o.rhs, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Stimulus; });
-    if (!reads) {
+    if (!ir::reads_stimulus(*model)) {
       diags_.report(DiagKind::stimulus_not_read, s.population.loc, p->name, model->name);
       return;
     }

@@ -70,29 +70,25 @@ private:
   ast::Import import_decl(SNNParser::ImportDeclContext *c) {
     ast::Import imp;
     imp.loc = loc(c);
-    auto ids = c->IDENT();
-    // With braces, every IDENT before '{' is the path; without, the last
-    // IDENT is the imported model.
-    bool braces = c->getText().find('{') != std::string::npos;
-    size_t path_len = ids.size();
-    if (braces) {
+    auto names = c->importName();
+    // With braces, every name before '{' is the path; without, the last
+    // name is the imported model.
+    size_t path_len = names.size() - 1;
+    if (c->getText().find('{') != std::string::npos) {
       path_len = 0;
       for (auto *child : c->children) {
         if (child->getText() == "{")
           break;
-        if (auto *term = dynamic_cast<antlr4::tree::TerminalNode *>(child))
-          if (term->getSymbol()->getType() == SNNParser::IDENT)
-            ++path_len;
+        if (dynamic_cast<SNNParser::ImportNameContext *>(child))
+          ++path_len;
       }
-    } else {
-      path_len = ids.size() - 1;
     }
     if (path_len == 0) {
-      diags_.report(DiagKind::incomplete_import, loc(ids[0]), ids[0]->getText());
+      diags_.report(DiagKind::incomplete_import, loc(names[0]), names[0]->getText());
       return imp;
     }
-    for (size_t i = 0; i < ids.size(); ++i)
-      (i < path_len ? imp.module_path : imp.names).push_back(ident(ids[i]));
+    for (size_t i = 0; i < names.size(); ++i)
+      (i < path_len ? imp.module_path : imp.names).push_back({names[i]->getText(), loc(names[i])});
     return imp;
   }
 

@@ -44,15 +44,6 @@ const std::vector<std::string> kDataSets = {"train", "test"};
 constexpr uint64_t kMaxTimesteps = 1ull << 30;
 constexpr uint64_t kMaxEpochs = 1ull << 30;
 
-/// Whether any expression of `model` reads stimulus().
-bool reads_stimulus(const ir::NeuronModel &model) {
-  bool reads = false;
-  ir::for_each_expr(model, [&reads](const ir::Expr &e) {
-    reads = reads || ir::mentions(e, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Stimulus; });
-  });
-  return reads;
-}
-
 class TrainingLowering {
 public:
   TrainingLowering(ir::Module &m, diag::Diagnostics &diags) : m_(m), diags_(diags), exprs_(diags) {}
@@ -343,7 +334,7 @@ private:
   std::string input_population(const ast::TrainDecl &decl) {
     std::vector<const ir::Population *> readers;
     for (const auto &p : m_.network.populations)
-      if (const ir::NeuronModel *model = m_.find_model(p.model); model && reads_stimulus(*model))
+      if (const ir::NeuronModel *model = m_.find_model(p.model); model && ir::reads_stimulus(*model))
         readers.push_back(&p);
     if (readers.empty()) {
       diags_.report(DiagKind::missing_data_input, decl.network.loc, m_.network.name);

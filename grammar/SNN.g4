@@ -20,7 +20,7 @@ item
 
 // import std.neurons.LIF   |   import std.neurons.{LIF, IF}
 importDecl
-  : 'import' IDENT ('.' IDENT)* ('.' '{' IDENT (',' IDENT)* '}')? ';'?
+  : 'import' importName ('.' importName)* ('.' '{' importName (',' importName)* '}')? ';'?
   ;
 
 // ---------------------------------------------------------------- neuron
@@ -140,6 +140,11 @@ expr
   | expr 'or' expr                                        # orExpr
   | 'if' expr 'then' expr 'else' expr                     # ifExpr
   ;
+
+// (After every other parser rule, so that keywords keep their token order.)
+// A keyword in a module path (`std.neuron`, `lib.network`) is a name there,
+// so a misspelt module is reported as a missing module, not a syntax error.
+importName : IDENT | 'neuron' | 'network' | 'input' | 'train' | 'function' | 'simulate' | 'spike' | 'state' ;
 
 // ----------------------------------------------------------------- lexer
 // A quantity: a number and, on the same line, one of the unit symbols.

@@ -1,5 +1,6 @@
 //===- ir/Module.cpp - The model IR ---------------------------------------===//
 #include "ir/Module.h"
+#include "ir/Simplify.h"
 
 namespace snn::ir {
 
@@ -137,5 +138,13 @@ void for_each_expr(NeuronModel &m, const std::function<void(Expr &)> &fn) { mode
 void for_each_expr(const NeuronModel &m, const std::function<void(const Expr &)> &fn) { model_exprs(m, fn); }
 void for_each_expr(Module &m, const std::function<void(Expr &)> &fn) { module_exprs(m, fn); }
 void for_each_expr(const Module &m, const std::function<void(const Expr &)> &fn) { module_exprs(m, fn); }
+
+bool reads_stimulus(const NeuronModel &m) {
+  bool reads = false;
+  for_each_expr(m, [&reads](const Expr &e) {
+    reads = reads || mentions(e, [](const Variable &v) { return v.var_kind == VarKind::Stimulus; });
+  });
+  return reads;
+}
 
 } // namespace snn::ir

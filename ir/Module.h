@@ -340,4 +340,8 @@ void for_each_expr(Module &m, const std::function<void(Expr &)> &fn);
 /// Read-only form of the above, in the same order.
 void for_each_expr(const Module &m, const std::function<void(const Expr &)> &fn);
 
+/// Whether any expression of `m` reads stimulus(): a population of the
+/// model fires only when the regime (or the training data) drives it.
+bool reads_stimulus(const NeuronModel &m);
+
 } // namespace snn::ir

@@ -216,6 +216,9 @@ int run(int argc, char **argv) {
     std::ifstream probe(input, std::ios::binary);
     if (!probe)
       return file_error(DiagKind::file_not_found, input, std::strerror(errno));
+    // As gcc: writing the output over the source would lose the source.
+    if (!output.empty() && output != "-" && std::filesystem::equivalent(input, output, ec))
+      return file_error(DiagKind::output_is_input, input, output);
   }
 
   if (emit == "ast" && snn::reads_ir(input, options))
