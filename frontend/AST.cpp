@@ -191,7 +191,7 @@ std::string dump(const File &f) {
         d.expr(*c.weight, 4);
       }
       if (c.delay) {
-        d.line(3, "Delay", c.delay_loc);
+        d.line(3, c.delay_is_distribution ? "Delay ~" : "Delay", c.delay_loc);
         d.expr(*c.delay, 4);
       }
       if (c.frozen)

@@ -209,7 +209,8 @@ struct ConnectDecl {
   std::vector<Target> targets;
   std::optional<Ident> connectivity;
   std::vector<Arg> connectivity_args;
-  ExprPtr delay; ///< `delay N` (steps) or `delay 1 ms`; null: 1 step
+  ExprPtr delay;                      ///< `delay N` (steps) or `delay 1 ms`; null: 1 step
+  bool delay_is_distribution = false; ///< `delay ~ uniform(1 ms, 5 ms)`
   Loc delay_loc;
   bool frozen = false; ///< `frozen`: not trained
   ExprPtr weight;

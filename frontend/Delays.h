@@ -1,9 +1,13 @@
 //===- frontend/Delays.h - Projection delays and their order ----*- C++ -*-===//
 //
-// The `delay N` clause of a projection is a number of steps or a time, and a
-// time needs the regime's dt: so delays are resolved after the regime, from
-// the network's declaration, and checked together (only 0 and 1 step are
-// supported; projections with `delay 0` must not form a cycle).
+// The `delay` clause of a projection is a number of steps or a time (`delay
+// 2 ms`), or per synapse a uniform distribution of them (`delay ~ uniform(1
+// ms, 5 ms)`), and a time needs the regime's dt: so delays are resolved
+// after the regime, from the network's declaration, and checked together.
+// A time is rounded to the nearest step, with a warning, and a positive one
+// to at least one step; `delay 0` (within the step) is written as such, and
+// projections with it must not form a cycle. A train regime takes delays of
+// 0 and 1 step only.
 //
 //===----------------------------------------------------------------------===//
 #pragma once

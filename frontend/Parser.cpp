@@ -211,6 +211,9 @@ private:
         weight(d, w2->getStart(), w2->expr(), false);
       } else if (auto *v = dynamic_cast<SNNParser::ValueClauseContext *>(cl)) {
         value_clause(d, ident(v->IDENT()), v->expr());
+      } else if (auto *vd = dynamic_cast<SNNParser::ValueDistClauseContext *>(cl)) {
+        if (value_clause(d, ident(vd->IDENT()), vd->expr()))
+          d.delay_is_distribution = true;
       } else if (auto *k = dynamic_cast<SNNParser::ConnectivityClauseContext *>(cl)) {
         if (k->IDENT()->getText() == "frozen" && !k->callArgs()) {
           d.frozen = true;
@@ -235,20 +238,22 @@ private:
     return d;
   }
 
-  /// A clause `NAME VALUE`: only `delay N` is one.
-  void value_clause(ast::ConnectDecl &d, const ast::Ident &name, SNNParser::ExprContext *e) {
+  /// A clause `NAME VALUE` or `NAME ~ DISTRIBUTION`: only `delay` is one.
+  /// False after reporting.
+  bool value_clause(ast::ConnectDecl &d, const ast::Ident &name, SNNParser::ExprContext *e) {
     if (name.name != "delay") {
       diags_.report(DiagKind::unknown_setting, name.loc, "projection", name.name);
       diags_.suggest(name.name, {"delay", "weight"}, name.loc);
-      return;
+      return false;
     }
     if (d.delay) {
       diags_.report(DiagKind::duplicate_definition, name.loc, "clause", "delay");
       diags_.note(DiagKind::note_previous_definition, d.delay_loc);
-      return;
+      return false;
     }
     d.delay_loc = name.loc;
     d.delay = expr(e);
+    return true;
   }
 
   void weight(ast::ConnectDecl &d, antlr4::Token *kw, SNNParser::ExprContext *e, bool dist) {

@@ -60,6 +60,7 @@ clause
   : 'weight' '~' expr     # weightDistClause
   | 'weight' expr         # weightClause
   | IDENT callArgs?       # connectivityClause
+  | IDENT '~' expr        # valueDistClause
   | IDENT expr            # valueClause
   ;
 

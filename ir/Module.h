@@ -144,6 +144,15 @@ struct WeightOrigin {
 
 enum class TargetKind : uint8_t { State, Input };
 
+/// The largest delay, in steps, of a projection (or of one of its synapses).
+constexpr uint32_t kMaxDelaySteps = 1u << 20;
+
+/// `delay ~ uniform(lo, hi)`: each synapse's delay is the whole number of
+/// steps nearest a draw from [lo, hi), in steps (see lower/RandomStreams.h).
+struct DelayRange {
+  double lo = 1, hi = 1; ///< steps, 0.5 <= lo <= hi; round(hi) <= kMaxDelaySteps
+};
+
 struct Projection {
   std::string pre, post;
   SourceLocation loc; ///< the `connect` statement (the pre name)
@@ -161,7 +170,12 @@ struct Projection {
   /// updates, so the post update of step t sees it; the populations of a
   /// zero-delay chain update in the order of that chain, which must have no
   /// cycle.
+  /// Delays of more than one step hold the spike's effect in a ring buffer
+  /// of the post population (the target's value `delay_steps - 1` steps
+  /// later than with the default). With `delay_range`, each synapse has its
+  /// own delay and `delay_steps` is the largest one.
   uint32_t delay_steps = 1;
+  std::optional<DelayRange> delay_range;
   /// `frozen`: never trained by a `train` regime.
   bool frozen = false;
 };

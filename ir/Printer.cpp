@@ -426,7 +426,10 @@ std::string to_string(const Module &m) {
            << format_real(origin.initializer_args[k].second);
       os << ')';
     }
-    if (pr.delay_steps != 1)
+    if (pr.delay_range)
+      os << ", delay ~ uniform(" << format_real(pr.delay_range->lo) << ", " << format_real(pr.delay_range->hi)
+         << ") [steps]";
+    else if (pr.delay_steps != 1)
       os << ", delay " << pr.delay_steps;
     if (pr.frozen)
       os << ", frozen";

@@ -9,11 +9,13 @@
 //===----------------------------------------------------------------------===//
 #include "ir/Reader.h"
 
+#include "ir/Printer.h"
 #include "ir/ReaderExpr.h"
 #include "ir/ReaderTraining.h"
 #include "ir/Simplify.h"
 #include "ir/Verifier.h"
 
+#include <cmath>
 #include <map>
 
 namespace snn::ir {
@@ -429,10 +431,26 @@ private:
         origin.initializer_args.emplace_back(name, parse_real(in_));
       }
     }
-    while (in_.accept(",")) { // , delay N   , frozen
+    while (in_.accept(",")) { // , delay N   , delay ~ uniform(LO, HI) [steps]   , frozen
       Token clause = in_.expect(TokenKind::Ident, "delay or frozen");
-      if (clause.text == "delay")
-        pr.delay_steps = static_cast<uint32_t>(parse_integer(in_, "a delay in steps", 0, 1));
+      if (clause.text == "delay" && in_.accept("~")) {
+        in_.expect("uniform");
+        in_.expect("(");
+        DelayRange range;
+        range.lo = parse_real(in_);
+        in_.expect(",");
+        range.hi = parse_real(in_);
+        in_.expect(")");
+        in_.expect("[");
+        in_.expect("steps");
+        in_.expect("]");
+        if (!(range.lo >= 0.5 && range.lo <= range.hi && range.hi <= double(kMaxDelaySteps)))
+          in_.fail(DiagKind::ir_expected, clause.loc, "a delay range from 0.5 to " + std::to_string(kMaxDelaySteps),
+                   "uniform(" + format_real(range.lo) + ", " + format_real(range.hi) + ")");
+        pr.delay_steps = static_cast<uint32_t>(std::llround(range.hi));
+        pr.delay_range = range;
+      } else if (clause.text == "delay")
+        pr.delay_steps = static_cast<uint32_t>(parse_integer(in_, "a delay in steps", 0, kMaxDelaySteps));
       else if (clause.text == "frozen")
         pr.frozen = true;
       else

@@ -3,6 +3,7 @@
 
 #include "ir/Simplify.h"
 
+#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
@@ -191,9 +192,14 @@ std::vector<std::string> verify(const Module &m) {
       else
         target_dim = i->dim * Dimension::time(); // an impulse
     }
-    if (pr.delay_steps > 1)
+    if (pr.delay_steps > kMaxDelaySteps)
       problems.push_back("projection " + pr.pre + " -> " + pr.post + " has a delay of " +
-                         std::to_string(pr.delay_steps) + " steps (0 or 1 supported)");
+                         std::to_string(pr.delay_steps) + " steps (at most " + std::to_string(kMaxDelaySteps) + ")");
+    if (pr.delay_range && !(pr.delay_range->lo >= 0.5 && pr.delay_range->lo <= pr.delay_range->hi &&
+                            pr.delay_steps == uint32_t(std::llround(pr.delay_range->hi))))
+      problems.push_back("projection " + pr.pre + " -> " + pr.post + " has an invalid delay range");
+    if (pr.delay_steps > 1 && m.regime.training)
+      problems.push_back("projection " + pr.pre + " -> " + pr.post + " of a train regime has a delay over one step");
     if (target_dim && pr.weight.dim != *target_dim)
       problems.push_back("projection " + pr.pre + " -> " + pr.post + " weight dimension " + pr.weight.dim.str() +
                          " differs from its target's " + target_dim->str());

@@ -103,6 +103,10 @@ const char *name_of(BufferRole role) {
     return "bias";
   case BufferRole::Running:
     return "running";
+  case BufferRole::Delay:
+    return "delay";
+  case BufferRole::Delayed:
+    return "delayed";
   }
   return "?";
 }

@@ -82,6 +82,8 @@ enum class BufferRole : uint8_t {
   Training, ///< traces, per-example gradients, learning signals, optimiser moments: owned by kernels
   Bias,     ///< Real, shared, per neuron: a trained bias of the readout
   Running,  ///< Real, per example: training state kept across examples (a filtered rate), checkpointed
+  Delay,    ///< U32, shared, per synapse: the synapse's delay in steps, drawn by `init`
+  Delayed,  ///< Real, per example, global: a projection's ring of delayed effects, cleared by reset_example
 };
 const char *name_of(BufferRole role);
 
@@ -202,6 +204,11 @@ struct ProjectionInfo {
   double probability = 1;
   bool autapses = true;
   int row_start = -1, target = -1, weight = -1;
+  /// Delays over one step: the ring of delayed effects (BufferRole::Delayed)
+  /// and its rows (DelayKernels.h), and with per-synapse delays the delay of
+  /// each synapse (BufferRole::Delay); -1 and 0 without.
+  int ring = -1, delay = -1;
+  uint64_t ring_slots = 0;
   /// `weight load(...)`: the file the runtime reads the weights from after
   /// `init` (empty: none) and its .npz array (empty: an .npy, read whole).
   std::string weight_file, weight_array;

@@ -13,6 +13,8 @@
 //                philox((n, k, 0, tag(INIT, p << 8 | s)), example key)
 //   weights      synapse pre -> post of projection j:
 //                philox((pre, post, 0, tag(WEIGHT, j)), run key)
+//   delays       synapse pre -> post of projection j (`delay ~ uniform`):
+//                philox((pre, post, 1, tag(WEIGHT, j)), run key)
 //
 // So example b of a batch that starts at example E draws exactly what a
 // batch of one starting at E + b draws; connectivity and weights use the run

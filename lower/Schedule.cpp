@@ -2,6 +2,7 @@
 #include "lower/Schedule.h"
 
 #include "ir/Printer.h"
+#include "lower/DelayKernels.h"
 #include "lower/NeuronKernels.h"
 #include "lower/RandomStreams.h"
 #include "lower/SynapseKernels.h"
@@ -170,6 +171,20 @@ private:
     info.row_start = array("row_start", ElemType::U32, ScopeKind::Row, BufferRole::RowStart, "", uint64_t(num_pre) + 1);
     info.target = array("target", ElemType::U32, ScopeKind::Synapse, BufferRole::Target, "", synapses);
     info.weight = array("weight", real_, ScopeKind::Synapse, BufferRole::Weight, pr.weight.dim.str(), synapses);
+    if (pr.delay_range)
+      info.delay = array("delay", ElemType::U32, ScopeKind::Synapse, BufferRole::Delay, "", synapses);
+    if (pr.delay_steps > 1 || pr.delay_range) {
+      info.ring_slots = ring_slots(pr.delay_steps);
+      Buffer ring;
+      ring.name = info.name + ".delayed";
+      ring.type = real_;
+      ring.scope = {ScopeKind::Global, -1};
+      ring.batch = BatchAxis::PerExample;
+      ring.role = BufferRole::Delayed;
+      ring.unit = p_.buffers[size_t(info.weight)].unit;
+      ring.extent = info.ring_slots * num_post;
+      info.ring = add_buffer(std::move(ring));
+    }
     p_.projections.push_back(std::move(info));
   }
 
@@ -215,32 +230,98 @@ private:
     return launch(index, "population " + info.name, args);
   }
 
-  Launch delivery_launch(int j) {
+  /// Where projection j's weights go: the target's buffer, and for a state
+  /// frozen while refractory (gated writes) the post's refractory counter.
+  struct DeliveryTarget {
+    int buffer = -1, counter = -1;
+    bool gated = false;
+  };
+  DeliveryTarget delivery_target(int j) {
     const ir::Projection &pr = m_.network.projections[j];
     const ProjectionInfo &info = p_.projections[j];
-    const PopulationInfo &pre = p_.populations[info.pre], &post = p_.populations[info.post];
+    const PopulationInfo &post = p_.populations[info.post];
     const ir::NeuronModel &model = model_of(info.post);
     bool to_state = pr.target_kind == ir::TargetKind::State;
-    const std::vector<VariableInfo> &vars = to_state ? post.states : post.inputs;
-    int target = -1, counter = -1;
-    for (const VariableInfo &v : vars)
+    DeliveryTarget t;
+    for (const VariableInfo &v : to_state ? post.states : post.inputs)
       if (v.name == pr.target)
-        target = v.buffer;
-    ir::internal_check(target >= 0, "projection " + info.name + " targets an unknown variable");
+        t.buffer = v.buffer;
+    ir::internal_check(t.buffer >= 0, "projection " + info.name + " targets an unknown variable");
     const ir::StateVar *state = to_state ? model.find_state(pr.target) : nullptr;
-    bool gated = state && state->frozen_when_refractory && !model.refractory_counter.empty();
-    if (gated)
+    t.gated = state && state->frozen_when_refractory && !model.refractory_counter.empty();
+    if (t.gated)
       for (const VariableInfo &v : post.states)
         if (v.name == model.refractory_counter)
-          counter = v.buffer;
-    int index = kernel(gated ? "deliver.gated" : "deliver", [&] { return build_delivery_kernel(gated, real_); });
+          t.counter = v.buffer;
+    return t;
+  }
+
+  Launch delivery_launch(int j) {
+    const ProjectionInfo &info = p_.projections[j];
+    const PopulationInfo &pre = p_.populations[info.pre], &post = p_.populations[info.post];
+    DeliveryTarget t = delivery_target(j);
+    int index = kernel(t.gated ? "deliver.gated" : "deliver", [&] { return build_delivery_kernel(t.gated, real_); });
     std::map<std::string, Argument> args = synapse_args(info);
     args.insert({{"spikes", buffer_arg(pre.spiked)},
-                 {"post", buffer_arg(target)},
-                 {"counter", buffer_arg(counter)},
+                 {"post", buffer_arg(t.buffer)},
+                 {"counter", buffer_arg(t.counter)},
                  {"post_spiked", buffer_arg(post.spiked)},
                  {"num_pre", scalar_arg(pre.size)},
                  {"num_post", scalar_arg(post.size)}});
+    return launch(index, "projection " + info.name, args);
+  }
+
+  /// A projection with a ring (DelayKernels.h): its spikes into the ring.
+  Launch ring_delivery_launch(int j) {
+    const ProjectionInfo &info = p_.projections[j];
+    const PopulationInfo &pre = p_.populations[info.pre], &post = p_.populations[info.post];
+    bool per_synapse = info.delay >= 0;
+    int index = kernel(per_synapse ? "deliver.delayed.per_synapse" : "deliver.delayed",
+                       [&] { return build_ring_delivery_kernel(per_synapse, real_); });
+    std::map<std::string, Argument> args = synapse_args(info);
+    args.insert({{"spikes", buffer_arg(pre.spiked)},
+                 {"delay", buffer_arg(info.delay)},
+                 {"ring", buffer_arg(info.ring)},
+                 {"num_pre", scalar_arg(pre.size)},
+                 {"num_post", scalar_arg(post.size)},
+                 {"slots", scalar_arg(int64_t(info.ring_slots))},
+                 {"delay_steps", scalar_arg(m_.network.projections[j].delay_steps)}});
+    return launch(index, "projection " + info.name, args);
+  }
+
+  /// ... and the effects due in this step into the target.
+  Launch ring_drain_launch(int j) {
+    const ProjectionInfo &info = p_.projections[j];
+    const PopulationInfo &post = p_.populations[info.post];
+    DeliveryTarget t = delivery_target(j);
+    int index = kernel(t.gated ? "drain.gated" : "drain", [&] { return build_ring_drain_kernel(t.gated, real_); });
+    return launch(index, "projection " + info.name,
+                  {{"ring", buffer_arg(info.ring)},
+                   {"post", buffer_arg(t.buffer)},
+                   {"counter", buffer_arg(t.counter)},
+                   {"post_spiked", buffer_arg(post.spiked)},
+                   {"num_post", scalar_arg(post.size)},
+                   {"slots", scalar_arg(int64_t(info.ring_slots))}});
+  }
+
+  Launch ring_clear_launch(int j) {
+    const ProjectionInfo &info = p_.projections[j];
+    int index = kernel("clear_ring", [&] { return build_ring_clear_kernel(real_); });
+    return launch(
+        index, "projection " + info.name,
+        {{"ring", buffer_arg(info.ring)}, {"size", scalar_arg(int64_t(p_.buffers[size_t(info.ring)].extent))}});
+  }
+
+  Launch delay_launch(int j) {
+    const ir::Projection &pr = m_.network.projections[j];
+    const ProjectionInfo &info = p_.projections[j];
+    std::string key = "delays:" + ir::format_real(pr.delay_range->lo) + ":" + ir::format_real(pr.delay_range->hi) +
+                      ":" + std::to_string(pr.delay_steps);
+    int index = kernel(key, [&] { return build_delay_kernel(*pr.delay_range, pr.delay_steps); });
+    std::map<std::string, Argument> args = synapse_args(info);
+    args.insert({{"delay", buffer_arg(info.delay)},
+                 {"num_pre", scalar_arg(p_.populations[info.pre].size)},
+                 {"projection", scalar_arg(j)}});
     return launch(index, "projection " + info.name, args);
   }
 
@@ -258,10 +339,16 @@ private:
 
   void launch_entries() {
     int populations = int(p_.populations.size());
-    for (int j = 0; j < int(p_.projections.size()); ++j)
+    for (int j = 0; j < int(p_.projections.size()); ++j) {
       entry("init").launches.push_back(weight_launch(j));
+      if (p_.projections[j].delay >= 0)
+        entry("init").launches.push_back(delay_launch(j));
+    }
     for (int k = 0; k < populations; ++k)
       entry("reset_example").launches.push_back(neuron_launch(k, NeuronPhase::Init));
+    for (int j = 0; j < int(p_.projections.size()); ++j)
+      if (p_.projections[j].ring >= 0)
+        entry("reset_example").launches.push_back(ring_clear_launch(j));
     EntryPoint &step = entry("step");
     // Each population updates, then its zero-delay projections deliver, so
     // that their targets see the spikes of this step; then the projections
@@ -273,9 +360,17 @@ private:
         if (projections[j].delay_steps == 0 && population_index(projections[j].pre) == k)
           step.launches.push_back(delivery_launch(j));
     }
-    for (int j = 0; j < int(projections.size()); ++j)
-      if (projections[j].delay_steps != 0)
+    // A projection with a ring adds to it, then drains what is due now.
+    for (int j = 0; j < int(projections.size()); ++j) {
+      if (projections[j].delay_steps == 0)
+        continue;
+      if (p_.projections[j].ring < 0) {
         step.launches.push_back(delivery_launch(j));
+        continue;
+      }
+      step.launches.push_back(ring_delivery_launch(j));
+      step.launches.push_back(ring_drain_launch(j));
+    }
     for (int k = 0; k < populations; ++k)
       if (has_phase(model_of(k), NeuronPhase::Reset))
         step.launches.push_back(neuron_launch(k, NeuronPhase::Reset));

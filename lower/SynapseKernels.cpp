@@ -17,6 +17,14 @@ ir::Expr real_local(const std::string &name) {
 }
 } // namespace
 
+Value target_open(KernelBuilder &k, int counter, int post_spiked, Value index) {
+  // The counter after this step's update: the target is open once it is
+  // down to 0, and closed in the step it spikes.
+  return k.let("open", IntOp::make(IntOpKind::And,
+                                   IntOp::make(IntOpKind::Le, k.load(counter, index), IntImm::make(Type::I32, 0)),
+                                   IntOp::make(IntOpKind::Eq, k.load(post_spiked, index), IntImm::make(Type::I32, 0))));
+}
+
 Kernel build_delivery_kernel(bool gated, ElemType real) {
   KernelBuilder k(gated ? "deliver.gated" : "deliver", DomainKind::SpikingRows, true);
   int spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
@@ -46,13 +54,7 @@ Kernel build_delivery_kernel(bool gated, ElemType real) {
       k.atomic_add(post, index, w);
       return;
     }
-    // The counter after this step's update: the target is open once it is
-    // down to 0, and closed in the step it spikes.
-    Value open =
-        k.let("open", IntOp::make(IntOpKind::And,
-                                  IntOp::make(IntOpKind::Le, k.load(counter, index), IntImm::make(Type::I32, 0)),
-                                  IntOp::make(IntOpKind::Eq, k.load(post_spiked, index), IntImm::make(Type::I32, 0))));
-    k.emit(If::make(open, k.nested([&] { k.atomic_add(post, index, w); })));
+    k.emit(If::make(target_open(k, counter, post_spiked, index), k.nested([&] { k.atomic_add(post, index, w); })));
   })));
   return k.finish();
 }

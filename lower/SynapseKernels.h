@@ -13,6 +13,7 @@
 #pragma once
 
 #include "ir/Module.h"
+#include "lower/KernelBuilder.h"
 #include "lower/Program.h"
 
 namespace snn::lower {
@@ -22,6 +23,11 @@ namespace snn::lower {
 /// dropped where the target neuron is refractory (counter > 0) or spiked in
 /// this step, as Brian2 drops writes to states frozen while refractory.
 Kernel build_delivery_kernel(bool gated, ElemType real);
+
+/// Whether a gated write to element `index` of the post population goes
+/// through: its refractory counter (parameter `counter`) is down to 0 and it
+/// did not spike in this step (`post_spiked`). Emits the test as a Let.
+Value target_open(KernelBuilder &k, int counter, int post_spiked, Value index);
 
 /// Initial weights of a projection, over its synapses: constant, or drawn
 /// (uniform, normal) from the weight stream of RandomStreams.h.

@@ -97,7 +97,7 @@ Value Cast::make(Type type, Value a) {
   internal_check(bool(a), "cast of null");
   Type from = a->type;
   bool ok = (is_integer(from) && (is_integer(type) || type == Type::Real || type == Type::Bool)) ||
-            (from == Type::Bool && is_integer(type));
+            (from == Type::Bool && is_integer(type)) || (from == Type::Real && type == Type::I32);
   internal_check(ok, std::string("no conversion from ") + name_of(from) + " to " + name_of(type));
   return Value(std::make_shared<Cast>(std::move(a), type));
 }

@@ -105,7 +105,9 @@ struct IntOp : ValueNode {
 
 /// A conversion: between integer types (truncation, or extension by the
 /// source's signedness), from an integer to Real (exact below 2^24 for f32),
-/// from Bool to an integer (0 or 1), or from an integer to Bool (`!= 0`).
+/// from Bool to an integer (0 or 1), from an integer to Bool (`!= 0`), or
+/// from Real to I32 (toward zero; the value must be within I32's range, so
+/// the schedule clamps it first).
 struct Cast : ValueNode {
   static constexpr ValueKind Kind = ValueKind::Cast;
   Value a;

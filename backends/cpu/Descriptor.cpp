@@ -81,6 +81,10 @@ uint32_t abi_role(lower::BufferRole role) {
     return SNN_ROLE_BIAS;
   case lower::BufferRole::Running:
     return SNN_ROLE_RUNNING;
+  case lower::BufferRole::Delay:
+    return SNN_ROLE_DELAY;
+  case lower::BufferRole::Delayed:
+    return SNN_ROLE_DELAYED;
   }
   throw ir::InternalError("unknown buffer role");
 }

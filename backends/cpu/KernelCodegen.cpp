@@ -137,7 +137,8 @@ private:
       return b_.CreateICmpNE(a, llvm::ConstantInt::get(a->getType(), 0));
     if (to == Type::Real)
       return is_signed(from) ? b_.CreateSIToFP(a, target) : b_.CreateUIToFP(a, target);
-    ir::internal_check(from != Type::Real, "a cast from a real to an integer in kernel '" + kernel_.name + "'");
+    if (from == Type::Real)
+      return b_.CreateFPToSI(a, target);
     return b_.CreateIntCast(a, target, is_signed(from));
   }
 

@@ -15,8 +15,9 @@ namespace {
 
 const char *const kTypeNames[] = {"float32", "float64", "int32", "uint32", "uint8", "bits"};
 const char *const kScopeNames[] = {"neuron", "synapse", "pre", "post", "row", "global"};
-const char *const kRoleNames[] = {"state", "input",  "spiked",   "stimulus", "row start", "target", "weight", "label",
-                                  "loss",  "scores", "gradient", "hyper",    "training",  "bias",   "running"};
+const char *const kRoleNames[] = {"state",    "input", "spiked",  "stimulus", "row start", "target",
+                                  "weight",   "label", "loss",    "scores",   "gradient",  "hyper",
+                                  "training", "bias",  "running", "delay",    "delayed"};
 
 std::string quoted(const char *name) { return std::string("'") + (name ? name : "?") + "'"; }
 
@@ -34,7 +35,7 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     broken(which + " has scope " + std::to_string(buffer.scope));
   if (buffer.batch > SNN_BATCH_PER_EXAMPLE)
     broken(which + " has batch axis " + std::to_string(buffer.batch));
-  if (buffer.role > SNN_ROLE_RUNNING)
+  if (buffer.role > SNN_ROLE_DELAYED)
     broken(which + " has role " + std::to_string(buffer.role));
   uint64_t expected = buffer.extent;
   if (buffer.scope == SNN_SCOPE_NEURON) {
@@ -95,6 +96,13 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     break;
   case SNN_ROLE_BIAS:
     rule = {model.real_size == 4 ? uint32_t(SNN_ELEM_F32) : uint32_t(SNN_ELEM_F64), SNN_SCOPE_NEURON, SNN_BATCH_SHARED};
+    break;
+  case SNN_ROLE_DELAY:
+    rule = {SNN_ELEM_U32, SNN_SCOPE_SYNAPSE, SNN_BATCH_SHARED};
+    break;
+  case SNN_ROLE_DELAYED:
+    rule = {model.real_size == 4 ? uint32_t(SNN_ELEM_F32) : uint32_t(SNN_ELEM_F64), SNN_SCOPE_GLOBAL,
+            SNN_BATCH_PER_EXAMPLE};
     break;
   default: // state and input buffers are checked where a population names them; kernels own training buffers
     return;

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 4u
+#define SNN_MODEL_ABI_VERSION 5u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -78,8 +78,11 @@ enum snn_buffer_role {
   SNN_ROLE_HYPER = 11,    /**< real, global: the learning rate (extent 1) or the hyperparameters, set by the runtime */
   SNN_ROLE_TRAINING = 12, /**< traces, per-example gradients, optimiser moments: kernels own them */
   SNN_ROLE_BIAS = 13,     /**< real, shared, per neuron: a trained bias */
-  SNN_ROLE_RUNNING = 14   /**< real, per example: training state kept across the examples of a batch slot
+  SNN_ROLE_RUNNING = 14,  /**< real, per example: training state kept across the examples of a batch slot
                                (a filtered firing rate); not reset by reset_example, saved by checkpoints */
+  SNN_ROLE_DELAY = 15,    /**< u32, shared, per synapse: the synapse's delay in steps, drawn by `init` */
+  SNN_ROLE_DELAYED = 16   /**< real, per example, global: a projection's ring buffer of delayed effects,
+                               cleared by reset_example */
 };
 
 /** How a projection's synapses are chosen (data, not code). */
@@ -255,9 +258,9 @@ typedef struct snn_training_desc {
   double test_split;       /**< hold out this fraction of train data as test data when `test` is absent */
   double validation_split; /**< hold out this fraction of the training data for validation */
   snn_data_desc train, test;
-  uint32_t input_population;   /**< the population the data drives (by its stimulus flags) */
-  uint32_t readout_population; /**< the readout */
-  uint32_t classes;            /**< the readout's size */
+  uint32_t input_population;        /**< the population the data drives (by its stimulus flags) */
+  uint32_t readout_population;      /**< the readout */
+  uint32_t classes;                 /**< the readout's size */
   uint32_t label, loss, scores, lr; /**< buffers */
   double default_lr;
   const char *loss_name, *readout_name, *optimizer_name;
@@ -266,11 +269,11 @@ typedef struct snn_training_desc {
   uint32_t hyper; /**< buffer of the hyperparameters' values */
   uint32_t num_hypers;
   const snn_hyper_desc *hypers;
-  uint32_t schedule;         /**< enum snn_schedule_kind */
-  uint32_t schedule_unit;    /**< enum snn_period_unit of schedule-every / schedule-over */
-  uint32_t schedule_monitor; /**< enum snn_metric (reduce on plateau) */
-  uint32_t warmup_unit;      /**< enum snn_period_unit of the hyper `warmup` */
-  uint32_t early_stopping;   /**< 1: stop on the hypers patience, min-delta, restore-best */
+  uint32_t schedule;               /**< enum snn_schedule_kind */
+  uint32_t schedule_unit;          /**< enum snn_period_unit of schedule-every / schedule-over */
+  uint32_t schedule_monitor;       /**< enum snn_metric (reduce on plateau) */
+  uint32_t warmup_unit;            /**< enum snn_period_unit of the hyper `warmup` */
+  uint32_t early_stopping;         /**< 1: stop on the hypers patience, min-delta, restore-best */
   uint32_t early_stopping_monitor; /**< enum snn_metric */
   uint32_t checkpoint_unit;        /**< enum snn_period_unit of checkpoint-every */
   const char *checkpoint_dir;      /**< the regime's checkpoint directory, or NULL */
@@ -278,11 +281,11 @@ typedef struct snn_training_desc {
 
 /** Everything an entry point touches; allocated and owned by the runtime. */
 typedef struct snn_state {
-  void **buffers;           /**< one per snn_model_desc::buffers entry */
-  const uint64_t *extents;  /**< elements per example of each buffer, as allocated */
-  uint32_t batch;           /**< examples in this batch, 1 .. SNN_MAX_BATCH */
-  uint64_t first_example;   /**< global index of example 0 (selects its random key) */
-  uint64_t seed;            /**< run seed for the counter-based RNG */
+  void **buffers;          /**< one per snn_model_desc::buffers entry */
+  const uint64_t *extents; /**< elements per example of each buffer, as allocated */
+  uint32_t batch;          /**< examples in this batch, 1 .. SNN_MAX_BATCH */
+  uint64_t first_example;  /**< global index of example 0 (selects its random key) */
+  uint64_t seed;           /**< run seed for the counter-based RNG */
 } snn_state;
 
 /** An entry point: `step` is the step being taken (0 outside `step`). */

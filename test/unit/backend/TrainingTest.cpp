@@ -81,7 +81,10 @@ Trained build(ir::ReadoutKind kind, ir::LossKind loss, bool bias) {
   passes::PassContext ctx(diags);
   EXPECT_TRUE(passes::run_pipeline(*m, {}, ctx));
   for (const auto &d : diags.all())
-    ADD_FAILURE() << render(d);
+    // The simulate regime (whose input has no spike file) is replaced by the
+    // training above, whose data drive the input.
+    if (d.kind != "undriven-spike-source")
+      ADD_FAILURE() << render(d);
   lower::ScheduleOptions so;
   so.double_precision = true;
   Trained t;

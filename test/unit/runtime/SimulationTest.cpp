@@ -349,9 +349,10 @@ protected:
 
 TEST_F(RunErrorTest, RejectsOtherAbiVersion) {
   network.desc().abi_version = SNN_MODEL_ABI_VERSION + 1;
-  EXPECT_STREQ(error_of([&] { Simulation(network.desc(), 1); }).what(),
-               "error: the model was built for model ABI version 5 but this "
-               "runtime implements version 4; rebuild it with a matching snnc");
+  EXPECT_EQ(std::string(error_of([&] { Simulation(network.desc(), 1); }).what()),
+            "error: the model was built for model ABI version " + std::to_string(SNN_MODEL_ABI_VERSION + 1) +
+                " but this runtime implements version " + std::to_string(SNN_MODEL_ABI_VERSION) +
+                "; rebuild it with a matching snnc");
 }
 
 TEST_F(RunErrorTest, RejectsOtherRealSize) {
