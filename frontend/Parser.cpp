@@ -409,15 +409,25 @@ private:
 
   /// `20 ms` (a QUANTITY) or `50 epochs` (a COUNT): the number and the word.
   ast::ExprPtr quantity(const std::string &text, const ast::Loc &l) {
-    size_t unit_start = text.size();
-    while (unit_start > 0 && std::isalpha(static_cast<unsigned char>(text[unit_start - 1])))
-      --unit_start;
-    std::string num = text.substr(0, unit_start);
-    while (!num.empty() && (num.back() == ' ' || num.back() == '\t'))
-      num.pop_back();
-    // A trailing 'e' belongs to no number ("2e" is not valid); the lexer
-    // only matches exponents with digits, so the unit is all letters here.
-    return std::make_unique<ast::QuantityExpr>(number(num, l), text.substr(unit_start), l);
+    // The number: digits and a point, then an exponent with digits (no unit
+    // or count word starts with 'e'); the word follows after blanks. A word
+    // may hold a digit (`cm2`) or a non-ASCII micro sign (`µF`).
+    auto digit = [&](size_t i) { return i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); };
+    size_t end = 0;
+    while (digit(end) || (end < text.size() && text[end] == '.'))
+      ++end;
+    if (end < text.size() && (text[end] == 'e' || text[end] == 'E')) {
+      size_t e = end + 1 + (end + 1 < text.size() && (text[end + 1] == '+' || text[end + 1] == '-'));
+      if (digit(e)) {
+        while (digit(e))
+          ++e;
+        end = e;
+      }
+    }
+    size_t unit_start = end;
+    while (unit_start < text.size() && (text[unit_start] == ' ' || text[unit_start] == '\t'))
+      ++unit_start;
+    return std::make_unique<ast::QuantityExpr>(number(text.substr(0, end), l), text.substr(unit_start), l);
   }
 
   ast::Selection selection(SNNParser::SelectionContext *c) {

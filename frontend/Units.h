@@ -15,8 +15,11 @@ struct Unit {
   ir::Dimension dim;
 };
 
-/// Looks up a unit symbol: an optional SI prefix (p n u m k M G) and one of
-/// s, V, A, Hz, S, F, ohm. The same set the lexer accepts after a number.
+/// Looks up a unit symbol: an optional SI prefix (f p n u/µ/μ m c k M G) and
+/// one of s, V, A, Hz, S, F, ohm, m (metre), M (molar, mol/l), mol, or
+/// Brian2's names second, volt, amp, ampere, hertz, siemens, farad, metre,
+/// meter, molar, mole; a length may be squared or cubed (`cm2`). The same
+/// set the lexer accepts after a number.
 std::optional<Unit> lookup_unit(const std::string &symbol);
 
 /// The word of a COUNT (`50 epochs`, `1 batch`, `10 steps`) in the plural

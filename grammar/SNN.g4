@@ -158,14 +158,20 @@ STRING   : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
 // A string whose closing quote is missing on its line: one token, so the
 // parser reports it once instead of tripping over its words.
 UNTERMINATED_STRING : '"' (~["\\\r\n] | '\\' ~[\r\n])* '\\'? ;
-IDENT    : [a-zA-Z_] [a-zA-Z_0-9]* ;
+// `\u00B5` and `\u03BC` (micro) start unit names such as `\u00B5F`.
+IDENT    : [a-zA-Z_\u00B5\u03BC] [a-zA-Z_0-9]* ;
 
 fragment NUM : DIGITS ('.' DIGITS?)? EXPONENT? | '.' DIGITS EXPONENT? ;
 fragment DIGITS : [0-9]+ ;
 fragment EXPONENT : [eE] [+-]? DIGITS ;
-fragment UNIT : PREFIX? BASE_UNIT ;
-fragment PREFIX : 'p' | 'n' | 'u' | 'm' | 'k' | 'M' | 'G' ;
-fragment BASE_UNIT : 's' | 'V' | 'A' | 'Hz' | 'S' | 'F' | 'ohm' ;
+// The symbols and Brian2's names (`0 volt`, `10 nsiemens`, `1 uF`), micro as
+// `u`, `\u00B5` or `\u03BC`; a length may be squared or cubed (`cm2`).
+fragment UNIT : PREFIX? BASE_UNIT [23]? ;
+fragment PREFIX : 'f' | 'p' | 'n' | 'u' | '\u00B5' | '\u03BC' | 'm' | 'c' | 'k' | 'M' | 'G' ;
+fragment BASE_UNIT
+  : 's' | 'second' | 'V' | 'volt' | 'A' | 'amp' | 'ampere' | 'Hz' | 'hertz' | 'S' | 'siemens'
+  | 'F' | 'farad' | 'ohm' | 'm' | 'metre' | 'meter' | 'M' | 'molar' | 'mol' | 'mole'
+  ;
 
 COMMENT       : '//' ~[\r\n]* -> skip ;
 BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
