@@ -40,8 +40,32 @@ TEST(Units, PrefixedSymbols) {
   expect_unit("us", 1e-6, Dimension::time());
 }
 
+TEST(Units, Brian2Names) {
+  expect_unit("volt", 1, Dimension::voltage());
+  expect_unit("mvolt", 1e-3, Dimension::voltage());
+  expect_unit("amp", 1, Dimension::current());
+  expect_unit("nampere", 1e-9, Dimension::current());
+  expect_unit("siemens", 1, Dimension::conductance());
+  expect_unit("farad", 1, Dimension::capacitance());
+  expect_unit("msecond", 1e-3, Dimension::time());
+  expect_unit("khertz", 1e3, Dimension::frequency());
+  expect_unit("m", 1, Dimension::base(Dimension::Metre));
+  expect_unit("umetre", 1e-6, Dimension::base(Dimension::Metre));
+  expect_unit("mm", 1e-3, Dimension::base(Dimension::Metre));
+  expect_unit("cm2", 1e-4, Dimension::base(Dimension::Metre, 2));
+  expect_unit("um3", 1e-18, Dimension::base(Dimension::Metre, 3));
+  Dimension molarity = Dimension::base(Dimension::Mole) / Dimension::base(Dimension::Metre, 3);
+  expect_unit("M", 1e3, molarity);
+  expect_unit("mM", 1, molarity);
+  expect_unit("umolar", 1e-3, molarity);
+  expect_unit("mol", 1, Dimension::base(Dimension::Mole));
+  expect_unit("\xC2\xB5F", 1e-6, Dimension::capacitance()); // the micro sign
+  expect_unit("\xCE\xBCF", 1e-6, Dimension::capacitance()); // Greek mu
+  expect_unit("fF", 1e-15, Dimension::capacitance());
+}
+
 TEST(Units, UnknownSymbols) {
-  for (const char *s : {"", "m", "mv", "MV2", "xV", "kk", "Ohm", "sec", "mmV", "ohms"})
+  for (const char *s : {"", "mv", "MV2", "xV", "kk", "Ohm", "sec", "mmV", "ohms", "volts", "cm4", "ms2", "uFarad"})
     EXPECT_FALSE(lookup_unit(s).has_value()) << "'" << s << "'";
 }
 
