@@ -59,8 +59,8 @@ TEST(Units, Brian2Names) {
   expect_unit("mM", 1, molarity);
   expect_unit("umolar", 1e-3, molarity);
   expect_unit("mol", 1, Dimension::base(Dimension::Mole));
-  expect_unit("\xC2\xB5F", 1e-6, Dimension::capacitance()); // the micro sign
-  expect_unit("\xCE\xBCF", 1e-6, Dimension::capacitance()); // Greek mu
+  expect_unit("\xC2\xB5" "F", 1e-6, Dimension::capacitance()); // the micro sign
+  expect_unit("\xCE\xBC" "F", 1e-6, Dimension::capacitance()); // Greek mu
   expect_unit("fF", 1e-15, Dimension::capacitance());
 }
 
