@@ -133,10 +133,9 @@ private:
     for (const ir::InputVar &i : model.inputs)
       info.inputs.push_back({i.name, neuron_buffer(k, i.name, real_, BufferRole::Input, i.dim.str()), false});
     info.spiked = neuron_buffer(k, "spiked", ElemType::U8, BufferRole::Spiked, "");
-    bool driven = m_.regime.training && m_.regime.training->input == pop.name; // by the training data
-    for (const ir::Stimulus &s : m_.regime.stimuli)
-      driven = driven || s.population == pop.name;
-    if (driven)
+    // Flags for every population that reads stimulus(): the regime's file,
+    // the training data or the executable's --input drives them.
+    if (ir::reads_stimulus(model))
       info.stimulus = neuron_buffer(k, "stimulus", ElemType::U8, BufferRole::Stimulus, "");
     p_.populations.push_back(std::move(info));
   }

@@ -460,13 +460,38 @@ private:
   long long refractory_steps_ = 0;
 };
 
+/// The probability per step of a spike condition `rand() < p` (or <=)
+/// whose p is a constant once dt is known, as std.inputs.Poisson's
+/// `rate * dt`; nothing for any other condition.
+std::optional<double> spike_probability(const ir::NeuronModel &model) {
+  const auto *cond = model.spike_condition.as<ir::Binary>();
+  if (!cond || (cond->op != ir::BinaryOp::Lt && cond->op != ir::BinaryOp::Le))
+    return std::nullopt;
+  const auto *draw = cond->a.as<ir::Random>();
+  double p = 0;
+  if (!draw || draw->dist != ir::Distribution::Uniform01 || !ir::constant_value(ir::simplify(cond->b), p))
+    return std::nullopt;
+  return p;
+}
+
 } // namespace
 
 bool discretize_odes(ir::Module &m, PassContext &ctx) {
   bool ok = true;
-  for (auto &model : m.models)
-    if (!model.discretized)
-      ok = Discretizer(model, m.regime.dt, ctx).run() && ok;
+  for (auto &model : m.models) {
+    if (model.discretized)
+      continue;
+    ok = Discretizer(model, m.regime.dt, ctx).run() && ok;
+    // rate * dt above 1 fires every step: the rate asked for is not the
+    // rate simulated (at most 1 / dt).
+    std::optional<double> p = spike_probability(model);
+    if (!p || *p <= 1)
+      continue;
+    for (const ir::Population &pop : m.network.populations)
+      if (pop.model == model.name)
+        ctx.diags.report(DiagKind::saturated_rate, pop.loc, pop.name, ir::format_real(*p),
+                         ir::format_real(1 / m.regime.dt), ir::format_real(m.regime.dt));
+  }
   return ok;
 }
 

@@ -91,6 +91,8 @@ std::string usage(const snn_model_desc &model) {
          ")\n"
          "  --first-example K    global index of the batch's first example, which selects\n"
          "                       its random numbers (unsigned 64-bit, default 0)\n"
+         "  --input NAME=FILE    drive population NAME from the spike-times CSV FILE instead of\n"
+         "                       the regime's file (repeatable)\n"
          "  --out PATH           NPZ file for recordings that name no file of their own\n" +
          std::string(kCommonUsage);
 }
@@ -191,6 +193,14 @@ double parse_learning_rate(std::string_view text) {
   return value;
 }
 
+/// `--input NAME=FILE`: a population and its spike-times file.
+std::pair<std::string, std::string> parse_input(std::string_view text) {
+  std::size_t equals = text.find('=');
+  if (equals == std::string_view::npos || equals == 0 || equals + 1 == text.size())
+    throw Error("option '--input' needs POPULATION=FILE (a spike-times CSV), not '" + std::string(text) + "'");
+  return {std::string(text.substr(0, equals)), std::string(text.substr(equals + 1))};
+}
+
 uint64_t parse_batches(std::string_view text) {
   bool too_large;
   std::optional<uint64_t> value = parse_unsigned(text, too_large);
@@ -225,7 +235,7 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
       }
       continue;
     }
-    static const char *const kSimulation[] = {"--duration", "--first-example"};
+    static const char *const kSimulation[] = {"--duration", "--first-example", "--input"};
     static const char *const kTraining[] = {"--epochs",  "--lr",         "--data-train",  "--data-test",
                                             "--metrics", "--weights-in", "--weights-out", "--gradients-out",
                                             "--batches", "--checkpoint"};
@@ -262,6 +272,8 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
       line.train.batch = line.options.batch = parse_batch(*value);
     else if (name == "--first-example")
       line.options.first_example = parse_first_example(*value);
+    else if (name == "--input")
+      line.options.inputs.push_back(parse_input(*value));
     else if (name == "--max-input-bytes")
       line.max_input_bytes = parse_max_input_bytes(*value);
     else if (name == "--epochs")

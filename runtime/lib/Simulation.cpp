@@ -7,6 +7,7 @@
 
 #include "AlignedBuffer.h"
 #include "Connectivity.h"
+#include "Duration.h"
 #include "ModelDescription.h"
 #include "OutOfMemory.h"
 #include "PretrainedWeights.h"
@@ -39,6 +40,7 @@ struct Simulation::Impl {
   std::vector<void *> buffers;
   std::vector<uint64_t> synapse_counts;                   ///< per projection
   std::vector<std::optional<StimulusSchedule>> schedules; ///< per population
+  std::vector<std::string> stimulus_files;                ///< per population: its files, for messages
   std::vector<uint64_t> spike_totals;                     ///< per population, since init
   std::vector<uint64_t> example_spikes;                   ///< [population * batch + example]
   snn_entry_fn reset_example = nullptr;
@@ -165,6 +167,7 @@ void Simulation::Impl::load_stimuli() {
   // Several files may drive one population: merge them into one schedule so
   // that clearing one file's flags never clears another's.
   std::vector<std::vector<SpikeEvent>> events(desc.num_populations);
+  stimulus_files.assign(desc.num_populations, "");
   std::vector<bool> driven(desc.num_populations, false);
   for (uint32_t s = 0; s < desc.num_stimuli; ++s) {
     const snn_stimulus_desc &stimulus_desc = desc.stimuli[s];
@@ -173,6 +176,8 @@ void Simulation::Impl::load_stimuli() {
     auto &merged = events[stimulus_desc.population];
     merged.insert(merged.end(), file.begin(), file.end());
     driven[stimulus_desc.population] = true;
+    std::string &files = stimulus_files[stimulus_desc.population];
+    files += (files.empty() ? "" : ", ") + std::string(stimulus_desc.path);
   }
   schedules.resize(desc.num_populations);
   for (uint32_t p = 0; p < desc.num_populations; ++p)
@@ -223,6 +228,44 @@ const snn_model_desc &Simulation::model() const { return *impl_->model; }
 uint64_t Simulation::seed() const { return impl_->seed; }
 uint32_t Simulation::batch() const { return impl_->batch; }
 uint64_t Simulation::first_example() const { return impl_->first_example; }
+
+void Simulation::set_stimulus(std::string_view population, const std::string &path) {
+  Impl &s = *impl_;
+  uint32_t p = s.population(population);
+  const snn_population_desc &desc = s.model->populations[p];
+  if (desc.stimulus == SNN_NO_BUFFER)
+    throw Error("population '" + std::string(population) +
+                "' has no stimulus: its model never reads stimulus() (use a spike source such as "
+                "std.inputs.SpikeSource)");
+  s.schedules[p].emplace(read_spike_times(path, desc.name, desc.size), s.model->dt);
+  s.stimulus_files[p] = path;
+  s.initialised = false;
+}
+
+std::vector<std::string> Simulation::stimulus_losses(uint64_t steps) const {
+  const Impl &s = *impl_;
+  std::vector<std::string> lines;
+  for (uint32_t p = 0; p < s.model->num_populations; ++p) {
+    if (!s.schedules[p])
+      continue;
+    std::size_t merged = s.schedules[p]->merged(), late = s.schedules[p]->from_step(steps);
+    if (merged == 0 && late == 0)
+      continue;
+    auto spikes = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " spike" : " spikes"); };
+    std::string line =
+        "stimulus of population '" + std::string(s.model->populations[p].name) + "' (" + s.stimulus_files[p] + "): ";
+    if (merged > 0)
+      line += spikes(merged) +
+              " fell in a step where the same neuron already spikes and merged with it "
+              "(a neuron spikes at most once per step of " +
+              format_seconds(s.model->dt) + ")";
+    if (late > 0)
+      line += std::string(merged > 0 ? "; " : "") + spikes(late) + " at or after the end of the run (" +
+              format_seconds(double(steps) * s.model->dt) + ") never arrived";
+    lines.push_back(line);
+  }
+  return lines;
+}
 
 void Simulation::init() {
   Impl &s = *impl_;

@@ -61,10 +61,57 @@ public:
     if (consumed && !std::isfinite(value))
       fail(line, field.column, "spike time '" + shown(text) + "' is not a finite number");
     if (!decimal || !consumed)
-      fail(line, field.column, "invalid spike time '" + shown(text) + "': expected a number of seconds");
+      fail(line, field.column,
+           "invalid spike time '" + shown(text) + "': expected a number of " + (unit_ == "s" ? "seconds" : unit_));
     if (value < 0)
-      fail(line, field.column, "spike time " + shown(text) + " s is negative");
-    return value;
+      fail(line, field.column, "spike time " + shown(text) + " " + unit_ + " is negative");
+    return value * scale_;
+  }
+
+  /// A first line that names the columns: `time,neuron`, with the time's
+  /// unit if it is not seconds (`time_ms`, `time [ms]`, `time (us)`).
+  /// False when the line is not a header (its first field starts like a
+  /// number); an Error when it is a header that names something else.
+  bool parse_header(std::size_t line, const std::vector<Field> &fields) {
+    // A header's first field does not start like a number, and its second is
+    // no index (so `nan,0` is a spike with a bad time, not a header).
+    std::string_view first = fields[0].text;
+    if (first.empty() || std::string_view("0123456789.+-").find(first[0]) != std::string_view::npos)
+      return false;
+    if (fields.size() == 2 && !fields[1].text.empty() &&
+        fields[1].text.find_first_not_of("0123456789") == std::string_view::npos)
+      return false;
+    static const std::pair<const char *, double> kUnits[] = {
+        {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"\xC2\xB5s", 1e-6}, {"\xCE\xBCs", 1e-6}, {"ns", 1e-9}};
+    std::string time(first), unit = "s";
+    for (const char *open : {"[", "("}) {
+      std::size_t at = time.find(open);
+      char close = *open == '[' ? ']' : ')';
+      if (at != std::string::npos && time.back() == close) {
+        unit = time.substr(at + 1, time.size() - at - 2);
+        time = std::string(trim(std::string_view(time).substr(0, at), 1).text);
+      }
+    }
+    if (std::size_t under = time.rfind('_'); under != std::string::npos && time.compare(0, under, "time") == 0) {
+      unit = time.substr(under + 1);
+      time = "time";
+    }
+    bool known_unit = false;
+    for (const auto &[name, scale] : kUnits)
+      if (unit == name) {
+        known_unit = true;
+        scale_ = scale;
+        unit_ = unit;
+      }
+    std::string_view neuron = fields.size() == 2 ? fields[1].text : std::string_view();
+    bool neuron_ok = neuron == "neuron" || neuron == "neuron_index" || neuron == "index" || neuron == "i";
+    if (fields.size() != 2 || (time != "time" && time != "t") || !neuron_ok)
+      fail(line, fields[0].column,
+           "expected a header 'time,neuron' (the time's unit may follow: 'time_ms,neuron'), found '" +
+               shown(std::string(first)) + (fields.size() > 1 ? "," + shown(std::string(fields[1].text)) : "") + "'");
+    if (!known_unit)
+      fail(line, fields[0].column, "unknown unit '" + shown(unit) + "' of the spike times: expected s, ms, us or ns");
+    return true;
   }
 
   uint32_t parse_neuron(std::size_t line, Field field) const {
@@ -85,7 +132,7 @@ public:
   }
 
   /// Parses one line with its comment removed; returns false for a header.
-  bool parse(std::size_t line, std::string_view content, bool first_line, SpikeEvent &event) const {
+  bool parse(std::size_t line, std::string_view content, bool first_line, SpikeEvent &event) {
     std::vector<Field> fields;
     std::size_t start = 0;
     for (;;) {
@@ -96,7 +143,7 @@ public:
         break;
       start = comma + 1;
     }
-    if (first_line && fields.size() == 2 && fields[0].text == "time" && fields[1].text == "neuron")
+    if (first_line && parse_header(line, fields))
       return false;
     if (fields.size() != 2) {
       // Point at the extra column, or just past the only one.
@@ -113,6 +160,8 @@ private:
   const std::string &path_;
   std::string_view population_;
   uint32_t size_;
+  double scale_ = 1;       ///< seconds per unit of the time column
+  std::string unit_ = "s"; ///< that unit, as the header names it
 };
 
 } // namespace
@@ -177,6 +226,11 @@ StimulusSchedule::StimulusSchedule(const std::vector<SpikeEvent> &events, double
   std::sort(events_.begin(), events_.end(), [](const StepEvent &a, const StepEvent &b) {
     return a.step != b.step ? a.step < b.step : a.neuron < b.neuron;
   });
+  // A neuron spikes at most once per step: later spikes in its step merge.
+  auto same = [](const StepEvent &a, const StepEvent &b) { return a.step == b.step && a.neuron == b.neuron; };
+  std::size_t before = events_.size();
+  events_.erase(std::unique(events_.begin(), events_.end(), same), events_.end());
+  merged_ = before - events_.size();
 }
 
 void StimulusSchedule::apply(uint64_t step, uint8_t *flags, uint32_t copies, uint64_t stride) {
@@ -203,6 +257,12 @@ void StimulusSchedule::apply(uint64_t step, uint8_t *flags, uint32_t copies, uin
 void StimulusSchedule::rewind() {
   set_begin_ = set_end_ = 0;
   next_step_ = 0;
+}
+
+std::size_t StimulusSchedule::from_step(uint64_t step) const {
+  return std::size_t(events_.end() -
+                     std::lower_bound(events_.begin(), events_.end(), step,
+                                      [](const StepEvent &event, uint64_t s) { return event.step < s; }));
 }
 
 } // namespace snn::rt

@@ -1,9 +1,12 @@
 //===- Stimulus.h - Spike-time files driving a population -------*- C++ -*-===//
 //
 // A stimulus file is CSV text, one spike per line: `time_in_seconds,neuron`.
-// Blank lines, `#` comments (to the end of a line) and a first line
-// `time,neuron` are allowed. Anything else is an Error located at
-// path:line:col, because a silently dropped spike is a wrong experiment.
+// Blank lines, `#` comments (to the end of a line) and a first line naming
+// the columns, `time,neuron` (also `t`; `index` or `i`), with the time's unit
+// when it is not seconds (`time_ms,neuron`, `time [ms],neuron`; s, ms, us,
+// ns), are allowed. Anything else is an Error located at path:line:col,
+// because a silently dropped spike is a wrong experiment; spikes that a run
+// merges or never reaches are counted (StimulusSchedule) and reported.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SNN_RUNTIME_STIMULUS_H
@@ -48,8 +51,13 @@ public:
   void apply(uint64_t step, uint8_t *flags, uint32_t copies = 1, uint64_t stride = 0);
   /// Forgets which flags are set (after the caller zeroed them).
   void rewind();
-  /// Number of spikes scheduled.
+  /// Number of spikes scheduled (after merging).
   std::size_t size() const { return events_.size(); }
+  /// Spikes that fell in a step where their neuron already spiked, merged
+  /// into that one spike.
+  std::size_t merged() const { return merged_; }
+  /// Spikes of step `step` or later: those a run of `step` steps never delivers.
+  std::size_t from_step(uint64_t step) const;
 
 private:
   struct StepEvent {
@@ -60,6 +68,7 @@ private:
   std::size_t set_begin_ = 0;     ///< events_[set_begin_, set_end_) are set
   std::size_t set_end_ = 0;
   uint64_t next_step_ = 0; ///< the step expected next, to skip the search
+  std::size_t merged_ = 0;
 };
 
 } // namespace snn::rt

@@ -48,6 +48,11 @@ MALFORMED = [
     ("no final newline", b"0.001,0\n0.002,7", 2, 7, "out of range"),
     ("binary", bytes(range(1, 256)), 1, None, "error"),
     ("long line", b"0.001," + b"9" * 1000000 + b"\n", 1, 7, "out of range"),
+    ("unknown header", b"when,who\n0.001,0\n", 1, 1,
+     "expected a header 'time,neuron' (the time's unit may follow: 'time_ms,neuron'), found 'when,who'"),
+    ("header unit", b"time_h,neuron\n1,0\n", 1, 1, "unknown unit 'h' of the spike times"),
+    ("negative ms", b"time_ms,neuron\n-1,0\n", 2, 1, "spike time -1 ms is negative"),
+    ("ms word", b"time (ms),neuron\n1 ms,0\n", 2, 1, "invalid spike time '1 ms': expected a number of ms"),
 ]
 
 # (name, file content, expected (step, neuron) events)
@@ -58,6 +63,9 @@ VALID = [
      b"time,neuron\n# a comment\n\n  0.0005 ,\t2  # trailing comment\r\n0.0001,0\n"
      b"1e-3,1\n0.00025,1\n0.0021,00\n0.5,0\n",
      [(1, 0), (2, 1), (5, 2), (10, 1), (21, 0)]),
+    ("header in ms", b"time_ms,neuron\n0.5,2\n1,1\n", [(5, 2), (10, 1)]),
+    ("header [ms]", b"time [ms],index\n2.1,0\n", [(21, 0)]),
+    ("header t (us)", b"t (us),i\n300,1\n", [(3, 1)]),
 ]
 
 # (arguments, message fragment)
@@ -88,6 +96,11 @@ BAD_OPTIONS = [
     (["--quiet=yes"], "option '--quiet' takes no value"),
     (["--out", ""], "option '--out' needs a file name"),
     (["--out", "/nonexistent-dir-e2e/x.npz"], "/nonexistent-dir-e2e/x.npz"),
+    (["--input", "nosuch=stim.csv"], "the network has no population 'nosuch'"),
+    (["--input", "stim"], "option '--input' needs POPULATION=FILE (a spike-times CSV), not 'stim'"),
+    (["--input=stim="], "needs POPULATION=FILE"),
+    (["--input", "stim=/nonexistent-e2e.csv"], "/nonexistent-e2e.csv: error: cannot open stimulus file"),
+    (["--input", "cells=stim.csv"], "population 'cells' has no stimulus: its model never reads stimulus()"),
 ]
 
 # (arguments, expected number of steps) for options that must work
@@ -101,6 +114,7 @@ GOOD_OPTIONS = [
     (["--seed=18446744073709551615"], 100),
     (["--seed", "0xFFFFFFFFFFFFFFFF"], 100),
     (["-q"], 100),
+    (["--input", "stim=stim.csv"], 100),
 ]
 
 
@@ -195,6 +209,29 @@ def main():
             checker.check(list(data["stim_spikes_i"]) == [1], "%s: spikes %s, expected [1]"
                           % (label, list(data["stim_spikes_i"])))
             checker.check(proc.stdout == "", "%s: --quiet printed %r" % (label, proc.stdout))
+    # --input replaces the regime's file.
+    with open(os.path.join(args.work, "other.csv"), "wb") as f:
+        f.write(b"time_ms,neuron\n0.3,2\n")
+    proc = run(["--input", "stim=other.csv"])
+    if not crashed(checker, "--input", proc) and checker.check(
+            proc.returncode == 0, "--input: exit %d, stderr %r" % (proc.returncode, proc.stderr)):
+        data = e2e.load_npz(out)
+        got = sorted(zip(np.rint(data["stim_spikes_t"] / DT).astype(int).tolist(), data["stim_spikes_i"].tolist()))
+        checker.check(got == [(3, 2)], "--input stim=other.csv: spikes %s, expected [(3, 2)]" % got)
+    # Spikes merged into one step of a neuron, or after the end, are reported.
+    with open(csv, "wb") as f:
+        f.write(b"0.001,0\n0.00105,0\n0.0011,1\n0.5,1\n0.01,2\n")
+    proc = run([])
+    if not crashed(checker, "merged and late spikes", proc):
+        want = ("warning: stimulus of population 'stim' (%s): 1 spike fell in a step where the same neuron "
+                "already spikes and merged with it (a neuron spikes at most once per step of 0.1 ms); "
+                "2 spikes at or after the end of the run (10 ms) never arrived" % os.path.join(args.work, "stim.csv"))
+        checker.check(proc.returncode == 0 and want in proc.stderr,
+                      "merged and late spikes: exit %d, stderr %r, expected %r"
+                      % (proc.returncode, proc.stderr, want))
+        data = e2e.load_npz(out)
+        checker.check(list(data["stim_spikes_i"]) == [0, 1], "merged and late spikes: spikes %s, expected [0, 1]"
+                      % list(data["stim_spikes_i"]))
     proc = e2e.run_model(exe, args.work, ["--help"], expect_ok=False)
     if not crashed(checker, "--help", proc):
         checker.check(proc.returncode == 0 and "--duration" in proc.stdout and

@@ -67,6 +67,9 @@ struct RunOptions {
   /// Run on when a state variable becomes NaN or infinite (default: stop
   /// with an error naming it; runtime/lib/NonFinite.h).
   bool allow_nonfinite = false;
+  /// `--input NAME=FILE`: spike-times files that replace the regime's for
+  /// the populations named, in order.
+  std::vector<std::pair<std::string, std::string>> inputs;
   /// Where the summary goes (unless quiet); null means std::cout.
   std::ostream *summary = nullptr;
 };
@@ -157,6 +160,16 @@ public:
   uint32_t batch() const;
   /// Global index of example 0 of the batch.
   uint64_t first_example() const;
+
+  /// Drives population `population` (whose model reads stimulus()) from the
+  /// spike-times file at `path` instead of the regime's files, as the
+  /// executable's `--input NAME=FILE`. Throws Error for an unknown population,
+  /// one without stimulus flags, or a bad file. Takes effect at `init`.
+  void set_stimulus(std::string_view population, const std::string &path);
+  /// What a run of `steps` steps will not deliver of the stimulus files, one
+  /// line per population that loses any: spikes of one neuron in one step
+  /// (merged into one) and spikes at or after the end of the run (dropped).
+  std::vector<std::string> stimulus_losses(uint64_t steps) const;
 
   /// Starts a new run of the examples: zeroes every per-example buffer,
   /// rewinds the stimulus, clears the spike counts, calls the model's

@@ -157,7 +157,14 @@ TEST(StimulusSchedule, StepOfTimeIsRobustToRounding) {
 
 TEST(StimulusSchedule, SetsFlagsOfEachStepAndClearsThemAfter) {
   StimulusSchedule schedule({{0.002, 1}, {0.0, 0}, {0.002, 3}, {0.0025, 1}, {0.005, 2}}, 1e-3);
-  EXPECT_EQ(schedule.size(), 5u);
+  // Neuron 1's spikes at 2 and 2.5 ms fall in step 2: one spike.
+  EXPECT_EQ(schedule.size(), 4u);
+  EXPECT_EQ(schedule.merged(), 1u);
+  // A run of 5 steps (0..4) never reaches the spike of step 5.
+  EXPECT_EQ(schedule.from_step(5), 1u);
+  EXPECT_EQ(schedule.from_step(3), 1u);
+  EXPECT_EQ(schedule.from_step(2), 3u);
+  EXPECT_EQ(schedule.from_step(6), 0u);
   uint8_t flags[4] = {0, 0, 0, 0};
   auto expect_flags = [&](uint64_t step, std::vector<uint8_t> expected) {
     schedule.apply(step, flags);
