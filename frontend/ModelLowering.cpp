@@ -27,6 +27,7 @@ public:
     unsigned errors = diags_.error_count();
     model_.name = decl_.name.name;
     model_.loc = decl_.name.loc;
+    collect_subexpressions();
     params();
     inputs();
     states();
@@ -34,6 +35,7 @@ public:
     odes();
     spike();
     reset();
+    unused_subexpressions();
     if (diags_.error_count() != errors)
       return std::nullopt;
     warn_unused_params();
@@ -80,11 +82,13 @@ private:
     s.allow_stimulus = with_states;
     s.random_sites = &random_sites_;
     s.failed = [this](const std::string &n) { return failed_.count(n) > 0; };
-    s.lookup = [this, with_states, current](const std::string &n) -> ir::Expr {
-      if (const ir::Parameter *p = model_.find_param(n))
+    s.lookup = [this, context, with_states, random, current](const std::string &n) -> ir::Expr {
+      if (const ir::Parameter *p = parameter(n))
         return ir::Variable::make(ir::VarKind::Param, n, p->dim);
       if (!with_states)
         return {};
+      if (auto sub = subexpressions_.find(n); sub != subexpressions_.end())
+        return subexpression(sub->second, context, random, current);
       if (current) {
         auto it = current->find(n);
         if (it != current->end())
@@ -100,9 +104,11 @@ private:
         return ir::Variable::make(ir::VarKind::Dt, "dt", Dimension::time());
       return {};
     };
-    for (const auto &p : model_.params)
-      s.names.push_back(p.name);
+    for (const auto &p : decl_.params)
+      s.names.push_back(p.name.name);
     if (with_states) {
+      for (const auto &sub : subexpressions_)
+        s.names.push_back(sub.first);
       for (const auto &st : model_.states)
         s.names.push_back(st.name);
       for (const auto &in : model_.inputs)
@@ -113,8 +119,114 @@ private:
 
   void params() {
     for (const auto &p : decl_.params)
-      if (declare(p.name, "parameter") && !param(p))
-        failed_.insert(p.name.name);
+      parameter(p.name.name);
+  }
+
+  /// The parameter `name`, lowered now if it was not yet: a parameter may
+  /// be defined from others in any order, but not from itself (a cycle).
+  /// Null for no parameter or a failed one (reported).
+  const ir::Parameter *parameter(const std::string &name) {
+    if (const ir::Parameter *done = model_.find_param(name))
+      return done;
+    const ast::ParamDecl *decl = nullptr;
+    for (const auto &p : decl_.params)
+      if (p.name.name == name && !decl)
+        decl = &p;
+    if (!decl || failed_.count(name))
+      return nullptr;
+    if (!in_progress_.insert(name).second) {
+      cycle_.push_back(name);
+      report_cycle(decl->name, "parameter");
+      failed_.insert(name);
+      return nullptr;
+    }
+    cycle_.push_back(name);
+    if (!declare(decl->name, "parameter") || !param(*decl))
+      failed_.insert(name);
+    cycle_.pop_back();
+    in_progress_.erase(name);
+    return model_.find_param(name);
+  }
+
+  /// `a = b * 2; b = a + 1`: reported once, at the definition that closes
+  /// the cycle, with the path (cycle_ ends with the name seen twice).
+  void report_cycle(const ast::Ident &at, const char *what) {
+    auto first = std::find(cycle_.begin(), cycle_.end(), cycle_.back());
+    std::string path;
+    for (auto it = first; it != cycle_.end(); ++it)
+      path += (path.empty() ? "" : " -> ") + *it;
+    diags_.report(DiagKind::cyclic_definition, at.loc, what, at.name, path);
+    cycle_.pop_back();
+  }
+
+  /// `alpha_m = 0.1 / mV * (v + 40 mV) / ...`: a name for an expression of
+  /// the states, parameters and inputs, written once and used in several
+  /// equations (Brian2's subexpressions). Every use reads the expression
+  /// itself, so it means what writing it there would.
+  void collect_subexpressions() {
+    static const std::vector<std::string> settings = {"surrogate", "refractory", "method"};
+    for (const auto &s : decl_.settings) {
+      const std::string &n = s.name.name;
+      if (std::find(settings.begin(), settings.end(), n) != settings.end())
+        continue;
+      bool declared = false;
+      for (const auto &p : decl_.params)
+        declared = declared || p.name.name == n;
+      for (const auto &st : decl_.states)
+        declared = declared || st.name.name == n;
+      for (const auto &i : decl_.inputs)
+        declared = declared || i.name.name == n;
+      if (declared || n == "t" || n == "dt") // reported by settings()
+        continue;
+      if (auto [it, fresh] = subexpressions_.emplace(n, &s); !fresh) {
+        diags_.report(DiagKind::duplicate_definition, s.name.loc, "subexpression", n);
+        diags_.note(DiagKind::note_previous_definition, it->second->name.loc);
+      }
+    }
+  }
+
+  /// The expression of subexpression `s` where it is used (in `context`,
+  /// with the uses' rules for random numbers and the sequential reset's
+  /// `current` values); null after an error, reported once.
+  ir::Expr subexpression(const ast::Setting *s, const std::string &context, bool random,
+                         const std::map<std::string, ir::Expr> *current) {
+    const std::string &n = s->name.name;
+    used_subexpressions_.insert(n);
+    if (failed_.count(n))
+      return {};
+    cycle_.push_back(n);
+    if (!in_progress_.insert(n).second) {
+      report_cycle(s->name, "subexpression");
+      failed_.insert(n);
+      return {};
+    }
+    ir::Expr e = exprs_.lower(*s->value, scope(context, true, random, current));
+    in_progress_.erase(n);
+    cycle_.pop_back();
+    if (!e)
+      failed_.insert(n);
+    return e;
+  }
+
+  /// A subexpression no equation reads: a misspelt setting when its name is
+  /// close to one (an error), else its errors still count and it gets a
+  /// warning.
+  void unused_subexpressions() {
+    static const std::vector<std::string> settings = {"surrogate", "refractory", "method"};
+    std::vector<std::pair<std::string, const ast::Setting *>> unused;
+    for (const auto &[name, s] : subexpressions_)
+      if (!used_subexpressions_.count(name))
+        unused.emplace_back(name, s);
+    for (const auto &[name, s] : unused) {
+      // Unused and close to a setting's name: a misspelt setting.
+      if (std::string setting = diag::closest_name(name, settings); !setting.empty()) {
+        diags_.report(DiagKind::unknown_setting, s->name.loc, "neuron", name);
+        diags_.note(DiagKind::note_did_you_mean, s->name.loc, setting);
+        continue;
+      }
+      if (subexpression(s, "subexpression '" + name + "'", true, nullptr))
+        diags_.report(DiagKind::unused_subexpression, s->name.loc, name, model_.name);
+    }
   }
 
   /// Lowers one parameter; false after reporting why it cannot be.
@@ -205,11 +317,9 @@ private:
       if (std::find(known.begin(), known.end(), n) == known.end()) {
         if (model_.find_state(n) || model_.find_param(n) || model_.find_input(n))
           diags_.report(DiagKind::assignment_outside_on_spike, s.name.loc, n);
-        else {
-          diags_.report(DiagKind::unknown_setting, s.name.loc, "neuron", n);
-          diags_.suggest(n, known, s.name.loc);
-        }
-        continue;
+        else if (n == "t" || n == "dt")
+          diags_.report(DiagKind::duplicate_definition, s.name.loc, "built-in name", n);
+        continue; // else a subexpression
       }
       if (!diags_.define_once(seen, n, s.name.loc, "setting"))
         continue;
@@ -400,6 +510,10 @@ private:
   ir::NeuronModel model_;
   std::map<std::string, SourceLocation> declared_;
   std::set<std::string> failed_; ///< declared, but lowering them failed
+  std::map<std::string, const ast::Setting *> subexpressions_;
+  std::set<std::string> used_subexpressions_;
+  std::set<std::string> in_progress_; ///< parameters and subexpressions being lowered
+  std::vector<std::string> cycle_;    ///< the names being lowered, outermost first
   uint32_t random_sites_ = 0;
   SourceLocation refractory_loc_;
 };
