@@ -167,6 +167,30 @@ std::string dump(const File &f) {
       d.expr(*s.value, 3);
     }
   }
+  for (const auto &sy : f.synapses) {
+    d.line(1, "Synapse " + sy.name.name, sy.name.loc);
+    for (const auto &p : sy.params) {
+      d.line(2, "Param " + p.name.name, p.name.loc);
+      d.opt_expr(p.unit, 3);
+      d.opt_expr(p.value, 3);
+    }
+    for (const auto &s : sy.states) {
+      d.line(2, "State " + s.name.name, s.name.loc);
+      d.opt_expr(s.unit, 3);
+      d.opt_expr(s.initial, 3);
+    }
+    for (const auto &o : sy.odes) {
+      d.line(2, "Ode d" + o.state.name + "/dt", o.lhs_loc);
+      d.expr(*o.rhs, 3);
+    }
+    for (const auto &e : sy.events) {
+      d.line(2, "On " + e.pathway.name, e.pathway.loc);
+      for (const auto &a : e.body) {
+        d.line(3, "Assign " + (a.owner ? a.owner->name + "." : std::string()) + a.target.name + " " + a.op, a.loc);
+        d.expr(*a.value, 4);
+      }
+    }
+  }
   for (const auto &net : f.networks) {
     d.line(1, "Network " + net.name.name, net.name.loc);
     for (const auto &p : net.populations) {
@@ -193,6 +217,10 @@ std::string dump(const File &f) {
       if (c.delay) {
         d.line(3, c.delay_is_distribution ? "Delay ~" : "Delay", c.delay_loc);
         d.expr(*c.delay, 4);
+      }
+      if (c.synapse) {
+        d.line(3, "Synapse " + c.synapse->name, c.synapse->loc);
+        d.args(c.synapse_args, 4);
       }
       if (c.frozen)
         d.line(3, "Frozen", c.loc);

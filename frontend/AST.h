@@ -213,6 +213,8 @@ struct ConnectDecl {
   bool delay_is_distribution = false; ///< `delay ~ uniform(1 ms, 5 ms)`
   Loc delay_loc;
   bool frozen = false; ///< `frozen`: not trained
+  std::optional<Ident> synapse; ///< `synapse STDP(w_max: 10 nS)`: the synapse model
+  std::vector<Arg> synapse_args;
   ExprPtr weight;
   bool weight_is_distribution = false;
   Loc weight_loc;
@@ -315,10 +317,44 @@ struct TrainDecl {
 };
 
 /// One parsed file.
+/// `x.y op= value` in an `on pre` / `on post` block: `owner` is `post` for a
+/// variable of the postsynaptic neuron, empty for the synapse's own state.
+struct SynapseAssign {
+  std::optional<Ident> owner;
+  Ident target;
+  std::string op; ///< "=", "+=", "-=", "*=", "/="
+  ExprPtr value;
+  Loc loc;
+};
+
+/// `on pre { ... }` or `on post { ... }`.
+struct SynapseEvent {
+  Ident pathway; ///< "pre" or "post"
+  std::vector<SynapseAssign> body;
+};
+
+/// `state w : nS` (no value: the projection's weight) or `state x = 0`.
+struct SynapseStateDecl {
+  Ident name;
+  ExprPtr unit;    ///< may be null
+  ExprPtr initial; ///< null: initialised by the projection's weight
+};
+
+/// `synapse NAME { ... }`: a synapse model (per-synapse state, plasticity).
+struct SynapseDecl {
+  Ident name;
+  std::vector<ParamDecl> params;
+  std::vector<SynapseStateDecl> states;
+  std::vector<OdeDecl> odes;
+  std::vector<SynapseEvent> events;
+  std::string file; ///< where it was defined
+};
+
 struct File {
   std::string name;
   std::vector<Import> imports;
   std::vector<NeuronDecl> neurons;
+  std::vector<SynapseDecl> synapses;
   std::vector<FunctionDecl> functions;
   std::vector<NetworkDecl> networks;
   std::vector<SimulateDecl> simulations;

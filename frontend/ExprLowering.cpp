@@ -35,8 +35,8 @@ constexpr int kMaxExponent = 64;
 /// Random call sites per model: the RNG counter keeps 8 bits for them.
 constexpr uint32_t kMaxRandomSites = 255;
 
-const std::vector<std::string> kFunctions = {"exp",   "log",  "sqrt", "abs", "sin",  "cos",   "tanh",
-                                             "floor", "ceil", "min",  "max", "rand", "randn", "stimulus"};
+const std::vector<std::string> kFunctions = {"exp",  "log", "sqrt", "abs",  "sin",   "cos",      "tanh", "floor",
+                                             "ceil", "min", "max",  "clip", "rand", "randn", "stimulus"};
 
 std::optional<ir::Function> unary_function(const std::string &name) {
   static const std::pair<const char *, ir::Function> table[] = {
@@ -369,18 +369,24 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
     }
     return ir::Variable::make_stimulus();
   }
-  if (name == "min" || name == "max") {
-    if (!arity(2))
+  if (name == "min" || name == "max" || name == "clip") {
+    // clip(x, lo, hi) = min(max(x, lo), hi), as Brian2's and numpy's.
+    if (!arity(name == "clip" ? 3 : 2))
       return {};
-    ir::Expr x = lower(*c.args[0].value, scope), y = lower(*c.args[1].value, scope);
-    if (!need_real(x, *c.args[0].value, "an argument of " + name) ||
-        !need_real(y, *c.args[1].value, "an argument of " + name))
-      return {};
-    if (x->dim != y->dim) {
-      diags_.report(DiagKind::argument_dimension_mismatch, c.loc(), name, describe(x->dim), describe(y->dim));
-      return {};
+    std::vector<ir::Expr> xs;
+    for (const auto &a : c.args) {
+      xs.push_back(lower(*a.value, scope));
+      if (!need_real(xs.back(), *a.value, "an argument of " + name))
+        return {};
+      if (xs.back()->dim != xs[0]->dim) {
+        diags_.report(DiagKind::argument_dimension_mismatch, c.loc(), name, describe(xs[0]->dim),
+                      describe(xs.back()->dim));
+        return {};
+      }
     }
-    return ir::Binary::make(name == "min" ? ir::BinaryOp::Min : ir::BinaryOp::Max, x, y);
+    if (name == "clip")
+      return ir::Binary::make(ir::BinaryOp::Min, ir::Binary::make(ir::BinaryOp::Max, xs[0], xs[1]), xs[2]);
+    return ir::Binary::make(name == "min" ? ir::BinaryOp::Min : ir::BinaryOp::Max, xs[0], xs[1]);
   }
   if (auto fn = unary_function(name)) {
     if (!arity(1))

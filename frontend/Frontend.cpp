@@ -3,6 +3,7 @@
 
 #include "frontend/Delays.h"
 #include "frontend/ModelLowering.h"
+#include "frontend/SynapseLowering.h"
 #include "frontend/NetworkLowering.h"
 #include "frontend/Parser.h"
 #include "frontend/TrainingLowering.h"
@@ -96,19 +97,24 @@ const Frontend::LoadedModule *Frontend::load_module(const ast::Import &imp) {
   loading_.insert(found);
   mod->ast = parse(found, buf.str());
   if (mod->ast)
-    mod->ok = collect_models(*mod->ast, mod->models, mod->functions);
+    mod->ok = collect_models(*mod->ast, mod->models, mod->synapses, mod->functions);
   loading_.erase(found);
   if (!mod->ok)
     diags_.note(DiagKind::note_imported_here, at, dotted);
   return loaded_.emplace(found, std::move(mod)).first->second.get();
 }
 
-bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel> &out, FunctionTable &functions) {
+bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel> &out,
+                              std::vector<ir::SynapseModel> &synapses, FunctionTable &functions) {
   unsigned errors = diags_.error_count();
   std::map<std::string, SourceLocation> where, function_where;
   auto add = [&](ir::NeuronModel m, const SourceLocation &loc) {
     if (diags_.define_once(where, m.name, loc, "neuron model"))
       out.push_back(std::move(m));
+  };
+  auto add_synapse = [&](ir::SynapseModel m, const SourceLocation &loc) {
+    if (diags_.define_once(where, m.name, loc, "synapse model"))
+      synapses.push_back(std::move(m));
   };
   auto add_function = [&](const ast::FunctionDecl *f, const SourceLocation &loc) {
     if (is_builtin_function(f->name.name)) {
@@ -127,6 +133,14 @@ bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel
       for (const auto &m : mod->models)
         if (m.name == name.name)
           found = &m;
+      const ir::SynapseModel *synapse = nullptr;
+      for (const auto &m : mod->synapses)
+        if (m.name == name.name)
+          synapse = &m;
+      if (!found && synapse) {
+        add_synapse(*synapse, name.loc);
+        continue;
+      }
       auto function = mod->functions.find(name.name);
       if (!found && function != mod->functions.end()) {
         add_function(function->second, name.loc);
@@ -139,6 +153,8 @@ bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel
         diags_.report(DiagKind::missing_import, name.loc, dotted, name.name);
         std::vector<std::string> names;
         for (const auto &m : mod->models)
+          names.push_back(m.name);
+        for (const auto &m : mod->synapses)
           names.push_back(m.name);
         for (const auto &f : mod->functions)
           names.push_back(f.first);
@@ -153,6 +169,9 @@ bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel
   for (const auto &n : file.neurons)
     if (auto m = lower_neuron(n, diags_, &functions))
       add(std::move(*m), n.name.loc);
+  for (const auto &s : file.synapses)
+    if (auto m = lower_synapse(s, diags_, &functions))
+      add_synapse(std::move(*m), s.name.loc);
   return diags_.error_count() == errors;
 }
 
@@ -163,7 +182,7 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
   std::string self = fs::path(file.name).lexically_normal().string();
   loading_.insert(self);
   FunctionTable functions;
-  collect_models(file, m.models, functions);
+  collect_models(file, m.models, m.synapses, functions);
   loading_.erase(self);
   if (diags_.error_count() != errors)
     return std::nullopt;
@@ -207,6 +226,12 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
   // After the regime: a delay written as a time needs its dt.
   if (!file.networks.empty() && !resolve_delays(file.networks[0], m, diags_))
     return std::nullopt;
+  if (m.regime.training)
+    for (const ir::Projection &pr : m.network.projections)
+      if (!pr.synapse.empty()) {
+        diags_.report(DiagKind::synapse_in_training, pr.loc, pr.synapse);
+        return std::nullopt;
+      }
   return m;
 }
 

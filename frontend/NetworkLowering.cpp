@@ -3,6 +3,7 @@
 
 #include "frontend/ExprLowering.h"
 #include "frontend/OutputPaths.h"
+#include "frontend/SynapseProjections.h"
 #include "frontend/WeightInitializers.h"
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
@@ -222,7 +223,18 @@ private:
       pr.post = post->name;
       pr.loc = c.pre.loc;
       pr.frozen = c.frozen;
-      if (t.variable) {
+      Dimension target_dim;
+      if (c.synapse) {
+        // The synapse model writes the postsynaptic neuron itself.
+        if (t.variable) {
+          diags_.report(DiagKind::synapse_with_target, t.variable->loc, t.variable->name, c.synapse->name);
+          continue;
+        }
+        std::optional<Dimension> weight_dim = bind_synapse_model(c, m_, *model, pr, exprs_, diags_);
+        if (!weight_dim)
+          continue;
+        target_dim = *weight_dim;
+      } else if (t.variable) {
         pr.target = t.variable->name;
         if (model->find_input(pr.target)) {
           pr.target_kind = ir::TargetKind::Input;
@@ -247,9 +259,9 @@ private:
         continue;
       }
       // A weight sent to an input is an impulse: the input's dimension times a time.
-      Dimension target_dim = pr.target_kind == ir::TargetKind::Input
-                                 ? model->find_input(pr.target)->dim * Dimension::time()
-                                 : model->find_state(pr.target)->dim;
+      if (!c.synapse)
+        target_dim = pr.target_kind == ir::TargetKind::Input ? model->find_input(pr.target)->dim * Dimension::time()
+                                                             : model->find_state(pr.target)->dim;
       if (!connectivity(c, *pre, *post, pr) || !weight(c, *pre, *post, target_dim, pr) ||
           !synapse_count(c, *pre, *post, pr))
         continue;

@@ -41,6 +41,8 @@ public:
         f->imports.push_back(import_decl(imp));
       else if (auto *n = item->neuronDecl())
         f->neurons.push_back(neuron(n));
+      else if (auto *sy = item->synapseDecl())
+        f->synapses.push_back(synapse(sy));
       else if (auto *fn = item->functionDecl())
         f->functions.push_back(function(fn));
       else if (auto *net = item->networkDecl())
@@ -140,6 +142,37 @@ private:
     return n;
   }
 
+  ast::SynapseDecl synapse(SNNParser::SynapseDeclContext *c) {
+    ast::SynapseDecl d;
+    d.name = ident(c->IDENT());
+    d.file = file_;
+    for (auto *s : c->synapseStmt()) {
+      if (auto *p = dynamic_cast<SNNParser::SynapseParamStmtContext *>(s)) {
+        d.params.push_back({ident(p->IDENT()), p->unit ? expr(p->unit) : nullptr, p->value ? expr(p->value) : nullptr});
+      } else if (auto *st = dynamic_cast<SNNParser::SynapseStateStmtContext *>(s)) {
+        d.states.push_back({ident(st->IDENT()), st->unit ? expr(st->unit) : nullptr,
+                            st->value ? expr(st->value) : nullptr});
+      } else if (auto *o = dynamic_cast<SNNParser::SynapseOdeStmtContext *>(s)) {
+        d.odes.push_back(ode(o->IDENT(0), o->IDENT(1), o->expr()));
+      } else if (auto *e = dynamic_cast<SNNParser::SynapseEventStmtContext *>(s)) {
+        ast::SynapseEvent event;
+        event.pathway = ident(e->IDENT());
+        for (auto *a : e->synapseAssignment()) {
+          ast::SynapseAssign assign;
+          if (a->owner)
+            assign.owner = ast::Ident{a->owner->getText(), loc(a->owner)};
+          assign.target = ast::Ident{a->name->getText(), loc(a->name)};
+          assign.op = a->op->getText();
+          assign.value = expr(a->expr());
+          assign.loc = loc(a);
+          event.body.push_back(std::move(assign));
+        }
+        d.events.push_back(std::move(event));
+      }
+    }
+    return d;
+  }
+
   ast::FunctionDecl function(SNNParser::FunctionDeclContext *c) {
     ast::FunctionDecl f;
     f.name = ident(c->IDENT());
@@ -152,8 +185,17 @@ private:
 
   ast::OdeDecl ode(SNNParser::OdeStmtContext *o) {
     auto ids = o->IDENT();
+    ast::OdeDecl d = ode(ids[0], ids[1], o->expr());
+    if (ids.size() > 2)
+      d.unless = ident(ids[2]);
+    return d;
+  }
+
+  /// `dNAME/dt = rhs` from its two words and right side.
+  ast::OdeDecl ode(antlr4::tree::TerminalNode *numerator, antlr4::tree::TerminalNode *denominator,
+                   SNNParser::ExprContext *rhs) {
     ast::OdeDecl d;
-    ast::Ident num = ident(ids[0]), den = ident(ids[1]);
+    ast::Ident num = ident(numerator), den = ident(denominator);
     d.lhs_loc = num.loc;
     d.lhs_loc.length = static_cast<unsigned>(num.name.size() + 1 + den.name.size());
     if (num.name.size() < 2 || num.name[0] != 'd' || den.name != "dt") {
@@ -162,9 +204,7 @@ private:
     d.state = {num.name.size() > 1 ? num.name.substr(1) : num.name, num.loc};
     d.state.loc.column += 1;
     d.state.loc.length = static_cast<unsigned>(std::max<size_t>(1, num.name.size() - 1));
-    d.rhs = expr(o->expr());
-    if (ids.size() > 2)
-      d.unless = ident(ids[2]);
+    d.rhs = expr(rhs);
     return d;
   }
 
@@ -214,6 +254,15 @@ private:
       } else if (auto *vd = dynamic_cast<SNNParser::ValueDistClauseContext *>(cl)) {
         if (value_clause(d, ident(vd->IDENT()), vd->expr()))
           d.delay_is_distribution = true;
+      } else if (auto *sy = dynamic_cast<SNNParser::SynapseClauseContext *>(cl)) {
+        if (d.synapse) {
+          diags_.report(DiagKind::duplicate_definition, loc(sy->getStart()), "clause", "synapse");
+          diags_.note(DiagKind::note_previous_definition, d.synapse->loc);
+          continue;
+        }
+        d.synapse = ident(sy->IDENT());
+        if (sy->callArgs())
+          d.synapse_args = args(sy->callArgs());
       } else if (auto *k = dynamic_cast<SNNParser::ConnectivityClauseContext *>(cl)) {
         if (k->IDENT()->getText() == "frozen" && !k->callArgs()) {
           d.frozen = true;

@@ -12,6 +12,7 @@ file : item* EOF ;
 item
   : importDecl
   | neuronDecl
+  | synapseDecl
   | functionDecl
   | networkDecl
   | simulateDecl
@@ -42,6 +43,21 @@ assignment : IDENT op=('=' | '+=' | '-=' | '*=' | '/=') expr ';'? ;
 functionDecl : 'function' IDENT '(' (functionParam (',' functionParam)*)? ')' '=' expr ';'? ;
 functionParam : IDENT ('=' expr)? ;
 
+// --------------------------------------------------------------- synapse
+// Per-synapse parameters and state, continuous dynamics, and what a
+// presynaptic (`on pre`) or postsynaptic (`on post`) spike does; `post.X`
+// names a variable of the postsynaptic neuron.
+synapseDecl : 'synapse' IDENT '{' synapseStmt* '}' ;
+
+synapseStmt
+  : 'param' IDENT (':' unit=expr)? ('=' value=expr)? ';'?  # synapseParamStmt
+  | 'state' IDENT (':' unit=expr)? ('=' value=expr)? ';'?  # synapseStateStmt
+  | IDENT '/' IDENT '=' expr ';'?                          # synapseOdeStmt
+  | 'on' IDENT '{' synapseAssignment* '}' ';'?             # synapseEventStmt
+  ;
+
+synapseAssignment : (owner=IDENT '.')? name=IDENT op=('=' | '+=' | '-=' | '*=' | '/=') expr ';'? ;
+
 // --------------------------------------------------------------- network
 networkDecl : 'network' IDENT '{' networkStmt* '}' ;
 
@@ -59,6 +75,7 @@ popName : IDENT | 'input' ;
 clause
   : 'weight' '~' expr     # weightDistClause
   | 'weight' expr         # weightClause
+  | 'synapse' IDENT callArgs? # synapseClause
   | IDENT callArgs?       # connectivityClause
   | IDENT '~' expr        # valueDistClause
   | IDENT expr            # valueClause
@@ -145,7 +162,7 @@ expr
 // (After every other parser rule, so that keywords keep their token order.)
 // A keyword in a module path (`std.neuron`, `lib.network`) is a name there,
 // so a misspelt module is reported as a missing module, not a syntax error.
-importName : IDENT | 'neuron' | 'network' | 'input' | 'train' | 'function' | 'simulate' | 'spike' | 'state' ;
+importName : IDENT | 'neuron' | 'synapse' | 'network' | 'input' | 'train' | 'function' | 'simulate' | 'spike' | 'state' ;
 
 // ----------------------------------------------------------------- lexer
 // A quantity: a number and, on the same line, one of the unit symbols.

@@ -112,4 +112,50 @@ Expr differentiate(const Expr &e, VarKind kind, const std::string &name, Dimensi
   return Differentiator(kind, name, dim).d(e);
 }
 
+namespace {
+/// Whether `e` is affine in the state `name`: built from it by +, -, negation,
+/// products with and quotients by expressions free of it (no step function,
+/// power, min or max of it, which a derivative alone would not reveal).
+bool affine(const Expr &e, const std::string &name) {
+  auto reads = [&](const Expr &x) {
+    return mentions(x, [&](const Variable &v) { return v.var_kind == VarKind::State && v.name == name; });
+  };
+  if (!reads(e))
+    return true;
+  if (e.as<Variable>())
+    return true;
+  if (const auto *u = e.as<Unary>())
+    return u->op == UnaryOp::Neg && affine(u->a, name);
+  const auto *b = e.as<Binary>();
+  if (!b)
+    return false;
+  switch (b->op) {
+  case BinaryOp::Add:
+  case BinaryOp::Sub:
+    return affine(b->a, name) && affine(b->b, name);
+  case BinaryOp::Mul:
+    return (!reads(b->a) && affine(b->b, name)) || (affine(b->a, name) && !reads(b->b));
+  case BinaryOp::Div:
+    return affine(b->a, name) && !reads(b->b);
+  default:
+    return false;
+  }
+}
+} // namespace
+
+std::optional<AffineForm> affine_in_state(const Expr &e, const std::string &name, Dimension dim) {
+  auto reads_state = [](const Expr &x) {
+    return mentions(x, [](const Variable &v) { return v.var_kind == VarKind::State; });
+  };
+  if (!affine(e, name))
+    return std::nullopt;
+  Expr rate = differentiate(e, VarKind::State, name, dim);
+  Expr drive = simplify(substitute(e, [&](const Variable &v) -> Expr {
+    return v.var_kind == VarKind::State && v.name == name ? Constant::make(0.0, dim) : Expr();
+  }));
+  if (reads_state(rate) || reads_state(drive))
+    return std::nullopt;
+  return AffineForm{rate, drive};
+}
+
 } // namespace snn::ir

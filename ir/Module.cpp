@@ -97,6 +97,9 @@ NeuronModel *Module::find_model(const std::string &n) {
   return nullptr;
 }
 const NeuronModel *Module::find_model(const std::string &n) const { return find_named(models, n); }
+const SynapseModel *Module::find_synapse(const std::string &n) const { return find_named(synapses, n); }
+const Parameter *SynapseModel::find_param(const std::string &n) const { return find_named(params, n); }
+const StateVar *SynapseModel::find_state(const std::string &n) const { return find_named(states, n); }
 
 namespace {
 // One body for the const and mutable walks, so they cannot drift apart.

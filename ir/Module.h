@@ -103,6 +103,41 @@ struct NeuronModel {
   int input_index(const std::string &n) const;
 };
 
+/// One statement of an `on pre` / `on post` block. Its value reads the
+/// synapse's states as they were when the block began (after their lazy
+/// integration up to this step) with the block's earlier assignments
+/// substituted, so the statements act in order, as Brian2's.
+struct SynapseStatement {
+  enum class Kind : uint8_t {
+    State, ///< the synapse state `target` becomes `value`
+    Post,  ///< `value` is added to variable `target` of the postsynaptic neuron
+  };
+  Kind kind = Kind::State;
+  std::string target;
+  Expr value;
+  SourceLocation loc; ///< Post: the target's name in the synapse model
+};
+
+/// A synapse model (`synapse NAME { ... }`): per-synapse parameters and
+/// states, continuous dynamics integrated lazily (each state's ODE is
+/// linear in that state alone, dx/dt = a x + c with a and c constant, so the
+/// value after any time is exact: the compiler brings a synapse's states to
+/// the current step only when one of its events reads them), and the
+/// statements of a presynaptic and of a postsynaptic spike. After
+/// resolve-params each projection has its own copy without parameters.
+struct SynapseModel {
+  std::string name;
+  SourceLocation loc;
+  std::vector<Parameter> params;
+  std::vector<StateVar> states; ///< the weight's initial value is null
+  std::string weight;           ///< the state the projection's `weight` initialises
+  std::vector<Ode> odes;
+  std::vector<SynapseStatement> on_pre, on_post;
+
+  const Parameter *find_param(const std::string &n) const;
+  const StateVar *find_state(const std::string &n) const;
+};
+
 struct Population {
   std::string name;
   std::string model; ///< name of a NeuronModel in the module
@@ -178,6 +213,11 @@ struct Projection {
   std::optional<DelayRange> delay_range;
   /// `frozen`: never trained by a `train` regime.
   bool frozen = false;
+  /// `synapse STDP(...)`: the SynapseModel of every synapse (empty: a delta
+  /// synapse adding its weight to `target`), and its parameter overrides
+  /// (until resolve-params gives the projection a model of its own).
+  std::string synapse;
+  std::vector<std::pair<std::string, Expr>> synapse_overrides;
 };
 
 struct Network {
@@ -324,6 +364,7 @@ struct Regime {
 
 struct Module {
   std::vector<NeuronModel> models;
+  std::vector<SynapseModel> synapses;
   Network network;
   Regime regime;
   bool has_regime = false;
@@ -336,6 +377,7 @@ struct Module {
 
   NeuronModel *find_model(const std::string &n);
   const NeuronModel *find_model(const std::string &n) const;
+  const SynapseModel *find_synapse(const std::string &n) const;
 };
 
 /// Calls `fn` on every non-null expression of `m`: parameter defaults, state

@@ -396,10 +396,47 @@ static void print_weight(std::ostream &os, const WeightInit &w, const WeightOrig
   }
 }
 
+/// `synapse NAME { ... }`: parameters, states (the weight marked), ODEs,
+/// and one line per event statement, `on pre post.ge += w` or
+/// `on post w = ...` (values read the states at the block's start).
+void print_synapse(std::ostream &os, const SynapseModel &m) {
+  os << "synapse " << m.name << " {\n";
+  for (const auto &p : m.params) {
+    os << "  param " << p.name << " : " << p.dim.str() << " = ";
+    print(os, p.value);
+    os << '\n';
+  }
+  for (const auto &s : m.states) {
+    os << "  state " << s.name << " : " << s.dim.str();
+    if (s.name == m.weight) {
+      os << " (weight)\n";
+      continue;
+    }
+    os << " = ";
+    print(os, s.initial);
+    os << '\n';
+  }
+  for (const auto &o : m.odes) {
+    os << "  ode d" << o.state << "/dt = ";
+    print(os, o.rhs);
+    os << '\n';
+  }
+  for (const char *pathway : {"pre", "post"})
+    for (const SynapseStatement &s : std::string(pathway) == "pre" ? m.on_pre : m.on_post) {
+      os << "  on " << pathway << ' '
+         << (s.kind == SynapseStatement::Kind::Post ? "post." + s.target + " += " : s.target + " = ");
+      print(os, s.value);
+      os << '\n';
+    }
+  os << "}\n";
+}
+
 std::string to_string(const Module &m) {
   std::ostringstream os;
   for (const auto &model : m.models)
     print_model(os, model);
+  for (const auto &synapse : m.synapses)
+    print_synapse(os, synapse);
   const Network &n = m.network;
   os << "network " << n.name << " {\n";
   for (const auto &p : n.populations) {
@@ -431,6 +468,11 @@ std::string to_string(const Module &m) {
          << ") [steps]";
     else if (pr.delay_steps != 1)
       os << ", delay " << pr.delay_steps;
+    if (!pr.synapse.empty()) {
+      os << ", synapse " << pr.synapse;
+      for (const auto &[name, value] : pr.synapse_overrides)
+        os << ", " << name << " = " << to_string(value);
+    }
     if (pr.frozen)
       os << ", frozen";
     os << '\n';

@@ -107,6 +107,8 @@ public:
     while (in_.peek().kind != TokenKind::End) {
       if (in_.at("neuron"))
         read_model();
+      else if (in_.at("synapse"))
+        read_synapse();
       else if (in_.at("network"))
         read_network();
       else if (in_.at("simulate"))
@@ -115,12 +117,16 @@ public:
         regime_loc_ = in_.peek().loc;
         read_training(in_, m_, network_loc_);
       } else
-        in_.fail_expected("'neuron', 'network', 'simulate' or 'train'");
+        in_.fail_expected("'neuron', 'synapse', 'network', 'simulate' or 'train'");
       in_.skip_newlines();
     }
     bool resolved = true;
     for (const auto &m : m_.models)
       resolved = resolved && m.params.empty();
+    for (const auto &s : m_.synapses)
+      resolved = resolved && s.params.empty();
+    for (const auto &pr : m_.network.projections)
+      resolved = resolved && pr.synapse_overrides.empty();
     for (const auto &p : m_.network.populations)
       resolved = resolved && p.overrides.empty() && p.inits.empty();
     m_.params_resolved = resolved;
@@ -280,6 +286,110 @@ private:
       m.surrogate = typed(surrogate, scope, ScalarType::Real, Dimension(), "the surrogate");
   }
 
+  // --- synapse NAME { ... } ------------------------------------------------
+
+  void read_synapse() {
+    in_.expect("synapse");
+    Token name = in_.expect(TokenKind::Ident, "a model name");
+    define(models_, name, "synapse model");
+    SynapseModel m;
+    m.name = name.text;
+    m.loc = name.loc;
+    open_block();
+    std::vector<Pending> params, states, odes, pre, post;
+    std::vector<bool> pre_post, post_post; // whether each event statement writes post.X
+    std::map<std::string, SourceLocation> names;
+    while (!close_block()) {
+      Token kw = in_.expect(TokenKind::Ident, "a synapse statement");
+      if (kw.text == "param") {
+        Token p = declared(names);
+        in_.expect(":");
+        m.params.push_back({p.text, dimension("="), Expr()});
+        params.push_back(value_of(p));
+      } else if (kw.text == "state") { // state X : DIM = VALUE   or   state W : DIM (weight)
+        Token s = declared(names);
+        in_.expect(":");
+        StateVar st{s.text, dimension("="), Expr()};
+        if (in_.accept("(")) {
+          in_.expect("weight");
+          in_.expect(")");
+          if (!m.weight.empty())
+            in_.fail(DiagKind::ir_invalid_module, s.loc, "synapse model '" + m.name + "' has two weights");
+          m.weight = s.text;
+          states.push_back(Pending{});
+        } else {
+          states.push_back(value_of(s));
+        }
+        m.states.push_back(std::move(st));
+      } else if (kw.text == "ode") {
+        Token d = in_.expect(TokenKind::Ident, "dSTATE/dt");
+        if (d.text.size() < 2 || d.text[0] != 'd')
+          in_.fail(DiagKind::ir_expected, d.loc, "dSTATE/dt", describe(d));
+        in_.expect("/");
+        in_.expect("dt");
+        d.text.erase(0, 1);
+        odes.push_back(value_of(d));
+        m.odes.push_back({d.text, Expr(), false, d.loc});
+      } else if (kw.text == "on") { // on pre|post post.X += VALUE   or   on pre|post X = VALUE
+        Token pathway = in_.expect(TokenKind::Ident, "pre or post");
+        if (pathway.text != "pre" && pathway.text != "post")
+          in_.fail(DiagKind::ir_expected, pathway.loc, "pre or post", describe(pathway));
+        bool writes_post = in_.peek(1).text == ".";
+        if (writes_post) {
+          in_.expect("post");
+          in_.expect(".");
+        }
+        Token target = in_.expect(TokenKind::Ident, "a variable");
+        if (writes_post)
+          in_.expect("+");
+        (pathway.text == "pre" ? pre : post).push_back(value_of(target));
+        (pathway.text == "pre" ? pre_post : post_post).push_back(writes_post);
+      } else {
+        in_.fail(DiagKind::ir_expected, kw.loc, "a synapse statement", describe(kw));
+      }
+      in_.end_statement();
+    }
+    if (m.weight.empty())
+      in_.fail(DiagKind::ir_invalid_module, m.loc, "synapse model '" + m.name + "' has no '(weight)' state");
+    // Names resolve against a neuron model with the synapse's parameters and states.
+    NeuronModel names_of;
+    names_of.params = m.params;
+    names_of.states = m.states;
+    NameScope scope{&names_of, nullptr};
+    for (size_t i = 0; i < params.size(); ++i)
+      m.params[i].value = names_of.params[i].value = typed(params[i], scope, ScalarType::Real, m.params[i].dim,
+                                                           "the value of parameter '" + m.params[i].name + "'");
+    for (size_t i = 0; i < states.size(); ++i)
+      if (states[i].syntax)
+        m.states[i].initial = typed(states[i], scope, ScalarType::Real, m.states[i].dim,
+                                    "the initial value of '" + m.states[i].name + "'");
+    for (size_t i = 0; i < odes.size(); ++i) {
+      const StateVar *s = m.find_state(odes[i].target);
+      if (!s)
+        in_.fail(DiagKind::ir_invalid_module, odes[i].target_loc, "no synapse state '" + odes[i].target + "'");
+      m.odes[i].rhs = typed(odes[i], scope, ScalarType::Real, s->dim / Dimension::time(), "d" + s->name + "/dt");
+    }
+    auto events = [&](std::vector<Pending> &lines, const std::vector<bool> &to_post,
+                      std::vector<SynapseStatement> &out) {
+      for (size_t i = 0; i < lines.size(); ++i) {
+        SynapseStatement s{to_post[i] ? SynapseStatement::Kind::Post : SynapseStatement::Kind::State,
+                           lines[i].target, Expr(), lines[i].target_loc};
+        Expr v = build_expr(*lines[i].syntax, scope, ScalarType::Real, in_);
+        if (!to_post[i]) {
+          const StateVar *st = m.find_state(s.target);
+          if (!st)
+            in_.fail(DiagKind::ir_invalid_module, lines[i].target_loc, "no synapse state '" + s.target + "'");
+          expect_type(v, ScalarType::Real, st->dim, "the new value of '" + s.target + "'", lines[i].loc, in_);
+        }
+        s.value = v;
+        out.push_back(std::move(s));
+      }
+    };
+    events(pre, pre_post, m.on_pre);
+    events(post, post_post, m.on_post);
+    m_.synapses.push_back(std::move(m));
+  }
+
   // --- network NAME { ... } ------------------------------------------------
 
   void read_network() {
@@ -414,10 +524,6 @@ private:
     SourceLocation dim_loc = in_.peek().loc;
     w.dim = dimension("]");
     in_.expect("]");
-    if (w.dim != *target_dim)
-      in_.fail(DiagKind::ir_ill_typed, dim_loc,
-               "the weight has dimension " + w.dim.str() + ", but its target '" + pr.target + "' has " +
-                   target_dim->str());
     if (in_.peek().kind == TokenKind::Ident && in_.peek().text == "from") { // from INIT(NAME: X, ...)
       in_.expect("from");
       WeightOrigin &origin = pr.weight_origin;
@@ -453,9 +559,34 @@ private:
         pr.delay_steps = static_cast<uint32_t>(parse_integer(in_, "a delay in steps", 0, kMaxDelaySteps));
       else if (clause.text == "frozen")
         pr.frozen = true;
-      else
-        in_.fail(DiagKind::ir_expected, clause.loc, "delay or frozen", describe(clause));
+      else if (clause.text == "synapse") { // , synapse NAME[, PARAM = VALUE ...]
+        Token name = in_.expect(TokenKind::Ident, "a synapse model's name");
+        const SynapseModel *model = m_.find_synapse(name.text);
+        if (!model)
+          in_.fail(DiagKind::unknown_synapse_model, name.loc, name.text);
+        pr.synapse = name.text;
+        target_dim = model->find_state(model->weight)->dim;
+        while (in_.peek().text == "," && in_.peek(2).text == "=") {
+          in_.expect(",");
+          Token param = in_.expect(TokenKind::Ident, "a parameter");
+          in_.expect("=");
+          const Parameter *p = model->find_param(param.text);
+          if (!p)
+            in_.fail(DiagKind::unknown_argument, param.loc, "model '" + model->name + "'", param.text);
+          Pending value = expression();
+          pr.synapse_overrides.emplace_back(param.text, typed(value, {}, ScalarType::Real, p->dim,
+                                                               "parameter '" + param.text + "'"));
+        }
+      } else
+        in_.fail(DiagKind::ir_expected, clause.loc, "delay, synapse or frozen", describe(clause));
     }
+    // A delta synapse's weight has its target's dimension; a synapse model's,
+    // its weight state's.
+    if (w.dim != *target_dim)
+      in_.fail(DiagKind::ir_ill_typed, dim_loc,
+               "the weight has dimension " + w.dim.str() + ", but " +
+                   (pr.synapse.empty() ? "its target '" + pr.target + "'" : "the weight of '" + pr.synapse + "'") +
+                   " has " + target_dim->str());
     m_.network.projections.push_back(std::move(pr));
   }
 

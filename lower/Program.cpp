@@ -67,6 +67,8 @@ const char *name_of(ScopeKind scope) {
     return "row";
   case ScopeKind::Global:
     return "global";
+  case ScopeKind::Column:
+    return "column";
   }
   return "?";
 }
@@ -107,6 +109,12 @@ const char *name_of(BufferRole role) {
     return "delay";
   case BufferRole::Delayed:
     return "delayed";
+  case BufferRole::SynapseState:
+    return "synapse state";
+  case BufferRole::ColumnStart:
+    return "column start";
+  case BufferRole::ColumnSynapse:
+    return "column synapse";
   }
   return "?";
 }

@@ -57,6 +57,7 @@ enum class ScopeKind : uint8_t {
   Post,    ///< a postsynaptic neuron of projection `owner`
   Row,     ///< a row boundary of projection `owner`'s synapses: num_pre + 1 of them
   Global,  ///< `extent` elements belonging to the whole network
+  Column,  ///< a column boundary of projection `owner`'s synapses (by post neuron): num_post + 1 of them
 };
 const char *name_of(ScopeKind scope);
 
@@ -84,6 +85,9 @@ enum class BufferRole : uint8_t {
   Running,  ///< Real, per example: training state kept across examples (a filtered rate), checkpointed
   Delay,    ///< U32, shared, per synapse: the synapse's delay in steps, drawn by `init`
   Delayed,  ///< Real, per example, global: a projection's ring of delayed effects, cleared by reset_example
+  SynapseState, ///< per synapse and example: a synapse model's state (or its last update's step, i32)
+  ColumnStart,  ///< U32, shared, column scope: offsets of each post neuron's synapses, built by the runtime
+  ColumnSynapse, ///< U32, shared, per synapse: the synapses by post neuron (indices into rows), built by the runtime
 };
 const char *name_of(BufferRole role);
 
@@ -209,6 +213,11 @@ struct ProjectionInfo {
   /// each synapse (BufferRole::Delay); -1 and 0 without.
   int ring = -1, delay = -1;
   uint64_t ring_slots = 0;
+  /// A synapse model's states (name, buffer; BufferRole::SynapseState), the
+  /// step of each synapse's last event, and for `on post` the synapses by
+  /// post neuron (SynapseModelKernels.h); empty and -1 without.
+  std::vector<std::pair<std::string, int>> synapse_states;
+  int last_event = -1, col_start = -1, col_synapse = -1;
   /// `weight load(...)`: the file the runtime reads the weights from after
   /// `init` (empty: none) and its .npz array (empty: an .npy, read whole).
   std::string weight_file, weight_array;

@@ -5,12 +5,14 @@
 #include "lower/DelayKernels.h"
 #include "lower/NeuronKernels.h"
 #include "lower/RandomStreams.h"
+#include "lower/SynapseModelKernels.h"
 #include "lower/SynapseKernels.h"
 #include "lower/TrainingSchedule.h"
 #include "lower/Verifier.h"
 
 #include <cmath>
 #include <map>
+#include <set>
 
 namespace snn::lower {
 
@@ -172,6 +174,19 @@ private:
     info.weight = array("weight", real_, ScopeKind::Synapse, BufferRole::Weight, pr.weight.dim.str(), synapses);
     if (pr.delay_range)
       info.delay = array("delay", ElemType::U32, ScopeKind::Synapse, BufferRole::Delay, "", synapses);
+    if (const ir::SynapseModel *model = synapse_model(j)) {
+      for (const ir::StateVar &s : model->states)
+        info.synapse_states.emplace_back(s.name, per_example(array(s.name.c_str(), real_, ScopeKind::Synapse,
+                                                                   BufferRole::SynapseState, s.dim.str(), synapses)));
+      info.last_event =
+          per_example(array("last_event", ElemType::U32, ScopeKind::Synapse, BufferRole::SynapseState, "", synapses));
+      if (!model->on_post.empty()) {
+        info.col_start = array("col_start", ElemType::U32, ScopeKind::Column, BufferRole::ColumnStart, "",
+                               uint64_t(num_post) + 1);
+        info.col_synapse =
+            array("col_synapse", ElemType::U32, ScopeKind::Synapse, BufferRole::ColumnSynapse, "", synapses);
+      }
+    }
     if (pr.delay_steps > 1 || pr.delay_range) {
       info.ring_slots = ring_slots(pr.delay_steps);
       Buffer ring;
@@ -185,6 +200,78 @@ private:
       info.ring = add_buffer(std::move(ring));
     }
     p_.projections.push_back(std::move(info));
+  }
+
+  /// Buffer `b` made per example (it was added shared).
+  int per_example(int b) {
+    p_.buffers[size_t(b)].batch = BatchAxis::PerExample;
+    return b;
+  }
+
+  /// Projection j's synapse model, or null for a delta synapse.
+  const ir::SynapseModel *synapse_model(int j) const {
+    const ir::Projection &pr = m_.network.projections[j];
+    if (pr.synapse.empty())
+      return nullptr;
+    const ir::SynapseModel *model = m_.find_synapse(pr.synapse);
+    ir::internal_check(model != nullptr, "projection " + pr.pre + " -> " + pr.post + " names unknown synapse model");
+    return model;
+  }
+
+  /// The arguments of projection j's synapse-model kernels.
+  std::map<std::string, Argument> synapse_model_args(int j, const std::set<std::string> &gated) {
+    const ProjectionInfo &info = p_.projections[j];
+    const PopulationInfo &pre = p_.populations[info.pre], &post = p_.populations[info.post];
+    std::map<std::string, Argument> args = synapse_args(info);
+    for (const auto &[name, buffer] : info.synapse_states)
+      args["state." + name] = buffer_arg(buffer);
+    args["last"] = buffer_arg(info.last_event);
+    args["col_start"] = buffer_arg(info.col_start);
+    args["col_synapse"] = buffer_arg(info.col_synapse);
+    args["num_pre"] = scalar_arg(pre.size);
+    args["num_post"] = scalar_arg(post.size);
+    args["post_spiked"] = buffer_arg(post.spiked);
+    for (const std::vector<VariableInfo> *vars : {&post.states, &post.inputs})
+      for (const VariableInfo &v : *vars)
+        args["post." + v.name] = buffer_arg(v.buffer);
+    const ir::NeuronModel &model = model_of(info.post);
+    if (!gated.empty())
+      for (const VariableInfo &v : post.states)
+        if (v.name == model.refractory_counter)
+          args["counter"] = buffer_arg(v.buffer);
+    return args;
+  }
+
+  /// The postsynaptic states a synapse model writes that are frozen while
+  /// the neuron is refractory: those writes are gated, as a delta synapse's.
+  std::set<std::string> gated_writes(int j, const ir::SynapseModel &synapse) const {
+    const ir::NeuronModel &model = model_of(p_.projections[j].post);
+    std::set<std::string> gated;
+    for (const auto *block : {&synapse.on_pre, &synapse.on_post})
+      for (const ir::SynapseStatement &s : *block)
+        if (const ir::StateVar *st = model.find_state(s.target);
+            s.kind == ir::SynapseStatement::Kind::Post && st && st->frozen_when_refractory &&
+            !model.refractory_counter.empty())
+          gated.insert(s.target);
+    return gated;
+  }
+
+  Launch synapse_init_launch(int j) {
+    const ir::SynapseModel &synapse = *synapse_model(j);
+    int index = kernel("synapse_init:" + synapse.name, [&] { return build_synapse_init_kernel(synapse, real_); });
+    return launch(index, "projection " + p_.projections[j].name, synapse_model_args(j, {}));
+  }
+
+  Launch synapse_event_launch(int j, bool post_event) {
+    const ir::SynapseModel &synapse = *synapse_model(j);
+    std::set<std::string> gated = gated_writes(j, synapse);
+    int index = kernel((post_event ? "on_post:" : "on_pre:") + synapse.name, [&] {
+      return build_synapse_event_kernel(synapse, post_event, gated, m_.regime.dt, real_);
+    });
+    const ProjectionInfo &info = p_.projections[j];
+    std::map<std::string, Argument> args = synapse_model_args(j, gated);
+    args["spikes"] = buffer_arg(p_.populations[post_event ? info.post : info.pre].spiked);
+    return launch(index, "projection " + info.name, args);
   }
 
   /// The kernel built by `build` under `key`, built once.
@@ -345,9 +432,12 @@ private:
     }
     for (int k = 0; k < populations; ++k)
       entry("reset_example").launches.push_back(neuron_launch(k, NeuronPhase::Init));
-    for (int j = 0; j < int(p_.projections.size()); ++j)
+    for (int j = 0; j < int(p_.projections.size()); ++j) {
       if (p_.projections[j].ring >= 0)
         entry("reset_example").launches.push_back(ring_clear_launch(j));
+      if (synapse_model(j))
+        entry("reset_example").launches.push_back(synapse_init_launch(j));
+    }
     EntryPoint &step = entry("step");
     // Each population updates, then its zero-delay projections deliver, so
     // that their targets see the spikes of this step; then the projections
@@ -363,6 +453,11 @@ private:
     for (int j = 0; j < int(projections.size()); ++j) {
       if (projections[j].delay_steps == 0)
         continue;
+      if (const ir::SynapseModel *synapse = synapse_model(j)) {
+        if (!synapse->on_pre.empty())
+          step.launches.push_back(synapse_event_launch(j, false));
+        continue;
+      }
       if (p_.projections[j].ring < 0) {
         step.launches.push_back(delivery_launch(j));
         continue;
@@ -370,6 +465,11 @@ private:
       step.launches.push_back(ring_delivery_launch(j));
       step.launches.push_back(ring_drain_launch(j));
     }
+    // The events of postsynaptic spikes after every presynaptic one, as
+    // Brian2 orders its pathways (pre -1, post +1).
+    for (int j = 0; j < int(projections.size()); ++j)
+      if (const ir::SynapseModel *synapse = synapse_model(j); synapse && !synapse->on_post.empty())
+        step.launches.push_back(synapse_event_launch(j, true));
     for (int k = 0; k < populations; ++k)
       if (has_phase(model_of(k), NeuronPhase::Reset))
         step.launches.push_back(neuron_launch(k, NeuronPhase::Reset));

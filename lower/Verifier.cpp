@@ -255,6 +255,7 @@ private:
     case ScopeKind::Pre:
     case ScopeKind::Post:
     case ScopeKind::Row:
+    case ScopeKind::Column:
       if (owner < 0 || size_t(owner) >= p_.projections.size())
         fail("buffer " + b.name + " belongs to no projection");
       else
@@ -276,6 +277,8 @@ private:
       expected = size(pr.post);
     else if (b.scope.kind == ScopeKind::Row)
       expected = size(pr.pre) + 1;
+    else if (b.scope.kind == ScopeKind::Column)
+      expected = size(pr.post) + 1;
     if (b.extent != expected)
       fail("buffer " + b.name + " has " + std::to_string(b.extent) + " elements, expected " + std::to_string(expected));
   }

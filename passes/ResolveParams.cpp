@@ -18,6 +18,55 @@ ir::Expr bind_params(const ir::Expr &e, const std::map<std::string, ir::Expr> &v
   });
 }
 
+/// The values of `params` with `overrides` and defaults (in order: a
+/// default may read the parameters before it).
+std::map<std::string, ir::Expr> parameter_values(const std::vector<ir::Parameter> &params,
+                                                 const std::vector<std::pair<std::string, ir::Expr>> &overrides) {
+  std::map<std::string, ir::Expr> values;
+  for (const auto &p : params) {
+    ir::Expr v;
+    for (const auto &[name, value] : overrides)
+      if (name == p.name)
+        v = value;
+    if (!v)
+      v = ir::simplify(bind_params(p.value, values));
+    values[p.name] = v;
+  }
+  return values;
+}
+
+/// Each projection with a synapse model gets a copy of it, "MODEL@j" for
+/// projection j, with its parameters' values substituted.
+void resolve_synapses(ir::Module &m) {
+  std::vector<ir::SynapseModel> specialised;
+  for (size_t j = 0; j < m.network.projections.size(); ++j) {
+    ir::Projection &pr = m.network.projections[j];
+    if (pr.synapse.empty())
+      continue;
+    const ir::SynapseModel *generic = m.find_synapse(pr.synapse);
+    ir::internal_check(generic != nullptr, "projection " + pr.pre + " -> " + pr.post + " has no synapse model");
+    std::map<std::string, ir::Expr> values = parameter_values(generic->params, pr.synapse_overrides);
+    ir::SynapseModel s = *generic;
+    s.name = generic->name + "@" + std::to_string(j);
+    s.params.clear();
+    auto bind = [&](ir::Expr &e) {
+      if (e)
+        e = ir::simplify(bind_params(e, values));
+    };
+    for (auto &st : s.states)
+      bind(st.initial);
+    for (auto &o : s.odes)
+      bind(o.rhs);
+    for (auto *block : {&s.on_pre, &s.on_post})
+      for (auto &statement : *block)
+        bind(statement.value);
+    pr.synapse = s.name;
+    pr.synapse_overrides.clear();
+    specialised.push_back(std::move(s));
+  }
+  m.synapses = std::move(specialised);
+}
+
 } // namespace
 
 bool resolve_params(ir::Module &m, PassContext &ctx) {
@@ -27,16 +76,7 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
   for (auto &pop : m.network.populations) {
     const ir::NeuronModel *generic = m.find_model(pop.model);
     ir::internal_check(generic != nullptr, "population '" + pop.name + "' has no model");
-    std::map<std::string, ir::Expr> values;
-    for (const auto &p : generic->params) {
-      ir::Expr v;
-      for (const auto &[name, value] : pop.overrides)
-        if (name == p.name)
-          v = value;
-      if (!v)
-        v = ir::simplify(bind_params(p.value, values));
-      values[p.name] = v;
-    }
+    std::map<std::string, ir::Expr> values = parameter_values(generic->params, pop.overrides);
     ir::NeuronModel s = *generic;
     s.name = generic->name + "@" + pop.name;
     // Problems of the specialised model come from this population's values.
@@ -56,6 +96,7 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
     specialised.push_back(std::move(s));
   }
   m.models = std::move(specialised);
+  resolve_synapses(m);
   m.params_resolved = true;
   (void)ctx;
   return true;

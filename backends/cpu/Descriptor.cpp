@@ -45,6 +45,8 @@ uint32_t abi_scope(lower::ScopeKind scope) {
     return SNN_SCOPE_ROW;
   case lower::ScopeKind::Global:
     return SNN_SCOPE_GLOBAL;
+  case lower::ScopeKind::Column:
+    return SNN_SCOPE_COLUMN;
   }
   throw ir::InternalError("unknown scope");
 }
@@ -85,6 +87,12 @@ uint32_t abi_role(lower::BufferRole role) {
     return SNN_ROLE_DELAY;
   case lower::BufferRole::Delayed:
     return SNN_ROLE_DELAYED;
+  case lower::BufferRole::SynapseState:
+    return SNN_ROLE_SYNAPSE_STATE;
+  case lower::BufferRole::ColumnStart:
+    return SNN_ROLE_COLUMN_START;
+  case lower::BufferRole::ColumnSynapse:
+    return SNN_ROLE_COLUMN_SYNAPSE;
   }
   throw ir::InternalError("unknown buffer role");
 }

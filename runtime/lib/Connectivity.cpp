@@ -156,4 +156,18 @@ ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projecti
   return synapses;
 }
 
+void build_columns(const ProjectionSynapses &synapses, uint32_t num_post, std::vector<uint32_t> &start,
+                   std::vector<uint32_t> &order) {
+  // A counting sort by target: stable, so each column keeps the row order.
+  start.assign(std::size_t(num_post) + 1, 0);
+  for (uint32_t t : synapses.target)
+    ++start[std::size_t(t) + 1];
+  for (std::size_t n = 0; n < num_post; ++n)
+    start[n + 1] += start[n];
+  std::vector<uint32_t> next(start.begin(), start.end() - 1);
+  order.assign(synapses.target.size(), 0);
+  for (std::size_t s = 0; s < synapses.target.size(); ++s)
+    order[next[synapses.target[s]]++] = uint32_t(s);
+}
+
 } // namespace snn::rt

@@ -33,6 +33,13 @@ struct ProjectionSynapses {
 /// 2^32 - 1 synapses (the limit of the 32-bit row offsets).
 ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projection, uint64_t seed);
 
+/// The synapses by postsynaptic neuron (CSC), for the events of a
+/// postsynaptic spike: `order` lists synapse indices (in row order) grouped
+/// by target, each group in increasing index, and `start` (num_post + 1
+/// entries) where each target's group begins.
+void build_columns(const ProjectionSynapses &synapses, uint32_t num_post, std::vector<uint32_t> &start,
+                   std::vector<uint32_t> &order);
+
 } // namespace snn::rt
 
 #endif // SNN_RUNTIME_CONNECTIVITY_H

@@ -14,10 +14,11 @@ namespace {
 [[noreturn]] void broken(const std::string &what) { throw Error::internal("malformed model descriptor: " + what); }
 
 const char *const kTypeNames[] = {"float32", "float64", "int32", "uint32", "uint8", "bits"};
-const char *const kScopeNames[] = {"neuron", "synapse", "pre", "post", "row", "global"};
+const char *const kScopeNames[] = {"neuron", "synapse", "pre", "post", "row", "global", "column"};
 const char *const kRoleNames[] = {"state",    "input", "spiked",  "stimulus", "row start", "target",
                                   "weight",   "label", "loss",    "scores",   "gradient",  "hyper",
-                                  "training", "bias",  "running", "delay",    "delayed"};
+                                  "training", "bias",  "running", "delay",    "delayed", "synapse state",
+                                  "column start", "column synapse"};
 
 std::string quoted(const char *name) { return std::string("'") + (name ? name : "?") + "'"; }
 
@@ -31,11 +32,11 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
   std::string which = "buffer " + quoted(buffer.name);
   if (buffer.type > SNN_ELEM_BITS)
     broken(which + " has element type " + std::to_string(buffer.type));
-  if (buffer.scope > SNN_SCOPE_GLOBAL)
+  if (buffer.scope > SNN_SCOPE_COLUMN)
     broken(which + " has scope " + std::to_string(buffer.scope));
   if (buffer.batch > SNN_BATCH_PER_EXAMPLE)
     broken(which + " has batch axis " + std::to_string(buffer.batch));
-  if (buffer.role > SNN_ROLE_DELAYED)
+  if (buffer.role > SNN_ROLE_COLUMN_SYNAPSE)
     broken(which + " has role " + std::to_string(buffer.role));
   uint64_t expected = buffer.extent;
   if (buffer.scope == SNN_SCOPE_NEURON) {
@@ -54,6 +55,8 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
       expected = model.populations[projection.pre].size;
     else if (buffer.scope == SNN_SCOPE_POST)
       expected = model.populations[projection.post].size;
+    else if (buffer.scope == SNN_SCOPE_COLUMN)
+      expected = uint64_t(model.populations[projection.post].size) + 1;
   }
   if (buffer.extent != expected)
     broken(which + " has extent " + std::to_string(buffer.extent) + " but its " + kScopeNames[buffer.scope] +
@@ -98,7 +101,11 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     rule = {model.real_size == 4 ? uint32_t(SNN_ELEM_F32) : uint32_t(SNN_ELEM_F64), SNN_SCOPE_NEURON, SNN_BATCH_SHARED};
     break;
   case SNN_ROLE_DELAY:
+  case SNN_ROLE_COLUMN_SYNAPSE:
     rule = {SNN_ELEM_U32, SNN_SCOPE_SYNAPSE, SNN_BATCH_SHARED};
+    break;
+  case SNN_ROLE_COLUMN_START:
+    rule = {SNN_ELEM_U32, SNN_SCOPE_COLUMN, SNN_BATCH_SHARED};
     break;
   case SNN_ROLE_DELAYED:
     rule = {model.real_size == 4 ? uint32_t(SNN_ELEM_F32) : uint32_t(SNN_ELEM_F64), SNN_SCOPE_GLOBAL,

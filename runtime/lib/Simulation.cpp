@@ -119,6 +119,9 @@ void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
     case SNN_SCOPE_ROW:
       extents[k] = uint64_t(desc.populations[desc.projections[buffer.owner].pre].size) + 1;
       break;
+    case SNN_SCOPE_COLUMN:
+      extents[k] = uint64_t(desc.populations[desc.projections[buffer.owner].post].size) + 1;
+      break;
     default: // SNN_SCOPE_GLOBAL
       extents[k] = buffer.extent;
     }
@@ -157,6 +160,14 @@ void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
       // Validation fixed the type (u32) and the extent to the CSR's sizes.
       std::vector<uint32_t> &source =
           buffer.role == SNN_ROLE_ROW_START ? projections[buffer.owner].row_start : projections[buffer.owner].target;
+      std::copy(source.begin(), source.end(), static_cast<uint32_t *>(buffers[k]));
+    }
+    if (buffer.role == SNN_ROLE_COLUMN_START || buffer.role == SNN_ROLE_COLUMN_SYNAPSE) {
+      const ProjectionSynapses &synapses = projections[buffer.owner];
+      uint32_t num_post = desc.populations[desc.projections[buffer.owner].post].size;
+      std::vector<uint32_t> start, order;
+      build_columns(synapses, num_post, start, order);
+      const std::vector<uint32_t> &source = buffer.role == SNN_ROLE_COLUMN_START ? start : order;
       std::copy(source.begin(), source.end(), static_cast<uint32_t *>(buffers[k]));
     }
   }

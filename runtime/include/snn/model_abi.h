@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 5u
+#define SNN_MODEL_ABI_VERSION 6u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -54,7 +54,8 @@ enum snn_scope_kind {
   SNN_SCOPE_PRE = 2,     /**< a presynaptic neuron of projection `owner` */
   SNN_SCOPE_POST = 3,    /**< a postsynaptic neuron of projection `owner` */
   SNN_SCOPE_ROW = 4,     /**< a row offset of projection `owner`: num_pre + 1 of them */
-  SNN_SCOPE_GLOBAL = 5   /**< `extent` elements of the whole network */
+  SNN_SCOPE_GLOBAL = 5,  /**< `extent` elements of the whole network */
+  SNN_SCOPE_COLUMN = 6   /**< a column offset of projection `owner` (its synapses by post neuron): num_post + 1 */
 };
 
 enum snn_batch_axis {
@@ -81,8 +82,13 @@ enum snn_buffer_role {
   SNN_ROLE_RUNNING = 14,  /**< real, per example: training state kept across the examples of a batch slot
                                (a filtered firing rate); not reset by reset_example, saved by checkpoints */
   SNN_ROLE_DELAY = 15,    /**< u32, shared, per synapse: the synapse's delay in steps, drawn by `init` */
-  SNN_ROLE_DELAYED = 16   /**< real, per example, global: a projection's ring buffer of delayed effects,
+  SNN_ROLE_DELAYED = 16,  /**< real, per example, global: a projection's ring buffer of delayed effects,
                                cleared by reset_example */
+  SNN_ROLE_SYNAPSE_STATE = 17, /**< per synapse and example: a synapse model's state, set by reset_example */
+  SNN_ROLE_COLUMN_START = 18,  /**< u32, shared, column scope: where each post neuron's synapses start in
+                                    the column list, built by the runtime */
+  SNN_ROLE_COLUMN_SYNAPSE = 19 /**< u32, shared, per synapse: the synapses ordered by post neuron (row
+                                    order within one), as indices of the row order; built by the runtime */
 };
 
 /** How a projection's synapses are chosen (data, not code). */

@@ -1,0 +1,308 @@
+//===- frontend/SynapseLowering.cpp - Synapse declarations to IR ----------===//
+#include "frontend/SynapseLowering.h"
+
+#include "ir/Differentiate.h"
+#include "ir/Simplify.h"
+
+#include <map>
+#include <set>
+
+namespace snn::frontend {
+
+using diag::DiagKind;
+using ir::Dimension;
+
+namespace {
+
+class SynapseLowering {
+public:
+  SynapseLowering(const ast::SynapseDecl &decl, diag::Diagnostics &diags, const FunctionTable *functions)
+      : decl_(decl), diags_(diags), exprs_(diags, functions) {}
+
+  std::optional<ir::SynapseModel> run() {
+    unsigned errors = diags_.error_count();
+    model_.name = decl_.name.name;
+    model_.loc = decl_.name.loc;
+    for (const auto &p : decl_.params)
+      if (declare(p.name, "parameter") && !param(p))
+        failed_.insert(p.name.name);
+    for (const auto &s : decl_.states)
+      if (declare(s.name, "state variable") && !state(s))
+        failed_.insert(s.name.name);
+    weight();
+    odes();
+    events();
+    if (diags_.error_count() != errors)
+      return std::nullopt;
+    warn_unused_params();
+    return std::move(model_);
+  }
+
+private:
+  bool declare(const ast::Ident &name, const char *what) {
+    if (name.name == "t" || name.name == "dt" || name.name == "pre" || name.name == "post") {
+      diags_.report(DiagKind::duplicate_definition, name.loc, "built-in name", name.name);
+      return false;
+    }
+    return diags_.define_once(declared_, name.name, name.loc, what);
+  }
+
+  /// Parameters (earlier ones, in source order) and, with `states`, the
+  /// synapse's states, or `current` values of them in an event block.
+  Scope scope(const std::string &context, bool states, const std::map<std::string, ir::Expr> *current = nullptr) {
+    Scope s;
+    s.context = context;
+    s.failed = [this](const std::string &n) { return failed_.count(n) > 0; };
+    s.lookup = [this, states, current](const std::string &n) -> ir::Expr {
+      if (const ir::Parameter *p = model_.find_param(n))
+        return ir::Variable::make(ir::VarKind::Param, n, p->dim);
+      if (!states)
+        return {};
+      if (current)
+        if (auto it = current->find(n); it != current->end())
+          return it->second;
+      if (const ir::StateVar *st = model_.find_state(n))
+        return ir::Variable::make(ir::VarKind::State, n, st->dim);
+      return {};
+    };
+    for (const auto &p : model_.params)
+      s.names.push_back(p.name);
+    if (states)
+      for (const auto &st : model_.states)
+        s.names.push_back(st.name);
+    return s;
+  }
+
+  /// A unit expression (`nS`, `mV / ms`), or nothing after an error.
+  std::optional<Dimension> unit(const ast::ExprPtr &e, const char *what, const std::string &name) {
+    ir::Expr u = exprs_.lower(*e, ExprLowering::constant_scope("a unit"));
+    if (!u)
+      return std::nullopt;
+    if (u->is_bool()) {
+      diags_.report(DiagKind::boolean_unit, e->loc(), what, name, "nS");
+      return std::nullopt;
+    }
+    return u->dim;
+  }
+
+  /// A value of dimension `declared` (when given), not boolean.
+  ir::Expr value(const ast::ExprPtr &e, const Scope &sc, const std::optional<Dimension> &declared,
+                 const std::string &what) {
+    ir::Expr v = exprs_.lower(*e, sc);
+    if (!v)
+      return {};
+    if (v->is_bool()) {
+      diags_.report(DiagKind::expected_number, e->loc(), what);
+      return {};
+    }
+    if (declared && !exprs_.expect_dimension(v, *declared, what, e->loc()))
+      return {};
+    return v;
+  }
+
+  bool param(const ast::ParamDecl &p) {
+    ir::Parameter param{p.name.name, Dimension(), {}};
+    std::optional<Dimension> declared;
+    if (p.unit && !(declared = unit(p.unit, "parameter", param.name)))
+      return false;
+    if (p.value) {
+      param.value = value(p.value, scope("the value of parameter '" + param.name + "'", false), declared,
+                          "parameter '" + param.name + "'");
+      if (!param.value)
+        return false;
+      param.dim = param.value->dim;
+    } else if (declared) {
+      param.dim = *declared;
+    } else {
+      diags_.report(DiagKind::parameter_without_value, p.name.loc, param.name);
+      return false;
+    }
+    model_.params.push_back(std::move(param));
+    return true;
+  }
+
+  bool state(const ast::SynapseStateDecl &s) {
+    std::optional<Dimension> declared;
+    if (s.unit && !(declared = unit(s.unit, "state", s.name.name)))
+      return false;
+    ir::StateVar st{s.name.name, declared.value_or(Dimension()), {}, false};
+    if (s.initial) {
+      st.initial = value(s.initial, scope("the initial value of '" + st.name + "'", false), declared,
+                         "state '" + st.name + "'");
+      if (!st.initial)
+        return false;
+      st.dim = st.initial->dim;
+    }
+    model_.states.push_back(std::move(st));
+    return true;
+  }
+
+  /// Exactly one state without an initial value: the projection's weight.
+  void weight() {
+    for (const auto &s : decl_.states) {
+      if (s.initial || failed_.count(s.name.name))
+        continue;
+      if (!model_.weight.empty()) {
+        diags_.report(DiagKind::second_synapse_weight, s.name.loc, s.name.name, model_.weight);
+        continue;
+      }
+      model_.weight = s.name.name;
+    }
+    if (model_.weight.empty() && failed_.empty())
+      diags_.report(DiagKind::missing_synapse_weight, decl_.name.loc, model_.name);
+  }
+
+  void odes() {
+    std::map<std::string, SourceLocation> seen;
+    for (const auto &o : decl_.odes) {
+      const ir::StateVar *st = model_.find_state(o.state.name);
+      if (!st) {
+        if (failed_.count(o.state.name))
+          continue;
+        if (model_.find_param(o.state.name))
+          diags_.report(DiagKind::ode_of_non_state, o.state.loc, o.state.name);
+        else
+          unknown_state(o.state);
+        continue;
+      }
+      if (!diags_.define_once(seen, o.state.name, o.lhs_loc, "differential equation of"))
+        continue;
+      ir::Expr rhs = exprs_.lower(*o.rhs, scope("a differential equation", true));
+      if (!rhs || !exprs_.expect_dimension(rhs, st->dim / Dimension::time(),
+                                           "the right side of d" + o.state.name + "/dt", o.rhs->loc()))
+        continue;
+      // Lazy, exact integration needs dx/dt = a x + c with a, c constant.
+      if (!ir::affine_in_state(rhs, st->name, st->dim)) {
+        diags_.report(DiagKind::synapse_ode_not_linear, o.rhs->loc(), o.state.name);
+        continue;
+      }
+      model_.odes.push_back({o.state.name, rhs, false, o.lhs_loc});
+    }
+  }
+
+  void events() {
+    std::map<std::string, SourceLocation> seen;
+    for (const auto &e : decl_.events) {
+      const std::string &pathway = e.pathway.name;
+      if (pathway != "pre" && pathway != "post") {
+        diags_.report(DiagKind::unknown_synapse_event, e.pathway.loc, pathway);
+        diags_.suggest(pathway, {"pre", "post"}, e.pathway.loc);
+        continue;
+      }
+      if (!diags_.define_once(seen, pathway, e.pathway.loc, "'on " + pathway + "' block of"))
+        continue;
+      block(e, pathway == "pre" ? model_.on_pre : model_.on_post);
+    }
+  }
+
+  /// Sequential semantics: a statement reads the states as the earlier
+  /// statements of its block left them.
+  void block(const ast::SynapseEvent &e, std::vector<ir::SynapseStatement> &out) {
+    std::map<std::string, ir::Expr> current;
+    std::vector<std::string> order;
+    std::string context = "'on " + e.pathway.name + "'";
+    for (const auto &a : e.body) {
+      ir::Expr v = exprs_.lower(*a.value, scope(context, true, &current));
+      if (!v)
+        continue;
+      if (a.owner) {
+        post_write(a, v, out);
+        continue;
+      }
+      const ir::StateVar *st = model_.find_state(a.target.name);
+      if (!st) {
+        if (failed_.count(a.target.name))
+          continue;
+        if (model_.find_param(a.target.name))
+          diags_.report(DiagKind::assignment_to_non_state, a.target.loc, a.target.name);
+        else
+          unknown_state(a.target);
+        continue;
+      }
+      ir::Expr old = current.count(st->name) ? current[st->name]
+                                             : ir::Variable::make(ir::VarKind::State, st->name, st->dim);
+      if (a.op == "*=" || a.op == "/=") {
+        if (!exprs_.expect_dimension(v, Dimension(), "the factor in '" + a.op + "'", a.value->loc()))
+          continue;
+        v = a.op == "*=" ? old * v : old / v;
+      } else {
+        if (!exprs_.expect_dimension(v, st->dim, "the value assigned to '" + st->name + "'", a.value->loc()))
+          continue;
+        if (a.op == "+=")
+          v = old + v;
+        else if (a.op == "-=")
+          v = old - v;
+      }
+      if (!current.count(st->name))
+        order.push_back(st->name);
+      current[st->name] = v;
+    }
+    // The states' new values, after the writes to the postsynaptic neuron
+    // (which read them as they stood when written).
+    for (const auto &n : order)
+      out.push_back({ir::SynapseStatement::Kind::State, n, current[n], {}});
+  }
+
+  /// `post.X += value` (or -=): added to the postsynaptic neuron's X, whose
+  /// dimension is checked where a projection uses the model.
+  void post_write(const ast::SynapseAssign &a, ir::Expr v, std::vector<ir::SynapseStatement> &out) {
+    if (a.owner->name != "post") {
+      diags_.report(DiagKind::unknown_synapse_owner, a.owner->loc, a.owner->name);
+      diags_.suggest(a.owner->name, {"post"}, a.owner->loc);
+      return;
+    }
+    if (a.op != "+=" && a.op != "-=") {
+      diags_.report(DiagKind::synapse_post_assignment, a.loc, a.target.name, a.op);
+      return;
+    }
+    out.push_back({ir::SynapseStatement::Kind::Post, a.target.name, a.op == "-=" ? -v : v, a.target.loc});
+  }
+
+  void unknown_state(const ast::Ident &name) {
+    diags_.report(DiagKind::unknown_variable, name.loc, model_.name, "state", name.name);
+    std::vector<std::string> names;
+    for (const auto &st : model_.states)
+      names.push_back(st.name);
+    diags_.suggest(name.name, names, name.loc);
+  }
+
+  void warn_unused_params() {
+    std::set<std::string> used;
+    auto collect = [&](const ir::Expr &e) {
+      if (e)
+        ir::mentions(e, [&](const ir::Variable &v) {
+          if (v.var_kind == ir::VarKind::Param)
+            used.insert(v.name);
+          return false;
+        });
+    };
+    for (const auto &p : model_.params)
+      collect(p.value);
+    for (const auto &s : model_.states)
+      collect(s.initial);
+    for (const auto &o : model_.odes)
+      collect(o.rhs);
+    for (const auto *block : {&model_.on_pre, &model_.on_post})
+      for (const auto &s : *block)
+        collect(s.value);
+    for (const auto &p : decl_.params)
+      if (!used.count(p.name.name) && !failed_.count(p.name.name))
+        diags_.report(DiagKind::unused_parameter, p.name.loc, p.name.name, model_.name);
+  }
+
+  const ast::SynapseDecl &decl_;
+  diag::Diagnostics &diags_;
+  ExprLowering exprs_;
+  ir::SynapseModel model_;
+  std::map<std::string, SourceLocation> declared_;
+  std::set<std::string> failed_;
+};
+
+} // namespace
+
+std::optional<ir::SynapseModel> lower_synapse(const ast::SynapseDecl &decl, diag::Diagnostics &diags,
+                                              const FunctionTable *functions) {
+  return SynapseLowering(decl, diags, functions).run();
+}
+
+} // namespace snn::frontend

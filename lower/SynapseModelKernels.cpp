@@ -1,0 +1,161 @@
+//===- lower/SynapseModelKernels.cpp - Kernels of synapse models ----------===//
+#include "lower/SynapseModelKernels.h"
+
+#include "ir/Differentiate.h"
+#include "ir/Simplify.h"
+#include "lower/KernelBuilder.h"
+#include "lower/SynapseKernels.h"
+
+#include <map>
+
+namespace snn::lower {
+
+namespace {
+
+Value to_index(Value v) { return Cast::make(Type::I64, std::move(v)); }
+
+ir::Expr local_expr(const std::string &name, ir::Dimension dim) {
+  return ir::Variable::make(ir::VarKind::Local, name, dim, ir::ScalarType::Real);
+}
+
+/// `e` with each synapse state X read from the local "X.now".
+ir::Expr bind_states(const ir::Expr &e) {
+  return ir::substitute(e, [](const ir::Variable &v) -> ir::Expr {
+    return v.var_kind == ir::VarKind::State ? local_expr(v.name + ".now", v.dim) : ir::Expr();
+  });
+}
+
+/// The state buffers of `model`, in order, and `last`.
+struct SynapseBuffers {
+  std::map<std::string, int> state;
+  int last = -1;
+};
+
+SynapseBuffers synapse_buffers(KernelBuilder &k, const ir::SynapseModel &model, ElemType real, Param::Access access) {
+  SynapseBuffers b;
+  for (const ir::StateVar &s : model.states)
+    b.state[s.name] = k.buffer("state." + s.name, real, ScopeKind::Synapse, BatchAxis::PerExample, access);
+  b.last = k.buffer("last", ElemType::U32, ScopeKind::Synapse, BatchAxis::PerExample, access);
+  return b;
+}
+
+/// x after `elapsed` (a local, in seconds) of dx/dt = a x + c, from x.old.
+ir::Expr lazy_solution(const ir::Ode &ode, const ir::StateVar &state) {
+  std::optional<ir::AffineForm> form = ir::affine_in_state(ode.rhs, state.name, state.dim);
+  ir::internal_check(form.has_value(), "synapse ODE d" + state.name + "/dt is not affine");
+  ir::Expr x = local_expr(state.name + ".old", state.dim);
+  ir::Expr elapsed = local_expr("elapsed", ir::Dimension::time());
+  double rate = 0;
+  if (ir::constant_value(form->rate, rate) && rate == 0)
+    return ir::simplify(x + form->drive * elapsed);
+  ir::Expr growth = ir::Call::make(ir::Function::Exp, form->rate * elapsed);
+  return ir::simplify(x * growth + form->drive / form->rate * (growth - ir::Constant::make(1.0)));
+}
+
+} // namespace
+
+Kernel build_synapse_init_kernel(const ir::SynapseModel &model, ElemType real) {
+  KernelBuilder k("init_synapses." + model.name, DomainKind::Synapses, true);
+  int row_start = k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
+  k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  int weight = k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  SynapseBuffers buffers = synapse_buffers(k, model, real, Param::Access::Write);
+  Value num_pre = k.scalar("num_pre");
+  k.set_extent("num_pre");
+  k.set_rows(row_start);
+
+  Value s = local("s", Type::I64);
+  Value count = k.let("synapses", to_index(k.load(row_start, num_pre)));
+  Value index = k.let("index", local("b", Type::I64) * count + s);
+  for (const ir::StateVar &st : model.states)
+    k.store(buffers.state.at(st.name), index,
+            st.name == model.weight ? k.load(weight, s) : Math::make(ir::simplify(st.initial)));
+  k.store(buffers.last, index, u32(0));
+  return k.finish();
+}
+
+Kernel build_synapse_event_kernel(const ir::SynapseModel &model, bool post_event, const std::set<std::string> &gated,
+                                  double dt, ElemType real) {
+  const std::vector<ir::SynapseStatement> &statements = post_event ? model.on_post : model.on_pre;
+  KernelBuilder k((post_event ? "on_post." : "on_pre.") + model.name, DomainKind::SpikingRows, true);
+  int spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
+  int row_start = k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
+  int target = k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  int col_start = -1, col_synapse = -1;
+  if (post_event) {
+    col_start = k.buffer("col_start", ElemType::U32, ScopeKind::Column, BatchAxis::Shared, Param::Access::Read);
+    col_synapse = k.buffer("col_synapse", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  }
+  SynapseBuffers buffers = synapse_buffers(k, model, real, Param::Access::ReadWrite);
+  std::map<std::string, int> post;
+  for (const ir::SynapseStatement &st : statements)
+    if (st.kind == ir::SynapseStatement::Kind::Post && !post.count(st.target))
+      post[st.target] = k.buffer("post." + st.target, real, ScopeKind::Neuron, BatchAxis::PerExample,
+                                 Param::Access::ReadWrite);
+  int counter = -1, post_spiked = -1;
+  bool any_gated = false;
+  for (const auto &entry : post)
+    any_gated = any_gated || gated.count(entry.first);
+  if (any_gated) {
+    counter = k.buffer("counter", ElemType::I32, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
+    post_spiked = k.buffer("post_spiked", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
+  }
+  Value num_pre = k.scalar("num_pre");
+  Value num_post = k.scalar("num_post");
+  k.set_extent(post_event ? "num_post" : "num_pre");
+  k.set_spikes(spikes);
+  k.set_rows(post_event ? col_start : row_start);
+
+  // The spiking neuron: a row's presynaptic one, or a column's postsynaptic one.
+  Value spiking = local("pre", Type::I64);
+  int rows = post_event ? col_start : row_start;
+  Value count = k.let("synapses", to_index(k.load(row_start, num_pre)));
+  Value begin = k.let("begin", to_index(k.load(rows, spiking)));
+  Value end = k.let("end", to_index(k.load(rows, spiking + i64(1))));
+  Value step = local("step", Type::I64);
+  k.emit(For::make("k", begin, end, k.nested([&] {
+    Value kk = local("k", Type::I64);
+    Value s = post_event ? k.let("s", to_index(k.load(col_synapse, kk))) : kk;
+    Value index = k.let("index", local("b", Type::I64) * count + s);
+    Value neuron = post_event ? spiking : to_index(k.load(target, s));
+    Value post_index = k.let("post_index", local("b", Type::I64) * num_post + neuron);
+    // Steps since this synapse's last event: u32 arithmetic, exact for gaps
+    // below 2^32 steps.
+    k.let("gap", Cast::make(Type::Real, IntOp::make(IntOpKind::Sub, Cast::make(Type::U32, step),
+                                                     k.load(buffers.last, index))));
+    k.let("elapsed", Math::make(local_expr("gap", ir::Dimension()) * ir::Constant::make(dt, ir::Dimension::time())));
+    std::map<std::string, const ir::Ode *> odes;
+    for (const ir::Ode &o : model.odes)
+      odes[o.state] = &o;
+    for (const ir::StateVar &st : model.states) {
+      k.let(st.name + ".old", k.load(buffers.state.at(st.name), index));
+      ir::Expr now = odes.count(st.name) ? lazy_solution(*odes.at(st.name), st) : local_expr(st.name + ".old", st.dim);
+      k.let(st.name + ".now", Math::make(now));
+    }
+    std::map<std::string, Value> next;
+    for (const ir::SynapseStatement &st : statements) {
+      Value v = Math::make(ir::simplify(bind_states(st.value)));
+      if (st.kind == ir::SynapseStatement::Kind::State) {
+        next[st.target] = v;
+        continue;
+      }
+      Value amount = k.let("add." + st.target, v);
+      if (!gated.count(st.target)) {
+        k.atomic_add(post.at(st.target), post_index, amount);
+        continue;
+      }
+      k.emit(If::make(target_open(k, counter, post_spiked, post_index),
+                      k.nested([&] { k.atomic_add(post.at(st.target), post_index, amount); })));
+    }
+    for (const ir::StateVar &st : model.states) {
+      if (next.count(st.name))
+        k.store(buffers.state.at(st.name), index, next.at(st.name));
+      else if (odes.count(st.name))
+        k.store(buffers.state.at(st.name), index, local(st.name + ".now", Type::Real));
+    }
+    k.store(buffers.last, index, Cast::make(Type::U32, step));
+  })));
+  return k.finish();
+}
+
+} // namespace snn::lower

@@ -1,0 +1,44 @@
+//===- lower/SynapseModelKernels.h - Kernels of synapse models --*- C++ -*-===//
+//
+// A projection with a synapse model (ir::SynapseModel) keeps each state per
+// synapse and example, ordered as the rows (index b * S + s, S the
+// projection's synapse count, row_start[num_pre]), and the step of each
+// synapse's last event (`last`, u32). Nothing runs per synapse per step: an
+// event first brings the synapse's states from step `last` to this one, each
+// by its exact solution x' = x e^(a T) + (c / a)(e^(a T) - 1) of dx/dt = a x
+// + c over T = (step - last) dt (x + c T when a = 0), then runs its
+// statements, adds to the postsynaptic neuron and stores the states and the
+// step. So a trace is exact whatever the gaps between spikes, as Brian2's
+// event-driven integration.
+//
+// Parameters, by name: row_start, target, weight (as SynapseKernels.h);
+// col_start, col_synapse (the synapses by post neuron, for `on post`);
+// state.X for each state X and `last`; spikes (the flags of the spiking
+// population); post.Y for each postsynaptic variable Y the statements add
+// to; counter and post_spiked when one of them is gated (a state frozen
+// while refractory); num_pre, num_post (I64).
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "ir/Module.h"
+#include "lower/Program.h"
+
+#include <set>
+#include <string>
+
+namespace snn::lower {
+
+/// reset_example: every state of every synapse of every example to its
+/// initial value (the weight to the projection's `weight`), `last` to 0.
+Kernel build_synapse_init_kernel(const ir::SynapseModel &model, ElemType real);
+
+/// The `on pre` (`post_event` false: over the spiking presynaptic neurons'
+/// rows) or `on post` (over the spiking postsynaptic neurons' columns)
+/// statements of `model`, with time step `dt`. Writes to the postsynaptic
+/// variables in `gated` are dropped where the neuron is refractory or
+/// spiked in this step (as build_delivery_kernel).
+Kernel build_synapse_event_kernel(const ir::SynapseModel &model, bool post_event, const std::set<std::string> &gated,
+                                  double dt, ElemType real);
+
+} // namespace snn::lower
