@@ -212,7 +212,7 @@ struct ConnectDecl {
   ExprPtr delay;                      ///< `delay N` (steps) or `delay 1 ms`; null: 1 step
   bool delay_is_distribution = false; ///< `delay ~ uniform(1 ms, 5 ms)`
   Loc delay_loc;
-  bool frozen = false; ///< `frozen`: not trained
+  bool frozen = false;          ///< `frozen`: not trained
   std::optional<Ident> synapse; ///< `synapse STDP(w_max: 10 nS)`: the synapse model
   std::vector<Arg> synapse_args;
   ExprPtr weight;

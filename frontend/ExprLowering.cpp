@@ -35,7 +35,7 @@ constexpr int kMaxExponent = 64;
 /// Random call sites per model: the RNG counter keeps 8 bits for them.
 constexpr uint32_t kMaxRandomSites = 255;
 
-const std::vector<std::string> kFunctions = {"exp",  "log", "sqrt", "abs",  "sin",   "cos",      "tanh", "floor",
+const std::vector<std::string> kFunctions = {"exp",  "log", "sqrt", "abs",  "sin",  "cos",   "tanh",    "floor",
                                              "ceil", "min", "max",  "clip", "rand", "randn", "stimulus"};
 
 std::optional<ir::Function> unary_function(const std::string &name) {
@@ -446,6 +446,30 @@ std::optional<uint64_t> ExprLowering::integer(const ast::Expr &e, const std::str
     return std::nullopt;
   }
   return static_cast<uint64_t>(*v);
+}
+
+void warn_unused_parameters(const std::vector<ast::ParamDecl> &declared, const std::vector<ir::Expr> &uses,
+                            const std::string &model, const std::set<std::string> &failed, diag::Diagnostics &diags) {
+  std::set<std::string> used;
+  for (const ir::Expr &e : uses)
+    if (e)
+      ir::mentions(e, [&](const ir::Variable &v) {
+        if (v.var_kind == ir::VarKind::Param)
+          used.insert(v.name);
+        return false;
+      });
+  for (const auto &p : declared)
+    if (!used.count(p.name.name) && !failed.count(p.name.name))
+      diags.report(diag::DiagKind::unused_parameter, p.name.loc, p.name.name, model);
+}
+
+void report_unknown_state(const ast::Ident &name, const std::string &model, const std::vector<ir::StateVar> &states,
+                          diag::Diagnostics &diags) {
+  diags.report(diag::DiagKind::unknown_variable, name.loc, model, "state", name.name);
+  std::vector<std::string> names;
+  for (const auto &st : states)
+    names.push_back(st.name);
+  diags.suggest(name.name, names, name.loc);
 }
 
 } // namespace snn::frontend

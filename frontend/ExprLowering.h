@@ -10,10 +10,12 @@
 #include "diag/Diagnostics.h"
 #include "frontend/AST.h"
 #include "ir/Expr.h"
+#include "ir/Module.h"
 
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -83,5 +85,14 @@ bool is_builtin_function(const std::string &name);
 
 /// "V", or "V (a voltage)" for the dimensions users meet most.
 std::string describe(ir::Dimension d);
+
+/// Warns about each declared parameter that no expression of `uses` reads
+/// (and that did not fail to lower: `failed`), as a parameter of `model`.
+void warn_unused_parameters(const std::vector<ast::ParamDecl> &declared, const std::vector<ir::Expr> &uses,
+                            const std::string &model, const std::set<std::string> &failed, diag::Diagnostics &diags);
+
+/// "model 'M' has no state 'x'", with the states of `states` as suggestions.
+void report_unknown_state(const ast::Ident &name, const std::string &model, const std::vector<ir::StateVar> &states,
+                          diag::Diagnostics &diags);
 
 } // namespace snn::frontend

@@ -3,9 +3,9 @@
 
 #include "frontend/Delays.h"
 #include "frontend/ModelLowering.h"
-#include "frontend/SynapseLowering.h"
 #include "frontend/NetworkLowering.h"
 #include "frontend/Parser.h"
+#include "frontend/SynapseLowering.h"
 #include "frontend/TrainingLowering.h"
 
 #include <filesystem>

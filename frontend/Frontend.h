@@ -34,13 +34,13 @@ private:
     std::unique_ptr<ast::File> ast;
     std::vector<ir::NeuronModel> models; ///< its own and those it imports
     std::vector<ir::SynapseModel> synapses;
-    FunctionTable functions;             ///< its own and those it imports
+    FunctionTable functions; ///< its own and those it imports
     bool ok = false;
   };
 
   /// Models and functions visible in `file`: its imports' and its own, checked.
-  bool collect_models(const ast::File &file, std::vector<ir::NeuronModel> &out,
-                      std::vector<ir::SynapseModel> &synapses, FunctionTable &functions);
+  bool collect_models(const ast::File &file, std::vector<ir::NeuronModel> &out, std::vector<ir::SynapseModel> &synapses,
+                      FunctionTable &functions);
   const LoadedModule *load_module(const ast::Import &imp);
   bool suggest_module(const ast::Import &imp, const std::vector<std::string> &dirs, const std::string &dotted,
                       const SourceLocation &at);

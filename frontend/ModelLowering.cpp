@@ -359,13 +359,7 @@ private:
                                             : ir::IntegrationMethod::RK4;
   }
 
-  void unknown_state(const ast::Ident &name) {
-    diags_.report(DiagKind::unknown_variable, name.loc, model_.name, "state", name.name);
-    std::vector<std::string> names;
-    for (const auto &st : model_.states)
-      names.push_back(st.name);
-    diags_.suggest(name.name, names, name.loc);
-  }
+  void unknown_state(const ast::Ident &name) { report_unknown_state(name, model_.name, model_.states, diags_); }
 
   void odes() {
     std::map<std::string, SourceLocation> seen;
@@ -479,29 +473,16 @@ private:
   }
 
   void warn_unused_params() {
-    std::set<std::string> used;
-    auto collect = [&](const ir::Expr &e) {
-      if (e)
-        ir::mentions(e, [&](const ir::Variable &v) {
-          if (v.var_kind == ir::VarKind::Param)
-            used.insert(v.name);
-          return false;
-        });
-    };
+    std::vector<ir::Expr> uses = {model_.spike_condition, model_.surrogate, model_.refractory_period};
     for (const auto &p : model_.params)
-      collect(p.value);
+      uses.push_back(p.value);
     for (const auto &s : model_.states)
-      collect(s.initial);
+      uses.push_back(s.initial);
     for (const auto &o : model_.odes)
-      collect(o.rhs);
+      uses.push_back(o.rhs);
     for (const auto &r : model_.reset)
-      collect(r.value);
-    collect(model_.spike_condition);
-    collect(model_.surrogate);
-    collect(model_.refractory_period);
-    for (const auto &p : decl_.params)
-      if (!used.count(p.name.name))
-        diags_.report(DiagKind::unused_parameter, p.name.loc, p.name.name, model_.name);
+      uses.push_back(r.value);
+    warn_unused_parameters(decl_.params, uses, model_.name, {}, diags_);
   }
 
   const ast::NeuronDecl &decl_;

@@ -150,13 +150,13 @@ private:
       if (auto *p = dynamic_cast<SNNParser::SynapseParamStmtContext *>(s)) {
         d.params.push_back({ident(p->IDENT()), p->unit ? expr(p->unit) : nullptr, p->value ? expr(p->value) : nullptr});
       } else if (auto *st = dynamic_cast<SNNParser::SynapseStateStmtContext *>(s)) {
-        d.states.push_back({ident(st->IDENT()), st->unit ? expr(st->unit) : nullptr,
-                            st->value ? expr(st->value) : nullptr});
+        d.states.push_back(
+            {ident(st->IDENT()), st->unit ? expr(st->unit) : nullptr, st->value ? expr(st->value) : nullptr});
       } else if (auto *o = dynamic_cast<SNNParser::SynapseOdeStmtContext *>(s)) {
         d.odes.push_back(ode(o->IDENT(0), o->IDENT(1), o->expr()));
       } else if (auto *e = dynamic_cast<SNNParser::SynapseEventStmtContext *>(s)) {
         ast::SynapseEvent event;
-        event.pathway = ident(e->IDENT());
+        event.pathway = ast::Ident{e->pathway->getText(), loc(e->pathway)};
         for (auto *a : e->synapseAssignment()) {
           ast::SynapseAssign assign;
           if (a->owner)

@@ -127,8 +127,8 @@ private:
       return false;
     ir::StateVar st{s.name.name, declared.value_or(Dimension()), {}, false};
     if (s.initial) {
-      st.initial = value(s.initial, scope("the initial value of '" + st.name + "'", false), declared,
-                         "state '" + st.name + "'");
+      st.initial =
+          value(s.initial, scope("the initial value of '" + st.name + "'", false), declared, "state '" + st.name + "'");
       if (!st.initial)
         return false;
       st.dim = st.initial->dim;
@@ -189,7 +189,7 @@ private:
         diags_.suggest(pathway, {"pre", "post"}, e.pathway.loc);
         continue;
       }
-      if (!diags_.define_once(seen, pathway, e.pathway.loc, "'on " + pathway + "' block of"))
+      if (!diags_.define_once(seen, "on " + pathway, e.pathway.loc, "block"))
         continue;
       block(e, pathway == "pre" ? model_.on_pre : model_.on_post);
     }
@@ -219,8 +219,8 @@ private:
           unknown_state(a.target);
         continue;
       }
-      ir::Expr old = current.count(st->name) ? current[st->name]
-                                             : ir::Variable::make(ir::VarKind::State, st->name, st->dim);
+      ir::Expr old =
+          current.count(st->name) ? current[st->name] : ir::Variable::make(ir::VarKind::State, st->name, st->dim);
       if (a.op == "*=" || a.op == "/=") {
         if (!exprs_.expect_dimension(v, Dimension(), "the factor in '" + a.op + "'", a.value->loc()))
           continue;
@@ -258,36 +258,20 @@ private:
     out.push_back({ir::SynapseStatement::Kind::Post, a.target.name, a.op == "-=" ? -v : v, a.target.loc});
   }
 
-  void unknown_state(const ast::Ident &name) {
-    diags_.report(DiagKind::unknown_variable, name.loc, model_.name, "state", name.name);
-    std::vector<std::string> names;
-    for (const auto &st : model_.states)
-      names.push_back(st.name);
-    diags_.suggest(name.name, names, name.loc);
-  }
+  void unknown_state(const ast::Ident &name) { report_unknown_state(name, model_.name, model_.states, diags_); }
 
   void warn_unused_params() {
-    std::set<std::string> used;
-    auto collect = [&](const ir::Expr &e) {
-      if (e)
-        ir::mentions(e, [&](const ir::Variable &v) {
-          if (v.var_kind == ir::VarKind::Param)
-            used.insert(v.name);
-          return false;
-        });
-    };
+    std::vector<ir::Expr> uses;
     for (const auto &p : model_.params)
-      collect(p.value);
+      uses.push_back(p.value);
     for (const auto &s : model_.states)
-      collect(s.initial);
+      uses.push_back(s.initial);
     for (const auto &o : model_.odes)
-      collect(o.rhs);
+      uses.push_back(o.rhs);
     for (const auto *block : {&model_.on_pre, &model_.on_post})
       for (const auto &s : *block)
-        collect(s.value);
-    for (const auto &p : decl_.params)
-      if (!used.count(p.name.name) && !failed_.count(p.name.name))
-        diags_.report(DiagKind::unused_parameter, p.name.loc, p.name.name, model_.name);
+        uses.push_back(s.value);
+    warn_unused_parameters(decl_.params, uses, model_.name, failed_, diags_);
   }
 
   const ast::SynapseDecl &decl_;

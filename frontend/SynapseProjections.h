@@ -24,7 +24,7 @@ namespace snn::frontend {
 /// dimension of the model's weight (what `weight` initialises), or nothing
 /// after reporting an error.
 std::optional<ir::Dimension> bind_synapse_model(const ast::ConnectDecl &c, const ir::Module &module,
-                                                const ir::NeuronModel &post, ir::Projection &pr,
-                                                ExprLowering &exprs, diag::Diagnostics &diags);
+                                                const ir::NeuronModel &post, ir::Projection &pr, ExprLowering &exprs,
+                                                diag::Diagnostics &diags);
 
 } // namespace snn::frontend

@@ -152,7 +152,10 @@ public:
       return;
     }
     std::vector<std::string> expected = expected_tokens(*parser, msg);
-    if (!expected.empty() && expected.size() <= 6) {
+    // Longer lists help little, except between items at the top level
+    // (`nueron A {`: the seven keywords that start one).
+    size_t limit = brackets.empty() ? 7 : 6;
+    if (!expected.empty() && expected.size() <= limit) {
       // `population input = ...`: a keyword where a name belongs.
       bool keyword = std::find(expected.begin(), expected.end(), "a name") != expected.end() && !text.empty() &&
                      std::isalpha(static_cast<unsigned char>(text[0])) && offending->getType() != SNNParser::IDENT;

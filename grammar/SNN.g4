@@ -53,7 +53,7 @@ synapseStmt
   : 'param' IDENT (':' unit=expr)? ('=' value=expr)? ';'?  # synapseParamStmt
   | 'state' IDENT (':' unit=expr)? ('=' value=expr)? ';'?  # synapseStateStmt
   | IDENT '/' IDENT '=' expr ';'?                          # synapseOdeStmt
-  | 'on' IDENT '{' synapseAssignment* '}' ';'?             # synapseEventStmt
+  | 'on' pathway=(IDENT | 'spike') '{' synapseAssignment* '}' ';'?  # synapseEventStmt
   ;
 
 synapseAssignment : (owner=IDENT '.')? name=IDENT op=('=' | '+=' | '-=' | '*=' | '/=') expr ';'? ;

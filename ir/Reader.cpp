@@ -372,8 +372,8 @@ private:
     auto events = [&](std::vector<Pending> &lines, const std::vector<bool> &to_post,
                       std::vector<SynapseStatement> &out) {
       for (size_t i = 0; i < lines.size(); ++i) {
-        SynapseStatement s{to_post[i] ? SynapseStatement::Kind::Post : SynapseStatement::Kind::State,
-                           lines[i].target, Expr(), lines[i].target_loc};
+        SynapseStatement s{to_post[i] ? SynapseStatement::Kind::Post : SynapseStatement::Kind::State, lines[i].target,
+                           Expr(), lines[i].target_loc};
         Expr v = build_expr(*lines[i].syntax, scope, ScalarType::Real, in_);
         if (!to_post[i]) {
           const StateVar *st = m.find_state(s.target);
@@ -574,8 +574,8 @@ private:
           if (!p)
             in_.fail(DiagKind::unknown_argument, param.loc, "model '" + model->name + "'", param.text);
           Pending value = expression();
-          pr.synapse_overrides.emplace_back(param.text, typed(value, {}, ScalarType::Real, p->dim,
-                                                               "parameter '" + param.text + "'"));
+          pr.synapse_overrides.emplace_back(
+              param.text, typed(value, {}, ScalarType::Real, p->dim, "parameter '" + param.text + "'"));
         }
       } else
         in_.fail(DiagKind::ir_expected, clause.loc, "delay, synapse or frozen", describe(clause));

@@ -68,25 +68,25 @@ enum class BatchAxis : uint8_t {
 
 /// What the runtime does with a buffer, beyond allocating it.
 enum class BufferRole : uint8_t {
-  State,    ///< a state variable of a population (readable, recordable)
-  Input,    ///< an input accumulator of a population
-  Spiked,   ///< 1 where a neuron spiked in the last step (the runtime counts and records them)
-  Stimulus, ///< set by the runtime before every step from the regime's spike files
-  RowStart, ///< CSR row offsets, built by the runtime
-  Target,   ///< CSR postsynaptic neuron of each synapse, built by the runtime
-  Weight,   ///< a synaptic weight, initialised by `init`
-  Label,    ///< I32 per example, extent 1: the example's label, set by the runtime (training)
-  Loss,     ///< Real per example, extent 1: the example's loss, accumulated by step / end_example
-  Scores,   ///< Real per example, extent = classes: the prediction is their argmax
-  Gradient, ///< Real, shared: a trained parameter's gradient summed over the batch (reduce_gradients)
-  Hyper,    ///< Real, global, extent 1: the learning rate, set by the runtime
-  Training, ///< traces, per-example gradients, learning signals, optimiser moments: owned by kernels
-  Bias,     ///< Real, shared, per neuron: a trained bias of the readout
-  Running,  ///< Real, per example: training state kept across examples (a filtered rate), checkpointed
-  Delay,    ///< U32, shared, per synapse: the synapse's delay in steps, drawn by `init`
-  Delayed,  ///< Real, per example, global: a projection's ring of delayed effects, cleared by reset_example
-  SynapseState, ///< per synapse and example: a synapse model's state (or its last update's step, i32)
-  ColumnStart,  ///< U32, shared, column scope: offsets of each post neuron's synapses, built by the runtime
+  State,         ///< a state variable of a population (readable, recordable)
+  Input,         ///< an input accumulator of a population
+  Spiked,        ///< 1 where a neuron spiked in the last step (the runtime counts and records them)
+  Stimulus,      ///< set by the runtime before every step from the regime's spike files
+  RowStart,      ///< CSR row offsets, built by the runtime
+  Target,        ///< CSR postsynaptic neuron of each synapse, built by the runtime
+  Weight,        ///< a synaptic weight, initialised by `init`
+  Label,         ///< I32 per example, extent 1: the example's label, set by the runtime (training)
+  Loss,          ///< Real per example, extent 1: the example's loss, accumulated by step / end_example
+  Scores,        ///< Real per example, extent = classes: the prediction is their argmax
+  Gradient,      ///< Real, shared: a trained parameter's gradient summed over the batch (reduce_gradients)
+  Hyper,         ///< Real, global, extent 1: the learning rate, set by the runtime
+  Training,      ///< traces, per-example gradients, learning signals, optimiser moments: owned by kernels
+  Bias,          ///< Real, shared, per neuron: a trained bias of the readout
+  Running,       ///< Real, per example: training state kept across examples (a filtered rate), checkpointed
+  Delay,         ///< U32, shared, per synapse: the synapse's delay in steps, drawn by `init`
+  Delayed,       ///< Real, per example, global: a projection's ring of delayed effects, cleared by reset_example
+  SynapseState,  ///< per synapse and example: a synapse model's state (or its last update's step, i32)
+  ColumnStart,   ///< U32, shared, column scope: offsets of each post neuron's synapses, built by the runtime
   ColumnSynapse, ///< U32, shared, per synapse: the synapses by post neuron (indices into rows), built by the runtime
 };
 const char *name_of(BufferRole role);

@@ -5,8 +5,8 @@
 #include "lower/DelayKernels.h"
 #include "lower/NeuronKernels.h"
 #include "lower/RandomStreams.h"
-#include "lower/SynapseModelKernels.h"
 #include "lower/SynapseKernels.h"
+#include "lower/SynapseModelKernels.h"
 #include "lower/TrainingSchedule.h"
 #include "lower/Verifier.h"
 
@@ -181,8 +181,8 @@ private:
       info.last_event =
           per_example(array("last_event", ElemType::U32, ScopeKind::Synapse, BufferRole::SynapseState, "", synapses));
       if (!model->on_post.empty()) {
-        info.col_start = array("col_start", ElemType::U32, ScopeKind::Column, BufferRole::ColumnStart, "",
-                               uint64_t(num_post) + 1);
+        info.col_start =
+            array("col_start", ElemType::U32, ScopeKind::Column, BufferRole::ColumnStart, "", uint64_t(num_post) + 1);
         info.col_synapse =
             array("col_synapse", ElemType::U32, ScopeKind::Synapse, BufferRole::ColumnSynapse, "", synapses);
       }
@@ -249,9 +249,9 @@ private:
     std::set<std::string> gated;
     for (const auto *block : {&synapse.on_pre, &synapse.on_post})
       for (const ir::SynapseStatement &s : *block)
-        if (const ir::StateVar *st = model.find_state(s.target);
-            s.kind == ir::SynapseStatement::Kind::Post && st && st->frozen_when_refractory &&
-            !model.refractory_counter.empty())
+        if (const ir::StateVar *st = model.find_state(s.target); s.kind == ir::SynapseStatement::Kind::Post && st &&
+                                                                 st->frozen_when_refractory &&
+                                                                 !model.refractory_counter.empty())
           gated.insert(s.target);
     return gated;
   }
@@ -265,9 +265,8 @@ private:
   Launch synapse_event_launch(int j, bool post_event) {
     const ir::SynapseModel &synapse = *synapse_model(j);
     std::set<std::string> gated = gated_writes(j, synapse);
-    int index = kernel((post_event ? "on_post:" : "on_pre:") + synapse.name, [&] {
-      return build_synapse_event_kernel(synapse, post_event, gated, m_.regime.dt, real_);
-    });
+    int index = kernel((post_event ? "on_post:" : "on_pre:") + synapse.name,
+                       [&] { return build_synapse_event_kernel(synapse, post_event, gated, m_.regime.dt, real_); });
     const ProjectionInfo &info = p_.projections[j];
     std::map<std::string, Argument> args = synapse_model_args(j, gated);
     args["spikes"] = buffer_arg(p_.populations[post_event ? info.post : info.pre].spiked);

@@ -90,8 +90,8 @@ Kernel build_synapse_event_kernel(const ir::SynapseModel &model, bool post_event
   std::map<std::string, int> post;
   for (const ir::SynapseStatement &st : statements)
     if (st.kind == ir::SynapseStatement::Kind::Post && !post.count(st.target))
-      post[st.target] = k.buffer("post." + st.target, real, ScopeKind::Neuron, BatchAxis::PerExample,
-                                 Param::Access::ReadWrite);
+      post[st.target] =
+          k.buffer("post." + st.target, real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::ReadWrite);
   int counter = -1, post_spiked = -1;
   bool any_gated = false;
   for (const auto &entry : post)
@@ -121,8 +121,8 @@ Kernel build_synapse_event_kernel(const ir::SynapseModel &model, bool post_event
     Value post_index = k.let("post_index", local("b", Type::I64) * num_post + neuron);
     // Steps since this synapse's last event: u32 arithmetic, exact for gaps
     // below 2^32 steps.
-    k.let("gap", Cast::make(Type::Real, IntOp::make(IntOpKind::Sub, Cast::make(Type::U32, step),
-                                                     k.load(buffers.last, index))));
+    k.let("gap", Cast::make(Type::Real,
+                            IntOp::make(IntOpKind::Sub, Cast::make(Type::U32, step), k.load(buffers.last, index))));
     k.let("elapsed", Math::make(local_expr("gap", ir::Dimension()) * ir::Constant::make(dt, ir::Dimension::time())));
     std::map<std::string, const ir::Ode *> odes;
     for (const ir::Ode &o : model.odes)
@@ -133,13 +133,14 @@ Kernel build_synapse_event_kernel(const ir::SynapseModel &model, bool post_event
       k.let(st.name + ".now", Math::make(now));
     }
     std::map<std::string, Value> next;
+    int writes = 0;
     for (const ir::SynapseStatement &st : statements) {
       Value v = Math::make(ir::simplify(bind_states(st.value)));
       if (st.kind == ir::SynapseStatement::Kind::State) {
         next[st.target] = v;
         continue;
       }
-      Value amount = k.let("add." + st.target, v);
+      Value amount = k.let("add." + st.target + "." + std::to_string(++writes), v);
       if (!gated.count(st.target)) {
         k.atomic_add(post.at(st.target), post_index, amount);
         continue;

@@ -15,10 +15,10 @@ namespace {
 
 const char *const kTypeNames[] = {"float32", "float64", "int32", "uint32", "uint8", "bits"};
 const char *const kScopeNames[] = {"neuron", "synapse", "pre", "post", "row", "global", "column"};
-const char *const kRoleNames[] = {"state",    "input", "spiked",  "stimulus", "row start", "target",
-                                  "weight",   "label", "loss",    "scores",   "gradient",  "hyper",
-                                  "training", "bias",  "running", "delay",    "delayed", "synapse state",
-                                  "column start", "column synapse"};
+const char *const kRoleNames[] = {"state",    "input",   "spiked",        "stimulus",     "row start",
+                                  "target",   "weight",  "label",         "loss",         "scores",
+                                  "gradient", "hyper",   "training",      "bias",         "running",
+                                  "delay",    "delayed", "synapse state", "column start", "column synapse"};
 
 std::string quoted(const char *name) { return std::string("'") + (name ? name : "?") + "'"; }
 

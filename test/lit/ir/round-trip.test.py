@@ -32,7 +32,7 @@ def logged_ir(log):
     (warnings follow it on stderr)."""
     kept = []
     for line in log.splitlines(True):
-        if not line.startswith((b"; ***", b" ", b"neuron ", b"network ", b"simulate ", b"train ", b"}")):
+        if not line.startswith((b"; ***", b" ", b"neuron ", b"synapse ", b"network ", b"simulate ", b"train ", b"}")):
             break
         kept.append(line)
     return b"".join(kept)
