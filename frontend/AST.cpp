@@ -167,6 +167,10 @@ std::string dump(const File &f) {
       d.expr(*s.value, 3);
     }
   }
+  for (const auto &a : f.aliases) {
+    d.line(1, std::string(a.synapse ? "Synapse " : "Neuron ") + a.name.name + " = " + a.base.name, a.name.loc);
+    d.args(a.args, 2);
+  }
   for (const auto &sy : f.synapses) {
     d.line(1, "Synapse " + sy.name.name, sy.name.loc);
     for (const auto &p : sy.params) {

@@ -350,11 +350,19 @@ struct SynapseDecl {
   std::string file; ///< where it was defined
 };
 
+/// `neuron FastLIF = LIF(tau_mem: 5 ms)`: model `base` with other defaults.
+struct AliasDecl {
+  bool synapse = false; ///< `synapse NAME = ...` rather than `neuron NAME = ...`
+  Ident name, base;
+  std::vector<Arg> args;
+};
+
 struct File {
   std::string name;
   std::vector<Import> imports;
   std::vector<NeuronDecl> neurons;
   std::vector<SynapseDecl> synapses;
+  std::vector<AliasDecl> aliases; ///< in source order
   std::vector<FunctionDecl> functions;
   std::vector<NetworkDecl> networks;
   std::vector<SimulateDecl> simulations;

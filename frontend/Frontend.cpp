@@ -4,10 +4,12 @@
 #include "frontend/Delays.h"
 #include "frontend/ModelLowering.h"
 #include "frontend/NetworkLowering.h"
+#include "frontend/ParameterArguments.h"
 #include "frontend/Parser.h"
 #include "frontend/SynapseLowering.h"
 #include "frontend/TrainingLowering.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -172,6 +174,44 @@ bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel
   for (const auto &s : file.synapses)
     if (auto m = lower_synapse(s, diags_, &functions))
       add_synapse(std::move(*m), s.name.loc);
+  // Parameter sets, in order (one may build on an earlier one).
+  ExprLowering exprs(diags_, &functions);
+  auto alias = [&](const ast::AliasDecl &a, auto &models, auto &&add_model, DiagKind unknown) {
+    auto base = std::find_if(models.begin(), models.end(), [&](const auto &m) { return m.name == a.base.name; });
+    if (base == models.end()) {
+      bool other_kind =
+          a.synapse ? std::any_of(out.begin(), out.end(), [&](auto &m) { return m.name == a.base.name; })
+                    : std::any_of(synapses.begin(), synapses.end(), [&](auto &m) { return m.name == a.base.name; });
+      if (other_kind) {
+        diags_.report(DiagKind::alias_of_other_kind, a.base.loc, a.base.name, a.synapse ? "neuron" : "synapse",
+                      a.synapse ? "synapse" : "neuron");
+        return;
+      }
+      diags_.report(unknown, a.base.loc, a.base.name);
+      std::vector<std::string> names;
+      for (const auto &m : models)
+        names.push_back(m.name);
+      diags_.suggest(a.base.name, names, a.base.loc);
+      return;
+    }
+    auto values = parameter_arguments(a.args, base->params, "model '" + base->name + "'", exprs, diags_);
+    if (!values)
+      return;
+    auto model = *base;
+    model.name = a.name.name;
+    model.loc = a.name.loc;
+    for (const auto &[name, value] : *values)
+      for (auto &p : model.params)
+        if (p.name == name)
+          p.value = value;
+    add_model(std::move(model), a.name.loc);
+  };
+  for (const auto &a : file.aliases) {
+    if (a.synapse)
+      alias(a, synapses, add_synapse, DiagKind::unknown_synapse_model);
+    else
+      alias(a, out, add, DiagKind::unknown_model);
+  }
   return diags_.error_count() == errors;
 }
 

@@ -39,9 +39,13 @@ public:
     for (auto *item : ctx->item()) {
       if (auto *imp = item->importDecl())
         f->imports.push_back(import_decl(imp));
-      else if (auto *n = item->neuronDecl())
+      else if (auto *n = item->neuronDecl(); n && n->base)
+        f->aliases.push_back(alias(n->name, n->base, n->callArgs(), false));
+      else if (n)
         f->neurons.push_back(neuron(n));
-      else if (auto *sy = item->synapseDecl())
+      else if (auto *sy = item->synapseDecl(); sy && sy->base)
+        f->aliases.push_back(alias(sy->name, sy->base, sy->callArgs(), true));
+      else if (sy)
         f->synapses.push_back(synapse(sy));
       else if (auto *fn = item->functionDecl())
         f->functions.push_back(function(fn));
@@ -96,7 +100,7 @@ private:
 
   ast::NeuronDecl neuron(SNNParser::NeuronDeclContext *c) {
     ast::NeuronDecl n;
-    n.name = ident(c->IDENT());
+    n.name = {c->name->getText(), loc(c->name)};
     n.file = file_;
     for (auto *s : c->neuronStmt()) {
       if (auto *p = dynamic_cast<SNNParser::ParamStmtContext *>(s)) {
@@ -142,9 +146,20 @@ private:
     return n;
   }
 
+  /// `neuron NAME = BASE(args)` or `synapse NAME = BASE(args)`.
+  ast::AliasDecl alias(antlr4::Token *name, antlr4::Token *base, SNNParser::CallArgsContext *call, bool synapse) {
+    ast::AliasDecl a;
+    a.synapse = synapse;
+    a.name = {name->getText(), loc(name)};
+    a.base = {base->getText(), loc(base)};
+    if (call)
+      a.args = args(call);
+    return a;
+  }
+
   ast::SynapseDecl synapse(SNNParser::SynapseDeclContext *c) {
     ast::SynapseDecl d;
-    d.name = ident(c->IDENT());
+    d.name = {c->name->getText(), loc(c->name)};
     d.file = file_;
     for (auto *s : c->synapseStmt()) {
       if (auto *p = dynamic_cast<SNNParser::SynapseParamStmtContext *>(s)) {

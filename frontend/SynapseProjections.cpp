@@ -1,6 +1,8 @@
 //===- frontend/SynapseProjections.cpp - A projection's synapse model -----===//
 #include "frontend/SynapseProjections.h"
 
+#include "frontend/ParameterArguments.h"
+
 #include <set>
 
 namespace snn::frontend {
@@ -25,42 +27,24 @@ bool known_model(const ast::Ident &name, const ir::Module &module, diag::Diagnos
   return false;
 }
 
-/// The named arguments as parameter values; false after an error.
+/// The named arguments as parameter values, and every required one given;
+/// false after an error.
 bool arguments(const ast::ConnectDecl &c, const ir::SynapseModel &model, ir::Projection &pr, ExprLowering &exprs,
                diag::Diagnostics &diags) {
+  auto values = parameter_arguments(c.synapse_args, model.params, "model '" + model.name + "'", exprs, diags);
+  if (!values)
+    return false;
+  pr.synapse_overrides = *values;
   bool ok = true;
-  std::set<std::string> given;
-  for (const auto &a : c.synapse_args) {
-    if (!a.name) {
-      diags.report(DiagKind::positional_population_argument, a.value->loc());
-      ok = false;
-      continue;
-    }
-    const ir::Parameter *param = model.find_param(a.name->name);
-    if (!param) {
-      diags.report(DiagKind::unknown_argument, a.name->loc, "model '" + model.name + "'", a.name->name);
-      std::vector<std::string> names;
-      for (const auto &x : model.params)
-        names.push_back(x.name);
-      diags.suggest(a.name->name, names, a.name->loc);
-      ok = false;
-      continue;
-    }
-    if (!given.insert(param->name).second) {
-      diags.report(DiagKind::duplicate_argument, a.name->loc, param->name);
-      ok = false;
-      continue;
-    }
-    if (auto v = exprs.constant(*a.value, "parameter '" + param->name + "'", param->dim))
-      pr.synapse_overrides.emplace_back(param->name, ir::Constant::make(*v, param->dim));
-    else
-      ok = false;
-  }
-  for (const auto &param : model.params)
-    if (!param.value && !given.count(param.name)) {
+  for (const auto &param : model.params) {
+    bool given = false;
+    for (const auto &value : *values)
+      given = given || value.first == param.name;
+    if (!param.value && !given) {
       diags.report(DiagKind::missing_argument, c.synapse->loc, "synapse model '" + model.name + "'", param.name);
       ok = false;
     }
+  }
   return ok;
 }
 

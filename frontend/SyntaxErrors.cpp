@@ -208,9 +208,14 @@ private:
     auto named = [](const std::string &what, antlr4::tree::TerminalNode *id) {
       return " in " + what + (id ? " '" + id->getText() + "'" : std::string());
     };
+    auto named_token = [](const std::string &what, antlr4::Token *id) {
+      return " in " + what + (id ? " '" + id->getText() + "'" : std::string());
+    };
     for (antlr4::RuleContext *c = parser.getContext(); c; c = dynamic_cast<antlr4::RuleContext *>(c->parent)) {
       if (auto *n = dynamic_cast<SNNParser::NeuronDeclContext *>(c))
-        return named("neuron", n->IDENT());
+        return named_token("neuron", n->name);
+      if (auto *s = dynamic_cast<SNNParser::SynapseDeclContext *>(c))
+        return named_token("synapse", s->name);
       if (auto *n = dynamic_cast<SNNParser::NetworkDeclContext *>(c))
         return named("network", n->IDENT());
       if (auto *s = dynamic_cast<SNNParser::SimulateDeclContext *>(c))

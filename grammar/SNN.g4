@@ -25,7 +25,9 @@ importDecl
   ;
 
 // ---------------------------------------------------------------- neuron
-neuronDecl : 'neuron' IDENT '{' neuronStmt* '}' ;
+// Or a parameter set, a model with other defaults:
+// neuron FastLIF = LIF(tau_mem: 5 ms)
+neuronDecl : 'neuron' name=IDENT ('{' neuronStmt* '}' | '=' base=IDENT callArgs? ';'?) ;
 
 neuronStmt
   : 'param' IDENT (':' unit=expr)? ('=' value=expr)? ';'? # paramStmt
@@ -47,7 +49,7 @@ functionParam : IDENT ('=' expr)? ;
 // Per-synapse parameters and state, continuous dynamics, and what a
 // presynaptic (`on pre`) or postsynaptic (`on post`) spike does; `post.X`
 // names a variable of the postsynaptic neuron.
-synapseDecl : 'synapse' IDENT '{' synapseStmt* '}' ;
+synapseDecl : 'synapse' name=IDENT ('{' synapseStmt* '}' | '=' base=IDENT callArgs? ';'?) ;
 
 synapseStmt
   : 'param' IDENT (':' unit=expr)? ('=' value=expr)? ';'?  # synapseParamStmt
