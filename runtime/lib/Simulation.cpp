@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -142,6 +143,8 @@ void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
     throw Error(message);
   }
 
+  // Per projection with `on post` events: column offsets and synapse order.
+  std::map<uint32_t, std::pair<std::vector<uint32_t>, std::vector<uint32_t>>> columns;
   storage.resize(desc.num_buffers);
   buffers.assign(desc.num_buffers, nullptr);
   for (uint32_t k = 0; k < desc.num_buffers; ++k) {
@@ -163,11 +166,13 @@ void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
       std::copy(source.begin(), source.end(), static_cast<uint32_t *>(buffers[k]));
     }
     if (buffer.role == SNN_ROLE_COLUMN_START || buffer.role == SNN_ROLE_COLUMN_SYNAPSE) {
-      const ProjectionSynapses &synapses = projections[buffer.owner];
-      uint32_t num_post = desc.populations[desc.projections[buffer.owner].post].size;
-      std::vector<uint32_t> start, order;
-      build_columns(synapses, num_post, start, order);
-      const std::vector<uint32_t> &source = buffer.role == SNN_ROLE_COLUMN_START ? start : order;
+      // Both buffers of a projection come from one sort, built once.
+      auto [entry, fresh] = columns.try_emplace(buffer.owner);
+      if (fresh)
+        build_columns(projections[buffer.owner], desc.populations[desc.projections[buffer.owner].post].size,
+                      entry->second.first, entry->second.second);
+      const std::vector<uint32_t> &source =
+          buffer.role == SNN_ROLE_COLUMN_START ? entry->second.first : entry->second.second;
       std::copy(source.begin(), source.end(), static_cast<uint32_t *>(buffers[k]));
     }
   }

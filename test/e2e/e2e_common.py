@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 
 # One BLAS/OpenMP thread: the machines running the suite are small and
 # shared, and spinning worker threads made Brian2 several times slower.
@@ -75,6 +76,16 @@ SKIP_CODE = 77  # CTest's SKIP_RETURN_CODE in CMakeLists.txt
 def skip(message):
     print("SKIPPED: " + message, flush=True)
     sys.exit(SKIP_CODE)
+
+
+def require_brian2():
+    """Skips the test when Brian2 cannot be imported (it is slow to import,
+    so the caller imports it where it runs it)."""
+    warnings.filterwarnings("ignore", category=FutureWarning)  # pythran, under Brian2
+    try:
+        import brian2  # noqa: F401
+    except ImportError as error:
+        skip("Brian2 is not importable by %s: %s" % (sys.executable, error))
 
 
 def setup_error(message):

@@ -24,7 +24,6 @@ both simulators against the steps the CSV was generated from.
 import os
 import sys
 import time
-import warnings
 
 import numpy as np
 
@@ -212,11 +211,7 @@ def extra(parser):
 
 def main():
     args = e2e.parse_args(__doc__.splitlines()[0], extra)
-    warnings.filterwarnings("ignore", category=FutureWarning)  # pythran, under Brian2
-    try:
-        import brian2  # noqa: F401
-    except ImportError as error:
-        e2e.skip("Brian2 is not importable by %s: %s" % (sys.executable, error))
+    e2e.require_brian2()
     config = CONFIGS[args.config]
     pops = config["pops"]
     checker = e2e.Checker("e2e_brian2_xcheck (%s)" % args.config)

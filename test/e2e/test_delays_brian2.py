@@ -21,7 +21,6 @@ longest drawn).
 
 import os
 import sys
-import warnings
 
 import numpy as np
 
@@ -158,11 +157,7 @@ def events_of(t, i):
 
 def main():
     args = e2e.parse_args(__doc__.splitlines()[0])
-    warnings.filterwarnings("ignore", category=FutureWarning)  # pythran, under Brian2
-    try:
-        import brian2  # noqa: F401
-    except ImportError as error:
-        e2e.skip("Brian2 is not importable by %s: %s" % (sys.executable, error))
+    e2e.require_brian2()
     checker = e2e.Checker("e2e_delays_brian2")
     model = e2e.copy_model("delays.snn", args.work)
     times, neurons = write_stimulus(os.path.join(args.work, "spikes.csv"))

@@ -19,7 +19,6 @@ weights (so the test covers plasticity, not only the delivery).
 
 import os
 import sys
-import warnings
 
 import numpy as np
 
@@ -130,11 +129,7 @@ def run_brian2(pre, post):
 
 def main():
     args = e2e.parse_args(__doc__.splitlines()[0])
-    warnings.filterwarnings("ignore", category=FutureWarning)  # pythran, under Brian2
-    try:
-        import brian2  # noqa: F401
-    except ImportError as error:
-        e2e.skip("Brian2 is not importable by %s: %s" % (sys.executable, error))
+    e2e.require_brian2()
     checker = e2e.Checker("e2e_stdp_brian2")
     model = e2e.copy_model("stdp.snn", args.work)
     pre, post = protocols()
