@@ -157,10 +157,10 @@ bool resolve_delays(const ast::NetworkDecl &decl, ir::Module &module, diag::Diag
       diags.report(DiagKind::delay_in_training, c.delay->loc(), delay.delay_steps);
       ok = false;
     }
-    // A synapse model's events run in the step of the spike.
-    if (ok && c.synapse && c.delay && (delay.delay_steps != 1 || delay.delay_range)) {
-      diags.report(DiagKind::synapse_delay, c.delay->loc(), c.synapse->name,
-                   delay.delay_range ? std::string("per-synapse") : std::to_string(delay.delay_steps));
+    // A synapse model's events run after the updates (a spike's `on pre`
+    // at the earliest in the step of the spike).
+    if (ok && c.synapse && c.delay && delay.delay_steps == 0 && !delay.delay_range) {
+      diags.report(DiagKind::synapse_delay, c.delay->loc(), c.synapse->name);
       ok = false;
     }
     for (size_t t = 0; t < c.targets.size() && j < net.projections.size(); ++t, ++j)

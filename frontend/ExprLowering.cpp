@@ -35,14 +35,16 @@ constexpr int kMaxExponent = 64;
 /// Random call sites per model: the RNG counter keeps 8 bits for them.
 constexpr uint32_t kMaxRandomSites = 255;
 
-const std::vector<std::string> kFunctions = {"exp",  "log", "sqrt", "abs",  "sin",  "cos",   "tanh",    "floor",
-                                             "ceil", "min", "max",  "clip", "rand", "randn", "stimulus"};
+const std::vector<std::string> kFunctions = {"exp", "expm1", "exprel", "log",   "sqrt",    "abs",
+                                             "sin", "cos",   "tanh",   "floor", "ceil",    "min",
+                                             "max", "clip",  "rand",   "randn", "stimulus"};
 
 std::optional<ir::Function> unary_function(const std::string &name) {
   static const std::pair<const char *, ir::Function> table[] = {
-      {"exp", ir::Function::Exp},   {"log", ir::Function::Log},     {"sqrt", ir::Function::Sqrt},
-      {"abs", ir::Function::Abs},   {"sin", ir::Function::Sin},     {"cos", ir::Function::Cos},
-      {"tanh", ir::Function::Tanh}, {"floor", ir::Function::Floor}, {"ceil", ir::Function::Ceil}};
+      {"exp", ir::Function::Exp},    {"log", ir::Function::Log},     {"sqrt", ir::Function::Sqrt},
+      {"abs", ir::Function::Abs},    {"sin", ir::Function::Sin},     {"cos", ir::Function::Cos},
+      {"tanh", ir::Function::Tanh},  {"floor", ir::Function::Floor}, {"ceil", ir::Function::Ceil},
+      {"expm1", ir::Function::Expm1}};
   for (const auto &[n, f] : table)
     if (name == n)
       return f;
@@ -126,6 +128,12 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
       return ir::Constant::make(unit->scale, unit->dim);
     if (scope.failed && scope.failed(name))
       return {};
+    if (ir::is_noise_name(name)) {
+      if (scope.allow_noise)
+        return ir::Variable::make_noise(name);
+      diags_.report(DiagKind::misplaced_noise, e.loc(), name, scope.context);
+      return {};
+    }
     diags_.report(DiagKind::unknown_name, e.loc(), name);
     std::vector<std::string> candidates = scope.names;
     for (const auto &u : common_units())
@@ -214,10 +222,10 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
       double n = 0;
       bool ok = ir::constant_value(ir::simplify(y), n);
       if (ok && n != std::floor(n))
-        ok = 2 * n == std::floor(2 * n) && x->dim.sqrt().has_value();
-      int largest = 0;
+        ok = 2 * n == std::floor(2 * n) && std::fabs(n) <= 16 && x->dim.pow_half(static_cast<int>(2 * n));
+      double largest = 0;
       for (int i = 0; i < Dimension::NumBases; ++i)
-        largest = std::max(largest, std::abs(x->dim.exponent(static_cast<Dimension::Base>(i))));
+        largest = std::max(largest, std::abs(x->dim.halves(static_cast<Dimension::Base>(i))) / 2.0);
       if (!ok || std::fabs(n) > 16 || std::fabs(n) * largest > kMaxExponent) {
         diags_.report(DiagKind::non_integer_power, b.rhs->loc(), x->dim.str());
         return {};
@@ -232,8 +240,8 @@ ir::Expr ExprLowering::binary(const ast::BinaryExpr &b, const Scope &scope) {
     // is a user's runaway expression, not something to wrap around.
     for (int i = 0; i < Dimension::NumBases; ++i) {
       auto base = static_cast<Dimension::Base>(i);
-      int e = x->dim.exponent(base) + (bop == ir::BinaryOp::Mul ? 1 : -1) * y->dim.exponent(base);
-      if (e > kMaxExponent || e < -kMaxExponent) {
+      int e = x->dim.halves(base) + (bop == ir::BinaryOp::Mul ? 1 : -1) * y->dim.halves(base);
+      if (e > 2 * kMaxExponent || e < -2 * kMaxExponent) {
         diags_.report(DiagKind::dimension_exponent_overflow, b.loc(), kMaxExponent);
         return {};
       }
@@ -387,6 +395,21 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
     if (name == "clip")
       return ir::Binary::make(ir::BinaryOp::Min, ir::Binary::make(ir::BinaryOp::Max, xs[0], xs[1]), xs[2]);
     return ir::Binary::make(name == "min" ? ir::BinaryOp::Min : ir::BinaryOp::Max, xs[0], xs[1]);
+  }
+  if (name == "exprel") {
+    // (exp(x) - 1) / x, and 1 at 0 (Brian2's exprel): Hodgkin-Huxley rate
+    // functions written with it have no 0/0 at the removable singularity.
+    if (!arity(1))
+      return {};
+    ir::Expr x = lower(*c.args[0].value, scope);
+    if (!need_real(x, *c.args[0].value, "the argument of exprel"))
+      return {};
+    if (!x->dim.dimensionless()) {
+      diags_.report(DiagKind::dimensioned_argument, c.args[0].value->loc(), name, describe(x->dim));
+      return {};
+    }
+    ir::Expr at_zero = ir::Binary::make(ir::BinaryOp::Eq, x, ir::real(0.0));
+    return ir::Select::make(at_zero, ir::real(1.0), ir::Call::make(ir::Function::Expm1, x) / x);
   }
   if (auto fn = unary_function(name)) {
     if (!arity(1))

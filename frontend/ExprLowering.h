@@ -31,6 +31,7 @@ struct Scope {
   std::string context;
   bool allow_random = false;   ///< rand(), randn()
   bool allow_stimulus = false; ///< stimulus()
+  bool allow_noise = false;    ///< white noise `xi`, `xi_NAME` (neuron ODEs)
   /// Next call-site number for random draws; required when allow_random.
   uint32_t *random_sites = nullptr;
   /// Whether a name's declaration failed with an error already reported;

@@ -18,6 +18,9 @@ namespace {
 
 using ir::Dimension;
 
+/// The context of a neuron's ODE right side: the one place white noise may appear.
+const char *const kOdeContext = "a differential equation";
+
 class ModelLowering {
 public:
   ModelLowering(const ast::NeuronDecl &decl, diag::Diagnostics &diags, const FunctionTable *functions)
@@ -80,6 +83,7 @@ private:
     s.context = context;
     s.allow_random = random;
     s.allow_stimulus = with_states;
+    s.allow_noise = context == kOdeContext; // and the subexpressions they use
     s.random_sites = &random_sites_;
     s.failed = [this](const std::string &n) { return failed_.count(n) > 0; };
     s.lookup = [this, context, with_states, random, current](const std::string &n) -> ir::Expr {
@@ -347,16 +351,17 @@ private:
   void method(const ast::Setting &s) {
     model_.method_loc = s.value->loc();
     const auto *name = ast::dyn_cast<ast::NameExpr>(s.value.get());
-    static const std::vector<std::string> methods = {"exact", "euler", "rk4"};
+    static const std::vector<std::string> methods = {"exact", "exponential_euler", "euler", "rk4", "milstein"};
     if (!name || std::find(methods.begin(), methods.end(), name->name) == methods.end()) {
       diags_.report(DiagKind::unknown_integration_method, s.value->loc());
       if (name)
         diags_.suggest(name->name, methods, s.value->loc());
       return;
     }
-    model_.method = name->name == "exact"   ? ir::IntegrationMethod::Exact
-                    : name->name == "euler" ? ir::IntegrationMethod::Euler
-                                            : ir::IntegrationMethod::RK4;
+    for (auto m : {ir::IntegrationMethod::Exact, ir::IntegrationMethod::ExponentialEuler, ir::IntegrationMethod::Euler,
+                   ir::IntegrationMethod::RK4, ir::IntegrationMethod::Milstein})
+      if (name->name == ir::name_of(m))
+        model_.method = m;
   }
 
   void unknown_state(const ast::Ident &name) { report_unknown_state(name, model_.name, model_.states, diags_); }
@@ -377,7 +382,7 @@ private:
       }
       if (!diags_.define_once(seen, o.state.name, o.lhs_loc, "differential equation of"))
         continue;
-      ir::Expr rhs = exprs_.lower(*o.rhs, scope("a differential equation", true, false));
+      ir::Expr rhs = exprs_.lower(*o.rhs, scope(kOdeContext, true, false));
       if (!rhs)
         continue;
       if (!exprs_.expect_dimension(rhs, st->dim / Dimension::time(), "the right side of d" + o.state.name + "/dt",

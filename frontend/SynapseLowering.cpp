@@ -167,7 +167,7 @@ private:
       }
       if (!diags_.define_once(seen, o.state.name, o.lhs_loc, "differential equation of"))
         continue;
-      ir::Expr rhs = exprs_.lower(*o.rhs, scope("a differential equation", true));
+      ir::Expr rhs = exprs_.lower(*o.rhs, scope("a synapse model's differential equation", true));
       if (!rhs || !exprs_.expect_dimension(rhs, st->dim / Dimension::time(),
                                            "the right side of d" + o.state.name + "/dt", o.rhs->loc()))
         continue;

@@ -36,7 +36,10 @@ public:
 
   Expr visitUnary(const Unary &u, const Expr &) { return -d(u.a); }
 
-  Expr visitSelect(const Select &s, const Expr &) { return Select::make(s.cond, d(s.t), d(s.f)); }
+  Expr visitSelect(const Select &s, const Expr &e) {
+    Expr t = d(s.t), f = d(s.f);
+    return is_zero(t) && is_zero(f) ? zero(e) : Select::make(s.cond, t, f);
+  }
 
   Expr visitBinary(const Binary &b, const Expr &e) {
     const Expr &x = b.a, &y = b.b;
@@ -45,15 +48,32 @@ public:
       return d(x) + d(y);
     case BinaryOp::Sub:
       return d(x) - d(y);
-    case BinaryOp::Mul:
-      return d(x) * y + x * d(y);
-    case BinaryOp::Div:
-      return (d(x) * y - x * d(y)) / (y * y);
+    // Terms whose factor is a zero derivative are left out: simplify keeps
+    // x * 0 (it is NaN for an infinite x), and a state that seems to remain
+    // in a derivative would make a linear equation look nonlinear.
+    case BinaryOp::Mul: {
+      Expr dx = d(x), dy = d(y);
+      if (is_zero(dx) && is_zero(dy))
+        return zero(e);
+      if (is_zero(dy))
+        return dx * y;
+      if (is_zero(dx))
+        return x * dy;
+      return dx * y + x * dy;
+    }
+    case BinaryOp::Div: {
+      Expr dx = d(x), dy = d(y);
+      if (is_zero(dy))
+        return is_zero(dx) ? zero(e) : dx / y;
+      return (dx * y - x * dy) / (y * y);
+    }
     case BinaryOp::Min:
       return Select::make(Binary::make(BinaryOp::Le, x, y), d(x), d(y));
     case BinaryOp::Max:
       return Select::make(Binary::make(BinaryOp::Ge, x, y), d(x), d(y));
     case BinaryOp::Pow: {
+      if (is_zero(d(x)) && is_zero(d(y)))
+        return zero(e);
       double n = 0;
       if (constant_value(y, n)) // d x^n = n x^(n-1) dx
         return real(n) * Binary::make(BinaryOp::Pow, x, real(n - 1)) * d(x);
@@ -69,9 +89,13 @@ public:
 
   Expr visitCall(const Call &c, const Expr &e) {
     const Expr &x = c.arg;
+    if (is_zero(d(x)))
+      return zero(e);
     switch (c.fn) {
     case Function::Exp:
       return e * d(x);
+    case Function::Expm1:
+      return Call::make(Function::Exp, x) * d(x);
     case Function::Log:
       return d(x) / x;
     case Function::Sqrt:
@@ -99,6 +123,10 @@ public:
 
 private:
   Expr zero(const Expr &e) const { return Constant::make(0.0, e->dim / dim_); }
+  static bool is_zero(const Expr &e) {
+    double value = 1;
+    return constant_value(e, value) && value == 0;
+  }
 
   VarKind kind_;
   std::string name_;

@@ -3,6 +3,7 @@
 
 #include "ir/Expr.h"
 
+#include <cstdlib>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -10,19 +11,29 @@
 namespace snn::ir {
 
 namespace {
-/// An exponent as stored; one that does not fit is a bug (a wrapped
-/// exponent would silently turn, say, V^257 into V).
-int8_t exponent_of(long long e) {
-  internal_check(e >= std::numeric_limits<int8_t>::min() && e <= std::numeric_limits<int8_t>::max(),
-                 "dimension exponent " + std::to_string(e) + " out of range");
-  return static_cast<int8_t>(e);
+/// Twice an exponent, as stored. Exponents stay in [-128, 127]; one outside
+/// is a bug (a wrapped exponent would silently turn, say, V^257 into V).
+int16_t halves_of(long long halves) {
+  internal_check(halves >= -256 && halves <= 254, "dimension exponent " + format_exponent(halves) + " out of range");
+  return static_cast<int16_t>(halves);
 }
 } // namespace
 
+std::string format_exponent(long long halves) {
+  if (halves % 2 == 0)
+    return std::to_string(halves / 2);
+  return (halves < 0 ? "-" : "") + std::to_string(std::llabs(halves) / 2) + ".5";
+}
+
 Dimension Dimension::base(Base b, int power) {
   Dimension d;
-  d.exp_[b] = exponent_of(power);
+  d.halves_[b] = halves_of(2LL * power);
   return d;
+}
+
+int Dimension::exponent(Base b) const {
+  internal_check(halves_[b] % 2 == 0, "half exponent read as a whole one");
+  return halves_[b] / 2;
 }
 
 Dimension Dimension::voltage() { return base(Kilogram) * base(Metre, 2) * base(Second, -3) * base(Ampere, -1); }
@@ -31,7 +42,7 @@ Dimension Dimension::conductance() { return current() / voltage(); }
 Dimension Dimension::capacitance() { return current() * time() / voltage(); }
 
 bool Dimension::dimensionless() const {
-  for (int8_t e : exp_)
+  for (int16_t e : halves_)
     if (e != 0)
       return false;
   return true;
@@ -40,30 +51,31 @@ bool Dimension::dimensionless() const {
 Dimension Dimension::operator*(const Dimension &o) const {
   Dimension d;
   for (int i = 0; i < NumBases; ++i)
-    d.exp_[i] = exponent_of(exp_[i] + o.exp_[i]);
+    d.halves_[i] = halves_of(halves_[i] + o.halves_[i]);
   return d;
 }
 
 Dimension Dimension::operator/(const Dimension &o) const {
   Dimension d;
   for (int i = 0; i < NumBases; ++i)
-    d.exp_[i] = exponent_of(exp_[i] - o.exp_[i]);
+    d.halves_[i] = halves_of(halves_[i] - o.halves_[i]);
   return d;
 }
 
 Dimension Dimension::pow(int n) const {
   Dimension d;
   for (int i = 0; i < NumBases; ++i)
-    d.exp_[i] = exponent_of(static_cast<long long>(exp_[i]) * n);
+    d.halves_[i] = halves_of(static_cast<long long>(halves_[i]) * n);
   return d;
 }
 
-std::optional<Dimension> Dimension::sqrt() const {
+std::optional<Dimension> Dimension::pow_half(int n) const {
   Dimension d;
   for (int i = 0; i < NumBases; ++i) {
-    if (exp_[i] % 2 != 0)
+    long long twice = static_cast<long long>(halves_[i]) * n; // four times the new exponent
+    if (twice % 2 != 0)
       return std::nullopt;
-    d.exp_[i] = static_cast<int8_t>(exp_[i] / 2);
+    d.halves_[i] = halves_of(twice / 2);
   }
   return d;
 }
@@ -84,6 +96,8 @@ std::string Dimension::str() const {
       {voltage().pow(2), "V^2"},
       {time().pow(2), "s^2"},
       {frequency().pow(2), "Hz^2"},
+      {*frequency().sqrt(), "Hz^0.5"},
+      {voltage() * *frequency().sqrt(), "V*Hz^0.5"},
   };
   for (const auto &[dim, name] : named)
     if (dim == *this)
@@ -93,13 +107,13 @@ std::string Dimension::str() const {
   static const int order[NumBases] = {Kilogram, Metre, Second, Ampere, Kelvin, Mole, Candela};
   std::string out;
   for (int i : order) {
-    if (exp_[i] == 0)
+    if (halves_[i] == 0)
       continue;
     if (!out.empty())
       out += "*";
     out += symbols[i];
-    if (exp_[i] != 1)
-      out += "^" + std::to_string(exp_[i]);
+    if (halves_[i] != 2)
+      out += "^" + format_exponent(halves_[i]);
   }
   return out;
 }

@@ -40,6 +40,7 @@ Expr Constant::make_typed(double value, ScalarType type, Dimension dim) {
 Expr Variable::make(VarKind kind, const std::string &name, Dimension dim, ScalarType type) {
   internal_check(kind != VarKind::Stimulus, "stimulus is built by make_stimulus");
   internal_check(kind != VarKind::LastSpike, "last_spike is built by make_last_spike");
+  internal_check(kind != VarKind::Noise, "noise is built by make_noise");
   internal_check(!name.empty(), "a variable needs a name");
   internal_check(type == ScalarType::Real || dim.dimensionless(), "only reals carry a dimension");
   internal_check(type != ScalarType::Bool || kind == VarKind::Local, "only lowered locals are boolean variables");
@@ -52,6 +53,15 @@ Expr Variable::make_stimulus() {
 
 Expr Variable::make_last_spike() {
   return Expr(std::make_shared<Variable>(VarKind::LastSpike, "last_spike", ScalarType::Bool, Dimension()));
+}
+
+bool is_noise_name(const std::string &name) {
+  return name == "xi" || (name.size() > 3 && name.compare(0, 3, "xi_") == 0);
+}
+
+Expr Variable::make_noise(const std::string &name) {
+  internal_check(is_noise_name(name), "'" + name + "' is not a noise name");
+  return Expr(std::make_shared<Variable>(VarKind::Noise, name, ScalarType::Real, *Dimension::frequency().sqrt()));
 }
 
 Expr Unary::make(UnaryOp op, Expr a) {
@@ -111,10 +121,11 @@ Expr Binary::make(BinaryOp op, Expr a, Expr b) {
     if (e == std::floor(e)) {
       d = a->dim.pow(static_cast<int>(e));
     } else {
-      auto root = a->dim.sqrt();
-      internal_check(2 * e == std::floor(2 * e) && root.has_value(),
-                     "power of a dimensioned base needs an integer exponent");
-      d = root->pow(static_cast<int>(2 * e));
+      std::optional<Dimension> power;
+      if (2 * e == std::floor(2 * e))
+        power = a->dim.pow_half(static_cast<int>(2 * e));
+      internal_check(power.has_value(), "power of a dimensioned base needs a whole or half exponent");
+      d = *power;
     }
     break;
   }
@@ -140,7 +151,7 @@ Expr Call::make(Function fn, Expr arg) {
   switch (fn) {
   case Function::Sqrt: {
     auto root = arg->dim.sqrt();
-    internal_check(root.has_value(), "sqrt of a dimension with odd exponents");
+    internal_check(root.has_value(), "sqrt of a dimension with half exponents");
     d = *root;
     break;
   }
@@ -222,6 +233,8 @@ const char *name_of(Function fn) {
     return "floor";
   case Function::Ceil:
     return "ceil";
+  case Function::Expm1:
+    return "expm1";
   }
   return "?";
 }
@@ -242,6 +255,8 @@ const char *name_of(VarKind kind) {
     return "stimulus";
   case VarKind::LastSpike:
     return "last_spike";
+  case VarKind::Noise:
+    return "noise";
   case VarKind::Local:
     return "local";
   }

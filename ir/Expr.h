@@ -108,6 +108,7 @@ enum class VarKind : uint8_t {
   Dt,        ///< `dt`: the regime's timestep
   Stimulus,  ///< `stimulus()`: whether the regime's spike file fires this neuron now
   LastSpike, ///< Bool: whether this neuron spiked in the step before (for `on spike next step`)
+  Noise,     ///< white noise `xi` or `xi_NAME` (dimension s^-1/2) in an ODE; until DiscretizeOdes
   Local,     ///< a value bound by the lowered Program (lower/); never in a Module
 };
 
@@ -121,6 +122,8 @@ struct Variable : ExprNode {
   static Expr make_stimulus();
   /// `last_spike()`: the neuron's spike flag of the step before.
   static Expr make_last_spike();
+  /// White noise `name` (`xi` or `xi_SUFFIX`), of dimension s^-1/2.
+  static Expr make_noise(const std::string &name);
 };
 
 enum class UnaryOp : uint8_t { Neg, Not };
@@ -162,7 +165,8 @@ struct Select : ExprNode {
 };
 
 /// Elementary functions of one real argument.
-enum class Function : uint8_t { Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Floor, Ceil };
+/// Expm1 is exp(x) - 1 without the cancellation near 0 (for exprel).
+enum class Function : uint8_t { Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Floor, Ceil, Expm1 };
 
 struct Call : ExprNode {
   static constexpr ExprKind Kind = ExprKind::Call;
@@ -205,6 +209,9 @@ const char *name_of(BinaryOp op);
 const char *name_of(UnaryOp op);
 const char *name_of(Function fn);
 const char *name_of(VarKind kind);
+
+/// Whether `name` names white noise: `xi` or `xi_` followed by a suffix.
+bool is_noise_name(const std::string &name);
 
 /// The constant value of `e`, when it is a Constant.
 bool constant_value(const Expr &e, double &out);

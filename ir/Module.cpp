@@ -29,6 +29,10 @@ const char *name_of(IntegrationMethod m) {
     return "euler";
   case IntegrationMethod::RK4:
     return "rk4";
+  case IntegrationMethod::ExponentialEuler:
+    return "exponential_euler";
+  case IntegrationMethod::Milstein:
+    return "milstein";
   }
   return "?";
 }

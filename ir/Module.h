@@ -59,7 +59,11 @@ struct Assignment {
   Expr value;
 };
 
-enum class IntegrationMethod : uint8_t { Auto, Exact, Euler, RK4 };
+/// How DiscretizeOdes turns ODEs into a step. Auto picks, as Brian2 does,
+/// exact (linear with constant coefficients), else exponential Euler (each
+/// dx/dt linear in x, as conductance and Hodgkin-Huxley models), else RK4;
+/// with white noise, Euler-Maruyama (additive) or Milstein (multiplicative).
+enum class IntegrationMethod : uint8_t { Auto, Exact, Euler, RK4, ExponentialEuler, Milstein };
 const char *name_of(IntegrationMethod m);
 
 struct NeuronModel {

@@ -210,6 +210,14 @@ SharedNames share(const std::vector<Expr> &roots, std::vector<Expr> &order) {
   return names;
 }
 
+void print_lets(std::ostream &os, const SharedNames &names, const std::vector<Expr> &order) {
+  for (const auto &e : order) {
+    os << "  let " << names.at(e.get()) << " = ";
+    ExprPrinter(os, &names).print_node(e);
+    os << '\n';
+  }
+}
+
 void print_model(std::ostream &os, const NeuronModel &m) {
   os << "neuron " << m.name << " {\n";
   for (const auto &p : m.params) {
@@ -231,9 +239,16 @@ void print_model(std::ostream &os, const NeuronModel &m) {
       print(os, m.refractory_period);
       os << '\n';
     }
+    // A subexpression the frontend shares (exprel's argument, a named
+    // subexpression used twice) stays one node when read back.
+    std::vector<Expr> roots, order;
+    for (const auto &o : m.odes)
+      roots.push_back(o.rhs);
+    SharedNames names = share(roots, order);
+    print_lets(os, names, order);
     for (const auto &o : m.odes) {
       os << "  ode d" << o.state << "/dt = ";
-      print(os, o.rhs);
+      ExprPrinter(os, &names).print(o.rhs);
       os << (o.frozen_when_refractory ? "  unless refractory\n" : "\n");
     }
   } else {
@@ -244,11 +259,7 @@ void print_model(std::ostream &os, const NeuronModel &m) {
     for (const auto &a : m.update)
       roots.push_back(a.value);
     SharedNames names = share(roots, order);
-    for (const auto &e : order) {
-      os << "  let " << names.at(e.get()) << " = ";
-      ExprPrinter(os, &names).print_node(e);
-      os << '\n';
-    }
+    print_lets(os, names, order);
     print_assignments(os, "update", m.update, "  ", &names);
   }
   if (m.spike_condition) {

@@ -47,21 +47,25 @@ std::optional<Dimension> parse_dimension(const std::string &text) {
   while (i <= text.size()) {
     size_t end = text.find_first_of("*/", i);
     std::string factor = text.substr(i, end == std::string::npos ? std::string::npos : end - i);
-    int power = 1;
+    int halves = 2; // twice the power: "^-0.5" is -1
     if (size_t caret = factor.find('^'); caret != std::string::npos) {
       std::string digits = factor.substr(caret + 1);
+      bool half = digits.size() > 2 && digits.compare(digits.size() - 2, 2, ".5") == 0;
+      if (half)
+        digits.resize(digits.size() - 2);
       size_t sign = !digits.empty() && digits[0] == '-' ? 1 : 0;
       if (digits.size() <= sign || digits.size() > sign + 3 ||
           digits.find_first_not_of("0123456789", sign) != std::string::npos)
         return std::nullopt;
-      power = std::stoi(digits);
+      int whole = std::stoi(digits);
+      halves = 2 * whole + (half ? (sign ? -1 : 1) : 0);
       factor.resize(caret);
     }
     auto unit = units.find(factor);
     if (unit == units.end())
       return std::nullopt;
     try {
-      Dimension d = unit->second.pow(power);
+      Dimension d = *unit->second.pow_half(halves);
       out = divide ? out / d : out * d;
     } catch (const InternalError &) { // an exponent out of a dimension's range
       return std::nullopt;
@@ -89,8 +93,8 @@ struct Pending {
 };
 
 bool is_method(const std::string &name, IntegrationMethod &out) {
-  for (IntegrationMethod m :
-       {IntegrationMethod::Auto, IntegrationMethod::Exact, IntegrationMethod::Euler, IntegrationMethod::RK4})
+  for (IntegrationMethod m : {IntegrationMethod::Auto, IntegrationMethod::Exact, IntegrationMethod::Euler,
+                              IntegrationMethod::RK4, IntegrationMethod::ExponentialEuler, IntegrationMethod::Milstein})
     if (name == name_of(m)) {
       out = m;
       return true;
@@ -254,9 +258,17 @@ private:
       StateVar &s = m.states[i];
       s.initial = typed(states[i], scope, s.type, s.dim, "the initial value of '" + s.name + "'");
     }
+    // Shared subexpressions (`let %N`) of the ODEs or of the update map.
+    std::map<std::string, Expr> shared;
+    std::map<std::string, SourceLocation> shared_locs;
+    for (auto &let : lets) {
+      Token name{TokenKind::Shared, let.target, let.target_loc};
+      define(shared_locs, name, "shared subexpression");
+      shared[let.target] = build_expr(*let.syntax, {&m, &shared}, std::nullopt, in_);
+    }
     for (size_t i = 0; i < odes.size(); ++i) {
       const StateVar &s = state(m, odes[i]);
-      m.odes[i].rhs = typed(odes[i], scope, ScalarType::Real, s.dim / Dimension::time(), "d" + s.name + "/dt");
+      m.odes[i].rhs = typed(odes[i], {&m, &shared}, ScalarType::Real, s.dim / Dimension::time(), "d" + s.name + "/dt");
     }
     if (refractory.syntax) {
       m.refractory_period = typed(refractory, scope, ScalarType::Real, Dimension::time(), "the refractory period");
@@ -264,13 +276,6 @@ private:
                    [](const Variable &v) { return v.var_kind != VarKind::Param && v.var_kind != VarKind::Dt; }))
         in_.fail(DiagKind::ir_ill_typed, refractory.loc,
                  "the refractory period reads a variable; it must be a constant time");
-    }
-    std::map<std::string, Expr> shared;
-    std::map<std::string, SourceLocation> shared_locs;
-    for (auto &let : lets) {
-      Token name{TokenKind::Shared, let.target, let.target_loc};
-      define(shared_locs, name, "shared subexpression");
-      shared[let.target] = build_expr(*let.syntax, {&m, &shared}, std::nullopt, in_);
     }
     for (auto &u : updates) {
       const StateVar &s = state(m, u);

@@ -181,7 +181,7 @@ std::vector<SyntaxPtr> parse_arguments(TokenStream &in, const Token &name, size_
 
 std::optional<Function> function_named(const std::string &name) {
   for (Function fn : {Function::Exp, Function::Log, Function::Sqrt, Function::Abs, Function::Sin, Function::Cos,
-                      Function::Tanh, Function::Floor, Function::Ceil})
+                      Function::Tanh, Function::Floor, Function::Ceil, Function::Expm1})
     if (name == name_of(fn))
       return fn;
   return std::nullopt;
@@ -374,6 +374,8 @@ private:
       return Variable::make(VarKind::Time, "t", Dimension::time());
     if (name == "dt")
       return Variable::make(VarKind::Dt, "dt", Dimension::time());
+    if (is_noise_name(name))
+      return Variable::make_noise(name);
     return Expr();
   }
 

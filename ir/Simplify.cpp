@@ -35,6 +35,8 @@ double apply_function(Function fn, double x) {
     return std::floor(x);
   case Function::Ceil:
     return std::ceil(x);
+  case Function::Expm1:
+    return std::expm1(x);
   }
   return x;
 }

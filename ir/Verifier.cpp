@@ -132,6 +132,10 @@ private:
       case VarKind::Stimulus:
       case VarKind::LastSpike:
         break;
+      case VarKind::Noise:
+        known = !m_.discretized && is_noise_name(v.name);
+        expected = *Dimension::frequency().sqrt();
+        break;
       case VarKind::Local:
         known = false; // only the lowered Program binds locals
         break;

@@ -188,15 +188,18 @@ private:
       }
     }
     if (pr.delay_steps > 1 || pr.delay_range) {
+      // A delta synapse delays its effects (per post neuron); a synapse
+      // model its presynaptic spikes (per pre neuron), which run `on pre`.
+      bool spikes = synapse_model(j) != nullptr;
       info.ring_slots = ring_slots(pr.delay_steps);
       Buffer ring;
-      ring.name = info.name + ".delayed";
+      ring.name = info.name + (spikes ? ".spike_history" : ".delayed");
       ring.type = real_;
       ring.scope = {ScopeKind::Global, -1};
       ring.batch = BatchAxis::PerExample;
       ring.role = BufferRole::Delayed;
-      ring.unit = p_.buffers[size_t(info.weight)].unit;
-      ring.extent = info.ring_slots * num_post;
+      ring.unit = spikes ? "1" : p_.buffers[size_t(info.weight)].unit;
+      ring.extent = info.ring_slots * (spikes ? num_pre : num_post);
       info.ring = add_buffer(std::move(ring));
     }
     p_.projections.push_back(std::move(info));
@@ -265,11 +268,46 @@ private:
   Launch synapse_event_launch(int j, bool post_event) {
     const ir::SynapseModel &synapse = *synapse_model(j);
     std::set<std::string> gated = gated_writes(j, synapse);
-    int index = kernel((post_event ? "on_post:" : "on_pre:") + synapse.name,
+    int index = kernel((post_event ? "on_post:" : "on_pre:") + synapse.name + gated_key(gated),
                        [&] { return build_synapse_event_kernel(synapse, post_event, gated, m_.regime.dt, real_); });
     const ProjectionInfo &info = p_.projections[j];
     std::map<std::string, Argument> args = synapse_model_args(j, gated);
     args["spikes"] = buffer_arg(p_.populations[post_event ? info.post : info.pre].spiked);
+    return launch(index, "projection " + info.name, args);
+  }
+
+  /// The gated writes in a kernel's key: a synapse model onto a target
+  /// with a refractory freeze builds another kernel than onto one without.
+  static std::string gated_key(const std::set<std::string> &gated) {
+    std::string key;
+    for (const std::string &g : gated)
+      key += "|" + g;
+    return key;
+  }
+
+  Launch spike_history_launch(int j) {
+    const ProjectionInfo &info = p_.projections[j];
+    int index = kernel("spike_history", [&] { return build_spike_history_kernel(real_); });
+    return launch(index, "projection " + info.name,
+                  {{"spikes", buffer_arg(p_.populations[info.pre].spiked)},
+                   {"history", buffer_arg(info.ring)},
+                   {"num_pre", scalar_arg(p_.populations[info.pre].size)},
+                   {"slots", scalar_arg(int64_t(info.ring_slots))}});
+  }
+
+  Launch delayed_pre_event_launch(int j) {
+    const ir::SynapseModel &synapse = *synapse_model(j);
+    std::set<std::string> gated = gated_writes(j, synapse);
+    const ProjectionInfo &info = p_.projections[j];
+    bool per_synapse = info.delay >= 0;
+    int index =
+        kernel((per_synapse ? "on_pre.delayed.per_synapse:" : "on_pre.delayed:") + synapse.name + gated_key(gated),
+               [&] { return build_delayed_pre_event_kernel(synapse, per_synapse, gated, m_.regime.dt, real_); });
+    std::map<std::string, Argument> args = synapse_model_args(j, gated);
+    args.insert({{"history", buffer_arg(info.ring)},
+                 {"delay", buffer_arg(info.delay)},
+                 {"slots", scalar_arg(int64_t(info.ring_slots))},
+                 {"delay_steps", scalar_arg(m_.network.projections[j].delay_steps)}});
     return launch(index, "projection " + info.name, args);
   }
 
@@ -453,8 +491,13 @@ private:
       if (projections[j].delay_steps == 0)
         continue;
       if (const ir::SynapseModel *synapse = synapse_model(j)) {
-        if (!synapse->on_pre.empty())
+        if (p_.projections[j].ring >= 0) {
+          step.launches.push_back(spike_history_launch(j));
+          if (!synapse->on_pre.empty())
+            step.launches.push_back(delayed_pre_event_launch(j));
+        } else if (!synapse->on_pre.empty()) {
           step.launches.push_back(synapse_event_launch(j, false));
+        }
         continue;
       }
       if (p_.projections[j].ring < 0) {

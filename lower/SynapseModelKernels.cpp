@@ -74,88 +74,156 @@ Kernel build_synapse_init_kernel(const ir::SynapseModel &model, ElemType real) {
   return k.finish();
 }
 
+namespace {
+
+/// What an event kernel of `model` reads and writes, declared on `k`.
+struct EventBuffers {
+  int row_start = -1, target = -1, counter = -1, post_spiked = -1;
+  SynapseBuffers synapse;
+  std::map<std::string, int> post;
+  Value num_pre, num_post;
+};
+
+EventBuffers event_buffers(KernelBuilder &k, const ir::SynapseModel &model,
+                           const std::vector<ir::SynapseStatement> &statements, const std::set<std::string> &gated,
+                           ElemType real) {
+  EventBuffers e;
+  e.row_start = k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
+  e.target = k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  e.synapse = synapse_buffers(k, model, real, Param::Access::ReadWrite);
+  for (const ir::SynapseStatement &st : statements)
+    if (st.kind == ir::SynapseStatement::Kind::Post && !e.post.count(st.target))
+      e.post[st.target] =
+          k.buffer("post." + st.target, real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::ReadWrite);
+  bool any_gated = false;
+  for (const auto &entry : e.post)
+    any_gated = any_gated || gated.count(entry.first);
+  if (any_gated) {
+    e.counter = k.buffer("counter", ElemType::I32, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
+    e.post_spiked =
+        k.buffer("post_spiked", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
+  }
+  return e;
+}
+
+/// The event of synapse `s` (I64) onto postsynaptic neuron `neuron`: its
+/// states brought to this step, the statements, the stores.
+void emit_event(KernelBuilder &k, const ir::SynapseModel &model, const std::vector<ir::SynapseStatement> &statements,
+                const std::set<std::string> &gated, double dt, const EventBuffers &e, Value s, Value neuron) {
+  Value count = k.let("synapses", to_index(k.load(e.row_start, e.num_pre)));
+  Value index = k.let("index", local("b", Type::I64) * count + s);
+  Value post_index = k.let("post_index", local("b", Type::I64) * e.num_post + neuron);
+  Value step = local("step", Type::I64);
+  // Steps since this synapse's last event: u32 arithmetic, exact for gaps
+  // below 2^32 steps.
+  k.let("gap", Cast::make(Type::Real,
+                          IntOp::make(IntOpKind::Sub, Cast::make(Type::U32, step), k.load(e.synapse.last, index))));
+  k.let("elapsed", Math::make(local_expr("gap", ir::Dimension()) * ir::Constant::make(dt, ir::Dimension::time())));
+  std::map<std::string, const ir::Ode *> odes;
+  for (const ir::Ode &o : model.odes)
+    odes[o.state] = &o;
+  for (const ir::StateVar &st : model.states) {
+    k.let(st.name + ".old", k.load(e.synapse.state.at(st.name), index));
+    ir::Expr now = odes.count(st.name) ? lazy_solution(*odes.at(st.name), st) : local_expr(st.name + ".old", st.dim);
+    k.let(st.name + ".now", Math::make(now));
+  }
+  std::map<std::string, Value> next;
+  int writes = 0;
+  for (const ir::SynapseStatement &st : statements) {
+    Value v = Math::make(ir::simplify(bind_states(st.value)));
+    if (st.kind == ir::SynapseStatement::Kind::State) {
+      next[st.target] = v;
+      continue;
+    }
+    Value amount = k.let("add." + st.target + "." + std::to_string(++writes), v);
+    if (!gated.count(st.target)) {
+      k.atomic_add(e.post.at(st.target), post_index, amount);
+      continue;
+    }
+    k.emit(If::make(target_open(k, e.counter, e.post_spiked, post_index),
+                    k.nested([&] { k.atomic_add(e.post.at(st.target), post_index, amount); })));
+  }
+  for (const ir::StateVar &st : model.states) {
+    if (next.count(st.name))
+      k.store(e.synapse.state.at(st.name), index, next.at(st.name));
+    else if (odes.count(st.name))
+      k.store(e.synapse.state.at(st.name), index, local(st.name + ".now", Type::Real));
+  }
+  k.store(e.synapse.last, index, Cast::make(Type::U32, step));
+}
+
+} // namespace
+
 Kernel build_synapse_event_kernel(const ir::SynapseModel &model, bool post_event, const std::set<std::string> &gated,
                                   double dt, ElemType real) {
   const std::vector<ir::SynapseStatement> &statements = post_event ? model.on_post : model.on_pre;
   KernelBuilder k((post_event ? "on_post." : "on_pre.") + model.name, DomainKind::SpikingRows, true);
   int spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
-  int row_start = k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-  int target = k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  EventBuffers e = event_buffers(k, model, statements, gated, real);
   int col_start = -1, col_synapse = -1;
   if (post_event) {
     col_start = k.buffer("col_start", ElemType::U32, ScopeKind::Column, BatchAxis::Shared, Param::Access::Read);
     col_synapse = k.buffer("col_synapse", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
   }
-  SynapseBuffers buffers = synapse_buffers(k, model, real, Param::Access::ReadWrite);
-  std::map<std::string, int> post;
-  for (const ir::SynapseStatement &st : statements)
-    if (st.kind == ir::SynapseStatement::Kind::Post && !post.count(st.target))
-      post[st.target] =
-          k.buffer("post." + st.target, real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::ReadWrite);
-  int counter = -1, post_spiked = -1;
-  bool any_gated = false;
-  for (const auto &entry : post)
-    any_gated = any_gated || gated.count(entry.first);
-  if (any_gated) {
-    counter = k.buffer("counter", ElemType::I32, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
-    post_spiked = k.buffer("post_spiked", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
-  }
-  Value num_pre = k.scalar("num_pre");
-  Value num_post = k.scalar("num_post");
+  e.num_pre = k.scalar("num_pre");
+  e.num_post = k.scalar("num_post");
   k.set_extent(post_event ? "num_post" : "num_pre");
   k.set_spikes(spikes);
-  k.set_rows(post_event ? col_start : row_start);
+  k.set_rows(post_event ? col_start : e.row_start);
 
   // The spiking neuron: a row's presynaptic one, or a column's postsynaptic one.
   Value spiking = local("pre", Type::I64);
-  int rows = post_event ? col_start : row_start;
-  Value count = k.let("synapses", to_index(k.load(row_start, num_pre)));
+  int rows = post_event ? col_start : e.row_start;
   Value begin = k.let("begin", to_index(k.load(rows, spiking)));
   Value end = k.let("end", to_index(k.load(rows, spiking + i64(1))));
-  Value step = local("step", Type::I64);
   k.emit(For::make("k", begin, end, k.nested([&] {
     Value kk = local("k", Type::I64);
     Value s = post_event ? k.let("s", to_index(k.load(col_synapse, kk))) : kk;
-    Value index = k.let("index", local("b", Type::I64) * count + s);
-    Value neuron = post_event ? spiking : to_index(k.load(target, s));
-    Value post_index = k.let("post_index", local("b", Type::I64) * num_post + neuron);
-    // Steps since this synapse's last event: u32 arithmetic, exact for gaps
-    // below 2^32 steps.
-    k.let("gap", Cast::make(Type::Real,
-                            IntOp::make(IntOpKind::Sub, Cast::make(Type::U32, step), k.load(buffers.last, index))));
-    k.let("elapsed", Math::make(local_expr("gap", ir::Dimension()) * ir::Constant::make(dt, ir::Dimension::time())));
-    std::map<std::string, const ir::Ode *> odes;
-    for (const ir::Ode &o : model.odes)
-      odes[o.state] = &o;
-    for (const ir::StateVar &st : model.states) {
-      k.let(st.name + ".old", k.load(buffers.state.at(st.name), index));
-      ir::Expr now = odes.count(st.name) ? lazy_solution(*odes.at(st.name), st) : local_expr(st.name + ".old", st.dim);
-      k.let(st.name + ".now", Math::make(now));
-    }
-    std::map<std::string, Value> next;
-    int writes = 0;
-    for (const ir::SynapseStatement &st : statements) {
-      Value v = Math::make(ir::simplify(bind_states(st.value)));
-      if (st.kind == ir::SynapseStatement::Kind::State) {
-        next[st.target] = v;
-        continue;
-      }
-      Value amount = k.let("add." + st.target + "." + std::to_string(++writes), v);
-      if (!gated.count(st.target)) {
-        k.atomic_add(post.at(st.target), post_index, amount);
-        continue;
-      }
-      k.emit(If::make(target_open(k, counter, post_spiked, post_index),
-                      k.nested([&] { k.atomic_add(post.at(st.target), post_index, amount); })));
-    }
-    for (const ir::StateVar &st : model.states) {
-      if (next.count(st.name))
-        k.store(buffers.state.at(st.name), index, next.at(st.name));
-      else if (odes.count(st.name))
-        k.store(buffers.state.at(st.name), index, local(st.name + ".now", Type::Real));
-    }
-    k.store(buffers.last, index, Cast::make(Type::U32, step));
+    Value neuron = post_event ? spiking : to_index(k.load(e.target, s));
+    emit_event(k, model, statements, gated, dt, e, s, neuron);
   })));
+  return k.finish();
+}
+
+Kernel build_spike_history_kernel(ElemType real) {
+  KernelBuilder k("spike_history", DomainKind::Neurons, true);
+  int spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
+  int history = k.buffer("history", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Write);
+  Value num_pre = k.scalar("num_pre");
+  Value slots = k.scalar("slots");
+  k.set_extent("num_pre");
+  Value n = local("n", Type::I64), b = local("b", Type::I64);
+  Value slot = k.let("slot", IntOp::make(IntOpKind::And, local("step", Type::I64), slots - i64(1)));
+  Value spiked = k.load(spikes, b * num_pre + n);
+  k.store(history, b * slots * num_pre + slot * num_pre + n, Cast::make(Type::Real, spiked));
+  return k.finish();
+}
+
+Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, bool per_synapse,
+                                      const std::set<std::string> &gated, double dt, ElemType real) {
+  KernelBuilder k(std::string(per_synapse ? "on_pre.delayed.per_synapse." : "on_pre.delayed.") + model.name,
+                  DomainKind::Synapses, true);
+  int history = k.buffer("history", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
+  EventBuffers e = event_buffers(k, model, model.on_pre, gated, real);
+  int delay = -1;
+  if (per_synapse)
+    delay = k.buffer("delay", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  e.num_pre = k.scalar("num_pre");
+  e.num_post = k.scalar("num_post");
+  Value slots = k.scalar("slots");
+  Value delay_steps = per_synapse ? Value() : k.scalar("delay_steps");
+  k.set_extent("num_pre");
+  k.set_rows(e.row_start);
+
+  Value pre = local("pre", Type::I64), s = local("s", Type::I64), b = local("b", Type::I64);
+  // The spike of step t - (d - 1) arrives now: Brian2's delay (d - 1) dt.
+  Value d = per_synapse ? to_index(k.load(delay, s)) : delay_steps;
+  Value slot =
+      k.let("slot", IntOp::make(IntOpKind::And, local("step", Type::I64) + slots - (d - i64(1)), slots - i64(1)));
+  k.let("arrived", k.load(history, b * slots * e.num_pre + slot * e.num_pre + pre));
+  Value arrived = Math::make(ir::Binary::make(ir::BinaryOp::Gt, local_expr("arrived", ir::Dimension()), ir::real(0.0)));
+  k.emit(If::make(
+      arrived, k.nested([&] { emit_event(k, model, model.on_pre, gated, dt, e, s, to_index(k.load(e.target, s))); })));
   return k.finish();
 }
 

@@ -41,4 +41,22 @@ Kernel build_synapse_init_kernel(const ir::SynapseModel &model, ElemType real);
 Kernel build_synapse_event_kernel(const ir::SynapseModel &model, bool post_event, const std::set<std::string> &gated,
                                   double dt, ElemType real);
 
+/// A projection whose `on pre` waits for a delay d > 1 step (or per
+/// synapse) keeps its presynaptic spikes in a ring of `slots` rows (a power
+/// of two >= the longest delay), one value per presynaptic neuron and
+/// example (1 where it spiked): history[b][step mod slots][pre]. This
+/// kernel writes this step's row; reset_example clears the ring.
+/// Parameters: spikes, history, num_pre, slots.
+Kernel build_spike_history_kernel(ElemType real);
+
+/// The `on pre` statements of synapses whose presynaptic spike arrives in
+/// this step: over every synapse, those whose spike of step t - (d - 1) the
+/// history holds (d the synapse's delay, `per_synapse`, or the
+/// projection's, `delay_steps`), so d steps act as Brian2's delay
+/// (d - 1) dt on the whole `on pre` pathway (the traces and the weight
+/// update too), while `on post` stays undelayed. Extra parameters: history,
+/// slots, and delay or delay_steps.
+Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, bool per_synapse,
+                                      const std::set<std::string> &gated, double dt, ElemType real);
+
 } // namespace snn::lower

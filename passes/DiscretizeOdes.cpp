@@ -6,6 +6,7 @@
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
 #include "passes/MatrixExponential.h"
+#include "passes/OdeMethods.h"
 
 #include <cmath>
 #include <map>
@@ -19,42 +20,19 @@ using diag::DiagKind;
 using ir::Dimension;
 using ir::Expr;
 
-/// The ODE system of one model: states x_i with right sides f_i.
-struct System {
-  std::vector<const ir::StateVar *> states;
-  std::vector<Expr> rhs;
-  std::vector<bool> frozen;
-  std::map<std::string, size_t> index;
-};
-
 /// dx/dt = A x + r with constant A; r may read inputs and other states.
 struct Linear {
   Matrix a;
   std::vector<Expr> drive;
 };
 
-bool is_system_var(const System &s, const ir::Variable &v) {
-  return v.var_kind == ir::VarKind::State && s.index.count(v.name);
-}
+using System = OdeSystem;
 
-/// Whether a system variable feeds a comparison or rounding inside `e`,
-/// where a zero derivative would hide the nonlinearity.
-bool nonsmooth_in(const Expr &e, const System &s) {
-  auto uses_system = [&](const Expr &x) {
-    return ir::mentions(x, [&](const ir::Variable &v) { return is_system_var(s, v); });
-  };
-  bool smooth = ir::walk(e, [&](const Expr &x) {
-    const auto *b = x.as<ir::Binary>();
-    const auto *c = x.as<ir::Call>();
-    // Below a comparison or a rounding without system variables, nothing can be.
-    if ((b && ir::is_comparison(b->op)) || (c && (c->fn == ir::Function::Floor || c->fn == ir::Function::Ceil)))
-      return uses_system(x) ? ir::WalkResult::Interrupt : ir::WalkResult::Skip;
-    if (const auto *sel = x.as<ir::Select>(); sel && uses_system(sel->cond))
-      return ir::WalkResult::Interrupt;
-    return ir::WalkResult::Advance;
-  });
-  return !smooth;
-}
+/// Random call sites per model: the RNG counter keeps 8 bits for them
+/// (as the frontend's limit on rand() and randn()).
+constexpr uint32_t kMaxRandomSites = 255;
+
+bool is_system_var(const System &s, const ir::Variable &v) { return s.is_state(v); }
 
 std::string first_variable(const Expr &e) {
   std::string name;
@@ -72,7 +50,7 @@ std::optional<Linear> linearize(const System &s, std::string &why) {
   Linear lin{Matrix(n), {}};
   for (size_t i = 0; i < n; ++i) {
     const std::string &xi = s.states[i]->name;
-    if (nonsmooth_in(s.rhs[i], s)) {
+    if (nonsmooth_in(s.rhs[i], [&](const ir::Variable &v) { return is_system_var(s, v); })) {
       why = "d" + xi + "/dt depends on a state through a comparison or rounding";
       return std::nullopt;
     }
@@ -135,21 +113,6 @@ Expr exact_update(const System &s, const Linear &lin, const Matrix &step, size_t
   return sum ? ir::simplify(sum) : ir::Constant::make(0.0, di);
 }
 
-/// g(Y, tau): the right sides with the system states replaced by `ys` and t by `time`.
-std::vector<Expr> evaluate(const System &s, const std::vector<Expr> &rhs, const std::vector<Expr> &ys,
-                           const Expr &time) {
-  std::vector<Expr> out;
-  for (const auto &f : rhs)
-    out.push_back(ir::substitute(f, [&](const ir::Variable &v) -> Expr {
-      if (is_system_var(s, v))
-        return ys[s.index.at(v.name)];
-      if (v.var_kind == ir::VarKind::Time && time)
-        return time;
-      return {};
-    }));
-  return out;
-}
-
 class Discretizer {
 public:
   Discretizer(ir::NeuronModel &model, double dt, PassContext &ctx) : m_(model), dt_(dt), ctx_(ctx) {}
@@ -169,25 +132,8 @@ public:
       return false;
     std::vector<ir::Assignment> update;
     if (!s.states.empty()) {
-      std::string why;
-      std::optional<Linear> lin;
-      if (m_.method == ir::IntegrationMethod::Exact || m_.method == ir::IntegrationMethod::Auto)
-        lin = linearize(s, why);
-      if (m_.method == ir::IntegrationMethod::Exact && !lin) {
-        std::string base = m_.name.substr(0, m_.name.find('@'));
-        SourceLocation at = m_.method_loc.valid() ? m_.method_loc : m_.loc;
-        ctx_.diags.report(DiagKind::nonlinear_exact, at, base, why);
-        ctx_.diags.note(DiagKind::note_exact_needs_linear, at);
+      if (!integrate(s, update))
         return false;
-      }
-      if (lin) {
-        m_.method_used = ir::IntegrationMethod::Exact;
-        update = exact(s, *lin);
-      } else {
-        m_.method_used =
-            m_.method == ir::IntegrationMethod::Euler ? ir::IntegrationMethod::Euler : ir::IntegrationMethod::RK4;
-        update = explicit_method(s, m_.method_used == ir::IntegrationMethod::RK4);
-      }
     } else {
       m_.method_used = m_.method == ir::IntegrationMethod::Auto ? ir::IntegrationMethod::Exact : m_.method;
     }
@@ -220,6 +166,116 @@ public:
   }
 
 private:
+  using Method = ir::IntegrationMethod;
+
+  std::string base_name() const { return m_.name.substr(0, m_.name.find('@')); }
+  SourceLocation method_loc() const { return m_.method_loc.valid() ? m_.method_loc : m_.loc; }
+
+  /// The update map of the ODE system, by the method asked for or, for
+  /// Auto, the first of exact, exponential Euler and RK4 that applies (as
+  /// Brian2 chooses); with white noise, Euler-Maruyama or Milstein.
+  bool integrate(const System &s, std::vector<ir::Assignment> &update) {
+    std::vector<Expr> f = s.rhs; // frozen rows stopped while refractory
+    for (size_t i = 0; i < f.size(); ++i)
+      if (s.frozen[i])
+        f[i] = ir::Select::make(frozen_cond_, ir::Constant::make(0.0, f[i]->dim), f[i]);
+    NonlinearNoise bad{};
+    std::optional<NoiseTerms> noise = split_noise(s, f, bad);
+    if (!noise) {
+      ctx_.diags.report(DiagKind::nonlinear_noise, m_.odes[bad.state].loc, s.states[bad.state]->name, bad.noise,
+                        bad.noise);
+      return false;
+    }
+    std::vector<Expr> next;
+    if (!noise->empty()) {
+      if (!stochastic(s, *noise, next))
+        return false;
+    } else {
+      std::string why;
+      std::optional<Linear> lin;
+      if (m_.method == Method::Exact || m_.method == Method::Auto)
+        lin = linearize(s, why);
+      if (m_.method == Method::Exact && !lin) {
+        ctx_.diags.report(DiagKind::nonlinear_exact, method_loc(), base_name(), why);
+        ctx_.diags.note(DiagKind::note_exact_needs_linear, method_loc());
+        return false;
+      }
+      if (lin) {
+        m_.method_used = Method::Exact;
+        update = exact(s, *lin);
+        return true;
+      }
+      std::optional<std::vector<Expr>> conditionally_linear;
+      if (m_.method == Method::ExponentialEuler || m_.method == Method::Auto)
+        conditionally_linear = exponential_euler_step(s, f, dt_, why);
+      if (m_.method == Method::ExponentialEuler && !conditionally_linear) {
+        ctx_.diags.report(DiagKind::not_conditionally_linear, method_loc(), base_name(), why);
+        ctx_.diags.note(DiagKind::note_exponential_euler_needs, method_loc());
+        return false;
+      }
+      if (conditionally_linear) {
+        m_.method_used = Method::ExponentialEuler;
+        next = std::move(*conditionally_linear);
+      } else if (m_.method == Method::Euler || m_.method == Method::Milstein) { // Milstein without noise is Euler
+        m_.method_used = Method::Euler;
+        next = euler_step(s, f, dt_);
+      } else {
+        m_.method_used = Method::RK4;
+        next = rk4_step(s, f, dt_);
+      }
+    }
+    for (size_t i = 0; i < next.size(); ++i)
+      update.push_back({s.states[i]->name, next[i]});
+    return true;
+  }
+
+  /// White noise: Euler-Maruyama for additive noise, Milstein for
+  /// multiplicative (from one source); each noise draws a standard normal
+  /// per neuron and step at a random site of its own.
+  bool stochastic(const System &s, const NoiseTerms &noise, std::vector<Expr> &next) {
+    if (m_.method == Method::Exact || m_.method == Method::RK4 || m_.method == Method::ExponentialEuler) {
+      ctx_.diags.report(DiagKind::noise_method, method_loc(), ir::name_of(m_.method), base_name());
+      ctx_.diags.note(DiagKind::note_noise_methods, method_loc());
+      return false;
+    }
+    std::optional<Multiplicative> mult = multiplicative_noise(s, noise);
+    if (mult && m_.method == Method::Euler) {
+      ctx_.diags.report(DiagKind::multiplicative_noise_euler, m_.odes[mult->state].loc, s.states[mult->state]->name,
+                        base_name(), mult->on);
+      ctx_.diags.note(DiagKind::note_noise_methods, method_loc());
+      return false;
+    }
+    if (mult && noise.names.size() > 1) {
+      ctx_.diags.report(DiagKind::milstein_several_noises, m_.odes[mult->state].loc, base_name(), noise.names.size(),
+                        noise.names[0], noise.names[1]);
+      return false;
+    }
+    // Sites after every draw of the model's own (rand(), randn()).
+    uint32_t first = 0;
+    ir::for_each_expr(m_, [&](Expr &e) {
+      ir::walk(e, [&](const Expr &x) {
+        if (const auto *r = x.as<ir::Random>())
+          first = std::max(first, r->site + 1);
+        return ir::WalkResult::Advance;
+      });
+    });
+    if (first + noise.names.size() > kMaxRandomSites) {
+      ctx_.diags.report(DiagKind::too_many_random_draws, m_.loc, kMaxRandomSites);
+      return false;
+    }
+    std::vector<uint32_t> sites;
+    for (size_t k = 0; k < noise.names.size(); ++k)
+      sites.push_back(first + static_cast<uint32_t>(k));
+    if (mult || m_.method == Method::Milstein) {
+      m_.method_used = Method::Milstein;
+      next = mult ? milstein_step(s, noise, dt_, sites[0]) : euler_maruyama_step(s, noise, dt_, sites);
+    } else {
+      m_.method_used = Method::Euler;
+      next = euler_maruyama_step(s, noise, dt_, sites);
+    }
+    return true;
+  }
+
   /// Inputs are impulses: takes them out of the right sides (which are then
   /// integrated without them) and keeps, per state, the coefficient
   /// d(dx/dt)/di of each input, the jump per unit of arriving weight.
@@ -407,41 +463,6 @@ private:
       }
       out.push_back({s.states[i]->name, next});
     }
-    return out;
-  }
-
-  std::vector<ir::Assignment> explicit_method(const System &s, bool rk4) {
-    size_t n = s.states.size();
-    std::vector<Expr> g = s.rhs;
-    for (size_t i = 0; i < n; ++i)
-      if (s.frozen[i])
-        g[i] = ir::Select::make(frozen_cond_, ir::Constant::make(0.0, g[i]->dim), g[i]);
-    std::vector<Expr> x;
-    for (const auto *st : s.states)
-      x.push_back(ir::Variable::make(ir::VarKind::State, st->name, st->dim));
-    Expr dt = ir::Constant::make(dt_, Dimension::time());
-    auto axpy = [&](const std::vector<Expr> &k, Expr h) {
-      std::vector<Expr> y;
-      for (size_t i = 0; i < n; ++i)
-        y.push_back(x[i] + h * k[i]);
-      return y;
-    };
-    std::vector<ir::Assignment> out;
-    if (!rk4) {
-      for (size_t i = 0; i < n; ++i)
-        out.push_back({s.states[i]->name, x[i] + dt * g[i]});
-      return out;
-    }
-    Expr t = ir::Variable::make(ir::VarKind::Time, "t", Dimension::time());
-    Expr half = ir::Constant::make(dt_ / 2, Dimension::time());
-    std::vector<Expr> k1 = g;
-    std::vector<Expr> k2 = evaluate(s, g, axpy(k1, half), t + half);
-    std::vector<Expr> k3 = evaluate(s, g, axpy(k2, half), t + half);
-    std::vector<Expr> k4 = evaluate(s, g, axpy(k3, dt), t + dt);
-    Expr sixth = ir::Constant::make(dt_ / 6, Dimension::time());
-    for (size_t i = 0; i < n; ++i)
-      out.push_back(
-          {s.states[i]->name, x[i] + sixth * (k1[i] + ir::real(2.0) * k2[i] + ir::real(2.0) * k3[i] + k4[i])});
     return out;
   }
 

@@ -1,6 +1,8 @@
 //===- backends/cpu/ExprCodegen.cpp - IR expressions to LLVM values -------===//
 #include "backends/cpu/ExprCodegen.h"
 
+#include "llvm/IR/Module.h"
+
 #include <cmath>
 
 namespace snn::cpu {
@@ -202,6 +204,20 @@ llvm::Value *ExprCodegen::visitCall(const ir::Call &call, const ir::Expr &) {
   case ir::Function::Ceil:
     id = llvm::Intrinsic::ceil;
     break;
+  case ir::Function::Expm1: {
+    // No intrinsic: C's expm1 (libm), which reads no memory and sets no
+    // errno for finite arguments, so it may be reordered like one.
+    llvm::Module *m = b_.GetInsertBlock()->getModule();
+    const char *name = real_->isFloatTy() ? "expm1f" : "expm1";
+    llvm::FunctionCallee fn = m->getOrInsertFunction(name, llvm::FunctionType::get(real_, {real_}, false));
+    if (auto *f = llvm::dyn_cast<llvm::Function>(fn.getCallee())) {
+      f->setDoesNotThrow();
+      f->setDoesNotAccessMemory();
+    }
+    llvm::CallInst *call_inst = b_.CreateCall(fn, {x});
+    call_inst->setDoesNotAccessMemory();
+    return call_inst;
+  }
   }
   ir::internal_check(id != llvm::Intrinsic::not_intrinsic,
                      std::string("unknown function '") + ir::name_of(call.fn) + "'");

@@ -15,6 +15,13 @@ target, float64, same dt); its StateMonitor in the 'end' slot samples
 what snnc records after each step. Checks (float64): every sample of every
 g within 1e-6 relative (1e-15 S absolute), and that the rules changed the
 weights (so the test covers plasticity, not only the delivery).
+
+Two more projections run the pair rule with delays: 3 ms (30 steps) for
+every synapse, and `delay ~ uniform(1 ms, 8 ms)` per synapse (recomputed
+here from the documented random stream, as test_delays_brian2.py does).
+The delay holds back the whole `on pre` pathway (traces, weight update and
+delivery; `on post` is not delayed), as Brian2's `Synapses.delay`, which
+is (d - 1) dt for snnc's d steps.
 """
 
 import os
@@ -25,6 +32,7 @@ import numpy as np
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_common as e2e  # noqa: E402
+from test_delays_brian2 import philox4x32_10, uniform01_f64  # noqa: E402
 
 DT = 1e-4
 STEPS = 10000
@@ -54,6 +62,30 @@ RULES = {
                "r1 += 1; r2 += 1",
         on_post="w = clip(w + r1 * (a2_plus + a3_plus * o2) * w_max, 0*nS, w_max); o1 += 1; o2 += 1"),
 }
+RULES["pair_delay"] = dict(RULES["pair"])
+RULES["pair_spread"] = dict(RULES["pair"])
+SEED = 1  # models/stdp.snn's (the default)
+# Projection index, and the delay in steps: one, or (lo, hi) drawn per synapse.
+DELAYS = {"pair_delay": (4, 30), "pair_spread": (5, (10.0, 80.0))}
+
+
+def synapse_delays(j, lo, hi):
+    """The delay in steps of each one-to-one synapse (i, i) of projection j."""
+    key = (SEED & 0xFFFFFFFF, SEED >> 32)
+    tag = (3 << 28) | j  # snn_philox_tag(SNN_RNG_WEIGHT, j)
+    out = []
+    for i in range(N):
+        w = philox4x32_10((i, i, 1, tag), key)
+        u = uniform01_f64(w[0], w[1])
+        out.append(int(min(np.floor(hi + 0.5), max(1.0, np.floor(lo + (hi - lo) * u + 0.5)))))
+    return np.array(out, dtype=np.int64)
+
+
+def steps_of_delay(name):
+    j, d = DELAYS[name]
+    return synapse_delays(j, *d) if isinstance(d, tuple) else np.full(N, d)
+
+
 # Brian2 reserves the suffixes _pre and _post: its traces are apre, apost.
 PAIR_TRACES = """
 dapre/dt = -apre / tau_pre : 1 (event-driven)
@@ -121,6 +153,8 @@ def run_brian2(pre, post):
                           on_post=code["on_post"], namespace=params, name="syn_" + name)
         syn.connect(j="i")
         syn.w = W0 * b2.siemens
+        if name in DELAYS:
+            syn.delay = (steps_of_delay(name) - 1) * DT * b2.second
         monitors[name] = b2.StateMonitor(target, "g", record=True, when="end")
         objects += [target, syn, monitors[name]]
     b2.Network(*objects).run(STEPS * DT * b2.second, namespace={})
@@ -139,6 +173,9 @@ def main():
     e2e.run_model(exe, args.work, ["--quiet"])
     ours = e2e.load_npz(os.path.join(args.work, "rules.npz"))
     ref = run_brian2(pre, post)
+    spread = steps_of_delay("pair_spread")
+    checker.check(len(set(spread.tolist())) >= 4, "pair_spread: only delays %s drawn" % sorted(set(spread.tolist())))
+    checker.note("pair_spread: delays %s steps" % spread.tolist())
     for name in RULES:
         got = ours[name + "_g"][0]
         want = ref[name]

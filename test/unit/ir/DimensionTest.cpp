@@ -58,12 +58,23 @@ TEST(Dimension, SquareRoot) {
   EXPECT_EQ(*v.pow(2).sqrt(), v);
   EXPECT_EQ(*Dimension::frequency().pow(2).sqrt(), Dimension::frequency());
   EXPECT_EQ(*Dimension().sqrt(), Dimension());
-  // Odd exponents, positive and negative, have no square root.
-  EXPECT_FALSE(v.sqrt().has_value());
-  EXPECT_FALSE(Dimension::time().sqrt().has_value());
-  EXPECT_FALSE(Dimension::frequency().sqrt().has_value());
-  EXPECT_FALSE(Dimension::base(Dimension::Metre, -3).sqrt().has_value());
-  EXPECT_FALSE((v * v * Dimension::time()).sqrt().has_value());
+  // Odd exponents give half exponents (white noise has s^-1/2); a half
+  // exponent has no square root (a quarter is not representable).
+  const Dimension root_hz = *Dimension::frequency().sqrt();
+  EXPECT_EQ(root_hz.halves(Dimension::Second), -1);
+  EXPECT_EQ(root_hz * root_hz, Dimension::frequency());
+  EXPECT_EQ(*v.sqrt() * *v.sqrt(), v);
+  EXPECT_EQ(*Dimension::base(Dimension::Metre, -3).pow_half(2), Dimension::base(Dimension::Metre, -3));
+  EXPECT_EQ(*Dimension::time().pow_half(-3), *Dimension::frequency().sqrt() * Dimension::frequency());
+  EXPECT_FALSE(root_hz.sqrt().has_value());
+  EXPECT_FALSE((v * root_hz).pow_half(3).has_value());
+  EXPECT_THROW(root_hz.exponent(Dimension::Second), InternalError);
+  EXPECT_EQ(root_hz.str(), "Hz^0.5");
+  EXPECT_EQ(Dimension::time().pow_half(3)->str(), "s^1.5");
+  EXPECT_EQ((Dimension::current() * root_hz).str(), "s^-0.5*A");
+  EXPECT_EQ(format_exponent(-1), "-0.5");
+  EXPECT_EQ(format_exponent(-3), "-1.5");
+  EXPECT_EQ(format_exponent(4), "2");
 }
 
 TEST(Dimension, StrNamesCommonUnits) {

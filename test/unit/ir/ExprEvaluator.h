@@ -120,6 +120,8 @@ public:
       return std::floor(a);
     case Function::Ceil:
       return std::ceil(a);
+    case Function::Expm1:
+      return std::expm1(a);
     }
     throw std::invalid_argument("unknown function");
   }

@@ -79,10 +79,27 @@ TEST(Reader, RealsReadBackBitForBit) {
 
 TEST(Reader, DimensionsAsPrinted) {
   const Dimension V = Dimension::voltage(), s = Dimension::time();
-  for (Dimension d : {Dimension(), V, s, Dimension::frequency(), Dimension::current(), Dimension::conductance(),
-                      Dimension::capacitance(), Dimension::resistance(), V / s, Dimension::current() / s, V * V, s * s,
-                      Dimension::frequency().pow(2), V * s, V.pow(3) / s, Dimension::base(Dimension::Mole),
-                      Dimension::base(Dimension::Candela, -2) * Dimension::base(Dimension::Kelvin)}) {
+  for (Dimension d : {Dimension(),
+                      V,
+                      s,
+                      Dimension::frequency(),
+                      Dimension::current(),
+                      Dimension::conductance(),
+                      Dimension::capacitance(),
+                      Dimension::resistance(),
+                      V / s,
+                      Dimension::current() / s,
+                      V * V,
+                      s * s,
+                      Dimension::frequency().pow(2),
+                      V * s,
+                      V.pow(3) / s,
+                      Dimension::base(Dimension::Mole),
+                      Dimension::base(Dimension::Candela, -2) * Dimension::base(Dimension::Kelvin),
+                      *Dimension::frequency().sqrt(),
+                      V * *Dimension::frequency().sqrt(),
+                      *s.pow_half(3),
+                      *V.pow_half(-5)}) {
     std::optional<Dimension> back = parse_dimension(d.str());
     ASSERT_TRUE(back) << d.str();
     EXPECT_EQ(*back, d) << d.str();
@@ -90,6 +107,8 @@ TEST(Reader, DimensionsAsPrinted) {
   EXPECT_FALSE(parse_dimension("mV"));
   EXPECT_FALSE(parse_dimension("V/s/s"));
   EXPECT_FALSE(parse_dimension("s^x"));
+  EXPECT_FALSE(parse_dimension("s^0.25"));
+  EXPECT_FALSE(parse_dimension("s^.5"));
   EXPECT_FALSE(parse_dimension(""));
 }
 
