@@ -258,7 +258,7 @@ std::string dump(const File &f) {
     for (const auto &r : s.records) {
       d.line(2, "Record" + (r.file ? " to \"" + *r.file + "\"" : std::string()), r.loc);
       for (const auto &item : r.items) {
-        std::string what = item.spikes ? "spikes(" + item.selection.population.name + ")"
+        std::string what = item.spikes ? item.function.name + "(" + item.selection.population.name + ")"
                                        : item.selection.population.name + "." + item.variable->name;
         d.line(3, "Item " + what, item.selection.population.loc);
         if (item.selection.slice) {
@@ -268,6 +268,10 @@ std::string dump(const File &f) {
           d.opt_expr(sl.end, 5);
           d.opt_expr(sl.stride, 5);
         }
+      }
+      if (r.every) {
+        d.line(3, "Every", r.every_loc);
+        d.expr(*r.every, 4);
       }
     }
   }

@@ -252,6 +252,9 @@ struct RecordDecl {
   /// `on example 1000`: the word after `on` and the value (train regimes).
   std::optional<Ident> on_word;
   ExprPtr on_value;
+  /// `every 1 ms`: the recording interval (simulations).
+  ExprPtr every;
+  Loc every_loc;
   Loc loc;
 };
 

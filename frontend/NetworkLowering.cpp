@@ -1,12 +1,15 @@
 //===- frontend/NetworkLowering.cpp - Network and regime to IR ------------===//
 #include "frontend/NetworkLowering.h"
 
+#include "frontend/ConnectivityLowering.h"
 #include "frontend/ExprLowering.h"
 #include "frontend/OutputPaths.h"
 #include "frontend/SynapseProjections.h"
 #include "frontend/WeightInitializers.h"
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
+
+#include <fmt/format.h>
 
 #include <cmath>
 #include <cstdint>
@@ -89,7 +92,11 @@ public:
         example = exprs_.integer(*rec.on_value, "the example", 0, (1ull << 53));
       }
       size_t before = m_.regime.records.size();
-      record(rec);
+      if (rec.every) {
+        diags_.report(DiagKind::record_form_in_training, rec.every_loc, "'every'");
+        continue;
+      }
+      record(rec, true);
       if (!example) {
         m_.regime.records.resize(before);
         continue;
@@ -225,12 +232,10 @@ private:
       pr.frozen = c.frozen;
       Dimension target_dim;
       if (c.synapse) {
-        // The synapse model writes the postsynaptic neuron itself.
-        if (t.variable) {
-          diags_.report(DiagKind::synapse_with_target, t.variable->loc, t.variable->name, c.synapse->name);
-          continue;
-        }
-        std::optional<Dimension> weight_dim = bind_synapse_model(c, m_, *model, pr, exprs_, diags_);
+        // The synapse model writes the postsynaptic neuron itself; `.X`
+        // renames the one variable it writes.
+        std::optional<Dimension> weight_dim =
+            bind_synapse_model(c, m_, *model, t.variable ? &*t.variable : nullptr, pr, exprs_, diags_);
         if (!weight_dim)
           continue;
         target_dim = *weight_dim;
@@ -262,102 +267,11 @@ private:
       if (!c.synapse)
         target_dim = pr.target_kind == ir::TargetKind::Input ? model->find_input(pr.target)->dim * Dimension::time()
                                                              : model->find_state(pr.target)->dim;
-      if (!connectivity(c, *pre, *post, pr) || !weight(c, *pre, *post, target_dim, pr) ||
-          !synapse_count(c, *pre, *post, pr))
+      if (!lower_connectivity(c, *pre, *post, pr, exprs_, diags_) || !weight(c, *pre, *post, target_dim, pr) ||
+          !check_synapse_count(c, *pre, *post, pr, diags_))
         continue;
       m_.network.projections.push_back(std::move(pr));
     }
-  }
-
-  /// A projection stores its synapses with 32-bit offsets; a dense or
-  /// random projection expected to exceed that is an error here, not after
-  /// minutes of drawing at run time.
-  bool synapse_count(const ast::ConnectDecl &c, const ir::Population &pre, const ir::Population &post,
-                     const ir::Projection &pr) {
-    double expected = double(pre.size) * double(post.size);
-    if (pr.connectivity == ir::ConnectivityKind::OneToOne)
-      expected = pre.size;
-    else if (pr.connectivity == ir::ConnectivityKind::FixedProbability)
-      expected *= pr.probability;
-    constexpr uint32_t kLimit = UINT32_MAX;
-    if (expected <= kLimit)
-      return true;
-    diags_.report(DiagKind::too_many_synapses, c.connectivity ? c.connectivity->loc : c.loc, pre.name, post.name,
-                  ir::format_real(std::round(expected)), kLimit);
-    return false;
-  }
-
-  bool connectivity(const ast::ConnectDecl &c, const ir::Population &pre, const ir::Population &post,
-                    ir::Projection &pr) {
-    if (!c.connectivity) {
-      pr.connectivity = ir::ConnectivityKind::Dense;
-      return true;
-    }
-    const ast::Ident &k = *c.connectivity;
-    static const std::vector<std::string> kinds = {"dense", "fixed_probability", "one_to_one"};
-    if (k.name == "dense" || k.name == "one_to_one") {
-      if (!c.connectivity_args.empty()) {
-        diags_.report(DiagKind::wrong_argument_count, k.loc, "'" + k.name + "'", 0, c.connectivity_args.size());
-        return false;
-      }
-      pr.connectivity = k.name == "dense" ? ir::ConnectivityKind::Dense : ir::ConnectivityKind::OneToOne;
-      if (pr.connectivity == ir::ConnectivityKind::OneToOne && pre.size != post.size) {
-        diags_.report(DiagKind::one_to_one_size_mismatch, k.loc, pre.name, pre.size, post.name, post.size);
-        return false;
-      }
-      return true;
-    }
-    if (k.name != "fixed_probability") {
-      diags_.report(DiagKind::unknown_setting, k.loc, "connectivity", k.name);
-      diags_.suggest(k.name, kinds, k.loc);
-      return false;
-    }
-    pr.connectivity = ir::ConnectivityKind::FixedProbability;
-    bool have_p = false;
-    for (size_t i = 0; i < c.connectivity_args.size(); ++i) {
-      const ast::Arg &a = c.connectivity_args[i];
-      std::string name = a.name ? a.name->name : (i == 0 ? "p" : "");
-      if (name == "p") {
-        if (have_p) {
-          diags_.report(DiagKind::duplicate_argument, a.name ? a.name->loc : a.value->loc(), "p");
-          return false;
-        }
-        auto v = exprs_.constant(*a.value, "the connection probability", Dimension());
-        if (!v)
-          return false;
-        if (*v < 0 || *v > 1) {
-          diags_.report(DiagKind::probability_out_of_range, a.value->loc(), ir::format_real(*v));
-          return false;
-        }
-        pr.probability = *v;
-        have_p = true;
-      } else if (name == "autapses") {
-        ir::Expr v = exprs_.lower(*a.value, ExprLowering::constant_scope("'autapses'"));
-        if (!v)
-          return false;
-        v = ir::simplify(v);
-        const auto *b = v.as<ir::Constant>();
-        if (!b || !b->is_bool()) {
-          diags_.report(DiagKind::expected_true_or_false, a.value->loc(), "autapses");
-          return false;
-        }
-        pr.autapses = b->value != 0;
-      } else {
-        SourceLocation at = a.name ? a.name->loc : a.value->loc();
-        diags_.report(DiagKind::unknown_argument, at, "'fixed_probability'",
-                      name.empty() ? "#" + std::to_string(i + 1) : name);
-        if (a.name)
-          diags_.suggest(name, {"p", "autapses"}, at);
-        else
-          diags_.note(DiagKind::note_positional_arguments, at);
-        return false;
-      }
-    }
-    if (!have_p) {
-      diags_.report(DiagKind::missing_argument, k.loc, "'fixed_probability'", "p");
-      return false;
-    }
-    return true;
   }
 
   /// The weight clause: a constant, `~ DISTRIBUTION_OR_INITIALISER` or
@@ -483,7 +397,14 @@ private:
       const ir::Population *p = population_named(t.population);
       if (!p)
         continue;
-      const ir::StateVar *s = state_of(*p, t.variable);
+      // A state's initial value, or a parameter made per neuron: it becomes
+      // a constant state drawn once per network (passes/ResolveParams).
+      const ir::NeuronModel *model = m_.find_model(p->model);
+      const ir::Parameter *param = model->find_state(t.variable.name) ? nullptr : model->find_param(t.variable.name);
+      ir::StateVar as_state;
+      if (param)
+        as_state = ir::StateVar{param->name, param->dim, ir::Expr()};
+      const ir::StateVar *s = param ? &as_state : state_of(*p, t.variable);
       if (!s)
         continue;
       ir::Expr value;
@@ -519,7 +440,34 @@ private:
     return static_cast<uint32_t>(*v);
   }
 
-  void record(const ast::RecordDecl &d) {
+  /// `every 1 ms`: a whole number of steps (at least one), reported once
+  /// per record statement.
+  std::optional<uint32_t> interval_steps(const ast::Expr &e) {
+    auto t = exprs_.constant(e, "the recording interval", ir::Dimension::time());
+    if (!t)
+      return std::nullopt;
+    double dt = m_.regime.dt, steps = *t / dt;
+    if (!(*t > 0) || !std::isfinite(steps)) {
+      diags_.report(DiagKind::non_positive_setting, e.loc(), "every");
+      return std::nullopt;
+    }
+    if (steps > UINT32_MAX) {
+      diags_.report(DiagKind::value_out_of_range, e.loc(), "the recording interval", ir::format_real(dt) + " s",
+                    ir::format_real(double(UINT32_MAX) * dt) + " s", ir::format_real(*t) + " s");
+      return std::nullopt;
+    }
+    double whole = std::round(steps);
+    if (whole < 1 || std::fabs(steps - whole) > 1e-9 * whole) {
+      double below = std::max(1.0, std::floor(steps)), above = std::max(below + 1, std::ceil(steps));
+      auto seconds = [](double x) { return fmt::format("{:.6g}", x); }; // short: 0.0003, not 0.00030000000000000003
+      diags_.report(DiagKind::record_interval_steps, e.loc(), seconds(*t), seconds(dt), seconds(below * dt),
+                    seconds(above * dt));
+      return std::nullopt;
+    }
+    return static_cast<uint32_t>(whole);
+  }
+
+  void record(const ast::RecordDecl &d, bool training = false) {
     for (const auto &item : d.items) {
       const ir::Population *p = population_named(item.selection.population);
       if (!p)
@@ -534,15 +482,28 @@ private:
       if (d.file && !check_recording_path(r.file, d.file_loc, diags_))
         continue;
       if (item.spikes) {
-        if (item.function.name != "spikes") {
+        if (item.function.name != "spikes" && item.function.name != "rate") {
           diags_.report(DiagKind::unknown_function, item.function.loc, item.function.name);
           diags_.note(DiagKind::note_record_forms, item.function.loc);
           continue;
         }
-        r.kind = ir::RecordKind::Spikes;
+        r.kind = item.function.name == "spikes" ? ir::RecordKind::Spikes : ir::RecordKind::Rate;
+        if (r.kind == ir::RecordKind::Rate && training) {
+          diags_.report(DiagKind::record_form_in_training, item.function.loc, "'rate(...)'");
+          continue;
+        }
+        if (r.kind == ir::RecordKind::Spikes && d.every) {
+          diags_.report(DiagKind::every_on_spikes, d.every_loc);
+          continue;
+        }
       } else {
         r.kind = ir::RecordKind::State;
-        if (!state_of(*p, *item.variable))
+        // A parameter that `init` made per neuron is recordable like a state.
+        bool per_neuron = false;
+        for (const ir::Assignment &a : p->inits)
+          per_neuron =
+              per_neuron || (a.state == item.variable->name && m_.find_model(p->model)->find_param(a.state) != nullptr);
+        if (!per_neuron && !state_of(*p, *item.variable))
           continue;
         r.variable = item.variable->name;
       }
@@ -563,6 +524,12 @@ private:
         r.begin = *b;
         r.end = *e;
         r.stride = static_cast<uint32_t>(*st);
+      }
+      if (d.every) {
+        std::optional<uint32_t> steps = interval_steps(*d.every);
+        if (!steps)
+          continue;
+        r.interval = *steps;
       }
       m_.regime.records.push_back(std::move(r));
     }

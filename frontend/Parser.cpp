@@ -284,7 +284,7 @@ private:
           continue;
         }
         if (k->IDENT()->getText() == "delay" && k->callArgs() && k->callArgs()->arg().size() == 1 &&
-            !k->callArgs()->arg(0)->IDENT()) { // `delay (2)`: the parenthesis is the value's
+            !k->callArgs()->arg(0)->name) { // `delay (2)`: the parenthesis is the value's
           value_clause(d, ident(k->IDENT()), k->callArgs()->arg(0)->expr());
           continue;
         }
@@ -405,7 +405,7 @@ private:
         t.directives.push_back(std::move(d));
       } else if (auto *ps = dynamic_cast<SNNParser::PeriodStmtContext *>(st)) {
         ast::Directive d = directive(ps, ps->IDENT(0));
-        d.words.push_back(std::make_unique<ast::NameExpr>(ps->IDENT(1)->getText(), loc(ps->IDENT(1))));
+        d.words.push_back(std::make_unique<ast::NameExpr>(ps->word->getText(), loc(ps->word)));
         d.words.push_back(quantity(ps->COUNT()->getText(), loc(ps->COUNT())));
         d.file = unescape(ps->STRING()->getText());
         d.file_loc = loc(ps->STRING());
@@ -450,6 +450,14 @@ private:
         }
         d.file = unescape(suffix->STRING()->getText());
         d.file_loc = loc(suffix->STRING());
+      } else if (!suffix->IDENT()) { // every EXPR
+        if (d.every) {
+          diags_.report(DiagKind::duplicate_definition, loc(suffix->getStart()), "clause", "every");
+          diags_.note(DiagKind::note_previous_definition, d.every_loc);
+          continue;
+        }
+        d.every = expr(suffix->expr());
+        d.every_loc = loc(suffix->getStart());
       } else {
         if (d.on_word) {
           diags_.report(DiagKind::duplicate_definition, loc(suffix->getStart()), "clause", "on");
@@ -520,8 +528,8 @@ private:
     std::vector<ast::Arg> out;
     for (auto *a : c->arg()) {
       ast::Arg arg;
-      if (a->IDENT())
-        arg.name = ident(a->IDENT());
+      if (a->name)
+        arg.name = ast::Ident{a->name->getText(), loc(a->name)};
       arg.value = expr(a->expr());
       out.push_back(std::move(arg));
     }

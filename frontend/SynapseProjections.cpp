@@ -50,16 +50,23 @@ bool arguments(const ast::ConnectDecl &c, const ir::SynapseModel &model, ir::Pro
 
 /// Each `post.X += value` against the postsynaptic model.
 bool post_writes(const ast::ConnectDecl &c, const ir::SynapseModel &model, const ir::NeuronModel &post,
-                 ir::Projection &pr, diag::Diagnostics &diags) {
+                 const ast::Ident *retarget, ir::Projection &pr, diag::Diagnostics &diags) {
+  std::vector<std::string> written = ir::post_variables(model);
+  if (retarget && written.size() != 1) {
+    diags.report(DiagKind::synapse_with_target, retarget->loc, retarget->name, model.name, written.size());
+    return false;
+  }
   bool ok = true;
   for (const auto *block : {&model.on_pre, &model.on_post})
     for (const ir::SynapseStatement &s : *block) {
       if (s.kind != ir::SynapseStatement::Kind::Post)
         continue;
-      const ir::StateVar *state = post.find_state(s.target);
-      const ir::InputVar *input = post.find_input(s.target);
+      const std::string &target = retarget ? retarget->name : s.target;
+      const SourceLocation &at = retarget ? retarget->loc : c.synapse->loc;
+      const ir::StateVar *state = post.find_state(target);
+      const ir::InputVar *input = post.find_input(target);
       if ((!state || state->hidden) && !input) {
-        diags.report(DiagKind::unknown_variable, c.synapse->loc, post.name, "state or input", s.target);
+        diags.report(DiagKind::unknown_variable, at, post.name, "state or input", target);
         diags.note(DiagKind::note_synapse_writes_here, s.loc, model.name, s.target);
         ok = false;
         continue;
@@ -67,14 +74,14 @@ bool post_writes(const ast::ConnectDecl &c, const ir::SynapseModel &model, const
       // An input takes an impulse: a weight per unit of time.
       Dimension want = input ? input->dim * Dimension::time() : state->dim;
       if (s.value->dim != want) {
-        diags.report(DiagKind::synapse_write_dimension, c.synapse->loc, model.name, describe(s.value->dim), s.target,
-                     post.name, describe(want));
+        diags.report(DiagKind::synapse_write_dimension, at, model.name, describe(s.value->dim), target, post.name,
+                     describe(want));
         diags.note(DiagKind::note_synapse_writes_here, s.loc, model.name, s.target);
         ok = false;
         continue;
       }
       if (pr.target.empty()) {
-        pr.target = s.target;
+        pr.target = target;
         pr.target_kind = input ? ir::TargetKind::Input : ir::TargetKind::State;
       }
     }
@@ -88,14 +95,14 @@ bool post_writes(const ast::ConnectDecl &c, const ir::SynapseModel &model, const
 } // namespace
 
 std::optional<Dimension> bind_synapse_model(const ast::ConnectDecl &c, const ir::Module &module,
-                                            const ir::NeuronModel &post, ir::Projection &pr, ExprLowering &exprs,
-                                            diag::Diagnostics &diags) {
+                                            const ir::NeuronModel &post, const ast::Ident *retarget, ir::Projection &pr,
+                                            ExprLowering &exprs, diag::Diagnostics &diags) {
   if (!known_model(*c.synapse, module, diags))
     return std::nullopt;
   const ir::SynapseModel &model = *module.find_synapse(c.synapse->name);
   pr.synapse = model.name;
   bool ok = arguments(c, model, pr, exprs, diags);
-  ok = post_writes(c, model, post, pr, diags) && ok;
+  ok = post_writes(c, model, post, retarget, pr, diags) && ok;
   if (!ok)
     return std::nullopt;
   return model.find_state(model.weight)->dim;

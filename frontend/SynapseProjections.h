@@ -22,9 +22,11 @@ namespace snn::frontend {
 /// and each `post.X` the model writes against `post` (a state, which jumps,
 /// or an input, which takes an impulse) and its dimension. Returns the
 /// dimension of the model's weight (what `weight` initialises), or nothing
-/// after reporting an error.
+/// after reporting an error. `retarget` (`connect a -> b.ge : synapse
+/// STDP`), when given, names the postsynaptic variable that the model's one
+/// written variable (`post.g`) stands for in this projection.
 std::optional<ir::Dimension> bind_synapse_model(const ast::ConnectDecl &c, const ir::Module &module,
-                                                const ir::NeuronModel &post, ir::Projection &pr, ExprLowering &exprs,
-                                                diag::Diagnostics &diags);
+                                                const ir::NeuronModel &post, const ast::Ident *retarget,
+                                                ir::Projection &pr, ExprLowering &exprs, diag::Diagnostics &diags);
 
 } // namespace snn::frontend

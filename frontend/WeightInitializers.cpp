@@ -126,6 +126,12 @@ Fans projection_fans(const ir::Projection &pr, uint32_t n_pre, uint32_t n_post) 
     return {1, 1};
   case ir::ConnectivityKind::FixedProbability:
     break;
+  case ir::ConnectivityKind::FixedInDegree: // fan-in k; fan-out k n_post / n_pre on average
+    return {double(pr.count), double(pr.count) * n_post / std::max(1.0, double(n_pre))};
+  case ir::ConnectivityKind::FixedOutDegree:
+    return {double(pr.count) * n_pre / std::max(1.0, double(n_post)), double(pr.count)};
+  case ir::ConnectivityKind::FixedTotal:
+    return {double(pr.count) / std::max(1.0, double(n_post)), double(pr.count) / std::max(1.0, double(n_pre))};
   }
   bool self = pr.pre == pr.post && !pr.autapses;
   return {pr.probability * (double(n_pre) - (self ? 1 : 0)), pr.probability * (double(n_post) - (self ? 1 : 0))};

@@ -99,7 +99,7 @@ regimeStmt
   | IDENT callArgs ';'?                                          # callStmt
   | IDENT IDENT callArgs ';'?                                    # wordCallStmt
   | IDENT IDENT sign=('-' | '+')? value=(NUMBER | QUANTITY) ';'?  # wordValueStmt
-  | IDENT IDENT COUNT 'to' STRING ';'?                           # periodStmt
+  | IDENT word=(IDENT | 'every') COUNT 'to' STRING ';'?          # periodStmt
   | IDENT projectionRef (',' projectionRef)* ';'?                # projectionsStmt
   ;
 
@@ -109,8 +109,8 @@ regimeStmt
 // `clip_gradients norm 1.0`, `checkpoint every 1 epoch to "ckpt/"`,
 // `freeze input -> hidden, hidden -> hidden`.
 
-// `to "file.npz"`, `on example 1000`.
-recordSuffix : 'to' STRING | 'on' IDENT expr ;
+// `to "file.npz"`, `on example 1000`, `every 1 ms`.
+recordSuffix : 'to' STRING | 'on' IDENT expr | 'every' expr ;
 
 // `input -> hidden` in `freeze input -> hidden`.
 projectionRef : popName '->' popName ;
@@ -134,7 +134,7 @@ slice : begin=expr? ':' end=expr? (':' stride=expr)?   # rangeSlice
 
 // ----------------------------------------------------------- expressions
 callArgs : '(' (arg (',' arg)*)? ')' ;
-arg : (IDENT ':')? expr ;
+arg : (name=(IDENT | 'every') ':')? expr ;   // `every` is a keyword of `record`
 
 // Alternatives are listed from tightest to loosest binding. `output.v` (a
 // population's variable) parses anywhere but means something only as the

@@ -2,6 +2,8 @@
 #include "ir/Module.h"
 #include "ir/Simplify.h"
 
+#include <algorithm>
+
 namespace snn::ir {
 
 namespace {
@@ -81,8 +83,23 @@ const char *name_of(ConnectivityKind k) {
     return "fixed_probability";
   case ConnectivityKind::OneToOne:
     return "one_to_one";
+  case ConnectivityKind::FixedInDegree:
+    return "fixed_in_degree";
+  case ConnectivityKind::FixedOutDegree:
+    return "fixed_out_degree";
+  case ConnectivityKind::FixedTotal:
+    return "fixed_total";
   }
   return "?";
+}
+
+std::vector<std::string> post_variables(const SynapseModel &model) {
+  std::vector<std::string> out;
+  for (const auto *block : {&model.on_pre, &model.on_post})
+    for (const SynapseStatement &s : *block)
+      if (s.kind == SynapseStatement::Kind::Post && std::find(out.begin(), out.end(), s.target) == out.end())
+        out.push_back(s.target);
+  return out;
 }
 
 const Parameter *NeuronModel::find_param(const std::string &n) const { return find_named(params, n); }

@@ -38,6 +38,9 @@ struct StateVar {
   bool frozen_when_refractory = false;
   /// Real for the model's own states; Int for counters a pass adds.
   ScalarType type = ScalarType::Real;
+  /// A parameter made per neuron (`init p.tau ~ uniform(...)`): constant,
+  /// and drawn with the run key, so the same in every example of a batch.
+  bool parameter = false;
 };
 
 struct InputVar {
@@ -111,6 +114,13 @@ struct NeuronModel {
 /// synapse's states as they were when the block began (after their lazy
 /// integration up to this step) with the block's earlier assignments
 /// substituted, so the statements act in order, as Brian2's.
+struct SynapseStatement;
+struct SynapseModel;
+
+/// The postsynaptic variables a synapse model writes (`post.X += ...`), in
+/// order of first write.
+std::vector<std::string> post_variables(const SynapseModel &model);
+
 struct SynapseStatement {
   enum class Kind : uint8_t {
     State, ///< the synapse state `target` becomes `value`
@@ -153,7 +163,9 @@ struct Population {
   SourceLocation loc; ///< the model name in the population's declaration
 };
 
-enum class ConnectivityKind : uint8_t { Dense, FixedProbability, OneToOne };
+/// FixedInDegree / FixedOutDegree: each post / pre neuron gets `count`
+/// distinct partners drawn uniformly; FixedTotal: `count` distinct pairs.
+enum class ConnectivityKind : uint8_t { Dense, FixedProbability, OneToOne, FixedInDegree, FixedOutDegree, FixedTotal };
 const char *name_of(ConnectivityKind k);
 
 enum class WeightDistribution : uint8_t { Constant, Uniform, Normal };
@@ -199,6 +211,7 @@ struct Projection {
   TargetKind target_kind = TargetKind::Input;
   ConnectivityKind connectivity = ConnectivityKind::Dense;
   double probability = 1.0;
+  uint64_t count = 0; ///< the degree, or the total, of the Fixed* kinds
   bool autapses = true;
   WeightInit weight;
   WeightOrigin weight_origin;
@@ -233,13 +246,18 @@ struct Network {
   int population_index(const std::string &n) const;
 };
 
-enum class RecordKind : uint8_t { Spikes, State };
+/// Spikes: each spike; State: a state variable; Rate: the mean firing rate
+/// of the selected neurons over each interval.
+enum class RecordKind : uint8_t { Spikes, State, Rate };
 
 struct Record {
   RecordKind kind = RecordKind::Spikes;
   std::string population;
   std::string variable; ///< for State records
   uint32_t begin = 0, end = 0, stride = 1;
+  /// State and Rate: steps per sample (`every 1 ms`); a sample after each
+  /// step k with (k + 1) % interval == 0.
+  uint32_t interval = 1;
   std::string file; ///< empty: the executable's --out file
   /// Train regimes: `on example N`, the index in the training data of the
   /// one example recorded (whenever it runs); -1 in simulations.

@@ -228,7 +228,10 @@ void print_model(std::ostream &os, const NeuronModel &m) {
   for (const auto &s : m.states) {
     os << "  state " << s.name << " : " << (s.type == ScalarType::Int ? "int" : s.dim.str()) << " = ";
     print(os, s.initial);
-    os << (s.frozen_when_refractory ? "  unless refractory" : "") << (s.hidden ? "  (hidden)\n" : "\n");
+    os << (s.frozen_when_refractory ? "  unless refractory" : "")
+       << (s.parameter ? "  (parameter)\n"
+           : s.hidden  ? "  (hidden)\n"
+                       : "\n");
   }
   for (const auto &i : m.inputs)
     os << "  input " << i.name << " : " << i.dim.str() << '\n';
@@ -332,11 +335,13 @@ void print_derivation(std::ostream &os, const Module &m, const Training &t) {
 void print_records(std::ostream &os, const std::vector<Record> &records) {
   for (const auto &rec : records) {
     os << "  record ";
-    if (rec.kind == RecordKind::Spikes)
-      os << "spikes(" << rec.population;
-    else
+    if (rec.kind == RecordKind::State)
       os << rec.population << '.' << rec.variable << '(';
+    else
+      os << (rec.kind == RecordKind::Spikes ? "spikes(" : "rate(") << rec.population;
     os << '[' << rec.begin << ':' << rec.end << ':' << rec.stride << "])";
+    if (rec.interval != 1)
+      os << " every " << rec.interval;
     if (!rec.file.empty())
       os << " to \"" << rec.file << '"';
     if (rec.example >= 0)
@@ -462,6 +467,8 @@ std::string to_string(const Module &m) {
        << (pr.target_kind == TargetKind::Input ? "input" : "state") << ") : " << name_of(pr.connectivity);
     if (pr.connectivity == ConnectivityKind::FixedProbability)
       os << '(' << format_real(pr.probability) << ", autapses: " << (pr.autapses ? "true" : "false") << ')';
+    else if (pr.connectivity != ConnectivityKind::Dense && pr.connectivity != ConnectivityKind::OneToOne)
+      os << '(' << pr.count << ", autapses: " << (pr.autapses ? "true" : "false") << ')';
     const WeightInit &w = pr.weight;
     os << ", weight ";
     print_weight(os, w, pr.weight_origin);

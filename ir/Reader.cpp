@@ -172,10 +172,12 @@ private:
           st.dim = dimension("=");
         states.push_back(value_of(s));
         st.frozen_when_refractory = unless_refractory();
-        if (in_.accept("(")) {
-          in_.expect("hidden");
+        if (in_.accept("(")) { // (hidden) or (parameter)
+          st.parameter = in_.accept("parameter");
+          if (!st.parameter)
+            in_.expect("hidden");
           in_.expect(")");
-          st.hidden = true;
+          st.hidden = !st.parameter;
         }
         m.states.push_back(std::move(st));
       } else if (k == "input") {
@@ -482,22 +484,30 @@ private:
     if (!target_dim)
       in_.fail(DiagKind::unknown_variable, target.loc, model->name, kind.text, pr.target);
     in_.expect(":");
-    Token conn = in_.expect(TokenKind::Ident, "dense, one_to_one or fixed_probability");
+    Token conn = in_.expect(TokenKind::Ident, "a connectivity (dense, one_to_one, fixed_probability, ...)");
     if (conn.text == "dense") {
       pr.connectivity = ConnectivityKind::Dense;
     } else if (conn.text == "one_to_one") {
       pr.connectivity = ConnectivityKind::OneToOne;
-    } else if (conn.text == "fixed_probability") { // fixed_probability(P, autapses: B)
-      pr.connectivity = ConnectivityKind::FixedProbability;
+    } else if (conn.text == "fixed_probability" || conn.text == "fixed_in_degree" || conn.text == "fixed_out_degree" ||
+               conn.text == "fixed_total") { // fixed_probability(P, autapses: B), fixed_total(N, autapses: B), ...
+      pr.connectivity = conn.text == "fixed_probability" ? ConnectivityKind::FixedProbability
+                        : conn.text == "fixed_total"     ? ConnectivityKind::FixedTotal
+                        : conn.text == "fixed_in_degree" ? ConnectivityKind::FixedInDegree
+                                                         : ConnectivityKind::FixedOutDegree;
       in_.expect("(");
-      pr.probability = parse_real(in_);
+      if (pr.connectivity == ConnectivityKind::FixedProbability)
+        pr.probability = parse_real(in_);
+      else
+        pr.count = parse_integer(in_, "the synapse count", 0, UINT32_MAX);
       in_.expect(",");
       in_.expect("autapses");
       in_.expect(":");
       pr.autapses = boolean();
       in_.expect(")");
     } else {
-      in_.fail(DiagKind::ir_expected, conn.loc, "dense, one_to_one or fixed_probability", describe(conn));
+      in_.fail(DiagKind::ir_expected, conn.loc, "a connectivity (dense, one_to_one, fixed_probability, ...)",
+               describe(conn));
     }
     in_.expect(",");
     in_.expect("weight");

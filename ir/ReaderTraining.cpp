@@ -213,8 +213,8 @@ private:
 
 } // namespace
 
-/// spikes(POP[B:E:S]) or POP.STATE([B:E:S]), then optionally `to "FILE"`
-/// and `on example N`.
+/// spikes(POP[B:E:S]), rate(POP[B:E:S]) or POP.STATE([B:E:S]), then
+/// optionally `every N` (steps), `to "FILE"` and `on example N`.
 Record read_record(TokenStream &in_, const Module &m_) {
   auto population_named = [&](const Token &name) -> const Population & {
     const Population *p = m_.network.find_population(name.text);
@@ -224,7 +224,9 @@ Record read_record(TokenStream &in_, const Module &m_) {
   };
   Record rec;
   bool spikes = in_.at("spikes") && in_.peek(1).kind == TokenKind::Punct && in_.peek(1).text == "(";
-  if (spikes) {
+  bool rate = in_.at("rate") && in_.peek(1).kind == TokenKind::Punct && in_.peek(1).text == "(";
+  if (spikes || rate) {
+    rec.kind = rate ? RecordKind::Rate : RecordKind::Spikes;
     in_.take();
     in_.expect("(");
     rec.population = population_named(in_.expect(TokenKind::Ident, "a population name")).name;
@@ -248,6 +250,11 @@ Record read_record(TokenStream &in_, const Module &m_) {
   rec.stride = static_cast<uint32_t>(parse_integer(in_, "the stride", 1, UINT32_MAX));
   in_.expect("]");
   in_.expect(")");
+  if (in_.accept("every")) {
+    if (rec.kind == RecordKind::Spikes)
+      in_.fail(DiagKind::ir_expected, in_.peek(0).loc, "'to', 'on' or the end of the record", "'every'");
+    rec.interval = static_cast<uint32_t>(parse_integer(in_, "the steps per sample", 1, UINT32_MAX));
+  }
   if (in_.accept("to"))
     rec.file = in_.expect(TokenKind::String, "a file name in quotes").text;
   if (in_.accept("on")) {

@@ -240,7 +240,9 @@ std::vector<std::string> verify(const Module &m) {
       if (r.end > p->size || r.begin >= r.end || r.stride == 0)
         problems.push_back("record of " + r.population + " has an invalid neuron range");
       const NeuronModel *model = m.find_model(p->model);
-      if (r.kind == RecordKind::State && model && !model->find_state(r.variable))
+      // Before ResolveParams, a parameter `init` makes per neuron.
+      if (r.kind == RecordKind::State && model && !model->find_state(r.variable) &&
+          !(model->find_param(r.variable) && !m.params_resolved))
         problems.push_back("record of unknown state '" + r.variable + "'");
     }
     if (!(m.regime.dt > 0))

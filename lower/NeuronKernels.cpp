@@ -226,21 +226,37 @@ private:
     std::array<Value, 2> key{};
     if (!sites_.empty())
       key = emit_example_key(k_);
+    const std::array<Value, 2> network_key = run_key();
     Value neuron = Cast::make(Type::U32, local("n", Type::I64));
     Bindings none;
     none.time = ir::Constant::make(0.0, ir::Dimension::time());
     none.stimulus = ir::Constant::make_bool(false);
-    for (size_t k = 0; k < model_.states.size(); ++k) {
+    // Parameters made per neuron first: other initial values may read them
+    // (`state v = v_rest` with v_rest per neuron). A state's draws keep its
+    // index k whatever the order.
+    std::vector<size_t> order;
+    for (bool parameters : {true, false})
+      for (size_t k = 0; k < model_.states.size(); ++k)
+        if (model_.states[k].parameter == parameters)
+          order.push_back(k);
+    for (size_t k : order) {
       const ir::StateVar &s = model_.states[k];
       Bindings b = none;
       for (const auto &[site, dist] : random_sites({s.initial})) {
         std::string name = "init" + std::to_string(k) + ".rand" + std::to_string(site);
-        emit_draw(k_, name, {neuron, u32(uint32_t(k)), u32(0), random_tag(SNN_RNG_INIT, stream_, site)}, key, dist);
+        emit_draw(k_, name, {neuron, u32(uint32_t(k)), u32(0), random_tag(SNN_RNG_INIT, stream_, site)},
+                  s.parameter ? network_key : key, dist);
         b.randoms[site] = ir_local(name + ".real", Type::Real, {});
       }
       Expr initial = s.initial ? s.initial : ir::Constant::make_typed(0, s.type, s.dim);
       ir::internal_check(initial->type == s.type, "initial value of '" + s.name + "' has the wrong type");
-      k_.store(states_[k], index_, Math::make(bind(initial, b)));
+      if (!s.parameter) {
+        k_.store(states_[k], index_, Math::make(bind(initial, b)));
+        continue;
+      }
+      k_.let(s.name + ".initial", Math::make(bind(initial, b)));
+      k_.store(states_[k], index_, local(s.name + ".initial", Type::Real));
+      none.states[s.name] = ir_local(s.name + ".initial", Type::Real, s.dim);
     }
     for (int input : inputs_)
       k_.store(input, index_, real_value(0));

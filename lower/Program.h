@@ -199,13 +199,14 @@ struct PopulationInfo {
   int stimulus = -1; ///< -1 when no spike file drives it
 };
 
-enum class Connectivity : uint8_t { Dense, FixedProbability, OneToOne };
+enum class Connectivity : uint8_t { Dense, FixedProbability, OneToOne, FixedInDegree, FixedOutDegree, FixedTotal };
 
 struct ProjectionInfo {
   std::string name; ///< e.g. "exc -> inh.ge"
   int pre = -1, post = -1;
   Connectivity connectivity = Connectivity::Dense;
   double probability = 1;
+  uint64_t count = 0; ///< FixedInDegree, FixedOutDegree: the degree; FixedTotal: the synapses
   bool autapses = true;
   int row_start = -1, target = -1, weight = -1;
   /// Delays over one step: the ring of delayed effects (BufferRole::Delayed)
@@ -224,7 +225,9 @@ struct ProjectionInfo {
 };
 
 struct RecordInfo {
-  bool spikes = true;
+  bool spikes = true; ///< spikes or a rate: no buffer
+  bool rate = false;
+  uint32_t interval = 1; ///< state and rate: steps per sample
   int population = -1;
   int buffer = -1; ///< the state's buffer, for state records
   uint32_t begin = 0, end = 0, stride = 1;

@@ -11,6 +11,8 @@
 //                philox((n, step, step >> 32, tag(STEP, p << 8 | s)), example key)
 //   initial      state k's initial value, call site s, population p, neuron n:
 //                philox((n, k, 0, tag(INIT, p << 8 | s)), example key)
+//   parameters   a parameter made per neuron (state k, `init p.tau ~ ...`):
+//                philox((n, k, 0, tag(INIT, p << 8 | s)), run key)
 //   weights      synapse pre -> post of projection j:
 //                philox((pre, post, 0, tag(WEIGHT, j)), run key)
 //   delays       synapse pre -> post of projection j (`delay ~ uniform`):

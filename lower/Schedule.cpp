@@ -26,6 +26,12 @@ Connectivity connectivity_of(ir::ConnectivityKind kind) {
     return Connectivity::FixedProbability;
   case ir::ConnectivityKind::OneToOne:
     return Connectivity::OneToOne;
+  case ir::ConnectivityKind::FixedInDegree:
+    return Connectivity::FixedInDegree;
+  case ir::ConnectivityKind::FixedOutDegree:
+    return Connectivity::FixedOutDegree;
+  case ir::ConnectivityKind::FixedTotal:
+    return Connectivity::FixedTotal;
   }
   return Connectivity::Dense;
 }
@@ -42,6 +48,12 @@ uint64_t expected_synapses(const ir::Projection &p, uint32_t num_pre, uint32_t n
     return self ? 0 : num_pre;
   case ir::ConnectivityKind::FixedProbability:
     return static_cast<uint64_t>(std::llround(p.probability * double(pairs)));
+  case ir::ConnectivityKind::FixedInDegree:
+    return p.count * num_post;
+  case ir::ConnectivityKind::FixedOutDegree:
+    return p.count * num_pre;
+  case ir::ConnectivityKind::FixedTotal:
+    return p.count;
   }
   return pairs;
 }
@@ -152,6 +164,7 @@ private:
     info.post = post;
     info.connectivity = connectivity_of(pr.connectivity);
     info.probability = pr.probability;
+    info.count = pr.count;
     info.autapses = pr.autapses;
     info.weight_file = pr.weight_origin.file;
     info.weight_array = pr.weight_origin.array;
@@ -546,7 +559,9 @@ private:
 
   void add_record(const ir::Record &r) {
     RecordInfo info;
-    info.spikes = r.kind == ir::RecordKind::Spikes;
+    info.spikes = r.kind != ir::RecordKind::State;
+    info.rate = r.kind == ir::RecordKind::Rate;
+    info.interval = r.interval;
     info.population = population_index(r.population);
     if (!info.spikes) {
       for (const VariableInfo &v : p_.populations[info.population].states)

@@ -57,14 +57,37 @@ void resolve_synapses(ir::Module &m) {
       bind(st.initial);
     for (auto &o : s.odes)
       bind(o.rhs);
+    // `connect a -> b.ge : synapse STDP`: the projection's target stands
+    // for the one variable the model writes (`post.g`).
+    std::vector<std::string> written = ir::post_variables(s);
+    bool rename = written.size() == 1 && written[0] != pr.target;
     for (auto *block : {&s.on_pre, &s.on_post})
-      for (auto &statement : *block)
+      for (auto &statement : *block) {
         bind(statement.value);
+        if (rename && statement.kind == ir::SynapseStatement::Kind::Post)
+          statement.target = pr.target;
+      }
     pr.synapse = s.name;
     pr.synapse_overrides.clear();
     specialised.push_back(std::move(s));
   }
   m.synapses = std::move(specialised);
+}
+
+/// What must be one value for the whole population (the refractory period,
+/// counted in steps) cannot read a parameter made per neuron.
+bool uniform_settings(const ir::NeuronModel &s, const ir::Population &pop, PassContext &ctx) {
+  std::string read;
+  if (s.refractory_period)
+    ir::mentions(s.refractory_period, [&](const ir::Variable &v) {
+      if (v.var_kind == ir::VarKind::State && read.empty())
+        read = v.name;
+      return false;
+    });
+  if (read.empty())
+    return true;
+  ctx.diags.report(diag::DiagKind::per_neuron_refractory, pop.loc, pop.name, read);
+  return false;
 }
 
 } // namespace
@@ -73,10 +96,22 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
   if (m.params_resolved) // e.g. a module read back from printed IR
     return true;
   std::vector<ir::NeuronModel> specialised;
+  bool ok = true;
   for (auto &pop : m.network.populations) {
     const ir::NeuronModel *generic = m.find_model(pop.model);
     ir::internal_check(generic != nullptr, "population '" + pop.name + "' has no model");
-    std::map<std::string, ir::Expr> values = parameter_values(generic->params, pop.overrides);
+    // `init p.tau ~ ...` makes parameter tau a constant state of each
+    // neuron; the parameters defined from it then read it too.
+    std::vector<std::pair<std::string, ir::Expr>> overrides = pop.overrides;
+    std::vector<ir::StateVar> per_neuron;
+    for (const auto &init : pop.inits)
+      if (const ir::Parameter *p = generic->find_param(init.state)) {
+        ir::StateVar st{p->name, p->dim, init.value};
+        st.parameter = true;
+        per_neuron.push_back(st);
+        overrides.emplace_back(p->name, ir::Variable::make(ir::VarKind::State, p->name, p->dim));
+      }
+    std::map<std::string, ir::Expr> values = parameter_values(generic->params, overrides);
     ir::NeuronModel s = *generic;
     s.name = generic->name + "@" + pop.name;
     // Problems of the specialised model come from this population's values.
@@ -90,6 +125,9 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
       for (const auto &init : pop.inits)
         if (init.state == st.name)
           st.initial = init.value;
+    s.states.insert(s.states.end(), per_neuron.begin(), per_neuron.end());
+    if (!per_neuron.empty() && !uniform_settings(s, pop, ctx))
+      ok = false;
     pop.model = s.name;
     pop.overrides.clear();
     pop.inits.clear();
@@ -98,8 +136,7 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
   m.models = std::move(specialised);
   resolve_synapses(m);
   m.params_resolved = true;
-  (void)ctx;
-  return true;
+  return ok;
 }
 
 } // namespace snn::passes

@@ -36,13 +36,23 @@ enum ProjectionDescField : unsigned {
   ProjPost,
   ProjConnectivity,
   ProjProbability,
+  ProjCount,
   ProjAutapses,
   ProjRowStart,
   ProjTarget,
   ProjWeight
 };
 /// Field numbers of snn_record_desc.
-enum RecordDescField : unsigned { RecKind, RecPopulation, RecBuffer, RecBegin, RecEnd, RecStride, RecFile };
+enum RecordDescField : unsigned {
+  RecKind,
+  RecPopulation,
+  RecBuffer,
+  RecBegin,
+  RecEnd,
+  RecStride,
+  RecInterval,
+  RecFile
+};
 /// Field numbers of snn_stimulus_desc.
 enum StimulusDescField : unsigned { StimPopulation, StimPath };
 /// Field numbers of snn_state.

@@ -105,6 +105,12 @@ uint32_t abi_connectivity(lower::Connectivity c) {
     return SNN_CONNECT_FIXED_PROBABILITY;
   case lower::Connectivity::OneToOne:
     return SNN_CONNECT_ONE_TO_ONE;
+  case lower::Connectivity::FixedInDegree:
+    return SNN_CONNECT_FIXED_IN_DEGREE;
+  case lower::Connectivity::FixedOutDegree:
+    return SNN_CONNECT_FIXED_OUT_DEGREE;
+  case lower::Connectivity::FixedTotal:
+    return SNN_CONNECT_FIXED_TOTAL;
   }
   throw ir::InternalError("unknown connectivity");
 }
@@ -241,17 +247,19 @@ private:
   llvm::Constant *projection(const lower::ProjectionInfo &proj) {
     return struct_of(types_.projection_desc,
                      {string(proj.name), u32(proj.pre), u32(proj.post), u32(abi_connectivity(proj.connectivity)),
-                      f64(proj.probability), u32(proj.autapses ? 1 : 0), buffer_index(proj.row_start),
-                      buffer_index(proj.target), buffer_index(proj.weight),
-                      proj.weight_file.empty() ? null() : string(proj.weight_file),
+                      f64(proj.probability), llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), proj.count),
+                      u32(proj.autapses ? 1 : 0), buffer_index(proj.row_start), buffer_index(proj.target),
+                      buffer_index(proj.weight), proj.weight_file.empty() ? null() : string(proj.weight_file),
                       proj.weight_array.empty() ? null() : string(proj.weight_array)});
   }
 
   llvm::Constant *record(const lower::RecordInfo &r) {
     return struct_of(types_.record_desc,
-                     {u32(r.spikes ? SNN_RECORD_SPIKES : SNN_RECORD_STATE), u32(r.population),
-                      buffer_index(r.spikes ? -1 : r.buffer), u32(r.begin), u32(r.end), u32(r.stride),
-                      r.file.empty() ? null() : string(r.file),
+                     {u32(r.rate     ? SNN_RECORD_RATE
+                          : r.spikes ? SNN_RECORD_SPIKES
+                                     : SNN_RECORD_STATE),
+                      u32(r.population), buffer_index(r.spikes ? -1 : r.buffer), u32(r.begin), u32(r.end),
+                      u32(r.stride), u32(r.interval), r.file.empty() ? null() : string(r.file),
                       llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), uint64_t(r.example))});
   }
 

@@ -97,7 +97,8 @@ std::string usage(const snn_model_desc &model) {
          std::string(kCommonUsage);
 }
 
-const char *const kConnectivity[] = {"dense", "fixed probability", "one to one"};
+const char *const kConnectivity[] = {"dense",           "fixed probability", "one to one",
+                                     "fixed in-degree", "fixed out-degree",  "fixed total"};
 
 std::string base_name(std::string_view path) {
   std::size_t slash = path.rfind('/');
@@ -347,9 +348,12 @@ void print_help(const snn_model_desc &model, std::string_view program, std::ostr
   for (uint32_t j = 0; j < model.num_projections; ++j) {
     const snn_projection_desc &projection = model.projections[j];
     out << "  " << (projection.name ? projection.name : "?") << ": "
-        << (projection.connectivity <= SNN_CONNECT_ONE_TO_ONE ? kConnectivity[projection.connectivity] : "?");
+        << (projection.connectivity <= SNN_CONNECT_FIXED_TOTAL ? kConnectivity[projection.connectivity] : "?");
     if (projection.connectivity == SNN_CONNECT_FIXED_PROBABILITY)
       out << " " << projection.probability;
+    else if (projection.connectivity >= SNN_CONNECT_FIXED_IN_DEGREE &&
+             projection.connectivity <= SNN_CONNECT_FIXED_TOTAL)
+      out << " " << projection.count;
     out << "\n";
   }
   if (model.num_records > 0)
@@ -361,9 +365,13 @@ void print_help(const snn_model_desc &model, std::string_view program, std::ostr
     const snn_population_desc &population = model.populations[record.population];
     out << "  " << population.name << " ";
     const char *variable = state_variable_name(model, record.population, record.buffer);
-    out << (record.kind == SNN_RECORD_SPIKES || !variable ? "spikes" : variable);
-    out << " [" << record.begin << ":" << record.end << ":" << record.stride << "] -> "
-        << (record.file ? record.file : "the --out file") << "\n";
+    out << (record.kind == SNN_RECORD_RATE                  ? "rate"
+            : record.kind == SNN_RECORD_SPIKES || !variable ? "spikes"
+                                                            : variable);
+    out << " [" << record.begin << ":" << record.end << ":" << record.stride << "]";
+    if (record.kind != SNN_RECORD_SPIKES && record.interval > 1)
+      out << " every " << record.interval << " steps";
+    out << " -> " << (record.file ? record.file : "the --out file") << "\n";
   }
   if (model.num_stimuli > 0)
     out << "stimuli:\n";

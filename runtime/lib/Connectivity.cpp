@@ -6,9 +6,11 @@
 #include "snn/philox.h"
 #include "snn/runtime.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <unordered_set>
 
 namespace snn::rt {
 namespace {
@@ -31,6 +33,19 @@ void check_projection(const snn_model_desc &model, const snn_projection_desc &pr
       !(projection.probability >= 0 && projection.probability <= 1))
     throw Error(describe(projection) + ": connection probability " + number(projection.probability) +
                 " is not in [0, 1]");
+  // Without autapses, a neuron of a recurrent projection has one candidate less.
+  uint64_t self = projection.pre == projection.post && !projection.autapses ? 1 : 0;
+  auto too_many = [&](uint64_t have, const char *what) {
+    throw Error(describe(projection) + ": " + std::to_string(projection.count) + " " + what + " of " +
+                std::to_string(have) + " possible");
+  };
+  if (projection.connectivity == SNN_CONNECT_FIXED_OUT_DEGREE && projection.count > post.size - self)
+    too_many(post.size - self, "targets per neuron");
+  if (projection.connectivity == SNN_CONNECT_FIXED_IN_DEGREE && projection.count > pre.size - self)
+    too_many(pre.size - self, "sources per neuron");
+  if (projection.connectivity == SNN_CONNECT_FIXED_TOTAL &&
+      projection.count > uint64_t(pre.size) * (post.size - (post.size > 0 ? self : 0)))
+    too_many(uint64_t(pre.size) * (post.size - (post.size > 0 ? self : 0)), "synapses");
   if (projection.connectivity == SNN_CONNECT_ONE_TO_ONE && pre.size != post.size)
     throw Error(describe(projection) + ": one-to-one connectivity needs equal sizes, but '" + pre.name + "' has " +
                 std::to_string(pre.size) + " neurons and '" + post.name + "' has " + std::to_string(post.size));
@@ -59,6 +74,25 @@ private:
   uint32_t block_[4] = {0, 0, 0, 0};
   int used_ = 2; // uniforms taken from block_; 2 means "draw the next block"
 };
+
+/// `k` distinct indices of [0, n) drawn uniformly (Floyd's algorithm: k
+/// draws), ascending; `skip` (< n, or n for none) is never chosen.
+std::vector<uint32_t> choose_distinct(RowUniforms &uniforms, uint32_t n, uint32_t k, uint32_t skip) {
+  uint32_t m = skip < n ? n - 1 : n; // candidates, with `skip` taken out
+  std::unordered_set<uint32_t> chosen;
+  chosen.reserve(k);
+  for (uint64_t j = uint64_t(m) - k; j < m; ++j) {
+    auto t = uint32_t(std::min<double>(std::floor(uniforms.next() * double(j + 1)), double(j)));
+    if (!chosen.insert(t).second)
+      chosen.insert(uint32_t(j));
+  }
+  std::vector<uint32_t> out(chosen.begin(), chosen.end());
+  std::sort(out.begin(), out.end());
+  for (uint32_t &i : out)
+    if (i >= skip)
+      ++i;
+  return out;
+}
 
 void check_synapse_limit(uint64_t count, const snn_projection_desc &projection) {
   if (count > UINT32_MAX)
@@ -127,6 +161,69 @@ void connect(const snn_model_desc &model, uint32_t index, const snn_projection_d
     }
     break;
   }
+  case SNN_CONNECT_FIXED_OUT_DEGREE: {
+    // Each pre neuron draws its `count` targets from its own stream.
+    uint32_t tag = snn_philox_tag(SNN_RNG_CONNECTIVITY, index);
+    auto k = uint32_t(projection.count);
+    check_synapse_limit(uint64_t(k) * num_pre, projection);
+    target.reserve(uint64_t(k) * num_pre);
+    for (uint32_t i = 0; i < num_pre; ++i) {
+      RowUniforms uniforms(key, tag, i);
+      for (uint32_t j : choose_distinct(uniforms, num_post, k, skip_self ? i : num_post))
+        target.push_back(j);
+      synapses.row_start[i + 1] = uint32_t(target.size());
+    }
+    break;
+  }
+  case SNN_CONNECT_FIXED_IN_DEGREE: {
+    // Each post neuron draws its `count` sources from its own stream; a
+    // counting sort by pre gives rows whose targets ascend.
+    uint32_t tag = snn_philox_tag(SNN_RNG_CONNECTIVITY, index);
+    auto k = uint32_t(projection.count);
+    check_synapse_limit(uint64_t(k) * num_post, projection);
+    std::vector<std::vector<uint32_t>> sources(num_post);
+    for (uint32_t j = 0; j < num_post; ++j) {
+      RowUniforms uniforms(key, tag, j);
+      sources[j] = choose_distinct(uniforms, num_pre, k, skip_self ? j : num_pre);
+      for (uint32_t i : sources[j])
+        ++synapses.row_start[i + 1];
+    }
+    for (uint32_t i = 0; i < num_pre; ++i)
+      synapses.row_start[i + 1] += synapses.row_start[i];
+    target.resize(uint64_t(k) * num_post);
+    std::vector<uint32_t> next(synapses.row_start.begin(), synapses.row_start.end() - 1);
+    for (uint32_t j = 0; j < num_post; ++j)
+      for (uint32_t i : sources[j])
+        target[next[i]++] = j;
+    break;
+  }
+  case SNN_CONNECT_FIXED_TOTAL: {
+    // `count` distinct pairs of all allowed ones, by Floyd's algorithm over
+    // the pair index pre * per_row + column (one stream).
+    uint64_t per_row = uint64_t(num_post) - (skip_self && num_post > 0 ? 1 : 0);
+    uint64_t pairs = per_row * num_pre, n = projection.count;
+    check_synapse_limit(n, projection);
+    uint32_t tag = snn_philox_tag(SNN_RNG_CONNECTIVITY, index);
+    RowUniforms uniforms(key, tag, 0);
+    std::unordered_set<uint64_t> chosen;
+    chosen.reserve(n);
+    for (uint64_t j = pairs - n; j < pairs; ++j) {
+      auto t = uint64_t(std::min<double>(std::floor(uniforms.next() * double(j + 1)), double(j)));
+      if (!chosen.insert(t).second)
+        chosen.insert(j);
+    }
+    std::vector<uint64_t> sorted(chosen.begin(), chosen.end());
+    std::sort(sorted.begin(), sorted.end());
+    target.reserve(n);
+    for (uint64_t pair : sorted) {
+      auto i = uint32_t(pair / per_row), column = uint32_t(pair % per_row);
+      target.push_back(skip_self && column >= i ? column + 1 : column);
+      ++synapses.row_start[i + 1];
+    }
+    for (uint32_t i = 0; i < num_pre; ++i)
+      synapses.row_start[i + 1] += synapses.row_start[i];
+    break;
+  }
   default:
     throw Error::internal("unknown connectivity kind");
   }
@@ -147,9 +244,12 @@ ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projecti
   allocating([&] { connect(model, projection, desc, key, synapses); },
              [&] {
                double pre = model.populations[desc.pre].size, post = model.populations[desc.post].size;
-               double expected = desc.connectivity == SNN_CONNECT_FIXED_PROBABILITY ? desc.probability * pre * post
-                                 : desc.connectivity == SNN_CONNECT_DENSE           ? pre * post
-                                                                                    : pre;
+               double expected = desc.connectivity == SNN_CONNECT_FIXED_PROBABILITY  ? desc.probability * pre * post
+                                 : desc.connectivity == SNN_CONNECT_DENSE            ? pre * post
+                                 : desc.connectivity == SNN_CONNECT_FIXED_OUT_DEGREE ? double(desc.count) * pre
+                                 : desc.connectivity == SNN_CONNECT_FIXED_IN_DEGREE  ? double(desc.count) * post
+                                 : desc.connectivity == SNN_CONNECT_FIXED_TOTAL      ? double(desc.count)
+                                                                                     : pre;
                return out_of_memory("the synapses of " + describe(desc), 4 * (expected + pre + 1));
              });
   synapses.target.shrink_to_fit();

@@ -189,7 +189,7 @@ void check_projections(const snn_model_desc &model, References &references) {
     std::string which = "projection " + quoted(projection.name);
     if (projection.pre >= model.num_populations || projection.post >= model.num_populations)
       broken(which + " names a population out of range");
-    if (projection.connectivity > SNN_CONNECT_ONE_TO_ONE)
+    if (projection.connectivity > SNN_CONNECT_FIXED_TOTAL)
       broken(which + " has connectivity kind " + std::to_string(projection.connectivity));
     references.expect(projection.row_start, which + ": row starts", SNN_ROLE_ROW_START, SNN_SCOPE_ROW, j,
                       SNN_BATCH_SHARED);
@@ -204,8 +204,10 @@ void check_records(const snn_model_desc &model) {
   for (uint32_t r = 0; r < model.num_records; ++r) {
     const snn_record_desc &record = model.records[r];
     std::string which = "record " + std::to_string(r);
-    if (record.kind > SNN_RECORD_STATE)
+    if (record.kind > SNN_RECORD_RATE)
       broken(which + " has kind " + std::to_string(record.kind));
+    if (record.interval == 0)
+      broken(which + " samples every 0 steps");
     if (record.population >= model.num_populations)
       broken(which + " names a population out of range");
     if ((model.training != nullptr) != (record.example >= 0))
@@ -214,8 +216,10 @@ void check_records(const snn_model_desc &model) {
     if (record.kind == SNN_RECORD_STATE && !state_variable_name(model, record.population, record.buffer))
       broken(which + " records buffer " + std::to_string(record.buffer) + ", which is no state variable of " +
              quoted(population.name));
-    if (record.kind == SNN_RECORD_SPIKES && record.buffer != SNN_NO_BUFFER)
-      broken(which + " records spikes but names buffer " + std::to_string(record.buffer));
+    if (record.kind != SNN_RECORD_STATE && record.buffer != SNN_NO_BUFFER)
+      broken(which + " records spikes or a rate but names buffer " + std::to_string(record.buffer));
+    if (model.training && (record.kind == SNN_RECORD_RATE || record.interval != 1))
+      broken(which + " of a training model records a rate or samples less than every step");
     if (record.stride == 0 || record.begin > record.end || record.end > population.size)
       broken(which + " selects neurons " + std::to_string(record.begin) + ":" + std::to_string(record.end) + ":" +
              std::to_string(record.stride) + " of a population of size " + std::to_string(population.size));

@@ -26,7 +26,11 @@ std::vector<std::string> array_names(const snn_model_desc &model, const snn_reco
   std::string stem = population.name;
   if (record.kind == SNN_RECORD_SPIKES)
     return {stem + "_spikes_t" + suffix, stem + "_spikes_i" + suffix, stem + "_spikes_b" + suffix};
+  if (record.kind == SNN_RECORD_RATE)
+    return {stem + "_rate" + suffix, stem + "_rate_t" + suffix};
   std::string var = stem + "_" + state_variable_name(model, record.population, record.buffer);
+  if (record.interval > 1)
+    return {var + suffix, var + "_neurons" + suffix, var + "_t" + suffix};
   return {var + suffix, var + "_neurons" + suffix};
 }
 
@@ -47,14 +51,19 @@ Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64
     std::size_t file = found->second;
     if (added)
       files_.push_back(path);
-    Channel channel{&desc, file, {}, {}, {}, {}, {}};
+    Channel channel{&desc, file, {}, {}, {}, {}, {}, {}, {}};
     for (uint64_t n = desc.begin; n < desc.end; n += desc.stride)
       channel.neurons.push_back(uint32_t(n));
+    if (desc.kind == SNN_RECORD_RATE) {
+      channel.counts.assign(batch, 0);
+      channel.samples.resize(batch);
+    }
     if (desc.kind == SNN_RECORD_STATE) {
+      uint64_t samples_expected = expected_steps / desc.interval; // a sample after every interval-th step
       // The whole matrix up front, so it is never copied while growing;
       // untouched pages cost nothing. Capped so an absurd run length fails
       // later, when memory really runs out, not here.
-      uint64_t per_example = std::min<uint64_t>(expected_steps * channel.neurons.size(), (uint64_t(1) << 28) / batch);
+      uint64_t per_example = std::min<uint64_t>(samples_expected * channel.neurons.size(), (uint64_t(1) << 28) / batch);
       allocating(
           [&] {
             channel.samples.resize(batch);
@@ -64,11 +73,11 @@ Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64
           [&] {
             return out_of_memory("the recording of '" + std::string(model.buffers[desc.buffer].name) + "' (" +
                                      std::to_string(channel.neurons.size()) + " neurons, " +
-                                     std::to_string(expected_steps) + " steps" +
+                                     std::to_string(samples_expected) + (desc.interval == 1 ? " steps" : " samples") +
                                      (batch > 1 ? ", " + std::to_string(batch) + " examples)" : ")"),
                                  double(per_example) * batch * sizeof(double));
           });
-      any_state = true;
+      any_state = any_state || desc.interval == 1;
     }
     records_.push_back(std::move(channel));
   }
@@ -91,6 +100,7 @@ double Recorder::held_bytes() const {
   double bytes = double(state_steps_.size()) * sizeof(uint64_t);
   for (const Channel &channel : records_) {
     bytes += double(channel.spike_steps.size()) * (sizeof(uint64_t) + 2 * sizeof(int32_t));
+    bytes += double(channel.steps.size()) * sizeof(uint64_t);
     for (const std::vector<double> &samples : channel.samples)
       bytes += double(samples.size()) * sizeof(double);
   }
@@ -102,16 +112,31 @@ void Recorder::take(uint64_t step, const snn_state &state) {
   for (Channel &channel : records_) {
     const snn_record_desc &desc = *channel.desc;
     const snn_population_desc &population = model_.populations[desc.population];
-    if (desc.kind == SNN_RECORD_SPIKES) {
+    if (desc.kind != SNN_RECORD_STATE) {
       const uint8_t *flags = static_cast<const uint8_t *>(state.buffers[population.spiked]);
       for (uint32_t b = 0; b < batch_; ++b)
         for_each_spike(flags + uint64_t(b) * population.size, desc.begin, desc.end, [&](uint32_t n) {
-          if ((n - desc.begin) % desc.stride == 0) {
-            channel.spike_steps.push_back(step);
-            channel.spike_neurons.push_back(int32_t(n));
-            channel.spike_examples.push_back(int32_t(b));
+          if ((n - desc.begin) % desc.stride != 0)
+            return;
+          if (desc.kind == SNN_RECORD_RATE) {
+            ++channel.counts[b];
+            return;
           }
+          channel.spike_steps.push_back(step);
+          channel.spike_neurons.push_back(int32_t(n));
+          channel.spike_examples.push_back(int32_t(b));
         });
+    }
+    if (desc.kind == SNN_RECORD_SPIKES || (step + 1) % desc.interval != 0)
+      continue;
+    if (desc.kind == SNN_RECORD_RATE) {
+      // Spikes per neuron and second over the bin.
+      double seconds = double(desc.interval) * model_.dt * double(channel.neurons.size());
+      for (uint32_t b = 0; b < batch_; ++b) {
+        channel.samples[b].push_back(double(channel.counts[b]) / seconds);
+        channel.counts[b] = 0;
+      }
+      channel.steps.push_back(step);
       continue;
     }
     const void *values = state.buffers[desc.buffer];
@@ -121,10 +146,21 @@ void Recorder::take(uint64_t step, const snn_state &state) {
       for (uint32_t n : channel.neurons)
         channel.samples[b].push_back(load_element(values, type, offset + n));
     }
-    any_state = true;
+    if (desc.interval == 1)
+      any_state = true;
+    else
+      channel.steps.push_back(step);
   }
   if (any_state)
     state_steps_.push_back(step);
+}
+
+std::vector<double> Recorder::sample_times(const std::vector<uint64_t> &steps) const {
+  std::vector<double> times;
+  times.reserve(steps.size());
+  for (uint64_t step : steps)
+    times.push_back(double(step + 1) * model_.dt);
+  return times;
 }
 
 std::vector<std::string> Recorder::write() {
@@ -138,7 +174,7 @@ std::vector<std::string> Recorder::write() {
     std::set<std::string> taken;
     bool any_state = false;
     for (const Channel *channel : by_file[file])
-      if (channel->desc->kind == SNN_RECORD_STATE)
+      if (channel->desc->kind == SNN_RECORD_STATE && channel->desc->interval == 1)
         any_state = true;
     if (any_state)
       taken.insert("t");
@@ -176,18 +212,22 @@ std::vector<std::string> Recorder::write() {
           samples.insert(samples.end(), channel.samples[b].begin(), channel.samples[b].end());
           std::vector<double>().swap(channel.samples[b]);
         }
-        archive.add(names[0], std::move(samples), {batch_, state_steps_.size(), channel.neurons.size()});
-        uint64_t columns = neurons.size();
-        archive.add(names[1], std::move(neurons), {columns});
+        bool own_times = channel.desc->kind == SNN_RECORD_RATE || channel.desc->interval > 1;
+        uint64_t rows = own_times ? channel.steps.size() : state_steps_.size();
+        if (channel.desc->kind == SNN_RECORD_RATE) {
+          archive.add(names[0], std::move(samples), {batch_, rows});
+        } else {
+          archive.add(names[0], std::move(samples), {batch_, rows, channel.neurons.size()});
+          uint64_t columns = neurons.size();
+          archive.add(names[1], std::move(neurons), {columns});
+        }
+        if (own_times)
+          archive.add(names.back(), sample_times(channel.steps), {rows});
       }
     }
     if (any_state) {
-      std::vector<double> times;
-      times.reserve(state_steps_.size());
-      for (uint64_t step : state_steps_)
-        times.push_back(double(step + 1) * model_.dt);
-      uint64_t rows = times.size();
-      archive.add("t", std::move(times), {rows});
+      uint64_t rows = state_steps_.size();
+      archive.add("t", sample_times(state_steps_), {rows});
     }
     archive.write(files_[file]);
     written.push_back(files_[file]);

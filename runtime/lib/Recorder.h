@@ -15,6 +15,11 @@
 //   <pop>_<var>      float64  [examples, steps, neurons] state after every step
 //   <pop>_<var>_neurons int32 [neurons] neuron indices of the columns
 //   t                float64  [steps] time of each state row: (step + 1) * dt
+// A state record `every` k > 1 steps samples after the steps with
+// (step + 1) % k == 0 and has its own times, <pop>_<var>_t; a rate record
+// (`rate(pop)`, in Hz, the mean over each k steps of the selected neurons):
+//   <pop>_rate       float64  [examples, samples]
+//   <pop>_rate_t     float64  [samples] the end of each bin: (step + 1) * dt
 //
 //===----------------------------------------------------------------------===//
 #ifndef SNN_RUNTIME_RECORDER_H
@@ -51,6 +56,8 @@ private:
   void take(uint64_t step, const snn_state &state);
   /// Bytes the recordings hold so far.
   double held_bytes() const;
+  /// The time after each of `steps`: (step + 1) dt.
+  std::vector<double> sample_times(const std::vector<uint64_t> &steps) const;
 
   struct Channel {
     const snn_record_desc *desc;
@@ -62,6 +69,10 @@ private:
     /// STATE: per example, row-major [steps, neurons]; concatenated when
     /// written, which gives [examples, steps, neurons].
     std::vector<std::vector<double>> samples;
+    /// RATE: the spikes counted so far in the current bin, per example.
+    std::vector<uint64_t> counts;
+    /// STATE with interval > 1, RATE: the step after which each sample was taken.
+    std::vector<uint64_t> steps;
   };
   const snn_model_desc &model_;
   uint32_t batch_;

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 6u
+#define SNN_MODEL_ABI_VERSION 7u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -95,12 +95,17 @@ enum snn_buffer_role {
 enum snn_connectivity_kind {
   SNN_CONNECT_DENSE = 0,             /**< every pre to every post */
   SNN_CONNECT_FIXED_PROBABILITY = 1, /**< each pair independently with `probability` */
-  SNN_CONNECT_ONE_TO_ONE = 2         /**< pre i to post i; sizes must match */
+  SNN_CONNECT_ONE_TO_ONE = 2,        /**< pre i to post i; sizes must match */
+  SNN_CONNECT_FIXED_IN_DEGREE = 3,   /**< each post from `count` distinct pre, drawn uniformly */
+  SNN_CONNECT_FIXED_OUT_DEGREE = 4,  /**< each pre to `count` distinct post, drawn uniformly */
+  SNN_CONNECT_FIXED_TOTAL = 5        /**< `count` distinct pairs, drawn uniformly from all */
 };
 
 enum snn_record_kind {
   SNN_RECORD_SPIKES = 0, /**< (example, time, neuron) of every spike of the selected neurons */
-  SNN_RECORD_STATE = 1   /**< a state variable of the selected neurons after every step */
+  SNN_RECORD_STATE = 1,  /**< a state variable of the selected neurons after every `interval`-th step */
+  SNN_RECORD_RATE = 2    /**< the mean firing rate of the selected neurons over each `interval` steps
+                              (Brian2's PopulationRateMonitor, binned) */
 };
 
 typedef struct snn_buffer_desc {
@@ -141,6 +146,7 @@ typedef struct snn_projection_desc {
   uint32_t pre, post;                 /**< population indices */
   uint32_t connectivity;              /**< enum snn_connectivity_kind */
   double probability;                 /**< for SNN_CONNECT_FIXED_PROBABILITY */
+  uint64_t count;                     /**< FIXED_IN_DEGREE, FIXED_OUT_DEGREE: the degree; FIXED_TOTAL: synapses */
   uint32_t autapses;                  /**< 0: no synapse i -> i when pre == post */
   uint32_t row_start, target, weight; /**< buffers */
   /** `weight load(...)`: the .npz or .npy file (relative to the current directory) the runtime
@@ -154,6 +160,8 @@ typedef struct snn_record_desc {
   uint32_t population;         /**< population index */
   uint32_t buffer;             /**< the state's buffer (SNN_RECORD_STATE), else SNN_NO_BUFFER */
   uint32_t begin, end, stride; /**< neurons begin, begin+stride, ... < end */
+  uint32_t interval;           /**< STATE, RATE: steps per sample (>= 1); a sample after steps k with
+                                    (k + 1) % interval == 0, at t = (k + 1) dt */
   const char *file;            /**< NPZ path, or NULL for the executable's --out file */
   int64_t example;             /**< training models: the index in the training data of the one example
                                     recorded whenever it runs; -1 in simulations */

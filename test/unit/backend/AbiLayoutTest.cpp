@@ -60,15 +60,15 @@ TEST_F(AbiLayout, MatchesCStructs) {
   expect_layout(t.projection_desc, sizeof(snn_projection_desc),
                 {offsetof(snn_projection_desc, name), offsetof(snn_projection_desc, pre),
                  offsetof(snn_projection_desc, post), offsetof(snn_projection_desc, connectivity),
-                 offsetof(snn_projection_desc, probability), offsetof(snn_projection_desc, autapses),
-                 offsetof(snn_projection_desc, row_start), offsetof(snn_projection_desc, target),
-                 offsetof(snn_projection_desc, weight), offsetof(snn_projection_desc, weight_file),
-                 offsetof(snn_projection_desc, weight_array)});
+                 offsetof(snn_projection_desc, probability), offsetof(snn_projection_desc, count),
+                 offsetof(snn_projection_desc, autapses), offsetof(snn_projection_desc, row_start),
+                 offsetof(snn_projection_desc, target), offsetof(snn_projection_desc, weight),
+                 offsetof(snn_projection_desc, weight_file), offsetof(snn_projection_desc, weight_array)});
   expect_layout(t.record_desc, sizeof(snn_record_desc),
                 {offsetof(snn_record_desc, kind), offsetof(snn_record_desc, population),
                  offsetof(snn_record_desc, buffer), offsetof(snn_record_desc, begin), offsetof(snn_record_desc, end),
-                 offsetof(snn_record_desc, stride), offsetof(snn_record_desc, file),
-                 offsetof(snn_record_desc, example)});
+                 offsetof(snn_record_desc, stride), offsetof(snn_record_desc, interval),
+                 offsetof(snn_record_desc, file), offsetof(snn_record_desc, example)});
   expect_layout(t.stimulus_desc, sizeof(snn_stimulus_desc),
                 {offsetof(snn_stimulus_desc, population), offsetof(snn_stimulus_desc, path)});
   expect_layout(t.state, sizeof(snn_state),
@@ -147,6 +147,7 @@ TEST_F(AbiLayout, FieldNumbersNameTheRightFields) {
   EXPECT_EQ(offset(t.population_desc, PopStimulus), offsetof(snn_population_desc, stimulus));
   EXPECT_EQ(offset(t.projection_desc, ProjWeight), offsetof(snn_projection_desc, weight));
   EXPECT_EQ(offset(t.projection_desc, ProjProbability), offsetof(snn_projection_desc, probability));
+  EXPECT_EQ(offset(t.projection_desc, ProjCount), offsetof(snn_projection_desc, count));
   EXPECT_EQ(offset(t.record_desc, RecFile), offsetof(snn_record_desc, file));
   EXPECT_EQ(offset(t.stimulus_desc, StimPath), offsetof(snn_stimulus_desc, path));
   EXPECT_EQ(offset(t.entry_desc, EntryFn), offsetof(snn_entry_desc, fn));

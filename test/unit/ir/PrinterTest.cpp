@@ -106,7 +106,8 @@ TEST(PrintModule, ShowsEveryPart) {
             "  duration = 0.5 [s]\n"
             "  seed = 42\n"
             "  record spikes(p[0:10:1])\n"
-            "  record p.v([0:10:3]) to \"v.npz\"\n"
+            "  record p.v([0:10:3]) every 10 to \"v.npz\"\n"
+            "  record rate(p[2:8:2]) every 5\n"
             "}\n");
 }
 

@@ -41,7 +41,9 @@ TEST(Reader, PrintReadPrintOfAHandBuiltModule) {
   EXPECT_EQ(to_string(*back), text);
   EXPECT_TRUE(back->params_resolved);
   EXPECT_TRUE(back->models[0].discretized);
-  EXPECT_EQ(back->regime.records.size(), 2u);
+  ASSERT_EQ(back->regime.records.size(), 3u);
+  EXPECT_EQ(back->regime.records[1].interval, 10u);
+  EXPECT_EQ(back->regime.records[2].kind, RecordKind::Rate);
   EXPECT_EQ(back->network.projections[0].weight.b, 2.5e-4);
 }
 

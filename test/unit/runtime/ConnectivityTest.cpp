@@ -34,9 +34,10 @@ public:
 
   /// Adds a projection and returns its index.
   /// The buffer indices are never read by build_synapses.
-  uint32_t add(uint32_t pre, uint32_t post, snn_connectivity_kind kind, double probability = 0, bool autapses = true) {
+  uint32_t add(uint32_t pre, uint32_t post, snn_connectivity_kind kind, double probability = 0, bool autapses = true,
+               uint64_t count = 0) {
     projections_.push_back(
-        {"a -> b", pre, post, uint32_t(kind), probability, autapses ? 1u : 0u, 0, 0, 0, nullptr, nullptr});
+        {"a -> b", pre, post, uint32_t(kind), probability, count, autapses ? 1u : 0u, 0, 0, 0, nullptr, nullptr});
     return uint32_t(projections_.size() - 1);
   }
 
@@ -189,6 +190,86 @@ TEST(Connectivity, FixedProbabilityExtremes) {
 
 bool same_network(const ProjectionSynapses &a, const ProjectionSynapses &b) {
   return a.row_start == b.row_start && a.target == b.target;
+}
+
+/// Synapses per post neuron.
+std::vector<uint32_t> in_degrees(const ProjectionSynapses &synapses, uint32_t num_post) {
+  std::vector<uint32_t> degree(num_post, 0);
+  for (uint32_t target : synapses.target)
+    ++degree[target];
+  return degree;
+}
+
+TEST(Connectivity, FixedOutDegreeGivesEveryRowKDistinctTargets) {
+  Network network({300, 200});
+  ProjectionSynapses synapses = network.build(network.add(0, 1, SNN_CONNECT_FIXED_OUT_DEGREE, 0, true, 25));
+  expect_well_formed(synapses, 300, 200); // strictly ascending rows: no multapses
+  for (uint32_t i = 0; i < 300; ++i)
+    ASSERT_EQ(synapses.row_start[i + 1] - synapses.row_start[i], 25u);
+  // Uniform targets: each post's in-degree is Binomial(300, 25/200),
+  // mean 37.5, sigma 5.7; 6 sigma over 200 columns, and no edge bias.
+  std::vector<uint32_t> degree = in_degrees(synapses, 200);
+  for (uint32_t d : degree)
+    EXPECT_NEAR(d, 37.5, 6 * 5.7);
+  long first_half = 0;
+  for (uint32_t target : synapses.target)
+    first_half += target < 100;
+  EXPECT_NEAR(double(first_half) / synapses.count(), 0.5, 0.02);
+}
+
+TEST(Connectivity, FixedInDegreeGivesEveryColumnKDistinctSources) {
+  Network network({200, 300});
+  ProjectionSynapses synapses = network.build(network.add(0, 1, SNN_CONNECT_FIXED_IN_DEGREE, 0, true, 40));
+  expect_well_formed(synapses, 200, 300);
+  for (uint32_t d : in_degrees(synapses, 300))
+    ASSERT_EQ(d, 40u);
+  // Out-degrees Binomial(300, 40/200): mean 60, sigma 6.9.
+  for (uint32_t i = 0; i < 200; ++i)
+    EXPECT_NEAR(double(synapses.row_start[i + 1] - synapses.row_start[i]), 60.0, 6 * 6.9);
+}
+
+TEST(Connectivity, FixedDegreesWithoutAutapsesCanTakeEveryOtherNeuron) {
+  Network network({50});
+  for (auto kind : {SNN_CONNECT_FIXED_IN_DEGREE, SNN_CONNECT_FIXED_OUT_DEGREE}) {
+    ProjectionSynapses synapses = network.build(network.add(0, 0, kind, 0, false, 49));
+    expect_well_formed(synapses, 50, 50);
+    EXPECT_EQ(synapses.count(), 50u * 49u);
+    for (uint32_t i = 0; i < 50; ++i)
+      for (uint32_t s = synapses.row_start[i]; s < synapses.row_start[i + 1]; ++s)
+        ASSERT_NE(synapses.target[s], i);
+  }
+  // One more than there are: an error, not a hang or a duplicate.
+  EXPECT_THROW(network.build(network.add(0, 0, SNN_CONNECT_FIXED_OUT_DEGREE, 0, false, 50)), Error);
+  EXPECT_THROW(network.build(network.add(0, 0, SNN_CONNECT_FIXED_IN_DEGREE, 0, false, 50)), Error);
+}
+
+TEST(Connectivity, FixedTotalDrawsDistinctPairsUniformly) {
+  Network network({100, 80});
+  ProjectionSynapses synapses = network.build(network.add(0, 1, SNN_CONNECT_FIXED_TOTAL, 0, true, 4000));
+  expect_well_formed(synapses, 100, 80);
+  EXPECT_EQ(synapses.count(), 4000u);
+  // Row sizes are hypergeometric around 40 (sigma 4.5), columns around 50.
+  for (uint32_t i = 0; i < 100; ++i)
+    EXPECT_NEAR(double(synapses.row_start[i + 1] - synapses.row_start[i]), 40.0, 6 * 4.5);
+  for (uint32_t d : in_degrees(synapses, 80))
+    EXPECT_NEAR(d, 50.0, 6 * 5.0);
+  Network recurrent({20});
+  ProjectionSynapses all = recurrent.build(recurrent.add(0, 0, SNN_CONNECT_FIXED_TOTAL, 0, false, 380));
+  expect_well_formed(all, 20, 20);
+  EXPECT_EQ(all.count(), 380u); // every pair but the 20 autapses
+  for (uint32_t i = 0; i < 20; ++i)
+    for (uint32_t s = all.row_start[i]; s < all.row_start[i + 1]; ++s)
+      ASSERT_NE(all.target[s], i);
+  EXPECT_THROW(recurrent.build(recurrent.add(0, 0, SNN_CONNECT_FIXED_TOTAL, 0, false, 381)), Error);
+}
+
+TEST(Connectivity, FixedCountsAreDeterministicPerSeed) {
+  Network network({100, 100});
+  for (auto kind : {SNN_CONNECT_FIXED_IN_DEGREE, SNN_CONNECT_FIXED_OUT_DEGREE, SNN_CONNECT_FIXED_TOTAL}) {
+    uint32_t j = network.add(0, 1, kind, 0, true, kind == SNN_CONNECT_FIXED_TOTAL ? 500 : 10);
+    EXPECT_TRUE(same_network(network.build(j, 5), network.build(j, 5)));
+    EXPECT_NE(network.build(j, 5).target, network.build(j, 6).target);
+  }
 }
 
 TEST(Connectivity, SameSeedGivesBitIdenticalNetwork) {

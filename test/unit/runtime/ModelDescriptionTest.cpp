@@ -85,7 +85,7 @@ TEST_F(ModelDescriptionTest, StateRecordMustNameAStateBuffer) {
   EXPECT_EQ(internal_error(), kMalformed + "record 1 records buffer 3, which is no state variable of 'out'");
   network.records()[1].buffer = TEST_OUT_V;
   network.records()[0].buffer = 0;
-  EXPECT_EQ(internal_error(), kMalformed + "record 0 records spikes but names buffer 0");
+  EXPECT_EQ(internal_error(), kMalformed + "record 0 records spikes or a rate but names buffer 0");
 }
 
 TEST_F(ModelDescriptionTest, EntryPoints) {
