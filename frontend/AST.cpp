@@ -267,6 +267,8 @@ std::string dump(const File &f) {
           d.opt_expr(sl.begin, 5);
           d.opt_expr(sl.end, 5);
           d.opt_expr(sl.stride, 5);
+          for (const auto &e : sl.more)
+            d.expr(*e, 5);
         }
       }
       if (r.every) {

@@ -159,6 +159,7 @@ struct Assign {
 struct Setting {
   Ident name; ///< surrogate, refractory, method (neuron); dt, duration, seed (regime)
   ExprPtr value;
+  bool is_while = false; ///< `refractory while CONDITION` rather than `NAME = VALUE`
 };
 
 struct NeuronDecl {
@@ -230,6 +231,7 @@ struct NetworkDecl {
 struct Slice {
   ExprPtr begin, end, stride; ///< any may be null
   bool is_range = false;      ///< `a:b` rather than a single index
+  std::vector<ExprPtr> more;  ///< `[0, 5, 7]`: the indices after `begin`
   Loc loc;
 };
 

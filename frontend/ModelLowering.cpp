@@ -171,7 +171,7 @@ private:
     static const std::vector<std::string> settings = {"surrogate", "refractory", "method"};
     for (const auto &s : decl_.settings) {
       const std::string &n = s.name.name;
-      if (std::find(settings.begin(), settings.end(), n) != settings.end())
+      if (s.is_while || std::find(settings.begin(), settings.end(), n) != settings.end())
         continue;
       bool declared = false;
       for (const auto &p : decl_.params)
@@ -318,6 +318,10 @@ private:
     std::map<std::string, SourceLocation> seen;
     for (const auto &s : decl_.settings) {
       const std::string &n = s.name.name;
+      if (s.is_while && n != "refractory") {
+        diags_.report(DiagKind::while_not_refractory, s.name.loc, n);
+        continue;
+      }
       if (std::find(known.begin(), known.end(), n) == known.end()) {
         if (model_.find_state(n) || model_.find_param(n) || model_.find_input(n))
           diags_.report(DiagKind::assignment_outside_on_spike, s.name.loc, n);
@@ -329,6 +333,15 @@ private:
         continue;
       if (n == "method") {
         method(s);
+      } else if (n == "refractory" && s.is_while) {
+        // Brian2's `refractory='v > -20*mV'`: refractory after a spike
+        // until a step begins with the condition false.
+        ir::Expr c = exprs_.lower(*s.value, scope("the refractory condition", true, false));
+        if (c && !c->is_bool())
+          diags_.report(DiagKind::expected_boolean, s.value->loc(), "the refractory condition");
+        else if (c)
+          model_.refractory_condition = c;
+        refractory_loc_ = s.name.loc;
       } else if (n == "refractory") {
         ir::Expr v = exprs_.lower(*s.value, scope("the refractory period", false, false));
         double t = 0;
@@ -478,7 +491,8 @@ private:
   }
 
   void warn_unused_params() {
-    std::vector<ir::Expr> uses = {model_.spike_condition, model_.surrogate, model_.refractory_period};
+    std::vector<ir::Expr> uses = {model_.spike_condition, model_.surrogate, model_.refractory_period,
+                                  model_.refractory_condition};
     for (const auto &p : model_.params)
       uses.push_back(p.value);
     for (const auto &s : model_.states)

@@ -467,6 +467,29 @@ private:
     return static_cast<uint32_t>(whole);
   }
 
+  /// `[0, 5, 7]`: each index within the population, none twice; the range
+  /// becomes the smallest one that holds them (what the runtime scans).
+  bool index_list(const ast::Slice &s, const ir::Population &p, ir::Record &r) {
+    std::vector<const ast::Expr *> all = {s.begin.get()};
+    for (const auto &e : s.more)
+      all.push_back(e.get());
+    std::set<uint32_t> seen;
+    for (const ast::Expr *e : all) {
+      auto n = exprs_.integer(*e, "a neuron index", 0, p.size - 1);
+      if (!n)
+        return false;
+      if (!seen.insert(uint32_t(*n)).second) {
+        diags_.report(DiagKind::repeated_neuron_index, e->loc(), *n, p.name);
+        return false;
+      }
+      r.indices.push_back(uint32_t(*n));
+    }
+    r.begin = *seen.begin();
+    r.end = *seen.rbegin() + 1;
+    r.stride = 1;
+    return true;
+  }
+
   void record(const ast::RecordDecl &d, bool training = false) {
     for (const auto &item : d.items) {
       const ir::Population *p = population_named(item.selection.population);
@@ -524,6 +547,8 @@ private:
         r.begin = *b;
         r.end = *e;
         r.stride = static_cast<uint32_t>(*st);
+        if (!s.more.empty() && !index_list(s, *p, r))
+          continue;
       }
       if (d.every) {
         std::optional<uint32_t> steps = interval_steps(*d.every);

@@ -140,7 +140,7 @@ private:
         for (auto *a : r->assignment())
           n.reset.push_back({ident(a->IDENT()), a->op->getText(), expr(a->expr()), loc(a)});
       } else if (auto *set = dynamic_cast<SNNParser::SettingStmtContext *>(s)) {
-        n.settings.push_back({ident(set->IDENT()), expr(set->expr())});
+        n.settings.push_back({ident(set->IDENT()), expr(set->expr()), set->op->getText() == "while"});
       }
     }
     return n;
@@ -517,7 +517,9 @@ private:
         if (range->stride)
           slice.stride = expr(range->stride);
       } else if (auto *index = dynamic_cast<SNNParser::IndexSliceContext *>(sl)) {
-        slice.begin = expr(index->expr());
+        slice.begin = expr(index->expr(0));
+        for (size_t k = 1; k < index->expr().size(); ++k)
+          slice.more.push_back(expr(index->expr(k)));
       }
       s.slice = std::move(slice);
     }

@@ -36,7 +36,7 @@ neuronStmt
   | IDENT '/' IDENT '=' expr ('unless' IDENT)? ';'?       # odeStmt
   | 'spike' 'when' expr ';'?                              # spikeStmt
   | 'on' 'spike' (IDENT IDENT)? '{' assignment* '}' ';'?  # resetStmt
-  | IDENT '=' expr ';'?                                   # settingStmt
+  | IDENT op=('=' | 'while') expr ';'?                    # settingStmt
   ;
 
 assignment : IDENT op=('=' | '+=' | '-=' | '*=' | '/=') expr ';'? ;
@@ -129,7 +129,7 @@ recordItem
 selection : popName ('[' slice ']')? ;
 
 slice : begin=expr? ':' end=expr? (':' stride=expr)?   # rangeSlice
-      | expr                                           # indexSlice
+      | expr (',' expr)*                               # indexSlice
       ;
 
 // ----------------------------------------------------------- expressions

@@ -136,6 +136,7 @@ template <typename Model, typename Fn> void model_exprs(Model &m, const Fn &fn) 
   for (auto &o : m.odes)
     each(o.rhs);
   each(m.refractory_period);
+  each(m.refractory_condition);
   for (auto &a : m.update)
     each(a.value);
   each(m.spike_condition);

@@ -81,6 +81,9 @@ struct NeuronModel {
   std::vector<Ode> odes;
   IntegrationMethod method = IntegrationMethod::Auto;
   Expr refractory_period; ///< a time, or null for none
+  /// `refractory while COND` (Brian2's condition): after a spike the neuron
+  /// stays refractory until a step begins with COND false; null for none.
+  Expr refractory_condition;
 
   // Discrete form (after DiscretizeOdes): read old values, never in place.
   bool discretized = false;
@@ -255,6 +258,9 @@ struct Record {
   std::string population;
   std::string variable; ///< for State records
   uint32_t begin = 0, end = 0, stride = 1;
+  /// `POP[0, 5, 7]`: these neurons, in this order (no repeats); empty for
+  /// the range begin:end:stride.
+  std::vector<uint32_t> indices;
   /// State and Rate: steps per sample (`every 1 ms`); a sample after each
   /// step k with (k + 1) % interval == 0.
   uint32_t interval = 1;

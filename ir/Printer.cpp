@@ -242,6 +242,11 @@ void print_model(std::ostream &os, const NeuronModel &m) {
       print(os, m.refractory_period);
       os << '\n';
     }
+    if (m.refractory_condition) {
+      os << "  refractory condition ";
+      print(os, m.refractory_condition);
+      os << '\n';
+    }
     // A subexpression the frontend shares (exprel's argument, a named
     // subexpression used twice) stays one node when read back.
     std::vector<Expr> roots, order;
@@ -339,7 +344,13 @@ void print_records(std::ostream &os, const std::vector<Record> &records) {
       os << rec.population << '.' << rec.variable << '(';
     else
       os << (rec.kind == RecordKind::Spikes ? "spikes(" : "rate(") << rec.population;
-    os << '[' << rec.begin << ':' << rec.end << ':' << rec.stride << "])";
+    if (rec.indices.empty()) {
+      os << '[' << rec.begin << ':' << rec.end << ':' << rec.stride << "])";
+    } else {
+      for (size_t k = 0; k < rec.indices.size(); ++k)
+        os << (k ? ", " : "[") << rec.indices[k];
+      os << "])";
+    }
     if (rec.interval != 1)
       os << " every " << rec.interval;
     if (!rec.file.empty())

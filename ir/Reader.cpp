@@ -150,7 +150,7 @@ private:
     m.loc = name.loc;
     open_block();
     std::vector<Pending> params, states, odes, lets, updates, resets;
-    Pending refractory, spike, surrogate;
+    Pending refractory, refractory_condition, spike, surrogate;
     std::map<std::string, SourceLocation> names;
     bool has_method = false, has_discretized = false;
     SourceLocation counter_loc;
@@ -204,6 +204,8 @@ private:
           in_.fail(DiagKind::ir_expected, zero.loc, "0", describe(zero));
         m.refractory_counter = counter.text;
         counter_loc = counter.loc;
+      } else if (k == "refractory" && in_.accept("condition")) {
+        refractory_condition = expression();
       } else if (k == "refractory") {
         refractory = expression();
       } else if (k == "ode") { // ode dX/dt = EXPR
@@ -240,6 +242,9 @@ private:
       in_.fail(DiagKind::ir_invalid_module, m.loc,
                "model '" + m.name + "' needs either 'method M' (continuous) or 'discretized with M'");
     build_model(m, params, states, odes, refractory, lets, updates, spike, resets, surrogate);
+    if (refractory_condition.syntax)
+      m.refractory_condition =
+          typed(refractory_condition, {&m, nullptr}, ScalarType::Bool, Dimension(), "the refractory condition");
     if (!m.refractory_counter.empty()) {
       const StateVar *c = m.find_state(m.refractory_counter);
       if (!c || c->type != ScalarType::Int)

@@ -244,10 +244,17 @@ Record read_record(TokenStream &in_, const Module &m_) {
   }
   in_.expect("[");
   rec.begin = static_cast<uint32_t>(parse_integer(in_, "the first neuron", 0, UINT32_MAX));
-  in_.expect(":");
-  rec.end = static_cast<uint32_t>(parse_integer(in_, "the end of the range", 0, UINT32_MAX));
-  in_.expect(":");
-  rec.stride = static_cast<uint32_t>(parse_integer(in_, "the stride", 1, UINT32_MAX));
+  if (in_.accept(":")) {
+    rec.end = static_cast<uint32_t>(parse_integer(in_, "the end of the range", 0, UINT32_MAX));
+    in_.expect(":");
+    rec.stride = static_cast<uint32_t>(parse_integer(in_, "the stride", 1, UINT32_MAX));
+  } else { // [i, j, ...]: a list, scanned over the range that holds it
+    rec.indices.push_back(rec.begin);
+    while (in_.accept(","))
+      rec.indices.push_back(static_cast<uint32_t>(parse_integer(in_, "a neuron", 0, UINT32_MAX - 1)));
+    rec.begin = *std::min_element(rec.indices.begin(), rec.indices.end());
+    rec.end = *std::max_element(rec.indices.begin(), rec.indices.end()) + 1;
+  }
   in_.expect("]");
   in_.expect(")");
   if (in_.accept("every")) {

@@ -48,6 +48,12 @@ public:
         check_expr(o.rhs, "d" + o.state + "/dt", s->dim / Dimension::time(), ScalarType::Real);
       }
     }
+    if (m_.refractory_condition) {
+      if (m_.discretized)
+        fail("discretized model still has a refractory condition");
+      else
+        check_expr(m_.refractory_condition, "refractory condition", Dimension(), ScalarType::Bool);
+    }
     if (m_.refractory_period) {
       if (m_.discretized)
         fail("discretized model still has a refractory period");

@@ -227,7 +227,8 @@ struct ProjectionInfo {
 struct RecordInfo {
   bool spikes = true; ///< spikes or a rate: no buffer
   bool rate = false;
-  uint32_t interval = 1; ///< state and rate: steps per sample
+  uint32_t interval = 1;         ///< state and rate: steps per sample
+  std::vector<uint32_t> indices; ///< a list of neurons, or empty for begin:end:stride
   int population = -1;
   int buffer = -1; ///< the state's buffer, for state records
   uint32_t begin = 0, end = 0, stride = 1;

@@ -562,6 +562,7 @@ private:
     info.spikes = r.kind != ir::RecordKind::State;
     info.rate = r.kind == ir::RecordKind::Rate;
     info.interval = r.interval;
+    info.indices = r.indices;
     info.population = population_index(r.population);
     if (!info.spikes) {
       for (const VariableInfo &v : p_.populations[info.population].states)

@@ -149,7 +149,10 @@ public:
               st.frozen_when_refractory = true;
       Expr c = counter();
       Expr zero = ir::Constant::make_int(0);
-      update.push_back({counter_name_, ir::Binary::make(ir::BinaryOp::Max, c - ir::Constant::make_int(1), zero)});
+      if (by_condition_) // still refractory at the end of this step
+        update.push_back({counter_name_, ir::Select::make(frozen_cond_, ir::Constant::make_int(1), zero)});
+      else
+        update.push_back({counter_name_, ir::Binary::make(ir::BinaryOp::Max, c - ir::Constant::make_int(1), zero)});
       Expr over = ir::Binary::make(ir::BinaryOp::Le, c, zero); // read as the new value
       m_.spike_condition = ir::Binary::make(ir::BinaryOp::And, m_.spike_condition, over);
       m_.reset.push_back({counter_name_, ir::Constant::make_int(refractory_steps_)});
@@ -161,6 +164,7 @@ public:
     m_.update = std::move(update);
     m_.odes.clear();
     m_.refractory_period = Expr();
+    m_.refractory_condition = Expr();
     m_.discretized = true;
     return true;
   }
@@ -402,6 +406,20 @@ private:
   }
 
   bool refractory() {
+    if (m_.refractory_condition) {
+      if (m_.spike_condition) {
+        // A flag (0 or 1) that a spike sets; the neuron is refractory in a
+        // step when the flag is set and the step begins with the condition
+        // true, as Brian2's `not_refractory = not_refractory or not (cond)`.
+        add_counter("refractory_flag");
+        frozen_cond_ = ir::Binary::make(ir::BinaryOp::And,
+                                        ir::Binary::make(ir::BinaryOp::Gt, counter(), ir::Constant::make_int(0)),
+                                        m_.refractory_condition);
+        refractory_steps_ = 1;
+        by_condition_ = true;
+      }
+      return true;
+    }
     if (!m_.refractory_period)
       return true;
     double t = 0;
@@ -420,15 +438,20 @@ private:
     refractory_steps_ = std::llround(t / dt_);
     if (refractory_steps_ == 0 || !m_.spike_condition)
       return true;
-    counter_name_ = "refractory_steps";
+    add_counter("refractory_steps");
+    // While more than one step is left after this one, the neuron is refractory.
+    frozen_cond_ = ir::Binary::make(ir::BinaryOp::Gt, counter(), ir::Constant::make_int(1));
+    return true;
+  }
+
+  /// The hidden integer state that says whether the neuron is refractory.
+  void add_counter(const std::string &name) {
+    counter_name_ = name;
     while (m_.find_state(counter_name_))
       counter_name_ += "_";
     ir::StateVar state{counter_name_, Dimension(), ir::Constant::make_int(0), true};
     state.type = ir::ScalarType::Int;
     m_.states.push_back(std::move(state));
-    // While more than one step is left after this one, the neuron is refractory.
-    frozen_cond_ = ir::Binary::make(ir::BinaryOp::Gt, counter(), ir::Constant::make_int(1));
-    return true;
   }
 
   std::vector<ir::Assignment> exact(const System &s, const Linear &lin) {
@@ -479,6 +502,7 @@ private:
   Expr frozen_cond_;
   std::string counter_name_;
   long long refractory_steps_ = 0;
+  bool by_condition_ = false; ///< `refractory while COND`: the counter is a flag
 };
 
 /// The probability per step of a spike condition `rand() < p` (or <=)

@@ -51,7 +51,10 @@ enum RecordDescField : unsigned {
   RecEnd,
   RecStride,
   RecInterval,
-  RecFile
+  RecFile,
+  RecExample,
+  RecNumIndices,
+  RecIndices
 };
 /// Field numbers of snn_stimulus_desc.
 enum StimulusDescField : unsigned { StimPopulation, StimPath };

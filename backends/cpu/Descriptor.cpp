@@ -221,6 +221,15 @@ private:
     return global;
   }
 
+  /// A private constant array of u32 values (a record's neuron list).
+  llvm::Constant *u32_array(const std::vector<uint32_t> &values) {
+    llvm::Constant *data = llvm::ConstantDataArray::get(context(), values);
+    auto *global = new llvm::GlobalVariable(module_, data->getType(), true, llvm::GlobalValue::PrivateLinkage, data,
+                                            "snn.record_indices");
+    global->setAlignment(llvm::Align(4));
+    return global;
+  }
+
   llvm::Constant *buffer(const lower::Buffer &b) {
     return struct_of(types_.buffer_desc,
                      {string(b.name), string(b.unit), u32(abi_elem(b.type)), u32(abi_scope(b.scope.kind)),
@@ -260,7 +269,8 @@ private:
                                      : SNN_RECORD_STATE),
                       u32(r.population), buffer_index(r.spikes ? -1 : r.buffer), u32(r.begin), u32(r.end),
                       u32(r.stride), u32(r.interval), r.file.empty() ? null() : string(r.file),
-                      llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), uint64_t(r.example))});
+                      llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), uint64_t(r.example)),
+                      u32(uint32_t(r.indices.size())), r.indices.empty() ? null() : u32_array(r.indices)});
   }
 
   llvm::Constant *data(const lower::DataInfo &d) {

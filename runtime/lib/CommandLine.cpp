@@ -368,7 +368,13 @@ void print_help(const snn_model_desc &model, std::string_view program, std::ostr
     out << (record.kind == SNN_RECORD_RATE                  ? "rate"
             : record.kind == SNN_RECORD_SPIKES || !variable ? "spikes"
                                                             : variable);
-    out << " [" << record.begin << ":" << record.end << ":" << record.stride << "]";
+    if (record.num_indices == 0) {
+      out << " [" << record.begin << ":" << record.end << ":" << record.stride << "]";
+    } else {
+      for (uint32_t k = 0; k < record.num_indices && record.indices; ++k)
+        out << (k ? ", " : " [") << record.indices[k];
+      out << "]";
+    }
     if (record.kind != SNN_RECORD_SPIKES && record.interval > 1)
       out << " every " << record.interval << " steps";
     out << " -> " << (record.file ? record.file : "the --out file") << "\n";

@@ -220,6 +220,9 @@ void check_records(const snn_model_desc &model) {
       broken(which + " records spikes or a rate but names buffer " + std::to_string(record.buffer));
     if (model.training && (record.kind == SNN_RECORD_RATE || record.interval != 1))
       broken(which + " of a training model records a rate or samples less than every step");
+    for (uint32_t k = 0; k < record.num_indices; ++k)
+      if (!record.indices || record.indices[k] < record.begin || record.indices[k] >= record.end)
+        broken(which + " lists a neuron outside " + std::to_string(record.begin) + ":" + std::to_string(record.end));
     if (record.stride == 0 || record.begin > record.end || record.end > population.size)
       broken(which + " selects neurons " + std::to_string(record.begin) + ":" + std::to_string(record.end) + ":" +
              std::to_string(record.stride) + " of a population of size " + std::to_string(population.size));

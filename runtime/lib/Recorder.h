@@ -63,6 +63,7 @@ private:
     const snn_record_desc *desc;
     std::size_t file;                    ///< index into files_
     std::vector<uint32_t> neurons;       ///< selected neurons
+    std::vector<bool> listed;            ///< a list of neurons: which of 0..end are in it
     std::vector<uint64_t> spike_steps;   ///< SPIKES: step of each spike
     std::vector<int32_t> spike_neurons;  ///< SPIKES: neuron of each spike
     std::vector<int32_t> spike_examples; ///< SPIKES: example of each spike

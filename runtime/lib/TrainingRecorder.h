@@ -59,6 +59,7 @@ private:
     std::vector<double> spike_t;
     std::vector<int32_t> spike_i, spike_b, spike_example;
     std::vector<double> samples; ///< presentation-major [presentations, steps, neurons]
+    std::vector<bool> listed;    ///< a list of neurons: which of 0..end are in it
   };
   const snn_model_desc &model_;
   std::vector<Channel> channels_;

@@ -1,4 +1,4 @@
-"""e2e: the stdlib neuron models of issue 8.8 under a current step, against Brian2.
+"""e2e: the stdlib neuron models of issue 8.8 (and IF) under a current step, against Brian2.
 
 models/stdlib_neurons.snn holds one population per model of std.neurons
 added by issue 8.8: the Izhikevich (2003) classes RS, IB, CH, FS and LTS,
@@ -79,6 +79,9 @@ HH = {"hh": 0.5 * NA, "hh_syn": 0.1 * NA}
 HH_V_SPIKE = -20 * MV
 # CondLIF (std.neurons defaults = COBA): population -> (i_ext, ge(0), gi(0)).
 COND = {"cond": (0.3 * NA, 4 * NS, 10 * NS), "cond_syn": (0.12 * NA, 0.0, 0.0)}
+# IF (std.neurons defaults: c_mem 250 pF, v_th 10 mV, v_reset 0): population
+# -> (i_offset, t_ref).
+IF = {"if_plain": (0.9 * NA, 0.0), "if_ref": (1.3 * NA, 2 * MS)}
 # Scripted spikes onto the conductances: population -> (w onto ge, w onto gi).
 SYNAPTIC = {"hh_syn": (6 * NS, 20 * NS), "cond_syn": (3 * NS, 5 * NS)}
 STIMULUS_RATES = {"exc": 80.0, "inh": 40.0}  # Hz
@@ -229,6 +232,22 @@ def cond_group(b2, pops, method):
     return group
 
 
+def if_group(b2, pops, method):
+    eqs = """
+    dv/dt = i_offset / (250 * pF) : volt (unless refractory)
+    i_offset : amp (constant)
+    t_ref : second (constant)
+    """
+    # Brian2's linear solver refuses a right side free of v; for a constant
+    # derivative Euler's step v + dt i / C is the exact solution.
+    group = b2.NeuronGroup(len(pops), eqs, threshold="v > 10 * mV", reset="v = 0 * mV", refractory="t_ref",
+                           method="euler" if method == "exact" else method)
+    params = np.array([IF[p] for p in pops])
+    group.i_offset = params[:, 0] * b2.amp
+    group.t_ref = params[:, 1] * b2.second
+    return group
+
+
 def run_brian2(methods, stimulus, alternative):
     """Runs the populations in Brian2: all of them with the first forms, or
     (alternative) the Izhikevich and AdEx ones with the second forms.
@@ -243,7 +262,8 @@ def run_brian2(methods, stimulus, alternative):
     families = [(IZHIKEVICH, lambda p, m: izhikevich_group(b2, p, IZHIKEVICH_FORMS[alternative], m)),
                 (ADEX, lambda p, m: adex_group(b2, p, ADEX_FORMS[alternative], m))]
     if not alternative:
-        families += [(HH, lambda p, m: hh_group(b2, p, m)), (COND, lambda p, m: cond_group(b2, p, m))]
+        families += [(HH, lambda p, m: hh_group(b2, p, m)), (COND, lambda p, m: cond_group(b2, p, m)),
+                     (IF, lambda p, m: if_group(b2, p, m))]
     objects, where = [], {}  # population -> (group, state monitor, spike monitor, index)
     for family, make in families:
         for method in sorted({methods[p] for p in family}):
@@ -289,7 +309,7 @@ def main():
     model = e2e.copy_model("stdlib_neurons.snn", args.work)
     stimulus = write_stimulus(args.work)
     methods = snnc_methods(args.snnc, model, args.work)
-    populations = list(IZHIKEVICH) + list(ADEX) + list(HH) + list(COND)
+    populations = list(IZHIKEVICH) + list(ADEX) + list(HH) + list(COND) + list(IF)
     missing = [p for p in populations if p not in methods]
     if missing:
         e2e.setup_error("snnc --emit=ir names no method for %s" % ", ".join(missing))

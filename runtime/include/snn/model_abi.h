@@ -165,6 +165,8 @@ typedef struct snn_record_desc {
   const char *file;            /**< NPZ path, or NULL for the executable's --out file */
   int64_t example;             /**< training models: the index in the training data of the one example
                                     recorded whenever it runs; -1 in simulations */
+  uint32_t num_indices;        /**< > 0: record these neurons (within begin..end, no repeats), in order */
+  const uint32_t *indices;     /**< NULL when num_indices is 0 */
 } snn_record_desc;
 
 /** Spikes given to a population from a file of (time, neuron) pairs; every

@@ -68,7 +68,8 @@ TEST_F(AbiLayout, MatchesCStructs) {
                 {offsetof(snn_record_desc, kind), offsetof(snn_record_desc, population),
                  offsetof(snn_record_desc, buffer), offsetof(snn_record_desc, begin), offsetof(snn_record_desc, end),
                  offsetof(snn_record_desc, stride), offsetof(snn_record_desc, interval),
-                 offsetof(snn_record_desc, file), offsetof(snn_record_desc, example)});
+                 offsetof(snn_record_desc, file), offsetof(snn_record_desc, example),
+                 offsetof(snn_record_desc, num_indices), offsetof(snn_record_desc, indices)});
   expect_layout(t.stimulus_desc, sizeof(snn_stimulus_desc),
                 {offsetof(snn_stimulus_desc, population), offsetof(snn_stimulus_desc, path)});
   expect_layout(t.state, sizeof(snn_state),

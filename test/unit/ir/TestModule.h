@@ -47,9 +47,9 @@ inline ir::Module small_module() {
   mod.regime.dt = 1e-4;
   mod.regime.duration = 0.5;
   mod.regime.seed = 42;
-  mod.regime.records.push_back({RecordKind::Spikes, "p", "", 0, 10, 1, 1, ""});
-  mod.regime.records.push_back({RecordKind::State, "p", "v", 0, 10, 3, 10, "v.npz"});
-  mod.regime.records.push_back({RecordKind::Rate, "p", "", 2, 8, 2, 5, ""});
+  mod.regime.records.push_back({RecordKind::Spikes, "p", "", 0, 10, 1, {}, 1, ""});
+  mod.regime.records.push_back({RecordKind::State, "p", "v", 0, 10, 3, {}, 10, "v.npz"});
+  mod.regime.records.push_back({RecordKind::Rate, "p", "", 2, 8, 2, {}, 5, ""});
   return mod;
 }
 

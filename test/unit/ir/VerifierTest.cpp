@@ -104,7 +104,7 @@ TEST(Verifier, NetworkAndRegime) {
   m.network.populations.back().model = "ALIF";
   m.regime.records[1].end = 11;
   m.regime.records[0].variable = "";
-  m.regime.records.push_back({RecordKind::State, "p", "a", 0, 1, 1, 1, ""});
+  m.regime.records.push_back({RecordKind::State, "p", "a", 0, 1, 1, {}, 1, ""});
   m.regime.dt = 0;
   expect_problems(m, {"population 'p' defined twice", "population 'p' uses unknown model 'ALIF'",
                       "population 'p' is empty", "record of p has an invalid neuron range",

@@ -157,8 +157,8 @@ TEST_P(BatchTest, RunSumsOverTheBatchAndRecordsAnExampleAxis) {
 
 TEST_P(BatchTest, RecordingsKeepExamplesApart) {
   std::string path = directory.file("apart.npz");
-  network.records() = {{SNN_RECORD_SPIKES, 1, SNN_NO_BUFFER, 0, 2, 1, 1, nullptr, -1},
-                       {SNN_RECORD_STATE, 1, TEST_OUT_V, 0, 2, 1, 1, nullptr, -1}};
+  network.records() = {{SNN_RECORD_SPIKES, 1, SNN_NO_BUFFER, 0, 2, 1, 1, nullptr, -1, 0, nullptr},
+                       {SNN_RECORD_STATE, 1, TEST_OUT_V, 0, 2, 1, 1, nullptr, -1, 0, nullptr}};
   Simulation simulation(network.desc(), 42, 2);
   Recorder recorder(network.desc(), path, 10, 2);
   simulation.init();

@@ -266,11 +266,11 @@ TEST_P(SimulationTest, SameNamesInOneFileAreDisambiguated) {
   std::string shared = directory.file("shared.npz");
   std::string other = directory.file("other.npz");
   network.records() = {
-      {SNN_RECORD_SPIKES, 0, SNN_NO_BUFFER, 0, 3, 1, 1, shared.c_str(), -1},
-      {SNN_RECORD_SPIKES, 0, SNN_NO_BUFFER, 0, 3, 2, 1, shared.c_str(), -1},
-      {SNN_RECORD_STATE, 1, TEST_OUT_V, 1, 2, 1, 1, shared.c_str(), -1},
-      {SNN_RECORD_STATE, 0, TEST_IN_V, 1, 2, 1, 1, other.c_str(), -1},
-      {SNN_RECORD_STATE, 0, TEST_IN_V, 0, 3, 1, 1, other.c_str(), -1},
+      {SNN_RECORD_SPIKES, 0, SNN_NO_BUFFER, 0, 3, 1, 1, shared.c_str(), -1, 0, nullptr},
+      {SNN_RECORD_SPIKES, 0, SNN_NO_BUFFER, 0, 3, 2, 1, shared.c_str(), -1, 0, nullptr},
+      {SNN_RECORD_STATE, 1, TEST_OUT_V, 1, 2, 1, 1, shared.c_str(), -1, 0, nullptr},
+      {SNN_RECORD_STATE, 0, TEST_IN_V, 1, 2, 1, 1, other.c_str(), -1, 0, nullptr},
+      {SNN_RECORD_STATE, 0, TEST_IN_V, 0, 3, 1, 1, other.c_str(), -1, 0, nullptr},
   };
   RunOptions options;
   options.quiet = true;
@@ -305,9 +305,9 @@ TEST_P(SimulationTest, SameNamesInOneFileAreDisambiguated) {
 TEST_P(SimulationTest, ManyRecordsOfOnePopulationGetSuffixesInOrder) {
   std::string shared = directory.file("many.npz");
   constexpr int kRecords = 20000;
-  network.records().assign(kRecords, {SNN_RECORD_SPIKES, 0, SNN_NO_BUFFER, 0, 3, 1, 1, shared.c_str(), -1});
-  network.records().push_back({SNN_RECORD_STATE, 0, TEST_IN_V, 0, 3, 1, 1, shared.c_str(), -1});
-  network.records().push_back({SNN_RECORD_STATE, 0, TEST_IN_V, 1, 2, 1, 1, shared.c_str(), -1});
+  network.records().assign(kRecords, {SNN_RECORD_SPIKES, 0, SNN_NO_BUFFER, 0, 3, 1, 1, shared.c_str(), -1, 0, nullptr});
+  network.records().push_back({SNN_RECORD_STATE, 0, TEST_IN_V, 0, 3, 1, 1, shared.c_str(), -1, 0, nullptr});
+  network.records().push_back({SNN_RECORD_STATE, 0, TEST_IN_V, 1, 2, 1, 1, shared.c_str(), -1, 0, nullptr});
   Simulation simulation(network.desc(), 42);
   Recorder recorder(network.desc(), directory.file("unused.npz"), 2);
   simulation.init();
