@@ -463,6 +463,20 @@ std::optional<uint32_t> find_variable_buffer(const snn_model_desc &model, uint32
   return std::nullopt;
 }
 
+void record_neurons(const snn_record_desc &record, std::vector<uint32_t> &neurons, std::vector<bool> &listed) {
+  neurons.clear();
+  listed.clear();
+  if (record.num_indices > 0) {
+    neurons.assign(record.indices, record.indices + record.num_indices);
+    listed.assign(record.end, false);
+    for (uint32_t n : neurons)
+      listed[n] = true;
+    return;
+  }
+  for (uint64_t n = record.begin; n < record.end; n += record.stride)
+    neurons.push_back(uint32_t(n));
+}
+
 const char *state_variable_name(const snn_model_desc &model, uint32_t population, uint32_t buffer) {
   const snn_population_desc &desc = model.populations[population];
   for (uint32_t k = 0; k < desc.num_state_vars; ++k)

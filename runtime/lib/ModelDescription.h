@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace snn::rt {
 
@@ -42,6 +43,17 @@ std::optional<uint32_t> find_variable_buffer(const snn_model_desc &model, uint32
 
 /// Name of the state variable of `population` stored in `buffer`, or null.
 const char *state_variable_name(const snn_model_desc &model, uint32_t population, uint32_t buffer);
+
+/// The neurons `record` selects, in its order (its list, or
+/// begin:end:stride); `listed` becomes, for a list, which of 0..end are in
+/// it (what a spike scan over begin..end asks), and stays empty otherwise.
+void record_neurons(const snn_record_desc &record, std::vector<uint32_t> &neurons, std::vector<bool> &listed);
+
+/// Whether neuron `n` of begin..end is one `record` selects (`listed` as
+/// record_neurons made it).
+inline bool record_selects(const snn_record_desc &record, const std::vector<bool> &listed, uint32_t n) {
+  return listed.empty() ? (n - record.begin) % record.stride == 0 : bool(listed[n]);
+}
 
 /// The entry point called `name`, or null.
 snn_entry_fn find_entry(const snn_model_desc &model, std::string_view name);

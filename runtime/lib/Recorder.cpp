@@ -52,14 +52,7 @@ Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64
     if (added)
       files_.push_back(path);
     Channel channel{&desc, file, {}, {}, {}, {}, {}, {}, {}, {}};
-    if (desc.num_indices > 0) {
-      channel.neurons.assign(desc.indices, desc.indices + desc.num_indices);
-      channel.listed.assign(desc.end, false);
-      for (uint32_t n : channel.neurons)
-        channel.listed[n] = true;
-    }
-    for (uint64_t n = desc.begin; n < desc.end && desc.num_indices == 0; n += desc.stride)
-      channel.neurons.push_back(uint32_t(n));
+    record_neurons(desc, channel.neurons, channel.listed);
     if (desc.kind == SNN_RECORD_RATE) {
       channel.counts.assign(batch, 0);
       channel.samples.resize(batch);
@@ -122,7 +115,7 @@ void Recorder::take(uint64_t step, const snn_state &state) {
       const uint8_t *flags = static_cast<const uint8_t *>(state.buffers[population.spiked]);
       for (uint32_t b = 0; b < batch_; ++b)
         for_each_spike(flags + uint64_t(b) * population.size, desc.begin, desc.end, [&](uint32_t n) {
-          if (channel.listed.empty() ? (n - desc.begin) % desc.stride != 0 : !channel.listed[n])
+          if (!record_selects(desc, channel.listed, n))
             return;
           if (desc.kind == SNN_RECORD_RATE) {
             ++channel.counts[b];

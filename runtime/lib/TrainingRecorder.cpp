@@ -17,14 +17,7 @@ TrainingRecorder::TrainingRecorder(const snn_model_desc &model, uint32_t steps, 
   for (uint32_t r = 0; r < model.num_records; ++r) {
     const snn_record_desc &desc = model.records[r];
     Channel channel{&desc, desc.file ? desc.file : default_path, {}, {}, {}, 0, {}, {}, {}, {}, {}, {}, {}, {}, {}};
-    if (desc.num_indices > 0) {
-      channel.neurons.assign(desc.indices, desc.indices + desc.num_indices);
-      channel.listed.assign(desc.end, false);
-      for (uint32_t n : channel.neurons)
-        channel.listed[n] = true;
-    }
-    for (uint64_t n = desc.begin; n < desc.end && desc.num_indices == 0; n += desc.stride)
-      channel.neurons.push_back(uint32_t(n));
+    record_neurons(desc, channel.neurons, channel.listed);
     channels_.push_back(std::move(channel));
   }
 }
@@ -54,7 +47,7 @@ void TrainingRecorder::record(uint32_t step, const snn_state &state) {
       if (c.desc->kind == SNN_RECORD_SPIKES) {
         const uint8_t *flags = static_cast<const uint8_t *>(state.buffers[population.spiked]) + offset;
         for_each_spike(flags, c.desc->begin, c.desc->end, [&](uint32_t n) {
-          if (c.listed.empty() ? (n - c.desc->begin) % c.desc->stride != 0 : !c.listed[n])
+          if (!record_selects(*c.desc, c.listed, n))
             return;
           c.spike_t.push_back(double(step) * model_.dt);
           c.spike_i.push_back(int32_t(n));
