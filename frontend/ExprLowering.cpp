@@ -408,8 +408,7 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
       diags_.report(DiagKind::dimensioned_argument, c.args[0].value->loc(), name, describe(x->dim));
       return {};
     }
-    ir::Expr at_zero = ir::Binary::make(ir::BinaryOp::Eq, x, ir::real(0.0));
-    return ir::Select::make(at_zero, ir::real(1.0), ir::Call::make(ir::Function::Expm1, x) / x);
+    return ir::exprel(x);
   }
   if (auto fn = unary_function(name)) {
     if (!arity(1))

@@ -123,10 +123,6 @@ public:
 
 private:
   Expr zero(const Expr &e) const { return Constant::make(0.0, e->dim / dim_); }
-  static bool is_zero(const Expr &e) {
-    double value = 1;
-    return constant_value(e, value) && value == 0;
-  }
 
   VarKind kind_;
   std::string name_;

@@ -275,6 +275,16 @@ const char *name_of(ScalarType type) {
   return "?";
 }
 
+bool is_zero(const Expr &e) {
+  double value = 1;
+  return constant_value(e, value) && value == 0;
+}
+
+Expr exprel(const Expr &x) {
+  Expr at_zero = Binary::make(BinaryOp::Eq, x, real(0.0));
+  return Select::make(at_zero, real(1.0), Call::make(Function::Expm1, x) / x);
+}
+
 bool constant_value(const Expr &e, double &out) {
   if (const auto *c = e.as<Constant>()) {
     out = c->value;

@@ -216,4 +216,11 @@ bool is_noise_name(const std::string &name);
 /// The constant value of `e`, when it is a Constant.
 bool constant_value(const Expr &e, double &out);
 
+/// Whether `e` is the constant 0 (of any dimension).
+bool is_zero(const Expr &e);
+
+/// exprel(x) = (e^x - 1) / x, and 1 at x = 0 (Brian2's exprel), from
+/// expm1 so that it loses nothing near 0; `x` is dimensionless.
+Expr exprel(const Expr &x);
+
 } // namespace snn::ir

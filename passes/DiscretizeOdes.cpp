@@ -105,9 +105,7 @@ Expr exact_update(const System &s, const Linear &lin, const Matrix &step, size_t
     double phi = step.at(i, j), gamma = step.at(i, n + j);
     if (phi != 0)
       add(ir::Constant::make(phi, di / xj->dim) * ir::Variable::make(ir::VarKind::State, xj->name, xj->dim));
-    double drive = 1;
-    bool no_drive = ir::constant_value(lin.drive[j], drive) && drive == 0;
-    if (gamma != 0 && !no_drive)
+    if (gamma != 0 && !ir::is_zero(lin.drive[j]))
       add(ir::Constant::make(gamma, di * Dimension::time() / xj->dim) * lin.drive[j]);
   }
   return sum ? ir::simplify(sum) : ir::Constant::make(0.0, di);

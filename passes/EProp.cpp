@@ -27,10 +27,7 @@ using ir::Expr;
 /// `M@population`).
 std::string written(const std::string &model) { return model.substr(0, model.find('@')); }
 
-bool is_zero(const Expr &e) {
-  double v = 0;
-  return ir::constant_value(e, v) && v == 0;
-}
+using ir::is_zero;
 
 bool is_constant(const Expr &e) {
   double v = 0;

@@ -55,11 +55,6 @@ std::vector<Expr> evaluate(const OdeSystem &s, const std::vector<Expr> &f, const
   return out;
 }
 
-bool is_zero(const Expr &e) {
-  double value = 1;
-  return ir::constant_value(e, value) && value == 0;
-}
-
 } // namespace
 
 std::vector<Expr> euler_step(const OdeSystem &s, const std::vector<Expr> &f, double dt) {
@@ -116,9 +111,7 @@ std::optional<std::vector<Expr>> exponential_euler_step(const OdeSystem &s, cons
       next = ir::real(std::exp(zc)) * s.state(i) + ir::Constant::make(std::expm1(zc) / zc * dt, Dimension::time()) * b;
     } else {
       Expr growth = ir::Call::make(ir::Function::Exp, z);
-      Expr exprel = ir::Select::make(ir::Binary::make(ir::BinaryOp::Eq, z, ir::real(0.0)), ir::real(1.0),
-                                     ir::Call::make(ir::Function::Expm1, z) / z);
-      next = growth * s.state(i) + seconds(dt) * exprel * b;
+      next = growth * s.state(i) + seconds(dt) * ir::exprel(z) * b;
     }
     out.push_back(next);
   }
@@ -143,7 +136,7 @@ std::optional<NoiseTerms> split_noise(const OdeSystem &s, const std::vector<Expr
         bad = {i, name};
         return std::nullopt;
       }
-      g.push_back(is_zero(gk) ? Expr() : gk);
+      g.push_back(ir::is_zero(gk) ? Expr() : gk);
     }
     out.factor.push_back(std::move(g));
     out.drift.push_back(ir::simplify(ir::substitute(
@@ -196,7 +189,7 @@ std::vector<Expr> milstein_step(const OdeSystem &s, const NoiseTerms &noise, dou
       if (!gj)
         continue;
       Expr dgi = ir::simplify(ir::differentiate(gi, ir::VarKind::State, s.states[j]->name, s.states[j]->dim));
-      if (is_zero(dgi))
+      if (ir::is_zero(dgi))
         continue;
       Expr term = gj * dgi;
       sum = sum ? sum + term : term;
