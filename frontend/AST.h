@@ -190,6 +190,12 @@ struct FunctionDecl {
   std::vector<FunctionParam> params;
   ExprPtr body;
   std::string file; ///< where it was defined
+  /// `let NAME = EXPR`: a named constant, written without a call; its body
+  /// is a constant expression (of units, numbers and other constants).
+  bool constant = false;
+  /// Set when a constant's value failed to lower: reported once, where it
+  /// is defined, and its uses then report nothing more.
+  mutable bool failed = false;
 };
 
 struct PopulationDecl {

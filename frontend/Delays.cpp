@@ -18,8 +18,9 @@ namespace {
 
 /// A delay value in steps (a time divided by dt, or a number of steps), or
 /// nothing after reporting why it has none. `what` names it in messages.
-std::optional<double> steps_of(const ast::Expr &expr, double dt, const std::string &what, diag::Diagnostics &diags) {
-  ExprLowering exprs(diags);
+std::optional<double> steps_of(const ast::Expr &expr, double dt, const std::string &what, diag::Diagnostics &diags,
+                               const FunctionTable *functions) {
+  ExprLowering exprs(diags, functions);
   ir::Expr e = exprs.lower(expr, ExprLowering::constant_scope(what));
   if (!e)
     return std::nullopt;
@@ -62,13 +63,14 @@ uint32_t whole_steps(double steps, const ast::Expr &expr, double dt, diag::Diagn
 }
 
 /// The delay of `c`, or nothing after reporting why it has none.
-bool delay_of(const ast::ConnectDecl &c, double dt, ir::Projection &out, diag::Diagnostics &diags) {
+bool delay_of(const ast::ConnectDecl &c, double dt, ir::Projection &out, diag::Diagnostics &diags,
+              const FunctionTable *functions) {
   out.delay_steps = 1;
   out.delay_range.reset();
   if (!c.delay)
     return true;
   if (!c.delay_is_distribution) {
-    std::optional<double> steps = steps_of(*c.delay, dt, "the delay", diags);
+    std::optional<double> steps = steps_of(*c.delay, dt, "the delay", diags, functions);
     if (!steps)
       return false;
     out.delay_steps = whole_steps(*steps, *c.delay, dt, diags);
@@ -82,8 +84,8 @@ bool delay_of(const ast::ConnectDecl &c, double dt, ir::Projection &out, diag::D
       diags.suggest(call->callee.name, {"uniform"}, call->callee.loc);
     return false;
   }
-  std::optional<double> lo = steps_of(*call->args[0].value, dt, "the shortest delay", diags);
-  std::optional<double> hi = steps_of(*call->args[1].value, dt, "the longest delay", diags);
+  std::optional<double> lo = steps_of(*call->args[0].value, dt, "the shortest delay", diags, functions);
+  std::optional<double> hi = steps_of(*call->args[1].value, dt, "the longest delay", diags, functions);
   if (!lo || !hi)
     return false;
   if (!(*lo < *hi)) {
@@ -145,13 +147,14 @@ bool check_zero_delay_cycles(const ir::Network &net, diag::Diagnostics &diags) {
 
 } // namespace
 
-bool resolve_delays(const ast::NetworkDecl &decl, ir::Module &module, diag::Diagnostics &diags) {
+bool resolve_delays(const ast::NetworkDecl &decl, ir::Module &module, diag::Diagnostics &diags,
+                    const FunctionTable *functions) {
   unsigned errors = diags.error_count();
   ir::Network &net = module.network;
   size_t j = 0;
   for (const auto &c : decl.connections) {
     ir::Projection delay;
-    bool ok = delay_of(c, module.regime.dt, delay, diags);
+    bool ok = delay_of(c, module.regime.dt, delay, diags, functions);
     // e-prop's traces and the training schedule keep one step of spikes.
     if (ok && delay.delay_steps > 1 && module.regime.training) {
       diags.report(DiagKind::delay_in_training, c.delay->loc(), delay.delay_steps);

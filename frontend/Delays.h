@@ -14,6 +14,7 @@
 
 #include "diag/Diagnostics.h"
 #include "frontend/AST.h"
+#include "frontend/ExprLowering.h"
 #include "ir/Module.h"
 
 namespace snn::frontend {
@@ -21,6 +22,7 @@ namespace snn::frontend {
 /// Sets Projection::delay_steps of every projection of `module` (lowered
 /// from `decl`, one per target in order) and reports unsupported delays and
 /// cycles of zero-delay projections. False after an error.
-bool resolve_delays(const ast::NetworkDecl &decl, ir::Module &module, diag::Diagnostics &diags);
+bool resolve_delays(const ast::NetworkDecl &decl, ir::Module &module, diag::Diagnostics &diags,
+                    const FunctionTable *functions);
 
 } // namespace snn::frontend

@@ -122,8 +122,14 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
     return {};
   case ast::Expr::Name: {
     const std::string &name = ast::dyn_cast<ast::NameExpr>(&e)->name;
-    if (ir::Expr found = scope.lookup(name))
+    const ast::FunctionDecl *let = constant_named(name);
+    if (ir::Expr found = scope.lookup(name)) {
+      if (let && shadow_warned_.insert(name).second)
+        diags_.report(DiagKind::constant_shadowed, e.loc(), name);
       return found;
+    }
+    if (let)
+      return expand_constant(*let, e.loc(), scope);
     if (auto unit = lookup_unit(name))
       return ir::Constant::make(unit->scale, unit->dim);
     if (scope.failed && scope.failed(name))
@@ -336,10 +342,55 @@ ir::Expr ExprLowering::expand(const ast::FunctionDecl &f, const ast::CallExpr &c
   return body;
 }
 
+const ast::FunctionDecl *ExprLowering::constant_named(const std::string &name) const {
+  if (!functions_)
+    return nullptr;
+  auto found = functions_->find(name);
+  return found != functions_->end() && found->second->constant ? found->second : nullptr;
+}
+
+ir::Expr ExprLowering::expand_constant(const ast::FunctionDecl &let, const SourceLocation &at, const Scope &scope) {
+  const std::string &name = let.name.name;
+  if (let.failed)
+    return {};
+  if (std::find(expanding_.begin(), expanding_.end(), name) != expanding_.end()) {
+    std::string chain;
+    for (auto it = std::find(expanding_.begin(), expanding_.end(), name); it != expanding_.end(); ++it)
+      chain += *it + " -> ";
+    diags_.report(DiagKind::cyclic_definition, at, "constant", name, chain + name);
+    return {};
+  }
+  // A constant reads only numbers, units and other constants, wherever it
+  // is used (not the states or parameters of the model using it).
+  (void)scope;
+  Scope inner = constant_scope("the value of constant '" + name + "'");
+  unsigned errors = diags_.error_count();
+  expanding_.push_back(name);
+  ir::Expr value = lower(*let.body, inner);
+  expanding_.pop_back();
+  if (value && value->is_bool()) {
+    diags_.report(DiagKind::expected_number, let.body->loc(), "the value of constant '" + name + "'");
+    value = ir::Expr();
+  }
+  if (!value && diags_.error_count() != errors && !expanding_.empty())
+    diags_.note(DiagKind::note_in_constant, at, name);
+  return value;
+}
+
+bool ExprLowering::check_constant(const ast::FunctionDecl &let) {
+  if (!let.failed && !expand_constant(let, let.name.loc, constant_scope("")))
+    let.failed = true;
+  return !let.failed;
+}
+
 ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
   const std::string &name = c.callee.name;
   if (functions_) {
     auto found = functions_->find(name);
+    if (found != functions_->end() && found->second->constant) {
+      diags_.report(DiagKind::constant_called, c.loc(), name);
+      return {};
+    }
     if (found != functions_->end())
       return expand(*found->second, c, scope);
   }

@@ -63,6 +63,10 @@ public:
   bool expect_dimension(const ir::Expr &actual, ir::Dimension expected, const std::string &what,
                         const SourceLocation &loc);
 
+  /// Checks the value of constant `let` where it is defined, once: on an
+  /// error it is marked failed, and its uses report nothing more.
+  bool check_constant(const ast::FunctionDecl &let);
+
   /// The scope of constant expressions: numbers, units and arithmetic only.
   static Scope constant_scope(const std::string &context);
 
@@ -71,6 +75,10 @@ private:
   /// A call of a user function: its body with each parameter bound to the
   /// argument's value, checked after substitution.
   ir::Expr expand(const ast::FunctionDecl &f, const ast::CallExpr &c, const Scope &scope);
+  /// The `let` constant called `name`, or null.
+  const ast::FunctionDecl *constant_named(const std::string &name) const;
+  /// A use at `at` of constant `let`: its value, lowered as a constant.
+  ir::Expr expand_constant(const ast::FunctionDecl &let, const SourceLocation &at, const Scope &scope);
   ir::Expr unary(const ast::UnaryExpr &u, const Scope &scope);
   ir::Expr binary(const ast::BinaryExpr &b, const Scope &scope);
   bool need_real(const ir::Expr &e, const ast::Expr &at, const std::string &what);
@@ -79,6 +87,7 @@ private:
   diag::Diagnostics &diags_;
   const FunctionTable *functions_;
   std::vector<std::string> expanding_; ///< the functions being expanded, outermost first
+  std::set<std::string> shadow_warned_; ///< constants hidden by a local name, warned once
 };
 
 /// Whether `name` is a built-in function (exp, max, rand, ...).

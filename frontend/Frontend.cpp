@@ -2,12 +2,14 @@
 #include "frontend/Frontend.h"
 
 #include "frontend/Delays.h"
+#include "frontend/ExprLowering.h"
 #include "frontend/ModelLowering.h"
 #include "frontend/NetworkLowering.h"
 #include "frontend/ParameterArguments.h"
 #include "frontend/Parser.h"
 #include "frontend/SynapseLowering.h"
 #include "frontend/TrainingLowering.h"
+#include "frontend/Units.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -166,8 +168,18 @@ bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel
       add(*found, name.loc);
     }
   }
-  for (const auto &f : file.functions)
+  for (const auto &f : file.functions) {
+    if (f.constant && lookup_unit(f.name.name)) {
+      diags_.report(DiagKind::duplicate_definition, f.name.loc, "unit", f.name.name);
+      continue;
+    }
     add_function(&f, f.name.loc);
+  }
+  // Each constant's value is checked once, where it is defined.
+  ExprLowering exprs(diags_, &functions);
+  for (const auto &f : file.functions)
+    if (f.constant && functions.count(f.name.name) && functions.at(f.name.name) == &f)
+      exprs.check_constant(f);
   for (const auto &n : file.neurons)
     if (auto m = lower_neuron(n, diags_, &functions))
       add(std::move(*m), n.name.loc);
@@ -175,7 +187,6 @@ bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel
     if (auto m = lower_synapse(s, diags_, &functions))
       add_synapse(std::move(*m), s.name.loc);
   // Parameter sets, in order (one may build on an earlier one).
-  ExprLowering exprs(diags_, &functions);
   auto alias = [&](const ast::AliasDecl &a, auto &models, auto &&add_model, DiagKind unknown) {
     auto base = std::find_if(models.begin(), models.end(), [&](const auto &m) { return m.name == a.base.name; });
     if (base == models.end()) {
@@ -252,19 +263,19 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
     return std::nullopt;
   }
   if (!file.networks.empty()) {
-    if (!lower_network(file.networks[0], m, diags_))
+    if (!lower_network(file.networks[0], m, diags_, &functions))
       return std::nullopt;
   } else if (!file.simulations.empty() || !file.trainings.empty()) {
     const ast::Ident &net = file.simulations.empty() ? file.trainings[0].network : file.simulations[0].network;
     diags_.report(DiagKind::unknown_network, net.loc, net.name);
     return std::nullopt;
   }
-  if (!file.simulations.empty() && !lower_simulation(file.simulations[0], directory_of(file.name), m, diags_))
+  if (!file.simulations.empty() && !lower_simulation(file.simulations[0], directory_of(file.name), m, diags_, &functions))
     return std::nullopt;
-  if (!file.trainings.empty() && !lower_training(file.trainings[0], m, diags_))
+  if (!file.trainings.empty() && !lower_training(file.trainings[0], m, diags_, &functions))
     return std::nullopt;
   // After the regime: a delay written as a time needs its dt.
-  if (!file.networks.empty() && !resolve_delays(file.networks[0], m, diags_))
+  if (!file.networks.empty() && !resolve_delays(file.networks[0], m, diags_, &functions))
     return std::nullopt;
   if (m.regime.training)
     for (const ir::Projection &pr : m.network.projections)

@@ -41,7 +41,8 @@ std::vector<std::string> names_of_populations(const ir::Network &n) {
 
 class NetworkLowering {
 public:
-  NetworkLowering(ir::Module &m, diag::Diagnostics &diags) : m_(m), diags_(diags), exprs_(diags) {}
+  NetworkLowering(ir::Module &m, diag::Diagnostics &diags, const FunctionTable *functions)
+      : m_(m), diags_(diags), exprs_(diags, functions) {}
 
   bool network(const ast::NetworkDecl &decl) {
     unsigned errors = diags_.error_count();
@@ -614,17 +615,19 @@ private:
 
 } // namespace
 
-void lower_training_records(const std::vector<ast::RecordDecl> &records, ir::Module &module, diag::Diagnostics &diags) {
-  NetworkLowering(module, diags).training_records(records);
+void lower_training_records(const std::vector<ast::RecordDecl> &records, ir::Module &module, diag::Diagnostics &diags,
+                            const FunctionTable *functions) {
+  NetworkLowering(module, diags, functions).training_records(records);
 }
 
-bool lower_network(const ast::NetworkDecl &decl, ir::Module &module, diag::Diagnostics &diags) {
-  return NetworkLowering(module, diags).network(decl);
+bool lower_network(const ast::NetworkDecl &decl, ir::Module &module, diag::Diagnostics &diags,
+                   const FunctionTable *functions) {
+  return NetworkLowering(module, diags, functions).network(decl);
 }
 
 bool lower_simulation(const ast::SimulateDecl &decl, const std::string &source_dir, ir::Module &module,
-                      diag::Diagnostics &diags) {
-  return NetworkLowering(module, diags).simulation(decl, source_dir);
+                      diag::Diagnostics &diags, const FunctionTable *functions) {
+  return NetworkLowering(module, diags, functions).simulation(decl, source_dir);
 }
 
 } // namespace snn::frontend

@@ -49,6 +49,8 @@ public:
         f->synapses.push_back(synapse(sy));
       else if (auto *fn = item->functionDecl())
         f->functions.push_back(function(fn));
+      else if (auto *let = item->letDecl())
+        f->functions.push_back(constant(let));
       else if (auto *net = item->networkDecl())
         f->networks.push_back(network(net));
       else if (auto *sim = item->simulateDecl())
@@ -195,6 +197,15 @@ private:
     for (auto *p : c->functionParam())
       f.params.push_back({ident(p->IDENT()), p->expr() ? expr(p->expr()) : nullptr});
     f.body = expr(c->expr());
+    return f;
+  }
+
+  ast::FunctionDecl constant(SNNParser::LetDeclContext *c) {
+    ast::FunctionDecl f;
+    f.name = ident(c->IDENT());
+    f.file = file_;
+    f.body = expr(c->expr());
+    f.constant = true;
     return f;
   }
 

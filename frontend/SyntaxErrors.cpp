@@ -153,8 +153,8 @@ public:
     }
     std::vector<std::string> expected = expected_tokens(*parser, msg);
     // Longer lists help little, except between items at the top level
-    // (`nueron A {`: the seven keywords that start one).
-    size_t limit = brackets.empty() ? 7 : 6;
+    // (`nueron A {`: the eight keywords that start one).
+    size_t limit = brackets.empty() ? 8 : 6;
     if (!expected.empty() && expected.size() <= limit) {
       // `population input = ...`: a keyword where a name belongs.
       bool keyword = std::find(expected.begin(), expected.end(), "a name") != expected.end() && !text.empty() &&

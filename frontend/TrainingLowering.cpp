@@ -46,7 +46,8 @@ constexpr uint64_t kMaxEpochs = 1ull << 30;
 
 class TrainingLowering {
 public:
-  TrainingLowering(ir::Module &m, diag::Diagnostics &diags) : m_(m), diags_(diags), exprs_(diags) {}
+  TrainingLowering(ir::Module &m, diag::Diagnostics &diags, const FunctionTable *functions)
+      : m_(m), diags_(diags), exprs_(diags, functions), functions_(functions) {}
 
   bool lower(const ast::TrainDecl &decl) {
     unsigned errors = diags_.error_count();
@@ -69,7 +70,7 @@ public:
     ir::Training t;
     t.loc = decl.loc;
     collect_settings(decl.settings);
-    lower_training_records(decl.records, m_, diags_);
+    lower_training_records(decl.records, m_, diags_, functions_);
     data(decl.data, t);
     numbers(t);
     t.input = input_population(decl);
@@ -88,7 +89,7 @@ public:
     if (const ast::Setting *s = setting("feedback"))
       if (auto v = choice(*s->value, "feedback", kFeedbacks))
         t.feedback = *v == kFeedbacks[0] ? ir::FeedbackKind::Symmetric : ir::FeedbackKind::Random;
-    lower_workflow(decl, settings_, m_, t, diags_);
+    lower_workflow(decl, settings_, m_, t, diags_, functions_);
     if (const ast::Setting *s = setting("readout_bias"))
       boolean(*s, t.readout_bias);
     if (const ast::Setting *s = setting("differentiate_reset"))
@@ -445,14 +446,16 @@ private:
   ir::Module &m_;
   diag::Diagnostics &diags_;
   ExprLowering exprs_;
+  const FunctionTable *functions_;
   std::map<std::string, const ast::Setting *> settings_;
   bool has_train_data_ = false;
 };
 
 } // namespace
 
-bool lower_training(const ast::TrainDecl &decl, ir::Module &module, diag::Diagnostics &diags) {
-  return TrainingLowering(module, diags).lower(decl);
+bool lower_training(const ast::TrainDecl &decl, ir::Module &module, diag::Diagnostics &diags,
+                    const FunctionTable *functions) {
+  return TrainingLowering(module, diags, functions).lower(decl);
 }
 
 } // namespace snn::frontend

@@ -3,6 +3,7 @@
 
 #include "diag/Diagnostics.h"
 #include "frontend/AST.h"
+#include "frontend/ExprLowering.h"
 #include "ir/Module.h"
 
 namespace snn::frontend {
@@ -14,6 +15,7 @@ namespace snn::frontend {
 /// stimulus(), readout, loss, optimizer, feedback; defaults as in
 /// docs/training.md). Data paths are kept as written. Returns false after
 /// errors.
-bool lower_training(const ast::TrainDecl &decl, ir::Module &module, diag::Diagnostics &diags);
+bool lower_training(const ast::TrainDecl &decl, ir::Module &module, diag::Diagnostics &diags,
+                    const FunctionTable *functions);
 
 } // namespace snn::frontend

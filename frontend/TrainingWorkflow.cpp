@@ -39,8 +39,8 @@ std::vector<std::string> spec_names(const std::vector<ir::OptionSpec> &specs) {
 
 class WorkflowLowering {
 public:
-  WorkflowLowering(ir::Module &m, ir::Training &t, diag::Diagnostics &diags)
-      : m_(m), t_(t), w_(t.workflow), diags_(diags), exprs_(diags) {}
+  WorkflowLowering(ir::Module &m, ir::Training &t, diag::Diagnostics &diags, const FunctionTable *functions)
+      : m_(m), t_(t), w_(t.workflow), diags_(diags), exprs_(diags, functions) {}
 
   void lower(const ast::TrainDecl &decl, const std::map<std::string, const ast::Setting *> &settings) {
     auto setting = [&](const char *name) -> const ast::Setting * {
@@ -574,8 +574,8 @@ private:
 } // namespace
 
 void lower_workflow(const ast::TrainDecl &decl, const std::map<std::string, const ast::Setting *> &settings,
-                    ir::Module &m, ir::Training &t, diag::Diagnostics &diags) {
-  WorkflowLowering(m, t, diags).lower(decl, settings);
+                    ir::Module &m, ir::Training &t, diag::Diagnostics &diags, const FunctionTable *functions) {
+  WorkflowLowering(m, t, diags, functions).lower(decl, settings);
 }
 
 const std::vector<std::string> &workflow_statements() { return kStatements; }

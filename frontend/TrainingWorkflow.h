@@ -10,6 +10,7 @@
 
 #include "diag/Diagnostics.h"
 #include "frontend/AST.h"
+#include "frontend/ExprLowering.h"
 #include "ir/Module.h"
 
 #include <map>
@@ -22,7 +23,8 @@ namespace snn::frontend {
 /// already holds the data, splits and readout, against which monitored
 /// metrics are checked. Reports every mistake where it was written.
 void lower_workflow(const ast::TrainDecl &decl, const std::map<std::string, const ast::Setting *> &settings,
-                    ir::Module &m, ir::Training &t, diag::Diagnostics &diags);
+                    ir::Module &m, ir::Training &t, diag::Diagnostics &diags,
+                    const FunctionTable *functions);
 
 /// The statement keywords of the workflow (`regularize`, `checkpoint`, ...).
 const std::vector<std::string> &workflow_statements();

@@ -14,6 +14,7 @@ item
   | neuronDecl
   | synapseDecl
   | functionDecl
+  | letDecl
   | networkDecl
   | simulateDecl
   | trainDecl
@@ -44,6 +45,10 @@ assignment : IDENT op=('=' | '+=' | '-=' | '*=' | '/=') expr ';'? ;
 // function triangular(x, width, height = 0.3) = height / width * ...
 functionDecl : 'function' IDENT '(' (functionParam (',' functionParam)*)? ')' '=' expr ';'? ;
 functionParam : IDENT ('=' expr)? ;
+
+// let we = 6 nS   (a named constant, usable in every expression of the file
+// and importable like a function)
+letDecl : 'let' IDENT '=' expr ';'? ;
 
 // --------------------------------------------------------------- synapse
 // Per-synapse parameters and state, continuous dynamics, and what a
@@ -164,7 +169,7 @@ expr
 // (After every other parser rule, so that keywords keep their token order.)
 // A keyword in a module path (`std.neuron`, `lib.network`) is a name there,
 // so a misspelt module is reported as a missing module, not a syntax error.
-importName : IDENT | 'neuron' | 'synapse' | 'network' | 'input' | 'train' | 'function' | 'simulate' | 'spike' | 'state' ;
+importName : IDENT | 'neuron' | 'synapse' | 'network' | 'input' | 'train' | 'function' | 'let' | 'simulate' | 'spike' | 'state' ;
 
 // ----------------------------------------------------------------- lexer
 // A quantity: a number and, on the same line, one of the unit symbols.

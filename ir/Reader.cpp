@@ -1,7 +1,8 @@
 //===- ir/Reader.cpp - Reads the printed model IR back --------------------===//
 //
 // One recursive-descent parser per block of the printed form (neuron,
-// network, simulate; train in ir/ReaderTraining.cpp), each line one
+// network, simulate; synapse in ir/ReaderSynapse.cpp, train in
+// ir/ReaderTraining.cpp), each line one
 // statement. A model's expressions are built when its block closes, since
 // they may name what is declared below them; the network and the regime
 // refer only to what precedes them.
@@ -10,7 +11,9 @@
 #include "ir/Reader.h"
 
 #include "ir/Printer.h"
+#include "ir/ReaderBlock.h"
 #include "ir/ReaderExpr.h"
+#include "ir/ReaderSynapse.h"
 #include "ir/ReaderTraining.h"
 #include "ir/Simplify.h"
 #include "ir/Verifier.h"
@@ -84,14 +87,6 @@ std::optional<Dimension> parse_dimension(const std::string &text) {
 
 namespace {
 
-/// An expression line of a model, kept as syntax until the block closes.
-struct Pending {
-  std::string target; ///< the state, parameter or shared name it defines, if any
-  SourceLocation target_loc;
-  SourceLocation loc; ///< where the expression starts
-  std::unique_ptr<Syntax> syntax;
-};
-
 bool is_method(const std::string &name, IntegrationMethod &out) {
   for (IntegrationMethod m : {IntegrationMethod::Auto, IntegrationMethod::Exact, IntegrationMethod::Euler,
                               IntegrationMethod::RK4, IntegrationMethod::ExponentialEuler, IntegrationMethod::Milstein})
@@ -102,9 +97,9 @@ bool is_method(const std::string &name, IntegrationMethod &out) {
   return false;
 }
 
-class ModuleReader {
+class ModuleReader : BlockReader {
 public:
-  explicit ModuleReader(TokenStream &in) : in_(in) {}
+  explicit ModuleReader(TokenStream &in) : BlockReader(in) {}
 
   Module read() {
     in_.skip_newlines();
@@ -112,7 +107,7 @@ public:
       if (in_.at("neuron"))
         read_model();
       else if (in_.at("synapse"))
-        read_synapse();
+        read_synapse(in_, m_, models_);
       else if (in_.at("network"))
         read_network();
       else if (in_.at("simulate"))
@@ -296,110 +291,6 @@ private:
     }
     if (surrogate.syntax)
       m.surrogate = typed(surrogate, scope, ScalarType::Real, Dimension(), "the surrogate");
-  }
-
-  // --- synapse NAME { ... } ------------------------------------------------
-
-  void read_synapse() {
-    in_.expect("synapse");
-    Token name = in_.expect(TokenKind::Ident, "a model name");
-    define(models_, name, "synapse model");
-    SynapseModel m;
-    m.name = name.text;
-    m.loc = name.loc;
-    open_block();
-    std::vector<Pending> params, states, odes, pre, post;
-    std::vector<bool> pre_post, post_post; // whether each event statement writes post.X
-    std::map<std::string, SourceLocation> names;
-    while (!close_block()) {
-      Token kw = in_.expect(TokenKind::Ident, "a synapse statement");
-      if (kw.text == "param") {
-        Token p = declared(names);
-        in_.expect(":");
-        m.params.push_back({p.text, dimension("="), Expr()});
-        params.push_back(value_of(p));
-      } else if (kw.text == "state") { // state X : DIM = VALUE   or   state W : DIM (weight)
-        Token s = declared(names);
-        in_.expect(":");
-        StateVar st{s.text, dimension("="), Expr()};
-        if (in_.accept("(")) {
-          in_.expect("weight");
-          in_.expect(")");
-          if (!m.weight.empty())
-            in_.fail(DiagKind::ir_invalid_module, s.loc, "synapse model '" + m.name + "' has two weights");
-          m.weight = s.text;
-          states.push_back(Pending{});
-        } else {
-          states.push_back(value_of(s));
-        }
-        m.states.push_back(std::move(st));
-      } else if (kw.text == "ode") {
-        Token d = in_.expect(TokenKind::Ident, "dSTATE/dt");
-        if (d.text.size() < 2 || d.text[0] != 'd')
-          in_.fail(DiagKind::ir_expected, d.loc, "dSTATE/dt", describe(d));
-        in_.expect("/");
-        in_.expect("dt");
-        d.text.erase(0, 1);
-        odes.push_back(value_of(d));
-        m.odes.push_back({d.text, Expr(), false, d.loc});
-      } else if (kw.text == "on") { // on pre|post post.X += VALUE   or   on pre|post X = VALUE
-        Token pathway = in_.expect(TokenKind::Ident, "pre or post");
-        if (pathway.text != "pre" && pathway.text != "post")
-          in_.fail(DiagKind::ir_expected, pathway.loc, "pre or post", describe(pathway));
-        bool writes_post = in_.peek(1).text == ".";
-        if (writes_post) {
-          in_.expect("post");
-          in_.expect(".");
-        }
-        Token target = in_.expect(TokenKind::Ident, "a variable");
-        if (writes_post)
-          in_.expect("+");
-        (pathway.text == "pre" ? pre : post).push_back(value_of(target));
-        (pathway.text == "pre" ? pre_post : post_post).push_back(writes_post);
-      } else {
-        in_.fail(DiagKind::ir_expected, kw.loc, "a synapse statement", describe(kw));
-      }
-      in_.end_statement();
-    }
-    if (m.weight.empty())
-      in_.fail(DiagKind::ir_invalid_module, m.loc, "synapse model '" + m.name + "' has no '(weight)' state");
-    // Names resolve against a neuron model with the synapse's parameters and states.
-    NeuronModel names_of;
-    names_of.params = m.params;
-    names_of.states = m.states;
-    NameScope scope{&names_of, nullptr};
-    for (size_t i = 0; i < params.size(); ++i)
-      m.params[i].value = names_of.params[i].value = typed(params[i], scope, ScalarType::Real, m.params[i].dim,
-                                                           "the value of parameter '" + m.params[i].name + "'");
-    for (size_t i = 0; i < states.size(); ++i)
-      if (states[i].syntax)
-        m.states[i].initial = typed(states[i], scope, ScalarType::Real, m.states[i].dim,
-                                    "the initial value of '" + m.states[i].name + "'");
-    for (size_t i = 0; i < odes.size(); ++i) {
-      const StateVar *s = m.find_state(odes[i].target);
-      if (!s)
-        in_.fail(DiagKind::ir_invalid_module, odes[i].target_loc, "no synapse state '" + odes[i].target + "'");
-      m.odes[i].rhs = typed(odes[i], scope, ScalarType::Real, s->dim / Dimension::time(), "d" + s->name + "/dt");
-    }
-    auto events = [&](std::vector<Pending> &lines, const std::vector<bool> &to_post,
-                      std::vector<SynapseStatement> &out) {
-      for (size_t i = 0; i < lines.size(); ++i) {
-        SynapseStatement s{to_post[i] ? SynapseStatement::Kind::Post : SynapseStatement::Kind::State, lines[i].target,
-                           Expr(), lines[i].target_loc};
-        Expr v = build_expr(*lines[i].syntax, scope, ScalarType::Real, in_);
-        if (!to_post[i]) {
-          const StateVar *st = m.find_state(s.target);
-          if (!st)
-            in_.fail(DiagKind::ir_invalid_module, lines[i].target_loc, "no synapse state '" + s.target + "'");
-          expect_type(v, ScalarType::Real, st->dim, "the new value of '" + s.target + "'", lines[i].loc, in_);
-        }
-        s.value = v;
-        out.push_back(std::move(s));
-      }
-    };
-    events(pre, pre_post, m.on_pre);
-    events(post, post_post, m.on_post);
-    m_.synapses.push_back(std::move(m));
   }
 
   // --- network NAME { ... } ------------------------------------------------
@@ -659,88 +550,6 @@ private:
 
   Record record() { return read_record(in_, m_); }
 
-  // --- shared pieces -------------------------------------------------------
-
-  void open_block() {
-    in_.expect("{");
-    in_.end_statement();
-  }
-
-  /// Skips blank lines; takes the block's `}` (and its line end) if it is next.
-  bool close_block() {
-    in_.skip_newlines();
-    if (!in_.accept("}"))
-      return false;
-    in_.end_statement();
-    return true;
-  }
-
-  /// The dimension glued together up to `stop` (e.g. `V/s`, `kg*m^2`).
-  Dimension dimension(const std::string &stop) {
-    if (in_.peek().kind == TokenKind::Newline || in_.peek().kind == TokenKind::End)
-      in_.fail_expected("a dimension");
-    Token unit = in_.take_glued(stop);
-    std::optional<Dimension> d = parse_dimension(unit.text);
-    if (!d)
-      in_.fail(DiagKind::unknown_unit, unit.loc, unit.text);
-    return *d;
-  }
-
-  bool boolean() {
-    Token b = in_.expect(TokenKind::Ident, "true or false");
-    if (b.text != "true" && b.text != "false")
-      in_.fail(DiagKind::ir_expected, b.loc, "true or false", describe(b));
-    return b.text == "true";
-  }
-
-  /// `unless refractory`, if it is next.
-  bool unless_refractory() {
-    if (!in_.accept("unless"))
-      return false;
-    in_.expect("refractory");
-    return true;
-  }
-
-  /// A declared name, unique among the model's states, parameters and inputs.
-  Token declared(std::map<std::string, SourceLocation> &names) {
-    Token name = in_.expect(TokenKind::Ident, "a name");
-    define(names, name, "name");
-    return name;
-  }
-
-  void define(std::map<std::string, SourceLocation> &seen, const Token &name, const std::string &what) {
-    if (!in_.diagnostics().define_once(seen, name.text, name.loc, what))
-      throw ReadFailure{};
-  }
-
-  /// An expression, as syntax.
-  Pending expression() {
-    SourceLocation start = in_.peek().loc;
-    return {"", SourceLocation(), start, parse_expr(in_)};
-  }
-
-  /// `= EXPR` after `target`, as syntax.
-  Pending value_of(const Token &target) {
-    in_.expect("=");
-    Pending p = expression();
-    p.target = target.text;
-    p.target_loc = target.loc;
-    return p;
-  }
-
-  const StateVar &state(const NeuronModel &m, const Pending &line) {
-    const StateVar *s = m.find_state(line.target);
-    if (!s)
-      in_.fail(DiagKind::unknown_variable, line.target_loc, m.name, "state", line.target);
-    return *s;
-  }
-
-  Expr typed(const Pending &line, const NameScope &scope, ScalarType type, Dimension dim, const std::string &what) {
-    Expr e = build_expr(*line.syntax, scope, type, in_);
-    expect_type(e, type, dim, what, line.loc, in_);
-    return e;
-  }
-
   const NeuronModel *model_named(const Token &name) {
     const NeuronModel *m = m_.find_model(name.text);
     if (!m)
@@ -771,7 +580,6 @@ private:
     in_.fail(DiagKind::ir_invalid_module, loc, problems.front());
   }
 
-  TokenStream &in_;
   Module m_;
   std::map<std::string, SourceLocation> models_;
   SourceLocation network_loc_, regime_loc_;
