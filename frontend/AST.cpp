@@ -252,7 +252,8 @@ std::string dump(const File &f) {
       d.expr(*i.value, 3);
     }
     for (const auto &st : s.stimuli) {
-      d.line(2, "Input " + st.population.name, st.population.loc);
+      d.line(2, "Input " + st.population.name + (st.variable ? "." + st.variable->name : std::string()),
+             st.population.loc);
       d.expr(*st.source, 3);
     }
     for (const auto &r : s.records) {

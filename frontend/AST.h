@@ -294,8 +294,11 @@ struct InitDecl {
   Loc loc;
 };
 
+/// `input POP = spike_times("f.csv")`, or a current source driving a
+/// parameter: `input POP.PARAM = dc(0.5 nA, start: 10 ms)`.
 struct StimulusDecl {
   Ident population;
+  std::optional<Ident> variable;
   ExprPtr source;
 };
 

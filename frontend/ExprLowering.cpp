@@ -35,9 +35,9 @@ constexpr int kMaxExponent = 64;
 /// Random call sites per model: the RNG counter keeps 8 bits for them.
 constexpr uint32_t kMaxRandomSites = 255;
 
-const std::vector<std::string> kFunctions = {"exp", "expm1", "exprel", "log",   "sqrt",    "abs",
-                                             "sin", "cos",   "tanh",   "floor", "ceil",    "min",
-                                             "max", "clip",  "rand",   "randn", "stimulus"};
+const std::vector<std::string> kFunctions = {"exp", "expm1", "exprel", "log",   "sqrt",     "abs",
+                                             "sin", "cos",   "tanh",   "floor", "ceil",     "min",
+                                             "max", "clip",  "rand",   "randn", "stimulus", "dc"};
 
 std::optional<ir::Function> unary_function(const std::string &name) {
   static const std::pair<const char *, ir::Function> table[] = {
@@ -385,6 +385,9 @@ bool ExprLowering::check_constant(const ast::FunctionDecl &let) {
 
 ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
   const std::string &name = c.callee.name;
+  if (scope.extra_call)
+    if (std::optional<ir::Expr> handled = scope.extra_call(c))
+      return *handled;
   if (functions_) {
     auto found = functions_->find(name);
     if (found != functions_->end() && found->second->constant) {
@@ -405,6 +408,10 @@ ir::Expr ExprLowering::call(const ast::CallExpr &c, const Scope &scope) {
     diags_.report(DiagKind::wrong_argument_count, c.loc(), "function '" + name + "'", n, c.args.size());
     return false;
   };
+  if (name == "dc") { // a current source's (CurrentSources.cpp), handled by extra_call there
+    diags_.report(DiagKind::misplaced_call, c.loc(), name, scope.context);
+    return {};
+  }
   if (name == "rand" || name == "randn") {
     if (!arity(0))
       return {};

@@ -34,6 +34,10 @@ struct Scope {
   bool allow_noise = false;    ///< white noise `xi`, `xi_NAME` (neuron ODEs)
   /// Next call-site number for random draws; required when allow_random.
   uint32_t *random_sites = nullptr;
+  /// Calls only this context knows (`dc(...)` in a current source): the
+  /// value, or null after reporting an error; nullopt for a call it does
+  /// not handle. May be empty.
+  std::function<std::optional<ir::Expr>(const ast::CallExpr &)> extra_call;
   /// Whether a name's declaration failed with an error already reported;
   /// its uses then report nothing more. May be empty.
   std::function<bool(const std::string &)> failed;
@@ -86,7 +90,7 @@ private:
 
   diag::Diagnostics &diags_;
   const FunctionTable *functions_;
-  std::vector<std::string> expanding_; ///< the functions being expanded, outermost first
+  std::vector<std::string> expanding_;  ///< the functions being expanded, outermost first
   std::set<std::string> shadow_warned_; ///< constants hidden by a local name, warned once
 };
 

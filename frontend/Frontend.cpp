@@ -270,7 +270,8 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
     diags_.report(DiagKind::unknown_network, net.loc, net.name);
     return std::nullopt;
   }
-  if (!file.simulations.empty() && !lower_simulation(file.simulations[0], directory_of(file.name), m, diags_, &functions))
+  if (!file.simulations.empty() &&
+      !lower_simulation(file.simulations[0], directory_of(file.name), m, diags_, &functions))
     return std::nullopt;
   if (!file.trainings.empty() && !lower_training(file.trainings[0], m, diags_, &functions))
     return std::nullopt;

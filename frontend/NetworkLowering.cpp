@@ -2,6 +2,7 @@
 #include "frontend/NetworkLowering.h"
 
 #include "frontend/ConnectivityLowering.h"
+#include "frontend/CurrentSources.h"
 #include "frontend/ExprLowering.h"
 #include "frontend/OutputPaths.h"
 #include "frontend/SynapseProjections.h"
@@ -69,13 +70,17 @@ public:
     regime_settings(decl.settings);
     for (const auto &i : decl.inits)
       init(i);
+    for (const auto &s : decl.stimuli) // current sources first: a driven parameter is recordable
+      if (s.variable)
+        stimulus(s, source_dir);
     for (const auto &rec : decl.records) {
       if (rec.on_word)
         diags_.report(DiagKind::misplaced_regime_statement, rec.on_word->loc, "record ... on", "simulate");
       record(rec);
     }
     for (const auto &s : decl.stimuli)
-      stimulus(s, source_dir);
+      if (!s.variable)
+        stimulus(s, source_dir);
     undriven_sources();
     return diags_.error_count() == errors;
   }
@@ -522,11 +527,13 @@ private:
         }
       } else {
         r.kind = ir::RecordKind::State;
-        // A parameter that `init` made per neuron is recordable like a state.
+        // A parameter that `init` made per neuron, or that a current source
+        // drives, is recordable like a state.
         bool per_neuron = false;
-        for (const ir::Assignment &a : p->inits)
-          per_neuron =
-              per_neuron || (a.state == item.variable->name && m_.find_model(p->model)->find_param(a.state) != nullptr);
+        for (const auto *list : {&p->inits, &p->drives})
+          for (const ir::Assignment &a : *list)
+            per_neuron = per_neuron ||
+                         (a.state == item.variable->name && m_.find_model(p->model)->find_param(a.state) != nullptr);
         if (!per_neuron && !state_of(*p, *item.variable))
           continue;
         r.variable = item.variable->name;
@@ -577,6 +584,10 @@ private:
     const ir::Population *p = population_named(s.population);
     if (!p)
       return;
+    if (s.variable) {
+      lower_current_source(s, *p, m_, exprs_, current_sources_, diags_);
+      return;
+    }
     const auto *call = ast::dyn_cast<ast::CallExpr>(s.source.get());
     const ast::StringExpr *path = nullptr;
     if (call && call->callee.name == "spike_times" && call->args.size() == 1 && !call->args[0].name)
@@ -611,6 +622,7 @@ private:
   std::map<std::string, SourceLocation> pop_locs_;
   std::set<std::string> failed_populations_; ///< declared, but with errors
   std::map<std::string, SourceLocation> stimulus_locs_;
+  std::map<std::string, SourceLocation> current_sources_; ///< POP.PARAM -> where it is driven
 };
 
 } // namespace

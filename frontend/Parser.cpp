@@ -358,7 +358,10 @@ private:
       } else if (auto *r = dynamic_cast<SNNParser::RecordStmtContext *>(st)) {
         s.records.push_back(record(r));
       } else if (auto *in = dynamic_cast<SNNParser::StimulusStmtContext *>(st)) {
-        s.stimuli.push_back({ident(in->popName()), expr(in->expr())});
+        ast::StimulusDecl d{ident(in->popName()), std::nullopt, expr(in->expr())};
+        if (in->IDENT())
+          d.variable = ident(in->IDENT());
+        s.stimuli.push_back(std::move(d));
       } else if (auto *set = dynamic_cast<SNNParser::RegimeSettingStmtContext *>(st)) {
         s.settings.push_back({ident(set->IDENT()), expr(set->expr())});
       } else if (auto *data = dynamic_cast<SNNParser::DataStmtContext *>(st)) {

@@ -23,8 +23,7 @@ namespace snn::frontend {
 /// already holds the data, splits and readout, against which monitored
 /// metrics are checked. Reports every mistake where it was written.
 void lower_workflow(const ast::TrainDecl &decl, const std::map<std::string, const ast::Setting *> &settings,
-                    ir::Module &m, ir::Training &t, diag::Diagnostics &diags,
-                    const FunctionTable *functions);
+                    ir::Module &m, ir::Training &t, diag::Diagnostics &diags, const FunctionTable *functions);
 
 /// The statement keywords of the workflow (`regularize`, `checkpoint`, ...).
 const std::vector<std::string> &workflow_statements();

@@ -98,7 +98,7 @@ trainDecl : 'train' IDENT 'with' IDENT '{' regimeStmt* '}' ;
 regimeStmt
   : 'init' varRef (',' varRef)* op=('=' | '~') expr ';'?        # initStmt
   | 'record' recordItem (',' recordItem)* recordSuffix* ';'?      # recordStmt
-  | 'input' popName '=' expr ';'?                                # stimulusStmt
+  | 'input' popName ('.' IDENT)? '=' expr ';'?                  # stimulusStmt
   | IDENT dataName '=' expr ';'?                                 # dataStmt
   | IDENT '=' expr ';'?                                          # regimeSettingStmt
   | IDENT callArgs ';'?                                          # callStmt

@@ -137,6 +137,8 @@ template <typename Model, typename Fn> void model_exprs(Model &m, const Fn &fn) 
     each(o.rhs);
   each(m.refractory_period);
   each(m.refractory_condition);
+  for (auto &a : m.drives)
+    each(a.value);
   for (auto &a : m.update)
     each(a.value);
   each(m.spike_condition);
@@ -155,6 +157,9 @@ template <typename Mod, typename Fn> void module_exprs(Mod &m, const Fn &fn) {
     for (auto &init : pop.inits)
       if (init.value)
         fn(init.value);
+    for (auto &drive : pop.drives)
+      if (drive.value)
+        fn(drive.value);
   }
 }
 } // namespace

@@ -84,6 +84,11 @@ struct NeuronModel {
   /// `refractory while COND` (Brian2's condition): after a spike the neuron
   /// stays refractory until a step begins with COND false; null for none.
   Expr refractory_condition;
+  /// Current sources (from the population's drives, by ResolveParams): each
+  /// state here takes the value, a function of `t` and random draws, at the
+  /// start of every step and holds it over the step. DiscretizeOdes folds
+  /// them into `update` and clears this.
+  std::vector<Assignment> drives;
 
   // Discrete form (after DiscretizeOdes): read old values, never in place.
   bool discretized = false;
@@ -163,6 +168,9 @@ struct Population {
   std::vector<std::pair<std::string, Expr>> overrides;
   /// Initial-value overrides from the regime (state name, value).
   std::vector<Assignment> inits;
+  /// Current sources of the regime (`input POP.PARAM = EXPR`): parameter
+  /// name and its value as a function of `t` (and random draws).
+  std::vector<Assignment> drives;
   SourceLocation loc; ///< the model name in the population's declaration
 };
 

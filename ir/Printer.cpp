@@ -259,6 +259,7 @@ void print_model(std::ostream &os, const NeuronModel &m) {
       ExprPrinter(os, &names).print(o.rhs);
       os << (o.frozen_when_refractory ? "  unless refractory\n" : "\n");
     }
+    print_assignments(os, "drive", m.drives, "  ");
   } else {
     os << "  discretized with " << name_of(m.method_used) << '\n';
     if (!m.refractory_counter.empty())
@@ -472,6 +473,7 @@ std::string to_string(const Module &m) {
       os << ", " << name << " = " << to_string(value);
     os << '\n';
     print_assignments(os, "init", p.inits, "    ");
+    print_assignments(os, "drive", p.drives, "    ");
   }
   for (const auto &pr : n.projections) {
     os << "  projection " << pr.pre << " -> " << pr.post << '.' << pr.target << " ("

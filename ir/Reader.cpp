@@ -127,7 +127,7 @@ public:
     for (const auto &pr : m_.network.projections)
       resolved = resolved && pr.synapse_overrides.empty();
     for (const auto &p : m_.network.populations)
-      resolved = resolved && p.overrides.empty() && p.inits.empty();
+      resolved = resolved && p.overrides.empty() && p.inits.empty() && p.drives.empty();
     m_.params_resolved = resolved;
     check();
     return std::move(m_);
@@ -144,7 +144,7 @@ private:
     m.name = name.text;
     m.loc = name.loc;
     open_block();
-    std::vector<Pending> params, states, odes, lets, updates, resets;
+    std::vector<Pending> params, states, odes, lets, updates, resets, drives;
     Pending refractory, refractory_condition, spike, surrogate;
     std::map<std::string, SourceLocation> names;
     bool has_method = false, has_discretized = false;
@@ -212,6 +212,8 @@ private:
         d.text.erase(0, 1);
         odes.push_back(value_of(d));
         m.odes.push_back({d.text, Expr(), unless_refractory(), d.loc});
+      } else if (k == "drive") { // drive STATE = EXPR (a current source)
+        drives.push_back(value_of(in_.expect(TokenKind::Ident, "a state name")));
       } else if (k == "let") {
         lets.push_back(value_of(in_.expect(TokenKind::Shared, "a shared name such as %0")));
       } else if (k == "update" || k == "reset") {
@@ -237,6 +239,10 @@ private:
       in_.fail(DiagKind::ir_invalid_module, m.loc,
                "model '" + m.name + "' needs either 'method M' (continuous) or 'discretized with M'");
     build_model(m, params, states, odes, refractory, lets, updates, spike, resets, surrogate);
+    for (auto &d : drives) {
+      const StateVar &s = state(m, d);
+      m.drives.push_back({s.name, typed(d, {&m, nullptr}, s.type, s.dim, "the current source of '" + s.name + "'")});
+    }
     if (refractory_condition.syntax)
       m.refractory_condition =
           typed(refractory_condition, {&m, nullptr}, ScalarType::Bool, Dimension(), "the refractory condition");
@@ -305,15 +311,17 @@ private:
     open_block();
     std::map<std::string, SourceLocation> populations;
     while (!close_block()) {
-      Token kw2 = in_.expect(TokenKind::Ident, "'population', 'init' or 'projection'");
+      Token kw2 = in_.expect(TokenKind::Ident, "'population', 'init', 'drive' or 'projection'");
       if (kw2.text == "population")
         read_population(populations);
       else if (kw2.text == "init" && !m_.network.populations.empty())
         read_init(m_.network.populations.back());
+      else if (kw2.text == "drive" && !m_.network.populations.empty())
+        read_drive(m_.network.populations.back());
       else if (kw2.text == "projection")
         read_projection();
       else
-        in_.fail(DiagKind::ir_expected, kw2.loc, "'population', 'init' or 'projection'", describe(kw2));
+        in_.fail(DiagKind::ir_expected, kw2.loc, "'population', 'init', 'drive' or 'projection'", describe(kw2));
       in_.end_statement();
     }
   }
@@ -350,6 +358,18 @@ private:
     Pending value = value_of(s);
     const StateVar &st = state(*m, value);
     p.inits.push_back({st.name, typed(value, {m, nullptr}, st.type, st.dim, "the initial value of '" + st.name + "'")});
+  }
+
+  /// drive PARAM = EXPR (a current source), under the population it drives.
+  void read_drive(Population &p) {
+    const NeuronModel *m = m_.find_model(p.model);
+    Token name = in_.expect(TokenKind::Ident, "a parameter name");
+    Pending value = value_of(name);
+    const Parameter *param = m->find_param(name.text);
+    if (!param)
+      in_.fail(DiagKind::unknown_variable, name.loc, m->name, "parameter", name.text);
+    p.drives.push_back({param->name, typed(value, {m, nullptr}, ScalarType::Real, param->dim,
+                                           "the current source of '" + name.text + "'")});
   }
 
   /// projection PRE -> POST.TARGET (input|state) : CONNECTIVITY, weight W [DIM]

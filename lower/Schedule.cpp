@@ -109,7 +109,7 @@ private:
     const ir::Population &pop = m_.network.populations[population];
     const ir::NeuronModel *model = m_.find_model(pop.model);
     ir::internal_check(model != nullptr, "population '" + pop.name + "' names unknown model '" + pop.model + "'");
-    ir::internal_check(pop.overrides.empty() && pop.inits.empty(),
+    ir::internal_check(pop.overrides.empty() && pop.inits.empty() && pop.drives.empty(),
                        "population '" + pop.name + "' still has parameter overrides or inits (not specialised)");
     return *model;
   }

@@ -155,6 +155,8 @@ public:
       m_.spike_condition = ir::Binary::make(ir::BinaryOp::And, m_.spike_condition, over);
       m_.reset.push_back({counter_name_, ir::Constant::make_int(refractory_steps_)});
     }
+    if (!fold_drives(update))
+      return false;
     for (auto &a : update)
       a.value = ir::simplify(a.value);
     if (!finite_constants(update) || !finite_constants(m_.reset))
@@ -171,6 +173,49 @@ private:
   using Method = ir::IntegrationMethod;
 
   std::string base_name() const { return m_.name.substr(0, m_.name.find('@')); }
+
+  /// Current sources: each driven state takes its source's value at the
+  /// start of the step (t as the update binds it), and the step's
+  /// integration reads that value too, held over the step; the spike
+  /// condition and the reset then see it as the state's new value. The
+  /// sources' draws get sites after every other draw of the model.
+  bool fold_drives(std::vector<ir::Assignment> &update) {
+    if (m_.drives.empty())
+      return true;
+    uint32_t first = 0;
+    auto after = [&first](const Expr &e) {
+      ir::walk(e, [&first](const Expr &x) {
+        if (const auto *r = x.as<ir::Random>())
+          first = std::max(first, r->site + 1);
+        return ir::WalkResult::Advance;
+      });
+    };
+    ir::for_each_expr(m_, after);
+    for (const auto &a : update)
+      after(a.value);
+    std::map<std::string, Expr> value;
+    for (const auto &d : m_.drives) {
+      uint32_t used = 0;
+      value[d.state] = ir::substitute_random(d.value, [&](const ir::Random &r) {
+        used = std::max(used, r.site + 1);
+        return ir::Random::make(r.dist, first + r.site);
+      });
+      first += used;
+    }
+    if (first > kMaxRandomSites) {
+      ctx_.diags.report(DiagKind::too_many_random_draws, m_.loc, kMaxRandomSites);
+      return false;
+    }
+    for (auto &a : update)
+      a.value = ir::substitute(a.value, [&](const ir::Variable &v) -> Expr {
+        auto found = v.var_kind == ir::VarKind::State ? value.find(v.name) : value.end();
+        return found == value.end() ? Expr() : found->second;
+      });
+    for (const auto &d : m_.drives)
+      update.push_back({d.state, value.at(d.state)});
+    m_.drives.clear();
+    return true;
+  }
   SourceLocation method_loc() const { return m_.method_loc.valid() ? m_.method_loc : m_.loc; }
 
   /// The update map of the ODE system, by the method asked for or, for

@@ -111,6 +111,18 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
         per_neuron.push_back(st);
         overrides.emplace_back(p->name, ir::Variable::make(ir::VarKind::State, p->name, p->dim));
       }
+    // A current source makes its parameter a state that takes the source's
+    // value each step (DiscretizeOdes); it starts at the value for t = 0.
+    for (const auto &drive : pop.drives)
+      if (const ir::Parameter *p = generic->find_param(drive.state)) {
+        ir::Expr at_zero = ir::substitute(drive.value, [](const ir::Variable &v) -> ir::Expr {
+          return v.var_kind == ir::VarKind::Time ? ir::Constant::make(0.0, v.dim) : ir::Expr();
+        });
+        ir::StateVar st{p->name, p->dim, ir::simplify(at_zero)};
+        st.parameter = true; // initialised first: other initial values may read it
+        per_neuron.push_back(st);
+        overrides.emplace_back(p->name, ir::Variable::make(ir::VarKind::State, p->name, p->dim));
+      }
     std::map<std::string, ir::Expr> values = parameter_values(generic->params, overrides);
     ir::NeuronModel s = *generic;
     s.name = generic->name + "@" + pop.name;
@@ -126,11 +138,13 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
         if (init.state == st.name)
           st.initial = init.value;
     s.states.insert(s.states.end(), per_neuron.begin(), per_neuron.end());
+    s.drives = pop.drives;
     if (!per_neuron.empty() && !uniform_settings(s, pop, ctx))
       ok = false;
     pop.model = s.name;
     pop.overrides.clear();
     pop.inits.clear();
+    pop.drives.clear();
     specialised.push_back(std::move(s));
   }
   m.models = std::move(specialised);
