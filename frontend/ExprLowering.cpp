@@ -149,6 +149,10 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
   }
   case ast::Expr::Member: {
     const auto *m = ast::dyn_cast<ast::MemberExpr>(&e);
+    if (scope.synapse) {
+      diags_.report(DiagKind::neuron_read_in_synapse, e.loc(), m->object.name, m->member.name);
+      return {};
+    }
     diags_.report(DiagKind::misplaced_member_access, e.loc(), m->object.name, m->member.name, scope.context);
     return {};
   }

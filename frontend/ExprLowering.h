@@ -32,6 +32,7 @@ struct Scope {
   bool allow_random = false;   ///< rand(), randn()
   bool allow_stimulus = false; ///< stimulus()
   bool allow_noise = false;    ///< white noise `xi`, `xi_NAME` (neuron ODEs)
+  bool synapse = false;        ///< synapse code: `pre.X` / `post.X` are not values there
   /// Next call-site number for random draws; required when allow_random.
   uint32_t *random_sites = nullptr;
   /// Calls only this context knows (`dc(...)` in a current source): the

@@ -534,6 +534,14 @@ private:
           for (const ir::Assignment &a : *list)
             per_neuron = per_neuron ||
                          (a.state == item.variable->name && m_.find_model(p->model)->find_param(a.state) != nullptr);
+        // An input records the sum of the weights each update received
+        // (passes/ResolveParams adds the state that holds it).
+        bool input = m_.find_model(p->model)->find_input(item.variable->name) != nullptr;
+        if (input && training) {
+          diags_.report(DiagKind::record_form_in_training, item.variable->loc, "an input");
+          continue;
+        }
+        per_neuron = per_neuron || input;
         if (!per_neuron && !state_of(*p, *item.variable))
           continue;
         r.variable = item.variable->name;

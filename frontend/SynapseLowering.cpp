@@ -52,6 +52,7 @@ private:
   Scope scope(const std::string &context, bool states, const std::map<std::string, ir::Expr> *current = nullptr) {
     Scope s;
     s.context = context;
+    s.synapse = true;
     s.failed = [this](const std::string &n) { return failed_.count(n) > 0; };
     s.lookup = [this, states, current](const std::string &n) -> ir::Expr {
       if (const ir::Parameter *p = model_.find_param(n))

@@ -169,6 +169,15 @@ void for_each_expr(const NeuronModel &m, const std::function<void(const Expr &)>
 void for_each_expr(Module &m, const std::function<void(Expr &)> &fn) { module_exprs(m, fn); }
 void for_each_expr(const Module &m, const std::function<void(const Expr &)> &fn) { module_exprs(m, fn); }
 
+std::string received_state(const std::string &input) { return input + "@received"; }
+
+std::string received_input(const std::string &state) {
+  const std::string suffix = "@received";
+  if (state.size() <= suffix.size() || state.compare(state.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return "";
+  return state.substr(0, state.size() - suffix.size());
+}
+
 bool reads_stimulus(const NeuronModel &m) {
   bool reads = false;
   for_each_expr(m, [&reads](const Expr &e) {

@@ -416,6 +416,12 @@ struct Module {
   const SynapseModel *find_synapse(const std::string &n) const;
 };
 
+/// The hidden state that holds what input `input` received in a step, for
+/// recording it (`record p.i`): `i@received`, a name no source can write.
+std::string received_state(const std::string &input);
+/// The input whose received value state `state` holds, or "" for another.
+std::string received_input(const std::string &state);
+
 /// Calls `fn` on every non-null expression of `m`: parameter defaults, state
 /// initial values, ODE right sides, the refractory period, the update map,
 /// the spike condition, the reset and the surrogate. The one list of a

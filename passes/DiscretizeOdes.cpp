@@ -157,6 +157,12 @@ public:
     }
     if (!fold_drives(update))
       return false;
+    // A recorded input (ResolveParams): the sum of the weights this update
+    // received, as the jumps read it.
+    for (const ir::StateVar &st : m_.states)
+      if (const ir::InputVar *in = m_.find_input(ir::received_input(st.name)))
+        update.push_back({st.name, ir::Variable::make(ir::VarKind::Input, in->name, in->dim) *
+                                       ir::Constant::make(1.0, Dimension::time())});
     for (auto &a : update)
       a.value = ir::simplify(a.value);
     if (!finite_constants(update) || !finite_constants(m_.reset))

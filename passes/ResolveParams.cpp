@@ -148,6 +148,24 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
     specialised.push_back(std::move(s));
   }
   m.models = std::move(specialised);
+  // A recorded input: a hidden state of its population's (own) model holds
+  // what each update received (DiscretizeOdes gives it its update).
+  for (ir::Record &r : m.regime.records) {
+    if (r.kind != ir::RecordKind::State)
+      continue;
+    const ir::Population *pop = m.network.find_population(r.population);
+    ir::NeuronModel *model = pop ? m.find_model(pop->model) : nullptr;
+    const ir::InputVar *input = model ? model->find_input(r.variable) : nullptr;
+    if (!input)
+      continue;
+    r.variable = ir::received_state(input->name);
+    if (!model->find_state(r.variable)) {
+      ir::StateVar held{r.variable, input->dim * ir::Dimension::time(),
+                        ir::Constant::make(0.0, input->dim * ir::Dimension::time())};
+      held.hidden = true;
+      model->states.push_back(held);
+    }
+  }
   resolve_synapses(m);
   m.params_resolved = true;
   return ok;

@@ -2,6 +2,7 @@
 #include "backends/cpu/Descriptor.h"
 
 #include "backends/cpu/AbiTypes.h"
+#include "ir/Module.h"
 
 #include "snn/model_abi.h"
 
@@ -240,8 +241,12 @@ private:
 
   llvm::Constant *variables(const std::vector<lower::VariableInfo> &vars, const std::string &name) {
     std::vector<llvm::Constant *> out;
-    for (const lower::VariableInfo &v : vars)
-      out.push_back(struct_of(types_.variable_desc, {string(v.name), buffer_index(v.buffer), u32(v.hidden ? 1 : 0)}));
+    // A recorded input's state goes by the input's name (`p.i` in the NPZ).
+    for (const lower::VariableInfo &v : vars) {
+      std::string input = ir::received_input(v.name);
+      out.push_back(struct_of(types_.variable_desc,
+                              {string(input.empty() ? v.name : input), buffer_index(v.buffer), u32(v.hidden ? 1 : 0)}));
+    }
     return array(types_.variable_desc, out, name);
   }
 
