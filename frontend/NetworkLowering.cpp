@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -413,6 +414,24 @@ private:
       const ir::StateVar *s = param ? &as_state : state_of(*p, t.variable);
       if (!s)
         continue;
+      auto &pop = m_.network.populations[m_.network.population_index(p->name)];
+      const auto *call = ast::dyn_cast<ast::CallExpr>(d.value.get());
+      bool loaded = std::any_of(pop.loads.begin(), pop.loads.end(), [&](auto &l) { return l.state == s->name; });
+      bool set = std::any_of(pop.inits.begin(), pop.inits.end(), [&](auto &a) { return a.state == s->name; });
+      if (!d.distribution && call && call->callee.name == "load") {
+        // The runtime writes the file's values over the initial ones.
+        if (loaded || set) {
+          diags_.report(DiagKind::duplicate_definition, t.variable.loc, "initial value of", p->name + "." + s->name);
+          continue;
+        }
+        if (auto origin = lower_load_call(*call, p->name + "." + s->name, diags_))
+          pop.loads.push_back({s->name, origin->file, origin->array});
+        continue;
+      }
+      if (loaded) {
+        diags_.report(DiagKind::duplicate_definition, t.variable.loc, "initial value of", p->name + "." + s->name);
+        continue;
+      }
       ir::Expr value;
       if (d.distribution) {
         auto w = distribution(*d.value, s->dim, "the initial value of '" + s->name + "'");
@@ -432,7 +451,6 @@ private:
         if (!exprs_.expect_dimension(value, s->dim, "the initial value of '" + s->name + "'", d.value->loc()))
           continue;
       }
-      auto &pop = m_.network.populations[m_.network.population_index(p->name)];
       pop.inits.push_back({s->name, value});
     }
   }
@@ -541,6 +559,8 @@ private:
           diags_.report(DiagKind::record_form_in_training, item.variable->loc, "an input");
           continue;
         }
+        for (const ir::StateLoad &l : p->loads)
+          per_neuron = per_neuron || l.state == item.variable->name;
         per_neuron = per_neuron || input;
         if (!per_neuron && !state_of(*p, *item.variable))
           continue;

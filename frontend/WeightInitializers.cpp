@@ -171,7 +171,8 @@ bool lower_weight_initializer(const ast::Expr &e, ir::Projection &pr, uint32_t n
   return false;
 }
 
-bool lower_weight_load(const ast::CallExpr &call, ir::Projection &pr, diag::Diagnostics &diags) {
+std::optional<ir::WeightOrigin> lower_load_call(const ast::CallExpr &call, const std::string &default_array,
+                                                diag::Diagnostics &diags) {
   ir::WeightOrigin origin;
   const ast::Arg *file = nullptr, *array = nullptr;
   for (size_t i = 0; i < call.args.size(); ++i) {
@@ -186,43 +187,50 @@ bool lower_weight_load(const ast::CallExpr &call, ir::Projection &pr, diag::Diag
       diags.report(DiagKind::unknown_argument, at, "'load'", n);
       if (a.name)
         diags.suggest(n, {"name"}, at);
-      return false;
+      return std::nullopt;
     }
     if (array) {
       diags.report(DiagKind::duplicate_argument, at, "name");
-      return false;
+      return std::nullopt;
     }
     array = &a;
   }
   if (!file) {
     diags.report(DiagKind::missing_argument, call.loc(), "'load'", "file");
-    return false;
+    return std::nullopt;
   }
   auto path = string_of(*file->value, "the file of load()", diags);
   if (!path)
-    return false;
+    return std::nullopt;
   bool npy = ends_with(*path, ".npy");
   if (!npy && !ends_with(*path, ".npz")) {
     diags.report(DiagKind::weight_file_extension, file->value->loc(), *path);
-    return false;
+    return std::nullopt;
   }
   origin.file = *path;
   if (array) {
     auto n = string_of(*array->value, "the array name ('name:')", diags);
     if (!n)
-      return false;
+      return std::nullopt;
     if (npy) {
       diags.report(DiagKind::array_name_of_npy, array->name->loc);
-      return false;
+      return std::nullopt;
     }
     origin.array = *n;
   } else if (!npy) {
-    origin.array = pr.pre + "->" + pr.post;
+    origin.array = default_array;
   }
+  return origin;
+}
+
+bool lower_weight_load(const ast::CallExpr &call, ir::Projection &pr, diag::Diagnostics &diags) {
+  std::optional<ir::WeightOrigin> origin = lower_load_call(call, pr.pre + "->" + pr.post, diags);
+  if (!origin)
+    return false;
   // `init` sets 0, then the executable loads the file over it.
   pr.weight.dist = ir::WeightDistribution::Constant;
   pr.weight.a = 0;
-  pr.weight_origin = origin;
+  pr.weight_origin = *origin;
   return true;
 }
 

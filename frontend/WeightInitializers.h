@@ -42,6 +42,12 @@ bool lower_weight_initializer(const ast::Expr &e, ir::Projection &pr, uint32_t n
                               ExprLowering &exprs, diag::Diagnostics &diags,
                               const std::function<std::optional<ir::WeightInit>(const ast::Expr &)> &distribution);
 
+/// The file and array of `load("file.npz", name: "array")` or
+/// `load("file.npy")`; an .npz file's array defaults to `default_array`.
+/// Reports located errors and returns nullopt on a mistake.
+std::optional<ir::WeightOrigin> lower_load_call(const ast::CallExpr &call, const std::string &default_array,
+                                                diag::Diagnostics &diags);
+
 /// Lowers `weight load("file.npz", name: "array")` or `load("file.npy")`
 /// into `pr.weight_origin` (and a zero `pr.weight`, which the file
 /// replaces at run time). The array of an .npz file defaults to

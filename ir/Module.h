@@ -160,6 +160,15 @@ struct SynapseModel {
   const StateVar *find_state(const std::string &n) const;
 };
 
+/// `init POP.X = load("x.npz", name: "a")`: the runtime replaces X's
+/// initial values (or a parameter made per neuron) with the file's, one per
+/// neuron, in every example.
+struct StateLoad {
+  std::string state;
+  std::string file;  ///< absolute
+  std::string array; ///< the .npz array; empty for an .npy file
+};
+
 struct Population {
   std::string name;
   std::string model; ///< name of a NeuronModel in the module
@@ -171,6 +180,8 @@ struct Population {
   /// Current sources of the regime (`input POP.PARAM = EXPR`): parameter
   /// name and its value as a function of `t` (and random draws).
   std::vector<Assignment> drives;
+  /// States whose initial values come from a file (kept after ResolveParams).
+  std::vector<StateLoad> loads;
   SourceLocation loc; ///< the model name in the population's declaration
 };
 

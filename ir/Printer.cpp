@@ -474,6 +474,9 @@ std::string to_string(const Module &m) {
     os << '\n';
     print_assignments(os, "init", p.inits, "    ");
     print_assignments(os, "drive", p.drives, "    ");
+    for (const auto &l : p.loads)
+      os << "    load " << l.state << " from \"" << l.file << '"'
+         << (l.array.empty() ? std::string() : " array \"" + l.array + '"') << '\n';
   }
   for (const auto &pr : n.projections) {
     os << "  projection " << pr.pre << " -> " << pr.post << '.' << pr.target << " ("

@@ -311,17 +311,20 @@ private:
     open_block();
     std::map<std::string, SourceLocation> populations;
     while (!close_block()) {
-      Token kw2 = in_.expect(TokenKind::Ident, "'population', 'init', 'drive' or 'projection'");
+      Token kw2 = in_.expect(TokenKind::Ident, "'population', 'init', 'drive', 'load' or 'projection'");
       if (kw2.text == "population")
         read_population(populations);
       else if (kw2.text == "init" && !m_.network.populations.empty())
         read_init(m_.network.populations.back());
       else if (kw2.text == "drive" && !m_.network.populations.empty())
         read_drive(m_.network.populations.back());
+      else if (kw2.text == "load" && !m_.network.populations.empty())
+        read_load(m_.network.populations.back());
       else if (kw2.text == "projection")
         read_projection();
       else
-        in_.fail(DiagKind::ir_expected, kw2.loc, "'population', 'init', 'drive' or 'projection'", describe(kw2));
+        in_.fail(DiagKind::ir_expected, kw2.loc, "'population', 'init', 'drive', 'load' or 'projection'",
+                 describe(kw2));
       in_.end_statement();
     }
   }
@@ -358,6 +361,19 @@ private:
     Pending value = value_of(s);
     const StateVar &st = state(*m, value);
     p.inits.push_back({st.name, typed(value, {m, nullptr}, st.type, st.dim, "the initial value of '" + st.name + "'")});
+  }
+
+  /// load STATE from "FILE" [array "NAME"], under the population it sets.
+  void read_load(Population &p) {
+    const NeuronModel *m = m_.find_model(p.model);
+    Token name = in_.expect(TokenKind::Ident, "a state or parameter name");
+    if (!m->find_state(name.text) && !m->find_param(name.text))
+      in_.fail(DiagKind::unknown_variable, name.loc, m->name, "state or parameter", name.text);
+    in_.expect("from");
+    StateLoad l{name.text, in_.expect(TokenKind::String, "a file name in quotes").text, ""};
+    if (in_.accept("array"))
+      l.array = in_.expect(TokenKind::String, "an array name in quotes").text;
+    p.loads.push_back(std::move(l));
   }
 
   /// drive PARAM = EXPR (a current source), under the population it drives.

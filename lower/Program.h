@@ -189,6 +189,9 @@ struct VariableInfo {
   std::string name; ///< as the model writes it
   int buffer = -1;
   bool hidden = false; ///< added by a pass (e.g. a refractory counter)
+  /// `init p.v = load(...)`: the file (and .npz array) whose values replace
+  /// the state's initial ones in every example; empty for none.
+  std::string file, array;
 };
 
 struct PopulationInfo {

@@ -141,11 +141,17 @@ private:
     info.size = pop.size;
     for (const ir::StateVar &s : model.states) {
       std::string unit = s.type == ir::ScalarType::Int ? "" : s.dim.str();
-      info.states.push_back(
-          {s.name, neuron_buffer(k, s.name, state_elem(s, real_), BufferRole::State, unit), s.hidden});
+      VariableInfo var{s.name, neuron_buffer(k, s.name, state_elem(s, real_), BufferRole::State, unit), s.hidden, "",
+                       ""};
+      for (const ir::StateLoad &l : pop.loads)
+        if (l.state == s.name) {
+          var.file = l.file;
+          var.array = l.array;
+        }
+      info.states.push_back(std::move(var));
     }
     for (const ir::InputVar &i : model.inputs)
-      info.inputs.push_back({i.name, neuron_buffer(k, i.name, real_, BufferRole::Input, i.dim.str()), false});
+      info.inputs.push_back({i.name, neuron_buffer(k, i.name, real_, BufferRole::Input, i.dim.str()), false, "", ""});
     info.spiked = neuron_buffer(k, "spiked", ElemType::U8, BufferRole::Spiked, "");
     // Flags for every population that reads stimulus(): the regime's file,
     // the training data or the executable's --input drives them.

@@ -90,6 +90,26 @@ bool uniform_settings(const ir::NeuronModel &s, const ir::Population &pop, PassC
   return false;
 }
 
+/// The runtime writes loaded values after the initial values are computed,
+/// so no other initial value may read a loaded state.
+bool loads_last(const ir::NeuronModel &s, const ir::Population &pop, PassContext &ctx) {
+  for (const auto &st : s.states) {
+    if (!st.initial)
+      continue;
+    for (const auto &load : pop.loads) {
+      if (load.state == st.name)
+        continue;
+      bool reads = ir::mentions(
+          st.initial, [&](const ir::Variable &v) { return v.var_kind == ir::VarKind::State && v.name == load.state; });
+      if (reads) {
+        ctx.diags.report(diag::DiagKind::initial_reads_loaded, pop.loc, st.name, pop.name, load.state);
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 } // namespace
 
 bool resolve_params(ir::Module &m, PassContext &ctx) {
@@ -107,6 +127,15 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
     for (const auto &init : pop.inits)
       if (const ir::Parameter *p = generic->find_param(init.state)) {
         ir::StateVar st{p->name, p->dim, init.value};
+        st.parameter = true;
+        per_neuron.push_back(st);
+        overrides.emplace_back(p->name, ir::Variable::make(ir::VarKind::State, p->name, p->dim));
+      }
+    // A parameter loaded from a file is a constant state of each neuron,
+    // 0 until the runtime writes the file's values over it.
+    for (const auto &load : pop.loads)
+      if (const ir::Parameter *p = generic->find_param(load.state)) {
+        ir::StateVar st{p->name, p->dim, ir::Constant::make(0.0, p->dim)};
         st.parameter = true;
         per_neuron.push_back(st);
         overrides.emplace_back(p->name, ir::Variable::make(ir::VarKind::State, p->name, p->dim));
@@ -140,6 +169,8 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
     s.states.insert(s.states.end(), per_neuron.begin(), per_neuron.end());
     s.drives = pop.drives;
     if (!per_neuron.empty() && !uniform_settings(s, pop, ctx))
+      ok = false;
+    if (!loads_last(s, pop, ctx))
       ok = false;
     pop.model = s.name;
     pop.overrides.clear();

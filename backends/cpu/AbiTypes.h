@@ -16,7 +16,7 @@ namespace snn::cpu {
 /// Field numbers of snn_buffer_desc.
 enum BufferDescField : unsigned { BufName, BufUnit, BufType, BufScope, BufOwner, BufBatch, BufRole, BufExtent };
 /// Field numbers of snn_variable_desc.
-enum VariableDescField : unsigned { VarName, VarBuffer, VarHidden };
+enum VariableDescField : unsigned { VarName, VarBuffer, VarHidden, VarFile, VarArray };
 /// Field numbers of snn_population_desc.
 enum PopulationDescField : unsigned {
   PopName,

@@ -245,7 +245,8 @@ private:
     for (const lower::VariableInfo &v : vars) {
       std::string input = ir::received_input(v.name);
       out.push_back(struct_of(types_.variable_desc,
-                              {string(input.empty() ? v.name : input), buffer_index(v.buffer), u32(v.hidden ? 1 : 0)}));
+                              {string(input.empty() ? v.name : input), buffer_index(v.buffer), u32(v.hidden ? 1 : 0),
+                               v.file.empty() ? null() : string(v.file), v.array.empty() ? null() : string(v.array)}));
     }
     return array(types_.variable_desc, out, name);
   }

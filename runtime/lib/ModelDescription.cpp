@@ -158,6 +158,9 @@ void check_variables(References &references, const snn_population_desc &populati
     references.expect(variables[k].buffer,
                       "population " + quoted(population.name) + ": " + kind + " " + quoted(variables[k].name), role,
                       SNN_SCOPE_NEURON, p, SNN_BATCH_PER_EXAMPLE);
+    if ((variables[k].file && role != SNN_ROLE_STATE) || (variables[k].array && !variables[k].file))
+      broken("population " + quoted(population.name) + ": " + kind + " " + quoted(variables[k].name) +
+             " names an array without a file, or a file for an input");
   }
 }
 

@@ -42,9 +42,9 @@ std::size_t edit_distance(const std::string &a, const std::string &b) {
   return row[b.size()];
 }
 
-/// The array the projection asks for, read from an .npz archive or an .npy
-/// file; `which` names it in messages.
-NpyArray read_array(const std::string &path, const char *array_name, const std::string &which) {
+} // namespace
+
+NpyArray read_npy_array(const std::string &path, const char *array_name, const std::string &which) {
   std::string data = read_file_bytes(path);
   if (!array_name) {
     if (!starts_with(data, "\x93NUMPY"))
@@ -66,8 +66,6 @@ NpyArray read_array(const std::string &path, const char *array_name, const std::
     message += "; did you mean '" + quoted_text(close) + "'?";
   throw Error(message);
 }
-
-} // namespace
 
 std::string closest_array_name(const std::string &name, const std::vector<std::string> &candidates) {
   std::string best;
@@ -91,7 +89,7 @@ void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, c
   std::string which = desc.weight_array ? "array '" + quoted_text(desc.weight_array) + "'" : std::string("the array");
   std::string context = "cannot load the weights of projection '" + std::string(desc.name) + "': ";
   try {
-    NpyArray array = read_array(path, desc.weight_array, which);
+    NpyArray array = read_npy_array(path, desc.weight_array, which);
     uint64_t num_post = model.populations[desc.post].size, num_pre = model.populations[desc.pre].size;
     if (array.type != NpyType::F64 && array.type != NpyType::F32)
       throw Error(which + " has dtype " + array.type_name() + "; weights must be float64 or float32");

@@ -11,6 +11,7 @@
 #ifndef SNN_RUNTIME_PRETRAINEDWEIGHTS_H
 #define SNN_RUNTIME_PRETRAINEDWEIGHTS_H
 
+#include "NpzReader.h"
 #include "snn/runtime.h"
 
 #include <string>
@@ -24,6 +25,11 @@ namespace snn::rt {
 /// problem with the file.
 void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, const SynapseView &synapses,
                              void *weights);
+
+/// The array `array_name` of the .npz archive `path`, or (`array_name`
+/// null) the whole .npy file; `which` names it in messages. Throws Error
+/// (user) when the file is not one, or has no such array.
+NpyArray read_npy_array(const std::string &path, const char *array_name, const std::string &which);
 
 /// The candidate closest to `name` by edit distance, for "did you mean";
 /// empty when none is close.

@@ -12,6 +12,7 @@
 #include "OutOfMemory.h"
 #include "PretrainedWeights.h"
 #include "SpikeScan.h"
+#include "StateFiles.h"
 #include "Stimulus.h"
 
 #include "snn/runtime.h"
@@ -40,6 +41,7 @@ struct Simulation::Impl {
   std::vector<AlignedBuffer> storage; ///< per buffer
   std::vector<void *> buffers;
   std::vector<uint64_t> synapse_counts;                   ///< per projection
+  std::vector<LoadedState> state_files;                   ///< `init p.v = load(...)`, read and checked once
   std::vector<std::optional<StimulusSchedule>> schedules; ///< per population
   std::vector<std::string> stimulus_files;                ///< per population: its files, for messages
   std::vector<uint64_t> spike_totals;                     ///< per population, since init
@@ -70,6 +72,7 @@ Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t b
   }
   allocate(projections);
   load_stimuli();
+  state_files = read_state_files(desc);
   state.buffers = buffers.data();
   state.extents = extents.data();
   state.batch = batch;
@@ -294,6 +297,7 @@ void Simulation::init() {
   std::fill(s.spike_totals.begin(), s.spike_totals.end(), 0);
   std::fill(s.example_spikes.begin(), s.example_spikes.end(), 0);
   s.reset_example(&s.state, 0);
+  apply_state_files(*s.model, s.state_files, s.buffers.data(), s.batch);
   s.step = 0;
   s.initialised = true;
 }

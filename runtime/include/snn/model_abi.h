@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 7u
+#define SNN_MODEL_ABI_VERSION 8u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -127,6 +127,10 @@ typedef struct snn_variable_desc {
   const char *name; /**< as written in the model, e.g. "v" */
   uint32_t buffer;  /**< index in snn_model_desc::buffers */
   uint32_t hidden;  /**< 1 when added by a pass (e.g. a refractory counter) */
+  /** State variables only: the .npy or .npz file whose values replace the
+      drawn initial ones in every example (`init p.v = load(...)`), or NULL. */
+  const char *file;
+  const char *array; /**< the array of an .npz file; NULL: an .npy, read whole */
 } snn_variable_desc;
 
 typedef struct snn_population_desc {

@@ -48,9 +48,10 @@ TEST_F(AbiLayout, MatchesCStructs) {
                 {offsetof(snn_buffer_desc, name), offsetof(snn_buffer_desc, unit), offsetof(snn_buffer_desc, type),
                  offsetof(snn_buffer_desc, scope), offsetof(snn_buffer_desc, owner), offsetof(snn_buffer_desc, batch),
                  offsetof(snn_buffer_desc, role), offsetof(snn_buffer_desc, extent)});
-  expect_layout(
-      t.variable_desc, sizeof(snn_variable_desc),
-      {offsetof(snn_variable_desc, name), offsetof(snn_variable_desc, buffer), offsetof(snn_variable_desc, hidden)});
+  expect_layout(t.variable_desc, sizeof(snn_variable_desc),
+                {offsetof(snn_variable_desc, name), offsetof(snn_variable_desc, buffer),
+                 offsetof(snn_variable_desc, hidden), offsetof(snn_variable_desc, file),
+                 offsetof(snn_variable_desc, array)});
   expect_layout(t.population_desc, sizeof(snn_population_desc),
                 {offsetof(snn_population_desc, name), offsetof(snn_population_desc, model),
                  offsetof(snn_population_desc, size), offsetof(snn_population_desc, num_state_vars),
@@ -145,6 +146,7 @@ TEST_F(AbiLayout, FieldNumbersNameTheRightFields) {
   EXPECT_EQ(offset(t.buffer_desc, BufExtent), offsetof(snn_buffer_desc, extent));
   EXPECT_EQ(offset(t.buffer_desc, BufRole), offsetof(snn_buffer_desc, role));
   EXPECT_EQ(offset(t.variable_desc, VarHidden), offsetof(snn_variable_desc, hidden));
+  EXPECT_EQ(offset(t.variable_desc, VarArray), offsetof(snn_variable_desc, array));
   EXPECT_EQ(offset(t.population_desc, PopStimulus), offsetof(snn_population_desc, stimulus));
   EXPECT_EQ(offset(t.projection_desc, ProjWeight), offsetof(snn_projection_desc, weight));
   EXPECT_EQ(offset(t.projection_desc, ProjProbability), offsetof(snn_projection_desc, probability));

@@ -160,7 +160,8 @@ TEST_F(ModelDescriptionTest, BitBuffersArePackedIntoWords) {
   // 3 bits per example x 11 examples = 33 bits: two words, not 11 bytes.
   network.buffers().push_back(
       {"in.mask", "", SNN_ELEM_BITS, SNN_SCOPE_NEURON, 0, SNN_BATCH_PER_EXAMPLE, SNN_ROLE_STATE, 3});
-  std::vector<snn_variable_desc> vars = {{"v", TEST_IN_V, 0}, {"mask", TEST_NUM_BUFFERS, 1}};
+  std::vector<snn_variable_desc> vars = {{"v", TEST_IN_V, 0, nullptr, nullptr},
+                                         {"mask", TEST_NUM_BUFFERS, 1, nullptr, nullptr}};
   network.populations()[0].state_vars = vars.data();
   network.populations()[0].num_state_vars = 2;
   Simulation simulation(network.desc(), 1, 11);

@@ -149,7 +149,9 @@ TEST_P(SimulationTest, WriteThenReadRoundTrips) {
 TEST_P(SimulationTest, IntegerVariablesTakeIntegersOnly) {
   // A hidden int32 state of "out" (as a refractory counter would be),
   // untouched by the model's entries: the runtime zeroes it in init.
-  std::vector<snn_variable_desc> vars = {{"v", TEST_OUT_V, 0}, {"u", TEST_OUT_U, 0}, {"ref", TEST_NUM_BUFFERS, 1}};
+  std::vector<snn_variable_desc> vars = {{"v", TEST_OUT_V, 0, nullptr, nullptr},
+                                         {"u", TEST_OUT_U, 0, nullptr, nullptr},
+                                         {"ref", TEST_NUM_BUFFERS, 1, nullptr, nullptr}};
   network.populations()[1].state_vars = vars.data();
   network.populations()[1].num_state_vars = 3;
   network.buffers().push_back(
