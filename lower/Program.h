@@ -80,7 +80,7 @@ enum class BufferRole : uint8_t {
   Scores,        ///< Real per example, extent = classes: the prediction is their argmax
   Gradient,      ///< Real, shared: a trained parameter's gradient summed over the batch (reduce_gradients)
   Hyper,         ///< Real, global, extent 1: the learning rate, set by the runtime
-  Training,      ///< traces, per-example gradients, learning signals, optimiser moments: owned by kernels
+  Training,      ///< traces, gradients, learning signals, optimiser moments, arrival flags: owned by kernels
   Bias,          ///< Real, shared, per neuron: a trained bias of the readout
   Running,       ///< Real, per example: training state kept across examples (a filtered rate), checkpointed
   Delay,         ///< U32, shared, per synapse: the synapse's delay in steps, drawn by `init`
@@ -217,6 +217,11 @@ struct ProjectionInfo {
   /// each synapse (BufferRole::Delay); -1 and 0 without.
   int ring = -1, delay = -1;
   uint64_t ring_slots = 0;
+  /// A synapse model with one delay d > 1 for the whole projection: U8 per
+  /// presynaptic neuron and example, 1 where the spike of step t - (d - 1)
+  /// arrives now (BufferRole::Training, owned by its kernels), so that `on
+  /// pre` runs over the arriving rows only; -1 otherwise.
+  int arrived = -1;
   /// A synapse model's states (name, buffer; BufferRole::SynapseState), the
   /// step of each synapse's last event, and for `on post` the synapses by
   /// post neuron (SynapseModelKernels.h); empty and -1 without.

@@ -220,6 +220,8 @@ private:
       ring.unit = spikes ? "1" : p_.buffers[size_t(info.weight)].unit;
       ring.extent = info.ring_slots * (spikes ? num_pre : num_post);
       info.ring = add_buffer(std::move(ring));
+      if (spikes && !pr.delay_range)
+        info.arrived = neuron_buffer(info.pre, "arrived@" + info.name, ElemType::U8, BufferRole::Training, "");
     }
     p_.projections.push_back(std::move(info));
   }
@@ -284,6 +286,8 @@ private:
     return launch(index, "projection " + p_.projections[j].name, synapse_model_args(j, {}));
   }
 
+  /// `on pre` of a synapse model (over the rows of this step's presynaptic
+  /// spikes, or with a delay of the spikes arriving now), or `on post`.
   Launch synapse_event_launch(int j, bool post_event) {
     const ir::SynapseModel &synapse = *synapse_model(j);
     std::set<std::string> gated = gated_writes(j, synapse);
@@ -291,8 +295,21 @@ private:
                        [&] { return build_synapse_event_kernel(synapse, post_event, gated, m_.regime.dt, real_); });
     const ProjectionInfo &info = p_.projections[j];
     std::map<std::string, Argument> args = synapse_model_args(j, gated);
-    args["spikes"] = buffer_arg(p_.populations[post_event ? info.post : info.pre].spiked);
+    args["spikes"] = buffer_arg(post_event          ? p_.populations[info.post].spiked
+                                : info.arrived >= 0 ? info.arrived
+                                                    : p_.populations[info.pre].spiked);
     return launch(index, "projection " + info.name, args);
+  }
+
+  Launch spike_arrivals_launch(int j) {
+    const ProjectionInfo &info = p_.projections[j];
+    int index = kernel("spike_arrivals", [&] { return build_spike_arrivals_kernel(real_); });
+    return launch(index, "projection " + info.name,
+                  {{"history", buffer_arg(info.ring)},
+                   {"arrived", buffer_arg(info.arrived)},
+                   {"num_pre", scalar_arg(p_.populations[info.pre].size)},
+                   {"slots", scalar_arg(int64_t(info.ring_slots))},
+                   {"delay_steps", scalar_arg(m_.network.projections[j].delay_steps)}});
   }
 
   /// The gated writes in a kernel's key: a synapse model onto a target
@@ -314,19 +331,17 @@ private:
                    {"slots", scalar_arg(int64_t(info.ring_slots))}});
   }
 
+  /// `on pre` with a delay per synapse: over every synapse.
   Launch delayed_pre_event_launch(int j) {
     const ir::SynapseModel &synapse = *synapse_model(j);
     std::set<std::string> gated = gated_writes(j, synapse);
     const ProjectionInfo &info = p_.projections[j];
-    bool per_synapse = info.delay >= 0;
-    int index =
-        kernel((per_synapse ? "on_pre.delayed.per_synapse:" : "on_pre.delayed:") + synapse.name + gated_key(gated),
-               [&] { return build_delayed_pre_event_kernel(synapse, per_synapse, gated, m_.regime.dt, real_); });
+    int index = kernel("on_pre.delayed.per_synapse:" + synapse.name + gated_key(gated),
+                       [&] { return build_delayed_pre_event_kernel(synapse, gated, m_.regime.dt, real_); });
     std::map<std::string, Argument> args = synapse_model_args(j, gated);
     args.insert({{"history", buffer_arg(info.ring)},
                  {"delay", buffer_arg(info.delay)},
-                 {"slots", scalar_arg(int64_t(info.ring_slots))},
-                 {"delay_steps", scalar_arg(m_.network.projections[j].delay_steps)}});
+                 {"slots", scalar_arg(int64_t(info.ring_slots))}});
     return launch(index, "projection " + info.name, args);
   }
 
@@ -512,8 +527,12 @@ private:
       if (const ir::SynapseModel *synapse = synapse_model(j)) {
         if (p_.projections[j].ring >= 0) {
           step.launches.push_back(spike_history_launch(j));
-          if (!synapse->on_pre.empty())
+          if (!synapse->on_pre.empty() && p_.projections[j].arrived >= 0) { // one delay: the arriving rows
+            step.launches.push_back(spike_arrivals_launch(j));
+            step.launches.push_back(synapse_event_launch(j, false));
+          } else if (!synapse->on_pre.empty()) { // a delay per synapse: every synapse
             step.launches.push_back(delayed_pre_event_launch(j));
+          }
         } else if (!synapse->on_pre.empty()) {
           step.launches.push_back(synapse_event_launch(j, false));
         }

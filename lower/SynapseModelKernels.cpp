@@ -199,25 +199,39 @@ Kernel build_spike_history_kernel(ElemType real) {
   return k.finish();
 }
 
-Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, bool per_synapse,
-                                      const std::set<std::string> &gated, double dt, ElemType real) {
-  KernelBuilder k(std::string(per_synapse ? "on_pre.delayed.per_synapse." : "on_pre.delayed.") + model.name,
-                  DomainKind::Synapses, true);
+Kernel build_spike_arrivals_kernel(ElemType real) {
+  KernelBuilder k("spike_arrivals", DomainKind::Neurons, true);
+  int history = k.buffer("history", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
+  int arrived = k.buffer("arrived", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Write);
+  Value num_pre = k.scalar("num_pre");
+  Value slots = k.scalar("slots");
+  Value d = k.scalar("delay_steps");
+  k.set_extent("num_pre");
+  Value n = local("n", Type::I64), b = local("b", Type::I64);
+  // The spike of step t - (d - 1) arrives now: Brian2's delay (d - 1) dt.
+  Value slot =
+      k.let("slot", IntOp::make(IntOpKind::And, local("step", Type::I64) + slots - (d - i64(1)), slots - i64(1)));
+  k.let("was", k.load(history, b * slots * num_pre + slot * num_pre + n));
+  Value spiked = Math::make(ir::Binary::make(ir::BinaryOp::Gt, local_expr("was", ir::Dimension()), ir::real(0.0)));
+  k.store(arrived, b * num_pre + n, Cast::make(Type::I32, spiked));
+  return k.finish();
+}
+
+Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, const std::set<std::string> &gated, double dt,
+                                      ElemType real) {
+  KernelBuilder k("on_pre.delayed.per_synapse." + model.name, DomainKind::Synapses, true);
   int history = k.buffer("history", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
   EventBuffers e = event_buffers(k, model, model.on_pre, gated, real);
-  int delay = -1;
-  if (per_synapse)
-    delay = k.buffer("delay", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  int delay = k.buffer("delay", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
   e.num_pre = k.scalar("num_pre");
   e.num_post = k.scalar("num_post");
   Value slots = k.scalar("slots");
-  Value delay_steps = per_synapse ? Value() : k.scalar("delay_steps");
   k.set_extent("num_pre");
   k.set_rows(e.row_start);
 
   Value pre = local("pre", Type::I64), s = local("s", Type::I64), b = local("b", Type::I64);
   // The spike of step t - (d - 1) arrives now: Brian2's delay (d - 1) dt.
-  Value d = per_synapse ? to_index(k.load(delay, s)) : delay_steps;
+  Value d = to_index(k.load(delay, s));
   Value slot =
       k.let("slot", IntOp::make(IntOpKind::And, local("step", Type::I64) + slots - (d - i64(1)), slots - i64(1)));
   k.let("arrived", k.load(history, b * slots * e.num_pre + slot * e.num_pre + pre));

@@ -49,14 +49,22 @@ Kernel build_synapse_event_kernel(const ir::SynapseModel &model, bool post_event
 /// Parameters: spikes, history, num_pre, slots.
 Kernel build_spike_history_kernel(ElemType real);
 
+/// A projection with one delay d > 1 (`delay_steps`): arrived[b][pre] = 1
+/// where the history holds a spike of step t - (d - 1), so that the `on pre`
+/// kernel (build_synapse_event_kernel, with `spikes` = arrived) runs over
+/// the arriving rows only. Parameters: history, arrived, num_pre, slots,
+/// delay_steps.
+Kernel build_spike_arrivals_kernel(ElemType real);
+
 /// The `on pre` statements of synapses whose presynaptic spike arrives in
-/// this step: over every synapse, those whose spike of step t - (d - 1) the
-/// history holds (d the synapse's delay, `per_synapse`, or the
-/// projection's, `delay_steps`), so d steps act as Brian2's delay
-/// (d - 1) dt on the whole `on pre` pathway (the traces and the weight
-/// update too), while `on post` stays undelayed. Extra parameters: history,
-/// slots, and delay or delay_steps.
-Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, bool per_synapse,
-                                      const std::set<std::string> &gated, double dt, ElemType real);
+/// this step, with a delay d per synapse: over every synapse, those whose
+/// spike of step t - (d - 1) the history holds, so d steps act as Brian2's
+/// delay (d - 1) dt on the whole `on pre` pathway (the traces and the
+/// weight update too), while `on post` stays undelayed. (With one delay for
+/// the projection, build_spike_arrivals_kernel and the ordinary `on pre`
+/// kernel visit the arriving rows only.) Extra parameters: history, slots,
+/// delay.
+Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, const std::set<std::string> &gated, double dt,
+                                      ElemType real);
 
 } // namespace snn::lower
