@@ -88,6 +88,31 @@ def require_brian2():
         skip("Brian2 is not importable by %s: %s" % (sys.executable, error))
 
 
+def brian2(dt):
+    """Brian2, imported quietly, for a fresh scope: numpy target (float64),
+    warnings only, the clock's dt in seconds."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import brian2 as b2
+    b2.prefs.codegen.target = "numpy"
+    b2.prefs.logging.console_log_level = "WARNING"
+    b2.defaultclock.dt = dt * b2.second
+    b2.start_scope()
+    return b2
+
+
+# The Traub-Miles rate functions of Brian2's COBAHH example (Brian2
+# equations, with V_T in the namespace), as std.neurons.HodgkinHuxley has them.
+HH_RATES = """
+    alpha_m = 0.32 / mV * (13 * mV - v + V_T) / (exp((13 * mV - v + V_T) / (4 * mV)) - 1) / ms : Hz
+    beta_m = 0.28 / mV * (v - V_T - 40 * mV) / (exp((v - V_T - 40 * mV) / (5 * mV)) - 1) / ms : Hz
+    alpha_h = 0.128 * exp((17 * mV - v + V_T) / (18 * mV)) / ms : Hz
+    beta_h = 4 / (1 + exp((40 * mV - v + V_T) / (5 * mV))) / ms : Hz
+    alpha_n = 0.032 / mV * (15 * mV - v + V_T) / (exp((15 * mV - v + V_T) / (5 * mV)) - 1) / ms : Hz
+    beta_n = 0.5 * exp((10 * mV - v + V_T) / (40 * mV)) / ms : Hz
+"""
+
+
 def setup_error(message):
     print("SETUP ERROR: " + message, flush=True)
     sys.exit(2)

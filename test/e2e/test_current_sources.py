@@ -24,7 +24,6 @@ stop: T1)` is `a` in the steps that start at T0 <= t < T1.
 
 import os
 import sys
-import warnings
 
 import numpy as np
 
@@ -72,12 +71,7 @@ def step_current(n):
 
 
 def run_brian2():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import brian2 as b2
-    b2.prefs.codegen.target = "numpy"
-    b2.prefs.logging.console_log_level = "WARNING"
-    b2.defaultclock.dt = DT * b2.second
+    b2 = e2e.brian2(DT)
     area = 20000 * b2.umetre ** 2
     namespace = {
         "C_m": 1 * b2.ufarad * b2.cm ** -2 * area, "g_l": 5e-5 * b2.siemens * b2.cm ** -2 * area,
@@ -90,14 +84,8 @@ def run_brian2():
     dm/dt = alpha_m * (1 - m) - beta_m * m : 1
     dn/dt = alpha_n * (1 - n) - beta_n * n : 1
     dh/dt = alpha_h * (1 - h) - beta_h * h : 1
-    alpha_m = 0.32 / mV * (13 * mV - v + V_T) / (exp((13 * mV - v + V_T) / (4 * mV)) - 1) / ms : Hz
-    beta_m = 0.28 / mV * (v - V_T - 40 * mV) / (exp((v - V_T - 40 * mV) / (5 * mV)) - 1) / ms : Hz
-    alpha_h = 0.128 * exp((17 * mV - v + V_T) / (18 * mV)) / ms : Hz
-    beta_h = 4 / (1 + exp((40 * mV - v + V_T) / (5 * mV))) / ms : Hz
-    alpha_n = 0.032 / mV * (15 * mV - v + V_T) / (exp((15 * mV - v + V_T) / (5 * mV)) - 1) / ms : Hz
-    beta_n = 0.5 * exp((10 * mV - v + V_T) / (40 * mV)) / ms : Hz
     i_ext : amp
-    """
+    """ + e2e.HH_RATES
     group = b2.NeuronGroup(1, eqs, threshold="v > -20 * mV", refractory=3 * b2.ms, method="exponential_euler",
                            namespace=namespace)
     group.v = -60 * b2.mV

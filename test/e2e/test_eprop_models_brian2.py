@@ -25,7 +25,6 @@ within 4 standard errors of 20 Hz and of each other.
 
 import os
 import sys
-import warnings
 
 import numpy as np
 
@@ -75,13 +74,7 @@ simulate Net {
 
 
 def run_brian2(x):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import brian2 as b2
-    b2.prefs.codegen.target = "numpy"
-    b2.prefs.logging.console_log_level = "WARNING"
-    b2.defaultclock.dt = DT * b2.second
-    b2.start_scope()
+    b2 = e2e.brian2(DT)
     times, idx = np.nonzero(x)
     source = b2.SpikeGeneratorGroup(N, idx, times * DT * b2.second, order=-10)
 

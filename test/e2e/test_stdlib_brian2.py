@@ -195,14 +195,8 @@ def hh_group(b2, pops, method):
     dh/dt = alpha_h * (1 - h) - beta_h * h : 1
     dge/dt = -ge / tau_e : siemens
     dgi/dt = -gi / tau_i : siemens
-    alpha_m = 0.32 / mV * (13 * mV - v + V_T) / (exp((13 * mV - v + V_T) / (4 * mV)) - 1) / ms : Hz
-    beta_m = 0.28 / mV * (v - V_T - 40 * mV) / (exp((v - V_T - 40 * mV) / (5 * mV)) - 1) / ms : Hz
-    alpha_h = 0.128 * exp((17 * mV - v + V_T) / (18 * mV)) / ms : Hz
-    beta_h = 4 / (1 + exp((40 * mV - v + V_T) / (5 * mV))) / ms : Hz
-    alpha_n = 0.032 / mV * (15 * mV - v + V_T) / (exp((15 * mV - v + V_T) / (5 * mV)) - 1) / ms : Hz
-    beta_n = 0.5 * exp((10 * mV - v + V_T) / (40 * mV)) / ms : Hz
     i_ext : amp (constant)
-    """
+    """ + e2e.HH_RATES
     group = b2.NeuronGroup(len(pops), eqs, threshold="v > v_spike", refractory=3 * b2.ms,
                            method=method, namespace=namespace)
     group.i_ext = np.array([HH[p] for p in pops]) * b2.amp
