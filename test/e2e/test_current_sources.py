@@ -15,6 +15,10 @@ stop: T1)` is `a` in the steps that start at T0 <= t < T1.
   (1 - a) / (1 + a) (R sigma)^2; the sample mean and variance over the last
   400 ms must be within 3 % of those, and neighbouring neurons must be
   uncorrelated (the draws are per neuron).
+- `poisson` (2000 std.inputs.Poisson neurons) with its rate driven,
+  20 Hz (1 + sin(2 pi 4 Hz t)): an inhomogeneous Poisson process, whose
+  rate in bins of 25 ms must follow the mean of rate(t) dt over each bin
+  within 4.5 standard errors, and scatter about it as Poisson counts do.
 - `hh` (std.neurons.HodgkinHuxley, exponential Euler) under dc(0.5 nA,
   20 ms..120 ms): Brian2 (numpy target, float64, exponential_euler) runs the
   same equations in three segments with i_ext set between them; the traces
@@ -37,8 +41,10 @@ TAU, R = 10e-3, 100e6
 NOISY = 1000
 MU, SIGMA = 0.05e-9, 0.1e-9
 HH_ON, HH_OFF, HH_I = 20e-3, 120e-3, 0.5e-9
+POISSON, BIN = 2000, 250  # neurons; steps per rate bin (25 ms)
 MODEL = """
 import std.neurons.HodgkinHuxley
+import std.inputs.Poisson
 neuron Passive {
   param tau = 10 ms
   param r_m = 100 Mohm
@@ -50,6 +56,7 @@ network N {
   population steps = Passive x 2
   population noisy = Passive x %d
   population hh = HodgkinHuxley x 1
+  population poisson = Poisson x %d
 }
 simulate N {
   dt = 0.1 ms
@@ -58,10 +65,12 @@ simulate N {
   input steps.i_ext = dc(0.2 nA, start: 10 ms, stop: 60 ms) + dc(-0.1 nA, start: 60.05 ms)
   input noisy.i_ext = 0.05 nA + 0.1 nA * randn()
   input hh.i_ext = dc(0.5 nA, start: 20 ms, stop: 120 ms)
+  input poisson.rate = 20 Hz * (1 + sin(6.283185307179586 * 4 Hz * t))
   record steps.v, steps.i_ext, hh.v, spikes(hh) to "sources.npz"
   record noisy.v every 1 ms to "noisy.npz"
+  record rate(poisson) every 25 ms to "noisy.npz"
 }
-""" % NOISY
+""" % (NOISY, POISSON)
 
 
 def step_current(n):
@@ -142,6 +151,20 @@ def main():
     check.check(abs(corr) < 0.03, "noisy: neighbouring neurons correlate (%.3f): the draws are not per neuron" % corr)
     check.note("noisy: mean %.5g V (theory %.5g), variance %.5g V^2 (theory %.5g, ratio %.4f)"
                % (mean, want_mean, var, want_var, var / want_var))
+
+    # An inhomogeneous Poisson process: the source drives the rate. Each
+    # bin's count is Poisson (binomial) around the sum of rate(t_n) dt.
+    got = e2e.load_npz(os.path.join(args.work, "noisy.npz"))["poisson_rate"][0]
+    rate = 20 * (1 + np.sin(2 * np.pi * 4 * n * DT))
+    want = rate.reshape(-1, BIN).mean(axis=1)
+    z = (got - want) / np.sqrt(want / (BIN * DT * POISSON))
+    check.check(len(got) == len(want) and np.max(np.abs(z)) < 4.5,
+                "poisson: binned rates %s Hz, expected %s Hz (max |z| %.2f)"
+                % (got[:4].round(1), want[:4].round(1), np.max(np.abs(z))))
+    check.check(abs(np.mean(z ** 2) - 1) < 1.0, "poisson: the binned rates scatter %.2f times the Poisson variance"
+                % np.mean(z ** 2))
+    check.note("poisson: 20 bins of 25 ms follow 20 Hz (1 + sin(2 pi 4 Hz t)), max |z| %.2f, mean z^2 %.2f"
+               % (np.max(np.abs(z)), np.mean(z ** 2)))
 
     # Hodgkin-Huxley under a pulse against Brian2.
     v_ref, steps_ref = run_brian2()
