@@ -1,6 +1,8 @@
 //===- passes/DiscretizeOdes.cpp - ODEs to a per-step update map ----------===//
 #include "passes/DiscretizeOdes.h"
 
+#include "ir/Bounds.h"
+
 #include "ir/Differentiate.h"
 #include "ir/ExprVisitor.h"
 #include "ir/Printer.h"
@@ -9,6 +11,7 @@
 #include "passes/OdeMethods.h"
 
 #include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -554,18 +557,39 @@ private:
   bool by_condition_ = false; ///< `refractory while COND`: the counter is a flag
 };
 
-/// The probability per step of a spike condition `rand() < p` (or <=)
-/// whose p is a constant once dt is known, as std.inputs.Poisson's
-/// `rate * dt`; nothing for any other condition.
-std::optional<double> spike_probability(const ir::NeuronModel &model) {
+/// The probability per step p of a spike condition `rand() < p` (or <=),
+/// as std.inputs.Poisson's `rate * dt`; null for any other condition.
+Expr spike_probability(const ir::NeuronModel &model) {
   const auto *cond = model.spike_condition.as<ir::Binary>();
   if (!cond || (cond->op != ir::BinaryOp::Lt && cond->op != ir::BinaryOp::Le))
-    return std::nullopt;
+    return {};
   const auto *draw = cond->a.as<ir::Random>();
-  double p = 0;
-  if (!draw || draw->dist != ir::Distribution::Uniform01 || !ir::constant_value(ir::simplify(cond->b), p))
+  if (!draw || draw->dist != ir::Distribution::Uniform01)
+    return {};
+  return ir::simplify(cond->b);
+}
+
+/// The largest value the probability `p` can take in a run of `duration`:
+/// the states it reads are a current source's (over 0 <= t <= duration) or
+/// a parameter made per neuron (over its initial value's draws); infinite
+/// when anything else bounds it no better.
+double largest_probability(const Expr &p, const std::vector<ir::Assignment> &drives,
+                           const std::vector<ir::StateVar> &states, double duration) {
+  std::function<std::optional<ir::Interval>(const ir::Variable &)> variable =
+      [&](const ir::Variable &v) -> std::optional<ir::Interval> {
+    if (v.var_kind == ir::VarKind::Time)
+      return ir::Interval{0, duration};
+    if (v.var_kind != ir::VarKind::State)
+      return std::nullopt;
+    for (const auto &d : drives)
+      if (d.state == v.name)
+        return ir::bounds(d.value, variable);
+    for (const auto &s : states)
+      if (s.name == v.name && s.parameter && s.initial)
+        return ir::bounds(s.initial, variable);
     return std::nullopt;
-  return p;
+  };
+  return ir::bounds(p, variable).hi;
 }
 
 } // namespace
@@ -575,15 +599,24 @@ bool discretize_odes(ir::Module &m, PassContext &ctx) {
   for (auto &model : m.models) {
     if (model.discretized)
       continue;
+    std::vector<ir::Assignment> drives = model.drives; // folded into the update by run()
     ok = Discretizer(model, m.regime.dt, ctx).run() && ok;
     // rate * dt above 1 fires every step: the rate asked for is not the
     // rate simulated (at most 1 / dt).
-    std::optional<double> p = spike_probability(model);
-    if (!p || *p <= 1)
+    Expr p = spike_probability(model);
+    double constant = 0;
+    if (!p)
+      continue;
+    bool known = ir::constant_value(p, constant);
+    double largest = known ? constant : largest_probability(p, drives, model.states, m.regime.duration);
+    if (!(largest > 1) || std::isinf(largest))
       continue;
     for (const ir::Population &pop : m.network.populations)
-      if (pop.model == model.name)
-        ctx.diags.report(DiagKind::saturated_rate, pop.loc, pop.name, ir::format_real(*p),
+      if (pop.model == model.name && known)
+        ctx.diags.report(DiagKind::saturated_rate, pop.loc, pop.name, ir::format_real(largest),
+                         ir::format_real(1 / m.regime.dt), ir::format_real(m.regime.dt));
+      else if (pop.model == model.name)
+        ctx.diags.report(DiagKind::saturated_rate_bound, pop.loc, pop.name, ir::format_real(largest),
                          ir::format_real(1 / m.regime.dt), ir::format_real(m.regime.dt));
   }
   return ok;
