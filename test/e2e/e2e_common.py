@@ -88,6 +88,25 @@ def require_brian2():
         skip("Brian2 is not importable by %s: %s" % (sys.executable, error))
 
 
+def write_spike_times(path, fired, dt):
+    """A spike-times CSV (`time,neuron`) for the steps x neurons boolean
+    matrix `fired`, each spike in the middle of its step."""
+    with open(path, "w") as f:
+        for step, neuron in zip(*np.nonzero(fired)):
+            f.write("%.17g,%d\n" % ((step + 0.5) * dt, neuron))
+
+
+def simulate_model(snnc, work, text, npz="out.npz"):
+    """Writes `text` to work/net.snn, compiles it in float64, runs it and
+    returns the arrays of its output `npz`."""
+    path = os.path.join(work, "net.snn")
+    with open(path, "w") as f:
+        f.write(text)
+    exe = compile_model(snnc, path, work, "net", ["--precision=double"])
+    run_model(exe, work, ["--quiet"])
+    return load_npz(os.path.join(work, npz))
+
+
 def brian2(dt):
     """Brian2, imported quietly, for a fresh scope: numpy target (float64),
     warnings only, the clock's dt in seconds."""

@@ -149,15 +149,8 @@ def main():
     rng = np.random.default_rng(20201203)
     x = (rng.random((STEPS, N)) < 0.12).astype(np.float64)
     x[STEPS - 1] = 0
-    with open(os.path.join(args.work, "input.csv"), "w") as f:
-        for t, i in zip(*np.nonzero(x)):
-            f.write("%.17g,%d\n" % ((t + 0.5) * DT, i))
-    path = os.path.join(args.work, "net.snn")
-    with open(path, "w") as f:
-        f.write(MODEL)
-    exe = e2e.compile_model(args.snnc, path, args.work, "net", ["--precision=double"])
-    e2e.run_model(exe, args.work, ["--quiet"])
-    ours = e2e.load_npz(os.path.join(args.work, "out.npz"))
+    e2e.write_spike_times(os.path.join(args.work, "input.csv"), x, DT)
+    ours = e2e.simulate_model(args.snnc, args.work, MODEL)
     traces, z, noise_count = run_brian2(x)
     for pop in ("hid_a", "hid_l"):
         got = np.zeros((STEPS, N))

@@ -45,15 +45,8 @@ def main():
     check = e2e.Checker("record_inputs")
     rng = np.random.default_rng(8)
     fired = rng.random((STEPS, 2)) < 0.1
-    with open(os.path.join(args.work, "spikes.csv"), "w") as f:
-        for n, j in zip(*np.nonzero(fired)):
-            f.write("%.17g,%d\n" % ((n + 0.5) * DT, j))
-    path = os.path.join(args.work, "net.snn")
-    with open(path, "w") as f:
-        f.write(MODEL)
-    exe = e2e.compile_model(args.snnc, path, args.work, "net", ["--precision=double"])
-    e2e.run_model(exe, args.work, ["--quiet"])
-    out = e2e.load_npz(os.path.join(args.work, "out.npz"))
+    e2e.write_spike_times(os.path.join(args.work, "spikes.csv"), fired, DT)
+    out = e2e.simulate_model(args.snnc, args.work, MODEL)
     want = np.zeros((STEPS, 2))
     want[1:] += 0.5e-3 * fired[:-1].sum(axis=1, keepdims=True)
     want[3:] += 2e-3 * fired[:-3]

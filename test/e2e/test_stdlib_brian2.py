@@ -33,7 +33,6 @@ import os
 import re
 import sys
 import time
-import warnings
 
 import numpy as np
 
@@ -246,13 +245,7 @@ def run_brian2(methods, stimulus, alternative):
     """Runs the populations in Brian2: all of them with the first forms, or
     (alternative) the Izhikevich and AdEx ones with the second forms.
     Returns population -> (v trace, spike steps)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import brian2 as b2
-    b2.prefs.codegen.target = "numpy"
-    b2.prefs.logging.console_log_level = "WARNING"
-    b2.defaultclock.dt = DT * b2.second
-    b2.start_scope()
+    b2 = e2e.brian2(DT)
     families = [(IZHIKEVICH, lambda p, m: izhikevich_group(b2, p, IZHIKEVICH_FORMS[alternative], m)),
                 (ADEX, lambda p, m: adex_group(b2, p, ADEX_FORMS[alternative], m))]
     if not alternative:

@@ -110,15 +110,8 @@ def main():
     inh = rng.random((STEPS, INH)) < 0.006
     exc[-2:] = inh[-2:] = False
     for name, fired in (("exc", exc), ("inh", inh)):
-        with open(os.path.join(args.work, name + ".csv"), "w") as f:
-            for n, j in zip(*np.nonzero(fired)):
-                f.write("%.17g,%d\n" % ((n + 0.5) * DT, j))
-    path = os.path.join(args.work, "net.snn")
-    with open(path, "w") as f:
-        f.write(MODEL)
-    exe = e2e.compile_model(args.snnc, path, args.work, "net", ["--precision=double"])
-    e2e.run_model(exe, args.work, ["--quiet"])
-    ours = e2e.load_npz(os.path.join(args.work, "out.npz"))
+        e2e.write_spike_times(os.path.join(args.work, name + ".csv"), fired, DT)
+    ours = e2e.simulate_model(args.snnc, args.work, MODEL)
     theirs = run_brian2(exc, inh)
     recorded = {"curr": ["v", "i_e"], "curr2": ["v", "i_i"], "alpha": ["v", "i_e"], "alpha2": ["v", "i_i"]}
     for pop, variables in recorded.items():
