@@ -2,6 +2,7 @@
 #include "frontend/CurrentSources.h"
 
 #include "frontend/CallArguments.h"
+#include "ir/Printer.h"
 
 #include <cmath>
 #include <limits>
@@ -58,6 +59,17 @@ ir::Expr dc(const ast::CallExpr &c, const Scope &scope, double dt, ExprLowering 
   std::optional<double> stop = time_of("stop", std::numeric_limits<double>::infinity());
   if (!start || !stop)
     return {};
+  // Times past 2^53 steps have no step index (nor does the run).
+  const double last = 9007199254740992.0 * dt;
+  for (const char *name : {"start", "stop"}) {
+    const ast::Expr *e = find_arg(*args, name);
+    double value = std::string(name) == "start" ? *start : *stop;
+    if (e && std::fabs(value) > last) {
+      diags.report(DiagKind::value_out_of_range, e->loc(), std::string("the ") + name + " of dc()",
+                   ir::format_real(-last) + " s", ir::format_real(last) + " s", ir::format_real(value) + " s");
+      return {};
+    }
+  }
   if (!(*stop > *start) || std::ceil(*stop / dt - 1e-9) <= std::ceil(*start / dt - 1e-9)) {
     diags.report(DiagKind::empty_current_interval, find_arg(*args, "stop")->loc(), *stop, *start);
     return {};
