@@ -217,10 +217,11 @@ struct ProjectionInfo {
   /// each synapse (BufferRole::Delay); -1 and 0 without.
   int ring = -1, delay = -1;
   uint64_t ring_slots = 0;
-  /// A synapse model with one delay d > 1 for the whole projection: U8 per
-  /// presynaptic neuron and example, 1 where the spike of step t - (d - 1)
-  /// arrives now (BufferRole::Training, owned by its kernels), so that `on
-  /// pre` runs over the arriving rows only; -1 otherwise.
+  /// A synapse model with a delay over one step: U8 per presynaptic neuron
+  /// and example, 1 where the spike of step t - (d - 1) arrives now (one
+  /// delay d for the projection) or may (a delay per synapse: a spike in the
+  /// delays' window), so that `on pre` visits those rows only
+  /// (BufferRole::Training, owned by its kernels); -1 otherwise.
   int arrived = -1;
   /// A synapse model's states (name, buffer; BufferRole::SynapseState), the
   /// step of each synapse's last event, and for `on post` the synapses by

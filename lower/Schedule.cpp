@@ -10,6 +10,7 @@
 #include "lower/TrainingSchedule.h"
 #include "lower/Verifier.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -220,7 +221,7 @@ private:
       ring.unit = spikes ? "1" : p_.buffers[size_t(info.weight)].unit;
       ring.extent = info.ring_slots * (spikes ? num_pre : num_post);
       info.ring = add_buffer(std::move(ring));
-      if (spikes && !pr.delay_range)
+      if (spikes)
         info.arrived = neuron_buffer(info.pre, "arrived@" + info.name, ElemType::U8, BufferRole::Training, "");
     }
     p_.projections.push_back(std::move(info));
@@ -331,7 +332,26 @@ private:
                    {"slots", scalar_arg(int64_t(info.ring_slots))}});
   }
 
-  /// `on pre` with a delay per synapse: over every synapse.
+  /// A delay per synapse: flags the rows with a spike in the delays' window.
+  Launch spike_window_launch(int j) {
+    const ProjectionInfo &info = p_.projections[j];
+    const ir::Projection &pr = m_.network.projections[j];
+    // The delays' range in steps as build_delay_kernel rounds and clamps
+    // it, widened by a step each way against the last bit of rounding.
+    int64_t longest = int64_t(pr.delay_steps);
+    int64_t shortest = std::max<int64_t>(1, int64_t(std::floor(pr.delay_range->lo + 0.5)) - 1);
+    longest = std::min<int64_t>(longest, int64_t(std::floor(pr.delay_range->hi + 0.5)) + 1);
+    int index = kernel("spike_window", [&] { return build_spike_window_kernel(real_); });
+    return launch(index, "projection " + info.name,
+                  {{"history", buffer_arg(info.ring)},
+                   {"arrived", buffer_arg(info.arrived)},
+                   {"num_pre", scalar_arg(p_.populations[info.pre].size)},
+                   {"slots", scalar_arg(int64_t(info.ring_slots))},
+                   {"shortest", scalar_arg(shortest)},
+                   {"longest", scalar_arg(longest)}});
+  }
+
+  /// `on pre` with a delay per synapse: over the flagged rows' synapses.
   Launch delayed_pre_event_launch(int j) {
     const ir::SynapseModel &synapse = *synapse_model(j);
     std::set<std::string> gated = gated_writes(j, synapse);
@@ -339,7 +359,8 @@ private:
     int index = kernel("on_pre.delayed.per_synapse:" + synapse.name + gated_key(gated),
                        [&] { return build_delayed_pre_event_kernel(synapse, gated, m_.regime.dt, real_); });
     std::map<std::string, Argument> args = synapse_model_args(j, gated);
-    args.insert({{"history", buffer_arg(info.ring)},
+    args.insert({{"spikes", buffer_arg(info.arrived)},
+                 {"history", buffer_arg(info.ring)},
                  {"delay", buffer_arg(info.delay)},
                  {"slots", scalar_arg(int64_t(info.ring_slots))}});
     return launch(index, "projection " + info.name, args);
@@ -527,10 +548,11 @@ private:
       if (const ir::SynapseModel *synapse = synapse_model(j)) {
         if (p_.projections[j].ring >= 0) {
           step.launches.push_back(spike_history_launch(j));
-          if (!synapse->on_pre.empty() && p_.projections[j].arrived >= 0) { // one delay: the arriving rows
+          if (!synapse->on_pre.empty() && !projections[j].delay_range) { // one delay: the arriving rows
             step.launches.push_back(spike_arrivals_launch(j));
             step.launches.push_back(synapse_event_launch(j, false));
-          } else if (!synapse->on_pre.empty()) { // a delay per synapse: every synapse
+          } else if (!synapse->on_pre.empty()) { // a delay per synapse: the rows with spikes in the window
+            step.launches.push_back(spike_window_launch(j));
             step.launches.push_back(delayed_pre_event_launch(j));
           }
         } else if (!synapse->on_pre.empty()) {

@@ -217,9 +217,32 @@ Kernel build_spike_arrivals_kernel(ElemType real) {
   return k.finish();
 }
 
+Kernel build_spike_window_kernel(ElemType real) {
+  KernelBuilder k("spike_window", DomainKind::Neurons, true);
+  int history = k.buffer("history", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
+  int arrived = k.buffer("arrived", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Write);
+  Value num_pre = k.scalar("num_pre");
+  Value slots = k.scalar("slots");
+  Value shortest = k.scalar("shortest"), longest = k.scalar("longest");
+  k.set_extent("num_pre");
+  Value n = local("n", Type::I64), b = local("b", Type::I64);
+  Value flag = k.let("flag", b * num_pre + n);
+  k.store(arrived, flag, IntImm::make(Type::I32, 0));
+  k.emit(For::make("d", shortest, longest + i64(1), k.nested([&] {
+    Value d = local("d", Type::I64);
+    Value slot =
+        k.let("slot", IntOp::make(IntOpKind::And, local("step", Type::I64) + slots - (d - i64(1)), slots - i64(1)));
+    k.let("was", k.load(history, b * slots * num_pre + slot * num_pre + n));
+    Value spiked = Math::make(ir::Binary::make(ir::BinaryOp::Gt, local_expr("was", ir::Dimension()), ir::real(0.0)));
+    k.emit(If::make(spiked, k.nested([&] { k.store(arrived, flag, IntImm::make(Type::I32, 1)); })));
+  })));
+  return k.finish();
+}
+
 Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, const std::set<std::string> &gated, double dt,
                                       ElemType real) {
-  KernelBuilder k("on_pre.delayed.per_synapse." + model.name, DomainKind::Synapses, true);
+  KernelBuilder k("on_pre.delayed.per_synapse." + model.name, DomainKind::SpikingRows, true);
+  int spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
   int history = k.buffer("history", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
   EventBuffers e = event_buffers(k, model, model.on_pre, gated, real);
   int delay = k.buffer("delay", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
@@ -227,17 +250,25 @@ Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, const std::
   e.num_post = k.scalar("num_post");
   Value slots = k.scalar("slots");
   k.set_extent("num_pre");
+  k.set_spikes(spikes);
   k.set_rows(e.row_start);
 
-  Value pre = local("pre", Type::I64), s = local("s", Type::I64), b = local("b", Type::I64);
-  // The spike of step t - (d - 1) arrives now: Brian2's delay (d - 1) dt.
-  Value d = to_index(k.load(delay, s));
-  Value slot =
-      k.let("slot", IntOp::make(IntOpKind::And, local("step", Type::I64) + slots - (d - i64(1)), slots - i64(1)));
-  k.let("arrived", k.load(history, b * slots * e.num_pre + slot * e.num_pre + pre));
-  Value arrived = Math::make(ir::Binary::make(ir::BinaryOp::Gt, local_expr("arrived", ir::Dimension()), ir::real(0.0)));
-  k.emit(If::make(
-      arrived, k.nested([&] { emit_event(k, model, model.on_pre, gated, dt, e, s, to_index(k.load(e.target, s))); })));
+  Value pre = local("pre", Type::I64), b = local("b", Type::I64);
+  Value begin = k.let("begin", to_index(k.load(e.row_start, pre)));
+  Value end = k.let("end", to_index(k.load(e.row_start, pre + i64(1))));
+  k.emit(For::make("s", begin, end, k.nested([&] {
+    Value s = local("s", Type::I64);
+    // The spike of step t - (d - 1) arrives now: Brian2's delay (d - 1) dt.
+    Value d = to_index(k.load(delay, s));
+    Value slot =
+        k.let("slot", IntOp::make(IntOpKind::And, local("step", Type::I64) + slots - (d - i64(1)), slots - i64(1)));
+    k.let("arrived", k.load(history, b * slots * e.num_pre + slot * e.num_pre + pre));
+    Value arrived =
+        Math::make(ir::Binary::make(ir::BinaryOp::Gt, local_expr("arrived", ir::Dimension()), ir::real(0.0)));
+    k.emit(If::make(arrived, k.nested([&] {
+      emit_event(k, model, model.on_pre, gated, dt, e, s, to_index(k.load(e.target, s)));
+    })));
+  })));
   return k.finish();
 }
 

@@ -56,14 +56,20 @@ Kernel build_spike_history_kernel(ElemType real);
 /// delay_steps.
 Kernel build_spike_arrivals_kernel(ElemType real);
 
+/// A projection with a delay per synapse in [shortest, longest] steps:
+/// arrived[b][pre] = 1 where the history holds a spike of pre in any of
+/// the steps t - (d - 1) for d in that range, so that `on pre` visits only
+/// the rows that may have a spike arriving now. Parameters: history,
+/// arrived, num_pre, slots, shortest, longest.
+Kernel build_spike_window_kernel(ElemType real);
+
 /// The `on pre` statements of synapses whose presynaptic spike arrives in
-/// this step, with a delay d per synapse: over every synapse, those whose
-/// spike of step t - (d - 1) the history holds, so d steps act as Brian2's
-/// delay (d - 1) dt on the whole `on pre` pathway (the traces and the
-/// weight update too), while `on post` stays undelayed. (With one delay for
-/// the projection, build_spike_arrivals_kernel and the ordinary `on pre`
-/// kernel visit the arriving rows only.) Extra parameters: history, slots,
-/// delay.
+/// this step, with a delay d per synapse: over the rows flagged by
+/// build_spike_window_kernel (`spikes`), each synapse whose spike of step
+/// t - (d - 1) the history holds, so d steps act as Brian2's delay
+/// (d - 1) dt on the whole `on pre` pathway (the traces and the weight
+/// update too), while `on post` stays undelayed. Extra parameters: spikes,
+/// history, slots, delay.
 Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, const std::set<std::string> &gated, double dt,
                                       ElemType real);
 
