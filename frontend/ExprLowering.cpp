@@ -129,7 +129,7 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
       return found;
     }
     if (let)
-      return expand_constant(*let, e.loc(), scope);
+      return expand_constant(*let, e.loc());
     if (auto unit = lookup_unit(name))
       return ir::Constant::make(unit->scale, unit->dim);
     if (scope.failed && scope.failed(name))
@@ -353,7 +353,7 @@ const ast::FunctionDecl *ExprLowering::constant_named(const std::string &name) c
   return found != functions_->end() && found->second->constant ? found->second : nullptr;
 }
 
-ir::Expr ExprLowering::expand_constant(const ast::FunctionDecl &let, const SourceLocation &at, const Scope &scope) {
+ir::Expr ExprLowering::expand_constant(const ast::FunctionDecl &let, const SourceLocation &at) {
   const std::string &name = let.name.name;
   if (let.failed)
     return {};
@@ -366,7 +366,6 @@ ir::Expr ExprLowering::expand_constant(const ast::FunctionDecl &let, const Sourc
   }
   // A constant reads only numbers, units and other constants, wherever it
   // is used (not the states or parameters of the model using it).
-  (void)scope;
   Scope inner = constant_scope("the value of constant '" + name + "'");
   unsigned errors = diags_.error_count();
   expanding_.push_back(name);
@@ -382,7 +381,7 @@ ir::Expr ExprLowering::expand_constant(const ast::FunctionDecl &let, const Sourc
 }
 
 bool ExprLowering::check_constant(const ast::FunctionDecl &let) {
-  if (!let.failed && !expand_constant(let, let.name.loc, constant_scope("")))
+  if (!let.failed && !expand_constant(let, let.name.loc))
     let.failed = true;
   return !let.failed;
 }

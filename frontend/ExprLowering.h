@@ -82,8 +82,9 @@ private:
   ir::Expr expand(const ast::FunctionDecl &f, const ast::CallExpr &c, const Scope &scope);
   /// The `let` constant called `name`, or null.
   const ast::FunctionDecl *constant_named(const std::string &name) const;
-  /// A use at `at` of constant `let`: its value, lowered as a constant.
-  ir::Expr expand_constant(const ast::FunctionDecl &let, const SourceLocation &at, const Scope &scope);
+  /// A use at `at` of constant `let`: its value, lowered as a constant
+  /// (whatever the scope of the use, it reads only constants).
+  ir::Expr expand_constant(const ast::FunctionDecl &let, const SourceLocation &at);
   ir::Expr unary(const ast::UnaryExpr &u, const Scope &scope);
   ir::Expr binary(const ast::BinaryExpr &b, const Scope &scope);
   bool need_real(const ir::Expr &e, const ast::Expr &at, const std::string &what);

@@ -199,6 +199,20 @@ Kernel build_spike_history_kernel(ElemType real) {
   return k.finish();
 }
 
+namespace {
+
+/// Whether the history ring holds a spike of presynaptic neuron `pre` (in
+/// example b) for delay `d`: the spike of step t - (d - 1) arrives now,
+/// Brian2's delay (d - 1) dt. Binds the locals `slot` and `was`.
+Value arrives_now(KernelBuilder &k, int history, Value slots, Value num_pre, Value pre, Value d) {
+  Value slot =
+      k.let("slot", IntOp::make(IntOpKind::And, local("step", Type::I64) + slots - (d - i64(1)), slots - i64(1)));
+  k.let("was", k.load(history, local("b", Type::I64) * slots * num_pre + slot * num_pre + pre));
+  return Math::make(ir::Binary::make(ir::BinaryOp::Gt, local_expr("was", ir::Dimension()), ir::real(0.0)));
+}
+
+} // namespace
+
 Kernel build_spike_arrivals_kernel(ElemType real) {
   KernelBuilder k("spike_arrivals", DomainKind::Neurons, true);
   int history = k.buffer("history", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
@@ -208,11 +222,7 @@ Kernel build_spike_arrivals_kernel(ElemType real) {
   Value d = k.scalar("delay_steps");
   k.set_extent("num_pre");
   Value n = local("n", Type::I64), b = local("b", Type::I64);
-  // The spike of step t - (d - 1) arrives now: Brian2's delay (d - 1) dt.
-  Value slot =
-      k.let("slot", IntOp::make(IntOpKind::And, local("step", Type::I64) + slots - (d - i64(1)), slots - i64(1)));
-  k.let("was", k.load(history, b * slots * num_pre + slot * num_pre + n));
-  Value spiked = Math::make(ir::Binary::make(ir::BinaryOp::Gt, local_expr("was", ir::Dimension()), ir::real(0.0)));
+  Value spiked = arrives_now(k, history, slots, num_pre, n, d);
   k.store(arrived, b * num_pre + n, Cast::make(Type::I32, spiked));
   return k.finish();
 }
@@ -229,11 +239,7 @@ Kernel build_spike_window_kernel(ElemType real) {
   Value flag = k.let("flag", b * num_pre + n);
   k.store(arrived, flag, IntImm::make(Type::I32, 0));
   k.emit(For::make("d", shortest, longest + i64(1), k.nested([&] {
-    Value d = local("d", Type::I64);
-    Value slot =
-        k.let("slot", IntOp::make(IntOpKind::And, local("step", Type::I64) + slots - (d - i64(1)), slots - i64(1)));
-    k.let("was", k.load(history, b * slots * num_pre + slot * num_pre + n));
-    Value spiked = Math::make(ir::Binary::make(ir::BinaryOp::Gt, local_expr("was", ir::Dimension()), ir::real(0.0)));
+    Value spiked = arrives_now(k, history, slots, num_pre, n, local("d", Type::I64));
     k.emit(If::make(spiked, k.nested([&] { k.store(arrived, flag, IntImm::make(Type::I32, 1)); })));
   })));
   return k.finish();
@@ -253,18 +259,12 @@ Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, const std::
   k.set_spikes(spikes);
   k.set_rows(e.row_start);
 
-  Value pre = local("pre", Type::I64), b = local("b", Type::I64);
+  Value pre = local("pre", Type::I64);
   Value begin = k.let("begin", to_index(k.load(e.row_start, pre)));
   Value end = k.let("end", to_index(k.load(e.row_start, pre + i64(1))));
   k.emit(For::make("s", begin, end, k.nested([&] {
     Value s = local("s", Type::I64);
-    // The spike of step t - (d - 1) arrives now: Brian2's delay (d - 1) dt.
-    Value d = to_index(k.load(delay, s));
-    Value slot =
-        k.let("slot", IntOp::make(IntOpKind::And, local("step", Type::I64) + slots - (d - i64(1)), slots - i64(1)));
-    k.let("arrived", k.load(history, b * slots * e.num_pre + slot * e.num_pre + pre));
-    Value arrived =
-        Math::make(ir::Binary::make(ir::BinaryOp::Gt, local_expr("arrived", ir::Dimension()), ir::real(0.0)));
+    Value arrived = arrives_now(k, history, slots, e.num_pre, pre, to_index(k.load(delay, s)));
     k.emit(If::make(arrived, k.nested([&] {
       emit_event(k, model, model.on_pre, gated, dt, e, s, to_index(k.load(e.target, s)));
     })));

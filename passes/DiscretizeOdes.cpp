@@ -183,14 +183,8 @@ private:
 
   std::string base_name() const { return m_.name.substr(0, m_.name.find('@')); }
 
-  /// Current sources: each driven state takes its source's value at the
-  /// start of the step (t as the update binds it), and the step's
-  /// integration reads that value too, held over the step; the spike
-  /// condition and the reset then see it as the state's new value. The
-  /// sources' draws get sites after every other draw of the model.
-  bool fold_drives(std::vector<ir::Assignment> &update) {
-    if (m_.drives.empty())
-      return true;
+  /// The first random site after every draw of the model and of `update`.
+  uint32_t next_random_site(const std::vector<ir::Assignment> &update) const {
     uint32_t first = 0;
     auto after = [&first](const Expr &e) {
       ir::walk(e, [&first](const Expr &x) {
@@ -202,6 +196,18 @@ private:
     ir::for_each_expr(m_, after);
     for (const auto &a : update)
       after(a.value);
+    return first;
+  }
+
+  /// Current sources: each driven state takes its source's value at the
+  /// start of the step (t as the update binds it), and the step's
+  /// integration reads that value too, held over the step; the spike
+  /// condition and the reset then see it as the state's new value. The
+  /// sources' draws get sites after every other draw of the model.
+  bool fold_drives(std::vector<ir::Assignment> &update) {
+    if (m_.drives.empty())
+      return true;
+    uint32_t first = next_random_site(update);
     std::map<std::string, Expr> value;
     for (const auto &d : m_.drives) {
       uint32_t used = 0;
@@ -307,14 +313,7 @@ private:
       return false;
     }
     // Sites after every draw of the model's own (rand(), randn()).
-    uint32_t first = 0;
-    ir::for_each_expr(m_, [&](Expr &e) {
-      ir::walk(e, [&](const Expr &x) {
-        if (const auto *r = x.as<ir::Random>())
-          first = std::max(first, r->site + 1);
-        return ir::WalkResult::Advance;
-      });
-    });
+    uint32_t first = next_random_site({});
     if (first + noise.names.size() > kMaxRandomSites) {
       ctx_.diags.report(DiagKind::too_many_random_draws, m_.loc, kMaxRandomSites);
       return false;

@@ -3,6 +3,7 @@
 
 #include "ir/Simplify.h"
 
+#include <functional>
 #include <map>
 
 namespace snn::passes {
@@ -124,34 +125,31 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
     // neuron; the parameters defined from it then read it too.
     std::vector<std::pair<std::string, ir::Expr>> overrides = pop.overrides;
     std::vector<ir::StateVar> per_neuron;
+    // Parameter `name` (if it is one) as a state of each neuron starting at
+    // `initial` (a parameter state: initialised before the others, which
+    // may read it); the parameters defined from it read the state.
+    auto make_per_neuron = [&](const std::string &name, const std::function<ir::Expr(const ir::Parameter &)> &initial) {
+      const ir::Parameter *p = generic->find_param(name);
+      if (!p)
+        return;
+      ir::StateVar st{p->name, p->dim, initial(*p)};
+      st.parameter = true;
+      per_neuron.push_back(st);
+      overrides.emplace_back(p->name, ir::Variable::make(ir::VarKind::State, p->name, p->dim));
+    };
     for (const auto &init : pop.inits)
-      if (const ir::Parameter *p = generic->find_param(init.state)) {
-        ir::StateVar st{p->name, p->dim, init.value};
-        st.parameter = true;
-        per_neuron.push_back(st);
-        overrides.emplace_back(p->name, ir::Variable::make(ir::VarKind::State, p->name, p->dim));
-      }
-    // A parameter loaded from a file is a constant state of each neuron,
-    // 0 until the runtime writes the file's values over it.
+      make_per_neuron(init.state, [&](const ir::Parameter &) { return init.value; });
+    // From a file: 0 until the runtime writes the file's values over it.
     for (const auto &load : pop.loads)
-      if (const ir::Parameter *p = generic->find_param(load.state)) {
-        ir::StateVar st{p->name, p->dim, ir::Constant::make(0.0, p->dim)};
-        st.parameter = true;
-        per_neuron.push_back(st);
-        overrides.emplace_back(p->name, ir::Variable::make(ir::VarKind::State, p->name, p->dim));
-      }
-    // A current source makes its parameter a state that takes the source's
-    // value each step (DiscretizeOdes); it starts at the value for t = 0.
+      make_per_neuron(load.state, [](const ir::Parameter &p) { return ir::Constant::make(0.0, p.dim); });
+    // A current source: the state takes the source's value each step
+    // (DiscretizeOdes); it starts at the value for t = 0.
     for (const auto &drive : pop.drives)
-      if (const ir::Parameter *p = generic->find_param(drive.state)) {
-        ir::Expr at_zero = ir::substitute(drive.value, [](const ir::Variable &v) -> ir::Expr {
+      make_per_neuron(drive.state, [&](const ir::Parameter &) {
+        return ir::simplify(ir::substitute(drive.value, [](const ir::Variable &v) -> ir::Expr {
           return v.var_kind == ir::VarKind::Time ? ir::Constant::make(0.0, v.dim) : ir::Expr();
-        });
-        ir::StateVar st{p->name, p->dim, ir::simplify(at_zero)};
-        st.parameter = true; // initialised first: other initial values may read it
-        per_neuron.push_back(st);
-        overrides.emplace_back(p->name, ir::Variable::make(ir::VarKind::State, p->name, p->dim));
-      }
+        }));
+      });
     std::map<std::string, ir::Expr> values = parameter_values(generic->params, overrides);
     ir::NeuronModel s = *generic;
     s.name = generic->name + "@" + pop.name;
