@@ -194,6 +194,26 @@ std::string dump(const File &f) {
         d.expr(*a.value, 4);
       }
     }
+    for (const auto &b : sy.post) {
+      d.line(2, "Post", b.keyword.loc);
+      for (const auto &r : b.reads) {
+        d.line(3, "Read post." + r.name.name, r.name.loc);
+        d.expr(*r.unit, 4);
+      }
+      for (const auto &s : b.states) {
+        d.line(3, "State " + s.name.name, s.name.loc);
+        d.opt_expr(s.unit, 4);
+        d.opt_expr(s.initial, 4);
+      }
+      for (const auto &o : b.odes) {
+        d.line(3, "Ode d" + o.state.name + "/dt", o.lhs_loc);
+        d.expr(*o.rhs, 4);
+      }
+      for (const auto &[name, value] : b.outputs) {
+        d.line(3, "Output " + name.name, name.loc);
+        d.expr(*value, 4);
+      }
+    }
   }
   for (const auto &net : f.networks) {
     d.line(1, "Network " + net.name.name, net.name.loc);

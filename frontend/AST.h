@@ -354,6 +354,25 @@ struct SynapseStateDecl {
   ExprPtr initial; ///< null: initialised by the projection's weight
 };
 
+/// `post.v : volt` in a `post` block: a variable of the postsynaptic
+/// neuron the block reads, with the unit it must have.
+struct PostRead {
+  Ident owner; ///< `post`
+  Ident name;
+  ExprPtr unit;
+};
+
+/// `post { ... }` of a synapse model: states each postsynaptic neuron keeps
+/// for the projection, their ODEs, and `output = EXPR`.
+struct PostBlock {
+  Ident keyword; ///< `post` (the parser accepts any name here)
+  std::vector<PostRead> reads;
+  std::vector<SynapseStateDecl> states;
+  std::vector<OdeDecl> odes;
+  /// `output = EXPR` (the name as written; the frontend checks it).
+  std::vector<std::pair<Ident, ExprPtr>> outputs;
+};
+
 /// `synapse NAME { ... }`: a synapse model (per-synapse state, plasticity).
 struct SynapseDecl {
   Ident name;
@@ -361,7 +380,8 @@ struct SynapseDecl {
   std::vector<SynapseStateDecl> states;
   std::vector<OdeDecl> odes;
   std::vector<SynapseEvent> events;
-  std::string file; ///< where it was defined
+  std::vector<PostBlock> post; ///< at most one is valid
+  std::string file;            ///< where it was defined
 };
 
 /// `neuron FastLIF = LIF(tau_mem: 5 ms)`: model `base` with other defaults.

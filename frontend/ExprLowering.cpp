@@ -149,6 +149,8 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
   }
   case ast::Expr::Member: {
     const auto *m = ast::dyn_cast<ast::MemberExpr>(&e);
+    if (scope.member)
+      return scope.member(m->object, m->member);
     if (scope.synapse) {
       diags_.report(DiagKind::neuron_read_in_synapse, e.loc(), m->object.name, m->member.name);
       return {};

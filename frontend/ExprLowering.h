@@ -33,6 +33,10 @@ struct Scope {
   bool allow_stimulus = false; ///< stimulus()
   bool allow_noise = false;    ///< white noise `xi`, `xi_NAME` (neuron ODEs)
   bool synapse = false;        ///< synapse code: `pre.X` / `post.X` are not values there
+  /// `OBJECT.MEMBER` where the context gives it a value (`post.v` in a
+  /// synapse's post block): the value, or null after reporting an error.
+  /// May be empty.
+  std::function<ir::Expr(const ast::Ident &object, const ast::Ident &member)> member;
   /// Next call-site number for random draws; required when allow_random.
   uint32_t *random_sites = nullptr;
   /// Calls only this context knows (`dc(...)` in a current source): the

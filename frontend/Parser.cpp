@@ -185,9 +185,28 @@ private:
           event.body.push_back(std::move(assign));
         }
         d.events.push_back(std::move(event));
+      } else if (auto *b = dynamic_cast<SNNParser::SynapsePostStmtContext *>(s)) {
+        d.post.push_back(post_block(b));
       }
     }
     return d;
+  }
+
+  ast::PostBlock post_block(SNNParser::SynapsePostStmtContext *c) {
+    ast::PostBlock b;
+    b.keyword = {c->block->getText(), loc(c->block)};
+    for (auto *s : c->postStmt()) {
+      if (auto *st = dynamic_cast<SNNParser::PostStateStmtContext *>(s))
+        b.states.push_back(
+            {ident(st->IDENT()), st->unit ? expr(st->unit) : nullptr, st->value ? expr(st->value) : nullptr});
+      else if (auto *r = dynamic_cast<SNNParser::PostReadStmtContext *>(s))
+        b.reads.push_back({{r->owner->getText(), loc(r->owner)}, ident(r->IDENT(1)), expr(r->expr())});
+      else if (auto *o = dynamic_cast<SNNParser::PostOdeStmtContext *>(s))
+        b.odes.push_back(ode(o->IDENT(0), o->IDENT(1), o->expr()));
+      else if (auto *out = dynamic_cast<SNNParser::PostOutputStmtContext *>(s))
+        b.outputs.emplace_back(ident(out->IDENT()), expr(out->expr()));
+    }
+    return b;
   }
 
   ast::FunctionDecl function(SNNParser::FunctionDeclContext *c) {

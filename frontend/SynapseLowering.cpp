@@ -31,6 +31,7 @@ public:
         failed_.insert(s.name.name);
     weight();
     odes();
+    post_blocks();
     events();
     if (diags_.error_count() != errors)
       return std::nullopt;
@@ -181,6 +182,127 @@ private:
     }
   }
 
+  /// Parameters, the post block's states and, through `member`, the
+  /// neuron's variables it declares (`post.v : volt`).
+  Scope post_scope(const std::string &context) {
+    Scope s;
+    s.context = context;
+    s.synapse = true;
+    s.failed = [this](const std::string &n) { return failed_.count(n) > 0; };
+    s.lookup = [this](const std::string &n) -> ir::Expr {
+      if (const ir::Parameter *p = model_.find_param(n))
+        return ir::Variable::make(ir::VarKind::Param, n, p->dim);
+      if (const ir::StateVar *st = model_.find_post_state(n))
+        return ir::Variable::make(ir::VarKind::State, n, st->dim);
+      return {};
+    };
+    s.member = [this](const ast::Ident &object, const ast::Ident &member) -> ir::Expr {
+      if (object.name != "post") {
+        diags_.report(DiagKind::post_read_owner, object.loc, object.name, member.name);
+        return {};
+      }
+      for (const auto &r : model_.post.reads)
+        if (r.name == member.name)
+          return ir::Variable::make(ir::VarKind::State, ir::post_read_name(r.name), r.dim);
+      if (!failed_reads_.count(member.name))
+        diags_.report(DiagKind::undeclared_post_read, member.loc, member.name, member.name);
+      return {};
+    };
+    for (const auto &p : model_.params)
+      s.names.push_back(p.name);
+    for (const auto &st : model_.post.states)
+      s.names.push_back(st.name);
+    return s;
+  }
+
+  void post_blocks() {
+    std::map<std::string, SourceLocation> seen;
+    for (const auto &b : decl_.post) {
+      if (b.keyword.name != "post") {
+        diags_.report(DiagKind::unknown_synapse_block, b.keyword.loc, b.keyword.name);
+        diags_.suggest(b.keyword.name, {"post"}, b.keyword.loc);
+        continue;
+      }
+      if (diags_.define_once(seen, "post", b.keyword.loc, "block"))
+        post_block(b);
+    }
+  }
+
+  /// `post { ... }`: the neuron's variables it reads, its states (0 unless
+  /// given a value), their ODEs (any form: the neuron's method integrates
+  /// them) and the output.
+  void post_block(const ast::PostBlock &b) {
+    unsigned errors = diags_.error_count();
+    ir::PostsynapticBlock &out = model_.post;
+    std::map<std::string, SourceLocation> reads;
+    for (const auto &r : b.reads) {
+      if (r.owner.name != "post") {
+        diags_.report(DiagKind::post_read_owner, r.owner.loc, r.owner.name, r.name.name);
+        continue;
+      }
+      if (!diags_.define_once(reads, "post." + r.name.name, r.name.loc, "declaration of"))
+        continue;
+      if (auto dim = unit(r.unit, "neuron variable", "post." + r.name.name))
+        out.reads.push_back({r.name.name, *dim});
+      else
+        failed_reads_.insert(r.name.name);
+    }
+    for (const auto &st : b.states) {
+      if (!declare(st.name, "state variable"))
+        continue;
+      if (auto lowered = post_state(st))
+        out.states.push_back(std::move(*lowered));
+      else
+        failed_.insert(st.name.name);
+    }
+    std::map<std::string, SourceLocation> odes_seen;
+    for (const auto &o : b.odes) {
+      const ir::StateVar *st = model_.find_post_state(o.state.name);
+      if (!st) {
+        if (!failed_.count(o.state.name))
+          report_unknown_state(o.state, model_.name, out.states, diags_);
+        continue;
+      }
+      if (!diags_.define_once(odes_seen, o.state.name, o.lhs_loc, "differential equation of"))
+        continue;
+      ir::Expr rhs = exprs_.lower(*o.rhs, post_scope("a post block's differential equation"));
+      if (rhs && exprs_.expect_dimension(rhs, st->dim / Dimension::time(), "the right side of d" + o.state.name + "/dt",
+                                         o.rhs->loc()))
+        out.odes.push_back({o.state.name, rhs, false, o.lhs_loc});
+    }
+    std::map<std::string, SourceLocation> outputs;
+    for (const auto &[name, rhs] : b.outputs) {
+      if (name.name != "output") {
+        diags_.report(DiagKind::unknown_setting, name.loc, "post block", name.name);
+        diags_.suggest(name.name, {"output"}, name.loc);
+        continue;
+      }
+      if (!diags_.define_once(outputs, name.name, name.loc, "setting"))
+        continue;
+      out.output = value(rhs, post_scope("the post block's output"), std::nullopt, "the output");
+      out.loc = name.loc;
+    }
+    if (!out.output && diags_.error_count() == errors)
+      diags_.report(DiagKind::missing_post_output, b.keyword.loc, model_.name);
+  }
+
+  std::optional<ir::StateVar> post_state(const ast::SynapseStateDecl &s) {
+    std::optional<Dimension> declared;
+    if (s.unit && !(declared = unit(s.unit, "state", s.name.name)))
+      return std::nullopt;
+    ir::StateVar st{s.name.name, declared.value_or(Dimension()), {}, false};
+    if (!s.initial) {
+      st.initial = ir::Constant::make(0.0, st.dim);
+      return st;
+    }
+    st.initial =
+        value(s.initial, post_scope("the initial value of '" + st.name + "'"), declared, "state '" + st.name + "'");
+    if (!st.initial)
+      return std::nullopt;
+    st.dim = st.initial->dim;
+    return st;
+  }
+
   void events() {
     std::map<std::string, SourceLocation> seen;
     for (const auto &e : decl_.events) {
@@ -256,6 +378,10 @@ private:
       diags_.report(DiagKind::synapse_post_assignment, a.loc, a.target.name, a.op);
       return;
     }
+    // A state of the post block has its dimension here already.
+    if (const ir::StateVar *st = model_.find_post_state(a.target.name);
+        st && !exprs_.expect_dimension(v, st->dim, "the value added to 'post." + st->name + "'", a.value->loc()))
+      return;
     out.push_back({ir::SynapseStatement::Kind::Post, a.target.name, a.op == "-=" ? -v : v, a.target.loc});
   }
 
@@ -272,6 +398,11 @@ private:
     for (const auto *block : {&model_.on_pre, &model_.on_post})
       for (const auto &s : *block)
         uses.push_back(s.value);
+    for (const auto &s : model_.post.states)
+      uses.push_back(s.initial);
+    for (const auto &o : model_.post.odes)
+      uses.push_back(o.rhs);
+    uses.push_back(model_.post.output);
     warn_unused_parameters(decl_.params, uses, model_.name, failed_, diags_);
   }
 
@@ -281,6 +412,7 @@ private:
   ir::SynapseModel model_;
   std::map<std::string, SourceLocation> declared_;
   std::set<std::string> failed_;
+  std::set<std::string> failed_reads_; ///< `post.X : UNIT` declarations with errors
 };
 
 } // namespace

@@ -48,10 +48,15 @@ bool arguments(const ast::ConnectDecl &c, const ir::SynapseModel &model, ir::Pro
   return ok;
 }
 
-/// Each `post.X += value` against the postsynaptic model.
+/// Each `post.X += value` against the postsynaptic model (the states of a
+/// post block were checked with their model).
 bool post_writes(const ast::ConnectDecl &c, const ir::SynapseModel &model, const ir::NeuronModel &post,
                  const ast::Ident *retarget, ir::Projection &pr, diag::Diagnostics &diags) {
   std::vector<std::string> written = ir::post_variables(model);
+  if (model.post.present() && written.empty()) {
+    diags.report(DiagKind::synapse_without_effect, c.synapse->loc, model.name);
+    return false;
+  }
   if (retarget && written.size() != 1) {
     diags.report(DiagKind::synapse_with_target, retarget->loc, retarget->name, model.name, written.size());
     return false;
@@ -59,7 +64,7 @@ bool post_writes(const ast::ConnectDecl &c, const ir::SynapseModel &model, const
   bool ok = true;
   for (const auto *block : {&model.on_pre, &model.on_post})
     for (const ir::SynapseStatement &s : *block) {
-      if (s.kind != ir::SynapseStatement::Kind::Post)
+      if (s.kind != ir::SynapseStatement::Kind::Post || model.find_post_state(s.target))
         continue;
       const std::string &target = retarget ? retarget->name : s.target;
       const SourceLocation &at = retarget ? retarget->loc : c.synapse->loc;
@@ -85,10 +90,60 @@ bool post_writes(const ast::ConnectDecl &c, const ir::SynapseModel &model, const
         pr.target_kind = input ? ir::TargetKind::Input : ir::TargetKind::State;
       }
     }
-  if (ok && pr.target.empty()) {
+  if (ok && pr.target.empty() && !model.post.present()) {
     diags.report(DiagKind::synapse_without_effect, c.synapse->loc, model.name);
     ok = false;
   }
+  return ok;
+}
+
+/// A post block's output feeds the parameter `.X` names, and the neuron
+/// variables it reads exist with the dimensions it declares.
+bool post_block(const ast::ConnectDecl &c, const ir::SynapseModel &model, const ir::NeuronModel &post,
+                const ast::Ident *param, ir::Projection &pr, diag::Diagnostics &diags) {
+  const ir::PostsynapticBlock &b = model.post;
+  bool ok = true;
+  SourceLocation at = param ? param->loc : c.synapse->loc;
+  for (const ir::InputVar &r : b.reads) {
+    const ir::StateVar *state = post.find_state(r.name);
+    const ir::Parameter *p = post.find_param(r.name);
+    if ((!state || state->hidden) && !p) {
+      diags.report(DiagKind::unknown_variable, at, post.name, "state or parameter", r.name);
+      diags.note(DiagKind::note_post_block_here, b.loc, model.name, "reads 'post." + r.name + "' in its post block");
+      ok = false;
+    } else if (Dimension d = state ? state->dim : p->dim; d != r.dim) {
+      diags.report(DiagKind::post_read_dimension, at, model.name, r.name, describe(r.dim), r.name, post.name,
+                   describe(d));
+      ok = false;
+    }
+  }
+  if (!param) {
+    diags.report(DiagKind::post_output_without_parameter, c.synapse->loc, model.name, post.name, c.pre.name, pr.post);
+    return false;
+  }
+  const ir::Parameter *target = post.find_param(param->name);
+  if (!target) {
+    const ir::StateVar *state = post.find_state(param->name);
+    if ((state && !state->hidden) || post.find_input(param->name)) {
+      diags.report(DiagKind::post_output_not_parameter, param->loc, param->name, state ? "a state" : "an input",
+                   post.name, model.name);
+    } else {
+      diags.report(DiagKind::unknown_variable, param->loc, post.name, "parameter", param->name);
+      std::vector<std::string> names;
+      for (const auto &p : post.params)
+        names.push_back(p.name);
+      diags.suggest(param->name, names, param->loc);
+    }
+    return false;
+  }
+  if (target->dim != b.output->dim) {
+    diags.report(DiagKind::post_output_dimension, param->loc, model.name, describe(b.output->dim), target->name,
+                 post.name, describe(target->dim));
+    diags.note(DiagKind::note_post_block_here, b.loc, model.name, "defines its output");
+    return false;
+  }
+  pr.target = target->name;
+  pr.target_kind = ir::TargetKind::Parameter;
   return ok;
 }
 
@@ -102,7 +157,9 @@ std::optional<Dimension> bind_synapse_model(const ast::ConnectDecl &c, const ir:
   const ir::SynapseModel &model = *module.find_synapse(c.synapse->name);
   pr.synapse = model.name;
   bool ok = arguments(c, model, pr, exprs, diags);
-  ok = post_writes(c, model, post, retarget, pr, diags) && ok;
+  if (model.post.present())
+    ok = post_block(c, model, post, retarget, pr, diags) && ok;
+  ok = post_writes(c, model, post, model.post.present() ? nullptr : retarget, pr, diags) && ok;
   if (!ok)
     return std::nullopt;
   return model.find_state(model.weight)->dim;

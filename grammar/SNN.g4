@@ -61,6 +61,18 @@ synapseStmt
   | 'state' IDENT (':' unit=expr)? ('=' value=expr)? ';'?  # synapseStateStmt
   | IDENT '/' IDENT '=' expr ';'?                          # synapseOdeStmt
   | 'on' pathway=(IDENT | 'spike') '{' synapseAssignment* '}' ';'?  # synapseEventStmt
+  | block=IDENT '{' postStmt* '}' ';'?                       # synapsePostStmt
+  ;
+
+// `post { ... }`: what each postsynaptic neuron keeps for the projection
+// (a conductance or current the synapses add to) and the output that feeds
+// the neuron's parameter the projection names. `post.v : volt` declares a
+// variable of the neuron that the block reads.
+postStmt
+  : 'state' IDENT (':' unit=expr)? ('=' value=expr)? ';'?  # postStateStmt
+  | owner=IDENT '.' IDENT ':' expr ';'?                    # postReadStmt
+  | IDENT '/' IDENT '=' expr ';'?                          # postOdeStmt
+  | IDENT '=' expr ';'?                                    # postOutputStmt
   ;
 
 synapseAssignment : (owner=IDENT '.')? name=IDENT op=('=' | '+=' | '-=' | '*=' | '/=') expr ';'? ;

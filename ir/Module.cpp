@@ -75,6 +75,18 @@ const char *name_of(EncoderKind k) {
   return "?";
 }
 
+const char *name_of(TargetKind k) {
+  switch (k) {
+  case TargetKind::State:
+    return "state";
+  case TargetKind::Input:
+    return "input";
+  case TargetKind::Parameter:
+    return "parameter";
+  }
+  return "?";
+}
+
 const char *name_of(ConnectivityKind k) {
   switch (k) {
   case ConnectivityKind::Dense:
@@ -102,6 +114,8 @@ std::vector<std::string> post_variables(const SynapseModel &model) {
   return out;
 }
 
+std::string post_read_name(const std::string &n) { return "post." + n; }
+
 const Parameter *NeuronModel::find_param(const std::string &n) const { return find_named(params, n); }
 const StateVar *NeuronModel::find_state(const std::string &n) const { return find_named(states, n); }
 const InputVar *NeuronModel::find_input(const std::string &n) const { return find_named(inputs, n); }
@@ -121,6 +135,7 @@ const NeuronModel *Module::find_model(const std::string &n) const { return find_
 const SynapseModel *Module::find_synapse(const std::string &n) const { return find_named(synapses, n); }
 const Parameter *SynapseModel::find_param(const std::string &n) const { return find_named(params, n); }
 const StateVar *SynapseModel::find_state(const std::string &n) const { return find_named(states, n); }
+const StateVar *SynapseModel::find_post_state(const std::string &n) const { return find_named(post.states, n); }
 
 namespace {
 // One body for the const and mutable walks, so they cannot drift apart.

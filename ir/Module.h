@@ -140,6 +140,27 @@ struct SynapseStatement {
   SourceLocation loc; ///< Post: the target's name in the synapse model
 };
 
+/// `post { ... }` of a synapse model: what each postsynaptic neuron keeps
+/// for one projection (a conductance, a current), integrated every step
+/// with the neuron's own states by the neuron's method, and the output the
+/// projection adds to a parameter of the neuron (`connect a -> b.i_ext`), as
+/// GeNN's postsynaptic models. Its expressions read the synapse's
+/// parameters, the block's states, and the neuron variables of `reads` as
+/// State variables named "post.X" (post_read_name). ResolveParams moves the
+/// block into each postsynaptic model (states renamed "g@PRE") and leaves
+/// the specialised synapse models without one.
+struct PostsynapticBlock {
+  std::vector<InputVar> reads; ///< `post.v : volt`: the neuron's variable and its dimension
+  std::vector<StateVar> states;
+  std::vector<Ode> odes;
+  Expr output;        ///< null: the model has no post block
+  SourceLocation loc; ///< `output`, where notes about the block point
+  bool present() const { return static_cast<bool>(output); }
+};
+
+/// The name under which a post block's expressions read neuron variable `n`.
+std::string post_read_name(const std::string &n);
+
 /// A synapse model (`synapse NAME { ... }`): per-synapse parameters and
 /// states, continuous dynamics integrated lazily (each state's ODE is
 /// linear in that state alone, dx/dt = a x + c with a and c constant, so the
@@ -155,9 +176,11 @@ struct SynapseModel {
   std::string weight;           ///< the state the projection's `weight` initialises
   std::vector<Ode> odes;
   std::vector<SynapseStatement> on_pre, on_post;
+  PostsynapticBlock post;
 
   const Parameter *find_param(const std::string &n) const;
   const StateVar *find_state(const std::string &n) const;
+  const StateVar *find_post_state(const std::string &n) const;
 };
 
 /// `init POP.X = load("x.npz", name: "a")`: the runtime replaces X's
@@ -215,7 +238,11 @@ struct WeightOrigin {
   std::string array;
 };
 
-enum class TargetKind : uint8_t { State, Input };
+/// What a projection's synapses write: a state or an input of the post
+/// model; Parameter: the parameter a synapse model's post block feeds (only
+/// until ResolveParams, which retargets the projection to the block's state).
+enum class TargetKind : uint8_t { State, Input, Parameter };
+const char *name_of(TargetKind k); ///< "state", "input", "parameter"
 
 /// The largest delay, in steps, of a projection (or of one of its synapses).
 constexpr uint32_t kMaxDelaySteps = 1u << 20;

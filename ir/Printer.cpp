@@ -449,6 +449,24 @@ void print_synapse(std::ostream &os, const SynapseModel &m) {
     print(os, o.rhs);
     os << '\n';
   }
+  // The post block, one `post ...` line per declaration.
+  for (const auto &r : m.post.reads)
+    os << "  post read " << r.name << " : " << r.dim.str() << '\n';
+  for (const auto &s : m.post.states) {
+    os << "  post state " << s.name << " : " << s.dim.str() << " = ";
+    print(os, s.initial);
+    os << '\n';
+  }
+  for (const auto &o : m.post.odes) {
+    os << "  post ode d" << o.state << "/dt = ";
+    print(os, o.rhs);
+    os << '\n';
+  }
+  if (m.post.present()) {
+    os << "  post output = ";
+    print(os, m.post.output);
+    os << '\n';
+  }
   for (const char *pathway : {"pre", "post"})
     for (const SynapseStatement &s : std::string(pathway) == "pre" ? m.on_pre : m.on_post) {
       os << "  on " << pathway << ' '
@@ -479,8 +497,8 @@ std::string to_string(const Module &m) {
          << (l.array.empty() ? std::string() : " array \"" + l.array + '"') << '\n';
   }
   for (const auto &pr : n.projections) {
-    os << "  projection " << pr.pre << " -> " << pr.post << '.' << pr.target << " ("
-       << (pr.target_kind == TargetKind::Input ? "input" : "state") << ") : " << name_of(pr.connectivity);
+    os << "  projection " << pr.pre << " -> " << pr.post << '.' << pr.target << " (" << name_of(pr.target_kind)
+       << ") : " << name_of(pr.connectivity);
     if (pr.connectivity == ConnectivityKind::FixedProbability)
       os << '(' << format_real(pr.probability) << ", autapses: " << (pr.autapses ? "true" : "false") << ')';
     else if (pr.connectivity != ConnectivityKind::Dense && pr.connectivity != ConnectivityKind::OneToOne)

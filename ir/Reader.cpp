@@ -402,10 +402,12 @@ private:
     Token target = in_.expect(TokenKind::Ident, "the target variable");
     pr.target = target.text;
     in_.expect("(");
-    Token kind = in_.expect(TokenKind::Ident, "input or state");
-    if (kind.text != "input" && kind.text != "state")
-      in_.fail(DiagKind::ir_expected, kind.loc, "input or state", describe(kind));
-    pr.target_kind = kind.text == "input" ? TargetKind::Input : TargetKind::State;
+    Token kind = in_.expect(TokenKind::Ident, "input, state or parameter");
+    if (kind.text != "input" && kind.text != "state" && kind.text != "parameter")
+      in_.fail(DiagKind::ir_expected, kind.loc, "input, state or parameter", describe(kind));
+    pr.target_kind = kind.text == "input"   ? TargetKind::Input
+                     : kind.text == "state" ? TargetKind::State
+                                            : TargetKind::Parameter;
     in_.expect(")");
     const NeuronModel *model = m_.find_model(post.model);
     std::optional<Dimension> target_dim;
@@ -413,6 +415,9 @@ private:
       target_dim = i->dim * Dimension::time(); // an impulse: the weight integrates the input
     if (const StateVar *s = pr.target_kind == TargetKind::State ? model->find_state(pr.target) : nullptr)
       target_dim = s->dim;
+    // A post block's output feeds the parameter; the weight has its own dimension.
+    if (const Parameter *p = pr.target_kind == TargetKind::Parameter ? model->find_param(pr.target) : nullptr)
+      target_dim = p->dim;
     if (!target_dim)
       in_.fail(DiagKind::unknown_variable, target.loc, model->name, kind.text, pr.target);
     in_.expect(":");
@@ -527,6 +532,13 @@ private:
       } else
         in_.fail(DiagKind::ir_expected, clause.loc, "delay, synapse or frozen", describe(clause));
     }
+    // A post block feeds a parameter (before resolve-params), and only it.
+    const SynapseModel *synapse = m_.find_synapse(pr.synapse);
+    if ((pr.target_kind == TargetKind::Parameter) != (synapse && synapse->post.present()))
+      in_.fail(DiagKind::ir_invalid_module, target.loc,
+               pr.target_kind == TargetKind::Parameter
+                   ? "only a synapse model with a post block feeds a parameter ('" + pr.target + "')"
+                   : "synapse model '" + pr.synapse + "' has a post block: its projection names a parameter");
     // A delta synapse's weight has its target's dimension; a synapse model's,
     // its weight state's.
     if (w.dim != *target_dim)

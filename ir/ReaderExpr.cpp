@@ -230,6 +230,10 @@ SyntaxPtr parse_atom(TokenStream &in) {
     parse_arguments(in, name, 0);
     return s;
   }
+  if (name.text == "post" && in.at(".") && in.adjacent()) { // `post.v` in a synapse's post block
+    in.take();
+    name.text += "." + in.expect(TokenKind::Ident, "a variable of the postsynaptic neuron").text;
+  }
   if (!(in.at("(") && in.adjacent())) { // a call's '(' follows its name directly
     SyntaxPtr s = make_syntax(Syntax::Kind::Name, name.loc);
     s->name = name.text;

@@ -18,11 +18,12 @@ public:
     in_.expect("synapse");
     Token name = in_.expect(TokenKind::Ident, "a model name");
     define(models_, name, "synapse model");
-    SynapseModel m;
+    SynapseModel &m = model_;
     m.name = name.text;
     m.loc = name.loc;
     open_block();
-    std::vector<Pending> params, states, odes, pre, post;
+    std::vector<Pending> params, states, odes, pre, post, post_states, post_odes;
+    Pending post_output;
     std::vector<bool> pre_post, post_post; // whether each event statement writes post.X
     std::map<std::string, SourceLocation> names;
     while (!close_block()) {
@@ -70,6 +71,9 @@ public:
           in_.expect("+");
         (pathway.text == "pre" ? pre : post).push_back(value_of(target));
         (pathway.text == "pre" ? pre_post : post_post).push_back(writes_post);
+      } else if (kw.text ==
+                 "post") { // post read X : DIM | post state X : DIM = V | post ode dX/dt = V | post output = V
+        post_line(names, post_states, post_odes, post_output);
       } else {
         in_.fail(DiagKind::ir_expected, kw.loc, "a synapse statement", describe(kw));
       }
@@ -113,10 +117,76 @@ public:
     };
     events(pre, pre_post, m.on_pre);
     events(post, post_post, m.on_post);
+    post_block(post_states, post_odes, post_output);
     m_.synapses.push_back(std::move(m));
   }
 
 private:
+  /// One `post ...` line of the post block, kept as syntax.
+  void post_line(std::map<std::string, SourceLocation> &names, std::vector<Pending> &states, std::vector<Pending> &odes,
+                 Pending &output) {
+    PostsynapticBlock &b = model_.post;
+    Token what = in_.expect(TokenKind::Ident, "read, state, ode or output");
+    if (what.text == "read") {
+      Token r = in_.expect(TokenKind::Ident, "a variable of the postsynaptic neuron");
+      define(reads_, r, "read of the postsynaptic neuron's");
+      in_.expect(":");
+      b.reads.push_back({r.text, dimension("")});
+    } else if (what.text == "state") {
+      Token st = declared(names);
+      in_.expect(":");
+      b.states.push_back({st.text, dimension("="), Expr()});
+      states.push_back(value_of(st));
+    } else if (what.text == "ode") {
+      Token d = in_.expect(TokenKind::Ident, "dSTATE/dt");
+      if (d.text.size() < 2 || d.text[0] != 'd')
+        in_.fail(DiagKind::ir_expected, d.loc, "dSTATE/dt", describe(d));
+      in_.expect("/");
+      in_.expect("dt");
+      d.text.erase(0, 1);
+      odes.push_back(value_of(d));
+      b.odes.push_back({d.text, Expr(), false, d.loc});
+    } else if (what.text == "output") {
+      if (b.loc.valid())
+        in_.fail(DiagKind::ir_invalid_module, what.loc, "synapse model '" + model_.name + "' has two outputs");
+      b.loc = what.loc;
+      output = value_of(what);
+    } else {
+      in_.fail(DiagKind::ir_expected, what.loc, "read, state, ode or output", describe(what));
+    }
+  }
+
+  /// Types the post block's lines: they read the synapse's parameters, the
+  /// block's states and the neuron's variables as "post.X".
+  void post_block(std::vector<Pending> &states, std::vector<Pending> &odes, Pending &output) {
+    PostsynapticBlock &b = model_.post;
+    if (!output.syntax) {
+      if (!b.states.empty() || !b.reads.empty() || !b.odes.empty())
+        in_.fail(DiagKind::ir_invalid_module, model_.loc, "the post block of '" + model_.name + "' has no output");
+      return;
+    }
+    NeuronModel names_of;
+    names_of.params = model_.params;
+    names_of.states = b.states;
+    for (const InputVar &r : b.reads)
+      names_of.states.push_back({post_read_name(r.name), r.dim, Expr()});
+    NameScope scope{&names_of, nullptr};
+    for (size_t i = 0; i < states.size(); ++i)
+      b.states[i].initial =
+          typed(states[i], scope, ScalarType::Real, b.states[i].dim, "the initial value of '" + b.states[i].name + "'");
+    for (size_t i = 0; i < odes.size(); ++i) {
+      const StateVar *s = model_.find_post_state(odes[i].target);
+      if (!s)
+        in_.fail(DiagKind::ir_invalid_module, odes[i].target_loc, "no post state '" + odes[i].target + "'");
+      b.odes[i].rhs = typed(odes[i], scope, ScalarType::Real, s->dim / Dimension::time(), "d" + s->name + "/dt");
+    }
+    b.output = build_expr(*output.syntax, scope, ScalarType::Real, in_);
+    expect_type(b.output, ScalarType::Real, b.output->dim, "the output", output.loc, in_);
+  }
+
+  SynapseModel model_;
+  std::map<std::string, SourceLocation> reads_;
+
   Module &m_;
   std::map<std::string, SourceLocation> &models_;
 };

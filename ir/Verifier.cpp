@@ -195,12 +195,23 @@ std::vector<std::string> verify(const Module &m) {
         problems.push_back("projection targets unknown state '" + pr.target + "'");
       else
         target_dim = s->dim;
-    } else {
+    } else if (pr.target_kind == TargetKind::Input) {
       const InputVar *i = model->find_input(pr.target);
       if (!i)
         problems.push_back("projection targets unknown input '" + pr.target + "'");
       else
         target_dim = i->dim * Dimension::time(); // an impulse
+    } else {
+      const SynapseModel *syn = m.find_synapse(pr.synapse);
+      if (m.params_resolved || !syn || !syn->post.present() || !model->find_param(pr.target))
+        problems.push_back("projection feeds parameter '" + pr.target + "' without a post block to do it");
+    }
+    // A synapse model's weight has its weight state's dimension.
+    if (const SynapseModel *syn = m.find_synapse(pr.synapse)) {
+      if (m.params_resolved && syn->post.present())
+        problems.push_back("synapse model '" + syn->name + "' keeps its post block after resolve-params");
+      const StateVar *w = syn->find_state(syn->weight);
+      target_dim = w ? std::optional<Dimension>(w->dim) : std::nullopt;
     }
     if (pr.delay_steps > kMaxDelaySteps)
       problems.push_back("projection " + pr.pre + " -> " + pr.post + " has a delay of " +

@@ -36,9 +36,68 @@ std::map<std::string, ir::Expr> parameter_values(const std::vector<ir::Parameter
   return values;
 }
 
+/// For each projection, the names its synapse model's post-block states
+/// have in the postsynaptic model.
+using BlockStateNames = std::vector<std::map<std::string, std::string>>;
+
+/// Moves the post blocks of the synapse models of the projections into
+/// `pop` into its model `s`, before `s`'s parameters are bound: each
+/// projection's block states (named "g@PRE", unique in the model) with
+/// their ODEs, integrated with the neuron's, and its output added wherever
+/// the model reads the parameter the projection feeds.
+void add_post_blocks(const ir::Module &m, const ir::Population &pop, ir::NeuronModel &s, BlockStateNames &names) {
+  std::map<std::string, ir::Expr> fed; // parameter -> the sum of the outputs it receives
+  for (size_t j = 0; j < m.network.projections.size(); ++j) {
+    const ir::Projection &pr = m.network.projections[j];
+    if (pr.post != pop.name || pr.target_kind != ir::TargetKind::Parameter)
+      continue;
+    const ir::SynapseModel *syn = m.find_synapse(pr.synapse);
+    ir::internal_check(syn && syn->post.present(),
+                       "projection " + pr.pre + " -> " + pr.post + " feeds '" + pr.target + "' without a post block");
+    const ir::PostsynapticBlock &b = syn->post;
+    std::map<std::string, ir::Expr> values = parameter_values(syn->params, pr.synapse_overrides);
+    for (const auto &st : b.states) {
+      std::string name = st.name + "@" + pr.pre;
+      if (s.find_state(name) || s.find_param(name) || s.find_input(name))
+        name += "@" + std::to_string(j);
+      names[j][st.name] = name;
+    }
+    // The block's expressions with its parameters' values, its states
+    // renamed and `post.X` as the neuron's own X.
+    auto local = [&](const ir::Expr &e) {
+      return ir::simplify(ir::substitute(bind_params(e, values), [&](const ir::Variable &v) -> ir::Expr {
+        if (v.var_kind != ir::VarKind::State)
+          return {};
+        if (auto it = names[j].find(v.name); it != names[j].end())
+          return ir::Variable::make(ir::VarKind::State, it->second, v.dim);
+        for (const auto &r : b.reads)
+          if (v.name == ir::post_read_name(r.name))
+            return ir::Variable::make(s.find_state(r.name) ? ir::VarKind::State : ir::VarKind::Param, r.name, v.dim);
+        return {};
+      }));
+    };
+    for (const auto &st : b.states)
+      s.states.push_back({names[j][st.name], st.dim, local(st.initial)});
+    for (const auto &o : b.odes)
+      s.odes.push_back({names[j][o.state], local(o.rhs), false, o.loc});
+    ir::Expr out = local(b.output);
+    ir::Expr &sum = fed[pr.target];
+    sum = sum ? sum + out : out;
+  }
+  if (fed.empty())
+    return;
+  ir::for_each_expr(s, [&](ir::Expr &e) {
+    e = ir::substitute(e, [&](const ir::Variable &v) -> ir::Expr {
+      auto it = v.var_kind == ir::VarKind::Param ? fed.find(v.name) : fed.end();
+      return it == fed.end() ? ir::Expr() : ir::Variable::make(ir::VarKind::Param, v.name, v.dim) + it->second;
+    });
+  });
+}
+
 /// Each projection with a synapse model gets a copy of it, "MODEL@j" for
-/// projection j, with its parameters' values substituted.
-void resolve_synapses(ir::Module &m) {
+/// projection j, with its parameters' values substituted; a post block's
+/// projection then writes the block's states in its post model.
+void resolve_synapses(ir::Module &m, const BlockStateNames &block_names) {
   std::vector<ir::SynapseModel> specialised;
   for (size_t j = 0; j < m.network.projections.size(); ++j) {
     ir::Projection &pr = m.network.projections[j];
@@ -60,14 +119,27 @@ void resolve_synapses(ir::Module &m) {
       bind(o.rhs);
     // `connect a -> b.ge : synapse STDP`: the projection's target stands
     // for the one variable the model writes (`post.g`).
+    const std::map<std::string, std::string> &names = block_names[j];
     std::vector<std::string> written = ir::post_variables(s);
-    bool rename = written.size() == 1 && written[0] != pr.target;
+    bool rename = names.empty() && written.size() == 1 && written[0] != pr.target;
     for (auto *block : {&s.on_pre, &s.on_post})
       for (auto &statement : *block) {
         bind(statement.value);
-        if (rename && statement.kind == ir::SynapseStatement::Kind::Post)
+        if (statement.kind != ir::SynapseStatement::Kind::Post)
+          continue;
+        if (rename)
           statement.target = pr.target;
+        if (auto it = names.find(statement.target); it != names.end()) {
+          statement.target = it->second;
+          if (pr.target_kind == ir::TargetKind::Parameter) { // now the first block state written
+            pr.target = it->second;
+            pr.target_kind = ir::TargetKind::State;
+          }
+        }
       }
+    ir::internal_check(pr.target_kind != ir::TargetKind::Parameter,
+                       "projection " + pr.pre + " -> " + pr.post + " writes none of its post block's states");
+    s.post = ir::PostsynapticBlock();
     pr.synapse = s.name;
     pr.synapse_overrides.clear();
     specialised.push_back(std::move(s));
@@ -117,6 +189,7 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
   if (m.params_resolved) // e.g. a module read back from printed IR
     return true;
   std::vector<ir::NeuronModel> specialised;
+  BlockStateNames block_names(m.network.projections.size());
   bool ok = true;
   for (auto &pop : m.network.populations) {
     const ir::NeuronModel *generic = m.find_model(pop.model);
@@ -153,6 +226,7 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
     std::map<std::string, ir::Expr> values = parameter_values(generic->params, overrides);
     ir::NeuronModel s = *generic;
     s.name = generic->name + "@" + pop.name;
+    add_post_blocks(m, pop, s, block_names);
     // Problems of the specialised model come from this population's values.
     if (pop.loc.valid())
       s.loc = pop.loc;
@@ -195,7 +269,7 @@ bool resolve_params(ir::Module &m, PassContext &ctx) {
       model->states.push_back(held);
     }
   }
-  resolve_synapses(m);
+  resolve_synapses(m, block_names);
   m.params_resolved = true;
   return ok;
 }

@@ -180,6 +180,52 @@ TEST(Reader, MarksTheStage) {
   EXPECT_EQ(continuous->network.populations[0].overrides.size(), 1u);
 }
 
+// Before resolve-params a synapse model keeps its post block and its
+// projection names the parameter the block feeds.
+TEST(Reader, PostBlockOfASynapseModel) {
+  const std::string text = "neuron M {\n"
+                           "  param i_ext : A = 0[A]\n"
+                           "  state v : V = 0[V]\n"
+                           "  method auto\n"
+                           "  ode dv/dt = i_ext / 1e-09[F]\n"
+                           "}\n"
+                           "synapse ExpCond {\n"
+                           "  param tau : s = 0.005[s]\n"
+                           "  param E : V = 0[V]\n"
+                           "  state w : S (weight)\n"
+                           "  post read v : V\n"
+                           "  post state g : S = 0[S]\n"
+                           "  post ode dg/dt = -g / tau\n"
+                           "  post output = g * (E - post.v)\n"
+                           "  on pre post.g += w\n"
+                           "}\n"
+                           "network N {\n"
+                           "  population p = M x 1\n"
+                           "  projection p -> p.i_ext (parameter) : dense, weight 1e-09 [S], synapse ExpCond\n"
+                           "}\n";
+  std::string errors;
+  std::optional<Module> m = read(text, &errors);
+  ASSERT_TRUE(m) << errors;
+  EXPECT_EQ(to_string(*m), text);
+  const PostsynapticBlock &b = m->synapses[0].post;
+  ASSERT_TRUE(b.present());
+  ASSERT_EQ(b.reads.size(), 1u);
+  EXPECT_EQ(b.reads[0].dim, Dimension::voltage());
+  EXPECT_EQ(b.output->dim, Dimension::voltage() * Dimension::conductance());
+  EXPECT_EQ(m->network.projections[0].target_kind, TargetKind::Parameter);
+
+  // The output must be read against the parameter it feeds.
+  std::string bad = text;
+  bad.replace(bad.find("(parameter)"), 11, "(state)");
+  EXPECT_FALSE(read(bad, &errors));
+  EXPECT_NE(errors.find("model 'M' has no state 'i_ext'"), std::string::npos) << errors;
+  errors.clear();
+  bad = text;
+  bad.replace(bad.find("post.v)"), 6, "post.u");
+  EXPECT_FALSE(read(bad, &errors));
+  EXPECT_NE(errors.find("unknown name 'post.u'"), std::string::npos) << errors;
+}
+
 TEST(Reader, ReportsTheFirstErrorWithItsLocation) {
   std::string errors;
   EXPECT_FALSE(read("neuron M {\n  state v : V = 0[V]\n  discretized with exact\n  update w = v\n}\n", &errors));
