@@ -7,6 +7,13 @@
 
 namespace snn::ast {
 
+std::string ShapeExpr::text() const {
+  std::string out;
+  for (size_t i = 0; i < dims.size(); ++i)
+    out += (i ? "x" : "") + std::to_string(dims[i]);
+  return out;
+}
+
 namespace {
 
 class Dumper {
@@ -34,6 +41,9 @@ public:
     }
     case Expr::String:
       os_ << "String \"" << dyn_cast<StringExpr>(&e)->value << '"';
+      break;
+    case Expr::Shape:
+      os_ << "Shape " << dyn_cast<ShapeExpr>(&e)->text();
       break;
     case Expr::Bool:
       os_ << "Bool " << (dyn_cast<BoolExpr>(&e)->value ? "true" : "false");

@@ -26,7 +26,7 @@ struct Ident {
 
 class Expr {
 public:
-  enum Kind { Number, Quantity, Name, Member, Call, Unary, Binary, If, String, Bool };
+  enum Kind { Number, Quantity, Name, Member, Call, Unary, Binary, If, String, Bool, Shape };
   Expr(Kind k, Loc l) : kind_(k), loc_(std::move(l)) {}
   virtual ~Expr() = default;
   Kind kind() const { return kind_; }
@@ -51,6 +51,15 @@ struct QuantityExpr : Expr {
   std::string unit;
   QuantityExpr(double v, std::string u, Loc l) : Expr(Quantity, std::move(l)), value(v), unit(std::move(u)) {}
   static bool classof(const Expr *e) { return e->kind() == Quantity; }
+};
+
+/// `28x28x2` or `3x3`: the sizes along each axis, as written (each below
+/// 2^31; larger ones are reported by the parser and kept as 0).
+struct ShapeExpr : Expr {
+  std::vector<uint32_t> dims;
+  ShapeExpr(std::vector<uint32_t> d, Loc l) : Expr(Shape, std::move(l)), dims(std::move(d)) {}
+  std::string text() const; ///< `28x28x2`
+  static bool classof(const Expr *e) { return e->kind() == Shape; }
 };
 
 struct NameExpr : Expr {

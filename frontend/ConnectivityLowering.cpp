@@ -4,6 +4,7 @@
 #include "ir/Printer.h"
 #include "ir/Simplify.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -27,6 +28,8 @@ const Kind kKinds[] = {
     {"fixed_in_degree", ir::ConnectivityKind::FixedInDegree, "k"},
     {"fixed_out_degree", ir::ConnectivityKind::FixedOutDegree, "k"},
     {"fixed_total", ir::ConnectivityKind::FixedTotal, "n"},
+    {"conv2d", ir::ConnectivityKind::Conv2D, "window"},
+    {"avg_pool2d", ir::ConnectivityKind::AvgPool2D, "window"},
 };
 
 /// The most partners each neuron (or, for fixed_total, the projection) may
@@ -41,6 +44,114 @@ uint64_t possible(const ir::Projection &pr, const ir::Population &pre, const ir:
   default:
     return uint64_t(pre.size) * (post.size - self);
   }
+}
+
+/// A window's size, stride or padding: `3` (both axes) or `3x2` (rows x
+/// columns), each at least `min`.
+std::optional<std::pair<uint32_t, uint32_t>> window_pair(const ast::Expr &e, const std::string &what, uint32_t min,
+                                                         ExprLowering &exprs, diag::Diagnostics &diags) {
+  if (const auto *shape = ast::dyn_cast<ast::ShapeExpr>(&e)) {
+    const std::vector<uint32_t> &d = shape->dims;
+    if (d.size() == 2 && d[0] >= min && d[1] >= min && d[0] <= (1u << 30) && d[1] <= (1u << 30))
+      return std::make_pair(d[0], d[1]);
+    diags.report(DiagKind::expected_window_pair, e.loc(), what, min, "'" + shape->text() + "'");
+    return std::nullopt;
+  }
+  auto n = exprs.integer(e, what, min, 1u << 30);
+  if (!n)
+    return std::nullopt;
+  return std::make_pair(uint32_t(*n), uint32_t(*n));
+}
+
+std::string pair_text(uint32_t a, uint32_t b) { return std::to_string(a) + "x" + std::to_string(b); }
+
+/// `conv2d(3x3, stride: 2, padding: "same")`, `avg_pool2d(2x2)`: the
+/// window, its stride (1 for conv2d, the window for pooling, unless given)
+/// and its padding ("valid", no padding, unless given; "same", as Keras's;
+/// or rows x columns before the input), against the populations' shapes.
+bool lower_window(const ast::ConnectDecl &c, const ir::Population &pre, const ir::Population &post, ir::Projection &pr,
+                  ExprLowering &exprs, diag::Diagnostics &diags) {
+  const ast::Ident &k = *c.connectivity;
+  bool conv = pr.connectivity == ir::ConnectivityKind::Conv2D;
+  for (const ir::Population *p : {&pre, &post})
+    if (!p->shape.present()) {
+      diags.report(DiagKind::window_needs_shape, k.loc, k.name, p->name, p->size);
+      return false;
+    }
+  const ast::Expr *args[3] = {nullptr, nullptr, nullptr};
+  const std::vector<std::string> names = {"window", "stride", "padding"};
+  for (size_t i = 0; i < c.connectivity_args.size(); ++i) {
+    const ast::Arg &a = c.connectivity_args[i];
+    std::string name = a.name ? a.name->name : (i == 0 ? "window" : "");
+    SourceLocation at = a.name ? a.name->loc : a.value->loc();
+    auto slot = std::find(names.begin(), names.end(), name);
+    if (slot == names.end()) {
+      diags.report(DiagKind::unknown_argument, at, "'" + k.name + "'",
+                   name.empty() ? "#" + std::to_string(i + 1) : name);
+      if (a.name)
+        diags.suggest(name, names, at);
+      else
+        diags.note(DiagKind::note_positional_arguments, at, "window");
+      return false;
+    }
+    const ast::Expr *&arg = args[slot - names.begin()];
+    if (arg) {
+      diags.report(DiagKind::duplicate_argument, at, name);
+      return false;
+    }
+    arg = a.value.get();
+  }
+  if (!args[0]) {
+    diags.report(DiagKind::missing_argument, k.loc, "'" + k.name + "'", "window");
+    return false;
+  }
+  auto window = window_pair(*args[0], "the window", 1, exprs, diags);
+  if (!window)
+    return false;
+  auto stride = args[1] ? window_pair(*args[1], "the stride", 1, exprs, diags)
+                        : std::make_optional(conv ? std::make_pair(1u, 1u) : *window);
+  if (!stride)
+    return false;
+  ir::Window &w = pr.window;
+  w = {window->first, window->second, stride->first, stride->second, 0, 0};
+  bool same = false;
+  if (const auto *s = args[2] ? ast::dyn_cast<ast::StringExpr>(args[2]) : nullptr) {
+    if (s->value != "valid" && s->value != "same") {
+      diags.report(DiagKind::unknown_choice, s->loc(), "padding", s->value, "\"valid\", \"same\" or rows x columns");
+      return false;
+    }
+    same = s->value == "same";
+    if (same) {
+      w.pad_y = ir::same_padding(pre.shape.height, w.height, w.stride_y);
+      w.pad_x = ir::same_padding(pre.shape.width, w.width, w.stride_x);
+    }
+  } else if (args[2]) {
+    auto pad = window_pair(*args[2], "the padding", 0, exprs, diags);
+    if (!pad)
+      return false;
+    w.pad_y = pad->first;
+    w.pad_x = pad->second;
+  }
+  std::string padding = pair_text(w.pad_y, w.pad_x);
+  // Keras's "same" gives ceil(in / stride) positions, its padding split
+  // with the larger half after the input.
+  uint32_t out_y = same ? (pre.shape.height + w.stride_y - 1) / w.stride_y
+                        : ir::window_positions(pre.shape.height, w.height, w.stride_y, w.pad_y);
+  uint32_t out_x = same ? (pre.shape.width + w.stride_x - 1) / w.stride_x
+                        : ir::window_positions(pre.shape.width, w.width, w.stride_x, w.pad_x);
+  if (out_y == 0 || out_x == 0 || w.pad_y >= w.height || w.pad_x >= w.width) {
+    diags.report(DiagKind::window_too_large, args[0]->loc(), pair_text(w.height, w.width), padding, pre.name,
+                 pre.shape.str());
+    return false;
+  }
+  ir::Shape expected{out_y, out_x, conv ? post.shape.channels : pre.shape.channels};
+  if (!(post.shape == expected)) {
+    diags.report(DiagKind::window_shape_mismatch, k.loc, k.name, pre.name, pre.shape.str(),
+                 pair_text(w.height, w.width), pair_text(w.stride_y, w.stride_x), padding,
+                 conv ? pair_text(out_y, out_x) + "xC" : expected.str(), post.name, post.shape.str());
+    return false;
+  }
+  return true;
 }
 
 } // namespace
@@ -65,6 +176,8 @@ bool lower_connectivity(const ast::ConnectDecl &c, const ir::Population &pre, co
     return false;
   }
   pr.connectivity = kind->kind;
+  if (pr.connectivity == ir::ConnectivityKind::Conv2D || pr.connectivity == ir::ConnectivityKind::AvgPool2D)
+    return lower_window(c, pre, post, pr, exprs, diags);
   if (!kind->first) {
     if (!c.connectivity_args.empty()) {
       diags.report(DiagKind::wrong_argument_count, k.loc, "'" + k.name + "'", 0, c.connectivity_args.size());
@@ -163,6 +276,11 @@ bool check_synapse_count(const ast::ConnectDecl &c, const ir::Population &pre, c
     expected = double(pr.count);
     break;
   case ir::ConnectivityKind::Dense:
+    break;
+  case ir::ConnectivityKind::Conv2D:
+  case ir::ConnectivityKind::AvgPool2D:
+    expected =
+        double(ir::window_synapses(pre.shape, post.shape, pr.window, pr.connectivity == ir::ConnectivityKind::Conv2D));
     break;
   }
   constexpr uint32_t kLimit = UINT32_MAX;

@@ -120,6 +120,9 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
   case ast::Expr::String:
     diags_.report(DiagKind::misplaced_string, e.loc(), scope.context);
     return {};
+  case ast::Expr::Shape:
+    diags_.report(DiagKind::misplaced_shape, e.loc(), ast::dyn_cast<ast::ShapeExpr>(&e)->text(), scope.context);
+    return {};
   case ast::Expr::Name: {
     const std::string &name = ast::dyn_cast<ast::NameExpr>(&e)->name;
     const ast::FunctionDecl *let = constant_named(name);

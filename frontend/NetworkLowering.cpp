@@ -141,7 +141,19 @@ private:
     ir::Population p;
     p.name = d.name.name;
     p.model = model->name;
-    if (d.size) {
+    if (const auto *shape = d.size ? ast::dyn_cast<ast::ShapeExpr>(d.size.get()) : nullptr) {
+      const std::vector<uint32_t> &n = shape->dims;
+      uint64_t total = 1;
+      for (uint32_t x : n)
+        total = std::min<uint64_t>(total * x, uint64_t(1) << 31);
+      if ((n.size() != 2 && n.size() != 3) || total == 0 || total > (1u << 30)) {
+        diags_.report(DiagKind::invalid_shape, d.size_loc, p.name, shape->text());
+        failed_populations_.insert(p.name);
+        return;
+      }
+      p.shape = {n[0], n[1], n.size() == 3 ? n[2] : 1};
+      p.size = uint32_t(total);
+    } else if (d.size) {
       auto n = exprs_.integer(*d.size, "the size of population '" + p.name + "'", 1, 1u << 30);
       if (!n) {
         failed_populations_.insert(p.name);
@@ -302,7 +314,7 @@ private:
       pr.weight.a = *v;
       return true;
     }
-    return lower_weight_initializer(*c.weight, pr, pre.size, post.size, exprs_, diags_,
+    return lower_weight_initializer(*c.weight, pr, pre, post, exprs_, diags_,
                                     [&](const ast::Expr &e) { return distribution(e, target_dim, "the weight"); });
   }
 

@@ -581,6 +581,30 @@ private:
     return v;
   }
 
+  /// The sizes of a SHAPE token (`28x28x2`); a size of 2^31 or more is
+  /// reported and kept as 0.
+  std::vector<uint32_t> shape_dims(const std::string &text, const ast::Loc &l) {
+    std::vector<uint32_t> dims;
+    bool reported = false;
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t end = text.find('x', start);
+      std::string digits = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      uint64_t v = 0;
+      for (char ch : digits)
+        v = std::min<uint64_t>(v * 10 + uint64_t(ch - '0'), uint64_t(1) << 31);
+      if (v >= (uint64_t(1) << 31) && !reported) {
+        diags_.report(DiagKind::number_out_of_range, l, text);
+        reported = true;
+      }
+      dims.push_back(v >= (uint64_t(1) << 31) ? 0 : uint32_t(v));
+      if (end == std::string::npos)
+        break;
+      start = end + 1;
+    }
+    return dims;
+  }
+
   static std::string unescape(const std::string &quoted) {
     std::string out;
     for (size_t i = 1; i + 1 < quoted.size(); ++i) {
@@ -631,6 +655,8 @@ private:
       return quantity(q->getText(), l);
     if (auto *count = dynamic_cast<SNNParser::CountExprContext *>(c))
       return quantity(count->getText(), l);
+    if (auto *shape = dynamic_cast<SNNParser::ShapeExprContext *>(c))
+      return std::make_unique<ast::ShapeExpr>(shape_dims(shape->getText(), l), l);
     if (auto *num = dynamic_cast<SNNParser::NumberExprContext *>(c))
       return std::make_unique<ast::NumberExpr>(number(num->getText(), l), l);
     if (auto *s = dynamic_cast<SNNParser::StringExprContext *>(c))

@@ -62,6 +62,8 @@ std::string token_kind_name(size_t type, const antlr4::dfa::Vocabulary &vocab) {
     return "a count such as '10 epochs'";
   case SNNParser::STRING:
     return "a string";
+  case SNNParser::SHAPE:
+    return "a shape such as '28x28x2'";
   default:
     return vocab.getDisplayName(type);
   }
@@ -70,7 +72,7 @@ std::string token_kind_name(size_t type, const antlr4::dfa::Vocabulary &vocab) {
 /// Whether `type` can begin an expression.
 bool starts_expression(size_t type, const antlr4::dfa::Vocabulary &vocab) {
   if (type == SNNParser::IDENT || type == SNNParser::NUMBER || type == SNNParser::QUANTITY ||
-      type == SNNParser::STRING || type == SNNParser::COUNT)
+      type == SNNParser::STRING || type == SNNParser::COUNT || type == SNNParser::SHAPE)
     return true;
   static const char *const kStarters[] = {"'('", "'-'", "'+'", "'not'", "'if'", "'true'", "'false'", "'input'"};
   std::string name = vocab.getDisplayName(type);

@@ -56,8 +56,8 @@ std::optional<std::string> string_of(const ast::Expr &e, const std::string &what
 }
 
 /// glorot_* or he_*: `name`, `name()` or `name(gain: G)`.
-bool scaled(const Scaled &kind, const ast::Expr &e, ir::Projection &pr, uint32_t n_pre, uint32_t n_post,
-            ExprLowering &exprs, diag::Diagnostics &diags) {
+bool scaled(const Scaled &kind, const ast::Expr &e, ir::Projection &pr, const ir::Population &pre,
+            const ir::Population &post, ExprLowering &exprs, diag::Diagnostics &diags) {
   std::string quoted = std::string("'") + kind.name + "'";
   double gain = 1;
   bool gain_given = false;
@@ -89,7 +89,7 @@ bool scaled(const Scaled &kind, const ast::Expr &e, ir::Projection &pr, uint32_t
     diags.report(DiagKind::dimensioned_initializer, e.loc(), quoted, pr.pre, pr.post, pr.target, pr.weight.dim.str());
     return false;
   }
-  Fans fans = projection_fans(pr, n_pre, n_post);
+  Fans fans = projection_fans(pr, pre, post);
   double fan = kind.uses_fan_out ? fans.in + fans.out : fans.in;
   if (!(fan > 0)) {
     diags.report(DiagKind::zero_fan_in, e.loc(), quoted, pr.pre, pr.post,
@@ -118,34 +118,41 @@ bool scaled(const Scaled &kind, const ast::Expr &e, ir::Projection &pr, uint32_t
 
 } // namespace
 
-Fans projection_fans(const ir::Projection &pr, uint32_t n_pre, uint32_t n_post) {
+Fans projection_fans(const ir::Projection &pr, const ir::Population &pre, const ir::Population &post) {
+  double n_pre = pre.size, n_post = post.size;
+  const ir::Window &w = pr.window;
+  double taps = double(w.height) * w.width;
   switch (pr.connectivity) {
+  case ir::ConnectivityKind::Conv2D: // Keras: the kernel's height x width x input (output) channels
+    return {taps * pre.shape.channels, taps * post.shape.channels};
+  case ir::ConnectivityKind::AvgPool2D: // one channel: the window in; each input in about window / stride^2
+    return {taps, taps / (double(w.stride_y) * w.stride_x)};
   case ir::ConnectivityKind::Dense:
-    return {double(n_pre), double(n_post)};
+    return {n_pre, n_post};
   case ir::ConnectivityKind::OneToOne:
     return {1, 1};
   case ir::ConnectivityKind::FixedProbability:
     break;
   case ir::ConnectivityKind::FixedInDegree: // fan-in k; fan-out k n_post / n_pre on average
-    return {double(pr.count), double(pr.count) * n_post / std::max(1.0, double(n_pre))};
+    return {double(pr.count), double(pr.count) * n_post / std::max(1.0, n_pre)};
   case ir::ConnectivityKind::FixedOutDegree:
-    return {double(pr.count) * n_pre / std::max(1.0, double(n_post)), double(pr.count)};
+    return {double(pr.count) * n_pre / std::max(1.0, n_post), double(pr.count)};
   case ir::ConnectivityKind::FixedTotal:
-    return {double(pr.count) / std::max(1.0, double(n_post)), double(pr.count) / std::max(1.0, double(n_pre))};
+    return {double(pr.count) / std::max(1.0, n_post), double(pr.count) / std::max(1.0, n_pre)};
   }
   bool self = pr.pre == pr.post && !pr.autapses;
-  return {pr.probability * (double(n_pre) - (self ? 1 : 0)), pr.probability * (double(n_post) - (self ? 1 : 0))};
+  return {pr.probability * (n_pre - (self ? 1 : 0)), pr.probability * (n_post - (self ? 1 : 0))};
 }
 
-bool lower_weight_initializer(const ast::Expr &e, ir::Projection &pr, uint32_t n_pre, uint32_t n_post,
-                              ExprLowering &exprs, diag::Diagnostics &diags,
+bool lower_weight_initializer(const ast::Expr &e, ir::Projection &pr, const ir::Population &pre,
+                              const ir::Population &post, ExprLowering &exprs, diag::Diagnostics &diags,
                               const std::function<std::optional<ir::WeightInit>(const ast::Expr &)> &distribution) {
   const auto *call = ast::dyn_cast<ast::CallExpr>(&e);
   const auto *name = ast::dyn_cast<ast::NameExpr>(&e);
   std::string callee = call ? call->callee.name : name ? name->name : "";
   SourceLocation callee_loc = call ? call->callee.loc : e.loc();
   if (const Scaled *kind = scaled_named(callee))
-    return scaled(*kind, e, pr, n_pre, n_post, exprs, diags);
+    return scaled(*kind, e, pr, pre, post, exprs, diags);
   if (callee == "constant" || callee == "uniform" || callee == "normal") {
     size_t expected = callee == "constant" ? 1 : 2, given = call ? call->args.size() : 0;
     if (given != expected) {

@@ -29,17 +29,17 @@ struct Fans {
   double in = 0, out = 0;
 };
 
-/// The fans of `pr` (its connectivity set) between populations of `n_pre`
-/// and `n_post` neurons.
-Fans projection_fans(const ir::Projection &pr, uint32_t n_pre, uint32_t n_post);
+/// The fans of `pr` (its connectivity set) between `pre` and `post`; for
+/// conv2d, Keras's (the kernel's height x width x input or output channels).
+Fans projection_fans(const ir::Projection &pr, const ir::Population &pre, const ir::Population &post);
 
 /// Lowers `weight ~ E` into `pr.weight` and `pr.weight_origin`, for
 /// projection `pr` (pre, post, target, connectivity and `pr.weight.dim`
-/// set) with `n_pre` and `n_post` neurons. E is one of the initialisers or
+/// set) from `pre` to `post`. E is one of the initialisers or
 /// `uniform(lo, hi)` / `normal(mean, sd)`, handled by `distribution`.
 /// Reports located errors and returns false on a mistake.
-bool lower_weight_initializer(const ast::Expr &e, ir::Projection &pr, uint32_t n_pre, uint32_t n_post,
-                              ExprLowering &exprs, diag::Diagnostics &diags,
+bool lower_weight_initializer(const ast::Expr &e, ir::Projection &pr, const ir::Population &pre,
+                              const ir::Population &post, ExprLowering &exprs, diag::Diagnostics &diags,
                               const std::function<std::optional<ir::WeightInit>(const ast::Expr &)> &distribution);
 
 /// The file and array of `load("file.npz", name: "array")` or

@@ -164,6 +164,7 @@ expr
   | 'input'                                               # inputNameExpr
   | QUANTITY                                              # quantityExpr
   | COUNT                                                 # countExpr
+  | SHAPE                                                 # shapeExpr
   | NUMBER                                                # numberExpr
   | STRING                                                # stringExpr
   | ('true' | 'false')                                    # boolExpr
@@ -189,6 +190,10 @@ QUANTITY : NUM [ \t]* UNIT ;
 // A number of epochs, batches or steps: `50 epochs`, `1 epoch` (a period of
 // the training workflow). Longer than any QUANTITY it starts like (`5 s`).
 COUNT : NUM [ \t]+ ('epochs' | 'epoch' | 'batches' | 'batch' | 'steps' | 'step') ;
+// A shape, HEIGHTxWIDTH or HEIGHTxWIDTHxCHANNELS: a population's
+// (`x 28x28x2`), or a convolution's or a pooling's window (`conv2d(3x3)`).
+// Longer than the NUMBER it starts like.
+SHAPE : DIGITS ('x' DIGITS)+ ;
 NUMBER   : NUM ;
 STRING   : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
 // A string whose closing quote is missing on its line: one token, so the

@@ -99,6 +99,10 @@ const char *name_of(ConnectivityKind k) {
     return "fixed_in_degree";
   case ConnectivityKind::FixedOutDegree:
     return "fixed_out_degree";
+  case ConnectivityKind::Conv2D:
+    return "conv2d";
+  case ConnectivityKind::AvgPool2D:
+    return "avg_pool2d";
   case ConnectivityKind::FixedTotal:
     return "fixed_total";
   }

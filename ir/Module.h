@@ -9,6 +9,7 @@
 #pragma once
 
 #include "ir/Expr.h"
+#include "ir/Window.h"
 #include "ir/Workflow.h"
 #include "snn/Diagnostic.h"
 
@@ -196,6 +197,7 @@ struct Population {
   std::string name;
   std::string model; ///< name of a NeuronModel in the module
   uint32_t size = 1;
+  Shape shape; ///< `x 28x28x2` (size is its product), or absent
   /// Parameter overrides from the network, in declaration order.
   std::vector<std::pair<std::string, Expr>> overrides;
   /// Initial-value overrides from the regime (state name, value).
@@ -210,7 +212,18 @@ struct Population {
 
 /// FixedInDegree / FixedOutDegree: each post / pre neuron gets `count`
 /// distinct partners drawn uniformly; FixedTotal: `count` distinct pairs.
-enum class ConnectivityKind : uint8_t { Dense, FixedProbability, OneToOne, FixedInDegree, FixedOutDegree, FixedTotal };
+/// Conv2D, AvgPool2D: between shaped populations, through a Window
+/// (ir/Window.h).
+enum class ConnectivityKind : uint8_t {
+  Dense,
+  FixedProbability,
+  OneToOne,
+  FixedInDegree,
+  FixedOutDegree,
+  FixedTotal,
+  Conv2D,
+  AvgPool2D
+};
 const char *name_of(ConnectivityKind k);
 
 enum class WeightDistribution : uint8_t { Constant, Uniform, Normal };
@@ -262,6 +275,11 @@ struct Projection {
   double probability = 1.0;
   uint64_t count = 0; ///< the degree, or the total, of the Fixed* kinds
   bool autapses = true;
+  /// Conv2D, AvgPool2D: the window. A Conv2D's weights are a kernel of
+  /// window.height x window.width x pre channels x post channels values
+  /// (Keras's HWIO), shared by every output position: `weight` draws each
+  /// kernel value once, and a weight file holds the kernel.
+  Window window;
   WeightInit weight;
   WeightOrigin weight_origin;
   /// Steps between a presynaptic spike and its effect on the target. 1 (the

@@ -486,7 +486,8 @@ std::string to_string(const Module &m) {
   const Network &n = m.network;
   os << "network " << n.name << " {\n";
   for (const auto &p : n.populations) {
-    os << "  population " << p.name << " = " << p.model << " x " << p.size;
+    os << "  population " << p.name << " = " << p.model << " x "
+       << (p.shape.present() ? p.shape.str() : std::to_string(p.size));
     for (const auto &[name, value] : p.overrides)
       os << ", " << name << " = " << to_string(value);
     os << '\n';
@@ -501,6 +502,9 @@ std::string to_string(const Module &m) {
        << ") : " << name_of(pr.connectivity);
     if (pr.connectivity == ConnectivityKind::FixedProbability)
       os << '(' << format_real(pr.probability) << ", autapses: " << (pr.autapses ? "true" : "false") << ')';
+    else if (pr.connectivity == ConnectivityKind::Conv2D || pr.connectivity == ConnectivityKind::AvgPool2D)
+      os << '(' << pr.window.height << 'x' << pr.window.width << ", stride: " << pr.window.stride_y << 'x'
+         << pr.window.stride_x << ", padding: " << pr.window.pad_y << 'x' << pr.window.pad_x << ')';
     else if (pr.connectivity != ConnectivityKind::Dense && pr.connectivity != ConnectivityKind::OneToOne)
       os << '(' << pr.count << ", autapses: " << (pr.autapses ? "true" : "false") << ')';
     const WeightInit &w = pr.weight;

@@ -18,6 +18,7 @@
 #include "ir/Simplify.h"
 #include "ir/Verifier.h"
 
+#include <charconv>
 #include <cmath>
 #include <map>
 
@@ -329,6 +330,26 @@ private:
     }
   }
 
+  /// `8`, `3x3` or `28x28x2` (the lexer reads a number, then `x3x3`): at
+  /// most `most` sizes, each at least `min`.
+  std::vector<uint32_t> sizes(const std::string &what, uint32_t min, size_t most) {
+    std::vector<uint32_t> out{uint32_t(parse_integer(in_, what, min, UINT32_MAX))};
+    if (in_.peek().kind != TokenKind::Ident || !in_.adjacent() || in_.peek().text[0] != 'x')
+      return out;
+    Token rest = in_.take();
+    std::string text = rest.text.substr(1);
+    for (size_t start = 0; start <= text.size();) {
+      size_t end = std::min(text.find('x', start), text.size());
+      uint64_t v = 0;
+      auto [stop, ec] = std::from_chars(text.data() + start, text.data() + end, v);
+      if (ec != std::errc() || stop != text.data() + end || v < min || v > UINT32_MAX || out.size() == most)
+        in_.fail(DiagKind::ir_expected, rest.loc, what, describe(rest));
+      out.push_back(uint32_t(v));
+      start = end + 1;
+    }
+    return out;
+  }
+
   /// population NAME = MODEL x SIZE[, PARAM = EXPR]...
   void read_population(std::map<std::string, SourceLocation> &populations) {
     Population p;
@@ -341,7 +362,16 @@ private:
     p.model = model.text;
     p.loc = model.loc;
     in_.expect("x");
-    p.size = static_cast<uint32_t>(parse_integer(in_, "a population size", 1, UINT32_MAX));
+    std::vector<uint32_t> dims = sizes("a population size or shape", 1, 3);
+    p.size = dims[0];
+    if (dims.size() == 3) {
+      p.shape = {dims[0], dims[1], dims[2]};
+      if (p.shape.size() > (1u << 30))
+        in_.fail(DiagKind::ir_integer_range, model.loc, "a shape's neurons", 1, 1u << 30, p.shape.str());
+      p.size = uint32_t(p.shape.size());
+    } else if (dims.size() != 1) {
+      in_.fail(DiagKind::ir_expected, model.loc, "a size or a shape HxWxC", "two sizes");
+    }
     while (in_.accept(",")) {
       Token param = in_.expect(TokenKind::Ident, "a parameter name");
       const Parameter *decl = m->find_param(param.text);
@@ -442,6 +472,22 @@ private:
       in_.expect(":");
       pr.autapses = boolean();
       in_.expect(")");
+    } else if (conn.text == "conv2d" || conn.text == "avg_pool2d") { // conv2d(KHxKW, stride: SYxSX, padding: PYxPX)
+      pr.connectivity = conn.text == "conv2d" ? ConnectivityKind::Conv2D : ConnectivityKind::AvgPool2D;
+      in_.expect("(");
+      std::vector<uint32_t> window = sizes("the window", 1, 2), stride, pad;
+      in_.expect(",");
+      in_.expect("stride");
+      in_.expect(":");
+      stride = sizes("the stride", 1, 2);
+      in_.expect(",");
+      in_.expect("padding");
+      in_.expect(":");
+      pad = sizes("the padding", 0, 2);
+      in_.expect(")");
+      if (window.size() != 2 || stride.size() != 2 || pad.size() != 2)
+        in_.fail(DiagKind::ir_expected, conn.loc, "a window, stride and padding as ROWSxCOLUMNS", conn.text);
+      pr.window = {window[0], window[1], stride[0], stride[1], pad[0], pad[1]};
     } else {
       in_.fail(DiagKind::ir_expected, conn.loc, "a connectivity (dense, one_to_one, fixed_probability, ...)",
                describe(conn));

@@ -177,6 +177,9 @@ std::vector<std::string> verify(const Module &m) {
       problems.push_back("population '" + p.name + "' uses unknown model '" + p.model + "'");
     if (p.size == 0)
       problems.push_back("population '" + p.name + "' is empty");
+    if (p.shape.present() && p.shape.size() != p.size)
+      problems.push_back("population '" + p.name + "' has " + std::to_string(p.size) + " neurons but shape " +
+                         p.shape.str());
   }
   for (const auto &pr : n.projections) {
     const Population *pre = n.find_population(pr.pre);
@@ -226,6 +229,16 @@ std::vector<std::string> verify(const Module &m) {
                          " differs from its target's " + target_dim->str());
     if (pr.connectivity == ConnectivityKind::OneToOne && pre->size != post->size)
       problems.push_back("one_to_one projection between populations of different sizes");
+    if (pr.connectivity == ConnectivityKind::Conv2D || pr.connectivity == ConnectivityKind::AvgPool2D) {
+      const Window &w = pr.window;
+      const Shape &a = pre->shape, &b = post->shape;
+      bool fits = a.present() && b.present() && window_fits(a.height, b.height, w.height, w.stride_y, w.pad_y) &&
+                  window_fits(a.width, b.width, w.width, w.stride_x, w.pad_x) &&
+                  (pr.connectivity == ConnectivityKind::Conv2D || a.channels == b.channels);
+      if (!fits)
+        problems.push_back("the window of projection " + pr.pre + " -> " + pr.post +
+                           " does not fit its populations' shapes");
+    }
   }
   // Zero-delay projections must not form a cycle: peel off populations
   // without waiting zero-delay inputs until none is left.

@@ -202,7 +202,16 @@ struct PopulationInfo {
   int stimulus = -1; ///< -1 when no spike file drives it
 };
 
-enum class Connectivity : uint8_t { Dense, FixedProbability, OneToOne, FixedInDegree, FixedOutDegree, FixedTotal };
+enum class Connectivity : uint8_t {
+  Dense,
+  FixedProbability,
+  OneToOne,
+  FixedInDegree,
+  FixedOutDegree,
+  FixedTotal,
+  Conv2D,
+  AvgPool2D
+};
 
 struct ProjectionInfo {
   std::string name; ///< e.g. "exc -> inh.ge"
@@ -211,6 +220,9 @@ struct ProjectionInfo {
   double probability = 1;
   uint64_t count = 0; ///< FixedInDegree, FixedOutDegree: the degree; FixedTotal: the synapses
   bool autapses = true;
+  /// Conv2D, AvgPool2D: the populations' shapes and the window (ir/Window.h).
+  ir::Shape pre_shape, post_shape;
+  ir::Window window;
   int row_start = -1, target = -1, weight = -1;
   /// Delays over one step: the ring of delayed effects (BufferRole::Delayed)
   /// and its rows (DelayKernels.h), and with per-synapse delays the delay of

@@ -33,13 +33,18 @@ Connectivity connectivity_of(ir::ConnectivityKind kind) {
     return Connectivity::FixedOutDegree;
   case ir::ConnectivityKind::FixedTotal:
     return Connectivity::FixedTotal;
+  case ir::ConnectivityKind::Conv2D:
+    return Connectivity::Conv2D;
+  case ir::ConnectivityKind::AvgPool2D:
+    return Connectivity::AvgPool2D;
   }
   return Connectivity::Dense;
 }
 
 /// The synapse count a projection is expected to have (exact unless the
 /// connectivity is random).
-uint64_t expected_synapses(const ir::Projection &p, uint32_t num_pre, uint32_t num_post) {
+uint64_t expected_synapses(const ir::Projection &p, const ir::Population &pre, const ir::Population &post) {
+  uint32_t num_pre = pre.size, num_post = post.size;
   bool self = p.pre == p.post && !p.autapses;
   uint64_t pairs = uint64_t(num_pre) * num_post - (self ? num_pre : 0);
   switch (p.connectivity) {
@@ -55,6 +60,9 @@ uint64_t expected_synapses(const ir::Projection &p, uint32_t num_pre, uint32_t n
     return p.count * num_pre;
   case ir::ConnectivityKind::FixedTotal:
     return p.count;
+  case ir::ConnectivityKind::Conv2D:
+  case ir::ConnectivityKind::AvgPool2D:
+    return ir::window_synapses(pre.shape, post.shape, p.window, p.connectivity == ir::ConnectivityKind::Conv2D);
   }
   return pairs;
 }
@@ -188,7 +196,10 @@ private:
       b.extent_is_estimate = scope == ScopeKind::Synapse && pr.connectivity == ir::ConnectivityKind::FixedProbability;
       return add_buffer(std::move(b));
     };
-    uint64_t synapses = expected_synapses(pr, num_pre, num_post);
+    uint64_t synapses = expected_synapses(pr, m_.network.populations[pre], m_.network.populations[post]);
+    info.pre_shape = m_.network.populations[pre].shape;
+    info.post_shape = m_.network.populations[post].shape;
+    info.window = pr.window;
     info.row_start = array("row_start", ElemType::U32, ScopeKind::Row, BufferRole::RowStart, "", uint64_t(num_pre) + 1);
     info.target = array("target", ElemType::U32, ScopeKind::Synapse, BufferRole::Target, "", synapses);
     info.weight = array("weight", real_, ScopeKind::Synapse, BufferRole::Weight, pr.weight.dim.str(), synapses);
@@ -507,11 +518,24 @@ private:
     const ir::WeightInit &w = m_.network.projections[j].weight;
     const ProjectionInfo &info = p_.projections[j];
     // format_real reads back to the same double, so equal keys mean equal kernels.
-    std::string key =
-        "weights:" + std::to_string(int(w.dist)) + ":" + ir::format_real(w.a) + ":" + ir::format_real(w.b);
-    int index = kernel(key, [&] { return build_weight_kernel(w, real_); });
+    bool shared = info.connectivity == Connectivity::Conv2D && w.dist != ir::WeightDistribution::Constant;
+    std::string key = "weights:" + std::to_string(int(w.dist)) + ":" + ir::format_real(w.a) + ":" +
+                      ir::format_real(w.b) + (shared ? ":kernel" : "");
+    int index = kernel(key, [&] { return build_weight_kernel(w, real_, shared); });
     std::map<std::string, Argument> args = synapse_args(info);
     args.insert({{"num_pre", scalar_arg(p_.populations[info.pre].size)}, {"projection", scalar_arg(j)}});
+    if (shared) {
+      const ir::Window &win = info.window;
+      args.insert({{"pre_channels", scalar_arg(info.pre_shape.channels)},
+                   {"pre_width", scalar_arg(info.pre_shape.width)},
+                   {"post_channels", scalar_arg(info.post_shape.channels)},
+                   {"post_width", scalar_arg(info.post_shape.width)},
+                   {"kernel_width", scalar_arg(win.width)},
+                   {"stride_y", scalar_arg(win.stride_y)},
+                   {"stride_x", scalar_arg(win.stride_x)},
+                   {"pad_y", scalar_arg(win.pad_y)},
+                   {"pad_x", scalar_arg(win.pad_x)}});
+    }
     return launch(index, "projection " + info.name, args);
   }
 

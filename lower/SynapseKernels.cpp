@@ -59,12 +59,14 @@ Kernel build_delivery_kernel(bool gated, ElemType real) {
   return k.finish();
 }
 
-Kernel build_weight_kernel(const ir::WeightInit &weight, ElemType real) {
+Kernel build_weight_kernel(const ir::WeightInit &weight, ElemType real, bool shared_kernel) {
   std::string name = "init_weights.constant(" + ir::format_real(weight.a) + ")";
   if (weight.dist == ir::WeightDistribution::Uniform)
     name = "init_weights.uniform(" + ir::format_real(weight.a) + ", " + ir::format_real(weight.b) + ")";
   else if (weight.dist == ir::WeightDistribution::Normal)
     name = "init_weights.normal(" + ir::format_real(weight.a) + ", " + ir::format_real(weight.b) + ")";
+  if (shared_kernel)
+    name += ".kernel";
   KernelBuilder k(name, DomainKind::Synapses, false);
   int row_start = k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
   int target = k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
@@ -82,10 +84,22 @@ Kernel build_weight_kernel(const ir::WeightInit &weight, ElemType real) {
   }
   Value pre = Cast::make(Type::U32, local("pre", Type::I64));
   Value post = k.let("post", k.load(target, s));
+  std::array<Value, 2> pair = {pre, post};
+  if (shared_kernel) { // (row, column, channel) of both neurons, then the kernel entry between them
+    Value c_in = k.scalar("pre_channels"), w_in = k.scalar("pre_width");
+    Value c_out = k.scalar("post_channels"), w_out = k.scalar("post_width");
+    Value i = local("pre", Type::I64), o = k.let("post.wide", Cast::make(Type::I64, post));
+    Value y = k.let("y", i / (c_in * w_in)), x = k.let("x", (i / c_in) % w_in);
+    Value yo = k.let("yo", o / (c_out * w_out)), xo = k.let("xo", (o / c_out) % w_out);
+    Value ky = k.let("ky", y + k.scalar("pad_y") - yo * k.scalar("stride_y"));
+    Value kx = k.let("kx", x + k.scalar("pad_x") - xo * k.scalar("stride_x"));
+    Value entry = k.let("entry", ((ky * k.scalar("kernel_width") + kx) * c_in + i % c_in) * c_out + o % c_out);
+    pair = {Cast::make(Type::U32, entry), u32(0)};
+  }
   ir::Distribution dist =
       weight.dist == ir::WeightDistribution::Uniform ? ir::Distribution::Uniform01 : ir::Distribution::Normal01;
   Value tag = IntOp::make(IntOpKind::Or, Cast::make(Type::U32, projection), u32(snn_philox_tag(SNN_RNG_WEIGHT, 0)));
-  emit_draw(k, "draw", {pre, post, u32(0), tag}, run_key(), dist);
+  emit_draw(k, "draw", {pair[0], pair[1], u32(0), tag}, run_key(), dist);
   ir::Expr x = real_local("draw.real");
   ir::Expr value = weight.dist == ir::WeightDistribution::Uniform ? a + (b - a) * x : a + b * x;
   k.store(w, s, Math::make(value));

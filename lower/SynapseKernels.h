@@ -31,6 +31,12 @@ Value target_open(KernelBuilder &k, int counter, int post_spiked, Value index);
 
 /// Initial weights of a projection, over its synapses: constant, or drawn
 /// (uniform, normal) from the weight stream of RandomStreams.h.
-Kernel build_weight_kernel(const ir::WeightInit &weight, ElemType real);
+///
+/// With `shared_kernel` (a conv2d projection), each synapse draws the value
+/// of its kernel entry (model_abi.h, snn_window_desc), computed from its pre
+/// and post neurons and the geometry scalars pre_width, pre_channels,
+/// post_width, post_channels, kernel_width, stride_y, stride_x, pad_y,
+/// pad_x, so that every output position sees the same kernel.
+Kernel build_weight_kernel(const ir::WeightInit &weight, ElemType real, bool shared_kernel = false);
 
 } // namespace snn::lower

@@ -31,6 +31,10 @@ const char *name_of(IntOpKind op) {
     return "-";
   case IntOpKind::Mul:
     return "*";
+  case IntOpKind::Div:
+    return "/";
+  case IntOpKind::Rem:
+    return "%";
   case IntOpKind::Shl:
     return "<<";
   case IntOpKind::Shr:
@@ -138,5 +142,7 @@ Value local(const std::string &name, Type type) { return Local::make(name, type)
 Value operator+(Value a, Value b) { return IntOp::make(IntOpKind::Add, std::move(a), std::move(b)); }
 Value operator-(Value a, Value b) { return IntOp::make(IntOpKind::Sub, std::move(a), std::move(b)); }
 Value operator*(Value a, Value b) { return IntOp::make(IntOpKind::Mul, std::move(a), std::move(b)); }
+Value operator/(Value a, Value b) { return IntOp::make(IntOpKind::Div, std::move(a), std::move(b)); }
+Value operator%(Value a, Value b) { return IntOp::make(IntOpKind::Rem, std::move(a), std::move(b)); }
 
 } // namespace snn::lower

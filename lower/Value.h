@@ -89,7 +89,8 @@ struct Local : ValueNode {
   static Value make(const std::string &name, Type type);
 };
 
-enum class IntOpKind : uint8_t { Add, Sub, Mul, Shl, Shr, And, Or, Xor, Lt, Le, Eq, Ne };
+/// Div and Rem truncate (C's `/` and `%`); their divisor must not be 0.
+enum class IntOpKind : uint8_t { Add, Sub, Mul, Div, Rem, Shl, Shr, And, Or, Xor, Lt, Le, Eq, Ne };
 const char *name_of(IntOpKind op);
 
 /// Integer arithmetic on two operands of the same integer type (`Shr` is
@@ -165,6 +166,8 @@ Value local(const std::string &name, Type type);
 Value operator+(Value a, Value b);
 Value operator-(Value a, Value b);
 Value operator*(Value a, Value b);
+Value operator/(Value a, Value b); ///< truncating; the divisor must not be 0
+Value operator%(Value a, Value b); ///< truncating; the divisor must not be 0
 
 /// Calls `visit(node)` for every kind of value node, on the node's own type,
 /// e.g. `visit_value(v, [&](const auto &node) { ... })`: a walk written with

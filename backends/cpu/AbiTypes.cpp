@@ -22,7 +22,9 @@ AbiTypes AbiTypes::get(llvm::LLVMContext &context) {
   t.variable_desc = named_struct(context, "snn_variable_desc", {ptr, i32, i32, ptr, ptr});
   t.population_desc = named_struct(context, "snn_population_desc", {ptr, ptr, i32, i32, ptr, i32, ptr, i32, i32});
   t.projection_desc =
-      named_struct(context, "snn_projection_desc", {ptr, i32, i32, i32, f64, i64, i32, i32, i32, i32, ptr, ptr});
+      named_struct(context, "snn_projection_desc", {ptr, i32, i32, i32, f64, i64, i32, i32, i32, i32, ptr, ptr, ptr});
+  t.window_desc =
+      named_struct(context, "snn_window_desc", {i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32});
   t.record_desc = named_struct(context, "snn_record_desc", {i32, i32, i32, i32, i32, i32, i32, ptr, i64, i32, ptr});
   t.stimulus_desc = named_struct(context, "snn_stimulus_desc", {i32, ptr});
   t.state = named_struct(context, "snn_state", {ptr, ptr, i32, i64, i64});

@@ -40,7 +40,10 @@ enum ProjectionDescField : unsigned {
   ProjAutapses,
   ProjRowStart,
   ProjTarget,
-  ProjWeight
+  ProjWeight,
+  ProjWeightFile,
+  ProjWeightArray,
+  ProjWindow
 };
 /// Field numbers of snn_record_desc.
 enum RecordDescField : unsigned {
@@ -131,6 +134,7 @@ struct AbiTypes {
   llvm::StructType *variable_desc;
   llvm::StructType *population_desc;
   llvm::StructType *projection_desc;
+  llvm::StructType *window_desc;
   llvm::StructType *record_desc;
   llvm::StructType *stimulus_desc;
   llvm::StructType *state;

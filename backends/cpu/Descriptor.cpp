@@ -110,6 +110,10 @@ uint32_t abi_connectivity(lower::Connectivity c) {
     return SNN_CONNECT_FIXED_IN_DEGREE;
   case lower::Connectivity::FixedOutDegree:
     return SNN_CONNECT_FIXED_OUT_DEGREE;
+  case lower::Connectivity::Conv2D:
+    return SNN_CONNECT_CONV2D;
+  case lower::Connectivity::AvgPool2D:
+    return SNN_CONNECT_AVG_POOL2D;
   case lower::Connectivity::FixedTotal:
     return SNN_CONNECT_FIXED_TOTAL;
   }
@@ -265,7 +269,23 @@ private:
                       f64(proj.probability), llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), proj.count),
                       u32(proj.autapses ? 1 : 0), buffer_index(proj.row_start), buffer_index(proj.target),
                       buffer_index(proj.weight), proj.weight_file.empty() ? null() : string(proj.weight_file),
-                      proj.weight_array.empty() ? null() : string(proj.weight_array)});
+                      proj.weight_array.empty() ? null() : string(proj.weight_array), window(proj)});
+  }
+
+  /// A private constant snn_window_desc, or null.
+  llvm::Constant *window(const lower::ProjectionInfo &proj) {
+    if (proj.connectivity != lower::Connectivity::Conv2D && proj.connectivity != lower::Connectivity::AvgPool2D)
+      return null();
+    const ir::Shape &a = proj.pre_shape, &b = proj.post_shape;
+    const ir::Window &w = proj.window;
+    llvm::Constant *desc =
+        struct_of(types_.window_desc,
+                  {u32(a.height), u32(a.width), u32(a.channels), u32(b.height), u32(b.width), u32(b.channels),
+                   u32(w.height), u32(w.width), u32(w.stride_y), u32(w.stride_x), u32(w.pad_y), u32(w.pad_x)});
+    auto *global = new llvm::GlobalVariable(module_, types_.window_desc, true, llvm::GlobalValue::PrivateLinkage, desc,
+                                            "snn.window");
+    global->setAlignment(llvm::Align(4));
+    return global;
   }
 
   llvm::Constant *record(const lower::RecordInfo &r) {

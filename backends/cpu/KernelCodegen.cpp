@@ -107,6 +107,10 @@ private:
       return b_.CreateSub(a, c);
     case lower::IntOpKind::Mul:
       return b_.CreateMul(a, c);
+    case lower::IntOpKind::Div:
+      return sign ? b_.CreateSDiv(a, c) : b_.CreateUDiv(a, c);
+    case lower::IntOpKind::Rem:
+      return sign ? b_.CreateSRem(a, c) : b_.CreateURem(a, c);
     case lower::IntOpKind::Shl:
       return b_.CreateShl(a, c);
     case lower::IntOpKind::Shr:

@@ -2,6 +2,7 @@
 
 #include "Connectivity.h"
 #include "OutOfMemory.h"
+#include "WindowConnectivity.h"
 
 #include "snn/philox.h"
 #include "snn/runtime.h"
@@ -46,6 +47,8 @@ void check_projection(const snn_model_desc &model, const snn_projection_desc &pr
   if (projection.connectivity == SNN_CONNECT_FIXED_TOTAL &&
       projection.count > uint64_t(pre.size) * (post.size - (post.size > 0 ? self : 0)))
     too_many(uint64_t(pre.size) * (post.size - (post.size > 0 ? self : 0)), "synapses");
+  if (projection.connectivity == SNN_CONNECT_CONV2D || projection.connectivity == SNN_CONNECT_AVG_POOL2D)
+    check_window(model, projection);
   if (projection.connectivity == SNN_CONNECT_ONE_TO_ONE && pre.size != post.size)
     throw Error(describe(projection) + ": one-to-one connectivity needs equal sizes, but '" + pre.name + "' has " +
                 std::to_string(pre.size) + " neurons and '" + post.name + "' has " + std::to_string(post.size));
@@ -224,6 +227,10 @@ void connect(const snn_model_desc &model, uint32_t index, const snn_projection_d
       synapses.row_start[i + 1] += synapses.row_start[i];
     break;
   }
+  case SNN_CONNECT_CONV2D:
+  case SNN_CONNECT_AVG_POOL2D:
+    connect_window(projection, synapses);
+    break;
   default:
     throw Error::internal("unknown connectivity kind");
   }
@@ -249,7 +256,8 @@ ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projecti
                                  : desc.connectivity == SNN_CONNECT_FIXED_OUT_DEGREE ? double(desc.count) * pre
                                  : desc.connectivity == SNN_CONNECT_FIXED_IN_DEGREE  ? double(desc.count) * post
                                  : desc.connectivity == SNN_CONNECT_FIXED_TOTAL      ? double(desc.count)
-                                                                                     : pre;
+                                 : desc.window ? double(kernel_size(*desc.window)) / desc.window->pre_channels * pre
+                                               : pre;
                return out_of_memory("the synapses of " + describe(desc), 4 * (expected + pre + 1));
              });
   synapses.target.shrink_to_fit();

@@ -6,6 +6,7 @@
 #include "Npz.h"
 #include "NpzReader.h"
 #include "QuotedText.h"
+#include "WindowConnectivity.h"
 
 #include <algorithm>
 #include <cfloat>
@@ -93,12 +94,24 @@ void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, c
     uint64_t num_post = model.populations[desc.post].size, num_pre = model.populations[desc.pre].size;
     if (array.type != NpyType::F64 && array.type != NpyType::F32)
       throw Error(which + " has dtype " + array.type_name() + "; weights must be float64 or float32");
+    // A conv2d projection's file holds its kernel (Keras's HWIO layout).
+    const snn_window_desc *kernel = desc.connectivity == SNN_CONNECT_CONV2D ? desc.window : nullptr;
     std::vector<uint64_t> expected = {num_post, num_pre};
+    if (kernel)
+      expected = {kernel->kernel_height, kernel->kernel_width, kernel->pre_channels, kernel->post_channels};
     if (array.shape != expected)
-      throw Error(which + " has shape " + shape_text(array.shape) +
-                  ", expected [n_post, n_pre] = " + shape_text(expected));
+      throw Error(which + " has shape " + shape_text(array.shape) + ", expected " +
+                  (kernel ? "[kernel height, kernel width, in channels, out channels] = " : "[n_post, n_pre] = ") +
+                  shape_text(expected));
     std::vector<double> values = array.to_doubles();
     auto element = [&](uint64_t i) {
+      if (kernel) {
+        uint64_t co = i % kernel->post_channels, ci = i / kernel->post_channels % kernel->pre_channels;
+        uint64_t kx = i / (uint64_t(kernel->post_channels) * kernel->pre_channels) % kernel->kernel_width;
+        uint64_t ky = i / (uint64_t(kernel->post_channels) * kernel->pre_channels * kernel->kernel_width);
+        return which + ": element [" + std::to_string(ky) + ", " + std::to_string(kx) + ", " + std::to_string(ci) +
+               ", " + std::to_string(co) + "]";
+      }
       return which + ": element [" + std::to_string(i / num_pre) + ", " + std::to_string(i % num_pre) + "]";
     };
     for (uint64_t i = 0; i < values.size(); ++i)
@@ -106,6 +119,13 @@ void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, c
         throw Error(element(i) + " is " + number_text(values[i]) + ", not a finite number");
       else if (model.real_size == 4 && std::fabs(values[i]) > double(FLT_MAX))
         throw Error(element(i) + " is " + number_text(values[i]) + ", beyond float32, the model's real type");
+    uint32_t type = model.buffers[desc.weight].type;
+    if (kernel) { // every entry is used by some output position, or by none, harmlessly
+      for (uint32_t pre = 0; pre < synapses.num_pre; ++pre)
+        for (uint32_t s = synapses.row_start[pre]; s < synapses.row_start[pre + 1]; ++s)
+          store_element(weights, type, s, values[kernel_entry(*kernel, pre, synapses.target[s])]);
+      return;
+    }
     std::vector<bool> synapse(values.size(), false);
     for (uint32_t pre = 0; pre < synapses.num_pre; ++pre)
       for (uint32_t s = synapses.row_start[pre]; s < synapses.row_start[pre + 1]; ++s)
@@ -114,7 +134,6 @@ void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, c
       if (values[i] != 0 && !synapse[i])
         throw Error(element(i) + " is " + number_text(values[i]) + " but the projection has no synapse from " +
                     std::to_string(i % num_pre) + " to " + std::to_string(i / num_pre) + " (it must be 0)");
-    uint32_t type = model.buffers[desc.weight].type;
     for (uint32_t pre = 0; pre < synapses.num_pre; ++pre)
       for (uint32_t s = synapses.row_start[pre]; s < synapses.row_start[pre + 1]; ++s)
         store_element(weights, type, s, values[uint64_t(synapses.target[s]) * num_pre + pre]);

@@ -1,12 +1,13 @@
-"""e2e: the postsynaptic synapse models of std.synapses (ExpCurr,
-AlphaCurr, ExpCond) onto the `i_ext` of std.neurons models, against Brian2.
+"""e2e: the postsynaptic synapse models of std.synapses (Delta, ExpCurr,
+AlphaCurr, ExpCond) onto std.neurons models, against Brian2.
 
 Each population receives an excitatory and an inhibitory projection with
 the same model and different parameters, so one neuron holds two states of
 one synapse model: CurrLIF with ExpCurr (5 ms, +2 nA; 2 ms, -3 nA), AlphaLIF
 with AlphaCurr (8 ms, +2 nA; 2 ms, -3 nA; t_ref 2 ms), CondLIF with ExpCond
 (5 ms at 0 mV, 6 nS; 10 ms at -80 mV, 10 nS), and AdEx with ExpCond (5 ms
-at 0 mV, 25 nS; 10 ms at -80 mV, 10 nS). Brian2 (numpy target, float64,
+at 0 mV, 25 nS; 10 ms at -80 mV, 10 nS), all onto `i_ext`, and LIF
+with Delta onto `v` (+3 mV; -2 mV). Brian2 (numpy target, float64,
 dt = 0.1 ms) runs the neuron's equations with the synaptic states written
 into them by hand, with the method snnc chose (read from --emit=ir), and
 its pathways in the default slot, as snnc's default delay of one step does
@@ -31,9 +32,9 @@ DT = 1e-4
 STEPS = 3000
 EXC, INH = 5, 2  # sources, each firing with probability 0.006 per step
 MODEL = """
-import std.neurons.{CurrLIF, AlphaLIF, CondLIF, AdEx}
+import std.neurons.{CurrLIF, AlphaLIF, CondLIF, AdEx, LIF}
 import std.inputs.SpikeSource
-import std.synapses.{ExpCurr, AlphaCurr, ExpCond}
+import std.synapses.{ExpCurr, AlphaCurr, ExpCond, Delta}
 network N {
   population exc = SpikeSource x 5
   population inh = SpikeSource x 2
@@ -41,6 +42,7 @@ network N {
   population alpha = AlphaLIF(t_ref: 2 ms) x 1
   population cond = CondLIF x 1
   population adex = AdEx x 1
+  population delta = LIF x 1
   connect exc -> curr.i_ext : dense, synapse ExpCurr(tau: 5 ms), weight 2 nA
   connect inh -> curr.i_ext : dense, synapse ExpCurr(tau: 2 ms), weight -3 nA
   connect exc -> alpha.i_ext : dense, synapse AlphaCurr(tau: 8 ms), weight 2 nA
@@ -49,26 +51,29 @@ network N {
   connect inh -> cond.i_ext : dense, synapse ExpCond(tau: 10 ms, E: -80 mV), weight 10 nS
   connect exc -> adex.i_ext : dense, synapse ExpCond(tau: 5 ms, E: 0 mV), weight 25 nS
   connect inh -> adex.i_ext : dense, synapse ExpCond(tau: 10 ms, E: -80 mV), weight 10 nS
+  connect exc -> delta : dense, synapse Delta, weight 3 mV
+  connect inh -> delta : dense, synapse Delta, weight -2 mV
 }
 simulate N {
   dt = 0.1 ms
   duration = 300 ms
   input exc = spike_times("exc.csv")
   input inh = spike_times("inh.csv")
-  record spikes(curr), spikes(alpha), spikes(cond), spikes(adex) to "out.npz"
-  record curr.v, alpha.v, cond.v, adex.v to "out.npz"
+  record spikes(curr), spikes(alpha), spikes(cond), spikes(adex), spikes(delta) to "out.npz"
+  record curr.v, alpha.v, cond.v, adex.v, delta.v to "out.npz"
 }
 """
 E = 2.718281828459045
 # population -> (equations, threshold, reset, refractory, namespace, the
-# synaptic states excitatory and inhibitory spikes add to, weights, tolerance)
+# synaptic states excitatory and inhibitory spikes add to, weights and
+# their unit, tolerance)
 POPS = {
     "curr": ("""
     dv/dt = (v_rest - v) / tau_m + (ie + ii) / C : volt (unless refractory)
     die/dt = -ie / (5 * ms) : amp
     dii/dt = -ii / (2 * ms) : amp
     """, "v > -50 * mV", "v = -65 * mV", 0.1e-3, {"C": 1e-9, "tau_m": 20e-3, "v_rest": -65e-3},
-        ("ie", "ii"), (2e-9, -3e-9), 1e-9),
+        ("ie", "ii"), (2e-9, -3e-9), "amp", 1e-9),
     "alpha": ("""
     dv/dt = (v_rest - v) / tau_m + (ie + ii) / C : volt (unless refractory)
     dye/dt = -ye / (8 * ms) : amp
@@ -76,13 +81,13 @@ POPS = {
     dyi/dt = -yi / (2 * ms) : amp
     dii/dt = (%r * yi - ii) / (2 * ms) : amp
     """ % (E, E), "v > -50 * mV", "v = -65 * mV", 2e-3, {"C": 1e-9, "tau_m": 20e-3, "v_rest": -65e-3},
-        ("ye", "yi"), (2e-9, -3e-9), 1e-9),
+        ("ye", "yi"), (2e-9, -3e-9), "amp", 1e-9),
     "cond": ("""
     dv/dt = (g_L * (E_L - v) + ge * (0 * mV - v) + gi * (-80 * mV - v)) / C : volt (unless refractory)
     dge/dt = -ge / (5 * ms) : siemens
     dgi/dt = -gi / (10 * ms) : siemens
     """, "v > -50 * mV", "v = -60 * mV", 5e-3, {"C": 200e-12, "g_L": 10e-9, "E_L": -60e-3},
-        ("ge", "gi"), (6e-9, 10e-9), 1e-9),
+        ("ge", "gi"), (6e-9, 10e-9), "siemens", 1e-9),
     "adex": ("""
     dv/dt = (g_L * (E_L - v) + g_L * Delta_T * exp((v_cut - V_T) / Delta_T) - w
              + ge * (0 * mV - v) + gi * (-80 * mV - v)) / C : volt
@@ -92,7 +97,11 @@ POPS = {
     dgi/dt = -gi / (10 * ms) : siemens
     """, "v > 0 * mV", "v = E_L; w += 80.5 * pA", 0.0,
         {"C": 281e-12, "g_L": 30e-9, "E_L": -70.6e-3, "V_T": -50.4e-3, "Delta_T": 2e-3, "a": 4e-9,
-         "tau_w": 144e-3}, ("ge", "gi"), (25e-9, 10e-9), 1e-9),
+         "tau_w": 144e-3}, ("ge", "gi"), (25e-9, 10e-9), "siemens", 1e-9),
+    "delta": ("""
+    dv/dt = -v / tau_m : volt (unless refractory)
+    """, "v > 10 * mV", "v = 0 * mV", 0.0, {"tau_m": 20e-3, "v_rest": 0.0}, ("v", "v"), (3e-3, -2e-3), "volt",
+        1e-9),
 }
 UNITS = {"C": "farad", "tau_m": "second", "v_rest": "volt", "g_L": "siemens", "E_L": "volt", "V_T": "volt",
          "Delta_T": "volt", "a": "siemens", "tau_w": "second"}
@@ -119,13 +128,12 @@ def run_brian2(exc, inh, methods):
         sources[name] = b2.SpikeGeneratorGroup(fired.shape[1], idx, steps * DT * b2.second)
     objects = list(sources.values())
     monitors = {}
-    for pop, (eqs, threshold, reset, refractory, ns, targets, weights, _) in POPS.items():
+    for pop, (eqs, threshold, reset, refractory, ns, targets, weights, unit, _) in POPS.items():
         namespace = {k: v * getattr(b2, UNITS[k]) for k, v in ns.items()}
         g = b2.NeuronGroup(1, eqs, threshold=threshold, reset=reset, refractory=refractory * b2.second,
                            method=methods[pop], namespace=namespace)
         g.v = namespace.get("v_rest", namespace.get("E_L"))
         for source, target, weight in zip(("exc", "inh"), targets, weights):
-            unit = "amp" if pop in ("curr", "alpha") else "siemens"
             syn = b2.Synapses(sources[source], g, on_pre="%s_post += %r * %s" % (target, weight, unit))
             syn.connect()
             objects.append(syn)

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 8u
+#define SNN_MODEL_ABI_VERSION 9u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -98,8 +98,26 @@ enum snn_connectivity_kind {
   SNN_CONNECT_ONE_TO_ONE = 2,        /**< pre i to post i; sizes must match */
   SNN_CONNECT_FIXED_IN_DEGREE = 3,   /**< each post from `count` distinct pre, drawn uniformly */
   SNN_CONNECT_FIXED_OUT_DEGREE = 4,  /**< each pre to `count` distinct post, drawn uniformly */
-  SNN_CONNECT_FIXED_TOTAL = 5        /**< `count` distinct pairs, drawn uniformly from all */
+  SNN_CONNECT_FIXED_TOTAL = 5,       /**< `count` distinct pairs, drawn uniformly from all */
+  SNN_CONNECT_CONV2D = 6,            /**< a window over shaped populations, every channel to every one (conv) */
+  SNN_CONNECT_AVG_POOL2D = 7         /**< a window over shaped populations, each channel to itself */
 };
+
+/** The geometry of a SNN_CONNECT_CONV2D or SNN_CONNECT_AVG_POOL2D projection.
+    A shaped population's neurons are numbered row-major over (row, column,
+    channel), the channel fastest. Output position (yo, xo) covers input rows
+    yo * stride_y - pad_y + ky, ky in [0, kernel_height), and likewise
+    columns; taps outside the input make no synapse. A CONV2D synapse from
+    (y, x, ci) to (yo, xo, co) uses kernel entry ((ky * kernel_width + kx) *
+    pre_channels + ci) * post_channels + co, the weights shared by all
+    output positions (Keras's HWIO kernel, flattened). */
+typedef struct snn_window_desc {
+  uint32_t pre_height, pre_width, pre_channels;
+  uint32_t post_height, post_width, post_channels;
+  uint32_t kernel_height, kernel_width; /**< the kernel, or the pooling window */
+  uint32_t stride_y, stride_x;
+  uint32_t pad_y, pad_x; /**< zero rows / columns before the first input one */
+} snn_window_desc;
 
 enum snn_record_kind {
   SNN_RECORD_SPIKES = 0, /**< (example, time, neuron) of every spike of the selected neurons */
@@ -157,6 +175,10 @@ typedef struct snn_projection_desc {
       reads the weights from after `init`; NULL: none. */
   const char *weight_file;
   const char *weight_array; /**< the array of an .npz weight_file; NULL: an .npy, read whole */
+  /** CONV2D, AVG_POOL2D: the window; NULL for the other kinds. A CONV2D
+      weight file holds the kernel, [kernel_height, kernel_width,
+      pre_channels, post_channels]. */
+  const snn_window_desc *window;
 } snn_projection_desc;
 
 typedef struct snn_record_desc {

@@ -64,7 +64,15 @@ TEST_F(AbiLayout, MatchesCStructs) {
                  offsetof(snn_projection_desc, probability), offsetof(snn_projection_desc, count),
                  offsetof(snn_projection_desc, autapses), offsetof(snn_projection_desc, row_start),
                  offsetof(snn_projection_desc, target), offsetof(snn_projection_desc, weight),
-                 offsetof(snn_projection_desc, weight_file), offsetof(snn_projection_desc, weight_array)});
+                 offsetof(snn_projection_desc, weight_file), offsetof(snn_projection_desc, weight_array),
+                 offsetof(snn_projection_desc, window)});
+  expect_layout(t.window_desc, sizeof(snn_window_desc),
+                {offsetof(snn_window_desc, pre_height), offsetof(snn_window_desc, pre_width),
+                 offsetof(snn_window_desc, pre_channels), offsetof(snn_window_desc, post_height),
+                 offsetof(snn_window_desc, post_width), offsetof(snn_window_desc, post_channels),
+                 offsetof(snn_window_desc, kernel_height), offsetof(snn_window_desc, kernel_width),
+                 offsetof(snn_window_desc, stride_y), offsetof(snn_window_desc, stride_x),
+                 offsetof(snn_window_desc, pad_y), offsetof(snn_window_desc, pad_x)});
   expect_layout(t.record_desc, sizeof(snn_record_desc),
                 {offsetof(snn_record_desc, kind), offsetof(snn_record_desc, population),
                  offsetof(snn_record_desc, buffer), offsetof(snn_record_desc, begin), offsetof(snn_record_desc, end),

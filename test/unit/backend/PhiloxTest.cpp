@@ -81,7 +81,7 @@ TEST_P(StepRandom, DrawsFromTheStepDomainUnderTheExampleKeyAndFiresAtItsRate) {
   // The Poisson population is population 1, so its index shows in the tag.
   ir::Module module = single_population(clock_model(), "clock", 1);
   module.models.push_back(poisson_model(p));
-  module.network.populations.push_back({"noise", "Poisson", size, {}, {}, {}, {}, {}});
+  module.network.populations.push_back({"noise", "Poisson", size, {}, {}, {}, {}, {}, {}});
   auto model = jit(module, precision(dp));
   ASSERT_TRUE(model);
   const uint64_t seed = 0xfeedface12345678ull;
@@ -126,7 +126,7 @@ TEST(Philox, InitialValuesDrawFromTheInitDomainUnderTheExampleKey) {
   for (bool dp : {false, true}) {
     ir::Module module = single_population(clock_model(), "clock", 1);
     module.models.push_back(noisy_init_model());
-    module.network.populations.push_back({"noisy", "Noisy", 50, {}, {}, {}, {}, {}});
+    module.network.populations.push_back({"noisy", "Noisy", 50, {}, {}, {}, {}, {}, {}});
     auto model = jit(module, precision(dp));
     ASSERT_TRUE(model);
     const uint64_t seed = 99, first_example = 7;

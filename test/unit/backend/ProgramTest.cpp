@@ -246,8 +246,8 @@ TEST(HandBuiltProgram, IntegerOperationsFollowTheirSignedness) {
   TestProgram t(ElemType::F64);
   int in_i = t.global("in_i32", ElemType::I32, BatchAxis::Shared, 3);
   int in_u = t.global("in_u32", ElemType::U32, BatchAxis::Shared, 3);
-  int out_i = t.global("out_i32", ElemType::I32, BatchAxis::Shared, 8);
-  int out_u = t.global("out_u32", ElemType::U32, BatchAxis::Shared, 5);
+  int out_i = t.global("out_i32", ElemType::I32, BatchAxis::Shared, 10);
+  int out_u = t.global("out_u32", ElemType::U32, BatchAxis::Shared, 7);
   int out_r = t.global("out_real", ElemType::F64, BatchAxis::Shared, 2);
   KernelBuilder k("integers", DomainKind::Neurons, false);
   int pi = k.buffer("in_i32", ElemType::I32, ScopeKind::Global, BatchAxis::Shared, Param::Access::Read);
@@ -274,6 +274,10 @@ TEST(HandBuiltProgram, IntegerOperationsFollowTheirSignedness) {
   Value wide = lower::Cast::make(Type::I64, m1);            // sign extension: -1
   k.store(poi, at(6), as_i32(op(IntOpKind::Shr, wide, lower::i64(40))));
   k.store(poi, at(7), as_i32(op(IntOpKind::Xor, p1, m16)));    // -15
+  k.store(poi, at(8), op(IntOpKind::Div, m16, i32(3)));        // truncates: -5
+  k.store(poi, at(9), op(IntOpKind::Rem, m16, i32(3)));        // -1
+  k.store(pou, at(5), op(IntOpKind::Div, big, lower::u32(3))); // unsigned: 0x55555550
+  k.store(pou, at(6), op(IntOpKind::Rem, big, lower::u32(7))); // 4294967280 % 7 = 1
   k.store(pou, at(0), op(IntOpKind::Shr, big, lower::u32(2))); // logical: 0x3FFFFFFC
   k.store(pou, at(1), op(IntOpKind::Shl, u1, lower::u32(31))); // 0x80000000
   k.store(pou, at(2), op(IntOpKind::Add, max, u1));            // wraps to 0
@@ -302,6 +306,10 @@ TEST(HandBuiltProgram, IntegerOperationsFollowTheirSignedness) {
   EXPECT_EQ(oi[5], 16);
   EXPECT_EQ(oi[6], -1);
   EXPECT_EQ(oi[7], 1 ^ -16);
+  EXPECT_EQ(oi[8], -16 / 3);
+  EXPECT_EQ(oi[9], -16 % 3);
+  EXPECT_EQ(ou[5], 0xFFFFFFF0u / 3);
+  EXPECT_EQ(ou[6], 0xFFFFFFF0u % 7);
   EXPECT_EQ(ou[0], 0xFFFFFFF0u >> 2);
   EXPECT_EQ(ou[1], 0x80000000u);
   EXPECT_EQ(ou[2], 0u);
