@@ -70,6 +70,12 @@ public:
       expr(*b->rhs, depth + 1);
       return;
     }
+    case Expr::List:
+      os_ << "List";
+      at(e.loc());
+      for (const auto &item : dyn_cast<ListExpr>(&e)->items)
+        expr(*item, depth + 1);
+      return;
     case Expr::If: {
       const auto *i = dyn_cast<IfExpr>(&e);
       os_ << "If";

@@ -26,7 +26,7 @@ struct Ident {
 
 class Expr {
 public:
-  enum Kind { Number, Quantity, Name, Member, Call, Unary, Binary, If, String, Bool, Shape };
+  enum Kind { Number, Quantity, Name, Member, Call, Unary, Binary, If, String, Bool, Shape, List };
   Expr(Kind k, Loc l) : kind_(k), loc_(std::move(l)) {}
   virtual ~Expr() = default;
   Kind kind() const { return kind_; }
@@ -108,6 +108,13 @@ struct IfExpr : Expr {
   IfExpr(ExprPtr c, ExprPtr t, ExprPtr f, Loc l)
       : Expr(If, std::move(l)), cond(std::move(c)), then_value(std::move(t)), else_value(std::move(f)) {}
   static bool classof(const Expr *e) { return e->kind() == If; }
+};
+
+/// `[0, 1, 2]`: a list, as `from_list` takes (not a value).
+struct ListExpr : Expr {
+  std::vector<std::unique_ptr<Expr>> items;
+  ListExpr(std::vector<std::unique_ptr<Expr>> i, Loc l) : Expr(List, std::move(l)), items(std::move(i)) {}
+  static bool classof(const Expr *e) { return e->kind() == List; }
 };
 
 struct StringExpr : Expr {

@@ -30,6 +30,7 @@ const Kind kKinds[] = {
     {"fixed_total", ir::ConnectivityKind::FixedTotal, "n"},
     {"conv2d", ir::ConnectivityKind::Conv2D, "window"},
     {"avg_pool2d", ir::ConnectivityKind::AvgPool2D, "window"},
+    {"from_list", ir::ConnectivityKind::FromList, "pre"},
 };
 
 /// The most partners each neuron (or, for fixed_total, the projection) may
@@ -44,6 +45,36 @@ uint64_t possible(const ir::Projection &pr, const ir::Population &pre, const ir:
   default:
     return uint64_t(pre.size) * (post.size - self);
   }
+}
+
+/// The arguments of the connectivity `c` names, in the order of `names`
+/// (null where not given); the first `positional` may go without their
+/// names. False after reporting an unknown or repeated argument.
+bool named_arguments(const ast::ConnectDecl &c, const std::vector<std::string> &names, size_t positional,
+                     std::vector<const ast::Expr *> &out, diag::Diagnostics &diags) {
+  out.assign(names.size(), nullptr);
+  for (size_t i = 0; i < c.connectivity_args.size(); ++i) {
+    const ast::Arg &a = c.connectivity_args[i];
+    std::string name = a.name ? a.name->name : (i < positional ? names[i] : "");
+    SourceLocation at = a.name ? a.name->loc : a.value->loc();
+    auto slot = std::find(names.begin(), names.end(), name);
+    if (slot == names.end()) {
+      diags.report(DiagKind::unknown_argument, at, "'" + c.connectivity->name + "'",
+                   name.empty() ? "#" + std::to_string(i + 1) : name);
+      if (a.name)
+        diags.suggest(name, names, at);
+      else if (positional == 1)
+        diags.note(DiagKind::note_positional_arguments, at, names[0]);
+      return false;
+    }
+    const ast::Expr *&arg = out[size_t(slot - names.begin())];
+    if (arg) {
+      diags.report(DiagKind::duplicate_argument, at, name);
+      return false;
+    }
+    arg = a.value.get();
+  }
+  return true;
 }
 
 /// A window's size, stride or padding: `3` (both axes) or `3x2` (rows x
@@ -78,29 +109,9 @@ bool lower_window(const ast::ConnectDecl &c, const ir::Population &pre, const ir
       diags.report(DiagKind::window_needs_shape, k.loc, k.name, p->name, p->size);
       return false;
     }
-  const ast::Expr *args[3] = {nullptr, nullptr, nullptr};
-  const std::vector<std::string> names = {"window", "stride", "padding"};
-  for (size_t i = 0; i < c.connectivity_args.size(); ++i) {
-    const ast::Arg &a = c.connectivity_args[i];
-    std::string name = a.name ? a.name->name : (i == 0 ? "window" : "");
-    SourceLocation at = a.name ? a.name->loc : a.value->loc();
-    auto slot = std::find(names.begin(), names.end(), name);
-    if (slot == names.end()) {
-      diags.report(DiagKind::unknown_argument, at, "'" + k.name + "'",
-                   name.empty() ? "#" + std::to_string(i + 1) : name);
-      if (a.name)
-        diags.suggest(name, names, at);
-      else
-        diags.note(DiagKind::note_positional_arguments, at, "window");
-      return false;
-    }
-    const ast::Expr *&arg = args[slot - names.begin()];
-    if (arg) {
-      diags.report(DiagKind::duplicate_argument, at, name);
-      return false;
-    }
-    arg = a.value.get();
-  }
+  std::vector<const ast::Expr *> args;
+  if (!named_arguments(c, {"window", "stride", "padding"}, 1, args, diags))
+    return false;
   if (!args[0]) {
     diags.report(DiagKind::missing_argument, k.loc, "'" + k.name + "'", "window");
     return false;
@@ -154,6 +165,56 @@ bool lower_window(const ast::ConnectDecl &c, const ir::Population &pre, const ir
   return true;
 }
 
+/// `from_list(pre: [0, 0, 1], post: [1, 2, 0])` (Brian2's connect(i=...,
+/// j=...)): a synapse for each pair of elements, in any order, each pair
+/// once; the indices within their populations.
+bool lower_list(const ast::ConnectDecl &c, const ir::Population &pre, const ir::Population &post, ir::Projection &pr,
+                ExprLowering &exprs, diag::Diagnostics &diags) {
+  const ast::Ident &k = *c.connectivity;
+  const std::vector<std::string> names = {"pre", "post"};
+  std::vector<const ast::Expr *> lists;
+  if (!named_arguments(c, names, 2, lists, diags))
+    return false;
+  std::vector<uint32_t> indices[2];
+  for (int side = 0; side < 2; ++side) {
+    if (!lists[side]) {
+      diags.report(DiagKind::missing_argument, k.loc, "'from_list'", names[side]);
+      return false;
+    }
+    const auto *list = ast::dyn_cast<ast::ListExpr>(lists[side]);
+    if (!list) {
+      diags.report(DiagKind::expected_list, lists[side]->loc(), names[side]);
+      return false;
+    }
+    const ir::Population &pop = side == 0 ? pre : post;
+    for (const auto &item : list->items) {
+      auto n = exprs.integer(*item, "a neuron of '" + pop.name + "'", 0, pop.size - 1);
+      if (!n)
+        return false;
+      indices[side].push_back(uint32_t(*n));
+    }
+  }
+  if (indices[0].size() != indices[1].size()) {
+    diags.report(DiagKind::list_length_mismatch, k.loc, indices[0].size(), indices[1].size());
+    return false;
+  }
+  std::vector<std::pair<std::pair<uint32_t, uint32_t>, size_t>> pairs;
+  for (size_t i = 0; i < indices[0].size(); ++i)
+    pairs.push_back({{indices[0][i], indices[1][i]}, i});
+  std::sort(pairs.begin(), pairs.end());
+  for (size_t i = 1; i < pairs.size(); ++i)
+    if (pairs[i].first == pairs[i - 1].first) {
+      const auto *items = ast::dyn_cast<ast::ListExpr>(lists[0]);
+      diags.report(DiagKind::repeated_pair, items->items[pairs[i].second]->loc(), pairs[i].first.first,
+                   pairs[i].first.second, pairs[i - 1].second, pairs[i].second);
+      return false;
+    }
+  pr.pairs.clear();
+  for (const auto &p : pairs)
+    pr.pairs.push_back(p.first);
+  return true;
+}
+
 } // namespace
 
 bool lower_connectivity(const ast::ConnectDecl &c, const ir::Population &pre, const ir::Population &post,
@@ -178,6 +239,8 @@ bool lower_connectivity(const ast::ConnectDecl &c, const ir::Population &pre, co
   pr.connectivity = kind->kind;
   if (pr.connectivity == ir::ConnectivityKind::Conv2D || pr.connectivity == ir::ConnectivityKind::AvgPool2D)
     return lower_window(c, pre, post, pr, exprs, diags);
+  if (pr.connectivity == ir::ConnectivityKind::FromList)
+    return lower_list(c, pre, post, pr, exprs, diags);
   if (!kind->first) {
     if (!c.connectivity_args.empty()) {
       diags.report(DiagKind::wrong_argument_count, k.loc, "'" + k.name + "'", 0, c.connectivity_args.size());
@@ -276,6 +339,9 @@ bool check_synapse_count(const ast::ConnectDecl &c, const ir::Population &pre, c
     expected = double(pr.count);
     break;
   case ir::ConnectivityKind::Dense:
+    break;
+  case ir::ConnectivityKind::FromList:
+    expected = double(pr.pairs.size());
     break;
   case ir::ConnectivityKind::Conv2D:
   case ir::ConnectivityKind::AvgPool2D:

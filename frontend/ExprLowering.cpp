@@ -120,6 +120,9 @@ ir::Expr ExprLowering::lower(const ast::Expr &e, const Scope &scope) {
   case ast::Expr::String:
     diags_.report(DiagKind::misplaced_string, e.loc(), scope.context);
     return {};
+  case ast::Expr::List:
+    diags_.report(DiagKind::misplaced_list, e.loc(), scope.context);
+    return {};
   case ast::Expr::Shape:
     diags_.report(DiagKind::misplaced_shape, e.loc(), ast::dyn_cast<ast::ShapeExpr>(&e)->text(), scope.context);
     return {};

@@ -655,6 +655,12 @@ private:
       return quantity(q->getText(), l);
     if (auto *count = dynamic_cast<SNNParser::CountExprContext *>(c))
       return quantity(count->getText(), l);
+    if (auto *list = dynamic_cast<SNNParser::ListExprContext *>(c)) {
+      std::vector<ast::ExprPtr> items;
+      for (auto *item : list->expr())
+        items.push_back(expr(item));
+      return std::make_unique<ast::ListExpr>(std::move(items), l);
+    }
     if (auto *shape = dynamic_cast<SNNParser::ShapeExprContext *>(c))
       return std::make_unique<ast::ShapeExpr>(shape_dims(shape->getText(), l), l);
     if (auto *num = dynamic_cast<SNNParser::NumberExprContext *>(c))

@@ -74,7 +74,7 @@ bool starts_expression(size_t type, const antlr4::dfa::Vocabulary &vocab) {
   if (type == SNNParser::IDENT || type == SNNParser::NUMBER || type == SNNParser::QUANTITY ||
       type == SNNParser::STRING || type == SNNParser::COUNT || type == SNNParser::SHAPE)
     return true;
-  static const char *const kStarters[] = {"'('", "'-'", "'+'", "'not'", "'if'", "'true'", "'false'", "'input'"};
+  static const char *const kStarters[] = {"'('", "'-'", "'+'", "'not'", "'if'", "'true'", "'false'", "'input'", "'['"};
   std::string name = vocab.getDisplayName(type);
   for (const char *s : kStarters)
     if (name == s)

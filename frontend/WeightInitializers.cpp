@@ -127,6 +127,8 @@ Fans projection_fans(const ir::Projection &pr, const ir::Population &pre, const 
     return {taps * pre.shape.channels, taps * post.shape.channels};
   case ir::ConnectivityKind::AvgPool2D: // one channel: the window in; each input in about window / stride^2
     return {taps, taps / (double(w.stride_y) * w.stride_x)};
+  case ir::ConnectivityKind::FromList: // the mean degrees
+    return {double(pr.pairs.size()) / std::max(1.0, n_post), double(pr.pairs.size()) / std::max(1.0, n_pre)};
   case ir::ConnectivityKind::Dense:
     return {n_pre, n_post};
   case ir::ConnectivityKind::OneToOne:

@@ -165,6 +165,7 @@ expr
   | QUANTITY                                              # quantityExpr
   | COUNT                                                 # countExpr
   | SHAPE                                                 # shapeExpr
+  | '[' (expr (',' expr)*)? ']'                           # listExpr
   | NUMBER                                                # numberExpr
   | STRING                                                # stringExpr
   | ('true' | 'false')                                    # boolExpr

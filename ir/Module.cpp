@@ -103,6 +103,8 @@ const char *name_of(ConnectivityKind k) {
     return "conv2d";
   case ConnectivityKind::AvgPool2D:
     return "avg_pool2d";
+  case ConnectivityKind::FromList:
+    return "from_list";
   case ConnectivityKind::FixedTotal:
     return "fixed_total";
   }

@@ -213,7 +213,7 @@ struct Population {
 /// FixedInDegree / FixedOutDegree: each post / pre neuron gets `count`
 /// distinct partners drawn uniformly; FixedTotal: `count` distinct pairs.
 /// Conv2D, AvgPool2D: between shaped populations, through a Window
-/// (ir/Window.h).
+/// (ir/Window.h). FromList: the listed pairs.
 enum class ConnectivityKind : uint8_t {
   Dense,
   FixedProbability,
@@ -222,7 +222,8 @@ enum class ConnectivityKind : uint8_t {
   FixedOutDegree,
   FixedTotal,
   Conv2D,
-  AvgPool2D
+  AvgPool2D,
+  FromList
 };
 const char *name_of(ConnectivityKind k);
 
@@ -280,6 +281,8 @@ struct Projection {
   /// (Keras's HWIO), shared by every output position: `weight` draws each
   /// kernel value once, and a weight file holds the kernel.
   Window window;
+  /// FromList: the (pre, post) pairs, ascending and distinct.
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
   WeightInit weight;
   WeightOrigin weight_origin;
   /// Steps between a presynaptic spike and its effect on the target. 1 (the

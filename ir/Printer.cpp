@@ -502,6 +502,13 @@ std::string to_string(const Module &m) {
        << ") : " << name_of(pr.connectivity);
     if (pr.connectivity == ConnectivityKind::FixedProbability)
       os << '(' << format_real(pr.probability) << ", autapses: " << (pr.autapses ? "true" : "false") << ')';
+    else if (pr.connectivity == ConnectivityKind::FromList)
+      for (int side = 0; side < 2; ++side) {
+        os << (side == 0 ? "(pre: [" : ", post: [");
+        for (size_t k = 0; k < pr.pairs.size(); ++k)
+          os << (k ? ", " : "") << (side == 0 ? pr.pairs[k].first : pr.pairs[k].second);
+        os << (side == 0 ? "]" : "])");
+      }
     else if (pr.connectivity == ConnectivityKind::Conv2D || pr.connectivity == ConnectivityKind::AvgPool2D)
       os << '(' << pr.window.height << 'x' << pr.window.width << ", stride: " << pr.window.stride_y << 'x'
          << pr.window.stride_x << ", padding: " << pr.window.pad_y << 'x' << pr.window.pad_x << ')';

@@ -205,14 +205,8 @@ private:
       } else if (k == "refractory") {
         refractory = expression();
       } else if (k == "ode") { // ode dX/dt = EXPR
-        Token d = in_.expect(TokenKind::Ident, "dSTATE/dt");
-        if (d.text.size() < 2 || d.text[0] != 'd')
-          in_.fail(DiagKind::ir_expected, d.loc, "dSTATE/dt", describe(d));
-        in_.expect("/");
-        in_.expect("dt");
-        d.text.erase(0, 1);
-        odes.push_back(value_of(d));
-        m.odes.push_back({d.text, Expr(), unless_refractory(), d.loc});
+        odes.push_back(ode_line());
+        m.odes.push_back({odes.back().target, Expr(), unless_refractory(), odes.back().target_loc});
       } else if (k == "drive") { // drive STATE = EXPR (a current source)
         drives.push_back(value_of(in_.expect(TokenKind::Ident, "a state name")));
       } else if (k == "let") {
@@ -472,6 +466,31 @@ private:
       in_.expect(":");
       pr.autapses = boolean();
       in_.expect(")");
+    } else if (conn.text == "from_list") { // from_list(pre: [I, ...], post: [J, ...]), ascending pairs
+      pr.connectivity = ConnectivityKind::FromList;
+      std::vector<uint32_t> sides[2];
+      in_.expect("(");
+      for (int side = 0; side < 2; ++side) {
+        if (side == 1)
+          in_.expect(",");
+        const Population &pop = side == 0 ? pre : post;
+        in_.expect(side == 0 ? "pre" : "post");
+        in_.expect(":");
+        in_.expect("[");
+        while (!in_.accept("]")) {
+          if (!sides[side].empty())
+            in_.expect(",");
+          sides[side].push_back(uint32_t(parse_integer(in_, "a neuron of '" + pop.name + "'", 0, pop.size - 1)));
+        }
+      }
+      in_.expect(")");
+      if (sides[0].size() != sides[1].size())
+        in_.fail(DiagKind::ir_invalid_module, conn.loc, "from_list has lists of different lengths");
+      for (size_t k = 0; k < sides[0].size(); ++k) {
+        pr.pairs.emplace_back(sides[0][k], sides[1][k]);
+        if (k > 0 && !(pr.pairs[k - 1] < pr.pairs[k]))
+          in_.fail(DiagKind::ir_invalid_module, conn.loc, "from_list's pairs must ascend without repeats");
+      }
     } else if (conn.text == "conv2d" || conn.text == "avg_pool2d") { // conv2d(KHxKW, stride: SYxSX, padding: PYxPX)
       pr.connectivity = conn.text == "conv2d" ? ConnectivityKind::Conv2D : ConnectivityKind::AvgPool2D;
       in_.expect("(");

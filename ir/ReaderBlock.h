@@ -83,6 +83,18 @@ protected:
       throw ReadFailure{};
   }
 
+  /// `dX/dt = EXPR` after `ode`: the pending right side, its target the
+  /// state X (the token's text without its `d`).
+  Pending ode_line() {
+    Token d = in_.expect(TokenKind::Ident, "dSTATE/dt");
+    if (d.text.size() < 2 || d.text[0] != 'd')
+      in_.fail(diag::DiagKind::ir_expected, d.loc, "dSTATE/dt", describe(d));
+    in_.expect("/");
+    in_.expect("dt");
+    d.text.erase(0, 1);
+    return value_of(d);
+  }
+
   /// An expression, as syntax.
   Pending expression() {
     SourceLocation start = in_.peek().loc;

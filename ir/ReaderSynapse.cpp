@@ -49,14 +49,8 @@ public:
         }
         m.states.push_back(std::move(st));
       } else if (kw.text == "ode") {
-        Token d = in_.expect(TokenKind::Ident, "dSTATE/dt");
-        if (d.text.size() < 2 || d.text[0] != 'd')
-          in_.fail(DiagKind::ir_expected, d.loc, "dSTATE/dt", describe(d));
-        in_.expect("/");
-        in_.expect("dt");
-        d.text.erase(0, 1);
-        odes.push_back(value_of(d));
-        m.odes.push_back({d.text, Expr(), false, d.loc});
+        odes.push_back(ode_line());
+        m.odes.push_back({odes.back().target, Expr(), false, odes.back().target_loc});
       } else if (kw.text == "on") { // on pre|post post.X += VALUE   or   on pre|post X = VALUE
         Token pathway = in_.expect(TokenKind::Ident, "pre or post");
         if (pathway.text != "pre" && pathway.text != "post")
@@ -138,14 +132,8 @@ private:
       b.states.push_back({st.text, dimension("="), Expr()});
       states.push_back(value_of(st));
     } else if (what.text == "ode") {
-      Token d = in_.expect(TokenKind::Ident, "dSTATE/dt");
-      if (d.text.size() < 2 || d.text[0] != 'd')
-        in_.fail(DiagKind::ir_expected, d.loc, "dSTATE/dt", describe(d));
-      in_.expect("/");
-      in_.expect("dt");
-      d.text.erase(0, 1);
-      odes.push_back(value_of(d));
-      b.odes.push_back({d.text, Expr(), false, d.loc});
+      odes.push_back(ode_line());
+      b.odes.push_back({odes.back().target, Expr(), false, odes.back().target_loc});
     } else if (what.text == "output") {
       if (b.loc.valid())
         in_.fail(DiagKind::ir_invalid_module, what.loc, "synapse model '" + model_.name + "' has two outputs");

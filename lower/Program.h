@@ -210,7 +210,8 @@ enum class Connectivity : uint8_t {
   FixedOutDegree,
   FixedTotal,
   Conv2D,
-  AvgPool2D
+  AvgPool2D,
+  FromList
 };
 
 struct ProjectionInfo {
@@ -223,6 +224,8 @@ struct ProjectionInfo {
   /// Conv2D, AvgPool2D: the populations' shapes and the window (ir/Window.h).
   ir::Shape pre_shape, post_shape;
   ir::Window window;
+  /// FromList: the (pre, post) pairs, ascending.
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
   int row_start = -1, target = -1, weight = -1;
   /// Delays over one step: the ring of delayed effects (BufferRole::Delayed)
   /// and its rows (DelayKernels.h), and with per-synapse delays the delay of

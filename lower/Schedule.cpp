@@ -37,6 +37,8 @@ Connectivity connectivity_of(ir::ConnectivityKind kind) {
     return Connectivity::Conv2D;
   case ir::ConnectivityKind::AvgPool2D:
     return Connectivity::AvgPool2D;
+  case ir::ConnectivityKind::FromList:
+    return Connectivity::FromList;
   }
   return Connectivity::Dense;
 }
@@ -60,6 +62,8 @@ uint64_t expected_synapses(const ir::Projection &p, const ir::Population &pre, c
     return p.count * num_pre;
   case ir::ConnectivityKind::FixedTotal:
     return p.count;
+  case ir::ConnectivityKind::FromList:
+    return p.pairs.size();
   case ir::ConnectivityKind::Conv2D:
   case ir::ConnectivityKind::AvgPool2D:
     return ir::window_synapses(pre.shape, post.shape, p.window, p.connectivity == ir::ConnectivityKind::Conv2D);
@@ -179,7 +183,7 @@ private:
     info.post = post;
     info.connectivity = connectivity_of(pr.connectivity);
     info.probability = pr.probability;
-    info.count = pr.count;
+    info.count = pr.connectivity == ir::ConnectivityKind::FromList ? pr.pairs.size() : pr.count;
     info.autapses = pr.autapses;
     info.weight_file = pr.weight_origin.file;
     info.weight_array = pr.weight_origin.array;
@@ -200,6 +204,7 @@ private:
     info.pre_shape = m_.network.populations[pre].shape;
     info.post_shape = m_.network.populations[post].shape;
     info.window = pr.window;
+    info.pairs = pr.pairs;
     info.row_start = array("row_start", ElemType::U32, ScopeKind::Row, BufferRole::RowStart, "", uint64_t(num_pre) + 1);
     info.target = array("target", ElemType::U32, ScopeKind::Synapse, BufferRole::Target, "", synapses);
     info.weight = array("weight", real_, ScopeKind::Synapse, BufferRole::Weight, pr.weight.dim.str(), synapses);

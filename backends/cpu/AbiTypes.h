@@ -43,7 +43,9 @@ enum ProjectionDescField : unsigned {
   ProjWeight,
   ProjWeightFile,
   ProjWeightArray,
-  ProjWindow
+  ProjWindow,
+  ProjListPre,
+  ProjListPost
 };
 /// Field numbers of snn_record_desc.
 enum RecordDescField : unsigned {

@@ -114,6 +114,8 @@ uint32_t abi_connectivity(lower::Connectivity c) {
     return SNN_CONNECT_CONV2D;
   case lower::Connectivity::AvgPool2D:
     return SNN_CONNECT_AVG_POOL2D;
+  case lower::Connectivity::FromList:
+    return SNN_CONNECT_FROM_LIST;
   case lower::Connectivity::FixedTotal:
     return SNN_CONNECT_FIXED_TOTAL;
   }
@@ -227,10 +229,10 @@ private:
   }
 
   /// A private constant array of u32 values (a record's neuron list).
-  llvm::Constant *u32_array(const std::vector<uint32_t> &values) {
+  llvm::Constant *u32_array(const std::vector<uint32_t> &values, const std::string &name = "snn.record_indices") {
     llvm::Constant *data = llvm::ConstantDataArray::get(context(), values);
-    auto *global = new llvm::GlobalVariable(module_, data->getType(), true, llvm::GlobalValue::PrivateLinkage, data,
-                                            "snn.record_indices");
+    auto *global =
+        new llvm::GlobalVariable(module_, data->getType(), true, llvm::GlobalValue::PrivateLinkage, data, name);
     global->setAlignment(llvm::Align(4));
     return global;
   }
@@ -269,7 +271,18 @@ private:
                       f64(proj.probability), llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), proj.count),
                       u32(proj.autapses ? 1 : 0), buffer_index(proj.row_start), buffer_index(proj.target),
                       buffer_index(proj.weight), proj.weight_file.empty() ? null() : string(proj.weight_file),
-                      proj.weight_array.empty() ? null() : string(proj.weight_array), window(proj)});
+                      proj.weight_array.empty() ? null() : string(proj.weight_array), window(proj), list(proj, true),
+                      list(proj, false)});
+  }
+
+  /// A FromList projection's pre (or post) neurons, or null.
+  llvm::Constant *list(const lower::ProjectionInfo &proj, bool pre) {
+    if (proj.connectivity != lower::Connectivity::FromList || proj.pairs.empty())
+      return null();
+    std::vector<uint32_t> neurons;
+    for (const auto &[i, j] : proj.pairs)
+      neurons.push_back(pre ? i : j);
+    return u32_array(neurons, pre ? "snn.list_pre" : "snn.list_post");
   }
 
   /// A private constant snn_window_desc, or null.

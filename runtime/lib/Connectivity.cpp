@@ -231,6 +231,24 @@ void connect(const snn_model_desc &model, uint32_t index, const snn_projection_d
   case SNN_CONNECT_AVG_POOL2D:
     connect_window(projection, synapses);
     break;
+  case SNN_CONNECT_FROM_LIST:
+    // The compiler sorted the pairs and refused repeats; a list out of
+    // order or range is a broken model.
+    check_synapse_limit(projection.count, projection);
+    target.reserve(projection.count);
+    for (uint64_t k = 0; k < projection.count; ++k) {
+      uint32_t i = projection.list_pre[k], j = projection.list_post[k];
+      bool ascending = k == 0 || i > projection.list_pre[k - 1] ||
+                       (i == projection.list_pre[k - 1] && j > projection.list_post[k - 1]);
+      if (i >= num_pre || j >= num_post || !ascending)
+        throw Error::internal(describe(projection) + ": its pair list is out of range or order at pair " +
+                              std::to_string(k));
+      target.push_back(j);
+      ++synapses.row_start[i + 1];
+    }
+    for (uint32_t i = 0; i < num_pre; ++i)
+      synapses.row_start[i + 1] += synapses.row_start[i];
+    break;
   default:
     throw Error::internal("unknown connectivity kind");
   }
@@ -251,13 +269,15 @@ ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projecti
   allocating([&] { connect(model, projection, desc, key, synapses); },
              [&] {
                double pre = model.populations[desc.pre].size, post = model.populations[desc.post].size;
-               double expected = desc.connectivity == SNN_CONNECT_FIXED_PROBABILITY  ? desc.probability * pre * post
-                                 : desc.connectivity == SNN_CONNECT_DENSE            ? pre * post
-                                 : desc.connectivity == SNN_CONNECT_FIXED_OUT_DEGREE ? double(desc.count) * pre
-                                 : desc.connectivity == SNN_CONNECT_FIXED_IN_DEGREE  ? double(desc.count) * post
-                                 : desc.connectivity == SNN_CONNECT_FIXED_TOTAL      ? double(desc.count)
-                                 : desc.window ? double(kernel_size(*desc.window)) / desc.window->pre_channels * pre
-                                               : pre;
+               double expected =
+                   desc.connectivity == SNN_CONNECT_FIXED_PROBABILITY  ? desc.probability * pre * post
+                   : desc.connectivity == SNN_CONNECT_DENSE            ? pre * post
+                   : desc.connectivity == SNN_CONNECT_FIXED_OUT_DEGREE ? double(desc.count) * pre
+                   : desc.connectivity == SNN_CONNECT_FIXED_IN_DEGREE  ? double(desc.count) * post
+                   : desc.connectivity == SNN_CONNECT_FIXED_TOTAL || desc.connectivity == SNN_CONNECT_FROM_LIST
+                       ? double(desc.count)
+                   : desc.window ? double(kernel_size(*desc.window)) / desc.window->pre_channels * pre
+                                 : pre;
                return out_of_memory("the synapses of " + describe(desc), 4 * (expected + pre + 1));
              });
   synapses.target.shrink_to_fit();

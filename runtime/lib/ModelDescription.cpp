@@ -192,11 +192,14 @@ void check_projections(const snn_model_desc &model, References &references) {
     std::string which = "projection " + quoted(projection.name);
     if (projection.pre >= model.num_populations || projection.post >= model.num_populations)
       broken(which + " names a population out of range");
-    if (projection.connectivity > SNN_CONNECT_AVG_POOL2D)
+    if (projection.connectivity > SNN_CONNECT_FROM_LIST)
       broken(which + " has connectivity kind " + std::to_string(projection.connectivity));
     bool windowed = projection.connectivity == SNN_CONNECT_CONV2D || projection.connectivity == SNN_CONNECT_AVG_POOL2D;
     if (windowed != (projection.window != nullptr))
       broken(which + (windowed ? " has no window" : " has a window but no windowed connectivity"));
+    bool listed = projection.connectivity == SNN_CONNECT_FROM_LIST && projection.count > 0;
+    if (listed != (projection.list_pre != nullptr) || listed != (projection.list_post != nullptr))
+      broken(which + (listed ? " has no pair list" : " has a pair list but is not from_list"));
     references.expect(projection.row_start, which + ": row starts", SNN_ROLE_ROW_START, SNN_SCOPE_ROW, j,
                       SNN_BATCH_SHARED);
     references.expect(projection.target, which + ": targets", SNN_ROLE_TARGET, SNN_SCOPE_SYNAPSE, j, SNN_BATCH_SHARED);

@@ -96,6 +96,20 @@ def write_spike_times(path, fired, dt):
             f.write("%.17g,%d\n" % ((step + 0.5) * dt, neuron))
 
 
+def scripted_sources(work, seed, steps, sizes, p, dt):
+    """Random input spikes for each (name, neurons) of `sizes`: a steps x
+    neurons boolean matrix, each neuron firing with probability `p` per step
+    and never in the last two, written to work/NAME.csv. Returns the
+    matrices by name."""
+    rng = np.random.default_rng(seed)
+    fired = {}
+    for name, n in sizes:
+        fired[name] = rng.random((steps, n)) < p
+        fired[name][-2:] = False
+        write_spike_times(os.path.join(work, name + ".csv"), fired[name], dt)
+    return fired
+
+
 def simulate_model(snnc, work, text, npz="out.npz"):
     """Writes `text` to work/net.snn, compiles it in float64, runs it and
     returns the arrays of its output `npz`."""

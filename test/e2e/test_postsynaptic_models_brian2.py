@@ -148,12 +148,8 @@ def main():
     args = e2e.parse_args(__doc__.splitlines()[0])
     e2e.require_brian2()
     check = e2e.Checker("postsynaptic_models_brian2")
-    rng = np.random.default_rng(5)
-    exc = rng.random((STEPS, EXC)) < 0.006
-    inh = rng.random((STEPS, INH)) < 0.006
-    exc[-2:] = inh[-2:] = False
-    for name, fired in (("exc", exc), ("inh", inh)):
-        e2e.write_spike_times(os.path.join(args.work, name + ".csv"), fired, DT)
+    fired = e2e.scripted_sources(args.work, 5, STEPS, (("exc", EXC), ("inh", INH)), 0.006, DT)
+    exc, inh = fired["exc"], fired["inh"]
     ours = e2e.simulate_model(args.snnc, args.work, MODEL)
     ir, methods = snnc_methods(args.snnc, args.work)
     check.check(set(methods) == set(POPS), "methods read from the IR: %s" % methods)

@@ -100,7 +100,8 @@ enum snn_connectivity_kind {
   SNN_CONNECT_FIXED_OUT_DEGREE = 4,  /**< each pre to `count` distinct post, drawn uniformly */
   SNN_CONNECT_FIXED_TOTAL = 5,       /**< `count` distinct pairs, drawn uniformly from all */
   SNN_CONNECT_CONV2D = 6,            /**< a window over shaped populations, every channel to every one (conv) */
-  SNN_CONNECT_AVG_POOL2D = 7         /**< a window over shaped populations, each channel to itself */
+  SNN_CONNECT_AVG_POOL2D = 7,        /**< a window over shaped populations, each channel to itself */
+  SNN_CONNECT_FROM_LIST = 8          /**< the `count` pairs of list_pre and list_post */
 };
 
 /** The geometry of a SNN_CONNECT_CONV2D or SNN_CONNECT_AVG_POOL2D projection.
@@ -164,12 +165,12 @@ typedef struct snn_population_desc {
 } snn_population_desc;
 
 typedef struct snn_projection_desc {
-  const char *name;                   /**< e.g. "exc -> inh.ge" */
-  uint32_t pre, post;                 /**< population indices */
-  uint32_t connectivity;              /**< enum snn_connectivity_kind */
-  double probability;                 /**< for SNN_CONNECT_FIXED_PROBABILITY */
-  uint64_t count;                     /**< FIXED_IN_DEGREE, FIXED_OUT_DEGREE: the degree; FIXED_TOTAL: synapses */
-  uint32_t autapses;                  /**< 0: no synapse i -> i when pre == post */
+  const char *name;      /**< e.g. "exc -> inh.ge" */
+  uint32_t pre, post;    /**< population indices */
+  uint32_t connectivity; /**< enum snn_connectivity_kind */
+  double probability;    /**< for SNN_CONNECT_FIXED_PROBABILITY */
+  uint64_t count;        /**< FIXED_IN_DEGREE, FIXED_OUT_DEGREE: the degree; FIXED_TOTAL, FROM_LIST: synapses */
+  uint32_t autapses;     /**< 0: no synapse i -> i when pre == post */
   uint32_t row_start, target, weight; /**< buffers */
   /** `weight load(...)`: the .npz or .npy file (relative to the current directory) the runtime
       reads the weights from after `init`; NULL: none. */
@@ -179,6 +180,10 @@ typedef struct snn_projection_desc {
       weight file holds the kernel, [kernel_height, kernel_width,
       pre_channels, post_channels]. */
   const snn_window_desc *window;
+  /** FROM_LIST: the pre and post neuron of each synapse, `count` of each, in
+      ascending (pre, post) order without repeats; NULL for the other kinds. */
+  const uint32_t *list_pre;
+  const uint32_t *list_post;
 } snn_projection_desc;
 
 typedef struct snn_record_desc {

@@ -37,8 +37,16 @@ public:
   uint32_t add(uint32_t pre, uint32_t post, snn_connectivity_kind kind, double probability = 0, bool autapses = true,
                uint64_t count = 0) {
     projections_.push_back({"a -> b", pre, post, uint32_t(kind), probability, count, autapses ? 1u : 0u, 0, 0, 0,
-                            nullptr, nullptr, nullptr});
+                            nullptr, nullptr, nullptr, nullptr, nullptr});
     return uint32_t(projections_.size() - 1);
+  }
+
+  /// A from_list projection over `pre` and `post` (kept alive by the caller).
+  uint32_t add_list(const std::vector<uint32_t> &pre, const std::vector<uint32_t> &post) {
+    uint32_t j = add(0, 1, SNN_CONNECT_FROM_LIST, 0, true, pre.size());
+    projections_[j].list_pre = pre.data();
+    projections_[j].list_post = post.data();
+    return j;
   }
 
   const snn_model_desc &desc() {
@@ -283,6 +291,20 @@ TEST(Connectivity, SameSeedGivesBitIdenticalNetwork) {
   // Seeds that differ only in the high word give different networks too.
   ProjectionSynapses high = network.build(j, 12345 + (1ull << 32));
   EXPECT_NE(first.target, high.target);
+}
+
+TEST(Connectivity, FromListBuildsTheListedRows) {
+  Network network({4, 3});
+  std::vector<uint32_t> pre = {0, 0, 2, 3}, post = {1, 2, 2, 0};
+  ProjectionSynapses synapses = network.build(network.add_list(pre, post));
+  expect_well_formed(synapses, 4, 3);
+  EXPECT_EQ(synapses.row_start, (std::vector<uint32_t>{0, 2, 2, 3, 4}));
+  EXPECT_EQ(synapses.target, (std::vector<uint32_t>{1, 2, 2, 0}));
+  // A list out of order or range is a broken model, not a user's mistake.
+  std::vector<uint32_t> unsorted_pre = {2, 0}, unsorted_post = {0, 0};
+  EXPECT_THROW(network.build(network.add_list(unsorted_pre, unsorted_post)), Error);
+  std::vector<uint32_t> far_pre = {0}, far_post = {3};
+  EXPECT_THROW(network.build(network.add_list(far_pre, far_post)), Error);
 }
 
 TEST(Connectivity, ProjectionsDrawFromDifferentStreams) {
