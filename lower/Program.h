@@ -202,17 +202,8 @@ struct PopulationInfo {
   int stimulus = -1; ///< -1 when no spike file drives it
 };
 
-enum class Connectivity : uint8_t {
-  Dense,
-  FixedProbability,
-  OneToOne,
-  FixedInDegree,
-  FixedOutDegree,
-  FixedTotal,
-  Conv2D,
-  AvgPool2D,
-  FromList
-};
+/// How a projection's synapses are chosen: as the model IR says.
+using Connectivity = ir::ConnectivityKind;
 
 struct ProjectionInfo {
   std::string name; ///< e.g. "exc -> inh.ge"

@@ -19,30 +19,6 @@ namespace snn::lower {
 
 namespace {
 
-Connectivity connectivity_of(ir::ConnectivityKind kind) {
-  switch (kind) {
-  case ir::ConnectivityKind::Dense:
-    return Connectivity::Dense;
-  case ir::ConnectivityKind::FixedProbability:
-    return Connectivity::FixedProbability;
-  case ir::ConnectivityKind::OneToOne:
-    return Connectivity::OneToOne;
-  case ir::ConnectivityKind::FixedInDegree:
-    return Connectivity::FixedInDegree;
-  case ir::ConnectivityKind::FixedOutDegree:
-    return Connectivity::FixedOutDegree;
-  case ir::ConnectivityKind::FixedTotal:
-    return Connectivity::FixedTotal;
-  case ir::ConnectivityKind::Conv2D:
-    return Connectivity::Conv2D;
-  case ir::ConnectivityKind::AvgPool2D:
-    return Connectivity::AvgPool2D;
-  case ir::ConnectivityKind::FromList:
-    return Connectivity::FromList;
-  }
-  return Connectivity::Dense;
-}
-
 /// The synapse count a projection is expected to have (exact unless the
 /// connectivity is random).
 uint64_t expected_synapses(const ir::Projection &p, const ir::Population &pre, const ir::Population &post) {
@@ -181,7 +157,7 @@ private:
     info.name = pr.pre + " -> " + pr.post + "." + pr.target;
     info.pre = pre;
     info.post = post;
-    info.connectivity = connectivity_of(pr.connectivity);
+    info.connectivity = pr.connectivity;
     info.probability = pr.probability;
     info.count = pr.connectivity == ir::ConnectivityKind::FromList ? pr.pairs.size() : pr.count;
     info.autapses = pr.autapses;

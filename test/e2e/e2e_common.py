@@ -110,6 +110,13 @@ def scripted_sources(work, seed, steps, sizes, p, dt):
     return fired
 
 
+def spike_generator(b2, fired, dt):
+    """A Brian2 SpikeGeneratorGroup firing the steps x neurons matrix `fired`
+    (at the start of each step)."""
+    steps, idx = np.nonzero(fired)
+    return b2.SpikeGeneratorGroup(fired.shape[1], idx, steps * dt * b2.second)
+
+
 def simulate_model(snnc, work, text, npz="out.npz"):
     """Writes `text` to work/net.snn, compiles it in float64, runs it and
     returns the arrays of its output `npz`."""

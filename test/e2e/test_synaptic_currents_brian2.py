@@ -72,10 +72,7 @@ EQS = {
 
 def run_brian2(exc, inh):
     b2 = e2e.brian2(DT)
-    sources = {}
-    for name, fired in (("exc", exc), ("inh", inh)):
-        steps, idx = np.nonzero(fired)
-        sources[name] = b2.SpikeGeneratorGroup(fired.shape[1], idx, steps * DT * b2.second)
+    sources = {name: e2e.spike_generator(b2, fired, DT) for name, fired in (("exc", exc), ("inh", inh))}
     objects = list(sources.values())
     monitors = {}
     for pop, (model, exc_tau, inh_tau, refractory) in POPS.items():
