@@ -6,8 +6,10 @@ the same model and different parameters, so one neuron holds two states of
 one synapse model: CurrLIF with ExpCurr (5 ms, +2 nA; 2 ms, -3 nA), AlphaLIF
 with AlphaCurr (8 ms, +2 nA; 2 ms, -3 nA; t_ref 2 ms), CondLIF with ExpCond
 (5 ms at 0 mV, 6 nS; 10 ms at -80 mV, 10 nS), and AdEx with ExpCond (5 ms
-at 0 mV, 25 nS; 10 ms at -80 mV, 10 nS), all onto `i_ext`, and LIF
-with Delta onto `v` (+3 mV; -2 mV). Brian2 (numpy target, float64,
+at 0 mV, 25 nS; 10 ms at -80 mV, 10 nS), all onto `i_ext`, LIF with
+Delta onto `v` (+3 mV; -2 mV), and CurrLIF with ExpCurr again, its
+excitatory projection delayed by 2 ms (snnc's delay d is Brian2's d - dt)
+through the ring buffer of a synapse model's delayed `on pre`. Brian2 (numpy target, float64,
 dt = 0.1 ms) runs the neuron's equations with the synaptic states written
 into them by hand, with the method snnc chose (read from --emit=ir), and
 its pathways in the default slot, as snnc's default delay of one step does
@@ -43,6 +45,7 @@ network N {
   population cond = CondLIF x 1
   population adex = AdEx x 1
   population delta = LIF x 1
+  population delayed = CurrLIF x 1
   connect exc -> curr.i_ext : dense, synapse ExpCurr(tau: 5 ms), weight 2 nA
   connect inh -> curr.i_ext : dense, synapse ExpCurr(tau: 2 ms), weight -3 nA
   connect exc -> alpha.i_ext : dense, synapse AlphaCurr(tau: 8 ms), weight 2 nA
@@ -53,14 +56,16 @@ network N {
   connect inh -> adex.i_ext : dense, synapse ExpCond(tau: 10 ms, E: -80 mV), weight 10 nS
   connect exc -> delta : dense, synapse Delta, weight 3 mV
   connect inh -> delta : dense, synapse Delta, weight -2 mV
+  connect exc -> delayed.i_ext : dense, synapse ExpCurr(tau: 5 ms), weight 2 nA, delay 2 ms
+  connect inh -> delayed.i_ext : dense, synapse ExpCurr(tau: 2 ms), weight -3 nA
 }
 simulate N {
   dt = 0.1 ms
   duration = 300 ms
   input exc = spike_times("exc.csv")
   input inh = spike_times("inh.csv")
-  record spikes(curr), spikes(alpha), spikes(cond), spikes(adex), spikes(delta) to "out.npz"
-  record curr.v, alpha.v, cond.v, adex.v, delta.v to "out.npz"
+  record spikes(curr), spikes(alpha), spikes(cond), spikes(adex), spikes(delta), spikes(delayed) to "out.npz"
+  record curr.v, alpha.v, cond.v, adex.v, delta.v, delayed.v to "out.npz"
 }
 """
 E = 2.718281828459045
@@ -103,6 +108,9 @@ POPS = {
     """, "v > 10 * mV", "v = 0 * mV", 0.0, {"tau_m": 20e-3, "v_rest": 0.0}, ("v", "v"), (3e-3, -2e-3), "volt",
         1e-9),
 }
+POPS["delayed"] = POPS["curr"]
+# Brian2's delay of the (excitatory, inhibitory) pathway: snnc's 20 steps.
+DELAYS = {"delayed": (19 * DT, 0.0)}
 UNITS = {"C": "farad", "tau_m": "second", "v_rest": "volt", "g_L": "siemens", "E_L": "volt", "V_T": "volt",
          "Delta_T": "volt", "a": "siemens", "tau_w": "second"}
 
@@ -130,9 +138,10 @@ def run_brian2(exc, inh, methods):
         g = b2.NeuronGroup(1, eqs, threshold=threshold, reset=reset, refractory=refractory * b2.second,
                            method=methods[pop], namespace=namespace)
         g.v = namespace.get("v_rest", namespace.get("E_L"))
-        for source, target, weight in zip(("exc", "inh"), targets, weights):
+        for k, (source, target, weight) in enumerate(zip(("exc", "inh"), targets, weights)):
             syn = b2.Synapses(sources[source], g, on_pre="%s_post += %r * %s" % (target, weight, unit))
             syn.connect()
+            syn.delay = DELAYS.get(pop, (0.0, 0.0))[k] * b2.second
             objects.append(syn)
         monitors[pop] = (b2.StateMonitor(g, "v", record=True, when="end"), b2.SpikeMonitor(g))
         objects += [g, *monitors[pop]]
@@ -164,6 +173,8 @@ def main():
         check.check(err < tolerance, "%s.v: max |snnc - Brian2| %.3g of the range" % (pop, err))
         check.note("%s (%s): %d spikes as Brian2's, v within %.2g of the range" % (pop, methods[pop], len(steps),
                                                                                   err))
+    shift = np.max(np.abs(ours["delayed_v"] - ours["curr_v"]))
+    check.check(shift > 1e-3, "the delay changes v by only %.3g V" % shift)
     check.finish()
 
 
