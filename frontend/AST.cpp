@@ -194,15 +194,20 @@ std::string dump(const File &f) {
       d.opt_expr(p.unit, 3);
       d.opt_expr(p.value, 3);
     }
-    for (const auto &s : sy.states) {
-      d.line(2, "State " + s.name.name, s.name.loc);
-      d.opt_expr(s.unit, 3);
-      d.opt_expr(s.initial, 3);
-    }
-    for (const auto &o : sy.odes) {
-      d.line(2, "Ode d" + o.state.name + "/dt", o.lhs_loc);
-      d.expr(*o.rhs, 3);
-    }
+    // States and ODEs, of the synapse (depth 2) or of its post block (3).
+    auto states_and_odes = [&](const std::vector<SynapseStateDecl> &states, const std::vector<OdeDecl> &odes,
+                               int depth) {
+      for (const auto &s : states) {
+        d.line(depth, "State " + s.name.name, s.name.loc);
+        d.opt_expr(s.unit, depth + 1);
+        d.opt_expr(s.initial, depth + 1);
+      }
+      for (const auto &o : odes) {
+        d.line(depth, "Ode d" + o.state.name + "/dt", o.lhs_loc);
+        d.expr(*o.rhs, depth + 1);
+      }
+    };
+    states_and_odes(sy.states, sy.odes, 2);
     for (const auto &e : sy.events) {
       d.line(2, "On " + e.pathway.name, e.pathway.loc);
       for (const auto &a : e.body) {
@@ -216,15 +221,7 @@ std::string dump(const File &f) {
         d.line(3, "Read post." + r.name.name, r.name.loc);
         d.expr(*r.unit, 4);
       }
-      for (const auto &s : b.states) {
-        d.line(3, "State " + s.name.name, s.name.loc);
-        d.opt_expr(s.unit, 4);
-        d.opt_expr(s.initial, 4);
-      }
-      for (const auto &o : b.odes) {
-        d.line(3, "Ode d" + o.state.name + "/dt", o.lhs_loc);
-        d.expr(*o.rhs, 4);
-      }
+      states_and_odes(b.states, b.odes, 3);
       for (const auto &[name, value] : b.outputs) {
         d.line(3, "Output " + name.name, name.loc);
         d.expr(*value, 4);

@@ -278,17 +278,17 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
   // After the regime: a delay written as a time needs its dt.
   if (!file.networks.empty() && !resolve_delays(file.networks[0], m, diags_, &functions))
     return std::nullopt;
-  for (const ir::Projection &pr : m.network.projections) {
-    if (!m.regime.training)
-      break;
-    if (!pr.synapse.empty()) {
-      diags_.report(DiagKind::synapse_in_training, pr.loc, pr.synapse);
-      return std::nullopt;
-    }
-    if (pr.connectivity == ir::ConnectivityKind::Conv2D && !pr.frozen) {
-      // e-prop's per-synapse gradients would untie the shared kernel.
-      diags_.report(DiagKind::conv_in_training, pr.loc, pr.pre, pr.post, pr.pre, pr.post);
-      return std::nullopt;
+  if (m.regime.training) {
+    for (const ir::Projection &pr : m.network.projections) {
+      if (!pr.synapse.empty()) {
+        diags_.report(DiagKind::synapse_in_training, pr.loc, pr.synapse);
+        return std::nullopt;
+      }
+      if (pr.connectivity == ir::ConnectivityKind::Conv2D && !pr.frozen) {
+        // e-prop's per-synapse gradients would untie the shared kernel.
+        diags_.report(DiagKind::conv_in_training, pr.loc, pr.pre, pr.post, pr.pre, pr.post);
+        return std::nullopt;
+      }
     }
   }
   return m;

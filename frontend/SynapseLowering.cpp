@@ -124,19 +124,26 @@ private:
   }
 
   bool state(const ast::SynapseStateDecl &s) {
+    auto st = typed_state(s, scope("the initial value of '" + s.name.name + "'", false));
+    if (st)
+      model_.states.push_back(std::move(*st));
+    return st.has_value();
+  }
+
+  /// A state with its unit and initial value (null when not given), the
+  /// value lowered in `initial_scope`; nothing after an error.
+  std::optional<ir::StateVar> typed_state(const ast::SynapseStateDecl &s, const Scope &initial_scope) {
     std::optional<Dimension> declared;
     if (s.unit && !(declared = unit(s.unit, "state", s.name.name)))
-      return false;
+      return std::nullopt;
     ir::StateVar st{s.name.name, declared.value_or(Dimension()), {}, false};
     if (s.initial) {
-      st.initial =
-          value(s.initial, scope("the initial value of '" + st.name + "'", false), declared, "state '" + st.name + "'");
+      st.initial = value(s.initial, initial_scope, declared, "state '" + st.name + "'");
       if (!st.initial)
-        return false;
+        return std::nullopt;
       st.dim = st.initial->dim;
     }
-    model_.states.push_back(std::move(st));
-    return true;
+    return st;
   }
 
   /// Exactly one state without an initial value: the projection's weight.
@@ -286,20 +293,11 @@ private:
       diags_.report(DiagKind::missing_post_output, b.keyword.loc, model_.name);
   }
 
+  /// A post block's state starts at 0 unless given a value.
   std::optional<ir::StateVar> post_state(const ast::SynapseStateDecl &s) {
-    std::optional<Dimension> declared;
-    if (s.unit && !(declared = unit(s.unit, "state", s.name.name)))
-      return std::nullopt;
-    ir::StateVar st{s.name.name, declared.value_or(Dimension()), {}, false};
-    if (!s.initial) {
-      st.initial = ir::Constant::make(0.0, st.dim);
-      return st;
-    }
-    st.initial =
-        value(s.initial, post_scope("the initial value of '" + st.name + "'"), declared, "state '" + st.name + "'");
-    if (!st.initial)
-      return std::nullopt;
-    st.dim = st.initial->dim;
+    auto st = typed_state(s, post_scope("the initial value of '" + s.name.name + "'"));
+    if (st && !st->initial)
+      st->initial = ir::Constant::make(0.0, st->dim);
     return st;
   }
 

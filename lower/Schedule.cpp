@@ -294,15 +294,20 @@ private:
     return launch(index, "projection " + info.name, args);
   }
 
+  /// The arguments every kernel over a projection's spike history takes.
+  std::map<std::string, Argument> history_args(const ProjectionInfo &info) {
+    return {{"history", buffer_arg(info.ring)},
+            {"num_pre", scalar_arg(p_.populations[info.pre].size)},
+            {"slots", scalar_arg(int64_t(info.ring_slots))}};
+  }
+
   Launch spike_arrivals_launch(int j) {
     const ProjectionInfo &info = p_.projections[j];
     int index = kernel("spike_arrivals", [&] { return build_spike_arrivals_kernel(real_); });
-    return launch(index, "projection " + info.name,
-                  {{"history", buffer_arg(info.ring)},
-                   {"arrived", buffer_arg(info.arrived)},
-                   {"num_pre", scalar_arg(p_.populations[info.pre].size)},
-                   {"slots", scalar_arg(int64_t(info.ring_slots))},
-                   {"delay_steps", scalar_arg(m_.network.projections[j].delay_steps)}});
+    std::map<std::string, Argument> args = history_args(info);
+    args.insert(
+        {{"arrived", buffer_arg(info.arrived)}, {"delay_steps", scalar_arg(m_.network.projections[j].delay_steps)}});
+    return launch(index, "projection " + info.name, args);
   }
 
   /// The gated writes in a kernel's key: a synapse model onto a target
@@ -317,11 +322,9 @@ private:
   Launch spike_history_launch(int j) {
     const ProjectionInfo &info = p_.projections[j];
     int index = kernel("spike_history", [&] { return build_spike_history_kernel(real_); });
-    return launch(index, "projection " + info.name,
-                  {{"spikes", buffer_arg(p_.populations[info.pre].spiked)},
-                   {"history", buffer_arg(info.ring)},
-                   {"num_pre", scalar_arg(p_.populations[info.pre].size)},
-                   {"slots", scalar_arg(int64_t(info.ring_slots))}});
+    std::map<std::string, Argument> args = history_args(info);
+    args.insert({"spikes", buffer_arg(p_.populations[info.pre].spiked)});
+    return launch(index, "projection " + info.name, args);
   }
 
   /// A delay per synapse: flags the rows with a spike in the delays' window.
@@ -334,13 +337,10 @@ private:
     int64_t shortest = std::max<int64_t>(1, int64_t(std::floor(pr.delay_range->lo + 0.5)) - 1);
     longest = std::min<int64_t>(longest, int64_t(std::floor(pr.delay_range->hi + 0.5)) + 1);
     int index = kernel("spike_window", [&] { return build_spike_window_kernel(real_); });
-    return launch(index, "projection " + info.name,
-                  {{"history", buffer_arg(info.ring)},
-                   {"arrived", buffer_arg(info.arrived)},
-                   {"num_pre", scalar_arg(p_.populations[info.pre].size)},
-                   {"slots", scalar_arg(int64_t(info.ring_slots))},
-                   {"shortest", scalar_arg(shortest)},
-                   {"longest", scalar_arg(longest)}});
+    std::map<std::string, Argument> args = history_args(info);
+    args.insert(
+        {{"arrived", buffer_arg(info.arrived)}, {"shortest", scalar_arg(shortest)}, {"longest", scalar_arg(longest)}});
+    return launch(index, "projection " + info.name, args);
   }
 
   /// `on pre` with a delay per synapse: over the flagged rows' synapses.

@@ -211,36 +211,46 @@ Value arrives_now(KernelBuilder &k, int history, Value slots, Value num_pre, Val
   return Math::make(ir::Binary::make(ir::BinaryOp::Gt, local_expr("was", ir::Dimension()), ir::real(0.0)));
 }
 
+/// What a kernel flagging arrivals from a spike history takes: the history,
+/// the U8 flag per presynaptic neuron and example, num_pre and slots; it
+/// runs over the presynaptic neurons.
+struct ArrivalFlags {
+  int history, arrived;
+  Value num_pre, slots;
+  /// The flag of neuron n of example b.
+  Value flag() const { return local("b", Type::I64) * num_pre + local("n", Type::I64); }
+};
+
+ArrivalFlags arrival_flags(KernelBuilder &k, ElemType real) {
+  ArrivalFlags f;
+  f.history = k.buffer("history", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
+  f.arrived = k.buffer("arrived", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Write);
+  f.num_pre = k.scalar("num_pre");
+  f.slots = k.scalar("slots");
+  k.set_extent("num_pre");
+  return f;
+}
+
 } // namespace
 
 Kernel build_spike_arrivals_kernel(ElemType real) {
   KernelBuilder k("spike_arrivals", DomainKind::Neurons, true);
-  int history = k.buffer("history", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
-  int arrived = k.buffer("arrived", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Write);
-  Value num_pre = k.scalar("num_pre");
-  Value slots = k.scalar("slots");
+  ArrivalFlags f = arrival_flags(k, real);
   Value d = k.scalar("delay_steps");
-  k.set_extent("num_pre");
-  Value n = local("n", Type::I64), b = local("b", Type::I64);
-  Value spiked = arrives_now(k, history, slots, num_pre, n, d);
-  k.store(arrived, b * num_pre + n, Cast::make(Type::I32, spiked));
+  Value spiked = arrives_now(k, f.history, f.slots, f.num_pre, local("n", Type::I64), d);
+  k.store(f.arrived, f.flag(), Cast::make(Type::I32, spiked));
   return k.finish();
 }
 
 Kernel build_spike_window_kernel(ElemType real) {
   KernelBuilder k("spike_window", DomainKind::Neurons, true);
-  int history = k.buffer("history", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
-  int arrived = k.buffer("arrived", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Write);
-  Value num_pre = k.scalar("num_pre");
-  Value slots = k.scalar("slots");
+  ArrivalFlags f = arrival_flags(k, real);
   Value shortest = k.scalar("shortest"), longest = k.scalar("longest");
-  k.set_extent("num_pre");
-  Value n = local("n", Type::I64), b = local("b", Type::I64);
-  Value flag = k.let("flag", b * num_pre + n);
-  k.store(arrived, flag, IntImm::make(Type::I32, 0));
+  Value flag = k.let("flag", f.flag());
+  k.store(f.arrived, flag, IntImm::make(Type::I32, 0));
   k.emit(For::make("d", shortest, longest + i64(1), k.nested([&] {
-    Value spiked = arrives_now(k, history, slots, num_pre, n, local("d", Type::I64));
-    k.emit(If::make(spiked, k.nested([&] { k.store(arrived, flag, IntImm::make(Type::I32, 1)); })));
+    Value spiked = arrives_now(k, f.history, f.slots, f.num_pre, local("n", Type::I64), local("d", Type::I64));
+    k.emit(If::make(spiked, k.nested([&] { k.store(f.arrived, flag, IntImm::make(Type::I32, 1)); })));
   })));
   return k.finish();
 }
