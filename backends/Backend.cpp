@@ -2,6 +2,7 @@
 #include "backends/Backend.h"
 
 #include "backends/cpu/CpuBackend.h"
+#include "backends/cuda/CudaBackend.h"
 
 namespace snn::backends {
 
@@ -28,7 +29,7 @@ std::unique_ptr<Backend> make_backend(Target target, const BackendOptions &optio
   case Target::Cpu:
     return cpu::make_cpu_backend(options);
   case Target::Cuda:
-    throw BackendError(BackendError::Reason::TargetUnavailable, name_of(target));
+    return cuda::make_cuda_backend(options);
   }
   throw BackendError(BackendError::Reason::TargetUnavailable, "?");
 }

@@ -30,7 +30,16 @@ std::optional<Target> parse_target(std::string_view name);
 struct BackendOptions {
   bool double_precision = false; ///< must match the Program's real type
   int opt_level = 2;             ///< 0..3, as clang's -O0..-O3
-  std::string cpu = "x86-64-v3"; ///< LLVM CPU name, or "native" (cpu target)
+  std::string cpu = "x86-64-v3"; ///< LLVM CPU name, or "native" (cpu target;
+                                 ///< the cuda target's host descriptor too)
+  // The cuda target.
+  std::string cuda_arch = "sm_90"; ///< nvcc's -arch: the GPUs the executable runs on
+  /// Compile the printed CUDA as host C++ (snn/cuda_device.h's emulation)
+  /// instead of with nvcc: for testing the printed kernels without a GPU.
+  bool cuda_host_emulation = false;
+  std::string nvcc;            ///< nvcc's path; empty: no CUDA toolkit
+  std::string host_compiler;   ///< the C++ compiler (emulation, relocatable links)
+  std::string runtime_include; ///< the folder holding snn/cuda_device.h
 };
 
 /// A request the backend cannot serve, caused by the user's choices or
@@ -44,6 +53,7 @@ public:
     UnknownCpu,        ///< detail: LLVM's reason
     ObjectEmission,    ///< detail: why the object file could not be written
     Load,              ///< detail: why the in-process compile failed
+    Toolchain,         ///< detail: what an external tool (nvcc, the host compiler) reported
   };
   BackendError(Reason reason, std::string detail)
       : std::runtime_error(detail), reason_(reason), detail_(std::move(detail)) {}
@@ -67,16 +77,20 @@ class Backend {
 public:
   virtual ~Backend() = default;
   virtual Target target() const = 0;
-  /// The optimised generated code as text (LLVM IR for the CPU).
+  /// The optimised generated code as text (LLVM IR for the CPU, CUDA C++
+  /// for CUDA).
   virtual std::string code_text(const lower::Program &program, StageTimes &times) = 0;
+  /// The target's assembly (PTX for CUDA); throws BackendError when the
+  /// target has none to show.
+  virtual std::string assembly_text(const lower::Program &program, StageTimes &times) = 0;
   /// Writes an object file implementing snn/model_abi.h, atomically.
   virtual void write_object(const lower::Program &program, const std::string &path, StageTimes &times) = 0;
   /// Compiles the Program into this process.
   virtual std::unique_ptr<LoadedModel> load(const lower::Program &program, StageTimes &times) = 0;
 };
 
-/// The backend for `target`. Throws BackendError when the target is not
-/// available (today: cuda) or `options` are not valid for it.
+/// The backend for `target`. Throws BackendError when `options` are not
+/// valid for it.
 std::unique_ptr<Backend> make_backend(Target target, const BackendOptions &options);
 
 } // namespace snn::backends

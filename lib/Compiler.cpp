@@ -115,6 +115,11 @@ struct Compilation::Impl {
     b.double_precision = options.precision == Precision::Double;
     b.opt_level = options.opt_level;
     b.cpu = options.cpu;
+    b.cuda_arch = options.cuda_arch;
+    b.cuda_host_emulation = options.cuda_host_emulation;
+    b.nvcc = SNN_NVCC;
+    b.host_compiler = SNN_LINKER_DRIVER;
+    b.runtime_include = resources().runtime_include_dir;
     return b;
   }
   bool need_runnable_module() {
@@ -190,7 +195,9 @@ struct Compilation::Impl {
   void fail_backend(const backends::BackendError &e) {
     switch (e.reason()) {
     case backends::BackendError::Reason::TargetUnavailable:
-      fail(DiagKind::unavailable_target, SourceLocation{}, e.detail());
+      throw InternalCompilerError("target unavailable: " + e.detail());
+    case backends::BackendError::Reason::Toolchain:
+      fail(DiagKind::toolchain_failed, SourceLocation{}, e.detail());
       return;
     case backends::BackendError::Reason::UnknownCpu:
       fail(DiagKind::unknown_cpu, SourceLocation{}, options.cpu, e.detail());
@@ -251,6 +258,12 @@ std::string Compilation::llvm_ir_text() {
   return text;
 }
 
+std::string Compilation::ptx_text() {
+  std::string text;
+  impl_->with_backend([&](backends::Backend &b, const lower::Program &p) { text = b.assembly_text(p, impl_->times); });
+  return text;
+}
+
 bool Compilation::write_object(const std::string &path) {
   return impl_->with_backend(
       [&](backends::Backend &b, const lower::Program &p) { b.write_object(p, path, impl_->times); });
@@ -268,7 +281,10 @@ bool Compilation::write_executable(const std::string &path) {
   bool ok = write_object(obj);
   if (ok) {
     std::string error;
-    ok = impl_->times.time("link", [&] { return link_executable(obj, path, error); });
+    std::vector<std::string> device;
+    if (impl_->options.target == Target::Cuda)
+      device = impl_->options.cuda_host_emulation ? resources().cuda_emulation_libs : resources().cuda_libs;
+    ok = impl_->times.time("link", [&] { return link_executable(obj, path, device, error); });
     if (!ok)
       impl_->fail(DiagKind::output_error, SourceLocation{}, path, error);
   }

@@ -2,6 +2,8 @@
 #include "lib/ExecutableLinker.h"
 #include "lib/Resources.h"
 
+#include "backends/Process.h"
+
 #include "snn/output_file.h"
 #include "snn/temporary_file.h"
 
@@ -20,50 +22,8 @@
 
 namespace snn {
 
-namespace {
-/// Runs argv[0] with the given arguments; captures its stderr into `output`.
-int run_process(const std::vector<std::string> &args, std::string &output) {
-  TemporaryFile marked_log;
-  std::string log_path;
-  int log_fd = marked_log.create("snnc-link", ".log", log_path);
-  if (log_fd < 0) {
-    output = "cannot create a temporary file";
-    return -1;
-  }
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(log_fd);
-    unlink(log_path.c_str());
-    output = "cannot start the linker";
-    return -1;
-  }
-  if (pid == 0) {
-    dup2(log_fd, 1);
-    dup2(log_fd, 2);
-    std::vector<char *> argv;
-    for (const auto &a : args)
-      argv.push_back(const_cast<char *>(a.c_str()));
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  {
-    TemporaryFileWriter writer(pid); // a signal stops the linker before removing its output
-    waitpid(pid, &status, 0);
-  }
-  lseek(log_fd, 0, SEEK_SET);
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(log_fd, buf, sizeof buf)) > 0 && output.size() < 20000)
-    output.append(buf, static_cast<size_t>(n));
-  close(log_fd);
-  unlink(log_path.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-} // namespace
-
-bool link_executable(const std::string &object, const std::string &output, std::string &error) {
+bool link_executable(const std::string &object, const std::string &output, const std::vector<std::string> &device,
+                     std::string &error) {
   // Linked beside the target and renamed over it; a device target (e.g.
   // /dev/null) gets a copy of an executable linked in $TMPDIR (else /tmp) instead.
   OutputPlan plan = plan_output(output);
@@ -90,6 +50,7 @@ bool link_executable(const std::string &object, const std::string &output, std::
 #endif
   args.push_back(resources().runtime_main_lib);
   args.push_back(resources().runtime_lib);
+  args.insert(args.end(), device.begin(), device.end());
   // What the runtime's data set reader needs (zlib, HDF5): '|'-separated
   // paths from CMake, linked only if the model's objects pull that code in.
   args.push_back("-Wl,--as-needed");
@@ -103,7 +64,7 @@ bool link_executable(const std::string &object, const std::string &output, std::
   args.push_back("-lm");
   args.push_back("-pthread");
   std::string log;
-  int code = run_process(args, log);
+  int code = backends::run_process(args, log);
   while (!log.empty() && std::isspace(static_cast<unsigned char>(log.back())))
     log.pop_back(); // the diagnostic's kind follows the log's last line
   if (code != 0) {

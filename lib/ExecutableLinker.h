@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace snn {
 
@@ -10,6 +11,9 @@ namespace snn {
 /// executable appears atomically (linked to a temporary name, then renamed).
 /// Returns false with `error` set to why `output` could not be written (the
 /// linker's failure and its log, or the system's reason), without the path.
-bool link_executable(const std::string &object, const std::string &output, std::string &error);
+/// `device` lists the libraries of the model's device (the CUDA target's),
+/// linked after the runtime; empty for the CPU.
+bool link_executable(const std::string &object, const std::string &output, const std::vector<std::string> &device,
+                     std::string &error);
 
 } // namespace snn

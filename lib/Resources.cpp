@@ -47,12 +47,20 @@ Resources locate() {
     r.stdlib_dir = SNN_BUILD_STDLIB_DIR;
     r.runtime_lib = SNN_BUILD_RUNTIME_LIB;
     r.runtime_main_lib = SNN_BUILD_RUNTIME_MAIN_LIB;
+    r.runtime_include_dir = SNN_BUILD_RUNTIME_INCLUDE;
+    r.cuda_emulation_libs = {SNN_BUILD_RUNTIME_CUDA_EMULATION_LIB};
+    if (*SNN_BUILD_RUNTIME_CUDA_LIB)
+      r.cuda_libs = {SNN_BUILD_RUNTIME_CUDA_LIB, SNN_CUDART_STATIC, "-ldl", "-lrt"};
     return r;
   }
   fs::path runtime = dir / SNN_INSTALL_RUNTIME_REL;
   r.stdlib_dir = (dir / SNN_INSTALL_STDLIB_REL).lexically_normal().string();
   r.runtime_lib = (runtime / "libsnnrt.a").lexically_normal().string();
   r.runtime_main_lib = (runtime / "libsnnrt_main.a").lexically_normal().string();
+  r.runtime_include_dir = (dir / SNN_INSTALL_INCLUDE_REL).lexically_normal().string();
+  r.cuda_emulation_libs = {(runtime / "libsnnrt_cuda_emulation.a").lexically_normal().string()};
+  if (*SNN_BUILD_RUNTIME_CUDA_LIB)
+    r.cuda_libs = {(runtime / "libsnnrt_cuda.a").lexically_normal().string(), SNN_CUDART_STATIC, "-ldl", "-lrt"};
   r.installed = true;
   return r;
 }

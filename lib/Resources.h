@@ -9,15 +9,21 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace snn {
 
 /// The run-time files of this copy of libsnnc.
 struct Resources {
-  std::string stdlib_dir;       ///< the folder holding std/*.snn
-  std::string runtime_lib;      ///< libsnnrt.a: the runtime
-  std::string runtime_main_lib; ///< libsnnrt_main.a: main() of a model executable
-  bool installed = false;       ///< true: found relative to an installed library
+  std::string stdlib_dir;          ///< the folder holding std/*.snn
+  std::string runtime_lib;         ///< libsnnrt.a: the runtime
+  std::string runtime_main_lib;    ///< libsnnrt_main.a: main() of a model executable
+  std::string runtime_include_dir; ///< the runtime's headers (snn/cuda_device.h for printed CUDA)
+  /// What a --target=cuda executable links after the runtime: the CUDA
+  /// device and the static CUDA runtime (empty without a CUDA toolkit), or
+  /// the host-emulated device.
+  std::vector<std::string> cuda_libs, cuda_emulation_libs;
+  bool installed = false; ///< true: found relative to an installed library
 };
 
 /// Locates the resources once (thread-safe). A library loaded from the

@@ -29,8 +29,8 @@ AbiTypes AbiTypes::get(llvm::LLVMContext &context) {
   t.stimulus_desc = named_struct(context, "snn_stimulus_desc", {i32, ptr});
   t.state = named_struct(context, "snn_state", {ptr, ptr, i32, i64, i64});
   t.entry_desc = named_struct(context, "snn_entry_desc", {ptr, ptr});
-  t.model_desc = named_struct(context, "snn_model_desc", {i32, i32, ptr, f64, f64, i64, i32, i32, ptr, i32,
-                                                          ptr, i32, ptr, i32, ptr, i32, ptr, i32, ptr, ptr});
+  t.model_desc = named_struct(context, "snn_model_desc", {i32, i32, ptr, f64, f64, i64, i32, i32, ptr, i32, ptr,
+                                                          i32, ptr, i32, ptr, i32, ptr, i32, ptr, ptr, ptr});
   t.data_desc = named_struct(context, "snn_data_desc", {ptr, ptr, i32, f64, f64});
   t.param_desc = named_struct(context, "snn_param_desc", {ptr, i32, i32, i32, i32});
   t.hyper_desc = named_struct(context, "snn_hyper_desc", {ptr, ptr, f64, f64, f64, i32});

@@ -88,7 +88,8 @@ enum ModelDescField : unsigned {
   ModelStimuli,
   ModelNumEntries,
   ModelEntries,
-  ModelTraining
+  ModelTraining,
+  ModelDevice
 };
 /// Field numbers of snn_data_desc.
 enum DataDescField : unsigned { DataPath, DataLabelsPath, DataEncoder, DataMaxValue, DataMaxRate };

@@ -43,6 +43,11 @@ public:
     return text;
   }
 
+  std::string assembly_text(const lower::Program &, StageTimes &) override {
+    throw backends::BackendError(backends::BackendError::Reason::TargetUnavailable,
+                                 "assembly text is printed for --target=cuda (PTX) only");
+  }
+
   void write_object(const lower::Program &program, const std::string &path, StageTimes &times) override {
     llvm::LLVMContext context;
     auto module = build(program, context, times);

@@ -7,6 +7,7 @@
 #include "snn/model_abi.h"
 
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
 
 #include <map>
 
@@ -140,7 +141,7 @@ public:
   DescriptorBuilder(llvm::Module &module, const lower::Program &program)
       : module_(module), p_(program), types_(AbiTypes::get(module.getContext())) {}
 
-  llvm::GlobalVariable *build(const std::vector<llvm::Function *> &functions) {
+  llvm::GlobalVariable *build(const std::vector<llvm::Function *> &functions, llvm::Constant *device) {
     ir::internal_check(functions.size() == p_.entries.size(), "one function per entry point");
     std::vector<llvm::Constant *> buffers, populations, projections, records, stimuli, entries;
     for (const lower::Buffer &b : p_.buffers)
@@ -176,6 +177,7 @@ public:
         u32(entries.size()),
         array(types_.entry_desc, entries, "snn.entries"),
         p_.training.enabled ? training(p_.training) : null(),
+        device ? device : null(),
     };
     auto *desc =
         new llvm::GlobalVariable(module_, types_.model_desc, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
@@ -391,8 +393,17 @@ private:
 } // namespace
 
 llvm::GlobalVariable *build_descriptor(llvm::Module &module, const lower::Program &program,
-                                       const std::vector<llvm::Function *> &entries) {
-  return DescriptorBuilder(module, program).build(entries);
+                                       const std::vector<llvm::Function *> &entries, llvm::Constant *device) {
+  return DescriptorBuilder(module, program).build(entries, device);
+}
+
+void define_model_function(llvm::Module &module, llvm::GlobalVariable *desc) {
+  llvm::LLVMContext &context = module.getContext();
+  auto *fn = llvm::Function::Create(llvm::FunctionType::get(llvm::PointerType::getUnqual(context), false),
+                                    llvm::GlobalValue::ExternalLinkage, "snn_model", module);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", fn));
+  b.CreateRet(desc);
 }
 
 } // namespace snn::cpu

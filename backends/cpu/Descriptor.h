@@ -15,7 +15,12 @@ namespace snn::cpu {
 /// populations, projections, records, stimuli and regime settings, and its
 /// entry points, `entries[k]` being the function of program.entries[k].
 /// Strings and arrays are private constant globals; empty arrays are null.
+/// `device` is the model's snn_device_desc (null for the CPU).
 llvm::GlobalVariable *build_descriptor(llvm::Module &module, const lower::Program &program,
-                                       const std::vector<llvm::Function *> &entries);
+                                       const std::vector<llvm::Function *> &entries, llvm::Constant *device = nullptr);
+
+/// Defines `const snn_model_desc *snn_model(void)` returning `desc`: the
+/// one symbol a model object exports.
+void define_model_function(llvm::Module &module, llvm::GlobalVariable *desc);
 
 } // namespace snn::cpu

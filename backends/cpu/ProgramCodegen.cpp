@@ -115,12 +115,7 @@ std::unique_ptr<llvm::Module> build_module(const lower::Program &program, llvm::
     entries.push_back(emitter.build(entry));
   llvm::GlobalVariable *desc = build_descriptor(*module, program, entries);
 
-  // const snn_model_desc *snn_model(void) { return &desc; }
-  auto *model_fn = llvm::Function::Create(llvm::FunctionType::get(llvm::PointerType::getUnqual(context), false),
-                                          llvm::GlobalValue::ExternalLinkage, "snn_model", *module);
-  model_fn->addFnAttr(llvm::Attribute::NoUnwind);
-  llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", model_fn));
-  b.CreateRet(desc);
+  define_model_function(*module, desc);
 
   verify_or_throw(*module);
   return module;

@@ -29,7 +29,7 @@ enum class Precision { Float, Double };
 /// What the backend generates code for.
 enum class Target {
   Cpu, ///< LLVM for the host CPU
-  Cuda ///< not available yet: compiling for it is an error diagnostic
+  Cuda ///< CUDA C++ for NVIDIA GPUs, compiled by nvcc
 };
 
 /// What an input is written in.
@@ -51,6 +51,10 @@ struct CompileOptions {
   Precision precision = Precision::Float; ///< of state variables and arithmetic
   std::string cpu = "x86-64-v3";          ///< LLVM CPU name, or "native"
   Target target = Target::Cpu;
+  std::string cuda_arch = "sm_90"; ///< cuda target: nvcc's -arch (the GPUs it runs on)
+  /// cuda target: compile the printed CUDA as host C++ and link the
+  /// emulated device, to test the kernels without a GPU (slow; tests only).
+  bool cuda_host_emulation = false;
   std::vector<std::string> print_after; ///< pass names: print the IR after each
   bool print_after_all = false;
   /// Time every stage of the compile (see Compilation::timing_report);
@@ -96,8 +100,11 @@ public:
   /// The memory every buffer of the lowered Program takes for the model's
   /// batch, and the total; empty after errors.
   std::string memory_text();
-  /// The optimised LLVM IR; empty after errors (reported as diagnostics).
+  /// The generated code: optimised LLVM IR for the CPU target, CUDA C++ for
+  /// the CUDA target; empty after errors (reported as diagnostics).
   std::string llvm_ir_text();
+  /// The CUDA target's PTX (nvcc -ptx); empty after errors.
+  std::string ptx_text();
   /// Writes an object file implementing model_abi.h; false after errors.
   bool write_object(const std::string &path);
   /// Writes an executable: the object linked with the runtime; false after errors.

@@ -2,20 +2,31 @@
 //
 // Every buffer generated code touches (state variables, spike flags, weights)
 // starts on a 64-byte boundary so vectorised loops need no peeling and no two
-// buffers share a cache line.
+// buffers share a cache line. A model that runs on a device gets its buffers
+// from the device's allocator instead (snn_device_desc), which both the
+// device and the runtime's host code address.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SNN_RUNTIME_ALIGNEDBUFFER_H
 #define SNN_RUNTIME_ALIGNEDBUFFER_H
+
+#include "snn/model_abi.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <string>
 #include <utility>
 
 namespace snn::rt {
+
+/// A device that could not allocate a buffer: the device's own message.
+struct DeviceError {
+  std::string message;
+  explicit DeviceError(std::string m) : message(std::move(m)) {}
+};
 
 /// An owning, zero-initialised, 64-byte aligned block of bytes. Move-only.
 class AlignedBuffer {
@@ -38,12 +49,33 @@ public:
       throw std::bad_alloc();
     std::memset(data_, 0, rounded);
   }
-  ~AlignedBuffer() { std::free(data_); }
+  /// `bytes` zeroed bytes from `device` (host memory when null). A failed
+  /// device allocation throws DeviceError with the device's message.
+  AlignedBuffer(std::size_t bytes, const snn_device_desc *device) : AlignedBuffer() {
+    if (!device) {
+      *this = AlignedBuffer(bytes);
+      return;
+    }
+    char message[512] = "";
+    data_ = device->allocate(bytes, message, sizeof message);
+    if (!data_)
+      throw DeviceError(message);
+    bytes_ = bytes;
+    device_ = device;
+  }
+  ~AlignedBuffer() {
+    if (device_)
+      device_->release(data_);
+    else
+      std::free(data_);
+  }
   AlignedBuffer(AlignedBuffer &&other) noexcept
-      : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)) {}
+      : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)),
+        device_(std::exchange(other.device_, nullptr)) {}
   AlignedBuffer &operator=(AlignedBuffer &&other) noexcept {
     std::swap(data_, other.data_);
     std::swap(bytes_, other.bytes_);
+    std::swap(device_, other.device_);
     return *this;
   }
   AlignedBuffer(const AlignedBuffer &) = delete;
@@ -60,6 +92,7 @@ public:
 private:
   void *data_ = nullptr;
   std::size_t bytes_ = 0;
+  const snn_device_desc *device_ = nullptr;
 };
 
 } // namespace snn::rt

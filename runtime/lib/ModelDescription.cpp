@@ -265,6 +265,9 @@ void check_entries(const snn_model_desc &model) {
   for (const char *required : {"init", "reset_example", "step"})
     if (!find_entry(model, required))
       broken("entry point " + quoted(required) + " is missing");
+  if (const snn_device_desc *device = model.device)
+    if (!device->name || !device->allocate || !device->release || !device->finish)
+      broken("the device description lacks its name or a function");
 }
 
 /// The real element type of the model.

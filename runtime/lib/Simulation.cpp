@@ -8,6 +8,7 @@
 #include "AlignedBuffer.h"
 #include "Connectivity.h"
 #include "Duration.h"
+#include "EntryPoint.h"
 #include "ModelDescription.h"
 #include "OutOfMemory.h"
 #include "PretrainedWeights.h"
@@ -46,8 +47,8 @@ struct Simulation::Impl {
   std::vector<std::string> stimulus_files;                ///< per population: its files, for messages
   std::vector<uint64_t> spike_totals;                     ///< per population, since init
   std::vector<uint64_t> example_spikes;                   ///< [population * batch + example]
-  snn_entry_fn reset_example = nullptr;
-  snn_entry_fn step_entry = nullptr;
+  EntryPoint reset_example;
+  EntryPoint step_entry;
   snn_state state{};
   uint64_t step = 0;
   bool initialised = false;
@@ -78,13 +79,13 @@ Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t b
   state.batch = batch;
   state.first_example = first_example;
   state.seed = seed;
-  reset_example = find_entry(desc, "reset_example");
-  step_entry = find_entry(desc, "step");
+  reset_example = EntryPoint(desc, "reset_example");
+  step_entry = EntryPoint(desc, "step");
   spike_totals.assign(desc.num_populations, 0);
   example_spikes.assign(std::size_t(desc.num_populations) * batch, 0);
   // The weights and every other shared buffer, once: they do not change
   // from one run of the examples to the next.
-  find_entry(desc, "init")(&state, 0);
+  EntryPoint(desc, "init")(&state, 0);
   // `weight load(...)`: pretrained weights replace the drawn ones.
   for (uint32_t j = 0; j < desc.num_projections; ++j) {
     const snn_projection_desc &projection = desc.projections[j];
@@ -154,13 +155,18 @@ void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
     const snn_buffer_desc &buffer = desc.buffers[k];
     uint64_t copies = buffer.batch == SNN_BATCH_PER_EXAMPLE ? batch : 1;
     uint64_t bytes = element_bytes(buffer.type, saturating_multiply(extents[k], copies));
-    storage[k] =
-        allocating([&] { return AlignedBuffer(bytes); },
-                   [&] {
-                     return out_of_memory("buffer '" + std::string(buffer.name) + "'" +
-                                              (copies > 1 ? " (a batch of " + examples(copies) + ")" : std::string()),
-                                          double(bytes));
-                   });
+    try {
+      storage[k] =
+          allocating([&] { return AlignedBuffer(bytes, desc.device); },
+                     [&] {
+                       return out_of_memory("buffer '" + std::string(buffer.name) + "'" +
+                                                (copies > 1 ? " (a batch of " + examples(copies) + ")" : std::string()),
+                                            double(bytes));
+                     });
+    } catch (const DeviceError &e) {
+      // The first allocation is where a machine without the device finds out.
+      throw Error("cannot run on the " + std::string(desc.device->name) + " device: " + e.message);
+    }
     buffers[k] = storage[k].data();
     if (buffer.role == SNN_ROLE_ROW_START || buffer.role == SNN_ROLE_TARGET) {
       // Validation fixed the type (u32) and the extent to the CSR's sizes.

@@ -3,6 +3,7 @@
 #include "Training.h"
 
 #include "Checkpoint.h"
+#include "EntryPoint.h"
 #include "Hyperparameters.h"
 #include "LearningRateSchedule.h"
 #include "ModelDescription.h"
@@ -85,13 +86,13 @@ public:
   Trainer(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint32_t steps)
       : model_(model), training_(*model.training), seed_(seed), batch_(batch), steps_(steps),
         simulation_(model, seed, batch) {
-    reset_example_ = find_entry(model, "reset_example");
-    step_ = find_entry(model, "step");
-    train_step_ = find_entry(model, "train_step");
-    end_example_ = find_entry(model, "end_example");
-    train_end_example_ = find_entry(model, "train_end_example");
-    reduce_gradients_ = find_entry(model, "reduce_gradients");
-    apply_gradients_ = find_entry(model, "apply_gradients");
+    reset_example_ = EntryPoint(model, "reset_example");
+    step_ = EntryPoint(model, "step");
+    train_step_ = EntryPoint(model, "train_step");
+    end_example_ = EntryPoint(model, "end_example");
+    train_end_example_ = EntryPoint(model, "train_end_example");
+    reduce_gradients_ = EntryPoint(model, "reduce_gradients");
+    apply_gradients_ = EntryPoint(model, "apply_gradients");
     neurons_ = model.populations[training_.input_population].size;
     raster_.assign(std::size_t(batch) * steps_ * neurons_, 0);
   }
@@ -119,7 +120,7 @@ public:
     }
     reset_example_(&state, 0);
     uint8_t *flags = static_cast<uint8_t *>(state.buffers[model_.populations[training_.input_population].stimulus]);
-    snn_entry_fn advance = pass == Pass::Evaluate ? step_ : train_step_;
+    const EntryPoint &advance = pass == Pass::Evaluate ? step_ : train_step_;
     bool recording = recorder_ && !recorder_->empty() && subset.set == recorded_set_;
     if (recording) {
       std::vector<int64_t> examples(count);
@@ -213,8 +214,7 @@ private:
   uint32_t batch_;
   uint32_t steps_; ///< per example: the run's `timesteps`
   Simulation simulation_;
-  snn_entry_fn reset_example_, step_, train_step_, end_example_, train_end_example_, reduce_gradients_,
-      apply_gradients_;
+  EntryPoint reset_example_, step_, train_step_, end_example_, train_end_example_, reduce_gradients_, apply_gradients_;
   uint32_t neurons_ = 0;
   std::vector<uint8_t> raster_; ///< batch x steps x neurons flags of the current batch
   uint64_t optimizer_steps_ = 0;

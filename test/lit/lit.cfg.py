@@ -16,6 +16,9 @@ else:
 
 config.test_exec_root = os.path.join(config.binary_root, "test", "lit")
 config.environment["PATH"] = os.pathsep.join([config.llvm_tools_dir, config.environment.get("PATH", "/usr/bin:/bin")])
+# `REQUIRES: nvcc`: tests that compile the CUDA target's code with nvcc.
+if getattr(config, "have_nvcc", False):
+    config.available_features.add("nvcc")
 config.substitutions.append(("%snnc", config.snnc))
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%src_root", config.source_root))

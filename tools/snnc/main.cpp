@@ -29,14 +29,21 @@ Compiles a spiking neural network model into an executable that simulates it.
 
 options:
   -o PATH              output file (default: FILE without .snn; stdout for
-                       --emit=ast|ir|lowered|memory|llvm)
+                       --emit=ast|ir|lowered|memory|llvm|cuda|ptx)
   -x LANG              read the input as LANG: snn (source) or snnir (model
                        IR as --emit=ir prints it); default: snnir for a
                        .snnir file, else snn
-  --emit=KIND          ast | ir | lowered | memory | llvm | obj | exe
-                       (default: exe)
-  --target=T           code generation target: cpu (default); cuda is not
-                       available yet
+  --emit=KIND          ast | ir | lowered | memory | llvm | cuda | ptx | obj |
+                       exe (default: exe); llvm is the cpu target's code,
+                       cuda (CUDA C++) and ptx the cuda target's
+  --target=T           code generation target: cpu (default) or cuda (NVIDIA
+                       GPUs: CUDA C++ compiled by nvcc)
+  --cuda-arch=SM       cuda target: the GPU architecture nvcc compiles for
+                       (default: sm_90, H100/H200; e.g. sm_80 for A100)
+  --cuda-host-emulation
+                       cuda target: run the printed kernels on the host CPU,
+                       thread by thread, instead of on a GPU (for testing
+                       the CUDA code on machines without one; slow)
   -O0 -O1 -O2 -O3      optimisation level (default: -O2)
   --cpu=NAME           LLVM CPU to generate code for (default: x86-64-v3;
                        'native' for this machine)
@@ -171,15 +178,24 @@ int run(int argc, char **argv) {
         return usage_error(DiagKind::unknown_option_value, "language", lang, "snn or snnir");
       options.language = lang == "snn" ? snn::InputLanguage::Snn : snn::InputLanguage::SnnIr;
     } else if ((v = value_of(i, "--emit"))) {
-      if (*v != "ast" && *v != "ir" && *v != "lowered" && *v != "memory" && *v != "llvm" && *v != "obj" &&
-          *v != "exe")
+      if (*v != "ast" && *v != "ir" && *v != "lowered" && *v != "memory" && *v != "llvm" && *v != "cuda" &&
+          *v != "ptx" && *v != "obj" && *v != "exe")
         return usage_error(DiagKind::unknown_option_value, "--emit kind", *v,
-                           "ast, ir, lowered, memory, llvm, obj or exe");
+                           "ast, ir, lowered, memory, llvm, cuda, ptx, obj or exe");
       emit = *v;
     } else if ((v = value_of(i, "--target"))) {
       if (*v != "cpu" && *v != "cuda")
         return usage_error(DiagKind::unknown_option_value, "target", *v, "cpu or cuda");
       options.target = *v == "cuda" ? snn::Target::Cuda : snn::Target::Cpu;
+    } else if ((v = value_of(i, "--cuda-arch"))) {
+      bool valid = v->size() > 3 && v->compare(0, 3, "sm_") == 0 && v->size() <= 8;
+      for (size_t k = 3; valid && k < v->size(); ++k)
+        valid = std::isdigit(static_cast<unsigned char>((*v)[k])) || (k + 1 == v->size() && (*v)[k] == 'a');
+      if (!valid)
+        return usage_error(DiagKind::unknown_option_value, "CUDA architecture", *v, "sm_NN, e.g. sm_80 or sm_90");
+      options.cuda_arch = *v;
+    } else if (a == "--cuda-host-emulation") {
+      options.cuda_host_emulation = true;
     } else if ((v = value_of(i, "--cpu"))) {
       options.cpu = *v;
     } else if ((v = value_of(i, "--precision"))) {
@@ -223,6 +239,13 @@ int run(int argc, char **argv) {
 
   if (emit == "ast" && snn::reads_ir(input, options))
     return usage_error(DiagKind::emit_ast_of_ir, input);
+  bool cuda = options.target == snn::Target::Cuda;
+  if ((emit == "cuda" || emit == "ptx") && !cuda)
+    return usage_error(DiagKind::emit_needs_target, "--emit=" + emit, "cuda");
+  if (emit == "llvm" && cuda)
+    return usage_error(DiagKind::emit_needs_target, "--emit=" + emit, "cpu");
+  if (run_jit && cuda)
+    return usage_error(DiagKind::emit_needs_target, "--run", "cpu");
 
   snn::Compilation c = snn::compile_file(input, options);
   auto finish = [&](bool ok) {
@@ -265,8 +288,8 @@ int run(int argc, char **argv) {
       return finish(false);
     return finish(write_or_report(text, output));
   }
-  if (emit == "llvm") {
-    std::string text = c.llvm_ir_text();
+  if (emit == "llvm" || emit == "cuda" || emit == "ptx") {
+    std::string text = emit == "ptx" ? c.ptx_text() : c.llvm_ir_text();
     if (text.empty())
       return finish(false);
     return finish(write_or_report(text, output));

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 9u
+#define SNN_MODEL_ABI_VERSION 10u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -343,6 +343,21 @@ typedef struct snn_entry_desc {
   snn_entry_fn fn;
 } snn_entry_desc;
 
+/** Memory and completion of a model whose entry points run on a device
+    (the CUDA target). The runtime allocates every buffer with `allocate`,
+    so generated kernels and the runtime's host code both address it, and
+    calls `finish` after every entry point before it reads a buffer. A
+    model for the CPU has none (snn_model_desc::device is NULL). */
+typedef struct snn_device_desc {
+  const char *name; /**< e.g. "cuda", "cuda host emulation" */
+  /** `bytes` zeroed bytes (at least 1), or NULL with a message in `error`. */
+  void *(*allocate)(uint64_t bytes, char *error, uint64_t error_size);
+  void (*release)(void *memory);
+  /** Waits for the work the last entry point queued: 0 when it succeeded,
+      else nonzero with a message in `error`. */
+  int (*finish)(char *error, uint64_t error_size);
+} snn_device_desc;
+
 typedef struct snn_model_desc {
   uint32_t abi_version; /**< SNN_MODEL_ABI_VERSION */
   uint32_t real_size;   /**< 4 (float) or 8 (double) */
@@ -378,6 +393,8 @@ typedef struct snn_model_desc {
   const snn_entry_desc *entries;
   /** The training regime, or NULL for a simulation. */
   const snn_training_desc *training;
+  /** The device the entry points run on, or NULL for the CPU. */
+  const snn_device_desc *device;
 } snn_model_desc;
 
 /** Exported by every compiled model. */

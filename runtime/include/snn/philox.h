@@ -74,6 +74,14 @@
 #include <math.h>
 #include <stdint.h>
 
+/* Every function is usable in CUDA device code too (snn/cuda_device.h), so
+   both backends draw the very same numbers. */
+#if defined(__CUDACC__)
+#define SNN_PHILOX_FN static inline __host__ __device__
+#else
+#define SNN_PHILOX_FN static inline
+#endif
+
 /** Stream domains, the tag in bits 28..31 of counter word 3. */
 enum snn_rng_domain {
   SNN_RNG_STEP = 0,         /**< rand() in neuron models during step */
@@ -97,18 +105,18 @@ enum snn_rng_domain {
 
 /** Counter word 3 for a draw in `domain` with `index` (bits above 27 of index
     are dropped, so callers keep index below 2^28). */
-static inline uint32_t snn_philox_tag(uint32_t domain, uint32_t index) {
+SNN_PHILOX_FN uint32_t snn_philox_tag(uint32_t domain, uint32_t index) {
   return (domain << 28) | (index & SNN_RNG_INDEX_MASK);
 }
 
 /** The key for a run seed: low word first. */
-static inline void snn_philox_key(uint64_t seed, uint32_t key[2]) {
+SNN_PHILOX_FN void snn_philox_key(uint64_t seed, uint32_t key[2]) {
   key[0] = (uint32_t)seed;
   key[1] = (uint32_t)(seed >> 32);
 }
 
 /** One Philox round: two 32x32->64 multiplies, then a word permutation. */
-static inline void snn_philox4x32_round(uint32_t ctr[4], const uint32_t key[2]) {
+SNN_PHILOX_FN void snn_philox4x32_round(uint32_t ctr[4], const uint32_t key[2]) {
   uint64_t p0 = (uint64_t)SNN_PHILOX_M0 * ctr[0];
   uint64_t p1 = (uint64_t)SNN_PHILOX_M1 * ctr[2];
   uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
@@ -122,7 +130,7 @@ static inline void snn_philox4x32_round(uint32_t ctr[4], const uint32_t key[2]) 
 
 /** Philox4x32-10: ten rounds, the key bumped by the Weyl constants between
     rounds. `out` may alias `counter`. */
-static inline void snn_philox4x32(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]) {
+SNN_PHILOX_FN void snn_philox4x32(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]) {
   uint32_t ctr[4] = {counter[0], counter[1], counter[2], counter[3]};
   uint32_t k[2] = {key[0], key[1]};
   int round;
@@ -140,7 +148,7 @@ static inline void snn_philox4x32(const uint32_t counter[4], const uint32_t key[
 }
 
 /** The key of global example `example` of a run with run key `run_key`. */
-static inline void snn_example_key(const uint32_t run_key[2], uint64_t example, uint32_t key[2]) {
+SNN_PHILOX_FN void snn_example_key(const uint32_t run_key[2], uint64_t example, uint32_t key[2]) {
   uint32_t counter[4];
   uint32_t out[4];
   counter[0] = (uint32_t)example;
@@ -153,35 +161,35 @@ static inline void snn_example_key(const uint32_t run_key[2], uint64_t example, 
 }
 
 /** Uniform on [0, 1) from the top 24 bits of x: exact in float. */
-static inline float snn_uniform01_f32(uint32_t x) { return (float)(x >> 8) * (1.0f / 16777216.0f); }
+SNN_PHILOX_FN float snn_uniform01_f32(uint32_t x) { return (float)(x >> 8) * (1.0f / 16777216.0f); }
 
 /** Uniform on [0, 1) with 53 random bits: 27 from hi, 26 from lo. */
-static inline double snn_uniform01_f64(uint32_t hi, uint32_t lo) {
+SNN_PHILOX_FN double snn_uniform01_f64(uint32_t hi, uint32_t lo) {
   return ((double)(hi >> 5) * 67108864.0 + (double)(lo >> 6)) * (1.0 / 9007199254740992.0);
 }
 
 /** Box-Muller, cosine branch: a standard normal from two uniforms on [0, 1).
     Uses 1 - u1 (in (0, 1]) inside the logarithm so the result is finite. */
-static inline double snn_box_muller(double u1, double u2) {
+SNN_PHILOX_FN double snn_box_muller(double u1, double u2) {
   const double two_pi = 6.283185307179586476925286766559;
   return sqrt(-2.0 * log(1.0 - u1)) * cos(two_pi * u2);
 }
 
 /** Single-precision Box-Muller, cosine branch; same conventions. */
-static inline float snn_box_muller_f32(float u1, float u2) {
+SNN_PHILOX_FN float snn_box_muller_f32(float u1, float u2) {
   const float two_pi = 6.28318530717958647692f;
   return sqrtf(-2.0f * logf(1.0f - u1)) * cosf(two_pi * u2);
 }
 
 /** A standard normal from one Philox output: u1 = f64(out[0], out[1]),
     u2 = f64(out[2], out[3]). */
-static inline double snn_normal_f64(const uint32_t out[4]) {
+SNN_PHILOX_FN double snn_normal_f64(const uint32_t out[4]) {
   return snn_box_muller(snn_uniform01_f64(out[0], out[1]), snn_uniform01_f64(out[2], out[3]));
 }
 
 /** A standard normal in float: u1 = f32(out[0]), u2 = f32(out[1]);
     out[2] and out[3] are left for the caller. */
-static inline float snn_normal_f32(const uint32_t out[4]) {
+SNN_PHILOX_FN float snn_normal_f32(const uint32_t out[4]) {
   return snn_box_muller_f32(snn_uniform01_f32(out[0]), snn_uniform01_f32(out[1]));
 }
 

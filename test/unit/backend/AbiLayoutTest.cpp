@@ -136,7 +136,8 @@ TEST_F(AbiLayout, MatchesCStructs) {
                  offsetof(snn_model_desc, projections),   offsetof(snn_model_desc, num_records),
                  offsetof(snn_model_desc, records),       offsetof(snn_model_desc, num_stimuli),
                  offsetof(snn_model_desc, stimuli),       offsetof(snn_model_desc, num_entries),
-                 offsetof(snn_model_desc, entries),       offsetof(snn_model_desc, training)});
+                 offsetof(snn_model_desc, entries),       offsetof(snn_model_desc, training),
+                 offsetof(snn_model_desc, device)});
 }
 
 TEST_F(AbiLayout, FieldNumbersNameTheRightFields) {

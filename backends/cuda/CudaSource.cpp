@@ -1,0 +1,91 @@
+//===- backends/cuda/CudaSource.cpp - A Program as one CUDA file ----------===//
+#include "backends/cuda/CudaSource.h"
+
+#include "backends/cuda/CExpr.h"
+#include "backends/cuda/KernelPrinter.h"
+#include "lower/Verifier.h"
+
+#include <fmt/format.h>
+
+namespace snn::cuda {
+
+std::string entry_symbol(const std::string &name) { return "snn_cuda_entry_" + name; }
+
+namespace {
+
+std::string scalar_literal(lower::Type type, int64_t value) {
+  switch (type) {
+  case lower::Type::I32:
+    return fmt::format("(int32_t){}", value);
+  case lower::Type::U32:
+    return fmt::format("{}u", value);
+  default:
+    return fmt::format("(int64_t){}", value);
+  }
+}
+
+/// One launch: the grid covers the extent in blocks of kThreadsPerBlock on
+/// x and, for a batched domain other than a reduction, the examples on y.
+std::string launch(const lower::Program &p, const lower::Launch &l) {
+  const lower::Kernel &kernel = p.kernels.at(size_t(l.kernel));
+  const lower::Domain &d = kernel.domain;
+  int64_t extent = l.args.at(size_t(d.extent)).scalar;
+  std::vector<std::string> args;
+  for (size_t k = 0; k < kernel.params.size(); ++k) {
+    const lower::Param &param = kernel.params[k];
+    const lower::Argument &arg = l.args[k];
+    if (param.kind == lower::Param::Kind::Buffer)
+      args.push_back(fmt::format("({} *)buffers[{}] /* {} */", c_type(param.elem), arg.buffer,
+                                 p.buffers.at(size_t(arg.buffer)).name));
+    else
+      args.push_back(scalar_literal(param.type, arg.scalar));
+  }
+  for (const char *builtin : {"batch", "first_example", "key[0]", "key[1]", "(int64_t)step", "t"})
+    args.push_back(builtin);
+  bool over_examples = d.batched && d.kind != lower::DomainKind::BatchReduction;
+  int64_t blocks = (extent + kThreadsPerBlock - 1) / kThreadsPerBlock;
+  std::string text = fmt::format("  // {}: {}\n", l.what, kernel.name);
+  if (extent <= 0)
+    return text + "  // (no points: not launched)\n";
+  text += fmt::format("  SNN_LAUNCH({}, snn_grid({}, {}), {},\n             {});\n", kernel_symbol(l.kernel), blocks,
+                      over_examples ? "batch" : "1", kThreadsPerBlock, fmt::join(args, ",\n             "));
+  return text;
+}
+
+std::string entry(const lower::Program &p, const lower::EntryPoint &e) {
+  bool f64 = p.real == lower::ElemType::F64;
+  const char *real = f64 ? "double" : "float";
+  std::string text = fmt::format("// Entry point \"{}\": {} launch{}.\n", e.name, e.launches.size(),
+                                 e.launches.size() == 1 ? "" : "es");
+  text += fmt::format("extern \"C\" void {}(snn_state *state, uint64_t step) {{\n", entry_symbol(e.name));
+  text += "  void **const buffers = state->buffers;\n";
+  text += "  const int64_t batch = state->batch;\n";
+  text += "  const int64_t first_example = (int64_t)state->first_example;\n";
+  text += "  uint32_t key[2];\n  snn_philox_key(state->seed, key);\n";
+  // As the CPU backend: step * dt in double, rounded once to the real type.
+  text += fmt::format("  const {} t = ({})((double)step * {});\n", real, real, real_literal(p.dt, true));
+  text += "  (void)buffers; (void)first_example; (void)key; (void)t;\n";
+  for (const lower::Launch &l : e.launches)
+    text += launch(p, l);
+  text += "}\n";
+  return text;
+}
+
+} // namespace
+
+std::string print_source(const lower::Program &program) {
+  std::vector<std::string> problems = lower::verify(program);
+  ir::internal_check(problems.empty(), "the CUDA backend was given an invalid Program: " +
+                                           (problems.empty() ? std::string() : problems.front()));
+  std::string text =
+      fmt::format("// CUDA C++ of network \"{}\", printed by snnc from its lowered Program.\n", program.name);
+  text += "// One thread per point of a kernel's domain; entry points launch in order.\n";
+  text += "#include <snn/cuda_device.h>\n";
+  for (size_t k = 0; k < program.kernels.size(); ++k)
+    text += "\n" + print_kernel(program, int(k));
+  for (const lower::EntryPoint &e : program.entries)
+    text += "\n" + entry(program, e);
+  return text;
+}
+
+} // namespace snn::cuda

@@ -1,0 +1,45 @@
+//===- backends/cuda/KernelPrinter.h - Kernels as CUDA C++ ------*- C++ -*-===//
+//
+// Prints each kernel of a lowered Program as an `extern "C" __global__`
+// function. One thread runs one point of the kernel's domain:
+//   Neurons         thread (n) of the x grid, examples b on the y grid;
+//   SpikingRows     thread (pre), examples on the y grid; a row runs only
+//                   where its spike flag is set;
+//   Synapses        thread (pre) walks its row s = rows[pre] .. rows[pre+1];
+//   BatchReduction  thread (i) sums over b = 0 .. batch - 1 in order, so the
+//                   sum is the CPU's, bit for bit.
+// The y grid strides over the examples, so any batch up to SNN_MAX_BATCH
+// fits the 65535 blocks of CUDA's y dimension.
+//
+// Every identifier that comes from the Program (locals, parameters) is
+// printed as `v_<name>` with a number added when two names would collide,
+// and nothing the printer introduces starts with `v_`: no user name can
+// clash with a generated one, a C keyword or a CUDA built-in.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "lower/Program.h"
+
+#include <string>
+
+namespace snn::cuda {
+
+/// Threads per block of every launch.
+constexpr int kThreadsPerBlock = 128;
+/// The most blocks of the y grid (CUDA's limit); examples beyond it are
+/// taken by the same blocks in turn.
+constexpr int kMaxGridY = 65535;
+
+/// The C type of a buffer's elements (Bits: the u32 words).
+const char *c_type(lower::ElemType type);
+/// The C type of a lowered value; `f64` picks the Real type.
+const char *c_type(lower::Type type, bool f64);
+
+/// The name of the __global__ function of kernel `index`.
+std::string kernel_symbol(int index);
+
+/// The definition of kernel `index` of `program`, as CUDA C++.
+std::string print_kernel(const lower::Program &program, int index);
+
+} // namespace snn::cuda

@@ -1,0 +1,68 @@
+//===- CudaDevice.cpp - The CUDA device of CUDA-target models -------------===//
+//
+// libsnnrt_cuda.a: the snn_device_desc that a model built with
+// --target=cuda refers to (snn_cuda_device). Buffers are CUDA managed
+// memory, so the runtime's host code (connectivity, stimulus, recording,
+// training's host side) reads and writes them where they are, and the
+// kernels of the entry points run on the device. `finish` synchronises the
+// device after each entry point and reports any failed launch.
+//
+//===----------------------------------------------------------------------===//
+#include "snn/model_abi.h"
+
+#include <cuda_runtime_api.h>
+
+#include <cstdio>
+
+namespace {
+
+void describe(cudaError_t status, char *error, uint64_t size) {
+  std::snprintf(error, size_t(size), "%s (%s)", cudaGetErrorString(status), cudaGetErrorName(status));
+}
+
+/// Whether the machine has a GPU this CUDA runtime can use; asked once.
+cudaError_t usable() {
+  static const cudaError_t status = [] {
+    int count = 0;
+    cudaError_t s = cudaGetDeviceCount(&count);
+    return s == cudaSuccess && count == 0 ? cudaErrorNoDevice : s;
+  }();
+  return status;
+}
+
+void *allocate(uint64_t bytes, char *error, uint64_t error_size) {
+  if (cudaError_t status = usable(); status != cudaSuccess) {
+    std::snprintf(error, size_t(error_size), "this machine has no usable NVIDIA GPU (%s: %s)", cudaGetErrorName(status),
+                  cudaGetErrorString(status));
+    return nullptr;
+  }
+  void *memory = nullptr;
+  cudaError_t status = cudaMallocManaged(&memory, bytes == 0 ? 1 : bytes);
+  if (status == cudaSuccess)
+    status = cudaMemset(memory, 0, bytes == 0 ? 1 : bytes);
+  if (status == cudaSuccess)
+    status = cudaDeviceSynchronize();
+  if (status != cudaSuccess) {
+    describe(status, error, error_size);
+    if (memory)
+      cudaFree(memory);
+    return nullptr;
+  }
+  return memory;
+}
+
+void release(void *memory) { cudaFree(memory); }
+
+int finish(char *error, uint64_t error_size) {
+  cudaError_t status = cudaGetLastError();
+  if (status == cudaSuccess)
+    status = cudaDeviceSynchronize();
+  if (status == cudaSuccess)
+    return 0;
+  describe(status, error, error_size);
+  return 1;
+}
+
+} // namespace
+
+extern "C" const snn_device_desc snn_cuda_device = {"CUDA", allocate, release, finish};

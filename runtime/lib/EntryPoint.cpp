@@ -1,0 +1,29 @@
+//===- EntryPoint.cpp - Calling a model's entry points --------------------===//
+#include "EntryPoint.h"
+
+#include "ModelDescription.h"
+#include "snn/runtime.h"
+
+#include <string>
+
+namespace snn::rt {
+
+EntryPoint::EntryPoint(const snn_model_desc &model, std::string_view name)
+    : fn_(find_entry(model, name)), device_(model.device) {
+  if (!fn_)
+    throw Error::internal("the model has no '" + std::string(name) + "' entry point");
+  for (uint32_t e = 0; e < model.num_entries; ++e)
+    if (model.entries[e].fn == fn_)
+      name_ = model.entries[e].name;
+}
+
+void EntryPoint::operator()(snn_state *state, uint64_t step) const {
+  fn_(state, step);
+  if (!device_)
+    return;
+  char message[512] = "";
+  if (device_->finish(message, sizeof message) != 0)
+    throw Error("the " + std::string(device_->name) + " device failed in entry point '" + name_ + "': " + message);
+}
+
+} // namespace snn::rt

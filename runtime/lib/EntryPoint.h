@@ -1,0 +1,38 @@
+//===- EntryPoint.h - Calling a model's entry points ------------*- C++ -*-===//
+//
+// Generated code cannot report failures by itself: a CUDA model's entry
+// point only queues its kernels. Calling one through EntryPoint waits for
+// them (snn_device_desc::finish) so that the runtime's host code reads
+// finished buffers, and turns a failed launch into an Error.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SNN_RUNTIME_ENTRYPOINT_H
+#define SNN_RUNTIME_ENTRYPOINT_H
+
+#include "snn/model_abi.h"
+
+#include <string_view>
+
+namespace snn::rt {
+
+/// One entry point of a model, callable like the generated function.
+class EntryPoint {
+public:
+  EntryPoint() = default;
+  /// The entry called `name` of `model`; throws an internal Error when the
+  /// model has none (validate_model checked the required ones).
+  EntryPoint(const snn_model_desc &model, std::string_view name);
+
+  /// Runs the entry point and waits for it. Throws Error when the device
+  /// reports a failure.
+  void operator()(snn_state *state, uint64_t step) const;
+
+private:
+  snn_entry_fn fn_ = nullptr;
+  const snn_device_desc *device_ = nullptr;
+  const char *name_ = "";
+};
+
+} // namespace snn::rt
+
+#endif // SNN_RUNTIME_ENTRYPOINT_H

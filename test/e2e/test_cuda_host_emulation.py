@@ -1,0 +1,139 @@
+"""e2e: the CUDA target's printed kernels, run on the host (snnc
+--target=cuda --cuda-host-emulation), against the CPU backend.
+
+The emulation compiles the very CUDA C++ that nvcc compiles for a GPU, with
+snn/cuda_device.h running each launch's threads one after another. Every
+model below is compiled for both targets and run with the same options, and
+every array of every NPZ file the runs write must agree:
+  - spikes and integer states exactly;
+  - real states and trained weights to 1e-6 of their range (the two builds
+    use the same libm and no fused multiply-adds, so they agree bit for bit
+    on this machine; the tolerance only leaves room for a vectorised libm).
+Models: the examples (CUBA, LIF, Izhikevich, digits training for one epoch),
+the e2e models that need no generated input (batches, Poisson sources,
+refractoriness), three that read scripted spike files (delays, STDP synapse
+models, the stdlib neurons), and an inline model with postsynaptic
+conductance blocks, conv2d/avg_pool2d, from_list and a batch of 3, in float
+and in double.
+"""
+
+import glob
+import os
+import shutil
+import sys
+
+import numpy as np
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_common as e2e  # noqa: E402
+
+FEATURES = """
+import std.inputs.{Poisson, SpikeSource}
+import std.neurons.{CondLIF, CurrLIF, LeakyIntegrator, LIF}
+import std.synapses.{ExpCond, ExpCurr}
+network Features {
+  population noise = Poisson(rate: 40 Hz) x 6x6x2
+  population conv = LeakyIntegrator x 6x6x3
+  population pooled = LeakyIntegrator x 3x3x2
+  population cond = CondLIF x 20
+  population curr = CurrLIF x 5
+  population listed = LIF x 4
+  connect noise -> conv : conv2d(3x3, padding: "same"), weight ~ normal(0, 0.5)
+  connect noise -> pooled : avg_pool2d(2x2), weight 0.25
+  connect noise -> cond.i_ext : fixed_probability(0.3), synapse ExpCond(tau: 5 ms, E: 0 mV), weight 8 nS
+  connect cond -> curr.i_ext : dense, synapse ExpCurr(tau: 3 ms), weight 1.5 nA, delay 2 ms
+  connect noise -> listed : from_list(pre: [0, 5, 5, 71], post: [3, 0, 1, 2]), weight 4 mV
+}
+simulate Features {
+  dt = 0.1 ms
+  duration = 200 ms
+  batch = 3
+  record spikes(noise), spikes(cond), spikes(curr), spikes(listed) to "features.npz"
+  record conv.i, pooled.i, cond.v, curr.v to "features.npz"
+}
+"""
+
+# (model, files it reads: name -> (neurons, steps, dt), run arguments)
+E2E_MODELS = [
+    ("batch.snn", {}, []),
+    ("poisson.snn", {}, []),
+    ("lif_analytic.snn", {}, []),
+    ("long_refractory.snn", {}, []),
+    ("delays.snn", {"spikes.csv": (10, 3000, 1e-4)}, []),
+    ("stdp.snn", {"pre.csv": (12, 3000, 1e-4), "post.csv": (12, 3000, 1e-4)}, []),
+    ("stdlib_neurons.snn", {"exc.csv": (1, 15000, 2e-5), "inh.csv": (1, 15000, 2e-5)}, []),
+]
+
+
+def compare(check, label, cpu, emu):
+    check.check(sorted(cpu) == sorted(emu), "%s: the runs wrote different arrays: %s vs %s" %
+                (label, sorted(cpu), sorted(emu)))
+    for name in sorted(set(cpu) & set(emu)):
+        a, b = cpu[name], emu[name]
+        if not check.check(a.shape == b.shape, "%s %s: shape %s vs %s" % (label, name, a.shape, b.shape)):
+            continue
+        if a.dtype.kind == "f":
+            scale = max(float(np.max(np.abs(a))) if a.size else 0.0, 1e-30)
+            worst = float(np.max(np.abs(a - b))) / scale if a.size else 0.0
+            check.check(np.all(np.isfinite(b) == np.isfinite(a)) and worst <= 1e-6,
+                        "%s %s: differs by %.3g of its range" % (label, name, worst))
+        else:
+            check.check(np.array_equal(a, b), "%s %s: %d elements differ" % (label, name, int(np.sum(a != b))))
+
+
+def run_both(args, check, label, model, files, run_args, flags=(), data=None):
+    """Compiles `model` for the CPU and the emulated GPU, runs both in their
+    own folders (with `files` written and `data` copied into each), and
+    compares every NPZ array they wrote; returns the number compared."""
+    outputs = {}
+    for target, extra in (("cpu", []), ("emu", ["--target=cuda", "--cuda-host-emulation"])):
+        work = os.path.join(args.work, label, target)
+        os.makedirs(work)
+        rng = np.random.default_rng(7)
+        for name, (neurons, steps, dt) in files.items():
+            e2e.write_spike_times(os.path.join(work, name), rng.random((steps, neurons)) < 0.01, dt)
+        if data:
+            os.makedirs(os.path.join(work, "data"))
+            shutil.copyfile(data, os.path.join(work, "data", os.path.basename(data)))
+        path = os.path.join(work, os.path.basename(model))
+        shutil.copyfile(model, path)
+        exe = e2e.compile_model(args.snnc, path, work, "model", list(flags) + extra)
+        proc = e2e.run_model(exe, work, run_args, timeout=600)
+        outputs[target] = ({os.path.basename(f): e2e.load_npz(f) for f in glob.glob(os.path.join(work, "*.npz"))},
+                           e2e.summary_rates(proc.stdout))
+    (cpu, cpu_rates), (emu, emu_rates) = outputs["cpu"], outputs["emu"]
+    check.check(cpu_rates == emu_rates, "%s: summaries differ: %s vs %s" % (label, cpu_rates, emu_rates))
+    check.check(sorted(cpu) == sorted(emu) and cpu, "%s: NPZ files %s vs %s" % (label, sorted(cpu), sorted(emu)))
+    arrays = 0
+    for name in sorted(set(cpu) & set(emu)):
+        compare(check, label + " " + name, cpu[name], emu[name])
+        arrays += len(cpu[name])
+    check.note("%s: %d arrays of %d files agree; spikes %s" % (label, arrays, len(cpu), cpu_rates))
+    return arrays
+
+
+def main():
+    args = e2e.parse_args(__doc__.splitlines()[0])
+    check = e2e.Checker("cuda_host_emulation")
+    root = e2e.SOURCE_ROOT
+    examples = os.path.join(root, "examples")
+    run_both(args, check, "cuba", os.path.join(examples, "cuba.snn"), {}, ["--duration", "0.3"])
+    run_both(args, check, "cuba_double", os.path.join(examples, "cuba.snn"), {}, ["--duration", "0.2"],
+             flags=["--precision=double"])
+    run_both(args, check, "lif", os.path.join(examples, "lif.snn"), {}, [])
+    run_both(args, check, "izhikevich", os.path.join(examples, "izhikevich.snn"), {}, [])
+    run_both(args, check, "digits", os.path.join(examples, "digits.snn"), {},
+             ["--epochs", "1", "--weights-out", "weights.npz"], data=os.path.join(root, "data", "digits.csv.gz"))
+    for model, files, run_args in E2E_MODELS:
+        run_both(args, check, model[:-4], os.path.join(e2e.MODELS, model), files, run_args)
+    features = os.path.join(args.work, "features.snn")
+    with open(features, "w") as f:
+        f.write(FEATURES)
+    run_both(args, check, "features", features, {}, [])
+    run_both(args, check, "features_double", features, {}, [], flags=["--precision=double"])
+    check.finish()
+
+
+if __name__ == "__main__":
+    main()
