@@ -151,6 +151,10 @@ struct Compilation::Impl {
       try {
         lower::ScheduleOptions so;
         so.double_precision = options.precision == Precision::Double;
+        so.parallel_device = options.target == Target::Cuda;
+        so.delivery = options.spike_delivery == SpikeDelivery::Presynaptic    ? lower::DeliveryChoice::Presynaptic
+                      : options.spike_delivery == SpikeDelivery::Postsynaptic ? lower::DeliveryChoice::Postsynaptic
+                                                                              : lower::DeliveryChoice::Auto;
         program = times.time("schedule", [&] { return lower::schedule(*module, so); });
       } catch (const ir::InternalError &e) {
         throw InternalCompilerError(e.what());

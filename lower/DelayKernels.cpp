@@ -93,11 +93,7 @@ Kernel build_ring_drain_kernel(bool gated, ElemType real) {
   KernelBuilder k(gated ? "drain.gated" : "drain", DomainKind::Neurons, true);
   int ring = k.buffer("ring", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::ReadWrite);
   int post = k.buffer("post", real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::ReadWrite);
-  int counter = -1, post_spiked = -1;
-  if (gated) {
-    counter = k.buffer("counter", ElemType::I32, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
-    post_spiked = k.buffer("post_spiked", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
-  }
+  auto [counter, post_spiked] = gate_buffers(k, gated);
   Value num_post = k.scalar("num_post");
   Value slots = k.scalar("slots");
   k.set_extent("num_post");

@@ -239,6 +239,14 @@ std::string to_string(const Program &p) {
                   "  batch = {}\n}}\n",
                   p.name, name_of(p.real), ir::format_real(p.dt), ir::format_real(p.duration), p.seed, p.batch);
   out += "buffers {\n" + memory_report(p, p.batch) + "}\n";
+  if (!p.projections.empty()) {
+    // The cost model's estimate: memory operations per step and example.
+    out += "delivery {\n";
+    for (const ProjectionInfo &j : p.projections)
+      out += fmt::format("  {}: {} (cost per step: presynaptic {:.0f}, postsynaptic {:.0f})\n", j.name,
+                         name_of(j.delivery), j.delivery_cost.presynaptic, j.delivery_cost.postsynaptic);
+    out += "}\n";
+  }
   for (const Kernel &k : p.kernels)
     print_kernel(k, out);
   for (const EntryPoint &e : p.entries) {

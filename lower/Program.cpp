@@ -115,6 +115,8 @@ const char *name_of(BufferRole role) {
     return "column start";
   case BufferRole::ColumnSynapse:
     return "column synapse";
+  case BufferRole::ColumnPre:
+    return "column pre";
   }
   return "?";
 }

@@ -25,6 +25,7 @@
 #pragma once
 
 #include "ir/Module.h"
+#include "lower/DeliveryStrategy.h"
 #include "lower/Stmt.h"
 
 #include <map>
@@ -88,6 +89,7 @@ enum class BufferRole : uint8_t {
   SynapseState,  ///< per synapse and example: a synapse model's state (or its last update's step, i32)
   ColumnStart,   ///< U32, shared, column scope: offsets of each post neuron's synapses, built by the runtime
   ColumnSynapse, ///< U32, shared, per synapse: the synapses by post neuron (indices into rows), built by the runtime
+  ColumnPre,     ///< U32, shared, per synapse: the pre neuron of each synapse in column order, built by the runtime
 };
 const char *name_of(BufferRole role);
 
@@ -234,6 +236,12 @@ struct ProjectionInfo {
   /// post neuron (SynapseModelKernels.h); empty and -1 without.
   std::vector<std::pair<std::string, int>> synapse_states;
   int last_event = -1, col_start = -1, col_synapse = -1;
+  /// How its spikes reach the target (DeliveryStrategy.h), what the cost
+  /// model estimated, and for the postsynaptic strategy the presynaptic
+  /// neuron of each column entry (BufferRole::ColumnPre; -1 otherwise).
+  DeliveryStrategy delivery = DeliveryStrategy::Presynaptic;
+  DeliveryCost delivery_cost;
+  int col_pre = -1;
   /// `weight load(...)`: the file the runtime reads the weights from after
   /// `init` (empty: none) and its .npz array (empty: an .npy, read whole).
   std::string weight_file, weight_array;

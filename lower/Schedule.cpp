@@ -50,7 +50,7 @@ uint64_t expected_synapses(const ir::Projection &p, const ir::Population &pre, c
 class Scheduler {
 public:
   Scheduler(const ir::Module &module, const ScheduleOptions &options)
-      : m_(module), real_(options.double_precision ? ElemType::F64 : ElemType::F32) {}
+      : m_(module), options_(options), real_(options.double_precision ? ElemType::F64 : ElemType::F32) {}
 
   Program run() {
     p_.name = m_.network.name;
@@ -198,6 +198,17 @@ private:
         info.col_synapse =
             array("col_synapse", ElemType::U32, ScopeKind::Synapse, BufferRole::ColumnSynapse, "", synapses);
       }
+    }
+    // Spikes of a delta synapse without delays may be gathered by post neuron.
+    bool gatherable = !synapse_model(j) && pr.delay_steps <= 1 && !pr.delay_range;
+    info.delivery_cost = delivery_cost(num_pre, num_post, synapses, m_.regime.dt, options_.parallel_device);
+    info.delivery = choose_delivery(options_.delivery, info.delivery_cost, gatherable);
+    if (info.delivery == DeliveryStrategy::Postsynaptic) {
+      info.col_start =
+          array("col_start", ElemType::U32, ScopeKind::Column, BufferRole::ColumnStart, "", uint64_t(num_post) + 1);
+      info.col_synapse =
+          array("col_synapse", ElemType::U32, ScopeKind::Synapse, BufferRole::ColumnSynapse, "", synapses);
+      info.col_pre = array("col_pre", ElemType::U32, ScopeKind::Synapse, BufferRole::ColumnPre, "", synapses);
     }
     if (pr.delay_steps > 1 || pr.delay_range) {
       // A delta synapse delays its effects (per post neuron); a synapse
@@ -430,8 +441,15 @@ private:
     const ProjectionInfo &info = p_.projections[j];
     const PopulationInfo &pre = p_.populations[info.pre], &post = p_.populations[info.post];
     DeliveryTarget t = delivery_target(j);
-    int index = kernel(t.gated ? "deliver.gated" : "deliver", [&] { return build_delivery_kernel(t.gated, real_); });
+    bool gather = info.delivery == DeliveryStrategy::Postsynaptic;
+    int index =
+        gather ? kernel(t.gated ? "gather.gated" : "gather", [&] { return build_gather_kernel(t.gated, real_); })
+               : kernel(t.gated ? "deliver.gated" : "deliver", [&] { return build_delivery_kernel(t.gated, real_); });
     std::map<std::string, Argument> args = synapse_args(info);
+    if (gather)
+      args.insert({{"col_start", buffer_arg(info.col_start)},
+                   {"col_synapse", buffer_arg(info.col_synapse)},
+                   {"col_pre", buffer_arg(info.col_pre)}});
     args.insert({{"spikes", buffer_arg(pre.spiked)},
                  {"post", buffer_arg(t.buffer)},
                  {"counter", buffer_arg(t.counter)},
@@ -631,6 +649,7 @@ private:
   }
 
   const ir::Module &m_;
+  ScheduleOptions options_;
   ElemType real_;
   Program p_;
   std::map<std::string, int> kernels_;

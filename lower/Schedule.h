@@ -18,6 +18,7 @@
 #pragma once
 
 #include "ir/Module.h"
+#include "lower/DeliveryStrategy.h"
 #include "lower/Program.h"
 
 namespace snn::lower {
@@ -25,6 +26,11 @@ namespace snn::lower {
 struct ScheduleOptions {
   /// Reals are f64 instead of f32.
   bool double_precision = false;
+  /// How spikes are delivered (DeliveryStrategy.h): auto by the cost model.
+  DeliveryChoice delivery = DeliveryChoice::Auto;
+  /// The backend runs a kernel's points in parallel (a GPU): atomics cost
+  /// more, which the cost model weighs.
+  bool parallel_device = false;
 };
 
 /// Lowers `module` to a Program. Throws ir::InternalError for a module that

@@ -17,6 +17,13 @@ ir::Expr real_local(const std::string &name) {
 }
 } // namespace
 
+std::pair<int, int> gate_buffers(KernelBuilder &k, bool gated) {
+  if (!gated)
+    return {-1, -1};
+  return {k.buffer("counter", ElemType::I32, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read),
+          k.buffer("post_spiked", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read)};
+}
+
 Value target_open(KernelBuilder &k, int counter, int post_spiked, Value index) {
   // The counter after this step's update: the target is open once it is
   // down to 0, and closed in the step it spikes.
@@ -32,11 +39,7 @@ Kernel build_delivery_kernel(bool gated, ElemType real) {
   int target = k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
   int weight = k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
   int post = k.buffer("post", real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::ReadWrite);
-  int counter = -1, post_spiked = -1;
-  if (gated) {
-    counter = k.buffer("counter", ElemType::I32, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
-    post_spiked = k.buffer("post_spiked", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
-  }
+  auto [counter, post_spiked] = gate_buffers(k, gated);
   k.scalar("num_pre");
   Value num_post = k.scalar("num_post");
   k.set_extent("num_pre");
@@ -56,6 +59,41 @@ Kernel build_delivery_kernel(bool gated, ElemType real) {
     }
     k.emit(If::make(target_open(k, counter, post_spiked, index), k.nested([&] { k.atomic_add(post, index, w); })));
   })));
+  return k.finish();
+}
+
+Kernel build_gather_kernel(bool gated, ElemType real) {
+  KernelBuilder k(gated ? "gather.gated" : "gather", DomainKind::Neurons, true);
+  int spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
+  int col_start = k.buffer("col_start", ElemType::U32, ScopeKind::Column, BatchAxis::Shared, Param::Access::Read);
+  int col_synapse = k.buffer("col_synapse", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  int col_pre = k.buffer("col_pre", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  int weight = k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  int post = k.buffer("post", real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::ReadWrite);
+  auto [counter, post_spiked] = gate_buffers(k, gated);
+  Value num_pre = k.scalar("num_pre");
+  Value num_post = k.scalar("num_post");
+  k.set_extent("num_post");
+
+  Value n = local("n", Type::I64), b = local("b", Type::I64);
+  Value index = k.let("index", b * num_post + n);
+  auto gather = [&] {
+    Value begin = k.let("begin", to_index(k.load(col_start, n)));
+    Value end = k.let("end", to_index(k.load(col_start, n + i64(1))));
+    Value c = local("c", Type::I64);
+    k.emit(For::make("c", begin, end, k.nested([&] {
+      Value pre = k.let("pre", to_index(k.load(col_pre, c)));
+      k.emit(If::make(nonzero(k.load(spikes, b * num_pre + pre)), k.nested([&] {
+        k.let("w", k.load(weight, to_index(k.load(col_synapse, c))));
+        k.let("old", k.load(post, index));
+        k.store(post, index, Math::make(ir::Binary::make(ir::BinaryOp::Add, real_local("old"), real_local("w"))));
+      })));
+    })));
+  };
+  if (gated)
+    k.emit(If::make(target_open(k, counter, post_spiked, index), k.nested(gather)));
+  else
+    gather();
   return k.finish();
 }
 

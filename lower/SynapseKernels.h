@@ -24,6 +24,17 @@ namespace snn::lower {
 /// this step, as Brian2 drops writes to states frozen while refractory.
 Kernel build_delivery_kernel(bool gated, ElemType real);
 
+/// The postsynaptic form of the same delivery (DeliveryStrategy.h): over
+/// the post neurons (extent num_post), each adds, in its column's order
+/// (col_start, col_synapse, col_pre), the weight of every synapse whose
+/// presynaptic neuron spiked, one add at a time into `post`, so the sums are
+/// the presynaptic kernel's, bit for bit, without atomics. Gated as above.
+Kernel build_gather_kernel(bool gated, ElemType real);
+
+/// The parameters a gated delivery reads (-1, -1 when not `gated`): the
+/// post population's refractory counter and its spike flags.
+std::pair<int, int> gate_buffers(KernelBuilder &k, bool gated);
+
 /// Whether a gated write to element `index` of the post population goes
 /// through: its refractory counter (parameter `counter`) is down to 0 and it
 /// did not spike in this step (`post_spiked`). Emits the test as a Let.

@@ -23,7 +23,7 @@ namespace snn::lower {
 struct LossShape {
   ir::ReadoutKind kind = ir::ReadoutKind::PerStep;
   ir::LossKind loss = ir::LossKind::SparseCategoricalCrossentropy;
-  uint32_t timesteps = 1; ///< the regime's (the kernels read the run's from `hyper`)
+  uint32_t timesteps = 1;  ///< the regime's (the kernels read the run's from `hyper`)
   int timesteps_slot = -1; ///< element of the `hyper` buffer holding the run's steps per example
   uint32_t last_steps = 0;
   uint32_t classes = 2;

@@ -95,6 +95,8 @@ uint32_t abi_role(lower::BufferRole role) {
     return SNN_ROLE_COLUMN_START;
   case lower::BufferRole::ColumnSynapse:
     return SNN_ROLE_COLUMN_SYNAPSE;
+  case lower::BufferRole::ColumnPre:
+    return SNN_ROLE_COLUMN_PRE;
   }
   throw ir::InternalError("unknown buffer role");
 }

@@ -15,6 +15,17 @@ namespace {
 /// multiplications, larger ones go to pow.
 constexpr double MaxUnrolledPower = 64;
 
+/// `a OP b` for a comparison: C's operators on reals and on ints alike.
+std::string comparison(ir::BinaryOp op, const std::string &a, const std::string &b) {
+  const char *symbol = op == ir::BinaryOp::Lt   ? "<"
+                       : op == ir::BinaryOp::Le ? "<="
+                       : op == ir::BinaryOp::Gt ? ">"
+                       : op == ir::BinaryOp::Ge ? ">="
+                       : op == ir::BinaryOp::Eq ? "=="
+                                                : "!=";
+  return "(" + a + " " + symbol + " " + b + ")";
+}
+
 bool is_leaf(const ir::Expr &e) { return e->kind == ir::ExprKind::Constant || e->kind == ir::ExprKind::Variable; }
 } // namespace
 
@@ -120,6 +131,10 @@ std::string CExpr::binary(const ir::Binary &bin) {
   if (bin.op == ir::BinaryOp::Pow)
     return power(bin);
   std::string a = node(bin.a), b = node(bin.b);
+  // C's comparisons, on reals and ints alike: ordered, except != (true for
+  // NaN), as the CPU backend.
+  if (ir::is_comparison(bin.op))
+    return comparison(bin.op, a, b);
   if (bin.a->is_int())
     return integer(bin.op, a, b);
   const char *suffix = f64_ ? "" : "f";
@@ -137,24 +152,11 @@ std::string CExpr::binary(const ir::Binary &bin) {
     return fmt::format("fmin{}({}, {})", suffix, a, b);
   case ir::BinaryOp::Max:
     return fmt::format("fmax{}({}, {})", suffix, a, b);
-  // C's comparisons: ordered, except != (true for NaN), as the CPU backend.
-  case ir::BinaryOp::Lt:
-    return "(" + a + " < " + b + ")";
-  case ir::BinaryOp::Le:
-    return "(" + a + " <= " + b + ")";
-  case ir::BinaryOp::Gt:
-    return "(" + a + " > " + b + ")";
-  case ir::BinaryOp::Ge:
-    return "(" + a + " >= " + b + ")";
-  case ir::BinaryOp::Eq:
-    return "(" + a + " == " + b + ")";
-  case ir::BinaryOp::Ne:
-    return "(" + a + " != " + b + ")";
   case ir::BinaryOp::And:
     return "(" + a + " && " + b + ")";
   case ir::BinaryOp::Or:
     return "(" + a + " || " + b + ")";
-  case ir::BinaryOp::Pow:
+  default: // Pow and the comparisons are handled above
     break;
   }
   throw ir::InternalError(std::string("unknown binary operator '") + ir::name_of(bin.op) + "'");
@@ -174,18 +176,6 @@ std::string CExpr::integer(ir::BinaryOp op, const std::string &a, const std::str
     return fmt::format("({0} < {1} ? {0} : {1})", a, b);
   case ir::BinaryOp::Max:
     return fmt::format("({0} > {1} ? {0} : {1})", a, b);
-  case ir::BinaryOp::Lt:
-    return "(" + a + " < " + b + ")";
-  case ir::BinaryOp::Le:
-    return "(" + a + " <= " + b + ")";
-  case ir::BinaryOp::Gt:
-    return "(" + a + " > " + b + ")";
-  case ir::BinaryOp::Ge:
-    return "(" + a + " >= " + b + ")";
-  case ir::BinaryOp::Eq:
-    return "(" + a + " == " + b + ")";
-  case ir::BinaryOp::Ne:
-    return "(" + a + " != " + b + ")";
   default:
     break;
   }

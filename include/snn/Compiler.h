@@ -32,6 +32,14 @@ enum class Target {
   Cuda ///< CUDA C++ for NVIDIA GPUs, compiled by nvcc
 };
 
+/// How spikes reach their targets (one choice for every projection that
+/// has both forms: delta synapses without delays).
+enum class SpikeDelivery {
+  Auto,         ///< by the cost model, per projection
+  Presynaptic,  ///< each spiking neuron adds into its targets (atomics on a GPU)
+  Postsynaptic, ///< each target gathers its spiking inputs in presynaptic order: deterministic on a GPU
+};
+
 /// What an input is written in.
 enum class InputLanguage {
   Auto,  ///< by the file name: `.snnir` is model IR, anything else .snn source
@@ -55,6 +63,7 @@ struct CompileOptions {
   /// cuda target: compile the printed CUDA as host C++ and link the
   /// emulated device, to test the kernels without a GPU (slow; tests only).
   bool cuda_host_emulation = false;
+  SpikeDelivery spike_delivery = SpikeDelivery::Auto;
   std::vector<std::string> print_after; ///< pass names: print the IR after each
   bool print_after_all = false;
   /// Time every stage of the compile (see Compilation::timing_report);

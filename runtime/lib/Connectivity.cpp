@@ -285,7 +285,7 @@ ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projecti
 }
 
 void build_columns(const ProjectionSynapses &synapses, uint32_t num_post, std::vector<uint32_t> &start,
-                   std::vector<uint32_t> &order) {
+                   std::vector<uint32_t> &order, std::vector<uint32_t> &pre) {
   // A counting sort by target: stable, so each column keeps the row order.
   start.assign(std::size_t(num_post) + 1, 0);
   for (uint32_t t : synapses.target)
@@ -296,6 +296,14 @@ void build_columns(const ProjectionSynapses &synapses, uint32_t num_post, std::v
   order.assign(synapses.target.size(), 0);
   for (std::size_t s = 0; s < synapses.target.size(); ++s)
     order[next[synapses.target[s]]++] = uint32_t(s);
+  // The row (presynaptic neuron) of each column entry.
+  std::vector<uint32_t> row_of(order.size());
+  for (std::size_t i = 0; i + 1 < synapses.row_start.size(); ++i)
+    for (uint32_t s = synapses.row_start[i]; s < synapses.row_start[i + 1]; ++s)
+      row_of[s] = uint32_t(i);
+  pre.resize(order.size());
+  for (std::size_t c = 0; c < order.size(); ++c)
+    pre[c] = row_of[order[c]];
 }
 
 } // namespace snn::rt

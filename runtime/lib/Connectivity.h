@@ -36,9 +36,10 @@ ProjectionSynapses build_synapses(const snn_model_desc &model, uint32_t projecti
 /// The synapses by postsynaptic neuron (CSC), for the events of a
 /// postsynaptic spike: `order` lists synapse indices (in row order) grouped
 /// by target, each group in increasing index, and `start` (num_post + 1
-/// entries) where each target's group begins.
+/// entries) where each target's group begins; `pre` the presynaptic neuron
+/// of each entry of `order` (for gathering spikes by post neuron).
 void build_columns(const ProjectionSynapses &synapses, uint32_t num_post, std::vector<uint32_t> &start,
-                   std::vector<uint32_t> &order);
+                   std::vector<uint32_t> &order, std::vector<uint32_t> &pre);
 
 } // namespace snn::rt
 

@@ -36,7 +36,7 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     broken(which + " has scope " + std::to_string(buffer.scope));
   if (buffer.batch > SNN_BATCH_PER_EXAMPLE)
     broken(which + " has batch axis " + std::to_string(buffer.batch));
-  if (buffer.role > SNN_ROLE_COLUMN_SYNAPSE)
+  if (buffer.role > SNN_ROLE_COLUMN_PRE)
     broken(which + " has role " + std::to_string(buffer.role));
   uint64_t expected = buffer.extent;
   if (buffer.scope == SNN_SCOPE_NEURON) {
@@ -102,6 +102,7 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     break;
   case SNN_ROLE_DELAY:
   case SNN_ROLE_COLUMN_SYNAPSE:
+  case SNN_ROLE_COLUMN_PRE:
     rule = {SNN_ELEM_U32, SNN_SCOPE_SYNAPSE, SNN_BATCH_SHARED};
     break;
   case SNN_ROLE_COLUMN_START:

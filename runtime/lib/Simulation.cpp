@@ -148,7 +148,10 @@ void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
   }
 
   // Per projection with `on post` events: column offsets and synapse order.
-  std::map<uint32_t, std::pair<std::vector<uint32_t>, std::vector<uint32_t>>> columns;
+  struct Columns {
+    std::vector<uint32_t> start, synapse, pre;
+  };
+  std::map<uint32_t, Columns> columns;
   storage.resize(desc.num_buffers);
   buffers.assign(desc.num_buffers, nullptr);
   for (uint32_t k = 0; k < desc.num_buffers; ++k) {
@@ -174,14 +177,17 @@ void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
           buffer.role == SNN_ROLE_ROW_START ? projections[buffer.owner].row_start : projections[buffer.owner].target;
       std::copy(source.begin(), source.end(), static_cast<uint32_t *>(buffers[k]));
     }
-    if (buffer.role == SNN_ROLE_COLUMN_START || buffer.role == SNN_ROLE_COLUMN_SYNAPSE) {
-      // Both buffers of a projection come from one sort, built once.
+    if (buffer.role == SNN_ROLE_COLUMN_START || buffer.role == SNN_ROLE_COLUMN_SYNAPSE ||
+        buffer.role == SNN_ROLE_COLUMN_PRE) {
+      // The buffers of a projection come from one sort, built once.
       auto [entry, fresh] = columns.try_emplace(buffer.owner);
+      Columns &c = entry->second;
       if (fresh)
-        build_columns(projections[buffer.owner], desc.populations[desc.projections[buffer.owner].post].size,
-                      entry->second.first, entry->second.second);
-      const std::vector<uint32_t> &source =
-          buffer.role == SNN_ROLE_COLUMN_START ? entry->second.first : entry->second.second;
+        build_columns(projections[buffer.owner], desc.populations[desc.projections[buffer.owner].post].size, c.start,
+                      c.synapse, c.pre);
+      const std::vector<uint32_t> &source = buffer.role == SNN_ROLE_COLUMN_START     ? c.start
+                                            : buffer.role == SNN_ROLE_COLUMN_SYNAPSE ? c.synapse
+                                                                                     : c.pre;
       std::copy(source.begin(), source.end(), static_cast<uint32_t *>(buffers[k]));
     }
   }

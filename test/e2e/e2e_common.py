@@ -209,6 +209,22 @@ def summary_rates(stdout):
     return rates
 
 
+def model_folder(work, model, spike_files=None, data=None):
+    """Creates `work` holding a copy of `model`, random spike-times files
+    (name -> (neurons, steps, dt): each neuron fires in 1 % of the steps,
+    seed 7) and `data` copied under data/; returns the copy's path."""
+    os.makedirs(work)
+    rng = np.random.default_rng(7)
+    for name, (neurons, steps, dt) in (spike_files or {}).items():
+        write_spike_times(os.path.join(work, name), rng.random((steps, neurons)) < 0.01, dt)
+    if data:
+        os.makedirs(os.path.join(work, "data"))
+        shutil.copyfile(data, os.path.join(work, "data", os.path.basename(data)))
+    path = os.path.join(work, os.path.basename(model))
+    shutil.copyfile(model, path)
+    return path
+
+
 def copy_model(name, work, rename=None):
     """Copies models/<name> into `work` (so files it names resolve there)."""
     target = os.path.join(work, rename or name)

@@ -40,6 +40,12 @@ options:
                        GPUs: CUDA C++ compiled by nvcc)
   --cuda-arch=SM       cuda target: the GPU architecture nvcc compiles for
                        (default: sm_90, H100/H200; e.g. sm_80 for A100)
+  --spike-delivery=S   auto (default: a cost model per projection),
+                       presynaptic (spiking neurons add into their targets;
+                       on a GPU with atomics, so sums may change order), or
+                       postsynaptic (targets gather their inputs in
+                       presynaptic order: deterministic on a GPU, the same
+                       sums as the CPU bit for bit)
   --cuda-host-emulation
                        cuda target: run the printed kernels on the host CPU,
                        thread by thread, instead of on a GPU (for testing
@@ -194,6 +200,12 @@ int run(int argc, char **argv) {
       if (!valid)
         return usage_error(DiagKind::unknown_option_value, "CUDA architecture", *v, "sm_NN, e.g. sm_80 or sm_90");
       options.cuda_arch = *v;
+    } else if ((v = value_of(i, "--spike-delivery"))) {
+      if (*v != "auto" && *v != "presynaptic" && *v != "postsynaptic")
+        return usage_error(DiagKind::unknown_option_value, "spike delivery", *v, "auto, presynaptic or postsynaptic");
+      options.spike_delivery = *v == "auto"          ? snn::SpikeDelivery::Auto
+                               : *v == "presynaptic" ? snn::SpikeDelivery::Presynaptic
+                                                     : snn::SpikeDelivery::Postsynaptic;
     } else if (a == "--cuda-host-emulation") {
       options.cuda_host_emulation = true;
     } else if ((v = value_of(i, "--cpu"))) {

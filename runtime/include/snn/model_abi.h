@@ -87,8 +87,10 @@ enum snn_buffer_role {
   SNN_ROLE_SYNAPSE_STATE = 17, /**< per synapse and example: a synapse model's state, set by reset_example */
   SNN_ROLE_COLUMN_START = 18,  /**< u32, shared, column scope: where each post neuron's synapses start in
                                     the column list, built by the runtime */
-  SNN_ROLE_COLUMN_SYNAPSE = 19 /**< u32, shared, per synapse: the synapses ordered by post neuron (row
-                                    order within one), as indices of the row order; built by the runtime */
+  SNN_ROLE_COLUMN_SYNAPSE = 19, /**< u32, shared, per synapse: the synapses ordered by post neuron (row
+                                     order within one), as indices of the row order; built by the runtime */
+  SNN_ROLE_COLUMN_PRE = 20      /**< u32, shared, per synapse: the presynaptic neuron of each synapse in
+                                     the column order of SNN_ROLE_COLUMN_SYNAPSE; built by the runtime */
 };
 
 /** How a projection's synapses are chosen (data, not code). */

@@ -343,5 +343,18 @@ TEST(Connectivity, CubaSizedProjectionIsFast) {
   EXPECT_LT(seconds, 1.0);
 }
 
+
+TEST(Connectivity, ColumnsListEachTargetsSynapsesInPresynapticOrder) {
+  // Rows: pre 0 -> {1, 2}, pre 1 -> {}, pre 2 -> {0, 2}, pre 3 -> {2}.
+  ProjectionSynapses synapses;
+  synapses.row_start = {0, 2, 2, 4, 5};
+  synapses.target = {1, 2, 0, 2, 2};
+  std::vector<uint32_t> start, order, pre;
+  build_columns(synapses, 3, start, order, pre);
+  EXPECT_EQ(start, (std::vector<uint32_t>{0, 1, 2, 5}));
+  EXPECT_EQ(order, (std::vector<uint32_t>{2, 0, 1, 3, 4})); // synapse indices, by target
+  EXPECT_EQ(pre, (std::vector<uint32_t>{2, 0, 0, 2, 3}));   // their rows, ascending within a target
+}
+
 } // namespace
 } // namespace snn::rt

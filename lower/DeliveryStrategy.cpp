@@ -1,0 +1,34 @@
+//===- lower/DeliveryStrategy.cpp - How spikes reach their targets --------===//
+#include "lower/DeliveryStrategy.h"
+
+#include <algorithm>
+
+namespace snn::lower {
+
+const char *name_of(DeliveryStrategy strategy) {
+  return strategy == DeliveryStrategy::Presynaptic ? "presynaptic" : "postsynaptic";
+}
+
+DeliveryCost delivery_cost(uint64_t num_pre, uint64_t num_post, uint64_t synapses, double dt, bool parallel) {
+  double spike_probability = std::min(1.0, kAssumedRateHz * dt);
+  double atomic = parallel ? kAtomicCost : 1;
+  DeliveryCost cost;
+  // A flag per presynaptic neuron; per spiking row, each synapse's target
+  // and weight and the add into the target.
+  cost.presynaptic = double(num_pre) + spike_probability * double(synapses) * (2 + atomic);
+  // Per postsynaptic neuron its column bounds and its target; per synapse
+  // the column's presynaptic neuron and its flag; per spike, the synapse
+  // index and weight, and the add.
+  cost.postsynaptic = 3.0 * double(num_post) + 2.0 * double(synapses) + spike_probability * double(synapses) * 3;
+  return cost;
+}
+
+DeliveryStrategy choose_delivery(DeliveryChoice choice, const DeliveryCost &cost, bool gatherable) {
+  if (!gatherable || choice == DeliveryChoice::Presynaptic)
+    return DeliveryStrategy::Presynaptic;
+  if (choice == DeliveryChoice::Postsynaptic)
+    return DeliveryStrategy::Postsynaptic;
+  return cost.postsynaptic < cost.presynaptic ? DeliveryStrategy::Postsynaptic : DeliveryStrategy::Presynaptic;
+}
+
+} // namespace snn::lower
