@@ -13,6 +13,14 @@ Usage (from the repository root, with the Debian python: numpy, torch):
     /usr/bin/python3 bench/eprop.py [--snnc PATH] [--batches N] [--threads N]
                                     [--precision float|double] [--out-dir DIR]
                                     [--tools snnc,torch] [--steps T] [--hidden H]
+                                    [--inputs I] [--classes C] [--recurrent-p P]
+                                    [--target cpu|cuda] [--dvs]
+
+--dvs is the DVS-gesture-shaped network of the CUDA issue: 2048 inputs ->
+512 recurrent ALIF (10 % recurrent connectivity) -> 11 readouts, batch 512,
+1500 steps, snnc only, --target=cuda. On the GPU the table adds the achieved
+DRAM bandwidth of the online strategy's traffic as a share of the device's
+peak (mlGeNN: 23.9 ms per step on an RTX A5000, at 88 % of its DRAM peak).
 
 Prints a table: seconds per batch of each tool (median over batches, min-max
 in brackets), the ratio, and how far snnc is from the memory-bandwidth floor
@@ -41,16 +49,18 @@ V_TH, BETA, GAMMA = 0.6, 0.0174, 0.3
 DEFAULT_SNNC = "build/tools/snnc/snnc"
 
 
-def make_data(path, examples, steps, seed):
-    """Synthetic SHD-like events: returns (dense [E, T, I] uint8 rasters, labels)."""
+def make_data(path, examples, steps, seed, inputs=INPUTS, classes=CLASSES, dense=True):
+    """Synthetic SHD-like events: returns (dense [E, T, I] uint8 rasters or
+    None when not `dense`, labels)."""
     rng = np.random.default_rng(seed)
-    rates = np.minimum(np.exp(rng.normal(np.log(5.0), 1.0, (CLASSES, INPUTS))), 100.0)  # Hz
-    labels = rng.integers(0, CLASSES, examples)
-    xs = np.empty((examples, steps, INPUTS), dtype=np.uint8)
-    for e in range(examples):  # one example at a time: the uniforms of all would be 4x larger
-        xs[e] = rng.random((steps, INPUTS), dtype=np.float32) < (rates[labels[e]] * DT)[None, :]
+    rates = np.minimum(np.exp(rng.normal(np.log(5.0), 1.0, (classes, inputs))), 100.0)  # Hz
+    labels = rng.integers(0, classes, examples)
+    xs = np.empty((examples, steps, inputs), dtype=np.uint8) if dense else None
     times, units, offsets = [], [], [0]
-    for x in xs:
+    for e in range(examples):  # one example at a time: the uniforms of all would be 4x larger
+        x = rng.random((steps, inputs), dtype=np.float32) < (rates[labels[e]] * DT)[None, :]
+        if dense:
+            xs[e] = x
         t, u = np.nonzero(x)
         times.append((t + 0.5) * DT)
         units.append(u)
@@ -60,7 +70,7 @@ def make_data(path, examples, steps, seed):
     return xs, labels
 
 
-def model_text(hidden, steps, batch):
+def model_text(hidden, steps, batch, inputs=INPUTS, classes=CLASSES, recurrent_p=1.0):
     return """import std.neurons.{ALIF, Readout}
 import std.inputs.SpikeSource
 
@@ -70,7 +80,7 @@ network Shd {
   population output = Readout(tau_mem: %g ms) x %d
 
   connect input  -> hidden : dense, delay 0, weight ~ normal(0, 0.04)
-  connect hidden -> hidden : fixed_probability(1.0, autapses: false), weight ~ normal(0, 0.04)
+  connect hidden -> hidden : fixed_probability(%g, autapses: false), weight ~ normal(0, 0.04)
   connect hidden -> output : dense, delay 0, weight ~ normal(0, 0.06)
 }
 
@@ -81,8 +91,8 @@ train Shd with eprop {
   loss = sparse_categorical_crossentropy
   optimizer = adam(lr: 1e-3)
 }
-""" % (INPUTS, TAU_MEM * 1e3, TAU_ADAPT * 1e3, V_TH, BETA, GAMMA, hidden, TAU_OUT * 1e3, CLASSES,
-       steps, batch)
+""" % (inputs, TAU_MEM * 1e3, TAU_ADAPT * 1e3, V_TH, BETA, GAMMA, hidden, TAU_OUT * 1e3, classes,
+       recurrent_p, steps, batch)
 
 
 def run_snnc(args, batches):
@@ -93,8 +103,8 @@ def run_snnc(args, batches):
     model = os.path.join(args.out_dir, "eprop_shd.snn")
     exe = os.path.join(args.out_dir, "eprop_shd")
     with open(model, "w") as f:
-        f.write(model_text(args.hidden, args.steps, args.batch))
-    argv = [args.snnc, "-O3", "--precision=" + args.precision, model, "-o", exe]
+        f.write(model_text(args.hidden, args.steps, args.batch, args.inputs, args.classes, args.recurrent_p))
+    argv = [args.snnc, "-O3", "--precision=" + args.precision, "--target=" + args.target, model, "-o", exe]
     start = time.perf_counter()
     proc = subprocess.run(argv, cwd=args.out_dir, capture_output=True, text=True)
     out["compile_s"] = time.perf_counter() - start
@@ -142,8 +152,8 @@ def run_torch(args, xs, labels, batches):
     dtype = torch.float32 if args.precision == "float" else torch.float64
     rng = np.random.default_rng(1)
     h = args.hidden
-    net = ref.Net(w_in=rng.normal(0, 0.04, (h, INPUTS)), w_rec=rng.normal(0, 0.04, (h, h)),
-                  w_out=rng.normal(0, 0.06, (CLASSES, h)), alif=True, dt=DT, tau_mem=TAU_MEM,
+    net = ref.Net(w_in=rng.normal(0, 0.04, (h, args.inputs)), w_rec=rng.normal(0, 0.04, (h, h)),
+                  w_out=rng.normal(0, 0.06, (args.classes, h)), alif=True, dt=DT, tau_mem=TAU_MEM,
                   tau_adapt=TAU_ADAPT, tau_out=TAU_OUT, v_th=V_TH, beta=BETA, gamma=GAMMA)
     params = {name: torch.tensor(getattr(net, name), dtype=dtype, requires_grad=True)
               for name in ("w_in", "w_rec", "w_out")}
@@ -160,6 +170,24 @@ def run_torch(args, xs, labels, batches):
         opt.step()
         samples.append(time.perf_counter() - start)
     return {"tool": "torch", "s_per_batch": statistics.median(samples), "samples": samples}
+
+
+# DRAM peaks (bytes/s) of the GPUs the project may be lent, by nvidia-smi name.
+GPU_PEAKS = {"H200": 4.8e12, "H100 80GB HBM3": 3.35e12, "H100 PCIe": 2.0e12, "H100": 3.35e12, "A100": 2.0e12,
+             "RTX A5000": 768e9}
+
+
+def gpu_peak():
+    """(GPU name, its DRAM peak in bytes/s or 0 when unknown)."""
+    try:
+        name = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True,
+                              text=True).stdout.strip().splitlines()[0]
+    except (OSError, IndexError):
+        return "an unknown GPU", 0
+    for key, peak in GPU_PEAKS.items():
+        if key in name:
+            return name, peak
+    return name, 0
 
 
 def stream_bandwidth(megabytes=512, repeats=5):
@@ -185,14 +213,25 @@ def main():
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--inputs", type=int, default=INPUTS)
+    parser.add_argument("--classes", type=int, default=CLASSES)
+    parser.add_argument("--recurrent-p", type=float, default=1.0)
+    parser.add_argument("--target", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--dvs", action="store_true",
+                        help="2048 -> 512 ALIF (10%% recurrent) -> 11, batch 512, 1500 steps, cuda, snnc only")
     args = parser.parse_args()
+    if args.dvs:
+        args.inputs, args.hidden, args.classes, args.recurrent_p = 2048, 512, 11, 0.1
+        args.batch, args.steps, args.target, args.tools = 512, 1500, "cuda", "snnc"
+        args.batches = min(args.batches, 2)
     args.out_dir = os.path.abspath(args.out_dir)
     args.snnc = os.path.abspath(args.snnc)
     os.makedirs(args.out_dir, exist_ok=True)
     tools = set(args.tools.split(","))
 
     examples = args.batch * (args.batches + 1)
-    xs, labels = make_data(os.path.join(args.out_dir, "shd_synthetic.npz"), examples, args.steps, seed=7)
+    xs, labels = make_data(os.path.join(args.out_dir, "shd_synthetic.npz"), examples, args.steps, seed=7,
+                           inputs=args.inputs, classes=args.classes, dense="torch" in tools)
     rows = []
     if "snnc" in tools:
         rows.append(run_snnc(args, args.batches))
@@ -203,13 +242,14 @@ def main():
             rows.append({"tool": "torch", "error": str(e)})
 
     real = 4 if args.precision == "float" else 8
-    synapses = args.hidden * INPUTS + args.hidden * (args.hidden - 1)
+    synapses = args.hidden * args.inputs + round(args.recurrent_p * args.hidden * (args.hidden - 1))
     bytes_per_step = synapses * args.batch * 3 * 2 * real
     bandwidth = stream_bandwidth()
     floor_step = bytes_per_step / bandwidth
 
-    print("e-prop benchmark: %d -> %d ALIF (recurrent) -> %d, batch %d, %d steps of 1 ms, %s, %d thread(s)"
-          % (INPUTS, args.hidden, CLASSES, args.batch, args.steps, args.precision, args.threads))
+    print("e-prop benchmark: %d -> %d ALIF (%g recurrent) -> %d, batch %d, %d steps of 1 ms, %s, %s, %d thread(s)"
+          % (args.inputs, args.hidden, args.recurrent_p, args.classes, args.batch, args.steps, args.precision,
+             args.target, args.threads))
     print("%-22s %12s  %s" % ("tool", "s/batch", "(min-max)"))
     by_tool = {}
     for row in rows:
@@ -228,9 +268,15 @@ def main():
     print("memory floor of the online strategy: %d synapses x %d examples x 3 traces (eps_a, ebar, "
           "gradient) x read+write x %d B = %.1f MB per step" % (synapses, args.batch, real, bytes_per_step / 1e6))
     print("stream bandwidth (numpy copy): %.2f GB/s -> floor %.3f ms per step" % (bandwidth / 1e9, floor_step * 1e3))
-    if "snnc" in by_tool:
+    if "snnc" in by_tool and args.target == "cpu":
         step = by_tool["snnc"] / args.steps
         print("snnc: %.3f ms per step = %.2f x the floor" % (step * 1e3, step / floor_step))
+    if "snnc" in by_tool and args.target == "cuda":
+        step = by_tool["snnc"] / args.steps
+        name, peak = gpu_peak()
+        achieved = bytes_per_step / step
+        print("snnc on %s: %.3f ms per step; the online strategy's traffic at %.0f GB/s = %s of the DRAM peak"
+              % (name, step * 1e3, achieved / 1e9, "%.1f %%" % (100 * achieved / peak) if peak else "? (unknown GPU)"))
     with open(os.path.join(args.out_dir, "eprop.json"), "w") as f:
         json.dump({"rows": rows, "bytes_per_step": bytes_per_step, "bandwidth": bandwidth,
                    "floor_s_per_step": floor_step, "args": vars(args)}, f, indent=1)

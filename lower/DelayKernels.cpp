@@ -81,11 +81,13 @@ Kernel build_ring_delivery_kernel(bool per_synapse, ElemType real) {
   // One row for the whole projection when every synapse has its delay.
   Value row = per_synapse ? Value() : k.let("slot", bit_and(step + delay_steps - i64(1), mask));
   Value s = local("s", Type::I64);
+  // The synapses of a row add into the ring atomically: parallel.
   k.emit(For::make("s", begin, end, k.nested([&] {
     Value slot = per_synapse ? k.let("slot", bit_and(step + to_index(k.load(delay, s)) - i64(1), mask)) : row;
     Value index = k.let("index", ring_index(slot, to_index(k.load(target, s)), slots, num_post));
     k.atomic_add(ring, index, k.load(weight, s));
-  })));
+  }),
+                   /*parallel=*/true));
   return k.finish();
 }
 

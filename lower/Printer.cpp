@@ -113,7 +113,8 @@ private:
     line("}");
   }
   void text(const For &f) {
-    line(fmt::format("for {} in {} .. {} {{", f.var, values_.print(f.begin), values_.print(f.end)));
+    line(fmt::format("{}for {} in {} .. {} {{", f.parallel ? "parallel " : "", f.var, values_.print(f.begin),
+                     values_.print(f.end)));
     nested(f.body);
     line("}");
   }

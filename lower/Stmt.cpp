@@ -41,12 +41,12 @@ Stmt If::make(Value cond, Stmt then_body, Stmt else_body) {
   return Stmt(std::make_shared<If>(std::move(cond), std::move(then_body), std::move(else_body)));
 }
 
-Stmt For::make(const std::string &var, Value begin, Value end, Stmt body) {
+Stmt For::make(const std::string &var, Value begin, Value end, Stmt body, bool parallel) {
   internal_check(!var.empty(), "a loop needs a variable");
   check_index(begin);
   check_index(end);
   internal_check(bool(body), "a loop needs a body");
-  return Stmt(std::make_shared<For>(var, std::move(begin), std::move(end), std::move(body)));
+  return Stmt(std::make_shared<For>(var, std::move(begin), std::move(end), std::move(body), parallel));
 }
 
 Stmt Philox::make(const std::string &name, std::array<Value, 4> counter, std::array<Value, 2> key) {

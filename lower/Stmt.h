@@ -105,15 +105,19 @@ struct If : StmtNode {
 };
 
 /// for (var = begin; var < end; ++var) body, in order; `var`, `begin` and
-/// `end` are I64.
+/// `end` are I64. A `parallel` loop's iterations may also run at once (a GPU
+/// gives them to the lanes of a warp): each writes only elements no other
+/// iteration reads or writes, except through AtomicAdd, and their order
+/// changes no result except the order of those adds.
 struct For : StmtNode {
   static constexpr StmtKind Kind = StmtKind::For;
   std::string var;
   Value begin, end;
   Stmt body;
-  For(std::string v, Value b, Value e, Stmt s)
-      : StmtNode(Kind), var(std::move(v)), begin(std::move(b)), end(std::move(e)), body(std::move(s)) {}
-  static Stmt make(const std::string &var, Value begin, Value end, Stmt body);
+  bool parallel = false;
+  For(std::string v, Value b, Value e, Stmt s, bool p)
+      : StmtNode(Kind), var(std::move(v)), begin(std::move(b)), end(std::move(e)), body(std::move(s)), parallel(p) {}
+  static Stmt make(const std::string &var, Value begin, Value end, Stmt body, bool parallel = false);
 };
 
 /// Binds `name.0` .. `name.3` (U32) to Philox4x32-10 of `counter` under

@@ -50,6 +50,7 @@ Kernel build_delivery_kernel(bool gated, ElemType real) {
   Value begin = k.let("begin", to_index(k.load(row_start, pre)));
   Value end = k.let("end", to_index(k.load(row_start, pre + i64(1))));
   Value s = local("s", Type::I64);
+  // The synapses of a row add into their targets atomically: parallel.
   k.emit(For::make("s", begin, end, k.nested([&] {
     Value index = k.let("index", local("b", Type::I64) * num_post + to_index(k.load(target, s)));
     Value w = k.let("w", k.load(weight, s));
@@ -58,7 +59,8 @@ Kernel build_delivery_kernel(bool gated, ElemType real) {
       return;
     }
     k.emit(If::make(target_open(k, counter, post_spiked, index), k.nested([&] { k.atomic_add(post, index, w); })));
-  })));
+  }),
+                   /*parallel=*/true));
   return k.finish();
 }
 

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <set>
+#include <type_traits>
 
 namespace snn::cuda {
 
@@ -50,6 +51,61 @@ std::string kernel_symbol(int index) { return fmt::format("snn_kernel_{}", index
 
 namespace {
 
+/// Whether `s` writes memory outside every parallel For.
+bool writes_outside_parallel(const lower::Stmt &s) {
+  if (!s)
+    return false;
+  return lower::visit_stmt(s, [](const auto &node) -> bool {
+    using T = std::decay_t<decltype(node)>;
+    if constexpr (std::is_same_v<T, lower::Block>) {
+      for (const lower::Stmt &child : node.stmts)
+        if (writes_outside_parallel(child))
+          return true;
+      return false;
+    } else if constexpr (std::is_same_v<T, lower::If>) {
+      return writes_outside_parallel(node.then_body) || writes_outside_parallel(node.else_body);
+    } else if constexpr (std::is_same_v<T, lower::For>) {
+      return !node.parallel && writes_outside_parallel(node.body);
+    } else {
+      return std::is_same_v<T, lower::Store> || std::is_same_v<T, lower::AtomicAdd>;
+    }
+  });
+}
+
+/// Whether `s` holds a parallel For.
+bool has_parallel_loop(const lower::Stmt &s) {
+  if (!s)
+    return false;
+  return lower::visit_stmt(s, [](const auto &node) -> bool {
+    using T = std::decay_t<decltype(node)>;
+    if constexpr (std::is_same_v<T, lower::Block>) {
+      for (const lower::Stmt &child : node.stmts)
+        if (has_parallel_loop(child))
+          return true;
+      return false;
+    } else if constexpr (std::is_same_v<T, lower::If>) {
+      return has_parallel_loop(node.then_body) || has_parallel_loop(node.else_body);
+    } else if constexpr (std::is_same_v<T, lower::For>) {
+      return node.parallel || has_parallel_loop(node.body);
+    } else {
+      return false;
+    }
+  });
+}
+
+} // namespace
+
+int threads_per_point(const lower::Kernel &kernel) {
+  // The points of a Synapses domain are independent (apart from atomic
+  // adds): a warp takes each row.
+  bool warp = kernel.domain.kind == lower::DomainKind::Synapses ||
+              (kernel.domain.kind == lower::DomainKind::SpikingRows && has_parallel_loop(kernel.body) &&
+               !writes_outside_parallel(kernel.body));
+  return warp ? kLanes : 1;
+}
+
+namespace {
+
 /// The unsigned type of the same width, for wrapping arithmetic.
 const char *unsigned_of(Type type) { return type == Type::I64 ? "uint64_t" : "uint32_t"; }
 
@@ -87,6 +143,7 @@ public:
 
   std::string print() {
     const lower::Domain &d = k_.domain;
+    lanes_ = threads_per_point(k_);
     line(fmt::format("// kernel {}: {} ({}{})", index_, k_.name, lower::name_of(d.kind), d.batched ? ", batched" : ""));
     std::vector<std::string> params;
     for (const lower::Param &param : k_.params) {
@@ -304,8 +361,17 @@ private:
     std::string begin = value(loop.begin), end = value(loop.end);
     std::string bound = fmt::format("end{}", temporaries_++);
     const std::string &var = ids_.declare(loop.var);
-    line(fmt::format("for (int64_t {0} = {1}, {2} = {3}; {0} < {2}; ++{0}) {{", var, begin, bound, end));
-    block(loop.body);
+    if (loop.parallel && lanes_ > 1 && !in_lanes_) {
+      // The warp's lanes take the iterations in turn.
+      line(fmt::format("for (int64_t {0} = {1} + lane, {2} = {3}; {0} < {2}; {0} += {4}) {{", var, begin, bound, end,
+                       lanes_));
+      in_lanes_ = true;
+      block(loop.body);
+      in_lanes_ = false;
+    } else {
+      line(fmt::format("for (int64_t {0} = {1}, {2} = {3}; {0} < {2}; ++{0}) {{", var, begin, bound, end));
+      block(loop.body);
+    }
     line("}");
   }
 
@@ -336,10 +402,16 @@ private:
     return ids_.get(k_.params[d.extent].name, k_.name);
   }
 
-  /// `index` = this thread's point of the x grid, returning past the extent.
+  /// `index` = this thread's point of the x grid (this warp's, when lanes
+  /// share a point), returning past the extent.
   void thread_index(const char *name) {
     const std::string &id = ids_.declare(name);
-    line(fmt::format("const int64_t {} = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;", id));
+    if (lanes_ > 1) {
+      line(fmt::format("const int64_t {} = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / {};", id, lanes_));
+      line(fmt::format("const int64_t lane = threadIdx.x % {};", lanes_));
+    } else {
+      line(fmt::format("const int64_t {} = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;", id));
+    }
     line(fmt::format("if ({} >= {})", id, extent()));
     line("  return;");
   }
@@ -384,8 +456,8 @@ private:
       over_examples([&] {
         const std::string &pre = ids_.get("pre", k_.name), &rows = buffer(d.rows);
         const std::string &s = ids_.declare("s");
-        line(
-            fmt::format("for (int64_t {0} = {1}[{2}], row_end = {1}[{2} + 1]; {0} < row_end; ++{0}) {{", s, rows, pre));
+        line(fmt::format("for (int64_t {0} = {1}[{2}] + lane, row_end = {1}[{2} + 1]; {0} < row_end; {0} += {3}) {{", s,
+                         rows, pre, lanes_));
         block(k_.body);
         line("}");
       });
@@ -411,6 +483,8 @@ private:
   std::string out_;
   int depth_ = 0;
   int temporaries_ = 0;
+  int lanes_ = 1;         ///< threads per point (threads_per_point)
+  bool in_lanes_ = false; ///< inside the loop the lanes share
 };
 
 } // namespace

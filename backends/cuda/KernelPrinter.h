@@ -4,8 +4,12 @@
 // function. One thread runs one point of the kernel's domain:
 //   Neurons         thread (n) of the x grid, examples b on the y grid;
 //   SpikingRows     thread (pre), examples on the y grid; a row runs only
-//                   where its spike flag is set;
-//   Synapses        thread (pre) walks its row s = rows[pre] .. rows[pre+1];
+//                   where its spike flag is set. When the row's loop is a
+//                   parallel For and nothing outside it writes memory, a
+//                   warp takes the row instead: its kLanes lanes stride over
+//                   the row's synapses (GeNN's presynaptic strategy);
+//   Synapses        a warp per row (pre): its lanes stride over the row's
+//                   synapses s = rows[pre] .. rows[pre+1];
 //   BatchReduction  thread (i) sums over b = 0 .. batch - 1 in order, so the
 //                   sum is the CPU's, bit for bit.
 // The y grid strides over the examples, so any batch up to SNN_MAX_BATCH
@@ -30,6 +34,13 @@ constexpr int kThreadsPerBlock = 128;
 /// The most blocks of the y grid (CUDA's limit); examples beyond it are
 /// taken by the same blocks in turn.
 constexpr int kMaxGridY = 65535;
+
+/// Lanes of a warp: the threads that share one row of a warp-mapped kernel.
+constexpr int kLanes = 32;
+
+/// Threads per point of `kernel`'s domain: kLanes for a Synapses kernel and
+/// a SpikingRows kernel whose rows a warp takes, else 1.
+int threads_per_point(const lower::Kernel &kernel);
 
 /// The C type of a buffer's elements (Bits: the u32 words).
 const char *c_type(lower::ElemType type);
