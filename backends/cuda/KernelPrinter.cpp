@@ -51,45 +51,41 @@ std::string kernel_symbol(int index) { return fmt::format("snn_kernel_{}", index
 
 namespace {
 
-/// Whether `s` writes memory outside every parallel For.
-bool writes_outside_parallel(const lower::Stmt &s) {
+/// Whether `test` holds for some statement of `s` that is not inside a
+/// parallel For (a parallel For itself is tested, its body is not).
+template <typename Test> bool any_outside_parallel(const lower::Stmt &s, const Test &test) {
   if (!s)
     return false;
-  return lower::visit_stmt(s, [](const auto &node) -> bool {
+  if (test(*s))
+    return true;
+  return lower::visit_stmt(s, [&](const auto &node) -> bool {
     using T = std::decay_t<decltype(node)>;
     if constexpr (std::is_same_v<T, lower::Block>) {
       for (const lower::Stmt &child : node.stmts)
-        if (writes_outside_parallel(child))
+        if (any_outside_parallel(child, test))
           return true;
       return false;
     } else if constexpr (std::is_same_v<T, lower::If>) {
-      return writes_outside_parallel(node.then_body) || writes_outside_parallel(node.else_body);
+      return any_outside_parallel(node.then_body, test) || any_outside_parallel(node.else_body, test);
     } else if constexpr (std::is_same_v<T, lower::For>) {
-      return !node.parallel && writes_outside_parallel(node.body);
+      return !node.parallel && any_outside_parallel(node.body, test);
     } else {
-      return std::is_same_v<T, lower::Store> || std::is_same_v<T, lower::AtomicAdd>;
+      return false;
     }
   });
 }
 
-/// Whether `s` holds a parallel For.
+/// Whether `s` writes memory outside every parallel For.
+bool writes_outside_parallel(const lower::Stmt &s) {
+  return any_outside_parallel(s, [](const lower::StmtNode &n) {
+    return n.kind == lower::StmtKind::Store || n.kind == lower::StmtKind::AtomicAdd;
+  });
+}
+
+/// Whether `s` holds a parallel For (outside any other one).
 bool has_parallel_loop(const lower::Stmt &s) {
-  if (!s)
-    return false;
-  return lower::visit_stmt(s, [](const auto &node) -> bool {
-    using T = std::decay_t<decltype(node)>;
-    if constexpr (std::is_same_v<T, lower::Block>) {
-      for (const lower::Stmt &child : node.stmts)
-        if (has_parallel_loop(child))
-          return true;
-      return false;
-    } else if constexpr (std::is_same_v<T, lower::If>) {
-      return has_parallel_loop(node.then_body) || has_parallel_loop(node.else_body);
-    } else if constexpr (std::is_same_v<T, lower::For>) {
-      return node.parallel || has_parallel_loop(node.body);
-    } else {
-      return false;
-    }
+  return any_outside_parallel(s, [](const lower::StmtNode &n) {
+    return n.kind == lower::StmtKind::For && static_cast<const lower::For &>(n).parallel;
   });
 }
 
