@@ -40,6 +40,14 @@ bool same_directory(const fs::path &a, const fs::path &b) {
   return !a.empty() && fs::equivalent(a, b, ec) && !ec;
 }
 
+/// What a CUDA executable links after the runtime: the CUDA device library
+/// `device` and the static CUDA runtime; none when built without a toolkit.
+std::vector<std::string> cuda_libs(std::string device) {
+  if (!*SNN_BUILD_RUNTIME_CUDA_LIB)
+    return {};
+  return {std::move(device), SNN_CUDART_STATIC, "-ldl", "-lrt"};
+}
+
 Resources locate() {
   Resources r;
   fs::path dir = own_directory();
@@ -49,8 +57,7 @@ Resources locate() {
     r.runtime_main_lib = SNN_BUILD_RUNTIME_MAIN_LIB;
     r.runtime_include_dir = SNN_BUILD_RUNTIME_INCLUDE;
     r.cuda_emulation_libs = {SNN_BUILD_RUNTIME_CUDA_EMULATION_LIB};
-    if (*SNN_BUILD_RUNTIME_CUDA_LIB)
-      r.cuda_libs = {SNN_BUILD_RUNTIME_CUDA_LIB, SNN_CUDART_STATIC, "-ldl", "-lrt"};
+    r.cuda_libs = cuda_libs(SNN_BUILD_RUNTIME_CUDA_LIB);
     return r;
   }
   fs::path runtime = dir / SNN_INSTALL_RUNTIME_REL;
@@ -59,8 +66,7 @@ Resources locate() {
   r.runtime_main_lib = (runtime / "libsnnrt_main.a").lexically_normal().string();
   r.runtime_include_dir = (dir / SNN_INSTALL_INCLUDE_REL).lexically_normal().string();
   r.cuda_emulation_libs = {(runtime / "libsnnrt_cuda_emulation.a").lexically_normal().string()};
-  if (*SNN_BUILD_RUNTIME_CUDA_LIB)
-    r.cuda_libs = {(runtime / "libsnnrt_cuda.a").lexically_normal().string(), SNN_CUDART_STATIC, "-ldl", "-lrt"};
+  r.cuda_libs = cuda_libs((runtime / "libsnnrt_cuda.a").lexically_normal().string());
   r.installed = true;
   return r;
 }

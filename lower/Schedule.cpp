@@ -192,24 +192,25 @@ private:
                                                                    BufferRole::SynapseState, s.dim.str(), synapses)));
       info.last_event =
           per_example(array("last_event", ElemType::U32, ScopeKind::Synapse, BufferRole::SynapseState, "", synapses));
-      if (!model->on_post.empty()) {
-        info.col_start =
-            array("col_start", ElemType::U32, ScopeKind::Column, BufferRole::ColumnStart, "", uint64_t(num_post) + 1);
-        info.col_synapse =
-            array("col_synapse", ElemType::U32, ScopeKind::Synapse, BufferRole::ColumnSynapse, "", synapses);
-      }
     }
-    // Spikes of a delta synapse without delays may be gathered by post neuron.
-    bool gatherable = !synapse_model(j) && pr.delay_steps <= 1 && !pr.delay_range;
-    info.delivery_cost = delivery_cost(num_pre, num_post, synapses, m_.regime.dt, options_.parallel_device);
-    info.delivery = choose_delivery(options_.delivery, info.delivery_cost, gatherable);
-    if (info.delivery == DeliveryStrategy::Postsynaptic) {
+    // The synapses by post neuron, for `on post` events (the synapse order of
+    // each column) and for the postsynaptic delivery (the pre neurons too).
+    auto columns = [&](bool with_pre) {
       info.col_start =
           array("col_start", ElemType::U32, ScopeKind::Column, BufferRole::ColumnStart, "", uint64_t(num_post) + 1);
       info.col_synapse =
           array("col_synapse", ElemType::U32, ScopeKind::Synapse, BufferRole::ColumnSynapse, "", synapses);
-      info.col_pre = array("col_pre", ElemType::U32, ScopeKind::Synapse, BufferRole::ColumnPre, "", synapses);
-    }
+      if (with_pre)
+        info.col_pre = array("col_pre", ElemType::U32, ScopeKind::Synapse, BufferRole::ColumnPre, "", synapses);
+    };
+    if (const ir::SynapseModel *model = synapse_model(j); model && !model->on_post.empty())
+      columns(false);
+    // Spikes of a delta synapse without delays may be gathered by post neuron.
+    bool gatherable = !synapse_model(j) && pr.delay_steps <= 1 && !pr.delay_range;
+    info.delivery_cost = delivery_cost(num_pre, num_post, synapses, m_.regime.dt, options_.parallel_device);
+    info.delivery = choose_delivery(options_.delivery, info.delivery_cost, gatherable);
+    if (info.delivery == DeliveryStrategy::Postsynaptic)
+      columns(true);
     if (pr.delay_steps > 1 || pr.delay_range) {
       // A delta synapse delays its effects (per post neuron); a synapse
       // model its presynaptic spikes (per pre neuron), which run `on pre`.
@@ -254,8 +255,6 @@ private:
     for (const auto &[name, buffer] : info.synapse_states)
       args["state." + name] = buffer_arg(buffer);
     args["last"] = buffer_arg(info.last_event);
-    args["col_start"] = buffer_arg(info.col_start);
-    args["col_synapse"] = buffer_arg(info.col_synapse);
     args["num_pre"] = scalar_arg(pre.size);
     args["num_post"] = scalar_arg(post.size);
     args["post_spiked"] = buffer_arg(post.spiked);
@@ -385,10 +384,11 @@ private:
     return bind_launch(p_, index, std::move(what), args);
   }
   /// The arguments every kernel over a projection's synapses takes.
+  /// A projection's connectivity and weights (its columns: -1 without).
   static std::map<std::string, Argument> synapse_args(const ProjectionInfo &info) {
-    return {{"row_start", buffer_arg(info.row_start)},
-            {"target", buffer_arg(info.target)},
-            {"weight", buffer_arg(info.weight)}};
+    return {{"row_start", buffer_arg(info.row_start)},     {"target", buffer_arg(info.target)},
+            {"weight", buffer_arg(info.weight)},           {"col_start", buffer_arg(info.col_start)},
+            {"col_synapse", buffer_arg(info.col_synapse)}, {"col_pre", buffer_arg(info.col_pre)}};
   }
   static Argument buffer_arg(int buffer) { return Argument{buffer, 0}; }
   static Argument scalar_arg(int64_t value) { return Argument{-1, value}; }
@@ -446,10 +446,6 @@ private:
         gather ? kernel(t.gated ? "gather.gated" : "gather", [&] { return build_gather_kernel(t.gated, real_); })
                : kernel(t.gated ? "deliver.gated" : "deliver", [&] { return build_delivery_kernel(t.gated, real_); });
     std::map<std::string, Argument> args = synapse_args(info);
-    if (gather)
-      args.insert({{"col_start", buffer_arg(info.col_start)},
-                   {"col_synapse", buffer_arg(info.col_synapse)},
-                   {"col_pre", buffer_arg(info.col_pre)}});
     args.insert({{"spikes", buffer_arg(pre.spiked)},
                  {"post", buffer_arg(t.buffer)},
                  {"counter", buffer_arg(t.counter)},
