@@ -3,7 +3,8 @@
 
 Trains examples/digits.snn (recurrent ALIF) and three variants made from it
 by text substitution (recurrent EpropLIF, feed-forward ALIF, feed-forward
-EpropLIF) and prints a table of test accuracy and wall time, side by side
+EpropLIF), each with both e-prop strategies (--eprop-strategy=online and
+adjoint), and prints a table of test accuracy and wall time, side by side
 on this machine. With --check PCT --exe PATH it only runs the given digits
 executable and fails unless the final test accuracy is at least PCT.
 
@@ -65,14 +66,15 @@ def main():
         for neuron, topology, text in variants(source):
             path = os.path.join(work, "%s_%s.snn" % (neuron, topology))
             open(path, "w").write(text)
-            exe = path[:-4]
-            subprocess.run([args.snnc, path, "-o", exe], check=True)
-            accuracy, seconds = train(exe, extra)
-            rows.append((neuron, topology, accuracy, seconds))
-    print("| neuron | hidden layer | test accuracy | training time (s) |")
-    print("|---|---|---|---|")
-    for neuron, topology, accuracy, seconds in rows:
-        print("| %s | %s | %.1f %% | %.1f |" % (neuron, topology, accuracy, seconds))
+            for strategy in ("online", "adjoint"):
+                exe = path[:-4] + "_" + strategy
+                subprocess.run([args.snnc, "--eprop-strategy=" + strategy, path, "-o", exe], check=True)
+                accuracy, seconds = train(exe, extra)
+                rows.append((neuron, topology, strategy, accuracy, seconds))
+    print("| neuron | hidden layer | e-prop strategy | test accuracy | training time (s) |")
+    print("|---|---|---|---|---|")
+    for neuron, topology, strategy, accuracy, seconds in rows:
+        print("| %s | %s | %s | %.1f %% | %.1f |" % (neuron, topology, strategy, accuracy, seconds))
     return 0
 
 

@@ -95,16 +95,18 @@ train Shd with eprop {
        recurrent_p, steps, batch)
 
 
-def run_snnc(args, batches):
-    """Compiles and trains; returns a dict with seconds per batch, or the error."""
-    out = {"tool": "snnc"}
+def run_snnc(args, batches, strategy):
+    """Compiles with --eprop-strategy=`strategy` and trains; returns a dict
+    with seconds per batch and peak memory, or the error."""
+    out = {"tool": "snnc-" + strategy}
     if not os.path.isfile(args.snnc):
         return dict(out, error="no snnc at %s" % args.snnc)
     model = os.path.join(args.out_dir, "eprop_shd.snn")
-    exe = os.path.join(args.out_dir, "eprop_shd")
+    exe = os.path.join(args.out_dir, "eprop_shd_" + strategy)
     with open(model, "w") as f:
         f.write(model_text(args.hidden, args.steps, args.batch, args.inputs, args.classes, args.recurrent_p))
-    argv = [args.snnc, "-O3", "--precision=" + args.precision, "--target=" + args.target, model, "-o", exe]
+    argv = [args.snnc, "-O3", "--precision=" + args.precision, "--target=" + args.target,
+            "--eprop-strategy=" + strategy, model, "-o", exe]
     start = time.perf_counter()
     proc = subprocess.run(argv, cwd=args.out_dir, capture_output=True, text=True)
     out["compile_s"] = time.perf_counter() - start
@@ -117,9 +119,13 @@ def run_snnc(args, batches):
             os.remove(metrics)
         argv = [exe, "--epochs", "1", "--batches", str(runs), "--no-shuffle", "--metrics", metrics]
         start = time.perf_counter()
-        proc = subprocess.run(argv, cwd=args.out_dir, capture_output=True, text=True,
+        proc = subprocess.run(["/usr/bin/time", "-f", "maxrss_kb %M"] + argv, cwd=args.out_dir,
+                              capture_output=True, text=True,
                               env=dict(os.environ, OMP_NUM_THREADS=str(args.threads)))
         wall = time.perf_counter() - start
+        for line in proc.stderr.splitlines():
+            if line.startswith("maxrss_kb "):
+                out["peak_rss_mb"] = int(line.split()[1]) / 1024
         if proc.returncode != 0:
             return dict(out, error="%s exit %d: %s" % (" ".join(argv), proc.returncode,
                                                        (proc.stderr or proc.stdout).strip()[-2000:]))
@@ -144,17 +150,21 @@ def run_snnc(args, batches):
     return out
 
 
-def run_torch(args, xs, labels, batches):
-    """Surrogate-gradient BPTT with Adam on CPU; returns seconds per batch."""
-    import torch
-
-    torch.set_num_threads(args.threads)
-    dtype = torch.float32 if args.precision == "float" else torch.float64
+def torch_net(args):
+    """The PyTorch side's parameters (the same initial distributions as the model)."""
     rng = np.random.default_rng(1)
     h = args.hidden
-    net = ref.Net(w_in=rng.normal(0, 0.04, (h, args.inputs)), w_rec=rng.normal(0, 0.04, (h, h)),
-                  w_out=rng.normal(0, 0.06, (args.classes, h)), alif=True, dt=DT, tau_mem=TAU_MEM,
-                  tau_adapt=TAU_ADAPT, tau_out=TAU_OUT, v_th=V_TH, beta=BETA, gamma=GAMMA)
+    return ref.Net(w_in=rng.normal(0, 0.04, (h, args.inputs)), w_rec=rng.normal(0, 0.04, (h, h)),
+                   w_out=rng.normal(0, 0.06, (args.classes, h)), alif=True, dt=DT, tau_mem=TAU_MEM,
+                   tau_adapt=TAU_ADAPT, tau_out=TAU_OUT, v_th=V_TH, beta=BETA, gamma=GAMMA)
+
+
+def torch_bptt(args, xs, labels, batches):
+    """Surrogate-gradient BPTT with Adam on CPU: seconds of each batch."""
+    import torch
+
+    dtype = torch.float32 if args.precision == "float" else torch.float64
+    net = torch_net(args)
     params = {name: torch.tensor(getattr(net, name), dtype=dtype, requires_grad=True)
               for name in ("w_in", "w_rec", "w_out")}
     opt = torch.optim.Adam(params.values(), lr=1e-3)
@@ -169,7 +179,111 @@ def run_torch(args, xs, labels, batches):
         loss.backward()
         opt.step()
         samples.append(time.perf_counter() - start)
-    return {"tool": "torch", "s_per_batch": statistics.median(samples), "samples": samples}
+    return samples
+
+
+def torch_eprop_gradients(net, x, y, classes, dtype):
+    """Per-step (online) e-prop in PyTorch, written straightforwardly from
+    Bellec et al. 2020's equations (those of eprop_reference.py, batched, no
+    autograd): per synapse and example the adaptation vector eps_a and the
+    filtered trace, per presynaptic neuron eps_v; symmetric feedback,
+    per-step cross-entropy. x [B, T, I], y [B]; returns the gradients of
+    w_in, w_rec (masked) and w_out summed over the batch."""
+    import torch
+
+    w_in, w_rec, w_out = (torch.tensor(getattr(net, n), dtype=dtype) for n in ("w_in", "w_rec", "w_out"))
+    mask = torch.tensor(net.rec_mask, dtype=dtype)
+    w_rec = w_rec * mask
+    alpha, rho, kappa, beta, v_th = net.alpha, net.rho, net.kappa, net.beta_eff, net.v_th
+    batch, steps, n_in = x.shape
+    h = w_in.shape[0]
+    onehot = torch.nn.functional.one_hot(y, classes).to(dtype)
+    v = torch.zeros(batch, h, dtype=dtype)
+    a, z, out = torch.zeros_like(v), torch.zeros_like(v), torch.zeros(batch, classes, dtype=dtype)
+    eps_v = torch.zeros(batch, n_in + h, dtype=dtype)  # per presynaptic neuron
+    eps_a = torch.zeros(batch, h, n_in + h, dtype=dtype)  # per synapse
+    ebar = torch.zeros_like(eps_a)
+    zbar = torch.zeros(batch, h, dtype=dtype)
+    psi_prev = torch.zeros(batch, h, 1, dtype=dtype)
+    grad = [torch.zeros_like(w_in), torch.zeros_like(w_rec), torch.zeros_like(w_out)]
+    for t in range(steps):
+        pre = torch.cat([x[:, t], z], dim=1)  # this step's inputs, the previous step's spikes
+        v = alpha * v + pre[:, :n_in] @ w_in.T + z @ w_rec.T - v_th * z
+        a = rho * a + z
+        g = v - v_th - beta * a
+        z = (g >= 0).to(dtype)
+        psi = (net.gamma / v_th) * torch.clamp(1.0 - g.abs() / v_th, min=0.0)
+        out = kappa * out + z @ w_out.T
+        delta = (torch.softmax(out, dim=1) - onehot) / steps  # the loss is the mean over the steps
+        learning = delta @ w_out  # [B, H]
+        # In place where it can be: one temporary per synapse-sized term.
+        eps_a.mul_(rho - psi_prev * beta).add_(psi_prev * eps_v[:, None, :])
+        eps_v.mul_(alpha).add_(pre)
+        e = eps_a * (-beta)
+        e.add_(eps_v[:, None, :]).mul_(psi[:, :, None])
+        ebar.mul_(kappa).add_(e)
+        rec = torch.einsum("bj,bji->ji", learning, ebar)
+        grad[0] += rec[:, :n_in]
+        grad[1] += rec[:, n_in:]
+        zbar = kappa * zbar + z
+        grad[2] += delta.T @ zbar
+        psi_prev = psi[:, :, None]
+    grad[1] *= mask
+    return grad
+
+
+def torch_eprop(args, xs, labels, batches):
+    """torch_eprop_gradients and Adam, per batch: seconds of each batch."""
+    import torch
+
+    dtype = torch.float32 if args.precision == "float" else torch.float64
+    net = torch_net(args)
+    params = [torch.tensor(getattr(net, n), dtype=dtype) for n in ("w_in", "w_rec", "w_out")]
+    opt = torch.optim.Adam(params, lr=1e-3)
+    samples = []
+    for b in range(batches):
+        x = torch.tensor(xs[b * args.batch:(b + 1) * args.batch], dtype=dtype)
+        y = torch.tensor(labels[b * args.batch:(b + 1) * args.batch])
+        start = time.perf_counter()
+        for w, dw in zip(params, torch_eprop_gradients(net, x, y, args.classes, dtype)):
+            w.grad = dw
+        opt.step()
+        for name, w in zip(("w_in", "w_rec", "w_out"), params):
+            setattr(net, name, w.detach().numpy().astype(np.float64))
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def run_torch(args, kind, batches):
+    """Runs torch_bptt or torch_eprop in a child process (so that its peak
+    memory is its own); returns a dict with seconds per batch."""
+    argv = [sys.executable, os.path.abspath(__file__), "--worker", kind, "--batches", str(batches),
+            "--precision", args.precision, "--out-dir", args.out_dir, "--threads", str(args.threads),
+            "--steps", str(args.steps), "--hidden", str(args.hidden), "--batch", str(args.batch),
+            "--inputs", str(args.inputs), "--classes", str(args.classes)]
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"tool": kind, "error": (proc.stderr or proc.stdout).strip()[-2000:] or "exit %d" % proc.returncode}
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {"tool": kind, "s_per_batch": statistics.median(result["samples"]), "samples": result["samples"],
+            "peak_rss_mb": result["peak_rss_mb"]}
+
+
+def worker(args):
+    """The child of run_torch: prints {"samples", "peak_rss_mb"} as JSON."""
+    import resource
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    examples = args.batch * (args.batches + 1)
+    xs, labels = make_data(os.path.join(args.out_dir, "shd_synthetic_%s.npz" % args.worker), examples, args.steps,
+                           seed=7, inputs=args.inputs, classes=args.classes)
+    run = torch_bptt if args.worker == "torch-bptt" else torch_eprop
+    samples = run(args, xs, labels, args.batches)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"samples": samples, "peak_rss_mb": peak}))
+    return 0
 
 
 # DRAM peaks (bytes/s) of the GPUs the project may be lent, by nvidia-smi name.
@@ -202,14 +316,19 @@ def stream_bandwidth(megabytes=512, repeats=5):
     return 2 * src.nbytes / best
 
 
+NAMES = {"snnc-adjoint": "snnc e-prop (adjoint)", "snnc-online": "snnc e-prop (online)",
+         "torch-bptt": "torch BPTT (CPU)", "torch-eprop": "torch e-prop per step"}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--snnc", default=DEFAULT_SNNC)
-    parser.add_argument("--batches", type=int, default=3, help="timed batches per tool")
+    parser.add_argument("--batches", type=int, default=2, help="timed batches per tool")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--precision", choices=("float", "double"), default="float")
     parser.add_argument("--out-dir", default="build/bench")
-    parser.add_argument("--tools", default="snnc,torch")
+    parser.add_argument("--tools", default=",".join(NAMES),
+                        help="comma-separated: " + ", ".join(NAMES) + " (snnc: both strategies)")
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--batch", type=int, default=32)
@@ -219,64 +338,95 @@ def main():
     parser.add_argument("--target", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--dvs", action="store_true",
                         help="2048 -> 512 ALIF (10%% recurrent) -> 11, batch 512, 1500 steps, cuda, snnc only")
+    parser.add_argument("--worker", choices=("torch-bptt", "torch-eprop"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.out_dir = os.path.abspath(args.out_dir)
+    if args.worker:
+        return worker(args)
     if args.dvs:
         args.inputs, args.hidden, args.classes, args.recurrent_p = 2048, 512, 11, 0.1
         args.batch, args.steps, args.target, args.tools = 512, 1500, "cuda", "snnc"
         args.batches = min(args.batches, 2)
-    args.out_dir = os.path.abspath(args.out_dir)
     args.snnc = os.path.abspath(args.snnc)
     os.makedirs(args.out_dir, exist_ok=True)
-    tools = set(args.tools.split(","))
+    tools = set(args.tools.replace("snnc,", "snnc-adjoint,snnc-online,").split(","))
+    if args.tools == "snnc":
+        tools = {"snnc-adjoint", "snnc-online"}
+    unknown = tools - set(NAMES)
+    if unknown:
+        parser.error("unknown tools: " + ", ".join(sorted(unknown)))
 
     examples = args.batch * (args.batches + 1)
     xs, labels = make_data(os.path.join(args.out_dir, "shd_synthetic.npz"), examples, args.steps, seed=7,
-                           inputs=args.inputs, classes=args.classes, dense="torch" in tools)
+                           inputs=args.inputs, classes=args.classes, dense=True)
     rows = []
-    if "snnc" in tools:
-        rows.append(run_snnc(args, args.batches))
-    if "torch" in tools:
-        try:
-            rows.append(run_torch(args, xs, labels, args.batches))
-        except ImportError as e:
-            rows.append({"tool": "torch", "error": str(e)})
+    for tool in NAMES:
+        if tool not in tools:
+            continue
+        if tool.startswith("snnc"):
+            rows.append(run_snnc(args, args.batches, tool.split("-")[1]))
+        else:
+            rows.append(run_torch(args, tool, args.batches))
 
     real = 4 if args.precision == "float" else 8
     synapses = args.hidden * args.inputs + round(args.recurrent_p * args.hidden * (args.hidden - 1))
     bytes_per_step = synapses * args.batch * 3 * 2 * real
     bandwidth = stream_bandwidth()
     floor_step = bytes_per_step / bandwidth
+    # The adjoint strategy's work per step: neuron-steps (forward records
+    # and the backward recursion, hidden and readout) and spike events (the
+    # input spikes of the data times their fan-out, counted exactly; the
+    # hidden spikes are not known here and are left out).
+    neuron_steps = (args.hidden + args.classes) * args.batch
+    input_events = float(xs[:args.batch * args.batches].sum()) / (args.batches * args.steps) * args.hidden
+    # (per step, for the whole batch)
 
     print("e-prop benchmark: %d -> %d ALIF (%g recurrent) -> %d, batch %d, %d steps of 1 ms, %s, %s, %d thread(s)"
           % (args.inputs, args.hidden, args.recurrent_p, args.classes, args.batch, args.steps, args.precision,
              args.target, args.threads))
-    print("%-22s %12s  %s" % ("tool", "s/batch", "(min-max)"))
+    print("%-24s %12s %12s  %s" % ("tool", "s/batch", "peak RSS MB", "(min-max)"))
     by_tool = {}
     for row in rows:
-        name = {"snnc": "snnc (e-prop)", "torch": "torch BPTT (CPU)"}[row["tool"]]
+        name = NAMES[row["tool"]]
         if "error" in row:
-            print("%-22s %12s  %s" % (name, "-", "error: " + row["error"].splitlines()[0][:200]))
+            print("%-24s %12s %12s  %s" % (name, "-", "-", "error: " + row["error"].splitlines()[0][:200]))
             for line in row["error"].splitlines()[1:8]:
-                print(" " * 24 + line)
+                print(" " * 26 + line)
             continue
         by_tool[row["tool"]] = row["s_per_batch"]
-        spread = ("(%.4f-%.4f)" % (min(row["samples"]), max(row["samples"]))
-                  if len(row["samples"]) > 1 else "((N+1)-batch run minus 1-batch run) / N")
-        print("%-22s %12.4f  %s" % (name, row["s_per_batch"], spread))
-    if len(by_tool) == 2:
-        print("%-22s %12.2f  (above 1: snnc is faster)" % ("ratio torch/snnc", by_tool["torch"] / by_tool["snnc"]))
-    print("memory floor of the online strategy: %d synapses x %d examples x 3 traces (eps_a, ebar, "
+        if row["tool"].startswith("snnc"):
+            spread = "((N+1)-batch run minus 1-batch run) / N"
+        else:
+            spread = "(%.4f-%.4f)" % (min(row["samples"]), max(row["samples"]))
+        rss = "%.0f" % row["peak_rss_mb"] if "peak_rss_mb" in row else "-"
+        print("%-24s %12.4f %12s  %s" % (name, row["s_per_batch"], rss, spread))
+    for other in ("torch-bptt", "torch-eprop", "snnc-online"):
+        if other in by_tool and "snnc-adjoint" in by_tool:
+            print("%-24s %12.2f  (%s / snnc adjoint)" % ("ratio", by_tool[other] / by_tool["snnc-adjoint"],
+                                                          NAMES[other]))
+    print("floor of the online strategy: %d synapses x %d examples x 3 traces (eps_a, ebar, "
           "gradient) x read+write x %d B = %.1f MB per step" % (synapses, args.batch, real, bytes_per_step / 1e6))
     print("stream bandwidth (numpy copy): %.2f GB/s -> floor %.3f ms per step" % (bandwidth / 1e9, floor_step * 1e3))
-    if "snnc" in by_tool and args.target == "cpu":
-        step = by_tool["snnc"] / args.steps
-        print("snnc: %.3f ms per step = %.2f x the floor" % (step * 1e3, step / floor_step))
-    if "snnc" in by_tool and args.target == "cuda":
-        step = by_tool["snnc"] / args.steps
+    for tool in ("snnc-online", "snnc-adjoint"):
+        if tool not in by_tool or args.target != "cpu":
+            continue
+        step = by_tool[tool] / args.steps
+        if tool == "snnc-online":
+            print("snnc online: %.3f ms per step = %.2f x the traffic floor" % (step * 1e3, step / floor_step))
+        else:
+            print("snnc adjoint: %.3f ms per step for %d neuron-steps and %.0f input spike events per step: "
+                  "%.1f ns per neuron-step + event" % (step * 1e3, neuron_steps, input_events,
+                                                       step * 1e9 / (neuron_steps + input_events)))
+    if args.target == "cuda":
         name, peak = gpu_peak()
-        achieved = bytes_per_step / step
-        print("snnc on %s: %.3f ms per step; the online strategy's traffic at %.0f GB/s = %s of the DRAM peak"
-              % (name, step * 1e3, achieved / 1e9, "%.1f %%" % (100 * achieved / peak) if peak else "? (unknown GPU)"))
+        for tool in ("snnc-online", "snnc-adjoint"):
+            if tool in by_tool:
+                step = by_tool[tool] / args.steps
+                achieved = bytes_per_step / step
+                print("%s on %s: %.3f ms per step%s" % (NAMES[tool], name, step * 1e3, (
+                    "; the online strategy's traffic at %.0f GB/s = %s of the DRAM peak"
+                    % (achieved / 1e9, "%.1f %%" % (100 * achieved / peak) if peak else "? (unknown GPU)"))
+                    if tool == "snnc-online" else ""))
     with open(os.path.join(args.out_dir, "eprop.json"), "w") as f:
         json.dump({"rows": rows, "bytes_per_step": bytes_per_step, "bandwidth": bandwidth,
                    "floor_s_per_step": floor_step, "args": vars(args)}, f, indent=1)

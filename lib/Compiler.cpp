@@ -139,6 +139,13 @@ struct Compilation::Impl {
       fail(DiagKind::empty_network, net.loc, net.name);
       return false;
     }
+    if (module->regime.training && options.eprop_strategy == EpropStrategyChoice::Adjoint) {
+      std::string why = lower::adjoint_unsupported(*module->regime.training);
+      if (!why.empty()) {
+        fail(DiagKind::eprop_adjoint_unsupported, module->regime.training->loc, why);
+        return false;
+      }
+    }
     return true;
   }
   /// The scheduled Program; null after reporting an error.
@@ -155,6 +162,9 @@ struct Compilation::Impl {
         so.delivery = options.spike_delivery == SpikeDelivery::Presynaptic    ? lower::DeliveryChoice::Presynaptic
                       : options.spike_delivery == SpikeDelivery::Postsynaptic ? lower::DeliveryChoice::Postsynaptic
                                                                               : lower::DeliveryChoice::Auto;
+        so.eprop = options.eprop_strategy == EpropStrategyChoice::Online    ? lower::EpropChoice::Online
+                   : options.eprop_strategy == EpropStrategyChoice::Adjoint ? lower::EpropChoice::Adjoint
+                                                                            : lower::EpropChoice::Auto;
         program = times.time("schedule", [&] { return lower::schedule(*module, so); });
       } catch (const ir::InternalError &e) {
         throw InternalCompilerError(e.what());

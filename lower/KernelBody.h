@@ -60,4 +60,26 @@ public:
   KernelBuilder k;
 };
 
+/// The run's steps per example T (the `timesteps` hyperparameter), and
+/// whether this step is the last, T - 1, or among the last `n`: compared as
+/// reals (exact: both are whole numbers far below 2^24).
+struct Steps {
+  ir::Expr count, step;
+  Value within_last(uint32_t n) const {
+    return Math::make(ir::Binary::make(ir::BinaryOp::Ge, step, count - num(double(n))));
+  }
+  Value is_last() const { return within_last(1); }
+};
+
+/// T from element `timesteps_slot` of the kernel's `hyper` buffer (added
+/// if the kernel has none yet), and this step as a real.
+inline Steps steps_of(Body &body, int timesteps_slot, ElemType real) {
+  int hyper = body.k.kernel().param("hyper");
+  if (hyper < 0)
+    hyper = body.k.buffer("hyper", real, ScopeKind::Global, BatchAxis::Shared, Param::Access::Read);
+  ir::Expr count = body.load("T", hyper, i64(timesteps_slot));
+  body.k.let("step.real", Cast::make(Type::Real, local("step", Type::I64)));
+  return {count, real_local("step.real")};
+}
+
 } // namespace snn::lower

@@ -210,6 +210,17 @@ std::string human_bytes(uint64_t bytes) {
   return fmt::format("{:.1f} {}", value, units[unit]);
 }
 
+namespace {
+/// Bytes of the history buffers for `batch` examples.
+uint64_t history_bytes(const Program &p, uint32_t batch) {
+  uint64_t bytes = 0;
+  for (size_t k = 0; k < p.buffers.size(); ++k)
+    if (p.buffers[k].role == BufferRole::History)
+      bytes += p.bytes(int(k), batch);
+  return bytes;
+}
+} // namespace
+
 std::string memory_report(const Program &p, uint32_t batch) {
   std::string out;
   size_t name_width = 4, scope_width = 5;
@@ -231,6 +242,10 @@ std::string memory_report(const Program &p, uint32_t batch) {
   uint64_t total = p.total_bytes(batch);
   out += fmt::format("  total {} bytes ({}) for a batch of {}{}\n", total, human_bytes(total), batch,
                      estimated ? "; ~: expected synapse count of random connectivity" : "");
+  uint64_t history = history_bytes(p, batch);
+  if (history > 0)
+    out += fmt::format("  of which the adjoint e-prop strategy's history of {} steps: {} bytes ({})\n",
+                       p.training.timesteps, history, human_bytes(history));
   return out;
 }
 
@@ -246,6 +261,20 @@ std::string to_string(const Program &p) {
     for (const ProjectionInfo &j : p.projections)
       out += fmt::format("  {}: {} (cost per step: presynaptic {:.0f}, postsynaptic {:.0f})\n", j.name,
                          name_of(j.delivery), j.delivery_cost.presynaptic, j.delivery_cost.postsynaptic);
+    out += "}\n";
+  }
+  if (p.training.enabled) {
+    // The cost model's estimate, per step and example, and why the adjoint
+    // strategy was out of reach.
+    const TrainingInfo &t = p.training;
+    out += fmt::format("training {{\n  e-prop strategy: {} (cost per step: online {:.0f}, adjoint {:.0f})\n",
+                       name_of(t.strategy), t.strategy_cost.online, t.strategy_cost.adjoint);
+    if (!t.adjoint_unsupported.empty())
+      out += fmt::format("  adjoint: not applicable: {}\n", t.adjoint_unsupported);
+    else if (t.strategy == EpropStrategy::Adjoint)
+      out += fmt::format("  history: {} steps, {} bytes per example\n", t.timesteps, history_bytes(p, 1));
+    else
+      out += fmt::format("  adjoint history would take {} bytes per example\n", t.strategy_cost.history_bytes);
     out += "}\n";
   }
   for (const Kernel &k : p.kernels)

@@ -1,6 +1,8 @@
 //===- lower/Program.cpp - What every backend reads -----------------------===//
 #include "lower/Program.h"
 
+#include <algorithm>
+
 namespace snn::lower {
 
 const char *name_of(ElemType type) {
@@ -117,6 +119,8 @@ const char *name_of(BufferRole role) {
     return "column synapse";
   case BufferRole::ColumnPre:
     return "column pre";
+  case BufferRole::History:
+    return "history";
   }
   return "?";
 }
@@ -175,9 +179,9 @@ Launch bind_launch(const Program &program, int kernel, std::string what, const s
 }
 
 const std::vector<std::string> &entry_point_names() {
-  static const std::vector<std::string> names = {
-      "init",           "reset_example", "step", "train_step", "end_example", "train_end_example", "reduce_gradients",
-      "apply_gradients"};
+  static const std::vector<std::string> names = {"init",           "reset_example",    "step",
+                                                 "train_step",     "end_example",      "train_end_example",
+                                                 "train_backward", "reduce_gradients", "apply_gradients"};
   return names;
 }
 
@@ -191,6 +195,8 @@ const EntryPoint &Program::entry(const std::string &n) const {
 uint64_t Program::bytes(int index, uint32_t batch_size) const {
   const Buffer &b = buffers.at(static_cast<size_t>(index));
   uint64_t copies = b.batch == BatchAxis::PerExample ? batch_size : 1;
+  if (b.role == BufferRole::History)
+    copies *= std::max<uint32_t>(training.timesteps, 1);
   return copies * storage_bytes(b.type, b.extent);
 }
 

@@ -26,6 +26,7 @@
 
 #include "ir/Module.h"
 #include "lower/DeliveryStrategy.h"
+#include "lower/EpropStrategy.h"
 #include "lower/Stmt.h"
 
 #include <map>
@@ -90,6 +91,7 @@ enum class BufferRole : uint8_t {
   ColumnStart,   ///< U32, shared, column scope: offsets of each post neuron's synapses, built by the runtime
   ColumnSynapse, ///< U32, shared, per synapse: the synapses by post neuron (indices into rows), built by the runtime
   ColumnPre,     ///< U32, shared, per synapse: the pre neuron of each synapse in column order, built by the runtime
+  History,       ///< per example, global: `extent` elements per step of an example, allocated for the run's steps
 };
 const char *name_of(BufferRole role);
 
@@ -318,6 +320,15 @@ struct TrainingInfo {
   ir::Metric early_stopping_monitor = ir::Metric::ValidationLoss;
   ir::PeriodUnit checkpoint_unit = ir::PeriodUnit::Epochs;
   std::string checkpoint_dir; ///< empty: none unless the run asks
+  /// How the gradient is computed (EpropStrategy.h), what the cost model
+  /// estimated, and why the adjoint strategy was out of reach (empty when
+  /// it was not).
+  EpropStrategy strategy = EpropStrategy::Online;
+  EpropCost strategy_cost;
+  std::string adjoint_unsupported;
+  /// The adjoint strategy: the runtime calls train_backward per step, in
+  /// reverse, after each example.
+  bool backward_pass = false;
 };
 
 struct Program {
@@ -340,7 +351,8 @@ struct Program {
 
   /// The entry point called `name`; throws ir::InternalError if none.
   const EntryPoint &entry(const std::string &name) const;
-  /// Bytes of buffer `index` for `batch` examples (Synapse extents as estimated).
+  /// Bytes of buffer `index` for `batch` examples (Synapse extents as
+  /// estimated; histories for the regime's steps per example).
   uint64_t bytes(int index, uint32_t batch) const;
   /// Bytes of all buffers for `batch` examples.
   uint64_t total_bytes(uint32_t batch) const;

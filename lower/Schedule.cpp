@@ -69,7 +69,7 @@ public:
       add_projection(int(j));
     launch_entries();
     if (m_.regime.training)
-      schedule_training(m_, p_);
+      schedule_training(m_, p_, options_.eprop);
     for (const ir::Record &r : m_.regime.records)
       add_record(r);
     for (const ir::Stimulus &s : m_.regime.stimuli)

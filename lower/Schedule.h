@@ -31,6 +31,9 @@ struct ScheduleOptions {
   /// The backend runs a kernel's points in parallel (a GPU): atomics cost
   /// more, which the cost model weighs.
   bool parallel_device = false;
+  /// How e-prop computes the gradient (EpropStrategy.h): auto by the cost
+  /// model.
+  EpropChoice eprop = EpropChoice::Auto;
 };
 
 /// Lowers `module` to a Program. Throws ir::InternalError for a module that

@@ -120,25 +120,6 @@ Kernel build_copy_flags_kernel() {
 }
 
 namespace {
-/// The run's steps per example T (the `timesteps` hyperparameter), and
-/// whether this step is the last, T - 1, or among the last `n`: compared as
-/// reals (exact: both are whole numbers far below 2^24).
-struct Steps {
-  Expr count, step;
-  Value within_last(uint32_t n) const {
-    return Math::make(ir::Binary::make(ir::BinaryOp::Ge, step, count - num(double(n))));
-  }
-  Value is_last() const { return within_last(1); }
-};
-Steps steps_of(Body &body, const LossShape &shape, ElemType real) {
-  int hyper = body.k.kernel().param("hyper");
-  if (hyper < 0)
-    hyper = body.k.buffer("hyper", real, ScopeKind::Global, BatchAxis::Shared, Param::Access::Read);
-  Expr count = body.load("T", hyper, i64(shape.timesteps_slot));
-  body.k.let("step.real", Cast::make(Type::Real, local("step", Type::I64)));
-  return {count, real_local("step.real")};
-}
-
 /// The buffers every loss kernel takes.
 struct LossBuffers {
   int label, loss, scores, delta, y, peak, spiked;
@@ -168,7 +149,7 @@ Kernel build_loss_step_kernel(const LossShape &shape, ElemType real) {
   Value base = body.k.let("base", b_index() * classes);
   Value step = local("step", Type::I64);
   Value p = local("p", Type::I64);
-  Steps steps = steps_of(body, shape, real);
+  Steps steps = steps_of(body, shape.timesteps_slot, real);
   if (shape.per_step()) {
     // The loss is the mean over the window: all T steps, or the last N.
     bool last = shape.kind == ir::ReadoutKind::LastSteps;
@@ -405,7 +386,7 @@ Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &
   if (shape.per_step()) {
     body.add(sink, ix.sidx, body.load("L", signal, signal_index) * term);
   } else if (shape.kind == ir::ReadoutKind::Mean) {
-    body.add(sink, ix.sidx, term / steps_of(body, shape, real).count);
+    body.add(sink, ix.sidx, term / steps_of(body, shape.timesteps_slot, real).count);
   } else if (count && tp.readout) {
     body.add(sink, ix.sidx, term); // every spike counts once
   } else if (count) {
@@ -425,7 +406,7 @@ Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &
                 [&] { body.store(sinks[c], ix.sidx, term); });
     }
   } else { // Final: only the last step counts
-    body.when(steps_of(body, shape, real).is_last(), [&] { body.store(sink, ix.sidx, term); });
+    body.when(steps_of(body, shape.timesteps_slot, real).is_last(), [&] { body.store(sink, ix.sidx, term); });
   }
   return body.k.finish();
 }
@@ -525,12 +506,12 @@ Kernel build_bias_trace_kernel(const LossShape &shape, double kappa, double gain
   if (shape.per_step())
     body.add(sink, index, body.load("d", delta, index) * now);
   else if (shape.kind == ir::ReadoutKind::Mean)
-    body.add(sink, index, now / steps_of(body, shape, real).count);
+    body.add(sink, index, now / steps_of(body, shape.timesteps_slot, real).count);
   else if (max)
     body.when(Math::make(ir::Binary::make(ir::BinaryOp::Gt, body.load("reached", peak, index), num(0.5))),
               [&] { body.store(sink, index, now); });
   else
-    body.when(steps_of(body, shape, real).is_last(), [&] { body.store(sink, index, now); });
+    body.when(steps_of(body, shape.timesteps_slot, real).is_last(), [&] { body.store(sink, index, now); });
   return body.k.finish();
 }
 

@@ -1,24 +1,25 @@
 //===- lower/TrainingSchedule.cpp - A train regime's buffers and launches -===//
 #include "lower/TrainingSchedule.h"
 
+#include "lower/AdjointSchedule.h"
 #include "lower/Hyperparameters.h"
 #include "lower/OptimizerKernels.h"
+#include "lower/ProgramBuilder.h"
 #include "lower/SpikeRegularizers.h"
 #include "lower/TrainingKernels.h"
 
 #include <cmath>
 #include <map>
+#include <optional>
 
 namespace snn::lower {
 
 namespace {
 
-Argument buffer_arg(int buffer) { return Argument{buffer, 0}; }
-Argument scalar_arg(int64_t value) { return Argument{-1, value}; }
-
 class TrainingScheduler {
 public:
-  TrainingScheduler(const ir::Module &m, Program &p) : m_(m), tr_(*m.regime.training), p_(p), real_(p.real) {}
+  TrainingScheduler(const ir::Module &m, Program &p, EpropChoice choice)
+      : m_(m), tr_(*m.regime.training), p_(p), b_(p), real_(p.real), choice_(choice) {}
 
   void run() {
     ir::internal_check(tr_.derived, "the train regime reached lower/ before the eprop pass");
@@ -31,6 +32,7 @@ public:
     shape_.last_steps = tr_.last_steps;
     shape_.classes = p_.populations[readout_].size;
     add_global_buffers();
+    choose_strategy();
     for (const ir::TrainedProjection &tp : tr_.trained)
       add_projection(tp);
     if (tr_.readout_bias)
@@ -62,55 +64,55 @@ private:
     throw ir::InternalError("population '" + p_.populations[population].name + "' has no input '" + input + "'");
   }
 
-  int add_buffer(std::string name, ElemType type, Scope scope, BatchAxis batch, BufferRole role, uint64_t extent,
-                 bool zero_per_example = true) {
-    Buffer b;
-    b.name = std::move(name);
-    b.type = type;
-    b.scope = scope;
-    b.batch = batch;
-    b.role = role;
-    b.unit = type == ElemType::I32 || type == ElemType::U8 ? "" : "1";
-    b.extent = extent;
-    if (scope.kind == ScopeKind::Synapse) {
-      const Buffer &weight = p_.buffers[p_.projections[scope.owner].weight];
-      b.extent = weight.extent;
-      b.extent_is_estimate = weight.extent_is_estimate;
-    }
-    p_.buffers.push_back(std::move(b));
-    int index = int(p_.buffers.size() - 1);
-    if (batch == BatchAxis::PerExample && zero_per_example)
-      per_example_.push_back(index);
-    return index;
-  }
-
   bool max() const { return shape_.kind == ir::ReadoutKind::Max; }
   bool count() const { return shape_.kind == ir::ReadoutKind::SpikeCount; }
   /// Readouts whose hidden gradients need one accumulator per class.
   bool per_class() const { return max() || count(); }
 
+  bool adjoint() const { return p_.training.strategy == EpropStrategy::Adjoint; }
+
+  /// The strategy, from the cost model and the choice asked for.
+  void choose_strategy() {
+    std::vector<TrainedSizes> sizes;
+    for (const ir::TrainedProjection &tp : tr_.trained) {
+      const ProjectionInfo &info = p_.projections[tp.projection];
+      sizes.push_back({p_.populations[info.pre].size, p_.populations[info.post].size, p_.buffers[info.weight].extent,
+                       info.pre, info.post, m_.network.projections[tp.projection].delay_steps > 0});
+    }
+    TrainingInfo &t = p_.training;
+    t.strategy_cost = eprop_cost(tr_, sizes, shape_.classes, p_.dt, real_ == ElemType::F64 ? 8 : 4);
+    t.adjoint_unsupported = adjoint_unsupported(tr_);
+    ir::internal_check(choice_ != EpropChoice::Adjoint || t.adjoint_unsupported.empty(),
+                       "the adjoint strategy was forced where it does not apply");
+    t.strategy = choose_eprop(choice_, t.strategy_cost, p_.batch, t.adjoint_unsupported);
+    if (adjoint()) {
+      t.backward_pass = true;
+      adjoint_.emplace(b_, shape_, tr_.readout_decay, tr_.readout_gain, delta_, hyper_);
+    }
+  }
+
   void add_global_buffers() {
     uint32_t classes = shape_.classes;
     Scope global{ScopeKind::Global, -1};
     if (per_class())
-      peak_ = add_buffer("train.peak", real_, global, BatchAxis::PerExample, BufferRole::Training, classes);
-    label_ = add_buffer("train.label", ElemType::I32, global, BatchAxis::PerExample, BufferRole::Label, 1, false);
-    loss_ = add_buffer("train.loss", real_, global, BatchAxis::PerExample, BufferRole::Loss, 1);
-    scores_ = add_buffer("train.scores", real_, global, BatchAxis::PerExample, BufferRole::Scores, classes);
-    delta_ = add_buffer("train.delta", real_, global, BatchAxis::PerExample, BufferRole::Training, classes);
-    lr_ = add_buffer("train.lr", real_, global, BatchAxis::Shared, BufferRole::Hyper, 1);
-    hyper_ = add_buffer("train.hyper", real_, global, BatchAxis::Shared, BufferRole::Hyper, hypers_.list.size());
-    norm2_ = add_buffer("train.gradient_norm2", real_, global, BatchAxis::Shared, BufferRole::Training, 1);
-    clip_scale_ = add_buffer("train.clip_scale", real_, global, BatchAxis::Shared, BufferRole::Training, 1);
+      peak_ = b_.add_buffer("train.peak", real_, global, BatchAxis::PerExample, BufferRole::Training, classes);
+    label_ = b_.add_buffer("train.label", ElemType::I32, global, BatchAxis::PerExample, BufferRole::Label, 1, false);
+    loss_ = b_.add_buffer("train.loss", real_, global, BatchAxis::PerExample, BufferRole::Loss, 1);
+    scores_ = b_.add_buffer("train.scores", real_, global, BatchAxis::PerExample, BufferRole::Scores, classes);
+    delta_ = b_.add_buffer("train.delta", real_, global, BatchAxis::PerExample, BufferRole::Training, classes);
+    lr_ = b_.add_buffer("train.lr", real_, global, BatchAxis::Shared, BufferRole::Hyper, 1);
+    hyper_ = b_.add_buffer("train.hyper", real_, global, BatchAxis::Shared, BufferRole::Hyper, hypers_.list.size());
+    norm2_ = b_.add_buffer("train.gradient_norm2", real_, global, BatchAxis::Shared, BufferRole::Training, 1);
+    clip_scale_ = b_.add_buffer("train.clip_scale", real_, global, BatchAxis::Shared, BufferRole::Training, 1);
     for (const ir::Dropout &d : tr_.workflow.dropouts) {
       int k = population(d.population);
-      kept_[k] = add_buffer(d.population + ".kept_spikes", ElemType::U8, {ScopeKind::Neuron, k}, BatchAxis::PerExample,
-                            BufferRole::Training, p_.populations[k].size);
+      kept_[k] = b_.add_buffer(d.population + ".kept_spikes", ElemType::U8, {ScopeKind::Neuron, k},
+                               BatchAxis::PerExample, BufferRole::Training, p_.populations[k].size);
     }
     for (const ir::RateRegularizer &r : tr_.workflow.rate_regularizers) {
       int k = population(r.population);
-      rate_[k] = add_buffer(r.population + ".rate_average", real_, {ScopeKind::Neuron, k}, BatchAxis::PerExample,
-                            BufferRole::Running, p_.populations[k].size, false);
+      rate_[k] = b_.add_buffer(r.population + ".rate_average", real_, {ScopeKind::Neuron, k}, BatchAxis::PerExample,
+                               BufferRole::Running, p_.populations[k].size, false);
     }
   }
 
@@ -120,12 +122,12 @@ private:
     if (found != signal_.end())
       return found->second;
     const PopulationInfo &pop = p_.populations[k];
-    int buffer = add_buffer(pop.name + ".learning_signal", real_, {ScopeKind::Neuron, k}, BatchAxis::PerExample,
-                            BufferRole::Training, pop.size);
+    int buffer = b_.add_buffer(pop.name + ".learning_signal", real_, {ScopeKind::Neuron, k}, BatchAxis::PerExample,
+                               BufferRole::Training, pop.size);
     signal_.emplace(k, buffer);
     if (tr_.feedback == ir::FeedbackKind::Random)
-      feedback_[k] = add_buffer(pop.name + ".feedback", real_, {ScopeKind::Global, -1}, BatchAxis::Shared,
-                                BufferRole::Training, uint64_t(pop.size) * shape_.classes);
+      feedback_[k] = b_.add_buffer(pop.name + ".feedback", real_, {ScopeKind::Global, -1}, BatchAxis::Shared,
+                                   BufferRole::Training, uint64_t(pop.size) * shape_.classes);
     else
       symmetric_[k] = tp.feedback_projection;
     return buffer;
@@ -163,14 +165,14 @@ private:
             arg.buffer = kept;
       }
       int slot = hypers_.dropout.at(pop.name);
-      int index = kernel("dropout." + pop.name, [&] { return build_dropout_kernel(slot, real_); });
+      int index = b_.kernel("dropout." + pop.name, [&] { return build_dropout_kernel(slot, real_); });
       train.launches.insert(train.launches.begin() + std::ptrdiff_t(last + 1),
-                            launch(index, "population " + pop.name,
-                                   {{"spiked", buffer_arg(pop.spiked)},
-                                    {"kept", buffer_arg(kept)},
-                                    {"hyper", buffer_arg(hyper_)},
-                                    {"size", scalar_arg(pop.size)},
-                                    {"stream", scalar_arg(k)}}));
+                            b_.launch(index, "population " + pop.name,
+                                      {{"spiked", buffer_arg(pop.spiked)},
+                                       {"kept", buffer_arg(kept)},
+                                       {"hyper", buffer_arg(hyper_)},
+                                       {"size", scalar_arg(pop.size)},
+                                       {"stream", scalar_arg(k)}}));
     }
   }
 
@@ -183,8 +185,8 @@ private:
     if (found != previous_.end())
       return found->second;
     const PopulationInfo &pop = p_.populations[pre];
-    int buffer = add_buffer(pop.name + ".spiked_before", ElemType::U8, {ScopeKind::Neuron, pre}, BatchAxis::PerExample,
-                            BufferRole::Training, pop.size);
+    int buffer = b_.add_buffer(pop.name + ".spiked_before", ElemType::U8, {ScopeKind::Neuron, pre},
+                               BatchAxis::PerExample, BufferRole::Training, pop.size);
     previous_.emplace(pre, buffer);
     return buffer;
   }
@@ -207,17 +209,20 @@ private:
   /// optimiser moments of a parameter with values `value`.
   void add_parameter_buffers(Param &param, Scope scope, uint64_t extent, bool snapshots = false) {
     const std::string &name = param.info.name;
-    param.grad = add_buffer(name + ".grad_example", real_, scope, BatchAxis::PerExample, BufferRole::Training, extent);
+    param.grad =
+        b_.add_buffer(name + ".grad_example", real_, scope, BatchAxis::PerExample, BufferRole::Training, extent);
     if (snapshots)
       for (uint32_t c = 0; c < shape_.classes; ++c)
-        param.snapshots.push_back(add_buffer(name + ".at_peak_of_" + std::to_string(c), real_, scope,
-                                             BatchAxis::PerExample, BufferRole::Training, extent));
-    else if (!shape_.per_step())
-      param.acc = add_buffer(name + ".accumulated", real_, scope, BatchAxis::PerExample, BufferRole::Training, extent);
-    param.info.gradient = add_buffer(name + ".gradient", real_, scope, BatchAxis::Shared, BufferRole::Gradient, extent);
-    param.moment1 = add_buffer(name + ".moment1", real_, scope, BatchAxis::Shared, BufferRole::Training, extent);
+        param.snapshots.push_back(b_.add_buffer(name + ".at_peak_of_" + std::to_string(c), real_, scope,
+                                                BatchAxis::PerExample, BufferRole::Training, extent));
+    else if (!shape_.per_step() && !(adjoint() && param.synapse))
+      param.acc =
+          b_.add_buffer(name + ".accumulated", real_, scope, BatchAxis::PerExample, BufferRole::Training, extent);
+    param.info.gradient =
+        b_.add_buffer(name + ".gradient", real_, scope, BatchAxis::Shared, BufferRole::Gradient, extent);
+    param.moment1 = b_.add_buffer(name + ".moment1", real_, scope, BatchAxis::Shared, BufferRole::Training, extent);
     if (needs_moment2(tr_.workflow.optimizer))
-      param.moment2 = add_buffer(name + ".moment2", real_, scope, BatchAxis::Shared, BufferRole::Training, extent);
+      param.moment2 = b_.add_buffer(name + ".moment2", real_, scope, BatchAxis::Shared, BufferRole::Training, extent);
   }
 
   void add_projection(const ir::TrainedProjection &tp) {
@@ -234,15 +239,29 @@ private:
     trace.tp = &tp;
     trace.param = int(params_.size());
     trace.spikes = pre_spikes(info.pre, pr.delay_steps);
+    if (adjoint()) {
+      AdjointProjection a;
+      a.tp = &tp;
+      a.name = param.info.name;
+      a.target = pr.target;
+      a.spikes = trace.spikes;
+      a.signal = tp.readout ? delta_ : signal(info.post, tp);
+      a.grad = param.grad;
+      a.rate = rate_term(info.post);
+      a.rate_buffer = a.rate.enabled ? rate_.at(info.post) : -1;
+      adjoint_->add(a);
+      params_.push_back(std::move(param));
+      return;
+    }
     for (const ir::EligibilityTrace &t : tp.traces)
-      trace.eps.push_back(t.per_pre
-                              ? add_buffer(param.info.name + ".eps." + t.state, real_, {ScopeKind::Pre, tp.projection},
-                                           BatchAxis::PerExample, BufferRole::Training, p_.populations[info.pre].size)
-                              : add_buffer(param.info.name + ".eps." + t.state, real_, synapses, BatchAxis::PerExample,
-                                           BufferRole::Training, 0));
+      trace.eps.push_back(t.per_pre ? b_.add_buffer(param.info.name + ".eps." + t.state, real_,
+                                                    {ScopeKind::Pre, tp.projection}, BatchAxis::PerExample,
+                                                    BufferRole::Training, p_.populations[info.pre].size)
+                                    : b_.add_buffer(param.info.name + ".eps." + t.state, real_, synapses,
+                                                    BatchAxis::PerExample, BufferRole::Training, 0));
     if (!tp.readout) {
-      trace.ebar = add_buffer(param.info.name + ".filtered_trace", real_, synapses, BatchAxis::PerExample,
-                              BufferRole::Training, 0);
+      trace.ebar = b_.add_buffer(param.info.name + ".filtered_trace", real_, synapses, BatchAxis::PerExample,
+                                 BufferRole::Training, 0);
       trace.signal = signal(info.post, tp);
     } else {
       trace.signal = delta_;
@@ -259,32 +278,12 @@ private:
     param.info.index = readout_;
     param.synapse = false;
     Scope neurons{ScopeKind::Neuron, readout_};
-    param.info.value = add_buffer(param.info.name, real_, neurons, BatchAxis::Shared, BufferRole::Bias, out.size);
+    param.info.value = b_.add_buffer(param.info.name, real_, neurons, BatchAxis::Shared, BufferRole::Bias, out.size);
     add_parameter_buffers(param, neurons, out.size);
-    bias_trace_ =
-        add_buffer(param.info.name + ".trace", real_, neurons, BatchAxis::PerExample, BufferRole::Training, out.size);
+    bias_trace_ = b_.add_buffer(param.info.name + ".trace", real_, neurons, BatchAxis::PerExample, BufferRole::Training,
+                                out.size);
     bias_param_ = int(params_.size());
     params_.push_back(std::move(param));
-  }
-
-  template <typename Build> int kernel(const std::string &key, Build &&build) {
-    auto found = kernels_.find(key);
-    if (found != kernels_.end())
-      return found->second;
-    p_.kernels.push_back(build());
-    kernels_.emplace(key, int(p_.kernels.size() - 1));
-    return int(p_.kernels.size() - 1);
-  }
-
-  Launch launch(int index, std::string what, const std::map<std::string, Argument> &args) const {
-    return bind_launch(p_, index, std::move(what), args);
-  }
-
-  EntryPoint &entry(const std::string &name) {
-    for (EntryPoint &e : p_.entries)
-      if (e.name == name)
-        return e;
-    throw ir::InternalError("no entry point " + name);
   }
 
   std::map<std::string, Argument> loss_args() const {
@@ -298,14 +297,14 @@ private:
 
   /// The bias before the readout's update, the loss after the whole step.
   void launch_forward() {
-    EntryPoint &step = entry("step");
+    EntryPoint &step = b_.entry("step");
     if (tr_.readout_bias) {
       const PopulationInfo &out = p_.populations[readout_];
-      int k = kernel("bias.input", [&] { return build_bias_input_kernel(tr_.readout_gain, real_); });
-      Launch l = launch(k, "population " + out.name,
-                        {{"bias", buffer_arg(params_[bias_param_].info.value)},
-                         {"input", buffer_arg(input_buffer(readout_, tr_.readout_input))},
-                         {"size", scalar_arg(out.size)}});
+      int k = b_.kernel("bias.input", [&] { return build_bias_input_kernel(tr_.readout_gain, real_); });
+      Launch l = b_.launch(k, "population " + out.name,
+                           {{"bias", buffer_arg(params_[bias_param_].info.value)},
+                            {"input", buffer_arg(input_buffer(readout_, tr_.readout_input))},
+                            {"size", scalar_arg(out.size)}});
       size_t at = step.launches.size();
       for (size_t i = 0; i < step.launches.size(); ++i)
         if (step.launches[i].what == "population " + out.name &&
@@ -316,11 +315,11 @@ private:
       ir::internal_check(at < step.launches.size(), "the readout population has no update launch");
       step.launches.insert(step.launches.begin() + long(at), l);
     }
-    int loss = kernel("loss.step", [&] { return build_loss_step_kernel(shape_, real_); });
-    step.launches.push_back(launch(loss, "the readout", loss_args()));
+    int loss = b_.kernel("loss.step", [&] { return build_loss_step_kernel(shape_, real_); });
+    step.launches.push_back(b_.launch(loss, "the readout", loss_args()));
     if (!shape_.per_step()) {
-      int end = kernel("loss.end", [&] { return build_loss_end_kernel(shape_, real_); });
-      entry("end_example").launches.push_back(launch(end, "the readout", loss_args()));
+      int end = b_.kernel("loss.end", [&] { return build_loss_end_kernel(shape_, real_); });
+      b_.entry("end_example").launches.push_back(b_.launch(end, "the readout", loss_args()));
     }
   }
 
@@ -342,12 +341,12 @@ private:
     for (const auto &[k, buffer] : signal_) {
       const PopulationInfo &pop = p_.populations[k];
       bool symmetric = tr_.feedback == ir::FeedbackKind::Symmetric;
-      int index = kernel(symmetric ? "signal.symmetric" : "signal.random",
-                         [&] { return build_learning_signal_kernel(symmetric, shape_.classes, real_); });
+      int index = b_.kernel(symmetric ? "signal.symmetric" : "signal.random",
+                            [&] { return build_learning_signal_kernel(symmetric, shape_.classes, real_); });
       std::map<std::string, Argument> args = {
           {"delta", buffer_arg(delta_)}, {"signal", buffer_arg(buffer)}, {"size", scalar_arg(pop.size)}};
       add_feedback_args(k, args);
-      out.push_back(launch(index, "population " + pop.name, args));
+      out.push_back(b_.launch(index, "population " + pop.name, args));
     }
     return out;
   }
@@ -357,16 +356,16 @@ private:
     for (const auto &[k, buffer] : feedback_) {
       const PopulationInfo &pop = p_.populations[k];
       double scale = 1.0 / std::sqrt(double(pop.size));
-      int index = kernel("feedback", [&] { return build_feedback_init_kernel(shape_.classes, scale, real_); });
-      entry("init").launches.push_back(
-          launch(index, "population " + pop.name,
-                 {{"feedback", buffer_arg(buffer)}, {"size", scalar_arg(pop.size)}, {"stream", scalar_arg(k)}}));
+      int index = b_.kernel("feedback", [&] { return build_feedback_init_kernel(shape_.classes, scale, real_); });
+      b_.entry("init").launches.push_back(
+          b_.launch(index, "population " + pop.name,
+                    {{"feedback", buffer_arg(buffer)}, {"size", scalar_arg(pop.size)}, {"stream", scalar_arg(k)}}));
     }
     // reset_example: every per-example training buffer to 0.
-    for (int buffer : per_example_) {
+    for (int buffer : b_.per_example()) {
       const Buffer &b = p_.buffers[buffer];
       std::string key = std::string("zero.") + name_of(b.scope.kind) + "." + name_of(b.type);
-      int index = kernel(key, [&] { return build_zero_kernel(b.scope.kind, b.type); });
+      int index = b_.kernel(key, [&] { return build_zero_kernel(b.scope.kind, b.type); });
       std::map<std::string, Argument> args = {{"buffer", buffer_arg(buffer)}};
       if (b.scope.kind == ScopeKind::Synapse) {
         const ProjectionInfo &info = p_.projections[b.scope.owner];
@@ -375,43 +374,56 @@ private:
       } else {
         args["size"] = scalar_arg(int64_t(b.extent));
       }
-      entry("reset_example").launches.push_back(launch(index, "buffer " + b.name, args));
+      b_.entry("reset_example").launches.push_back(b_.launch(index, "buffer " + b.name, args));
     }
     // train_step: save the flags delay-1 traces read, the forward step,
     // then learning signals and traces.
-    EntryPoint &train = entry("train_step");
+    EntryPoint &train = b_.entry("train_step");
     for (const auto &[k, buffer] : previous_) {
-      int index = kernel("copy_spikes", [&] { return build_copy_flags_kernel(); });
-      train.launches.push_back(launch(index, "population " + p_.populations[k].name,
-                                      {{"spiked", buffer_arg(flags(k))},
-                                       {"prev", buffer_arg(buffer)},
-                                       {"size", scalar_arg(p_.populations[k].size)}}));
+      int index = b_.kernel("copy_spikes", [&] { return build_copy_flags_kernel(); });
+      train.launches.push_back(b_.launch(index, "population " + p_.populations[k].name,
+                                         {{"spiked", buffer_arg(flags(k))},
+                                          {"prev", buffer_arg(buffer)},
+                                          {"size", scalar_arg(p_.populations[k].size)}}));
     }
-    for (const Launch &l : entry("step").launches)
+    for (const Launch &l : b_.entry("step").launches)
       train.launches.push_back(l);
     launch_dropouts(train);
     for (const auto &[k, buffer] : rate_) {
       const PopulationInfo &pop = p_.populations[k];
       int slot = hypers_.rate_tau.at(pop.name);
-      int index = kernel("rate_average." + pop.name, [&] { return build_rate_average_kernel(slot, p_.dt, real_); });
-      train.launches.push_back(launch(index, "population " + pop.name,
-                                      {{"spiked", buffer_arg(pop.spiked)},
-                                       {"rate", buffer_arg(buffer)},
-                                       {"hyper", buffer_arg(hyper_)},
-                                       {"size", scalar_arg(pop.size)}}));
+      int index = b_.kernel("rate_average." + pop.name, [&] { return build_rate_average_kernel(slot, p_.dt, real_); });
+      train.launches.push_back(b_.launch(index, "population " + pop.name,
+                                         {{"spiked", buffer_arg(pop.spiked)},
+                                          {"rate", buffer_arg(buffer)},
+                                          {"hyper", buffer_arg(hyper_)},
+                                          {"size", scalar_arg(pop.size)}}));
     }
-    if (shape_.per_step())
+    if (shape_.per_step() && !adjoint())
       for (Launch &l : learning_signals())
         train.launches.push_back(std::move(l));
     if (count())
       launch_count_sensitivity(train);
     for (const Trace &t : traces_)
       launch_trace(t, train);
+    if (adjoint())
+      adjoint_->launch_records(train);
     if (tr_.readout_bias)
       launch_bias(train);
     if (!shape_.per_step())
       launch_deferred();
+    if (adjoint())
+      adjoint_->launch_backward(b_.entry("train_backward"),
+                                shape_.per_step() ? learning_signals() : std::vector<Launch>{});
     launch_updates();
+  }
+
+  /// The firing-rate regulariser's term of post population `post`, if any.
+  RateTerm rate_term(int post) const {
+    if (!rate_.count(post))
+      return {};
+    const std::string &name = p_.populations[post].name;
+    return {true, hypers_.rate_target.at(name), hypers_.rate_strength.at(name), p_.dt};
   }
 
   void launch_trace(const Trace &t, EntryPoint &train) {
@@ -419,13 +431,9 @@ private:
     const ProjectionInfo &info = p_.projections[tp.projection];
     const Param &param = params_[t.param];
     const std::string &name = param.info.name;
-    RateTerm rate;
+    RateTerm rate = rate_term(info.post);
     auto average = rate_.find(info.post);
-    if (average != rate_.end()) {
-      const std::string &post = p_.populations[info.post].name;
-      rate = {true, hypers_.rate_target.at(post), hypers_.rate_strength.at(post), p_.dt};
-    }
-    int index = kernel("trace." + name, [&] {
+    int index = b_.kernel("trace." + name, [&] {
       return build_trace_kernel(name, tp, shape_, tr_.readout_decay, tr_.readout_gain, real_, rate);
     });
     std::map<std::string, Argument> args = {{"row_start", buffer_arg(info.row_start)},
@@ -449,35 +457,35 @@ private:
     }
     for (const VariableInfo &v : p_.populations[info.post].states)
       args["state." + v.name] = buffer_arg(v.buffer);
-    train.launches.push_back(launch(index, "projection " + name, args));
+    train.launches.push_back(b_.launch(index, "projection " + name, args));
     if (!per_pre)
       return;
-    int pre = kernel("pre_trace." + name, [&] { return build_pre_trace_kernel(name, tp, real_); });
+    int pre = b_.kernel("pre_trace." + name, [&] { return build_pre_trace_kernel(name, tp, real_); });
     std::map<std::string, Argument> pre_args = {{"pre_spikes", buffer_arg(t.spikes)},
                                                 {"size", scalar_arg(p_.populations[info.pre].size)}};
     for (size_t k = 0; k < tp.traces.size(); ++k)
       pre_args["eps." + tp.traces[k].state] = buffer_arg(t.eps[k]);
-    train.launches.push_back(launch(pre, "projection " + name, pre_args));
+    train.launches.push_back(b_.launch(pre, "projection " + name, pre_args));
   }
 
   void launch_bias(EntryPoint &train) {
     const Param &param = params_[bias_param_];
     const PopulationInfo &out = p_.populations[readout_];
-    int index = kernel("bias.trace",
-                       [&] { return build_bias_trace_kernel(shape_, tr_.readout_decay, tr_.readout_gain, real_); });
-    train.launches.push_back(launch(index, "population " + out.name,
-                                    {{"trace", buffer_arg(bias_trace_)},
-                                     {"delta", buffer_arg(delta_)},
-                                     {"grad", buffer_arg(param.grad)},
-                                     {"acc", buffer_arg(param.acc)},
-                                     {"peak", buffer_arg(peak_)},
-                                     {"hyper", buffer_arg(hyper_)},
-                                     {"size", scalar_arg(out.size)}}));
+    int index = b_.kernel("bias.trace",
+                          [&] { return build_bias_trace_kernel(shape_, tr_.readout_decay, tr_.readout_gain, real_); });
+    train.launches.push_back(b_.launch(index, "population " + out.name,
+                                       {{"trace", buffer_arg(bias_trace_)},
+                                        {"delta", buffer_arg(delta_)},
+                                        {"grad", buffer_arg(param.grad)},
+                                        {"acc", buffer_arg(param.acc)},
+                                        {"peak", buffer_arg(peak_)},
+                                        {"hyper", buffer_arg(hyper_)},
+                                        {"size", scalar_arg(out.size)}}));
   }
 
   /// Deferred readouts: the signals from the final delta, then the gradients.
   void launch_deferred() {
-    EntryPoint &end = entry("train_end_example");
+    EntryPoint &end = b_.entry("train_end_example");
     if (per_class())
       launch_class_signals(end);
     else
@@ -488,7 +496,7 @@ private:
       const Param &param = params_[t.param];
       bool readout = t.tp->readout;
       if (per_class() && !readout) {
-        int index = kernel("gradient.peaks", [&] { return build_peak_gradient_kernel(shape_.classes, real_); });
+        int index = b_.kernel("gradient.peaks", [&] { return build_peak_gradient_kernel(shape_.classes, real_); });
         std::map<std::string, Argument> args = {{"row_start", buffer_arg(info.row_start)},
                                                 {"target", buffer_arg(info.target)},
                                                 {"class_signal", buffer_arg(class_signal_.at(info.post))},
@@ -497,28 +505,28 @@ private:
                                                 {"num_post", scalar_arg(p_.populations[info.post].size)}};
         for (size_t c = 0; c < param.snapshots.size(); ++c)
           args["acc." + std::to_string(c)] = buffer_arg(param.snapshots[c]);
-        end.launches.push_back(launch(index, "projection " + param.info.name, args));
+        end.launches.push_back(b_.launch(index, "projection " + param.info.name, args));
         continue;
       }
-      int index = kernel(readout ? "gradient.deferred.readout" : "gradient.deferred",
-                         [&] { return build_deferred_gradient_kernel(readout, real_); });
-      end.launches.push_back(launch(index, "projection " + param.info.name,
-                                    {{"row_start", buffer_arg(info.row_start)},
-                                     {"target", buffer_arg(info.target)},
-                                     {"signal", buffer_arg(t.signal)},
-                                     {"acc", buffer_arg(param.acc)},
-                                     {"grad", buffer_arg(param.grad)},
-                                     {"num_pre", scalar_arg(p_.populations[info.pre].size)},
-                                     {"num_post", scalar_arg(p_.populations[info.post].size)}}));
+      int index = b_.kernel(readout ? "gradient.deferred.readout" : "gradient.deferred",
+                            [&] { return build_deferred_gradient_kernel(readout, real_); });
+      end.launches.push_back(b_.launch(index, "projection " + param.info.name,
+                                       {{"row_start", buffer_arg(info.row_start)},
+                                        {"target", buffer_arg(info.target)},
+                                        {"signal", buffer_arg(t.signal)},
+                                        {"acc", buffer_arg(param.acc)},
+                                        {"grad", buffer_arg(param.grad)},
+                                        {"num_pre", scalar_arg(p_.populations[info.pre].size)},
+                                        {"num_post", scalar_arg(p_.populations[info.post].size)}}));
     }
     if (tr_.readout_bias) {
       const Param &param = params_[bias_param_];
-      int index = kernel("bias.deferred", [&] { return build_bias_deferred_kernel(real_); });
-      end.launches.push_back(launch(index, "population " + p_.populations[readout_].name,
-                                    {{"delta", buffer_arg(delta_)},
-                                     {"acc", buffer_arg(param.acc)},
-                                     {"grad", buffer_arg(param.grad)},
-                                     {"size", scalar_arg(p_.populations[readout_].size)}}));
+      int index = b_.kernel("bias.deferred", [&] { return build_bias_deferred_kernel(real_); });
+      end.launches.push_back(b_.launch(index, "population " + p_.populations[readout_].name,
+                                       {{"delta", buffer_arg(delta_)},
+                                        {"acc", buffer_arg(param.acc)},
+                                        {"grad", buffer_arg(param.grad)},
+                                        {"size", scalar_arg(p_.populations[readout_].size)}}));
     }
   }
 
@@ -530,11 +538,11 @@ private:
       if (!t.tp->readout)
         continue;
       const PopulationInfo &out = p_.populations[readout_];
-      int index = kernel("count.sensitivity", [&] { return build_count_sensitivity_kernel(*t.tp, real_); });
+      int index = b_.kernel("count.sensitivity", [&] { return build_count_sensitivity_kernel(*t.tp, real_); });
       std::map<std::string, Argument> args = {{"peak", buffer_arg(peak_)}, {"size", scalar_arg(out.size)}};
       for (const VariableInfo &v : out.states)
         args["state." + v.name] = buffer_arg(v.buffer);
-      train.launches.push_back(launch(index, "population " + out.name, args));
+      train.launches.push_back(b_.launch(index, "population " + out.name, args));
       return;
     }
   }
@@ -544,16 +552,16 @@ private:
     for (const auto &[k, buffer] : signal_) {
       (void)buffer;
       const PopulationInfo &pop = p_.populations[k];
-      int c = add_buffer(pop.name + ".class_signal", real_, {ScopeKind::Global, -1}, BatchAxis::PerExample,
-                         BufferRole::Training, uint64_t(pop.size) * shape_.classes);
+      int c = b_.add_buffer(pop.name + ".class_signal", real_, {ScopeKind::Global, -1}, BatchAxis::PerExample,
+                            BufferRole::Training, uint64_t(pop.size) * shape_.classes);
       class_signal_[k] = c;
       bool symmetric = tr_.feedback == ir::FeedbackKind::Symmetric;
-      int index = kernel(symmetric ? "class_signal.symmetric" : "class_signal.random",
-                         [&] { return build_class_signal_kernel(symmetric, shape_.classes, real_); });
+      int index = b_.kernel(symmetric ? "class_signal.symmetric" : "class_signal.random",
+                            [&] { return build_class_signal_kernel(symmetric, shape_.classes, real_); });
       std::map<std::string, Argument> args = {
           {"delta", buffer_arg(delta_)}, {"class_signal", buffer_arg(c)}, {"size", scalar_arg(pop.size)}};
       add_feedback_args(k, args);
-      end.launches.push_back(launch(index, "population " + pop.name, args));
+      end.launches.push_back(b_.launch(index, "population " + pop.name, args));
     }
   }
 
@@ -576,30 +584,30 @@ private:
       } else {
         args["size"] = scalar_arg(p_.populations[readout_].size);
       }
-      int reduce = kernel(param.synapse ? "reduce.synapses" : "reduce.neurons",
-                          [&] { return build_reduce_kernel(param.synapse, real_); });
-      entry("reduce_gradients").launches.push_back(launch(reduce, "parameter " + param.info.name, args));
+      int reduce = b_.kernel(param.synapse ? "reduce.synapses" : "reduce.neurons",
+                             [&] { return build_reduce_kernel(param.synapse, real_); });
+      b_.entry("reduce_gradients").launches.push_back(b_.launch(reduce, "parameter " + param.info.name, args));
       bool weight = param.synapse;
       std::string kind = std::string(param.synapse ? "synapses" : "neurons");
-      int adjust = kernel("gradient.adjust." + kind,
-                          [&] { return build_gradient_adjust_kernel(param.synapse, weight, hypers_.slots, real_); });
-      entry("apply_gradients").launches.push_back(launch(adjust, "parameter " + param.info.name, args));
+      int adjust = b_.kernel("gradient.adjust." + kind,
+                             [&] { return build_gradient_adjust_kernel(param.synapse, weight, hypers_.slots, real_); });
+      b_.entry("apply_gradients").launches.push_back(b_.launch(adjust, "parameter " + param.info.name, args));
       all_args.push_back(std::move(args));
     }
-    int scale = kernel("gradient.clip_scale", [&] { return build_clip_scale_kernel(hypers_.slots, real_); });
-    entry("apply_gradients")
-        .launches.push_back(launch(scale, "every parameter",
-                                   {{"hyper", buffer_arg(hyper_)},
-                                    {"norm2", buffer_arg(norm2_)},
-                                    {"clip_scale", buffer_arg(clip_scale_)},
-                                    {"points", scalar_arg(1)}}));
+    int scale = b_.kernel("gradient.clip_scale", [&] { return build_clip_scale_kernel(hypers_.slots, real_); });
+    b_.entry("apply_gradients")
+        .launches.push_back(b_.launch(scale, "every parameter",
+                                      {{"hyper", buffer_arg(hyper_)},
+                                       {"norm2", buffer_arg(norm2_)},
+                                       {"clip_scale", buffer_arg(clip_scale_)},
+                                       {"points", scalar_arg(1)}}));
     for (size_t i = 0; i < params_.size(); ++i) {
       const Param &param = params_[i];
       bool weight = param.synapse;
-      int apply = kernel(std::string("optimizer.") + (param.synapse ? "synapses" : "neurons"), [&] {
+      int apply = b_.kernel(std::string("optimizer.") + (param.synapse ? "synapses" : "neurons"), [&] {
         return build_optimizer_kernel(tr_.workflow.optimizer, param.synapse, weight, hypers_.slots, real_);
       });
-      entry("apply_gradients").launches.push_back(launch(apply, "parameter " + param.info.name, all_args[i]));
+      b_.entry("apply_gradients").launches.push_back(b_.launch(apply, "parameter " + param.info.name, all_args[i]));
     }
   }
 
@@ -659,7 +667,10 @@ private:
   const ir::Module &m_;
   const ir::Training &tr_;
   Program &p_;
+  ProgramBuilder b_;
   ElemType real_;
+  EpropChoice choice_;
+  std::optional<AdjointSchedule> adjoint_;
   LossShape shape_;
   int readout_ = -1, label_ = -1, loss_ = -1, scores_ = -1, delta_ = -1, lr_ = -1;
   int hyper_ = -1, norm2_ = -1, clip_scale_ = -1;
@@ -667,15 +678,15 @@ private:
   Hyperparameters hypers_;
   int bias_param_ = -1, bias_trace_ = -1, peak_ = -1;
   std::map<int, int> class_signal_;
-  std::vector<int> per_example_;
   std::map<int, int> signal_, feedback_, symmetric_, previous_;
   std::vector<Param> params_;
   std::vector<Trace> traces_;
-  std::map<std::string, int> kernels_;
 };
 
 } // namespace
 
-void schedule_training(const ir::Module &module, Program &program) { TrainingScheduler(module, program).run(); }
+void schedule_training(const ir::Module &module, Program &program, EpropChoice choice) {
+  TrainingScheduler(module, program, choice).run();
+}
 
 } // namespace snn::lower

@@ -14,9 +14,12 @@
 //   train_step        the previous step's spike flags saved (for delay-1
 //                     projections), step, learning signals (per-step
 //                     losses), then per projection the trace kernel and the
-//                     per-presynaptic trace kernel, and the bias trace
+//                     per-presynaptic trace kernel (the adjoint strategy:
+//                     the records instead), and the bias trace
 //   end_example       the loss of deferred readouts (mean, final)
 //   train_end_example learning signals and gradients of deferred readouts
+//   train_backward    the adjoint strategy's reverse-time step
+//                     (AdjointSchedule.h); empty for the online strategy
 //   reduce_gradients  per parameter: sum of the per-example gradients
 //   apply_gradients   per parameter: the optimiser
 //
@@ -31,6 +34,8 @@ namespace snn::lower {
 /// Adds the training of `module` (which must have a derived train regime)
 /// to `program`, whose populations, projections and forward entry points
 /// the schedule has built.
-void schedule_training(const ir::Module &module, Program &program);
+/// `choice` picks the e-prop strategy (EpropStrategy.h); a forced adjoint
+/// choice must apply (adjoint_unsupported() empty).
+void schedule_training(const ir::Module &module, Program &program, EpropChoice choice);
 
 } // namespace snn::lower

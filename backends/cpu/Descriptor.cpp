@@ -97,6 +97,8 @@ uint32_t abi_role(lower::BufferRole role) {
     return SNN_ROLE_COLUMN_SYNAPSE;
   case lower::BufferRole::ColumnPre:
     return SNN_ROLE_COLUMN_PRE;
+  case lower::BufferRole::History:
+    return SNN_ROLE_HISTORY;
   }
   throw ir::InternalError("unknown buffer role");
 }
@@ -378,6 +380,7 @@ private:
         u32(uint32_t(t.early_stopping_monitor)),
         u32(uint32_t(t.checkpoint_unit)),
         t.checkpoint_dir.empty() ? null() : string(t.checkpoint_dir),
+        u32(t.backward_pass ? 1 : 0),
     };
     auto *global =
         new llvm::GlobalVariable(module_, types_.training_desc, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,

@@ -40,6 +40,13 @@ enum class SpikeDelivery {
   Postsynaptic, ///< each target gathers its spiking inputs in presynaptic order: deterministic on a GPU
 };
 
+/// How e-prop computes the gradient (one choice for the whole regime).
+enum class EpropStrategyChoice {
+  Auto,    ///< by the cost model
+  Online,  ///< per-synapse eligibility traces updated every step
+  Adjoint, ///< per-neuron records and a reverse-time pass after each example
+};
+
 /// What an input is written in.
 enum class InputLanguage {
   Auto,  ///< by the file name: `.snnir` is model IR, anything else .snn source
@@ -64,6 +71,7 @@ struct CompileOptions {
   /// emulated device, to test the kernels without a GPU (slow; tests only).
   bool cuda_host_emulation = false;
   SpikeDelivery spike_delivery = SpikeDelivery::Auto;
+  EpropStrategyChoice eprop_strategy = EpropStrategyChoice::Auto;
   std::vector<std::string> print_after; ///< pass names: print the IR after each
   bool print_after_all = false;
   /// Time every stage of the compile (see Compilation::timing_report);

@@ -15,10 +15,10 @@ namespace {
 
 const char *const kTypeNames[] = {"float32", "float64", "int32", "uint32", "uint8", "bits"};
 const char *const kScopeNames[] = {"neuron", "synapse", "pre", "post", "row", "global", "column"};
-const char *const kRoleNames[] = {"state",    "input",   "spiked",        "stimulus",     "row start",
-                                  "target",   "weight",  "label",         "loss",         "scores",
-                                  "gradient", "hyper",   "training",      "bias",         "running",
-                                  "delay",    "delayed", "synapse state", "column start", "column synapse"};
+const char *const kRoleNames[] = {
+    "state",   "input",         "spiked",       "stimulus",       "row start",  "target", "weight",  "label",
+    "loss",    "scores",        "gradient",     "hyper",          "training",   "bias",   "running", "delay",
+    "delayed", "synapse state", "column start", "column synapse", "column pre", "history"};
 
 std::string quoted(const char *name) { return std::string("'") + (name ? name : "?") + "'"; }
 
@@ -36,7 +36,7 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     broken(which + " has scope " + std::to_string(buffer.scope));
   if (buffer.batch > SNN_BATCH_PER_EXAMPLE)
     broken(which + " has batch axis " + std::to_string(buffer.batch));
-  if (buffer.role > SNN_ROLE_COLUMN_PRE)
+  if (buffer.role > SNN_ROLE_HISTORY)
     broken(which + " has role " + std::to_string(buffer.role));
   uint64_t expected = buffer.extent;
   if (buffer.scope == SNN_SCOPE_NEURON) {
@@ -107,6 +107,10 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     break;
   case SNN_ROLE_COLUMN_START:
     rule = {SNN_ELEM_U32, SNN_SCOPE_COLUMN, SNN_BATCH_SHARED};
+    break;
+  case SNN_ROLE_HISTORY:
+    // Reals or flags, recorded per step.
+    rule = {buffer.type, SNN_SCOPE_GLOBAL, SNN_BATCH_PER_EXAMPLE};
     break;
   case SNN_ROLE_DELAYED:
     rule = {model.real_size == 4 ? uint32_t(SNN_ELEM_F32) : uint32_t(SNN_ELEM_F64), SNN_SCOPE_GLOBAL,
@@ -390,7 +394,8 @@ void check_training(const snn_model_desc &model) {
       training.schedule_monitor > SNN_METRIC_TEST_ACCURACY ||
       training.early_stopping_monitor > SNN_METRIC_TEST_ACCURACY)
     broken("the training workflow names an unknown schedule, unit or metric");
-  for (const char *required : {"train_step", "end_example", "train_end_example", "reduce_gradients", "apply_gradients"})
+  for (const char *required :
+       {"train_step", "end_example", "train_end_example", "train_backward", "reduce_gradients", "apply_gradients"})
     if (!find_entry(model, required))
       broken("entry point " + quoted(required) + " of a training model is missing");
 }

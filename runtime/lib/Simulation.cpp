@@ -38,6 +38,7 @@ struct Simulation::Impl {
   uint64_t seed;
   uint32_t batch;
   uint64_t first_example;
+  uint32_t history_steps;             ///< steps per example a history buffer holds
   std::vector<uint64_t> extents;      ///< elements per example, per buffer
   std::vector<AlignedBuffer> storage; ///< per buffer
   std::vector<void *> buffers;
@@ -53,7 +54,7 @@ struct Simulation::Impl {
   uint64_t step = 0;
   bool initialised = false;
 
-  Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t batch_size, uint64_t first);
+  Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t batch_size, uint64_t first, uint32_t steps);
   void allocate(std::vector<ProjectionSynapses> &projections);
   void load_stimuli();
   void count_spikes();
@@ -62,8 +63,12 @@ struct Simulation::Impl {
   void check_example(uint32_t example) const;
 };
 
-Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t batch_size, uint64_t first)
-    : model(&desc), seed(run_seed), batch(batch_size), first_example(first) {
+Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t batch_size, uint64_t first,
+                       uint32_t steps)
+    : model(&desc), seed(run_seed), batch(batch_size), first_example(first),
+      history_steps(steps > 0       ? steps
+                    : desc.training ? desc.training->timesteps
+                                    : 1) {
   validate_model(desc);
   check_batch(batch, first_example);
   std::vector<ProjectionSynapses> projections;
@@ -128,7 +133,7 @@ void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
       extents[k] = uint64_t(desc.populations[desc.projections[buffer.owner].post].size) + 1;
       break;
     default: // SNN_SCOPE_GLOBAL
-      extents[k] = buffer.extent;
+      extents[k] = buffer.role == SNN_ROLE_HISTORY ? saturating_multiply(buffer.extent, history_steps) : buffer.extent;
     }
     double bytes = double(element_bytes(buffer.type, extents[k]));
     (buffer.batch == SNN_BATCH_PER_EXAMPLE ? per_example : shared) += bytes;
@@ -249,8 +254,9 @@ void Simulation::Impl::check_example(uint32_t example) const {
 }
 
 Simulation::Simulation(const snn_model_desc &model, uint64_t seed) : Simulation(model, seed, model.default_batch, 0) {}
-Simulation::Simulation(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint64_t first_example)
-    : impl_(std::make_unique<Impl>(model, seed, batch, first_example)) {}
+Simulation::Simulation(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint64_t first_example,
+                       uint32_t steps_per_example)
+    : impl_(std::make_unique<Impl>(model, seed, batch, first_example, steps_per_example)) {}
 Simulation::~Simulation() = default;
 Simulation::Simulation(Simulation &&) noexcept = default;
 Simulation &Simulation::operator=(Simulation &&) noexcept = default;

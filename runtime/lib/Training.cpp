@@ -85,12 +85,13 @@ class Trainer {
 public:
   Trainer(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint32_t steps)
       : model_(model), training_(*model.training), seed_(seed), batch_(batch), steps_(steps),
-        simulation_(model, seed, batch) {
+        simulation_(model, seed, batch, 0, steps) {
     reset_example_ = EntryPoint(model, "reset_example");
     step_ = EntryPoint(model, "step");
     train_step_ = EntryPoint(model, "train_step");
     end_example_ = EntryPoint(model, "end_example");
     train_end_example_ = EntryPoint(model, "train_end_example");
+    train_backward_ = EntryPoint(model, "train_backward");
     reduce_gradients_ = EntryPoint(model, "reduce_gradients");
     apply_gradients_ = EntryPoint(model, "apply_gradients");
     neurons_ = model.populations[training_.input_population].size;
@@ -139,8 +140,13 @@ public:
         recorder_->record(t, state);
     }
     end_example_(&state, 0);
-    if (pass != Pass::Evaluate)
+    if (pass != Pass::Evaluate) {
       train_end_example_(&state, 0);
+      // The adjoint strategy: the reverse-time pass over the recorded steps.
+      if (training_.backward_pass)
+        for (uint32_t t = steps; t-- > 0;)
+          train_backward_(&state, t);
+    }
     uint32_t loss_type = model_.buffers[training_.loss].type;
     uint32_t scores_type = model_.buffers[training_.scores].type;
     for (uint32_t b = 0; b < count; ++b) {
@@ -214,7 +220,8 @@ private:
   uint32_t batch_;
   uint32_t steps_; ///< per example: the run's `timesteps`
   Simulation simulation_;
-  EntryPoint reset_example_, step_, train_step_, end_example_, train_end_example_, reduce_gradients_, apply_gradients_;
+  EntryPoint reset_example_, step_, train_step_, end_example_, train_end_example_, train_backward_, reduce_gradients_,
+      apply_gradients_;
   uint32_t neurons_ = 0;
   std::vector<uint8_t> raster_; ///< batch x steps x neurons flags of the current batch
   uint64_t optimizer_steps_ = 0;

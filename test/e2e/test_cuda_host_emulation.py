@@ -8,7 +8,8 @@ every array of every NPZ file the runs write must agree bit for bit: spikes,
 states and trained weights. Both builds add in the same order, call the same
 libm and contract nothing into fused multiply-adds; a difference in the last
 bit is a printer that computes something else, or in another order.
-Models: the examples (CUBA, LIF, Izhikevich, digits training for one epoch),
+Models: the examples (CUBA, LIF, Izhikevich, digits training for one epoch
+with each e-prop strategy, adjoint and online),
 the e2e models that need no generated input (batches, Poisson sources,
 refractoriness), three that read scripted spike files (delays, STDP synapse
 models, the stdlib neurons), and an inline model with postsynaptic
@@ -123,8 +124,11 @@ def main():
              flags=["--precision=double"])
     run_both(args, check, "lif", os.path.join(examples, "lif.snn"), {}, [])
     run_both(args, check, "izhikevich", os.path.join(examples, "izhikevich.snn"), {}, [])
-    run_both(args, check, "digits", os.path.join(examples, "digits.snn"), {},
-             ["--epochs", "1", "--weights-out", "weights.npz"], data=os.path.join(root, "data", "digits.csv.gz"))
+    # digits: the cost model's adjoint e-prop strategy, and the online one.
+    for strategy in ("adjoint", "online"):
+        run_both(args, check, "digits_" + strategy, os.path.join(examples, "digits.snn"), {},
+                 ["--epochs", "1", "--weights-out", "weights.npz"], data=os.path.join(root, "data", "digits.csv.gz"),
+                 flags=["--eprop-strategy=" + strategy])
     for model, files, run_args in E2E_MODELS:
         run_both(args, check, model[:-4], os.path.join(e2e.MODELS, model), files, run_args)
     features = os.path.join(args.work, "features.snn")

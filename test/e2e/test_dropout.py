@@ -21,7 +21,8 @@ kappa = exp(-100) ~ 4e-44 and y[t] = W x_kept[t] (to 1e-43 relative).
     number of spikes in the data; with dropout 0.3 it is an integer
     (a spike is kept whole or dropped whole) <= that number, and
     kept / total is within 5 binomial standard deviations of 0.7 for each
-    of 3 seeds and over all of them: n ~ 1200 spikes per seed,
+    of 3 seeds and over all of them (and the adjoint e-prop strategy,
+    --eprop-strategy=adjoint, counts the same kept spikes as the online one): n ~ 1200 spikes per seed,
     sd = sqrt(0.3 * 0.7 / n) ~ 0.013, so +-0.066 per seed; false alarm
     probability ~ 6e-7 per check. The per-input counts are checked with a
     chi-square statistic (10 degrees of freedom) < 45 (p ~ 2e-6), which
@@ -133,6 +134,9 @@ def main():
             f.write(MODEL.format(inputs=INPUTS, classes=CLASSES, steps=STEPS, batch=BATCH_STATS,
                                  dropout=clause))
         exes[tag] = e2e.compile_model(args.snnc, path, work, tag, ["--precision=double"])
+    # The adjoint e-prop strategy replays the kept spikes of the forward pass.
+    exes["drop_adjoint"] = e2e.compile_model(args.snnc, os.path.join(work, "drop.snn"), work, "drop_adjoint",
+                                             ["--precision=double", "--eprop-strategy=adjoint"])
 
     def gradient_counts(tag, extra=()):
         out = os.path.join(work, "g_%s_%d.npz" % (tag, len(os.listdir(work))))
@@ -170,6 +174,10 @@ def main():
                    % (seed, kept.sum(), n, fraction, SIGMAS * sd, chi2))
         kept_all += kept
         seen.append(kept)
+        adjoint = gradient_counts("drop_adjoint", ("--seed", str(seed)))
+        check.check(np.allclose(adjoint, counts, rtol=1e-12, atol=0),
+                    "(a) seed %d: the adjoint strategy saw %s spikes per input, the online one %s"
+                    % (seed, adjoint.tolist(), counts.tolist()))
     n = 3 * total.sum()
     sd = np.sqrt(KEEP * RATE / n)
     check.check(abs(kept_all.sum() / n - KEEP) <= SIGMAS * sd,

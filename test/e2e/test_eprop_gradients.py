@@ -7,11 +7,14 @@ weights NPZ, compiles the model with snnc and runs
 
     ./model --weights-in w.npz --no-shuffle --batches 1 --gradients-out g.npz
 
-then compares every array of g.npz with eprop_reference.py (numpy, float64,
+once per e-prop strategy (--eprop-strategy=online, and =adjoint for the
+readouts it computes: per step, last N, mean and final), compares every
+array of g.npz with eprop_reference.py (numpy, float64,
 Bellec et al. 2020 as written in docs/training.md) to 1e-5 relative (the
 largest difference over the largest reference magnitude). Exactness cases
 (no recurrent weights, differentiate_reset = true) also compare with the
-surrogate-gradient BPTT gradient of PyTorch autograd. Cases (--case NAME,
+surrogate-gradient BPTT gradient of PyTorch autograd. The two strategies
+must agree with each other to 1e-12 relative (float64). Cases (--case NAME,
 default all):
 
   lif_ce_step          LIF, cross-entropy, per-step readout, symmetric feedback, bias
@@ -46,6 +49,7 @@ INPUTS, HIDDEN, CLASSES = 5, 8, 3
 STEPS, BATCH, EXAMPLES = 50, 4, 8
 DT = 1e-3
 TOLERANCE = 1e-5
+STRATEGY_TOLERANCE = 1e-12
 LAST = 10
 
 # name: (alif, loss, readout, random_feedback, bias, differentiate_reset, recurrent)
@@ -193,40 +197,70 @@ def run_case(args, checker, name):
     with open(model, "w") as f:
         f.write(model_text(alif, loss, last, random_feedback, bias, reset, recurrent))
 
-    exe = os.path.join(work, "model")
-    proc = e2e.run_process([args.snnc, "--precision=double", model, "-o", exe], cwd=work, timeout=180)
-    if not checker.check(proc.returncode == 0 and os.path.isfile(exe),
-                         "%s: snnc rejected the e-prop train model %s (exit %d):\n%s%s"
-                         % (name, model, proc.returncode, proc.stdout, proc.stderr)):
-        return
-    proc = e2e.run_process([exe, "--weights-in", "w.npz", "--no-shuffle", "--batches", "1",
-                            "--gradients-out", "g.npz", "--quiet"], cwd=work, timeout=120)
-    gpath = os.path.join(work, "g.npz")
-    if not checker.check(proc.returncode == 0 and os.path.isfile(gpath),
-                         "%s: the model failed to write its gradients (exit %d):\n%s%s"
-                         % (name, proc.returncode, proc.stdout, proc.stderr)):
-        return
-    got = e2e.load_npz(gpath)
+    got = {}
+    strategies = ["online"] + (["adjoint"] if last not in ("max", "count") else [])
+    for strategy in strategies:
+        got[strategy] = gradients_of(args, checker, name, work, model, strategy)
+        if got[strategy] is None:
+            return
     expected = set(names.values())
-    extra = set(got) - expected - {"hidden.feedback"}
-    checker.check(not extra, "%s: g.npz has unexpected arrays %s" % (name, sorted(extra)))
-    checker.check(expected <= set(got), "%s: g.npz lacks %s (has %s)"
-                  % (name, sorted(expected - set(got)), sorted(got)))
+    for strategy, arrays in got.items():
+        extra = set(arrays) - expected - {"hidden.feedback"}
+        checker.check(not extra, "%s (%s): g.npz has unexpected arrays %s" % (name, strategy, sorted(extra)))
+        checker.check(expected <= set(arrays), "%s (%s): g.npz lacks %s (has %s)"
+                      % (name, strategy, sorted(expected - set(arrays)), sorted(arrays)))
+    worst_strategies = 0.0
+    if "adjoint" in got:
+        for array in names.values():
+            if array in got["online"] and array in got["adjoint"]:
+                worst_strategies = max(worst_strategies, compare(
+                    checker, "%s: %s adjoint vs online" % (name, array), got["adjoint"][array],
+                    got["online"][array], STRATEGY_TOLERANCE))
+    for strategy, arrays in got.items():
+        check_against_references(checker, name, strategy, arrays, names, want, net, regime, xs, labels,
+                                 recurrent, rate, worst_strategies if strategy == "adjoint" else None)
+
+
+def gradients_of(args, checker, name, work, model, strategy):
+    """Compiles `model` with --eprop-strategy=`strategy`; the arrays of its g.npz, or None."""
+    exe = os.path.join(work, "model_" + strategy)
+    proc = e2e.run_process([args.snnc, "--precision=double", "--eprop-strategy=" + strategy, model, "-o", exe],
+                           cwd=work, timeout=180)
+    if not checker.check(proc.returncode == 0 and os.path.isfile(exe),
+                         "%s: snnc rejected the e-prop train model %s with the %s strategy (exit %d):\n%s%s"
+                         % (name, model, strategy, proc.returncode, proc.stdout, proc.stderr)):
+        return None
+    gpath = os.path.join(work, "g_%s.npz" % strategy)
+    proc = e2e.run_process([exe, "--weights-in", "w.npz", "--no-shuffle", "--batches", "1",
+                            "--gradients-out", gpath, "--quiet"], cwd=work, timeout=120)
+    if not checker.check(proc.returncode == 0 and os.path.isfile(gpath),
+                         "%s: the %s model failed to write its gradients (exit %d):\n%s%s"
+                         % (name, strategy, proc.returncode, proc.stdout, proc.stderr)):
+        return None
+    return e2e.load_npz(gpath)
+
+
+def check_against_references(checker, name, strategy, got, names, want, net, regime, xs, labels, recurrent, rate,
+                             vs_online):
+    """Compares one strategy's gradients with the numpy reference (and with autograd BPTT where exact)."""
+    label = "%s (%s)" % (name, strategy)
     worst = 0.0
     for key, array in names.items():
         if array in got:
             checker.check(got[array].dtype == np.float64, "%s: %s is %s, not float64"
-                          % (name, array, got[array].dtype))
-            worst = max(worst, compare(checker, "%s: %s vs reference" % (name, array), got[array], want[key]))
-    line = "%s: hidden firing %.3f per step, worst relative error vs reference %.2g" % (name, rate, worst)
+                          % (label, array, got[array].dtype))
+            worst = max(worst, compare(checker, "%s: %s vs reference" % (label, array), got[array], want[key]))
+    line = "%s: hidden firing %.3f per step, worst relative error vs reference %.2g" % (label, rate, worst)
+    if vs_online is not None:
+        line += ", vs online %.2g" % vs_online
 
     if recurrent != "random":
         bptt, _ = ref.bptt_gradients(net, regime, xs[:BATCH], labels[:BATCH])
         worst_t = 0.0
         for key, array in names.items():
-            compare(checker, "%s: reference %s vs autograd" % (name, key), want[key], bptt[key], 1e-9)
+            compare(checker, "%s: reference %s vs autograd" % (label, key), want[key], bptt[key], 1e-9)
             if array in got:
-                worst_t = max(worst_t, compare(checker, "%s: %s vs autograd BPTT" % (name, array),
+                worst_t = max(worst_t, compare(checker, "%s: %s vs autograd BPTT" % (label, array),
                                                got[array], bptt[key]))
         line += ", vs autograd BPTT %.2g" % worst_t
     checker.note(line)

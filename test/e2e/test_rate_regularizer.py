@@ -13,7 +13,8 @@ For small random recurrent networks (5 inputs -> 8 hidden -> 3 readouts,
 
     ./model --weights-in w.npz --no-shuffle --batches 1 --gradients-out g.npz
 
-and checks, per case:
+once per e-prop strategy (--eprop-strategy=online and adjoint) and
+checks, per case and strategy:
   * g.npz == reference (e-prop + rate term) to 1e-9 relative (largest
     difference over the largest reference magnitude) for every array;
   * the term matters: the reference with and without it differ by more
@@ -93,15 +94,23 @@ def run_case(args, checker, name):
         if key in plain:
             checker.check(np.array_equal(plain[key], want[key]), "%s: reference %s changed" % (name, key))
 
-    exe = os.path.join(work, "model")
-    proc = e2e.run_process([args.snnc, "--precision=double", model, "-o", exe], cwd=work, timeout=180)
+    for strategy in ("online", "adjoint"):
+        check_strategy(args, checker, name, work, model, strategy, names, want, plain, firing)
+
+
+def check_strategy(args, checker, name, work, model, strategy, names, want, plain, firing):
+    """Compiles `model` with --eprop-strategy=`strategy` and checks its gradients."""
+    exe = os.path.join(work, "model_" + strategy)
+    proc = e2e.run_process([args.snnc, "--precision=double", "--eprop-strategy=" + strategy, model, "-o", exe],
+                           cwd=work, timeout=180)
     if not checker.check(proc.returncode == 0 and os.path.isfile(exe),
-                         "%s: snnc rejected the model %s (exit %d):\n%s%s"
-                         % (name, model, proc.returncode, proc.stdout, proc.stderr)):
+                         "%s (%s): snnc rejected the model %s (exit %d):\n%s%s"
+                         % (name, strategy, model, proc.returncode, proc.stdout, proc.stderr)):
         return
+    name = "%s (%s)" % (name, strategy)
 
     def gradients(tag, extra=()):
-        out = tag + ".npz"
+        out = tag + "_" + strategy + ".npz"
         proc = e2e.run_process([exe, "--weights-in", "w.npz", "--no-shuffle", "--batches", "1",
                                 "--gradients-out", out, "--quiet", *extra], cwd=work, timeout=120)
         if not checker.check(proc.returncode == 0 and os.path.isfile(os.path.join(work, out)),

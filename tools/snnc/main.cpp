@@ -46,6 +46,12 @@ options:
                        postsynaptic (targets gather their inputs in
                        presynaptic order: deterministic on a GPU, the same
                        sums as the CPU bit for bit)
+  --eprop-strategy=S   auto (default: the cost model's choice), online
+                       (eligibility traces per synapse, every step) or
+                       adjoint (per-neuron records, a reverse-time pass
+                       after each example, event-driven gradients; not for
+                       max and spike-count readouts); --emit=lowered shows
+                       the choice
   --cuda-host-emulation
                        cuda target: run the printed kernels on the host CPU,
                        thread by thread, instead of on a GPU (for testing
@@ -206,6 +212,12 @@ int run(int argc, char **argv) {
       options.spike_delivery = *v == "auto"          ? snn::SpikeDelivery::Auto
                                : *v == "presynaptic" ? snn::SpikeDelivery::Presynaptic
                                                      : snn::SpikeDelivery::Postsynaptic;
+    } else if ((v = value_of(i, "--eprop-strategy"))) {
+      if (*v != "auto" && *v != "online" && *v != "adjoint")
+        return usage_error(DiagKind::unknown_option_value, "e-prop strategy", *v, "auto, online or adjoint");
+      options.eprop_strategy = *v == "auto"     ? snn::EpropStrategyChoice::Auto
+                               : *v == "online" ? snn::EpropStrategyChoice::Online
+                                                : snn::EpropStrategyChoice::Adjoint;
     } else if (a == "--cuda-host-emulation") {
       options.cuda_host_emulation = true;
     } else if ((v = value_of(i, "--cpu"))) {

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 10u
+#define SNN_MODEL_ABI_VERSION 11u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -84,13 +84,17 @@ enum snn_buffer_role {
   SNN_ROLE_DELAY = 15,    /**< u32, shared, per synapse: the synapse's delay in steps, drawn by `init` */
   SNN_ROLE_DELAYED = 16,  /**< real, per example, global: a projection's ring buffer of delayed effects,
                                cleared by reset_example */
-  SNN_ROLE_SYNAPSE_STATE = 17, /**< per synapse and example: a synapse model's state, set by reset_example */
-  SNN_ROLE_COLUMN_START = 18,  /**< u32, shared, column scope: where each post neuron's synapses start in
-                                    the column list, built by the runtime */
+  SNN_ROLE_SYNAPSE_STATE = 17,  /**< per synapse and example: a synapse model's state, set by reset_example */
+  SNN_ROLE_COLUMN_START = 18,   /**< u32, shared, column scope: where each post neuron's synapses start in
+                                     the column list, built by the runtime */
   SNN_ROLE_COLUMN_SYNAPSE = 19, /**< u32, shared, per synapse: the synapses ordered by post neuron (row
                                      order within one), as indices of the row order; built by the runtime */
-  SNN_ROLE_COLUMN_PRE = 20      /**< u32, shared, per synapse: the presynaptic neuron of each synapse in
+  SNN_ROLE_COLUMN_PRE = 20,     /**< u32, shared, per synapse: the presynaptic neuron of each synapse in
                                      the column order of SNN_ROLE_COLUMN_SYNAPSE; built by the runtime */
+  SNN_ROLE_HISTORY = 21         /**< per example, global scope: a value recorded at every step of an
+                                     example (the adjoint e-prop strategy); `extent` elements per step,
+                                     allocated for the run's steps per example (the hyperparameter
+                                     `timesteps`), owned by kernels */
 };
 
 /** How a projection's synapses are chosen (data, not code). */
@@ -296,7 +300,10 @@ enum snn_metric {
     Protocol. To train on a batch the runtime writes each example's label,
     calls reset_example, then for each of `timesteps` steps sets the input
     population's stimulus flags and calls train_step; then end_example and
-    train_end_example; reads loss and scores; calls reduce_gradients and
+    train_end_example; then, when `backward_pass` is 1 (the adjoint
+    e-prop strategy), train_backward once per step in reverse order, with
+    `step` = timesteps - 1 down to 0; reads loss and scores; calls
+    reduce_gradients and
     apply_gradients with `step` = the optimiser step (1, 2, ...). To
     evaluate it calls step instead of train_step and stops after
     end_example. The gradients of one batch (--gradients-out) are the
@@ -326,6 +333,9 @@ typedef struct snn_training_desc {
   uint32_t early_stopping_monitor; /**< enum snn_metric */
   uint32_t checkpoint_unit;        /**< enum snn_period_unit of checkpoint-every */
   const char *checkpoint_dir;      /**< the regime's checkpoint directory, or NULL */
+  /** 1: the adjoint strategy, whose train_backward the runtime calls per
+      step in reverse after train_end_example; 0: online, no such calls. */
+  uint32_t backward_pass;
 } snn_training_desc;
 
 /** Everything an entry point touches; allocated and owned by the runtime. */
@@ -389,6 +399,7 @@ typedef struct snn_model_desc {
         resets.
       Training models also have "train_step" (step, then traces and
       gradient accumulation), "end_example", "train_end_example",
+      "train_backward" (one reverse-time step of the adjoint strategy),
       "reduce_gradients" and "apply_gradients" (see snn_training_desc);
       simulation models have them too, with nothing to do. */
   uint32_t num_entries;

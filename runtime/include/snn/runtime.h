@@ -146,8 +146,11 @@ public:
   /// weights). Throws Error. Call `init` before the first `step`.
   Simulation(const snn_model_desc &model, uint64_t seed);
   /// The same for a batch of `batch` examples whose example 0 is the global
-  /// example `first_example` (which selects its random numbers).
-  Simulation(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint64_t first_example = 0);
+  /// example `first_example` (which selects its random numbers), with
+  /// history buffers (SNN_ROLE_HISTORY) for `steps_per_example` steps (0:
+  /// the training regime's timesteps).
+  Simulation(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint64_t first_example = 0,
+             uint32_t steps_per_example = 0);
   ~Simulation();
   Simulation(Simulation &&) noexcept;
   Simulation &operator=(Simulation &&) noexcept;

@@ -33,7 +33,10 @@ TestState::TestState(const snn_model_desc &desc, uint64_t seed, uint32_t batch, 
   buffers_.resize(desc.num_buffers);
   extents_.resize(desc.num_buffers);
   for (uint32_t k = 0; k < desc.num_buffers; ++k)
-    allocate(k, desc.buffers[k].scope == SNN_SCOPE_SYNAPSE ? 0 : desc.buffers[k].extent);
+    allocate(k, desc.buffers[k].scope == SNN_SCOPE_SYNAPSE ? 0
+                : desc.buffers[k].role == SNN_ROLE_HISTORY && desc.training
+                    ? desc.buffers[k].extent * desc.training->timesteps // the regime's steps
+                    : desc.buffers[k].extent);
   state_.buffers = buffers_.data();
   state_.extents = extents_.data();
   // No synapses: every row offset is 0 (already zeroed).

@@ -2,7 +2,8 @@
 //
 // What the runtime would allocate for a model (ABI v2), built directly from
 // its descriptor so backend tests need nothing from runtime/lib: one zeroed
-// buffer per snn_buffer_desc (extent x batch when per-example), with the
+// buffer per snn_buffer_desc (extent x batch when per-example; histories
+// for the training regime's timesteps), with the
 // synapse counts and CSR rows the test sets. Every buffer is followed by
 // guard bytes, so a kernel that writes past an extent is caught.
 //

@@ -107,8 +107,12 @@ double run(test::TestState &s, const std::vector<std::vector<uint8_t>> &input, b
     s.call(train ? "train_step" : "step", t);
   }
   s.call("end_example");
-  if (train)
+  if (train) {
     s.call("train_end_example");
+    if (s.desc().training->backward_pass)
+      for (uint32_t t = kSteps; t-- > 0;)
+        s.call("train_backward", t);
+  }
   double loss = 0;
   uint32_t l = s.buffer_named("train.loss");
   for (uint32_t b = 0; b < kBatch; ++b)

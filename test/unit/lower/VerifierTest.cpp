@@ -216,7 +216,7 @@ TEST(Verifier, ChecksLoadsAndStores) {
 }
 
 TEST(Verifier, ChecksEntryPoints) {
-  EXPECT_PROBLEM([](Program &p) { p.entries.pop_back(); }, "it has 7 entry points");
+  EXPECT_PROBLEM([](Program &p) { p.entries.pop_back(); }, "it has 8 entry points");
   EXPECT_PROBLEM([](Program &p) { std::swap(p.entries[0], p.entries[1]); },
                  "entry point 0 is 'reset_example', expected 'init'");
 }

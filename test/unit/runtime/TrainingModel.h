@@ -21,6 +21,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,9 @@ inline void tm_end_example(snn_state *s, uint64_t) {
     real(s, kLoss, s->batch - 1) = NAN;
 }
 
+/// No recorded history (history_steps 0): the runtime never calls it.
+inline void tm_backward(snn_state *, uint64_t) { std::abort(); }
+
 inline void tm_train_end_example(snn_state *s, uint64_t) {
   const int32_t *label = static_cast<const int32_t *>(s->buffers[kLabel]);
   const uint32_t *row = static_cast<const uint32_t *>(s->buffers[kRowStart]);
@@ -212,6 +216,7 @@ struct TrainingModel {
       {"train_step", tm_step},
       {"end_example", tm_end_example},
       {"train_end_example", tm_train_end_example},
+      {"train_backward", tm_backward},
       {"reduce_gradients", tm_reduce_gradients},
       {"apply_gradients", tm_apply_gradients},
   };
