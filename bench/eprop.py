@@ -117,7 +117,8 @@ def run_snnc(args, batches, strategy):
         metrics = os.path.join(args.out_dir, "eprop_metrics.jsonl")
         if os.path.exists(metrics):
             os.remove(metrics)
-        argv = [exe, "--epochs", "1", "--batches", str(runs), "--no-shuffle", "--metrics", metrics]
+        argv = [exe, "--epochs", "1", "--batches", str(runs), "--no-shuffle", "--metrics", metrics,
+                "--threads", str(args.threads)]
         start = time.perf_counter()
         proc = subprocess.run(["/usr/bin/time", "-f", "maxrss_kb %M"] + argv, cwd=args.out_dir,
                               capture_output=True, text=True,

@@ -33,7 +33,7 @@ const std::vector<std::string> kSettings = {
     "readout", "readout_bias", "loss",  "optimizer", "feedback", "differentiate_reset", "schedule",
     "warmup"};
 
-const std::vector<std::string> kMethods = {"eprop"};
+const std::vector<std::string> kMethods = {"eprop", "bptt"};
 const std::vector<std::string> kLosses = {"sparse_categorical_crossentropy", "mean_squared_error"};
 const std::vector<std::string> kFeedbacks = {"symmetric", "random"};
 const std::vector<std::string> kReadoutFunctions = {"last", "mean", "max", "final", "spike_count"};
@@ -57,7 +57,7 @@ public:
         diags_.note(DiagKind::note_did_you_mean, decl.network.loc, m_.network.name);
       return false;
     }
-    if (decl.method.name != "eprop") {
+    if (std::find(kMethods.begin(), kMethods.end(), decl.method.name) == kMethods.end()) {
       diags_.report(DiagKind::unknown_choice, decl.method.loc, "training method", decl.method.name,
                     alternatives(kMethods));
       diags_.suggest(decl.method.name, kMethods, decl.method.loc);
@@ -69,6 +69,8 @@ public:
     r.seed = 1;
     ir::Training t;
     t.loc = decl.loc;
+    t.bptt = decl.method.name == "bptt";
+    t.differentiate_reset = t.bptt; // BPTT differentiates every path unless told not to
     collect_settings(decl.settings);
     lower_training_records(decl.records, m_, diags_, functions_);
     data(decl.data, t);
@@ -94,6 +96,8 @@ public:
       boolean(*s, t.readout_bias);
     if (const ast::Setting *s = setting("differentiate_reset"))
       boolean(*s, t.differentiate_reset);
+    if (t.bptt)
+      check_bptt(decl, t);
     if (diags_.error_count() != errors)
       return false;
     r.duration = double(t.timesteps) * r.dt;
@@ -103,6 +107,20 @@ public:
   }
 
 private:
+  /// What BPTT does not (yet) take: random feedback (it differentiates
+  /// through the readout's own weights), readouts whose loss is not a sum
+  /// over steps, dropout.
+  void check_bptt(const ast::TrainDecl &decl, const ir::Training &t) {
+    if (const ast::Setting *s = setting("feedback"); s && t.feedback == ir::FeedbackKind::Random)
+      diags_.report(DiagKind::bptt_random_feedback, s->name.loc);
+    if (t.readout_kind == ir::ReadoutKind::Max || t.readout_kind == ir::ReadoutKind::SpikeCount)
+      diags_.report(DiagKind::bptt_unsupported, setting("readout")->value->loc(),
+                    std::string("the ") + ir::name_of(t.readout_kind) + " readout",
+                    "use a per-step, last, mean or final readout");
+    if (!t.workflow.dropouts.empty())
+      diags_.report(DiagKind::bptt_unsupported, decl.method.loc, "dropout", "train with eprop to use dropout");
+  }
+
   void collect_settings(const std::vector<ast::Setting> &settings) {
     std::map<std::string, SourceLocation> seen;
     for (const auto &s : settings) {

@@ -425,8 +425,12 @@ struct Training {
   Workflow workflow;
   FeedbackKind feedback = FeedbackKind::Symmetric;
   /// Every path differentiated, the membrane reset included (default: not
-  /// through the membrane reset, Bellec et al. 2020).
+  /// through the membrane reset, Bellec et al. 2020; with `bptt`: true).
   bool differentiate_reset = false;
+  /// `train NET with bptt`: exact surrogate-gradient backpropagation through
+  /// time (the adjoint strategy with the terms through every projection out
+  /// of a trained population, and the readout's own weights as feedback).
+  bool bptt = false;
   SourceLocation loc; ///< `train` in the regime's header
 
   // Set by the eprop pass.

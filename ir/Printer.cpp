@@ -364,7 +364,7 @@ void print_records(std::ostream &os, const std::vector<Record> &records) {
 
 /// A train regime: every field of Training but what the eprop pass derives.
 void print_training(std::ostream &os, const Regime &r, const Training &t) {
-  os << "train " << r.network << " with eprop {\n  dt = " << format_real(r.dt)
+  os << "train " << r.network << " with " << (t.bptt ? "bptt" : "eprop") << " {\n  dt = " << format_real(r.dt)
      << " [s]\n  duration = " << format_real(r.duration) << " [s]\n  seed = " << r.seed << "\n  batch = " << r.batch
      << '\n';
   print_data(os, "train", t.train);

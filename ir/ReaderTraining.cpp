@@ -32,13 +32,14 @@ public:
     if (!network_loc.valid() || net.text != m_.network.name)
       in_.fail(DiagKind::unknown_network, net.loc, net.text);
     in_.expect("with");
-    Token method = in_.expect(TokenKind::Ident, "eprop");
-    if (method.text != "eprop")
-      in_.fail(DiagKind::ir_expected, method.loc, "eprop", describe(method));
+    Token method = in_.expect(TokenKind::Ident, "eprop or bptt");
+    if (method.text != "eprop" && method.text != "bptt")
+      in_.fail(DiagKind::ir_expected, method.loc, "eprop or bptt", describe(method));
     Regime &r = m_.regime;
     r.network = net.text;
     Training t;
     t.loc = kw.loc;
+    t.bptt = method.text == "bptt";
     in_.expect("{");
     in_.end_statement();
     std::set<std::string> seen;

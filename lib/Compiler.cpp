@@ -139,6 +139,11 @@ struct Compilation::Impl {
       fail(DiagKind::empty_network, net.loc, net.name);
       return false;
     }
+    if (module->regime.training && module->regime.training->bptt &&
+        options.eprop_strategy == EpropStrategyChoice::Online) {
+      fail(DiagKind::bptt_needs_adjoint, module->regime.training->loc);
+      return false;
+    }
     if (module->regime.training && options.eprop_strategy == EpropStrategyChoice::Adjoint) {
       std::string why = lower::adjoint_unsupported(*module->regime.training);
       if (!why.empty()) {

@@ -49,13 +49,14 @@ Kernel build_history_kernel(bool store, ScopeKind scope, ElemType elem, int time
 }
 
 Kernel build_adjoint_kernel(const std::string &name, const ir::TrainedProjection &tp, const LossShape &shape,
-                            double kappa, double gain, ElemType real, const RateTerm &rate) {
+                            bool filter, bool spike_adjoint, double kappa, double gain, ElemType real,
+                            const RateTerm &rate) {
   using Access = Param::Access;
   Body body("adjoint." + name, DomainKind::Neurons, true);
   int source = tp.readout ? body.k.buffer("delta", real, ScopeKind::Global, BatchAxis::PerExample, Access::Read)
                           : body.k.buffer("signal", real, ScopeKind::Neuron, BatchAxis::PerExample, Access::Read);
   int filtered =
-      tp.readout ? -1 : body.k.buffer("filtered", real, ScopeKind::Neuron, BatchAxis::PerExample, Access::ReadWrite);
+      filter ? body.k.buffer("filtered", real, ScopeKind::Neuron, BatchAxis::PerExample, Access::ReadWrite) : -1;
   std::vector<int> carry;
   for (const ir::EligibilityTrace &t : tp.traces)
     carry.push_back(
@@ -95,14 +96,16 @@ Kernel build_adjoint_kernel(const std::string &name, const ir::TrainedProjection
   };
 
   Expr signal = body.load("L", source, index);
-  if (shape.kind == ir::ReadoutKind::Mean) {
+  if (spike_adjoint) {
+    ir::internal_check(!filter, "a spike adjoint is not filtered");
+  } else if (shape.kind == ir::ReadoutKind::Mean) {
     signal = body.let("L.weighted", signal / run.count);
   } else if (shape.kind == ir::ReadoutKind::Final) {
     Value last = run.is_last();
     signal = body.let("L.weighted", ir::Select::make(body.flag("last", last), signal, num(0)));
   }
   Expr s = signal;
-  if (!tp.readout) {
+  if (filter) {
     Expr g = body.let("G", add_term(signal, num(kappa), body.load("G.old", filtered, index)));
     body.store(filtered, index, g);
     s = add_term(Expr(), num(gain), g);
@@ -135,6 +138,31 @@ Kernel build_adjoint_kernel(const std::string &name, const ir::TrainedProjection
         next = add_term(next, coefficient(tp.traces[m2].jacobian[k]), lambda[m2]);
     body.store(carry[k], index, next ? next : num(0));
   }
+  return body.k.finish();
+}
+
+Kernel build_backprop_kernel(ElemType real) {
+  using Access = Param::Access;
+  Body body("backprop", DomainKind::Neurons, true);
+  int row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Access::Read);
+  int target = body.k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Access::Read);
+  int weight = body.k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Access::Read);
+  int mu = body.k.buffer("mu", real, ScopeKind::Neuron, BatchAxis::PerExample, Access::Read);
+  int spike_adjoint = body.k.buffer("spike_adjoint", real, ScopeKind::Neuron, BatchAxis::PerExample, Access::ReadWrite);
+  Value num_pre = body.k.scalar("num_pre");
+  Value num_post = body.k.scalar("num_post");
+  body.k.set_extent("num_pre");
+  Value pre = local("n", Type::I64);
+  Value index = body.k.let("index", b_index() * num_pre + pre);
+  Value begin = body.k.let("begin", to_index(body.k.load(row_start, pre)));
+  Value end = body.k.let("end", to_index(body.k.load(row_start, pre + i64(1))));
+  Value s = local("s", Type::I64);
+  // The sum in row order, into the neuron's own element: no atomics.
+  body.k.emit(For::make("s", begin, end, body.k.nested([&] {
+    Expr m = body.load("m", mu, b_index() * num_post + to_index(body.k.load(target, s)));
+    Expr w = body.load("w", weight, s);
+    body.store(spike_adjoint, index, body.load("r", spike_adjoint, index) + w * m);
+  })));
   return body.k.finish();
 }
 

@@ -28,18 +28,28 @@ Kernel build_history_kernel(bool store, ScopeKind scope, ElemType elem, int time
 ///
 ///   S[t]        = signal (per-step readouts: this step's learning signal,
 ///                 or the readout's delta; mean and final: the end of the
-///                 example's, weighted 1/T, or only at t = T - 1); a
-///                 hidden population filters it like the online trace,
-///                 G[t] = L[t] + kappa G[t+1], S = gain G; the rate
-///                 regulariser adds strength (f[t] - target dt)
+///                 example's, weighted 1/T, or only at t = T - 1); with
+///                 `filter` (e-prop's hidden populations) filtered like the
+///                 online trace, G[t] = L[t] + kappa G[t+1], S = gain G
+///                 (BPTT's signal is dL/dz itself); the rate regulariser
+///                 adds strength (f[t] - target dt)
 ///   lambda_k[t] = out_k[t] S[t] + carry_k
 ///   mu[t]       = sum_k in_k[t] lambda_k[t]
 ///   carry_k     = sum_m J_mk[t] lambda_m[t]   (for step t - 1)
 ///
 /// The coefficients are the post model's hidden states recorded at step t
 /// (`hist.<state>`), or constants.
+/// `spike_adjoint`: the signal is BPTT's dL/dz of the post population,
+/// neither weighted nor filtered (`filter` must be false).
 Kernel build_adjoint_kernel(const std::string &name, const ir::TrainedProjection &tp, const LossShape &shape,
-                            double kappa, double gain, ElemType real, const RateTerm &rate);
+                            bool filter, bool spike_adjoint, double kappa, double gain, ElemType real,
+                            const RateTerm &rate);
+
+/// BPTT: spike_adjoint[b, i] += sum over the synapses s of presynaptic
+/// neuron i of weight[s] mu[b, target(s)], in row order: the loss's
+/// dependence on i's spike through one projection (mu of the step the
+/// spike arrives).
+Kernel build_backprop_kernel(ElemType real);
 
 /// grad[b, s] += mu[b, target(s)] for every synapse s of each presynaptic
 /// neuron that spiked at the step being replayed (`spikes`, brought back

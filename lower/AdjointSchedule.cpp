@@ -1,6 +1,8 @@
 //===- lower/AdjointSchedule.cpp - The launches of adjoint e-prop ---------===//
 #include "lower/AdjointSchedule.h"
 
+#include <set>
+
 namespace snn::lower {
 
 AdjointSchedule::AdjointSchedule(ProgramBuilder &b, const LossShape &shape, double kappa, double gain, int delta,
@@ -42,11 +44,12 @@ void AdjointSchedule::add(const AdjointProjection &a) {
   for (const ir::EligibilityTrace &t : a.tp->traces)
     pr.carry.push_back(b_.add_buffer(a.name + ".adjoint." + t.state, p.real, neurons, BatchAxis::PerExample,
                                      BufferRole::Training, post.size));
-  if (!a.tp->readout)
+  if (a.filter)
     pr.filtered = b_.add_buffer(a.name + ".filtered_signal", p.real, neurons, BatchAxis::PerExample,
                                 BufferRole::Training, post.size);
+  // Zeroed per example: BPTT's delayed backprops read it at t = T - 1.
   pr.mu = b_.add_buffer(a.name + ".presynaptic_adjoint", p.real, neurons, BatchAxis::PerExample, BufferRole::Training,
-                        post.size, /*zero_per_example=*/false);
+                        post.size);
   for (const std::string &state : coefficient_states(*a.tp)) {
     int buffer = -1;
     for (const VariableInfo &v : post.states)
@@ -60,6 +63,74 @@ void AdjointSchedule::add(const AdjointProjection &a) {
   if (shape_.per_step())
     history(delta_, shape_.classes);
   projections_.push_back(std::move(pr));
+}
+
+int AdjointSchedule::spike_adjoint(int population) {
+  auto found = spike_adjoint_.find(population);
+  if (found != spike_adjoint_.end())
+    return found->second;
+  Program &p = b_.program();
+  const PopulationInfo &pop = p.populations[population];
+  int buffer = b_.add_buffer(pop.name + ".spike_adjoint", p.real, {ScopeKind::Neuron, population},
+                             BatchAxis::PerExample, BufferRole::Training, pop.size, /*zero_per_example=*/false);
+  spike_adjoint_.emplace(population, buffer);
+  return buffer;
+}
+
+void AdjointSchedule::add_backprop(int projection, const std::string &target, bool delayed) {
+  const Program &p = b_.program();
+  const ProjectionInfo &info = p.projections[projection];
+  if (!spike_adjoint_.count(info.pre))
+    return;
+  for (size_t g = 0; g < projections_.size(); ++g) {
+    const Projection &pr = projections_[g];
+    if (pr.shares < 0 && p.projections[pr.a.tp->projection].post == info.post && pr.a.target == target) {
+      backprops_.push_back({projection, int(g), delayed});
+      return;
+    }
+  }
+  // The eprop pass checked that every such projection reaches an adjoint.
+  throw ir::InternalError("projection " + info.name + " reaches no adjoint");
+}
+
+std::vector<size_t> AdjointSchedule::group_order() const {
+  const Program &p = b_.program();
+  auto post_of = [&](size_t g) { return p.projections[projections_[g].a.tp->projection].post; };
+  std::vector<size_t> order;
+  std::vector<bool> placed(projections_.size(), false);
+  while (true) {
+    bool progress = false, left = false;
+    for (size_t g = 0; g < projections_.size(); ++g) {
+      if (placed[g] || projections_[g].shares >= 0)
+        continue;
+      left = true;
+      bool ready = true;
+      for (const Backprop &bp : backprops_)
+        if (!bp.delayed && p.projections[bp.projection].pre == post_of(g) && !placed[size_t(bp.group)])
+          ready = false;
+      if (ready) {
+        order.push_back(g);
+        placed[g] = progress = true;
+      }
+    }
+    if (!left)
+      return order;
+    ir::internal_check(progress, "the undelayed projections between trained populations form a cycle");
+  }
+}
+
+Launch AdjointSchedule::backprop_launch(const Backprop &bp) {
+  const Program &p = b_.program();
+  const ProjectionInfo &info = p.projections[bp.projection];
+  int index = b_.kernel("backprop", [&] { return build_backprop_kernel(p.real); });
+  return b_.launch(index, "projection " + info.name,
+                   {{"row_start", buffer_arg(info.row_start)},
+                    {"target", buffer_arg(info.target)},
+                    {"weight", buffer_arg(info.weight)},
+                    {"mu", buffer_arg(projections_[size_t(bp.group)].mu)},
+                    {"spike_adjoint", buffer_arg(spike_adjoint_.at(info.pre))},
+                    {"num_pre", scalar_arg(p.populations[info.pre].size)},
+                    {"num_post", scalar_arg(p.populations[info.post].size)}});
 }
 
 Launch AdjointSchedule::history_launch(bool store, int value, int history) {
@@ -102,12 +173,28 @@ void AdjointSchedule::launch_backward(EntryPoint &backward, const std::vector<La
     for (const Launch &l : signals)
       backward.launches.push_back(l);
   }
-  for (const Projection &pr : projections_) {
-    if (pr.shares >= 0)
-      continue;
+  // BPTT: the spike adjoints from 0, then through the delayed projections.
+  for (const auto &[population, buffer] : spike_adjoint_) {
+    int index = b_.kernel("zero.neuron." + std::string(name_of(p.real)),
+                          [&] { return build_zero_kernel(ScopeKind::Neuron, p.real); });
+    backward.launches.push_back(
+        b_.launch(index, "buffer " + p.buffers[buffer].name,
+                  {{"buffer", buffer_arg(buffer)}, {"size", scalar_arg(p.populations[population].size)}}));
+  }
+  for (const Backprop &bp : backprops_)
+    if (bp.delayed)
+      backward.launches.push_back(backprop_launch(bp));
+  std::set<int> undelayed_done; // presynaptic populations
+  for (size_t g : group_order()) {
+    const Projection &pr = projections_[g];
     const ProjectionInfo &info = p.projections[pr.a.tp->projection];
+    if (undelayed_done.insert(info.post).second)
+      for (const Backprop &bp : backprops_)
+        if (!bp.delayed && p.projections[bp.projection].pre == info.post)
+          backward.launches.push_back(backprop_launch(bp));
     int index = b_.kernel("adjoint." + pr.a.name, [&] {
-      return build_adjoint_kernel(pr.a.name, *pr.a.tp, shape_, kappa_, gain_, p.real, pr.a.rate);
+      return build_adjoint_kernel(pr.a.name, *pr.a.tp, shape_, pr.a.filter, pr.a.spike_adjoint, kappa_, gain_, p.real,
+                                  pr.a.rate);
     });
     std::map<std::string, Argument> args = {{pr.a.tp->readout ? "delta" : "signal", buffer_arg(pr.a.signal)},
                                             {"filtered", buffer_arg(pr.filtered)},

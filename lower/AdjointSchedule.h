@@ -18,6 +18,13 @@
 //                   into the same input of one population share their
 //                   adjoint: the same traces give the same mu)
 //
+// BPTT adds, per trained hidden population, its spike adjoint dL/dz: set to
+// 0 each backward step, it collects W^T mu through every projection out of
+// the population into an input that has an adjoint: first through the
+// delayed projections (mu of step t + 1, still in the buffers), then, each
+// just before the adjoints of its population, through the undelayed ones
+// (mu of step t, so their target's adjoints run first).
+//
 //===----------------------------------------------------------------------===//
 #pragma once
 
@@ -41,6 +48,11 @@ struct AdjointProjection {
   int grad = -1;   ///< the per-example gradient
   RateTerm rate;
   int rate_buffer = -1; ///< the post population's filtered rate (rate.enabled)
+  /// e-prop's hidden populations: the learning signal filtered by the
+  /// readout's leak (BPTT's spike adjoint and the readout's delta are not).
+  bool filter = false;
+  /// BPTT's hidden populations: `signal` is the spike adjoint dL/dz.
+  bool spike_adjoint = false;
 };
 
 class AdjointSchedule {
@@ -50,6 +62,13 @@ public:
 
   /// Adds the buffers of projection `a`.
   void add(const AdjointProjection &a);
+  /// BPTT: the spike adjoint dL/dz of population `population` (added once).
+  int spike_adjoint(int population);
+  /// BPTT: propagates the adjoint of the input `target` of projection
+  /// `projection`'s post population back to its presynaptic spikes, when
+  /// both exist (after every add()); `delayed` when its spikes arrive a
+  /// step later.
+  void add_backprop(int projection, const std::string &target, bool delayed);
   /// The records, at the end of train_step.
   void launch_records(EntryPoint &train);
   /// train_backward: `signals` (the learning-signal launches, for per-step
@@ -71,7 +90,18 @@ private:
   int flags_of(int history);
   Launch history_launch(bool store, int value, int history);
 
+  struct Backprop {
+    int projection = -1, group = -1;
+    bool delayed = false;
+  };
+  /// The adjoints in an order in which every undelayed backprop reads a
+  /// group computed before the groups of its presynaptic population.
+  std::vector<size_t> group_order() const;
+  Launch backprop_launch(const Backprop &bp);
+
   ProgramBuilder &b_;
+  std::map<int, int> spike_adjoint_; ///< population -> its spike adjoint
+  std::vector<Backprop> backprops_;
   LossShape shape_;
   double kappa_, gain_;
   int delta_, hyper_;

@@ -267,8 +267,12 @@ std::string to_string(const Program &p) {
     // The cost model's estimate, per step and example, and why the adjoint
     // strategy was out of reach.
     const TrainingInfo &t = p.training;
-    out += fmt::format("training {{\n  e-prop strategy: {} (cost per step: online {:.0f}, adjoint {:.0f})\n",
-                       name_of(t.strategy), t.strategy_cost.online, t.strategy_cost.adjoint);
+    if (t.bptt)
+      out += fmt::format("training {{\n  method: bptt, on the adjoint strategy (cost per step: adjoint {:.0f})\n",
+                         t.strategy_cost.adjoint);
+    else
+      out += fmt::format("training {{\n  e-prop strategy: {} (cost per step: online {:.0f}, adjoint {:.0f})\n",
+                         name_of(t.strategy), t.strategy_cost.online, t.strategy_cost.adjoint);
     if (!t.adjoint_unsupported.empty())
       out += fmt::format("  adjoint: not applicable: {}\n", t.adjoint_unsupported);
     else if (t.strategy == EpropStrategy::Adjoint)
@@ -277,6 +281,12 @@ std::string to_string(const Program &p) {
       out += fmt::format("  adjoint history would take {} bytes per example\n", t.strategy_cost.history_bytes);
     out += "}\n";
   }
+  // What the runtime's --threads may split by example.
+  out += "threads {\n  split by example:";
+  for (const EntryPoint &e : p.entries)
+    if (e.batch_separable)
+      out += " " + e.name;
+  out += "\n}\n";
   for (const Kernel &k : p.kernels)
     print_kernel(k, out);
   for (const EntryPoint &e : p.entries) {

@@ -185,6 +185,29 @@ const std::vector<std::string> &entry_point_names() {
   return names;
 }
 
+void mark_batch_separable(Program &p) {
+  for (EntryPoint &e : p.entries) {
+    bool separable = !e.launches.empty();
+    for (const Launch &l : e.launches) {
+      const Kernel &k = p.kernels[size_t(l.kernel)];
+      if (!k.domain.batched || k.domain.kind == DomainKind::BatchReduction)
+        separable = false;
+      for (size_t a = 0; a < k.params.size() && a < l.args.size(); ++a) {
+        const Param &param = k.params[a];
+        if (param.kind != Param::Kind::Buffer || l.args[a].buffer < 0)
+          continue;
+        const Buffer &b = p.buffers[size_t(l.args[a].buffer)];
+        if (b.batch == BatchAxis::Shared && param.access != Param::Access::Read)
+          separable = false;
+        // Examples of a bit buffer must start on a word of their own.
+        if (b.batch == BatchAxis::PerExample && b.type == ElemType::Bits && b.extent % 32 != 0)
+          separable = false;
+      }
+    }
+    e.batch_separable = separable;
+  }
+}
+
 const EntryPoint &Program::entry(const std::string &n) const {
   for (const EntryPoint &e : entries)
     if (e.name == n)

@@ -185,6 +185,11 @@ struct Launch {
 struct EntryPoint {
   std::string name; ///< "init", "reset_example", "step"
   std::vector<Launch> launches;
+  /// Every launch works on each example on its own (batched domains, no
+  /// write to a shared buffer, per-example bit buffers in whole words), so
+  /// the runtime may run groups of examples on different threads and get
+  /// the same bits (set by mark_batch_separable).
+  bool batch_separable = false;
 };
 
 // What the runtime needs of the network (the model ABI's descriptors).
@@ -324,6 +329,7 @@ struct TrainingInfo {
   /// estimated, and why the adjoint strategy was out of reach (empty when
   /// it was not).
   EpropStrategy strategy = EpropStrategy::Online;
+  bool bptt = false; ///< `train ... with bptt`: the adjoint strategy and the terms through every projection
   EpropCost strategy_cost;
   std::string adjoint_unsupported;
   /// The adjoint strategy: the runtime calls train_backward per step, in
@@ -362,6 +368,9 @@ struct Program {
 /// to `args[name]`; throws ir::InternalError naming `what` (e.g. "population
 /// exc") when a parameter is left unbound.
 Launch bind_launch(const Program &program, int kernel, std::string what, const std::map<std::string, Argument> &args);
+
+/// Sets EntryPoint::batch_separable of every entry point of `program`.
+void mark_batch_separable(Program &program);
 
 /// The names of the entry points, in ABI order.
 const std::vector<std::string> &entry_point_names();

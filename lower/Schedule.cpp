@@ -74,6 +74,7 @@ public:
       add_record(r);
     for (const ir::Stimulus &s : m_.regime.stimuli)
       p_.stimuli.push_back({population_index(s.population), s.path});
+    mark_batch_separable(p_);
     std::vector<std::string> problems = verify(p_);
     if (!problems.empty())
       throw ir::InternalError("lowered program invalid after schedule: " + problems.front());

@@ -35,6 +35,11 @@ public:
     choose_strategy();
     for (const ir::TrainedProjection &tp : tr_.trained)
       add_projection(tp);
+    if (tr_.bptt)
+      for (size_t j = 0; j < m_.network.projections.size(); ++j) {
+        const ir::Projection &pr = m_.network.projections[j];
+        adjoint_->add_backprop(int(j), pr.target, pr.delay_steps > 0);
+      }
     if (tr_.readout_bias)
       add_bias();
     launch_forward();
@@ -84,7 +89,11 @@ private:
     t.adjoint_unsupported = adjoint_unsupported(tr_);
     ir::internal_check(choice_ != EpropChoice::Adjoint || t.adjoint_unsupported.empty(),
                        "the adjoint strategy was forced where it does not apply");
-    t.strategy = choose_eprop(choice_, t.strategy_cost, p_.batch, t.adjoint_unsupported);
+    ir::internal_check(!tr_.bptt || (choice_ != EpropChoice::Online && t.adjoint_unsupported.empty()),
+                       "BPTT needs the adjoint strategy");
+    t.strategy =
+        tr_.bptt ? EpropStrategy::Adjoint : choose_eprop(choice_, t.strategy_cost, p_.batch, t.adjoint_unsupported);
+    t.bptt = tr_.bptt;
     if (adjoint()) {
       t.backward_pass = true;
       adjoint_.emplace(b_, shape_, tr_.readout_decay, tr_.readout_gain, delta_, hyper_);
@@ -245,7 +254,9 @@ private:
       a.name = param.info.name;
       a.target = pr.target;
       a.spikes = trace.spikes;
-      a.signal = tp.readout ? delta_ : signal(info.post, tp);
+      a.signal = tp.readout ? delta_ : tr_.bptt ? adjoint_->spike_adjoint(info.post) : signal(info.post, tp);
+      a.filter = !tp.readout && !tr_.bptt;
+      a.spike_adjoint = !tp.readout && tr_.bptt;
       a.grad = param.grad;
       a.rate = rate_term(info.post);
       a.rate_buffer = a.rate.enabled ? rate_.at(info.post) : -1;

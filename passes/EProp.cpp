@@ -145,9 +145,52 @@ public:
         return false;
       }
     }
+    if (tr_.bptt && !check_bptt_paths(readout))
+      return false;
     add_hidden_states();
     tr_.derived = true;
     return true;
+  }
+
+  /// BPTT propagates the gradient of a trained population's spikes through
+  /// every projection out of it into a population that reaches the
+  /// readout; each such projection's target needs an adjoint, which exists
+  /// where a trained projection drives the same input.
+  bool check_bptt_paths(int readout) {
+    const ir::Network &net = m_.network;
+    const std::string &out = net.populations[readout].name;
+    std::set<std::string> trained_posts;
+    std::set<std::pair<std::string, std::string>> adjoints; // (post, target)
+    for (const ir::TrainedProjection &tp : tr_.trained) {
+      const ir::Projection &p = net.projections[tp.projection];
+      adjoints.emplace(p.post, p.target);
+      if (!tp.readout)
+        trained_posts.insert(p.post);
+    }
+    for (const ir::Projection &p : net.projections) {
+      if (!trained_posts.count(p.pre) || adjoints.count({p.post, p.target}) || !reaches(p.post, out))
+        continue;
+      ctx_.diags.report(DiagKind::bptt_untrained_path, p.loc, p.pre, p.pre + " -> " + p.post + "." + p.target,
+                        p.post + "." + p.target);
+      return false;
+    }
+    return true;
+  }
+
+  /// Whether spikes of `from` reach population `to` (itself included).
+  bool reaches(const std::string &from, const std::string &to) const {
+    std::set<std::string> seen{from};
+    std::deque<std::string> work{from};
+    while (!work.empty()) {
+      std::string x = work.front();
+      work.pop_front();
+      if (x == to)
+        return true;
+      for (const ir::Projection &p : m_.network.projections)
+        if (p.pre == x && seen.insert(p.post).second)
+          work.push_back(p.post);
+    }
+    return false;
   }
 
 private:
@@ -413,20 +456,11 @@ private:
         tp.feedback_projection = int(j);
         return true;
       }
-    std::set<std::string> seen{hidden.name};
-    std::deque<std::string> work{hidden.name};
-    while (!work.empty()) {
-      std::string x = work.front();
-      work.pop_front();
-      for (const ir::Projection &p : net.projections)
-        if (p.pre == x && seen.insert(p.post).second)
-          work.push_back(p.post);
-    }
-    if (!seen.count(out)) {
+    if (!reaches(hidden.name, out)) {
       ctx_.diags.report(DiagKind::eprop_no_path_to_readout, hidden.loc, hidden.name, out);
       return false;
     }
-    if (tr_.feedback == ir::FeedbackKind::Symmetric) {
+    if (tr_.feedback == ir::FeedbackKind::Symmetric && !tr_.bptt) { // BPTT goes through the other layers
       ctx_.diags.report(DiagKind::eprop_symmetric_needs_projection, hidden.loc, hidden.name, out);
       return false;
     }

@@ -28,7 +28,7 @@ AbiTypes AbiTypes::get(llvm::LLVMContext &context) {
   t.record_desc = named_struct(context, "snn_record_desc", {i32, i32, i32, i32, i32, i32, i32, ptr, i64, i32, ptr});
   t.stimulus_desc = named_struct(context, "snn_stimulus_desc", {i32, ptr});
   t.state = named_struct(context, "snn_state", {ptr, ptr, i32, i64, i64});
-  t.entry_desc = named_struct(context, "snn_entry_desc", {ptr, ptr});
+  t.entry_desc = named_struct(context, "snn_entry_desc", {ptr, ptr, i32});
   t.model_desc = named_struct(context, "snn_model_desc", {i32, i32, ptr, f64, f64, i64, i32, i32, ptr, i32, ptr,
                                                           i32, ptr, i32, ptr, i32, ptr, i32, ptr, ptr, ptr});
   t.data_desc = named_struct(context, "snn_data_desc", {ptr, ptr, i32, f64, f64});

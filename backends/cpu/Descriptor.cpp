@@ -159,7 +159,9 @@ public:
     for (const lower::StimulusInfo &s : p_.stimuli)
       stimuli.push_back(struct_of(types_.stimulus_desc, {u32(s.population), string(s.path)}));
     for (size_t k = 0; k < functions.size(); ++k)
-      entries.push_back(struct_of(types_.entry_desc, {string(p_.entries[k].name), functions[k]}));
+      entries.push_back(
+          struct_of(types_.entry_desc, {string(p_.entries[k].name), functions[k],
+                                        u32(p_.entries[k].batch_separable ? SNN_ENTRY_BATCH_SEPARABLE : 0)}));
     llvm::Constant *fields[] = {
         u32(SNN_MODEL_ABI_VERSION),
         u32(p_.real == lower::ElemType::F64 ? 8 : 4),

@@ -23,6 +23,8 @@ namespace {
 
 /// The options every executable takes, simulating or training.
 const char *const kCommonUsage =
+    "  --threads N          threads that share a batch's examples, 1 to 256 (default 1); the results\n"
+    "                       are the same for any N\n"
     "  --max-input-bytes N  most bytes read from one input file, or inflated from one\n"
     "                       compressed input, 1 to 2^64 - 1 (default 1073741824)\n"
     "  --allow-nonfinite    run on when a state (or, training, a gradient) becomes NaN or infinite\n"
@@ -202,6 +204,14 @@ std::pair<std::string, std::string> parse_input(std::string_view text) {
   return {std::string(text.substr(0, equals)), std::string(text.substr(equals + 1))};
 }
 
+uint32_t parse_threads(std::string_view text) {
+  bool too_large;
+  std::optional<uint64_t> value = parse_unsigned(text, too_large);
+  if (!value || *value < 1 || *value > 256)
+    throw Error("option '--threads' needs an integer from 1 to 256, not '" + std::string(text) + "'");
+  return uint32_t(*value);
+}
+
 uint64_t parse_batches(std::string_view text) {
   bool too_large;
   std::optional<uint64_t> value = parse_unsigned(text, too_large);
@@ -242,10 +252,10 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
                                             "--batches", "--checkpoint"};
     bool simulation_only = std::find(std::begin(kSimulation), std::end(kSimulation), name) != std::end(kSimulation);
     bool training_only = std::find(std::begin(kTraining), std::end(kTraining), name) != std::end(kTraining);
-    bool hyper = !simulation_only && !training_only && name != "--seed" && name != "--batch" &&
-                 name != "--max-input-bytes" && name != "--out" && name.size() > 2 && name.rfind("--", 0) == 0;
-    if (!simulation_only && !training_only && !hyper && name != "--seed" && name != "--batch" &&
-        name != "--max-input-bytes" && name != "--out")
+    bool common =
+        name == "--seed" || name == "--batch" || name == "--threads" || name == "--max-input-bytes" || name == "--out";
+    bool hyper = !simulation_only && !training_only && !common && name.size() > 2 && name.rfind("--", 0) == 0;
+    if (!simulation_only && !training_only && !hyper && !common)
       throw Error((name.rfind("-", 0) == 0 ? "unknown option '" : "unexpected argument '") + name + "' (see --help)");
     if (hyper) {
       // A training model's hyperparameter (--beta1 0.95); checked against
@@ -271,6 +281,8 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
       line.train.seed = line.options.seed = parse_seed(*value);
     else if (name == "--batch")
       line.train.batch = line.options.batch = parse_batch(*value);
+    else if (name == "--threads")
+      line.train.threads = line.options.threads = parse_threads(*value);
     else if (name == "--first-example")
       line.options.first_example = parse_first_example(*value);
     else if (name == "--input")

@@ -8,17 +8,23 @@
 
 namespace snn::rt {
 
-EntryPoint::EntryPoint(const snn_model_desc &model, std::string_view name)
+EntryPoint::EntryPoint(const snn_model_desc &model, std::string_view name, ExampleThreads *threads)
     : fn_(find_entry(model, name)), device_(model.device) {
   if (!fn_)
     throw Error::internal("the model has no '" + std::string(name) + "' entry point");
   for (uint32_t e = 0; e < model.num_entries; ++e)
-    if (model.entries[e].fn == fn_)
+    if (model.entries[e].name == name) {
       name_ = model.entries[e].name;
+      if ((model.entries[e].flags & SNN_ENTRY_BATCH_SEPARABLE) && !device_)
+        threads_ = threads;
+    }
 }
 
 void EntryPoint::operator()(snn_state *state, uint64_t step) const {
-  fn_(state, step);
+  if (threads_ && threads_->threads() > 1)
+    threads_->run(fn_, state, step);
+  else
+    fn_(state, step);
   if (!device_)
     return;
   char message[512] = "";

@@ -9,6 +9,7 @@
 #ifndef SNN_RUNTIME_ENTRYPOINT_H
 #define SNN_RUNTIME_ENTRYPOINT_H
 
+#include "ExampleThreads.h"
 #include "snn/model_abi.h"
 
 #include <string_view>
@@ -20,8 +21,9 @@ class EntryPoint {
 public:
   EntryPoint() = default;
   /// The entry called `name` of `model`; throws an internal Error when the
-  /// model has none (validate_model checked the required ones).
-  EntryPoint(const snn_model_desc &model, std::string_view name);
+  /// model has none (validate_model checked the required ones). A
+  /// batch-separable entry of a CPU model runs on `threads` when given.
+  EntryPoint(const snn_model_desc &model, std::string_view name, ExampleThreads *threads = nullptr);
 
   /// Runs the entry point and waits for it. Throws Error when the device
   /// reports a failure.
@@ -29,6 +31,7 @@ public:
 
 private:
   snn_entry_fn fn_ = nullptr;
+  ExampleThreads *threads_ = nullptr; ///< set for a batch-separable entry of a CPU model
   const snn_device_desc *device_ = nullptr;
   const char *name_ = "";
 };

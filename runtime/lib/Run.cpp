@@ -56,6 +56,7 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
   std::string out = options.out.empty() ? std::string(model.name) + ".npz" : options.out;
   Simulation simulation(model, options.seed.value_or(model.default_seed), options.batch.value_or(model.default_batch),
                         options.first_example);
+  simulation.set_threads(options.threads);
   for (const auto &[population, path] : options.inputs)
     simulation.set_stimulus(population, path);
   // Spikes the run merges or never reaches are not dropped silently.

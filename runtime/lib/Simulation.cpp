@@ -39,6 +39,7 @@ struct Simulation::Impl {
   uint32_t batch;
   uint64_t first_example;
   uint32_t history_steps;             ///< steps per example a history buffer holds
+  ExampleThreads threads;             ///< --threads: separable entries split by example
   std::vector<uint64_t> extents;      ///< elements per example, per buffer
   std::vector<AlignedBuffer> storage; ///< per buffer
   std::vector<void *> buffers;
@@ -68,7 +69,8 @@ Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t b
     : model(&desc), seed(run_seed), batch(batch_size), first_example(first),
       history_steps(steps > 0       ? steps
                     : desc.training ? desc.training->timesteps
-                                    : 1) {
+                                    : 1),
+      threads(desc) {
   validate_model(desc);
   check_batch(batch, first_example);
   std::vector<ProjectionSynapses> projections;
@@ -84,8 +86,8 @@ Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t b
   state.batch = batch;
   state.first_example = first_example;
   state.seed = seed;
-  reset_example = EntryPoint(desc, "reset_example");
-  step_entry = EntryPoint(desc, "step");
+  reset_example = EntryPoint(desc, "reset_example", &threads);
+  step_entry = EntryPoint(desc, "step", &threads);
   spike_totals.assign(desc.num_populations, 0);
   example_spikes.assign(std::size_t(desc.num_populations) * batch, 0);
   // The weights and every other shared buffer, once: they do not change
@@ -264,6 +266,8 @@ Simulation &Simulation::operator=(Simulation &&) noexcept = default;
 const snn_model_desc &Simulation::model() const { return *impl_->model; }
 uint64_t Simulation::seed() const { return impl_->seed; }
 uint32_t Simulation::batch() const { return impl_->batch; }
+void Simulation::set_threads(uint32_t threads) { impl_->threads.set_threads(threads); }
+ExampleThreads *Simulation::example_threads() { return &impl_->threads; }
 uint64_t Simulation::first_example() const { return impl_->first_example; }
 
 void Simulation::set_stimulus(std::string_view population, const std::string &path) {

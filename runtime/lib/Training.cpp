@@ -83,17 +83,19 @@ enum class Pass { Train, Gradient, Evaluate };
 /// The state of one run: the simulation, its entry points and scratch.
 class Trainer {
 public:
-  Trainer(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint32_t steps)
+  Trainer(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint32_t steps, uint32_t threads)
       : model_(model), training_(*model.training), seed_(seed), batch_(batch), steps_(steps),
         simulation_(model, seed, batch, 0, steps) {
-    reset_example_ = EntryPoint(model, "reset_example");
-    step_ = EntryPoint(model, "step");
-    train_step_ = EntryPoint(model, "train_step");
-    end_example_ = EntryPoint(model, "end_example");
-    train_end_example_ = EntryPoint(model, "train_end_example");
-    train_backward_ = EntryPoint(model, "train_backward");
-    reduce_gradients_ = EntryPoint(model, "reduce_gradients");
-    apply_gradients_ = EntryPoint(model, "apply_gradients");
+    simulation_.set_threads(threads);
+    ExampleThreads *pool = simulation_.example_threads();
+    reset_example_ = EntryPoint(model, "reset_example", pool);
+    step_ = EntryPoint(model, "step", pool);
+    train_step_ = EntryPoint(model, "train_step", pool);
+    end_example_ = EntryPoint(model, "end_example", pool);
+    train_end_example_ = EntryPoint(model, "train_end_example", pool);
+    train_backward_ = EntryPoint(model, "train_backward", pool);
+    reduce_gradients_ = EntryPoint(model, "reduce_gradients", pool);
+    apply_gradients_ = EntryPoint(model, "apply_gradients", pool);
     neurons_ = model.populations[training_.input_population].size;
     raster_.assign(std::size_t(batch) * steps_ * neurons_, 0);
   }
@@ -421,7 +423,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
   result.test_examples = test.size();
   std::size_t largest = std::max({train_subset.size(), validation.size(), test.size()});
   uint32_t allocated = uint32_t(std::min<std::size_t>(batch, largest));
-  Trainer trainer(model, seed, allocated, steps);
+  Trainer trainer(model, seed, allocated, steps, options.threads);
   trainer.set_check_finite(!options.allow_nonfinite);
   if (!options.weights_in.empty())
     read_parameters(trainer.simulation(), options.weights_in);

@@ -32,6 +32,7 @@ struct TrainOptions {
   std::optional<double> lr;          ///< learning rate, > 0
   std::optional<uint64_t> seed;      ///< run seed (connectivity, weights, splits, shuffles)
   std::optional<uint64_t> batches;   ///< at most this many batches per epoch
+  uint32_t threads = 1;              ///< threads that share a batch's examples
   std::string data_train, data_test; ///< override the regime's data paths
   std::string metrics;               ///< JSON lines file, one object per epoch
   std::string weights_in, weights_out, gradients_out;
@@ -47,7 +48,7 @@ struct TrainOptions {
   bool shuffle = true; ///< false: train in file order
   /// Run on past NaN or infinite states and gradients (runtime/lib/NonFinite.h).
   bool allow_nonfinite = false;
-  bool quiet = false;  ///< print nothing on success (warnings still go to `err`)
+  bool quiet = false; ///< print nothing on success (warnings still go to `err`)
   /// Carriage-return progress within an epoch (stdout is a terminal).
   bool terminal = false;
   std::ostream *out = nullptr; ///< progress and results; null: std::cout

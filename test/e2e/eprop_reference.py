@@ -373,6 +373,16 @@ def torch_loss(net, regime, params, x, labels, detach_reset=False):
     w = torch.tensor(step_weights(steps, regime.last_steps), dtype=x.dtype)
     onehot = torch.nn.functional.one_hot(labels.long(), classes).to(x.dtype)
     total = torch.zeros((), dtype=x.dtype)
+    aggregate = getattr(regime, "aggregate", None)
+    if aggregate not in (None, "mean", "final"):
+        raise ValueError("torch_loss: no %s readout" % aggregate)
+    summed = torch.zeros_like(y)
+
+    def loss_of(values):
+        if regime.loss == CE:
+            return (torch.logsumexp(values, dim=1) - (values * onehot).sum(dim=1)).sum()
+        return ((values - onehot) ** 2).mean(dim=1).sum()
+
     for t in range(steps):
         reset = z.detach() if detach_reset else z
         v = net.alpha * v + z @ w_rec.T + inputs[:, t] - net.v_th * reset
@@ -381,13 +391,14 @@ def torch_loss(net, regime, params, x, labels, detach_reset=False):
         y = net.kappa * y + readout(z, params["w_out"])
         if "bias" in params:
             y = y + params["bias"]
-        if w[t] == 0:
-            continue
-        if regime.loss == CE:
-            step_loss = torch.logsumexp(y, dim=1) - (y * onehot).sum(dim=1)
-        else:
-            step_loss = ((y - onehot) ** 2).mean(dim=1)
-        total = total + w[t] * step_loss.sum()
+        if aggregate == "mean":
+            summed = summed + y
+        elif aggregate is None and w[t] != 0:
+            total = total + w[t] * loss_of(y)
+    if aggregate == "mean":
+        return loss_of(summed / steps)
+    if aggregate == "final":
+        return loss_of(y)
     return total
 
 

@@ -9,7 +9,7 @@ states and trained weights. Both builds add in the same order, call the same
 libm and contract nothing into fused multiply-adds; a difference in the last
 bit is a printer that computes something else, or in another order.
 Models: the examples (CUBA, LIF, Izhikevich, digits training for one epoch
-with each e-prop strategy, adjoint and online),
+with each e-prop strategy, adjoint and online, and with BPTT),
 the e2e models that need no generated input (batches, Poisson sources,
 refractoriness), three that read scripted spike files (delays, STDP synapse
 models, the stdlib neurons), and an inline model with postsynaptic
@@ -129,6 +129,12 @@ def main():
         run_both(args, check, "digits_" + strategy, os.path.join(examples, "digits.snn"), {},
                  ["--epochs", "1", "--weights-out", "weights.npz"], data=os.path.join(root, "data", "digits.csv.gz"),
                  flags=["--eprop-strategy=" + strategy])
+    # digits trained with BPTT (the adjoint strategy and the backprops).
+    bptt = os.path.join(args.work, "digits_bptt.snn")
+    with open(os.path.join(examples, "digits.snn")) as f, open(bptt, "w") as out:
+        out.write(f.read().replace("with eprop", "with bptt"))
+    run_both(args, check, "digits_bptt", bptt, {}, ["--epochs", "1", "--weights-out", "weights.npz"],
+             data=os.path.join(root, "data", "digits.csv.gz"))
     for model, files, run_args in E2E_MODELS:
         run_both(args, check, model[:-4], os.path.join(e2e.MODELS, model), files, run_args)
     features = os.path.join(args.work, "features.snn")

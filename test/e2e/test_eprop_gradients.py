@@ -14,7 +14,11 @@ Bellec et al. 2020 as written in docs/training.md) to 1e-5 relative (the
 largest difference over the largest reference magnitude). Exactness cases
 (no recurrent weights, differentiate_reset = true) also compare with the
 surrogate-gradient BPTT gradient of PyTorch autograd. The two strategies
-must agree with each other to 1e-12 relative (float64). Cases (--case NAME,
+must agree with each other to 1e-12 relative (float64). Every case with
+symmetric feedback and a readout BPTT takes (not max, not count) is also
+compiled as `train ... with bptt` (every path differentiated, recurrent
+terms included) and compared with ref.bptt_gradients (PyTorch autograd of
+the same forward pass, the reset not detached) to 1e-12 relative. Cases (--case NAME,
 default all):
 
   lif_ce_step          LIF, cross-entropy, per-step readout, symmetric feedback, bias
@@ -27,6 +31,7 @@ default all):
                        differentiate_reset, MSE, last 10: = BPTT; no gradient
                        array for the frozen projection
   alif_ce_mean         ALIF, CE of the time-averaged readout, bias
+  lif_ce_final         LIF, CE of the final readout value, symmetric, bias
   lif_mse_final_random LIF, MSE of the final readout value, random feedback, bias
   alif_ce_max          ALIF, CE of the readout's maximum over time, bias
   lif_ce_max_random    LIF, CE of the maximum, random feedback, differentiate_reset
@@ -63,6 +68,7 @@ CASES = {
     "alif_exact": (True, ref.CE, None, False, True, True, "zero"),
     "lif_exact_frozen": (False, ref.MSE, LAST, False, True, True, "frozen"),
     "alif_ce_mean": (True, ref.CE, "mean", False, True, False, "random"),
+    "lif_ce_final": (False, ref.CE, "final", False, True, False, "random"),
     "lif_mse_final_random": (False, ref.MSE, "final", True, True, False, "random"),
     "alif_ce_max": (True, ref.CE, "max", False, True, False, "random"),
     "lif_ce_max_random": (False, ref.CE, "max", True, False, True, "random"),
@@ -219,12 +225,45 @@ def run_case(args, checker, name):
     for strategy, arrays in got.items():
         check_against_references(checker, name, strategy, arrays, names, want, net, regime, xs, labels,
                                  recurrent, rate, worst_strategies if strategy == "adjoint" else None)
+    if not random_feedback and last not in ("max", "count"):
+        # Without recurrent weights and with every path differentiated,
+        # e-prop is exact: BPTT must equal it.
+        exact = got["online"] if recurrent != "random" and reset else None
+        check_bptt(args, checker, name, work, model, names, net, regime, xs, labels, exact)
+
+
+def check_bptt(args, checker, name, work, model, names, net, regime, xs, labels, eprop):
+    """`train ... with bptt` (every path differentiated) against PyTorch
+    autograd, and against the e-prop gradient `eprop` where that is exact."""
+    bptt_model = os.path.join(work, "model_bptt.snn")
+    with open(model) as f, open(bptt_model, "w") as out:
+        out.write(f.read().replace("with eprop", "with bptt"))
+    got = gradients_of(args, checker, name, work, bptt_model, "bptt")
+    if got is None:
+        return
+    want, _ = ref.bptt_gradients(net, regime, xs[:BATCH], labels[:BATCH])
+    worst = 0.0
+    for key, array in names.items():
+        if checker.check(array in got, "%s (bptt): g.npz lacks %s" % (name, array)):
+            worst = max(worst, compare(checker, "%s (bptt): %s vs autograd BPTT" % (name, array),
+                                       got[array], want[key], STRATEGY_TOLERANCE))
+    line = "%s (bptt): worst relative error vs autograd BPTT %.2g" % (name, worst)
+    if eprop is not None:
+        worst_e = 0.0
+        for array in names.values():
+            if array in got and array in eprop:
+                worst_e = max(worst_e, compare(checker, "%s (bptt): %s vs e-prop (exact here)" % (name, array),
+                                               got[array], eprop[array], STRATEGY_TOLERANCE))
+        line += ", vs e-prop %.2g" % worst_e
+    checker.note(line)
 
 
 def gradients_of(args, checker, name, work, model, strategy):
-    """Compiles `model` with --eprop-strategy=`strategy`; the arrays of its g.npz, or None."""
+    """Compiles `model` with --eprop-strategy=`strategy` (for "bptt": the
+    cost model's choice, which BPTT fixes); the arrays of its g.npz, or None."""
     exe = os.path.join(work, "model_" + strategy)
-    proc = e2e.run_process([args.snnc, "--precision=double", "--eprop-strategy=" + strategy, model, "-o", exe],
+    flags = [] if strategy == "bptt" else ["--eprop-strategy=" + strategy]
+    proc = e2e.run_process([args.snnc, "--precision=double", *flags, model, "-o", exe],
                            cwd=work, timeout=180)
     if not checker.check(proc.returncode == 0 and os.path.isfile(exe),
                          "%s: snnc rejected the e-prop train model %s with the %s strategy (exit %d):\n%s%s"

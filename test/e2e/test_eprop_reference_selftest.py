@@ -123,6 +123,21 @@ def main():
     checker.note("(c) %d cases: Bellec vs autograd with detached reset, worst %.2g; "
                  "the reset path changes dW_in by >= %.2g" % (len(CONFIGS), worst_c, min_gap))
 
+    # (b') the same exactness limit for the mean and final readouts, whose
+    # autograd loss (torch_loss) aggregates y before the loss.
+    worst_agg = 0.0
+    for n, (alif, aggregate) in enumerate(((False, "mean"), (True, "mean"), (False, "final"), (True, "final"))):
+        net, _, xs, labels, label = case(250 + n, alif, ref.CE, None, False, True, True)
+        regime = ref.Regime(loss=ref.CE, aggregate=aggregate, differentiate_reset=True)
+        g, g_loss, _ = ref.eprop_gradients(net, regime, xs, labels)
+        t, t_loss = ref.bptt_gradients(net, regime, xs, labels)
+        label += " " + aggregate
+        checker.check(abs(g_loss - t_loss) <= 1e-12 * abs(t_loss),
+                      "%s: loss %.17g, autograd %.17g" % (label, g_loss, t_loss))
+        worst_agg = max(worst_agg, compare(checker, label + " (vs autograd)", g, t, EXACT))
+    checker.note("(b') mean and final readouts, W_rec = 0 + differentiate_reset vs autograd, worst %.2g"
+                 % worst_agg)
+
     # (d) with recurrent weights e-prop approximates BPTT: not equal, but aligned.
     for n, alif in enumerate((False, True)):
         net, regime, xs, labels, label = case(300 + n, alif, ref.CE, None, False, False, True)

@@ -350,9 +350,20 @@ typedef struct snn_state {
 /** An entry point: `step` is the step being taken (0 outside `step`). */
 typedef void (*snn_entry_fn)(snn_state *state, uint64_t step);
 
+/** snn_entry_desc::flags */
+enum snn_entry_flag {
+  /** Every kernel of the entry works on each example on its own and writes
+      no shared buffer: the runtime may call it on groups of examples (a
+      state whose per-example buffers start at the group's first example,
+      `batch` the group's size, `first_example` advanced) on different
+      threads, with the same results bit for bit. */
+  SNN_ENTRY_BATCH_SEPARABLE = 1
+};
+
 typedef struct snn_entry_desc {
   const char *name; /**< "init", "reset_example", "step", ... */
   snn_entry_fn fn;
+  uint32_t flags; /**< enum snn_entry_flag */
 } snn_entry_desc;
 
 /** Memory and completion of a model whose entry points run on a device

@@ -21,6 +21,8 @@
 
 namespace snn::rt {
 
+class ExampleThreads; // runtime/lib/ExampleThreads.h
+
 /// A failure the runtime reports instead of crashing. `what()` is the full
 /// line to print: "path:line:col: error: message" when located,
 /// "error: message" otherwise, "internal error: message" for broken
@@ -60,6 +62,7 @@ struct RunOptions {
   std::optional<uint64_t> seed;   ///< default: the model's default_seed
   std::optional<uint32_t> batch;  ///< examples simulated at once; default:
                                   ///< the model's default_batch
+  uint32_t threads = 1;           ///< threads that share the batch's examples
   uint64_t first_example = 0;     ///< global index of the batch's example 0
   std::string out;                ///< NPZ path for records without a file;
                                   ///< empty means "<network name>.npz"
@@ -161,6 +164,12 @@ public:
   uint64_t seed() const;
   /// Examples simulated at once.
   uint32_t batch() const;
+  /// Runs the entry points the compiler marked batch-separable on
+  /// `threads` threads, each on its own examples (same results for any
+  /// count; 1: the calling thread only).
+  void set_threads(uint32_t threads);
+  /// The threads of set_threads (for the runtime's own entry points).
+  ExampleThreads *example_threads();
   /// Global index of example 0 of the batch.
   uint64_t first_example() const;
 

@@ -85,7 +85,8 @@ TEST_F(AbiLayout, MatchesCStructs) {
   expect_layout(t.state, sizeof(snn_state),
                 {offsetof(snn_state, buffers), offsetof(snn_state, extents), offsetof(snn_state, batch),
                  offsetof(snn_state, first_example), offsetof(snn_state, seed)});
-  expect_layout(t.entry_desc, sizeof(snn_entry_desc), {offsetof(snn_entry_desc, name), offsetof(snn_entry_desc, fn)});
+  expect_layout(t.entry_desc, sizeof(snn_entry_desc),
+                {offsetof(snn_entry_desc, name), offsetof(snn_entry_desc, fn), offsetof(snn_entry_desc, flags)});
   expect_layout(t.data_desc, sizeof(snn_data_desc),
                 {offsetof(snn_data_desc, path), offsetof(snn_data_desc, labels_path), offsetof(snn_data_desc, encoder),
                  offsetof(snn_data_desc, max_value), offsetof(snn_data_desc, max_rate)});

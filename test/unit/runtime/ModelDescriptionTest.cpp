@@ -91,16 +91,16 @@ TEST_F(ModelDescriptionTest, StateRecordMustNameAStateBuffer) {
 TEST_F(ModelDescriptionTest, EntryPoints) {
   network.entries().pop_back();
   EXPECT_EQ(internal_error(), kMalformed + "entry point 'step' is missing");
-  network.entries() = {{"init", nullptr}};
+  network.entries() = {{"init", nullptr, 0}};
   EXPECT_EQ(internal_error(), kMalformed + "entry point 'init' is missing");
-  network.entries() = {{"x", nullptr}, {"x", nullptr}};
+  network.entries() = {{"x", nullptr, 0}, {"x", nullptr, 0}};
   EXPECT_EQ(internal_error(), kMalformed + "two entry points are called 'x'");
 }
 
 TEST_F(ModelDescriptionTest, UnknownEntriesAreAllowed) {
   // A newer compiler may add entries (end_example, backward, ...) that this
   // runtime does not call.
-  network.entries().push_back({"backward", nullptr});
+  network.entries().push_back({"backward", nullptr, 0});
   Simulation simulation(network.desc(), 42);
   simulation.init();
   simulation.advance(10);

@@ -210,15 +210,15 @@ struct TrainingModel {
   std::vector<snn_projection_desc> projections{{"in->out", 0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.7, 0, 1, kRowStart,
                                                 kTarget, kWeight, nullptr, nullptr, nullptr, nullptr, nullptr}};
   std::vector<snn_entry_desc> entries{
-      {"init", tm_init},
-      {"reset_example", tm_reset_example},
-      {"step", tm_step},
-      {"train_step", tm_step},
-      {"end_example", tm_end_example},
-      {"train_end_example", tm_train_end_example},
-      {"train_backward", tm_backward},
-      {"reduce_gradients", tm_reduce_gradients},
-      {"apply_gradients", tm_apply_gradients},
+      {"init", tm_init, 0},
+      {"reset_example", tm_reset_example, 0},
+      {"step", tm_step, 0},
+      {"train_step", tm_step, 0},
+      {"end_example", tm_end_example, 0},
+      {"train_end_example", tm_train_end_example, 0},
+      {"train_backward", tm_backward, 0},
+      {"reduce_gradients", tm_reduce_gradients, 0},
+      {"apply_gradients", tm_apply_gradients, 0},
   };
   std::vector<snn_param_desc> params{
       {"in->out", SNN_PARAM_WEIGHTS, 0, kWeight, kWeightGradient},
