@@ -96,17 +96,19 @@ train Shd with eprop {
 
 
 def run_snnc(args, batches, strategy):
-    """Compiles with --eprop-strategy=`strategy` and trains; returns a dict
-    with seconds per batch and peak memory, or the error."""
+    """Compiles with --eprop-strategy=`strategy` (or, for "bptt", the model
+    as `train ... with bptt`) and trains; returns a dict with seconds per
+    batch and peak memory, or the error."""
     out = {"tool": "snnc-" + strategy}
     if not os.path.isfile(args.snnc):
         return dict(out, error="no snnc at %s" % args.snnc)
-    model = os.path.join(args.out_dir, "eprop_shd.snn")
+    model = os.path.join(args.out_dir, "eprop_shd_%s.snn" % strategy)
     exe = os.path.join(args.out_dir, "eprop_shd_" + strategy)
+    text = model_text(args.hidden, args.steps, args.batch, args.inputs, args.classes, args.recurrent_p)
     with open(model, "w") as f:
-        f.write(model_text(args.hidden, args.steps, args.batch, args.inputs, args.classes, args.recurrent_p))
-    argv = [args.snnc, "-O3", "--precision=" + args.precision, "--target=" + args.target,
-            "--eprop-strategy=" + strategy, model, "-o", exe]
+        f.write(text.replace("with eprop", "with bptt") if strategy == "bptt" else text)
+    flags = [] if strategy == "bptt" else ["--eprop-strategy=" + strategy]
+    argv = [args.snnc, "-O3", "--precision=" + args.precision, "--target=" + args.target, *flags, model, "-o", exe]
     start = time.perf_counter()
     proc = subprocess.run(argv, cwd=args.out_dir, capture_output=True, text=True)
     out["compile_s"] = time.perf_counter() - start
@@ -318,7 +320,7 @@ def stream_bandwidth(megabytes=512, repeats=5):
 
 
 NAMES = {"snnc-adjoint": "snnc e-prop (adjoint)", "snnc-online": "snnc e-prop (online)",
-         "torch-bptt": "torch BPTT (CPU)", "torch-eprop": "torch e-prop per step"}
+         "snnc-bptt": "snnc BPTT", "torch-bptt": "torch BPTT (CPU)", "torch-eprop": "torch e-prop per step"}
 
 
 def main():
@@ -350,9 +352,9 @@ def main():
         args.batches = min(args.batches, 2)
     args.snnc = os.path.abspath(args.snnc)
     os.makedirs(args.out_dir, exist_ok=True)
-    tools = set(args.tools.replace("snnc,", "snnc-adjoint,snnc-online,").split(","))
+    tools = set(args.tools.replace("snnc,", "snnc-adjoint,snnc-online,snnc-bptt,").split(","))
     if args.tools == "snnc":
-        tools = {"snnc-adjoint", "snnc-online"}
+        tools = {"snnc-adjoint", "snnc-online", "snnc-bptt"}
     unknown = tools - set(NAMES)
     if unknown:
         parser.error("unknown tools: " + ", ".join(sorted(unknown)))
@@ -405,6 +407,9 @@ def main():
         if other in by_tool and "snnc-adjoint" in by_tool:
             print("%-24s %12.2f  (%s / snnc adjoint)" % ("ratio", by_tool[other] / by_tool["snnc-adjoint"],
                                                           NAMES[other]))
+    if "torch-bptt" in by_tool and "snnc-bptt" in by_tool:
+        print("%-24s %12.2f  (torch BPTT / snnc BPTT, the same gradient)"
+              % ("ratio", by_tool["torch-bptt"] / by_tool["snnc-bptt"]))
     print("floor of the online strategy: %d synapses x %d examples x 3 traces (eps_a, ebar, "
           "gradient) x read+write x %d B = %.1f MB per step" % (synapses, args.batch, real, bytes_per_step / 1e6))
     print("stream bandwidth (numpy copy): %.2f GB/s -> floor %.3f ms per step" % (bandwidth / 1e9, floor_step * 1e3))

@@ -8,6 +8,7 @@
 #include "LearningRateSchedule.h"
 #include "ModelDescription.h"
 #include "NonFinite.h"
+#include "OutOfMemory.h"
 #include "TrainingData.h"
 #include "TrainingRecorder.h"
 #include "WeightFiles.h"
@@ -497,6 +498,16 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
         << (validation.size() ? ", validating on " + std::to_string(validation.size()) : std::string())
         << (test.size() ? ", testing on " + std::to_string(test.size()) : std::string()) << "; batch " << batch << ", "
         << plural(epochs, "epoch") << ", learning rate " << fixed(lr, "%g") << "\n";
+    if (training.backward_pass) {
+      // The adjoint strategy's records: what its memory grows with.
+      const snn_state &state = trainer.simulation().state();
+      double bytes = 0;
+      for (uint32_t k = 0; k < model.num_buffers; ++k)
+        if (model.buffers[k].role == SNN_ROLE_HISTORY)
+          bytes += double(element_bytes(model.buffers[k].type, state.extents[k])) * state.batch;
+      out << "gradient: a backward pass over " << plural(steps, "recorded step") << ", history " << format_bytes(bytes)
+          << " for the batch\n";
+    }
     if (result.resumed)
       out << "resumed from " << checkpoint_path(checkpoint_dir) << " at epoch " << progress.epoch << ", batch "
           << progress.batches_done << " (" << plural(progress.optimizer_steps, "optimizer step") << ")\n";

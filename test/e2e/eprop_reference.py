@@ -289,6 +289,44 @@ def eprop_gradients(net, regime, xs, labels):
     return grads, total, traces
 
 
+def bptt_numpy(net, regime, xs, labels, detach_reset=False):
+    """Surrogate-gradient BPTT of forward() written out in numpy: the
+    reverse-time recursion of every path, by hand (symmetric feedback:
+    the readout's own weights). Returns (gradients as eprop_gradients,
+    loss). With detach_reset the membrane's reset carries no gradient."""
+    grads = {"w_in": np.zeros_like(net.w_in), "w_rec": np.zeros_like(net.w_rec),
+             "w_out": np.zeros_like(net.w_out)}
+    if net.bias is not None:
+        grads["bias"] = np.zeros_like(net.bias)
+    w_rec = net.w_rec * net.rec_mask
+    beta, total = net.beta_eff, 0.0
+    for x, label in zip(xs, labels):
+        fw = forward(net, x)
+        loss, delta = readout_loss(fw["y"], label, regime)
+        total += loss
+        steps, hidden = fw["z"].shape
+        z_prev = np.vstack([np.zeros((1, hidden)), fw["z"][:-1]])
+        ybar = np.zeros(net.w_out.shape[0])
+        vbar_next, abar_next = np.zeros(hidden), np.zeros(hidden)
+        for t in range(steps - 1, -1, -1):
+            ybar = delta[t] + net.kappa * ybar  # dL/dy[t]
+            grads["w_out"] += np.outer(ybar, fw["z"][t])
+            if net.bias is not None:
+                grads["bias"] += ybar
+            # z[t] reaches y[t], and at t + 1 v (recurrence, reset) and a.
+            zbar = net.w_out.T @ ybar + w_rec.T @ vbar_next + abar_next
+            if not detach_reset:
+                zbar -= net.v_th * vbar_next
+            gbar = zbar * fw["psi"][t]
+            vbar = gbar + net.alpha * vbar_next
+            abar = -beta * gbar + net.rho * abar_next
+            grads["w_in"] += np.outer(vbar, x[t])
+            grads["w_rec"] += np.outer(vbar, z_prev[t])
+            vbar_next, abar_next = vbar, abar
+    grads["w_rec"] *= net.rec_mask
+    return grads, total
+
+
 def bptt_gradients(net, regime, xs, labels, detach_reset=False, threads=None):
     """Surrogate-gradient BPTT of the same forward pass with PyTorch autograd
     (float64, CPU); xs [B, T, I]. With random feedback the readout's backward

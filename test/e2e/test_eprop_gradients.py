@@ -17,8 +17,12 @@ surrogate-gradient BPTT gradient of PyTorch autograd. The two strategies
 must agree with each other to 1e-12 relative (float64). Every case with
 symmetric feedback and a readout BPTT takes (not max, not count) is also
 compiled as `train ... with bptt` (every path differentiated, recurrent
-terms included) and compared with ref.bptt_gradients (PyTorch autograd of
-the same forward pass, the reset not detached) to 1e-12 relative. Cases (--case NAME,
+terms included) and compared to 1e-12 relative with ref.bptt_gradients
+(PyTorch autograd of the same forward pass) and ref.bptt_numpy (the
+reverse-time recursion written out in numpy), and, where e-prop is exact
+(no recurrent weights, differentiate_reset), with the e-prop gradient; and
+once more with `differentiate_reset = false` against ref.bptt_numpy with
+the reset detached. Cases (--case NAME,
 default all):
 
   lif_ce_step          LIF, cross-entropy, per-step readout, symmetric feedback, bias
@@ -234,20 +238,40 @@ def run_case(args, checker, name):
 
 def check_bptt(args, checker, name, work, model, names, net, regime, xs, labels, eprop):
     """`train ... with bptt` (every path differentiated) against PyTorch
-    autograd, and against the e-prop gradient `eprop` where that is exact."""
+    autograd and the numpy BPTT, and against the e-prop gradient `eprop`
+    where that is exact; then with `differentiate_reset = false` against
+    the numpy BPTT with the reset detached."""
+    with open(model) as f:
+        text = f.read().replace("with eprop", "with bptt")
     bptt_model = os.path.join(work, "model_bptt.snn")
-    with open(model) as f, open(bptt_model, "w") as out:
-        out.write(f.read().replace("with eprop", "with bptt"))
+    with open(bptt_model, "w") as out:
+        out.write(text)
     got = gradients_of(args, checker, name, work, bptt_model, "bptt")
     if got is None:
         return
     want, _ = ref.bptt_gradients(net, regime, xs[:BATCH], labels[:BATCH])
-    worst = 0.0
+    numpy_bptt, _ = ref.bptt_numpy(net, regime, xs[:BATCH], labels[:BATCH])
+    worst = worst_np = 0.0
     for key, array in names.items():
         if checker.check(array in got, "%s (bptt): g.npz lacks %s" % (name, array)):
             worst = max(worst, compare(checker, "%s (bptt): %s vs autograd BPTT" % (name, array),
                                        got[array], want[key], STRATEGY_TOLERANCE))
-    line = "%s (bptt): worst relative error vs autograd BPTT %.2g" % (name, worst)
+            worst_np = max(worst_np, compare(checker, "%s (bptt): %s vs numpy BPTT" % (name, array),
+                                             got[array], numpy_bptt[key], STRATEGY_TOLERANCE))
+    line = "%s (bptt): worst relative error vs autograd BPTT %.2g, vs numpy BPTT %.2g" % (name, worst, worst_np)
+    detached_model = os.path.join(work, "model_bptt_detached.snn")
+    with open(detached_model, "w") as out:
+        out.write(text.replace("differentiate_reset = true\n", "").rstrip().rstrip("}")
+                  + "  differentiate_reset = false\n}\n")
+    detached = gradients_of(args, checker, name, work, detached_model, "bptt_detached")
+    if detached is not None:
+        want_detached, _ = ref.bptt_numpy(net, regime, xs[:BATCH], labels[:BATCH], detach_reset=True)
+        worst_d = 0.0
+        for key, array in names.items():
+            if array in detached:
+                worst_d = max(worst_d, compare(checker, "%s (bptt, reset detached): %s vs numpy" % (name, array),
+                                               detached[array], want_detached[key], STRATEGY_TOLERANCE))
+        line += ", reset detached vs numpy %.2g" % worst_d
     if eprop is not None:
         worst_e = 0.0
         for array in names.values():
@@ -262,7 +286,7 @@ def gradients_of(args, checker, name, work, model, strategy):
     """Compiles `model` with --eprop-strategy=`strategy` (for "bptt": the
     cost model's choice, which BPTT fixes); the arrays of its g.npz, or None."""
     exe = os.path.join(work, "model_" + strategy)
-    flags = [] if strategy == "bptt" else ["--eprop-strategy=" + strategy]
+    flags = [] if strategy.startswith("bptt") else ["--eprop-strategy=" + strategy]
     proc = e2e.run_process([args.snnc, "--precision=double", *flags, model, "-o", exe],
                            cwd=work, timeout=180)
     if not checker.check(proc.returncode == 0 and os.path.isfile(exe),

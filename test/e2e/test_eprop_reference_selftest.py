@@ -138,6 +138,22 @@ def main():
     checker.note("(b') mean and final readouts, W_rec = 0 + differentiate_reset vs autograd, worst %.2g"
                  % worst_agg)
 
+    # (b'') the numpy BPTT (bptt_numpy) against autograd, with recurrent
+    # weights, for every readout it takes, and with the reset detached.
+    worst_np = 0.0
+    for n, (alif, last, aggregate, detach) in enumerate(((False, None, None, False), (True, 10, None, False),
+                                                         (True, None, "mean", False), (False, None, "final", True),
+                                                         (True, None, None, True))):
+        net, _, xs, labels, label = case(270 + n, alif, ref.CE, last, False, False, True)
+        regime = ref.Regime(loss=ref.CE, last_steps=last, aggregate=aggregate)
+        g, g_loss = ref.bptt_numpy(net, regime, xs, labels, detach_reset=detach)
+        t, t_loss = ref.bptt_gradients(net, regime, xs, labels, detach_reset=detach)
+        label += " %s%s" % (aggregate or "", " reset detached" if detach else "")
+        checker.check(abs(g_loss - t_loss) <= 1e-12 * abs(t_loss),
+                      "%s: numpy BPTT loss %.17g, autograd %.17g" % (label, g_loss, t_loss))
+        worst_np = max(worst_np, compare(checker, label + " (numpy BPTT vs autograd)", g, t, EXACT))
+    checker.note("(b'') numpy BPTT with recurrent weights vs autograd, 5 cases, worst %.2g" % worst_np)
+
     # (d) with recurrent weights e-prop approximates BPTT: not equal, but aligned.
     for n, alif in enumerate((False, True)):
         net, regime, xs, labels, label = case(300 + n, alif, ref.CE, None, False, False, True)

@@ -28,7 +28,9 @@ Checks:
     all zero (every projection sees spikes and a learning signal);
   * `--timesteps 70` (more steps than the regime's 50, so the adjoint
     strategy's histories grow with the run): the strategies still agree;
-  * float32: they agree to 1e-4 relative (different summation orders).
+  * float32: they agree to 1e-4 relative (different summation orders);
+  * the adjoint executable announces its backward pass and the steps its
+    history holds (50, or 70 with --timesteps 70); the online one does not.
 """
 
 import os
@@ -129,7 +131,25 @@ def main():
                    for s in ("online", "adjoint")}
             worst[label] = compare(check, label, got["online"], got["adjoint"], tolerance)
         check.note("; ".join("%s: %.2g" % kv for kv in worst.items()))
+        if name == "step":
+            check_announcement(check, work)
     check.finish()
+
+
+def check_announcement(check, work):
+    """The header line of a training run with the adjoint strategy."""
+    for strategy, extra, want in (("adjoint", [], "over 50 recorded steps"),
+                                  ("adjoint", ["--timesteps", "70"], "over 70 recorded steps"),
+                                  ("online", [], None)):
+        exe = os.path.join(work, "double_" + strategy)
+        proc = e2e.run_model(exe, work, ["--epochs", "1", "--batches", "1", *extra])
+        lines = [line for line in proc.stdout.splitlines() if line.startswith("gradient: a backward pass")]
+        if want is None:
+            check.check(not lines, "online: announces a backward pass: %s" % lines)
+        else:
+            check.check(len(lines) == 1 and want in lines[0] and "history" in lines[0],
+                        "%s %s: expected one line 'gradient: a backward pass %s, history ...', got %s"
+                        % (strategy, " ".join(extra), want, lines))
 
 
 if __name__ == "__main__":
