@@ -278,6 +278,10 @@ std::string Compilation::llvm_ir_text() {
 }
 
 std::string Compilation::ptx_text() {
+  if (impl_->options.target != Target::Cuda) { // PTX is the CUDA target's assembly
+    impl_->fail(DiagKind::emit_needs_target, SourceLocation{}, "PTX (Compilation::ptx_text)", "cuda");
+    return "";
+  }
   std::string text;
   impl_->with_backend([&](backends::Backend &b, const lower::Program &p) { text = b.assembly_text(p, impl_->times); });
   return text;

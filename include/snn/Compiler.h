@@ -120,7 +120,8 @@ public:
   /// The generated code: optimised LLVM IR for the CPU target, CUDA C++ for
   /// the CUDA target; empty after errors (reported as diagnostics).
   std::string llvm_ir_text();
-  /// The CUDA target's PTX (nvcc -ptx); empty after errors.
+  /// The CUDA target's PTX (nvcc -ptx); empty after errors, and for the
+  /// CPU target (an `emit-needs-target` error).
   std::string ptx_text();
   /// Writes an object file implementing model_abi.h; false after errors.
   bool write_object(const std::string &path);

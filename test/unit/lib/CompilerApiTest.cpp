@@ -157,6 +157,17 @@ TEST(CompilerApi, CudaTargetPrintsCudaAndRunsOnlyAsAnExecutable) {
   EXPECT_EQ(c.diagnostics()[0].kind, "jit-failed");
 }
 
+TEST(CompilerApi, PtxOfTheCpuTargetIsAnError) {
+  snn::Compilation c = snn::compile_source(kLif, "lif.snn");
+  ASSERT_TRUE(c.ok()) << c.rendered_diagnostics();
+  EXPECT_EQ(c.ptx_text(), "");
+  EXPECT_FALSE(c.ok());
+  ASSERT_EQ(c.diagnostics().size(), 1u);
+  EXPECT_EQ(c.diagnostics()[0].kind, "emit-needs-target");
+  EXPECT_NE(c.rendered_diagnostics().find("error: PTX (Compilation::ptx_text) needs --target=cuda"), std::string::npos)
+      << c.rendered_diagnostics();
+}
+
 TEST(CompilerApi, TimesEveryStageInOrder) {
   snn::Compilation c = snn::compile_source(kLif, "lif.snn");
   ASSERT_FALSE(c.llvm_ir_text().empty()) << c.rendered_diagnostics();
