@@ -154,8 +154,8 @@ Kernel build_backprop_kernel(ElemType real) {
   body.k.set_extent("num_pre");
   Value pre = local("n", Type::I64);
   Value index = body.k.let("index", b_index() * num_pre + pre);
-  Value begin = body.k.let("begin", to_index(body.k.load(row_start, pre)));
-  Value end = body.k.let("end", to_index(body.k.load(row_start, pre + i64(1))));
+  OffsetRange range = offset_range(body.k, row_start, pre);
+  Value begin = range.begin, end = range.end;
   Value s = local("s", Type::I64);
   // The sum in row order, into the neuron's own element: no atomics.
   body.k.emit(For::make("s", begin, end, body.k.nested([&] {
@@ -181,8 +181,8 @@ Kernel build_event_gradient_kernel(ElemType real) {
   body.k.set_rows(row_start);
   Value pre = local("pre", Type::I64);
   Value nsyn = body.k.let("nsyn", to_index(body.k.load(row_start, num_pre)));
-  Value begin = body.k.let("begin", to_index(body.k.load(row_start, pre)));
-  Value end = body.k.let("end", to_index(body.k.load(row_start, pre + i64(1))));
+  OffsetRange range = offset_range(body.k, row_start, pre);
+  Value begin = range.begin, end = range.end;
   Value s = local("s", Type::I64);
   // Each synapse's per-example gradient is its own: no atomics, parallel.
   body.k.emit(For::make("s", begin, end, body.k.nested([&] {

@@ -76,8 +76,8 @@ Kernel build_ring_delivery_kernel(bool per_synapse, ElemType real) {
   Value pre = local("pre", Type::I64);
   Value step = local("step", Type::I64);
   Value mask = k.let("mask", slots - i64(1));
-  Value begin = k.let("begin", to_index(k.load(row_start, pre)));
-  Value end = k.let("end", to_index(k.load(row_start, pre + i64(1))));
+  OffsetRange range = offset_range(k, row_start, pre);
+  Value begin = range.begin, end = range.end;
   // One row for the whole projection when every synapse has its delay.
   Value row = per_synapse ? Value() : k.let("slot", bit_and(step + delay_steps - i64(1), mask));
   Value s = local("s", Type::I64);

@@ -77,4 +77,11 @@ Value real_value(double v) { return Math::make(ir::Constant::make(v)); }
 
 Value nonzero(Value v) { return IntOp::make(IntOpKind::Ne, v, IntImm::make(v->type, 0)); }
 
+OffsetRange offset_range(KernelBuilder &k, int offsets, const Value &i) {
+  OffsetRange r;
+  r.begin = k.let("begin", Cast::make(Type::I64, k.load(offsets, i)));
+  r.end = k.let("end", Cast::make(Type::I64, k.load(offsets, i + i64(1))));
+  return r;
+}
+
 } // namespace snn::lower

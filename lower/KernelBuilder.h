@@ -48,6 +48,13 @@ private:
   std::vector<std::vector<Stmt>> blocks_;
 };
 
+/// The half-open range [begin, end) that offsets[i] and offsets[i + 1] give
+/// (a CSR row or column), bound to the locals `begin` and `end`.
+struct OffsetRange {
+  Value begin, end;
+};
+OffsetRange offset_range(KernelBuilder &k, int offsets, const Value &i);
+
 /// A Real literal (Program precision) as a lowered value.
 Value real_value(double v);
 /// The Bool `v != 0` of an integer value.

@@ -47,8 +47,8 @@ Kernel build_delivery_kernel(bool gated, ElemType real) {
   k.set_rows(row_start);
 
   Value pre = local("pre", Type::I64);
-  Value begin = k.let("begin", to_index(k.load(row_start, pre)));
-  Value end = k.let("end", to_index(k.load(row_start, pre + i64(1))));
+  OffsetRange range = offset_range(k, row_start, pre);
+  Value begin = range.begin, end = range.end;
   Value s = local("s", Type::I64);
   // The synapses of a row add into their targets atomically: parallel.
   k.emit(For::make("s", begin, end, k.nested([&] {
@@ -80,8 +80,8 @@ Kernel build_gather_kernel(bool gated, ElemType real) {
   Value n = local("n", Type::I64), b = local("b", Type::I64);
   Value index = k.let("index", b * num_post + n);
   auto gather = [&] {
-    Value begin = k.let("begin", to_index(k.load(col_start, n)));
-    Value end = k.let("end", to_index(k.load(col_start, n + i64(1))));
+    OffsetRange range = offset_range(k, col_start, n);
+    Value begin = range.begin, end = range.end;
     Value c = local("c", Type::I64);
     k.emit(For::make("c", begin, end, k.nested([&] {
       Value pre = k.let("pre", to_index(k.load(col_pre, c)));

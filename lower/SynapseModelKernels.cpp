@@ -174,8 +174,8 @@ Kernel build_synapse_event_kernel(const ir::SynapseModel &model, bool post_event
   // The spiking neuron: a row's presynaptic one, or a column's postsynaptic one.
   Value spiking = local("pre", Type::I64);
   int rows = post_event ? col_start : e.row_start;
-  Value begin = k.let("begin", to_index(k.load(rows, spiking)));
-  Value end = k.let("end", to_index(k.load(rows, spiking + i64(1))));
+  OffsetRange range = offset_range(k, rows, spiking);
+  Value begin = range.begin, end = range.end;
   k.emit(For::make("k", begin, end, k.nested([&] {
     Value kk = local("k", Type::I64);
     Value s = post_event ? k.let("s", to_index(k.load(col_synapse, kk))) : kk;
@@ -270,8 +270,8 @@ Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, const std::
   k.set_rows(e.row_start);
 
   Value pre = local("pre", Type::I64);
-  Value begin = k.let("begin", to_index(k.load(e.row_start, pre)));
-  Value end = k.let("end", to_index(k.load(e.row_start, pre + i64(1))));
+  OffsetRange range = offset_range(k, e.row_start, pre);
+  Value begin = range.begin, end = range.end;
   k.emit(For::make("s", begin, end, k.nested([&] {
     Value s = local("s", Type::I64);
     Value arrived = arrives_now(k, history, slots, e.num_pre, pre, to_index(k.load(delay, s)));

@@ -248,8 +248,8 @@ Kernel build_learning_signal_kernel(bool symmetric, uint32_t classes, ElemType r
   Value base = body.k.let("base", b_index() * i64(classes));
   body.store(signal, index, num(0));
   if (symmetric) {
-    Value begin = body.k.let("begin", to_index(body.k.load(row_start, n)));
-    Value end = body.k.let("end", to_index(body.k.load(row_start, n + i64(1))));
+    OffsetRange range = offset_range(body.k, row_start, n);
+    Value begin = range.begin, end = range.end;
     Value s = local("s", Type::I64);
     body.loop("s", begin, end, [&] {
       Expr w = body.load("w", weight, s);
@@ -528,8 +528,8 @@ Kernel build_class_signal_kernel(bool symmetric, uint32_t classes, ElemType real
   Value base = body.k.let("base", b_index() * i64(classes));
   body.loop("k", i64(0), i64(classes), [&] { body.store(signal, row + k, num(0)); });
   if (symmetric) {
-    Value begin = body.k.let("begin", to_index(body.k.load(row_start, n)));
-    Value end = body.k.let("end", to_index(body.k.load(row_start, n + i64(1))));
+    OffsetRange range = offset_range(body.k, row_start, n);
+    Value begin = range.begin, end = range.end;
     Value s = local("s", Type::I64);
     body.loop("s", begin, end, [&] {
       Value c = body.k.let("c", to_index(body.k.load(target, s)));
