@@ -77,6 +77,7 @@ def main():
     ap.add_argument("--test", type=int, default=512, help="test examples (default 512)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the data (default 1)")
     ap.add_argument("--online-batches", type=int, default=4, help="batches the online strategy is timed on")
+    ap.add_argument("--timing-only", action="store_true", help="only time the online and adjoint strategies")
     ap.add_argument("--check", type=float, help="train the example only; fail unless its test accuracy >= this (%%)")
     args = ap.parse_args()
     if not os.path.exists(args.snnc):
@@ -98,15 +99,28 @@ def main():
               (accuracy, seconds, args.check))
         return 0 if accuracy >= args.check else 1
 
+    online = exe + "_online"
+    build(args.snnc, source, online, ["--eprop-strategy=online"])
+
+    def per_batch(executable):
+        # One epoch of 1 batch and one of N + 1: the difference is N batches
+        # of training, without start-up, data loading and the test set.
+        runs = []
+        for batches in (1, args.online_batches + 1):
+            options = ["--threads", str(args.threads), "--epochs", "1", "--no-shuffle", "--batches", str(batches)]
+            runs.append(train(executable, data, options)[1])
+        return (runs[1] - runs[0]) / args.online_batches
+
+    online_seconds, adjoint_seconds = per_batch(online), per_batch(exe)
+    timing = "seconds per training batch (of %d timed, %d thread(s)): online %.3f, adjoint %.3f (%.1fx)" % (
+        args.online_batches, args.threads, online_seconds, adjoint_seconds, online_seconds / adjoint_seconds)
+    if args.timing_only:
+        print(timing)
+        return 0
+
     rows = []
     accuracy, seconds, epochs = train(exe, data, common)
     rows.append(("e-prop (adjoint)", "2 s", accuracy, seconds / len(epochs), len(epochs)))
-
-    online = exe + "_online"
-    build(args.snnc, source, online, ["--eprop-strategy=online"])
-    timed = ["--threads", str(args.threads), "--epochs", "1", "--batches", str(args.online_batches)]
-    _, online_seconds, _ = train(online, data, timed)
-    _, adjoint_seconds, _ = train(exe, data, timed)
 
     bptt = exe + "_bptt"
     build(args.snnc, variant(source, "with eprop", "with bptt"), bptt)
@@ -125,8 +139,7 @@ def main():
     print("|---|---|---|---|---|")
     for name, tau, accuracy, per_epoch, count in rows:
         print("| %s | %s | %d | %.1f %% | %.1f |" % (name, tau, count, accuracy, per_epoch))
-    print("\nper batch, timed on %d batches + the test set: online %.2f s, adjoint %.2f s (%.1fx)" %
-          (args.online_batches, online_seconds, adjoint_seconds, online_seconds / adjoint_seconds))
+    print("\n" + timing)
     return 0
 
 

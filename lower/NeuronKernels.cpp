@@ -8,6 +8,7 @@
 #include "snn/philox.h"
 
 #include <map>
+#include <set>
 
 namespace snn::lower {
 
@@ -23,6 +24,8 @@ const char *phase_name(NeuronPhase phase) {
     return "update";
   case NeuronPhase::Reset:
     return "reset";
+  case NeuronPhase::UpdateReset:
+    return "update_reset";
   }
   return "?";
 }
@@ -43,6 +46,11 @@ std::vector<Expr> phase_exprs(const ir::NeuronModel &model, NeuronPhase phase) {
   case NeuronPhase::Reset:
     for (const ir::Assignment &a : model.reset)
       out.push_back(a.value);
+    break;
+  case NeuronPhase::UpdateReset:
+    out = phase_exprs(model, NeuronPhase::Update);
+    for (const Expr &e : phase_exprs(model, NeuronPhase::Reset))
+      out.push_back(e);
     break;
   }
   return out;
@@ -102,10 +110,13 @@ public:
       init_body();
       break;
     case NeuronPhase::Update:
-      update_body();
+      update_body(false);
       break;
     case NeuronPhase::Reset:
       reset_body();
+      break;
+    case NeuronPhase::UpdateReset:
+      update_body(true);
       break;
     }
     return k_.finish();
@@ -123,7 +134,7 @@ private:
     for (const ir::InputVar &i : model_.inputs)
       inputs_.push_back(k_.buffer("input." + i.name, real_, ScopeKind::Neuron, BatchAxis::PerExample, input_access));
     Param::Access spiked_access = phase_ == NeuronPhase::Reset ? Param::Access::Read : Param::Access::Write;
-    if (phase_ == NeuronPhase::Update && reads_last_spike(model_))
+    if (phase_ != NeuronPhase::Reset && phase_ != NeuronPhase::Init && reads_last_spike(model_))
       spiked_access = Param::Access::ReadWrite;
     spiked_ = k_.buffer("spiked", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, spiked_access);
     if (reads_stimulus_)
@@ -134,16 +145,22 @@ private:
       stream_ = k_.scalar("stream");
   }
 
-  /// Loads every state and input into locals named "<var>.<suffix>".
-  Bindings load_neuron(const std::string &suffix) {
+  /// Loads every state and input into locals named "<var>.<suffix>"; with
+  /// `only`, just the variables it names, so that the kernel reads no buffer
+  /// it does not need (see lower/Dependence.h).
+  Bindings load_neuron(const std::string &suffix, const std::set<std::string> *only = nullptr) {
     Bindings b;
     for (size_t k = 0; k < model_.states.size(); ++k) {
       const ir::StateVar &s = model_.states[k];
+      if (only && !only->count(s.name))
+        continue;
       Value v = k_.let(s.name + "." + suffix, k_.load(states_[k], index_));
       b.states[s.name] = ir_local(s.name + "." + suffix, v->type, s.dim);
     }
     for (size_t j = 0; j < model_.inputs.size(); ++j) {
       const ir::InputVar &in = model_.inputs[j];
+      if (only && !only->count(in.name))
+        continue;
       k_.let(in.name + "." + suffix, k_.load(inputs_[j], index_));
       b.inputs[in.name] = ir_local(in.name + "." + suffix, Type::Real, in.dim);
     }
@@ -263,7 +280,9 @@ private:
     k_.store(spiked_, index_, IntImm::make(Type::I32, 0));
   }
 
-  void update_body() {
+  /// The update; with `reset`, then the reset map over the updated values
+  /// where the neuron spiked, before anything is stored.
+  void update_body(bool reset) {
     Bindings old = load_neuron("old");
     if (reads_last_spike(model_)) { // loaded before this update overwrites it
       k_.let("last_spike", nonzero(k_.load(spiked_, index_)));
@@ -282,6 +301,18 @@ private:
                          "spike condition of model '" + model_.name + "' is not boolean");
       spike = k_.let("spike", Math::make(bind(model_.spike_condition, updated)));
     }
+    if (reset) {
+      // The reset reads no input (the fusion's condition): none is bound.
+      updated.inputs.clear();
+      std::vector<Value> after = assign(model_.reset, updated, "reset");
+      for (size_t k = 0; k < after.size(); ++k)
+        if (after[k]) {
+          const ir::StateVar &s = model_.states[k];
+          Expr chosen = ir::Select::make(ir_local("spike", Type::Bool, {}),
+                                         ir_local(s.name + ".reset", after[k]->type, s.dim), updated.states[s.name]);
+          next[k] = k_.let(s.name + ".final", Math::make(chosen));
+        }
+    }
     for (size_t k = 0; k < next.size(); ++k)
       if (next[k])
         k_.store(states_[k], index_, next[k]);
@@ -292,9 +323,25 @@ private:
       k_.store(input, index_, real_value(0));
   }
 
+  /// The states and inputs the reset reads: those its values mention and
+  /// those it assigns (kept where the neuron did not spike).
+  std::set<std::string> reset_uses() const {
+    std::set<std::string> used;
+    for (const ir::Assignment &a : model_.reset) {
+      used.insert(a.state);
+      ir::mentions(a.value, [&](const ir::Variable &v) {
+        if (v.var_kind == ir::VarKind::State || v.var_kind == ir::VarKind::Input)
+          used.insert(v.name);
+        return false;
+      });
+    }
+    return used;
+  }
+
   void reset_body() {
     Value spiked = k_.let("spiked", nonzero(k_.load(spiked_, index_)));
-    Bindings now = load_neuron("now");
+    std::set<std::string> used = reset_uses();
+    Bindings now = load_neuron("now", &used);
     draw_step_randoms(now);
     std::vector<Value> next = assign(model_.reset, now, "reset");
     ir::Expr fired = ir_local("spiked", Type::Bool, {});

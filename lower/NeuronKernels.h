@@ -35,6 +35,10 @@ enum class NeuronPhase : uint8_t {
   /// step, after spike delivery: where spiked, state := reset map over the
   /// values after delivery (all read before any is written).
   Reset,
+  /// Update and Reset in one pass, for a step where nothing between them
+  /// touches what the reset reads or writes (see can_run_earlier): the
+  /// reset map reads the values the update stored. The reset reads no input.
+  UpdateReset,
 };
 
 /// Whether `phase` has work for `model` (a reset needs a spike condition and

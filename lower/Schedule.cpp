@@ -2,7 +2,9 @@
 #include "lower/Schedule.h"
 
 #include "ir/Printer.h"
+#include "ir/Simplify.h"
 #include "lower/DelayKernels.h"
+#include "lower/Dependence.h"
 #include "lower/NeuronKernels.h"
 #include "lower/RandomStreams.h"
 #include "lower/SynapseKernels.h"
@@ -70,6 +72,7 @@ public:
     launch_entries();
     if (m_.regime.training)
       schedule_training(m_, p_, options_.eprop);
+    fuse_resets();
     for (const ir::Record &r : m_.regime.records)
       add_record(r);
     for (const ir::Stimulus &s : m_.regime.stimuli)
@@ -595,6 +598,63 @@ private:
     for (int k = 0; k < populations; ++k)
       if (has_phase(model_of(k), NeuronPhase::Reset))
         step.launches.push_back(neuron_launch(k, NeuronPhase::Reset));
+  }
+
+  /// Runs each population's reset in its update's pass over the neurons
+  /// where that computes the same step: the reset reads no input, and no
+  /// launch between the two (deliveries, synapse events, other
+  /// populations, training kernels) writes what the reset reads or touches
+  /// what it writes. Saves a pass over the population's state per step.
+  void fuse_resets() {
+    EntryPoint &step = entry("step");
+    for (int k = 0; k < int(p_.populations.size()); ++k) {
+      const ir::NeuronModel &model = model_of(k);
+      if (!has_phase(model, NeuronPhase::Reset) || reset_reads_input(model))
+        continue;
+      std::string what = "population " + p_.populations[k].name;
+      auto find = [&](NeuronPhase phase) {
+        int kernel = neuron_launch(k, phase).kernel;
+        for (size_t i = 0; i < step.launches.size(); ++i)
+          if (step.launches[i].kernel == kernel && step.launches[i].what == what)
+            return i;
+        throw ir::InternalError("step has no " + std::string(phase == NeuronPhase::Reset ? "reset" : "update") +
+                                " launch of " + what);
+      };
+      size_t update = find(NeuronPhase::Update), reset = find(NeuronPhase::Reset);
+      if (reset < update || !can_run_earlier(p_, step, update, reset))
+        continue;
+      step.launches[update] = neuron_launch(k, NeuronPhase::UpdateReset);
+      step.launches.erase(step.launches.begin() + long(reset));
+    }
+    drop_unlaunched_kernels();
+  }
+
+  /// Removes the kernels no entry point launches (an update or reset that
+  /// every population of its model now runs fused) and renumbers the
+  /// launches. No kernel is added after this.
+  void drop_unlaunched_kernels() {
+    std::vector<int> renumbered(p_.kernels.size(), -1);
+    for (const EntryPoint &e : p_.entries)
+      for (const Launch &l : e.launches)
+        renumbered[size_t(l.kernel)] = 0;
+    std::vector<Kernel> kept;
+    for (size_t k = 0; k < p_.kernels.size(); ++k)
+      if (renumbered[k] == 0) {
+        renumbered[k] = int(kept.size());
+        kept.push_back(std::move(p_.kernels[k]));
+      }
+    p_.kernels = std::move(kept);
+    for (EntryPoint &e : p_.entries)
+      for (Launch &l : e.launches)
+        l.kernel = renumbered[size_t(l.kernel)];
+    kernels_.clear();
+  }
+
+  static bool reset_reads_input(const ir::NeuronModel &model) {
+    for (const ir::Assignment &a : model.reset)
+      if (ir::mentions(a.value, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Input; }))
+        return true;
+    return false;
   }
 
   /// The populations in an order where the pre of every zero-delay

@@ -313,18 +313,10 @@ private:
     case lower::DomainKind::SpikingRows:
       over_examples([&] {
         llvm::Value *base = d.batched ? b_.CreateMul(local("b"), count) : zero;
-        emit_counted_loop(b_, zero, count, "pre", [&](llvm::Value *pre) {
-          locals_["pre"] = pre;
-          llvm::Value *fired = load_flag(d.spikes, b_.CreateAdd(base, pre));
-          llvm::Function *fn = b_.GetInsertBlock()->getParent();
-          auto *row = llvm::BasicBlock::Create(fn->getContext(), "row", fn);
-          auto *next = llvm::BasicBlock::Create(fn->getContext(), "row.next", fn);
-          b_.CreateCondBr(fired, row, next);
-          b_.SetInsertPoint(row);
-          stmt(kernel_.body);
-          b_.CreateBr(next);
-          b_.SetInsertPoint(next);
-        });
+        if (elem_of(d.spikes) == ElemType::Bits)
+          scan_spike_bits(base, count);
+        else
+          scan_spike_bytes(base, count);
       });
       return;
     case lower::DomainKind::Synapses:
@@ -352,14 +344,65 @@ private:
     throw ir::InternalError("unknown domain of kernel '" + kernel_.name + "'");
   }
 
-  /// Whether flag `index` of buffer parameter `param` (u8 or bits) is set.
-  llvm::Value *load_flag(int param, llvm::Value *index) {
-    if (elem_of(param) == ElemType::Bits) {
-      auto [word, bit] = bit_address(param, index);
-      return b_.CreateTrunc(b_.CreateLShr(b_.CreateLoad(b_.getInt32Ty(), word), bit), b_.getInt1Ty());
-    }
-    llvm::Value *flag = b_.CreateLoad(elem_type(elem_of(param)), element(param, index));
-    return b_.CreateICmpNE(flag, llvm::ConstantInt::get(flag->getType(), 0));
+  /// Runs the body for each row `pre` < `count` whose u8 flag at `base +
+  /// pre` is set, in increasing order. Spikes are rare, so the flags are
+  /// compared 32 at a time and each non-zero chunk is visited through its
+  /// bit mask; the last count % 32 flags are read one by one.
+  void scan_spike_bytes(llvm::Value *base, llvm::Value *count) {
+    const lower::Domain &d = kernel_.domain;
+    constexpr unsigned kChunk = 32;
+    auto *chunk_type = llvm::FixedVectorType::get(b_.getInt8Ty(), kChunk);
+    llvm::Value *flags = element(d.spikes, base);
+    llvm::Value *chunks = b_.CreateLShr(count, 5);
+    emit_counted_loop(b_, b_.getInt64(0), chunks, "chunk", [&](llvm::Value *chunk) {
+      llvm::Value *first = b_.CreateShl(chunk, 5);
+      llvm::Value *bytes =
+          b_.CreateAlignedLoad(chunk_type, b_.CreateInBoundsGEP(b_.getInt8Ty(), flags, first), llvm::MaybeAlign(1));
+      llvm::Value *set = b_.CreateICmpNE(bytes, llvm::Constant::getNullValue(chunk_type));
+      llvm::Value *mask = b_.CreateBitCast(set, b_.getInt32Ty());
+      emit_set_bit_loop(b_, mask, "spike",
+                        [&](llvm::Value *bit) { visit_row(b_.CreateAdd(first, b_.CreateZExt(bit, b_.getInt64Ty()))); });
+    });
+    emit_counted_loop(b_, b_.CreateShl(chunks, 5), count, "pre", [&](llvm::Value *pre) {
+      llvm::Value *flag = b_.CreateLoad(b_.getInt8Ty(), b_.CreateInBoundsGEP(b_.getInt8Ty(), flags, pre));
+      llvm::Function *fn = b_.GetInsertBlock()->getParent();
+      auto *row = llvm::BasicBlock::Create(fn->getContext(), "row", fn);
+      auto *next = llvm::BasicBlock::Create(fn->getContext(), "row.next", fn);
+      b_.CreateCondBr(b_.CreateICmpNE(flag, b_.getInt8(0)), row, next);
+      b_.SetInsertPoint(row);
+      visit_row(pre);
+      b_.CreateBr(next);
+      b_.SetInsertPoint(next);
+    });
+  }
+
+  /// The same over bit-packed flags: bits `base` .. `base + count` may
+  /// start and end inside a 32-bit word, whose other bits are masked off.
+  void scan_spike_bits(llvm::Value *base, llvm::Value *count) {
+    const lower::Domain &d = kernel_.domain;
+    llvm::Value *end = b_.CreateAdd(base, count);
+    llvm::Value *first = b_.CreateLShr(base, 5);
+    llvm::Value *last = b_.CreateLShr(b_.CreateAdd(end, b_.getInt64(31)), 5); // exclusive
+    llvm::Value *all = b_.getInt32(~0u);
+    llvm::Value *low_mask = b_.CreateShl(all, b_.CreateTrunc(b_.CreateAnd(base, 31), b_.getInt32Ty()));
+    llvm::Value *end_bits = b_.CreateTrunc(b_.CreateAnd(end, 31), b_.getInt32Ty());
+    llvm::Value *high_mask = b_.CreateSelect(b_.CreateICmpEQ(end_bits, b_.getInt32(0)), all,
+                                             b_.CreateSub(b_.CreateShl(b_.getInt32(1), end_bits), b_.getInt32(1)));
+    emit_counted_loop(b_, first, last, "word", [&](llvm::Value *w) {
+      llvm::Value *bits = b_.CreateLoad(b_.getInt32Ty(), b_.CreateInBoundsGEP(b_.getInt32Ty(), buffer(d.spikes), w));
+      bits = b_.CreateAnd(bits, b_.CreateSelect(b_.CreateICmpEQ(w, first), low_mask, all));
+      llvm::Value *last_word = b_.CreateICmpEQ(w, b_.CreateSub(last, b_.getInt64(1)));
+      bits = b_.CreateAnd(bits, b_.CreateSelect(last_word, high_mask, all));
+      llvm::Value *word_start = b_.CreateSub(b_.CreateShl(w, 5), base);
+      emit_set_bit_loop(b_, bits, "spike", [&](llvm::Value *bit) {
+        visit_row(b_.CreateAdd(word_start, b_.CreateZExt(bit, b_.getInt64Ty())));
+      });
+    });
+  }
+
+  void visit_row(llvm::Value *pre) {
+    locals_["pre"] = pre;
+    stmt(kernel_.body);
   }
 
   const lower::Kernel &kernel_;

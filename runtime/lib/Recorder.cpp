@@ -1,7 +1,6 @@
 //===- Recorder.cpp - Spike and state recordings of a run -----------------===//
 
 #include "Recorder.h"
-#include "SpikeScan.h"
 
 #include <filesystem>
 
@@ -84,9 +83,15 @@ Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64
     state_steps_.reserve(std::min<uint64_t>(expected_steps, uint64_t(1) << 28));
 }
 
-void Recorder::record(uint64_t step, const snn_state &state) {
+Recorder::SpikeLists Recorder::last_spikes_of(const Simulation &simulation) {
+  return [&simulation](uint32_t population, uint32_t example) -> const std::vector<uint32_t> & {
+    return simulation.last_spikes(population, example);
+  };
+}
+
+void Recorder::record(uint64_t step, const snn_state &state, const SpikeLists &spikes) {
   try {
-    take(step, state);
+    take(step, state, spikes);
   } catch (const std::bad_alloc &) {
     // A growing vector asks for about as much again as it holds.
     throw out_of_memory("the recordings, which hold " + format_bytes(held_bytes()) + " after " + std::to_string(step) +
@@ -106,25 +111,27 @@ double Recorder::held_bytes() const {
   return bytes;
 }
 
-void Recorder::take(uint64_t step, const snn_state &state) {
+void Recorder::take(uint64_t step, const snn_state &state, const SpikeLists &spikes) {
   bool any_state = false;
   for (Channel &channel : records_) {
     const snn_record_desc &desc = *channel.desc;
     const snn_population_desc &population = model_.populations[desc.population];
     if (desc.kind != SNN_RECORD_STATE) {
-      const uint8_t *flags = static_cast<const uint8_t *>(state.buffers[population.spiked]);
-      for (uint32_t b = 0; b < batch_; ++b)
-        for_each_spike(flags + uint64_t(b) * population.size, desc.begin, desc.end, [&](uint32_t n) {
-          if (!record_selects(desc, channel.listed, n))
-            return;
+      for (uint32_t b = 0; b < batch_; ++b) {
+        const std::vector<uint32_t> &fired = spikes(desc.population, b);
+        for (auto n = std::lower_bound(fired.begin(), fired.end(), desc.begin); n != fired.end() && *n < desc.end;
+             ++n) {
+          if (!record_selects(desc, channel.listed, *n))
+            continue;
           if (desc.kind == SNN_RECORD_RATE) {
             ++channel.counts[b];
-            return;
+            continue;
           }
           channel.spike_steps.push_back(step);
-          channel.spike_neurons.push_back(int32_t(n));
+          channel.spike_neurons.push_back(int32_t(*n));
           channel.spike_examples.push_back(int32_t(b));
-        });
+        }
+      }
     }
     if (desc.kind == SNN_RECORD_SPIKES || (step + 1) % desc.interval != 0)
       continue;

@@ -28,10 +28,13 @@
 #include "snn/model_abi.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace snn::rt {
+
+class Simulation;
 
 class Recorder {
 public:
@@ -39,21 +42,28 @@ public:
   /// simulates `batch` examples. `expected_steps` only sizes the buffers.
   Recorder(const snn_model_desc &model, std::string default_path, uint64_t expected_steps, uint32_t batch = 1);
 
-  /// Takes the samples of `step` from `state` (after the model's step), of
-  /// every example of the batch. Running out of memory is an Error that
-  /// says how much the recordings held.
-  void record(uint64_t step, const snn_state &state);
+  /// The neurons of (population, example) that spiked in the step, in
+  /// increasing order (Simulation::last_spikes).
+  using SpikeLists = std::function<const std::vector<uint32_t> &(uint32_t population, uint32_t example)>;
+
+  /// Takes the samples of `step` from `state` (after the model's step) and
+  /// the spikes from `spikes`, of every example of the batch. Running out
+  /// of memory is an Error that says how much the recordings held.
+  void record(uint64_t step, const snn_state &state, const SpikeLists &spikes);
 
   /// Writes every file that has at least one record, in order of first
   /// mention; returns their paths. Throws Error if a file cannot be written.
   /// Moves the samples into the archives, so it is called once, at the end.
   std::vector<std::string> write();
 
+  /// The spike lists of `simulation`'s last step (it must outlive them).
+  static SpikeLists last_spikes_of(const Simulation &simulation);
+
   /// Whether any record exists (and so `write` writes something).
   bool empty() const { return records_.empty(); }
 
 private:
-  void take(uint64_t step, const snn_state &state);
+  void take(uint64_t step, const snn_state &state, const SpikeLists &spikes);
   /// Bytes the recordings hold so far.
   double held_bytes() const;
   /// The time after each of `steps`: (step + 1) dt.

@@ -63,6 +63,7 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
   for (const std::string &loss : simulation.stimulus_losses(steps))
     std::cerr << "warning: " << loss << "\n";
   Recorder recorder(model, out, steps, simulation.batch());
+  Recorder::SpikeLists spikes = Recorder::last_spikes_of(simulation);
 
   auto start = std::chrono::steady_clock::now();
   simulation.init();
@@ -70,7 +71,7 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
     simulation.step();
     if (!options.allow_nonfinite)
       check_states_finite(model, simulation.state(), simulation.batch(), step);
-    recorder.record(step, simulation.state());
+    recorder.record(step, simulation.state(), spikes);
   }
   auto stop = std::chrono::steady_clock::now();
 

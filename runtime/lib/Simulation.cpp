@@ -49,6 +49,8 @@ struct Simulation::Impl {
   std::vector<std::string> stimulus_files;                ///< per population: its files, for messages
   std::vector<uint64_t> spike_totals;                     ///< per population, since init
   std::vector<uint64_t> example_spikes;                   ///< [population * batch + example]
+  /// The neurons that spiked in the last step, [population * batch + example].
+  std::vector<std::vector<uint32_t>> last_spikes;
   EntryPoint reset_example;
   EntryPoint step_entry;
   snn_state state{};
@@ -90,6 +92,7 @@ Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t b
   step_entry = EntryPoint(desc, "step", &threads);
   spike_totals.assign(desc.num_populations, 0);
   example_spikes.assign(std::size_t(desc.num_populations) * batch, 0);
+  last_spikes.assign(std::size_t(desc.num_populations) * batch, {});
   // The weights and every other shared buffer, once: they do not change
   // from one run of the examples to the next.
   EntryPoint(desc, "init")(&state, 0);
@@ -223,15 +226,18 @@ void Simulation::Impl::load_stimuli() {
       schedules[p].emplace(events[p], desc.dt);
 }
 
+// One scan of the flags per step: the recorder and the embedding program
+// read the lists (last_spikes) instead of scanning again.
 void Simulation::Impl::count_spikes() {
   for (uint32_t p = 0; p < model->num_populations; ++p) {
     uint32_t size = model->populations[p].size;
     const uint8_t *flags = static_cast<const uint8_t *>(buffers[model->populations[p].spiked]);
     for (uint32_t b = 0; b < batch; ++b) {
-      uint64_t count = 0;
-      for_each_spike(flags + uint64_t(b) * size, 0, size, [&](uint32_t) { ++count; });
-      example_spikes[std::size_t(p) * batch + b] += count;
-      spike_totals[p] += count;
+      std::vector<uint32_t> &fired = last_spikes[std::size_t(p) * batch + b];
+      fired.clear();
+      for_each_spike(flags + uint64_t(b) * size, 0, size, [&](uint32_t n) { fired.push_back(n); });
+      example_spikes[std::size_t(p) * batch + b] += fired.size();
+      spike_totals[p] += fired.size();
     }
   }
 }
@@ -318,6 +324,8 @@ void Simulation::init() {
       schedule->rewind();
   std::fill(s.spike_totals.begin(), s.spike_totals.end(), 0);
   std::fill(s.example_spikes.begin(), s.example_spikes.end(), 0);
+  for (std::vector<uint32_t> &fired : s.last_spikes)
+    fired.clear();
   s.reset_example(&s.state, 0);
   apply_state_files(*s.model, s.state_files, s.buffers.data(), s.batch);
   s.step = 0;
@@ -394,6 +402,14 @@ std::vector<uint8_t> Simulation::spiked(std::string_view population, uint32_t ex
   const uint8_t *flags = static_cast<const uint8_t *>(s.buffers[s.model->populations[p].spiked]);
   flags += uint64_t(example) * size;
   return std::vector<uint8_t>(flags, flags + size);
+}
+
+const std::vector<uint32_t> &Simulation::last_spikes(uint32_t population, uint32_t example) const {
+  if (population >= impl_->model->num_populations)
+    throw Error("population index " + std::to_string(population) + " is out of range (the network has " +
+                std::to_string(impl_->model->num_populations) + ")");
+  impl_->check_example(example);
+  return impl_->last_spikes[std::size_t(population) * impl_->batch + example];
 }
 
 uint64_t Simulation::spike_count(std::string_view population) const {

@@ -209,6 +209,10 @@ public:
              uint32_t example = 0);
   /// Spike flags (0 or 1 per neuron) of the last step in one example.
   std::vector<uint8_t> spiked(std::string_view population, uint32_t example = 0) const;
+  /// The neurons of population `index` that spiked in the last step of one
+  /// example, in increasing order (empty before the first step). The
+  /// reference stays valid until the next step.
+  const std::vector<uint32_t> &last_spikes(uint32_t population, uint32_t example = 0) const;
   /// Spikes of a population since `init`, summed over the batch.
   uint64_t spike_count(std::string_view population) const;
   /// Spikes of population `index` since `init`, summed over the batch.

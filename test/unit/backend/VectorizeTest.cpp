@@ -85,6 +85,18 @@ TEST(Vectorize, PhiloxDrawsVectorise) {
   EXPECT_NE(ir.find("store <8 x float>"), std::string::npos) << ir;
 }
 
+// Spike delivery compares the presynaptic flags 32 at a time and visits the
+// set ones of a chunk through its bit mask (count trailing zeros).
+TEST(Vectorize, SpikeScanComparesThirtyTwoFlagsAtOnce) {
+  ir::Module module = lif_network();
+  module.network.populations[0].size = 1024; // exc, the pre of exc -> inh
+  Optimised o(module, false);
+  ASSERT_TRUE(o.machine);
+  std::string ir = o.kernel_code("deliver", "step");
+  EXPECT_NE(ir.find("icmp ne <32 x i8>"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("@llvm.cttz.i32"), std::string::npos) << ir;
+}
+
 TEST(ObjectEmission, WritesAnElfObjectAtomically) {
   llvm::SmallString<128> dir;
   ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("snn-backend-test", dir));

@@ -5,6 +5,7 @@
 // schedule's, a hand-built one) have no problems.
 //
 //===----------------------------------------------------------------------===//
+#include "ProgramLookup.h"
 #include "TestNetwork.h"
 
 #include "lower/KernelBuilder.h"
@@ -29,14 +30,6 @@ using lower::Type;
 using lower::Value;
 
 Program scheduled() { return lower::schedule(test_network(), lower::ScheduleOptions{}); }
-
-int buffer_named(const Program &p, const std::string &name) {
-  for (size_t k = 0; k < p.buffers.size(); ++k)
-    if (p.buffers[k].name == name)
-      return int(k);
-  ADD_FAILURE() << "no buffer " << name;
-  return -1;
-}
 
 int kernel_named(const Program &p, const std::string &name) {
   for (size_t k = 0; k < p.kernels.size(); ++k)

@@ -77,6 +77,15 @@ TEST_P(BatchTest, BatchOfThreeEqualsThreeSingleRuns) {
       ASSERT_EQ(batch.spiked("out", k), singles[k].spiked("out")) << "step " << step << " example " << k;
       ASSERT_EQ(batch.read("out", "v", k), singles[k].read("out", "v")) << "step " << step << " example " << k;
       ASSERT_EQ(batch.read("in", "v", k), singles[k].read("in", "v")) << "step " << step << " example " << k;
+      // The spike lists of the step are the set flags, in order.
+      for (const char *name : {"in", "out"}) {
+        std::vector<uint8_t> flags = batch.spiked(name, k);
+        std::vector<uint32_t> set;
+        for (uint32_t n = 0; n < flags.size(); ++n)
+          if (flags[n])
+            set.push_back(n);
+        ASSERT_EQ(batch.last_spikes(batch.population_index(name), k), set) << name << " step " << step;
+      }
     }
   }
   // out[1] of example 0 starts at 2 and spikes in step 0 (2 / 2 >= 1); then
@@ -167,7 +176,7 @@ TEST_P(BatchTest, RecordingsKeepExamplesApart) {
   simulation.write("out", "v", {2.0, 0.5}, 1);
   for (uint64_t step = 0; step < 10; ++step) {
     simulation.step();
-    recorder.record(step, simulation.state());
+    recorder.record(step, simulation.state(), Recorder::last_spikes_of(simulation));
   }
   EXPECT_EQ(recorder.write(), std::vector<std::string>{path});
   if (!test::python_has_numpy())

@@ -315,7 +315,7 @@ TEST_P(SimulationTest, ManyRecordsOfOnePopulationGetSuffixesInOrder) {
   simulation.init();
   for (uint64_t step = 0; step < 2; ++step) {
     simulation.step();
-    recorder.record(step, simulation.state());
+    recorder.record(step, simulation.state(), Recorder::last_spikes_of(simulation));
   }
   EXPECT_EQ(recorder.write(), std::vector<std::string>{shared});
   NpzArchive archive(shared);
