@@ -374,6 +374,15 @@ bool has_phase(const ir::NeuronModel &model, NeuronPhase phase) {
   return true;
 }
 
+bool can_fuse_reset(const ir::NeuronModel &model) {
+  if (!has_phase(model, NeuronPhase::Reset))
+    return false;
+  for (const ir::Assignment &a : model.reset)
+    if (ir::mentions(a.value, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Input; }))
+      return false;
+  return true;
+}
+
 bool reads_stimulus(const ir::NeuronModel &model, NeuronPhase phase) {
   for (const Expr &e : phase_exprs(model, phase))
     if (e && ir::mentions(e, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Stimulus; }))

@@ -45,6 +45,11 @@ enum class NeuronPhase : uint8_t {
 /// reset assignments).
 bool has_phase(const ir::NeuronModel &model, NeuronPhase phase);
 
+/// Whether the reset of `model` may run fused with its update
+/// (NeuronPhase::UpdateReset) as far as the model goes: it has one and it
+/// reads no input. The schedule checks the step's other launches.
+bool can_fuse_reset(const ir::NeuronModel &model);
+
 /// Whether the expressions of `phase` read stimulus().
 bool reads_stimulus(const ir::NeuronModel &model, NeuronPhase phase);
 

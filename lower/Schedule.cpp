@@ -2,7 +2,6 @@
 #include "lower/Schedule.h"
 
 #include "ir/Printer.h"
-#include "ir/Simplify.h"
 #include "lower/DelayKernels.h"
 #include "lower/Dependence.h"
 #include "lower/NeuronKernels.h"
@@ -608,8 +607,7 @@ private:
   void fuse_resets() {
     EntryPoint &step = entry("step");
     for (int k = 0; k < int(p_.populations.size()); ++k) {
-      const ir::NeuronModel &model = model_of(k);
-      if (!has_phase(model, NeuronPhase::Reset) || reset_reads_input(model))
+      if (!can_fuse_reset(model_of(k)))
         continue;
       std::string what = "population " + p_.populations[k].name;
       auto find = [&](NeuronPhase phase) {
@@ -648,13 +646,6 @@ private:
       for (Launch &l : e.launches)
         l.kernel = renumbered[size_t(l.kernel)];
     kernels_.clear();
-  }
-
-  static bool reset_reads_input(const ir::NeuronModel &model) {
-    for (const ir::Assignment &a : model.reset)
-      if (ir::mentions(a.value, [](const ir::Variable &v) { return v.var_kind == ir::VarKind::Input; }))
-        return true;
-    return false;
   }
 
   /// The populations in an order where the pre of every zero-delay

@@ -60,7 +60,8 @@ struct Simulation::Impl {
   Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t batch_size, uint64_t first, uint32_t steps);
   void allocate(std::vector<ProjectionSynapses> &projections);
   void load_stimuli();
-  void count_spikes();
+  void collect_spikes();
+  void check_population(uint32_t population) const;
   uint32_t population(std::string_view name) const;
   uint32_t variable(uint32_t population, std::string_view name) const;
   void check_example(uint32_t example) const;
@@ -228,7 +229,7 @@ void Simulation::Impl::load_stimuli() {
 
 // One scan of the flags per step: the recorder and the embedding program
 // read the lists (last_spikes) instead of scanning again.
-void Simulation::Impl::count_spikes() {
+void Simulation::Impl::collect_spikes() {
   for (uint32_t p = 0; p < model->num_populations; ++p) {
     uint32_t size = model->populations[p].size;
     const uint8_t *flags = static_cast<const uint8_t *>(buffers[model->populations[p].spiked]);
@@ -240,6 +241,11 @@ void Simulation::Impl::count_spikes() {
       spike_totals[p] += fired.size();
     }
   }
+}
+
+void Simulation::Impl::check_population(uint32_t population) const {
+  if (population >= model->num_populations)
+    throw Error::internal("population index " + std::to_string(population) + " out of range");
 }
 
 uint32_t Simulation::Impl::population(std::string_view name) const {
@@ -342,7 +348,7 @@ void Simulation::step() {
       s.schedules[p]->apply(s.step, static_cast<uint8_t *>(s.buffers[population.stimulus]), s.batch, population.size);
     }
   s.step_entry(&s.state, s.step);
-  s.count_spikes();
+  s.collect_spikes();
   ++s.step;
 }
 
@@ -405,9 +411,7 @@ std::vector<uint8_t> Simulation::spiked(std::string_view population, uint32_t ex
 }
 
 const std::vector<uint32_t> &Simulation::last_spikes(uint32_t population, uint32_t example) const {
-  if (population >= impl_->model->num_populations)
-    throw Error("population index " + std::to_string(population) + " is out of range (the network has " +
-                std::to_string(impl_->model->num_populations) + ")");
+  impl_->check_population(population);
   impl_->check_example(example);
   return impl_->last_spikes[std::size_t(population) * impl_->batch + example];
 }
@@ -417,8 +421,7 @@ uint64_t Simulation::spike_count(std::string_view population) const {
 }
 
 uint64_t Simulation::spike_count(uint32_t population) const {
-  if (population >= impl_->spike_totals.size())
-    throw Error::internal("population index " + std::to_string(population) + " out of range");
+  impl_->check_population(population);
   return impl_->spike_totals[population];
 }
 
@@ -427,8 +430,7 @@ uint64_t Simulation::spike_count(std::string_view population, uint32_t example) 
 }
 
 uint64_t Simulation::spike_count(uint32_t population, uint32_t example) const {
-  if (population >= impl_->spike_totals.size())
-    throw Error::internal("population index " + std::to_string(population) + " out of range");
+  impl_->check_population(population);
   impl_->check_example(example);
   return impl_->example_spikes[std::size_t(population) * impl_->batch + example];
 }
