@@ -13,8 +13,6 @@ using ir::Expr;
 Value b_index() { return local("b", Type::I64); }
 Value step_index() { return local("step", Type::I64); }
 
-/// Where element n of this step's record of example b is: (b T + step)
-/// size + n, with T the run's steps per example.
 /// a + c * x, without the additions of 0 and the products by 1 that a
 /// compiler may not fold (0 + x is not x for x = -0).
 Expr add_term(const Expr &a, const Expr &c, const Expr &x) {
@@ -23,14 +21,25 @@ Expr add_term(const Expr &a, const Expr &c, const Expr &x) {
   return a ? a + term : term;
 }
 
-Value history_index(Body &body, const Value &size, const Steps &run) {
-  // T is a whole number (the hyperparameter is an integer), far inside i32.
-  Value steps = body.k.let("steps", Cast::make(Type::I64, Cast::make(Type::I32, Math::make(run.count))));
-  return body.k.let("at", (b_index() * steps + step_index()) * size + local("n", Type::I64));
+/// Where element n of this step's record of example b is: (b S + step % S)
+/// size + n, with S the steps a history holds (element `history_slot` of
+/// `hyper`): the run's steps per example T, or a segment's when the
+/// runtime recomputes the forward pass from checkpoints (step % S is then
+/// the step within its segment, the segments starting at multiples of S).
+/// S = 0, the hyperparameter's "let the runtime choose" before the runtime
+/// chose, is T: a history always holds at least what it is allocated for.
+Value history_index(Body &body, const Value &size, const Steps &run, int history_slot) {
+  int hyper = body.k.kernel().param("hyper");
+  ir::Expr held = body.load("history.held", hyper, i64(history_slot));
+  held = ir::Select::make(ir::Binary::make(ir::BinaryOp::Ge, held, num(1)), held, run.count);
+  // S and T are whole numbers far inside i32.
+  Value steps = body.k.let("history_steps", Cast::make(Type::I64, Cast::make(Type::I32, Math::make(held))));
+  return body.k.let("at", (b_index() * steps + step_index() % steps) * size + local("n", Type::I64));
 }
 } // namespace
 
-Kernel build_history_kernel(bool store, ScopeKind scope, ElemType elem, int timesteps_slot, ElemType real) {
+Kernel build_history_kernel(bool store, ScopeKind scope, ElemType elem, int timesteps_slot, int history_steps_slot,
+                            ElemType real) {
   Body body(std::string(store ? "history.store." : "history.load.") + name_of(scope) + "." + name_of(elem),
             DomainKind::Neurons, true);
   using Access = Param::Access;
@@ -39,7 +48,7 @@ Kernel build_history_kernel(bool store, ScopeKind scope, ElemType elem, int time
       body.k.buffer("history", elem, ScopeKind::Global, BatchAxis::PerExample, store ? Access::Write : Access::Read);
   Value size = body.k.scalar("size");
   body.k.set_extent("size");
-  Value at = history_index(body, size, steps_of(body, timesteps_slot, real));
+  Value at = history_index(body, size, steps_of(body, timesteps_slot, real), history_steps_slot);
   Value index = body.k.let("index", b_index() * size + local("n", Type::I64));
   if (store)
     body.k.store(history, at, body.k.load(value, index));
@@ -71,7 +80,7 @@ Kernel build_adjoint_kernel(const std::string &name, const ir::TrainedProjection
   body.k.set_extent("size");
   Value index = body.k.let("index", b_index() * size + local("n", Type::I64));
   Steps run = steps_of(body, shape.timesteps_slot, real);
-  Value at = history_index(body, size, run);
+  Value at = history_index(body, size, run, shape.history_steps_slot);
 
   // A coefficient: a constant, or the post model's hidden state recorded at
   // this step.

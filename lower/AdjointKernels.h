@@ -16,11 +16,13 @@
 
 namespace snn::lower {
 
-/// `store`: history[b, step, n] = value[b, n]; otherwise the reverse, which
-/// brings a recorded value of step `step` back. `value` has scope `scope`
-/// (per example), `history` is Global; scalar `size`. T is element
-/// `timesteps_slot` of `hyper`.
-Kernel build_history_kernel(bool store, ScopeKind scope, ElemType elem, int timesteps_slot, ElemType real);
+/// `store`: history[b, step % S, n] = value[b, n]; otherwise the reverse,
+/// which brings a recorded value of step `step` back. `value` has scope
+/// `scope` (per example), `history` is Global; scalar `size`. S, the steps
+/// a history holds, is element `history_steps_slot` of `hyper` (0: T,
+/// element `timesteps_slot`).
+Kernel build_history_kernel(bool store, ScopeKind scope, ElemType elem, int timesteps_slot, int history_steps_slot,
+                            ElemType real);
 
 /// One reverse-time step of trained projection `tp`'s adjoint, per post
 /// neuron j and example, at step t (the run calls train_backward with t =

@@ -137,8 +137,10 @@ Launch AdjointSchedule::history_launch(bool store, int value, int history) {
   const Buffer &v = b_.program().buffers[value];
   std::string key =
       std::string(store ? "history.store." : "history.load.") + name_of(v.scope.kind) + "." + name_of(v.type);
-  int index = b_.kernel(
-      key, [&] { return build_history_kernel(store, v.scope.kind, v.type, shape_.timesteps_slot, b_.program().real); });
+  int index = b_.kernel(key, [&] {
+    return build_history_kernel(store, v.scope.kind, v.type, shape_.timesteps_slot, shape_.history_steps_slot,
+                                b_.program().real);
+  });
   return b_.launch(index, "buffer " + v.name,
                    {{"value", buffer_arg(value)},
                     {"history", buffer_arg(history)},

@@ -108,4 +108,29 @@ bool can_run_earlier(const Program &program, const EntryPoint &entry, size_t ear
   return true;
 }
 
+std::vector<int> segment_state(const Program &program) {
+  auto access_of = [&](const char *name) {
+    BufferAccess all;
+    for (const EntryPoint &entry : program.entries)
+      if (entry.name == name)
+        for (const Launch &launch : entry.launches) {
+          BufferAccess one = launch_access(program, launch);
+          all.reads.insert(one.reads.begin(), one.reads.end());
+          all.writes.insert(one.writes.begin(), one.writes.end());
+        }
+    return all;
+  };
+  BufferAccess forward = access_of("train_step");
+  std::set<int> state = forward.writes;
+  for (const char *later : {"end_example", "train_end_example", "train_backward"})
+    for (int b : access_of(later).writes)
+      if (forward.reads.count(b))
+        state.insert(b);
+  std::vector<int> out;
+  for (int b : state)
+    if (program.buffers.at(size_t(b)).role != BufferRole::History)
+      out.push_back(b);
+  return out;
+}
+
 } // namespace snn::lower

@@ -12,6 +12,7 @@
 #include "lower/Program.h"
 
 #include <set>
+#include <vector>
 
 namespace snn::lower {
 
@@ -29,5 +30,15 @@ BufferAccess launch_access(const Program &program, const Launch &launch);
 /// writes a buffer `later` reads, or reads or writes a buffer `later`
 /// writes.
 bool can_run_earlier(const Program &program, const EntryPoint &entry, size_t earlier, size_t later);
+
+/// What a checkpoint of the adjoint strategy's forward pass holds, so that
+/// train_step, run again from it over a segment of steps, computes what it
+/// computed the first time (ascending buffer indices): every buffer
+/// train_step writes but the histories (which the second run refills), and
+/// every buffer it reads that end_example, train_end_example or
+/// train_backward write (which the second run would otherwise read
+/// changed). The runtime restores them after the second run too, so that
+/// it changes nothing but the histories.
+std::vector<int> segment_state(const Program &program);
 
 } // namespace snn::lower

@@ -32,6 +32,7 @@ EpropCost eprop_cost(const ir::Training &training, const std::vector<TrainedSize
   double spike_probability = std::min(1.0, kAssumedRateHz * dt);
   std::set<std::pair<int, std::string>> recorded; // (post population, state)
   std::set<std::pair<int, bool>> flags;           // presynaptic populations, delayed
+  std::set<int> updated;                          // post populations
   for (size_t i = 0; i < training.trained.size(); ++i) {
     const ir::TrainedProjection &tp = training.trained[i];
     const TrainedSizes &z = sizes[i];
@@ -53,6 +54,12 @@ EpropCost eprop_cost(const ir::Training &training, const std::vector<TrainedSize
     // written.
     cost.adjoint += double(z.num_post) * (3 * double(states.size()) + 2 * traces + 4) + 3 * double(z.num_pre) +
                     spike_probability * double(z.synapses) * 4;
+    // Forward: per spike, per synapse, its target and weight read and the
+    // input added to; per presynaptic neuron its flag; per post neuron
+    // (once) its states read and written and its input.
+    cost.forward += spike_probability * double(z.synapses) * 3 + double(z.num_pre);
+    if (updated.insert(z.post).second)
+      cost.forward += double(z.num_post) * (2 * double(states.size() + 1) + 1);
     for (const std::string &s : states)
       if (recorded.emplace(z.post, s).second)
         cost.history_bytes += z.num_post * real_bytes;
@@ -83,9 +90,10 @@ EpropStrategy choose_eprop(EpropChoice choice, const EpropCost &cost, uint32_t b
     return EpropStrategy::Online;
   if (choice == EpropChoice::Adjoint)
     return EpropStrategy::Adjoint;
+  double adjoint = cost.adjoint;
   if (double(cost.history_bytes) * batch > double(kHistoryBudgetBytes))
-    return EpropStrategy::Online;
-  return cost.adjoint < cost.online ? EpropStrategy::Adjoint : EpropStrategy::Online;
+    adjoint += cost.forward; // segments recomputed from checkpoints
+  return adjoint < cost.online ? EpropStrategy::Adjoint : EpropStrategy::Online;
 }
 
 } // namespace snn::lower

@@ -25,8 +25,11 @@
 // gradients follow the readout's peaks) are online only.
 //
 // The cost model estimates the memory operations per step and example of
-// each; `auto` takes the cheaper unless the recorded history of one batch
-// would exceed kHistoryBudgetBytes, and a forced choice wins.
+// each; `auto` takes the cheaper, and a forced choice wins. Where the
+// recorded history of one batch would exceed kHistoryBudgetBytes the
+// runtime keeps fewer steps and recomputes the forward pass in segments
+// (runtime/lib/HistorySegments.h), so the adjoint strategy's cost then
+// includes a second forward pass.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -46,7 +49,7 @@ const char *name_of(EpropStrategy strategy);
 enum class EpropChoice : uint8_t { Auto, Online, Adjoint };
 
 /// The most the adjoint strategy's history may take, for the regime's
-/// batch, before `auto` prefers the online strategy.
+/// batch, before the cost model counts a recomputed forward pass.
 constexpr uint64_t kHistoryBudgetBytes = uint64_t(8) << 30;
 
 /// Estimated memory operations per step and example of each strategy, and
@@ -54,6 +57,9 @@ constexpr uint64_t kHistoryBudgetBytes = uint64_t(8) << 30;
 struct EpropCost {
   double online = 0, adjoint = 0;
   uint64_t history_bytes = 0;
+  /// The forward pass of the trained projections' neurons and synapses
+  /// (what recomputing a segment costs again).
+  double forward = 0;
 };
 
 /// The post model's hidden states the traces of `tp` read as coefficients

@@ -47,7 +47,7 @@ private:
 
 } // namespace
 
-Hyperparameters training_hyperparameters(const ir::Training &t) {
+Hyperparameters training_hyperparameters(const ir::Training &t, bool adjoint) {
   Hyperparameters h;
   Builder b(h);
   const ir::Workflow &w = t.workflow;
@@ -91,6 +91,12 @@ Hyperparameters training_hyperparameters(const ir::Training &t) {
   // last-N readout needs at least N.
   h.timesteps = b.add("timesteps", "steps per example", t.timesteps,
                       t.readout_kind == ir::ReadoutKind::LastSteps ? t.last_steps : 1, kInf, false, false, true);
+  if (adjoint)
+    h.history_steps = b.add("history-steps",
+                            "adjoint strategy: steps of history kept; longer examples recompute the forward pass in "
+                            "segments of this many steps from checkpoints (0: every step, or what fits in half the "
+                            "memory)",
+                            0, 0, 4294967295.0, false, false, true);
   b.add("validation-split", "hold out this fraction of the training data for validation", t.validation_split, 0, 1);
   b.add("test-split", "hold out this fraction of the training data as test data (without test data)", t.test_split, 0,
         1);

@@ -27,8 +27,13 @@ struct Hyperparameters {
   std::vector<HyperInfo> list;
   HyperSlots slots;
   int timesteps = -1; ///< the steps per example (`--timesteps`)
+  /// The adjoint strategy's steps of history (`--history-steps`), or -1.
+  int history_steps = -1;
   std::map<std::string, int> rate_target, rate_strength, rate_tau, dropout;
 };
-Hyperparameters training_hyperparameters(const ir::Training &training);
+/// `adjoint` adds `history-steps`, the steps a history buffer of the
+/// adjoint strategy holds (0: the runtime chooses; below the run's steps,
+/// the forward pass is recomputed in segments from checkpoints).
+Hyperparameters training_hyperparameters(const ir::Training &training, bool adjoint);
 
 } // namespace snn::lower

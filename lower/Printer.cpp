@@ -275,9 +275,22 @@ std::string to_string(const Program &p) {
                          name_of(t.strategy), t.strategy_cost.online, t.strategy_cost.adjoint);
     if (!t.adjoint_unsupported.empty())
       out += fmt::format("  adjoint: not applicable: {}\n", t.adjoint_unsupported);
-    else if (t.strategy == EpropStrategy::Adjoint)
+    else if (t.strategy == EpropStrategy::Adjoint) {
       out += fmt::format("  history: {} steps, {} bytes per example\n", t.timesteps, history_bytes(p, 1));
-    else
+      // What a run whose histories hold fewer steps (--history-steps)
+      // saves at the start of each segment it recomputes.
+      uint64_t checkpoint = 0;
+      std::string names;
+      for (int b : t.segment_state) {
+        checkpoint += p.bytes(b, 1);
+        names += fmt::format(" %{} {}", b, p.buffers[size_t(b)].name);
+      }
+      out += fmt::format("  segment checkpoint: {} bytes per example:{}\n", checkpoint, names);
+      if (history_bytes(p, p.batch) > kHistoryBudgetBytes)
+        out += fmt::format("  over the {} history budget for a batch of {}: segments recomputed from checkpoints "
+                           "(counted in the cost)\n",
+                           human_bytes(kHistoryBudgetBytes), p.batch);
+    } else
       out += fmt::format("  adjoint history would take {} bytes per example\n", t.strategy_cost.history_bytes);
     out += "}\n";
   }

@@ -335,6 +335,10 @@ struct TrainingInfo {
   /// The adjoint strategy: the runtime calls train_backward per step, in
   /// reverse, after each example.
   bool backward_pass = false;
+  /// The adjoint strategy: the buffers a checkpoint of the forward pass
+  /// holds (lower/Dependence.h, segment_state), for runs whose histories
+  /// hold fewer steps than an example has.
+  std::vector<int> segment_state;
 };
 
 struct Program {

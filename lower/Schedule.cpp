@@ -72,6 +72,8 @@ public:
     if (m_.regime.training)
       schedule_training(m_, p_, options_.eprop);
     fuse_resets();
+    if (p_.training.backward_pass)
+      p_.training.segment_state = segment_state(p_);
     for (const ir::Record &r : m_.regime.records)
       add_record(r);
     for (const ir::Stimulus &s : m_.regime.stimuli)

@@ -25,6 +25,9 @@ struct LossShape {
   ir::LossKind loss = ir::LossKind::SparseCategoricalCrossentropy;
   uint32_t timesteps = 1;  ///< the regime's (the kernels read the run's from `hyper`)
   int timesteps_slot = -1; ///< element of the `hyper` buffer holding the run's steps per example
+  /// The adjoint strategy: the element holding the steps a history holds
+  /// (S); step t is recorded at t % S.
+  int history_steps_slot = -1;
   uint32_t last_steps = 0;
   uint32_t classes = 2;
   /// Whether the loss derivative is known at every step (per-step and

@@ -27,12 +27,17 @@ public:
     shape_.kind = tr_.readout_kind;
     shape_.loss = tr_.loss;
     shape_.timesteps = tr_.timesteps;
-    hypers_ = training_hyperparameters(tr_);
-    shape_.timesteps_slot = hypers_.timesteps;
     shape_.last_steps = tr_.last_steps;
     shape_.classes = p_.populations[readout_].size;
-    add_global_buffers();
     choose_strategy();
+    hypers_ = training_hyperparameters(tr_, adjoint());
+    shape_.timesteps_slot = hypers_.timesteps;
+    shape_.history_steps_slot = hypers_.history_steps;
+    add_global_buffers();
+    if (adjoint()) {
+      p_.training.backward_pass = true;
+      adjoint_.emplace(b_, shape_, tr_.readout_decay, tr_.readout_gain, delta_, hyper_);
+    }
     for (const ir::TrainedProjection &tp : tr_.trained)
       add_projection(tp);
     if (tr_.bptt)
@@ -94,10 +99,6 @@ private:
     t.strategy =
         tr_.bptt ? EpropStrategy::Adjoint : choose_eprop(choice_, t.strategy_cost, p_.batch, t.adjoint_unsupported);
     t.bptt = tr_.bptt;
-    if (adjoint()) {
-      t.backward_pass = true;
-      adjoint_.emplace(b_, shape_, tr_.readout_decay, tr_.readout_gain, delta_, hyper_);
-    }
   }
 
   void add_global_buffers() {

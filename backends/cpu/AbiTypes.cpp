@@ -36,8 +36,8 @@ AbiTypes AbiTypes::get(llvm::LLVMContext &context) {
   t.hyper_desc = named_struct(context, "snn_hyper_desc", {ptr, ptr, f64, f64, f64, i32});
   t.training_desc =
       named_struct(context, "snn_training_desc",
-                   {i32, i32, f64, f64, t.data_desc, t.data_desc, i32, i32, i32, i32, i32, i32, i32, f64, ptr, ptr,
-                    ptr, i32, ptr, i32, i32,         ptr,         i32, i32, i32, i32, i32, i32, i32, ptr, i32});
+                   {i32, i32, f64, f64, t.data_desc, t.data_desc, i32, i32, i32, i32, i32, i32, i32, f64, ptr, ptr, ptr,
+                    i32, ptr, i32, i32, ptr,         i32,         i32, i32, i32, i32, i32, i32, ptr, i32, i32, ptr});
   return t;
 }
 

@@ -351,6 +351,7 @@ private:
       hypers.push_back(struct_of(types_.hyper_desc,
                                  {string(h.name), string(h.help), f64(h.value), f64(h.min), f64(h.max), u32(flags)}));
     }
+    std::vector<uint32_t> segment(t.segment_state.begin(), t.segment_state.end());
     llvm::Constant *fields[] = {
         u32(t.timesteps),
         u32(t.epochs),
@@ -383,6 +384,8 @@ private:
         u32(uint32_t(t.checkpoint_unit)),
         t.checkpoint_dir.empty() ? null() : string(t.checkpoint_dir),
         u32(t.backward_pass ? 1 : 0),
+        u32(uint32_t(segment.size())),
+        segment.empty() ? null() : u32_array(segment, "snn.segment_buffers"),
     };
     auto *global =
         new llvm::GlobalVariable(module_, types_.training_desc, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,

@@ -394,6 +394,16 @@ void check_training(const snn_model_desc &model) {
       training.schedule_monitor > SNN_METRIC_TEST_ACCURACY ||
       training.early_stopping_monitor > SNN_METRIC_TEST_ACCURACY)
     broken("the training workflow names an unknown schedule, unit or metric");
+  if (training.num_segment_buffers > 0 && !training.segment_buffers)
+    broken("the checkpointed buffers are missing");
+  for (uint32_t k = 0; k < training.num_segment_buffers; ++k) {
+    uint32_t b = training.segment_buffers[k];
+    if (b >= model.num_buffers || model.buffers[b].role == SNN_ROLE_HISTORY ||
+        (k > 0 && b <= training.segment_buffers[k - 1]))
+      broken("checkpointed buffer " + std::to_string(k) + " is out of range, a history or out of order");
+  }
+  if (training.backward_pass && !hyper_names.count("history-steps"))
+    broken("the adjoint strategy's hyperparameter 'history-steps' is missing");
   for (const char *required :
        {"train_step", "end_example", "train_end_example", "train_backward", "reduce_gradients", "apply_gradients"})
     if (!find_entry(model, required))

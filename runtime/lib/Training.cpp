@@ -4,6 +4,7 @@
 
 #include "Checkpoint.h"
 #include "EntryPoint.h"
+#include "HistorySegments.h"
 #include "Hyperparameters.h"
 #include "LearningRateSchedule.h"
 #include "ModelDescription.h"
@@ -84,9 +85,12 @@ enum class Pass { Train, Gradient, Evaluate };
 /// The state of one run: the simulation, its entry points and scratch.
 class Trainer {
 public:
-  Trainer(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint32_t steps, uint32_t threads)
+  /// `history_steps`: the steps the adjoint strategy's histories hold
+  /// (choose_history_steps); fewer than `steps` recomputes segments.
+  Trainer(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint32_t steps, uint32_t history_steps,
+          uint32_t threads)
       : model_(model), training_(*model.training), seed_(seed), batch_(batch), steps_(steps),
-        simulation_(model, seed, batch, 0, steps) {
+        history_steps_(history_steps), simulation_(model, seed, batch, 0, history_steps) {
     simulation_.set_threads(threads);
     ExampleThreads *pool = simulation_.example_threads();
     reset_example_ = EntryPoint(model, "reset_example", pool);
@@ -99,6 +103,23 @@ public:
     apply_gradients_ = EntryPoint(model, "apply_gradients", pool);
     neurons_ = model.populations[training_.input_population].size;
     raster_.assign(std::size_t(batch) * steps_ * neurons_, 0);
+    if (segmented())
+      checkpoints_ = SegmentCheckpoints(model, simulation_.state(), batch, segment_count(steps_, history_steps_));
+  }
+
+  /// Whether the adjoint strategy recomputes the forward pass in segments.
+  bool segmented() const { return training_.backward_pass && history_steps_ < steps_; }
+  uint32_t history_steps() const { return history_steps_; }
+  const SegmentCheckpoints &checkpoints() const { return checkpoints_; }
+
+  /// Writes the hyperparameters into the model's buffer, `history-steps`
+  /// as this run chose it.
+  void store_hypers(const Hyperparameters &hypers) {
+    snn_state &state = simulation_.state();
+    hypers.store(state, model_);
+    for (uint32_t k = 0; k < training_.num_hypers; ++k)
+      if (std::string_view(training_.hypers[k].name) == "history-steps")
+        store_element(state.buffers[training_.hyper], model_.buffers[training_.hyper].type, k, history_steps_);
   }
 
   Simulation &simulation() { return simulation_; }
@@ -132,10 +153,18 @@ public:
         examples[b] = int64_t(subset.indices[order[first + b]]);
       recorder_->begin_batch(examples, epoch_, pass == Pass::Evaluate ? (subset.name[0] == 'v' ? 1 : 2) : 0);
     }
-    for (uint32_t t = 0; t < steps; ++t) {
+    const bool segmented = this->segmented() && pass != Pass::Evaluate;
+    const uint32_t segment = history_steps_, segments = segmented ? segment_count(steps, segment) : 1;
+    auto set_stimulus = [&](uint32_t t) {
       for (uint32_t b = 0; b < count; ++b)
         std::memcpy(flags + std::size_t(b) * neurons_, raster_.data() + b * frame + std::size_t(t) * neurons_,
                     neurons_);
+    };
+    for (uint32_t t = 0; t < steps; ++t) {
+      // The state a segment starts from, but the last's (never recomputed).
+      if (segmented && t % segment == 0 && t / segment + 1 < segments)
+        checkpoints_.save(state, t / segment);
+      set_stimulus(t);
       advance(&state, t);
       if (check_finite_)
         check_states_finite(model_, state, count, t, where);
@@ -145,10 +174,26 @@ public:
     end_example_(&state, 0);
     if (pass != Pass::Evaluate) {
       train_end_example_(&state, 0);
-      // The adjoint strategy: the reverse-time pass over the recorded steps.
+      // The adjoint strategy: the reverse-time pass over the recorded
+      // steps, segment by segment. Before an earlier segment the histories
+      // hold a later one's steps: the state is set aside (the last slot),
+      // the segment's checkpoint restored and its steps run again, and the
+      // state put back, so that only the histories change.
       if (training_.backward_pass)
-        for (uint32_t t = steps; t-- > 0;)
-          train_backward_(&state, t);
+        for (uint32_t s = segments; s-- > 0;) {
+          uint32_t begin = s * segment, end = segmented ? std::min(steps, begin + segment) : steps;
+          if (s + 1 < segments) {
+            checkpoints_.save(state, segments - 1);
+            checkpoints_.restore(state, s);
+            for (uint32_t t = begin; t < end; ++t) {
+              set_stimulus(t);
+              train_step_(&state, t);
+            }
+            checkpoints_.restore(state, segments - 1);
+          }
+          for (uint32_t t = end; t-- > begin;)
+            train_backward_(&state, t);
+        }
     }
     uint32_t loss_type = model_.buffers[training_.loss].type;
     uint32_t scores_type = model_.buffers[training_.scores].type;
@@ -221,12 +266,14 @@ private:
   const snn_training_desc &training_;
   uint64_t seed_;
   uint32_t batch_;
-  uint32_t steps_; ///< per example: the run's `timesteps`
+  uint32_t steps_;         ///< per example: the run's `timesteps`
+  uint32_t history_steps_; ///< what a history holds (the adjoint strategy)
   Simulation simulation_;
   EntryPoint reset_example_, step_, train_step_, end_example_, train_end_example_, train_backward_, reduce_gradients_,
       apply_gradients_;
   uint32_t neurons_ = 0;
-  std::vector<uint8_t> raster_; ///< batch x steps x neurons flags of the current batch
+  std::vector<uint8_t> raster_;    ///< batch x steps x neurons flags of the current batch
+  SegmentCheckpoints checkpoints_; ///< segmented(): a copy per segment but the last, and one aside
   uint64_t optimizer_steps_ = 0;
   TrainingRecorder *recorder_ = nullptr;
   const ExampleSet *recorded_set_ = nullptr;
@@ -424,11 +471,19 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
   result.test_examples = test.size();
   std::size_t largest = std::max({train_subset.size(), validation.size(), test.size()});
   uint32_t allocated = uint32_t(std::min<std::size_t>(batch, largest));
-  Trainer trainer(model, seed, allocated, steps, options.threads);
+  uint32_t history_steps = steps;
+  if (training.backward_pass) {
+    // The histories of every step, or of segments recomputed from
+    // checkpoints when those would need more than half the memory.
+    double memory = physical_memory();
+    history_steps = choose_history_steps(steps, uint32_t(hypers.get("history-steps")), history_memory(model, allocated),
+                                         memory > 0 ? memory / 2 : std::numeric_limits<double>::infinity());
+  }
+  Trainer trainer(model, seed, allocated, steps, history_steps, options.threads);
   trainer.set_check_finite(!options.allow_nonfinite);
   if (!options.weights_in.empty())
     read_parameters(trainer.simulation(), options.weights_in);
-  hypers.store(trainer.simulation().state(), model);
+  trainer.store_hypers(hypers);
   trainer.set_learning_rate(lr);
   TrainingRecorder recorder(
       model, steps, options.recordings.empty() ? std::string(model.name) + "_recordings.npz" : options.recordings);
@@ -485,7 +540,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
       schedule.restore(progress.schedule);
       stopping.restore(progress.stopping);
       best = progress.best;
-      hypers.store(trainer.simulation().state(), model);
+      trainer.store_hypers(hypers);
       trainer.set_optimizer_steps(progress.optimizer_steps);
       result.resumed = true;
     } else if (!options.quiet) {
@@ -505,8 +560,17 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
       for (uint32_t k = 0; k < model.num_buffers; ++k)
         if (model.buffers[k].role == SNN_ROLE_HISTORY)
           bytes += double(element_bytes(model.buffers[k].type, state.extents[k])) * state.batch;
-      out << "gradient: a backward pass over " << plural(steps, "recorded step") << ", history " << format_bytes(bytes)
-          << " for the batch\n";
+      if (!trainer.segmented())
+        out << "gradient: a backward pass over " << plural(steps, "recorded step") << ", history "
+            << format_bytes(bytes) << " for the batch\n";
+      else
+        out << "gradient: a backward pass over " << plural(steps, "step") << " in "
+            << segment_count(steps, trainer.history_steps()) << " segments of "
+            << plural(trainer.history_steps(), "recorded step") << ", history " << format_bytes(bytes)
+            << " and checkpoints "
+            << format_bytes(double(trainer.checkpoints().bytes_per_copy()) *
+                            segment_count(steps, trainer.history_steps()))
+            << " for the batch; each segment but the last is run forward twice\n";
     }
     if (result.resumed)
       out << "resumed from " << checkpoint_path(checkpoint_dir) << " at epoch " << progress.epoch << ", batch "

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 11u
+#define SNN_MODEL_ABI_VERSION 12u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -336,6 +336,18 @@ typedef struct snn_training_desc {
   /** 1: the adjoint strategy, whose train_backward the runtime calls per
       step in reverse after train_end_example; 0: online, no such calls. */
   uint32_t backward_pass;
+  /** The adjoint strategy: the buffers (indices into buffers) a checkpoint
+      of the forward pass holds. History buffers hold S steps, the hyper
+      `history-steps` the runtime sets (1 .. timesteps), and step t is
+      recorded at t % S. With S < timesteps the runtime copies these buffers
+      aside before train_step of each step t with t % S == 0 (a segment's
+      first) but the last segment's; in the backward pass, before the
+      train_backward calls of each earlier segment, it copies them aside
+      again, restores the segment's checkpoint, runs train_step over the
+      segment's steps (with their stimulus flags) and copies them back, so
+      that this second run changes nothing but the histories. */
+  uint32_t num_segment_buffers;
+  const uint32_t *segment_buffers;
 } snn_training_desc;
 
 /** Everything an entry point touches; allocated and owned by the runtime. */

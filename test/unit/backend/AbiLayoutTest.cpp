@@ -124,7 +124,9 @@ TEST_F(AbiLayout, MatchesCStructs) {
                  offsetof(snn_training_desc, early_stopping_monitor),
                  offsetof(snn_training_desc, checkpoint_unit),
                  offsetof(snn_training_desc, checkpoint_dir),
-                 offsetof(snn_training_desc, backward_pass)});
+                 offsetof(snn_training_desc, backward_pass),
+                 offsetof(snn_training_desc, num_segment_buffers),
+                 offsetof(snn_training_desc, segment_buffers)});
   expect_layout(t.hyper_desc, sizeof(snn_hyper_desc),
                 {offsetof(snn_hyper_desc, name), offsetof(snn_hyper_desc, help), offsetof(snn_hyper_desc, value),
                  offsetof(snn_hyper_desc, min), offsetof(snn_hyper_desc, max), offsetof(snn_hyper_desc, flags)});

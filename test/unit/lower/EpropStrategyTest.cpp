@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lower/EpropStrategy.h"
+#include "lower/DeliveryStrategy.h"
 
 #include <gtest/gtest.h>
 
@@ -32,12 +33,16 @@ TEST(EpropStrategy, ForcedChoicesWinAndUnsupportedAdjointIsNeverChosen) {
   EXPECT_EQ(lower::choose_eprop(EpropChoice::Adjoint, online_cheaper, 32, ""), EpropStrategy::Adjoint);
 }
 
-TEST(EpropStrategy, AutoKeepsTheHistoryWithinTheBudget) {
-  // 1 GiB per example: 8 examples fill the 8 GiB budget, 9 pass it.
-  EpropCost cost{100, 10, uint64_t(1) << 30};
-  EXPECT_EQ(lower::choose_eprop(EpropChoice::Auto, cost, 8, ""), EpropStrategy::Adjoint);
-  EXPECT_EQ(lower::choose_eprop(EpropChoice::Auto, cost, 9, ""), EpropStrategy::Online);
-  EXPECT_EQ(lower::choose_eprop(EpropChoice::Adjoint, cost, 9, ""), EpropStrategy::Adjoint);
+TEST(EpropStrategy, OverTheHistoryBudgetTheAdjointStrategyPaysASecondForwardPass) {
+  // 1 GiB per example: 8 examples fill the 8 GiB budget, 9 pass it, and
+  // the adjoint strategy then recomputes segments: 10 + forward.
+  EpropCost cheap_forward{100, 10, uint64_t(1) << 30, 50};
+  EXPECT_EQ(lower::choose_eprop(EpropChoice::Auto, cheap_forward, 8, ""), EpropStrategy::Adjoint);
+  EXPECT_EQ(lower::choose_eprop(EpropChoice::Auto, cheap_forward, 9, ""), EpropStrategy::Adjoint);
+  EpropCost costly_forward{100, 10, uint64_t(1) << 30, 95};
+  EXPECT_EQ(lower::choose_eprop(EpropChoice::Auto, costly_forward, 8, ""), EpropStrategy::Adjoint);
+  EXPECT_EQ(lower::choose_eprop(EpropChoice::Auto, costly_forward, 9, ""), EpropStrategy::Online);
+  EXPECT_EQ(lower::choose_eprop(EpropChoice::Adjoint, costly_forward, 9, ""), EpropStrategy::Adjoint);
 }
 
 TEST(EpropStrategy, MaxAndCountReadoutsAreOnlineOnly) {
@@ -80,6 +85,11 @@ TEST(EpropStrategy, HistoryCountsEachRecordOnce) {
   // 3 + 4 flags, delta 2 x 4 B.
   EXPECT_EQ(cost.history_bytes, uint64_t(10 * (4 * 4 * 4 + 3 + 4 + 2 * 4)));
   EXPECT_GT(cost.online, cost.adjoint);
+  // Forward: 3 memory operations per synaptic event (12 + 16 synapses),
+  // the 3 + 4 presynaptic flags, and population 1 updated once: 4 neurons x
+  // (4 coefficient states + v, read and written, and the input).
+  double p = lower::kAssumedRateHz * 1e-3;
+  EXPECT_DOUBLE_EQ(cost.forward, p * 28 * 3 + 7 + 4 * (2 * 5 + 1));
 }
 
 } // namespace
