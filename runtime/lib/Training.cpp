@@ -507,7 +507,12 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     uint32_t count = uint32_t(std::min<std::size_t>(allocated, order.size()));
     SetMetrics sums;
     trainer.run_batch(train_subset, order, 0, count, Pass::Gradient, 0, "in the gradient batch", sums);
-    write_parameters(trainer.simulation(), options.gradients_out, true);
+    // The loss of each example, whose sum the gradient is the gradient of.
+    DenseParameter losses{"loss", {count}, std::vector<double>(count)};
+    const snn_state &state = trainer.simulation().state();
+    for (uint32_t b = 0; b < count; ++b)
+      losses.values[b] = load_element(state.buffers[training.loss], model.buffers[training.loss].type, b);
+    write_parameters(trainer.simulation(), options.gradients_out, true, {std::move(losses)});
     result.files_written.push_back(options.gradients_out);
     if (!options.quiet)
       out << "gradient of the first batch (" << plural(count, "example") << ", loss "

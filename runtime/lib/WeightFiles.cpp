@@ -75,10 +75,13 @@ std::vector<DenseParameter> dense_parameters(const Simulation &simulation, bool 
   return out;
 }
 
-void write_parameters(const Simulation &simulation, const std::string &path, bool gradients) {
+void write_parameters(const Simulation &simulation, const std::string &path, bool gradients,
+                      std::vector<DenseParameter> extra) {
   NpzWriter writer;
   for (DenseParameter &parameter : dense_parameters(simulation, gradients))
     writer.add(parameter.name, std::move(parameter.values), parameter.shape);
+  for (DenseParameter &array : extra)
+    writer.add(array.name, std::move(array.values), array.shape);
   writer.write(path);
 }
 

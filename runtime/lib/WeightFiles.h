@@ -33,8 +33,10 @@ struct DenseParameter {
 /// left out).
 std::vector<DenseParameter> dense_parameters(const Simulation &simulation, bool gradients);
 
-/// Writes dense_parameters(simulation, gradients) to `path` atomically.
-void write_parameters(const Simulation &simulation, const std::string &path, bool gradients);
+/// Writes dense_parameters(simulation, gradients) to `path` atomically,
+/// and `extra` after them.
+void write_parameters(const Simulation &simulation, const std::string &path, bool gradients,
+                      std::vector<DenseParameter> extra = {});
 
 /// Reads every parameter from the NPZ file at `path` into `simulation`'s
 /// buffers, converted to the model's real type. Every array must exist with

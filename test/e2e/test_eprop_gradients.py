@@ -184,7 +184,7 @@ def run_case(args, checker, name):
     aggregate = last if isinstance(last, str) else None
     regime = ref.Regime(loss=loss, last_steps=None if aggregate else last, aggregate=aggregate,
                         differentiate_reset=reset)
-    want, _, traces = ref.eprop_gradients(net, regime, xs[:BATCH], labels[:BATCH])
+    want, want_loss, traces = ref.eprop_gradients(net, regime, xs[:BATCH], labels[:BATCH])
     rate = np.mean([tr["z"].mean() for tr in traces])
     if last == "count":
         out_rate = np.mean([tr["z_out"].mean() for tr in traces])
@@ -215,8 +215,13 @@ def run_case(args, checker, name):
             return
     expected = set(names.values())
     for strategy, arrays in got.items():
-        extra = set(arrays) - expected - {"hidden.feedback"}
+        extra = set(arrays) - expected - {"hidden.feedback", "loss"}
         checker.check(not extra, "%s (%s): g.npz has unexpected arrays %s" % (name, strategy, sorted(extra)))
+        # The loss of each example, whose sum the gradient belongs to.
+        got_loss = float(np.sum(arrays["loss"])) if "loss" in arrays else float("nan")
+        checker.check(abs(got_loss - want_loss) <= 1e-12 * max(1.0, abs(want_loss)),
+                      "%s (%s): g.npz's loss sums to %.17g, the reference's is %.17g"
+                      % (name, strategy, got_loss, want_loss))
         checker.check(expected <= set(arrays), "%s (%s): g.npz lacks %s (has %s)"
                       % (name, strategy, sorted(expected - set(arrays)), sorted(arrays)))
     worst_strategies = 0.0
