@@ -187,7 +187,9 @@ const std::vector<std::string> &entry_point_names() {
 
 void mark_batch_separable(Program &p) {
   for (EntryPoint &e : p.entries) {
-    bool separable = !e.launches.empty();
+    // An empty entry is separable too: there is nothing to share (a
+    // data-parallel run calls every per-example entry on its share).
+    bool separable = true;
     for (const Launch &l : e.launches) {
       const Kernel &k = p.kernels[size_t(l.kernel)];
       if (!k.domain.batched || k.domain.kind == DomainKind::BatchReduction)

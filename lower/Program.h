@@ -291,6 +291,9 @@ struct TrainedParamInfo {
   int value = -1;        ///< buffer of the values
   int gradient = -1;     ///< buffer of the batch-summed gradient, same layout as `value`
   bool feedback = false; ///< a random feedback matrix of hidden population `index`
+  /// Buffer of the per-example gradients reduce_gradients sums into
+  /// `gradient` (per example, same layout); -1 for a feedback matrix.
+  int example_gradient = -1;
 };
 
 /// One hyperparameter, as the model ABI describes it (snn_hyper_desc).

@@ -663,8 +663,10 @@ private:
     t.early_stopping_monitor = w.early_stopping.monitor;
     t.checkpoint_unit = w.checkpoint.unit;
     t.checkpoint_dir = w.checkpoint.directory;
-    for (const Param &param : params_)
+    for (const Param &param : params_) {
       t.params.push_back(param.info);
+      t.params.back().example_gradient = param.grad;
+    }
     // Random feedback matrices: read and written with the weights, never trained.
     for (const auto &[k, buffer] : feedback_) {
       TrainedParamInfo info;

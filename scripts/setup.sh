@@ -6,7 +6,7 @@ pkgs=(
   build-essential cmake ninja-build git pkg-config ccache
   antlr4 libantlr4-runtime-dev uuid-dev
   llvm-19-dev llvm-19-tools libzstd-dev zlib1g-dev libedit-dev libxml2-dev libffi-dev libncurses-dev
-  libfmt-dev libcli11-dev libhdf5-dev libgtest-dev libgmock-dev
+  libfmt-dev libcli11-dev libhdf5-dev libgtest-dev libgmock-dev libopenmpi-dev openmpi-bin
   clang-19 libclang-rt-19-dev
   python3 python3-numpy python3-h5py python3-brian python3-torch python3-matplotlib
 )

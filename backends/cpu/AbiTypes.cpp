@@ -32,7 +32,7 @@ AbiTypes AbiTypes::get(llvm::LLVMContext &context) {
   t.model_desc = named_struct(context, "snn_model_desc", {i32, i32, ptr, f64, f64, i64, i32, i32, ptr, i32, ptr,
                                                           i32, ptr, i32, ptr, i32, ptr, i32, ptr, ptr, ptr});
   t.data_desc = named_struct(context, "snn_data_desc", {ptr, ptr, i32, f64, f64});
-  t.param_desc = named_struct(context, "snn_param_desc", {ptr, i32, i32, i32, i32});
+  t.param_desc = named_struct(context, "snn_param_desc", {ptr, i32, i32, i32, i32, i32});
   t.hyper_desc = named_struct(context, "snn_hyper_desc", {ptr, ptr, f64, f64, f64, i32});
   t.training_desc =
       named_struct(context, "snn_training_desc",

@@ -333,7 +333,7 @@ private:
                        "trained parameter " + param.name + ": exactly the feedback matrices have no gradient");
     uint32_t kind = param.feedback ? SNN_PARAM_FEEDBACK : param.bias ? SNN_PARAM_BIAS : SNN_PARAM_WEIGHTS;
     return struct_of(types_.param_desc, {string(param.name), u32(kind), u32(param.index), buffer_index(param.value),
-                                         buffer_index(param.gradient)});
+                                         buffer_index(param.gradient), buffer_index(param.example_gradient)});
   }
 
   /// The snn_training_desc of an enabled training regime, as a private global.

@@ -2,6 +2,8 @@
 
 #include "CommandLine.h"
 
+#include "DataParallel.h"
+
 #include "Duration.h"
 #include "Hyperparameters.h"
 #include "ModelDescription.h"
@@ -418,15 +420,30 @@ int run_command_line(int argc, const char *const *argv, const snn_model_desc &mo
       if (!line.simulation_only.empty())
         throw Error("option '" + line.simulation_only.front() + "' is for simulations; the model '" + model.name +
                     "' trains (see --help)");
-      line.train.out = &out;
-      line.train.err = &err;
-      line.train.terminal = terminal;
-      train(model, line.train);
+      // `mpirun -np K`: rank 0 prints; every rank trains its share.
+      DataParallel parallel;
+      std::ostream silent(nullptr);
+      line.train.out = parallel.rank() == 0 ? &out : &silent;
+      line.train.err = parallel.rank() == 0 ? &err : &silent;
+      line.train.terminal = terminal && parallel.rank() == 0;
+      line.train.parallel = &parallel;
+      try {
+        train(model, line.train);
+      } catch (const Error &error) {
+        if (!parallel.distributed())
+          throw;
+        // The other ranks wait for this one: end them all.
+        err << "rank " << parallel.rank() << ": " << error.what() << "\n" << std::flush;
+        parallel.abort(error.exit_code());
+      }
       return 0;
     }
     if (!line.training_only.empty())
       throw Error("option '" + line.training_only.front() + "' is for training models; the model '" + model.name +
                   "' simulates (see --help)");
+    if (launched_as_mpi_job())
+      throw Error(std::string("the model '") + model.name +
+                  "' simulates: only training runs data-parallel under mpirun; run it as one process");
     line.options.summary = &out;
     run(model, line.options);
     return 0;

@@ -335,10 +335,17 @@ void check_param(const snn_model_desc &model, const snn_training_desc &training,
     uint64_t extent = uint64_t(model.populations[param.index].size) * training.classes;
     if (value.scope != SNN_SCOPE_GLOBAL || value.extent != extent)
       broken(which + ": a feedback matrix needs a global buffer of " + std::to_string(extent) + " elements");
-    if (param.gradient != SNN_NO_BUFFER)
+    if (param.gradient != SNN_NO_BUFFER || param.example_gradient != SNN_NO_BUFFER)
       broken(which + ": a feedback matrix has no gradient");
     return;
   }
+  if (param.example_gradient >= model.num_buffers)
+    broken(which + ": its per-example gradient is buffer " + std::to_string(param.example_gradient) + " of " +
+           std::to_string(model.num_buffers));
+  const snn_buffer_desc &example = model.buffers[param.example_gradient];
+  if (example.batch != SNN_BATCH_PER_EXAMPLE || example.type != real || example.scope != value.scope ||
+      example.owner != value.owner)
+    broken(which + ": its per-example gradient is no per-example real buffer of its values' scope");
   expect_training_buffer(model, param.gradient, which + ": gradient", SNN_ROLE_GRADIENT, real, value.extent);
   const snn_buffer_desc &gradient = model.buffers[param.gradient];
   if (gradient.scope != value.scope || gradient.owner != value.owner)

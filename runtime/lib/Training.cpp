@@ -82,15 +82,42 @@ struct Subset {
 
 enum class Pass { Train, Gradient, Evaluate };
 
+/// What training split over MPI ranks needs: entries that run on a share of
+/// the batch alone (batch-separable: no shared buffer written), per-example
+/// gradients to exchange, and no training recordings (an example's record
+/// would be on whichever rank simulated it).
+void check_data_parallel(const snn_model_desc &model) {
+  const snn_training_desc &training = *model.training;
+  for (uint32_t e = 0; e < model.num_entries; ++e) {
+    std::string_view name = model.entries[e].name;
+    bool per_example = name == "reset_example" || name == "step" || name == "train_step" || name == "end_example" ||
+                       name == "train_end_example" || name == "train_backward";
+    if (per_example && !(model.entries[e].flags & SNN_ENTRY_BATCH_SEPARABLE))
+      throw Error(std::string("the model '") + model.name + "' cannot train data-parallel under mpirun: its entry '" +
+                  std::string(name) +
+                  "' writes state shared by the examples of a batch (plasticity on shared weights); run it as "
+                  "one process");
+  }
+  for (uint32_t k = 0; k < training.num_params; ++k)
+    if (training.params[k].kind != SNN_PARAM_FEEDBACK && training.params[k].example_gradient == SNN_NO_BUFFER)
+      throw Error::internal("trained parameter '" + std::string(training.params[k].name) +
+                            "' has no per-example gradient to exchange between MPI ranks");
+  if (model.num_records > 0)
+    throw Error(std::string("the model '") + model.name +
+                "' records examples during training, which mpirun does not support yet: remove its `record` "
+                "statements or run it as one process");
+}
+
 /// The state of one run: the simulation, its entry points and scratch.
 class Trainer {
 public:
   /// `history_steps`: the steps the adjoint strategy's histories hold
   /// (choose_history_steps); fewer than `steps` recomputes segments.
   Trainer(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint32_t steps, uint32_t history_steps,
-          uint32_t threads)
+          uint32_t threads, const DataParallel *parallel)
       : model_(model), training_(*model.training), seed_(seed), batch_(batch), steps_(steps),
-        history_steps_(history_steps), simulation_(model, seed, batch, 0, history_steps) {
+        history_steps_(history_steps), parallel_(parallel && parallel->distributed() ? parallel : nullptr),
+        simulation_(model, seed, batch, 0, history_steps) {
     simulation_.set_threads(threads);
     ExampleThreads *pool = simulation_.example_threads();
     reset_example_ = EntryPoint(model, "reset_example", pool);
@@ -136,64 +163,28 @@ public:
     snn_state &state = simulation_.state();
     state.batch = count;
     state.first_example = first_example;
+    // Data-parallel: this rank simulates its share [lo, hi) of the batch
+    // through `mine`, a state of those examples alone.
+    auto [lo, hi] = parallel_ ? parallel_->share(count, batch_) : std::pair<uint32_t, uint32_t>{0, count};
+    snn_state mine = share_of_batch(state, lo, hi - lo);
+    const bool simulating = hi > lo;
     const uint32_t steps = steps_;
     const std::size_t frame = std::size_t(steps) * neurons_;
-    for (uint32_t b = 0; b < count; ++b) {
+    for (uint32_t b = lo; b < hi; ++b) {
       std::size_t example = subset.indices[order[first + b]];
       store_element(state.buffers[training_.label], SNN_ELEM_I32, b, subset.set->label(example));
       subset.set->encode(example, steps, model_.dt, seed_, raster_.data() + b * frame);
     }
-    reset_example_(&state, 0);
-    uint8_t *flags = static_cast<uint8_t *>(state.buffers[model_.populations[training_.input_population].stimulus]);
-    const EntryPoint &advance = pass == Pass::Evaluate ? step_ : train_step_;
-    bool recording = recorder_ && !recorder_->empty() && subset.set == recorded_set_;
-    if (recording) {
-      std::vector<int64_t> examples(count);
-      for (uint32_t b = 0; b < count; ++b)
-        examples[b] = int64_t(subset.indices[order[first + b]]);
-      recorder_->begin_batch(examples, epoch_, pass == Pass::Evaluate ? (subset.name[0] == 'v' ? 1 : 2) : 0);
-    }
-    const bool segmented = this->segmented() && pass != Pass::Evaluate;
-    const uint32_t segment = history_steps_, segments = segmented ? segment_count(steps, segment) : 1;
-    auto set_stimulus = [&](uint32_t t) {
-      for (uint32_t b = 0; b < count; ++b)
-        std::memcpy(flags + std::size_t(b) * neurons_, raster_.data() + b * frame + std::size_t(t) * neurons_,
-                    neurons_);
-    };
-    for (uint32_t t = 0; t < steps; ++t) {
-      // The state a segment starts from, but the last's (never recomputed).
-      if (segmented && t % segment == 0 && t / segment + 1 < segments)
-        checkpoints_.save(state, t / segment);
-      set_stimulus(t);
-      advance(&state, t);
-      if (check_finite_)
-        check_states_finite(model_, state, count, t, where);
-      if (recording)
-        recorder_->record(t, state);
-    }
-    end_example_(&state, 0);
-    if (pass != Pass::Evaluate) {
-      train_end_example_(&state, 0);
-      // The adjoint strategy: the reverse-time pass over the recorded
-      // steps, segment by segment. Before an earlier segment the histories
-      // hold a later one's steps: the state is set aside (the last slot),
-      // the segment's checkpoint restored and its steps run again, and the
-      // state put back, so that only the histories change.
-      if (training_.backward_pass)
-        for (uint32_t s = segments; s-- > 0;) {
-          uint32_t begin = s * segment, end = segmented ? std::min(steps, begin + segment) : steps;
-          if (s + 1 < segments) {
-            checkpoints_.save(state, segments - 1);
-            checkpoints_.restore(state, s);
-            for (uint32_t t = begin; t < end; ++t) {
-              set_stimulus(t);
-              train_step_(&state, t);
-            }
-            checkpoints_.restore(state, segments - 1);
-          }
-          for (uint32_t t = end; t-- > begin;)
-            train_backward_(&state, t);
-        }
+    if (simulating)
+      simulate(mine, pass, count, subset, order, first, where);
+    if (parallel_) {
+      // Every example's loss, scores and (training) gradients, everywhere.
+      gather(training_.loss, count);
+      gather(training_.scores, count);
+      if (pass != Pass::Evaluate)
+        for (uint32_t k = 0; k < training_.num_params; ++k)
+          if (training_.params[k].example_gradient != SNN_NO_BUFFER)
+            gather(training_.params[k].example_gradient, count);
     }
     uint32_t loss_type = model_.buffers[training_.loss].type;
     uint32_t scores_type = model_.buffers[training_.scores].type;
@@ -224,6 +215,91 @@ public:
       check_gradients_finite(model_, state, where);
     if (pass == Pass::Train)
       apply_gradients_(&state, ++optimizer_steps_);
+  }
+
+  /// The forward pass (and, training, the backward pass) of the examples of
+  /// `mine`, a state of `count` examples or of this rank's share of them.
+  void simulate(snn_state &mine, Pass pass, uint32_t count, const Subset &subset, const std::vector<std::size_t> &order,
+                std::size_t first, const std::string &where) {
+    snn_state &state = simulation_.state();
+    const uint32_t steps = steps_;
+    const std::size_t frame = std::size_t(steps) * neurons_;
+    const uint32_t lo = uint32_t(mine.first_example - state.first_example), hi = lo + mine.batch;
+    reset_example_(&mine, 0);
+    uint8_t *flags = static_cast<uint8_t *>(state.buffers[model_.populations[training_.input_population].stimulus]);
+    const EntryPoint &advance = pass == Pass::Evaluate ? step_ : train_step_;
+    bool recording = recorder_ && !recorder_->empty() && subset.set == recorded_set_;
+    if (recording) {
+      std::vector<int64_t> examples(count);
+      for (uint32_t b = 0; b < count; ++b)
+        examples[b] = int64_t(subset.indices[order[first + b]]);
+      recorder_->begin_batch(examples, epoch_, pass == Pass::Evaluate ? (subset.name[0] == 'v' ? 1 : 2) : 0);
+    }
+    const bool segmented = this->segmented() && pass != Pass::Evaluate;
+    const uint32_t segment = history_steps_, segments = segmented ? segment_count(steps, segment) : 1;
+    auto set_stimulus = [&](uint32_t t) {
+      for (uint32_t b = lo; b < hi; ++b)
+        std::memcpy(flags + std::size_t(b) * neurons_, raster_.data() + b * frame + std::size_t(t) * neurons_,
+                    neurons_);
+    };
+    for (uint32_t t = 0; t < steps; ++t) {
+      // The state a segment starts from, but the last's (never recomputed).
+      if (segmented && t % segment == 0 && t / segment + 1 < segments)
+        checkpoints_.save(state, t / segment);
+      set_stimulus(t);
+      advance(&mine, t);
+      if (check_finite_)
+        check_states_finite(model_, mine, mine.batch, t, where);
+      if (recording)
+        recorder_->record(t, state);
+    }
+    end_example_(&mine, 0);
+    if (pass != Pass::Evaluate) {
+      train_end_example_(&mine, 0);
+      // The adjoint strategy: the reverse-time pass over the recorded
+      // steps, segment by segment. Before an earlier segment the histories
+      // hold a later one's steps: the state is set aside (the last slot),
+      // the segment's checkpoint restored and its steps run again, and the
+      // state put back, so that only the histories change.
+      if (training_.backward_pass)
+        for (uint32_t s = segments; s-- > 0;) {
+          uint32_t begin = s * segment, end = segmented ? std::min(steps, begin + segment) : steps;
+          if (s + 1 < segments) {
+            checkpoints_.save(state, segments - 1);
+            checkpoints_.restore(state, s);
+            for (uint32_t t = begin; t < end; ++t) {
+              set_stimulus(t);
+              train_step_(&mine, t);
+            }
+            checkpoints_.restore(state, segments - 1);
+          }
+          for (uint32_t t = end; t-- > begin;)
+            train_backward_(&mine, t);
+        }
+    }
+  }
+
+  /// The state of examples [first, first + count) of the batch in `state`:
+  /// its per-example buffers advanced to example `first` (as ExampleThreads'
+  /// groups), `first_example` too.
+  snn_state share_of_batch(const snn_state &state, uint32_t first, uint32_t count) {
+    share_buffers_.assign(state.buffers, state.buffers + model_.num_buffers);
+    for (uint32_t k = 0; k < model_.num_buffers; ++k)
+      if (model_.buffers[k].batch == SNN_BATCH_PER_EXAMPLE && share_buffers_[k])
+        share_buffers_[k] =
+            static_cast<char *>(share_buffers_[k]) + element_bytes(model_.buffers[k].type, state.extents[k]) * first;
+    snn_state share = state;
+    share.buffers = share_buffers_.data();
+    share.batch = count;
+    share.first_example = state.first_example + first;
+    return share;
+  }
+
+  /// Per-example buffer `k` of every rank's share, on every rank.
+  void gather(uint32_t k, uint32_t count) {
+    snn_state &state = simulation_.state();
+    parallel_->gather_examples(state.buffers[k], element_bytes(model_.buffers[k].type, state.extents[k]), count,
+                               batch_);
   }
 
   /// Loss and accuracy of `subset` (in its order), by `step`.
@@ -266,8 +342,10 @@ private:
   const snn_training_desc &training_;
   uint64_t seed_;
   uint32_t batch_;
-  uint32_t steps_;         ///< per example: the run's `timesteps`
-  uint32_t history_steps_; ///< what a history holds (the adjoint strategy)
+  uint32_t steps_;                    ///< per example: the run's `timesteps`
+  uint32_t history_steps_;            ///< what a history holds (the adjoint strategy)
+  const DataParallel *parallel_;      ///< the MPI job of two or more ranks, or null
+  std::vector<void *> share_buffers_; ///< the buffers of share_of_batch's state
   Simulation simulation_;
   EntryPoint reset_example_, step_, train_step_, end_example_, train_end_example_, train_backward_, reduce_gradients_,
       apply_gradients_;
@@ -479,7 +557,12 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     history_steps = choose_history_steps(steps, uint32_t(hypers.get("history-steps")), history_memory(model, allocated),
                                          memory > 0 ? memory / 2 : std::numeric_limits<double>::infinity());
   }
-  Trainer trainer(model, seed, allocated, steps, history_steps, options.threads);
+  // Data-parallel: what the split over ranks needs of the model.
+  const DataParallel *parallel = options.parallel && options.parallel->distributed() ? options.parallel : nullptr;
+  const bool primary = !parallel || parallel->rank() == 0; // prints and writes the run's files
+  if (parallel)
+    check_data_parallel(model);
+  Trainer trainer(model, seed, allocated, steps, history_steps, options.threads, parallel);
   trainer.set_check_finite(!options.allow_nonfinite);
   if (!options.weights_in.empty())
     read_parameters(trainer.simulation(), options.weights_in);
@@ -512,8 +595,10 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     const snn_state &state = trainer.simulation().state();
     for (uint32_t b = 0; b < count; ++b)
       losses.values[b] = load_element(state.buffers[training.loss], model.buffers[training.loss].type, b);
-    write_parameters(trainer.simulation(), options.gradients_out, true, {std::move(losses)});
-    result.files_written.push_back(options.gradients_out);
+    if (primary) {
+      write_parameters(trainer.simulation(), options.gradients_out, true, {std::move(losses)});
+      result.files_written.push_back(options.gradients_out);
+    }
     if (!options.quiet)
       out << "gradient of the first batch (" << plural(count, "example") << ", loss "
           << fixed(sums.loss / double(count), "%.6g") << ")\nwrote " << options.gradients_out << "\n";
@@ -558,6 +643,9 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
         << (validation.size() ? ", validating on " + std::to_string(validation.size()) : std::string())
         << (test.size() ? ", testing on " + std::to_string(test.size()) : std::string()) << "; batch " << batch << ", "
         << plural(epochs, "epoch") << ", learning rate " << fixed(lr, "%g") << "\n";
+    if (parallel)
+      out << "data-parallel over " << parallel->size() << " MPI ranks: each simulates its share of every batch's "
+          << plural(allocated, "example slot") << "\n";
     if (training.backward_pass) {
       // The adjoint strategy's records: what its memory grows with.
       const snn_state &state = trainer.simulation().state();
@@ -590,7 +678,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
       out << progress_line(metrics, epochs, eta) << "\n" << std::flush;
     }
     progress.metrics += metrics_json(metrics) + "\n";
-    if (!options.metrics.empty())
+    if (!options.metrics.empty() && primary)
       write_text_atomically(options.metrics, progress.metrics);
     if (metrics.test)
       result.final_test = metrics.test;
@@ -608,7 +696,8 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     progress.optimizer_steps = trainer.optimizer_steps();
     progress.seconds = seconds_so_far;
     progress.best = best;
-    write_checkpoint(checkpoint_dir, trainer.simulation(), progress);
+    if (primary)
+      write_checkpoint(checkpoint_dir, trainer.simulation(), progress);
     ++result.checkpoints;
   };
 
@@ -701,8 +790,10 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
       result.final_test = trainer.evaluate(test, "with the weights of epoch " + std::to_string(stopping.best_epoch()));
   }
   if (!options.weights_out.empty()) {
-    write_parameters(trainer.simulation(), options.weights_out, false);
-    result.files_written.push_back(options.weights_out);
+    if (primary) {
+      write_parameters(trainer.simulation(), options.weights_out, false);
+      result.files_written.push_back(options.weights_out);
+    }
   }
   if (!recorder.empty())
     for (const std::string &file : recorder.write())

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "DataParallel.h"
+
 namespace snn::rt {
 
 /// Overrides of the regime's settings and the files of one training run.
@@ -53,6 +55,8 @@ struct TrainOptions {
   bool terminal = false;
   std::ostream *out = nullptr; ///< progress and results; null: std::cout
   std::ostream *err = nullptr; ///< warnings; null: std::cerr
+  /// The MPI job this run is a rank of (DataParallel.h); null: one process.
+  const DataParallel *parallel = nullptr;
 };
 
 /// Loss and accuracy over a set of examples.

@@ -19,6 +19,8 @@ Checks, each against the run with every step kept (`--history-steps 0`):
   * e-prop, float64 and float32: --gradients-out bit-identical for S = 1,
     7 (a short last segment), 20 (two equal ones), 39 and 40 (one segment:
     nothing recomputed), and S = 7 on 2 threads;
+  * the CUDA target in host emulation (the same CUDA C++ on the CPU),
+    float64, S = 7: the same bits as the CPU backend keeping every step;
   * BPTT (mean readout, without dropout, which it does not take), float64:
     bit-identical for S = 7;
   * training 3 batches of an epoch with S = 7 gives bit-identical weights
@@ -137,6 +139,13 @@ def main():
             tag = precision + "_" + "_".join(a.strip("-") for a in extra)
             identical(check, "e-prop %s %s" % (precision, " ".join(extra)), want,
                       gradients(exe, work, tag, extra), ARRAYS)
+
+        if precision == "double":
+            cuda = e2e.compile_model(args.snnc, eprop, work, "eprop_cuda",
+                                     ["--precision=double", "--eprop-strategy=adjoint", "--target=cuda",
+                                      "--cuda-host-emulation"])
+            identical(check, "e-prop cuda host emulation --history-steps 7", want,
+                      gradients(cuda, work, "cuda_7", ["--history-steps", "7"]), ARRAYS)
 
     exe = e2e.compile_model(args.snnc, bptt, work, "bptt", ["--precision=double"])
     identical(check, "bptt --history-steps 7", gradients(exe, work, "bptt_all", []),

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 12u
+#define SNN_MODEL_ABI_VERSION 13u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -248,6 +248,10 @@ typedef struct snn_param_desc {
   uint32_t value;    /**< buffer of the values */
   uint32_t gradient; /**< buffer of the batch-summed gradient (role SNN_ROLE_GRADIENT), same layout;
                           SNN_NO_BUFFER for a feedback matrix */
+  /** The per-example gradients (per example, same layout) that
+      reduce_gradients sums, in example order, into `gradient`: the only
+      per-example buffers it reads; SNN_NO_BUFFER for a feedback matrix. */
+  uint32_t example_gradient;
 } snn_param_desc;
 
 /** Flags of a snn_hyper_desc. */

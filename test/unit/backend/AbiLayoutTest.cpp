@@ -92,7 +92,8 @@ TEST_F(AbiLayout, MatchesCStructs) {
                  offsetof(snn_data_desc, max_value), offsetof(snn_data_desc, max_rate)});
   expect_layout(t.param_desc, sizeof(snn_param_desc),
                 {offsetof(snn_param_desc, name), offsetof(snn_param_desc, kind), offsetof(snn_param_desc, index),
-                 offsetof(snn_param_desc, value), offsetof(snn_param_desc, gradient)});
+                 offsetof(snn_param_desc, value), offsetof(snn_param_desc, gradient),
+                 offsetof(snn_param_desc, example_gradient)});
   expect_layout(t.training_desc, sizeof(snn_training_desc),
                 {offsetof(snn_training_desc, timesteps),
                  offsetof(snn_training_desc, epochs),

@@ -281,8 +281,14 @@ TEST(Descriptor, DescribesTheTrainingRegime) {
                                  BufferRole::Gradient, 5);
   int feedback = add_buffer(program, "exc.feedback", ElemType::F32, ScopeKind::Global, -1, BatchAxis::Shared,
                             BufferRole::Training, 8 * 5);
-  lower::TrainedParamInfo weights{"exc->inh", false, 0, program.projections[0].weight, gradient, false};
-  lower::TrainedParamInfo bias_param{"inh.bias", true, 1, bias, bias_gradient, false};
+  int example_gradient =
+      add_buffer(program, "exc -> inh.i.grad", ElemType::F32, ScopeKind::Synapse, 0, BatchAxis::PerExample,
+                 BufferRole::Training, program.buffers[program.projections[0].weight].extent);
+  int bias_example_gradient = add_buffer(program, "inh.bias.grad", ElemType::F32, ScopeKind::Neuron, 1,
+                                         BatchAxis::PerExample, BufferRole::Training, 5);
+  lower::TrainedParamInfo weights{"exc->inh", false,           0, program.projections[0].weight, gradient,
+                                  false,      example_gradient};
+  lower::TrainedParamInfo bias_param{"inh.bias", true, 1, bias, bias_gradient, false, bias_example_gradient};
   lower::TrainedParamInfo feedback_param{"exc.feedback", false, 0, feedback, -1, true};
   t.params = {weights, bias_param, feedback_param};
 
@@ -324,6 +330,8 @@ TEST(Descriptor, DescribesTheTrainingRegime) {
   EXPECT_EQ(w.index, 0u);
   EXPECT_EQ(name_of_buffer(d, w.value), "exc -> inh.i.weight");
   EXPECT_EQ(name_of_buffer(d, w.gradient), "exc -> inh.i.gradient");
+  EXPECT_EQ(name_of_buffer(d, w.example_gradient), "exc -> inh.i.grad");
+  EXPECT_EQ(name_of_buffer(d, b.example_gradient), "inh.bias.grad");
   EXPECT_STREQ(b.name, "inh.bias");
   EXPECT_EQ(b.kind, uint32_t(SNN_PARAM_BIAS));
   EXPECT_EQ(b.index, 1u);
@@ -333,6 +341,7 @@ TEST(Descriptor, DescribesTheTrainingRegime) {
   EXPECT_EQ(f.kind, uint32_t(SNN_PARAM_FEEDBACK));
   EXPECT_EQ(name_of_buffer(d, f.value), "exc.feedback");
   EXPECT_EQ(f.gradient, SNN_NO_BUFFER);
+  EXPECT_EQ(f.example_gradient, SNN_NO_BUFFER);
 }
 
 TEST(Descriptor, EmptyTablesAreNullAndDoubleSetsRealSize) {

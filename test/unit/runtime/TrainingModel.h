@@ -221,9 +221,9 @@ struct TrainingModel {
       {"apply_gradients", tm_apply_gradients, 0},
   };
   std::vector<snn_param_desc> params{
-      {"in->out", SNN_PARAM_WEIGHTS, 0, kWeight, kWeightGradient},
-      {"out.bias", SNN_PARAM_BIAS, 1, kBias, kBiasGradient},
-      {"in.feedback", SNN_PARAM_FEEDBACK, 0, kFeedback, SNN_NO_BUFFER},
+      {"in->out", SNN_PARAM_WEIGHTS, 0, kWeight, kWeightGradient, kExampleWeightGradient},
+      {"out.bias", SNN_PARAM_BIAS, 1, kBias, kBiasGradient, kExampleBiasGradient},
+      {"in.feedback", SNN_PARAM_FEEDBACK, 0, kFeedback, SNN_NO_BUFFER, SNN_NO_BUFFER},
   };
   snn_training_desc training{};
   snn_model_desc model{};

@@ -502,7 +502,10 @@ TEST_F(Training, GradientsOutIsTheFirstBatchGradient) {
   std::vector<Example> examples = reference_examples(kTrainCsv);
   auto [dw, db] = r.gradient({examples[0], examples[1], examples[2], examples[3]});
   auto arrays = read_arrays(options_.gradients_out);
-  ASSERT_EQ(arrays.size(), 2u) << "no feedback gradient";
+  ASSERT_EQ(arrays.size(), 3u) << "two gradients (no feedback gradient) and the losses";
+  ASSERT_EQ(arrays.at("loss").size(), 4u);
+  for (uint32_t b = 0; b < 4; ++b)
+    EXPECT_NEAR(arrays.at("loss")[b], r.loss(examples[b]), 1e-12);
   for (uint32_t k = 0; k < kClasses; ++k) {
     EXPECT_NEAR(arrays.at("out.bias")[k], db[k], 1e-12);
     for (uint32_t i = 0; i < kFeatures; ++i)
@@ -696,7 +699,7 @@ TEST_F(Training, TheExecutableTrains) {
   expect_weights(dir.file("w.npz"), r);
   run = run_shell(cd + " --weights-in w.npz --no-shuffle --batches 1 --gradients-out g.npz 2>&1");
   EXPECT_EQ(run.exit_code, 0) << run.output;
-  EXPECT_EQ(read_arrays(dir.file("g.npz")).size(), 2u);
+  EXPECT_EQ(read_arrays(dir.file("g.npz")).size(), 3u); // two gradients and the losses
   run = run_shell(cd + " --lr -1 2>&1");
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.output, "error: option '--lr' needs a positive, finite number, not '-1'\n");
