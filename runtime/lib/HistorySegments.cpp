@@ -63,7 +63,8 @@ SegmentCheckpoints::SegmentCheckpoints(const snn_model_desc &model, const snn_st
     uint32_t b = training.segment_buffers[k];
     const snn_buffer_desc &buffer = model.buffers[b];
     uint64_t copies = buffer.batch == SNN_BATCH_PER_EXAMPLE ? capacity : 1;
-    Part part{b, bytes_, element_bytes(buffer.type, state.extents[b] * copies)};
+    Part part{b, bytes_, element_bytes(buffer.type, state.extents[b] * copies),
+              buffer.batch == SNN_BATCH_PER_EXAMPLE ? element_bytes(buffer.type, state.extents[b]) : 0};
     parts_.push_back(part);
     bytes_ += part.bytes;
   }
@@ -73,16 +74,28 @@ SegmentCheckpoints::SegmentCheckpoints(const snn_model_desc &model, const snn_st
                                  [&] { return out_of_memory("the adjoint strategy's checkpoints", double(bytes_)); }));
 }
 
-void SegmentCheckpoints::save(const snn_state &state, uint32_t slot) {
-  auto *to = static_cast<unsigned char *>(copies_.at(slot).data());
-  for (const Part &part : parts_)
-    std::memcpy(to + part.offset, state.buffers[part.buffer], part.bytes);
+void SegmentCheckpoints::copy(const snn_state &state, uint32_t slot, uint32_t first, uint32_t count,
+                              bool out) const {
+  auto *copy = static_cast<unsigned char *>(copies_.at(slot).data());
+  for (const Part &part : parts_) {
+    if (part.per_example == 0 && first != 0)
+      continue;
+    uint64_t skip = part.per_example * first;
+    uint64_t bytes = part.per_example ? part.per_example * count : part.bytes;
+    auto *buffer = static_cast<unsigned char *>(state.buffers[part.buffer]) + skip;
+    if (out)
+      std::memcpy(copy + part.offset + skip, buffer, bytes);
+    else
+      std::memcpy(buffer, copy + part.offset + skip, bytes);
+  }
 }
 
-void SegmentCheckpoints::restore(const snn_state &state, uint32_t slot) const {
-  const auto *from = static_cast<const unsigned char *>(copies_.at(slot).data());
-  for (const Part &part : parts_)
-    std::memcpy(state.buffers[part.buffer], from + part.offset, part.bytes);
+void SegmentCheckpoints::save(const snn_state &state, uint32_t slot, uint32_t first, uint32_t count) {
+  copy(state, slot, first, count, true);
+}
+
+void SegmentCheckpoints::restore(const snn_state &state, uint32_t slot, uint32_t first, uint32_t count) const {
+  copy(state, slot, first, count, false);
 }
 
 } // namespace snn::rt

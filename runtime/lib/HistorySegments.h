@@ -57,10 +57,12 @@ public:
   /// per-example buffers hold `capacity` examples.
   SegmentCheckpoints(const snn_model_desc &model, const snn_state &state, uint32_t capacity, uint32_t slots);
 
-  /// Copies the segment buffers of `state` into copy `slot`.
-  void save(const snn_state &state, uint32_t slot);
-  /// Copies copy `slot` back into the segment buffers of `state`.
-  void restore(const snn_state &state, uint32_t slot) const;
+  /// Copies examples [first, first + count) of the segment buffers of
+  /// `state` (its whole buffers; shared ones only with first 0) into copy
+  /// `slot`. Disjoint example ranges may be copied at once.
+  void save(const snn_state &state, uint32_t slot, uint32_t first, uint32_t count);
+  /// Copies those examples of copy `slot` back into `state`.
+  void restore(const snn_state &state, uint32_t slot, uint32_t first, uint32_t count) const;
   /// Bytes of one copy.
   uint64_t bytes_per_copy() const { return bytes_; }
 
@@ -68,7 +70,9 @@ private:
   struct Part {
     uint32_t buffer = 0;
     uint64_t offset = 0, bytes = 0;
+    uint64_t per_example = 0; ///< bytes of one example; 0: a shared buffer
   };
+  void copy(const snn_state &state, uint32_t slot, uint32_t first, uint32_t count, bool out) const;
   std::vector<Part> parts_;
   uint64_t bytes_ = 0;
   std::vector<AlignedBuffer> copies_;

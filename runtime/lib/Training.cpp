@@ -27,6 +27,8 @@
 #include <iostream>
 #include <memory>
 #include <tuple>
+#include <exception>
+#include <thread>
 
 namespace snn::rt {
 namespace {
@@ -86,18 +88,28 @@ enum class Pass { Train, Gradient, Evaluate };
 /// the batch alone (batch-separable: no shared buffer written), per-example
 /// gradients to exchange, and no training recordings (an example's record
 /// would be on whichever rank simulated it).
-void check_data_parallel(const snn_model_desc &model) {
-  const snn_training_desc &training = *model.training;
+/// The per-example entry point of `model` that is not batch-separable, or
+/// null.
+const char *inseparable_example_entry(const snn_model_desc &model) {
   for (uint32_t e = 0; e < model.num_entries; ++e) {
     std::string_view name = model.entries[e].name;
     bool per_example = name == "reset_example" || name == "step" || name == "train_step" || name == "end_example" ||
                        name == "train_end_example" || name == "train_backward";
     if (per_example && !(model.entries[e].flags & SNN_ENTRY_BATCH_SEPARABLE))
-      throw Error(std::string("the model '") + model.name + "' cannot train data-parallel under mpirun: its entry '" +
-                  std::string(name) +
-                  "' writes state shared by the examples of a batch (plasticity on shared weights); run it as "
-                  "one process");
+      return model.entries[e].name;
   }
+  return nullptr;
+}
+
+bool all_example_entries_separable(const snn_model_desc &model) { return !inseparable_example_entry(model); }
+
+void check_data_parallel(const snn_model_desc &model) {
+  const snn_training_desc &training = *model.training;
+  if (const char *name = inseparable_example_entry(model))
+    throw Error(std::string("the model '") + model.name + "' cannot train data-parallel under mpirun: its entry '" +
+                name +
+                "' writes state shared by the examples of a batch (plasticity on shared weights); run it as one "
+                "process");
   for (uint32_t k = 0; k < training.num_params; ++k)
     if (training.params[k].kind != SNN_PARAM_FEEDBACK && training.params[k].example_gradient == SNN_NO_BUFFER)
       throw Error::internal("trained parameter '" + std::string(training.params[k].name) +
@@ -120,18 +132,21 @@ public:
         simulation_(model, seed, batch, 0, history_steps) {
     simulation_.set_threads(threads);
     ExampleThreads *pool = simulation_.example_threads();
-    reset_example_ = EntryPoint(model, "reset_example", pool);
-    step_ = EntryPoint(model, "step", pool);
-    train_step_ = EntryPoint(model, "train_step", pool);
-    end_example_ = EntryPoint(model, "end_example", pool);
-    train_end_example_ = EntryPoint(model, "train_end_example", pool);
-    train_backward_ = EntryPoint(model, "train_backward", pool);
+    pooled_ = ExampleEntries(model, pool);
+    direct_ = ExampleEntries(model, nullptr);
     reduce_gradients_ = EntryPoint(model, "reduce_gradients", pool);
     apply_gradients_ = EntryPoint(model, "apply_gradients", pool);
     neurons_ = model.populations[training_.input_population].size;
     raster_.assign(std::size_t(batch) * steps_ * neurons_, 0);
     if (segmented())
       checkpoints_ = SegmentCheckpoints(model, simulation_.state(), batch, segment_count(steps_, history_steps_));
+    // Groups of examples may run whole on threads of their own where every
+    // per-example entry is separable and a checkpoint holds no shared
+    // buffer (the groups copy their own examples' parts of it).
+    groups_allowed_ = !model.device && all_example_entries_separable(model);
+    for (uint32_t k = 0; k < training_.num_segment_buffers; ++k)
+      if (model.buffers[training_.segment_buffers[k]].batch != SNN_BATCH_PER_EXAMPLE)
+        groups_allowed_ = false;
   }
 
   /// Whether the adjoint strategy recomputes the forward pass in segments.
@@ -166,7 +181,7 @@ public:
     // Data-parallel: this rank simulates its share [lo, hi) of the batch
     // through `mine`, a state of those examples alone.
     auto [lo, hi] = parallel_ ? parallel_->share(count, batch_) : std::pair<uint32_t, uint32_t>{0, count};
-    snn_state mine = share_of_batch(state, lo, hi - lo);
+    snn_state mine = share_of_batch(state, lo, hi - lo, share_buffers_);
     const bool simulating = hi > lo;
     const uint32_t steps = steps_;
     const std::size_t frame = std::size_t(steps) * neurons_;
@@ -175,8 +190,25 @@ public:
       store_element(state.buffers[training_.label], SNN_ELEM_I32, b, subset.set->label(example));
       subset.set->encode(example, steps, model_.dt, seed_, raster_.data() + b * frame);
     }
-    if (simulating)
-      simulate(mine, pass, count, subset, order, first, where);
+    if (simulating) {
+      bool recording = recorder_ && !recorder_->empty() && subset.set == recorded_set_;
+      if (recording) {
+        std::vector<int64_t> examples(count);
+        for (uint32_t b = 0; b < count; ++b)
+          examples[b] = int64_t(subset.indices[order[first + b]]);
+        recorder_->begin_batch(examples, epoch_, pass == Pass::Evaluate ? (subset.name[0] == 'v' ? 1 : 2) : 0);
+      }
+      // --threads: groups of examples run the whole example on threads of
+      // their own (one meeting per batch rather than one per entry and
+      // step); otherwise each entry splits its call by example.
+      uint32_t groups = recording || !groups_allowed_
+                            ? 1
+                            : std::min(simulation_.example_threads()->threads(), hi - lo);
+      if (groups <= 1)
+        simulate(mine, pass, where, pooled_, recording);
+      else
+        simulate_in_groups(mine, groups, pass, where);
+    }
     if (parallel_) {
       // Every example's loss, scores and (training) gradients, everywhere.
       gather(training_.loss, count);
@@ -217,24 +249,60 @@ public:
       apply_gradients_(&state, ++optimizer_steps_);
   }
 
+  /// The entry points each example of a batch runs on its own.
+  struct ExampleEntries {
+    EntryPoint reset_example, step, train_step, end_example, train_end_example, train_backward;
+    ExampleEntries() = default;
+    /// Each call split by example over `pool` (null: on the calling thread).
+    ExampleEntries(const snn_model_desc &model, ExampleThreads *pool)
+        : reset_example(model, "reset_example", pool), step(model, "step", pool),
+          train_step(model, "train_step", pool), end_example(model, "end_example", pool),
+          train_end_example(model, "train_end_example", pool), train_backward(model, "train_backward", pool) {}
+  };
+
+  /// Runs `mine` as `groups` groups of examples, each whole on a thread of
+  /// its own (the first on this one): the same instructions per example as
+  /// one group, so the same bits. The first error of a group is rethrown.
+  void simulate_in_groups(const snn_state &mine, uint32_t groups, Pass pass, const std::string &where) {
+    snn_state &state = simulation_.state();
+    group_buffers_.resize(groups);
+    std::vector<snn_state> views(groups);
+    uint32_t first = uint32_t(mine.first_example - state.first_example);
+    for (uint32_t g = 0; g < groups; ++g) {
+      uint32_t size = mine.batch / groups + (g < mine.batch % groups ? 1 : 0);
+      views[g] = share_of_batch(state, first, size, group_buffers_[g]);
+      first += size;
+    }
+    std::vector<std::exception_ptr> errors(groups);
+    auto run = [&](uint32_t g) {
+      try {
+        simulate(views[g], pass, where, direct_, false);
+      } catch (...) {
+        errors[g] = std::current_exception();
+      }
+    };
+    std::vector<std::thread> workers;
+    for (uint32_t g = 1; g < groups; ++g)
+      workers.emplace_back(run, g);
+    run(0);
+    for (std::thread &worker : workers)
+      worker.join();
+    for (const std::exception_ptr &error : errors)
+      if (error)
+        std::rethrow_exception(error);
+  }
+
   /// The forward pass (and, training, the backward pass) of the examples of
-  /// `mine`, a state of `count` examples or of this rank's share of them.
-  void simulate(snn_state &mine, Pass pass, uint32_t count, const Subset &subset, const std::vector<std::size_t> &order,
-                std::size_t first, const std::string &where) {
+  /// `mine` (the batch, this rank's share of it or a thread's group), with
+  /// `entries`; `recording`: the recorder records every step.
+  void simulate(snn_state &mine, Pass pass, const std::string &where, const ExampleEntries &entries, bool recording) {
     snn_state &state = simulation_.state();
     const uint32_t steps = steps_;
     const std::size_t frame = std::size_t(steps) * neurons_;
     const uint32_t lo = uint32_t(mine.first_example - state.first_example), hi = lo + mine.batch;
-    reset_example_(&mine, 0);
+    entries.reset_example(&mine, 0);
     uint8_t *flags = static_cast<uint8_t *>(state.buffers[model_.populations[training_.input_population].stimulus]);
-    const EntryPoint &advance = pass == Pass::Evaluate ? step_ : train_step_;
-    bool recording = recorder_ && !recorder_->empty() && subset.set == recorded_set_;
-    if (recording) {
-      std::vector<int64_t> examples(count);
-      for (uint32_t b = 0; b < count; ++b)
-        examples[b] = int64_t(subset.indices[order[first + b]]);
-      recorder_->begin_batch(examples, epoch_, pass == Pass::Evaluate ? (subset.name[0] == 'v' ? 1 : 2) : 0);
-    }
+    const EntryPoint &advance = pass == Pass::Evaluate ? entries.step : entries.train_step;
     const bool segmented = this->segmented() && pass != Pass::Evaluate;
     const uint32_t segment = history_steps_, segments = segmented ? segment_count(steps, segment) : 1;
     auto set_stimulus = [&](uint32_t t) {
@@ -245,7 +313,7 @@ public:
     for (uint32_t t = 0; t < steps; ++t) {
       // The state a segment starts from, but the last's (never recomputed).
       if (segmented && t % segment == 0 && t / segment + 1 < segments)
-        checkpoints_.save(state, t / segment);
+        checkpoints_.save(state, t / segment, lo, mine.batch);
       set_stimulus(t);
       advance(&mine, t);
       if (check_finite_)
@@ -253,9 +321,9 @@ public:
       if (recording)
         recorder_->record(t, state);
     }
-    end_example_(&mine, 0);
+    entries.end_example(&mine, 0);
     if (pass != Pass::Evaluate) {
-      train_end_example_(&mine, 0);
+      entries.train_end_example(&mine, 0);
       // The adjoint strategy: the reverse-time pass over the recorded
       // steps, segment by segment. Before an earlier segment the histories
       // hold a later one's steps: the state is set aside (the last slot),
@@ -265,16 +333,16 @@ public:
         for (uint32_t s = segments; s-- > 0;) {
           uint32_t begin = s * segment, end = segmented ? std::min(steps, begin + segment) : steps;
           if (s + 1 < segments) {
-            checkpoints_.save(state, segments - 1);
-            checkpoints_.restore(state, s);
+            checkpoints_.save(state, segments - 1, lo, mine.batch);
+            checkpoints_.restore(state, s, lo, mine.batch);
             for (uint32_t t = begin; t < end; ++t) {
               set_stimulus(t);
-              train_step_(&mine, t);
+              entries.train_step(&mine, t);
             }
-            checkpoints_.restore(state, segments - 1);
+            checkpoints_.restore(state, segments - 1, lo, mine.batch);
           }
           for (uint32_t t = end; t-- > begin;)
-            train_backward_(&mine, t);
+            entries.train_backward(&mine, t);
         }
     }
   }
@@ -282,14 +350,14 @@ public:
   /// The state of examples [first, first + count) of the batch in `state`:
   /// its per-example buffers advanced to example `first` (as ExampleThreads'
   /// groups), `first_example` too.
-  snn_state share_of_batch(const snn_state &state, uint32_t first, uint32_t count) {
-    share_buffers_.assign(state.buffers, state.buffers + model_.num_buffers);
+  /// `buffers` holds the state's buffer table and must outlive it.
+  snn_state share_of_batch(const snn_state &state, uint32_t first, uint32_t count, std::vector<void *> &buffers) {
+    buffers.assign(state.buffers, state.buffers + model_.num_buffers);
     for (uint32_t k = 0; k < model_.num_buffers; ++k)
-      if (model_.buffers[k].batch == SNN_BATCH_PER_EXAMPLE && share_buffers_[k])
-        share_buffers_[k] =
-            static_cast<char *>(share_buffers_[k]) + element_bytes(model_.buffers[k].type, state.extents[k]) * first;
+      if (model_.buffers[k].batch == SNN_BATCH_PER_EXAMPLE && buffers[k])
+        buffers[k] = static_cast<char *>(buffers[k]) + element_bytes(model_.buffers[k].type, state.extents[k]) * first;
     snn_state share = state;
-    share.buffers = share_buffers_.data();
+    share.buffers = buffers.data();
     share.batch = count;
     share.first_example = state.first_example + first;
     return share;
@@ -347,8 +415,11 @@ private:
   const DataParallel *parallel_;      ///< the MPI job of two or more ranks, or null
   std::vector<void *> share_buffers_; ///< the buffers of share_of_batch's state
   Simulation simulation_;
-  EntryPoint reset_example_, step_, train_step_, end_example_, train_end_example_, train_backward_, reduce_gradients_,
-      apply_gradients_;
+  ExampleEntries pooled_; ///< each call split by example over the threads
+  ExampleEntries direct_; ///< for a group of examples with a thread of its own
+  EntryPoint reduce_gradients_, apply_gradients_;
+  bool groups_allowed_ = false; ///< whether groups of examples may run whole on threads
+  std::vector<std::vector<void *>> group_buffers_; ///< the buffer tables of simulate_in_groups' groups
   uint32_t neurons_ = 0;
   std::vector<uint8_t> raster_;    ///< batch x steps x neurons flags of the current batch
   SegmentCheckpoints checkpoints_; ///< segmented(): a copy per segment but the last, and one aside

@@ -104,17 +104,23 @@ TEST(HistorySegments, CheckpointsCopyTheSegmentBuffersOnly) {
       c[i] = uint8_t(base + double(i));
   };
   fill(1);
-  checkpoints.save(state, 0);
+  checkpoints.save(state, 0, 0, 2);
   fill(50);
-  checkpoints.save(state, 1);
+  checkpoints.save(state, 1, 0, 2);
   fill(100);
-  checkpoints.restore(state, 0);
+  checkpoints.restore(state, 0, 0, 2);
   EXPECT_EQ(a[0], 1);
   EXPECT_EQ(a[5], 6);
   EXPECT_EQ(c[5], 6);
   EXPECT_EQ(b[0], 100); // not a segment buffer: untouched
-  checkpoints.restore(state, 1);
+  checkpoints.restore(state, 1, 0, 2);
   EXPECT_EQ(a[5], 55);
+  EXPECT_EQ(c[0], 50);
+  // Example 1 alone: a[3..5] back from copy 0; example 0 and the shared
+  // buffer c (only with example 0) keep copy 1's values.
+  checkpoints.restore(state, 0, 1, 1);
+  EXPECT_EQ(a[2], 52);
+  EXPECT_EQ(a[3], 4);
   EXPECT_EQ(c[0], 50);
 }
 
