@@ -354,6 +354,21 @@ private:
       if (s.population < 0 || size_t(s.population) >= p_.populations.size() ||
           p_.populations[s.population].stimulus < 0)
         fail("a stimulus of a population without a stimulus buffer");
+    // The adjoint strategy's checkpoint: ascending, no history (the
+    // runtime restores it around a segment's second forward pass).
+    const std::vector<int> &segment = p_.training.segment_state;
+    for (size_t i = 0; i < segment.size(); ++i) {
+      check(segment[i], "the segment checkpoint");
+      if (valid_buffer(segment[i]) && p_.buffers[size_t(segment[i])].role == BufferRole::History)
+        fail("the segment checkpoint holds the history " + p_.buffers[size_t(segment[i])].name);
+      if (i > 0 && segment[i] <= segment[i - 1])
+        fail("the segment checkpoint's buffers are not in ascending order");
+    }
+    if (!segment.empty() && !p_.training.backward_pass)
+      fail("a segment checkpoint without a backward pass");
+    for (const TrainedParamInfo &param : p_.training.params)
+      if (!param.feedback && !valid_buffer(param.example_gradient))
+        fail("trained parameter " + param.name + " has no per-example gradient");
   }
 
   const Program &p_;

@@ -264,5 +264,28 @@ TEST(Verifier, ChecksTheNetworkNamesBuffers) {
                  "a stimulus of a population without a stimulus buffer");
 }
 
+TEST(Verifier, ChecksTheSegmentCheckpoint) {
+  auto with_segment = [](std::vector<int> buffers, lower::BufferRole role) {
+    return [=](Program &p) {
+      p.training.backward_pass = true;
+      p.training.segment_state = buffers;
+      p.buffers[size_t(buffers.front())].role = role;
+    };
+  };
+  EXPECT_PROBLEM(with_segment({0, 500}, lower::BufferRole::State), "the segment checkpoint names no buffer");
+  EXPECT_PROBLEM(with_segment({1, 0}, lower::BufferRole::State),
+                 "the segment checkpoint's buffers are not in ascending order");
+  EXPECT_PROBLEM(with_segment({0}, lower::BufferRole::History), "the segment checkpoint holds the history");
+  EXPECT_PROBLEM([](Program &p) { p.training.segment_state = {0}; }, "a segment checkpoint without a backward pass");
+  EXPECT_PROBLEM(
+      [](Program &p) {
+        lower::TrainedParamInfo param;
+        param.name = "relay->exc";
+        param.value = p.projections[0].weight;
+        p.training.params.push_back(param);
+      },
+      "trained parameter relay->exc has no per-example gradient");
+}
+
 } // namespace
 } // namespace snn::test
