@@ -1,0 +1,286 @@
+//===- Trainer.cpp - One training run's simulation and batches ------------===//
+
+#include "Trainer.h"
+
+#include "ModelDescription.h"
+#include "NonFinite.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string_view>
+#include <thread>
+
+namespace snn::rt {
+namespace {
+
+/// `value` as %g prints it, for messages.
+std::string general(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+/// The per-example entry point of `model` that is not batch-separable, or
+/// null.
+const char *inseparable_example_entry(const snn_model_desc &model) {
+  for (uint32_t e = 0; e < model.num_entries; ++e) {
+    std::string_view name = model.entries[e].name;
+    bool per_example = name == "reset_example" || name == "step" || name == "train_step" || name == "end_example" ||
+                       name == "train_end_example" || name == "train_backward";
+    if (per_example && !(model.entries[e].flags & SNN_ENTRY_BATCH_SEPARABLE))
+      return model.entries[e].name;
+  }
+  return nullptr;
+}
+
+bool all_example_entries_separable(const snn_model_desc &model) { return !inseparable_example_entry(model); }
+
+} // namespace
+
+void check_data_parallel(const snn_model_desc &model) {
+  const snn_training_desc &training = *model.training;
+  if (const char *name = inseparable_example_entry(model))
+    throw Error(std::string("the model '") + model.name + "' cannot train data-parallel under mpirun: its entry '" +
+                name +
+                "' writes state shared by the examples of a batch (plasticity on shared weights); run it as one "
+                "process");
+  for (uint32_t k = 0; k < training.num_params; ++k)
+    if (training.params[k].kind != SNN_PARAM_FEEDBACK && training.params[k].example_gradient == SNN_NO_BUFFER)
+      throw Error::internal("trained parameter '" + std::string(training.params[k].name) +
+                            "' has no per-example gradient to exchange between MPI ranks");
+  if (model.num_records > 0)
+    throw Error(std::string("the model '") + model.name +
+                "' records examples during training, which mpirun does not support yet: remove its `record` "
+                "statements or run it as one process");
+}
+
+Trainer::Trainer(const snn_model_desc &model, uint64_t seed, uint32_t batch, uint32_t steps, uint32_t history_steps,
+                 uint32_t threads, const DataParallel *parallel)
+    : model_(model), training_(*model.training), seed_(seed), batch_(batch), steps_(steps),
+      history_steps_(history_steps), parallel_(parallel && parallel->distributed() ? parallel : nullptr),
+      simulation_(model, seed, batch, 0, history_steps) {
+  simulation_.set_threads(threads);
+  ExampleThreads *pool = simulation_.example_threads();
+  pooled_ = ExampleEntries(model, pool);
+  direct_ = ExampleEntries(model, nullptr);
+  reduce_gradients_ = EntryPoint(model, "reduce_gradients", pool);
+  apply_gradients_ = EntryPoint(model, "apply_gradients", pool);
+  neurons_ = model.populations[training_.input_population].size;
+  raster_.assign(std::size_t(batch) * steps_ * neurons_, 0);
+  if (segmented())
+    checkpoints_ = SegmentCheckpoints(model, simulation_.state(), batch, segment_count(steps_, history_steps_));
+  // Groups of examples may run whole on threads of their own where every
+  // per-example entry is separable and a checkpoint holds no shared
+  // buffer (the groups copy their own examples' parts of it).
+  groups_allowed_ = !model.device && all_example_entries_separable(model);
+  for (uint32_t k = 0; k < training_.num_segment_buffers; ++k)
+    if (model.buffers[training_.segment_buffers[k]].batch != SNN_BATCH_PER_EXAMPLE)
+      groups_allowed_ = false;
+}
+
+void Trainer::store_hypers(const Hyperparameters &hypers) {
+  snn_state &state = simulation_.state();
+  hypers.store(state, model_);
+  for (uint32_t k = 0; k < training_.num_hypers; ++k)
+    if (std::string_view(training_.hypers[k].name) == "history-steps")
+      store_element(state.buffers[training_.hyper], model_.buffers[training_.hyper].type, k, history_steps_);
+}
+
+void Trainer::set_learning_rate(double lr) {
+  snn_state &state = simulation_.state();
+  store_element(state.buffers[training_.lr], model_.buffers[training_.lr].type, 0, lr);
+}
+
+void Trainer::run_batch(const Subset &subset, const std::vector<std::size_t> &order, std::size_t first, uint32_t count,
+                        Pass pass, uint64_t first_example, const std::string &where, SetMetrics &sums) {
+  snn_state &state = simulation_.state();
+  state.batch = count;
+  state.first_example = first_example;
+  // Data-parallel: this rank simulates its share [lo, hi) of the batch
+  // through `mine`, a state of those examples alone.
+  auto [lo, hi] = parallel_ ? parallel_->share(count, batch_) : std::pair<uint32_t, uint32_t>{0, count};
+  snn_state mine = share_of_batch(state, lo, hi - lo, share_buffers_);
+  const bool simulating = hi > lo;
+  const uint32_t steps = steps_;
+  const std::size_t frame = std::size_t(steps) * neurons_;
+  for (uint32_t b = lo; b < hi; ++b) {
+    std::size_t example = subset.indices[order[first + b]];
+    store_element(state.buffers[training_.label], SNN_ELEM_I32, b, subset.set->label(example));
+    subset.set->encode(example, steps, model_.dt, seed_, raster_.data() + b * frame);
+  }
+  if (simulating) {
+    bool recording = recorder_ && !recorder_->empty() && subset.set == recorded_set_;
+    if (recording) {
+      std::vector<int64_t> examples(count);
+      for (uint32_t b = 0; b < count; ++b)
+        examples[b] = int64_t(subset.indices[order[first + b]]);
+      recorder_->begin_batch(examples, epoch_, pass == Pass::Evaluate ? (subset.name[0] == 'v' ? 1 : 2) : 0);
+    }
+    // --threads: groups of examples run the whole example on threads of
+    // their own (one meeting per batch rather than one per entry and
+    // step); otherwise each entry splits its call by example.
+    uint32_t groups = recording || !groups_allowed_ ? 1 : std::min(simulation_.example_threads()->threads(), hi - lo);
+    if (groups <= 1)
+      simulate(mine, pass, where, pooled_, recording);
+    else
+      simulate_in_groups(mine, groups, pass, where);
+  }
+  if (parallel_) {
+    // Every example's loss, scores and (training) gradients, everywhere.
+    gather(training_.loss, count);
+    gather(training_.scores, count);
+    if (pass != Pass::Evaluate)
+      for (uint32_t k = 0; k < training_.num_params; ++k)
+        if (training_.params[k].example_gradient != SNN_NO_BUFFER)
+          gather(training_.params[k].example_gradient, count);
+  }
+  uint32_t loss_type = model_.buffers[training_.loss].type;
+  uint32_t scores_type = model_.buffers[training_.scores].type;
+  for (uint32_t b = 0; b < count; ++b) {
+    double loss = load_element(state.buffers[training_.loss], loss_type, b);
+    if (!std::isfinite(loss))
+      throw Error("the loss is not finite (" + general(loss) + ") " + where + ", example " + std::to_string(b) +
+                  " of the batch (example " + std::to_string(subset.indices[order[first + b]]) + " of " +
+                  subset.set->source() + "); try a smaller learning rate (--lr)");
+    std::size_t base = std::size_t(b) * training_.classes;
+    uint32_t best = 0;
+    double best_score = load_element(state.buffers[training_.scores], scores_type, base);
+    for (uint32_t k = 1; k < training_.classes; ++k) {
+      double score = load_element(state.buffers[training_.scores], scores_type, base + k);
+      if (score > best_score) {
+        best_score = score;
+        best = k;
+      }
+    }
+    sums.loss += loss;
+    sums.accuracy += best == subset.set->label(subset.indices[order[first + b]]) ? 1 : 0;
+    ++sums.examples;
+  }
+  if (pass == Pass::Evaluate)
+    return;
+  reduce_gradients_(&state, 0);
+  if (check_finite_)
+    check_gradients_finite(model_, state, where);
+  if (pass == Pass::Train)
+    apply_gradients_(&state, ++optimizer_steps_);
+}
+
+void Trainer::simulate_in_groups(const snn_state &mine, uint32_t groups, Pass pass, const std::string &where) {
+  snn_state &state = simulation_.state();
+  group_buffers_.resize(groups);
+  std::vector<snn_state> views(groups);
+  uint32_t first = uint32_t(mine.first_example - state.first_example);
+  for (uint32_t g = 0; g < groups; ++g) {
+    uint32_t size = mine.batch / groups + (g < mine.batch % groups ? 1 : 0);
+    views[g] = share_of_batch(state, first, size, group_buffers_[g]);
+    first += size;
+  }
+  std::vector<std::exception_ptr> errors(groups);
+  auto run = [&](uint32_t g) {
+    try {
+      simulate(views[g], pass, where, direct_, false);
+    } catch (...) {
+      errors[g] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> workers;
+  for (uint32_t g = 1; g < groups; ++g)
+    workers.emplace_back(run, g);
+  run(0);
+  for (std::thread &worker : workers)
+    worker.join();
+  for (const std::exception_ptr &error : errors)
+    if (error)
+      std::rethrow_exception(error);
+}
+
+void Trainer::simulate(snn_state &mine, Pass pass, const std::string &where, const ExampleEntries &entries,
+                       bool recording) {
+  snn_state &state = simulation_.state();
+  const uint32_t steps = steps_;
+  const std::size_t frame = std::size_t(steps) * neurons_;
+  const uint32_t lo = uint32_t(mine.first_example - state.first_example), hi = lo + mine.batch;
+  entries.reset_example(&mine, 0);
+  uint8_t *flags = static_cast<uint8_t *>(state.buffers[model_.populations[training_.input_population].stimulus]);
+  const EntryPoint &advance = pass == Pass::Evaluate ? entries.step : entries.train_step;
+  const bool segmented = this->segmented() && pass != Pass::Evaluate;
+  const uint32_t segment = history_steps_, segments = segmented ? segment_count(steps, segment) : 1;
+  auto set_stimulus = [&](uint32_t t) {
+    for (uint32_t b = lo; b < hi; ++b)
+      std::memcpy(flags + std::size_t(b) * neurons_, raster_.data() + b * frame + std::size_t(t) * neurons_, neurons_);
+  };
+  for (uint32_t t = 0; t < steps; ++t) {
+    // The state a segment starts from, but the last's (never recomputed).
+    if (segmented && t % segment == 0 && t / segment + 1 < segments)
+      checkpoints_.save(state, t / segment, lo, mine.batch);
+    set_stimulus(t);
+    advance(&mine, t);
+    if (check_finite_)
+      check_states_finite(model_, mine, mine.batch, t, where);
+    if (recording)
+      recorder_->record(t, state);
+  }
+  entries.end_example(&mine, 0);
+  if (pass != Pass::Evaluate) {
+    entries.train_end_example(&mine, 0);
+    // The adjoint strategy: the reverse-time pass over the recorded
+    // steps, segment by segment. Before an earlier segment the histories
+    // hold a later one's steps: the state is set aside (the last slot),
+    // the segment's checkpoint restored and its steps run again, and the
+    // state put back, so that only the histories change.
+    if (training_.backward_pass)
+      for (uint32_t s = segments; s-- > 0;) {
+        uint32_t begin = s * segment, end = segmented ? std::min(steps, begin + segment) : steps;
+        if (s + 1 < segments) {
+          checkpoints_.save(state, segments - 1, lo, mine.batch);
+          checkpoints_.restore(state, s, lo, mine.batch);
+          for (uint32_t t = begin; t < end; ++t) {
+            set_stimulus(t);
+            entries.train_step(&mine, t);
+          }
+          checkpoints_.restore(state, segments - 1, lo, mine.batch);
+        }
+        for (uint32_t t = end; t-- > begin;)
+          entries.train_backward(&mine, t);
+      }
+  }
+}
+
+snn_state Trainer::share_of_batch(const snn_state &state, uint32_t first, uint32_t count,
+                                  std::vector<void *> &buffers) {
+  buffers.assign(state.buffers, state.buffers + model_.num_buffers);
+  for (uint32_t k = 0; k < model_.num_buffers; ++k)
+    if (model_.buffers[k].batch == SNN_BATCH_PER_EXAMPLE && buffers[k])
+      buffers[k] = static_cast<char *>(buffers[k]) + element_bytes(model_.buffers[k].type, state.extents[k]) * first;
+  snn_state share = state;
+  share.buffers = buffers.data();
+  share.batch = count;
+  share.first_example = state.first_example + first;
+  return share;
+}
+
+void Trainer::gather(uint32_t k, uint32_t count) {
+  snn_state &state = simulation_.state();
+  parallel_->gather_examples(state.buffers[k], element_bytes(model_.buffers[k].type, state.extents[k]), count, batch_);
+}
+
+SetMetrics Trainer::evaluate(const Subset &subset, const std::string &when) {
+  SetMetrics sums;
+  std::vector<std::size_t> order(subset.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  uint64_t number = 0;
+  for (std::size_t first = 0; first < order.size(); first += batch_) {
+    uint32_t count = uint32_t(std::min<std::size_t>(batch_, order.size() - first));
+    run_batch(subset, order, first, count, Pass::Evaluate, first,
+              "while evaluating the " + std::string(subset.name) + " data " + when + ", batch " +
+                  std::to_string(++number),
+              sums);
+  }
+  return averaged(sums);
+}
+
+} // namespace snn::rt
