@@ -26,6 +26,14 @@
 
 namespace snn::rt {
 
+/// The state of examples [first, first + count) of the batch in `state`:
+/// its per-example buffers advanced to example `first`, `batch` count,
+/// `first_example` advanced. `buffers` receives the buffer table and must
+/// outlive the returned state. (A per-example bit buffer's examples must
+/// start on whole words.)
+snn_state examples_of(const snn_model_desc &model, const snn_state &state, uint32_t first, uint32_t count,
+                      std::vector<void *> &buffers);
+
 class ExampleThreads {
 public:
   explicit ExampleThreads(const snn_model_desc &model) : model_(model) {}
@@ -42,6 +50,13 @@ public:
   /// group is done.
   void run(snn_entry_fn fn, snn_state *state, uint64_t step);
 
+  /// task(g, group state) for each group g of the batch's examples, group 0
+  /// on the calling thread, where the groups' words of bit buffers are
+  /// their own (else one group: the whole state); returns when every group
+  /// is done. `task` must not throw. A task may run batch-separable work of
+  /// its group (whole examples), but not call run() itself.
+  void run_groups(snn_state *state, const std::function<void(uint32_t, snn_state *)> &task);
+
 private:
   void work(uint32_t worker);
   void stop();
@@ -56,8 +71,7 @@ private:
   std::atomic<uint32_t> pending_{0};    ///< workers still running this generation
   std::atomic<bool> stopping_{false};
   // This run's work: one state (and its buffer table) per group.
-  snn_entry_fn fn_ = nullptr;
-  uint64_t step_ = 0;
+  const std::function<void(uint32_t, snn_state *)> *task_ = nullptr;
   std::vector<snn_state> groups_;
   std::vector<std::vector<void *>> group_buffers_;
 };

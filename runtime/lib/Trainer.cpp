@@ -11,7 +11,6 @@
 #include <cstring>
 #include <exception>
 #include <string_view>
-#include <thread>
 
 namespace snn::rt {
 namespace {
@@ -41,16 +40,11 @@ bool all_example_entries_separable(const snn_model_desc &model) { return !insepa
 } // namespace
 
 void check_data_parallel(const snn_model_desc &model) {
-  const snn_training_desc &training = *model.training;
   if (const char *name = inseparable_example_entry(model))
     throw Error(std::string("the model '") + model.name + "' cannot train data-parallel under mpirun: its entry '" +
                 name +
                 "' writes state shared by the examples of a batch (plasticity on shared weights); run it as one "
                 "process");
-  for (uint32_t k = 0; k < training.num_params; ++k)
-    if (training.params[k].kind != SNN_PARAM_FEEDBACK && training.params[k].example_gradient == SNN_NO_BUFFER)
-      throw Error::internal("trained parameter '" + std::string(training.params[k].name) +
-                            "' has no per-example gradient to exchange between MPI ranks");
   if (model.num_records > 0)
     throw Error(std::string("the model '") + model.name +
                 "' records examples during training, which mpirun does not support yet: remove its `record` "
@@ -102,7 +96,7 @@ void Trainer::run_batch(const Subset &subset, const std::vector<std::size_t> &or
   // Data-parallel: this rank simulates its share [lo, hi) of the batch
   // through `mine`, a state of those examples alone.
   auto [lo, hi] = parallel_ ? parallel_->share(count, batch_) : std::pair<uint32_t, uint32_t>{0, count};
-  snn_state mine = share_of_batch(state, lo, hi - lo, share_buffers_);
+  snn_state mine = examples_of(model_, state, lo, hi - lo, share_buffers_);
   const bool simulating = hi > lo;
   const uint32_t steps = steps_;
   const std::size_t frame = std::size_t(steps) * neurons_;
@@ -122,11 +116,10 @@ void Trainer::run_batch(const Subset &subset, const std::vector<std::size_t> &or
     // --threads: groups of examples run the whole example on threads of
     // their own (one meeting per batch rather than one per entry and
     // step); otherwise each entry splits its call by example.
-    uint32_t groups = recording || !groups_allowed_ ? 1 : std::min(simulation_.example_threads()->threads(), hi - lo);
-    if (groups <= 1)
+    if (recording || !groups_allowed_ || simulation_.example_threads()->threads() <= 1)
       simulate(mine, pass, where, pooled_, recording);
     else
-      simulate_in_groups(mine, groups, pass, where);
+      simulate_in_groups(mine, pass, where);
   }
   if (parallel_) {
     // Every example's loss, scores and (training) gradients, everywhere.
@@ -168,30 +161,16 @@ void Trainer::run_batch(const Subset &subset, const std::vector<std::size_t> &or
     apply_gradients_(&state, ++optimizer_steps_);
 }
 
-void Trainer::simulate_in_groups(const snn_state &mine, uint32_t groups, Pass pass, const std::string &where) {
-  snn_state &state = simulation_.state();
-  group_buffers_.resize(groups);
-  std::vector<snn_state> views(groups);
-  uint32_t first = uint32_t(mine.first_example - state.first_example);
-  for (uint32_t g = 0; g < groups; ++g) {
-    uint32_t size = mine.batch / groups + (g < mine.batch % groups ? 1 : 0);
-    views[g] = share_of_batch(state, first, size, group_buffers_[g]);
-    first += size;
-  }
-  std::vector<std::exception_ptr> errors(groups);
-  auto run = [&](uint32_t g) {
+void Trainer::simulate_in_groups(snn_state &mine, Pass pass, const std::string &where) {
+  ExampleThreads &threads = *simulation_.example_threads();
+  std::vector<std::exception_ptr> errors(threads.threads());
+  threads.run_groups(&mine, [&](uint32_t g, snn_state *group) {
     try {
-      simulate(views[g], pass, where, direct_, false);
+      simulate(*group, pass, where, direct_, false);
     } catch (...) {
       errors[g] = std::current_exception();
     }
-  };
-  std::vector<std::thread> workers;
-  for (uint32_t g = 1; g < groups; ++g)
-    workers.emplace_back(run, g);
-  run(0);
-  for (std::thread &worker : workers)
-    worker.join();
+  });
   for (const std::exception_ptr &error : errors)
     if (error)
       std::rethrow_exception(error);
@@ -247,19 +226,6 @@ void Trainer::simulate(snn_state &mine, Pass pass, const std::string &where, con
           entries.train_backward(&mine, t);
       }
   }
-}
-
-snn_state Trainer::share_of_batch(const snn_state &state, uint32_t first, uint32_t count,
-                                  std::vector<void *> &buffers) {
-  buffers.assign(state.buffers, state.buffers + model_.num_buffers);
-  for (uint32_t k = 0; k < model_.num_buffers; ++k)
-    if (model_.buffers[k].batch == SNN_BATCH_PER_EXAMPLE && buffers[k])
-      buffers[k] = static_cast<char *>(buffers[k]) + element_bytes(model_.buffers[k].type, state.extents[k]) * first;
-  snn_state share = state;
-  share.buffers = buffers.data();
-  share.batch = count;
-  share.first_example = state.first_example + first;
-  return share;
 }
 
 void Trainer::gather(uint32_t k, uint32_t count) {

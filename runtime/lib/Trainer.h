@@ -42,8 +42,9 @@ enum class Pass { Train, Gradient, Evaluate };
 
 /// Throws Error unless `model` can train split over MPI ranks: entries that
 /// run on a share of the batch alone (batch-separable: no shared buffer
-/// written), per-example gradients to exchange, and no training recordings
-/// (an example's record would be on whichever rank simulated it).
+/// written) and no training recordings (an example's record would be on
+/// whichever rank simulated it). Validation already required each trained
+/// parameter's per-example gradient, which the ranks exchange.
 void check_data_parallel(const snn_model_desc &model);
 
 /// The state of one run: the simulation, its entry points and scratch.
@@ -105,21 +106,16 @@ private:
           train_backward(model, "train_backward", pool) {}
   };
 
-  /// Runs `mine` as `groups` groups of examples, each whole on a thread of
-  /// its own (the first on this one): the same instructions per example as
-  /// one group, so the same bits. The first error of a group is rethrown.
-  void simulate_in_groups(const snn_state &mine, uint32_t groups, Pass pass, const std::string &where);
+  /// Runs `mine` in groups of examples (ExampleThreads::run_groups), each
+  /// whole (forward, backward) on a thread of the pool, with the direct
+  /// entries: the same instructions per example as one group, so the same
+  /// bits. The first error of a group is rethrown.
+  void simulate_in_groups(snn_state &mine, Pass pass, const std::string &where);
 
   /// The forward pass (and, training, the backward pass) of the examples of
   /// `mine` (the batch, this rank's share of it or a thread's group), with
   /// `entries`; `recording`: the recorder records every step.
   void simulate(snn_state &mine, Pass pass, const std::string &where, const ExampleEntries &entries, bool recording);
-
-  /// The state of examples [first, first + count) of the batch in `state`:
-  /// its per-example buffers advanced to example `first` (as ExampleThreads'
-  /// groups), `first_example` too.
-  /// `buffers` holds the state's buffer table and must outlive it.
-  snn_state share_of_batch(const snn_state &state, uint32_t first, uint32_t count, std::vector<void *> &buffers);
 
   /// Per-example buffer `k` of every rank's share, on every rank.
   void gather(uint32_t k, uint32_t count);
@@ -131,13 +127,12 @@ private:
   uint32_t steps_;                    ///< per example: the run's `timesteps`
   uint32_t history_steps_;            ///< what a history holds (the adjoint strategy)
   const DataParallel *parallel_;      ///< the MPI job of two or more ranks, or null
-  std::vector<void *> share_buffers_; ///< the buffers of share_of_batch's state
+  std::vector<void *> share_buffers_; ///< the buffer table of this rank's share of the batch
   Simulation simulation_;
   ExampleEntries pooled_; ///< each call split by example over the threads
   ExampleEntries direct_; ///< for a group of examples with a thread of its own
   EntryPoint reduce_gradients_, apply_gradients_;
-  bool groups_allowed_ = false;                    ///< whether groups of examples may run whole on threads
-  std::vector<std::vector<void *>> group_buffers_; ///< the buffer tables of simulate_in_groups' groups
+  bool groups_allowed_ = false; ///< whether groups of examples may run whole on threads
   uint32_t neurons_ = 0;
   std::vector<uint8_t> raster_;    ///< batch x steps x neurons flags of the current batch
   SegmentCheckpoints checkpoints_; ///< segmented(): a copy per segment but the last, and one aside

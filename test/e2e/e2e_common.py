@@ -9,6 +9,7 @@ missing.
 """
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -194,6 +195,18 @@ def load_npz(path):
         setup_error("the run wrote no %s" % path)
     with np.load(path) as archive:
         return {name: archive[name] for name in archive.files}
+
+
+def load_metrics(path):
+    """The rows of a --metrics JSON-lines file, without `seconds` (which
+    differs from run to run)."""
+    rows = []
+    with open(path) as f:
+        for line in f:
+            row = json.loads(line)
+            row.pop("seconds", None)
+            rows.append(row)
+    return rows
 
 
 def summary_rates(stdout):

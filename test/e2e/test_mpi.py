@@ -23,7 +23,6 @@ Checks, each against the single-process run:
 Skipped when Open MPI's mpirun is absent (scripts/setup.sh installs it).
 """
 
-import json
 import os
 import shutil
 import sys
@@ -38,16 +37,6 @@ import test_eprop_gradients as eg  # noqa: E402  (events files)
 import test_history_segments as hs  # noqa: E402  (the model)
 
 EXAMPLES = 14
-
-
-def metrics(path):
-    rows = []
-    with open(path) as f:
-        for line in f:
-            row = json.loads(line)
-            row.pop("seconds", None)
-            rows.append(row)
-    return rows
 
 
 def same_arrays(a, b):
@@ -72,7 +61,7 @@ def train(exe, work, tag, ranks, extra=()):
         print(proc.stdout)
         print(proc.stderr)
         e2e.setup_error("%s exited with %d" % (" ".join(argv), proc.returncode))
-    return (e2e.load_npz(os.path.join(work, weights)), metrics(os.path.join(work, log)), proc.stdout)
+    return (e2e.load_npz(os.path.join(work, weights)), e2e.load_metrics(os.path.join(work, log)), proc.stdout)
 
 
 def main():

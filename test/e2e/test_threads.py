@@ -19,7 +19,6 @@ thread, and the reductions over the batch stay in example order, so:
   * --threads 0 and 257 are refused with a message naming the option.
 """
 
-import json
 import os
 import sys
 
@@ -28,16 +27,6 @@ import numpy as np
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_common as e2e  # noqa: E402
-
-
-def metrics(path):
-    rows = []
-    with open(path) as f:
-        for line in f:
-            row = json.loads(line)
-            row.pop("seconds", None)
-            rows.append(row)
-    return rows
 
 
 def same_arrays(a, b):
@@ -64,7 +53,7 @@ def main():
             out, log = "w%d.npz" % threads, "m%d.jsonl" % threads
             e2e.run_model(exe, work, ["--epochs", "2", "--batches", "10", "--threads", str(threads),
                                       "--weights-out", out, "--metrics", log, "--quiet"], timeout=300)
-            runs[threads] = (e2e.load_npz(os.path.join(work, out)), metrics(os.path.join(work, log)))
+            runs[threads] = (e2e.load_npz(os.path.join(work, out)), e2e.load_metrics(os.path.join(work, log)))
         for threads in (2, 3):
             check.check(same_arrays(runs[1][0], runs[threads][0]),
                         "digits (%s): --threads %d trained other weights than --threads 1" % (name, threads))
