@@ -142,6 +142,17 @@ struct Import {
   Loc loc;
 };
 
+/// `import nir "graph.nir.h5" as Net`: a network read from a file of another
+/// format (docs/nir.md).
+struct FileImport {
+  Ident format;              ///< `nir`
+  std::string path;          ///< as written
+  Loc path_loc;              ///< the string
+  std::optional<Ident> as;   ///< the word `as` as written (checked by the frontend)
+  std::optional<Ident> name; ///< the network's name
+  Loc loc;                   ///< `import`
+};
+
 struct ParamDecl {
   Ident name;
   ExprPtr unit;  ///< `param c : nF` (required parameter), or null
@@ -244,10 +255,27 @@ struct ConnectDecl {
   Loc loc;
 };
 
+struct VarRef {
+  Ident population, variable;
+};
+
+struct InitDecl {
+  std::vector<VarRef> targets;
+  bool distribution = false; ///< `~` rather than `=`
+  ExprPtr value;
+  Loc loc;
+};
+
 struct NetworkDecl {
   Ident name;
   std::vector<PopulationDecl> populations;
   std::vector<ConnectDecl> connections;
+  /// Per-neuron values the network itself gives (only an imported NIR
+  /// graph: `init POP.PARAM = load(...)`), before any regime's.
+  std::vector<InitDecl> inits;
+  /// Lines describing where it came from (an imported NIR graph), kept in
+  /// the IR as ir::Network::notes.
+  std::vector<std::string> notes;
 };
 
 struct Slice {
@@ -296,17 +324,6 @@ struct Directive {
   std::vector<std::pair<Ident, Ident>> projections;
   std::optional<std::string> file; ///< `to "..."`
   Loc file_loc;
-  Loc loc;
-};
-
-struct VarRef {
-  Ident population, variable;
-};
-
-struct InitDecl {
-  std::vector<VarRef> targets;
-  bool distribution = false; ///< `~` rather than `=`
-  ExprPtr value;
   Loc loc;
 };
 
@@ -410,6 +427,7 @@ struct AliasDecl {
 struct File {
   std::string name;
   std::vector<Import> imports;
+  std::vector<FileImport> file_imports;
   std::vector<NeuronDecl> neurons;
   std::vector<SynapseDecl> synapses;
   std::vector<AliasDecl> aliases; ///< in source order

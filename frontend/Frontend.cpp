@@ -109,7 +109,8 @@ const Frontend::LoadedModule *Frontend::load_module(const ast::Import &imp) {
 }
 
 bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel> &out,
-                              std::vector<ir::SynapseModel> &synapses, FunctionTable &functions) {
+                              std::vector<ir::SynapseModel> &synapses, FunctionTable &functions,
+                              const std::vector<ast::Import> &more) {
   unsigned errors = diags_.error_count();
   std::map<std::string, SourceLocation> where, function_where;
   auto add = [&](ir::NeuronModel m, const SourceLocation &loc) {
@@ -128,7 +129,13 @@ bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel
     if (diags_.define_once(function_where, f->name.name, loc, "function"))
       functions[f->name.name] = f;
   };
-  for (const auto &imp : file.imports) {
+  std::vector<const ast::Import *> imports;
+  for (const auto &imp : file.imports)
+    imports.push_back(&imp);
+  for (const auto &imp : more)
+    imports.push_back(&imp);
+  for (const ast::Import *each : imports) {
+    const ast::Import &imp = *each;
     const LoadedModule *mod = load_module(imp);
     if (!mod || !mod->ok)
       continue;
@@ -226,17 +233,56 @@ bool Frontend::collect_models(const ast::File &file, std::vector<ir::NeuronModel
   return diags_.error_count() == errors;
 }
 
+std::optional<NirNetwork> Frontend::import_file(const ast::File &file) {
+  const ast::FileImport &imp = file.file_imports[0];
+  if (file.file_imports.size() > 1 || !file.networks.empty()) {
+    // Each import defines the file's one network.
+    const ast::FileImport *second = file.file_imports.size() > 1 ? &file.file_imports[1] : nullptr;
+    SourceLocation at = second ? second->loc : file.networks[0].name.loc;
+    std::string name = second ? (second->name ? second->name->name : second->path) : file.networks[0].name.name;
+    diags_.report(DiagKind::duplicate_definition, at, "network", name);
+    diags_.note(DiagKind::note_first_network, imp.loc);
+    return std::nullopt;
+  }
+  if (imp.format.name != "nir") {
+    diags_.report(DiagKind::unknown_import_format, imp.format.loc, imp.format.name);
+    return std::nullopt;
+  }
+  if (!imp.name || imp.as->name != "as") {
+    diags_.report(DiagKind::expected_import_name, imp.as ? imp.as->loc : imp.path_loc,
+                  imp.as ? ", found '" + imp.as->name + "'" : std::string());
+    return std::nullopt;
+  }
+  // Relative to the importing file, and absolute, so the executable finds
+  // the weights wherever it runs.
+  std::error_code ec;
+  fs::path path = imp.path;
+  if (path.is_relative())
+    path = fs::absolute(fs::path(directory_of(file.name)) / path, ec);
+  std::string absolute = path.lexically_normal().string(), error;
+  std::optional<NirGraph> graph = read_nir_graph(absolute, error);
+  if (!graph) {
+    diags_.report(DiagKind::nir_unreadable, imp.path_loc, imp.path, error);
+    return std::nullopt;
+  }
+  return import_nir(*graph, absolute, imp, imp.name->name, diags_);
+}
+
 std::optional<ir::Module> Frontend::lower(const ast::File &file) {
   unsigned errors = diags_.error_count();
   ir::Module m;
+  std::optional<NirNetwork> imported;
+  if (!file.file_imports.empty() && !(imported = import_file(file)))
+    return std::nullopt;
   // A main file that imports itself is a cycle too.
   std::string self = fs::path(file.name).lexically_normal().string();
   loading_.insert(self);
   FunctionTable functions;
-  collect_models(file, m.models, m.synapses, functions);
+  collect_models(file, m.models, m.synapses, functions, imported ? imported->imports : std::vector<ast::Import>());
   loading_.erase(self);
   if (diags_.error_count() != errors)
     return std::nullopt;
+  const ast::NetworkDecl *network = imported ? &imported->network : file.networks.empty() ? nullptr : &file.networks[0];
   if (file.networks.size() > 1) {
     diags_.report(DiagKind::duplicate_definition, file.networks[1].name.loc, "network", file.networks[1].name.name);
     diags_.note(DiagKind::note_first_network, file.networks[0].name.loc);
@@ -262,8 +308,8 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
     diags_.note(DiagKind::note_previous_definition, train_second ? sim : train);
     return std::nullopt;
   }
-  if (!file.networks.empty()) {
-    if (!lower_network(file.networks[0], m, diags_, &functions))
+  if (network) {
+    if (!lower_network(*network, m, diags_, &functions))
       return std::nullopt;
   } else if (!file.simulations.empty() || !file.trainings.empty()) {
     const ast::Ident &net = file.simulations.empty() ? file.trainings[0].network : file.simulations[0].network;
@@ -276,7 +322,7 @@ std::optional<ir::Module> Frontend::lower(const ast::File &file) {
   if (!file.trainings.empty() && !lower_training(file.trainings[0], m, diags_, &functions))
     return std::nullopt;
   // After the regime: a delay written as a time needs its dt.
-  if (!file.networks.empty() && !resolve_delays(file.networks[0], m, diags_, &functions))
+  if (network && !resolve_delays(*network, m, diags_, &functions))
     return std::nullopt;
   if (m.regime.training) {
     for (const ir::Projection &pr : m.network.projections) {

@@ -4,6 +4,7 @@
 #include "diag/Diagnostics.h"
 #include "frontend/AST.h"
 #include "frontend/ExprLowering.h"
+#include "frontend/NirImport.h"
 #include "ir/Module.h"
 
 #include <map>
@@ -38,9 +39,13 @@ private:
     bool ok = false;
   };
 
-  /// Models and functions visible in `file`: its imports' and its own, checked.
+  /// Models and functions visible in `file`: its imports' (and `more`
+  /// imports') and its own, checked.
   bool collect_models(const ast::File &file, std::vector<ir::NeuronModel> &out, std::vector<ir::SynapseModel> &synapses,
-                      FunctionTable &functions);
+                      FunctionTable &functions, const std::vector<ast::Import> &more = {});
+  /// The network of the file's `import nir "..." as NAME`; nothing after
+  /// errors.
+  std::optional<NirNetwork> import_file(const ast::File &file);
   const LoadedModule *load_module(const ast::Import &imp);
   bool suggest_module(const ast::Import &imp, const std::vector<std::string> &dirs, const std::string &dotted,
                       const SourceLocation &at);

@@ -50,10 +50,13 @@ public:
     unsigned errors = diags_.error_count();
     m_.network.name = decl.name.name;
     m_.network.loc = decl.name.loc;
+    m_.network.notes = decl.notes;
     for (const auto &p : decl.populations)
       population(p);
     for (const auto &c : decl.connections)
       connect(c);
+    for (const auto &i : decl.inits)
+      init(i);
     return diags_.error_count() == errors;
   }
 

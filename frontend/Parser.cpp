@@ -39,6 +39,8 @@ public:
     for (auto *item : ctx->item()) {
       if (auto *imp = item->importDecl())
         f->imports.push_back(import_decl(imp));
+      else if (auto *fi = item->fileImportDecl())
+        f->file_imports.push_back(file_import(fi));
       else if (auto *n = item->neuronDecl(); n && n->base)
         f->aliases.push_back(alias(n->name, n->base, n->callArgs(), false));
       else if (n)
@@ -97,6 +99,19 @@ private:
     }
     for (size_t i = 0; i < names.size(); ++i)
       (i < path_len ? imp.module_path : imp.names).push_back({names[i]->getText(), loc(names[i])});
+    return imp;
+  }
+
+  ast::FileImport file_import(SNNParser::FileImportDeclContext *c) {
+    ast::FileImport imp;
+    imp.loc = loc(c);
+    imp.format = {c->format->getText(), loc(c->format)};
+    imp.path = unescape(c->path->getText());
+    imp.path_loc = loc(c->path);
+    if (c->asWord)
+      imp.as = ast::Ident{c->asWord->getText(), loc(c->asWord)};
+    if (c->name)
+      imp.name = ast::Ident{c->name->getText(), loc(c->name)};
     return imp;
   }
 

@@ -212,7 +212,8 @@ std::optional<ir::WeightOrigin> lower_load_call(const ast::CallExpr &call, const
   if (!path)
     return std::nullopt;
   bool npy = ends_with(*path, ".npy");
-  if (!npy && !ends_with(*path, ".npz")) {
+  bool hdf5 = ends_with(*path, ".h5") || ends_with(*path, ".hdf5") || ends_with(*path, ".nir");
+  if (!npy && !hdf5 && !ends_with(*path, ".npz")) {
     diags.report(DiagKind::weight_file_extension, file->value->loc(), *path);
     return std::nullopt;
   }
@@ -226,6 +227,9 @@ std::optional<ir::WeightOrigin> lower_load_call(const ast::CallExpr &call, const
       return std::nullopt;
     }
     origin.array = *n;
+  } else if (hdf5) { // an HDF5 file has no default dataset
+    diags.report(DiagKind::missing_argument, call.loc(), "'load' of an HDF5 file", "name");
+    return std::nullopt;
   } else if (!npy) {
     origin.array = default_array;
   }

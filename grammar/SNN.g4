@@ -11,6 +11,7 @@ file : item* EOF ;
 
 item
   : importDecl
+  | fileImportDecl
   | neuronDecl
   | synapseDecl
   | functionDecl
@@ -23,6 +24,11 @@ item
 // import std.neurons.LIF   |   import std.neurons.{LIF, IF}
 importDecl
   : 'import' importName ('.' importName)* ('.' '{' importName (',' importName)* '}')? ';'?
+  ;
+
+// import nir "graph.nir.h5" as Net   (a network read from a NIR graph)
+fileImportDecl
+  : 'import' format=IDENT path=STRING (asWord=IDENT name=IDENT)? ';'?
   ;
 
 // ---------------------------------------------------------------- neuron

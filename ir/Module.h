@@ -310,6 +310,9 @@ struct Projection {
 struct Network {
   std::string name;   ///< empty when the file declares no network
   SourceLocation loc; ///< the network's name in its declaration
+  /// What its source says about it, printed as `//` lines before it: an
+  /// imported NIR graph's file and semantics (the reader skips them).
+  std::vector<std::string> notes;
   std::vector<Population> populations;
   std::vector<Projection> projections;
   const Population *find_population(const std::string &n) const;

@@ -484,6 +484,8 @@ std::string to_string(const Module &m) {
   for (const auto &synapse : m.synapses)
     print_synapse(os, synapse);
   const Network &n = m.network;
+  for (const std::string &note : n.notes)
+    os << "// " << note << "\n";
   os << "network " << n.name << " {\n";
   for (const auto &p : n.populations) {
     os << "  population " << p.name << " = " << p.model << " x "

@@ -8,6 +8,7 @@
 #include "ir/Reader.h"
 #include "lib/ExecutableLinker.h"
 #include "lib/LargeStack.h"
+#include "lib/NirExport.h"
 #include "lib/Resources.h"
 #include "lower/Printer.h"
 #include "lower/Schedule.h"
@@ -46,6 +47,7 @@ struct Compilation::Impl {
   diag::Diagnostics diags{sources}; ///< every layer's: frontend, passes, code generation
   std::unique_ptr<ast::File> ast;   ///< kept for ast_text(), printed on demand
   std::optional<ir::Module> module;
+  std::optional<ir::Module> checked;     ///< `module` before the passes (for write_nir)
   std::optional<lower::Program> program; ///< scheduled on first need
   StageTimes times;
   bool failed = false;
@@ -94,6 +96,7 @@ struct Compilation::Impl {
           failed = true;
           return;
         }
+        checked = *module;
         passes::PipelineOptions popts;
         popts.print_after.insert(options.print_after.begin(), options.print_after.end());
         popts.print_after_all = options.print_after_all;
@@ -285,6 +288,16 @@ std::string Compilation::ptx_text() {
   std::string text;
   impl_->with_backend([&](backends::Backend &b, const lower::Program &p) { text = b.assembly_text(p, impl_->times); });
   return text;
+}
+
+bool Compilation::write_nir(const std::string &path, const std::string &weights_file) {
+  if (!impl_->module || !impl_->checked)
+    return false;
+  if (!snn::write_nir(*impl_->checked, path, weights_file, impl_->diags)) {
+    impl_->failed = true;
+    return false;
+  }
+  return true;
 }
 
 bool Compilation::write_object(const std::string &path) {

@@ -123,6 +123,10 @@ public:
   /// The CUDA target's PTX (nvcc -ptx); empty after errors, and for the
   /// CPU target (an `emit-needs-target` error).
   std::string ptx_text();
+  /// Writes the network as a NIR graph (HDF5, docs/nir.md), its weights
+  /// from `weights_file` (an .npz that --weights-out wrote; empty: the
+  /// model's own); false after errors (reported as diagnostics).
+  bool write_nir(const std::string &path, const std::string &weights_file = "");
   /// Writes an object file implementing model_abi.h; false after errors.
   bool write_object(const std::string &path);
   /// Writes an executable: the object linked with the runtime; false after errors.

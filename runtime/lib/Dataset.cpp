@@ -1,6 +1,7 @@
 //===- Dataset.cpp - Labelled training and test data ----------------------===//
 
 #include "Dataset.h"
+#include "Hdf5File.h"
 #include "OutOfMemory.h"
 
 #include "QuotedText.h"
@@ -15,8 +16,6 @@
 #include <new>
 #include <stdexcept>
 #include <utility>
-
-#include <hdf5.h>
 
 namespace snn::rt {
 namespace {
@@ -172,123 +171,6 @@ EventDataset read_events_npz(const std::string &path, uint32_t units, uint32_t c
   check_events(data, unit_ids.to_doubles(), labels.to_doubles(), classes);
   return data;
 }
-
-/// Silences HDF5's error printing while alive.
-class QuietHdf5 {
-public:
-  QuietHdf5() {
-    H5Eget_auto2(H5E_DEFAULT, &function_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, function_, data_); }
-  QuietHdf5(const QuietHdf5 &) = delete;
-  QuietHdf5 &operator=(const QuietHdf5 &) = delete;
-
-private:
-  H5E_auto2_t function_ = nullptr;
-  void *data_ = nullptr;
-};
-
-/// An HDF5 identifier closed by `close` when it goes out of scope.
-class Handle {
-public:
-  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  ~Handle() {
-    if (id_ >= 0)
-      close_(id_);
-  }
-  Handle(Handle &&other) noexcept : id_(other.id_), close_(other.close_) { other.id_ = -1; }
-  Handle(const Handle &) = delete;
-  Handle &operator=(const Handle &) = delete;
-  hid_t get() const { return id_; }
-  bool ok() const { return id_ >= 0; }
-
-private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
-};
-
-class Hdf5File {
-public:
-  explicit Hdf5File(const std::string &path)
-      : path_(path), file_(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose) {
-    if (!file_.ok())
-      throw Error(path, "cannot open as an HDF5 file (missing, truncated or corrupt)");
-  }
-
-  bool exists(const std::string &name) const {
-    std::size_t slash = 0;
-    while ((slash = name.find('/', slash + 1)) != std::string::npos)
-      if (H5Lexists(file_.get(), name.substr(0, slash).c_str(), H5P_DEFAULT) <= 0)
-        return false;
-    return H5Lexists(file_.get(), name.c_str(), H5P_DEFAULT) > 0;
-  }
-
-  /// A 1-D dataset of variable-length sequences of numbers, converted to
-  /// `memory_base` (a native type), flattened with offsets.
-  void read_vlen(const std::string &name, hid_t memory_base, bool integer, std::vector<double> &values,
-                 std::vector<uint64_t> &offsets) const {
-    Handle set = open(name);
-    Handle type(H5Dget_type(set.get()), H5Tclose);
-    if (!type.ok() || H5Tget_class(type.get()) != H5T_VLEN)
-      throw Error(path_, "dataset '" + name + "' must hold variable-length sequences, one per example");
-    Handle base(H5Tget_super(type.get()), H5Tclose);
-    H5T_class_t base_class = base.ok() ? H5Tget_class(base.get()) : H5T_NO_CLASS;
-    if (base_class != H5T_INTEGER && (integer || base_class != H5T_FLOAT))
-      throw Error(path_, "dataset '" + name + "' must hold sequences of " + (integer ? "integers" : "numbers"));
-    uint64_t n = extent(set, name);
-    Handle memory(H5Tvlen_create(memory_base), H5Tclose);
-    Handle space(H5Dget_space(set.get()), H5Sclose);
-    std::vector<hvl_t> sequences(n);
-    if (!memory.ok() || !space.ok() ||
-        (n > 0 && H5Dread(set.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, sequences.data()) < 0))
-      throw Error(path_, "cannot read dataset '" + name + "' (truncated or corrupt file)");
-    offsets.assign(1, 0);
-    for (const hvl_t &s : sequences) {
-      for (std::size_t i = 0; i < s.len; ++i)
-        values.push_back(memory_base == H5T_NATIVE_DOUBLE ? static_cast<const double *>(s.p)[i]
-                                                          : double(static_cast<const int64_t *>(s.p)[i]));
-      offsets.push_back(values.size());
-    }
-    if (n > 0)
-      H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, sequences.data());
-  }
-
-  /// A 1-D dataset of numbers as double.
-  std::vector<double> read_numbers(const std::string &name) const {
-    Handle set = open(name);
-    Handle type(H5Dget_type(set.get()), H5Tclose);
-    H5T_class_t type_class = type.ok() ? H5Tget_class(type.get()) : H5T_NO_CLASS;
-    if (type_class != H5T_INTEGER && type_class != H5T_FLOAT)
-      throw Error(path_, "dataset '" + name + "' must hold numbers");
-    std::vector<double> values(extent(set, name));
-    if (!values.empty() && H5Dread(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
-      throw Error(path_, "cannot read dataset '" + name + "' (truncated or corrupt file)");
-    return values;
-  }
-
-private:
-  Handle open(const std::string &name) const {
-    if (!exists(name))
-      throw Error(path_, "missing dataset '" + name + "'");
-    Handle set(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose);
-    if (!set.ok())
-      throw Error(path_, "cannot open dataset '" + name + "' (truncated or corrupt file)");
-    return set;
-  }
-
-  uint64_t extent(const Handle &set, const std::string &name) const {
-    Handle space(H5Dget_space(set.get()), H5Sclose);
-    hsize_t dims[1] = {0};
-    if (!space.ok() || H5Sget_simple_extent_ndims(space.get()) != 1 ||
-        H5Sget_simple_extent_dims(space.get(), dims, nullptr) != 1)
-      throw Error(path_, "dataset '" + name + "' must be 1-D, one entry per example");
-    return dims[0];
-  }
-
-  std::string path_;
-  Handle file_;
-};
 
 EventDataset read_events_hdf5(const std::string &path, uint32_t units, uint32_t classes) {
   QuietHdf5 quiet;

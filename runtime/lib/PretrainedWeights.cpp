@@ -1,6 +1,7 @@
 //===- PretrainedWeights.cpp - `weight load(...)` at run time -------------===//
 
 #include "PretrainedWeights.h"
+#include "Hdf5File.h"
 
 #include "ModelDescription.h"
 #include "Npz.h"
@@ -46,6 +47,12 @@ std::size_t edit_distance(const std::string &a, const std::string &b) {
 } // namespace
 
 NpyArray read_npy_array(const std::string &path, const char *array_name, const std::string &which) {
+  if (is_hdf5_path(path)) { // the compiler requires a dataset name for these
+    if (!array_name)
+      throw Error("an HDF5 file needs the dataset's name (load(\"file.h5\", name: \"group/dataset\"))");
+    QuietHdf5 quiet;
+    return Hdf5File(path).read_array(array_name);
+  }
   std::string data = read_file_bytes(path);
   if (!array_name) {
     if (!starts_with(data, "\x93NUMPY"))

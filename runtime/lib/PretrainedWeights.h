@@ -26,8 +26,9 @@ namespace snn::rt {
 void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, const SynapseView &synapses,
                              void *weights);
 
-/// The array `array_name` of the .npz archive `path`, or (`array_name`
-/// null) the whole .npy file; `which` names it in messages. Throws Error
+/// The array `array_name` of the .npz archive `path`, the dataset
+/// `array_name` ("group/dataset") of an HDF5 file (.h5, .hdf5, .nir), or
+/// (`array_name` null) the whole .npy file; `which` names it in messages. Throws Error
 /// (user) when the file is not one, or has no such array.
 NpyArray read_npy_array(const std::string &path, const char *array_name, const std::string &which);
 

@@ -28,14 +28,18 @@ const char *kUsage = R"(usage: snnc [options] FILE.snn
 Compiles a spiking neural network model into an executable that simulates it.
 
 options:
-  -o PATH              output file (default: FILE without .snn; stdout for
+  -o PATH              output file (default: FILE without .snn, FILE.nir.h5
+                       for --emit=nir; stdout for
                        --emit=ast|ir|lowered|memory|llvm|cuda|ptx)
   -x LANG              read the input as LANG: snn (source) or snnir (model
                        IR as --emit=ir prints it); default: snnir for a
                        .snnir file, else snn
   --emit=KIND          ast | ir | lowered | memory | llvm | cuda | ptx | obj |
-                       exe (default: exe); llvm is the cpu target's code,
-                       cuda (CUDA C++) and ptx the cuda target's
+                       exe | nir (default: exe); llvm is the cpu target's
+                       code, cuda (CUDA C++) and ptx the cuda target's; nir
+                       the network as a NIR graph (HDF5, docs/nir.md)
+  --weights=FILE       --emit=nir: the weights, an .npz that the
+                       executable's --weights-out wrote
   --target=T           code generation target: cpu (default) or cuda (NVIDIA
                        GPUs: CUDA C++ compiled by nvcc)
   --cuda-arch=SM       cuda target: the GPU architecture nvcc compiles for
@@ -147,7 +151,7 @@ std::string default_output(const std::string &input) {
 
 int run(int argc, char **argv) {
   snn::CompileOptions options;
-  std::string input, output, emit = "exe";
+  std::string input, output, emit = "exe", weights;
   bool run_jit = false;
   std::vector<std::string> args(argv + 1, argv + argc);
   auto value_of = [&](size_t &i, const std::string &flag) -> std::optional<std::string> {
@@ -191,10 +195,12 @@ int run(int argc, char **argv) {
       options.language = lang == "snn" ? snn::InputLanguage::Snn : snn::InputLanguage::SnnIr;
     } else if ((v = value_of(i, "--emit"))) {
       if (*v != "ast" && *v != "ir" && *v != "lowered" && *v != "memory" && *v != "llvm" && *v != "cuda" &&
-          *v != "ptx" && *v != "obj" && *v != "exe")
+          *v != "ptx" && *v != "obj" && *v != "exe" && *v != "nir")
         return usage_error(DiagKind::unknown_option_value, "--emit kind", *v,
-                           "ast, ir, lowered, memory, llvm, cuda, ptx, obj or exe");
+                           "ast, ir, lowered, memory, llvm, cuda, ptx, obj, exe or nir");
       emit = *v;
+    } else if ((v = value_of(i, "--weights"))) {
+      weights = *v;
     } else if ((v = value_of(i, "--target"))) {
       if (*v != "cpu" && *v != "cuda")
         return usage_error(DiagKind::unknown_option_value, "target", *v, "cpu or cuda");
@@ -270,6 +276,8 @@ int run(int argc, char **argv) {
     return usage_error(DiagKind::emit_needs_target, "--emit=" + emit, "cpu");
   if (run_jit && cuda)
     return usage_error(DiagKind::emit_needs_target, "--run", "cpu");
+  if (!weights.empty() && emit != "nir")
+    return usage_error(DiagKind::option_needs_emit, "--weights", "nir");
 
   snn::Compilation c = snn::compile_file(input, options);
   auto finish = [&](bool ok) {
@@ -318,6 +326,8 @@ int run(int argc, char **argv) {
       return finish(false);
     return finish(write_or_report(text, output));
   }
+  if (emit == "nir")
+    return finish(c.write_nir(output.empty() ? default_output(input) + ".nir.h5" : output, weights));
   if (output.empty())
     output = emit == "obj" ? default_output(input) + ".o" : default_output(input);
   bool ok = emit == "obj" ? c.write_object(output) : c.write_executable(output);
