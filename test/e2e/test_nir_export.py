@@ -134,6 +134,31 @@ simulate Cells { dt = 1 ms; duration = %d ms; input pixels = spike_times("in.csv
                % len(original["cells_spikes_t"]))
 
 
+def hdf5_load_errors(args, check):
+    """`weight load("f.h5", name: ...)` at run time: a misspelt dataset gets
+    "did you mean", a missing file a message, both exit 1."""
+    model = """
+import std.neurons.LeakyIntegrator
+import std.inputs.SpikeSource
+network N {
+  population src = SpikeSource x 64
+  population dst = LeakyIntegrator x 10
+  connect src -> dst : dense, weight load("%s", name: "node/nodes/pixels_digt/weight")
+}
+simulate N { dt = 1 ms; duration = 5 ms; input src = spike_times("in.csv") }
+"""
+    path = os.path.join(args.work, "h5w.snn")
+    for target, want in (("lin.nir.h5", "the file has no dataset 'node/nodes/pixels_digt/weight'; did you mean "
+                                        "'node/nodes/pixels_digit/weight'?"),
+                         ("gone.h5", "cannot open as an HDF5 file (missing, truncated or corrupt)")):
+        with open(path, "w") as f:
+            f.write(model % target)
+        exe = e2e.compile_model(args.snnc, path, args.work, "h5w")
+        proc = e2e.run_model(exe, args.work, ["--quiet"], expect_ok=False)
+        check.check(proc.returncode == 1 and want in proc.stderr,
+                    "load() of %s: exit %d, %s" % (target, proc.returncode, proc.stderr.strip()[:200]))
+
+
 def main():
     args = e2e.parse_args(__doc__.splitlines()[0])
     check = e2e.Checker("nir_export")
@@ -143,6 +168,7 @@ def main():
     e2e.write_spike_times(os.path.join(args.work, "in.csv"), fired, 1e-3)
     trained_readout(args, check, fired)
     lif_network(args, check)
+    hdf5_load_errors(args, check)
     check.finish()
 
 
