@@ -307,7 +307,7 @@ private:
     }
     const auto *load = ast::dyn_cast<ast::CallExpr>(c.weight.get());
     if (!c.weight_is_distribution && load && load->callee.name == "load") {
-      return lower_weight_load(*load, pr, diags_);
+      return lower_weight_load(*load, pr, pre, diags_);
     }
     if (!c.weight_is_distribution) {
       auto v = exprs_.constant(*c.weight, "the weight", target_dim);

@@ -1,6 +1,8 @@
 //===- frontend/NirImport.cpp - A NIR graph as a network of std.nir models ===//
 #include "frontend/NirImport.h"
 
+#include "frontend/NirConnection.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -76,8 +78,11 @@ const NeuronSpec *neuron_spec(const std::string &type) {
 /// Nodes on a path between two populations: they change what a spike
 /// carries, not who spikes.
 bool is_edge_node(const NirNode &n) {
-  return n.boundary || n.type == "Affine" || n.type == "Linear" || n.type == "Scale" || n.type == "Flatten" ||
-         n.type == "Delay";
+  for (const char *type :
+       {"Affine", "Linear", "Scale", "Flatten", "Delay", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d"})
+    if (n.type == type)
+      return true;
+  return n.boundary;
 }
 
 /// The words of the language a population could not be named by (`record
@@ -91,13 +96,6 @@ bool is_keyword(const std::string &s) {
       "second", "siemens", "simulate", "spike",  "state",    "step",   "steps",   "synapse",    "then",   "to",
       "train",  "true",    "u",        "unless", "volt",     "weight", "when",    "while",      "with",   "x"};
   return words.count(s) != 0;
-}
-
-std::string shape_text(const std::vector<uint64_t> &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
 }
 
 class Importer {
@@ -130,8 +128,17 @@ public:
         "  CubaLI whose time constants differ between neurons); a spike is v > v_threshold after the step's",
         "  update and sets v to v_reset in the same step; edges deliver within the step, but an edge closing a",
         "  cycle delivers in the next step, and a Delay node adds its time; every state starts at 0."};
+    // Forward paths in declaration order, so each population's shape is
+    // known before the paths that leave it; then the recurrent ones.
+    for (size_t p : order_)
+      for (Path &path : paths_)
+        if (path.to == p && !path.recurrent)
+          prepare(path);
     for (Path &path : paths_)
-      prepare(path);
+      if (path.recurrent)
+        prepare(path);
+    if (diags_.error_count() != errors)
+      return std::nullopt;
     for (size_t p : order_)
       population(pops_[p], net.network);
     for (Path &path : paths_)
@@ -164,15 +171,14 @@ private:
     const NeuronSpec *spec; ///< null: an Input, a spike source
     std::string ident;
     uint64_t size = 0;
-    const NirArray *bias = nullptr; ///< of the Affine node on a path into it
+    std::vector<uint64_t> shape;    ///< NIR's: [channels, rows, columns], [channels, length] or [size]
+    const NirArray *bias = nullptr; ///< of the Affine or convolution node on a path into it
   };
   struct Path {
     size_t from, to;
     std::vector<const NirNode *> nodes; ///< the edge nodes between them
     bool recurrent = false;
-    bool ok = false;                 ///< prepare() accepted it
-    const NirNode *matrix = nullptr; ///< its Affine or Linear node
-    double scale = 1, delay = 0;     ///< of its Scale and Delay nodes
+    std::optional<NirConnection> connection; ///< what they compute, once prepare() accepted them
   };
 
   void invalid(const NirNode &n, const std::string &message) {
@@ -188,47 +194,49 @@ private:
         invalid(n, "an Input needs its 'shape'");
         return;
       }
-      uint64_t size = 1;
+      std::vector<uint64_t> dims;
       for (double d : shape->values) {
         if (!(d >= 1 && d <= double(1u << 30) && d == std::floor(d))) {
           invalid(n, fmt::format("its shape has the dimension {}; each must be a whole number from 1 to 2^30", d));
           return;
         }
-        size *= uint64_t(d);
+        dims.push_back(uint64_t(d));
       }
-      add_population(n, nullptr, size);
+      if (dims.size() > 3 || nir_elements(dims) > (uint64_t(1) << 30)) {
+        invalid(n, fmt::format("its shape {} has more than 3 axes or 2^30 elements", nir_shape_text(dims)));
+        return;
+      }
+      add_population(n, nullptr, dims);
       return;
     }
     if (const NeuronSpec *spec = neuron_spec(n.type)) {
-      uint64_t size = 1;
+      std::vector<uint64_t> shape = {1};
       for (const ParamSpec &p : spec->params) {
         const NirArray *a = n.array(p.name);
         if (!a && p.required) {
           invalid(n, fmt::format("the parameter '{}' is missing", p.name));
           return;
         }
-        if (a)
-          size = std::max<uint64_t>(size, a->elements());
+        if (a && a->elements() > nir_elements(shape))
+          shape = a->shape.size() > 1 ? a->shape : std::vector<uint64_t>{a->elements()};
       }
-      if (size > (uint64_t(1) << 30)) {
-        invalid(n, fmt::format("{} neurons are more than 2^30", size));
+      if (shape.size() > 3 || nir_elements(shape) > (uint64_t(1) << 30)) {
+        invalid(n, fmt::format("its shape {} has more than 3 axes or 2^30 neurons", nir_shape_text(shape)));
         return;
       }
-      add_population(n, spec, size);
+      add_population(n, spec, shape);
       return;
     }
     const char *why = "";
     std::string what = fmt::format("a '{}' node", n.type);
-    if (n.type == "Conv1d" || n.type == "Conv2d" || n.type == "SumPool2d" || n.type == "AvgPool2d")
-      why = " yet";
-    else if (n.type == "Threshold")
+    if (n.type == "Threshold")
       why = " on its own: a threshold joins the integrator before it only in LIF, IF and CubaLIF nodes";
     else
       what = fmt::format("of the unknown type '{}'", n.type);
     diags_.report(DiagKind::nir_unsupported_node, at_, n.name, what, why);
   }
 
-  void add_population(const NirNode &n, const NeuronSpec *spec, uint64_t size) {
+  void add_population(const NirNode &n, const NeuronSpec *spec, std::vector<uint64_t> shape) {
     std::string base;
     for (char c : n.name)
       base += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_';
@@ -241,7 +249,7 @@ private:
       ident = base + "_" + std::to_string(k);
     taken_.insert(ident);
     index_[n.name] = pops_.size();
-    pops_.push_back({&n, spec, ident, size});
+    pops_.push_back({&n, spec, ident, nir_elements(shape), shape});
   }
 
   /// Follows the edges from `node` through edge nodes to the populations
@@ -252,8 +260,16 @@ private:
       return;
     for (const std::string &to : it->second) {
       const NirNode *next = g_.find(to);
-      if (next->type == "Output" && !next->boundary)
+      if (next->type == "Output" && !next->boundary) {
+        auto computes = std::find_if(through.begin(), through.end(), [](const NirNode *n) {
+          return !n->boundary && n->type != "Flatten" && n->type != "Delay";
+        });
+        if (computes != through.end()) // an Output records a neuron node's values, not a weight node's
+          invalid(**computes, fmt::format("its values reach the Output '{}' without passing a neuron node; snnc "
+                                          "records neuron nodes only",
+                                          to));
         continue;
+      }
       auto pop = index_.find(to);
       if (pop != index_.end()) {
         const Pop &source = pops_[from];
@@ -262,7 +278,7 @@ private:
                         source.node->type);
           return;
         }
-        paths_.push_back({from, pop->second, through});
+        paths_.push_back({from, pop->second, through, false, std::nullopt});
         continue;
       }
       if (std::find(through.begin(), through.end(), next) != through.end()) {
@@ -309,11 +325,26 @@ private:
     return std::make_unique<ast::NumberExpr>(v, at_);
   }
 
-  ast::ExprPtr load(const NirArray &a) {
+  ast::ExprPtr load(const NirArray &a, const char *layout = nullptr) {
     std::vector<ast::Arg> args;
     args.push_back({std::nullopt, std::make_unique<ast::StringExpr>(path_, at_)});
     args.push_back({ast::Ident{"name", at_}, std::make_unique<ast::StringExpr>(a.dataset, at_)});
+    if (layout)
+      args.push_back({ast::Ident{"layout", at_}, std::make_unique<ast::StringExpr>(layout, at_)});
     return std::make_unique<ast::CallExpr>(ast::Ident{"load", at_}, std::move(args), at_);
+  }
+
+  ast::ExprPtr pair(uint32_t a, uint32_t b) {
+    return std::make_unique<ast::ShapeExpr>(std::vector<uint32_t>{a, b}, at_);
+  }
+
+  /// The snnc shape of a NIR shape: [C, H, W] -> HxWxC, [C, N] -> 1xNxC.
+  static std::vector<uint32_t> snnc_shape(const std::vector<uint64_t> &nir) {
+    if (nir.size() == 3)
+      return {uint32_t(nir[1]), uint32_t(nir[2]), uint32_t(nir[0])};
+    if (nir.size() == 2)
+      return {1, uint32_t(nir[1]), uint32_t(nir[0])};
+    return {};
   }
 
   /// Checks a per-neuron array: finite, positive where `positive`, and of
@@ -333,9 +364,15 @@ private:
       decl.args.push_back({ast::Ident{param, at_}, number(a.values.front(), time)});
       return;
     }
+    if (p.shape.size() > 1) {
+      invalid(*p.node, fmt::format("'{}' differs between the neurons of a node of shape {}, which snnc numbers row, "
+                                   "column, channel; it does not import such values yet",
+                                   param, nir_shape_text(p.shape)));
+      return;
+    }
     if (a.shape.size() != 1 || a.shape[0] != p.size) {
       invalid(*p.node, fmt::format("'{}' has shape {}; values that differ between neurons must have shape [{}]", param,
-                                   shape_text(a.shape), p.size));
+                                   nir_shape_text(a.shape), p.size));
       return;
     }
     ast::InitDecl init;
@@ -349,7 +386,11 @@ private:
     ast::PopulationDecl decl;
     decl.name = {p.ident, at_};
     decl.model = {p.spec ? p.spec->model : "SpikeSource", at_};
-    decl.size = std::make_unique<ast::NumberExpr>(double(p.size), at_);
+    std::vector<uint32_t> shape = snnc_shape(p.shape);
+    if (shape.empty())
+      decl.size = std::make_unique<ast::NumberExpr>(double(p.size), at_);
+    else
+      decl.size = std::make_unique<ast::ShapeExpr>(shape, at_);
     decl.size_loc = at_;
     if (p.spec) {
       for (const ParamSpec &s : p.spec->params) {
@@ -369,94 +410,93 @@ private:
     net.populations.push_back(std::move(decl));
   }
 
-  /// Checks the edge nodes of `path` and gathers its weight matrix, scale,
-  /// delay and its target's bias.
+  /// Follows the edge nodes of `path` (NirConnection.h) and checks what
+  /// reaches its target against the target's shape, which it fixes for a
+  /// node whose parameters do not say (one value for all neurons).
   void prepare(Path &path) {
     Pop &pre = pops_[path.from], &post = pops_[path.to];
-    const NirNode *&matrix = path.matrix;
-    double &scale = path.scale, &delay = path.delay;
-    for (const NirNode *n : path.nodes) {
-      if (n->type == "Affine" || n->type == "Linear") {
-        if (matrix) {
-          invalid(*n, fmt::format("it follows '{}' on the way from '{}' to '{}'; snnc imports one weight matrix "
-                                  "per connection",
-                                  matrix->name, pre.node->name, post.node->name));
-          return;
-        }
-        matrix = n;
-        const NirArray *w = n->array("weight");
-        if (!w) {
-          invalid(*n, "the parameter 'weight' is missing");
-          return;
-        }
-        if (w->shape != std::vector<uint64_t>{post.size, pre.size}) {
-          invalid(*n, fmt::format("'weight' has shape {}, but it connects '{}' ({} neurons) to '{}' ({}): "
-                                  "expected [{}, {}]",
-                                  shape_text(w->shape), pre.node->name, pre.size, post.node->name, post.size, post.size,
-                                  pre.size));
-          return;
-        }
-        if (const NirArray *b = n->array("bias");
-            b && n->type == "Affine" &&
-            std::any_of(b->values.begin(), b->values.end(), [](double v) { return v != 0; })) {
-          if (post.bias) {
-            invalid(*n, fmt::format("'{}' already receives the bias of '{}'; snnc imports one bias per node",
-                                    post.node->name, post.bias->dataset));
-            return;
-          }
-          post.bias = b;
-        }
-      } else if (n->type == "Scale" || n->type == "Delay") {
-        const char *key = n->type == "Scale" ? "scale" : "delay";
-        const NirArray *a = n->array(key);
-        if (!a || a->values.empty()) {
-          invalid(*n, fmt::format("the parameter '{}' is missing", key));
-          return;
-        }
-        if (!a->uniform()) {
-          invalid(*n, fmt::format("its '{}' differs between elements, which snnc does not import yet", key));
-          return;
-        }
-        double v = a->values.front();
-        if (!std::isfinite(v) || (n->type == "Delay" && v < 0)) {
-          invalid(*n, fmt::format("'{}' is {}", key, v));
-          return;
-        }
-        (n->type == "Scale" ? scale : delay) = n->type == "Scale" ? scale * v : delay + v;
+    const NirNode *bad = nullptr;
+    std::string message;
+    std::optional<NirConnection> c = trace_connection(path.nodes, pre.shape, bad, message);
+    if (!c) {
+      invalid(bad ? *bad : *post.node, message);
+      return;
+    }
+    if (nir_elements(c->out_shape) != post.size) {
+      invalid(*post.node, fmt::format("'{}' sends it values of shape {}, but it has {} neurons", pre.node->name,
+                                      nir_shape_text(c->out_shape), post.size));
+      return;
+    }
+    if (post.shape.size() == 1 && c->out_shape.size() > 1)
+      post.shape = c->out_shape;
+    else if (c->out_shape.size() > 1 && post.shape != c->out_shape) {
+      invalid(*post.node, fmt::format("'{}' sends it values of shape {}, but it has shape {}", pre.node->name,
+                                      nir_shape_text(c->out_shape), nir_shape_text(post.shape)));
+      return;
+    }
+    if (c->bias) {
+      if (c->kind == NirConnection::Kind::Conv && !c->bias->uniform()) {
+        invalid(*c->op, "its bias differs between channels, which snnc does not import yet");
+        return;
       }
+      if (post.bias) {
+        invalid(*c->op, fmt::format("'{}' already receives the bias of '{}'; snnc imports one bias per node",
+                                    post.node->name, post.bias->dataset));
+        return;
+      }
+      if (c->kind == NirConnection::Kind::Matrix && c->bias->elements() != post.size) {
+        invalid(*c->op, fmt::format("'bias' has {} elements for {} outputs", c->bias->elements(), post.size));
+        return;
+      }
+      post.bias = c->bias;
     }
-    if (matrix && scale != 1) {
-      invalid(*matrix, "a Scale on the same connection as a weight matrix is not imported yet");
+    bool loaded = c->kind == NirConnection::Kind::Matrix || c->kind == NirConnection::Kind::Conv;
+    if (loaded && c->scale != 1) { // the weights come from the file as they are
+      invalid(*c->op, fmt::format("a Scale on the same connection as a {} is not imported yet",
+                                  c->kind == NirConnection::Kind::Conv ? "convolution" : "weight matrix"));
       return;
     }
-    if (!matrix && pre.size != post.size) {
-      invalid(*post.node, fmt::format("'{}' ({} neurons) reaches it ({} neurons) without a weight matrix",
-                                      pre.node->name, pre.size, post.size));
-      return;
-    }
-    path.ok = true;
+    path.connection = std::move(c);
   }
 
   void connect(const Path &path, ast::NetworkDecl &net) {
-    if (!path.ok)
+    if (!path.connection)
       return;
+    const NirConnection &c = *path.connection;
     const Pop &pre = pops_[path.from], &post = pops_[path.to];
-    const NirNode *matrix = path.matrix;
-    ast::ConnectDecl c;
-    c.pre = {pre.ident, at_};
-    c.targets.push_back({ast::Ident{post.ident, at_}, std::nullopt});
-    c.connectivity = ast::Ident{matrix ? "dense" : "one_to_one", at_};
-    c.weight = matrix ? load(*matrix->array("weight")) : number(path.scale, false);
-    c.weight_loc = at_;
+    ast::ConnectDecl d;
+    d.pre = {pre.ident, at_};
+    d.targets.push_back({ast::Ident{post.ident, at_}, std::nullopt});
+    switch (c.kind) {
+    case NirConnection::Kind::Identity:
+      d.connectivity = ast::Ident{"one_to_one", at_};
+      d.weight = number(c.scale, false);
+      break;
+    case NirConnection::Kind::Matrix:
+      d.connectivity = ast::Ident{"dense", at_};
+      d.weight = load(*c.op->array("weight"), c.channels_first ? "chw" : nullptr);
+      break;
+    case NirConnection::Kind::Conv:
+    case NirConnection::Kind::Pool: {
+      bool conv = c.kind == NirConnection::Kind::Conv;
+      d.connectivity = ast::Ident{conv ? "conv2d" : "avg_pool2d", at_};
+      d.connectivity_args.push_back({std::nullopt, pair(c.kernel_height, c.kernel_width)});
+      d.connectivity_args.push_back({ast::Ident{"stride", at_}, pair(c.stride_y, c.stride_x)});
+      d.connectivity_args.push_back({ast::Ident{"padding", at_}, pair(c.pad_y, c.pad_x)});
+      d.weight = conv ? load(*c.op->array("weight"), "oihw") : number(c.scale, false);
+      break;
+    }
+    }
+    d.weight_loc = at_;
     // Within the step unless the edge closes a cycle (then the default, the
     // next step) or a Delay node says how long.
-    if (path.delay > 0)
-      c.delay = number(path.delay, true);
+    if (c.delay > 0)
+      d.delay = number(c.delay, true);
     else if (!path.recurrent)
-      c.delay = std::make_unique<ast::NumberExpr>(0, at_);
-    c.delay_loc = at_;
-    c.loc = at_;
-    net.connections.push_back(std::move(c));
+      d.delay = std::make_unique<ast::NumberExpr>(0, at_);
+    d.delay_loc = at_;
+    d.loc = at_;
+    net.connections.push_back(std::move(d));
   }
 
   const NirGraph &g_;

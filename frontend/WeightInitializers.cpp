@@ -4,6 +4,7 @@
 #include "ir/Printer.h"
 
 #include <cmath>
+#include <fmt/format.h>
 
 namespace snn::frontend {
 
@@ -181,9 +182,9 @@ bool lower_weight_initializer(const ast::Expr &e, ir::Projection &pr, const ir::
 }
 
 std::optional<ir::WeightOrigin> lower_load_call(const ast::CallExpr &call, const std::string &default_array,
-                                                diag::Diagnostics &diags) {
+                                                diag::Diagnostics &diags, bool weights) {
   ir::WeightOrigin origin;
-  const ast::Arg *file = nullptr, *array = nullptr;
+  const ast::Arg *file = nullptr, *array = nullptr, *layout = nullptr;
   for (size_t i = 0; i < call.args.size(); ++i) {
     const ast::Arg &a = call.args[i];
     if (!a.name && i == 0) {
@@ -192,17 +193,18 @@ std::optional<ir::WeightOrigin> lower_load_call(const ast::CallExpr &call, const
     }
     std::string n = a.name ? a.name->name : "#" + std::to_string(i + 1);
     SourceLocation at = a.name ? a.name->loc : a.value->loc();
-    if (n != "name") {
+    if (n != "name" && (n != "layout" || !weights)) {
       diags.report(DiagKind::unknown_argument, at, "'load'", n);
       if (a.name)
-        diags.suggest(n, {"name"}, at);
+        diags.suggest(n, weights ? std::vector<std::string>{"name", "layout"} : std::vector<std::string>{"name"}, at);
       return std::nullopt;
     }
-    if (array) {
-      diags.report(DiagKind::duplicate_argument, at, "name");
+    const ast::Arg *&slot = n == "name" ? array : layout;
+    if (slot) {
+      diags.report(DiagKind::duplicate_argument, at, n);
       return std::nullopt;
     }
-    array = &a;
+    slot = &a;
   }
   if (!file) {
     diags.report(DiagKind::missing_argument, call.loc(), "'load'", "file");
@@ -233,13 +235,45 @@ std::optional<ir::WeightOrigin> lower_load_call(const ast::CallExpr &call, const
   } else if (!npy) {
     origin.array = default_array;
   }
+  if (layout) {
+    auto l = string_of(*layout->value, "the layout ('layout:')", diags);
+    if (!l)
+      return std::nullopt;
+    if (*l == "oihw")
+      origin.layout = ir::WeightLayout::Oihw;
+    else if (*l == "chw")
+      origin.layout = ir::WeightLayout::Chw;
+    else {
+      diags.report(DiagKind::invalid_weight_layout, layout->value->loc(),
+                   fmt::format("unknown layout '{}'; expected \"oihw\" (a conv2d kernel [out, in, height, width]) or "
+                               "\"chw\" ([post, pre] with the pre neurons numbered channel, row, column)",
+                               *l));
+      return std::nullopt;
+    }
+    origin.layout_loc = layout->value->loc();
+  }
   return origin;
 }
 
-bool lower_weight_load(const ast::CallExpr &call, ir::Projection &pr, diag::Diagnostics &diags) {
-  std::optional<ir::WeightOrigin> origin = lower_load_call(call, pr.pre + "->" + pr.post, diags);
+bool lower_weight_load(const ast::CallExpr &call, ir::Projection &pr, const ir::Population &pre,
+                       diag::Diagnostics &diags) {
+  std::optional<ir::WeightOrigin> origin = lower_load_call(call, pr.pre + "->" + pr.post, diags, true);
   if (!origin)
     return false;
+  bool conv = pr.connectivity == ir::ConnectivityKind::Conv2D;
+  if (origin->layout == ir::WeightLayout::Oihw && !conv) {
+    diags.report(DiagKind::invalid_weight_layout, origin->layout_loc,
+                 "layout \"oihw\" orders a conv2d kernel, and this projection is not conv2d");
+    return false;
+  }
+  if (origin->layout == ir::WeightLayout::Chw &&
+      (conv || pr.connectivity == ir::ConnectivityKind::AvgPool2D || !pre.shape.present())) {
+    diags.report(DiagKind::invalid_weight_layout, origin->layout_loc,
+                 fmt::format("layout \"chw\" renumbers the neurons of a shaped pre population in a [post, pre] "
+                             "matrix, and {}",
+                             pre.shape.present() ? "this projection has a window" : "'" + pre.name + "' has no shape"));
+    return false;
+  }
   // `init` sets 0, then the executable loads the file over it.
   pr.weight.dist = ir::WeightDistribution::Constant;
   pr.weight.a = 0;

@@ -42,17 +42,21 @@ bool lower_weight_initializer(const ast::Expr &e, ir::Projection &pr, const ir::
                               const ir::Population &post, ExprLowering &exprs, diag::Diagnostics &diags,
                               const std::function<std::optional<ir::WeightInit>(const ast::Expr &)> &distribution);
 
-/// The file and array of `load("file.npz", name: "array")` or
-/// `load("file.npy")`; an .npz file's array defaults to `default_array`.
-/// Reports located errors and returns nullopt on a mistake.
+/// The file and array of `load("file.npz", name: "array")`,
+/// `load("file.h5", name: "group/dataset")` or `load("file.npy")`; an
+/// .npz file's array defaults to `default_array`. `weights`: a weight
+/// clause, which may also give `layout: "oihw" | "chw"`. Reports located
+/// errors and returns nullopt on a mistake.
 std::optional<ir::WeightOrigin> lower_load_call(const ast::CallExpr &call, const std::string &default_array,
-                                                diag::Diagnostics &diags);
+                                                diag::Diagnostics &diags, bool weights = false);
 
 /// Lowers `weight load("file.npz", name: "array")` or `load("file.npy")`
 /// into `pr.weight_origin` (and a zero `pr.weight`, which the file
 /// replaces at run time). The array of an .npz file defaults to
 /// "<pre>-><post>", the name `--weights-out` writes. Reports located
-/// errors and returns false on a mistake.
-bool lower_weight_load(const ast::CallExpr &call, ir::Projection &pr, diag::Diagnostics &diags);
+/// errors and returns false on a mistake, and on a layout that does not
+/// fit the projection (`oihw`: conv2d; `chw`: no window, a shaped `pre`).
+bool lower_weight_load(const ast::CallExpr &call, ir::Projection &pr, const ir::Population &pre,
+                       diag::Diagnostics &diags);
 
 } // namespace snn::frontend

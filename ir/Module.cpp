@@ -75,6 +75,18 @@ const char *name_of(EncoderKind k) {
   return "?";
 }
 
+const char *name_of(WeightLayout l) {
+  switch (l) {
+  case WeightLayout::Default:
+    return "";
+  case WeightLayout::Oihw:
+    return "oihw";
+  case WeightLayout::Chw:
+    return "chw";
+  }
+  return "";
+}
+
 const char *name_of(TargetKind k) {
   switch (k) {
   case TargetKind::State:

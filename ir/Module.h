@@ -229,6 +229,14 @@ const char *name_of(ConnectivityKind k);
 
 enum class WeightDistribution : uint8_t { Constant, Uniform, Normal };
 
+/// How a weight file orders its values. Default: [post, pre], a conv2d
+/// kernel [height, width, in, out] (Keras's HWIO). Oihw: a conv2d kernel
+/// [out, in, height, width] (PyTorch's, NIR's). Chw: [post, pre] with the
+/// (shaped) pre population's neurons numbered channel, row, column, as
+/// PyTorch flattens an image; snnc numbers them row, column, channel.
+enum class WeightLayout : uint8_t { Default, Oihw, Chw };
+const char *name_of(WeightLayout l); ///< "", "oihw", "chw"
+
 struct WeightInit {
   WeightDistribution dist = WeightDistribution::Constant;
   double a = 0, b = 0; ///< SI: constant a; uniform [a, b); normal mean a, sd b
@@ -250,6 +258,9 @@ struct WeightOrigin {
   std::string file;
   /// The array of an .npz `file`; empty: `file` is an .npy, read whole.
   std::string array;
+  /// How `file` orders the values (`load(..., layout: "oihw")`).
+  WeightLayout layout = WeightLayout::Default;
+  SourceLocation layout_loc; ///< the layout as written (for diagnostics)
 };
 
 /// What a projection's synapses write: a state or an input of the post

@@ -408,6 +408,8 @@ static void print_weight(std::ostream &os, const WeightInit &w, const WeightOrig
     os << "load(\"" << origin.file << '"';
     if (!origin.array.empty())
       os << ", name: \"" << origin.array << '"';
+    if (origin.layout != WeightLayout::Default)
+      os << ", layout: \"" << name_of(origin.layout) << '"';
     os << ')';
     return;
   }

@@ -524,14 +524,28 @@ private:
       in_.expect(",");
       w.b = parse_real(in_);
       in_.expect(")");
-    } else if (in_.peek().kind == TokenKind::Ident && in_.peek().text == "load") { // load("F"[, name: "A"])
+    } else if (in_.peek().kind == TokenKind::Ident && in_.peek().text == "load") {
+      // load("F"[, name: "A"][, layout: "L"])
       in_.expect("load");
       in_.expect("(");
       pr.weight_origin.file = in_.expect(TokenKind::String, "a file name in quotes").text;
       if (in_.accept(",")) {
-        in_.expect("name");
-        in_.expect(":");
-        pr.weight_origin.array = in_.expect(TokenKind::String, "an array name in quotes").text;
+        if (in_.peek().text == "name") {
+          in_.expect("name");
+          in_.expect(":");
+          pr.weight_origin.array = in_.expect(TokenKind::String, "an array name in quotes").text;
+        }
+        if (in_.peek().text == "layout" || in_.accept(",")) {
+          in_.expect("layout");
+          in_.expect(":");
+          Token layout = in_.expect(TokenKind::String, "a layout in quotes (\"oihw\" or \"chw\")");
+          if (layout.text == "oihw")
+            pr.weight_origin.layout = WeightLayout::Oihw;
+          else if (layout.text == "chw")
+            pr.weight_origin.layout = WeightLayout::Chw;
+          else
+            in_.fail(diag::DiagKind::ir_expected, layout.loc, "a layout \"oihw\" or \"chw\"", describe(layout));
+        }
       }
       in_.expect(")");
     } else {

@@ -139,6 +139,27 @@ private:
     return std::vector<double>(p.size, scalar(p, name));
   }
 
+  /// NIR's shape of a population: [channels, rows, columns] for a shaped one.
+  static std::vector<uint64_t> nir_shape(const ir::Population &p) {
+    if (!p.shape.present())
+      return {p.size};
+    return {p.shape.channels, p.shape.height, p.shape.width};
+  }
+
+  /// Per-neuron values in NIR's order (channel first) from snnc's (row,
+  /// column, channel).
+  static std::vector<double> channels_first(const ir::Population &p, const std::vector<double> &v) {
+    if (!p.shape.present())
+      return v;
+    uint64_t h = p.shape.height, w = p.shape.width, c = p.shape.channels;
+    std::vector<double> out(v.size());
+    for (uint64_t y = 0; y < h; ++y)
+      for (uint64_t x = 0; x < w; ++x)
+        for (uint64_t ch = 0; ch < c; ++ch)
+          out[(ch * h + y) * w + x] = v[(y * w + x) * c + ch];
+    return out;
+  }
+
   void node(const std::string &name, const std::string &type, std::vector<Dataset> data) {
     nodes_.push_back({name, type, std::move(data)});
     taken_.insert(name);
@@ -156,12 +177,13 @@ private:
     const ir::NeuronModel *model = m_.find_model(p.model);
     std::string module = stdlib_module(*model);
     auto per_neuron = [&](const std::string &key, std::vector<double> v) {
-      return Dataset{key, std::move(v), {p.size}, false};
+      return Dataset{key, channels_first(p, v), nir_shape(p), false};
     };
     std::vector<Dataset> data;
     std::string type;
     if (module == "std/inputs.snn" && model->name == "SpikeSource") {
-      node(p.name, "Input", {Dataset{"shape", {double(p.size)}, {1}, true}});
+      std::vector<uint64_t> shape = nir_shape(p);
+      node(p.name, "Input", {Dataset{"shape", std::vector<double>(shape.begin(), shape.end()), {shape.size()}, true}});
       return;
     }
     if (module == "std/nir.snn") {
@@ -264,7 +286,8 @@ private:
       }
     };
     std::string trained = pr.pre + "->" + pr.post;
-    if (!weights_file_.empty() && weights_in_file().count(trained))
+    weights_file_used_ = !weights_file_.empty() && weights_in_file().count(trained);
+    if (weights_file_used_)
       return read(weights_file_, trained.c_str());
     if (!pr.weight_origin.file.empty())
       return read(pr.weight_origin.file, pr.weight_origin.array.empty() ? nullptr : pr.weight_origin.array.c_str());
@@ -283,6 +306,57 @@ private:
       projection_error(pr, "its synapses are drawn when the executable starts; give the file --weights-out wrote "
                            "with --weights FILE");
     return std::vector<double>(n_pre * n_post, pr.weight.a);
+  }
+
+  /// A [post, pre] matrix with snnc's pre numbering, its columns put in
+  /// NIR's (channel first).
+  static std::vector<double> columns_channels_first(const ir::Population &pre, const std::vector<double> &w,
+                                                    uint64_t num_post) {
+    std::vector<double> out(w.size());
+    for (uint64_t post = 0; post < num_post; ++post) {
+      std::vector<double> row(w.begin() + post * pre.size, w.begin() + (post + 1) * pre.size);
+      std::vector<double> moved = channels_first(pre, row);
+      std::copy(moved.begin(), moved.end(), out.begin() + post * pre.size);
+    }
+    return out;
+  }
+
+  /// A Conv2d node's datasets: the kernel in NIR's [out, in, height, width]
+  /// order from the projection's kernel file, its window, no bias.
+  std::vector<Dataset> convolution(const ir::Projection &pr, const ir::Population &pre, const ir::Population &post) {
+    const ir::Window &win = pr.window;
+    uint64_t kh = win.height, kw = win.width, ci = pre.shape.channels, co = post.shape.channels;
+    if (pr.weight_origin.file.empty())
+      projection_error(pr, "its kernel is drawn when the executable starts; NIR stores values (load it from a file)");
+    bool oihw = pr.weight_origin.layout == ir::WeightLayout::Oihw;
+    std::vector<double> k;
+    try {
+      const char *array = pr.weight_origin.array.empty() ? nullptr : pr.weight_origin.array.c_str();
+      rt::NpyArray a = rt::read_npy_array(pr.weight_origin.file, array, array ? array : "the kernel");
+      k = a.to_doubles();
+      if (k.size() != kh * kw * ci * co)
+        projection_error(pr, fmt::format("'{}' holds {} values for a {}x{} kernel from {} to {} channels",
+                                         pr.weight_origin.file, k.size(), kh, kw, ci, co));
+    } catch (const rt::Error &e) {
+      projection_error(pr, fmt::format("'{}': {}", pr.weight_origin.file, e.message()));
+    }
+    std::vector<double> w(k.size());
+    if (oihw)
+      w = k;
+    else
+      for (uint64_t o = 0; o < co; ++o)
+        for (uint64_t i = 0; i < ci; ++i)
+          for (uint64_t y = 0; y < kh; ++y)
+            for (uint64_t x = 0; x < kw; ++x)
+              w[((o * ci + i) * kh + y) * kw + x] = k[((y * kw + x) * ci + i) * co + o];
+    auto pair = [](uint32_t a, uint32_t b) { return std::vector<double>{double(a), double(b)}; };
+    return {Dataset{"weight", std::move(w), {co, ci, kh, kw}, false},
+            Dataset{"bias", std::vector<double>(co, 0.0), {co}, false},
+            Dataset{"stride", pair(win.stride_y, win.stride_x), {2}, true},
+            Dataset{"padding", pair(win.pad_y, win.pad_x), {2}, true},
+            Dataset{"dilation", pair(1, 1), {2}, true},
+            Dataset{"groups", {1}, {}, true},
+            Dataset{"input_shape", pair(pre.shape.height, pre.shape.width), {2}, true}};
   }
 
   /// The arrays of the --weights file (read once).
@@ -308,19 +382,58 @@ private:
       projection_error(pr, fmt::format("it has the synapse model '{}'; NIR's edges are delta synapses", pr.synapse));
     if (pr.target_kind != ir::TargetKind::Input)
       projection_error(pr, fmt::format("it adds to the state '{}'; NIR's nodes take one input", pr.target));
-    if (pr.connectivity == ir::ConnectivityKind::Conv2D || pr.connectivity == ir::ConnectivityKind::AvgPool2D)
-      projection_error(pr, "convolution and pooling are not exported yet");
     if (pr.delay_range)
       projection_error(pr, "its delays differ between synapses; NIR's Delay node delays each element");
-    double scale = 1;
-    std::optional<std::vector<double>> w = weights(pr, pre.size, post.size, scale);
-    std::string base = unique(pr.pre + "_" + pr.post);
-    if (w)
-      node(base, "Linear", {Dataset{"weight", std::move(*w), {post.size, pre.size}, false}});
-    else
-      node(base, "Scale", {Dataset{"scale", std::vector<double>(post.size, scale), {post.size}, false}});
+    std::string base = unique(pr.pre + "_" + pr.post), first = base;
+    std::vector<uint64_t> post_shape = nir_shape(post);
+    if (pr.connectivity == ir::ConnectivityKind::Conv2D) {
+      node(base, "Conv2d", convolution(pr, pre, post));
+    } else if (pr.connectivity == ir::ConnectivityKind::AvgPool2D) {
+      if (pr.weight.dist != ir::WeightDistribution::Constant || !pr.weight_origin.file.empty())
+        projection_error(pr, "its pooling weights are drawn or loaded; NIR pools with one weight");
+      const ir::Window &win = pr.window;
+      double area = double(win.height) * win.width;
+      bool average = std::fabs(pr.weight.a * area - 1) < 1e-12;
+      auto pair = [](uint32_t a, uint32_t b) { return std::vector<double>{double(a), double(b)}; };
+      node(base, average ? "AvgPool2d" : "SumPool2d",
+           {Dataset{"kernel_size", pair(win.height, win.width), {2}, true},
+            Dataset{"stride", pair(win.stride_y, win.stride_x), {2}, true},
+            Dataset{"padding", pair(win.pad_y, win.pad_x), {2}, true}});
+      if (!average && pr.weight.a != 1) {
+        std::string s = unique(base + "_scale");
+        node(s, "Scale", {Dataset{"scale", std::vector<double>(post.size, pr.weight.a), post_shape, false}});
+        edges_.emplace_back(base, s);
+        base = s;
+      }
+    } else {
+      double scale = 1;
+      std::optional<std::vector<double>> w = weights(pr, pre.size, post.size, scale);
+      if (w && post.shape.present())
+        projection_error(pr, fmt::format("it maps {} values onto the shaped population '{}', and NIR has no node "
+                                         "that gives a matrix's outputs a shape",
+                                         pre.size, post.name));
+      if (w && pre.shape.present()) {
+        // NIR flattens channel first: a Flatten node, then the matrix with
+        // its columns in that order.
+        std::string flat = base + "_flatten";
+        base = unique(base);
+        std::vector<uint64_t> in = nir_shape(pre);
+        node(unique(flat), "Flatten",
+             {Dataset{"input_type", std::vector<double>(in.begin(), in.end()), {3}, true},
+              Dataset{"start_dim", {0}, {}, true}, Dataset{"end_dim", {-1}, {}, true}});
+        first = nodes_.back().name;
+        if (pr.weight_origin.layout != ir::WeightLayout::Chw || weights_file_used_)
+          *w = columns_channels_first(pre, *w, post.size);
+      }
+      if (w)
+        node(base, "Linear", {Dataset{"weight", std::move(*w), {post.size, pre.size}, false}});
+      else
+        node(base, "Scale", {Dataset{"scale", std::vector<double>(post.size, scale), post_shape, false}});
+      if (first != base)
+        edges_.emplace_back(first, base);
+    }
     incoming_[post.name].push_back(nodes_.size() - 1);
-    edges_.emplace_back(pre.name, base);
+    edges_.emplace_back(pre.name, first);
     std::string last = base;
     uint32_t implicit = recurrent_[k] ? 1 : 0;
     if (pr.delay_steps != implicit) {
@@ -328,7 +441,7 @@ private:
         projection_error(pr, "it closes a cycle without a delay");
       std::string d = unique(base + "_delay");
       node(d, "Delay",
-           {Dataset{"delay", std::vector<double>(post.size, pr.delay_steps * m_.regime.dt), {post.size}, false}});
+           {Dataset{"delay", std::vector<double>(post.size, pr.delay_steps * m_.regime.dt), post_shape, false}});
       edges_.emplace_back(base, d);
       last = d;
     }
@@ -346,11 +459,18 @@ private:
       return;
     for (size_t index : incoming_[p.name]) {
       Node &n = nodes_[index];
-      if (n.type != "Linear")
-        continue;
-      n.type = "Affine";
-      n.data.push_back(Dataset{"bias", std::move(b), {p.size}, false});
-      return;
+      if (n.type == "Linear") {
+        n.type = "Affine";
+        n.data.push_back(Dataset{"bias", std::move(b), {p.size}, false});
+        return;
+      }
+      bool uniform = std::all_of(b.begin(), b.end(), [&](double v) { return v == b.front(); });
+      if (n.type == "Conv2d" && uniform) // one bias per output channel
+        for (Dataset &d : n.data)
+          if (d.key == "bias") {
+            std::fill(d.values.begin(), d.values.end(), b.front());
+            return;
+          }
     }
     values_error(p, "bias", "NIR carries a bias on an Affine node, and no projection with weights reaches it");
   }
@@ -381,6 +501,7 @@ private:
   std::vector<bool> recurrent_;
   std::map<std::string, std::vector<size_t>> incoming_; ///< population -> indices of its edge nodes
   bool weights_listed_ = false;
+  bool weights_file_used_ = false; ///< the last weights() came from --weights (snnc's numbering)
   std::set<std::string> in_file_;
 };
 
@@ -423,7 +544,8 @@ public:
 
   bool numbers(hid_t parent, const Dataset &d) {
     std::vector<hsize_t> shape(d.shape.begin(), d.shape.end());
-    Id space(H5Screate_simple(int(shape.size()), shape.data(), nullptr), H5Sclose);
+    Id space(shape.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(int(shape.size()), shape.data(), nullptr),
+             H5Sclose);
     hid_t file_type = d.integer ? H5T_STD_I64LE : H5T_IEEE_F64LE;
     Id set(H5Dcreate2(parent, d.key.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
     if (set.get() < 0)

@@ -252,6 +252,7 @@ struct ProjectionInfo {
   /// `weight load(...)`: the file the runtime reads the weights from after
   /// `init` (empty: none) and its .npz array (empty: an .npy, read whole).
   std::string weight_file, weight_array;
+  ir::WeightLayout weight_layout = ir::WeightLayout::Default; ///< how weight_file orders its values
 };
 
 struct RecordInfo {

@@ -168,6 +168,7 @@ private:
     info.autapses = pr.autapses;
     info.weight_file = pr.weight_origin.file;
     info.weight_array = pr.weight_origin.array;
+    info.weight_layout = pr.weight_origin.layout;
     auto array = [&](const char *what, ElemType type, ScopeKind scope, BufferRole role, std::string unit,
                      uint64_t extent) {
       Buffer b;

@@ -45,7 +45,11 @@ enum ProjectionDescField : unsigned {
   ProjWeightArray,
   ProjWindow,
   ProjListPre,
-  ProjListPost
+  ProjListPost,
+  ProjWeightLayout,
+  ProjPreHeight,
+  ProjPreWidth,
+  ProjPreChannels
 };
 /// Field numbers of snn_record_desc.
 enum RecordDescField : unsigned {

@@ -103,6 +103,18 @@ uint32_t abi_role(lower::BufferRole role) {
   throw ir::InternalError("unknown buffer role");
 }
 
+uint32_t abi_layout(ir::WeightLayout l) {
+  switch (l) {
+  case ir::WeightLayout::Default:
+    return SNN_LAYOUT_DEFAULT;
+  case ir::WeightLayout::Oihw:
+    return SNN_LAYOUT_OIHW;
+  case ir::WeightLayout::Chw:
+    return SNN_LAYOUT_CHW;
+  }
+  return SNN_LAYOUT_DEFAULT;
+}
+
 uint32_t abi_connectivity(lower::Connectivity c) {
   switch (c) {
   case lower::Connectivity::Dense:
@@ -274,13 +286,15 @@ private:
   }
 
   llvm::Constant *projection(const lower::ProjectionInfo &proj) {
+    bool chw = proj.weight_layout == ir::WeightLayout::Chw;
     return struct_of(types_.projection_desc,
                      {string(proj.name), u32(proj.pre), u32(proj.post), u32(abi_connectivity(proj.connectivity)),
                       f64(proj.probability), llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), proj.count),
                       u32(proj.autapses ? 1 : 0), buffer_index(proj.row_start), buffer_index(proj.target),
                       buffer_index(proj.weight), proj.weight_file.empty() ? null() : string(proj.weight_file),
                       proj.weight_array.empty() ? null() : string(proj.weight_array), window(proj), list(proj, true),
-                      list(proj, false)});
+                      list(proj, false), u32(abi_layout(proj.weight_layout)), u32(chw ? proj.pre_shape.height : 0),
+                      u32(chw ? proj.pre_shape.width : 0), u32(chw ? proj.pre_shape.channels : 0)});
   }
 
   /// A FromList projection's pre (or post) neurons, or null.

@@ -211,6 +211,13 @@ void check_projections(const snn_model_desc &model, References &references) {
     references.expect(projection.weight, which + ": weights", SNN_ROLE_WEIGHT, SNN_SCOPE_SYNAPSE, j, SNN_BATCH_SHARED);
     if (projection.weight_array && !projection.weight_file)
       broken(which + " names a weight array but no weight file");
+    if (projection.weight_layout > SNN_LAYOUT_CHW ||
+        (projection.weight_layout == SNN_LAYOUT_OIHW && projection.connectivity != SNN_CONNECT_CONV2D))
+      broken(which + " has weight layout " + std::to_string(projection.weight_layout));
+    bool chw = projection.weight_layout == SNN_LAYOUT_CHW;
+    if (chw && (windowed || uint64_t(projection.pre_height) * projection.pre_width * projection.pre_channels !=
+                                model.populations[projection.pre].size))
+      broken(which + " has a channels-first weight layout that does not fit its pre population");
   }
 }
 

@@ -46,6 +46,37 @@ std::size_t edit_distance(const std::string &a, const std::string &b) {
 
 } // namespace
 
+namespace {
+
+/// The values of a weight file in the layout the runtime uses: a kernel in
+/// HWIO order, a matrix [post, pre] with snnc's pre numbering.
+std::vector<double> to_default_layout(const snn_projection_desc &desc, const snn_window_desc *kernel,
+                                      std::vector<double> values, uint64_t num_post, uint64_t num_pre) {
+  std::vector<double> out(values.size());
+  if (kernel && desc.weight_layout == SNN_LAYOUT_OIHW) {
+    uint64_t kh = kernel->kernel_height, kw = kernel->kernel_width, ci = kernel->pre_channels,
+             co = kernel->post_channels;
+    for (uint64_t o = 0; o < co; ++o)
+      for (uint64_t i = 0; i < ci; ++i)
+        for (uint64_t y = 0; y < kh; ++y)
+          for (uint64_t x = 0; x < kw; ++x)
+            out[((y * kw + x) * ci + i) * co + o] = values[((o * ci + i) * kh + y) * kw + x];
+    return out;
+  }
+  if (!kernel && desc.weight_layout == SNN_LAYOUT_CHW) {
+    uint64_t h = desc.pre_height, w = desc.pre_width, c = desc.pre_channels;
+    for (uint64_t post = 0; post < num_post; ++post)
+      for (uint64_t ch = 0; ch < c; ++ch)
+        for (uint64_t y = 0; y < h; ++y)
+          for (uint64_t x = 0; x < w; ++x)
+            out[post * num_pre + (y * w + x) * c + ch] = values[post * num_pre + (ch * h + y) * w + x];
+    return out;
+  }
+  return values;
+}
+
+} // namespace
+
 NpyArray read_npy_array(const std::string &path, const char *array_name, const std::string &which) {
   if (is_hdf5_path(path)) { // the compiler requires a dataset name for these
     if (!array_name)
@@ -101,17 +132,32 @@ void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, c
     uint64_t num_post = model.populations[desc.post].size, num_pre = model.populations[desc.pre].size;
     if (array.type != NpyType::F64 && array.type != NpyType::F32)
       throw Error(which + " has dtype " + array.type_name() + "; weights must be float64 or float32");
-    // A conv2d projection's file holds its kernel (Keras's HWIO layout).
+    // A conv2d projection's file holds its kernel (Keras's HWIO layout, or
+    // PyTorch's OIHW).
     const snn_window_desc *kernel = desc.connectivity == SNN_CONNECT_CONV2D ? desc.window : nullptr;
+    bool oihw = kernel && desc.weight_layout == SNN_LAYOUT_OIHW;
     std::vector<uint64_t> expected = {num_post, num_pre};
     if (kernel)
       expected = {kernel->kernel_height, kernel->kernel_width, kernel->pre_channels, kernel->post_channels};
+    if (oihw)
+      expected = {kernel->post_channels, kernel->pre_channels, kernel->kernel_height, kernel->kernel_width};
+    if (oihw && kernel->kernel_height == 1 && array.shape.size() == 3) // a Conv1d's [out, in, length]
+      array.shape.insert(array.shape.begin() + 2, 1);
     if (array.shape != expected)
       throw Error(which + " has shape " + shape_text(array.shape) + ", expected " +
-                  (kernel ? "[kernel height, kernel width, in channels, out channels] = " : "[n_post, n_pre] = ") +
+                  (oihw     ? "[out channels, in channels, kernel height, kernel width] = "
+                   : kernel ? "[kernel height, kernel width, in channels, out channels] = "
+                            : "[n_post, n_pre] = ") +
                   shape_text(expected));
     std::vector<double> values = array.to_doubles();
     auto element = [&](uint64_t i) {
+      if (oihw) {
+        uint64_t kx = i % kernel->kernel_width, ky = i / kernel->kernel_width % kernel->kernel_height;
+        uint64_t ci = i / (uint64_t(kernel->kernel_width) * kernel->kernel_height) % kernel->pre_channels;
+        uint64_t co = i / (uint64_t(kernel->kernel_width) * kernel->kernel_height * kernel->pre_channels);
+        return which + ": element [" + std::to_string(co) + ", " + std::to_string(ci) + ", " + std::to_string(ky) +
+               ", " + std::to_string(kx) + "]";
+      }
       if (kernel) {
         uint64_t co = i % kernel->post_channels, ci = i / kernel->post_channels % kernel->pre_channels;
         uint64_t kx = i / (uint64_t(kernel->post_channels) * kernel->pre_channels) % kernel->kernel_width;
@@ -126,6 +172,7 @@ void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, c
         throw Error(element(i) + " is " + number_text(values[i]) + ", not a finite number");
       else if (model.real_size == 4 && std::fabs(values[i]) > double(FLT_MAX))
         throw Error(element(i) + " is " + number_text(values[i]) + ", beyond float32, the model's real type");
+    values = to_default_layout(desc, kernel, std::move(values), num_post, num_pre);
     uint32_t type = model.buffers[desc.weight].type;
     if (kernel) { // every entry is used by some output position, or by none, harmlessly
       for (uint32_t pre = 0; pre < synapses.num_pre; ++pre)

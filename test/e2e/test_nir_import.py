@@ -180,6 +180,7 @@ simulate Graph {
     check.note("6 node types and 5 edge node types over %d steps: spikes equal, states within 1e-10" % STEPS)
     round_trip(args, check, model, out, nodes)
     nested(args, check, rng)
+    convolution(args, check, rng)
     check.finish()
 
 
@@ -217,6 +218,154 @@ def round_trip(args, check, model, first, nodes):
     check.check(not differ and set(first) == set(again),
                 "round trip: the re-imported graph simulates bit-identically (differ: %s)" % differ)
     check.note("import -> export -> import: %d recorded arrays bit-identical" % len(first))
+
+
+def conv_matrix(weight, in_shape, stride, pad):
+    """PyTorch's convolution (cross-correlation) of a [C, H, W] input (or a
+    [C, N] one with a [out, in, k] weight) as a matrix on NIR's flattening."""
+    one_d = weight.ndim == 3
+    if one_d:
+        weight, in_shape, stride, pad = weight[:, :, None, :], (in_shape[0], 1, in_shape[1]), (1, stride), (0, pad)
+    co, ci, kh, kw = weight.shape
+    c, h, w = in_shape
+    ho, wo = (h + 2 * pad[0] - kh) // stride[0] + 1, (w + 2 * pad[1] - kw) // stride[1] + 1
+    m = np.zeros((co, ho, wo, c, h, w))
+    for y in range(ho):
+        for x in range(wo):
+            for ky in range(kh):
+                for kx in range(kw):
+                    iy, ix = y * stride[0] - pad[0] + ky, x * stride[1] - pad[1] + kx
+                    if 0 <= iy < h and 0 <= ix < w:
+                        m[:, y, x, :, iy, ix] += weight[:, :, ky, kx]
+    return m.reshape(co * ho * wo, c * h * w), (co, wo) if one_d else (co, ho, wo)
+
+
+def pool_matrix(in_shape, k, stride, scale):
+    c, h, w = in_shape
+    ho, wo = (h - k) // stride + 1, (w - k) // stride + 1
+    m = np.zeros((c, ho, wo, c, h, w))
+    for ch in range(c):
+        for y in range(ho):
+            for x in range(wo):
+                m[ch, y, x, ch, y * stride:y * stride + k, x * stride:x * stride + k] = scale
+    return m.reshape(c * ho * wo, c * h * w), (c, ho, wo)
+
+
+def to_nir(values, shape):
+    """snnc's row, column, channel numbering (the last axis) to NIR's channel first."""
+    c, rest = shape[0], shape[1:]
+    return np.moveaxis(values.reshape(values.shape[:-1] + tuple(rest) + (c,)), -1, len(values.shape) - 1).reshape(
+        values.shape)
+
+
+def convolution(args, check, rng):
+    """Conv2d (padding 1, a uniform bias), SumPool2d, AvgPool2d, Flatten and
+    an Affine on channel-first values, and a strided Conv1d: populations
+    take snnc's row, column, channel numbering; the reference runs in NIR's."""
+    c_in, h, w = 2, 6, 6
+    k2 = rng.normal(0.6, 0.8, (3, c_in, 3, 3))
+    conv_m, s1 = conv_matrix(k2, (c_in, h, w), (1, 1), (1, 1))
+    pool_m, s2 = pool_matrix(s1, 2, 2, 1.0)
+    avg_m, s3 = pool_matrix(s2, 3, 1, 1.0 / 9)
+    fc = rng.normal(0.5, 1.0, (4, int(np.prod(s2))))
+    k1 = rng.normal(1.0, 0.5, (2, 3, 3))
+    conv1_m, s4 = conv_matrix(k1, (3, 8), 2, 1)
+
+    def lif(shape, **extra):
+        p = dict(tau=np.full(shape, 0.01), r=np.full(shape, 10.0), v_leak=np.zeros(shape),
+                 v_threshold=np.full(shape, 1.0), v_reset=np.zeros(shape))
+        p.update(extra)
+        return p
+    p1, p2, p3 = lif(s1), lif(s2), lif(s3, v_threshold=np.full(s3, 0.3))
+    li = dict(tau=np.full(4, 0.02), r=np.full(4, 2.0), v_leak=np.zeros(4))
+    p4 = lif(s4)
+    nodes = {
+        "image": ng.node("Input", shape=np.array([c_in, h, w])),
+        "conv": ng.node("Conv2d", weight=k2, stride=np.array([1, 1]), padding=np.array([1, 1]),
+                        dilation=np.array([1, 1]), groups=1, bias=np.full(3, 0.1), input_shape=np.array([h, w])),
+        "lif_c": ng.node("LIF", **p1),
+        "pool": ng.node("SumPool2d", kernel_size=np.array([2, 2]), stride=np.array([2, 2]), padding=np.array([0, 0])),
+        "lif_p": ng.node("LIF", **p2),
+        "avg": ng.node("AvgPool2d", kernel_size=np.array([3, 3]), stride=np.array([1, 1]), padding=np.array([0, 0])),
+        "lif_a": ng.node("LIF", **p3),
+        "flat": ng.node("Flatten", start_dim=0, end_dim=-1, input_type=np.array(s2)),
+        "fc": ng.node("Linear", weight=fc),
+        "li": ng.node("LI", **li),
+        "signal": ng.node("Input", shape=np.array([3, 8])),
+        "conv1": ng.node("Conv1d", weight=k1, stride=2, padding=1, dilation=1, groups=1, bias=np.zeros(2),
+                         input_shape=8),
+        "lif_1": ng.node("LIF", **p4),
+        "output": ng.node("Output", shape=np.array([4])),
+    }
+    edges = [("image", "conv"), ("conv", "lif_c"), ("lif_c", "pool"), ("pool", "lif_p"), ("lif_p", "avg"),
+             ("avg", "lif_a"), ("lif_p", "flat"), ("flat", "fc"), ("fc", "li"), ("li", "output"),
+             ("signal", "conv1"), ("conv1", "lif_1")]
+    ng.write(os.path.join(args.work, "conv.nir.h5"), ng.graph(nodes, edges))
+    image = rng.random((STEPS, c_in * h * w)) < 0.3
+    signal = rng.random((STEPS, 24)) < 0.4
+    image[-2:] = signal[-2:] = False
+    # The spike files number the neurons as snnc does: row, column, channel.
+    def snnc_order(fired, shape):
+        return np.moveaxis(fired.reshape((STEPS,) + tuple(shape)), 1, -1).reshape(STEPS, -1)
+    e2e.write_spike_times(os.path.join(args.work, "image.csv"), snnc_order(image, (c_in, h, w)), DT)
+    e2e.write_spike_times(os.path.join(args.work, "signal.csv"), snnc_order(signal, (3, 8)), DT)
+    model = """
+import nir "conv.nir.h5" as Conv
+simulate Conv {
+  dt = 1 ms
+  duration = %d ms
+  input image = spike_times("image.csv")
+  input signal = spike_times("signal.csv")
+  record spikes(lif_c), spikes(lif_p), spikes(lif_a), spikes(lif_1), lif_c.v, lif_a.v, li.v, lif_1.v to "conv.npz"
+}
+""" % STEPS
+    out = e2e.simulate_model(args.snnc, args.work, model, npz="conv.npz")
+    shapes = {"lif_c": s1, "lif_p": s2, "lif_a": s3, "lif_1": s4, "li": (4,)}
+    flat = {k: {kk: np.ravel(vv) for kk, vv in v.items()} for k, v in
+            (("lif_c", p1), ("lif_p", p2), ("lif_a", p3), ("lif_1", p4), ("li", li))}
+    pops = {name: Reference("LI" if name == "li" else "LIF", int(np.prod(shapes[name])), flat[name])
+            for name in ("lif_c", "lif_p", "lif_a", "li", "lif_1")}
+    pops["lif_c"].bias = np.full(int(np.prod(s1)), 0.1)
+    want = simulate_reference(pops, [("image", "lif_c", conv_m, 0), ("lif_c", "lif_p", pool_m, 0),
+                                     ("lif_p", "lif_a", avg_m, 0), ("lif_p", "li", fc, 0),
+                                     ("signal", "lif_1", conv1_m, 0)],
+                              {"image": image, "signal": signal})
+    for name in ("lif_c", "lif_p", "lif_a", "lif_1"):
+        n = int(np.prod(shapes[name]))
+        got = to_nir(spike_matrix(out, name, n), shapes[name])
+        check.check(np.array_equal(got, want[name]["spikes"]) and got.sum() > 3,
+                    "conv: %s (%s) %d spikes, numpy %d" % (name, shapes[name], got.sum(), want[name]["spikes"].sum()))
+    for name in ("lif_c", "lif_a", "li", "lif_1"):
+        got = out[name + "_v"][0]
+        if len(shapes[name]) > 1:
+            got = to_nir(got, shapes[name])
+        err = np.max(np.abs(got - want[name]["v"]))
+        check.check(err < 1e-10, "conv: %s.v max |snnc - numpy| = %.3g" % (name, err))
+    check.note("Conv2d, SumPool2d, AvgPool2d, Flatten + Linear, Conv1d: spikes equal over %d steps" % STEPS)
+    # Exported and imported again: the kernels back in [out, in, h, w], the
+    # Flatten before the matrix, the pools; the same simulation.
+    back = os.path.join(args.work, "conv_back.nir.h5")
+    e2e.run_process([args.snnc, "--emit=nir", os.path.join(args.work, "net.snn"), "-o", back], args.work)
+    _, graph = ng.read(back)
+    exported = graph["nodes"]
+    check.check(exported["image_lif_c"]["type"] == "Conv2d" and np.array_equal(exported["image_lif_c"]["weight"], k2)
+                and np.allclose(exported["image_lif_c"]["bias"], 0.1) and
+                list(exported["image_lif_c"]["padding"]) == [1, 1],
+                "conv round trip: the Conv2d keeps its kernel, bias and padding")
+    check.check(exported["lif_c_lif_p"]["type"] == "SumPool2d" and exported["lif_p_lif_a"]["type"] == "AvgPool2d",
+                "conv round trip: SumPool2d and AvgPool2d")
+    check.check(exported["lif_p_li_flatten"]["type"] == "Flatten" and np.array_equal(exported["lif_p_li"]["weight"], fc),
+                "conv round trip: Flatten, then the matrix with its columns channel first")
+    check.check(list(exported["image"]["shape"]) == [c_in, h, w] and exported["lif_c"]["tau"].shape == s1,
+                "conv round trip: shapes channel first")
+    with open(os.path.join(args.work, "conv_again.snn"), "w") as f:
+        f.write(model.replace("conv.nir.h5", "conv_back.nir.h5").replace("conv.npz", "conv_again.npz"))
+    exe = e2e.compile_model(args.snnc, os.path.join(args.work, "conv_again.snn"), args.work, "conv_again",
+                            ["--precision=double"])
+    e2e.run_model(exe, args.work, ["--quiet"])
+    again = e2e.load_npz(os.path.join(args.work, "conv_again.npz"))
+    differ = [k for k in out if not np.array_equal(out[k], again[k])]
+    check.check(not differ, "conv round trip: bit-identical simulation (differ: %s)" % differ)
 
 
 def nested(args, check, rng):

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 13u
+#define SNN_MODEL_ABI_VERSION 14u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -170,6 +170,14 @@ typedef struct snn_population_desc {
   uint32_t stimulus; /**< buffer of stimulus flags, or SNN_NO_BUFFER */
 } snn_population_desc;
 
+/** How a weight file orders its values (snn_projection_desc::weight_layout). */
+enum snn_weight_layout {
+  SNN_LAYOUT_DEFAULT = 0, /**< [n_post, n_pre]; a CONV2D kernel [height, width, in, out] (Keras's HWIO) */
+  SNN_LAYOUT_OIHW = 1,    /**< a CONV2D kernel [out, in, height, width] (PyTorch's and NIR's) */
+  SNN_LAYOUT_CHW = 2      /**< [n_post, n_pre] with the pre neurons numbered channel, row, column
+                               (PyTorch's flattening; snnc numbers row, column, channel) */
+};
+
 typedef struct snn_projection_desc {
   const char *name;      /**< e.g. "exc -> inh.ge" */
   uint32_t pre, post;    /**< population indices */
@@ -190,6 +198,9 @@ typedef struct snn_projection_desc {
       ascending (pre, post) order without repeats; NULL for the other kinds. */
   const uint32_t *list_pre;
   const uint32_t *list_post;
+  uint32_t weight_layout; /**< enum snn_weight_layout of weight_file */
+  /** SNN_LAYOUT_CHW: the pre population's shape (rows, columns, channels); else 0. */
+  uint32_t pre_height, pre_width, pre_channels;
 } snn_projection_desc;
 
 typedef struct snn_record_desc {

@@ -37,7 +37,7 @@ public:
   uint32_t add(uint32_t pre, uint32_t post, snn_connectivity_kind kind, double probability = 0, bool autapses = true,
                uint64_t count = 0) {
     projections_.push_back({"a -> b", pre, post, uint32_t(kind), probability, count, autapses ? 1u : 0u, 0, 0, 0,
-                            nullptr, nullptr, nullptr, nullptr, nullptr});
+                            nullptr, nullptr, nullptr, nullptr, nullptr, SNN_LAYOUT_DEFAULT, 0, 0, 0});
     return uint32_t(projections_.size() - 1);
   }
 
@@ -342,7 +342,6 @@ TEST(Connectivity, CubaSizedProjectionIsFast) {
   // (12.8 million) would not.
   EXPECT_LT(seconds, 1.0);
 }
-
 
 TEST(Connectivity, ColumnsListEachTargetsSynapsesInPresynapticOrder) {
   // Rows: pre 0 -> {1, 2}, pre 1 -> {}, pre 2 -> {0, 2}, pre 3 -> {2}.

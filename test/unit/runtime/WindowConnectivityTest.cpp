@@ -50,7 +50,8 @@ ProjectionSynapses build(const Case &c, snn_model_desc &model, std::vector<snn_p
   projection = {"in -> out", 0,       1,       uint32_t(c.conv ? SNN_CONNECT_CONV2D : SNN_CONNECT_AVG_POOL2D),
                 0,           0,       1,       0,
                 0,           0,       nullptr, nullptr,
-                &c.w,        nullptr, nullptr};
+                &c.w,        nullptr, nullptr, SNN_LAYOUT_DEFAULT,
+                0,           0,       0};
   model = {};
   model.abi_version = SNN_MODEL_ABI_VERSION;
   model.real_size = 8;

@@ -15,7 +15,7 @@ os.makedirs(out, exist_ok=True)
 
 
 def lif(n, **extra):
-    p = dict(tau=np.full(n, 0.02), r=np.ones(n), v_leak=np.zeros(n), v_threshold=np.ones(n))
+    p = dict(tau=np.full(n, 0.02), r=np.full(n, 1.0), v_leak=np.zeros(n), v_threshold=np.full(n, 1.0))
     p.update(extra)
     return ng.node("LIF", **p)
 
@@ -40,9 +40,17 @@ write("good", {
     ("li", "output"), ("input", "scale"), ("scale", "delay"), ("delay", "if")])
 
 base = {"input": ng.node("Input", shape=np.array([4])), "output": ng.node("Output", shape=np.array([4]))}
-write("conv", dict(base, conv=ng.node("Conv2d", weight=np.ones((1, 1, 2, 2)), stride=1, padding=0, dilation=1,
-                                      groups=1, bias=np.zeros(1), input_shape=np.array([2, 2]))),
+image = {"input": ng.node("Input", shape=np.array([1, 4, 4])), "output": ng.node("Output", shape=np.array([2, 3, 3]))}
+write("conv", dict(image, conv=ng.node("Conv2d", weight=np.ones((2, 1, 2, 2)), stride=1, padding=0, dilation=1,
+                                       groups=2, bias=np.zeros(2), input_shape=np.array([4, 4])), lif=lif(18)),
+      [("input", "conv"), ("conv", "lif"), ("lif", "output")])
+write("conv_output", dict(image, conv=ng.node("Conv2d", weight=np.ones((2, 1, 2, 2)), stride=1, padding=0,
+                                              dilation=1, groups=1, bias=np.zeros(2), input_shape=np.array([4, 4]))),
       [("input", "conv"), ("conv", "output")])
+write("chw_values", dict(image, conv=ng.node("Conv2d", weight=np.ones((2, 1, 2, 2)), stride=1, padding=0,
+                                             dilation=1, groups=1, bias=np.zeros(2), input_shape=np.array([4, 4])),
+                         lif=lif((2, 3, 3), tau=np.linspace(0.01, 0.02, 18).reshape(2, 3, 3))),
+      [("input", "conv"), ("conv", "lif"), ("lif", "output")])
 write("threshold", dict(base, th=ng.node("Threshold", threshold=np.ones(4))), [("input", "th"), ("th", "output")])
 write("unknown", dict(base, odd=ng.node("Foo", x=np.ones(4))), [("input", "odd"), ("odd", "output")])
 write("li_source", dict(base, li=ng.node("LI", tau=np.full(4, 0.01), r=np.ones(4), v_leak=np.zeros(4)),
