@@ -261,6 +261,8 @@ std::string dump(const File &f) {
       }
       if (c.frozen)
         d.line(3, "Frozen", c.loc);
+      if (c.storage)
+        d.line(3, "Storage " + c.storage->name, c.storage->loc);
     }
   }
   for (const auto &fn : f.functions) {

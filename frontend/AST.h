@@ -246,7 +246,11 @@ struct ConnectDecl {
   ExprPtr delay;                      ///< `delay N` (steps) or `delay 1 ms`; null: 1 step
   bool delay_is_distribution = false; ///< `delay ~ uniform(1 ms, 5 ms)`
   Loc delay_loc;
-  bool frozen = false;          ///< `frozen`: not trained
+  bool frozen = false; ///< `frozen`: not trained
+  /// `sparse(format: dense)`: the storage format asked for (its name, at the
+  /// value), and the clause's `sparse`; absent: chosen by the compiler.
+  std::optional<Ident> storage;
+  Loc storage_loc;
   std::optional<Ident> synapse; ///< `synapse STDP(w_max: 10 nS)`: the synapse model
   std::vector<Arg> synapse_args;
   ExprPtr weight;
@@ -321,6 +325,9 @@ struct Directive {
   std::vector<Arg> args;      ///< the call form
   std::vector<ExprPtr> words; ///< the word form
   /// `freeze a -> b, c -> d`: the projections named, pre then post.
+  /// `prune a -> b to 10 % by magnitude every 5 epochs`: the one projection,
+  /// and the words after it: the density (a number), `by`, the criterion,
+  /// `every` or `after`, the count.
   std::vector<std::pair<Ident, Ident>> projections;
   std::optional<std::string> file; ///< `to "..."`
   Loc file_loc;

@@ -252,6 +252,11 @@ private:
       pr.post = post->name;
       pr.loc = c.pre.loc;
       pr.frozen = c.frozen;
+      if (c.storage) {
+        pr.storage = *ir::storage_named(c.storage->name);
+        pr.storage_forced = true;
+        pr.storage_loc = c.storage->loc;
+      }
       Dimension target_dim;
       if (c.synapse) {
         // The synapse model writes the postsynaptic neuron itself; `.X`

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/Parser.h"
 #include "frontend/SyntaxErrors.h"
+#include "ir/Module.h"
 
 #include "frontend/Units.h"
 
@@ -328,6 +329,10 @@ private:
           d.frozen = true;
           continue;
         }
+        if (k->IDENT()->getText() == "sparse" && k->callArgs()) {
+          storage_clause(d, loc(k->IDENT()), args(k->callArgs()));
+          continue;
+        }
         if (k->IDENT()->getText() == "delay" && k->callArgs() && k->callArgs()->arg().size() == 1 &&
             !k->callArgs()->arg(0)->name) { // `delay (2)`: the parenthesis is the value's
           value_clause(d, ident(k->IDENT()), k->callArgs()->arg(0)->expr());
@@ -345,6 +350,38 @@ private:
       }
     }
     return d;
+  }
+
+  /// `sparse(format: NAME)` (or `sparse(NAME)`): the storage format asked
+  /// for, one of ir::storage_names().
+  void storage_clause(ast::ConnectDecl &d, const ast::Loc &at, std::vector<ast::Arg> given) {
+    if (d.storage) {
+      diags_.report(DiagKind::duplicate_definition, at, "clause", "sparse");
+      diags_.note(DiagKind::note_previous_definition, d.storage_loc);
+      return;
+    }
+    if (given.size() != 1) {
+      diags_.report(DiagKind::wrong_argument_count, at, "'sparse'", 1, given.size());
+      return;
+    }
+    const ast::Arg &a = given.front();
+    if (a.name && a.name->name != "format") {
+      diags_.report(DiagKind::unknown_argument, a.name->loc, "'sparse'", a.name->name);
+      diags_.suggest(a.name->name, {"format"}, a.name->loc);
+      return;
+    }
+    const auto *name =
+        a.value && a.value->kind() == ast::Expr::Name ? static_cast<const ast::NameExpr *>(a.value.get()) : nullptr;
+    ast::Loc value_loc = a.value ? a.value->loc() : at;
+    if (!name || !ir::storage_named(name->name)) {
+      diags_.report(DiagKind::unknown_storage_format, value_loc,
+                    name ? "unknown storage format '" + name->name + "'" : std::string("expected a format's name"));
+      if (name)
+        diags_.suggest(name->name, ir::storage_names(), value_loc);
+      return;
+    }
+    d.storage = ast::Ident{name->name, value_loc};
+    d.storage_loc = at;
   }
 
   /// A clause `NAME VALUE` or `NAME ~ DISTRIBUTION`: only `delay` is one.
@@ -404,7 +441,8 @@ private:
       } else if (dynamic_cast<SNNParser::CallStmtContext *>(st) || dynamic_cast<SNNParser::WordCallStmtContext *>(st) ||
                  dynamic_cast<SNNParser::WordValueStmtContext *>(st) ||
                  dynamic_cast<SNNParser::PeriodStmtContext *>(st) ||
-                 dynamic_cast<SNNParser::ProjectionsStmtContext *>(st)) {
+                 dynamic_cast<SNNParser::ProjectionsStmtContext *>(st) ||
+                 dynamic_cast<SNNParser::PruneStmtContext *>(st) || dynamic_cast<SNNParser::RewireStmtContext *>(st)) {
         diags_.report(DiagKind::misplaced_regime_statement, loc(st->getStart()), st->getStart()->getText(), "simulate");
       }
     }
@@ -464,6 +502,22 @@ private:
         d.keyword = ident(ps->IDENT());
         for (auto *ref : ps->projectionRef())
           d.projections.emplace_back(ident(ref->popName(0)), ident(ref->popName(1)));
+        t.directives.push_back(std::move(d));
+      } else if (auto *pr = dynamic_cast<SNNParser::PruneStmtContext *>(st)) {
+        ast::Directive d = directive(pr, pr->IDENT(0));
+        d.projections.emplace_back(ident(pr->projectionRef()->popName(0)), ident(pr->projectionRef()->popName(1)));
+        d.words.push_back(expr(pr->expr()));
+        for (size_t k = 1; k <= 2; ++k)
+          d.words.push_back(std::make_unique<ast::NameExpr>(pr->IDENT(k)->getText(), loc(pr->IDENT(k))));
+        d.words.push_back(std::make_unique<ast::NameExpr>(pr->when->getText(), loc(pr->when)));
+        d.words.push_back(quantity(pr->COUNT()->getText(), loc(pr->COUNT())));
+        t.directives.push_back(std::move(d));
+      } else if (auto *rw = dynamic_cast<SNNParser::RewireStmtContext *>(st)) {
+        ast::Directive d = directive(rw, rw->IDENT(0));
+        d.projections.emplace_back(ident(rw->projectionRef()->popName(0)), ident(rw->projectionRef()->popName(1)));
+        d.words.push_back(std::make_unique<ast::NameExpr>(rw->IDENT(1)->getText(), loc(rw->IDENT(1))));
+        d.words.push_back(
+            std::make_unique<ast::CallExpr>(ident(rw->IDENT(2)), args(rw->callArgs()), loc(rw->IDENT(2))));
         t.directives.push_back(std::move(d));
       } else if (auto *r = dynamic_cast<SNNParser::RecordStmtContext *>(st)) {
         t.records.push_back(record(r));

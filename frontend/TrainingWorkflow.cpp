@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace snn::frontend {
 
@@ -25,8 +26,9 @@ namespace {
 
 using ir::Dimension;
 
-const std::vector<std::string> kStatements = {"regularize",     "clip_gradients", "clamp_weights", "dropout",
-                                              "early_stopping", "checkpoint",     "freeze"};
+const std::vector<std::string> kStatements = {"regularize", "clip_gradients", "clamp_weights",
+                                              "dropout",    "early_stopping", "checkpoint",
+                                              "freeze",     "prune",          "rewire"};
 const std::vector<std::string> kRegularizers = {"l1", "l2", "firing_rate"};
 const std::vector<std::string> kClipModes = {"norm", "value"};
 
@@ -68,7 +70,8 @@ public:
         diags_.suggest(k, kStatements, d.keyword.loc);
         continue;
       }
-      bool repeatable = k == "regularize" || k == "dropout" || k == "freeze" || k == "clip_gradients";
+      bool repeatable = k == "regularize" || k == "dropout" || k == "freeze" || k == "clip_gradients" || k == "prune" ||
+                        k == "rewire";
       if (!repeatable && !diags_.define_once(seen, k, d.keyword.loc, "statement"))
         continue;
       if (k == "regularize")
@@ -83,6 +86,10 @@ public:
         early_stopping(d);
       else if (k == "checkpoint")
         checkpoint(d);
+      else if (k == "prune")
+        prune(d, decl);
+      else if (k == "rewire")
+        rewire(d, decl);
     }
   }
 
@@ -508,21 +515,105 @@ private:
       diags_.report(DiagKind::expected_directive, d.keyword.loc, "'freeze PRE -> POST, ...'");
       return;
     }
-    for (const auto &[pre, post] : d.projections) {
-      bool found = false;
-      for (auto &pr : m_.network.projections)
-        if (pr.pre == pre.name && pr.post == post.name) {
-          pr.frozen = true;
-          found = true;
-        }
-      if (found)
-        continue;
-      diags_.report(DiagKind::unknown_projection, pre.loc, decl.network.name, pre.name + " -> " + post.name);
-      std::vector<std::string> names;
-      for (const auto &pr : m_.network.projections)
-        names.push_back(pr.pre + " -> " + pr.post);
-      diags_.suggest(pre.name + " -> " + post.name, names, pre.loc);
+    for (const auto &[pre, post] : d.projections)
+      if (projections_named(pre, post, decl))
+        for (auto &pr : m_.network.projections)
+          if (pr.pre == pre.name && pr.post == post.name)
+            pr.frozen = true;
+  }
+
+  /// Whether the network has a projection `pre -> post`; reports it (with
+  /// suggestions) when not.
+  bool projections_named(const ast::Ident &pre, const ast::Ident &post, const ast::TrainDecl &decl) {
+    for (const auto &pr : m_.network.projections)
+      if (pr.pre == pre.name && pr.post == post.name)
+        return true;
+    diags_.report(DiagKind::unknown_projection, pre.loc, decl.network.name, pre.name + " -> " + post.name);
+    std::vector<std::string> names;
+    for (const auto &pr : m_.network.projections)
+      names.push_back(pr.pre + " -> " + pr.post);
+    diags_.suggest(pre.name + " -> " + post.name, names, pre.loc);
+    return false;
+  }
+
+  /// `rewire PRE -> POST by deep_r(l1: A, temperature: T)`: ir::RewireRule
+  /// (both options >= 0, default 0). The sparsify pass checks the rest.
+  void rewire(const ast::Directive &d, const ast::TrainDecl &decl) {
+    const auto *by = d.words.size() == 2 ? ast::dyn_cast<ast::NameExpr>(d.words[0].get()) : nullptr;
+    const auto *call = d.words.size() == 2 ? ast::dyn_cast<ast::CallExpr>(d.words[1].get()) : nullptr;
+    if (d.projections.size() != 1 || !by || by->name != "by" || !call) {
+      diags_.report(DiagKind::expected_directive, d.keyword.loc,
+                    "'rewire PRE -> POST by deep_r(l1: A, temperature: T)'");
+      return;
     }
+    static const std::vector<std::string> kRules = {"deep_r"};
+    if (call->callee.name != "deep_r") {
+      diags_.report(DiagKind::unknown_choice, call->callee.loc, "rewiring rule", call->callee.name,
+                    alternatives(kRules));
+      diags_.suggest(call->callee.name, kRules, call->callee.loc);
+      return;
+    }
+    const auto &[pre, post] = d.projections.front();
+    if (!projections_named(pre, post, decl))
+      return;
+    static const std::vector<ir::OptionSpec> kSpecs = {{"l1", 0, 0, INFINITY, false, true},
+                                                       {"temperature", 0, 0, INFINITY, false, true}};
+    ir::OptionValues values;
+    values.values = {0, 0};
+    if (!options("deep_r", &call->args, kSpecs, values))
+      return;
+    ir::RewireRule rule;
+    rule.pre = pre.name;
+    rule.post = post.name;
+    rule.l1 = values.values[0];
+    rule.temperature = values.values[1];
+    rule.loc = pre.loc;
+    w_.rewire.push_back(rule);
+  }
+
+  /// `prune PRE -> POST to D % by magnitude every N epochs` (or `after N
+  /// epochs`): ir::PruneRule. The sparsify pass checks what needs the
+  /// trained projections and their densities.
+  void prune(const ast::Directive &d, const ast::TrainDecl &decl) {
+    auto word = [&](size_t k) {
+      return d.words.size() == 5 ? ast::dyn_cast<ast::NameExpr>(d.words[k].get()) : nullptr;
+    };
+    const ast::NameExpr *by = word(1), *criterion = word(2), *when = word(3);
+    if (d.projections.size() != 1 || !by || by->name != "by" || !criterion || !when) {
+      diags_.report(DiagKind::expected_directive, d.keyword.loc,
+                    "'prune PRE -> POST to D % by magnitude every N epochs' (or 'after N epochs')");
+      return;
+    }
+    static const std::vector<std::string> kCriteria = {"magnitude"}, kWhen = {"every", "after"};
+    for (auto [given, choices, what] : {std::make_tuple(criterion, &kCriteria, "pruning criterion"),
+                                        std::make_tuple(when, &kWhen, "pruning schedule")})
+      if (std::find(choices->begin(), choices->end(), given->name) == choices->end()) {
+        diags_.report(DiagKind::unknown_choice, given->loc(), what, given->name, alternatives(*choices));
+        diags_.suggest(given->name, *choices, given->loc());
+        return;
+      }
+    const auto &[pre, post] = d.projections.front();
+    if (!projections_named(pre, post, decl))
+      return;
+    ir::OptionSpec spec{"density (percent)", 0, 0, 100, true, true};
+    auto density = exprs_.constant(*d.words[0], "the density", Dimension());
+    if (!density || !checked(spec, *density, "prune", d.words[0]->loc()))
+      return;
+    auto p = period(*d.words[4], "the pruning period");
+    if (!p)
+      return;
+    if (p->second != ir::PeriodUnit::Epochs) {
+      diags_.report(DiagKind::expected_choice, d.words[4]->loc(), "the pruning period", "a count of epochs");
+      return;
+    }
+    ir::PruneRule rule;
+    rule.pre = pre.name;
+    rule.post = post.name;
+    rule.density = *density / 100;
+    rule.gradual = when->name == "every";
+    rule.epochs = p->first;
+    rule.loc = pre.loc;
+    w_.prune.push_back(rule);
   }
 
   // -------------------------------------------------------- populations

@@ -123,6 +123,8 @@ regimeStmt
   | IDENT IDENT callArgs ';'?                                    # wordCallStmt
   | IDENT IDENT sign=('-' | '+')? value=(NUMBER | QUANTITY) ';'?  # wordValueStmt
   | IDENT word=(IDENT | 'every') COUNT 'to' STRING ';'?          # periodStmt
+  | IDENT projectionRef 'to' expr '%' IDENT IDENT when=(IDENT | 'every') COUNT ';'?  # pruneStmt
+  | IDENT projectionRef IDENT IDENT callArgs ';'?                # rewireStmt
   | IDENT projectionRef (',' projectionRef)* ';'?                # projectionsStmt
   ;
 
@@ -130,7 +132,11 @@ regimeStmt
 // are not tokens, so a statement's end must follow from its shape):
 // `early_stopping(patience: 5)`, `regularize l2(1e-4)`,
 // `clip_gradients norm 1.0`, `checkpoint every 1 epoch to "ckpt/"`,
-// `freeze input -> hidden, hidden -> hidden`.
+// `freeze input -> hidden, hidden -> hidden`,
+// `prune hidden -> hidden to 10 % by magnitude every 5 epochs`,
+// `rewire hidden -> hidden by deep_r(l1: 1e-5, temperature: 1e-10)` (before
+// `freeze a -> b`, which would otherwise end at `b` and leave `by ...` a
+// statement of its own).
 
 // `to "file.npz"`, `on example 1000`, `every 1 ms`.
 recordSuffix : 'to' STRING | 'on' IDENT expr | 'every' expr ;

@@ -1,8 +1,10 @@
 //===- ir/Module.cpp - The model IR ---------------------------------------===//
 #include "ir/Module.h"
+
 #include "ir/Simplify.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace snn::ir {
 
@@ -121,6 +123,53 @@ const char *name_of(ConnectivityKind k) {
     return "fixed_total";
   }
   return "?";
+}
+
+const char *name_of(SynapseStorage s) {
+  switch (s) {
+  case SynapseStorage::Auto:
+    return "auto";
+  case SynapseStorage::Ragged:
+    return "ragged";
+  case SynapseStorage::Dense:
+    return "dense";
+  }
+  return "?";
+}
+
+std::optional<SynapseStorage> storage_named(const std::string &name) {
+  for (SynapseStorage s : {SynapseStorage::Ragged, SynapseStorage::Dense})
+    if (name == name_of(s))
+      return s;
+  return std::nullopt;
+}
+
+std::vector<std::string> storage_names() { return {"ragged", "dense"}; }
+
+uint64_t expected_synapses(const Projection &p, const Population &pre, const Population &post) {
+  uint32_t num_pre = pre.size, num_post = post.size;
+  bool self = p.pre == p.post && !p.autapses;
+  uint64_t pairs = uint64_t(num_pre) * num_post - (self ? num_pre : 0);
+  switch (p.connectivity) {
+  case ConnectivityKind::Dense:
+    return pairs;
+  case ConnectivityKind::OneToOne:
+    return self ? 0 : num_pre;
+  case ConnectivityKind::FixedProbability:
+    return static_cast<uint64_t>(std::llround(p.probability * double(pairs)));
+  case ConnectivityKind::FixedInDegree:
+    return p.count * num_post;
+  case ConnectivityKind::FixedOutDegree:
+    return p.count * num_pre;
+  case ConnectivityKind::FixedTotal:
+    return p.count;
+  case ConnectivityKind::FromList:
+    return p.pairs.size();
+  case ConnectivityKind::Conv2D:
+  case ConnectivityKind::AvgPool2D:
+    return window_synapses(pre.shape, post.shape, p.window, p.connectivity == ConnectivityKind::Conv2D);
+  }
+  return pairs;
 }
 
 std::vector<std::string> post_variables(const SynapseModel &model) {

@@ -227,6 +227,36 @@ enum class ConnectivityKind : uint8_t {
 };
 const char *name_of(ConnectivityKind k);
 
+/// How a projection's synapses are stored. The math of a projection never
+/// depends on it: every format gives the same synapses in the same order
+/// (rows by presynaptic neuron, targets ascending), so the same sums.
+///   Ragged: offsets of each presynaptic neuron's row and the postsynaptic
+///           neuron of every synapse (compressed rows, any connectivity).
+///   Dense:  every pair connected (but the diagonal of a projection onto
+///           its own population without autapses): a synapse's
+///           postsynaptic neuron is its place in its row, and no index is
+///           stored.
+/// Auto until passes/Sparsify chooses; `sparse(format: ...)` forces one.
+enum class SynapseStorage : uint8_t { Auto, Ragged, Dense };
+const char *name_of(SynapseStorage s);
+/// The format named `name` ("ragged", "dense"), or nullopt.
+std::optional<SynapseStorage> storage_named(const std::string &name);
+/// The names of the formats a user may ask for, for suggestions.
+std::vector<std::string> storage_names();
+
+/// What one storage format of a projection is estimated to cost (the
+/// sparsify pass's cost model): bytes of its connectivity (offsets and
+/// indices) and memory accesses per step and example; `unavailable` says why the format
+/// cannot hold this projection (empty when it can).
+struct StorageEstimate {
+  SynapseStorage format = SynapseStorage::Ragged;
+  double index_bytes = 0, accesses = 0;
+  std::string unavailable;
+};
+
+/// The firing rate cost models assume for every presynaptic neuron (Hz).
+constexpr double kAssumedRateHz = 10;
+
 enum class WeightDistribution : uint8_t { Constant, Uniform, Normal };
 
 /// How a weight file orders its values. Default: [post, pre], a conv2d
@@ -316,7 +346,19 @@ struct Projection {
   /// (until resolve-params gives the projection a model of its own).
   std::string synapse;
   std::vector<std::pair<std::string, Expr>> synapse_overrides;
+  /// The storage of its synapses: Auto until the sparsify pass chooses;
+  /// `storage_forced` for `sparse(format: ...)` (at `storage_loc`) and for
+  /// a format read from printed IR. Printed as `, storage FORMAT`.
+  SynapseStorage storage = SynapseStorage::Auto;
+  bool storage_forced = false;
+  SourceLocation storage_loc;
+  /// The sparsify pass's estimate of each format (not printed).
+  std::vector<StorageEstimate> storage_estimates;
 };
+
+/// The synapse count projection `p` from `pre` to `post` is expected to have
+/// (exact unless the connectivity is random).
+uint64_t expected_synapses(const Projection &p, const Population &pre, const Population &post);
 
 struct Network {
   std::string name;   ///< empty when the file declares no network

@@ -542,6 +542,8 @@ std::string to_string(const Module &m) {
     }
     if (pr.frozen)
       os << ", frozen";
+    if (pr.storage != SynapseStorage::Auto)
+      os << ", storage " << name_of(pr.storage);
     os << '\n';
   }
   os << "}\n";

@@ -569,7 +569,7 @@ private:
       }
     }
     while (in_.accept(",")) { // , delay N   , delay ~ uniform(LO, HI) [steps]   , frozen
-      Token clause = in_.expect(TokenKind::Ident, "delay or frozen");
+      Token clause = in_.expect(TokenKind::Ident, "delay, synapse, frozen or storage");
       if (clause.text == "delay" && in_.accept("~")) {
         in_.expect("uniform");
         in_.expect("(");
@@ -590,7 +590,15 @@ private:
         pr.delay_steps = static_cast<uint32_t>(parse_integer(in_, "a delay in steps", 0, kMaxDelaySteps));
       else if (clause.text == "frozen")
         pr.frozen = true;
-      else if (clause.text == "synapse") { // , synapse NAME[, PARAM = VALUE ...]
+      else if (clause.text == "storage") { // , storage FORMAT: as chosen, kept
+        Token format = in_.expect(TokenKind::Ident, "a storage format");
+        std::optional<SynapseStorage> storage = storage_named(format.text);
+        if (!storage)
+          in_.fail(DiagKind::ir_expected, format.loc, "a storage format (ragged or dense)", describe(format));
+        pr.storage = *storage;
+        pr.storage_forced = true;
+        pr.storage_loc = format.loc;
+      } else if (clause.text == "synapse") { // , synapse NAME[, PARAM = VALUE ...]
         Token name = in_.expect(TokenKind::Ident, "a synapse model's name");
         const SynapseModel *model = m_.find_synapse(name.text);
         if (!model)
@@ -609,7 +617,7 @@ private:
               param.text, typed(value, {}, ScalarType::Real, p->dim, "parameter '" + param.text + "'"));
         }
       } else
-        in_.fail(DiagKind::ir_expected, clause.loc, "delay, synapse or frozen", describe(clause));
+        in_.fail(DiagKind::ir_expected, clause.loc, "delay, synapse, frozen or storage", describe(clause));
     }
     // A post block feeds a parameter (before resolve-params), and only it.
     const SynapseModel *synapse = m_.find_synapse(pr.synapse);

@@ -2,7 +2,10 @@
 
 #include "ir/ReaderWorkflow.h"
 
+#include "ir/Printer.h"
 #include "ir/ReaderExpr.h"
+
+#include <cmath>
 
 namespace snn::ir::reader {
 namespace {
@@ -78,6 +81,10 @@ public:
       w_.checkpoint.unit = unit();
       in_.expect("to");
       w_.checkpoint.directory = in_.expect(TokenKind::String, "a directory name in quotes").text;
+    } else if (s == "prune") {
+      prune();
+    } else if (s == "rewire") {
+      rewire();
     } else {
       return false;
     }
@@ -85,6 +92,64 @@ public:
   }
 
 private:
+  /// `PRE -> POST` naming projections of the network; sets the rule's names
+  /// and location.
+  template <typename Rule> void projection(Rule &rule, const char *what) {
+    Token pre = in_.peek();
+    rule.pre = population();
+    in_.expect("->");
+    rule.post = population();
+    rule.loc = pre.loc;
+    bool found = false;
+    for (const Projection &pr : m_.network.projections)
+      found = found || (pr.pre == rule.pre && pr.post == rule.post);
+    if (!found)
+      in_.fail(DiagKind::ir_invalid_module, pre.loc, "no projection " + rule.pre + " -> " + rule.post + " to " + what);
+  }
+
+  /// `rewire PRE -> POST by deep_r(l1: A, temperature: T)`.
+  void rewire() {
+    RewireRule r;
+    projection(r, "rewire");
+    in_.expect("by");
+    in_.expect("deep_r");
+    in_.expect("(");
+    expect_label(in_, "l1");
+    Token at = in_.peek();
+    r.l1 = parse_real(in_);
+    in_.expect(",");
+    expect_label(in_, "temperature");
+    Token at_t = in_.peek();
+    r.temperature = parse_real(in_);
+    in_.expect(")");
+    if (!(r.l1 >= 0 && std::isfinite(r.l1)))
+      in_.fail(DiagKind::ir_expected, at.loc, "an L1 strength >= 0", format_real(r.l1));
+    if (!(r.temperature >= 0 && std::isfinite(r.temperature)))
+      in_.fail(DiagKind::ir_expected, at_t.loc, "a temperature >= 0", format_real(r.temperature));
+    w_.rewire.push_back(r);
+  }
+
+  /// `prune PRE -> POST to D by magnitude every|after N epoch(s)`.
+  void prune() {
+    PruneRule p;
+    projection(p, "prune");
+    in_.expect("to");
+    Token at = in_.peek();
+    p.density = parse_real(in_);
+    if (!(p.density > 0 && p.density < 1))
+      in_.fail(DiagKind::ir_expected, at.loc, "a density between 0 and 1", format_real(p.density));
+    in_.expect("by");
+    in_.expect("magnitude");
+    Token when = in_.expect(TokenKind::Ident, "every or after");
+    if (when.text != "every" && when.text != "after")
+      in_.fail(DiagKind::ir_expected, when.loc, "every or after", describe(when));
+    p.gradual = when.text == "every";
+    p.epochs = uint32_t(parse_integer(in_, "the pruning period", 1, UINT32_MAX));
+    if (unit() != PeriodUnit::Epochs)
+      in_.fail(DiagKind::ir_expected, when.loc, "a period in epochs", "batches");
+    w_.prune.push_back(p);
+  }
+
   void schedule() {
     in_.expect("=");
     Token name = in_.expect(TokenKind::Ident, "a schedule");

@@ -283,6 +283,12 @@ std::string to_string(const Workflow &w, const std::string &indent) {
        << ", min_delta: " << number_text(e.min_delta) << ", restore_best: " << (e.restore_best ? "true" : "false")
        << ")\n";
   }
+  for (const auto &p : w.prune)
+    os << indent << "prune " << p.pre << " -> " << p.post << " to " << number_text(p.density) << " by magnitude "
+       << (p.gradual ? "every " : "after ") << p.epochs << ' ' << (p.epochs == 1 ? "epoch" : "epochs") << '\n';
+  for (const auto &r : w.rewire)
+    os << indent << "rewire " << r.pre << " -> " << r.post << " by deep_r(l1: " << number_text(r.l1)
+       << ", temperature: " << number_text(r.temperature) << ")\n";
   if (w.checkpoint.every)
     os << indent << "checkpoint every " << w.checkpoint.every << ' '
        << name_of(w.checkpoint.unit, w.checkpoint.every != 1) << " to \"" << w.checkpoint.directory << "\"\n";

@@ -115,6 +115,38 @@ struct EarlyStopping {
   bool restore_best = false;
 };
 
+/// `prune PRE -> POST to D % by magnitude every N epochs` (or `after N
+/// epochs`): at the end of pruning epochs, the synapses of the trained
+/// projections PRE -> POST with the smallest |w| leave the storage, down
+/// to a density (synapses over pairs) of
+///   every N: d_k = D + (d_0 - D) (1 - k / K)^3 at epoch k N, k = 1..K,
+///            K = floor(epochs / N) (Zhu & Gupta 2017's gradual schedule,
+///            reaching D at the last multiple of N);
+///   after N: D at epoch N, once.
+/// d_0 is the density before training.
+struct PruneRule {
+  std::string pre, post;
+  double density = 0;  ///< D, in (0, 1)
+  bool gradual = true; ///< every (true) or after
+  uint32_t epochs = 1; ///< N >= 1
+  SourceLocation loc;  ///< the pre population's name in the statement
+};
+
+/// `rewire PRE -> POST by deep_r(l1: ALPHA, temperature: T)`: Deep R
+/// (Bellec et al. 2018) on the trained projections PRE -> POST. Each pair
+/// (i, j) has a sign s fixed at creation, the sign of the weight the
+/// projection's initialiser draws for it; a synapse is active while s w >=
+/// 0. After each optimiser step, every active synapse takes the L1 and noise
+/// terms, w += -lr ALPHA s + sqrt(2 lr T) nu (nu ~ N(0, 1)); those whose s w
+/// fell below 0 become dormant and leave the storage, and as many dormant
+/// pairs, drawn uniformly, become active with w = 0, so that the number of
+/// active synapses stays the one the projection was created with.
+struct RewireRule {
+  std::string pre, post;
+  double l1 = 0, temperature = 0;
+  SourceLocation loc; ///< the pre population's name in the statement
+};
+
 struct Workflow {
   OptimizerKind optimizer = OptimizerKind::Adam;
   OptionValues optimizer_options; ///< options_of(optimizer)
@@ -132,6 +164,8 @@ struct Workflow {
   std::vector<Dropout> dropouts;
   EarlyStopping early_stopping;
   Checkpoint checkpoint;
+  std::vector<PruneRule> prune;
+  std::vector<RewireRule> rewire;
 
   Workflow();
   double lr() const;

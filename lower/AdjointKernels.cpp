@@ -150,11 +150,11 @@ Kernel build_adjoint_kernel(const std::string &name, const ir::TrainedProjection
   return body.k.finish();
 }
 
-Kernel build_backprop_kernel(ElemType real) {
+Kernel build_backprop_kernel(ir::SynapseStorage storage, ElemType real) {
   using Access = Param::Access;
-  Body body("backprop", DomainKind::Neurons, true);
+  Body body("backprop" + SynapseTargets::suffix(storage), DomainKind::Neurons, true);
   int row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Access::Read);
-  int target = body.k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Access::Read);
+  SynapseTargets targets(body.k, storage);
   int weight = body.k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Access::Read);
   int mu = body.k.buffer("mu", real, ScopeKind::Neuron, BatchAxis::PerExample, Access::Read);
   int spike_adjoint = body.k.buffer("spike_adjoint", real, ScopeKind::Neuron, BatchAxis::PerExample, Access::ReadWrite);
@@ -168,19 +168,19 @@ Kernel build_backprop_kernel(ElemType real) {
   Value s = local("s", Type::I64);
   // The sum in row order, into the neuron's own element: no atomics.
   body.k.emit(For::make("s", begin, end, body.k.nested([&] {
-    Expr m = body.load("m", mu, b_index() * num_post + to_index(body.k.load(target, s)));
+    Expr m = body.load("m", mu, b_index() * num_post + targets.post(body.k, "post", s, pre, begin));
     Expr w = body.load("w", weight, s);
     body.store(spike_adjoint, index, body.load("r", spike_adjoint, index) + w * m);
   })));
   return body.k.finish();
 }
 
-Kernel build_event_gradient_kernel(ElemType real) {
+Kernel build_event_gradient_kernel(ir::SynapseStorage storage, ElemType real) {
   using Access = Param::Access;
-  Body body("gradient.events", DomainKind::SpikingRows, true);
+  Body body("gradient.events" + SynapseTargets::suffix(storage), DomainKind::SpikingRows, true);
   int spikes = body.k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Access::Read);
   int row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Access::Read);
-  int target = body.k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Access::Read);
+  SynapseTargets targets(body.k, storage);
   int mu = body.k.buffer("mu", real, ScopeKind::Neuron, BatchAxis::PerExample, Access::Read);
   int grad = body.k.buffer("grad", real, ScopeKind::Synapse, BatchAxis::PerExample, Access::ReadWrite);
   Value num_pre = body.k.scalar("num_pre");
@@ -196,7 +196,7 @@ Kernel build_event_gradient_kernel(ElemType real) {
   // Each synapse's per-example gradient is its own: no atomics, parallel.
   body.k.emit(For::make("s", begin, end, body.k.nested([&] {
     Value at = body.k.let("at", b_index() * nsyn + s);
-    Expr m = body.load("m", mu, b_index() * num_post + to_index(body.k.load(target, s)));
+    Expr m = body.load("m", mu, b_index() * num_post + targets.post(body.k, "post", s, pre, begin));
     body.store(grad, at, body.load("g", grad, at) + m);
   }),
                         /*parallel=*/true));

@@ -50,12 +50,12 @@ Kernel build_adjoint_kernel(const std::string &name, const ir::TrainedProjection
 /// BPTT: spike_adjoint[b, i] += sum over the synapses s of presynaptic
 /// neuron i of weight[s] mu[b, target(s)], in row order: the loss's
 /// dependence on i's spike through one projection (mu of the step the
-/// spike arrives).
-Kernel build_backprop_kernel(ElemType real);
+/// spike arrives). Targets from the projection's `storage`.
+Kernel build_backprop_kernel(ir::SynapseStorage storage, ElemType real);
 
 /// grad[b, s] += mu[b, target(s)] for every synapse s of each presynaptic
 /// neuron that spiked at the step being replayed (`spikes`, brought back
 /// from the history): the gradient's events, like spike delivery.
-Kernel build_event_gradient_kernel(ElemType real);
+Kernel build_event_gradient_kernel(ir::SynapseStorage storage, ElemType real);
 
 } // namespace snn::lower

@@ -122,15 +122,16 @@ std::vector<size_t> AdjointSchedule::group_order() const {
 Launch AdjointSchedule::backprop_launch(const Backprop &bp) {
   const Program &p = b_.program();
   const ProjectionInfo &info = p.projections[bp.projection];
-  int index = b_.kernel("backprop", [&] { return build_backprop_kernel(p.real); });
-  return b_.launch(index, "projection " + info.name,
-                   {{"row_start", buffer_arg(info.row_start)},
-                    {"target", buffer_arg(info.target)},
-                    {"weight", buffer_arg(info.weight)},
-                    {"mu", buffer_arg(projections_[size_t(bp.group)].mu)},
-                    {"spike_adjoint", buffer_arg(spike_adjoint_.at(info.pre))},
-                    {"num_pre", scalar_arg(p.populations[info.pre].size)},
-                    {"num_post", scalar_arg(p.populations[info.post].size)}});
+  int index = b_.kernel("backprop" + SynapseTargets::suffix(info.storage),
+                        [&] { return build_backprop_kernel(info.storage, p.real); });
+  std::map<std::string, Argument> args = target_args(info);
+  args.insert({{"row_start", buffer_arg(info.row_start)},
+               {"weight", buffer_arg(info.weight)},
+               {"mu", buffer_arg(projections_[size_t(bp.group)].mu)},
+               {"spike_adjoint", buffer_arg(spike_adjoint_.at(info.pre))},
+               {"num_pre", scalar_arg(p.populations[info.pre].size)},
+               {"num_post", scalar_arg(p.populations[info.post].size)}});
+  return b_.launch(index, "projection " + info.name, args);
 }
 
 Launch AdjointSchedule::history_launch(bool store, int value, int history) {
@@ -217,17 +218,18 @@ void AdjointSchedule::launch_backward(EntryPoint &backward, const std::vector<La
       continue;
     backward.launches.push_back(history_launch(false, flags_of(history), history));
   }
-  int events = b_.kernel("gradient.events", [&] { return build_event_gradient_kernel(p.real); });
   for (const Projection &pr : projections_) {
     const ProjectionInfo &info = p.projections[pr.a.tp->projection];
-    backward.launches.push_back(b_.launch(events, "projection " + pr.a.name,
-                                          {{"spikes", buffer_arg(replayed_.at(history_.at(pr.a.spikes)))},
-                                           {"row_start", buffer_arg(info.row_start)},
-                                           {"target", buffer_arg(info.target)},
-                                           {"mu", buffer_arg(pr.mu)},
-                                           {"grad", buffer_arg(pr.a.grad)},
-                                           {"num_pre", scalar_arg(p.populations[info.pre].size)},
-                                           {"num_post", scalar_arg(p.populations[info.post].size)}}));
+    int events = b_.kernel("gradient.events" + SynapseTargets::suffix(info.storage),
+                           [&] { return build_event_gradient_kernel(info.storage, p.real); });
+    std::map<std::string, Argument> args = target_args(info);
+    args.insert({{"spikes", buffer_arg(replayed_.at(history_.at(pr.a.spikes)))},
+                 {"row_start", buffer_arg(info.row_start)},
+                 {"mu", buffer_arg(pr.mu)},
+                 {"grad", buffer_arg(pr.a.grad)},
+                 {"num_pre", scalar_arg(p.populations[info.pre].size)},
+                 {"num_post", scalar_arg(p.populations[info.post].size)}});
+    backward.launches.push_back(b_.launch(events, "projection " + pr.a.name, args));
   }
 }
 

@@ -27,11 +27,12 @@ uint64_t ring_slots(uint32_t max_steps) {
   return slots;
 }
 
-Kernel build_delay_kernel(const ir::DelayRange &range, uint32_t max_steps) {
-  KernelBuilder k("init_delays.uniform(" + ir::format_real(range.lo) + ", " + ir::format_real(range.hi) + ")",
+Kernel build_delay_kernel(const ir::DelayRange &range, uint32_t max_steps, ir::SynapseStorage storage) {
+  KernelBuilder k("init_delays.uniform(" + ir::format_real(range.lo) + ", " + ir::format_real(range.hi) + ")" +
+                      SynapseTargets::suffix(storage),
                   DomainKind::Synapses, false);
   int row_start = k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-  int target = k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  SynapseTargets targets(k, storage);
   int delay = k.buffer("delay", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Write);
   k.scalar("num_pre");
   Value projection = k.scalar("projection");
@@ -39,8 +40,9 @@ Kernel build_delay_kernel(const ir::DelayRange &range, uint32_t max_steps) {
   k.set_rows(row_start);
 
   Value s = local("s", Type::I64);
-  Value pre = Cast::make(Type::U32, local("pre", Type::I64));
-  Value post = k.let("post", k.load(target, s));
+  Value row = local("pre", Type::I64);
+  Value pre = Cast::make(Type::U32, row);
+  Value post = Cast::make(Type::U32, targets.post_in_row(k, "post", s, row, row_start));
   // Word 2 = 1 keeps the delays apart from the weights (word 2 = 0).
   Value tag = IntOp::make(IntOpKind::Or, Cast::make(Type::U32, projection), u32(snn_philox_tag(SNN_RNG_WEIGHT, 0)));
   emit_draw(k, "draw", {pre, post, u32(1), tag}, run_key(), ir::Distribution::Uniform01);
@@ -55,11 +57,13 @@ Kernel build_delay_kernel(const ir::DelayRange &range, uint32_t max_steps) {
   return k.finish();
 }
 
-Kernel build_ring_delivery_kernel(bool per_synapse, ElemType real) {
-  KernelBuilder k(per_synapse ? "deliver.delayed.per_synapse" : "deliver.delayed", DomainKind::SpikingRows, true);
+Kernel build_ring_delivery_kernel(bool per_synapse, ir::SynapseStorage storage, ElemType real) {
+  KernelBuilder k(std::string(per_synapse ? "deliver.delayed.per_synapse" : "deliver.delayed") +
+                      SynapseTargets::suffix(storage),
+                  DomainKind::SpikingRows, true);
   int spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
   int row_start = k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-  int target = k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  SynapseTargets targets(k, storage);
   int weight = k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
   int delay = -1;
   if (per_synapse)
@@ -84,7 +88,7 @@ Kernel build_ring_delivery_kernel(bool per_synapse, ElemType real) {
   // The synapses of a row add into the ring atomically: parallel.
   k.emit(For::make("s", begin, end, k.nested([&] {
     Value slot = per_synapse ? k.let("slot", bit_and(step + to_index(k.load(delay, s)) - i64(1), mask)) : row;
-    Value index = k.let("index", ring_index(slot, to_index(k.load(target, s)), slots, num_post));
+    Value index = k.let("index", ring_index(slot, targets.post(k, "post", s, pre, begin), slots, num_post));
     k.atomic_add(ring, index, k.load(weight, s));
   }),
                    /*parallel=*/true));

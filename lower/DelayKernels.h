@@ -33,12 +33,12 @@ uint64_t ring_slots(uint32_t max_steps);
 /// Per-synapse delays of `delay ~ uniform(lo, hi)` (`range`, in steps): the
 /// whole step nearest a uniform draw from [lo, hi) of the delay stream of
 /// RandomStreams.h, between 1 and `max_steps`.
-Kernel build_delay_kernel(const ir::DelayRange &range, uint32_t max_steps);
+Kernel build_delay_kernel(const ir::DelayRange &range, uint32_t max_steps, ir::SynapseStorage storage);
 
 /// This step's spikes into the ring: for every spiking presynaptic neuron and
 /// each of its synapses, ring[b][(step + d - 1) mod slots][target] += weight,
 /// where d is the synapse's delay (`per_synapse`) or the projection's.
-Kernel build_ring_delivery_kernel(bool per_synapse, ElemType real);
+Kernel build_ring_delivery_kernel(bool per_synapse, ir::SynapseStorage storage, ElemType real);
 
 /// The effects due in this step: post[b][n] += ring[b][step mod slots][n],
 /// and that row cleared. When `gated`, the effect is dropped where the

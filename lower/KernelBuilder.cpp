@@ -84,4 +84,38 @@ OffsetRange offset_range(KernelBuilder &k, int offsets, const Value &i) {
   return r;
 }
 
+SynapseTargets::SynapseTargets(KernelBuilder &k, ir::SynapseStorage storage) : storage_(storage) {
+  ir::internal_check(storage == ir::SynapseStorage::Ragged || storage == ir::SynapseStorage::Dense,
+                     "a kernel built for a projection whose storage is not chosen");
+  if (storage == ir::SynapseStorage::Ragged)
+    target_ = k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  else
+    skip_self_ = k.scalar("skip_self");
+}
+
+Value SynapseTargets::post(KernelBuilder &k, const std::string &name, const Value &s, const Value &pre,
+                           const Value &row_begin) const {
+  if (storage_ == ir::SynapseStorage::Ragged)
+    return k.let(name, Cast::make(Type::I64, k.load(target_, s)));
+  Value place = k.let(name + ".place", s - row_begin);
+  Value past_diagonal = IntOp::make(IntOpKind::And, nonzero(skip_self_), IntOp::make(IntOpKind::Le, pre, place));
+  return k.let(name, place + Cast::make(Type::I64, past_diagonal));
+}
+
+Value SynapseTargets::post_in_row(KernelBuilder &k, const std::string &name, const Value &s, const Value &pre,
+                                  int row_start) const {
+  Value begin = storage_ == ir::SynapseStorage::Dense
+                    ? k.let(name + ".row", Cast::make(Type::I64, k.load(row_start, pre)))
+                    : Value();
+  return post(k, name, s, pre, begin);
+}
+
+std::map<std::string, Argument> target_args(const ProjectionInfo &info) {
+  return {{"target", Argument{info.target, 0}}, {"skip_self", Argument{-1, info.pre == info.post && !info.autapses}}};
+}
+
+std::string SynapseTargets::suffix(ir::SynapseStorage storage) {
+  return storage == ir::SynapseStorage::Dense ? ".dense" : "";
+}
+
 } // namespace snn::lower

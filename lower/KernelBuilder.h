@@ -10,6 +10,8 @@
 #include "lower/Program.h"
 
 #include <functional>
+#include <map>
+#include <optional>
 
 namespace snn::lower {
 
@@ -54,6 +56,35 @@ struct OffsetRange {
   Value begin, end;
 };
 OffsetRange offset_range(KernelBuilder &k, int offsets, const Value &i);
+
+/// Where a kernel finds the postsynaptic neuron of a synapse, by the
+/// projection's storage (ir::SynapseStorage): ragged storage loads it from
+/// the `target` buffer; dense storage computes it from the synapse's place k
+/// in its row as k + (skip_self && k >= pre), the scalar `skip_self` being 1
+/// for a projection onto its own population without autapses, whose rows
+/// leave out the diagonal. Either way, the same neuron.
+class SynapseTargets {
+public:
+  /// Declares what `storage` reads: the `target` buffer, or `skip_self`.
+  SynapseTargets(KernelBuilder &k, ir::SynapseStorage storage);
+  /// The postsynaptic neuron (I64) of synapse `s` (I64) of row `pre`
+  /// (I64), whose synapses begin at `row_begin` (I64), bound to `name`.
+  Value post(KernelBuilder &k, const std::string &name, const Value &s, const Value &pre, const Value &row_begin) const;
+  /// The same where the row's beginning is not at hand: loaded from the
+  /// row offsets (buffer parameter `row_start`) when the storage needs it.
+  Value post_in_row(KernelBuilder &k, const std::string &name, const Value &s, const Value &pre, int row_start) const;
+  /// What a kernel's name gets for `storage`: "" (ragged) or ".dense".
+  static std::string suffix(ir::SynapseStorage storage);
+
+private:
+  ir::SynapseStorage storage_;
+  int target_ = -1;
+  Value skip_self_;
+};
+
+/// The arguments SynapseTargets reads for projection `info`, whatever its
+/// storage: `target` (its buffer, -1 for dense storage) and `skip_self`.
+std::map<std::string, Argument> target_args(const ProjectionInfo &info);
 
 /// A Real literal (Program precision) as a lowered value.
 Value real_value(double v);

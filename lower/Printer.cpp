@@ -262,6 +262,22 @@ std::string to_string(const Program &p) {
       out += fmt::format("  {}: {} (cost per step: presynaptic {:.0f}, postsynaptic {:.0f})\n", j.name,
                          name_of(j.delivery), j.delivery_cost.presynaptic, j.delivery_cost.postsynaptic);
     out += "}\n";
+    // The sparsify pass's choice and its estimates: connectivity bytes and
+    // memory accesses per step and example of each format.
+    out += "storage {\n";
+    for (const ProjectionInfo &j : p.projections) {
+      out += fmt::format("  {}: {}", j.name, ir::name_of(j.storage));
+      std::string sep = " (";
+      for (const ir::StorageEstimate &e : j.storage_estimates) {
+        out += sep + ir::name_of(e.format) + ": ";
+        out += e.unavailable.empty()
+                   ? fmt::format("{} index bytes, {:.4g} accesses per step", uint64_t(e.index_bytes), e.accesses)
+                   : "unavailable, " + e.unavailable;
+        sep = "; ";
+      }
+      out += j.storage_estimates.empty() ? "\n" : ")\n";
+    }
+    out += "}\n";
   }
   if (p.training.enabled) {
     // The cost model's estimate, per step and example, and why the adjoint
@@ -292,6 +308,13 @@ std::string to_string(const Program &p) {
                            human_bytes(kHistoryBudgetBytes), p.batch);
     } else
       out += fmt::format("  adjoint history would take {} bytes per example\n", t.strategy_cost.history_bytes);
+    for (const PruneInfo &rule : t.prune)
+      out += fmt::format("  prune {} to {} by magnitude {} {} epoch(s)\n", p.projections[size_t(rule.projection)].name,
+                         ir::format_real(rule.density), rule.gradual ? "every" : "after", rule.epochs);
+    for (const RewireInfo &rule : t.rewire)
+      out += fmt::format("  rewire {} by deep_r(l1: {}, temperature: {}), dormant flags %{}\n",
+                         p.projections[size_t(rule.projection)].name, ir::format_real(rule.l1),
+                         ir::format_real(rule.temperature), rule.dormant);
     out += "}\n";
   }
   // What the runtime's --threads may split by example.

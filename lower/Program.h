@@ -253,6 +253,10 @@ struct ProjectionInfo {
   /// `init` (empty: none) and its .npz array (empty: an .npy, read whole).
   std::string weight_file, weight_array;
   ir::WeightLayout weight_layout = ir::WeightLayout::Default; ///< how weight_file orders its values
+  /// How its synapses are stored (passes/Sparsify.h): ragged storage has
+  /// the `target` buffer, dense none (-1); and the cost model's estimates.
+  ir::SynapseStorage storage = ir::SynapseStorage::Ragged;
+  std::vector<ir::StorageEstimate> storage_estimates;
 };
 
 struct RecordInfo {
@@ -306,6 +310,24 @@ struct HyperInfo {
   bool min_open = false, max_open = false, integer = false, boolean = false;
 };
 
+/// A prune rule (ir::PruneRule) of one projection, as the runtime applies
+/// it (snn_prune_desc).
+struct PruneInfo {
+  int projection = -1;
+  double density = 0;
+  bool gradual = true;
+  uint32_t epochs = 1;
+};
+
+/// A Deep R rule (ir::RewireRule) of one projection (snn_rewire_desc): the
+/// kernel of apply_gradients flags the synapses that turned dormant in
+/// `dormant` (U8, per synapse, shared), which the runtime replaces.
+struct RewireInfo {
+  int projection = -1;
+  double l1 = 0, temperature = 0;
+  int dormant = -1;
+};
+
 /// What the runtime needs to train (enabled only for a `train` regime).
 struct TrainingInfo {
   bool enabled = false;
@@ -343,6 +365,10 @@ struct TrainingInfo {
   /// holds (lower/Dependence.h, segment_state), for runs whose histories
   /// hold fewer steps than an example has.
   std::vector<int> segment_state;
+  /// The regime's prune rules, one per pruned projection.
+  std::vector<PruneInfo> prune;
+  /// The regime's Deep R rules, one per rewired projection.
+  std::vector<RewireInfo> rewire;
 };
 
 struct Program {

@@ -20,34 +20,6 @@ namespace snn::lower {
 
 namespace {
 
-/// The synapse count a projection is expected to have (exact unless the
-/// connectivity is random).
-uint64_t expected_synapses(const ir::Projection &p, const ir::Population &pre, const ir::Population &post) {
-  uint32_t num_pre = pre.size, num_post = post.size;
-  bool self = p.pre == p.post && !p.autapses;
-  uint64_t pairs = uint64_t(num_pre) * num_post - (self ? num_pre : 0);
-  switch (p.connectivity) {
-  case ir::ConnectivityKind::Dense:
-    return pairs;
-  case ir::ConnectivityKind::OneToOne:
-    return self ? 0 : num_pre;
-  case ir::ConnectivityKind::FixedProbability:
-    return static_cast<uint64_t>(std::llround(p.probability * double(pairs)));
-  case ir::ConnectivityKind::FixedInDegree:
-    return p.count * num_post;
-  case ir::ConnectivityKind::FixedOutDegree:
-    return p.count * num_pre;
-  case ir::ConnectivityKind::FixedTotal:
-    return p.count;
-  case ir::ConnectivityKind::FromList:
-    return p.pairs.size();
-  case ir::ConnectivityKind::Conv2D:
-  case ir::ConnectivityKind::AvgPool2D:
-    return ir::window_synapses(pre.shape, post.shape, p.window, p.connectivity == ir::ConnectivityKind::Conv2D);
-  }
-  return pairs;
-}
-
 class Scheduler {
 public:
   Scheduler(const ir::Module &module, const ScheduleOptions &options)
@@ -74,6 +46,13 @@ public:
     fuse_resets();
     if (p_.training.backward_pass)
       p_.training.segment_state = segment_state(p_);
+    if (m_.regime.training)
+      for (const ir::PruneRule &rule : m_.regime.training->workflow.prune)
+        for (size_t j = 0; j < m_.network.projections.size(); ++j) {
+          const ir::Projection &pr = m_.network.projections[j];
+          if (pr.pre == rule.pre && pr.post == rule.post)
+            p_.training.prune.push_back({int(j), rule.density, rule.gradual, rule.epochs});
+        }
     for (const ir::Record &r : m_.regime.records)
       add_record(r);
     for (const ir::Stimulus &s : m_.regime.stimuli)
@@ -182,13 +161,18 @@ private:
       b.extent_is_estimate = scope == ScopeKind::Synapse && pr.connectivity == ir::ConnectivityKind::FixedProbability;
       return add_buffer(std::move(b));
     };
-    uint64_t synapses = expected_synapses(pr, m_.network.populations[pre], m_.network.populations[post]);
+    uint64_t synapses = ir::expected_synapses(pr, m_.network.populations[pre], m_.network.populations[post]);
     info.pre_shape = m_.network.populations[pre].shape;
     info.post_shape = m_.network.populations[post].shape;
     info.window = pr.window;
     info.pairs = pr.pairs;
     info.row_start = array("row_start", ElemType::U32, ScopeKind::Row, BufferRole::RowStart, "", uint64_t(num_pre) + 1);
-    info.target = array("target", ElemType::U32, ScopeKind::Synapse, BufferRole::Target, "", synapses);
+    // A module that skipped the sparsify pass (one built by hand) is stored
+    // ragged, the format that holds any projection.
+    info.storage = pr.storage == ir::SynapseStorage::Auto ? ir::SynapseStorage::Ragged : pr.storage;
+    info.storage_estimates = pr.storage_estimates;
+    if (info.storage == ir::SynapseStorage::Ragged)
+      info.target = array("target", ElemType::U32, ScopeKind::Synapse, BufferRole::Target, "", synapses);
     info.weight = array("weight", real_, ScopeKind::Synapse, BufferRole::Weight, pr.weight.dim.str(), synapses);
     if (pr.delay_range)
       info.delay = array("delay", ElemType::U32, ScopeKind::Synapse, BufferRole::Delay, "", synapses);
@@ -300,9 +284,10 @@ private:
   Launch synapse_event_launch(int j, bool post_event) {
     const ir::SynapseModel &synapse = *synapse_model(j);
     std::set<std::string> gated = gated_writes(j, synapse);
-    int index = kernel((post_event ? "on_post:" : "on_pre:") + synapse.name + gated_key(gated),
-                       [&] { return build_synapse_event_kernel(synapse, post_event, gated, m_.regime.dt, real_); });
     const ProjectionInfo &info = p_.projections[j];
+    int index = kernel(
+        (post_event ? "on_post:" : "on_pre:") + synapse.name + gated_key(gated) + (post_event ? "" : storage_key(info)),
+        [&] { return build_synapse_event_kernel(synapse, post_event, gated, m_.regime.dt, info.storage, real_); });
     std::map<std::string, Argument> args = synapse_model_args(j, gated);
     args["spikes"] = buffer_arg(post_event          ? p_.populations[info.post].spiked
                                 : info.arrived >= 0 ? info.arrived
@@ -364,8 +349,9 @@ private:
     const ir::SynapseModel &synapse = *synapse_model(j);
     std::set<std::string> gated = gated_writes(j, synapse);
     const ProjectionInfo &info = p_.projections[j];
-    int index = kernel("on_pre.delayed.per_synapse:" + synapse.name + gated_key(gated),
-                       [&] { return build_delayed_pre_event_kernel(synapse, gated, m_.regime.dt, real_); });
+    int index = kernel("on_pre.delayed.per_synapse:" + synapse.name + gated_key(gated) + storage_key(info), [&] {
+      return build_delayed_pre_event_kernel(synapse, gated, m_.regime.dt, info.storage, real_);
+    });
     std::map<std::string, Argument> args = synapse_model_args(j, gated);
     args.insert({{"spikes", buffer_arg(info.arrived)},
                  {"history", buffer_arg(info.ring)},
@@ -392,10 +378,16 @@ private:
   /// The arguments every kernel over a projection's synapses takes.
   /// A projection's connectivity and weights (its columns: -1 without).
   static std::map<std::string, Argument> synapse_args(const ProjectionInfo &info) {
-    return {{"row_start", buffer_arg(info.row_start)},     {"target", buffer_arg(info.target)},
-            {"weight", buffer_arg(info.weight)},           {"col_start", buffer_arg(info.col_start)},
-            {"col_synapse", buffer_arg(info.col_synapse)}, {"col_pre", buffer_arg(info.col_pre)}};
+    std::map<std::string, Argument> args = target_args(info);
+    args.insert({{"row_start", buffer_arg(info.row_start)},
+                 {"weight", buffer_arg(info.weight)},
+                 {"col_start", buffer_arg(info.col_start)},
+                 {"col_synapse", buffer_arg(info.col_synapse)},
+                 {"col_pre", buffer_arg(info.col_pre)}});
+    return args;
   }
+  /// What keys kernels that read a projection's targets add for its storage.
+  static std::string storage_key(const ProjectionInfo &info) { return SynapseTargets::suffix(info.storage); }
   static Argument buffer_arg(int buffer) { return Argument{buffer, 0}; }
   static Argument scalar_arg(int64_t value) { return Argument{-1, value}; }
 
@@ -448,9 +440,10 @@ private:
     const PopulationInfo &pre = p_.populations[info.pre], &post = p_.populations[info.post];
     DeliveryTarget t = delivery_target(j);
     bool gather = info.delivery == DeliveryStrategy::Postsynaptic;
-    int index =
-        gather ? kernel(t.gated ? "gather.gated" : "gather", [&] { return build_gather_kernel(t.gated, real_); })
-               : kernel(t.gated ? "deliver.gated" : "deliver", [&] { return build_delivery_kernel(t.gated, real_); });
+    int index = gather
+                    ? kernel(t.gated ? "gather.gated" : "gather", [&] { return build_gather_kernel(t.gated, real_); })
+                    : kernel((t.gated ? "deliver.gated" : "deliver") + storage_key(info),
+                             [&] { return build_delivery_kernel(t.gated, info.storage, real_); });
     std::map<std::string, Argument> args = synapse_args(info);
     args.insert({{"spikes", buffer_arg(pre.spiked)},
                  {"post", buffer_arg(t.buffer)},
@@ -466,8 +459,8 @@ private:
     const ProjectionInfo &info = p_.projections[j];
     const PopulationInfo &pre = p_.populations[info.pre], &post = p_.populations[info.post];
     bool per_synapse = info.delay >= 0;
-    int index = kernel(per_synapse ? "deliver.delayed.per_synapse" : "deliver.delayed",
-                       [&] { return build_ring_delivery_kernel(per_synapse, real_); });
+    int index = kernel((per_synapse ? "deliver.delayed.per_synapse" : "deliver.delayed") + storage_key(info),
+                       [&] { return build_ring_delivery_kernel(per_synapse, info.storage, real_); });
     std::map<std::string, Argument> args = synapse_args(info);
     args.insert({{"spikes", buffer_arg(pre.spiked)},
                  {"delay", buffer_arg(info.delay)},
@@ -506,8 +499,8 @@ private:
     const ir::Projection &pr = m_.network.projections[j];
     const ProjectionInfo &info = p_.projections[j];
     std::string key = "delays:" + ir::format_real(pr.delay_range->lo) + ":" + ir::format_real(pr.delay_range->hi) +
-                      ":" + std::to_string(pr.delay_steps);
-    int index = kernel(key, [&] { return build_delay_kernel(*pr.delay_range, pr.delay_steps); });
+                      ":" + std::to_string(pr.delay_steps) + storage_key(info);
+    int index = kernel(key, [&] { return build_delay_kernel(*pr.delay_range, pr.delay_steps, info.storage); });
     std::map<std::string, Argument> args = synapse_args(info);
     args.insert({{"delay", buffer_arg(info.delay)},
                  {"num_pre", scalar_arg(p_.populations[info.pre].size)},
@@ -521,8 +514,8 @@ private:
     // format_real reads back to the same double, so equal keys mean equal kernels.
     bool shared = info.connectivity == Connectivity::Conv2D && w.dist != ir::WeightDistribution::Constant;
     std::string key = "weights:" + std::to_string(int(w.dist)) + ":" + ir::format_real(w.a) + ":" +
-                      ir::format_real(w.b) + (shared ? ":kernel" : "");
-    int index = kernel(key, [&] { return build_weight_kernel(w, real_, shared); });
+                      ir::format_real(w.b) + (shared ? ":kernel" : "") + storage_key(info);
+    int index = kernel(key, [&] { return build_weight_kernel(w, info.storage, real_, shared); });
     std::map<std::string, Argument> args = synapse_args(info);
     args.insert({{"num_pre", scalar_arg(p_.populations[info.pre].size)}, {"projection", scalar_arg(j)}});
     if (shared) {

@@ -32,11 +32,12 @@ Value target_open(KernelBuilder &k, int counter, int post_spiked, Value index) {
                                    IntOp::make(IntOpKind::Eq, k.load(post_spiked, index), IntImm::make(Type::I32, 0))));
 }
 
-Kernel build_delivery_kernel(bool gated, ElemType real) {
-  KernelBuilder k(gated ? "deliver.gated" : "deliver", DomainKind::SpikingRows, true);
+Kernel build_delivery_kernel(bool gated, ir::SynapseStorage storage, ElemType real) {
+  KernelBuilder k(std::string(gated ? "deliver.gated" : "deliver") + SynapseTargets::suffix(storage),
+                  DomainKind::SpikingRows, true);
   int spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
   int row_start = k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-  int target = k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  SynapseTargets targets(k, storage);
   int weight = k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
   int post = k.buffer("post", real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::ReadWrite);
   auto [counter, post_spiked] = gate_buffers(k, gated);
@@ -52,7 +53,7 @@ Kernel build_delivery_kernel(bool gated, ElemType real) {
   Value s = local("s", Type::I64);
   // The synapses of a row add into their targets atomically: parallel.
   k.emit(For::make("s", begin, end, k.nested([&] {
-    Value index = k.let("index", local("b", Type::I64) * num_post + to_index(k.load(target, s)));
+    Value index = k.let("index", local("b", Type::I64) * num_post + targets.post(k, "post", s, pre, begin));
     Value w = k.let("w", k.load(weight, s));
     if (!gated) {
       k.atomic_add(post, index, w);
@@ -99,7 +100,20 @@ Kernel build_gather_kernel(bool gated, ElemType real) {
   return k.finish();
 }
 
-Kernel build_weight_kernel(const ir::WeightInit &weight, ElemType real, bool shared_kernel) {
+Value initial_weight(KernelBuilder &k, const ir::WeightInit &weight, std::array<Value, 2> pair, Value projection) {
+  ir::Expr a = ir::Constant::make(weight.a), b = ir::Constant::make(weight.b);
+  if (weight.dist == ir::WeightDistribution::Constant)
+    return Math::make(a);
+  ir::Distribution dist =
+      weight.dist == ir::WeightDistribution::Uniform ? ir::Distribution::Uniform01 : ir::Distribution::Normal01;
+  Value tag = IntOp::make(IntOpKind::Or, Cast::make(Type::U32, projection), u32(snn_philox_tag(SNN_RNG_WEIGHT, 0)));
+  emit_draw(k, "draw", {pair[0], pair[1], u32(0), tag}, run_key(), dist);
+  ir::Expr x = real_local("draw.real");
+  return Math::make(weight.dist == ir::WeightDistribution::Uniform ? a + (b - a) * x : a + b * x);
+}
+
+Kernel build_weight_kernel(const ir::WeightInit &weight, ir::SynapseStorage storage, ElemType real,
+                           bool shared_kernel) {
   std::string name = "init_weights.constant(" + ir::format_real(weight.a) + ")";
   if (weight.dist == ir::WeightDistribution::Uniform)
     name = "init_weights.uniform(" + ir::format_real(weight.a) + ", " + ir::format_real(weight.b) + ")";
@@ -107,9 +121,13 @@ Kernel build_weight_kernel(const ir::WeightInit &weight, ElemType real, bool sha
     name = "init_weights.normal(" + ir::format_real(weight.a) + ", " + ir::format_real(weight.b) + ")";
   if (shared_kernel)
     name += ".kernel";
-  KernelBuilder k(name, DomainKind::Synapses, false);
+  bool constant = weight.dist == ir::WeightDistribution::Constant;
+  // A constant reads no neuron: one kernel for every storage.
+  KernelBuilder k(name + (constant ? "" : SynapseTargets::suffix(storage)), DomainKind::Synapses, false);
   int row_start = k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-  int target = k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  std::optional<SynapseTargets> targets;
+  if (!constant)
+    targets.emplace(k, storage);
   int w = k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Write);
   k.scalar("num_pre");
   Value projection = k.scalar("projection");
@@ -117,18 +135,18 @@ Kernel build_weight_kernel(const ir::WeightInit &weight, ElemType real, bool sha
   k.set_rows(row_start);
 
   Value s = local("s", Type::I64);
-  ir::Expr a = ir::Constant::make(weight.a), b = ir::Constant::make(weight.b);
-  if (weight.dist == ir::WeightDistribution::Constant) {
-    k.store(w, s, Math::make(a));
+  if (constant) {
+    k.store(w, s, initial_weight(k, weight, {}, projection));
     return k.finish();
   }
-  Value pre = Cast::make(Type::U32, local("pre", Type::I64));
-  Value post = k.let("post", k.load(target, s));
+  Value row = local("pre", Type::I64);
+  Value pre = Cast::make(Type::U32, row);
+  Value post = Cast::make(Type::U32, targets->post_in_row(k, "post", s, row, row_start));
   std::array<Value, 2> pair = {pre, post};
   if (shared_kernel) { // (row, column, channel) of both neurons, then the kernel entry between them
     Value c_in = k.scalar("pre_channels"), w_in = k.scalar("pre_width");
     Value c_out = k.scalar("post_channels"), w_out = k.scalar("post_width");
-    Value i = local("pre", Type::I64), o = k.let("post.wide", Cast::make(Type::I64, post));
+    Value i = local("pre", Type::I64), o = local("post", Type::I64);
     Value y = k.let("y", i / (c_in * w_in)), x = k.let("x", (i / c_in) % w_in);
     Value yo = k.let("yo", o / (c_out * w_out)), xo = k.let("xo", (o / c_out) % w_out);
     Value ky = k.let("ky", y + k.scalar("pad_y") - yo * k.scalar("stride_y"));
@@ -136,13 +154,7 @@ Kernel build_weight_kernel(const ir::WeightInit &weight, ElemType real, bool sha
     Value entry = k.let("entry", ((ky * k.scalar("kernel_width") + kx) * c_in + i % c_in) * c_out + o % c_out);
     pair = {Cast::make(Type::U32, entry), u32(0)};
   }
-  ir::Distribution dist =
-      weight.dist == ir::WeightDistribution::Uniform ? ir::Distribution::Uniform01 : ir::Distribution::Normal01;
-  Value tag = IntOp::make(IntOpKind::Or, Cast::make(Type::U32, projection), u32(snn_philox_tag(SNN_RNG_WEIGHT, 0)));
-  emit_draw(k, "draw", {pair[0], pair[1], u32(0), tag}, run_key(), dist);
-  ir::Expr x = real_local("draw.real");
-  ir::Expr value = weight.dist == ir::WeightDistribution::Uniform ? a + (b - a) * x : a + b * x;
-  k.store(w, s, Math::make(value));
+  k.store(w, s, initial_weight(k, weight, pair, projection));
   return k.finish();
 }
 

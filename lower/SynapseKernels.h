@@ -16,13 +16,16 @@
 #include "lower/KernelBuilder.h"
 #include "lower/Program.h"
 
+#include <array>
+
 namespace snn::lower {
 
 /// Delivery of this step's spikes: for every spiking presynaptic neuron and
 /// each of its synapses, post[target] += weight. When `gated`, the write is
 /// dropped where the target neuron is refractory (counter > 0) or spiked in
 /// this step, as Brian2 drops writes to states frozen while refractory.
-Kernel build_delivery_kernel(bool gated, ElemType real);
+/// The targets come from the projection's `storage` (SynapseTargets).
+Kernel build_delivery_kernel(bool gated, ir::SynapseStorage storage, ElemType real);
 
 /// The postsynaptic form of the same delivery (DeliveryStrategy.h): over
 /// the post neurons (extent num_post), each adds, in its column's order
@@ -40,6 +43,12 @@ std::pair<int, int> gate_buffers(KernelBuilder &k, bool gated);
 /// did not spike in this step (`post_spiked`). Emits the test as a Let.
 Value target_open(KernelBuilder &k, int counter, int post_spiked, Value index);
 
+/// The initial weight of the synapse between `pair` = (pre, post) (U32s;
+/// unread for a constant) of projection `projection` (I64): the constant,
+/// or a draw of the weight stream (RandomStreams.h) keyed by the pair, as
+/// the Real it stores. Emits the draw's statements into `k`.
+Value initial_weight(KernelBuilder &k, const ir::WeightInit &weight, std::array<Value, 2> pair, Value projection);
+
 /// Initial weights of a projection, over its synapses: constant, or drawn
 /// (uniform, normal) from the weight stream of RandomStreams.h.
 ///
@@ -48,6 +57,9 @@ Value target_open(KernelBuilder &k, int counter, int post_spiked, Value index);
 /// and post neurons and the geometry scalars pre_width, pre_channels,
 /// post_width, post_channels, kernel_width, stride_y, stride_x, pad_y,
 /// pad_x, so that every output position sees the same kernel.
-Kernel build_weight_kernel(const ir::WeightInit &weight, ElemType real, bool shared_kernel = false);
+/// Drawn weights key each draw by the synapse's (pre, post) neurons, which
+/// come from `storage`.
+Kernel build_weight_kernel(const ir::WeightInit &weight, ir::SynapseStorage storage, ElemType real,
+                           bool shared_kernel = false);
 
 } // namespace snn::lower

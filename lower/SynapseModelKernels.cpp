@@ -57,7 +57,6 @@ ir::Expr lazy_solution(const ir::Ode &ode, const ir::StateVar &state) {
 Kernel build_synapse_init_kernel(const ir::SynapseModel &model, ElemType real) {
   KernelBuilder k("init_synapses." + model.name, DomainKind::Synapses, true);
   int row_start = k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-  k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
   int weight = k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
   SynapseBuffers buffers = synapse_buffers(k, model, real, Param::Access::Write);
   Value num_pre = k.scalar("num_pre");
@@ -78,7 +77,8 @@ namespace {
 
 /// What an event kernel of `model` reads and writes, declared on `k`.
 struct EventBuffers {
-  int row_start = -1, target = -1, counter = -1, post_spiked = -1;
+  int row_start = -1, counter = -1, post_spiked = -1;
+  std::optional<SynapseTargets> targets; ///< for events over rows
   SynapseBuffers synapse;
   std::map<std::string, int> post;
   Value num_pre, num_post;
@@ -86,10 +86,11 @@ struct EventBuffers {
 
 EventBuffers event_buffers(KernelBuilder &k, const ir::SynapseModel &model,
                            const std::vector<ir::SynapseStatement> &statements, const std::set<std::string> &gated,
-                           ElemType real) {
+                           std::optional<ir::SynapseStorage> rows, ElemType real) {
   EventBuffers e;
   e.row_start = k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-  e.target = k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  if (rows)
+    e.targets.emplace(k, *rows);
   e.synapse = synapse_buffers(k, model, real, Param::Access::ReadWrite);
   for (const ir::SynapseStatement &st : statements)
     if (st.kind == ir::SynapseStatement::Kind::Post && !e.post.count(st.target))
@@ -155,11 +156,14 @@ void emit_event(KernelBuilder &k, const ir::SynapseModel &model, const std::vect
 } // namespace
 
 Kernel build_synapse_event_kernel(const ir::SynapseModel &model, bool post_event, const std::set<std::string> &gated,
-                                  double dt, ElemType real) {
+                                  double dt, ir::SynapseStorage storage, ElemType real) {
   const std::vector<ir::SynapseStatement> &statements = post_event ? model.on_post : model.on_pre;
-  KernelBuilder k((post_event ? "on_post." : "on_pre.") + model.name, DomainKind::SpikingRows, true);
+  // `on post` walks columns, which every storage keeps: one kernel for all.
+  KernelBuilder k(post_event ? "on_post." + model.name : "on_pre." + model.name + SynapseTargets::suffix(storage),
+                  DomainKind::SpikingRows, true);
   int spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
-  EventBuffers e = event_buffers(k, model, statements, gated, real);
+  EventBuffers e = event_buffers(k, model, statements, gated,
+                                 post_event ? std::nullopt : std::optional<ir::SynapseStorage>(storage), real);
   int col_start = -1, col_synapse = -1;
   if (post_event) {
     col_start = k.buffer("col_start", ElemType::U32, ScopeKind::Column, BatchAxis::Shared, Param::Access::Read);
@@ -179,7 +183,7 @@ Kernel build_synapse_event_kernel(const ir::SynapseModel &model, bool post_event
   k.emit(For::make("k", begin, end, k.nested([&] {
     Value kk = local("k", Type::I64);
     Value s = post_event ? k.let("s", to_index(k.load(col_synapse, kk))) : kk;
-    Value neuron = post_event ? spiking : to_index(k.load(e.target, s));
+    Value neuron = post_event ? spiking : e.targets->post(k, "post", s, spiking, begin);
     emit_event(k, model, statements, gated, dt, e, s, neuron);
   })));
   return k.finish();
@@ -256,11 +260,12 @@ Kernel build_spike_window_kernel(ElemType real) {
 }
 
 Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, const std::set<std::string> &gated, double dt,
-                                      ElemType real) {
-  KernelBuilder k("on_pre.delayed.per_synapse." + model.name, DomainKind::SpikingRows, true);
+                                      ir::SynapseStorage storage, ElemType real) {
+  KernelBuilder k("on_pre.delayed.per_synapse." + model.name + SynapseTargets::suffix(storage), DomainKind::SpikingRows,
+                  true);
   int spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
   int history = k.buffer("history", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
-  EventBuffers e = event_buffers(k, model, model.on_pre, gated, real);
+  EventBuffers e = event_buffers(k, model, model.on_pre, gated, storage, real);
   int delay = k.buffer("delay", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
   e.num_pre = k.scalar("num_pre");
   e.num_post = k.scalar("num_post");
@@ -276,7 +281,7 @@ Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, const std::
     Value s = local("s", Type::I64);
     Value arrived = arrives_now(k, history, slots, e.num_pre, pre, to_index(k.load(delay, s)));
     k.emit(If::make(arrived, k.nested([&] {
-      emit_event(k, model, model.on_pre, gated, dt, e, s, to_index(k.load(e.target, s)));
+      emit_event(k, model, model.on_pre, gated, dt, e, s, e.targets->post(k, "post", s, pre, begin));
     })));
   })));
   return k.finish();

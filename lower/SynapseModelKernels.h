@@ -37,9 +37,10 @@ Kernel build_synapse_init_kernel(const ir::SynapseModel &model, ElemType real);
 /// rows) or `on post` (over the spiking postsynaptic neurons' columns)
 /// statements of `model`, with time step `dt`. Writes to the postsynaptic
 /// variables in `gated` are dropped where the neuron is refractory or
-/// spiked in this step (as build_delivery_kernel).
+/// spiked in this step (as build_delivery_kernel). Rows find their
+/// targets from the projection's `storage`.
 Kernel build_synapse_event_kernel(const ir::SynapseModel &model, bool post_event, const std::set<std::string> &gated,
-                                  double dt, ElemType real);
+                                  double dt, ir::SynapseStorage storage, ElemType real);
 
 /// A projection whose `on pre` waits for a delay d > 1 step (or per
 /// synapse) keeps its presynaptic spikes in a ring of `slots` rows (a power
@@ -71,6 +72,6 @@ Kernel build_spike_window_kernel(ElemType real);
 /// update too), while `on post` stays undelayed. Extra parameters: spikes,
 /// history, slots, delay.
 Kernel build_delayed_pre_event_kernel(const ir::SynapseModel &model, const std::set<std::string> &gated, double dt,
-                                      ElemType real);
+                                      ir::SynapseStorage storage, ElemType real);
 
 } // namespace snn::lower

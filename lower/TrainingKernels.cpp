@@ -23,11 +23,12 @@ struct SynapseIndex {
   Value nsyn, sidx, pidx, jidx, post;
 };
 
-SynapseIndex synapse_index(Body &body, int row_start, int target, const Value &num_pre, const Value &num_post) {
+SynapseIndex synapse_index(Body &body, int row_start, const SynapseTargets &targets, const Value &num_pre,
+                           const Value &num_post) {
   SynapseIndex ix;
   ix.nsyn = body.k.let("nsyn", to_index(body.k.load(row_start, num_pre)));
-  Value s = local("s", Type::I64);
-  ix.post = body.k.let("post", to_index(body.k.load(target, s)));
+  Value s = local("s", Type::I64), pre = local("pre", Type::I64);
+  ix.post = targets.post_in_row(body.k, "post", s, pre, row_start);
   ix.sidx = body.k.let("sidx", b_index() * ix.nsyn + s);
   ix.pidx = body.k.let("pidx", b_index() * num_pre + local("pre", Type::I64));
   ix.jidx = body.k.let("jidx", b_index() * num_post + ix.post);
@@ -219,14 +220,15 @@ namespace {
 /// CSR and weights of its projection to the readout (symmetric), or a dense
 /// [n_hidden, classes] feedback matrix (random).
 struct Feedback {
-  int row_start = -1, target = -1, weight = -1, feedback = -1;
+  int row_start = -1, weight = -1, feedback = -1;
+  std::optional<SynapseTargets> targets;
 };
 
-Feedback feedback_params(Body &body, bool symmetric, ElemType real) {
+Feedback feedback_params(Body &body, bool symmetric, ir::SynapseStorage storage, ElemType real) {
   Feedback f;
   if (symmetric) {
     f.row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-    f.target = body.k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+    f.targets.emplace(body.k, storage);
     f.weight = body.k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
   } else {
     f.feedback = body.k.buffer("feedback", real, ScopeKind::Global, BatchAxis::Shared, Param::Access::Read);
@@ -235,12 +237,13 @@ Feedback feedback_params(Body &body, bool symmetric, ElemType real) {
 }
 } // namespace
 
-Kernel build_learning_signal_kernel(bool symmetric, uint32_t classes, ElemType real) {
-  Body body(symmetric ? "learning_signal.symmetric" : "learning_signal.random", DomainKind::Neurons, true);
+Kernel build_learning_signal_kernel(bool symmetric, ir::SynapseStorage storage, uint32_t classes, ElemType real) {
+  Body body(symmetric ? "learning_signal.symmetric" + SynapseTargets::suffix(storage) : "learning_signal.random",
+            DomainKind::Neurons, true);
   int delta = body.k.buffer("delta", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
   int signal = body.k.buffer("signal", real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::ReadWrite);
-  Feedback fb = feedback_params(body, symmetric, real);
-  int row_start = fb.row_start, target = fb.target, weight = fb.weight, feedback = fb.feedback;
+  Feedback fb = feedback_params(body, symmetric, storage, real);
+  int row_start = fb.row_start, weight = fb.weight, feedback = fb.feedback;
   Value size = body.k.scalar("size");
   body.k.set_extent("size");
   Value n = local("n", Type::I64);
@@ -253,7 +256,7 @@ Kernel build_learning_signal_kernel(bool symmetric, uint32_t classes, ElemType r
     Value s = local("s", Type::I64);
     body.loop("s", begin, end, [&] {
       Expr w = body.load("w", weight, s);
-      Expr d = body.load("d", delta, base + to_index(body.k.load(target, s)));
+      Expr d = body.load("d", delta, base + fb.targets->post(body.k, "post", s, n, begin));
       body.add(signal, index, w * d);
     });
   } else {
@@ -276,11 +279,11 @@ struct Coefficient {
 };
 } // namespace
 
-Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &tp, const LossShape &shape,
-                          double kappa, double gain, ElemType real, const RateTerm &rate) {
-  Body body("trace." + name, DomainKind::Synapses, true);
+Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &tp, ir::SynapseStorage storage,
+                          const LossShape &shape, double kappa, double gain, ElemType real, const RateTerm &rate) {
+  Body body("trace." + name + SynapseTargets::suffix(storage), DomainKind::Synapses, true);
   int row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-  int target = body.k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  SynapseTargets targets(body.k, storage);
   int spikes = body.k.buffer("pre_spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
   int signal = body.k.buffer("signal", real, tp.readout ? ScopeKind::Global : ScopeKind::Neuron, BatchAxis::PerExample,
                              Param::Access::Read);
@@ -346,7 +349,7 @@ Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &
   body.k.set_extent("num_pre");
   body.k.set_rows(row_start);
 
-  SynapseIndex ix = synapse_index(body, row_start, target, num_pre, num_post);
+  SynapseIndex ix = synapse_index(body, row_start, targets, num_pre, num_post);
   Expr z = body.let("z", ir::Select::make(body.flag("fired", nonzero(body.k.load(spikes, ix.pidx))), num(1), num(0)));
   auto value_of = [&](const Coefficient &c, const std::string &local_name) -> Expr {
     if (c.buffer < 0)
@@ -460,10 +463,11 @@ Kernel build_pre_trace_kernel(const std::string &name, const ir::TrainedProjecti
   return body.k.finish();
 }
 
-Kernel build_deferred_gradient_kernel(bool readout, ElemType real) {
-  Body body(readout ? "gradient.deferred.readout" : "gradient.deferred", DomainKind::Synapses, true);
+Kernel build_deferred_gradient_kernel(bool readout, ir::SynapseStorage storage, ElemType real) {
+  Body body(std::string(readout ? "gradient.deferred.readout" : "gradient.deferred") + SynapseTargets::suffix(storage),
+            DomainKind::Synapses, true);
   int row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-  int target = body.k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  SynapseTargets targets(body.k, storage);
   int signal = body.k.buffer("signal", real, readout ? ScopeKind::Global : ScopeKind::Neuron, BatchAxis::PerExample,
                              Param::Access::Read);
   int acc = body.k.buffer("acc", real, ScopeKind::Synapse, BatchAxis::PerExample, Param::Access::Read);
@@ -472,7 +476,7 @@ Kernel build_deferred_gradient_kernel(bool readout, ElemType real) {
   Value num_post = body.k.scalar("num_post");
   body.k.set_extent("num_pre");
   body.k.set_rows(row_start);
-  SynapseIndex ix = synapse_index(body, row_start, target, num_pre, num_post);
+  SynapseIndex ix = synapse_index(body, row_start, targets, num_pre, num_post);
   Expr l = body.load("L", signal, ix.jidx);
   body.add(grad, ix.sidx, l * body.load("a", acc, ix.sidx));
   return body.k.finish();
@@ -515,12 +519,13 @@ Kernel build_bias_trace_kernel(const LossShape &shape, double kappa, double gain
   return body.k.finish();
 }
 
-Kernel build_class_signal_kernel(bool symmetric, uint32_t classes, ElemType real) {
-  Body body(symmetric ? "class_signal.symmetric" : "class_signal.random", DomainKind::Neurons, true);
+Kernel build_class_signal_kernel(bool symmetric, ir::SynapseStorage storage, uint32_t classes, ElemType real) {
+  Body body(symmetric ? "class_signal.symmetric" + SynapseTargets::suffix(storage) : "class_signal.random",
+            DomainKind::Neurons, true);
   int delta = body.k.buffer("delta", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
   int signal = body.k.buffer("class_signal", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::ReadWrite);
-  Feedback fb = feedback_params(body, symmetric, real);
-  int row_start = fb.row_start, target = fb.target, weight = fb.weight, feedback = fb.feedback;
+  Feedback fb = feedback_params(body, symmetric, storage, real);
+  int row_start = fb.row_start, weight = fb.weight, feedback = fb.feedback;
   Value size = body.k.scalar("size");
   body.k.set_extent("size");
   Value n = local("n", Type::I64), k = local("k", Type::I64);
@@ -532,7 +537,7 @@ Kernel build_class_signal_kernel(bool symmetric, uint32_t classes, ElemType real
     Value begin = range.begin, end = range.end;
     Value s = local("s", Type::I64);
     body.loop("s", begin, end, [&] {
-      Value c = body.k.let("c", to_index(body.k.load(target, s)));
+      Value c = fb.targets->post(body.k, "c", s, n, begin);
       body.add(signal, row + c, body.load("w", weight, s) * body.load("d", delta, base + c));
     });
   } else {
@@ -544,10 +549,10 @@ Kernel build_class_signal_kernel(bool symmetric, uint32_t classes, ElemType real
   return body.k.finish();
 }
 
-Kernel build_peak_gradient_kernel(uint32_t classes, ElemType real) {
-  Body body("gradient.peaks", DomainKind::Synapses, true);
+Kernel build_peak_gradient_kernel(uint32_t classes, ir::SynapseStorage storage, ElemType real) {
+  Body body("gradient.peaks" + SynapseTargets::suffix(storage), DomainKind::Synapses, true);
   int row_start = body.k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
-  int target = body.k.buffer("target", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  SynapseTargets targets(body.k, storage);
   int signal = body.k.buffer("class_signal", real, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Read);
   std::vector<int> acc;
   for (uint32_t c = 0; c < classes; ++c)
@@ -558,7 +563,7 @@ Kernel build_peak_gradient_kernel(uint32_t classes, ElemType real) {
   Value num_post = body.k.scalar("num_post");
   body.k.set_extent("num_pre");
   body.k.set_rows(row_start);
-  SynapseIndex ix = synapse_index(body, row_start, target, num_pre, num_post);
+  SynapseIndex ix = synapse_index(body, row_start, targets, num_pre, num_post);
   Value row = body.k.let("row", ix.jidx * i64(classes));
   Expr sum = num(0);
   for (uint32_t c = 0; c < classes; ++c) {

@@ -53,8 +53,8 @@ Kernel build_loss_end_kernel(const LossShape &shape, ElemType real);
 
 /// L[b, j] = sum_k B[j, k] delta[b, k]: through the weights of the
 /// projection j -> readout (symmetric) or a dense [n_hidden, classes] matrix
-/// (random).
-Kernel build_learning_signal_kernel(bool symmetric, uint32_t classes, ElemType real);
+/// (random), the projection's targets from its `storage`.
+Kernel build_learning_signal_kernel(bool symmetric, ir::SynapseStorage storage, uint32_t classes, ElemType real);
 
 /// Per synapse of a trained projection, every step: the eligibility vectors,
 /// the trace (filtered by kappa for a hidden post population), and its
@@ -69,8 +69,8 @@ struct RateTerm {
   int target_slot = -1, strength_slot = -1;
   double dt = 0;
 };
-Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &tp, const LossShape &shape,
-                          double kappa, double gain, ElemType real, const RateTerm &rate = {});
+Kernel build_trace_kernel(const std::string &name, const ir::TrainedProjection &tp, ir::SynapseStorage storage,
+                          const LossShape &shape, double kappa, double gain, ElemType real, const RateTerm &rate = {});
 
 /// A spike-count readout's dz_k/di_k this step (sum over the traces of a
 /// readout projection of output gain times input gain), into `peak`.
@@ -82,7 +82,7 @@ Kernel build_pre_trace_kernel(const std::string &name, const ir::TrainedProjecti
 
 /// grad[b, s] += L[b, post(s)] * acc[b, s] (deferred losses, end of
 /// example); for the readout, L is the loss derivative delta.
-Kernel build_deferred_gradient_kernel(bool readout, ElemType real);
+Kernel build_deferred_gradient_kernel(bool readout, ir::SynapseStorage storage, ElemType real);
 
 /// The readout bias: input[b, k] += bias[k] every step.
 Kernel build_bias_input_kernel(double gain, ElemType real);
@@ -93,11 +93,11 @@ Kernel build_bias_trace_kernel(const LossShape &shape, double kappa, double gain
 
 /// C[b, j, k] = B[j, k] delta[b, k] (a hidden population under the max
 /// readout, whose classes peak at different steps).
-Kernel build_class_signal_kernel(bool symmetric, uint32_t classes, ElemType real);
+Kernel build_class_signal_kernel(bool symmetric, ir::SynapseStorage storage, uint32_t classes, ElemType real);
 
 /// grad[b, s] += sum_k C[b, post(s), k] * acc_k[b, s]: the max readout's
 /// gradient from the traces snapshotted at each class's peak.
-Kernel build_peak_gradient_kernel(uint32_t classes, ElemType real);
+Kernel build_peak_gradient_kernel(uint32_t classes, ir::SynapseStorage storage, ElemType real);
 
 /// grad[b, k] += delta[b, k] * acc[b, k] (deferred losses, bias).
 Kernel build_bias_deferred_kernel(ElemType real);

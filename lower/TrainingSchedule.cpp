@@ -1,10 +1,12 @@
 //===- lower/TrainingSchedule.cpp - A train regime's buffers and launches -===//
 #include "lower/TrainingSchedule.h"
 
+#include "ir/Printer.h"
 #include "lower/AdjointSchedule.h"
 #include "lower/Hyperparameters.h"
 #include "lower/OptimizerKernels.h"
 #include "lower/ProgramBuilder.h"
+#include "lower/RewiringKernels.h"
 #include "lower/SpikeRegularizers.h"
 #include "lower/TrainingKernels.h"
 
@@ -344,8 +346,17 @@ private:
     }
     const ProjectionInfo &w = p_.projections[symmetric_.at(k)];
     args["row_start"] = buffer_arg(w.row_start);
-    args["target"] = buffer_arg(w.target);
+    for (auto &[name, arg] : target_args(w))
+      args[name] = arg;
     args["weight"] = buffer_arg(w.weight);
+  }
+
+  /// The storage of the projection that carries hidden population `k`'s
+  /// error back (symmetric feedback); ragged (unread) for random feedback.
+  ir::SynapseStorage feedback_storage(int k) const {
+    if (tr_.feedback == ir::FeedbackKind::Random)
+      return ir::SynapseStorage::Ragged;
+    return p_.projections[symmetric_.at(k)].storage;
   }
 
   std::vector<Launch> learning_signals() {
@@ -353,8 +364,9 @@ private:
     for (const auto &[k, buffer] : signal_) {
       const PopulationInfo &pop = p_.populations[k];
       bool symmetric = tr_.feedback == ir::FeedbackKind::Symmetric;
-      int index = b_.kernel(symmetric ? "signal.symmetric" : "signal.random",
-                            [&] { return build_learning_signal_kernel(symmetric, shape_.classes, real_); });
+      ir::SynapseStorage storage = feedback_storage(k);
+      int index = b_.kernel(symmetric ? "signal.symmetric" + SynapseTargets::suffix(storage) : "signal.random",
+                            [&] { return build_learning_signal_kernel(symmetric, storage, shape_.classes, real_); });
       std::map<std::string, Argument> args = {
           {"delta", buffer_arg(delta_)}, {"signal", buffer_arg(buffer)}, {"size", scalar_arg(pop.size)}};
       add_feedback_args(k, args);
@@ -446,20 +458,20 @@ private:
     RateTerm rate = rate_term(info.post);
     auto average = rate_.find(info.post);
     int index = b_.kernel("trace." + name, [&] {
-      return build_trace_kernel(name, tp, shape_, tr_.readout_decay, tr_.readout_gain, real_, rate);
+      return build_trace_kernel(name, tp, info.storage, shape_, tr_.readout_decay, tr_.readout_gain, real_, rate);
     });
-    std::map<std::string, Argument> args = {{"row_start", buffer_arg(info.row_start)},
-                                            {"target", buffer_arg(info.target)},
-                                            {"pre_spikes", buffer_arg(t.spikes)},
-                                            {"signal", buffer_arg(t.signal)},
-                                            {"ebar", buffer_arg(t.ebar)},
-                                            {"grad", buffer_arg(param.grad)},
-                                            {"acc", buffer_arg(param.acc)},
-                                            {"peak", buffer_arg(peak_)},
-                                            {"hyper", buffer_arg(hyper_)},
-                                            {"rate", buffer_arg(average != rate_.end() ? average->second : -1)},
-                                            {"num_pre", scalar_arg(p_.populations[info.pre].size)},
-                                            {"num_post", scalar_arg(p_.populations[info.post].size)}};
+    std::map<std::string, Argument> args = target_args(info);
+    args.insert({{"row_start", buffer_arg(info.row_start)},
+                 {"pre_spikes", buffer_arg(t.spikes)},
+                 {"signal", buffer_arg(t.signal)},
+                 {"ebar", buffer_arg(t.ebar)},
+                 {"grad", buffer_arg(param.grad)},
+                 {"acc", buffer_arg(param.acc)},
+                 {"peak", buffer_arg(peak_)},
+                 {"hyper", buffer_arg(hyper_)},
+                 {"rate", buffer_arg(average != rate_.end() ? average->second : -1)},
+                 {"num_pre", scalar_arg(p_.populations[info.pre].size)},
+                 {"num_post", scalar_arg(p_.populations[info.post].size)}});
     for (size_t c = 0; c < param.snapshots.size(); ++c)
       args["acc." + std::to_string(c)] = buffer_arg(param.snapshots[c]);
     bool per_pre = false;
@@ -508,28 +520,30 @@ private:
       const Param &param = params_[t.param];
       bool readout = t.tp->readout;
       if (per_class() && !readout) {
-        int index = b_.kernel("gradient.peaks", [&] { return build_peak_gradient_kernel(shape_.classes, real_); });
-        std::map<std::string, Argument> args = {{"row_start", buffer_arg(info.row_start)},
-                                                {"target", buffer_arg(info.target)},
-                                                {"class_signal", buffer_arg(class_signal_.at(info.post))},
-                                                {"grad", buffer_arg(param.grad)},
-                                                {"num_pre", scalar_arg(p_.populations[info.pre].size)},
-                                                {"num_post", scalar_arg(p_.populations[info.post].size)}};
+        int index = b_.kernel("gradient.peaks" + SynapseTargets::suffix(info.storage),
+                              [&] { return build_peak_gradient_kernel(shape_.classes, info.storage, real_); });
+        std::map<std::string, Argument> args = target_args(info);
+        args.insert({{"row_start", buffer_arg(info.row_start)},
+                     {"class_signal", buffer_arg(class_signal_.at(info.post))},
+                     {"grad", buffer_arg(param.grad)},
+                     {"num_pre", scalar_arg(p_.populations[info.pre].size)},
+                     {"num_post", scalar_arg(p_.populations[info.post].size)}});
         for (size_t c = 0; c < param.snapshots.size(); ++c)
           args["acc." + std::to_string(c)] = buffer_arg(param.snapshots[c]);
         end.launches.push_back(b_.launch(index, "projection " + param.info.name, args));
         continue;
       }
-      int index = b_.kernel(readout ? "gradient.deferred.readout" : "gradient.deferred",
-                            [&] { return build_deferred_gradient_kernel(readout, real_); });
-      end.launches.push_back(b_.launch(index, "projection " + param.info.name,
-                                       {{"row_start", buffer_arg(info.row_start)},
-                                        {"target", buffer_arg(info.target)},
-                                        {"signal", buffer_arg(t.signal)},
-                                        {"acc", buffer_arg(param.acc)},
-                                        {"grad", buffer_arg(param.grad)},
-                                        {"num_pre", scalar_arg(p_.populations[info.pre].size)},
-                                        {"num_post", scalar_arg(p_.populations[info.post].size)}}));
+      int index = b_.kernel(std::string(readout ? "gradient.deferred.readout" : "gradient.deferred") +
+                                SynapseTargets::suffix(info.storage),
+                            [&] { return build_deferred_gradient_kernel(readout, info.storage, real_); });
+      std::map<std::string, Argument> args = target_args(info);
+      args.insert({{"row_start", buffer_arg(info.row_start)},
+                   {"signal", buffer_arg(t.signal)},
+                   {"acc", buffer_arg(param.acc)},
+                   {"grad", buffer_arg(param.grad)},
+                   {"num_pre", scalar_arg(p_.populations[info.pre].size)},
+                   {"num_post", scalar_arg(p_.populations[info.post].size)}});
+      end.launches.push_back(b_.launch(index, "projection " + param.info.name, args));
     }
     if (tr_.readout_bias) {
       const Param &param = params_[bias_param_];
@@ -568,8 +582,10 @@ private:
                             BufferRole::Training, uint64_t(pop.size) * shape_.classes);
       class_signal_[k] = c;
       bool symmetric = tr_.feedback == ir::FeedbackKind::Symmetric;
-      int index = b_.kernel(symmetric ? "class_signal.symmetric" : "class_signal.random",
-                            [&] { return build_class_signal_kernel(symmetric, shape_.classes, real_); });
+      ir::SynapseStorage storage = feedback_storage(k);
+      int index =
+          b_.kernel(symmetric ? "class_signal.symmetric" + SynapseTargets::suffix(storage) : "class_signal.random",
+                    [&] { return build_class_signal_kernel(symmetric, storage, shape_.classes, real_); });
       std::map<std::string, Argument> args = {
           {"delta", buffer_arg(delta_)}, {"class_signal", buffer_arg(c)}, {"size", scalar_arg(pop.size)}};
       add_feedback_args(k, args);
@@ -621,6 +637,34 @@ private:
       });
       b_.entry("apply_gradients").launches.push_back(b_.launch(apply, "parameter " + param.info.name, all_args[i]));
     }
+    launch_deep_r();
+  }
+
+  /// Deep R's step after the optimiser's, for each rewired projection
+  /// (lower/RewiringKernels.h), and its dormant flags.
+  void launch_deep_r() {
+    for (const ir::RewireRule &rule : tr_.workflow.rewire)
+      for (size_t j = 0; j < m_.network.projections.size(); ++j) {
+        const ir::Projection &pr = m_.network.projections[j];
+        if (pr.pre != rule.pre || pr.post != rule.post)
+          continue;
+        const ProjectionInfo &info = p_.projections[j];
+        int dormant = b_.add_buffer(info.name + ".dormant", ElemType::U8, {ScopeKind::Synapse, int(j)},
+                                    BatchAxis::Shared, BufferRole::Training, p_.buffers[size_t(info.weight)].extent);
+        int index = b_.kernel("deep_r:" + ir::format_real(rule.l1) + ":" + ir::format_real(rule.temperature) + ":" +
+                                  std::to_string(int(pr.weight.dist)) + ":" + ir::format_real(pr.weight.a) + ":" +
+                                  ir::format_real(pr.weight.b),
+                              [&] { return build_deep_r_kernel(pr.weight, rule.l1, rule.temperature, real_); });
+        std::map<std::string, Argument> args = target_args(info);
+        args.insert({{"row_start", buffer_arg(info.row_start)},
+                     {"weight", buffer_arg(info.weight)},
+                     {"dormant", buffer_arg(dormant)},
+                     {"lr", buffer_arg(lr_)},
+                     {"num_pre", scalar_arg(p_.populations[info.pre].size)},
+                     {"projection", scalar_arg(int64_t(j))}});
+        b_.entry("apply_gradients").launches.push_back(b_.launch(index, "projection " + info.name, args));
+        p_.training.rewire.push_back({int(j), rule.l1, rule.temperature, dormant});
+      }
   }
 
   void fill_info() {

@@ -339,7 +339,13 @@ private:
     }
     for (const ProjectionInfo &pr : p_.projections) {
       check(pr.row_start, "the rows of " + pr.name);
-      check(pr.target, "the targets of " + pr.name);
+      if (pr.storage == ir::SynapseStorage::Ragged)
+        check(pr.target, "the targets of " + pr.name);
+      else if (pr.storage != ir::SynapseStorage::Dense || pr.target >= 0 ||
+               !(pr.connectivity == Connectivity::Dense ||
+                 (pr.connectivity == Connectivity::FixedProbability && pr.probability >= 1)))
+        fail("the projection " + pr.name + " is stored " + ir::name_of(pr.storage) +
+             ", which its connectivity or its buffers do not allow");
       check(pr.weight, "the weights of " + pr.name);
     }
     for (const RecordInfo &r : p_.records) {
@@ -356,6 +362,15 @@ private:
         fail("a stimulus of a population without a stimulus buffer");
     // The adjoint strategy's checkpoint: ascending, no history (the
     // runtime restores it around a segment's second forward pass).
+    for (const PruneInfo &rule : p_.training.prune)
+      if (rule.projection < 0 || size_t(rule.projection) >= p_.projections.size() ||
+          p_.projections[size_t(rule.projection)].storage != ir::SynapseStorage::Ragged ||
+          !(rule.density > 0 && rule.density < 1) || rule.epochs == 0)
+        fail("a prune rule of no ragged projection, or with a density outside (0, 1) or no period");
+    for (const RewireInfo &rule : p_.training.rewire)
+      if (rule.projection < 0 || size_t(rule.projection) >= p_.projections.size() ||
+          p_.projections[size_t(rule.projection)].storage != ir::SynapseStorage::Ragged || !valid_buffer(rule.dormant))
+        fail("a Deep R rule of no ragged projection, or without its dormant flags");
     const std::vector<int> &segment = p_.training.segment_state;
     for (size_t i = 0; i < segment.size(); ++i) {
       check(segment[i], "the segment checkpoint");

@@ -12,6 +12,7 @@
 #include "passes/FoldConstants.h"
 #include "passes/MergePopulations.h"
 #include "passes/ResolveParams.h"
+#include "passes/Sparsify.h"
 
 #include <chrono>
 #include <cstdio>
@@ -26,6 +27,7 @@ const std::vector<PassInfo> &pipeline() {
       {"simplify", "fold constants in the discretised model", fold_constants},
       {"merge-populations", "share one model among populations with the same dynamics", merge_populations},
       {"eprop", "derive the eligibility traces and learning signals of a train regime", eprop},
+      {"sparsify", "choose each projection's storage format by a cost model", sparsify},
   };
   return passes;
 }

@@ -151,6 +151,8 @@ struct AbiTypes {
   llvm::StructType *param_desc;
   llvm::StructType *training_desc;
   llvm::StructType *hyper_desc;
+  llvm::StructType *prune_desc;
+  llvm::StructType *rewire_desc;
 
   /// The types of `context`, created on first use and shared afterwards.
   static AbiTypes get(llvm::LLVMContext &context);

@@ -288,13 +288,26 @@ private:
   llvm::Constant *projection(const lower::ProjectionInfo &proj) {
     bool chw = proj.weight_layout == ir::WeightLayout::Chw;
     return struct_of(types_.projection_desc,
-                     {string(proj.name), u32(proj.pre), u32(proj.post), u32(abi_connectivity(proj.connectivity)),
-                      f64(proj.probability), llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), proj.count),
-                      u32(proj.autapses ? 1 : 0), buffer_index(proj.row_start), buffer_index(proj.target),
-                      buffer_index(proj.weight), proj.weight_file.empty() ? null() : string(proj.weight_file),
-                      proj.weight_array.empty() ? null() : string(proj.weight_array), window(proj), list(proj, true),
-                      list(proj, false), u32(abi_layout(proj.weight_layout)), u32(chw ? proj.pre_shape.height : 0),
-                      u32(chw ? proj.pre_shape.width : 0), u32(chw ? proj.pre_shape.channels : 0)});
+                     {string(proj.name),
+                      u32(proj.pre),
+                      u32(proj.post),
+                      u32(abi_connectivity(proj.connectivity)),
+                      f64(proj.probability),
+                      llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), proj.count),
+                      u32(proj.autapses ? 1 : 0),
+                      buffer_index(proj.row_start),
+                      buffer_index(proj.target),
+                      buffer_index(proj.weight),
+                      proj.weight_file.empty() ? null() : string(proj.weight_file),
+                      proj.weight_array.empty() ? null() : string(proj.weight_array),
+                      window(proj),
+                      list(proj, true),
+                      list(proj, false),
+                      u32(abi_layout(proj.weight_layout)),
+                      u32(chw ? proj.pre_shape.height : 0),
+                      u32(chw ? proj.pre_shape.width : 0),
+                      u32(chw ? proj.pre_shape.channels : 0),
+                      u32(proj.storage == ir::SynapseStorage::Dense ? SNN_STORAGE_DENSE : SNN_STORAGE_RAGGED)});
   }
 
   /// A FromList projection's pre (or post) neurons, or null.
@@ -366,6 +379,14 @@ private:
                                  {string(h.name), string(h.help), f64(h.value), f64(h.min), f64(h.max), u32(flags)}));
     }
     std::vector<uint32_t> segment(t.segment_state.begin(), t.segment_state.end());
+    std::vector<llvm::Constant *> prune;
+    for (const lower::PruneInfo &p : t.prune)
+      prune.push_back(struct_of(types_.prune_desc,
+                                {u32(uint32_t(p.projection)), f64(p.density), u32(p.gradual ? 1 : 0), u32(p.epochs)}));
+    std::vector<llvm::Constant *> rewire;
+    for (const lower::RewireInfo &r : t.rewire)
+      rewire.push_back(struct_of(
+          types_.rewire_desc, {u32(uint32_t(r.projection)), f64(r.l1), f64(r.temperature), buffer_index(r.dormant)}));
     llvm::Constant *fields[] = {
         u32(t.timesteps),
         u32(t.epochs),
@@ -400,6 +421,10 @@ private:
         u32(t.backward_pass ? 1 : 0),
         u32(uint32_t(segment.size())),
         segment.empty() ? null() : u32_array(segment, "snn.segment_buffers"),
+        u32(uint32_t(prune.size())),
+        prune.empty() ? null() : array(types_.prune_desc, prune, "snn.prune_rules"),
+        u32(uint32_t(rewire.size())),
+        rewire.empty() ? null() : array(types_.rewire_desc, rewire, "snn.rewire_rules"),
     };
     auto *global =
         new llvm::GlobalVariable(module_, types_.training_desc, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,

@@ -163,6 +163,33 @@ std::optional<TrainingProgress> read_checkpoint(const std::string &directory, Si
   NpyArray metrics = npz.array("metrics");
   for (double c : metrics.to_doubles())
     p.metrics.push_back(char(uint8_t(c)));
+  // Pruning and Deep R change a projection's synapses: the checkpoint's
+  // rows and targets replace the ones this run built from the seed, and the
+  // loop below restores every shared per-synapse buffer (the per-example
+  // ones are cleared before they are read).
+  std::vector<uint32_t> changing;
+  for (uint32_t r = 0; model.training && r < model.training->num_prune_rules; ++r)
+    changing.push_back(model.training->prune_rules[r].projection);
+  for (uint32_t r = 0; model.training && r < model.training->num_rewire_rules; ++r)
+    changing.push_back(model.training->rewire_rules[r].projection);
+  for (uint32_t j : changing) {
+    const snn_projection_desc &pr = model.projections[j];
+    std::vector<double> rows = doubles(std::string("buffer.") + model.buffers[pr.row_start].name);
+    std::vector<double> targets = doubles(std::string("buffer.") + model.buffers[pr.target].name);
+    uint32_t num_pre = model.populations[pr.pre].size, num_post = model.populations[pr.post].size;
+    bool valid = rows.size() == uint64_t(num_pre) + 1 && rows.front() == 0 && rows.back() == double(targets.size());
+    for (std::size_t i = 1; valid && i < rows.size(); ++i)
+      valid = rows[i] >= rows[i - 1] && rows[i] == std::floor(rows[i]);
+    for (std::size_t i = 0; valid && i + 1 < rows.size(); ++i)
+      for (std::size_t k = std::size_t(rows[i]); valid && k < std::size_t(rows[i + 1]); ++k)
+        valid = targets[k] >= 0 && targets[k] < num_post && targets[k] == std::floor(targets[k]) &&
+                (k == std::size_t(rows[i]) || targets[k - 1] < targets[k]);
+    if (!valid)
+      malformed(path, "its connectivity ('" + std::string(pr.name) + "') is malformed");
+    simulation.reconnect(j, std::vector<uint32_t>(rows.begin(), rows.end()),
+                         std::vector<uint32_t>(targets.begin(), targets.end()),
+                         std::vector<uint64_t>(targets.size(), Simulation::kNewSynapse));
+  }
   snn_state &state = simulation.state();
   for (uint32_t k = 0; k < model.num_buffers; ++k) {
     const snn_buffer_desc &b = model.buffers[k];

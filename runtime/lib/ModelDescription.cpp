@@ -207,7 +207,17 @@ void check_projections(const snn_model_desc &model, References &references) {
       broken(which + (listed ? " has no pair list" : " has a pair list but is not from_list"));
     references.expect(projection.row_start, which + ": row starts", SNN_ROLE_ROW_START, SNN_SCOPE_ROW, j,
                       SNN_BATCH_SHARED);
-    references.expect(projection.target, which + ": targets", SNN_ROLE_TARGET, SNN_SCOPE_SYNAPSE, j, SNN_BATCH_SHARED);
+    if (projection.storage > SNN_STORAGE_DENSE)
+      broken(which + " has storage " + std::to_string(projection.storage));
+    bool every_pair = projection.connectivity == SNN_CONNECT_DENSE ||
+                      (projection.connectivity == SNN_CONNECT_FIXED_PROBABILITY && projection.probability >= 1);
+    if (projection.storage == SNN_STORAGE_DENSE && !every_pair)
+      broken(which + " is stored dense but does not connect every pair");
+    if (projection.storage == SNN_STORAGE_RAGGED)
+      references.expect(projection.target, which + ": targets", SNN_ROLE_TARGET, SNN_SCOPE_SYNAPSE, j,
+                        SNN_BATCH_SHARED);
+    else if (projection.target != SNN_NO_BUFFER)
+      broken(which + " is stored dense but has a target buffer");
     references.expect(projection.weight, which + ": weights", SNN_ROLE_WEIGHT, SNN_SCOPE_SYNAPSE, j, SNN_BATCH_SHARED);
     if (projection.weight_array && !projection.weight_file)
       broken(which + " names a weight array but no weight file");

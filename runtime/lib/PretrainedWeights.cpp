@@ -177,20 +177,20 @@ void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, c
     if (kernel) { // every entry is used by some output position, or by none, harmlessly
       for (uint32_t pre = 0; pre < synapses.num_pre; ++pre)
         for (uint32_t s = synapses.row_start[pre]; s < synapses.row_start[pre + 1]; ++s)
-          store_element(weights, type, s, values[kernel_entry(*kernel, pre, synapses.target[s])]);
+          store_element(weights, type, s, values[kernel_entry(*kernel, pre, synapses.post(pre, s))]);
       return;
     }
     std::vector<bool> synapse(values.size(), false);
     for (uint32_t pre = 0; pre < synapses.num_pre; ++pre)
       for (uint32_t s = synapses.row_start[pre]; s < synapses.row_start[pre + 1]; ++s)
-        synapse[uint64_t(synapses.target[s]) * num_pre + pre] = true;
+        synapse[uint64_t(synapses.post(pre, s)) * num_pre + pre] = true;
     for (uint64_t i = 0; i < values.size(); ++i)
       if (values[i] != 0 && !synapse[i])
         throw Error(element(i) + " is " + number_text(values[i]) + " but the projection has no synapse from " +
                     std::to_string(i % num_pre) + " to " + std::to_string(i / num_pre) + " (it must be 0)");
     for (uint32_t pre = 0; pre < synapses.num_pre; ++pre)
       for (uint32_t s = synapses.row_start[pre]; s < synapses.row_start[pre + 1]; ++s)
-        store_element(weights, type, s, values[uint64_t(synapses.target[s]) * num_pre + pre]);
+        store_element(weights, type, s, values[uint64_t(synapses.post(pre, s)) * num_pre + pre]);
   } catch (const Error &e) {
     if (e.kind() != Error::Kind::User)
       throw;

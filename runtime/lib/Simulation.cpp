@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <utility>
@@ -65,6 +66,19 @@ struct Simulation::Impl {
   uint32_t population(std::string_view name) const;
   uint32_t variable(uint32_t population, std::string_view name) const;
   void check_example(uint32_t example) const;
+
+  /// The synapses of projection `j` (in range) in the buffers.
+  SynapseView view(uint32_t j) const {
+    const snn_projection_desc &desc = model->projections[j];
+    SynapseView v;
+    v.row_start = static_cast<const uint32_t *>(buffers[desc.row_start]);
+    if (desc.storage == SNN_STORAGE_RAGGED)
+      v.target = static_cast<const uint32_t *>(buffers[desc.target]);
+    v.skip_self = desc.pre == desc.post && !desc.autapses;
+    v.num_pre = model->populations[desc.pre].size;
+    v.num_synapses = synapse_counts[j];
+    return v;
+  }
 };
 
 Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t batch_size, uint64_t first,
@@ -102,12 +116,7 @@ Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t b
     const snn_projection_desc &projection = desc.projections[j];
     if (!projection.weight_file)
       continue;
-    SynapseView view;
-    view.row_start = static_cast<const uint32_t *>(buffers[projection.row_start]);
-    view.target = static_cast<const uint32_t *>(buffers[projection.target]);
-    view.num_pre = desc.populations[projection.pre].size;
-    view.num_synapses = synapse_counts[j];
-    load_pretrained_weights(desc, j, view, buffers[projection.weight]);
+    load_pretrained_weights(desc, j, view(j), buffers[projection.weight]);
   }
 }
 
@@ -442,17 +451,100 @@ uint64_t Simulation::synapse_count() const {
   return count;
 }
 
+void Simulation::remove_synapses(uint32_t projection, const std::vector<uint8_t> &kept) {
+  SynapseView view = synapses(projection);
+  if (kept.size() != view.num_synapses || !view.target)
+    throw Error::internal("removing synapses of projection " + std::to_string(projection) +
+                          ", which is not ragged or of another size");
+  std::vector<uint32_t> rows(uint64_t(view.num_pre) + 1, 0), target;
+  std::vector<uint64_t> origin;
+  for (uint32_t i = 0; i < view.num_pre; ++i) {
+    for (uint64_t s = view.row_start[i]; s < view.row_start[i + 1]; ++s)
+      if (kept[s]) {
+        target.push_back(view.target[s]);
+        origin.push_back(s);
+      }
+    rows[i + 1] = uint32_t(target.size());
+  }
+  reconnect(projection, rows, target, origin);
+}
+
+void Simulation::reconnect(uint32_t projection, const std::vector<uint32_t> &row_start,
+                           const std::vector<uint32_t> &target, const std::vector<uint64_t> &origin) {
+  Impl &s = *impl_;
+  const snn_model_desc &desc = *s.model;
+  if (projection >= s.synapse_counts.size() || desc.projections[projection].storage != SNN_STORAGE_RAGGED)
+    throw Error::internal("reconnecting projection " + std::to_string(projection) + ", which is not ragged");
+  const snn_projection_desc &pr = desc.projections[projection];
+  uint32_t num_pre = desc.populations[pr.pre].size, num_post = desc.populations[pr.post].size;
+  uint64_t before = s.synapse_counts[projection], after = target.size();
+  bool valid = row_start.size() == uint64_t(num_pre) + 1 && row_start.front() == 0 && row_start.back() == after &&
+               origin.size() == after;
+  for (uint32_t i = 0; valid && i < num_pre; ++i)
+    for (uint64_t k = row_start[i]; valid && k < row_start[i + 1]; ++k)
+      valid = target[k] < num_post && (k == row_start[i] || target[k - 1] < target[k]) &&
+              (origin[k] == kNewSynapse || origin[k] < before);
+  if (!valid)
+    throw Error::internal("reconnecting projection " + std::string(pr.name) + " to malformed rows");
+  // Every per-synapse buffer: each new synapse's elements from its origin
+  // (0 for a new one), every copy, into a buffer of the new size. The
+  // rows, targets and columns are indices: rewritten below.
+  for (uint32_t k = 0; k < desc.num_buffers; ++k) {
+    const snn_buffer_desc &buffer = desc.buffers[k];
+    if (buffer.scope != SNN_SCOPE_SYNAPSE || buffer.owner != projection || buffer.role == SNN_ROLE_TARGET ||
+        buffer.role == SNN_ROLE_COLUMN_SYNAPSE || buffer.role == SNN_ROLE_COLUMN_PRE)
+      continue;
+    uint64_t copies = buffer.batch == SNN_BATCH_PER_EXAMPLE ? s.batch : 1;
+    uint64_t size = element_bytes(buffer.type, 1);
+    AlignedBuffer fresh(element_bytes(buffer.type, after * copies), desc.device);
+    const auto *from = static_cast<const unsigned char *>(s.buffers[k]);
+    auto *to = static_cast<unsigned char *>(fresh.data());
+    for (uint64_t b = 0; b < copies; ++b)
+      for (uint64_t i = 0; i < after; ++i) {
+        unsigned char *out = to + (b * after + i) * size;
+        if (origin[i] == kNewSynapse)
+          std::memset(out, 0, size);
+        else
+          std::memcpy(out, from + (b * before + origin[i]) * size, size);
+      }
+    s.storage[k] = std::move(fresh);
+    s.buffers[k] = s.storage[k].data();
+    s.extents[k] = after;
+  }
+  std::copy(row_start.begin(), row_start.end(), static_cast<uint32_t *>(s.buffers[pr.row_start]));
+  s.storage[pr.target] = AlignedBuffer(element_bytes(SNN_ELEM_U32, after), desc.device);
+  s.buffers[pr.target] = s.storage[pr.target].data();
+  s.extents[pr.target] = after;
+  std::copy(target.begin(), target.end(), static_cast<uint32_t *>(s.buffers[pr.target]));
+  s.synapse_counts[projection] = after;
+  ProjectionSynapses synapses{row_start, target};
+  std::vector<uint32_t> start, order, pre;
+  bool built = false;
+  for (uint32_t k = 0; k < desc.num_buffers; ++k) {
+    const snn_buffer_desc &buffer = desc.buffers[k];
+    if (buffer.owner != projection || (buffer.role != SNN_ROLE_COLUMN_START && buffer.role != SNN_ROLE_COLUMN_SYNAPSE &&
+                                       buffer.role != SNN_ROLE_COLUMN_PRE))
+      continue;
+    if (!built)
+      build_columns(synapses, num_post, start, order, pre);
+    built = true;
+    const std::vector<uint32_t> &source = buffer.role == SNN_ROLE_COLUMN_START     ? start
+                                          : buffer.role == SNN_ROLE_COLUMN_SYNAPSE ? order
+                                                                                   : pre;
+    if (buffer.role != SNN_ROLE_COLUMN_START) {
+      s.storage[k] = AlignedBuffer(element_bytes(buffer.type, source.size()), desc.device);
+      s.buffers[k] = s.storage[k].data();
+      s.extents[k] = source.size();
+    }
+    std::copy(source.begin(), source.end(), static_cast<uint32_t *>(s.buffers[k]));
+  }
+}
+
 SynapseView Simulation::synapses(uint32_t projection) const {
   const Impl &s = *impl_;
   if (projection >= s.synapse_counts.size())
     throw Error::internal("projection index " + std::to_string(projection) + " out of range");
-  const snn_projection_desc &desc = s.model->projections[projection];
-  SynapseView view;
-  view.row_start = static_cast<const uint32_t *>(s.buffers[desc.row_start]);
-  view.target = static_cast<const uint32_t *>(s.buffers[desc.target]);
-  view.num_pre = s.model->populations[desc.pre].size;
-  view.num_synapses = s.synapse_counts[projection];
-  return view;
+  return s.view(projection);
 }
 
 std::vector<double> Simulation::weights(uint32_t projection) const {

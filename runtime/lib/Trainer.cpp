@@ -55,7 +55,7 @@ Trainer::Trainer(const snn_model_desc &model, uint64_t seed, uint32_t batch, uin
                  uint32_t threads, const DataParallel *parallel)
     : model_(model), training_(*model.training), seed_(seed), batch_(batch), steps_(steps),
       history_steps_(history_steps), parallel_(parallel && parallel->distributed() ? parallel : nullptr),
-      simulation_(model, seed, batch, 0, history_steps) {
+      simulation_(model, seed, batch, 0, history_steps), rewiring_(model) {
   simulation_.set_threads(threads);
   ExampleThreads *pool = simulation_.example_threads();
   pooled_ = ExampleEntries(model, pool);
@@ -157,8 +157,10 @@ void Trainer::run_batch(const Subset &subset, const std::vector<std::size_t> &or
   reduce_gradients_(&state, 0);
   if (check_finite_)
     check_gradients_finite(model_, state, where);
-  if (pass == Pass::Train)
+  if (pass == Pass::Train) {
     apply_gradients_(&state, ++optimizer_steps_);
+    rewired_ += rewiring_.after_step(optimizer_steps_, simulation_);
+  }
 }
 
 void Trainer::simulate_in_groups(snn_state &mine, Pass pass, const std::string &where) {

@@ -16,6 +16,7 @@
 #include "EntryPoint.h"
 #include "HistorySegments.h"
 #include "Hyperparameters.h"
+#include "Rewiring.h"
 #include "Training.h"
 #include "TrainingData.h"
 #include "TrainingRecorder.h"
@@ -85,6 +86,8 @@ public:
   }
 
   uint64_t optimizer_steps() const { return optimizer_steps_; }
+  /// The synapses Deep R has replaced in this run (0 without Deep R).
+  uint64_t rewired() const { return rewired_; }
   void set_optimizer_steps(uint64_t steps) { optimizer_steps_ = steps; }
   /// Records the examples of `set` (the training data) that `recorder` names.
   void set_recorder(TrainingRecorder *recorder, const ExampleSet *set) {
@@ -137,6 +140,8 @@ private:
   std::vector<uint8_t> raster_;    ///< batch x steps x neurons flags of the current batch
   SegmentCheckpoints checkpoints_; ///< segmented(): a copy per segment but the last, and one aside
   uint64_t optimizer_steps_ = 0;
+  Rewiring rewiring_;    ///< Deep R's rewiring after each optimiser step
+  uint64_t rewired_ = 0; ///< synapses Deep R replaced so far
   TrainingRecorder *recorder_ = nullptr;
   const ExampleSet *recorded_set_ = nullptr;
   uint32_t epoch_ = 0;

@@ -12,6 +12,7 @@
 #include "ModelDescription.h"
 #include "NonFinite.h"
 #include "OutOfMemory.h"
+#include "Pruning.h"
 #include "TrainingData.h"
 #include "TrainingRecorder.h"
 #include "WeightFiles.h"
@@ -110,6 +111,17 @@ std::string metrics_json(const EpochMetrics &m) {
   add("validation", m.validation, false);
   if (m.epoch > 0)
     json += ", \"lr\": " + json_number(m.lr);
+  if (!m.densities.empty()) {
+    std::string sep;
+    json += ", \"density\": {";
+    for (const auto &[name, density] : m.densities) {
+      json += sep + "\"" + name + "\": " + json_number(density);
+      sep = ", ";
+    }
+    json += "}";
+  }
+  if (m.rewired >= 0)
+    json += ", \"rewired\": " + std::to_string(m.rewired);
   json += ", \"seconds\": " + json_number(m.seconds) + "}";
   return json;
 }
@@ -124,6 +136,12 @@ std::string progress_line(const EpochMetrics &m, uint32_t epochs, double eta_sec
       line += sep + set_text(name, **set);
       sep = ", ";
     }
+  for (const auto &[name, density] : m.densities) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f %%", 100 * density);
+    line += sep + name + " density " + text;
+    sep = ", ";
+  }
   line += sep + duration_text(m.seconds);
   if (m.epoch > 0 && m.epoch < epochs)
     line += ", ETA " + duration_text(eta_seconds);
@@ -288,6 +306,12 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
   trainer.set_recorder(&recorder, &train_set);
   LearningRateSchedule schedule(training, hypers, lr);
   EarlyStopping stopping(training, hypers);
+  // Before a checkpoint restores pruned connectivity: the densities the
+  // schedule starts from.
+  Pruning pruning(model, trainer.simulation(), epochs);
+  if ((pruning.enabled() || training.num_rewire_rules > 0) && stopping.enabled() && stopping.restore_best())
+    throw Error("--restore-best: early stopping cannot restore the weights of an earlier epoch when pruning or "
+                "rewiring changes the synapses; train without restore-best");
 
   // The order of the training examples in an epoch: file order, or a
   // permutation seeded by the run seed and the epoch.
@@ -428,6 +452,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     record(std::move(metrics), 0);
   }
   bool stop = false;
+  uint64_t rewired_before = 0;
   for (uint32_t epoch = progress.epoch; epoch <= epochs && !stop; ++epoch) {
     auto start = std::chrono::steady_clock::now();
     trainer.set_epoch(epoch);
@@ -470,6 +495,18 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     if (total > 0 && metrics.lr == 0)
       metrics.lr = schedule.rate(epoch - 1, trainer.optimizer_steps() - 1);
     metrics.train = Trainer::averaged(SetMetrics{progress.loss_sum, progress.hits, progress.examples});
+    pruning.end_epoch(epoch, trainer.simulation());
+    metrics.densities = pruning.densities(trainer.simulation());
+    for (uint32_t r = 0; r < training.num_rewire_rules; ++r) {
+      uint32_t j = training.rewire_rules[r].projection;
+      metrics.densities.emplace_back(model.projections[j].name,
+                                     double(trainer.simulation().synapses(j).num_synapses) /
+                                         double(std::max<uint64_t>(projection_pairs(model, j), 1)));
+    }
+    if (training.num_rewire_rules > 0) {
+      metrics.rewired = int64_t(trainer.rewired() - rewired_before);
+      rewired_before = trainer.rewired();
+    }
     evaluate_into(metrics, "after epoch " + std::to_string(epoch));
     metrics.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     schedule.end_epoch(metric_value(metrics, training.schedule_monitor));

@@ -72,6 +72,10 @@ struct EpochMetrics {
   std::optional<SetMetrics> train, validation, test;
   double lr = 0;      ///< the learning rate of the epoch's last batch
   double seconds = 0; ///< wall time of the epoch, evaluation included
+  /// Each pruned projection's density (synapses over pairs) after the epoch.
+  std::vector<std::pair<std::string, double>> densities;
+  /// Deep R: the synapses it replaced in the epoch (-1: no Deep R).
+  int64_t rewired = -1;
 };
 
 /// What a training run did.

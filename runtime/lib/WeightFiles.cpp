@@ -43,7 +43,7 @@ std::vector<uint64_t> file_positions(const Simulation &simulation, const snn_par
                           " values for " + std::to_string(view.num_synapses) + " synapses");
   for (uint32_t pre = 0; pre < view.num_pre; ++pre)
     for (uint32_t s = view.row_start[pre]; s < view.row_start[pre + 1]; ++s)
-      positions[s] = uint64_t(view.target[s]) * view.num_pre + pre;
+      positions[s] = uint64_t(view.post(pre, s)) * view.num_pre + pre;
   return positions;
 }
 

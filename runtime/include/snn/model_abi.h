@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 14u
+#define SNN_MODEL_ABI_VERSION 15u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -178,6 +178,15 @@ enum snn_weight_layout {
                                (PyTorch's flattening; snnc numbers row, column, channel) */
 };
 
+/** How a projection's synapses are stored (snn_projection_desc::storage);
+    either way rows by pre neuron, targets ascending within a row. */
+enum snn_synapse_storage {
+  SNN_STORAGE_RAGGED = 0, /**< row_start and target buffers (compressed rows) */
+  SNN_STORAGE_DENSE = 1   /**< every pair connected but, without autapses onto the pre population itself, the
+                               diagonal: row i holds its post neurons in order; row_start only, target is
+                               SNN_NO_BUFFER */
+};
+
 typedef struct snn_projection_desc {
   const char *name;      /**< e.g. "exc -> inh.ge" */
   uint32_t pre, post;    /**< population indices */
@@ -185,7 +194,7 @@ typedef struct snn_projection_desc {
   double probability;    /**< for SNN_CONNECT_FIXED_PROBABILITY */
   uint64_t count;        /**< FIXED_IN_DEGREE, FIXED_OUT_DEGREE: the degree; FIXED_TOTAL, FROM_LIST: synapses */
   uint32_t autapses;     /**< 0: no synapse i -> i when pre == post */
-  uint32_t row_start, target, weight; /**< buffers */
+  uint32_t row_start, target, weight; /**< buffers; target is SNN_NO_BUFFER for SNN_STORAGE_DENSE */
   /** `weight load(...)`: the .npz or .npy file (relative to the current directory) the runtime
       reads the weights from after `init`; NULL: none. */
   const char *weight_file;
@@ -201,6 +210,7 @@ typedef struct snn_projection_desc {
   uint32_t weight_layout; /**< enum snn_weight_layout of weight_file */
   /** SNN_LAYOUT_CHW: the pre population's shape (rows, columns, channels); else 0. */
   uint32_t pre_height, pre_width, pre_channels;
+  uint32_t storage; /**< enum snn_synapse_storage */
 } snn_projection_desc;
 
 typedef struct snn_record_desc {
@@ -323,6 +333,34 @@ enum snn_metric {
     evaluate it calls step instead of train_step and stops after
     end_example. The gradients of one batch (--gradients-out) are the
     gradient buffers after reduce_gradients. */
+/** `prune PRE -> POST to D % by magnitude every N epochs | after N epochs`:
+    at the end of a pruning epoch, the runtime keeps the round(d * pairs)
+    synapses of the projection with the largest |w| (ties: the earlier
+    synapse) and removes the others from every synapse buffer, where pairs
+    is num_pre * num_post less the diagonal of a projection onto its own pre
+    population without autapses, and d is, with gradual = 1, d_k = D + (d_0
+    - D) (1 - k / K)^3 at epoch k N (k = 1 .. K, K = floor(epochs / N), d_0
+    the density before training), and with gradual = 0, D at epoch N. */
+typedef struct snn_prune_desc {
+  uint32_t projection; /**< index in snn_model_desc::projections; stored SNN_STORAGE_RAGGED */
+  double density;      /**< D, in (0, 1) */
+  uint32_t gradual;    /**< 1: every N epochs; 0: after N epochs */
+  uint32_t epochs;     /**< N >= 1 */
+} snn_prune_desc;
+
+/** `rewire PRE -> POST by deep_r(l1: A, temperature: T)`: Deep R. After
+    every apply_gradients the runtime removes the synapses of the projection
+    whose `dormant` flag (u8, per synapse, shared; written by
+    apply_gradients) is 1, and activates as many pairs that are not
+    synapses, drawn uniformly (snn/philox.h, SNN_RNG_REWIRE), with weight 0
+    and every other per-synapse buffer 0, so that the projection keeps the
+    synapse count it was built with. */
+typedef struct snn_rewire_desc {
+  uint32_t projection; /**< stored SNN_STORAGE_RAGGED */
+  double l1, temperature;
+  uint32_t dormant; /**< buffer */
+} snn_rewire_desc;
+
 typedef struct snn_training_desc {
   uint32_t timesteps; /**< steps per example */
   uint32_t epochs;
@@ -363,6 +401,10 @@ typedef struct snn_training_desc {
       that this second run changes nothing but the histories. */
   uint32_t num_segment_buffers;
   const uint32_t *segment_buffers;
+  uint32_t num_prune_rules;
+  const snn_prune_desc *prune_rules; /**< NULL when num_prune_rules is 0 */
+  uint32_t num_rewire_rules;
+  const snn_rewire_desc *rewire_rules; /**< NULL when num_rewire_rules is 0 */
 } snn_training_desc;
 
 /** Everything an entry point touches; allocated and owned by the runtime. */

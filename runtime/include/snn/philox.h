@@ -52,6 +52,11 @@
  *   7 SNN_RNG_DROPOUT: dropout of a population's spikes in train_step
  *       (example key); index = population << 8
  *       word0 = neuron, word1/word2 = step bits 0..31/32..63
+ *   8 SNN_RNG_REWIRE: Deep R (run key), index = projection:
+ *       the noise of apply_gradients: word0 = pre neuron, word1 = post
+ *       neuron, word2 = optimiser step bits 0..31; the pairs the runtime
+ *       activates: index | 1 << 27, word0/word1 = optimiser step bits
+ *       0..31/32..63, word2 = the draw's number
  *
  * A "call site" numbers the rand() calls of one population's update (0..255).
  * In domain 2 a row (pre neuron) is a stream of blocks 0, 1, 2, ...; each
@@ -91,7 +96,8 @@ enum snn_rng_domain {
   SNN_RNG_RUNTIME = 4,      /**< stimulus and other runtime use */
   SNN_RNG_EXAMPLE = 5,      /**< the key of each example */
   SNN_RNG_FEEDBACK = 6,     /**< e-prop's random feedback weights */
-  SNN_RNG_DROPOUT = 7       /**< which spikes training's dropout drops */
+  SNN_RNG_DROPOUT = 7,      /**< which spikes training's dropout drops */
+  SNN_RNG_REWIRE = 8        /**< Deep R's noise and the pairs it activates */
 };
 
 /** Largest index that fits in bits 0..27 of counter word 3. */

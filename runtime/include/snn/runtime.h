@@ -131,9 +131,21 @@ uint64_t steps_for_duration(const snn_model_desc &model, double duration);
 /// Simulation's buffers: valid while it lives.
 struct SynapseView {
   const uint32_t *row_start = nullptr; ///< num_pre + 1 offsets
-  const uint32_t *target = nullptr;    ///< num_synapses post neurons
+  /// num_synapses post neurons; null for dense storage (SNN_STORAGE_DENSE),
+  /// where a row holds every post neuron in order (but the diagonal when
+  /// `skip_self`).
+  const uint32_t *target = nullptr;
   uint32_t num_pre = 0;
   uint64_t num_synapses = 0;
+  bool skip_self = false;
+
+  /// The post neuron of synapse `s` of pre neuron `pre`'s row.
+  uint32_t post(uint32_t pre, uint64_t s) const {
+    if (target)
+      return target[s];
+    uint64_t place = s - row_start[pre];
+    return uint32_t(place + (skip_self && place >= pre ? 1 : 0));
+  }
 };
 
 /// One instance of a model simulating a batch of examples: owns every
@@ -228,6 +240,23 @@ public:
   SynapseView synapses(uint32_t projection) const;
   /// The weights of projection `index` in synapse order, as double.
   std::vector<double> weights(uint32_t projection) const;
+  /// Removes the synapses s of projection `projection` (stored
+  /// SNN_STORAGE_RAGGED) with !kept[s] from every buffer of the projection's
+  /// synapses (targets, weights, delays, synapse states, traces,
+  /// gradients, optimiser moments; every example's), keeping the others in
+  /// order, and rebuilds its rows and columns. The buffers shrink: memory
+  /// and work fall with the synapse count. `kept` has one entry per synapse.
+  void remove_synapses(uint32_t projection, const std::vector<uint8_t> &kept);
+  /// Marks a synapse of reconnect() that no old one becomes.
+  static constexpr uint64_t kNewSynapse = ~uint64_t(0);
+  /// Gives projection `projection` (stored SNN_STORAGE_RAGGED) the synapses
+  /// `target` in rows `row_start` (num_pre + 1 offsets; targets ascending
+  /// within a row): new synapse s takes the elements of old synapse
+  /// origin[s] in every buffer of the projection's synapses (every
+  /// example's), or zeros where origin[s] is kNewSynapse; the columns are
+  /// rebuilt. Throws an internal Error for malformed rows.
+  void reconnect(uint32_t projection, const std::vector<uint32_t> &row_start, const std::vector<uint32_t> &target,
+                 const std::vector<uint64_t> &origin);
 
   /// The state handed to generated code, for embedders that need raw access.
   snn_state &state();

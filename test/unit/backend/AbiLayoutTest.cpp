@@ -59,16 +59,16 @@ TEST_F(AbiLayout, MatchesCStructs) {
                  offsetof(snn_population_desc, inputs), offsetof(snn_population_desc, spiked),
                  offsetof(snn_population_desc, stimulus)});
   expect_layout(t.projection_desc, sizeof(snn_projection_desc),
-                {offsetof(snn_projection_desc, name), offsetof(snn_projection_desc, pre),
-                 offsetof(snn_projection_desc, post), offsetof(snn_projection_desc, connectivity),
-                 offsetof(snn_projection_desc, probability), offsetof(snn_projection_desc, count),
-                 offsetof(snn_projection_desc, autapses), offsetof(snn_projection_desc, row_start),
-                 offsetof(snn_projection_desc, target), offsetof(snn_projection_desc, weight),
-                 offsetof(snn_projection_desc, weight_file), offsetof(snn_projection_desc, weight_array),
-                 offsetof(snn_projection_desc, window), offsetof(snn_projection_desc, list_pre),
-                 offsetof(snn_projection_desc, list_post), offsetof(snn_projection_desc, weight_layout),
-                 offsetof(snn_projection_desc, pre_height), offsetof(snn_projection_desc, pre_width),
-                 offsetof(snn_projection_desc, pre_channels)});
+                {offsetof(snn_projection_desc, name),         offsetof(snn_projection_desc, pre),
+                 offsetof(snn_projection_desc, post),         offsetof(snn_projection_desc, connectivity),
+                 offsetof(snn_projection_desc, probability),  offsetof(snn_projection_desc, count),
+                 offsetof(snn_projection_desc, autapses),     offsetof(snn_projection_desc, row_start),
+                 offsetof(snn_projection_desc, target),       offsetof(snn_projection_desc, weight),
+                 offsetof(snn_projection_desc, weight_file),  offsetof(snn_projection_desc, weight_array),
+                 offsetof(snn_projection_desc, window),       offsetof(snn_projection_desc, list_pre),
+                 offsetof(snn_projection_desc, list_post),    offsetof(snn_projection_desc, weight_layout),
+                 offsetof(snn_projection_desc, pre_height),   offsetof(snn_projection_desc, pre_width),
+                 offsetof(snn_projection_desc, pre_channels), offsetof(snn_projection_desc, storage)});
   expect_layout(t.window_desc, sizeof(snn_window_desc),
                 {offsetof(snn_window_desc, pre_height), offsetof(snn_window_desc, pre_width),
                  offsetof(snn_window_desc, pre_channels), offsetof(snn_window_desc, post_height),
@@ -129,7 +129,17 @@ TEST_F(AbiLayout, MatchesCStructs) {
                  offsetof(snn_training_desc, checkpoint_dir),
                  offsetof(snn_training_desc, backward_pass),
                  offsetof(snn_training_desc, num_segment_buffers),
-                 offsetof(snn_training_desc, segment_buffers)});
+                 offsetof(snn_training_desc, segment_buffers),
+                 offsetof(snn_training_desc, num_prune_rules),
+                 offsetof(snn_training_desc, prune_rules),
+                 offsetof(snn_training_desc, num_rewire_rules),
+                 offsetof(snn_training_desc, rewire_rules)});
+  expect_layout(t.rewire_desc, sizeof(snn_rewire_desc),
+                {offsetof(snn_rewire_desc, projection), offsetof(snn_rewire_desc, l1),
+                 offsetof(snn_rewire_desc, temperature), offsetof(snn_rewire_desc, dormant)});
+  expect_layout(t.prune_desc, sizeof(snn_prune_desc),
+                {offsetof(snn_prune_desc, projection), offsetof(snn_prune_desc, density),
+                 offsetof(snn_prune_desc, gradual), offsetof(snn_prune_desc, epochs)});
   expect_layout(t.hyper_desc, sizeof(snn_hyper_desc),
                 {offsetof(snn_hyper_desc, name), offsetof(snn_hyper_desc, help), offsetof(snn_hyper_desc, value),
                  offsetof(snn_hyper_desc, min), offsetof(snn_hyper_desc, max), offsetof(snn_hyper_desc, flags)});

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -185,7 +186,12 @@ void TestState::set_synapses(uint32_t projection, const std::vector<uint32_t> &r
     if (desc_.buffers[k].scope == SNN_SCOPE_SYNAPSE && desc_.buffers[k].owner == projection)
       allocate(k, target.size());
   std::memcpy(buffers_[p.row_start], row_start.data(), row_start.size() * sizeof(uint32_t));
-  std::memcpy(buffers_[p.target], target.data(), target.size() * sizeof(uint32_t));
+  if (p.storage == SNN_STORAGE_RAGGED)
+    std::memcpy(buffers_[p.target], target.data(), target.size() * sizeof(uint32_t));
+  else // dense rows hold every post neuron in order: nothing to store
+    for (uint64_t s = 0; s < target.size(); ++s)
+      if (target[s] != s - row_start[std::upper_bound(row_start.begin(), row_start.end(), s) - row_start.begin() - 1])
+        throw std::invalid_argument(std::string("targets that are not dense rows for projection ") + p.name);
 }
 
 } // namespace snn::test

@@ -33,7 +33,8 @@ std::vector<std::string> names() {
 }
 
 TEST(Pipeline, ListsThePassesInOrder) {
-  EXPECT_EQ(names(), (std::vector<std::string>{"resolve-params", "fold-constants", "discretize-odes", "simplify", "merge-populations", "eprop"}));
+  EXPECT_EQ(names(), (std::vector<std::string>{"resolve-params", "fold-constants", "discretize-odes", "simplify",
+                                               "merge-populations", "eprop", "sparsify"}));
   for (const auto &p : pipeline()) {
     EXPECT_TRUE(is_pass_name(p.name));
     EXPECT_NE(std::string(p.description), "");

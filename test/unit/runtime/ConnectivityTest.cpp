@@ -36,8 +36,26 @@ public:
   /// The buffer indices are never read by build_synapses.
   uint32_t add(uint32_t pre, uint32_t post, snn_connectivity_kind kind, double probability = 0, bool autapses = true,
                uint64_t count = 0) {
-    projections_.push_back({"a -> b", pre, post, uint32_t(kind), probability, count, autapses ? 1u : 0u, 0, 0, 0,
-                            nullptr, nullptr, nullptr, nullptr, nullptr, SNN_LAYOUT_DEFAULT, 0, 0, 0});
+    projections_.push_back({"a -> b",
+                            pre,
+                            post,
+                            uint32_t(kind),
+                            probability,
+                            count,
+                            autapses ? 1u : 0u,
+                            0,
+                            0,
+                            0,
+                            nullptr,
+                            nullptr,
+                            nullptr,
+                            nullptr,
+                            nullptr,
+                            SNN_LAYOUT_DEFAULT,
+                            0,
+                            0,
+                            0,
+                            SNN_STORAGE_RAGGED});
     return uint32_t(projections_.size() - 1);
   }
 

@@ -51,7 +51,7 @@ ProjectionSynapses build(const Case &c, snn_model_desc &model, std::vector<snn_p
                 0,           0,       1,       0,
                 0,           0,       nullptr, nullptr,
                 &c.w,        nullptr, nullptr, SNN_LAYOUT_DEFAULT,
-                0,           0,       0};
+                0,           0,       0,       SNN_STORAGE_RAGGED};
   model = {};
   model.abi_version = SNN_MODEL_ABI_VERSION;
   model.real_size = 8;
