@@ -72,7 +72,7 @@ def run(snnc, work, name, source):
     if out.returncode != 0:
         raise RuntimeError("%s failed:\n%s%s" % (name, out.stdout, out.stderr))
     rows = [json.loads(line) for line in open(metrics)]
-    accuracy = float(re.findall(r"test accuracy: ([0-9.]+) %", out.stdout)[-1])
+    accuracy = 100 * rows[-1]["test_accuracy"]
     seconds = sum(r["seconds"] for r in rows) / len(rows)
     density = rows[-1].get("density", {})
     return accuracy, seconds, synapse_bytes(snnc, path), density
