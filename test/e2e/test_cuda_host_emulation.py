@@ -9,7 +9,8 @@ states and trained weights. Both builds add in the same order, call the same
 libm and contract nothing into fused multiply-adds; a difference in the last
 bit is a printer that computes something else, or in another order.
 Models: the examples (CUBA, LIF, Izhikevich, digits training for one epoch
-with each e-prop strategy, adjoint and online, and with BPTT),
+with each e-prop strategy, adjoint and online, and with BPTT, and sparse:
+pruned and rewired by Deep R),
 the e2e models that need no generated input (batches, Poisson sources,
 refractoriness), three that read scripted spike files (delays, STDP synapse
 models, the stdlib neurons), and an inline model with postsynaptic
@@ -134,6 +135,18 @@ def main():
     with open(os.path.join(examples, "digits.snn")) as f, open(bptt, "w") as out:
         out.write(f.read().replace("with eprop", "with bptt"))
     run_both(args, check, "digits_bptt", bptt, {}, ["--epochs", "1", "--weights-out", "weights.npz"],
+             data=os.path.join(root, "data", "digits.csv.gz"))
+    # Sparse training: the recurrent projection at 30 % rewired by Deep R,
+    # the input one pruned after the first epoch (ragged storage, the
+    # apply_gradients kernel of Deep R, the runtime's rewiring).
+    sparse = os.path.join(args.work, "digits_sparse.snn")
+    with open(os.path.join(examples, "digits.snn")) as f, open(sparse, "w") as out:
+        text = f.read().replace("fixed_probability(1, autapses: false)", "fixed_probability(0.3, autapses: false)")
+        out.write(text.replace("  optimizer = adam(lr: 5e-3)\n", "  optimizer = adam(lr: 5e-3)\n"
+                               "  prune input -> hidden to 20 % by magnitude after 1 epoch\n"
+                               "  rewire hidden -> hidden by deep_r(l1: 1e-3, temperature: 1e-8)\n"))
+    run_both(args, check, "digits_sparse", sparse, {},
+             ["--epochs", "2", "--batches", "5", "--weights-out", "weights.npz"],
              data=os.path.join(root, "data", "digits.csv.gz"))
     for model, files, run_args in E2E_MODELS:
         run_both(args, check, model[:-4], os.path.join(e2e.MODELS, model), files, run_args)
