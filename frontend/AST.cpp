@@ -261,8 +261,10 @@ std::string dump(const File &f) {
       }
       if (c.frozen)
         d.line(3, "Frozen", c.loc);
-      if (c.storage)
-        d.line(3, "Storage " + c.storage->name, c.storage->loc);
+      for (const auto &sparse : c.sparse) {
+        d.line(3, "Sparse", sparse.keyword.loc);
+        d.args(sparse.args, 4);
+      }
     }
   }
   for (const auto &fn : f.functions) {

@@ -247,10 +247,13 @@ struct ConnectDecl {
   bool delay_is_distribution = false; ///< `delay ~ uniform(1 ms, 5 ms)`
   Loc delay_loc;
   bool frozen = false; ///< `frozen`: not trained
-  /// `sparse(format: dense)`: the storage format asked for (its name, at the
-  /// value), and the clause's `sparse`; absent: chosen by the compiler.
-  std::optional<Ident> storage;
-  Loc storage_loc;
+  /// `sparse(format: dense)`: each such clause's keyword and arguments, as
+  /// written (NetworkLowering checks them); none: the compiler chooses.
+  struct SparseClause {
+    Ident keyword;
+    std::vector<Arg> args;
+  };
+  std::vector<SparseClause> sparse;
   std::optional<Ident> synapse; ///< `synapse STDP(w_max: 10 nS)`: the synapse model
   std::vector<Arg> synapse_args;
   ExprPtr weight;

@@ -238,7 +238,47 @@ private:
     diags_.report(DiagKind::negative_refractory_period, at, "population", p.name, ir::format_real(t));
   }
 
+  /// The format `sparse(format: NAME)` (or `sparse(NAME)`) asks for, one of
+  /// ir::storage_names(), with the location of its name; nullopt for none
+  /// or after reporting a malformed clause. A clause after a valid one is a
+  /// duplicate.
+  std::optional<std::pair<ir::SynapseStorage, SourceLocation>> storage(const ast::ConnectDecl &c) {
+    std::optional<std::pair<ir::SynapseStorage, SourceLocation>> out;
+    SourceLocation given_at; // the `sparse` of the clause that set `out`
+    for (const ast::ConnectDecl::SparseClause &clause : c.sparse) {
+      if (out) {
+        diags_.report(DiagKind::duplicate_definition, clause.keyword.loc, "clause", "sparse");
+        diags_.note(DiagKind::note_previous_definition, given_at);
+        continue;
+      }
+      if (clause.args.size() != 1) {
+        diags_.report(DiagKind::wrong_argument_count, clause.keyword.loc, "'sparse'", 1, clause.args.size());
+        continue;
+      }
+      const ast::Arg &a = clause.args.front();
+      if (a.name && a.name->name != "format") {
+        diags_.report(DiagKind::unknown_argument, a.name->loc, "'sparse'", a.name->name);
+        diags_.suggest(a.name->name, {"format"}, a.name->loc);
+        continue;
+      }
+      const auto *name = a.value ? ast::dyn_cast<ast::NameExpr>(a.value.get()) : nullptr;
+      SourceLocation at = a.value ? a.value->loc() : clause.keyword.loc;
+      std::optional<ir::SynapseStorage> format = name ? ir::storage_named(name->name) : std::nullopt;
+      if (!format) {
+        diags_.report(DiagKind::unknown_storage_format, at,
+                      name ? "unknown storage format '" + name->name + "'" : std::string("expected a format's name"));
+        if (name)
+          diags_.suggest(name->name, ir::storage_names(), at);
+        continue;
+      }
+      out = std::make_pair(*format, at);
+      given_at = clause.keyword.loc;
+    }
+    return out;
+  }
+
   void connect(const ast::ConnectDecl &c) {
+    auto forced = storage(c);
     const ir::Population *pre = population_named(c.pre);
     if (!pre)
       return;
@@ -252,10 +292,10 @@ private:
       pr.post = post->name;
       pr.loc = c.pre.loc;
       pr.frozen = c.frozen;
-      if (c.storage) {
-        pr.storage = *ir::storage_named(c.storage->name);
+      if (forced) {
+        pr.storage = forced->first;
         pr.storage_forced = true;
-        pr.storage_loc = c.storage->loc;
+        pr.storage_loc = forced->second;
       }
       Dimension target_dim;
       if (c.synapse) {

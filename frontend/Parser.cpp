@@ -8,7 +8,6 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/Parser.h"
 #include "frontend/SyntaxErrors.h"
-#include "ir/Module.h"
 
 #include "frontend/Units.h"
 
@@ -330,7 +329,7 @@ private:
           continue;
         }
         if (k->IDENT()->getText() == "sparse" && k->callArgs()) {
-          storage_clause(d, loc(k->IDENT()), args(k->callArgs()));
+          d.sparse.push_back({ident(k->IDENT()), args(k->callArgs())});
           continue;
         }
         if (k->IDENT()->getText() == "delay" && k->callArgs() && k->callArgs()->arg().size() == 1 &&
@@ -350,38 +349,6 @@ private:
       }
     }
     return d;
-  }
-
-  /// `sparse(format: NAME)` (or `sparse(NAME)`): the storage format asked
-  /// for, one of ir::storage_names().
-  void storage_clause(ast::ConnectDecl &d, const ast::Loc &at, std::vector<ast::Arg> given) {
-    if (d.storage) {
-      diags_.report(DiagKind::duplicate_definition, at, "clause", "sparse");
-      diags_.note(DiagKind::note_previous_definition, d.storage_loc);
-      return;
-    }
-    if (given.size() != 1) {
-      diags_.report(DiagKind::wrong_argument_count, at, "'sparse'", 1, given.size());
-      return;
-    }
-    const ast::Arg &a = given.front();
-    if (a.name && a.name->name != "format") {
-      diags_.report(DiagKind::unknown_argument, a.name->loc, "'sparse'", a.name->name);
-      diags_.suggest(a.name->name, {"format"}, a.name->loc);
-      return;
-    }
-    const auto *name =
-        a.value && a.value->kind() == ast::Expr::Name ? static_cast<const ast::NameExpr *>(a.value.get()) : nullptr;
-    ast::Loc value_loc = a.value ? a.value->loc() : at;
-    if (!name || !ir::storage_named(name->name)) {
-      diags_.report(DiagKind::unknown_storage_format, value_loc,
-                    name ? "unknown storage format '" + name->name + "'" : std::string("expected a format's name"));
-      if (name)
-        diags_.suggest(name->name, ir::storage_names(), value_loc);
-      return;
-    }
-    d.storage = ast::Ident{name->name, value_loc};
-    d.storage_loc = at;
   }
 
   /// A clause `NAME VALUE` or `NAME ~ DISTRIBUTION`: only `delay` is one.

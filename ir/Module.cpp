@@ -192,6 +192,14 @@ int NeuronModel::input_index(const std::string &n) const { return index_named(in
 const Population *Network::find_population(const std::string &n) const { return find_named(populations, n); }
 int Network::population_index(const std::string &n) const { return index_named(populations, n); }
 
+std::vector<int> Network::projections_between(const std::string &pre, const std::string &post) const {
+  std::vector<int> out;
+  for (size_t j = 0; j < projections.size(); ++j)
+    if (projections[j].pre == pre && projections[j].post == post)
+      out.push_back(int(j));
+  return out;
+}
+
 NeuronModel *Module::find_model(const std::string &n) {
   for (auto &m : models)
     if (m.name == n)

@@ -370,6 +370,9 @@ struct Network {
   std::vector<Projection> projections;
   const Population *find_population(const std::string &n) const;
   int population_index(const std::string &n) const;
+  /// The indices of the projections from `pre` to `post` (one per target
+  /// variable), ascending.
+  std::vector<int> projections_between(const std::string &pre, const std::string &post) const;
 };
 
 /// Spikes: each spike; State: a state variable; Rate: the mean firing rate

@@ -2,6 +2,7 @@
 #include "lower/RewiringKernels.h"
 
 #include "ir/Printer.h"
+#include "lower/KernelBody.h"
 #include "lower/KernelBuilder.h"
 #include "lower/RandomStreams.h"
 #include "lower/SynapseKernels.h"
@@ -10,19 +11,12 @@
 
 namespace snn::lower {
 
-namespace {
-ir::Expr real_local(const std::string &name) {
-  return ir::Variable::make(ir::VarKind::Local, name, ir::Dimension(), ir::ScalarType::Real);
+std::string deep_r_kernel_name(const ir::WeightInit &init, double l1, double temperature) {
+  return "deep_r(" + ir::format_real(l1) + ", " + ir::format_real(temperature) + ")." + weight_init_text(init);
 }
-} // namespace
 
 Kernel build_deep_r_kernel(const ir::WeightInit &init, double l1, double temperature, ElemType real) {
-  std::string name = "deep_r(" + ir::format_real(l1) + ", " + ir::format_real(temperature) + ")." +
-                     (init.dist == ir::WeightDistribution::Constant  ? "constant"
-                      : init.dist == ir::WeightDistribution::Uniform ? "uniform"
-                                                                     : "normal") +
-                     "(" + ir::format_real(init.a) + ", " + ir::format_real(init.b) + ")";
-  KernelBuilder k(name, DomainKind::Synapses, false);
+  KernelBuilder k(deep_r_kernel_name(init, l1, temperature), DomainKind::Synapses, false);
   int row_start = k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
   SynapseTargets targets(k, ir::SynapseStorage::Ragged);
   int weight = k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::ReadWrite);

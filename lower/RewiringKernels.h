@@ -24,5 +24,7 @@ namespace snn::lower {
 /// step), and dormant[s] = 1 where s w < 0 (else 0).
 /// Parameters: row_start, target, weight, dormant, lr, num_pre, projection.
 Kernel build_deep_r_kernel(const ir::WeightInit &init, double l1, double temperature, ElemType real);
+/// The name of that kernel, which tells its kernels apart.
+std::string deep_r_kernel_name(const ir::WeightInit &init, double l1, double temperature);
 
 } // namespace snn::lower

@@ -48,11 +48,8 @@ public:
       p_.training.segment_state = segment_state(p_);
     if (m_.regime.training)
       for (const ir::PruneRule &rule : m_.regime.training->workflow.prune)
-        for (size_t j = 0; j < m_.network.projections.size(); ++j) {
-          const ir::Projection &pr = m_.network.projections[j];
-          if (pr.pre == rule.pre && pr.post == rule.post)
-            p_.training.prune.push_back({int(j), rule.density, rule.gradual, rule.epochs});
-        }
+        for (int j : m_.network.projections_between(rule.pre, rule.post))
+          p_.training.prune.push_back({j, rule.density, rule.gradual, rule.epochs});
     for (const ir::Record &r : m_.regime.records)
       add_record(r);
     for (const ir::Stimulus &s : m_.regime.stimuli)

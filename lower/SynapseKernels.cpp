@@ -100,6 +100,14 @@ Kernel build_gather_kernel(bool gated, ElemType real) {
   return k.finish();
 }
 
+std::string weight_init_text(const ir::WeightInit &weight) {
+  if (weight.dist == ir::WeightDistribution::Uniform)
+    return "uniform(" + ir::format_real(weight.a) + ", " + ir::format_real(weight.b) + ")";
+  if (weight.dist == ir::WeightDistribution::Normal)
+    return "normal(" + ir::format_real(weight.a) + ", " + ir::format_real(weight.b) + ")";
+  return "constant(" + ir::format_real(weight.a) + ")";
+}
+
 Value initial_weight(KernelBuilder &k, const ir::WeightInit &weight, std::array<Value, 2> pair, Value projection) {
   ir::Expr a = ir::Constant::make(weight.a), b = ir::Constant::make(weight.b);
   if (weight.dist == ir::WeightDistribution::Constant)
@@ -114,11 +122,7 @@ Value initial_weight(KernelBuilder &k, const ir::WeightInit &weight, std::array<
 
 Kernel build_weight_kernel(const ir::WeightInit &weight, ir::SynapseStorage storage, ElemType real,
                            bool shared_kernel) {
-  std::string name = "init_weights.constant(" + ir::format_real(weight.a) + ")";
-  if (weight.dist == ir::WeightDistribution::Uniform)
-    name = "init_weights.uniform(" + ir::format_real(weight.a) + ", " + ir::format_real(weight.b) + ")";
-  else if (weight.dist == ir::WeightDistribution::Normal)
-    name = "init_weights.normal(" + ir::format_real(weight.a) + ", " + ir::format_real(weight.b) + ")";
+  std::string name = "init_weights." + weight_init_text(weight);
   if (shared_kernel)
     name += ".kernel";
   bool constant = weight.dist == ir::WeightDistribution::Constant;

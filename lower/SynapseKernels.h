@@ -43,6 +43,10 @@ std::pair<int, int> gate_buffers(KernelBuilder &k, bool gated);
 /// did not spike in this step (`post_spiked`). Emits the test as a Let.
 Value target_open(KernelBuilder &k, int counter, int post_spiked, Value index);
 
+/// `weight` as kernels name it: "normal(0, 0.1)", "uniform(a, b)",
+/// "constant(a)" (each number read back to the same double).
+std::string weight_init_text(const ir::WeightInit &weight);
+
 /// The initial weight of the synapse between `pair` = (pre, post) (U32s;
 /// unread for a constant) of projection `projection` (I64): the constant,
 /// or a draw of the weight stream (RandomStreams.h) keyed by the pair, as

@@ -644,17 +644,13 @@ private:
   /// (lower/RewiringKernels.h), and its dormant flags.
   void launch_deep_r() {
     for (const ir::RewireRule &rule : tr_.workflow.rewire)
-      for (size_t j = 0; j < m_.network.projections.size(); ++j) {
-        const ir::Projection &pr = m_.network.projections[j];
-        if (pr.pre != rule.pre || pr.post != rule.post)
-          continue;
-        const ProjectionInfo &info = p_.projections[j];
-        int dormant = b_.add_buffer(info.name + ".dormant", ElemType::U8, {ScopeKind::Synapse, int(j)},
-                                    BatchAxis::Shared, BufferRole::Training, p_.buffers[size_t(info.weight)].extent);
-        int index = b_.kernel("deep_r:" + ir::format_real(rule.l1) + ":" + ir::format_real(rule.temperature) + ":" +
-                                  std::to_string(int(pr.weight.dist)) + ":" + ir::format_real(pr.weight.a) + ":" +
-                                  ir::format_real(pr.weight.b),
-                              [&] { return build_deep_r_kernel(pr.weight, rule.l1, rule.temperature, real_); });
+      for (int j : m_.network.projections_between(rule.pre, rule.post)) {
+        const ir::WeightInit &init = m_.network.projections[size_t(j)].weight;
+        const ProjectionInfo &info = p_.projections[size_t(j)];
+        int dormant = b_.add_buffer(info.name + ".dormant", ElemType::U8, {ScopeKind::Synapse, j}, BatchAxis::Shared,
+                                    BufferRole::Training, p_.buffers[size_t(info.weight)].extent);
+        int index = b_.kernel(deep_r_kernel_name(init, rule.l1, rule.temperature),
+                              [&] { return build_deep_r_kernel(init, rule.l1, rule.temperature, real_); });
         std::map<std::string, Argument> args = target_args(info);
         args.insert({{"row_start", buffer_arg(info.row_start)},
                      {"weight", buffer_arg(info.weight)},
@@ -663,7 +659,7 @@ private:
                      {"num_pre", scalar_arg(p_.populations[info.pre].size)},
                      {"projection", scalar_arg(int64_t(j))}});
         b_.entry("apply_gradients").launches.push_back(b_.launch(index, "projection " + info.name, args));
-        p_.training.rewire.push_back({int(j), rule.l1, rule.temperature, dormant});
+        p_.training.rewire.push_back({j, rule.l1, rule.temperature, dormant});
       }
   }
 

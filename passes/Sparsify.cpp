@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 
 namespace snn::passes {
@@ -18,12 +19,12 @@ namespace {
 /// autapses) has no index to leave out.
 std::string dense_unavailable(const ir::Module &m, const ir::Projection &p) {
   if (m.regime.training) {
-    for (const ir::PruneRule &rule : m.regime.training->workflow.prune)
-      if (rule.pre == p.pre && rule.post == p.post)
-        return "pruning removes synapses";
-    for (const ir::RewireRule &rule : m.regime.training->workflow.rewire)
-      if (rule.pre == p.pre && rule.post == p.post)
-        return "rewiring moves synapses";
+    const ir::Workflow &w = m.regime.training->workflow;
+    auto named = [&](const auto &rule) { return rule.pre == p.pre && rule.post == p.post; };
+    if (std::any_of(w.prune.begin(), w.prune.end(), named))
+      return "pruning removes synapses";
+    if (std::any_of(w.rewire.begin(), w.rewire.end(), named))
+      return "rewiring moves synapses";
   }
   if (p.connectivity == ir::ConnectivityKind::Dense ||
       (p.connectivity == ir::ConnectivityKind::FixedProbability && p.probability >= 1))
@@ -71,10 +72,8 @@ bool check_structure(const ir::Module &m, const std::vector<bool> &trained, Pass
   auto each_projection = [&](const SourceLocation &loc, const std::string &pre, const std::string &post,
                              const char *what, DiagKind untrained,
                              const std::function<bool(const ir::Projection &)> &check) {
-    for (size_t j = 0; j < m.network.projections.size(); ++j) {
-      const ir::Projection &p = m.network.projections[j];
-      if (p.pre != pre || p.post != post)
-        continue;
+    for (int j : m.network.projections_between(pre, post)) {
+      const ir::Projection &p = m.network.projections[size_t(j)];
       if (claimed[j]) {
         ctx.diags.report(DiagKind::duplicate_definition, loc, what, pre + " -> " + post);
         ctx.diags.note(DiagKind::note_previous_definition, *claimed[j]);

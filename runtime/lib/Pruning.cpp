@@ -43,6 +43,11 @@ uint64_t projection_pairs(const snn_model_desc &model, uint32_t j) {
   return pre * post - (p.pre == p.post && !p.autapses ? pre : 0);
 }
 
+double projection_density(const Simulation &simulation, uint32_t j) {
+  uint64_t pairs = projection_pairs(simulation.model(), j);
+  return pairs ? double(simulation.synapses(j).num_synapses) / double(pairs) : 0;
+}
+
 Pruning::Pruning(const snn_model_desc &model, const Simulation &simulation, uint32_t epochs)
     : model_(model), epochs_(epochs) {
   if (!model.training)
@@ -51,8 +56,7 @@ Pruning::Pruning(const snn_model_desc &model, const Simulation &simulation, uint
     Rule rule;
     rule.desc = model.training->prune_rules[r];
     rule.pairs = projection_pairs(model, rule.desc.projection);
-    SynapseView view = simulation.synapses(rule.desc.projection);
-    rule.initial = rule.pairs ? double(view.num_synapses) / double(rule.pairs) : 0;
+    rule.initial = projection_density(simulation, rule.desc.projection);
     rules_.push_back(rule);
   }
 }
@@ -74,8 +78,7 @@ std::vector<std::pair<std::string, double>> Pruning::densities(const Simulation 
   std::vector<std::pair<std::string, double>> out;
   for (const Rule &rule : rules_)
     out.emplace_back(model_.projections[rule.desc.projection].name,
-                     rule.pairs ? double(simulation.synapses(rule.desc.projection).num_synapses) / double(rule.pairs)
-                                : 0);
+                     projection_density(simulation, rule.desc.projection));
   return out;
 }
 

@@ -35,6 +35,8 @@ std::vector<uint8_t> keep_largest(const std::vector<double> &weights, uint64_t k
 /// The pairs of projection `j` (num_pre * num_post less the diagonal of a
 /// projection onto its own pre population without autapses).
 uint64_t projection_pairs(const snn_model_desc &model, uint32_t j);
+/// Projection `j`'s synapses over its pairs in `simulation` now (0 without pairs).
+double projection_density(const Simulation &simulation, uint32_t j);
 
 class Pruning {
 public:

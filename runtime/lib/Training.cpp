@@ -499,9 +499,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     metrics.densities = pruning.densities(trainer.simulation());
     for (uint32_t r = 0; r < training.num_rewire_rules; ++r) {
       uint32_t j = training.rewire_rules[r].projection;
-      metrics.densities.emplace_back(model.projections[j].name,
-                                     double(trainer.simulation().synapses(j).num_synapses) /
-                                         double(std::max<uint64_t>(projection_pairs(model, j), 1)));
+      metrics.densities.emplace_back(model.projections[j].name, projection_density(trainer.simulation(), j));
     }
     if (training.num_rewire_rules > 0) {
       metrics.rewired = int64_t(trainer.rewired() - rewired_before);
