@@ -350,7 +350,9 @@ bool check_synapse_count(const ast::ConnectDecl &c, const ir::Population &pre, c
     break;
   }
   constexpr uint32_t kLimit = UINT32_MAX;
-  if (expected <= kLimit)
+  // Procedural storage regenerates fixed_probability rows without offsets:
+  // the sparsify pass decides whether such a projection fits.
+  if (expected <= kLimit || pr.connectivity == ir::ConnectivityKind::FixedProbability)
     return true;
   diags.report(DiagKind::too_many_synapses, c.connectivity ? c.connectivity->loc : c.loc, pre.name, post.name,
                ir::format_real(std::round(expected)), kLimit);

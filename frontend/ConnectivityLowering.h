@@ -26,6 +26,8 @@ bool lower_connectivity(const ast::ConnectDecl &c, const ir::Population &pre, co
 
 /// A projection stores its synapses with 32-bit offsets; one expected to
 /// exceed that is an error here, not after minutes of drawing at run time.
+/// (A fixed_probability projection may be stored procedurally, without
+/// offsets: passes/Sparsify checks it.)
 bool check_synapse_count(const ast::ConnectDecl &c, const ir::Population &pre, const ir::Population &post,
                          const ir::Projection &pr, diag::Diagnostics &diags);
 

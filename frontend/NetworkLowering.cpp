@@ -334,6 +334,7 @@ private:
       if (!c.synapse)
         target_dim = pr.target_kind == ir::TargetKind::Input ? model->find_input(pr.target)->dim * Dimension::time()
                                                              : model->find_state(pr.target)->dim;
+      pr.connectivity_loc = c.connectivity ? c.connectivity->loc : c.loc;
       if (!lower_connectivity(c, *pre, *post, pr, exprs_, diags_) || !weight(c, *pre, *post, target_dim, pr) ||
           !check_synapse_count(c, *pre, *post, pr, diags_))
         continue;

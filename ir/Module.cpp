@@ -133,18 +133,23 @@ const char *name_of(SynapseStorage s) {
     return "ragged";
   case SynapseStorage::Dense:
     return "dense";
+  case SynapseStorage::Bitmask:
+    return "bitmask";
+  case SynapseStorage::Procedural:
+    return "procedural";
   }
   return "?";
 }
 
 std::optional<SynapseStorage> storage_named(const std::string &name) {
-  for (SynapseStorage s : {SynapseStorage::Ragged, SynapseStorage::Dense})
+  for (SynapseStorage s :
+       {SynapseStorage::Ragged, SynapseStorage::Dense, SynapseStorage::Bitmask, SynapseStorage::Procedural})
     if (name == name_of(s))
       return s;
   return std::nullopt;
 }
 
-std::vector<std::string> storage_names() { return {"ragged", "dense"}; }
+std::vector<std::string> storage_names() { return {"ragged", "dense", "bitmask", "procedural"}; }
 
 uint64_t expected_synapses(const Projection &p, const Population &pre, const Population &post) {
   uint32_t num_pre = pre.size, num_post = post.size;

@@ -236,21 +236,31 @@ const char *name_of(ConnectivityKind k);
 ///           its own population without autapses): a synapse's
 ///           postsynaptic neuron is its place in its row, and no index is
 ///           stored.
+///   Bitmask: one bit per pair (rows padded to whole u32 words), set where
+///           a synapse is; every weight is one constant, so none is stored.
+///   Procedural: nothing stored; each spike regenerates its row of a
+///           fixed_probability projection from the counter-based RNG, by
+///           the same geometric skipping the runtime connects with, and its
+///           weights from their initialiser's draws.
+/// Bitmask and Procedural hold only projections whose synapses nothing
+/// reads but the delivery of spikes (untrained, no synapse model, no
+/// delays, weights not from a file).
 /// Auto until passes/Sparsify chooses; `sparse(format: ...)` forces one.
-enum class SynapseStorage : uint8_t { Auto, Ragged, Dense };
+enum class SynapseStorage : uint8_t { Auto, Ragged, Dense, Bitmask, Procedural };
 const char *name_of(SynapseStorage s);
-/// The format named `name` ("ragged", "dense"), or nullopt.
+/// The format named `name` ("ragged", "dense", "bitmask", "procedural"), or nullopt.
 std::optional<SynapseStorage> storage_named(const std::string &name);
 /// The names of the formats a user may ask for, for suggestions.
 std::vector<std::string> storage_names();
 
 /// What one storage format of a projection is estimated to cost (the
-/// sparsify pass's cost model): bytes of its connectivity (offsets and
-/// indices) and memory accesses per step and example; `unavailable` says why the format
-/// cannot hold this projection (empty when it can).
+/// sparsify pass's cost model): the bytes it stores (offsets, indices or
+/// mask, and weights) and the work per step and example, in memory accesses
+/// (a random draw counted as what it costs the backend); `unavailable` says
+/// why the format cannot hold this projection (empty when it can).
 struct StorageEstimate {
   SynapseStorage format = SynapseStorage::Ragged;
-  double index_bytes = 0, accesses = 0;
+  double bytes = 0, accesses = 0;
   std::string unavailable;
 };
 
@@ -310,8 +320,9 @@ struct DelayRange {
 
 struct Projection {
   std::string pre, post;
-  SourceLocation loc; ///< the `connect` statement (the pre name)
-  std::string target; ///< variable of the post model
+  SourceLocation loc;              ///< the `connect` statement (the pre name)
+  SourceLocation connectivity_loc; ///< its connectivity as written (`loc` when implicit)
+  std::string target;              ///< variable of the post model
   TargetKind target_kind = TargetKind::Input;
   ConnectivityKind connectivity = ConnectivityKind::Dense;
   double probability = 1.0;

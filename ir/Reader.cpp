@@ -594,7 +594,8 @@ private:
         Token format = in_.expect(TokenKind::Ident, "a storage format");
         std::optional<SynapseStorage> storage = storage_named(format.text);
         if (!storage)
-          in_.fail(DiagKind::ir_expected, format.loc, "a storage format (ragged or dense)", describe(format));
+          in_.fail(DiagKind::ir_expected, format.loc, "a storage format (ragged, dense, bitmask or procedural)",
+                   describe(format));
         pr.storage = *storage;
         pr.storage_forced = true;
         pr.storage_loc = format.loc;

@@ -103,6 +103,9 @@ struct Compilation::Impl {
         popts.log = options.log ? options.log : &std::cerr;
         popts.times = &times;
         passes::PassContext ctx(diags);
+        ctx.gpu = options.target == Target::Cuda;
+        ctx.real_bytes = options.precision == Precision::Double ? 8 : 4;
+        ctx.postsynaptic_delivery = options.spike_delivery == SpikeDelivery::Postsynaptic;
         if (!passes::run_pipeline(*module, popts, ctx)) {
           module.reset();
           failed = true;

@@ -28,6 +28,9 @@ public:
       } else if constexpr (std::is_same_v<N, RandomReal>) {
         for (const Value &w : node.words)
           value(w);
+      } else if constexpr (std::is_same_v<N, GeometricSkip>) {
+        value(node.hi);
+        value(node.lo);
       } else {
         // Constants, locals and Math (over locals only) read no buffer.
         static_assert(std::is_same_v<N, IntImm> || std::is_same_v<N, Local> || std::is_same_v<N, lower::Math>);
@@ -56,6 +59,11 @@ public:
       } else if constexpr (std::is_same_v<N, For>) {
         value(node.begin);
         value(node.end);
+        stmt(node.body);
+      } else if constexpr (std::is_same_v<N, Var> || std::is_same_v<N, Assign>) {
+        value(node.value);
+      } else if constexpr (std::is_same_v<N, While>) {
+        value(node.cond);
         stmt(node.body);
       } else {
         static_assert(std::is_same_v<N, Philox>);

@@ -59,6 +59,9 @@ private:
     return fmt::format("{}({}, {}, {}, {})", r.dist == ir::Distribution::Uniform01 ? "uniform01" : "normal01",
                        print(r.words[0]), print(r.words[1]), print(r.words[2]), print(r.words[3]));
   }
+  std::string text(const GeometricSkip &g) {
+    return fmt::format("geometric_skip({}, {}, log_q {})", print(g.hi), print(g.lo), ir::format_real(g.log_q));
+  }
 
 public:
   std::string param_name(int index) const {
@@ -116,6 +119,13 @@ private:
     line(fmt::format("{}for {} in {} .. {} {{", f.parallel ? "parallel " : "", f.var, values_.print(f.begin),
                      values_.print(f.end)));
     nested(f.body);
+    line("}");
+  }
+  void text(const Var &v) { line(fmt::format("var {} = {}", v.name, values_.print(v.value))); }
+  void text(const Assign &a) { line(fmt::format("{} = {}", a.name, values_.print(a.value))); }
+  void text(const While &w) {
+    line(fmt::format("while {} {{", values_.print(w.cond)));
+    nested(w.body);
     line("}");
   }
   void text(const Philox &p) {
@@ -262,17 +272,17 @@ std::string to_string(const Program &p) {
       out += fmt::format("  {}: {} (cost per step: presynaptic {:.0f}, postsynaptic {:.0f})\n", j.name,
                          name_of(j.delivery), j.delivery_cost.presynaptic, j.delivery_cost.postsynaptic);
     out += "}\n";
-    // The sparsify pass's choice and its estimates: connectivity bytes and
-    // memory accesses per step and example of each format.
+    // The sparsify pass's choice and its estimates: bytes stored (rows,
+    // indices or mask, and weights) and memory accesses per step and
+    // example of each format.
     out += "storage {\n";
     for (const ProjectionInfo &j : p.projections) {
       out += fmt::format("  {}: {}", j.name, ir::name_of(j.storage));
       std::string sep = " (";
       for (const ir::StorageEstimate &e : j.storage_estimates) {
         out += sep + ir::name_of(e.format) + ": ";
-        out += e.unavailable.empty()
-                   ? fmt::format("{} index bytes, {:.4g} accesses per step", uint64_t(e.index_bytes), e.accesses)
-                   : "unavailable, " + e.unavailable;
+        out += e.unavailable.empty() ? fmt::format("{} bytes, {:.4g} accesses per step", uint64_t(e.bytes), e.accesses)
+                                     : "unavailable, " + e.unavailable;
         sep = "; ";
       }
       out += j.storage_estimates.empty() ? "\n" : ")\n";

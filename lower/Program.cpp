@@ -121,6 +121,8 @@ const char *name_of(BufferRole role) {
     return "column pre";
   case BufferRole::History:
     return "history";
+  case BufferRole::Bitmask:
+    return "bitmask";
   }
   return "?";
 }

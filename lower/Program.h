@@ -92,6 +92,7 @@ enum class BufferRole : uint8_t {
   ColumnSynapse, ///< U32, shared, per synapse: the synapses by post neuron (indices into rows), built by the runtime
   ColumnPre,     ///< U32, shared, per synapse: the pre neuron of each synapse in column order, built by the runtime
   History,       ///< per example, global: `extent` elements per step of an example, allocated for the run's steps
+  Bitmask, ///< U32, shared, global: a bitmask-stored projection's synapses (ProjectionInfo::mask), built by the runtime
 };
 const char *name_of(BufferRole role);
 
@@ -257,6 +258,12 @@ struct ProjectionInfo {
   /// the `target` buffer, dense none (-1); and the cost model's estimates.
   ir::SynapseStorage storage = ir::SynapseStorage::Ragged;
   std::vector<ir::StorageEstimate> storage_estimates;
+  /// Bitmask storage (no row_start, target or weight buffer): the mask
+  /// (BufferRole::Bitmask), `words_per_row` u32 words per presynaptic
+  /// neuron, bit j % 32 of word pre * words_per_row + j / 32 set where pre
+  /// -> j is a synapse; -1 otherwise. Procedural storage has no buffer.
+  int mask = -1;
+  uint64_t words_per_row = 0;
 };
 
 struct RecordInfo {

@@ -4,6 +4,7 @@
 #include "ir/Printer.h"
 #include "lower/DelayKernels.h"
 #include "lower/Dependence.h"
+#include "lower/GeneratedRows.h"
 #include "lower/NeuronKernels.h"
 #include "lower/RandomStreams.h"
 #include "lower/SynapseKernels.h"
@@ -163,11 +164,31 @@ private:
     info.post_shape = m_.network.populations[post].shape;
     info.window = pr.window;
     info.pairs = pr.pairs;
-    info.row_start = array("row_start", ElemType::U32, ScopeKind::Row, BufferRole::RowStart, "", uint64_t(num_pre) + 1);
     // A module that skipped the sparsify pass (one built by hand) is stored
     // ragged, the format that holds any projection.
     info.storage = pr.storage == ir::SynapseStorage::Auto ? ir::SynapseStorage::Ragged : pr.storage;
     info.storage_estimates = pr.storage_estimates;
+    if (generated_rows(info)) {
+      // Only delivery reads these synapses (GeneratedRows.h): a mask or nothing.
+      ir::internal_check(!synapse_model(j) && pr.delay_steps <= 1 && !pr.delay_range && pr.weight_origin.file.empty(),
+                         "projection " + info.name + " is stored " + ir::name_of(info.storage) +
+                             ", which its synapses do not allow");
+      if (info.storage == ir::SynapseStorage::Bitmask) {
+        info.words_per_row = (uint64_t(num_post) + 31) / 32;
+        Buffer mask;
+        mask.name = info.name + ".mask";
+        mask.type = ElemType::U32;
+        mask.scope = {ScopeKind::Global, j};
+        mask.batch = BatchAxis::Shared;
+        mask.role = BufferRole::Bitmask;
+        mask.extent = info.words_per_row * num_pre;
+        info.mask = add_buffer(std::move(mask));
+      }
+      info.delivery_cost = delivery_cost(num_pre, num_post, synapses, m_.regime.dt, options_.parallel_device);
+      p_.projections.push_back(std::move(info));
+      return;
+    }
+    info.row_start = array("row_start", ElemType::U32, ScopeKind::Row, BufferRole::RowStart, "", uint64_t(num_pre) + 1);
     if (info.storage == ir::SynapseStorage::Ragged)
       info.target = array("target", ElemType::U32, ScopeKind::Synapse, BufferRole::Target, "", synapses);
     info.weight = array("weight", real_, ScopeKind::Synapse, BufferRole::Weight, pr.weight.dim.str(), synapses);
@@ -383,6 +404,28 @@ private:
                  {"col_pre", buffer_arg(info.col_pre)}});
     return args;
   }
+  /// The geometry of a windowed projection's shapes and window, as the
+  /// kernels that compute its synapses from it name them.
+  static std::map<std::string, Argument> window_args(const ProjectionInfo &info) {
+    const ir::Window &win = info.window;
+    return {{"pre_channels", scalar_arg(info.pre_shape.channels)},
+            {"pre_width", scalar_arg(info.pre_shape.width)},
+            {"post_height", scalar_arg(info.post_shape.height)},
+            {"post_channels", scalar_arg(info.post_shape.channels)},
+            {"post_width", scalar_arg(info.post_shape.width)},
+            {"kernel_height", scalar_arg(win.height)},
+            {"kernel_width", scalar_arg(win.width)},
+            {"stride_y", scalar_arg(win.stride_y)},
+            {"stride_x", scalar_arg(win.stride_x)},
+            {"pad_y", scalar_arg(win.pad_y)},
+            {"pad_x", scalar_arg(win.pad_x)}};
+  }
+
+  /// Whether projection `info` keeps no rows: its kernels generate them
+  /// (bitmask and procedural storage, GeneratedRows.h).
+  static bool generated_rows(const ProjectionInfo &info) {
+    return info.storage == ir::SynapseStorage::Bitmask || info.storage == ir::SynapseStorage::Procedural;
+  }
   /// What keys kernels that read a projection's targets add for its storage.
   static std::string storage_key(const ProjectionInfo &info) { return SynapseTargets::suffix(info.storage); }
   static Argument buffer_arg(int buffer) { return Argument{buffer, 0}; }
@@ -432,16 +475,41 @@ private:
     return t;
   }
 
+  /// The delivery kernel of projection j, by its strategy and storage.
+  int delivery_kernel(int j, bool gated) {
+    const ProjectionInfo &info = p_.projections[j];
+    const ir::Projection &pr = m_.network.projections[j];
+    std::string base = gated ? "gather.gated" : "gather";
+    if (info.delivery == DeliveryStrategy::Postsynaptic)
+      return kernel(base, [&] { return build_gather_kernel(gated, real_); });
+    base = gated ? "deliver.gated" : "deliver";
+    if (info.storage == ir::SynapseStorage::Bitmask) {
+      ir::internal_check(pr.weight.dist == ir::WeightDistribution::Constant,
+                         "bitmask storage of projection " + info.name + " without a constant weight");
+      return kernel(base + ".bitmask:" + ir::format_real(pr.weight.a),
+                    [&] { return build_bitmask_delivery_kernel(gated, pr.weight.a, real_); });
+    }
+    bool window = info.connectivity == Connectivity::Conv2D || info.connectivity == Connectivity::AvgPool2D;
+    bool conv = info.connectivity == Connectivity::Conv2D;
+    if (info.storage == ir::SynapseStorage::Procedural && window)
+      return kernel(base + (conv ? ".procedural.conv2d:" : ".procedural.avg_pool2d:") + weight_init_text(pr.weight),
+                    [&] { return build_procedural_window_kernel(gated, conv, pr.weight, real_); });
+    if (info.storage == ir::SynapseStorage::Procedural)
+      return kernel(base + ".procedural:" + ir::format_real(info.probability) + ":" + weight_init_text(pr.weight),
+                    [&] { return build_procedural_delivery_kernel(gated, info.probability, pr.weight, real_); });
+    return kernel(base + storage_key(info), [&] { return build_delivery_kernel(gated, info.storage, real_); });
+  }
+
   Launch delivery_launch(int j) {
     const ProjectionInfo &info = p_.projections[j];
     const PopulationInfo &pre = p_.populations[info.pre], &post = p_.populations[info.post];
     DeliveryTarget t = delivery_target(j);
-    bool gather = info.delivery == DeliveryStrategy::Postsynaptic;
-    int index = gather
-                    ? kernel(t.gated ? "gather.gated" : "gather", [&] { return build_gather_kernel(t.gated, real_); })
-                    : kernel((t.gated ? "deliver.gated" : "deliver") + storage_key(info),
-                             [&] { return build_delivery_kernel(t.gated, info.storage, real_); });
+    int index = delivery_kernel(j, t.gated);
     std::map<std::string, Argument> args = synapse_args(info);
+    args.insert({{"mask", buffer_arg(info.mask)},
+                 {"words_per_row", scalar_arg(int64_t(info.words_per_row))},
+                 {"projection", scalar_arg(j)}});
+    args.merge(window_args(info));
     args.insert({{"spikes", buffer_arg(pre.spiked)},
                  {"post", buffer_arg(t.buffer)},
                  {"counter", buffer_arg(t.counter)},
@@ -515,24 +583,16 @@ private:
     int index = kernel(key, [&] { return build_weight_kernel(w, info.storage, real_, shared); });
     std::map<std::string, Argument> args = synapse_args(info);
     args.insert({{"num_pre", scalar_arg(p_.populations[info.pre].size)}, {"projection", scalar_arg(j)}});
-    if (shared) {
-      const ir::Window &win = info.window;
-      args.insert({{"pre_channels", scalar_arg(info.pre_shape.channels)},
-                   {"pre_width", scalar_arg(info.pre_shape.width)},
-                   {"post_channels", scalar_arg(info.post_shape.channels)},
-                   {"post_width", scalar_arg(info.post_shape.width)},
-                   {"kernel_width", scalar_arg(win.width)},
-                   {"stride_y", scalar_arg(win.stride_y)},
-                   {"stride_x", scalar_arg(win.stride_x)},
-                   {"pad_y", scalar_arg(win.pad_y)},
-                   {"pad_x", scalar_arg(win.pad_x)}});
-    }
+    if (shared)
+      args.merge(window_args(info));
     return launch(index, "projection " + info.name, args);
   }
 
   void launch_entries() {
     int populations = int(p_.populations.size());
     for (int j = 0; j < int(p_.projections.size()); ++j) {
+      if (generated_rows(p_.projections[j])) // no weights stored: delivery draws them
+        continue;
       entry("init").launches.push_back(weight_launch(j));
       if (p_.projections[j].delay >= 0)
         entry("init").launches.push_back(delay_launch(j));

@@ -58,6 +58,24 @@ Stmt Philox::make(const std::string &name, std::array<Value, 4> counter, std::ar
   return Stmt(std::make_shared<Philox>(name, std::move(counter), std::move(key)));
 }
 
+Stmt Var::make(const std::string &name, Value value) {
+  internal_check(!name.empty(), "a var needs a name");
+  internal_check(value && is_integer(value->type), "var '" + name + "' must be an integer");
+  return Stmt(std::make_shared<Var>(name, std::move(value)));
+}
+
+Stmt Assign::make(const std::string &name, Value value) {
+  internal_check(!name.empty(), "an assignment needs a name");
+  internal_check(bool(value), "assignment of null to '" + name + "'");
+  return Stmt(std::make_shared<Assign>(name, std::move(value)));
+}
+
+Stmt While::make(Value cond, Stmt body) {
+  internal_check(cond && cond->type == Type::Bool, "a while needs a boolean condition");
+  internal_check(bool(body), "a while needs a body");
+  return Stmt(std::make_shared<While>(std::move(cond), std::move(body)));
+}
+
 Value Philox::word(const std::string &name, int k) {
   internal_check(k >= 0 && k < 4, "a Philox block has four words");
   return Local::make(name + "." + std::to_string(k), Type::U32);

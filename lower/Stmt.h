@@ -4,9 +4,11 @@
 // (see Program.h). Statements are immutable and shared like values; the
 // node list is the X-macro SNN_LOWER_STMT_NODES.
 //
-// Scoping: a `Let` or `Philox` binds its name(s) for the statements after it
-// in the enclosing Block; a `For` binds its variable in its body. Names are
-// never rebound within one kernel, so every local has one definition.
+// Scoping: a `Let`, `Var` or `Philox` binds its name(s) for the statements
+// after it in the enclosing Block; a `For` binds its variable in its body.
+// Names are never rebound within one kernel, so every local has one
+// definition. Only a Var's local changes after it is bound (by `Assign`),
+// which is what carries state from one iteration of a `While` to the next.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -24,7 +26,10 @@ namespace snn::lower {
   X(AtomicAdd)                                                                                                         \
   X(If)                                                                                                                \
   X(For)                                                                                                               \
-  X(Philox)
+  X(Philox)                                                                                                            \
+  X(Var)                                                                                                               \
+  X(Assign)                                                                                                            \
+  X(While)
 
 enum class StmtKind : uint8_t {
 #define SNN_KIND(N) N,
@@ -132,6 +137,38 @@ struct Philox : StmtNode {
   static Stmt make(const std::string &name, std::array<Value, 4> counter, std::array<Value, 2> key);
   /// The local holding output word `k` (0..3) of the block called `name`.
   static Value word(const std::string &name, int k);
+};
+
+/// Binds the mutable local `name` (I64, I32 or U32), first `value`, for the
+/// rest of the enclosing Block. A read of it (Local) gives the value of the
+/// last Assign before the read.
+struct Var : StmtNode {
+  static constexpr StmtKind Kind = StmtKind::Var;
+  std::string name;
+  Value value;
+  Var(std::string n, Value v) : StmtNode(Kind), name(std::move(n)), value(std::move(v)) {}
+  static Stmt make(const std::string &name, Value value);
+};
+
+/// Gives the Var `name` (bound in an enclosing Block, of the same type) the
+/// value `value`.
+struct Assign : StmtNode {
+  static constexpr StmtKind Kind = StmtKind::Assign;
+  std::string name;
+  Value value;
+  Assign(std::string n, Value v) : StmtNode(Kind), name(std::move(n)), value(std::move(v)) {}
+  static Stmt make(const std::string &name, Value value);
+};
+
+/// Runs `body` as long as `cond` (Bool, evaluated before each iteration)
+/// holds: a loop whose trip count depends on what it computes (its Vars).
+/// Its iterations run in order, never at once.
+struct While : StmtNode {
+  static constexpr StmtKind Kind = StmtKind::While;
+  Value cond;
+  Stmt body;
+  While(Value c, Stmt b) : StmtNode(Kind), cond(std::move(c)), body(std::move(b)) {}
+  static Stmt make(Value cond, Stmt body);
 };
 
 template <typename T> const T *Stmt::as() const {

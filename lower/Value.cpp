@@ -136,6 +136,12 @@ Value RandomReal::make(ir::Distribution dist, std::array<Value, 4> words) {
   return Value(std::make_shared<RandomReal>(dist, std::move(words)));
 }
 
+Value GeometricSkip::make(Value hi, Value lo, double log_q) {
+  internal_check(hi && hi->type == Type::U32 && lo && lo->type == Type::U32, "geometric skip words must be u32");
+  internal_check(log_q < 0, "geometric skip needs log(1 - p) < 0");
+  return Value(std::make_shared<GeometricSkip>(std::move(hi), std::move(lo), log_q));
+}
+
 Value i64(int64_t value) { return IntImm::make(Type::I64, value); }
 Value u32(uint32_t value) { return IntImm::make(Type::U32, value); }
 Value local(const std::string &name, Type type) { return Local::make(name, type); }

@@ -37,7 +37,8 @@ bool is_integer(Type type);
   X(Cast)                                                                                                              \
   X(Load)                                                                                                              \
   X(Math)                                                                                                              \
-  X(RandomReal)
+  X(RandomReal)                                                                                                        \
+  X(GeometricSkip)
 
 enum class ValueKind : uint8_t {
 #define SNN_KIND(N) N,
@@ -79,7 +80,8 @@ struct IntImm : ValueNode {
   static Value make(Type type, int64_t value);
 };
 
-/// A name bound by a Let, a For, a Philox statement (`name.0` .. `name.3`), a
+/// A name bound by a Let, a Var (read as its value at that point), a For, a
+/// Philox statement (`name.0` .. `name.3`), a
 /// kernel's domain (`b`, `n`, `pre`, `s`, `i`), a scalar parameter, or a
 /// built-in of the Program (see Program.h).
 struct Local : ValueNode {
@@ -148,6 +150,20 @@ struct RandomReal : ValueNode {
   std::array<Value, 4> words;
   RandomReal(ir::Distribution d, std::array<Value, 4> w) : ValueNode(Kind, Type::Real), dist(d), words(std::move(w)) {}
   static Value make(ir::Distribution dist, std::array<Value, 4> words);
+};
+
+/// The gap of geometric skipping over the candidates of a fixed-probability
+/// row (I64): snn_geometric_skip(hi, lo, log_q) of runtime/include/snn/
+/// philox.h, floor(ln(1 - u) / log_q) for u = snn_uniform01_f64(hi, lo),
+/// computed in double whatever the Program's real type and capped at 2^62,
+/// exactly as the runtime connects the projection; `log_q` = log1p(-p) < 0.
+struct GeometricSkip : ValueNode {
+  static constexpr ValueKind Kind = ValueKind::GeometricSkip;
+  Value hi, lo;
+  double log_q;
+  GeometricSkip(Value h, Value l, double q)
+      : ValueNode(Kind, Type::I64), hi(std::move(h)), lo(std::move(l)), log_q(q) {}
+  static Value make(Value hi, Value lo, double log_q);
 };
 
 template <typename T> const T *Value::as() const {

@@ -146,6 +146,12 @@ private:
     for (const Value &w : r.words)
       expect(w, Type::U32, "a random word");
   }
+  void check(const GeometricSkip &g) {
+    expect(g.hi, Type::U32, "a random word");
+    expect(g.lo, Type::U32, "a random word");
+    if (!(g.log_q < 0))
+      fail("a geometric skip has log(1 - p) = " + std::to_string(g.log_q));
+  }
 
   void stmt(const Stmt &s) {
     visit_stmt(s, [&](const auto &node) { check(node); });
@@ -198,8 +204,31 @@ private:
       bind(p.name + "." + std::to_string(w), Type::U32);
   }
 
+  void check(const Var &v) {
+    value(v.value);
+    bind(v.name, v.value->type);
+    vars_.insert(v.name);
+  }
+  void check(const Assign &a) {
+    value(a.value);
+    if (!vars_.count(a.name)) {
+      fail("it assigns '" + a.name + "', which is not a var");
+      return;
+    }
+    // The var must be visible here, with the value's type.
+    check(Local(a.name, a.value->type));
+  }
+  void check(const While &w) {
+    expect(w.cond, Type::Bool, "a condition");
+    scopes_.emplace_back();
+    stmt(w.body);
+    scopes_.pop_back();
+  }
+
   const Program &program_;
   const Kernel &kernel_;
+  /// The names bound by a Var: the only ones an Assign may change.
+  std::set<std::string> vars_;
   std::vector<std::string> &problems_;
   /// Every name bound so far in the kernel (names are never rebound).
   std::set<std::string> bound_;
@@ -338,14 +367,29 @@ private:
         check(pop.stimulus, "the stimulus of " + pop.name);
     }
     for (const ProjectionInfo &pr : p_.projections) {
+      auto disallowed = [&] {
+        fail("the projection " + pr.name + " is stored " + ir::name_of(pr.storage) +
+             ", which its connectivity or its buffers do not allow");
+      };
+      if (pr.storage == ir::SynapseStorage::Bitmask || pr.storage == ir::SynapseStorage::Procedural) {
+        // Nothing per synapse: the mask, or nothing at all.
+        bool bitmask = pr.storage == ir::SynapseStorage::Bitmask;
+        if (pr.row_start >= 0 || pr.target >= 0 || pr.weight >= 0 || pr.ring >= 0 || pr.delay >= 0 ||
+            !pr.synapse_states.empty() || pr.delivery != DeliveryStrategy::Presynaptic ||
+            (bitmask ? !valid_buffer(pr.mask) : pr.mask >= 0) ||
+            (!bitmask &&
+             !(pr.connectivity == Connectivity::FixedProbability && pr.probability > 0 && pr.probability < 1) &&
+             pr.connectivity != Connectivity::Conv2D && pr.connectivity != Connectivity::AvgPool2D))
+          disallowed();
+        continue;
+      }
       check(pr.row_start, "the rows of " + pr.name);
       if (pr.storage == ir::SynapseStorage::Ragged)
         check(pr.target, "the targets of " + pr.name);
       else if (pr.storage != ir::SynapseStorage::Dense || pr.target >= 0 ||
                !(pr.connectivity == Connectivity::Dense ||
                  (pr.connectivity == Connectivity::FixedProbability && pr.probability >= 1)))
-        fail("the projection " + pr.name + " is stored " + ir::name_of(pr.storage) +
-             ", which its connectivity or its buffers do not allow");
+        disallowed();
       check(pr.weight, "the weights of " + pr.name);
     }
     for (const RecordInfo &r : p_.records) {

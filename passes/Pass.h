@@ -12,6 +12,13 @@ namespace snn::passes {
 struct PassContext {
   explicit PassContext(diag::Diagnostics &diags) : diags(diags) {}
   diag::Diagnostics &diags;
+  /// What the module is compiled for, where a cost model weighs it
+  /// (passes/Sparsify.h): a GPU, and the bytes of a real (4 or 8).
+  bool gpu = false;
+  int real_bytes = 4;
+  /// --spike-delivery=postsynaptic: spikes are gathered by post neuron
+  /// (deterministic sums on a GPU), which needs stored synapses.
+  bool postsynaptic_delivery = false;
 };
 
 } // namespace snn::passes

@@ -99,8 +99,25 @@ uint32_t abi_role(lower::BufferRole role) {
     return SNN_ROLE_COLUMN_PRE;
   case lower::BufferRole::History:
     return SNN_ROLE_HISTORY;
+  case lower::BufferRole::Bitmask:
+    return SNN_ROLE_BITMASK;
   }
   throw ir::InternalError("unknown buffer role");
+}
+
+uint32_t abi_storage(ir::SynapseStorage s) {
+  switch (s) {
+  case ir::SynapseStorage::Auto: // lower stores a module that skipped the sparsify pass ragged
+  case ir::SynapseStorage::Ragged:
+    return SNN_STORAGE_RAGGED;
+  case ir::SynapseStorage::Dense:
+    return SNN_STORAGE_DENSE;
+  case ir::SynapseStorage::Bitmask:
+    return SNN_STORAGE_BITMASK;
+  case ir::SynapseStorage::Procedural:
+    return SNN_STORAGE_PROCEDURAL;
+  }
+  throw ir::InternalError("unknown synapse storage");
 }
 
 uint32_t abi_layout(ir::WeightLayout l) {
@@ -287,27 +304,27 @@ private:
 
   llvm::Constant *projection(const lower::ProjectionInfo &proj) {
     bool chw = proj.weight_layout == ir::WeightLayout::Chw;
-    return struct_of(types_.projection_desc,
-                     {string(proj.name),
-                      u32(proj.pre),
-                      u32(proj.post),
-                      u32(abi_connectivity(proj.connectivity)),
-                      f64(proj.probability),
-                      llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), proj.count),
-                      u32(proj.autapses ? 1 : 0),
-                      buffer_index(proj.row_start),
-                      buffer_index(proj.target),
-                      buffer_index(proj.weight),
-                      proj.weight_file.empty() ? null() : string(proj.weight_file),
-                      proj.weight_array.empty() ? null() : string(proj.weight_array),
-                      window(proj),
-                      list(proj, true),
-                      list(proj, false),
-                      u32(abi_layout(proj.weight_layout)),
-                      u32(chw ? proj.pre_shape.height : 0),
-                      u32(chw ? proj.pre_shape.width : 0),
-                      u32(chw ? proj.pre_shape.channels : 0),
-                      u32(proj.storage == ir::SynapseStorage::Dense ? SNN_STORAGE_DENSE : SNN_STORAGE_RAGGED)});
+    return struct_of(types_.projection_desc, {string(proj.name),
+                                              u32(proj.pre),
+                                              u32(proj.post),
+                                              u32(abi_connectivity(proj.connectivity)),
+                                              f64(proj.probability),
+                                              llvm::ConstantInt::get(llvm::Type::getInt64Ty(context()), proj.count),
+                                              u32(proj.autapses ? 1 : 0),
+                                              buffer_index(proj.row_start),
+                                              buffer_index(proj.target),
+                                              buffer_index(proj.weight),
+                                              proj.weight_file.empty() ? null() : string(proj.weight_file),
+                                              proj.weight_array.empty() ? null() : string(proj.weight_array),
+                                              window(proj),
+                                              list(proj, true),
+                                              list(proj, false),
+                                              u32(abi_layout(proj.weight_layout)),
+                                              u32(chw ? proj.pre_shape.height : 0),
+                                              u32(chw ? proj.pre_shape.width : 0),
+                                              u32(chw ? proj.pre_shape.channels : 0),
+                                              u32(abi_storage(proj.storage)),
+                                              buffer_index(proj.mask)});
   }
 
   /// A FromList projection's pre (or post) neurons, or null.

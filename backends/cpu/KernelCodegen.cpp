@@ -73,7 +73,9 @@ private:
 
   ElemType elem_of(int param) const { return kernel_.params[param].elem; }
 
-  llvm::Value *local(const std::string &name) const {
+  llvm::Value *local(const std::string &name) {
+    if (auto var = vars_.find(name); var != vars_.end()) // a Var: its value now
+      return b_.CreateLoad(var->second->getAllocatedType(), var->second, name);
     auto found = locals_.find(name);
     ir::internal_check(found != locals_.end(), "kernel '" + kernel_.name + "' reads unbound local '" + name + "'");
     return found->second;
@@ -190,6 +192,11 @@ private:
     return emit_distribution(b_, r.dist, words, real_);
   }
 
+  llvm::Value *emit(const lower::GeometricSkip &g) {
+    llvm::Value *hi = value(g.hi), *lo = value(g.lo);
+    return emit_geometric_skip(b_, hi, lo, g.log_q);
+  }
+
   // --- Statements -----------------------------------------------------------
 
   void stmt(const lower::Stmt &s) {
@@ -258,6 +265,38 @@ private:
       locals_[loop.var] = index;
       stmt(loop.body);
     });
+  }
+
+  // A Var lives in a stack slot of the entry block (promoted to registers
+  // by mem2reg where the optimiser runs); reads load it, Assign stores it.
+  void emit_stmt(const lower::Var &var) {
+    llvm::Value *init = value(var.value);
+    llvm::Function *fn = b_.GetInsertBlock()->getParent();
+    llvm::IRBuilder<> entry(&fn->getEntryBlock(), fn->getEntryBlock().begin());
+    llvm::AllocaInst *slot = entry.CreateAlloca(init->getType(), nullptr, var.name);
+    b_.CreateStore(init, slot);
+    vars_[var.name] = slot;
+  }
+
+  void emit_stmt(const lower::Assign &assign) {
+    auto found = vars_.find(assign.name);
+    ir::internal_check(found != vars_.end(), "kernel '" + kernel_.name + "' assigns unbound var '" + assign.name + "'");
+    b_.CreateStore(value(assign.value), found->second);
+  }
+
+  void emit_stmt(const lower::While &loop) {
+    llvm::Function *fn = b_.GetInsertBlock()->getParent();
+    llvm::LLVMContext &context = fn->getContext();
+    auto *header = llvm::BasicBlock::Create(context, "while.header", fn);
+    auto *body = llvm::BasicBlock::Create(context, "while.body", fn);
+    auto *exit = llvm::BasicBlock::Create(context, "while.exit", fn);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(header);
+    b_.CreateCondBr(value(loop.cond), body, exit);
+    b_.SetInsertPoint(body);
+    stmt(loop.body);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(exit);
   }
 
   void emit_stmt(const lower::Philox &philox) {
@@ -410,6 +449,7 @@ private:
   llvm::IRBuilder<> b_;
   std::vector<llvm::Value *> buffers_; ///< per parameter; null for scalars
   std::map<std::string, llvm::Value *> locals_;
+  std::map<std::string, llvm::AllocaInst *> vars_; ///< the Vars' stack slots
 };
 
 } // namespace

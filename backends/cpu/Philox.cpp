@@ -80,6 +80,17 @@ llvm::Value *emit_normal01(llvm::IRBuilderBase &b, const PhiloxBlock &out, llvm:
   return box_muller(b, uniform_f64(b, out[0], out[1]), uniform_f64(b, out[2], out[3]));
 }
 
+llvm::Value *emit_geometric_skip(llvm::IRBuilderBase &b, llvm::Value *hi, llvm::Value *lo, double log_q) {
+  llvm::Type *f64 = b.getDoubleTy();
+  llvm::Value *one_minus = b.CreateFSub(llvm::ConstantFP::get(f64, 1.0), uniform_f64(b, hi, lo));
+  llvm::Value *ratio =
+      b.CreateFDiv(b.CreateUnaryIntrinsic(llvm::Intrinsic::log, one_minus), llvm::ConstantFP::get(f64, log_q));
+  llvm::Value *gap = b.CreateUnaryIntrinsic(llvm::Intrinsic::floor, ratio);
+  const double cap = 4611686018427387904.0; // 2^62
+  llvm::Value *below = b.CreateFCmpOLT(gap, llvm::ConstantFP::get(f64, cap));
+  return b.CreateSelect(below, b.CreateFPToSI(gap, b.getInt64Ty()), b.getInt64(int64_t(1) << 62));
+}
+
 llvm::Value *emit_distribution(llvm::IRBuilderBase &b, ir::Distribution dist, const PhiloxBlock &out,
                                llvm::Type *real) {
   switch (dist) {

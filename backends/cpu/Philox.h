@@ -37,6 +37,11 @@ llvm::Value *emit_uniform01(llvm::IRBuilderBase &b, const PhiloxBlock &out, llvm
 /// out[0..1], u2 from out[2..3]) for double.
 llvm::Value *emit_normal01(llvm::IRBuilderBase &b, const PhiloxBlock &out, llvm::Type *real);
 
+/// snn_geometric_skip(hi, lo, log_q) (i64): the gap of geometric skipping,
+/// in double whatever the model's real type, through the same C library
+/// `log` the runtime calls.
+llvm::Value *emit_geometric_skip(llvm::IRBuilderBase &b, llvm::Value *hi, llvm::Value *lo, double log_q);
+
 /// emit_uniform01 or emit_normal01, as `dist` says.
 llvm::Value *emit_distribution(llvm::IRBuilderBase &b, ir::Distribution dist, const PhiloxBlock &out, llvm::Type *real);
 

@@ -69,6 +69,8 @@ template <typename Test> bool any_outside_parallel(const lower::Stmt &s, const T
       return any_outside_parallel(node.then_body, test) || any_outside_parallel(node.else_body, test);
     } else if constexpr (std::is_same_v<T, lower::For>) {
       return !node.parallel && any_outside_parallel(node.body, test);
+    } else if constexpr (std::is_same_v<T, lower::While>) {
+      return any_outside_parallel(node.body, test);
     } else {
       return false;
     }
@@ -302,6 +304,12 @@ private:
     throw ir::InternalError("unknown random distribution");
   }
 
+  std::string emit(const lower::GeometricSkip &g) {
+    // The one definition the runtime connects with (snn/philox.h); the
+    // literal reads back to the same double.
+    return fmt::format("snn_geometric_skip({}, {}, {:.17g})", value(g.hi), value(g.lo), g.log_q);
+  }
+
   // --- Statements -----------------------------------------------------------
 
   void stmt(const lower::Stmt &s) {
@@ -368,6 +376,22 @@ private:
       line(fmt::format("for (int64_t {0} = {1}, {2} = {3}; {0} < {2}; ++{0}) {{", var, begin, bound, end));
       block(loop.body);
     }
+    line("}");
+  }
+
+  void emit_stmt(const lower::Var &var) {
+    std::string v = value(var.value);
+    line(fmt::format("{} {} = {};", c_type(var.value->type, f64_), ids_.declare(var.name), v));
+  }
+
+  void emit_stmt(const lower::Assign &assign) {
+    std::string v = value(assign.value);
+    line(fmt::format("{} = {};", ids_.get(assign.name, k_.name), v));
+  }
+
+  void emit_stmt(const lower::While &loop) {
+    line(fmt::format("while ({}) {{", value(loop.cond)));
+    block(loop.body);
     line("}");
   }
 

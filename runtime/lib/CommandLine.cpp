@@ -368,7 +368,8 @@ void print_help(const snn_model_desc &model, std::string_view program, std::ostr
     else if (projection.connectivity >= SNN_CONNECT_FIXED_IN_DEGREE &&
              projection.connectivity <= SNN_CONNECT_FIXED_TOTAL)
       out << " " << projection.count;
-    out << "\n";
+    static const char *const kStorage[] = {"ragged", "dense", "bitmask", "procedural"};
+    out << ", stored " << (projection.storage <= SNN_STORAGE_PROCEDURAL ? kStorage[projection.storage] : "?") << "\n";
   }
   if (model.num_records > 0)
     out << "recordings:\n";

@@ -61,17 +61,28 @@ public:
   RowUniforms(const uint32_t key[2], uint32_t tag, uint32_t pre) : key_{key[0], key[1]}, counter_{pre, 0, 0, tag} {}
 
   double next() {
+    const uint32_t *words = next_words();
+    return snn_uniform01_f64(words[0], words[1]);
+  }
+
+  /// The gap before the next synapse of a fixed_probability row (one
+  /// uniform's words, as procedural storage draws them).
+  int64_t next_gap(double log_q) {
+    const uint32_t *words = next_words();
+    return snn_geometric_skip(words[0], words[1], log_q);
+  }
+
+private:
+  /// The two words of the next uniform.
+  const uint32_t *next_words() {
     if (used_ == 2) {
       snn_philox4x32(counter_, key_, block_);
       ++counter_[1];
       used_ = 0;
     }
-    double u = snn_uniform01_f64(block_[2 * used_], block_[2 * used_ + 1]);
-    ++used_;
-    return u;
+    return block_ + 2 * used_++;
   }
 
-private:
   uint32_t key_[2];
   uint32_t counter_[4];
   uint32_t block_[4] = {0, 0, 0, 0};
@@ -137,31 +148,47 @@ void connect(const snn_model_desc &model, uint32_t index, const snn_projection_d
     double p = projection.probability;
     uint32_t tag = snn_philox_tag(SNN_RNG_CONNECTIVITY, index);
     double expected = p * num_pre * double(num_post);
+    bool store = projection.storage != SNN_STORAGE_PROCEDURAL;
+    if (!store && expected > kCountedSynapses) {
+      synapses.unstored = uint64_t(std::llround(expected));
+      synapses.estimated = true;
+      synapses.row_start.clear();
+      break;
+    }
     // Refuse at once what would fail only after minutes of drawing: more
     // than the limit by 6 standard deviations cannot come out below it.
-    if (expected - 6 * std::sqrt(expected) > double(UINT32_MAX))
+    if (store && expected - 6 * std::sqrt(expected) > double(UINT32_MAX))
       throw Error(describe(projection) + " would have about " + std::to_string(uint64_t(expected)) +
                   " synapses; a projection holds at most " + std::to_string(UINT32_MAX));
-    target.reserve(uint64_t(expected + 5 * std::sqrt(expected) + 16));
+    if (store)
+      target.reserve(uint64_t(expected + 5 * std::sqrt(expected) + 16));
     // Geometric skipping: the gap before the next synapse of a row is
-    // floor(ln U / ln(1 - p)) with U in (0, 1], one draw per synapse instead
-    // of one per candidate pair.
+    // floor(ln U / ln(1 - p)) with U in (0, 1] (snn_geometric_skip), one
+    // draw per synapse instead of one per candidate pair. Procedural
+    // storage regenerates rows by the same loop (lower/SynapseRows.h).
+    // A procedural projection's rows are only counted.
     double log_q = std::log1p(-p);
     for (uint32_t i = 0; i < num_pre && p > 0; ++i) {
       RowUniforms uniforms(key, tag, i);
-      double j = -1;
+      int64_t j = -1;
       for (;;) {
-        double gap = p >= 1 ? 0 : std::floor(std::log(1 - uniforms.next()) / log_q);
-        j += 1 + gap;
-        if (j >= num_post)
+        j += 1 + (p >= 1 ? 0 : uniforms.next_gap(log_q));
+        if (j >= int64_t(num_post))
           break;
         if (skip_self && uint32_t(j) == i)
           continue;
-        target.push_back(uint32_t(j));
+        if (store)
+          target.push_back(uint32_t(j));
+        else
+          ++synapses.unstored;
       }
-      check_synapse_limit(target.size(), projection);
-      synapses.row_start[i + 1] = uint32_t(target.size());
+      if (store) {
+        check_synapse_limit(target.size(), projection);
+        synapses.row_start[i + 1] = uint32_t(target.size());
+      }
     }
+    if (!store)
+      synapses.row_start.clear();
     break;
   }
   case SNN_CONNECT_FIXED_OUT_DEGREE: {
@@ -230,6 +257,11 @@ void connect(const snn_model_desc &model, uint32_t index, const snn_projection_d
   case SNN_CONNECT_CONV2D:
   case SNN_CONNECT_AVG_POOL2D:
     connect_window(projection, synapses);
+    if (projection.storage == SNN_STORAGE_PROCEDURAL) { // generated code computes the rows: count them
+      synapses.unstored = synapses.target.size();
+      synapses.row_start = {};
+      synapses.target = {};
+    }
     break;
   case SNN_CONNECT_FROM_LIST:
     // The compiler sorted the pairs and refused repeats; a list out of

@@ -23,9 +23,20 @@ namespace snn::rt {
 struct ProjectionSynapses {
   std::vector<uint32_t> row_start; ///< num_pre + 1 offsets
   std::vector<uint32_t> target;    ///< post neuron per synapse
+  /// SNN_STORAGE_PROCEDURAL: the synapses generated code regenerates,
+  /// counted here and never stored (row_start and target stay empty).
+  uint64_t unstored = 0;
+  /// `unstored` is the expected count, not counted: a procedural projection
+  /// of more than kCountedSynapses expected synapses would take seconds of
+  /// drawing to count.
+  bool estimated = false;
 
-  uint64_t count() const { return target.size(); }
+  uint64_t count() const { return target.size() + unstored; }
 };
+
+/// The most synapses of a procedural projection the runtime counts (about
+/// a second of drawing); beyond, it reports the expected count.
+constexpr double kCountedSynapses = 1e8;
 
 /// Builds projection `projection` of `model` drawn with `seed`. Throws Error
 /// for a probability outside [0, 1], a one-to-one projection between

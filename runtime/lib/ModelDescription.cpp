@@ -16,9 +16,9 @@ namespace {
 const char *const kTypeNames[] = {"float32", "float64", "int32", "uint32", "uint8", "bits"};
 const char *const kScopeNames[] = {"neuron", "synapse", "pre", "post", "row", "global", "column"};
 const char *const kRoleNames[] = {
-    "state",   "input",         "spiked",       "stimulus",       "row start",  "target", "weight",  "label",
-    "loss",    "scores",        "gradient",     "hyper",          "training",   "bias",   "running", "delay",
-    "delayed", "synapse state", "column start", "column synapse", "column pre", "history"};
+    "state",   "input",         "spiked",       "stimulus",       "row start",  "target",  "weight",  "label",
+    "loss",    "scores",        "gradient",     "hyper",          "training",   "bias",    "running", "delay",
+    "delayed", "synapse state", "column start", "column synapse", "column pre", "history", "bitmask"};
 
 std::string quoted(const char *name) { return std::string("'") + (name ? name : "?") + "'"; }
 
@@ -36,7 +36,7 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     broken(which + " has scope " + std::to_string(buffer.scope));
   if (buffer.batch > SNN_BATCH_PER_EXAMPLE)
     broken(which + " has batch axis " + std::to_string(buffer.batch));
-  if (buffer.role > SNN_ROLE_HISTORY)
+  if (buffer.role > SNN_ROLE_BITMASK)
     broken(which + " has role " + std::to_string(buffer.role));
   uint64_t expected = buffer.extent;
   if (buffer.scope == SNN_SCOPE_NEURON) {
@@ -107,6 +107,9 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     break;
   case SNN_ROLE_COLUMN_START:
     rule = {SNN_ELEM_U32, SNN_SCOPE_COLUMN, SNN_BATCH_SHARED};
+    break;
+  case SNN_ROLE_BITMASK:
+    rule = {SNN_ELEM_U32, SNN_SCOPE_GLOBAL, SNN_BATCH_SHARED};
     break;
   case SNN_ROLE_HISTORY:
     // Reals or flags, recorded per step.
@@ -205,10 +208,32 @@ void check_projections(const snn_model_desc &model, References &references) {
     bool listed = projection.connectivity == SNN_CONNECT_FROM_LIST && projection.count > 0;
     if (listed != (projection.list_pre != nullptr) || listed != (projection.list_post != nullptr))
       broken(which + (listed ? " has no pair list" : " has a pair list but is not from_list"));
+    if (projection.storage > SNN_STORAGE_PROCEDURAL)
+      broken(which + " has storage " + std::to_string(projection.storage));
+    if (projection.storage == SNN_STORAGE_BITMASK || projection.storage == SNN_STORAGE_PROCEDURAL) {
+      // Only spike delivery reads these synapses, from the mask or from the RNG.
+      bool bitmask = projection.storage == SNN_STORAGE_BITMASK;
+      if (projection.row_start != SNN_NO_BUFFER || projection.target != SNN_NO_BUFFER ||
+          projection.weight != SNN_NO_BUFFER || projection.weight_file ||
+          (!bitmask && projection.mask != SNN_NO_BUFFER) ||
+          (!bitmask &&
+           !(projection.connectivity == SNN_CONNECT_FIXED_PROBABILITY && projection.probability > 0 &&
+             projection.probability < 1) &&
+           !windowed))
+        broken(which + " is stored " + (bitmask ? "as a bitmask" : "procedurally") +
+               " but has stored synapses, a weight file or a connectivity that allows neither");
+      if (bitmask) {
+        references.expect(projection.mask, which + ": mask", SNN_ROLE_BITMASK, SNN_SCOPE_GLOBAL, j, SNN_BATCH_SHARED);
+        uint64_t words = (uint64_t(model.populations[projection.post].size) + 31) / 32;
+        if (model.buffers[projection.mask].extent != words * model.populations[projection.pre].size)
+          broken(which + ": its mask does not have " + std::to_string(words) + " words per pre neuron");
+      }
+      continue;
+    }
+    if (projection.mask != SNN_NO_BUFFER)
+      broken(which + " has a mask but is not stored as a bitmask");
     references.expect(projection.row_start, which + ": row starts", SNN_ROLE_ROW_START, SNN_SCOPE_ROW, j,
                       SNN_BATCH_SHARED);
-    if (projection.storage > SNN_STORAGE_DENSE)
-      broken(which + " has storage " + std::to_string(projection.storage));
     bool every_pair = projection.connectivity == SNN_CONNECT_DENSE ||
                       (projection.connectivity == SNN_CONNECT_FIXED_PROBABILITY && projection.probability >= 1);
     if (projection.storage == SNN_STORAGE_DENSE && !every_pair)

@@ -82,6 +82,7 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
   result.sim_seconds = double(steps) * model.dt;
   result.wall_seconds = std::chrono::duration<double>(stop - start).count();
   result.synapses = simulation.synapse_count();
+  result.synapses_estimated = simulation.synapse_count_estimated();
   for (uint32_t p = 0; p < model.num_populations; ++p) {
     const snn_population_desc &population = model.populations[p];
     PopulationResult entry;
@@ -101,7 +102,7 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
 void print_summary(const snn_model_desc &model, const RunResult &result, std::ostream &out) {
   out << "model " << model.name << ": " << plural(model.num_populations, "population") << ", "
       << plural(neuron_count(model), "neuron") << ", " << plural(model.num_projections, "projection") << ", "
-      << plural(result.synapses, "synapse");
+      << (result.synapses_estimated ? "about " : "") << plural(result.synapses, "synapse");
   if (result.batch > 1)
     out << ", batch of " << plural(result.batch, "example");
   if (result.first_example > 0)

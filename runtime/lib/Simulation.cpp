@@ -45,6 +45,7 @@ struct Simulation::Impl {
   std::vector<AlignedBuffer> storage; ///< per buffer
   std::vector<void *> buffers;
   std::vector<uint64_t> synapse_counts;                   ///< per projection
+  bool synapse_counts_estimated = false;                  ///< some are expectations (ProjectionSynapses::estimated)
   std::vector<LoadedState> state_files;                   ///< `init p.v = load(...)`, read and checked once
   std::vector<std::optional<StimulusSchedule>> schedules; ///< per population
   std::vector<std::string> stimulus_files;                ///< per population: its files, for messages
@@ -94,6 +95,7 @@ Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t b
   for (uint32_t j = 0; j < desc.num_projections; ++j) {
     projections.push_back(build_synapses(desc, j, seed));
     synapse_counts.push_back(projections.back().count());
+    synapse_counts_estimated = synapse_counts_estimated || projections.back().estimated;
   }
   allocate(projections);
   load_stimuli();
@@ -196,6 +198,17 @@ void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
       std::vector<uint32_t> &source =
           buffer.role == SNN_ROLE_ROW_START ? projections[buffer.owner].row_start : projections[buffer.owner].target;
       std::copy(source.begin(), source.end(), static_cast<uint32_t *>(buffers[k]));
+    }
+    if (buffer.role == SNN_ROLE_BITMASK) {
+      // Validation fixed the extent to num_pre rows of whole words; the
+      // buffer starts zeroed.
+      const ProjectionSynapses &synapses = projections[buffer.owner];
+      uint64_t words = (uint64_t(desc.populations[desc.projections[buffer.owner].post].size) + 31) / 32;
+      auto *mask = static_cast<uint32_t *>(buffers[k]);
+      std::fill(mask, mask + extents[k], 0u);
+      for (uint64_t i = 0; i + 1 < synapses.row_start.size(); ++i)
+        for (uint64_t s = synapses.row_start[i]; s < synapses.row_start[i + 1]; ++s)
+          mask[i * words + synapses.target[s] / 32] |= 1u << (synapses.target[s] % 32);
     }
     if (buffer.role == SNN_ROLE_COLUMN_START || buffer.role == SNN_ROLE_COLUMN_SYNAPSE ||
         buffer.role == SNN_ROLE_COLUMN_PRE) {
@@ -444,6 +457,8 @@ uint64_t Simulation::spike_count(uint32_t population, uint32_t example) const {
   return impl_->example_spikes[std::size_t(population) * impl_->batch + example];
 }
 
+bool Simulation::synapse_count_estimated() const { return impl_->synapse_counts_estimated; }
+
 uint64_t Simulation::synapse_count() const {
   uint64_t count = 0;
   for (uint64_t synapses : impl_->synapse_counts)
@@ -540,10 +555,22 @@ void Simulation::reconnect(uint32_t projection, const std::vector<uint32_t> &row
   }
 }
 
+namespace {
+/// Refuses projections stored without rows and weights (bitmask and
+/// procedural storage), which nothing but spike delivery reads.
+void check_stored(const snn_projection_desc &desc) {
+  if (desc.storage == SNN_STORAGE_BITMASK || desc.storage == SNN_STORAGE_PROCEDURAL)
+    throw Error("the synapses of projection '" + std::string(desc.name) + "' are stored " +
+                (desc.storage == SNN_STORAGE_BITMASK ? "as a bitmask" : "procedurally") +
+                ", without rows or weights to read; store it ragged (sparse(format: ragged)) to read them");
+}
+} // namespace
+
 SynapseView Simulation::synapses(uint32_t projection) const {
   const Impl &s = *impl_;
   if (projection >= s.synapse_counts.size())
     throw Error::internal("projection index " + std::to_string(projection) + " out of range");
+  check_stored(s.model->projections[projection]);
   return s.view(projection);
 }
 
@@ -551,6 +578,7 @@ std::vector<double> Simulation::weights(uint32_t projection) const {
   const Impl &s = *impl_;
   if (projection >= s.synapse_counts.size())
     throw Error::internal("projection index " + std::to_string(projection) + " out of range");
+  check_stored(s.model->projections[projection]);
   uint32_t k = s.model->projections[projection].weight;
   std::vector<double> values(s.extents[k]);
   for (uint64_t i = 0; i < values.size(); ++i)

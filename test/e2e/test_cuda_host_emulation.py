@@ -10,7 +10,9 @@ libm and contract nothing into fused multiply-adds; a difference in the last
 bit is a printer that computes something else, or in another order.
 Models: the examples (CUBA, LIF, Izhikevich, digits training for one epoch
 with each e-prop strategy, adjoint and online, and with BPTT, and sparse:
-pruned and rewired by Deep R),
+pruned and rewired by Deep R; CUBA with its projections regenerated procedurally
+and stored as bitmasks; the inline model's conv2d and avg_pool2d computed
+from their windows),
 the e2e models that need no generated input (batches, Poisson sources,
 refractoriness), three that read scripted spike files (delays, STDP synapse
 models, the stdlib neurons), and an inline model with postsynaptic
@@ -148,6 +150,17 @@ def main():
     run_both(args, check, "digits_sparse", sparse, {},
              ["--epochs", "2", "--batches", "5", "--weights-out", "weights.npz"],
              data=os.path.join(root, "data", "digits.csv.gz"))
+    # Rows that are not stored: CUBA's projections regenerated from the RNG
+    # (a While per spiking row) and read from bitmasks.
+    for storage in ("procedural", "bitmask"):
+        path = os.path.join(args.work, "cuba_%s.snn" % storage)
+        with open(os.path.join(examples, "cuba.snn")) as f, open(path, "w") as out:
+            text = f.read()
+            for weight in ("weight 1.62 mV", "weight -9 mV"):
+                assert weight in text, "examples/cuba.snn changed"
+                text = text.replace(weight, "%s, sparse(format: %s)" % (weight, storage))
+            out.write(text)
+        run_both(args, check, "cuba_" + storage, path, {}, ["--duration", "0.3"])
     for model, files, run_args in E2E_MODELS:
         run_both(args, check, model[:-4], os.path.join(e2e.MODELS, model), files, run_args)
     features = os.path.join(args.work, "features.snn")
@@ -155,6 +168,15 @@ def main():
         f.write(FEATURES)
     run_both(args, check, "features", features, {}, [])
     run_both(args, check, "features_double", features, {}, [], flags=["--precision=double"])
+    # Its conv2d and avg_pool2d rows computed from their windows.
+    windows = os.path.join(args.work, "features_procedural.snn")
+    with open(windows, "w") as f:
+        text = FEATURES
+        for line in ('conv2d(3x3, padding: "same"), weight ~ normal(0, 0.5)', "avg_pool2d(2x2), weight 0.25"):
+            assert line in text
+            text = text.replace(line, line + ", sparse(format: procedural)")
+        f.write(text)
+    run_both(args, check, "features_procedural", windows, {}, [])
     for where, other in (("emu", EMULATED + POSTSYNAPTIC), ("cpu", POSTSYNAPTIC)):
         run_both(args, check, "cuba_post_" + where, os.path.join(examples, "cuba.snn"), {}, ["--duration", "0.3"],
                  other=other)

@@ -14,6 +14,16 @@ forced to `sparse(format: ragged)`, and must agree bit for bit:
 2. E-prop training on the digits (online and adjoint strategies) and BPTT:
    the same trained weights (every element equal) and the same losses.
 
+3. The formats that store no row (ragged is the reference): a bitmask
+   (constant weights: input, a projection onto a 70-neuron population whose
+   rows end inside a word, a zero-delay dense feedback) and procedural
+   fixed_probability rows regenerated from the RNG (constant and drawn
+   weights, a recurrence without autapses), with deliveries gated by
+   refractoriness, a batch of 3, in float and in double: every spike and
+   trace bit-identical, the same synapse count, and fewer bytes; and
+   conv2d ("same" padding; stride 2) and avg_pool2d rows computed from the
+   window, with drawn and constant weights.
+
 Each build's --emit=lowered is read to make sure the formats differ (dense
 leaves out the target buffers: fewer bytes) so the comparison is not
 vacuous.
@@ -86,11 +96,68 @@ train Digits with @METHOD@ {
 """
 
 
+GENERATED = """
+import std.inputs.SpikeSource
+
+neuron Cell {
+  param tau = 10 ms
+  state v = 0
+  state g = 0
+  refractory = 3 ms
+  dv/dt = (g - v) / tau  unless refractory
+  dg/dt = -g / (5 ms)
+  spike when v > 0.5
+  on spike { v = 0 }
+}
+
+network Net {
+  population src = SpikeSource x 40
+  population a = Cell x 300
+  population b = Cell x 70
+  connect src -> a.g : fixed_probability(0.1), weight 0.9@SRC@
+  connect a -> a.g : fixed_probability(0.05, autapses: false), weight ~ normal(0.05, 0.3)@REC@
+  connect a -> b.v : fixed_probability(0.3), weight 0.04@AB@
+  connect b -> a.g : dense, delay 0, weight -0.01@BA@
+}
+simulate Net {
+  dt = 0.5 ms;  duration = 150 ms;  seed = 5;  batch = 3
+  input src = spike_times("gen_in.csv")
+  init a.v, b.v ~ uniform(0, 0.5)
+  record spikes(a), spikes(b), a.v, a.g, b.v to "@NAME@.npz"
+}
+"""
+
+WINDOWS = """
+import std.inputs.Poisson
+import std.neurons.{LeakyIntegrator, LIF}
+network Net {
+  population noise = Poisson(rate: 60 Hz) x 9x9x2
+  population conv = LIF x 9x9x3
+  population strided = LeakyIntegrator x 4x4x2
+  population pooled = LeakyIntegrator x 4x4x2
+  connect noise -> conv : conv2d(3x3, padding: "same"), weight ~ normal(8 mV, 6 mV)@S@
+  connect noise -> strided : conv2d(4x4, stride: 2, padding: 1), weight 0.3@S@
+  connect noise -> pooled : avg_pool2d(2x2), weight ~ uniform(0.1, 0.4)@S@
+}
+simulate Net {
+  dt = 0.5 ms;  duration = 100 ms;  seed = 9;  batch = 2
+  record spikes(conv), conv.v, strided.i, pooled.i to "@NAME@.npz"
+}
+"""
+
+# The format each projection (in the order above) is forced to, per build.
+GENERATED_FORMATS = {
+    "ragged": ("ragged", "ragged", "ragged", "ragged"),
+    "bitmask": ("bitmask", "procedural", "bitmask", "bitmask"),
+    "procedural": ("procedural", "procedural", "procedural", "bitmask"),
+}
+
+
 def lowered(args, path):
     proc = e2e.run_process([args.snnc, "--emit=lowered", path, "-o", "-"], args.work)
     if proc.returncode != 0:
         e2e.setup_error("snnc --emit=lowered failed: " + proc.stderr)
-    storage = re.findall(r"^  (.*): (dense|ragged) \(", proc.stdout, re.M)
+    storage = re.findall(r"^  (.*): (dense|ragged|bitmask|procedural) \(", proc.stdout, re.M)
     total = re.search(r"^  total (\d+) bytes", proc.stdout, re.M)
     return [s for _, s in storage], int(total.group(1))
 
@@ -155,9 +222,79 @@ def training(args, check, method, strategy):
     check.note("%s: trained weights and metrics bit-identical across formats: %s" % (tag, losses[False][-1]))
 
 
+def generated_rows(args, check, precision):
+    rng = np.random.default_rng(3)
+    e2e.write_spike_times(os.path.join(args.work, "gen_in.csv"), rng.random((300, 40)) < 0.05, 0.5e-3)
+    out, totals, synapses = {}, {}, {}
+    for how, formats in GENERATED_FORMATS.items():
+        name = "gen_%s_%s" % (how, precision)
+        source = GENERATED.replace("@NAME@", name)
+        for marker, fmt in zip(("@SRC@", "@REC@", "@AB@", "@BA@"), formats):
+            source = source.replace(marker, ", sparse(format: %s)" % fmt)
+        path = os.path.join(args.work, name + ".snn")
+        with open(path, "w") as f:
+            f.write(source)
+        got, totals[how] = lowered(args, path)
+        check.check(tuple(got) == formats, "%s: stored %s" % (name, ", ".join(got)))
+        exe = e2e.compile_model(args.snnc, path, args.work, name, ["--precision=" + precision])
+        shown = e2e.run_model(exe, args.work, ["--help"]).stdout
+        check.check(all("stored " + fmt in shown for fmt in formats), "%s: --help names the storage" % name)
+        proc = e2e.run_model(exe, args.work, [])
+        found = re.search(r"(\d+) synapses", proc.stdout)
+        synapses[how] = int(found.group(1)) if found else -1
+        out[how] = e2e.load_npz(os.path.join(args.work, name + ".npz"))
+    ref = out["ragged"]
+    for how in ("bitmask", "procedural"):
+        check.check(synapses[how] == synapses["ragged"] > 0,
+                    "%s %s: %d synapses, as ragged" % (how, precision, synapses[how]))
+        check.check(totals[how] < totals["ragged"],
+                    "%s %s: %d bytes < ragged %d" % (how, precision, totals[how], totals["ragged"]))
+        check.check(sorted(out[how]) == sorted(ref), "%s %s: the same arrays recorded" % (how, precision))
+        for key in sorted(ref):
+            check.check(key in out[how] and np.array_equal(out[how][key], ref[key]),
+                        "%s %s: %s equal to ragged's" % (how, precision, key))
+    a, b = len(ref["a_spikes_t"]), len(ref["b_spikes_t"])
+    examples = np.unique(ref["a_spikes_b"])
+    check.check(a > 200 and b > 20, "the network is active (%d and %d spikes)" % (a, b))
+    check.check(len(examples) == 3, "every example of the batch spikes (%s)" % list(examples))
+    check.note("generated rows, %s: %d + %d spikes and every trace bit-identical; %d synapses; bytes ragged %d, "
+               "bitmask %d, procedural %d" % (precision, a, b, synapses["ragged"], totals["ragged"],
+                                              totals["bitmask"], totals["procedural"]))
+
+
+def generated_windows(args, check):
+    """conv2d and avg_pool2d rows computed from their windows (procedural)
+    against the runtime's stored rows, drawn and constant weights."""
+    out, totals = {}, {}
+    for how in ("ragged", "procedural"):
+        name = "windows_" + how
+        path = os.path.join(args.work, name + ".snn")
+        with open(path, "w") as f:
+            f.write(WINDOWS.replace("@S@", ", sparse(format: %s)" % how).replace("@NAME@", name))
+        got, totals[how] = lowered(args, path)
+        check.check(got == [how] * 3, "%s: stored %s" % (name, ", ".join(got)))
+        exe = e2e.compile_model(args.snnc, path, args.work, name, [])
+        e2e.run_model(exe, args.work, [])
+        out[how] = e2e.load_npz(os.path.join(args.work, name + ".npz"))
+    a, b = out["ragged"], out["procedural"]
+    check.check(sorted(a) == sorted(b), "windows: the same arrays recorded")
+    for key in sorted(a):
+        check.check(key in b and np.array_equal(a[key], b[key]), "windows: %s equal to ragged's" % key)
+    spikes = len(a["conv_spikes_t"])
+    check.check(spikes > 50 and np.any(a["strided_i"] != 0) and np.any(a["pooled_i"] != 0),
+                "the windows deliver (%d conv spikes)" % spikes)
+    check.check(totals["procedural"] < totals["ragged"], "windows: %d bytes < ragged %d" %
+                (totals["procedural"], totals["ragged"]))
+    check.note("procedural windows: %d conv spikes and every trace bit-identical; bytes ragged %d, procedural %d" %
+               (spikes, totals["ragged"], totals["procedural"]))
+
+
 def main():
     args = e2e.parse_args(__doc__.splitlines()[0])
     check = e2e.Checker("storage_formats")
+    generated_rows(args, check, "float")
+    generated_rows(args, check, "double")
+    generated_windows(args, check)
     simulation(args, check)
     training(args, check, "eprop", "online")
     training(args, check, "eprop", "adjoint")

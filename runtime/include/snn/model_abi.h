@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 15u
+#define SNN_MODEL_ABI_VERSION 16u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -91,10 +91,14 @@ enum snn_buffer_role {
                                      order within one), as indices of the row order; built by the runtime */
   SNN_ROLE_COLUMN_PRE = 20,     /**< u32, shared, per synapse: the presynaptic neuron of each synapse in
                                      the column order of SNN_ROLE_COLUMN_SYNAPSE; built by the runtime */
-  SNN_ROLE_HISTORY = 21         /**< per example, global scope: a value recorded at every step of an
+  SNN_ROLE_HISTORY = 21,        /**< per example, global scope: a value recorded at every step of an
                                      example (the adjoint e-prop strategy); `extent` elements per step,
                                      allocated for the run's steps per example (the hyperparameter
                                      `timesteps`), owned by kernels */
+  SNN_ROLE_BITMASK = 22         /**< u32, shared, global scope: the synapses of the SNN_STORAGE_BITMASK
+                                     projection `owner`, ceil(n_post / 32) words per pre neuron, bit
+                                     j % 32 of word pre * words + j / 32 set for pre -> j; built by the
+                                     runtime */
 };
 
 /** How a projection's synapses are chosen (data, not code). */
@@ -181,10 +185,15 @@ enum snn_weight_layout {
 /** How a projection's synapses are stored (snn_projection_desc::storage);
     either way rows by pre neuron, targets ascending within a row. */
 enum snn_synapse_storage {
-  SNN_STORAGE_RAGGED = 0, /**< row_start and target buffers (compressed rows) */
-  SNN_STORAGE_DENSE = 1   /**< every pair connected but, without autapses onto the pre population itself, the
-                               diagonal: row i holds its post neurons in order; row_start only, target is
-                               SNN_NO_BUFFER */
+  SNN_STORAGE_RAGGED = 0,    /**< row_start and target buffers (compressed rows) */
+  SNN_STORAGE_DENSE = 1,     /**< every pair connected but, without autapses onto the pre population itself, the
+                                  diagonal: row i holds its post neurons in order; row_start only, target is
+                                  SNN_NO_BUFFER */
+  SNN_STORAGE_BITMASK = 2,   /**< the buffer `mask` (SNN_ROLE_BITMASK) only; one constant weight, in the
+                                  generated code: row_start, target and weight are SNN_NO_BUFFER */
+  SNN_STORAGE_PROCEDURAL = 3 /**< nothing stored: generated code regenerates each FIXED_PROBABILITY row
+                                  from the RNG as the runtime would connect it (snn_geometric_skip) and
+                                  its weights from their initialiser; every buffer is SNN_NO_BUFFER */
 };
 
 typedef struct snn_projection_desc {
@@ -211,6 +220,7 @@ typedef struct snn_projection_desc {
   /** SNN_LAYOUT_CHW: the pre population's shape (rows, columns, channels); else 0. */
   uint32_t pre_height, pre_width, pre_channels;
   uint32_t storage; /**< enum snn_synapse_storage */
+  uint32_t mask;    /**< SNN_STORAGE_BITMASK: the mask buffer; else SNN_NO_BUFFER */
 } snn_projection_desc;
 
 typedef struct snn_record_desc {

@@ -60,7 +60,8 @@
  *
  * A "call site" numbers the rand() calls of one population's update (0..255).
  * In domain 2 a row (pre neuron) is a stream of blocks 0, 1, 2, ...; each
- * block gives two float64 uniforms, (out[0], out[1]) then (out[2], out[3]).
+ * block gives two float64 uniforms, (out[0], out[1]) then (out[2], out[3]);
+ * fixed_probability rows take one gap (snn_geometric_skip) per uniform.
  * In domain 3 there is one block per synapse, converted to the model's real
  * type: uniform weights use snn_uniform01_f32(out[0]) or
  * snn_uniform01_f64(out[0], out[1]); normal weights snn_normal_f32(out) or
@@ -179,6 +180,18 @@ SNN_PHILOX_FN double snn_uniform01_f64(uint32_t hi, uint32_t lo) {
 SNN_PHILOX_FN double snn_box_muller(double u1, double u2) {
   const double two_pi = 6.283185307179586476925286766559;
   return sqrt(-2.0 * log(1.0 - u1)) * cos(two_pi * u2);
+}
+
+/** Geometric skipping (fixed_probability connectivity): the number of
+    candidate pairs a row passes over before its next synapse,
+    floor(ln(1 - u) / log_q) for the uniform u = snn_uniform01_f64(hi, lo)
+    and log_q = log1p(-p), 0 < p < 1, in double whatever the model's real
+    type, capped at 2^62 (far past any row) so that it converts exactly.
+    The runtime connects with it, and procedural storage regenerates rows
+    with it in generated code. */
+SNN_PHILOX_FN int64_t snn_geometric_skip(uint32_t hi, uint32_t lo, double log_q) {
+  double gap = floor(log(1.0 - snn_uniform01_f64(hi, lo)) / log_q);
+  return gap < 4611686018427387904.0 ? (int64_t)gap : (int64_t)4611686018427387904LL;
 }
 
 /** Single-precision Box-Muller, cosine branch; same conventions. */

@@ -88,11 +88,12 @@ struct PopulationResult {
 /// What a run did.
 struct RunResult {
   uint64_t steps = 0;
-  uint32_t batch = 1;         ///< examples simulated at once
-  uint64_t first_example = 0; ///< global index of example 0
-  double sim_seconds = 0;     ///< steps * dt (per example)
-  double wall_seconds = 0;    ///< wall time of init and the step loop
-  uint64_t synapses = 0;      ///< over all projections
+  uint32_t batch = 1;              ///< examples simulated at once
+  uint64_t first_example = 0;      ///< global index of example 0
+  double sim_seconds = 0;          ///< steps * dt (per example)
+  double wall_seconds = 0;         ///< wall time of init and the step loop
+  uint64_t synapses = 0;           ///< over all projections
+  bool synapses_estimated = false; ///< a large procedural projection counted by its expectation
   std::vector<PopulationResult> populations;
   std::vector<std::string> files_written; ///< in the order they were written
 };
@@ -236,6 +237,9 @@ public:
 
   /// Synapses over all projections.
   uint64_t synapse_count() const;
+  /// Whether synapse_count() holds the expected count of a procedural
+  /// projection too large to count (Connectivity.h, kCountedSynapses).
+  bool synapse_count_estimated() const;
   /// The connectivity of projection `index`.
   SynapseView synapses(uint32_t projection) const;
   /// The weights of projection `index` in synapse order, as double.

@@ -68,7 +68,8 @@ TEST_F(AbiLayout, MatchesCStructs) {
                  offsetof(snn_projection_desc, window),       offsetof(snn_projection_desc, list_pre),
                  offsetof(snn_projection_desc, list_post),    offsetof(snn_projection_desc, weight_layout),
                  offsetof(snn_projection_desc, pre_height),   offsetof(snn_projection_desc, pre_width),
-                 offsetof(snn_projection_desc, pre_channels), offsetof(snn_projection_desc, storage)});
+                 offsetof(snn_projection_desc, pre_channels), offsetof(snn_projection_desc, storage),
+                 offsetof(snn_projection_desc, mask)});
   expect_layout(t.window_desc, sizeof(snn_window_desc),
                 {offsetof(snn_window_desc, pre_height), offsetof(snn_window_desc, pre_width),
                  offsetof(snn_window_desc, pre_channels), offsetof(snn_window_desc, post_height),

@@ -17,7 +17,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 
 namespace snn::test {
@@ -354,6 +356,71 @@ TEST(HandBuiltProgram, IfTakesTheThenOrTheElseBranch) {
     double expected = xs[i] < 0 ? 10 : i % 2 == 0 ? 20 : 7;
     EXPECT_EQ(s.get(uint32_t(y), i), expected) << i;
   }
+}
+
+TEST(HandBuiltProgram, WhileLoopsCarryVarsFromOneIterationToTheNext) {
+  // The Collatz steps of n + 1: a trip count only the loop itself finds.
+  TestProgram t;
+  const uint64_t extent = 12;
+  int y = t.global("y", ElemType::I32, BatchAxis::Shared, extent);
+  KernelBuilder k("collatz", DomainKind::Neurons, false);
+  int py = k.buffer("y", ElemType::I32, ScopeKind::Global, BatchAxis::Shared, Param::Access::Write);
+  k.scalar("size");
+  k.set_extent("size");
+  Value n = lower::local("n", Type::I64);
+  k.emit(lower::Var::make("x", n + lower::i64(1)));
+  k.emit(lower::Var::make("steps", lower::IntImm::make(Type::I32, 0)));
+  Value x = lower::local("x", Type::I64), steps = lower::local("steps", Type::I32);
+  k.emit(lower::While::make(lower::IntOp::make(IntOpKind::Ne, x, lower::i64(1)), k.nested([&] {
+    Value odd = k.let("odd", lower::IntOp::make(IntOpKind::Eq, x % lower::i64(2), lower::i64(1)));
+    k.emit(lower::If::make(odd, k.nested([&] { k.emit(lower::Assign::make("x", x * lower::i64(3) + lower::i64(1))); }),
+                           k.nested([&] { k.emit(lower::Assign::make("x", x / lower::i64(2))); })));
+    k.emit(lower::Assign::make("steps", steps + lower::IntImm::make(Type::I32, 1)));
+  })));
+  k.store(py, n, steps);
+  t.launch(k.finish(), {buf(y), scalar(int64_t(extent))});
+  auto model = compile(t.p);
+  ASSERT_TRUE(model);
+
+  TestState s(*model->model(), 1);
+  s.step(0);
+  for (uint32_t i = 0; i < extent; ++i) {
+    int expected = 0;
+    for (uint64_t v = i + 1; v != 1; v = v % 2 ? 3 * v + 1 : v / 2)
+      ++expected;
+    EXPECT_EQ(s.get(uint32_t(y), i), expected) << i + 1;
+  }
+}
+
+TEST(HandBuiltProgram, GeometricSkipIsTheRuntimesGap) {
+  // Words spread over the whole range (u near 0 and near 1), in a float
+  // program: the gap is computed in double all the same.
+  TestProgram t;
+  const uint64_t extent = 64;
+  const double p = 0.3, log_q = std::log1p(-p);
+  int y = t.global("gap", ElemType::I32, BatchAxis::Shared, extent);
+  KernelBuilder k("gaps", DomainKind::Neurons, false);
+  int py = k.buffer("gap", ElemType::I32, ScopeKind::Global, BatchAxis::Shared, Param::Access::Write);
+  k.scalar("size");
+  k.set_extent("size");
+  Value n = lower::local("n", Type::I64);
+  Value hi = k.let("hi", lower::Cast::make(Type::U32, n) * lower::u32(67108864u) + lower::u32(4095u));
+  Value lo = k.let("lo", lower::IntOp::make(IntOpKind::Xor, hi * lower::u32(2654435761u), lower::u32(0x9e3779b9u)));
+  k.store(py, n, lower::Cast::make(Type::I32, lower::GeometricSkip::make(hi, lo, log_q)));
+  t.launch(k.finish(), {buf(y), scalar(int64_t(extent))});
+  auto model = compile(t.p);
+  ASSERT_TRUE(model);
+
+  TestState s(*model->model(), 1);
+  s.step(0);
+  int largest = 0;
+  for (uint32_t i = 0; i < extent; ++i) {
+    uint32_t h = i * 67108864u + 4095u, l = (h * 2654435761u) ^ 0x9e3779b9u;
+    int64_t expected = snn_geometric_skip(h, l, log_q);
+    EXPECT_EQ(s.get(uint32_t(y), i), double(expected)) << i;
+    largest = std::max(largest, int(expected));
+  }
+  EXPECT_GT(largest, 8); // u up to 0.98 reaches past 8: the test spans the range
 }
 
 TEST(HandBuiltProgram, PhiloxStatementReproducesKnownAnswersUnderTheRunKey) {

@@ -187,6 +187,47 @@ TEST(Verifier, ChecksLocals) {
                         "an expression draws a random number outside a Philox block");
 }
 
+TEST(Verifier, ChecksVarsAndWhileLoops) {
+  Value n = lower::local("n", Type::I64);
+  auto loop = [&](KernelBuilder &k, const Value &assigned) {
+    k.emit(lower::Var::make("count", lower::i64(0)));
+    Value count = lower::local("count", Type::I64);
+    k.emit(lower::While::make(lower::IntOp::make(lower::IntOpKind::Lt, count, n), k.nested([&] {
+      k.let("next", count + lower::i64(1));
+      k.emit(lower::Assign::make("count", assigned));
+    })));
+  };
+  // A counting loop is well formed.
+  EXPECT_EQ(problems_with(test_kernel([&](KernelBuilder &k, int, int) { loop(k, lower::local("next", Type::I64)); })),
+            "");
+  // Only a Var's local changes, with a value of its type.
+  EXPECT_KERNEL_PROBLEM(test_kernel([&](KernelBuilder &k, int, int) {
+                          k.let("x", n);
+                          k.emit(lower::Assign::make("x", n));
+                        }),
+                        "it assigns 'x', which is not a var");
+  EXPECT_KERNEL_PROBLEM(test_kernel([&](KernelBuilder &k, int, int) { loop(k, lower::IntImm::make(Type::I32, 1)); }),
+                        "'count' is read as i32 but bound as i64");
+  // A Var is gone after its block, and bound once.
+  EXPECT_KERNEL_PROBLEM(test_kernel([&](KernelBuilder &k, int, int) {
+                          k.emit(lower::If::make(lower::IntImm::make(Type::Bool, 1),
+                                                 k.nested([&] { k.emit(lower::Var::make("v", n)); })));
+                          k.emit(lower::Assign::make("v", n));
+                        }),
+                        "'v' is read where it is not bound");
+  EXPECT_KERNEL_PROBLEM(test_kernel([&](KernelBuilder &k, int, int) {
+                          k.emit(lower::Var::make("v", n));
+                          k.emit(lower::Var::make("v", n));
+                        }),
+                        "'v' is bound twice");
+  EXPECT_KERNEL_PROBLEM(test_kernel([&](KernelBuilder &k, int, int) {
+                          k.emit(lower::While::make(lower::IntImm::make(Type::Bool, 0), k.nested([&] {
+                            k.let("gap", lower::GeometricSkip::make(lower::u32(1), lower::local("g", Type::U32), -0.1));
+                          })));
+                        }),
+                        "'g' is read where it is not bound");
+}
+
 TEST(Verifier, ChecksLoadsAndStores) {
   Value n = lower::local("n", Type::I64);
   EXPECT_KERNEL_PROBLEM(test_kernel([&](KernelBuilder &k, int, int out) { k.let("x", k.load(out, n)); }),

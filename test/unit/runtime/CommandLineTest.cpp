@@ -198,7 +198,7 @@ TEST_F(CommandLineRun, HelpDescribesModelAndOptions) {
                                "default batch 1",
                                "  in: 3 neurons (Integrator)\n",
                                "  out: 2 neurons (LeakyIntegrator)\n",
-                               "  in -> out.i: dense\n",
+                               "  in -> out.i: dense, stored ragged\n",
                                "  in spikes [0:3:1] -> the --out file\n",
                                "  out v [0:2:1] -> the --out file\n",
                                "--duration T",

@@ -55,7 +55,8 @@ public:
                             0,
                             0,
                             0,
-                            SNN_STORAGE_RAGGED});
+                            SNN_STORAGE_RAGGED,
+                            SNN_NO_BUFFER});
     return uint32_t(projections_.size() - 1);
   }
 
@@ -66,6 +67,9 @@ public:
     projections_[j].list_post = post.data();
     return j;
   }
+
+  /// Gives projection `j` storage `storage` (enum snn_synapse_storage).
+  void store(uint32_t j, uint32_t storage) { projections_[j].storage = storage; }
 
   const snn_model_desc &desc() {
     desc_.num_populations = uint32_t(populations_.size());
@@ -191,6 +195,29 @@ TEST(Connectivity, FixedProbabilityCountIsBinomial) {
   for (uint32_t target : synapses.target)
     first_half += target < 500;
   EXPECT_NEAR(double(first_half) / synapses.count(), 0.5, 0.01);
+}
+
+TEST(Connectivity, ProceduralRowsAreCountedNotStored) {
+  // The same rows as the stored projection's, counted: generated code
+  // regenerates them (lower/GeneratedRows.h).
+  // (Projection 0 of two networks: the rows are drawn per projection index.)
+  Network stored({300, 300}), procedural({300, 300});
+  ProjectionSynapses rows = stored.build(stored.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.1, false));
+  procedural.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.1, false);
+  procedural.store(0, SNN_STORAGE_PROCEDURAL);
+  ProjectionSynapses counted = procedural.build(0);
+  EXPECT_GT(rows.count(), 8000u);
+  EXPECT_EQ(counted.count(), rows.count());
+  EXPECT_TRUE(counted.row_start.empty() && counted.target.empty());
+  EXPECT_FALSE(counted.estimated);
+  // Too many to count in a second: the expectation, flagged as such.
+  Network large({200000, 200000});
+  uint32_t j = large.add(0, 1, SNN_CONNECT_FIXED_PROBABILITY, 0.01);
+  large.store(j, SNN_STORAGE_PROCEDURAL);
+  ProjectionSynapses expected = large.build(j);
+  EXPECT_TRUE(expected.estimated);
+  EXPECT_EQ(expected.count(), 400000000u);
+  EXPECT_TRUE(expected.row_start.empty() && expected.target.empty());
 }
 
 TEST(Connectivity, FixedProbabilityExcludesAutapses) {

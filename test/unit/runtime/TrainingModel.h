@@ -207,11 +207,27 @@ struct TrainingModel {
       {"out", "Logistic", kClasses, 0, nullptr, 0, nullptr, kOutSpiked, SNN_NO_BUFFER},
   };
   snn_variable_desc count{"count", kInCount, 0, nullptr, nullptr};
-  std::vector<snn_projection_desc> projections{{"in->out", 0,       1,       SNN_CONNECT_FIXED_PROBABILITY,
-                                                0.7,       0,       1,       kRowStart,
-                                                kTarget,   kWeight, nullptr, nullptr,
-                                                nullptr,   nullptr, nullptr, SNN_LAYOUT_DEFAULT,
-                                                0,         0,       0,       SNN_STORAGE_RAGGED}};
+  std::vector<snn_projection_desc> projections{{"in->out",
+                                                0,
+                                                1,
+                                                SNN_CONNECT_FIXED_PROBABILITY,
+                                                0.7,
+                                                0,
+                                                1,
+                                                kRowStart,
+                                                kTarget,
+                                                kWeight,
+                                                nullptr,
+                                                nullptr,
+                                                nullptr,
+                                                nullptr,
+                                                nullptr,
+                                                SNN_LAYOUT_DEFAULT,
+                                                0,
+                                                0,
+                                                0,
+                                                SNN_STORAGE_RAGGED,
+                                                SNN_NO_BUFFER}};
   std::vector<snn_entry_desc> entries{
       {"init", tm_init, 0},
       {"reset_example", tm_reset_example, 0},

@@ -47,11 +47,27 @@ ProjectionSynapses build(const Case &c, snn_model_desc &model, std::vector<snn_p
                          snn_projection_desc &projection) {
   pops = {{"in", "M", c.w.pre_height * c.w.pre_width * c.w.pre_channels, 0, nullptr, 0, nullptr, 0, SNN_NO_BUFFER},
           {"out", "M", c.w.post_height * c.w.post_width * c.w.post_channels, 0, nullptr, 0, nullptr, 0, SNN_NO_BUFFER}};
-  projection = {"in -> out", 0,       1,       uint32_t(c.conv ? SNN_CONNECT_CONV2D : SNN_CONNECT_AVG_POOL2D),
-                0,           0,       1,       0,
-                0,           0,       nullptr, nullptr,
-                &c.w,        nullptr, nullptr, SNN_LAYOUT_DEFAULT,
-                0,           0,       0,       SNN_STORAGE_RAGGED};
+  projection = {"in -> out",
+                0,
+                1,
+                uint32_t(c.conv ? SNN_CONNECT_CONV2D : SNN_CONNECT_AVG_POOL2D),
+                0,
+                0,
+                1,
+                0,
+                0,
+                0,
+                nullptr,
+                nullptr,
+                &c.w,
+                nullptr,
+                nullptr,
+                SNN_LAYOUT_DEFAULT,
+                0,
+                0,
+                0,
+                SNN_STORAGE_RAGGED,
+                SNN_NO_BUFFER};
   model = {};
   model.abi_version = SNN_MODEL_ABI_VERSION;
   model.real_size = 8;
