@@ -109,12 +109,7 @@ Kernel build_ring_drain_kernel(bool gated, ElemType real) {
   Value index = k.let("index", ring_index(slot, n, slots, num_post));
   Value due = k.let("due", k.load(ring, index));
   k.store(ring, index, real_value(0));
-  Value neuron = k.let("neuron", local("b", Type::I64) * num_post + n);
-  if (!gated) {
-    k.atomic_add(post, neuron, due);
-    return k.finish();
-  }
-  k.emit(If::make(target_open(k, counter, post_spiked, neuron), k.nested([&] { k.atomic_add(post, neuron, due); })));
+  add_to_target(k, post, counter, post_spiked, k.let("neuron", local("b", Type::I64) * num_post + n), due);
   return k.finish();
 }
 

@@ -34,12 +34,7 @@ struct RowDelivery {
 
   /// post[b, j] += w for the target j (I64), through the gate.
   void add(const Value &j, const Value &w) {
-    Value index = k.let("index", local("b", Type::I64) * num_post + j);
-    if (counter < 0) {
-      k.atomic_add(post, index, w);
-      return;
-    }
-    k.emit(If::make(target_open(k, counter, post_spiked, index), k.nested([&] { k.atomic_add(post, index, w); })));
+    add_to_target(k, post, counter, post_spiked, k.let("index", local("b", Type::I64) * num_post + j), w);
   }
 };
 

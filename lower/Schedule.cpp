@@ -168,6 +168,7 @@ private:
     // ragged, the format that holds any projection.
     info.storage = pr.storage == ir::SynapseStorage::Auto ? ir::SynapseStorage::Ragged : pr.storage;
     info.storage_estimates = pr.storage_estimates;
+    info.delivery_cost = delivery_cost(num_pre, num_post, synapses, m_.regime.dt, options_.parallel_device);
     if (generated_rows(info)) {
       // Only delivery reads these synapses (GeneratedRows.h): a mask or nothing.
       ir::internal_check(!synapse_model(j) && pr.delay_steps <= 1 && !pr.delay_range && pr.weight_origin.file.empty(),
@@ -175,16 +176,9 @@ private:
                              ", which its synapses do not allow");
       if (info.storage == ir::SynapseStorage::Bitmask) {
         info.words_per_row = (uint64_t(num_post) + 31) / 32;
-        Buffer mask;
-        mask.name = info.name + ".mask";
-        mask.type = ElemType::U32;
-        mask.scope = {ScopeKind::Global, j};
-        mask.batch = BatchAxis::Shared;
-        mask.role = BufferRole::Bitmask;
-        mask.extent = info.words_per_row * num_pre;
-        info.mask = add_buffer(std::move(mask));
+        info.mask =
+            array("mask", ElemType::U32, ScopeKind::Global, BufferRole::Bitmask, "", info.words_per_row * num_pre);
       }
-      info.delivery_cost = delivery_cost(num_pre, num_post, synapses, m_.regime.dt, options_.parallel_device);
       p_.projections.push_back(std::move(info));
       return;
     }
@@ -215,7 +209,6 @@ private:
       columns(false);
     // Spikes of a delta synapse without delays may be gathered by post neuron.
     bool gatherable = !synapse_model(j) && pr.delay_steps <= 1 && !pr.delay_range;
-    info.delivery_cost = delivery_cost(num_pre, num_post, synapses, m_.regime.dt, options_.parallel_device);
     info.delivery = choose_delivery(options_.delivery, info.delivery_cost, gatherable);
     if (info.delivery == DeliveryStrategy::Postsynaptic)
       columns(true);

@@ -32,6 +32,14 @@ Value target_open(KernelBuilder &k, int counter, int post_spiked, Value index) {
                                    IntOp::make(IntOpKind::Eq, k.load(post_spiked, index), IntImm::make(Type::I32, 0))));
 }
 
+void add_to_target(KernelBuilder &k, int post, int counter, int post_spiked, const Value &index, const Value &w) {
+  if (counter < 0) {
+    k.atomic_add(post, index, w);
+    return;
+  }
+  k.emit(If::make(target_open(k, counter, post_spiked, index), k.nested([&] { k.atomic_add(post, index, w); })));
+}
+
 Kernel build_delivery_kernel(bool gated, ir::SynapseStorage storage, ElemType real) {
   KernelBuilder k(std::string(gated ? "deliver.gated" : "deliver") + SynapseTargets::suffix(storage),
                   DomainKind::SpikingRows, true);
@@ -54,12 +62,7 @@ Kernel build_delivery_kernel(bool gated, ir::SynapseStorage storage, ElemType re
   // The synapses of a row add into their targets atomically: parallel.
   k.emit(For::make("s", begin, end, k.nested([&] {
     Value index = k.let("index", local("b", Type::I64) * num_post + targets.post(k, "post", s, pre, begin));
-    Value w = k.let("w", k.load(weight, s));
-    if (!gated) {
-      k.atomic_add(post, index, w);
-      return;
-    }
-    k.emit(If::make(target_open(k, counter, post_spiked, index), k.nested([&] { k.atomic_add(post, index, w); })));
+    add_to_target(k, post, counter, post_spiked, index, k.let("w", k.load(weight, s)));
   }),
                    /*parallel=*/true));
   return k.finish();

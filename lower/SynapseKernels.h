@@ -43,6 +43,10 @@ std::pair<int, int> gate_buffers(KernelBuilder &k, bool gated);
 /// did not spike in this step (`post_spiked`). Emits the test as a Let.
 Value target_open(KernelBuilder &k, int counter, int post_spiked, Value index);
 
+/// Emits post[index] += w (atomically), through the gate when `counter` is
+/// a parameter (gate_buffers, target_open), else unconditionally.
+void add_to_target(KernelBuilder &k, int post, int counter, int post_spiked, const Value &index, const Value &w);
+
 /// `weight` as kernels name it: "normal(0, 0.1)", "uniform(a, b)",
 /// "constant(a)" (each number read back to the same double).
 std::string weight_init_text(const ir::WeightInit &weight);
