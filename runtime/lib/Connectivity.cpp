@@ -121,7 +121,9 @@ void connect(const snn_model_desc &model, uint32_t index, const snn_projection_d
   uint32_t num_pre = model.populations[projection.pre].size;
   uint32_t num_post = model.populations[projection.post].size;
   bool skip_self = projection.pre == projection.post && !projection.autapses;
-  synapses.row_start.assign(uint64_t(num_pre) + 1, 0);
+  // A procedural projection (fixed_probability or windowed) is only counted.
+  if (projection.storage != SNN_STORAGE_PROCEDURAL)
+    synapses.row_start.assign(uint64_t(num_pre) + 1, 0);
   std::vector<uint32_t> &target = synapses.target;
 
   switch (projection.connectivity) {
@@ -152,7 +154,6 @@ void connect(const snn_model_desc &model, uint32_t index, const snn_projection_d
     if (!store && expected > kCountedSynapses) {
       synapses.unstored = uint64_t(std::llround(expected));
       synapses.estimated = true;
-      synapses.row_start.clear();
       break;
     }
     // Refuse at once what would fail only after minutes of drawing: more
@@ -165,8 +166,7 @@ void connect(const snn_model_desc &model, uint32_t index, const snn_projection_d
     // Geometric skipping: the gap before the next synapse of a row is
     // floor(ln U / ln(1 - p)) with U in (0, 1] (snn_geometric_skip), one
     // draw per synapse instead of one per candidate pair. Procedural
-    // storage regenerates rows by the same loop (lower/SynapseRows.h).
-    // A procedural projection's rows are only counted.
+    // storage regenerates rows by the same loop (lower/GeneratedRows.h).
     double log_q = std::log1p(-p);
     for (uint32_t i = 0; i < num_pre && p > 0; ++i) {
       RowUniforms uniforms(key, tag, i);
@@ -187,8 +187,6 @@ void connect(const snn_model_desc &model, uint32_t index, const snn_projection_d
         synapses.row_start[i + 1] = uint32_t(target.size());
       }
     }
-    if (!store)
-      synapses.row_start.clear();
     break;
   }
   case SNN_CONNECT_FIXED_OUT_DEGREE: {
@@ -257,11 +255,6 @@ void connect(const snn_model_desc &model, uint32_t index, const snn_projection_d
   case SNN_CONNECT_CONV2D:
   case SNN_CONNECT_AVG_POOL2D:
     connect_window(projection, synapses);
-    if (projection.storage == SNN_STORAGE_PROCEDURAL) { // generated code computes the rows: count them
-      synapses.unstored = synapses.target.size();
-      synapses.row_start = {};
-      synapses.target = {};
-    }
     break;
   case SNN_CONNECT_FROM_LIST:
     // The compiler sorted the pairs and refused repeats; a list out of

@@ -42,12 +42,17 @@ void connect_window(const snn_projection_desc &projection, ProjectionSynapses &s
   const snn_window_desc &w = *projection.window;
   bool conv = projection.connectivity == SNN_CONNECT_CONV2D;
   uint32_t num_pre = w.pre_height * w.pre_width * w.pre_channels;
-  synapses.row_start.assign(uint64_t(num_pre) + 1, 0);
+  if (projection.storage != SNN_STORAGE_PROCEDURAL)
+    synapses.row_start.assign(uint64_t(num_pre) + 1, 0);
   for (uint32_t i = 0; i < num_pre; ++i) {
     uint32_t c = i % w.pre_channels, x = (i / w.pre_channels) % w.pre_width;
     uint32_t y = i / (w.pre_channels * w.pre_width);
     auto [y0, y1] = covering(y, w.kernel_height, w.stride_y, w.pad_y, w.post_height);
     auto [x0, x1] = covering(x, w.kernel_width, w.stride_x, w.pad_x, w.post_width);
+    if (projection.storage == SNN_STORAGE_PROCEDURAL) { // generated code computes the rows: count them
+      synapses.unstored += uint64_t(y1 - y0) * (x1 - x0) * (conv ? w.post_channels : 1);
+      continue;
+    }
     for (uint32_t yo = y0; yo < y1; ++yo)
       for (uint32_t xo = x0; xo < x1; ++xo) {
         uint32_t base = (yo * w.post_width + xo) * w.post_channels;

@@ -18,7 +18,8 @@ namespace snn::rt {
 /// its populations (a model built by a different compiler).
 void check_window(const snn_model_desc &model, const snn_projection_desc &projection);
 
-/// The rows of a CONV2D or AVG_POOL2D projection, targets ascending.
+/// The rows of a CONV2D or AVG_POOL2D projection, targets ascending; for
+/// SNN_STORAGE_PROCEDURAL only their count (ProjectionSynapses::unstored).
 void connect_window(const snn_projection_desc &projection, ProjectionSynapses &synapses);
 
 /// The values of a CONV2D kernel: height x width x pre channels x post channels.
