@@ -65,7 +65,9 @@ std::string training_usage(const snn_model_desc &model) {
          std::string(training.checkpoint_dir ? std::string("the regime's \"") + training.checkpoint_dir + "\""
                                              : "none") +
          ")\n"
-         "  --resume             continue from DIR/checkpoint.npz (bit-identical to an uninterrupted run)\n" +
+         "  --resume             continue from DIR/checkpoint.npz (bit-identical to an uninterrupted run)\n"
+         "  --exchange WAY       under mpirun, how the ranks exchange gradients: auto, mpi or nccl (default\n"
+         "                       auto: NCCL when every rank has a GPU of its own, else MPI)\n" +
          std::string(kCommonUsage);
 }
 
@@ -251,7 +253,7 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
     static const char *const kSimulation[] = {"--duration", "--first-example", "--input"};
     static const char *const kTraining[] = {"--epochs",  "--lr",         "--data-train",  "--data-test",
                                             "--metrics", "--weights-in", "--weights-out", "--gradients-out",
-                                            "--batches", "--checkpoint"};
+                                            "--batches", "--checkpoint", "--exchange"};
     bool simulation_only = std::find(std::begin(kSimulation), std::end(kSimulation), name) != std::end(kSimulation);
     bool training_only = std::find(std::begin(kTraining), std::end(kTraining), name) != std::end(kTraining);
     bool common =
@@ -297,6 +299,8 @@ CommandLine parse_command_line(const std::vector<std::string> &arguments) {
       line.train.lr = parse_learning_rate(*value);
     else if (name == "--batches")
       line.train.batches = parse_batches(*value);
+    else if (name == "--exchange")
+      line.exchange = parse_exchange(*value);
     else if (value->empty())
       throw Error("option '" + name + "' needs a file name");
     else if (name == "--out")
@@ -426,9 +430,12 @@ int run_command_line(int argc, const char *const *argv, const snn_model_desc &mo
       std::ostream silent(nullptr);
       line.train.out = parallel.rank() == 0 ? &out : &silent;
       line.train.err = parallel.rank() == 0 ? &err : &silent;
-      line.train.terminal = terminal && parallel.rank() == 0;
+      // Open MPI gives its ranks a pseudo-terminal whatever mpirun's own
+      // output is (a pipe, a file): no carriage-return progress there.
+      line.train.terminal = terminal && !parallel.distributed();
       line.train.parallel = &parallel;
       try {
+        parallel.choose_exchange(model.device, line.exchange);
         train(model, line.train);
       } catch (const Error &error) {
         if (!parallel.distributed())

@@ -15,6 +15,7 @@
 #ifndef SNN_RUNTIME_COMMANDLINE_H
 #define SNN_RUNTIME_COMMANDLINE_H
 
+#include "DataParallel.h"
 #include "Training.h"
 
 #include "snn/runtime.h"
@@ -36,6 +37,8 @@ struct CommandLine {
   bool help = false;
   /// The training options (used for a training model).
   TrainOptions train;
+  /// --exchange: how mpirun's ranks exchange gradients (DataParallel.h).
+  Exchange exchange = Exchange::Auto;
   /// The options given that only a training model takes, in order.
   std::vector<std::string> training_only;
   /// The options given that only a simulation takes, in order.

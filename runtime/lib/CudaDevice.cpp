@@ -5,7 +5,9 @@
 // memory, so the runtime's host code (connectivity, stimulus, recording,
 // training's host side) reads and writes them where they are, and the
 // kernels of the entry points run on the device. `finish` synchronises the
-// device after each entry point and reports any failed launch.
+// device after each entry point and reports any failed launch. Under
+// mpirun each rank takes a GPU of its machine (select_unit), and ranks on
+// GPUs of their own exchange gradients with NCCL (NcclCollective.cpp).
 //
 //===----------------------------------------------------------------------===//
 #include "snn/model_abi.h"
@@ -13,6 +15,7 @@
 #include <cuda_runtime_api.h>
 
 #include <cstdio>
+#include <cstring>
 
 namespace {
 
@@ -30,10 +33,14 @@ cudaError_t usable() {
   return status;
 }
 
+void no_gpu(cudaError_t status, char *error, uint64_t error_size) {
+  std::snprintf(error, size_t(error_size), "this machine has no usable NVIDIA GPU (%s: %s)", cudaGetErrorName(status),
+                cudaGetErrorString(status));
+}
+
 void *allocate(uint64_t bytes, char *error, uint64_t error_size) {
   if (cudaError_t status = usable(); status != cudaSuccess) {
-    std::snprintf(error, size_t(error_size), "this machine has no usable NVIDIA GPU (%s: %s)", cudaGetErrorName(status),
-                  cudaGetErrorString(status));
+    no_gpu(status, error, error_size);
     return nullptr;
   }
   void *memory = nullptr;
@@ -63,6 +70,37 @@ int finish(char *error, uint64_t error_size) {
   return 1;
 }
 
+// Ranks on one machine take its GPUs in turn (local rank modulo their
+// number), as mpirun users expect without CUDA_VISIBLE_DEVICES per rank.
+int select_unit(uint32_t local_rank, uint8_t identity[16], char *error, uint64_t error_size) {
+  if (cudaError_t status = usable(); status != cudaSuccess) {
+    no_gpu(status, error, error_size);
+    return 1;
+  }
+  int count = 0;
+  cudaError_t status = cudaGetDeviceCount(&count);
+  int device = count > 0 ? int(local_rank % uint32_t(count)) : 0;
+  if (status == cudaSuccess)
+    status = cudaSetDevice(device);
+  cudaDeviceProp properties;
+  if (status == cudaSuccess)
+    status = cudaGetDeviceProperties(&properties, device);
+  if (status != cudaSuccess) {
+    describe(status, error, error_size);
+    return 1;
+  }
+  std::memcpy(identity, properties.uuid.bytes, 16);
+  return 0;
+}
+
 } // namespace
 
-extern "C" const snn_device_desc snn_cuda_device = {"CUDA", allocate, release, finish};
+#ifdef SNN_HAVE_NCCL
+extern "C" const snn_collective_desc snn_nccl_collective; // NcclCollective.cpp
+#define SNN_CUDA_COLLECTIVE &snn_nccl_collective
+#else
+#define SNN_CUDA_COLLECTIVE nullptr
+#endif
+
+extern "C" const snn_device_desc snn_cuda_device = {"CUDA", allocate,    release,
+                                                    finish, select_unit, SNN_CUDA_COLLECTIVE};

@@ -5,9 +5,23 @@
 // SNN_CUDA_EMULATION). Buffers are ordinary aligned host memory and every
 // launch has finished when its entry point returns.
 //
+// Under mpirun every rank is an emulated GPU of its own (its identity is
+// its local rank), and the collective stands in for NCCL with the same
+// algorithm, one broadcast per rank of its share, made of MPI broadcasts:
+// the runtime's choice of exchange, the group id's journey and the shares'
+// offsets run in the tests exactly as they would with NCCL on GPUs.
+//
 //===----------------------------------------------------------------------===//
 #include "snn/model_abi.h"
 
+#ifdef SNN_HAVE_MPI
+// The C API only: Open MPI's deprecated C++ bindings need another library.
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
+#include <mpi.h>
+#endif
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -29,6 +43,70 @@ void release(void *memory) { std::free(memory); }
 
 int finish(char *, uint64_t) { return 0; }
 
+int select_unit(uint32_t local_rank, uint8_t identity[16], char *, uint64_t) {
+  std::memset(identity, 0, 16);
+  std::memcpy(identity, &local_rank, sizeof local_rank);
+  return 0;
+}
+
+/// The id rank 0 makes; every rank checks that it received it.
+constexpr char kGroupId[] = "emulated NCCL group";
+
+int load(char *error, uint64_t error_size) {
+#ifdef SNN_HAVE_MPI
+  (void)error;
+  (void)error_size;
+  return 0;
+#else
+  std::snprintf(error, size_t(error_size), "the emulated NCCL needs MPI, and this runtime was built without it");
+  return 1;
+#endif
+}
+
+int make_id(void *id, char *, uint64_t) {
+  std::memcpy(id, kGroupId, sizeof kGroupId);
+  return 0;
+}
+
+/// A rank's place in the emulated group.
+struct Group {
+  uint32_t ranks = 0;
+};
+
+int join(const void *id, uint32_t, uint32_t ranks, void **group, char *error, uint64_t error_size) {
+  if (std::memcmp(id, kGroupId, sizeof kGroupId) != 0) {
+    std::snprintf(error, size_t(error_size), "emulated NCCL: this rank received another group's id");
+    return 1;
+  }
+  *group = new Group{ranks};
+  return 0;
+}
+
+int gather(void *group, void *data, const uint64_t *offsets, const uint64_t *sizes, char *error, uint64_t error_size) {
+#ifdef SNN_HAVE_MPI
+  for (uint32_t r = 0; r < static_cast<Group *>(group)->ranks; ++r)
+    for (uint64_t done = 0; done < sizes[r];) {
+      int chunk = int(std::min<uint64_t>(sizes[r] - done, uint64_t(1) << 30));
+      if (MPI_Bcast(static_cast<char *>(data) + offsets[r] + done, chunk, MPI_BYTE, int(r), MPI_COMM_WORLD) !=
+          MPI_SUCCESS) {
+        std::snprintf(error, size_t(error_size), "emulated NCCL: MPI_Bcast failed");
+        return 1;
+      }
+      done += uint64_t(chunk);
+    }
+  return 0;
+#else
+  (void)group, (void)data, (void)offsets, (void)sizes;
+  return load(error, error_size);
+#endif
+}
+
+void leave(void *group) { delete static_cast<Group *>(group); }
+
+const snn_collective_desc kEmulatedNccl = {
+    "NCCL (emulated by MPI broadcasts)", sizeof kGroupId, load, make_id, join, gather, leave};
+
 } // namespace
 
-extern "C" const snn_device_desc snn_cuda_device = {"CUDA host emulation", allocate, release, finish};
+extern "C" const snn_device_desc snn_cuda_device = {"CUDA host emulation", allocate,      release, finish,
+                                                    select_unit,           &kEmulatedNccl};

@@ -74,8 +74,7 @@ SegmentCheckpoints::SegmentCheckpoints(const snn_model_desc &model, const snn_st
                                  [&] { return out_of_memory("the adjoint strategy's checkpoints", double(bytes_)); }));
 }
 
-void SegmentCheckpoints::copy(const snn_state &state, uint32_t slot, uint32_t first, uint32_t count,
-                              bool out) const {
+void SegmentCheckpoints::copy(const snn_state &state, uint32_t slot, uint32_t first, uint32_t count, bool out) const {
   auto *copy = static_cast<unsigned char *>(copies_.at(slot).data());
   for (const Part &part : parts_) {
     if (part.per_example == 0 && first != 0)

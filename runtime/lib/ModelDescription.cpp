@@ -315,6 +315,13 @@ void check_entries(const snn_model_desc &model) {
   if (const snn_device_desc *device = model.device)
     if (!device->name || !device->allocate || !device->release || !device->finish)
       broken("the device description lacks its name or a function");
+  if (const snn_device_desc *device = model.device; device && device->collective) {
+    const snn_collective_desc &c = *device->collective;
+    if (!c.name || !c.load || !c.make_id || !c.join || !c.gather || !c.leave || c.id_bytes == 0 ||
+        c.id_bytes > SNN_COLLECTIVE_ID_BYTES)
+      broken("the device's collective lacks its name or a function, or has an id of " + std::to_string(c.id_bytes) +
+             " bytes");
+  }
 }
 
 /// The real element type of the model.

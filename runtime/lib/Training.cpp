@@ -384,7 +384,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
         << plural(epochs, "epoch") << ", learning rate " << fixed(lr, "%g") << "\n";
     if (parallel)
       out << "data-parallel over " << parallel->size() << " MPI ranks: each simulates its share of every batch's "
-          << plural(allocated, "example slot") << "\n";
+          << plural(allocated, "example slot") << "; gradients exchanged by " << parallel->exchange() << "\n";
     if (training.backward_pass) {
       // The adjoint strategy's records: what its memory grows with.
       const snn_state &state = trainer.simulation().state();

@@ -16,6 +16,10 @@ Checks:
     the CPU's and every trained weight within 1e-3 relative (L2) of it (the
     GPU's libm differs from glibc's in the last bits, and training
     amplifies that a little);
+  - digits under `mpirun -np 2` (when Open MPI is installed): both ranks
+    on the one GPU exchange through MPI (the header says why: NCCL needs a
+    GPU per rank) and train the same weights as one process, bit for bit;
+    `--exchange nccl` then exits 1 naming the ranks that share the GPU;
   - LIF, Izhikevich, delays, STDP, and the postsynaptic-block/conv/list
     model of test_cuda_host_emulation.py: spike counts within 5 % + 2 of the
     CPU's.
@@ -23,6 +27,7 @@ Checks:
 
 import glob
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -102,6 +107,28 @@ def main():
         check.check(rel <= 1e-3, "digits: weights %s differ by %.3g (relative L2)" % (name, rel))
         check.note("digits: %s differs by %.3g (relative L2)" % (name, rel))
     check.note("digits, 1 epoch: %.1f %% CPU, %.1f %% GPU" % (a, b))
+
+    if shutil.which("mpirun"):
+        # Ranks on one GPU: MPI over its memory, the same bits as one process.
+        work = os.path.join(args.work, "digits_gpu")
+        launcher = [shutil.which("mpirun"), "-np", "2", "--oversubscribe"] + (
+            ["--allow-run-as-root"] if os.geteuid() == 0 else [])
+        proc = e2e.run_process(launcher + ["./model", "--epochs", "1", "--weights-out", "ranks.npz"], cwd=work,
+                               timeout=900)
+        header = [line for line in proc.stdout.splitlines() if line.startswith("data-parallel over 2 MPI ranks")]
+        check.check(proc.returncode == 0 and len(header) == 1 and "gradients exchanged by MPI (ranks 0 and 1 share "
+                    "one CUDA device, and NCCL needs one per rank)" in header[0],
+                    "digits on 2 ranks: exit %d, header %s, %s" % (proc.returncode, header, proc.stderr[-600:]))
+        if proc.returncode == 0:
+            ranks = e2e.load_npz(os.path.join(work, "ranks.npz"))
+            one = gpu["weights.npz"]
+            check.check(sorted(ranks) == sorted(one) and all(
+                np.array_equal(ranks[k].view(np.uint8), one[k].view(np.uint8)) for k in one),
+                "digits on 2 ranks of one GPU: other weights than one process")
+        proc = e2e.run_process(launcher + ["./model", "--epochs", "1", "--exchange", "nccl"], cwd=work, timeout=300)
+        check.check(proc.returncode == 1 and "--exchange nccl: ranks 0 and 1 share one CUDA device" in proc.stderr,
+                    "--exchange nccl on one GPU: exit %d, %s" % (proc.returncode, proc.stderr[-600:]))
+        check.note("digits on 2 MPI ranks of one GPU: %s" % header)
 
     features = os.path.join(args.work, "features.snn")
     with open(features, "w") as f:

@@ -19,7 +19,15 @@ Checks, each against the single-process run:
   * --gradients-out on 2 ranks: bit-identical gradients and losses;
   * only rank 0 prints: the header line appears once, with the ranks;
   * a simulation, and a training model that records, are refused under
-    mpirun with exit 1 and a message (no rank hangs).
+    mpirun with exit 1 and a message (no rank hangs);
+  * the CUDA target (host emulation, where every rank is a GPU of its own
+    and the device's collective is NCCL's algorithm made of MPI
+    broadcasts): `mpirun -np 2` and `-np 3` exchange through the collective
+    by default and through MPI with `--exchange mpi`, and both give the
+    single process's weights and metrics bit for bit; the header says
+    which exchange ran;
+  * `--exchange nccl` for a CPU model under mpirun, and `--exchange bogus`,
+    exit 1 with a message.
 Skipped when Open MPI's mpirun is absent (scripts/setup.sh installs it).
 """
 
@@ -120,6 +128,21 @@ def main():
     check.check(same_arrays(grads[1], grads[2]) and "loss" in grads[2],
                 "--gradients-out on 2 ranks differs from one process")
 
+    # The CUDA target: the device's collective (emulated NCCL) or MPI.
+    gpu = e2e.compile_model(args.snnc, eprop, work, "gpu", ["--target=cuda", "--cuda-host-emulation"])
+    w1, m1, _ = train(gpu, work, "gpu_1", 1)
+    for ranks, extra, via in ((2, [], "NCCL (emulated by MPI broadcasts)"), (3, [], "NCCL (emulated by MPI broadcasts)"),
+                              (2, ["--exchange", "mpi"], "MPI"), (2, ["--exchange", "nccl"], "NCCL")):
+        wk, mk, out = train(gpu, work, "gpu_%d_%s" % (ranks, "_".join(extra)), ranks, extra)
+        label = "CUDA host emulation on %d ranks %s" % (ranks, " ".join(extra))
+        check.check(same_arrays(w1, wk), "%s: other weights than one process (largest difference %s)"
+                    % (label, {k: float(np.abs(w1[k] - wk[k]).max()) for k in w1 if k in wk}))
+        check.check(m1 == mk, "%s: metrics %s, one process %s" % (label, mk, m1))
+        header = [line for line in out.splitlines() if line.startswith("data-parallel over %d MPI ranks" % ranks)]
+        check.check(len(header) == 1 and ("gradients exchanged by " + via) in header[0],
+                    "%s: expected the header to say 'gradients exchanged by %s', got %s" % (label, via, header))
+    check.note("CUDA host emulation: 2 and 3 ranks through the emulated NCCL, 2 through MPI: bit-identical")
+
     # Refused, with a message, on every rank and without a hang.
     sim = os.path.join(work, "sim.snn")
     with open(sim, "w") as f:
@@ -131,7 +154,11 @@ def main():
     with open(recorded, "w") as f:
         f.write(open(eprop).read().replace("  dropout(lif", "  record spikes(lif) on example 0\n  dropout(lif"))
     recorded_exe = e2e.compile_model(args.snnc, recorded, work, "recorded")
-    for exe, extra, want in ((sim_exe, [], "only training runs data-parallel under mpirun"),
+    for exe, extra, want in ((executables["adjoint"], ["--exchange", "nccl"],
+                              "--exchange nccl: the model runs on the CPU, whose ranks exchange through MPI"),
+                             (executables["adjoint"], ["--exchange", "bogus"],
+                              "option '--exchange' needs auto, mpi or nccl, not 'bogus'"),
+                             (sim_exe, [], "only training runs data-parallel under mpirun"),
                              (recorded_exe, ["--epochs", "1"],
                               "records examples during training, which mpirun does not support yet")):
         proc = e2e.run_process(mpirun(2) + [exe, *extra], cwd=work, timeout=60)

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 16u
+#define SNN_MODEL_ABI_VERSION 17u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -445,6 +445,28 @@ typedef struct snn_entry_desc {
   uint32_t flags; /**< enum snn_entry_flag */
 } snn_entry_desc;
 
+/** A communicator of the device's units, one per rank (NCCL's). Every
+    function returns 0, or nonzero with a message in `error`. */
+typedef struct snn_collective_desc {
+  const char *name;  /**< e.g. "NCCL" */
+  uint32_t id_bytes; /**< size of a group's id, at most SNN_COLLECTIVE_ID_BYTES */
+  /** Whether this process can use it (e.g. its library loads). */
+  int (*load)(char *error, uint64_t error_size);
+  /** Rank 0 makes the group's id; the runtime sends it to every rank. */
+  int (*make_id)(void *id, char *error, uint64_t error_size);
+  /** Every rank joins the group `id` as `rank` of `ranks` (collective). */
+  int (*join)(const void *id, uint32_t rank, uint32_t ranks, void **group, char *error, uint64_t error_size);
+  /** In place, on every rank (collective): rank r's bytes [offsets[r],
+      offsets[r] + sizes[r]) of the device buffer `data` into every rank's
+      `data`; finished when it returns. */
+  int (*gather)(void *group, void *data, const uint64_t *offsets, const uint64_t *sizes, char *error,
+                uint64_t error_size);
+  void (*leave)(void *group);
+} snn_collective_desc;
+
+/** The largest group id a collective may use (NCCL's is 128 bytes). */
+#define SNN_COLLECTIVE_ID_BYTES 256u
+
 /** Memory and completion of a model whose entry points run on a device
     (the CUDA target). The runtime allocates every buffer with `allocate`,
     so generated kernels and the runtime's host code both address it, and
@@ -458,6 +480,17 @@ typedef struct snn_device_desc {
   /** Waits for the work the last entry point queued: 0 when it succeeded,
       else nonzero with a message in `error`. */
   int (*finish)(char *error, uint64_t error_size);
+  /** Optional (NULL: one unit, or every process uses the same): before any
+      allocation, makes this process use unit `local_rank` modulo the
+      machine's units (`local_rank`: its rank among the MPI job's processes
+      on this machine) and writes the unit's identity (16 bytes, a GPU's
+      UUID), so that ranks can tell whether they share one. 0, or nonzero
+      with a message in `error`. */
+  int (*select_unit)(uint32_t local_rank, uint8_t identity[16], char *error, uint64_t error_size);
+  /** Optional: the device's own exchange between the ranks of a
+      data-parallel run (NCCL), used instead of MPI on host memory when
+      every rank has a unit of its own. */
+  const snn_collective_desc *collective;
 } snn_device_desc;
 
 typedef struct snn_model_desc {

@@ -3,9 +3,12 @@
 // example_share: the ranks' shares tile the batch's examples in order,
 // follow the slots (the same rank keeps a slot whatever the batch's size),
 // and may be empty for a partial batch. Outside mpirun a run is one rank.
+// --exchange's values, and the ranks that share a device unit.
 //
 //===----------------------------------------------------------------------===//
 #include "DataParallel.h"
+
+#include "snn/runtime.h"
 
 #include <gtest/gtest.h>
 
@@ -46,6 +49,46 @@ TEST(DataParallel, OutsideMpirunARunIsOneRank) {
   EXPECT_EQ(parallel.size(), 1u);
   EXPECT_FALSE(parallel.distributed());
   EXPECT_EQ(parallel.share(5, 8), std::make_pair(0u, 5u));
+}
+
+TEST(DataParallel, ExchangeOption) {
+  EXPECT_EQ(parse_exchange("auto"), Exchange::Auto);
+  EXPECT_EQ(parse_exchange("mpi"), Exchange::Mpi);
+  EXPECT_EQ(parse_exchange("nccl"), Exchange::Device);
+  for (const char *bad : {"", "NCCL", "gloo", "mpi "}) {
+    try {
+      parse_exchange(bad);
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const Error &e) {
+      EXPECT_EQ(std::string(e.what()),
+                "error: option '--exchange' needs auto, mpi or nccl, not '" + std::string(bad) + "'");
+    }
+  }
+}
+
+// NCCL refuses two ranks on one GPU: the first pair that shares one.
+TEST(DataParallel, RanksSharingAUnit) {
+  auto unit = [](uint8_t id) {
+    UnitIdentity u{};
+    u[15] = id;
+    return u;
+  };
+  EXPECT_EQ(shared_unit({}), std::nullopt);
+  EXPECT_EQ(shared_unit({unit(1)}), std::nullopt);
+  EXPECT_EQ(shared_unit({unit(1), unit(2), unit(3), unit(4)}), std::nullopt);
+  EXPECT_EQ(shared_unit({unit(1), unit(2), unit(1), unit(2)}), std::make_pair(0u, 2u));
+  EXPECT_EQ(shared_unit({unit(1), unit(2), unit(3), unit(2)}), std::make_pair(1u, 3u));
+  EXPECT_EQ(shared_unit({unit(7), unit(7)}), std::make_pair(0u, 1u));
+}
+
+// Outside mpirun nothing is exchanged, whatever is asked, and no device
+// unit is selected (the run's one process uses the default GPU).
+TEST(DataParallel, OneProcessChoosesNoExchange) {
+  if (launched_as_mpi_job())
+    GTEST_SKIP() << "running under an MPI launcher";
+  DataParallel parallel;
+  parallel.choose_exchange(nullptr, Exchange::Device);
+  EXPECT_EQ(parallel.exchange(), "MPI");
 }
 
 } // namespace
