@@ -123,6 +123,8 @@ const char *name_of(BufferRole role) {
     return "history";
   case BufferRole::Bitmask:
     return "bitmask";
+  case BufferRole::SpikeBlock:
+    return "spike block";
   }
   return "?";
 }

@@ -93,6 +93,7 @@ enum class BufferRole : uint8_t {
   ColumnPre,     ///< U32, shared, per synapse: the pre neuron of each synapse in column order, built by the runtime
   History,       ///< per example, global: `extent` elements per step of an example, allocated for the run's steps
   Bitmask, ///< U32, shared, global: a bitmask-stored projection's synapses (ProjectionInfo::mask), built by the runtime
+  SpikeBlock, ///< Bits, per example, global: a device's spikes of the last Program::spike_block_steps steps
 };
 const char *name_of(BufferRole role);
 
@@ -210,6 +211,9 @@ struct PopulationInfo {
   std::vector<VariableInfo> states, inputs;
   int spiked = -1;
   int stimulus = -1; ///< -1 when no spike file drives it
+  /// On a device: its spikes of the last Program::spike_block_steps steps
+  /// (lower/SpikeBlocks.h); -1 on the CPU.
+  int spike_block = -1;
 };
 
 /// How a projection's synapses are chosen: as the model IR says.
@@ -395,6 +399,8 @@ struct Program {
   std::vector<RecordInfo> records;
   std::vector<StimulusInfo> stimuli;
   TrainingInfo training;
+  /// Steps of a population's spike block; 0 without (the CPU).
+  uint32_t spike_block_steps = 0;
 
   /// The entry point called `name`; throws ir::InternalError if none.
   const EntryPoint &entry(const std::string &name) const;

@@ -1,5 +1,6 @@
 //===- lower/Schedule.cpp - Model IR to the lowered Program ---------------===//
 #include "lower/Schedule.h"
+#include "lower/SpikeBlocks.h"
 
 #include "ir/Printer.h"
 #include "lower/DelayKernels.h"
@@ -128,6 +129,18 @@ private:
     // the training data or the executable's --input drives them.
     if (ir::reads_stimulus(model))
       info.stimulus = neuron_buffer(k, "stimulus", ElemType::U8, BufferRole::Stimulus, "");
+    if (options_.parallel_device) {
+      Buffer block;
+      block.name = pop.name + ".spike_block";
+      block.type = ElemType::Bits;
+      block.scope = {ScopeKind::Global, k};
+      block.batch = BatchAxis::PerExample;
+      block.role = BufferRole::SpikeBlock;
+      block.unit = "1";
+      block.extent = uint64_t(kSpikeBlockSteps) * 32 * spike_block_words(pop.size);
+      info.spike_block = add_buffer(std::move(block));
+      p_.spike_block_steps = kSpikeBlockSteps;
+    }
     p_.populations.push_back(std::move(info));
   }
 
@@ -643,6 +656,21 @@ private:
     for (int k = 0; k < populations; ++k)
       if (has_phase(model_of(k), NeuronPhase::Reset))
         step.launches.push_back(neuron_launch(k, NeuronPhase::Reset));
+    // Last, on a device: the step's final flags into the spike blocks.
+    for (int k = 0; k < populations; ++k)
+      if (p_.populations[k].spike_block >= 0)
+        step.launches.push_back(spike_block_launch(k));
+  }
+
+  Launch spike_block_launch(int k) {
+    const PopulationInfo &info = p_.populations[k];
+    int index = kernel("spike_block", [] { return build_spike_block_kernel(); });
+    return launch(index, "population " + info.name,
+                  {{"spikes", buffer_arg(info.spiked)},
+                   {"block", buffer_arg(info.spike_block)},
+                   {"size", scalar_arg(int64_t(info.size))},
+                   {"stride", scalar_arg(int64_t(32 * spike_block_words(info.size)))},
+                   {"steps", scalar_arg(int64_t(kSpikeBlockSteps))}});
   }
 
   /// Runs each population's reset in its update's pass over the neurons

@@ -365,6 +365,16 @@ private:
       check(pop.spiked, "the spike flags of " + pop.name);
       if (pop.stimulus >= 0)
         check(pop.stimulus, "the stimulus of " + pop.name);
+      if (pop.spike_block >= 0) {
+        check(pop.spike_block, "the spike block of " + pop.name);
+        if (!valid_buffer(pop.spike_block))
+          continue;
+        const Buffer &block = p_.buffers[size_t(pop.spike_block)];
+        if (block.type != ElemType::Bits || block.role != BufferRole::SpikeBlock ||
+            block.extent != uint64_t(p_.spike_block_steps) * 32 * ((uint64_t(pop.size) + 31) / 32))
+          fail("the spike block of " + pop.name + " is not " + std::to_string(p_.spike_block_steps) +
+               " rows of whole words of bits");
+      }
     }
     for (const ProjectionInfo &pr : p_.projections) {
       auto disallowed = [&] {

@@ -20,7 +20,7 @@ AbiTypes AbiTypes::get(llvm::LLVMContext &context) {
   AbiTypes t;
   t.buffer_desc = named_struct(context, "snn_buffer_desc", {ptr, ptr, i32, i32, i32, i32, i32, i64});
   t.variable_desc = named_struct(context, "snn_variable_desc", {ptr, i32, i32, ptr, ptr});
-  t.population_desc = named_struct(context, "snn_population_desc", {ptr, ptr, i32, i32, ptr, i32, ptr, i32, i32});
+  t.population_desc = named_struct(context, "snn_population_desc", {ptr, ptr, i32, i32, ptr, i32, ptr, i32, i32, i32});
   t.projection_desc =
       named_struct(context, "snn_projection_desc", {ptr, i32, i32, i32, f64, i64, i32, i32, i32, i32, ptr,
                                                     ptr, ptr, ptr, ptr, i32, i32, i32, i32, i32, i32});
@@ -31,7 +31,7 @@ AbiTypes AbiTypes::get(llvm::LLVMContext &context) {
   t.state = named_struct(context, "snn_state", {ptr, ptr, i32, i64, i64});
   t.entry_desc = named_struct(context, "snn_entry_desc", {ptr, ptr, i32});
   t.model_desc = named_struct(context, "snn_model_desc", {i32, i32, ptr, f64, f64, i64, i32, i32, ptr, i32, ptr,
-                                                          i32, ptr, i32, ptr, i32, ptr, i32, ptr, ptr, ptr});
+                                                          i32, ptr, i32, ptr, i32, ptr, i32, ptr, ptr, ptr, i32});
   t.data_desc = named_struct(context, "snn_data_desc", {ptr, ptr, i32, f64, f64});
   t.param_desc = named_struct(context, "snn_param_desc", {ptr, i32, i32, i32, i32, i32});
   t.hyper_desc = named_struct(context, "snn_hyper_desc", {ptr, ptr, f64, f64, f64, i32});

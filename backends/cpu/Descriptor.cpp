@@ -101,6 +101,8 @@ uint32_t abi_role(lower::BufferRole role) {
     return SNN_ROLE_HISTORY;
   case lower::BufferRole::Bitmask:
     return SNN_ROLE_BITMASK;
+  case lower::BufferRole::SpikeBlock:
+    return SNN_ROLE_SPIKE_BLOCK;
   }
   throw ir::InternalError("unknown buffer role");
 }
@@ -213,6 +215,7 @@ public:
         array(types_.entry_desc, entries, "snn.entries"),
         p_.training.enabled ? training(p_.training) : null(),
         device ? device : null(),
+        u32(p_.spike_block_steps),
     };
     auto *desc =
         new llvm::GlobalVariable(module_, types_.model_desc, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
@@ -299,7 +302,7 @@ private:
                      {string(pop.name), string(pop.model), u32(pop.size), u32(pop.states.size()),
                       variables(pop.states, "snn.state_vars." + pop.name), u32(pop.inputs.size()),
                       variables(pop.inputs, "snn.inputs." + pop.name), buffer_index(pop.spiked),
-                      buffer_index(pop.stimulus)});
+                      buffer_index(pop.stimulus), buffer_index(pop.spike_block)});
   }
 
   llvm::Constant *projection(const lower::ProjectionInfo &proj) {

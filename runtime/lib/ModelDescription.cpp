@@ -18,7 +18,7 @@ const char *const kScopeNames[] = {"neuron", "synapse", "pre", "post", "row", "g
 const char *const kRoleNames[] = {
     "state",   "input",         "spiked",       "stimulus",       "row start",  "target",  "weight",  "label",
     "loss",    "scores",        "gradient",     "hyper",          "training",   "bias",    "running", "delay",
-    "delayed", "synapse state", "column start", "column synapse", "column pre", "history", "bitmask"};
+    "delayed", "synapse state", "column start", "column synapse", "column pre", "history", "bitmask", "spike block"};
 
 std::string quoted(const char *name) { return std::string("'") + (name ? name : "?") + "'"; }
 
@@ -36,7 +36,7 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     broken(which + " has scope " + std::to_string(buffer.scope));
   if (buffer.batch > SNN_BATCH_PER_EXAMPLE)
     broken(which + " has batch axis " + std::to_string(buffer.batch));
-  if (buffer.role > SNN_ROLE_BITMASK)
+  if (buffer.role > SNN_ROLE_SPIKE_BLOCK)
     broken(which + " has role " + std::to_string(buffer.role));
   uint64_t expected = buffer.extent;
   if (buffer.scope == SNN_SCOPE_NEURON) {
@@ -111,6 +111,9 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
   case SNN_ROLE_BITMASK:
     rule = {SNN_ELEM_U32, SNN_SCOPE_GLOBAL, SNN_BATCH_SHARED};
     break;
+  case SNN_ROLE_SPIKE_BLOCK:
+    rule = {SNN_ELEM_BITS, SNN_SCOPE_GLOBAL, SNN_BATCH_PER_EXAMPLE};
+    break;
   case SNN_ROLE_HISTORY:
     // Reals or flags, recorded per step.
     rule = {buffer.type, SNN_SCOPE_GLOBAL, SNN_BATCH_PER_EXAMPLE};
@@ -173,6 +176,8 @@ void check_variables(References &references, const snn_population_desc &populati
 }
 
 void check_populations(const snn_model_desc &model, References &references) {
+  if (model.spike_block_steps & (model.spike_block_steps - 1))
+    broken("spike blocks of " + std::to_string(model.spike_block_steps) + " steps, not a power of two");
   std::set<std::string_view> names;
   for (uint32_t p = 0; p < model.num_populations; ++p) {
     const snn_population_desc &population = model.populations[p];
@@ -189,6 +194,14 @@ void check_populations(const snn_model_desc &model, References &references) {
     if (population.stimulus != SNN_NO_BUFFER)
       references.expect(population.stimulus, which + ": stimulus flags", SNN_ROLE_STIMULUS, SNN_SCOPE_NEURON, p,
                         SNN_BATCH_PER_EXAMPLE);
+    if (model.spike_block_steps > 0) {
+      references.expect(population.spike_block, which + ": spike block", SNN_ROLE_SPIKE_BLOCK, SNN_SCOPE_GLOBAL, p,
+                        SNN_BATCH_PER_EXAMPLE);
+      if (model.buffers[population.spike_block].extent !=
+          uint64_t(model.spike_block_steps) * 32 * ((uint64_t(population.size) + 31) / 32))
+        broken(which + ": its spike block does not hold " + std::to_string(model.spike_block_steps) +
+               " rows of whole words");
+    }
   }
 }
 

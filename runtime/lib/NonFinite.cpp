@@ -95,6 +95,19 @@ void check_states_finite(const snn_model_desc &model, const snn_state &state, ui
   }
 }
 
+bool checks_states_after(const snn_model_desc &model, uint64_t step, uint64_t steps) {
+  const uint32_t block = model.spike_block_steps;
+  return block == 0 || (step + 1) % block == 0 || step + 1 == steps;
+}
+
+std::string checked_every_block(const snn_model_desc &model) {
+  const uint32_t block = model.spike_block_steps;
+  if (block == 0)
+    return "";
+  return "(the " + std::string(model.device ? model.device->name : "device") + " device's states are checked every " +
+         std::to_string(block) + " steps: it may have happened up to " + std::to_string(block - 1) + " steps earlier)";
+}
+
 void check_gradients_finite(const snn_model_desc &model, const snn_state &state, const std::string &when) {
   if (!model.training)
     return;

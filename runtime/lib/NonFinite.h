@@ -26,6 +26,15 @@ namespace snn::rt {
 void check_states_finite(const snn_model_desc &model, const snn_state &state, uint32_t batch, uint64_t step,
                          const std::string &when = "");
 
+/// Whether a run checks the states after `step` (0-based) of `steps`: every
+/// step on the CPU; on a device, whose states the check would move to the
+/// host, after every spike block's last step and the run's last.
+bool checks_states_after(const snn_model_desc &model, uint64_t step, uint64_t steps);
+
+/// The `when` of a check that runs once per spike block ("" on the CPU):
+/// it says that the state may have become so up to a block earlier.
+std::string checked_every_block(const snn_model_desc &model);
+
 /// Throws Error naming the parameter and the element when a trained
 /// parameter's batch gradient holds a NaN or an infinity.
 void check_gradients_finite(const snn_model_desc &model, const snn_state &state, const std::string &when);

@@ -90,8 +90,21 @@ Recorder::SpikeLists Recorder::last_spikes_of(const Simulation &simulation) {
 }
 
 void Recorder::record(uint64_t step, const snn_state &state, const SpikeLists &spikes) {
+  record_spikes(step, spikes);
+  record_states(step, state);
+}
+
+void Recorder::record_spikes(uint64_t step, const SpikeLists &spikes) {
+  guarded(step, [&] { take_spikes(step, spikes); });
+}
+
+void Recorder::record_states(uint64_t step, const snn_state &state) {
+  guarded(step, [&] { take_states(step, state); });
+}
+
+template <typename Take> void Recorder::guarded(uint64_t step, Take take) {
   try {
-    take(step, state, spikes);
+    take();
   } catch (const std::bad_alloc &) {
     // A growing vector asks for about as much again as it holds.
     throw out_of_memory("the recordings, which hold " + format_bytes(held_bytes()) + " after " + std::to_string(step) +
@@ -111,40 +124,44 @@ double Recorder::held_bytes() const {
   return bytes;
 }
 
-void Recorder::take(uint64_t step, const snn_state &state, const SpikeLists &spikes) {
-  bool any_state = false;
+void Recorder::take_spikes(uint64_t step, const SpikeLists &spikes) {
   for (Channel &channel : records_) {
     const snn_record_desc &desc = *channel.desc;
-    const snn_population_desc &population = model_.populations[desc.population];
-    if (desc.kind != SNN_RECORD_STATE) {
-      for (uint32_t b = 0; b < batch_; ++b) {
-        const std::vector<uint32_t> &fired = spikes(desc.population, b);
-        for (auto n = std::lower_bound(fired.begin(), fired.end(), desc.begin); n != fired.end() && *n < desc.end;
-             ++n) {
-          if (!record_selects(desc, channel.listed, *n))
-            continue;
-          if (desc.kind == SNN_RECORD_RATE) {
-            ++channel.counts[b];
-            continue;
-          }
-          channel.spike_steps.push_back(step);
-          channel.spike_neurons.push_back(int32_t(*n));
-          channel.spike_examples.push_back(int32_t(b));
+    if (desc.kind == SNN_RECORD_STATE)
+      continue;
+    for (uint32_t b = 0; b < batch_; ++b) {
+      const std::vector<uint32_t> &fired = spikes(desc.population, b);
+      for (auto n = std::lower_bound(fired.begin(), fired.end(), desc.begin); n != fired.end() && *n < desc.end; ++n) {
+        if (!record_selects(desc, channel.listed, *n))
+          continue;
+        if (desc.kind == SNN_RECORD_RATE) {
+          ++channel.counts[b];
+          continue;
         }
+        channel.spike_steps.push_back(step);
+        channel.spike_neurons.push_back(int32_t(*n));
+        channel.spike_examples.push_back(int32_t(b));
       }
     }
     if (desc.kind == SNN_RECORD_SPIKES || (step + 1) % desc.interval != 0)
       continue;
-    if (desc.kind == SNN_RECORD_RATE) {
-      // Spikes per neuron and second over the bin.
-      double seconds = double(desc.interval) * model_.dt * double(channel.neurons.size());
-      for (uint32_t b = 0; b < batch_; ++b) {
-        channel.samples[b].push_back(double(channel.counts[b]) / seconds);
-        channel.counts[b] = 0;
-      }
-      channel.steps.push_back(step);
-      continue;
+    // A rate: spikes per neuron and second over the bin.
+    double seconds = double(desc.interval) * model_.dt * double(channel.neurons.size());
+    for (uint32_t b = 0; b < batch_; ++b) {
+      channel.samples[b].push_back(double(channel.counts[b]) / seconds);
+      channel.counts[b] = 0;
     }
+    channel.steps.push_back(step);
+  }
+}
+
+void Recorder::take_states(uint64_t step, const snn_state &state) {
+  bool any_state = false;
+  for (Channel &channel : records_) {
+    const snn_record_desc &desc = *channel.desc;
+    if (desc.kind != SNN_RECORD_STATE || (step + 1) % desc.interval != 0)
+      continue;
+    const snn_population_desc &population = model_.populations[desc.population];
     const void *values = state.buffers[desc.buffer];
     uint32_t type = model_.buffers[desc.buffer].type;
     for (uint32_t b = 0; b < batch_; ++b) {

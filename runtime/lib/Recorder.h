@@ -50,6 +50,12 @@ public:
   /// the spikes from `spikes`, of every example of the batch. Running out
   /// of memory is an Error that says how much the recordings held.
   void record(uint64_t step, const snn_state &state, const SpikeLists &spikes);
+  /// The two halves of `record`, for a simulation whose spikes of a step
+  /// arrive later than its state (a device's spike blocks): the spike and
+  /// rate records of `step`, and its state records. Each is called once
+  /// per step, in step order.
+  void record_spikes(uint64_t step, const SpikeLists &spikes);
+  void record_states(uint64_t step, const snn_state &state);
 
   /// Writes every file that has at least one record, in order of first
   /// mention; returns their paths. Throws Error if a file cannot be written.
@@ -63,7 +69,10 @@ public:
   bool empty() const { return records_.empty(); }
 
 private:
-  void take(uint64_t step, const snn_state &state, const SpikeLists &spikes);
+  void take_spikes(uint64_t step, const SpikeLists &spikes);
+  void take_states(uint64_t step, const snn_state &state);
+  /// Runs `take`, turning running out of memory into an Error.
+  template <typename Take> void guarded(uint64_t step, Take take);
   /// Bytes the recordings hold so far.
   double held_bytes() const;
   /// The time after each of `steps`: (step + 1) dt.

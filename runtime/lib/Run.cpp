@@ -65,14 +65,20 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
   Recorder recorder(model, out, steps, simulation.batch());
   Recorder::SpikeLists spikes = Recorder::last_spikes_of(simulation);
 
+  // A device's spikes arrive a block of steps at a time (Simulation::
+  // observe_spikes), its states are read every step only when recorded,
+  // and checked for NaN once per block.
+  simulation.observe_spikes([&](uint64_t step) { recorder.record_spikes(step, spikes); });
   auto start = std::chrono::steady_clock::now();
   simulation.init();
   for (uint64_t step = 0; step < steps; ++step) {
     simulation.step();
-    if (!options.allow_nonfinite)
-      check_states_finite(model, simulation.state(), simulation.batch(), step);
-    recorder.record(step, simulation.state(), spikes);
+    if (!options.allow_nonfinite && checks_states_after(model, step, steps))
+      check_states_finite(model, simulation.state(), simulation.batch(), step, checked_every_block(model));
+    recorder.record_states(step, simulation.state());
   }
+  simulation.flush_spikes();
+  simulation.observe_spikes(nullptr);
   auto stop = std::chrono::steady_clock::now();
 
   RunResult result;

@@ -53,6 +53,11 @@ struct Simulation::Impl {
   std::vector<uint64_t> example_spikes;                   ///< [population * batch + example]
   /// The neurons that spiked in the last step, [population * batch + example].
   std::vector<std::vector<uint32_t>> last_spikes;
+  /// Steps whose spikes are counted and were observed: all of them on the
+  /// CPU; on a device up to model->spike_block_steps behind `step`.
+  uint64_t decoded = 0;
+  bool decoding = false; ///< in flush(): the observer reads the lists as they are
+  std::function<void(uint64_t)> observer;
   EntryPoint reset_example;
   EntryPoint step_entry;
   snn_state state{};
@@ -63,6 +68,10 @@ struct Simulation::Impl {
   void allocate(std::vector<ProjectionSynapses> &projections);
   void load_stimuli();
   void collect_spikes();
+  /// The spikes of step `s` (within the last block) from the spike blocks.
+  void decode_block_step(uint64_t s);
+  /// Decodes (on a device) and observes every step up to `step`.
+  void flush();
   void check_population(uint32_t population) const;
   uint32_t population(std::string_view name) const;
   uint32_t variable(uint32_t population, std::string_view name) const;
@@ -265,6 +274,45 @@ void Simulation::Impl::collect_spikes() {
   }
 }
 
+// A device's spikes of step s: row s % steps of each population's block, a
+// word of 32 neurons at a time (lower/SpikeBlocks.h).
+void Simulation::Impl::decode_block_step(uint64_t s) {
+  const uint32_t steps = model->spike_block_steps;
+  for (uint32_t p = 0; p < model->num_populations; ++p) {
+    const snn_population_desc &population = model->populations[p];
+    const uint64_t words = (uint64_t(population.size) + 31) / 32;
+    const uint32_t *block = static_cast<const uint32_t *>(buffers[population.spike_block]);
+    for (uint32_t b = 0; b < batch; ++b) {
+      std::vector<uint32_t> &fired = last_spikes[std::size_t(p) * batch + b];
+      fired.clear();
+      const uint32_t *row = block + (uint64_t(b) * steps + s % steps) * words;
+      for (uint64_t w = 0; w < words; ++w)
+        for (uint32_t bits = row[w]; bits != 0; bits &= bits - 1)
+          fired.push_back(uint32_t(32 * w) + uint32_t(__builtin_ctz(bits)));
+      example_spikes[std::size_t(p) * batch + b] += fired.size();
+      spike_totals[p] += fired.size();
+    }
+  }
+}
+
+void Simulation::Impl::flush() {
+  if (decoding)
+    return;
+  decoding = true;
+  try {
+    for (; decoded < step; ++decoded) {
+      if (model->spike_block_steps > 0)
+        decode_block_step(decoded);
+      if (observer)
+        observer(decoded);
+    }
+  } catch (...) {
+    decoding = false;
+    throw;
+  }
+  decoding = false;
+}
+
 void Simulation::Impl::check_population(uint32_t population) const {
   if (population >= model->num_populations)
     throw Error::internal("population index " + std::to_string(population) + " out of range");
@@ -354,6 +402,7 @@ void Simulation::init() {
   std::fill(s.example_spikes.begin(), s.example_spikes.end(), 0);
   for (std::vector<uint32_t> &fired : s.last_spikes)
     fired.clear();
+  s.decoded = 0;
   s.reset_example(&s.state, 0);
   apply_state_files(*s.model, s.state_files, s.buffers.data(), s.batch);
   s.step = 0;
@@ -370,9 +419,18 @@ void Simulation::step() {
       s.schedules[p]->apply(s.step, static_cast<uint8_t *>(s.buffers[population.stimulus]), s.batch, population.size);
     }
   s.step_entry(&s.state, s.step);
-  s.collect_spikes();
+  // The CPU's flags are read where they are, every step; a device's spike
+  // blocks once full (reading them waits for the device and moves them).
+  if (s.model->spike_block_steps == 0)
+    s.collect_spikes();
   ++s.step;
+  if (s.model->spike_block_steps == 0 || s.step - s.decoded == s.model->spike_block_steps)
+    s.flush();
 }
+
+void Simulation::observe_spikes(std::function<void(uint64_t step)> observer) { impl_->observer = std::move(observer); }
+
+void Simulation::flush_spikes() { impl_->flush(); }
 
 void Simulation::advance(uint64_t n) {
   for (uint64_t k = 0; k < n; ++k)
@@ -435,15 +493,17 @@ std::vector<uint8_t> Simulation::spiked(std::string_view population, uint32_t ex
 const std::vector<uint32_t> &Simulation::last_spikes(uint32_t population, uint32_t example) const {
   impl_->check_population(population);
   impl_->check_example(example);
+  impl_->flush();
   return impl_->last_spikes[std::size_t(population) * impl_->batch + example];
 }
 
 uint64_t Simulation::spike_count(std::string_view population) const {
-  return impl_->spike_totals[impl_->population(population)];
+  return spike_count(impl_->population(population));
 }
 
 uint64_t Simulation::spike_count(uint32_t population) const {
   impl_->check_population(population);
+  impl_->flush();
   return impl_->spike_totals[population];
 }
 
@@ -454,6 +514,7 @@ uint64_t Simulation::spike_count(std::string_view population, uint32_t example) 
 uint64_t Simulation::spike_count(uint32_t population, uint32_t example) const {
   impl_->check_population(population);
   impl_->check_example(example);
+  impl_->flush();
   return impl_->example_spikes[std::size_t(population) * impl_->batch + example];
 }
 

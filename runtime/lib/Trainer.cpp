@@ -199,8 +199,9 @@ void Trainer::simulate(snn_state &mine, Pass pass, const std::string &where, con
       checkpoints_.save(state, t / segment, lo, mine.batch);
     set_stimulus(t);
     advance(&mine, t);
-    if (check_finite_)
-      check_states_finite(model_, mine, mine.batch, t, where);
+    if (check_finite_ && checks_states_after(model_, t, steps))
+      check_states_finite(model_, mine, mine.batch, t,
+                          model_.spike_block_steps ? where + " " + checked_every_block(model_) : where);
     if (recording)
       recorder_->record(t, state);
   }

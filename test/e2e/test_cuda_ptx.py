@@ -27,7 +27,7 @@ def main():
     compiled = 0
     for model in models:
         name = os.path.relpath(model, e2e.SOURCE_ROOT)
-        lowered = e2e.run_process([args.snnc, "--emit=lowered", model, "-o", "-"], cwd=os.path.dirname(model))
+        lowered = e2e.run_process([args.snnc, "--target=cuda", "--emit=lowered", model, "-o", "-"], cwd=os.path.dirname(model))
         if lowered.returncode != 0:
             check.check(args.lit, "%s: --emit=lowered failed: %s" % (name, lowered.stderr))
             continue

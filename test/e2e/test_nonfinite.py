@@ -7,6 +7,11 @@ the example and the step at which x first became infinite or NaN; with
 `--allow-nonfinite` it runs to the end, and its recording of x must show
 the first non-finite value at exactly that step (and finite values before
 it, which follow the analytic solution until close to the blow-up).
+
+On the CUDA target (host emulation) the states are checked once per spike
+block of 64 steps, not every step (each check would move them off the
+device): the message names the block's last step, says so, and the first
+non-finite step of the recording lies in that block.
 """
 import os
 import re
@@ -63,6 +68,19 @@ def main():
         exact = 1 / (1 - t[early] / 1e-3)
         check.check(np.allclose(x[early], exact, rtol=1e-3), "x does not follow 1 / (1 - t) early on")
         check.check(t[bad[0]] > 0.9e-3, f"x overflowed at t = {t[bad[0]]} s, before the analytic blow-up")
+
+    gpu = compile_model(args.snnc, source, args.work, "blow_gpu",
+                        ["--precision=double", "--target=cuda", "--cuda-host-emulation"])
+    stopped = run_model(gpu, args.work, [], expect_ok=False)
+    m = re.search(r"population 'p': state 'x' of neuron (\d+) became (\S+) in example (\d+) at step (\d+) "
+                  r"\(t = [^)]*\) \(the CUDA host emulation device's states are checked every 64 steps: it may "
+                  r"have happened up to 63 steps earlier\)", stopped.stderr)
+    check.check(stopped.returncode == 1 and m is not None, "CUDA target: expected exit 1 and a message naming the "
+                "block's last step, got %d: %s" % (stopped.returncode, stopped.stderr))
+    if m and bad.size:
+        step = int(m.group(4))
+        check.check((step + 1) % 64 == 0 and step - 63 <= int(bad[0]) <= step,
+                    f"CUDA target: the message names step {step}, the first non-finite x is step {bad[0]}")
     check.finish()
 
 

@@ -95,10 +95,15 @@ enum snn_buffer_role {
                                      example (the adjoint e-prop strategy); `extent` elements per step,
                                      allocated for the run's steps per example (the hyperparameter
                                      `timesteps`), owned by kernels */
-  SNN_ROLE_BITMASK = 22         /**< u32, shared, global scope: the synapses of the SNN_STORAGE_BITMASK
+  SNN_ROLE_BITMASK = 22,        /**< u32, shared, global scope: the synapses of the SNN_STORAGE_BITMASK
                                      projection `owner`, ceil(n_post / 32) words per pre neuron, bit
                                      j % 32 of word pre * words + j / 32 set for pre -> j; built by the
                                      runtime */
+  SNN_ROLE_SPIKE_BLOCK = 23     /**< bits, per example, global scope: a device's spikes of a population
+                                     over snn_model_desc::spike_block_steps steps, a row of ceil(size /
+                                     32) words per step (slot step % steps), neuron n at bit n % 32 of
+                                     word n / 32; written by the step entry, read by the runtime when
+                                     full (snn_population_desc::spike_block) */
 };
 
 /** How a projection's synapses are chosen (data, not code). */
@@ -172,6 +177,10 @@ typedef struct snn_population_desc {
   const snn_variable_desc *inputs;
   uint32_t spiked;   /**< buffer of spike flags */
   uint32_t stimulus; /**< buffer of stimulus flags, or SNN_NO_BUFFER */
+  /** Buffer of the spikes of the last spike_block_steps steps (role
+      SNN_ROLE_SPIKE_BLOCK); read only when snn_model_desc::spike_block_steps
+      is not 0 (else the runtime reads the flags every step: the CPU). */
+  uint32_t spike_block;
 } snn_population_desc;
 
 /** How a weight file orders its values (snn_projection_desc::weight_layout). */
@@ -531,6 +540,9 @@ typedef struct snn_model_desc {
   const snn_training_desc *training;
   /** The device the entry points run on, or NULL for the CPU. */
   const snn_device_desc *device;
+  /** Steps a spike block holds (a power of two), 0 without blocks: then
+      every population has one (snn_population_desc::spike_block). */
+  uint32_t spike_block_steps;
 } snn_model_desc;
 
 /** Exported by every compiled model. */

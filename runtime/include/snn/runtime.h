@@ -11,6 +11,7 @@
 #include "snn/model_abi.h"
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -234,6 +235,17 @@ public:
   uint64_t spike_count(std::string_view population, uint32_t example) const;
   /// Spikes of population `index` in one example since `init`.
   uint64_t spike_count(uint32_t population, uint32_t example) const;
+
+  /// Calls `observer(step)` once for every step, in order, when that
+  /// step's spikes are in last_spikes(): right after the step on the CPU;
+  /// on a device with spike blocks (snn_model_desc::spike_block_steps)
+  /// when the block is full, so up to that many steps late, or sooner when
+  /// last_spikes(), spike_count() or flush_spikes() asks. An empty
+  /// function stops the calls.
+  void observe_spikes(std::function<void(uint64_t step)> observer);
+  /// Reads the spikes of every step taken so far (calling the observer
+  /// for each): a device's spike blocks are read only when full or asked.
+  void flush_spikes();
 
   /// Synapses over all projections.
   uint64_t synapse_count() const;

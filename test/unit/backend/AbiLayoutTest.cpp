@@ -57,7 +57,7 @@ TEST_F(AbiLayout, MatchesCStructs) {
                  offsetof(snn_population_desc, size), offsetof(snn_population_desc, num_state_vars),
                  offsetof(snn_population_desc, state_vars), offsetof(snn_population_desc, num_inputs),
                  offsetof(snn_population_desc, inputs), offsetof(snn_population_desc, spiked),
-                 offsetof(snn_population_desc, stimulus)});
+                 offsetof(snn_population_desc, stimulus), offsetof(snn_population_desc, spike_block)});
   expect_layout(t.projection_desc, sizeof(snn_projection_desc),
                 {offsetof(snn_projection_desc, name),         offsetof(snn_projection_desc, pre),
                  offsetof(snn_projection_desc, post),         offsetof(snn_projection_desc, connectivity),
@@ -155,7 +155,7 @@ TEST_F(AbiLayout, MatchesCStructs) {
                  offsetof(snn_model_desc, records),       offsetof(snn_model_desc, num_stimuli),
                  offsetof(snn_model_desc, stimuli),       offsetof(snn_model_desc, num_entries),
                  offsetof(snn_model_desc, entries),       offsetof(snn_model_desc, training),
-                 offsetof(snn_model_desc, device)});
+                 offsetof(snn_model_desc, device),        offsetof(snn_model_desc, spike_block_steps)});
 }
 
 TEST_F(AbiLayout, FieldNumbersNameTheRightFields) {

@@ -156,6 +156,28 @@ TEST_F(ModelDescriptionTest, BatchBeyondMemorySuggestsWhatFits) {
   EXPECT_EQ(message.substr(message.size() - tail.size()), tail) << message;
 }
 
+// A device's spike blocks (lower/SpikeBlocks.h): a power of two of steps,
+// a block per population, rows of whole words.
+TEST_F(ModelDescriptionTest, SpikeBlocks) {
+  auto block = [&](const char *name, uint32_t owner, uint64_t extent) {
+    network.buffers().push_back(
+        {name, "", SNN_ELEM_BITS, SNN_SCOPE_GLOBAL, owner, SNN_BATCH_PER_EXAMPLE, SNN_ROLE_SPIKE_BLOCK, extent});
+    return uint32_t(network.buffers().size() - 1);
+  };
+  network.populations()[0].spike_block = block("in.spike_block", 0, 4 * 32);
+  network.populations()[1].spike_block = block("out.spike_block", 1, 4 * 32);
+  network.desc().spike_block_steps = 3;
+  EXPECT_EQ(internal_error(), kMalformed + "spike blocks of 3 steps, not a power of two");
+  network.desc().spike_block_steps = 8;
+  EXPECT_EQ(internal_error(), kMalformed + "population 'in': its spike block does not hold 8 rows of whole words");
+  network.desc().spike_block_steps = 4;
+  network.populations()[1].spike_block = network.populations()[0].spike_block;
+  EXPECT_EQ(internal_error(),
+            kMalformed + "population 'out': spike block is buffer 'in.spike_block', which is named twice");
+  network.desc().spike_block_steps = 0; // the CPU: no blocks, whatever the populations name
+  Simulation(network.desc(), 1);
+}
+
 TEST_F(ModelDescriptionTest, BitBuffersArePackedIntoWords) {
   // 3 bits per example x 11 examples = 33 bits: two words, not 11 bytes.
   network.buffers().push_back(

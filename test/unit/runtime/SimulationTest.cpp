@@ -65,6 +65,34 @@ TEST_P(SimulationTest, StepsMatchHandComputedValues) {
   EXPECT_EQ(simulation.read("out", "v"), (std::vector<double>{0.09375, 0.09375}));
 }
 
+// On the CPU the observer sees each step right after it, in order, with
+// the step's spike lists in last_spikes() (as StepsMatchHandComputedValues: in spikes at
+// steps 2 and 5, out at step 3); init starts the steps over.
+TEST_P(SimulationTest, SpikeObserverSeesEveryStepInOrder) {
+  Simulation simulation(network.desc(), 42);
+  std::vector<uint64_t> seen;
+  std::vector<std::vector<uint32_t>> in_spikes, out_spikes;
+  simulation.observe_spikes([&](uint64_t step) {
+    seen.push_back(step);
+    in_spikes.push_back(simulation.last_spikes(0));
+    out_spikes.push_back(simulation.last_spikes(1));
+  });
+  simulation.init();
+  simulation.advance(6);
+  EXPECT_EQ(seen, (std::vector<uint64_t>{0, 1, 2, 3, 4, 5}));
+  using Lists = std::vector<std::vector<uint32_t>>;
+  EXPECT_EQ(in_spikes, (Lists{{}, {}, {0, 2}, {}, {}, {2}}));
+  EXPECT_EQ(out_spikes, (Lists{{}, {}, {}, {0, 1}, {}, {}}));
+  simulation.flush_spikes(); // nothing pending on the CPU
+  EXPECT_EQ(seen.size(), 6u);
+  simulation.init();
+  simulation.step();
+  EXPECT_EQ(seen.back(), 0u);
+  simulation.observe_spikes(nullptr);
+  simulation.step();
+  EXPECT_EQ(seen.size(), 7u);
+}
+
 TEST_P(SimulationTest, ResetDrawsFromTheInitDomainUnderTheExampleKey) {
   Simulation simulation(network.desc(), 0x1234567890ull);
   simulation.init();

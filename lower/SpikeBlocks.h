@@ -1,0 +1,34 @@
+//===- lower/SpikeBlocks.h - A device's spikes, a block of steps at a time -*- C++ -*-===//
+//
+// On a device (the CUDA target) the runtime must not read the spike flags
+// every step: each read waits for the device and moves the flags to the
+// host. Instead the step entry ends with one kernel per population that
+// packs its flags into a block of kSpikeBlockSteps steps, a bit per neuron
+// (bit n % 32 of word n / 32 of the step's row, each row padded to whole
+// words), slot step % kSpikeBlockSteps of the population's SpikeBlock
+// buffer; the runtime reads a block when it is full (spike counts,
+// recordings) or when asked for a step's spikes. The CPU reads the flags
+// where they are and has no blocks.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "lower/Program.h"
+
+#include <cstdint>
+
+namespace snn::lower {
+
+/// Steps one spike block holds (a power of two: the slot is step & (steps - 1)).
+constexpr uint32_t kSpikeBlockSteps = 64;
+
+/// Words of one step's row of a population of `size` neurons.
+inline uint64_t spike_block_words(uint32_t size) { return (uint64_t(size) + 31) / 32; }
+
+/// The kernel `spike_block`: over a population's neurons (per example),
+/// the flag of neuron n (`spikes`, U8) into bit n of row `step & (steps - 1)`
+/// of `block` (Bits, per example, `steps` rows of `stride` bits). Scalars:
+/// `size`, `stride` (the row in bits, a multiple of 32) and `steps`.
+Kernel build_spike_block_kernel();
+
+} // namespace snn::lower
