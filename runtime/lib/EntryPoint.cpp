@@ -21,15 +21,24 @@ EntryPoint::EntryPoint(const snn_model_desc &model, std::string_view name, Examp
 }
 
 void EntryPoint::operator()(snn_state *state, uint64_t step) const {
+  queue(state, step);
+  wait();
+}
+
+void EntryPoint::queue(snn_state *state, uint64_t step) const {
   if (threads_ && threads_->threads() > 1)
     threads_->run(fn_, state, step);
   else
     fn_(state, step);
+}
+
+void EntryPoint::wait(const std::string &where) const {
   if (!device_)
     return;
   char message[512] = "";
   if (device_->finish(message, sizeof message) != 0)
-    throw Error("the " + std::string(device_->name) + " device failed in entry point '" + name_ + "': " + message);
+    throw Error("the " + std::string(device_->name) + " device failed in entry point '" + name_ + "'" +
+                (where.empty() ? "" : " " + where) + ": " + message);
 }
 
 } // namespace snn::rt

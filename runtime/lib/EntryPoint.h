@@ -12,6 +12,7 @@
 #include "ExampleThreads.h"
 #include "snn/model_abi.h"
 
+#include <string>
 #include <string_view>
 
 namespace snn::rt {
@@ -28,6 +29,12 @@ public:
   /// Runs the entry point and waits for it. Throws Error when the device
   /// reports a failure.
   void operator()(snn_state *state, uint64_t step) const;
+  /// Runs it without waiting: a device's kernels are queued behind the
+  /// work already queued (on the CPU the same as operator()).
+  void queue(snn_state *state, uint64_t step) const;
+  /// Waits for the work queued so far; throws Error when the device
+  /// reports a failure, naming this entry point and `where`.
+  void wait(const std::string &where = "") const;
 
 private:
   snn_entry_fn fn_ = nullptr;

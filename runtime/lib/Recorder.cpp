@@ -89,6 +89,13 @@ Recorder::SpikeLists Recorder::last_spikes_of(const Simulation &simulation) {
   };
 }
 
+bool Recorder::records_states() const {
+  for (const Channel &channel : records_)
+    if (channel.desc->kind == SNN_RECORD_STATE)
+      return true;
+  return false;
+}
+
 void Recorder::record(uint64_t step, const snn_state &state, const SpikeLists &spikes) {
   record_spikes(step, spikes);
   record_states(step, state);

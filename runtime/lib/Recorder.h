@@ -67,6 +67,8 @@ public:
 
   /// Whether any record exists (and so `write` writes something).
   bool empty() const { return records_.empty(); }
+  /// Whether a record samples a state (record_states reads the state).
+  bool records_states() const;
 
 private:
   void take_spikes(uint64_t step, const SpikeLists &spikes);

@@ -57,6 +57,8 @@ struct Simulation::Impl {
   /// CPU; on a device up to model->spike_block_steps behind `step`.
   uint64_t decoded = 0;
   bool decoding = false; ///< in flush(): the observer reads the lists as they are
+  bool defer = false;    ///< defer_waits: step() may queue without waiting
+  bool pending = false;  ///< steps queued on the device and not waited for
   std::function<void(uint64_t)> observer;
   EntryPoint reset_example;
   EntryPoint step_entry;
@@ -72,6 +74,8 @@ struct Simulation::Impl {
   void decode_block_step(uint64_t s);
   /// Decodes (on a device) and observes every step up to `step`.
   void flush();
+  /// Waits for the steps queued without waiting (defer_waits).
+  void settle();
   void check_population(uint32_t population) const;
   uint32_t population(std::string_view name) const;
   uint32_t variable(uint32_t population, std::string_view name) const;
@@ -295,7 +299,15 @@ void Simulation::Impl::decode_block_step(uint64_t s) {
   }
 }
 
+void Simulation::Impl::settle() {
+  if (!pending)
+    return;
+  pending = false;
+  step_entry.wait("(a step up to " + std::to_string(step - 1) + ")");
+}
+
 void Simulation::Impl::flush() {
+  settle();
   if (decoding)
     return;
   decoding = true;
@@ -413,12 +425,24 @@ void Simulation::step() {
   Impl &s = *impl_;
   if (!s.initialised)
     throw Error::internal("Simulation::step called before init");
+  bool stimulated = false; // the host writes flags the last step may still read
   for (uint32_t p = 0; p < s.model->num_populations; ++p)
     if (s.schedules[p]) {
       const snn_population_desc &population = s.model->populations[p];
+      if (!stimulated)
+        s.settle();
+      stimulated = true;
       s.schedules[p]->apply(s.step, static_cast<uint8_t *>(s.buffers[population.stimulus]), s.batch, population.size);
     }
-  s.step_entry(&s.state, s.step);
+  // A device's steps queue behind each other when nothing reads them
+  // before the block is full (defer_waits): the host no longer waits for
+  // the device every step.
+  if (s.defer && s.model->spike_block_steps > 0 && !stimulated) {
+    s.step_entry.queue(&s.state, s.step);
+    s.pending = true;
+  } else {
+    s.step_entry(&s.state, s.step);
+  }
   // The CPU's flags are read where they are, every step; a device's spike
   // blocks once full (reading them waits for the device and moves them).
   if (s.model->spike_block_steps == 0)
@@ -432,6 +456,11 @@ void Simulation::observe_spikes(std::function<void(uint64_t step)> observer) { i
 
 void Simulation::flush_spikes() { impl_->flush(); }
 
+void Simulation::defer_waits(bool defer) {
+  impl_->settle();
+  impl_->defer = defer;
+}
+
 void Simulation::advance(uint64_t n) {
   for (uint64_t k = 0; k < n; ++k)
     step();
@@ -444,6 +473,7 @@ double Simulation::time() const { return double(impl_->step) * impl_->model->dt;
 uint32_t Simulation::population_index(std::string_view name) const { return impl_->population(name); }
 
 std::vector<double> Simulation::read(std::string_view population, std::string_view variable, uint32_t example) const {
+  impl_->settle();
   const Impl &s = *impl_;
   uint32_t p = s.population(population);
   uint32_t k = s.variable(p, variable);
@@ -459,6 +489,7 @@ std::vector<double> Simulation::read(std::string_view population, std::string_vi
 void Simulation::write(std::string_view population, std::string_view variable, const std::vector<double> &values,
                        uint32_t example) {
   Impl &s = *impl_;
+  s.settle();
   uint32_t p = s.population(population);
   uint32_t k = s.variable(p, variable);
   s.check_example(example);
@@ -481,6 +512,7 @@ void Simulation::write(std::string_view population, std::string_view variable, c
 }
 
 std::vector<uint8_t> Simulation::spiked(std::string_view population, uint32_t example) const {
+  impl_->settle();
   const Impl &s = *impl_;
   uint32_t p = s.population(population);
   s.check_example(example);
@@ -647,7 +679,14 @@ std::vector<double> Simulation::weights(uint32_t projection) const {
   return values;
 }
 
-snn_state &Simulation::state() { return impl_->state; }
-const snn_state &Simulation::state() const { return impl_->state; }
+snn_state &Simulation::state() {
+  impl_->settle();
+  return impl_->state;
+}
+
+const snn_state &Simulation::state() const {
+  impl_->settle();
+  return impl_->state;
+}
 
 } // namespace snn::rt

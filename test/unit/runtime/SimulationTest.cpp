@@ -17,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -91,6 +92,57 @@ TEST_P(SimulationTest, SpikeObserverSeesEveryStepInOrder) {
   simulation.observe_spikes(nullptr);
   simulation.step();
   EXPECT_EQ(seen.size(), 7u);
+}
+
+/// A device whose memory is the host's and which counts its waits.
+int device_waits = 0;
+void *device_allocate(uint64_t bytes, char *, uint64_t) { return std::calloc(1, bytes == 0 ? 1 : bytes); }
+void device_release(void *memory) { std::free(memory); }
+int device_finish(char *, uint64_t) {
+  ++device_waits;
+  return 0;
+}
+const snn_device_desc kCountingDevice = {"counting", device_allocate, device_release, device_finish, nullptr, nullptr};
+
+// On a device with spike blocks of 4 steps, defer_waits lets step() queue
+// without waiting until a block is full; anything that reads the state
+// waits first. (The hand-written model writes no blocks: only the waits
+// are checked here; test_cuda_host_emulation.py checks the spikes.)
+TEST_P(SimulationTest, DeferredWaitsOncePerSpikeBlock) {
+  auto block = [&](const char *name, uint32_t owner) {
+    network.buffers().push_back(
+        {name, "", SNN_ELEM_BITS, SNN_SCOPE_GLOBAL, owner, SNN_BATCH_PER_EXAMPLE, SNN_ROLE_SPIKE_BLOCK, 4 * 32});
+    return uint32_t(network.buffers().size() - 1);
+  };
+  network.populations()[0].spike_block = block("in.spike_block", 0);
+  network.populations()[1].spike_block = block("out.spike_block", 1);
+  network.desc().spike_block_steps = 4;
+  network.desc().device = &kCountingDevice;
+  network.desc().num_stimuli = 0; // spike files make every step wait
+  Simulation simulation(network.desc(), 42);
+  simulation.init();
+  device_waits = 0;
+  simulation.advance(4); // one wait per step
+  EXPECT_EQ(device_waits, 4);
+  simulation.defer_waits(true);
+  device_waits = 0;
+  simulation.advance(7); // steps 4..10: the block ends after step 7
+  EXPECT_EQ(device_waits, 1);
+  simulation.read("out", "v"); // waits for steps 8..10 first
+  EXPECT_EQ(device_waits, 2);
+  simulation.read("out", "v");
+  EXPECT_EQ(device_waits, 2);
+  simulation.step(); // step 11 ends the block of steps 8..11
+  EXPECT_EQ(device_waits, 3);
+  simulation.state(); // nothing queued
+  EXPECT_EQ(device_waits, 3);
+  simulation.advance(2); // steps 12, 13
+  EXPECT_EQ(device_waits, 3);
+  EXPECT_EQ(simulation.spike_count("in"), 0u); // waits; the blocks were never written here
+  EXPECT_EQ(device_waits, 4);
+  simulation.defer_waits(false);
+  simulation.step();
+  EXPECT_EQ(device_waits, 5);
 }
 
 TEST_P(SimulationTest, ResetDrawsFromTheInitDomainUnderTheExampleKey) {
