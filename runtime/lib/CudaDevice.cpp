@@ -43,6 +43,19 @@ void *allocate(uint64_t bytes, char *error, uint64_t error_size) {
     no_gpu(status, error, error_size);
     return nullptr;
   }
+  // Managed memory can be asked for beyond the GPU's free memory, and a
+  // program that touches it all then can hang the GPU: refuse first.
+  size_t free_bytes = 0, total_bytes = 0;
+  if (cudaError_t status = cudaMemGetInfo(&free_bytes, &total_bytes); status != cudaSuccess) {
+    describe(status, error, error_size);
+    return nullptr;
+  }
+  if (bytes > free_bytes) {
+    std::snprintf(error, size_t(error_size),
+                  "out of GPU memory: a buffer of %.3g GB, and %.3g GB of the GPU's %.3g GB are free",
+                  double(bytes) / 1e9, double(free_bytes) / 1e9, double(total_bytes) / 1e9);
+    return nullptr;
+  }
   void *memory = nullptr;
   cudaError_t status = cudaMallocManaged(&memory, bytes == 0 ? 1 : bytes);
   if (status == cudaSuccess)

@@ -203,7 +203,11 @@ void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
                      });
     } catch (const DeviceError &e) {
       // The first allocation is where a machine without the device finds out.
-      throw Error("cannot run on the " + std::string(desc.device->name) + " device: " + e.message);
+      // (Naming the buffer, unless the device failed before any.)
+      throw Error("cannot run on the " + std::string(desc.device->name) + " device: " + e.message +
+                  (k == 0 ? std::string()
+                          : " (buffer '" + std::string(buffer.name) + "'" +
+                                (copies > 1 ? ", a batch of " + examples(copies) : std::string()) + ")"));
     }
     buffers[k] = storage[k].data();
     if (buffer.role == SNN_ROLE_ROW_START || buffer.role == SNN_ROLE_TARGET) {

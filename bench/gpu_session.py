@@ -1,0 +1,326 @@
+#!/usr/bin/python3
+"""The GPU checks and benchmarks of the CUDA target, for a lent GPU machine.
+
+A lent machine (the `device` tool) is bare: no snnc, no LLVM, no Debian
+libraries (HDF5, Open MPI), and a few minutes of device time. So the work
+splits in two:
+
+    # here, with snnc built (about 3 minutes):
+    /usr/bin/python3 bench/gpu_session.py bundle        # -> .gpu/bundle.tar.xz
+    # there, in one `run` call that carries .gpu (5 to 8 minutes):
+    python3 bench/gpu_session.py run --out $OUT
+
+`bundle` compiles every case for --target=cuda and, beside it, for the CPU
+(both stripped), copies the case's data, and packs them with the shared
+libraries the executables need (those of this machine's Debian) into one
+compressed file. `run` unpacks it, runs each case's CPU and GPU executables
+side by side on that machine, and writes report.md and report.json to
+--out:
+
+  checks (the criteria of test/e2e/test_cuda_device.py):
+    cuba_post    CUBA 1 s, --spike-delivery=postsynaptic: the same spikes
+    cuba_pre     CUBA 1 s, presynaptic (atomics): rates within 5 %
+    poisson      1000 Poisson sources 1 s: the same spikes
+    digits       one epoch, postsynaptic: accuracy within 3 points, weights
+                 within 1e-3 relative (L2)
+    lif, izhikevich   spike counts within 5 % + 2
+  benchmarks (timing reported, never asserted):
+    cuba_N       CUBA scaled to N neurons (80 synapses each, bench/cuda.py's
+                 model), 0.2 s: wall s per biological s, CPU and GPU
+    dvs          2048 -> 512 ALIF (10 %) -> 11, batch 512, 1500 steps
+                 (bench/eprop.py --dvs): ms per step of a training batch
+
+`bundle --emulate` builds the "GPU" executables with --cuda-host-emulation
+instead, so that `run` can be tried here, where every check must hold bit
+for bit (ctest runs that: test/e2e/test_gpu_session.py).
+"""
+
+import argparse
+import glob
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True  # keep the source tree clean
+
+
+def bench_module(name):
+    """bench/NAME.py, by path (a GPU machine's `cuda` is another package)."""
+    spec = importlib.util.spec_from_file_location("snnc_bench_" + name, os.path.join(ROOT, "bench", name + ".py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+cuda_bench = bench_module("cuda")  # CUBA scaled
+eprop_bench = bench_module("eprop")  # the DVS-shaped model and data
+
+# The loader's and compiler's own libraries, which any Linux machine has.
+SYSTEM_LIBS = ("libc.so", "libm.so", "libstdc++.so", "libgcc_s.so", "ld-linux", "libpthread.so", "libdl.so",
+               "librt.so", "linux-vdso")
+
+SUMMARY = re.compile(r"in ([0-9.e+-]+) s wall: ([0-9.e+-]+) s per biological second")
+RATES = re.compile(r"^(\w+)\s+(\d+)\s+(\d+)\s+([0-9.]+) Hz$", re.M)
+ACCURACY = re.compile(r"^test accuracy: ([0-9.]+) %", re.M)
+
+# name -> (model, GPU flags, run arguments, check, data files)
+CHECKS = {
+    "cuba_post": ("examples/cuba.snn", ["--spike-delivery=postsynaptic"], ["--duration", "1"], "same", []),
+    "cuba_pre": ("examples/cuba.snn", ["--spike-delivery=presynaptic"], ["--duration", "1"], "rates", []),
+    "poisson": ("test/e2e/models/poisson.snn", [], ["--duration", "1"], "same", []),
+    "digits": ("examples/digits.snn", ["--spike-delivery=postsynaptic"],
+               ["--epochs", "1", "--weights-out", "weights.npz"], "training", ["data/digits.csv.gz"]),
+    "lif": ("examples/lif.snn", [], [], "counts", []),
+    "izhikevich": ("examples/izhikevich.snn", [], [], "counts", []),
+}
+CUBA_SIZES = (100000, 1000000)
+DVS = dict(inputs=2048, hidden=512, classes=11, recurrent_p=0.1, batch=512, steps=1500)
+
+
+def compile_model(snnc, source, exe, flags):
+    proc = subprocess.run([snnc, *flags, source, "-o", exe], capture_output=True, text=True,
+                          cwd=os.path.dirname(source))
+    if proc.returncode != 0:
+        sys.exit("snnc %s %s failed:\n%s" % (" ".join(flags), source, proc.stderr))
+    subprocess.run(["strip", exe], check=True)
+
+
+def shared_libraries(executables):
+    """The non-system shared libraries the executables load (ldd)."""
+    found = {}
+    for exe in executables:
+        out = subprocess.run(["ldd", exe], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            parts = line.split("=>")
+            if len(parts) != 2 or not parts[1].strip().startswith("/"):
+                continue
+            path = parts[1].split()[0]
+            name = os.path.basename(path)
+            if not name.startswith(SYSTEM_LIBS):
+                found[name] = path
+    return found
+
+
+def bundle(args):
+    snnc = os.path.abspath(args.snnc)
+    gpu_flags = ["--target=cuda"] + (["--cuda-host-emulation"] if args.emulate else [])
+    out_dir = os.path.abspath(args.out)
+    with tempfile.TemporaryDirectory() as work:
+        top = os.path.join(work, "gpu")
+        executables = []
+        for name, (model, flags, _, _, data) in CHECKS.items():
+            case = os.path.join(top, name)
+            os.makedirs(case)
+            source = os.path.join(case, os.path.basename(model))
+            shutil.copyfile(os.path.join(ROOT, model), source)
+            for path in data:
+                os.makedirs(os.path.join(case, os.path.dirname(path)), exist_ok=True)
+                shutil.copyfile(os.path.join(ROOT, path), os.path.join(case, path))
+            compile_model(snnc, source, os.path.join(case, "cpu"), flags)
+            compile_model(snnc, source, os.path.join(case, "gpu"), gpu_flags + flags)
+            executables += [os.path.join(case, "cpu"), os.path.join(case, "gpu")]
+        if not args.emulate:  # the benchmarks mean nothing emulated
+            for n in CUBA_SIZES:
+                case = os.path.join(top, "cuba_%d" % n)
+                os.makedirs(case)
+                source = os.path.join(case, "cuba.snn")
+                exc = n * 4 // 5
+                with open(source, "w") as f:
+                    f.write(cuda_bench.MODEL.format(exc=exc, inh=n - exc, p="%.6g" % (80.0 / n)))
+                compile_model(snnc, source, os.path.join(case, "cpu"), [])
+                compile_model(snnc, source, os.path.join(case, "gpu"), gpu_flags)
+                executables += [os.path.join(case, "cpu"), os.path.join(case, "gpu")]
+            case = os.path.join(top, "dvs")
+            os.makedirs(case)
+            source = os.path.join(case, "dvs.snn")
+            with open(source, "w") as f:
+                f.write(eprop_bench.model_text(DVS["hidden"], DVS["steps"], DVS["batch"], DVS["inputs"],
+                                               DVS["classes"], DVS["recurrent_p"]))
+            compile_model(snnc, source, os.path.join(case, "gpu"), gpu_flags + ["-O3"])
+            executables.append(os.path.join(case, "gpu"))
+        libs = os.path.join(top, "lib")
+        os.makedirs(libs)
+        for name, path in sorted(shared_libraries(executables).items()):
+            shutil.copyfile(path, os.path.join(libs, name))
+        with open(os.path.join(top, "manifest.json"), "w") as f:
+            json.dump({"emulated": args.emulate, "built": time.strftime("%Y-%m-%d %H:%M:%S"),
+                       "cases": sorted(os.listdir(top))}, f)
+        os.makedirs(out_dir, exist_ok=True)
+        target = os.path.join(out_dir, "bundle.tar.xz")
+        with tarfile.open(target + ".tmp", "w:xz") as tar:
+            tar.add(top, arcname="gpu")
+        os.replace(target + ".tmp", target)
+    print("wrote %s (%.1f MB)" % (target, os.path.getsize(target) / 1e6))
+
+
+def run_exe(case, which, argv, env, timeout):
+    """(returncode, stdout, stderr, wall seconds) of ./which in `case`."""
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(["./" + which, *argv], cwd=case, capture_output=True, text=True, env=env,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return 124, "", "timed out after %d s" % timeout, timeout
+    return proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - start
+
+
+def load_outputs(case, before):
+    """The NPZ files a run wrote, by name (those not there before)."""
+    arrays = {}
+    for path in sorted(glob.glob(os.path.join(case, "*.npz"))):
+        if os.path.basename(path) not in before:
+            with np.load(path) as z:
+                arrays[os.path.basename(path)] = {k: z[k] for k in z.files}
+            os.remove(path)
+    return arrays
+
+
+def rates(stdout):
+    return {m.group(1): (int(m.group(3)), float(m.group(4))) for m in RATES.finditer(stdout)}
+
+
+def judge(kind, cpu, gpu):
+    """(passed, detail) for a check of `kind` on the two runs' (stdout, arrays)."""
+    (cpu_out, cpu_files), (gpu_out, gpu_files) = cpu, gpu
+    if kind == "same":
+        differ = [f + ":" + k for f in cpu_files for k in cpu_files[f]
+                  if k not in gpu_files.get(f, {}) or not np.array_equal(cpu_files[f][k], gpu_files[f][k])]
+        return not differ and bool(cpu_files), ("identical" if not differ else "differ: " + ", ".join(differ[:5]))
+    if kind in ("rates", "counts"):
+        a, b = rates(cpu_out), rates(gpu_out)
+        bad = []
+        for pop, (spikes, rate) in a.items():
+            got = b.get(pop, (-1, -1.0))
+            ok = abs(got[1] - rate) <= 0.05 * rate if kind == "rates" else abs(got[0] - spikes) <= 0.05 * spikes + 2
+            if not ok:
+                bad.append("%s %s vs %s" % (pop, got, (spikes, rate)))
+        return bool(a) and not bad, "CPU %s, GPU %s" % (a, b) if not bad else "; ".join(bad)
+    # training: accuracy and weights
+    acc = [ACCURACY.search(out) for out in (cpu_out, gpu_out)]
+    if not all(acc):
+        return False, "no test accuracy in the output"
+    a, b = float(acc[0].group(1)), float(acc[1].group(1))
+    worst = 0.0
+    for name, w in cpu_files.get("weights.npz", {}).items():
+        g = gpu_files.get("weights.npz", {}).get(name)
+        worst = max(worst, float(np.linalg.norm(g - w) / max(np.linalg.norm(w), 1e-30)) if g is not None
+                    else float("inf"))
+    ok = abs(a - b) <= 3 and worst <= 1e-3 and "weights.npz" in cpu_files
+    return ok, "accuracy CPU %.1f %%, GPU %.1f %%; weights differ by %.3g (relative L2)" % (a, b, worst)
+
+
+def run(args):
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="snnc-gpu-")
+    with tarfile.open(args.bundle) as tar:
+        tar.extractall(work)
+    top = os.path.join(work, "gpu")
+    manifest = json.load(open(os.path.join(top, "manifest.json")))
+    env = dict(os.environ, LD_LIBRARY_PATH=os.path.join(top, "lib") + (
+        ":" + os.environ["LD_LIBRARY_PATH"] if os.environ.get("LD_LIBRARY_PATH") else ""))
+    report = {"manifest": manifest, "checks": {}, "benchmarks": {}}
+    lines = ["# snnc on the GPU (%s)" % ("host emulation" if manifest["emulated"] else "CUDA"), ""]
+    smi = shutil.which("nvidia-smi")
+    if smi:
+        info = subprocess.run([smi, "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
+                              capture_output=True, text=True).stdout.strip()
+        lines += ["device: " + info, ""]
+        report["device"] = info
+    lines += ["| check | result | detail | CPU s | GPU s |", "|---|---|---|---|---|"]
+    no_gpu = None
+    for name, (_, _, argv, kind, _) in CHECKS.items():
+        case = os.path.join(top, name)
+        before = set(os.listdir(case))
+        runs = {}
+        for which in ("cpu", "gpu"):
+            code, stdout, stderr, wall = run_exe(case, which, argv, env, args.timeout)
+            if code != 0:
+                runs[which] = (code, stderr.strip()[-400:], wall)
+            else:
+                runs[which] = (0, (stdout, load_outputs(case, before)), wall)
+        if runs["gpu"][0] != 0 and "no usable NVIDIA GPU" in str(runs["gpu"][1]):
+            no_gpu = runs["gpu"][1]
+            passed, detail = None, "skipped: " + no_gpu
+        elif any(r[0] != 0 for r in runs.values()):
+            passed, detail = False, "; ".join("%s exit %d: %s" % (w, r[0], r[1]) for w, r in runs.items() if r[0])
+        else:
+            passed, detail = judge(kind, runs["cpu"][1], runs["gpu"][1])
+        report["checks"][name] = {"passed": passed, "detail": detail, "cpu_s": runs["cpu"][2],
+                                  "gpu_s": runs["gpu"][2]}
+        lines.append("| %s | %s | %s | %.2f | %.2f |" % (name, {True: "pass", False: "FAIL", None: "skipped"}[passed],
+                                                          detail.replace("|", "/")[:300], runs["cpu"][2],
+                                                          runs["gpu"][2]))
+        print(lines[-1], flush=True)
+    if not manifest["emulated"] and not no_gpu and not args.quick:
+        lines += ["", "| benchmark | CPU | GPU | speedup |", "|---|---|---|---|"]
+        for n in CUBA_SIZES:
+            case = os.path.join(top, "cuba_%d" % n)
+            cells = {}
+            for which in ("cpu", "gpu"):
+                code, stdout, stderr, _ = run_exe(case, which, ["--duration", "0.2"], env, args.timeout)
+                m = SUMMARY.search(stdout) if code == 0 else None
+                cells[which] = float(m.group(2)) if m else stderr.strip()[-200:]
+            both = all(isinstance(c, float) for c in cells.values())
+            report["benchmarks"]["cuba_%d" % n] = cells
+            lines.append("| CUBA %d neurons, s per biological s | %s | %s | %s |" % (
+                n, *("%.4g" % c if isinstance(c, float) else c for c in (cells["cpu"], cells["gpu"])),
+                "%.1fx" % (cells["cpu"] / cells["gpu"]) if both else "-"))
+            print(lines[-1], flush=True)
+        report["benchmarks"]["dvs"] = dvs_benchmark(os.path.join(top, "dvs"), env, args)
+        lines.append("| DVS-shaped e-prop, ms per step | - | %s | - |" % report["benchmarks"]["dvs"])
+        print(lines[-1], flush=True)
+    for name, text in (("report.md", "\n".join(lines) + "\n"), ("report.json", json.dumps(report, indent=1))):
+        with open(os.path.join(out, name), "w") as f:
+            f.write(text)
+    failed = [n for n, c in report["checks"].items() if c["passed"] is False]
+    print("checks: %d passed, %d failed, %d skipped" % (
+        sum(c["passed"] is True for c in report["checks"].values()), len(failed),
+        sum(c["passed"] is None for c in report["checks"].values())))
+    shutil.rmtree(work, ignore_errors=True)
+    return 1 if failed else 0
+
+
+def dvs_benchmark(case, env, args):
+    """ms per step of a training batch: the difference of a 2- and a
+    1-batch epoch, over the batch's steps."""
+    eprop_bench.make_data(os.path.join(case, "shd_synthetic.npz"), 2 * DVS["batch"], DVS["steps"], seed=7,
+                          inputs=DVS["inputs"], classes=DVS["classes"], dense=False)
+    walls = []
+    for batches in (1, 2):
+        code, stdout, stderr, wall = run_exe(case, "gpu", ["--epochs", "1", "--batches", str(batches),
+                                                           "--no-shuffle", "--quiet"], env, args.timeout)
+        if code != 0:
+            return "exit %d: %s" % (code, stderr.strip()[-300:])
+        walls.append(wall)
+    return "%.3f" % ((walls[1] - walls[0]) / DVS["steps"] * 1e3)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("bundle", help="compile the cases here into OUT/bundle.tar.xz")
+    b.add_argument("--snnc", default=os.path.join(ROOT, "build", "tools", "snnc", "snnc"))
+    b.add_argument("--out", default=os.path.join(ROOT, ".gpu"))
+    b.add_argument("--emulate", action="store_true", help="GPU executables in host emulation (to try `run` here)")
+    r = sub.add_parser("run", help="run the bundle's cases; write report.md and report.json to OUT")
+    r.add_argument("--bundle", default=os.path.join(ROOT, ".gpu", "bundle.tar.xz"))
+    r.add_argument("--out", default=os.environ.get("OUT", "gpu-report"))
+    r.add_argument("--timeout", type=int, default=240, help="seconds per executable run")
+    r.add_argument("--quick", action="store_true", help="the checks only, no benchmarks")
+    args = parser.parse_args()
+    return bundle(args) if args.command == "bundle" else run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
