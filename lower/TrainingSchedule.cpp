@@ -410,8 +410,11 @@ private:
                                           {"prev", buffer_arg(buffer)},
                                           {"size", scalar_arg(p_.populations[k].size)}}));
     }
+    // The step's launches but a device's spike blocks, which only a
+    // simulation's runtime reads (lower/SpikeBlocks.h).
     for (const Launch &l : b_.entry("step").launches)
-      train.launches.push_back(l);
+      if (p_.kernels[size_t(l.kernel)].name != "spike_block")
+        train.launches.push_back(l);
     launch_dropouts(train);
     for (const auto &[k, buffer] : rate_) {
       const PopulationInfo &pop = p_.populations[k];

@@ -443,6 +443,16 @@ int run_command_line(int argc, const char *const *argv, const snn_model_desc &mo
         // The other ranks wait for this one: end them all.
         err << "rank " << parallel.rank() << ": " << error.what() << "\n" << std::flush;
         parallel.abort(error.exit_code());
+      } catch (const std::bad_alloc &) {
+        if (!parallel.distributed())
+          throw;
+        err << "rank " << parallel.rank() << ": error: out of memory\n" << std::flush;
+        parallel.abort(1);
+      } catch (const std::exception &exception) {
+        if (!parallel.distributed())
+          throw;
+        err << "rank " << parallel.rank() << ": internal error: " << exception.what() << "\n" << std::flush;
+        parallel.abort(70);
       }
       return 0;
     }

@@ -173,10 +173,13 @@ void DataParallel::choose_exchange(const snn_device_desc *device, Exchange asked
     return;
   }
   std::vector<char> id(collective->id_bytes);
-  agree(rank_ != 0 || collective->make_id(id.data(), error, sizeof error) == 0, error);
+  // (The call first: `error` holds its message only once it returned.)
+  bool made = rank_ != 0 || collective->make_id(id.data(), error, sizeof error) == 0;
+  agree(made, std::string(error) + "; --exchange mpi exchanges through MPI instead");
   check(MPI_Bcast(id.data(), int(id.size()), MPI_BYTE, 0, MPI_COMM_WORLD), "MPI_Bcast");
   collective_ = collective;
-  agree(collective->join(id.data(), rank_, size_, &group_, error, sizeof error) == 0, error);
+  bool joined = collective->join(id.data(), rank_, size_, &group_, error, sizeof error) == 0;
+  agree(joined, std::string(error) + "; --exchange mpi exchanges through MPI instead");
   use_collective_ = true;
   exchange_ = name;
 #else

@@ -26,6 +26,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <unistd.h>
+
 namespace {
 
 void *allocate(uint64_t bytes, char *error, uint64_t error_size) {
@@ -43,9 +45,16 @@ void release(void *memory) { std::free(memory); }
 
 int finish(char *, uint64_t) { return 0; }
 
+// A GPU of its own per rank: the machine and the local rank name it.
 int select_unit(uint32_t local_rank, uint8_t identity[16], char *, uint64_t) {
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  uint64_t machine = 1469598103934665603ull; // FNV-1a of the host name
+  for (const char *c = host; *c; ++c)
+    machine = (machine ^ uint8_t(*c)) * 1099511628211ull;
   std::memset(identity, 0, 16);
-  std::memcpy(identity, &local_rank, sizeof local_rank);
+  std::memcpy(identity, &machine, sizeof machine);
+  std::memcpy(identity + 8, &local_rank, sizeof local_rank);
   return 0;
 }
 
@@ -63,7 +72,22 @@ int load(char *error, uint64_t error_size) {
 #endif
 }
 
-int make_id(void *id, char *, uint64_t) {
+/// Whether the test asks `step` to fail on `rank`: SNN_EMULATED_NCCL_FAIL
+/// is "STEP" (every rank) or "STEP@RANK" (make_id runs on rank 0 alone), so
+/// that the runtime's failure paths run in the tests too.
+bool asked_to_fail(const char *step, uint32_t rank, char *error, uint64_t error_size) {
+  const char *fail = std::getenv("SNN_EMULATED_NCCL_FAIL");
+  std::size_t length = std::strlen(step);
+  if (!fail || std::strncmp(fail, step, length) != 0 ||
+      (fail[length] != 0 && !(fail[length] == '@' && std::strtoul(fail + length + 1, nullptr, 10) == rank)))
+    return false;
+  std::snprintf(error, size_t(error_size), "emulated NCCL: %s failed on rank %u (SNN_EMULATED_NCCL_FAIL)", step, rank);
+  return true;
+}
+
+int make_id(void *id, char *error, uint64_t error_size) {
+  if (asked_to_fail("make_id", 0, error, error_size))
+    return 1;
   std::memcpy(id, kGroupId, sizeof kGroupId);
   return 0;
 }
@@ -73,7 +97,9 @@ struct Group {
   uint32_t ranks = 0;
 };
 
-int join(const void *id, uint32_t, uint32_t ranks, void **group, char *error, uint64_t error_size) {
+int join(const void *id, uint32_t rank, uint32_t ranks, void **group, char *error, uint64_t error_size) {
+  if (asked_to_fail("join", rank, error, error_size))
+    return 1;
   if (std::memcmp(id, kGroupId, sizeof kGroupId) != 0) {
     std::snprintf(error, size_t(error_size), "emulated NCCL: this rank received another group's id");
     return 1;

@@ -178,6 +178,8 @@ void check_variables(References &references, const snn_population_desc &populati
 void check_populations(const snn_model_desc &model, References &references) {
   if (model.spike_block_steps & (model.spike_block_steps - 1))
     broken("spike blocks of " + std::to_string(model.spike_block_steps) + " steps, not a power of two");
+  if (model.spike_block_steps > 0 && !model.device)
+    broken("spike blocks on the CPU, which reads the spike flags every step");
   std::set<std::string_view> names;
   for (uint32_t p = 0; p < model.num_populations; ++p) {
     const snn_population_desc &population = model.populations[p];
@@ -330,6 +332,9 @@ void check_entries(const snn_model_desc &model) {
       broken("the device description lacks its name or a function");
   if (const snn_device_desc *device = model.device; device && device->collective) {
     const snn_collective_desc &c = *device->collective;
+    // Without the units' identities, ranks sharing one would meet in NCCL.
+    if (!device->select_unit)
+      broken("the device has a collective but no select_unit");
     if (!c.name || !c.load || !c.make_id || !c.join || !c.gather || !c.leave || c.id_bytes == 0 ||
         c.id_bytes > SNN_COLLECTIVE_ID_BYTES)
       broken("the device's collective lacks its name or a function, or has an id of " + std::to_string(c.id_bytes) +

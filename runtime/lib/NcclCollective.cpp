@@ -99,24 +99,30 @@ int make_id(void *id, char *error, uint64_t error_size) {
   return 0;
 }
 
+// ncclCommInitRank is collective: every rank calls it before anything of
+// its own can fail (the stream), so that no rank waits in it for one that
+// returned early; the runtime then agrees on the outcome.
 int join(const void *id, uint32_t rank, uint32_t ranks, void **group, char *error, uint64_t error_size) {
   auto *g = new Group;
   ncclUniqueId unique;
   std::memcpy(&unique, id, sizeof unique);
-  if (cudaError_t status = cudaStreamCreateWithFlags(&g->stream, cudaStreamNonBlocking); status != cudaSuccess) {
-    delete g;
-    return failed("creating a stream", status, error, error_size);
-  }
   if (ncclResult_t result = nccl().init_rank(&g->comm, int(ranks), unique, int(rank)); result != ncclSuccess) {
-    cudaStreamDestroy(g->stream);
     delete g;
     return failed("ncclCommInitRank", result, error, error_size);
+  }
+  if (cudaError_t status = cudaStreamCreateWithFlags(&g->stream, cudaStreamNonBlocking); status != cudaSuccess) {
+    nccl().destroy(g->comm);
+    delete g;
+    return failed("creating a stream", status, error, error_size);
   }
   g->ranks = int(ranks);
   *group = g;
   return 0;
 }
 
+// The buffers are managed memory that the entry points' kernels wrote on
+// the default stream; the runtime waited for them (snn_device_desc::finish)
+// before it gathers, so this stream needs no other ordering with them.
 int gather(void *group, void *data, const uint64_t *offsets, const uint64_t *sizes, char *error, uint64_t error_size) {
   auto *g = static_cast<Group *>(group);
   if (ncclResult_t result = nccl().group_start(); result != ncclSuccess)

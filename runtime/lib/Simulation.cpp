@@ -67,6 +67,14 @@ struct Simulation::Impl {
   bool initialised = false;
 
   Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t batch_size, uint64_t first, uint32_t steps);
+  /// Waits for queued steps before the buffers go (a failure is not news
+  /// any more: the run already ended).
+  ~Impl() {
+    char message[256];
+    if (pending && model->device)
+      model->device->finish(message, sizeof message);
+  }
+  Impl(Impl &&) = delete;
   void allocate(std::vector<ProjectionSynapses> &projections);
   void load_stimuli();
   void collect_spikes();
@@ -316,11 +324,16 @@ void Simulation::Impl::flush() {
     return;
   decoding = true;
   try {
-    for (; decoded < step; ++decoded) {
+    // A step is decoded and counted once, even when its observer throws
+    // (the next flush goes on from the step after it).
+    while (decoded < step) {
+      uint64_t s = decoded++;
       if (model->spike_block_steps > 0)
-        decode_block_step(decoded);
-      if (observer)
-        observer(decoded);
+        decode_block_step(s);
+      if (observer) {
+        std::function<void(uint64_t)> call = observer; // it may replace itself
+        call(s);
+      }
     }
   } catch (...) {
     decoding = false;
@@ -408,6 +421,7 @@ std::vector<std::string> Simulation::stimulus_losses(uint64_t steps) const {
 
 void Simulation::init() {
   Impl &s = *impl_;
+  s.settle();
   for (uint32_t k = 0; k < s.model->num_buffers; ++k)
     if (s.model->buffers[k].batch == SNN_BATCH_PER_EXAMPLE)
       s.storage[k].clear();
@@ -452,7 +466,7 @@ void Simulation::step() {
   if (s.model->spike_block_steps == 0)
     s.collect_spikes();
   ++s.step;
-  if (s.model->spike_block_steps == 0 || s.step - s.decoded == s.model->spike_block_steps)
+  if (s.model->spike_block_steps == 0 || s.step - s.decoded >= s.model->spike_block_steps)
     s.flush();
 }
 
@@ -564,6 +578,7 @@ uint64_t Simulation::synapse_count() const {
 }
 
 void Simulation::remove_synapses(uint32_t projection, const std::vector<uint8_t> &kept) {
+  impl_->settle();
   SynapseView view = synapses(projection);
   if (kept.size() != view.num_synapses || !view.target)
     throw Error::internal("removing synapses of projection " + std::to_string(projection) +
@@ -583,6 +598,7 @@ void Simulation::remove_synapses(uint32_t projection, const std::vector<uint8_t>
 
 void Simulation::reconnect(uint32_t projection, const std::vector<uint32_t> &row_start,
                            const std::vector<uint32_t> &target, const std::vector<uint64_t> &origin) {
+  impl_->settle();
   Impl &s = *impl_;
   const snn_model_desc &desc = *s.model;
   if (projection >= s.synapse_counts.size() || desc.projections[projection].storage != SNN_STORAGE_RAGGED)
@@ -664,6 +680,7 @@ void check_stored(const snn_projection_desc &desc) {
 } // namespace
 
 SynapseView Simulation::synapses(uint32_t projection) const {
+  impl_->settle();
   const Impl &s = *impl_;
   if (projection >= s.synapse_counts.size())
     throw Error::internal("projection index " + std::to_string(projection) + " out of range");
@@ -672,6 +689,7 @@ SynapseView Simulation::synapses(uint32_t projection) const {
 }
 
 std::vector<double> Simulation::weights(uint32_t projection) const {
+  impl_->settle();
   const Impl &s = *impl_;
   if (projection >= s.synapse_counts.size())
     throw Error::internal("projection index " + std::to_string(projection) + " out of range");

@@ -19,7 +19,9 @@ Checks:
   - digits under `mpirun -np 2` (when Open MPI is installed): both ranks
     on the one GPU exchange through MPI (the header says why: NCCL needs a
     GPU per rank) and train the same weights as one process, bit for bit;
-    `--exchange nccl` then exits 1 naming the ranks that share the GPU;
+    `--exchange nccl` then exits 1 naming the ranks that share the GPU; on
+    a machine of two GPUs or more, 2 ranks on GPUs of their own exchange
+    through NCCL, and train the same weights bit for bit;
   - LIF, Izhikevich, delays, STDP, and the postsynaptic-block/conv/list
     model of test_cuda_host_emulation.py: spike counts within 5 % + 2 of the
     CPU's.
@@ -113,7 +115,9 @@ def main():
         work = os.path.join(args.work, "digits_gpu")
         launcher = [shutil.which("mpirun"), "-np", "2", "--oversubscribe"] + (
             ["--allow-run-as-root"] if os.geteuid() == 0 else [])
-        proc = e2e.run_process(launcher + ["./model", "--epochs", "1", "--weights-out", "ranks.npz"], cwd=work,
+        one_gpu = launcher + ["-x", "CUDA_VISIBLE_DEVICES=0"]  # both ranks on the first GPU
+        one = gpu["weights.npz"]  # one process on the GPU
+        proc = e2e.run_process(one_gpu + ["./model", "--epochs", "1", "--weights-out", "ranks.npz"], cwd=work,
                                timeout=900)
         header = [line for line in proc.stdout.splitlines() if line.startswith("data-parallel over 2 MPI ranks")]
         check.check(proc.returncode == 0 and len(header) == 1 and "gradients exchanged by MPI (ranks 0 and 1 share "
@@ -121,14 +125,26 @@ def main():
                     "digits on 2 ranks: exit %d, header %s, %s" % (proc.returncode, header, proc.stderr[-600:]))
         if proc.returncode == 0:
             ranks = e2e.load_npz(os.path.join(work, "ranks.npz"))
-            one = gpu["weights.npz"]
             check.check(sorted(ranks) == sorted(one) and all(
                 np.array_equal(ranks[k].view(np.uint8), one[k].view(np.uint8)) for k in one),
                 "digits on 2 ranks of one GPU: other weights than one process")
-        proc = e2e.run_process(launcher + ["./model", "--epochs", "1", "--exchange", "nccl"], cwd=work, timeout=300)
+        proc = e2e.run_process(one_gpu + ["./model", "--epochs", "1", "--exchange", "nccl"], cwd=work, timeout=300)
         check.check(proc.returncode == 1 and "--exchange nccl: ranks 0 and 1 share one CUDA device" in proc.stderr,
                     "--exchange nccl on one GPU: exit %d, %s" % (proc.returncode, proc.stderr[-600:]))
         check.note("digits on 2 MPI ranks of one GPU: %s" % header)
+        gpus = e2e.run_process(["nvidia-smi", "-L"]).stdout.count("GPU ") if shutil.which("nvidia-smi") else 0
+        if gpus >= 2:
+            # A GPU per rank: NCCL, and the same bits.
+            proc = e2e.run_process(launcher + ["./model", "--epochs", "1", "--weights-out", "nccl.npz"], cwd=work,
+                                   timeout=900)
+            header = [line for line in proc.stdout.splitlines() if line.startswith("data-parallel over 2 MPI ranks")]
+            check.check(proc.returncode == 0 and len(header) == 1 and header[0].endswith("gradients exchanged by NCCL"),
+                        "digits on 2 GPUs: exit %d, header %s, %s" % (proc.returncode, header, proc.stderr[-600:]))
+            if proc.returncode == 0:
+                nccl = e2e.load_npz(os.path.join(work, "nccl.npz"))
+                check.check(all(np.array_equal(nccl[k].view(np.uint8), one[k].view(np.uint8)) for k in one),
+                            "digits on 2 GPUs through NCCL: other weights than one process")
+            check.note("digits on 2 GPUs: %s" % header)
 
     features = os.path.join(args.work, "features.snn")
     with open(features, "w") as f:

@@ -26,6 +26,9 @@ Checks, each against the single-process run:
     by default and through MPI with `--exchange mpi`, and both give the
     single process's weights and metrics bit for bit; the header says
     which exchange ran;
+  * the collective failing to start (the emulation fails on request: its
+    id on rank 0, or joining on one rank or on all) ends every rank with
+    exit 1 and the failing rank's message;
   * `--exchange nccl` for a CPU model under mpirun, and `--exchange bogus`,
     exit 1 with a message.
 Skipped when Open MPI's mpirun is absent (scripts/setup.sh installs it).
@@ -142,6 +145,17 @@ def main():
         check.check(len(header) == 1 and ("gradients exchanged by " + via) in header[0],
                     "%s: expected the header to say 'gradients exchanged by %s', got %s" % (label, via, header))
     check.note("CUDA host emulation: 2 and 3 ranks through the emulated NCCL, 2 through MPI: bit-identical")
+
+    # The collective fails to start: every rank ends with exit 1, and the
+    # message of the rank where it failed says why (whichever rank prints).
+    for fail, want in (("make_id", "emulated NCCL: make_id failed on rank 0"),
+                       ("join@1", "emulated NCCL: join failed on rank 1"),
+                       ("join", "emulated NCCL: join failed on rank 0")):
+        proc = e2e.run_process(mpirun(2) + ["-x", "SNN_EMULATED_NCCL_FAIL=" + fail, gpu, "--epochs", "1"],
+                               cwd=work, timeout=120)
+        check.check(proc.returncode == 1 and want in proc.stderr and "--exchange mpi exchanges through MPI instead"
+                    in proc.stderr, "collective failing at %s: expected exit 1 and '%s', got %d: %s"
+                    % (fail, want, proc.returncode, proc.stderr.strip()[-600:]))
 
     # Refused, with a message, on every rank and without a hang.
     sim = os.path.join(work, "sim.snn")

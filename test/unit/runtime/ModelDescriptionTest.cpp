@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <unistd.h>
 
 namespace snn::rt {
@@ -166,6 +168,13 @@ TEST_F(ModelDescriptionTest, SpikeBlocks) {
   };
   network.populations()[0].spike_block = block("in.spike_block", 0, 4 * 32);
   network.populations()[1].spike_block = block("out.spike_block", 1, 4 * 32);
+  network.desc().spike_block_steps = 4;
+  EXPECT_EQ(internal_error(), kMalformed + "spike blocks on the CPU, which reads the spike flags every step");
+  static const snn_device_desc device = {
+      "host",    [](uint64_t bytes, char *, uint64_t) { return std::calloc(1, bytes ? bytes : 1); },
+      std::free, [](char *, uint64_t) { return 0; },
+      nullptr,   nullptr};
+  network.desc().device = &device;
   network.desc().spike_block_steps = 3;
   EXPECT_EQ(internal_error(), kMalformed + "spike blocks of 3 steps, not a power of two");
   network.desc().spike_block_steps = 8;

@@ -145,6 +145,97 @@ TEST_P(SimulationTest, DeferredWaitsOncePerSpikeBlock) {
   EXPECT_EQ(device_waits, 5);
 }
 
+/// The model's own step, then what a device's spike_block kernels do
+/// (lower/SpikeBlocks.h): each population's flags into bit n of row
+/// step % steps of its block.
+const snn_model_desc *blocked_model = nullptr;
+snn_entry_fn model_step = nullptr;
+void step_and_pack(snn_state *state, uint64_t step) {
+  model_step(state, step);
+  const snn_model_desc &m = *blocked_model;
+  for (uint32_t p = 0; p < m.num_populations; ++p) {
+    const snn_population_desc &pop = m.populations[p];
+    const uint64_t words = (pop.size + 31) / 32;
+    auto *block = static_cast<uint32_t *>(state->buffers[pop.spike_block]);
+    const auto *flags = static_cast<const uint8_t *>(state->buffers[pop.spiked]);
+    for (uint32_t b = 0; b < state->batch; ++b) {
+      uint32_t *row = block + (uint64_t(b) * m.spike_block_steps + step % m.spike_block_steps) * words;
+      std::fill(row, row + words, 0u);
+      for (uint32_t n = 0; n < pop.size; ++n)
+        if (flags[uint64_t(b) * pop.size + n])
+          row[n / 32] |= 1u << (n % 32);
+    }
+  }
+}
+
+// The spikes of a device's blocks are those of the flags, step for step:
+// observed in order (a block late, or when asked mid-block), counted once
+// even when the observer throws, and started over by init.
+TEST_P(SimulationTest, SpikeBlocksGiveTheFlagsSpikes) {
+  using Lists = std::vector<std::vector<uint32_t>>;
+  auto observe = [](Simulation &simulation, std::vector<Lists> &seen) {
+    simulation.observe_spikes([&simulation, &seen](uint64_t step) {
+      EXPECT_EQ(step, seen.size());
+      seen.push_back({simulation.last_spikes(0, 0), simulation.last_spikes(0, 1), simulation.last_spikes(1, 0),
+                      simulation.last_spikes(1, 1)});
+    });
+  };
+  std::vector<Lists> want;
+  Simulation cpu(network.desc(), 42, 2);
+  observe(cpu, want);
+  cpu.init();
+  cpu.advance(11);
+
+  auto block = [&](const char *name, uint32_t owner) {
+    network.buffers().push_back(
+        {name, "", SNN_ELEM_BITS, SNN_SCOPE_GLOBAL, owner, SNN_BATCH_PER_EXAMPLE, SNN_ROLE_SPIKE_BLOCK, 4 * 32});
+    return uint32_t(network.buffers().size() - 1);
+  };
+  network.populations()[0].spike_block = block("in.spike_block", 0);
+  network.populations()[1].spike_block = block("out.spike_block", 1);
+  network.desc().spike_block_steps = 4;
+  network.desc().device = &kCountingDevice;
+  for (snn_entry_desc &entry : network.entries())
+    if (std::string(entry.name) == "step") {
+      model_step = entry.fn;
+      entry.fn = step_and_pack;
+    }
+  blocked_model = &network.desc();
+  Simulation gpu(network.desc(), 42, 2);
+  std::vector<Lists> got;
+  observe(gpu, got);
+  gpu.init();
+  gpu.advance(3);
+  EXPECT_TRUE(got.empty()); // the block of steps 0..3 is not full
+  gpu.step();
+  EXPECT_EQ(got, std::vector<Lists>(want.begin(), want.begin() + 4));
+  gpu.advance(2);
+  EXPECT_EQ(gpu.last_spikes(0, 1), want[5][1]); // asked mid-block
+  EXPECT_EQ(got.size(), 6u);
+  // An observer that throws at step 6: that step still counts, once.
+  gpu.observe_spikes([&](uint64_t step) {
+    if (step == 6)
+      throw Error("observer");
+  });
+  gpu.step();
+  EXPECT_THROW(gpu.flush_spikes(), Error);
+  observe(gpu, got);
+  got.push_back(want[6]);
+  gpu.advance(4);
+  gpu.flush_spikes();
+  EXPECT_EQ(got, want);
+  for (uint32_t p = 0; p < 2; ++p)
+    for (uint32_t b = 0; b < 2; ++b)
+      EXPECT_EQ(gpu.spike_count(p, b), cpu.spike_count(p, b)) << p << " " << b;
+  EXPECT_GT(cpu.spike_count(uint32_t(0)), 0u);
+  // init starts over.
+  got.clear();
+  gpu.init();
+  gpu.advance(5);
+  gpu.flush_spikes();
+  EXPECT_EQ(got, std::vector<Lists>(want.begin(), want.begin() + 5));
+}
+
 TEST_P(SimulationTest, ResetDrawsFromTheInitDomainUnderTheExampleKey) {
   Simulation simulation(network.desc(), 0x1234567890ull);
   simulation.init();
