@@ -137,7 +137,7 @@ private:
 class KernelWriter {
 public:
   KernelWriter(const lower::Program &program, int index)
-      : p_(program), index_(index), k_(program.kernels.at(size_t(index))), f64_(program.real == ElemType::F64) {}
+      : index_(index), k_(program.kernels.at(size_t(index))), f64_(program.real == ElemType::F64) {}
 
   std::string print() {
     const lower::Domain &d = k_.domain;
@@ -494,7 +494,6 @@ private:
     throw ir::InternalError("unknown domain of kernel '" + k_.name + "'");
   }
 
-  const lower::Program &p_;
   int index_;
   const lower::Kernel &k_;
   bool f64_;
