@@ -2,6 +2,7 @@
 #include "lower/Verifier.h"
 
 #include "ir/Simplify.h"
+#include "lower/SpikeBlocks.h"
 
 #include <map>
 #include <set>
@@ -371,7 +372,7 @@ private:
           continue;
         const Buffer &block = p_.buffers[size_t(pop.spike_block)];
         if (block.type != ElemType::Bits || block.role != BufferRole::SpikeBlock ||
-            block.extent != uint64_t(p_.spike_block_steps) * 32 * ((uint64_t(pop.size) + 31) / 32))
+            block.extent != uint64_t(p_.spike_block_steps) * 32 * spike_block_words(pop.size))
           fail("the spike block of " + pop.name + " is not " + std::to_string(p_.spike_block_steps) +
                " rows of whole words of bits");
       }

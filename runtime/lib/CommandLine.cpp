@@ -23,6 +23,24 @@
 namespace snn::rt {
 namespace {
 
+/// What the exception in flight tells the user, and the exit code: an
+/// Error's own, 1 when out of memory, 70 (internal error) for the rest.
+struct Failure {
+  std::string message;
+  int exit_code;
+};
+Failure current_failure() {
+  try {
+    throw;
+  } catch (const Error &error) {
+    return {error.what(), error.exit_code()};
+  } catch (const std::bad_alloc &) {
+    return {"error: out of memory", 1};
+  } catch (const std::exception &exception) {
+    return {std::string("internal error: ") + exception.what(), 70};
+  }
+}
+
 /// The options every executable takes, simulating or training.
 const char *const kCommonUsage =
     "  --threads N          threads that share a batch's examples, 1 to 256 (default 1); the results\n"
@@ -437,22 +455,13 @@ int run_command_line(int argc, const char *const *argv, const snn_model_desc &mo
       try {
         parallel.choose_exchange(model.device, line.exchange);
         train(model, line.train);
-      } catch (const Error &error) {
+      } catch (const std::exception &) {
         if (!parallel.distributed())
           throw;
         // The other ranks wait for this one: end them all.
-        err << "rank " << parallel.rank() << ": " << error.what() << "\n" << std::flush;
-        parallel.abort(error.exit_code());
-      } catch (const std::bad_alloc &) {
-        if (!parallel.distributed())
-          throw;
-        err << "rank " << parallel.rank() << ": error: out of memory\n" << std::flush;
-        parallel.abort(1);
-      } catch (const std::exception &exception) {
-        if (!parallel.distributed())
-          throw;
-        err << "rank " << parallel.rank() << ": internal error: " << exception.what() << "\n" << std::flush;
-        parallel.abort(70);
+        Failure failure = current_failure();
+        err << "rank " << parallel.rank() << ": " << failure.message << "\n" << std::flush;
+        parallel.abort(failure.exit_code);
       }
       return 0;
     }
@@ -465,15 +474,10 @@ int run_command_line(int argc, const char *const *argv, const snn_model_desc &mo
     line.options.summary = &out;
     run(model, line.options);
     return 0;
-  } catch (const Error &error) {
-    err << error.what() << "\n";
-    return error.exit_code();
-  } catch (const std::bad_alloc &) {
-    err << "error: out of memory\n";
-    return 1;
-  } catch (const std::exception &exception) {
-    err << "internal error: " << exception.what() << "\n";
-    return 70;
+  } catch (const std::exception &) {
+    Failure failure = current_failure();
+    err << failure.message << "\n";
+    return failure.exit_code;
   }
 }
 

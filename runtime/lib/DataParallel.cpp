@@ -172,14 +172,15 @@ void DataParallel::choose_exchange(const snn_device_desc *device, Exchange asked
     exchange_ = "MPI (" + (loaded ? name + " does not load on every rank" : std::string(error)) + ")";
     return;
   }
+  const std::string instead = "; --exchange mpi exchanges through MPI instead";
   std::vector<char> id(collective->id_bytes);
   // (The call first: `error` holds its message only once it returned.)
   bool made = rank_ != 0 || collective->make_id(id.data(), error, sizeof error) == 0;
-  agree(made, std::string(error) + "; --exchange mpi exchanges through MPI instead");
+  agree(made, error + instead);
   check(MPI_Bcast(id.data(), int(id.size()), MPI_BYTE, 0, MPI_COMM_WORLD), "MPI_Bcast");
   collective_ = collective;
   bool joined = collective->join(id.data(), rank_, size_, &group_, error, sizeof error) == 0;
-  agree(joined, std::string(error) + "; --exchange mpi exchanges through MPI instead");
+  agree(joined, error + instead);
   use_collective_ = true;
   exchange_ = name;
 #else

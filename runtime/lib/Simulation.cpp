@@ -302,9 +302,7 @@ void Simulation::Impl::decode_block_step(uint64_t s) {
       std::vector<uint32_t> &fired = last_spikes[std::size_t(p) * batch + b];
       fired.clear();
       const uint32_t *row = block + (uint64_t(b) * steps + s % steps) * words;
-      for (uint64_t w = 0; w < words; ++w)
-        for (uint32_t bits = row[w]; bits != 0; bits &= bits - 1)
-          fired.push_back(uint32_t(32 * w) + uint32_t(__builtin_ctz(bits)));
+      for_each_spike_bit(row, words, [&](uint32_t n) { fired.push_back(n); });
       example_spikes[std::size_t(p) * batch + b] += fired.size();
       spike_totals[p] += fired.size();
     }

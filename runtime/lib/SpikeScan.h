@@ -2,7 +2,8 @@
 //
 // Spikes are rare (a few per thousand neurons per step), so the flags are
 // read 32 at a time (four 64-bit words), all-zero chunks are skipped, and
-// in a word with spikes only its non-zero bytes are visited.
+// in a word with spikes only its non-zero bytes are visited. Bit-packed
+// flags go a word of 32 neurons at a time, a set bit after another.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SNN_RUNTIME_SPIKESCAN_H
@@ -65,6 +66,15 @@ template <typename Visit> void for_each_spike(const uint8_t *flags, uint32_t beg
   for (; n < end; ++n)
     if (flags[n])
       visit(n);
+}
+
+/// Calls `visit(n)`, in increasing order, for each bit n set in the
+/// `count` words of bit-packed flags (neuron n at bit n % 32 of word
+/// n / 32, as a device's spike blocks hold them).
+template <typename Visit> void for_each_spike_bit(const uint32_t *words, uint64_t count, Visit &&visit) {
+  for (uint64_t w = 0; w < count; ++w)
+    for (uint32_t bits = words[w]; bits != 0; bits &= bits - 1)
+      visit(uint32_t(32 * w) + uint32_t(__builtin_ctz(bits)));
 }
 
 } // namespace snn::rt

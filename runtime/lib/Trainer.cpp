@@ -193,6 +193,7 @@ void Trainer::simulate(snn_state &mine, Pass pass, const std::string &where, con
     for (uint32_t b = lo; b < hi; ++b)
       std::memcpy(flags + std::size_t(b) * neurons_, raster_.data() + b * frame + std::size_t(t) * neurons_, neurons_);
   };
+  const std::string checked = model_.spike_block_steps ? where + " " + checked_every_block(model_) : where;
   for (uint32_t t = 0; t < steps; ++t) {
     // The state a segment starts from, but the last's (never recomputed).
     if (segmented && t % segment == 0 && t / segment + 1 < segments)
@@ -200,8 +201,7 @@ void Trainer::simulate(snn_state &mine, Pass pass, const std::string &where, con
     set_stimulus(t);
     advance(&mine, t);
     if (check_finite_ && checks_states_after(model_, t, steps))
-      check_states_finite(model_, mine, mine.batch, t,
-                          model_.spike_block_steps ? where + " " + checked_every_block(model_) : where);
+      check_states_finite(model_, mine, mine.batch, t, checked);
     if (recording)
       recorder_->record(t, state);
   }

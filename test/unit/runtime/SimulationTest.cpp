@@ -104,11 +104,8 @@ int device_finish(char *, uint64_t) {
 }
 const snn_device_desc kCountingDevice = {"counting", device_allocate, device_release, device_finish, nullptr, nullptr};
 
-// On a device with spike blocks of 4 steps, defer_waits lets step() queue
-// without waiting until a block is full; anything that reads the state
-// waits first. (The hand-written model writes no blocks: only the waits
-// are checked here; test_cuda_host_emulation.py checks the spikes.)
-TEST_P(SimulationTest, DeferredWaitsOncePerSpikeBlock) {
+/// Puts `network` on the counting device with spike blocks of 4 steps.
+void on_counting_device(TestNetwork &network) {
   auto block = [&](const char *name, uint32_t owner) {
     network.buffers().push_back(
         {name, "", SNN_ELEM_BITS, SNN_SCOPE_GLOBAL, owner, SNN_BATCH_PER_EXAMPLE, SNN_ROLE_SPIKE_BLOCK, 4 * 32});
@@ -118,6 +115,14 @@ TEST_P(SimulationTest, DeferredWaitsOncePerSpikeBlock) {
   network.populations()[1].spike_block = block("out.spike_block", 1);
   network.desc().spike_block_steps = 4;
   network.desc().device = &kCountingDevice;
+}
+
+// On a device with spike blocks of 4 steps, defer_waits lets step() queue
+// without waiting until a block is full; anything that reads the state
+// waits first. (The hand-written model writes no blocks: only the waits
+// are checked here; test_cuda_host_emulation.py checks the spikes.)
+TEST_P(SimulationTest, DeferredWaitsOncePerSpikeBlock) {
+  on_counting_device(network);
   network.desc().num_stimuli = 0; // spike files make every step wait
   Simulation simulation(network.desc(), 42);
   simulation.init();
@@ -186,15 +191,7 @@ TEST_P(SimulationTest, SpikeBlocksGiveTheFlagsSpikes) {
   cpu.init();
   cpu.advance(11);
 
-  auto block = [&](const char *name, uint32_t owner) {
-    network.buffers().push_back(
-        {name, "", SNN_ELEM_BITS, SNN_SCOPE_GLOBAL, owner, SNN_BATCH_PER_EXAMPLE, SNN_ROLE_SPIKE_BLOCK, 4 * 32});
-    return uint32_t(network.buffers().size() - 1);
-  };
-  network.populations()[0].spike_block = block("in.spike_block", 0);
-  network.populations()[1].spike_block = block("out.spike_block", 1);
-  network.desc().spike_block_steps = 4;
-  network.desc().device = &kCountingDevice;
+  on_counting_device(network);
   for (snn_entry_desc &entry : network.entries())
     if (std::string(entry.name) == "step") {
       model_step = entry.fn;

@@ -2,7 +2,8 @@
 //
 // for_each_spike visits exactly the non-zero flags of a range, in increasing
 // order, whatever the range's alignment, length and flag values: compared
-// with a plain loop over random flag arrays.
+// with a plain loop over random flag arrays; for_each_spike_bit likewise
+// over bit-packed flags.
 //
 //===----------------------------------------------------------------------===//
 #include "SpikeScan.h"
@@ -38,6 +39,24 @@ TEST(SpikeScan, VisitsTheNonZeroFlagsInOrder) {
           ASSERT_EQ(visited, expected) << "density " << density << " size " << size << " offset " << offset << " begin "
                                        << begin;
         }
+    }
+}
+
+// for_each_spike_bit visits the set bits of bit-packed flags in order.
+TEST(SpikeScan, VisitsTheSetBitsInOrder) {
+  std::mt19937 rng(11);
+  for (double density : {0.0, 0.01, 0.5, 1.0})
+    for (uint32_t words : {0u, 1u, 2u, 5u}) {
+      std::vector<uint32_t> bits(words, 0);
+      std::vector<uint32_t> expected, visited;
+      std::bernoulli_distribution set(density);
+      for (uint32_t n = 0; n < 32 * words; ++n)
+        if (set(rng)) {
+          bits[n / 32] |= 1u << (n % 32);
+          expected.push_back(n);
+        }
+      for_each_spike_bit(bits.data(), words, [&](uint32_t n) { visited.push_back(n); });
+      ASSERT_EQ(visited, expected) << "density " << density << " words " << words;
     }
 }
 
