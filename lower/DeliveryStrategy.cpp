@@ -1,7 +1,10 @@
 //===- lower/DeliveryStrategy.cpp - How spikes reach their targets --------===//
 #include "lower/DeliveryStrategy.h"
 
+#include "lower/Program.h"
+
 #include <algorithm>
+#include <cmath>
 
 namespace snn::lower {
 
@@ -18,8 +21,14 @@ DeliveryCost delivery_cost(uint64_t num_pre, uint64_t num_post, uint64_t synapse
   cost.presynaptic = double(num_pre) + spike_probability * double(synapses) * (2 + atomic);
   // Per postsynaptic neuron its column bounds and its target; per synapse
   // the column's presynaptic neuron and its flag; per spike, the synapse
-  // index and weight, and the add.
-  cost.postsynaptic = 3.0 * double(num_post) + 2.0 * double(synapses) + spike_probability * double(synapses) * 3;
+  // index and weight, and the add. A device's blocks each stage every flag
+  // and read the column's from their copy.
+  double flags = double(synapses);
+  if (parallel) {
+    double blocks = std::ceil(double(num_post) / kDeviceBlockPoints);
+    flags = blocks * double(num_pre) + kStagedReadCost * double(synapses);
+  }
+  cost.postsynaptic = 3.0 * double(num_post) + double(synapses) + flags + spike_probability * double(synapses) * 3;
   return cost;
 }
 

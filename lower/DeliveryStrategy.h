@@ -11,13 +11,17 @@
 //                 of each synapse whose presynaptic neuron spiked, in
 //                 increasing presynaptic order: the very additions, in the
 //                 very order, of the presynaptic strategy on one thread. It
-//                 needs no atomics and is deterministic on any device.
+//                 needs no atomics and is deterministic on any device. On a
+//                 device, each block of points stages the spike flags in
+//                 its shared memory, a tile at a time, and the column's
+//                 flags are read from there (SynapseKernels.h).
 //
 // The cost model estimates the memory operations of each per step and
 // example, from the sizes, the synapse count, dt and an assumed firing rate,
 // with an atomic add costing kAtomicCost plain accesses on a device that
 // runs points in parallel (1 on the CPU, which runs them in order, so there
-// presynaptic always wins). `auto` takes the cheaper; a forced choice wins.
+// presynaptic always wins), and a read of a staged flag kStagedReadCost.
+// `auto` takes the cheaper; a forced choice wins.
 // Only delta-synapse projections without delays have the postsynaptic form;
 // the others are presynaptic whatever is asked.
 //
@@ -38,6 +42,9 @@ enum class DeliveryChoice : uint8_t { Auto, Presynaptic, Postsynaptic };
 constexpr double kAssumedRateHz = 10;
 /// Plain memory accesses one atomic add costs on a parallel device.
 constexpr double kAtomicCost = 4;
+/// Plain memory accesses one read of a flag staged in a device block's
+/// shared memory costs.
+constexpr double kStagedReadCost = 0.25;
 
 /// Estimated memory operations per step and example of each strategy.
 struct DeliveryCost {

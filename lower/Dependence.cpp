@@ -65,6 +65,11 @@ public:
       } else if constexpr (std::is_same_v<N, While>) {
         value(node.cond);
         stmt(node.body);
+      } else if constexpr (std::is_same_v<N, Stage>) {
+        loaded.insert(node.param); // the tiles are copied whole
+        value(node.base);
+        value(node.extent);
+        stmt(node.body);
       } else {
         static_assert(std::is_same_v<N, Philox>);
         for (const Value &c : node.counter)

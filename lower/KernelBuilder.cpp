@@ -30,6 +30,7 @@ void KernelBuilder::set_extent(const std::string &name) {
 
 void KernelBuilder::set_spikes(int param) { kernel_.domain.spikes = param; }
 void KernelBuilder::set_rows(int param) { kernel_.domain.rows = param; }
+void KernelBuilder::set_runs_past_extent() { kernel_.domain.runs_past_extent = true; }
 
 Value KernelBuilder::let(const std::string &name, Value value) {
   Type type = value->type;

@@ -29,6 +29,9 @@ public:
   void set_spikes(int param);
   /// Makes buffer parameter `param` the Synapses domain's row offsets.
   void set_rows(int param);
+  /// Lets a device run the Neurons domain past its extent, in whole blocks
+  /// (Domain::runs_past_extent): the body must guard itself.
+  void set_runs_past_extent();
 
   /// Emits `let name = value` and returns the local that reads it.
   Value let(const std::string &name, Value value);

@@ -128,6 +128,12 @@ private:
     nested(w.body);
     line("}");
   }
+  void text(const Stage &st) {
+    line(fmt::format("stage {} in {}[{} ..+ {}] by {} {{", st.var, values_.param_name(st.param), values_.print(st.base),
+                     values_.print(st.extent), st.tile));
+    nested(st.body);
+    line("}");
+  }
   void text(const Philox &p) {
     line(fmt::format("philox {} = ({}, {}, {}, {}) key ({}, {})", p.name, values_.print(p.counter[0]),
                      values_.print(p.counter[1]), values_.print(p.counter[2]), values_.print(p.counter[3]),
@@ -166,6 +172,8 @@ std::string domain_text(const Kernel &k) {
   if (d.kind == DomainKind::Synapses)
     text += ", rows @" + param(d.rows);
   text += ")";
+  if (d.runs_past_extent)
+    text += " in whole blocks";
   if (d.batched && d.kind != DomainKind::BatchReduction)
     text += " x batch";
   return text;

@@ -160,7 +160,17 @@ struct Domain {
   int extent = -1; ///< the scalar parameter (I64) giving the count
   int spikes = -1; ///< SpikingRows: the u8 buffer parameter of spike flags (per example)
   int rows = -1;   ///< Synapses: the u32 buffer parameter of row offsets (shared)
+  /// Neurons only: a device may also run the body at points n >= extent,
+  /// up to a whole block of kDeviceBlockPoints, so that every point of a
+  /// block reaches the body's Stage (Stmt.h). The body then has no effect
+  /// and reads nothing out of bounds at those points: it guards itself. A
+  /// CPU runs n < extent only.
+  bool runs_past_extent = false;
 };
+
+/// The points of a domain a device runs as one block: on CUDA, the threads
+/// of a block, which share a Stage's copy of its tile (Stmt.h).
+constexpr int kDeviceBlockPoints = 128;
 
 struct Kernel {
   std::string name; ///< e.g. "update.LIF", "deliver"

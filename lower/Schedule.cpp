@@ -486,6 +486,9 @@ private:
     const ProjectionInfo &info = p_.projections[j];
     const ir::Projection &pr = m_.network.projections[j];
     std::string base = gated ? "gather.gated" : "gather";
+    // A device stages the spike flags in its blocks' shared memory.
+    if (info.delivery == DeliveryStrategy::Postsynaptic && options_.parallel_device)
+      return kernel(base + ".staged", [&] { return build_staged_gather_kernel(gated, real_); });
     if (info.delivery == DeliveryStrategy::Postsynaptic)
       return kernel(base, [&] { return build_gather_kernel(gated, real_); });
     base = gated ? "deliver.gated" : "deliver";

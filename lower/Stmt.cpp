@@ -76,6 +76,16 @@ Stmt While::make(Value cond, Stmt body) {
   return Stmt(std::make_shared<While>(std::move(cond), std::move(body)));
 }
 
+Stmt Stage::make(const std::string &var, int param, Value base, Value extent, int64_t tile, Stmt body) {
+  internal_check(!var.empty(), "a stage needs a variable");
+  internal_check(param >= 0, "a stage of an unknown parameter");
+  check_index(base);
+  check_index(extent);
+  internal_check(tile > 0, "a stage needs a positive tile");
+  internal_check(bool(body), "a stage needs a body");
+  return Stmt(std::make_shared<Stage>(var, param, std::move(base), std::move(extent), tile, std::move(body)));
+}
+
 Value Philox::word(const std::string &name, int k) {
   internal_check(k >= 0 && k < 4, "a Philox block has four words");
   return Local::make(name + "." + std::to_string(k), Type::U32);

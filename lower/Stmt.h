@@ -29,7 +29,8 @@ namespace snn::lower {
   X(Philox)                                                                                                            \
   X(Var)                                                                                                               \
   X(Assign)                                                                                                            \
-  X(While)
+  X(While)                                                                                                             \
+  X(Stage)
 
 enum class StmtKind : uint8_t {
 #define SNN_KIND(N) N,
@@ -169,6 +170,33 @@ struct While : StmtNode {
   Stmt body;
   While(Value c, Stmt b) : StmtNode(Kind), cond(std::move(c)), body(std::move(b)) {}
   static Stmt make(Value cond, Stmt body);
+};
+
+/// Runs `body` once per tile of the elements base .. base + extent - 1 of
+/// buffer parameter `param`, in order, with `var` (I64) bound to the tile's
+/// first element relative to `base`: 0, tile, 2 * tile, ... < extent. Every
+/// Load of `param` in `body` reads an element of the current tile, base +
+/// var .. base + min(var + tile, extent) - 1, and nothing in the kernel
+/// writes `param`; so a device may copy the tile once into memory its points
+/// share (a CUDA block's shared memory) and read it from there. A CPU runs
+/// the tiles as a plain loop and reads `param` itself.
+///
+/// The points of a device block copy each tile together, so all of them
+/// must reach the Stage and run its tiles alike: a Stage stands only at the
+/// top of the body of a Neurons kernel whose domain runs past its extent
+/// (Domain::runs_past_extent), `base` and `extent` read only scalars,
+/// built-ins and `b`, and `body` holds no Stage.
+struct Stage : StmtNode {
+  static constexpr StmtKind Kind = StmtKind::Stage;
+  std::string var;
+  int param;
+  Value base, extent;
+  int64_t tile;
+  Stmt body;
+  Stage(std::string v, int p, Value b, Value e, int64_t t, Stmt s)
+      : StmtNode(Kind), var(std::move(v)), param(p), base(std::move(b)), extent(std::move(e)), tile(t),
+        body(std::move(s)) {}
+  static Stmt make(const std::string &var, int param, Value base, Value extent, int64_t tile, Stmt body);
 };
 
 template <typename T> const T *Stmt::as() const {

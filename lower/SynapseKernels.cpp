@@ -68,38 +68,97 @@ Kernel build_delivery_kernel(bool gated, ir::SynapseStorage storage, ElemType re
   return k.finish();
 }
 
+namespace {
+
+/// The parameters of both gather kernels, declared in one order.
+struct GatherParams {
+  int spikes, col_start, col_synapse, col_pre, weight, post, counter, post_spiked;
+  Value num_pre, num_post;
+
+  GatherParams(KernelBuilder &k, bool gated, ElemType real) {
+    spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
+    col_start = k.buffer("col_start", ElemType::U32, ScopeKind::Column, BatchAxis::Shared, Param::Access::Read);
+    col_synapse = k.buffer("col_synapse", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+    col_pre = k.buffer("col_pre", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+    weight = k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+    post = k.buffer("post", real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::ReadWrite);
+    std::tie(counter, post_spiked) = gate_buffers(k, gated);
+    num_pre = k.scalar("num_pre");
+    num_post = k.scalar("num_post");
+    k.set_extent("num_post");
+  }
+
+  /// Where presynaptic neuron `pre` spiked in example b: post[index] +=
+  /// the weight of column entry `c`, one add.
+  void add_if_spiked(KernelBuilder &k, const Value &index, const Value &c, const Value &pre) const {
+    Value b = local("b", Type::I64);
+    k.emit(If::make(nonzero(k.load(spikes, b * num_pre + pre)), k.nested([&] {
+      k.let("w", k.load(weight, to_index(k.load(col_synapse, c))));
+      k.let("old", k.load(post, index));
+      k.store(post, index, Math::make(ir::Binary::make(ir::BinaryOp::Add, real_local("old"), real_local("w"))));
+    })));
+  }
+};
+
+} // namespace
+
 Kernel build_gather_kernel(bool gated, ElemType real) {
   KernelBuilder k(gated ? "gather.gated" : "gather", DomainKind::Neurons, true);
-  int spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
-  int col_start = k.buffer("col_start", ElemType::U32, ScopeKind::Column, BatchAxis::Shared, Param::Access::Read);
-  int col_synapse = k.buffer("col_synapse", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
-  int col_pre = k.buffer("col_pre", ElemType::U32, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
-  int weight = k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
-  int post = k.buffer("post", real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::ReadWrite);
-  auto [counter, post_spiked] = gate_buffers(k, gated);
-  Value num_pre = k.scalar("num_pre");
-  Value num_post = k.scalar("num_post");
-  k.set_extent("num_post");
-
+  GatherParams g(k, gated, real);
   Value n = local("n", Type::I64), b = local("b", Type::I64);
-  Value index = k.let("index", b * num_post + n);
+  Value index = k.let("index", b * g.num_post + n);
   auto gather = [&] {
-    OffsetRange range = offset_range(k, col_start, n);
-    Value begin = range.begin, end = range.end;
+    OffsetRange range = offset_range(k, g.col_start, n);
     Value c = local("c", Type::I64);
-    k.emit(For::make("c", begin, end, k.nested([&] {
-      Value pre = k.let("pre", to_index(k.load(col_pre, c)));
-      k.emit(If::make(nonzero(k.load(spikes, b * num_pre + pre)), k.nested([&] {
-        k.let("w", k.load(weight, to_index(k.load(col_synapse, c))));
-        k.let("old", k.load(post, index));
-        k.store(post, index, Math::make(ir::Binary::make(ir::BinaryOp::Add, real_local("old"), real_local("w"))));
-      })));
-    })));
+    k.emit(For::make("c", range.begin, range.end,
+                     k.nested([&] { g.add_if_spiked(k, index, c, k.let("pre", to_index(k.load(g.col_pre, c)))); })));
   };
   if (gated)
-    k.emit(If::make(target_open(k, counter, post_spiked, index), k.nested(gather)));
+    k.emit(If::make(target_open(k, g.counter, g.post_spiked, index), k.nested(gather)));
   else
     gather();
+  return k.finish();
+}
+
+Kernel build_staged_gather_kernel(bool gated, ElemType real) {
+  KernelBuilder k(gated ? "gather.gated.staged" : "gather.staged", DomainKind::Neurons, true);
+  GatherParams g(k, gated, real);
+  k.set_runs_past_extent();
+  Value n = local("n", Type::I64), b = local("b", Type::I64);
+  Value index = k.let("index", b * g.num_post + n);
+  // The column still to walk, c .. end - 1: empty past the extent and at a
+  // closed gate.
+  Value c = local("c", Type::I64), end = local("end", Type::I64);
+  k.emit(Var::make("c", i64(0)));
+  k.emit(Var::make("end", i64(0)));
+  k.emit(If::make(IntOp::make(IntOpKind::Lt, n, g.num_post), k.nested([&] {
+    auto column = [&] {
+      k.emit(Assign::make("c", to_index(k.load(g.col_start, n))));
+      k.emit(Assign::make("end", to_index(k.load(g.col_start, n + i64(1)))));
+    };
+    if (gated)
+      k.emit(If::make(target_open(k, g.counter, g.post_spiked, index), k.nested(column)));
+    else
+      column();
+  })));
+  // The column's presynaptic neurons ascend, so those of a tile follow the
+  // previous tile's: `next` is the next one, or past every tile at the end.
+  Value past_all = i64(int64_t(1) << 62), next = local("next", Type::I64);
+  auto load_next = [&] {
+    k.emit(If::make(IntOp::make(IntOpKind::Lt, c, end),
+                    k.nested([&] { k.emit(Assign::make("next", to_index(k.load(g.col_pre, c)))); })));
+  };
+  Value tile = local("tile", Type::I64);
+  k.emit(Stage::make("tile", g.spikes, b * g.num_pre, g.num_pre, kStagedSpikeFlags, k.nested([&] {
+    k.emit(Var::make("next", past_all));
+    load_next();
+    k.emit(While::make(IntOp::make(IntOpKind::Lt, next, tile + i64(kStagedSpikeFlags)), k.nested([&] {
+      g.add_if_spiked(k, index, c, next);
+      k.emit(Assign::make("c", c + i64(1)));
+      k.emit(Assign::make("next", past_all));
+      load_next();
+    })));
+  })));
   return k.finish();
 }
 

@@ -34,6 +34,18 @@ Kernel build_delivery_kernel(bool gated, ir::SynapseStorage storage, ElemType re
 /// the presynaptic kernel's, bit for bit, without atomics. Gated as above.
 Kernel build_gather_kernel(bool gated, ElemType real);
 
+/// Spike flags (u8) a device block stages at once: 8 KiB of a CUDA block's
+/// shared memory.
+constexpr int64_t kStagedSpikeFlags = 8192;
+
+/// The gather above for a device: the presynaptic spike flags are staged
+/// (Stmt.h's Stage) kStagedSpikeFlags at a time, and each post neuron walks
+/// the part of its column in the tile, reading the flags from the block's
+/// copy. The same adds in the same order, so the same sums, bit for bit.
+/// The domain runs past its extent: there, and at a closed gate, a point's
+/// column is empty, so it stages the tiles with its block and adds nothing.
+Kernel build_staged_gather_kernel(bool gated, ElemType real);
+
 /// The parameters a gated delivery reads (-1, -1 when not `gated`): the
 /// post population's refractory counter and its spike flags.
 std::pair<int, int> gate_buffers(KernelBuilder &k, bool gated);

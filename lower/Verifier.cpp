@@ -6,6 +6,7 @@
 
 #include <map>
 #include <set>
+#include <type_traits>
 
 namespace snn::lower {
 
@@ -49,6 +50,8 @@ public:
         fail("a batch reduction must be batched");
       break;
     }
+    if (d.runs_past_extent && d.kind != DomainKind::Neurons)
+      fail("only a Neurons domain runs past its extent");
     if (d.extent < 0 || size_t(d.extent) >= kernel_.params.size() ||
         kernel_.params[d.extent].kind != Param::Kind::Scalar || kernel_.params[d.extent].type != Type::I64)
       fail("its domain has no i64 extent parameter");
@@ -184,16 +187,20 @@ private:
   }
   void check(const If &i) {
     expect(i.cond, Type::Bool, "a condition");
+    ++nesting_;
     stmt(i.then_body);
     if (i.else_body)
       stmt(i.else_body);
+    --nesting_;
   }
   void check(const For &f) {
     expect(f.begin, Type::I64, "a loop start");
     expect(f.end, Type::I64, "a loop end");
     scopes_.emplace_back();
     bind(f.var, Type::I64);
+    ++nesting_;
     stmt(f.body);
+    --nesting_;
     scopes_.pop_back();
   }
   void check(const Philox &p) {
@@ -222,14 +229,65 @@ private:
   void check(const While &w) {
     expect(w.cond, Type::Bool, "a condition");
     scopes_.emplace_back();
+    ++nesting_;
     stmt(w.body);
+    --nesting_;
     scopes_.pop_back();
+  }
+  void check(const Stage &st) {
+    // Every point of a device block must reach the Stage and run the same
+    // tiles: at the top of a body that runs past its extent, with bounds
+    // the same at every point of a block.
+    if (nesting_ > 0)
+      fail("a stage inside an if, a loop or another stage");
+    if (!kernel_.domain.runs_past_extent)
+      fail("a stage in a domain that does not run past its extent");
+    if (const Param *p = buffer_param(st.param, "a stage")) {
+      if (p->access != Param::Access::Read)
+        fail("it stages '" + p->name + "', which it writes");
+      if (p->elem == ElemType::Bits)
+        fail("it stages bit-packed '" + p->name + "'");
+    }
+    expect(st.base, Type::I64, "a stage's base");
+    expect(st.extent, Type::I64, "a stage's extent");
+    uniform(st.base, "base");
+    uniform(st.extent, "extent");
+    scopes_.emplace_back();
+    bind(st.var, Type::I64);
+    ++nesting_;
+    stmt(st.body);
+    --nesting_;
+    scopes_.pop_back();
+  }
+  /// Fails unless `v` reads only what every point of a block shares: the
+  /// scalars, the built-ins and the example.
+  void uniform(const Value &v, const char *what) {
+    if (!v)
+      return;
+    visit_value(v, [&](const auto &node) {
+      using N = std::decay_t<decltype(node)>;
+      if constexpr (std::is_same_v<N, Local>) {
+        static const std::set<std::string> shared = {"batch", "first_example", "key.0", "key.1", "step", "t", "b"};
+        int param = kernel_.param(node.name);
+        if (!shared.count(node.name) && (param < 0 || kernel_.params[size_t(param)].kind != Param::Kind::Scalar))
+          fail(std::string("a stage's ") + what + " reads '" + node.name + "', which differs between points");
+      } else if constexpr (std::is_same_v<N, IntOp>) {
+        uniform(node.a, what);
+        uniform(node.b, what);
+      } else if constexpr (std::is_same_v<N, Cast>) {
+        uniform(node.a, what);
+      } else if constexpr (!std::is_same_v<N, IntImm>) {
+        fail(std::string("a stage's ") + what + " is not integer arithmetic on scalars");
+      }
+    });
   }
 
   const Program &program_;
   const Kernel &kernel_;
   /// The names bound by a Var: the only ones an Assign may change.
   std::set<std::string> vars_;
+  /// Enclosing If, For, While and Stage bodies (Blocks do not count).
+  int nesting_ = 0;
   std::vector<std::string> &problems_;
   /// Every name bound so far in the kernel (names are never rebound).
   std::set<std::string> bound_;

@@ -299,6 +299,18 @@ private:
     b_.SetInsertPoint(exit);
   }
 
+  // The CPU runs a kernel's points one after another and reads the staged
+  // buffer itself: the tiles are a plain loop.
+  void emit_stmt(const lower::Stage &stage) {
+    llvm::Value *extent = value(stage.extent);
+    llvm::Value *tile = b_.getInt64(uint64_t(stage.tile));
+    llvm::Value *tiles = b_.CreateSDiv(b_.CreateAdd(extent, b_.getInt64(uint64_t(stage.tile - 1))), tile);
+    emit_counted_loop(b_, b_.getInt64(0), tiles, "tile", [&](llvm::Value *k) {
+      locals_[stage.var] = b_.CreateMul(k, tile, stage.var);
+      stmt(stage.body);
+    });
+  }
+
   void emit_stmt(const lower::Philox &philox) {
     PhiloxBlock counter;
     for (int k = 0; k < 4; ++k)

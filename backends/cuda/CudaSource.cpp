@@ -48,7 +48,10 @@ std::string launch(const lower::Program &p, const lower::Launch &l) {
   std::string text = fmt::format("  // {}: {}\n", l.what, kernel.name);
   if (extent <= 0)
     return text + "  // (no points: not launched)\n";
-  text += fmt::format("  SNN_LAUNCH({}, snn_grid({}, {}), {},\n             {});\n", kernel_symbol(l.kernel), blocks,
+  // A kernel whose points run past the extent synchronises its blocks
+  // (the host emulation runs their threads as fibers).
+  text += fmt::format("  SNN_LAUNCH{}({}, snn_grid({}, {}), {},\n             {});\n",
+                      d.runs_past_extent ? "_SYNCED" : "", kernel_symbol(l.kernel), blocks,
                       over_examples ? "batch" : "1", kThreadsPerBlock, fmt::join(args, ",\n             "));
   return text;
 }

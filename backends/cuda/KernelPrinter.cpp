@@ -273,6 +273,8 @@ private:
     if (elem == ElemType::Bits)
       return bit(load.param, index);
     std::string element = fmt::format("{}[{}]", buffer(load.param), index);
+    if (stage_ && stage_->param == load.param) // the block's copy of the tile
+      element = fmt::format("{}[({}) - {}]", stage_->array, index, stage_->origin);
     if (elem == ElemType::U8)
       return "((int32_t)" + element + ")";
     if ((elem == ElemType::F32 && f64_) || (elem == ElemType::F64 && !f64_)) // a real buffer of the other precision
@@ -408,6 +410,33 @@ private:
       ids_.alias(philox.name + "." + std::to_string(k), fmt::format("{}[{}]", words, k));
   }
 
+  void emit_stmt(const lower::Stage &stage) {
+    // Every thread of the block runs this (the Verifier keeps a Stage at the
+    // top of a body that runs past the extent, with uniform bounds): the
+    // block copies a tile, waits for all of it, runs the body, and waits
+    // again before the next tile overwrites the copy.
+    ir::internal_check(!stage_, "kernel '" + k_.name + "' stages inside a stage");
+    int id = temporaries_++;
+    Staged staged{stage.param, fmt::format("stage{}", id), fmt::format("stage_origin{}", id)};
+    std::string base = value(stage.base), extent = value(stage.extent);
+    const std::string &var = ids_.declare(stage.var);
+    std::string end = fmt::format("stage_end{}", id), len = fmt::format("stage_len{}", id);
+    line(fmt::format("__shared__ {} {}[{}];", c_type(elem_of(stage.param)), staged.array, stage.tile));
+    line(fmt::format("for (int64_t {0} = 0, {1} = {2}; {0} < {1}; {0} += {3}) {{", var, end, extent, stage.tile));
+    ++depth_;
+    line(fmt::format("const int64_t {} = {} + {};", staged.origin, base, var));
+    line(fmt::format("const int64_t {0} = {1} - {2} < {3} ? {1} - {2} : {3};", len, end, var, stage.tile));
+    line("__syncthreads();");
+    line(fmt::format("for (int64_t i = threadIdx.x; i < {}; i += blockDim.x)", len));
+    line(fmt::format("  {}[i] = {}[{} + i];", staged.array, buffer(stage.param), staged.origin));
+    line("__syncthreads();");
+    stage_ = &staged;
+    stmt(stage.body);
+    stage_ = nullptr;
+    --depth_;
+    line("}");
+  }
+
   void block(const lower::Stmt &body) {
     ++depth_;
     stmt(body);
@@ -423,7 +452,8 @@ private:
   }
 
   /// `index` = this thread's point of the x grid (this warp's, when lanes
-  /// share a point), returning past the extent.
+  /// share a point), returning past the extent unless the domain runs past
+  /// it.
   void thread_index(const char *name) {
     const std::string &id = ids_.declare(name);
     if (lanes_ > 1) {
@@ -432,6 +462,8 @@ private:
     } else {
       line(fmt::format("const int64_t {} = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;", id));
     }
+    if (k_.domain.runs_past_extent)
+      return;
     line(fmt::format("if ({} >= {})", id, extent()));
     line("  return;");
   }
@@ -504,6 +536,13 @@ private:
   int temporaries_ = 0;
   int lanes_ = 1;         ///< threads per point (threads_per_point)
   bool in_lanes_ = false; ///< inside the loop the lanes share
+  /// The Stage being printed: its buffer parameter, the __shared__ array
+  /// holding the tile, and the tile's first element in the buffer.
+  struct Staged {
+    int param;
+    std::string array, origin;
+  };
+  const Staged *stage_ = nullptr;
 };
 
 } // namespace

@@ -2,7 +2,12 @@
 //
 // Prints each kernel of a lowered Program as an `extern "C" __global__`
 // function. One thread runs one point of the kernel's domain:
-//   Neurons         thread (n) of the x grid, examples b on the y grid;
+//   Neurons         thread (n) of the x grid, examples b on the y grid.
+//                   Where the domain runs past its extent, the threads past
+//                   it stay (the body guards itself), so that a whole block
+//                   reaches the body's Stage: the block copies each tile
+//                   into a __shared__ array between two __syncthreads(),
+//                   and the body's loads of the staged buffer read it;
 //   SpikingRows     thread (pre), examples on the y grid; a row runs only
 //                   where its spike flag is set. When the row's loop is a
 //                   parallel For and nothing outside it writes memory, a
@@ -29,8 +34,9 @@
 
 namespace snn::cuda {
 
-/// Threads per block of every launch.
-constexpr int kThreadsPerBlock = 128;
+/// Threads per block of every launch: a block of points of the Program's
+/// domains, which share a Stage's tile in shared memory.
+constexpr int kThreadsPerBlock = lower::kDeviceBlockPoints;
 /// The most blocks of the y grid (CUDA's limit); examples beyond it are
 /// taken by the same blocks in turn.
 constexpr int kMaxGridY = 65535;

@@ -2,8 +2,10 @@
 //
 // libsnnrt_cuda_emulation.a: the snn_cuda_device of a CUDA-target model
 // whose printed kernels were compiled as host C++ (snn/cuda_device.h with
-// SNN_CUDA_EMULATION). Buffers are ordinary aligned host memory and every
-// launch has finished when its entry point returns.
+// SNN_CUDA_EMULATION). Buffers are ordinary aligned host memory. As on a
+// GPU, an entry point only queues its launches: they run when the runtime
+// waits (finish), so a read of a buffer that does not wait first reads it
+// stale, and the tests that compare the emulation with the CPU catch it.
 //
 // Under mpirun every rank is an emulated GPU of its own (its identity is
 // its local rank), and the collective stands in for NCCL with the same
@@ -12,6 +14,8 @@
 // offsets run in the tests exactly as they would with NCCL on GPUs.
 //
 //===----------------------------------------------------------------------===//
+#define SNN_CUDA_EMULATION 1
+#include "snn/cuda_device.h"
 #include "snn/model_abi.h"
 
 #ifdef SNN_HAVE_MPI
@@ -43,7 +47,10 @@ void *allocate(uint64_t bytes, char *error, uint64_t error_size) {
 
 void release(void *memory) { std::free(memory); }
 
-int finish(char *, uint64_t) { return 0; }
+int finish(char *, uint64_t) {
+  snn_emulated_synchronize();
+  return 0;
+}
 
 // A GPU of its own per rank: the machine and the local rank name it.
 int select_unit(uint32_t local_rank, uint8_t identity[16], char *, uint64_t) {

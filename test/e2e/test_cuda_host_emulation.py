@@ -22,8 +22,11 @@ and in double.
 The postsynaptic delivery strategy (--spike-delivery=postsynaptic: each
 target gathers its spiking inputs in presynaptic order, without atomics) is
 checked the same way on CUBA, digits training, LIF models with deliveries
-gated by refractoriness, the batch and the inline model: on the emulated GPU and on the CPU,
-both against the CPU's default (presynaptic) build.
+gated by refractoriness, the batch, the inline model and a model whose
+20000 inputs fill three of the GPU gather's tiles of staged spike flags:
+on the emulated GPU and on the CPU, both against the CPU's default
+(presynaptic) build. The emulation runs the staged gather's blocks with
+their barriers (each thread a fiber, snn/cuda_device.h).
 """
 
 import glob
@@ -59,6 +62,32 @@ simulate Features {
   batch = 3
   record spikes(noise), spikes(cond), spikes(curr), spikes(listed) to "features.npz"
   record conv.i, pooled.i, cond.v, curr.v to "features.npz"
+}
+"""
+
+# Wider than a tile of staged spike flags (8192, lower/SynapseKernels.h): the
+# GPU's gather stages three tiles of inputs, into three blocks of targets
+# (the last one part empty), in a batch of 2; the deliveries are gated by
+# refractoriness.
+WIDE = """
+import std.inputs.Poisson
+neuron Refractory {
+  state v = 0 mV
+  refractory = 2 ms
+  dv/dt = -v / 10 ms  unless refractory
+  spike when v > 10 mV
+  on spike { v = 0 mV }
+}
+network Wide {
+  population inputs = Poisson(rate: 20 Hz) x 20000
+  population out = Refractory x 300
+  connect inputs -> out.v : fixed_probability(0.02), weight 0.7 mV
+}
+simulate Wide {
+  dt = 0.1 ms
+  duration = 30 ms
+  batch = 2
+  record spikes(out), out.v to "wide.npz"
 }
 """
 
@@ -166,6 +195,9 @@ def main():
     features = os.path.join(args.work, "features.snn")
     with open(features, "w") as f:
         f.write(FEATURES)
+    wide = os.path.join(args.work, "wide.snn")
+    with open(wide, "w") as f:
+        f.write(WIDE)
     run_both(args, check, "features", features, {}, [])
     run_both(args, check, "features_double", features, {}, [], flags=["--precision=double"])
     # Its conv2d and avg_pool2d rows computed from their windows.
@@ -190,6 +222,7 @@ def main():
         run_both(args, check, "refractory_post_" + where, os.path.join(e2e.MODELS, "brian_xcheck_refractory.snn"),
                  {"spikes.csv": (10, 3000, 1e-4)}, [], other=other)
         run_both(args, check, "features_post_" + where, features, {}, [], other=other)
+        run_both(args, check, "wide_post_" + where, wide, {}, [], other=other)
     check.finish()
 
 

@@ -3,10 +3,18 @@
  * The CUDA target prints one translation unit per model (kernels and entry
  * points, backends/cuda/CudaSource.h) that includes this header only. With
  * nvcc it is CUDA; with a C++ compiler and SNN_CUDA_EMULATION defined, the
- * same text runs on the host: every launch runs its blocks and threads one
- * after another, in increasing order (y, then x, then the thread), and the
- * atomics are plain read-modify-writes. The emulation exists to test the
- * printed kernels against the CPU backend on machines without a GPU.
+ * same text runs on the host. A launch is queued, as on a GPU's stream, and
+ * runs when the runtime waits for the device (snn_emulated_synchronize, the
+ * emulated device's finish), so host code that reads a buffer without
+ * waiting reads it stale, as it could on a GPU. A launch runs its blocks
+ * and threads one after another, in increasing order (y, then x, then the
+ * thread), and the atomics are plain read-modify-writes. A kernel that
+ * synchronises its
+ * block (__syncthreads, launched by SNN_LAUNCH_SYNCED) runs each thread of
+ * a block as a fiber of its own: each runs up to the barrier in turn, then
+ * each on to the next, and __shared__ arrays are one per host thread. The
+ * emulation exists to test the printed kernels against the CPU backend on
+ * machines without a GPU.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef SNN_CUDA_DEVICE_H
@@ -19,9 +27,19 @@
 
 #ifdef SNN_CUDA_EMULATION
 
+#include <ucontext.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <vector>
+
 #define __global__
 #define __device__
 #define __host__
+/* One copy per host thread, shared by the fibers of the block it runs. */
+#define __shared__ static thread_local
 
 struct dim3 {
   unsigned x = 1, y = 1, z = 1;
@@ -48,6 +66,139 @@ template <typename F> void snn_emulate_launch(dim3 grid, dim3 block, F &&kernel)
       }
 }
 
+/* A fiber: a stack of its own and where it stopped. On x86-64 it switches
+   by saving the callee-saved registers on its stack (about 20 ns there and
+   back); elsewhere, and under AddressSanitizer (which follows swapcontext's
+   stacks), by ucontext, whose signal-mask system call costs microseconds. */
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define SNN_FIBER_STACK_SWITCH 1
+extern "C" void snn_fiber_switch_stacks(void **save_sp, void *load_sp);
+/* Pushes rbp, rbx, r12-r15 and the return address on the running stack,
+   saves its pointer in *save_sp, and pops the same from load_sp's. */
+__asm__(".text\n"
+        ".weak snn_fiber_switch_stacks\n"
+        ".type snn_fiber_switch_stacks,@function\n"
+        "snn_fiber_switch_stacks:\n"
+        "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n  pushq %r13\n  pushq %r14\n  pushq %r15\n"
+        "  movq %rsp, (%rdi)\n  movq %rsi, %rsp\n"
+        "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n"
+        "  ret\n"
+        ".size snn_fiber_switch_stacks, .-snn_fiber_switch_stacks\n");
+struct snn_fiber {
+  void *sp = nullptr;
+};
+/** Makes `fiber` run `entry` on `stack` when first switched to; `entry`
+    never returns (it switches away for the last time). */
+inline void snn_fiber_prepare(snn_fiber &fiber, char *stack, size_t bytes, void (*entry)()) {
+  void **sp = reinterpret_cast<void **>(reinterpret_cast<uintptr_t>(stack + bytes) & ~uintptr_t(15));
+  *--sp = nullptr;                         /* entry's return address: it never returns */
+  *--sp = reinterpret_cast<void *>(entry); /* where the first switch returns to */
+  for (int r = 0; r < 6; ++r)
+    *--sp = nullptr; /* rbp, rbx, r12-r15 */
+  fiber.sp = sp;
+}
+inline void snn_fiber_switch(snn_fiber &from, snn_fiber &to) { snn_fiber_switch_stacks(&from.sp, to.sp); }
+#else
+struct snn_fiber {
+  ucontext_t context;
+};
+inline void snn_fiber_prepare(snn_fiber &fiber, char *stack, size_t bytes, void (*entry)()) {
+  getcontext(&fiber.context);
+  fiber.context.uc_stack.ss_sp = stack;
+  fiber.context.uc_stack.ss_size = bytes;
+  fiber.context.uc_link = nullptr;
+  makecontext(&fiber.context, entry, 0);
+}
+inline void snn_fiber_switch(snn_fiber &from, snn_fiber &to) { swapcontext(&from.context, &to.context); }
+#endif
+
+/** The threads of the block a synchronised launch is running, as fibers:
+    each runs the kernel on a stack of its own and comes back to the block
+    at each __syncthreads() and at its end. */
+struct snn_emulated_block {
+  static constexpr size_t kStackBytes = 256 * 1024;
+  std::vector<snn_fiber> fibers;
+  std::vector<char> finished;
+  std::unique_ptr<char[]> stacks;
+  size_t stack_threads = 0;
+  snn_fiber block;
+  unsigned current = 0;
+  const std::function<void()> *kernel = nullptr;
+};
+/* The host thread's block (its stacks are reused by every launch) and, while
+   a synchronised launch runs, a pointer to it. */
+inline thread_local snn_emulated_block snn_emulated_block_state;
+inline thread_local snn_emulated_block *snn_running_block = nullptr;
+
+[[noreturn]] inline void snn_emulated_fiber() {
+  snn_emulated_block &block = *snn_running_block;
+  (*block.kernel)();
+  block.finished[block.current] = 1;
+  snn_fiber_switch(block.fibers[block.current], block.block);
+  std::abort(); /* a finished fiber is never resumed */
+}
+
+/** A thread's barrier: back to the block, which resumes the thread when
+    every thread of the block has reached it. */
+inline void __syncthreads() {
+  snn_emulated_block *block = snn_running_block;
+  if (!block) {
+    std::fprintf(stderr, "snn CUDA emulation: __syncthreads() in a kernel not launched by SNN_LAUNCH_SYNCED\n");
+    std::abort();
+  }
+  snn_fiber_switch(block->fibers[block->current], block->block);
+}
+
+/** Runs one block of a synchronised launch: every thread up to its next
+    barrier (or its end), in thread order, until all have ended. Threads
+    that part at a barrier, some ending while others wait (one passing more
+    barriers than another comes to that), are a bug of the kernel
+    (undefined on a GPU): it aborts. */
+inline void snn_emulate_block(snn_emulated_block &block, unsigned threads) {
+  if (block.stack_threads < threads) {
+    block.stacks.reset(new char[threads * snn_emulated_block::kStackBytes]);
+    block.stack_threads = threads;
+  }
+  block.fibers.assign(threads, snn_fiber());
+  block.finished.assign(threads, 0);
+  for (unsigned t = 0; t < threads; ++t)
+    snn_fiber_prepare(block.fibers[t], block.stacks.get() + size_t(t) * snn_emulated_block::kStackBytes,
+                      snn_emulated_block::kStackBytes, snn_emulated_fiber);
+  for (bool running = true; running;) {
+    for (unsigned t = 0; t < threads; ++t) {
+      block.current = t;
+      threadIdx.x = t;
+      snn_fiber_switch(block.block, block.fibers[t]);
+    }
+    unsigned ended = 0;
+    for (unsigned t = 0; t < threads; ++t)
+      ended += block.finished[t] ? 1 : 0;
+    if (ended != 0 && ended != threads) {
+      std::fprintf(stderr, "snn CUDA emulation: %u of %u threads of a block ended while the others wait at a barrier\n",
+                   ended, threads);
+      std::abort();
+    }
+    running = ended == 0;
+  }
+}
+
+/** As snn_emulate_launch, for a kernel that synchronises its blocks. */
+template <typename F> void snn_emulate_synced_launch(dim3 grid, dim3 block, F &&kernel) {
+  snn_emulated_block &state = snn_emulated_block_state;
+  const std::function<void()> call = kernel;
+  state.kernel = &call;
+  gridDim = grid;
+  blockDim = block;
+  snn_running_block = &state;
+  for (unsigned y = 0; y < grid.y; ++y)
+    for (unsigned x = 0; x < grid.x; ++x) {
+      blockIdx.x = x;
+      blockIdx.y = y;
+      snn_emulate_block(state, block.x);
+    }
+  snn_running_block = nullptr;
+}
+
 template <typename T> T atomicAdd(T *address, T value) {
   T old = *address;
   *address = old + value;
@@ -64,13 +215,40 @@ inline uint32_t atomicAnd(uint32_t *address, uint32_t bits) {
   return old;
 }
 
-#define SNN_LAUNCH(kernel, grid, threads, ...) snn_emulate_launch(grid, dim3(threads), [&] { kernel(__VA_ARGS__); })
+/* The launches queued and not yet run, in order: the emulated device's one
+   stream. Models on a device are driven from one host thread. */
+inline std::vector<std::function<void()>> snn_emulated_stream;
+
+/** Queues a launch of `kernel` with `args` as they are now (by value, as
+    CUDA copies a launch's arguments). */
+template <typename K, typename... A>
+void snn_emulated_enqueue(bool synced, dim3 grid, dim3 block, K kernel, A... args) {
+  snn_emulated_stream.push_back([=] {
+    if (synced)
+      snn_emulate_synced_launch(grid, block, [&] { kernel(args...); });
+    else
+      snn_emulate_launch(grid, block, [&] { kernel(args...); });
+  });
+}
+
+/** Runs every queued launch, in order (cudaStreamSynchronize). */
+inline void snn_emulated_synchronize() {
+  std::vector<std::function<void()>> queued;
+  queued.swap(snn_emulated_stream);
+  for (const std::function<void()> &launch : queued)
+    launch();
+}
+
+#define SNN_LAUNCH(kernel, grid, threads, ...) snn_emulated_enqueue(false, grid, dim3(threads), kernel, __VA_ARGS__)
+#define SNN_LAUNCH_SYNCED(kernel, grid, threads, ...)                                                                  \
+  snn_emulated_enqueue(true, grid, dim3(threads), kernel, __VA_ARGS__)
 
 #else /* CUDA */
 
 #include <cuda_runtime.h>
 
 #define SNN_LAUNCH(kernel, grid, threads, ...) kernel<<<grid, threads>>>(__VA_ARGS__)
+#define SNN_LAUNCH_SYNCED(kernel, grid, threads, ...) kernel<<<grid, threads>>>(__VA_ARGS__)
 
 #endif
 

@@ -228,6 +228,46 @@ TEST(Verifier, ChecksVarsAndWhileLoops) {
                         "'g' is read where it is not bound");
 }
 
+TEST(Verifier, ChecksStages) {
+  Value n = lower::local("n", Type::I64), tile = lower::local("tile", Type::I64);
+  auto stage = [&](KernelBuilder &k, int param, Value base) {
+    k.emit(lower::Stage::make("tile", param, std::move(base), lower::local("size", Type::I64), 64,
+                              k.nested([&] { k.let("x", k.load(param, tile)); })));
+  };
+  auto staged_kernel = [&](const std::function<void(KernelBuilder &, int in, int out)> &body) {
+    lower::Kernel kernel = test_kernel(body);
+    kernel.domain.runs_past_extent = true;
+    return kernel;
+  };
+  // A stage of a read-only buffer at the top of the body, by uniform bounds.
+  EXPECT_EQ(problems_with(staged_kernel([&](KernelBuilder &k, int in, int) { stage(k, in, lower::i64(0)); })), "");
+  // Every point of a block reaches it: not in a domain that stops at its
+  // extent, not inside an if, and its bounds are the same at every point.
+  EXPECT_KERNEL_PROBLEM(test_kernel([&](KernelBuilder &k, int in, int) { stage(k, in, lower::i64(0)); }),
+                        "a stage in a domain that does not run past its extent");
+  EXPECT_KERNEL_PROBLEM(staged_kernel([&](KernelBuilder &k, int in, int) {
+                          k.emit(lower::If::make(lower::IntOp::make(lower::IntOpKind::Lt, n, lower::i64(3)),
+                                                 k.nested([&] { stage(k, in, lower::i64(0)); })));
+                        }),
+                        "a stage inside an if, a loop or another stage");
+  EXPECT_KERNEL_PROBLEM(staged_kernel([&](KernelBuilder &k, int in, int) { stage(k, in, n); }),
+                        "a stage's base reads 'n', which differs between points");
+  EXPECT_KERNEL_PROBLEM(
+      staged_kernel([&](KernelBuilder &k, int in, int) { stage(k, in, k.let("start", lower::i64(0))); }),
+      "a stage's base reads 'start', which differs between points");
+  // The staged buffer is read only.
+  EXPECT_KERNEL_PROBLEM(
+      staged_kernel([&](KernelBuilder &k, int, int out) {
+        k.emit(lower::Stage::make("tile", out, lower::i64(0), lower::local("size", Type::I64), 64,
+                                  k.nested([&] { k.store(out, tile, lower::IntImm::make(Type::I32, 0)); })));
+      }),
+      "it stages 'out', which it writes");
+  // Only a Neurons domain runs past its extent.
+  lower::Kernel rows = test_kernel([](KernelBuilder &, int, int) {}, DomainKind::BatchReduction);
+  rows.domain.runs_past_extent = true;
+  EXPECT_KERNEL_PROBLEM(rows, "only a Neurons domain runs past its extent");
+}
+
 TEST(Verifier, ChecksLoadsAndStores) {
   Value n = lower::local("n", Type::I64);
   EXPECT_KERNEL_PROBLEM(test_kernel([&](KernelBuilder &k, int, int out) { k.let("x", k.load(out, n)); }),
