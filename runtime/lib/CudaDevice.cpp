@@ -83,6 +83,18 @@ int finish(char *error, uint64_t error_size) {
   return 1;
 }
 
+// On the stream the kernels are launched on (the default one), so the copy
+// runs after the steps queued before it and before those queued after.
+int copy_rows(void *dst, uint64_t dst_pitch, const void *src, uint64_t src_pitch, uint64_t width, uint64_t rows,
+              char *error, uint64_t error_size) {
+  cudaError_t status = cudaMemcpy2DAsync(dst, size_t(dst_pitch), src, size_t(src_pitch), size_t(width), size_t(rows),
+                                         cudaMemcpyDefault, nullptr);
+  if (status == cudaSuccess)
+    return 0;
+  describe(status, error, error_size);
+  return 1;
+}
+
 // Ranks on one machine take its GPUs in turn (local rank modulo their
 // number), as mpirun users expect without CUDA_VISIBLE_DEVICES per rank.
 int select_unit(uint32_t local_rank, uint8_t identity[16], char *error, uint64_t error_size) {
@@ -115,5 +127,5 @@ extern "C" const snn_collective_desc snn_nccl_collective; // NcclCollective.cpp
 #define SNN_CUDA_COLLECTIVE nullptr
 #endif
 
-extern "C" const snn_device_desc snn_cuda_device = {"CUDA", allocate,    release,
-                                                    finish, select_unit, SNN_CUDA_COLLECTIVE};
+extern "C" const snn_device_desc snn_cuda_device = {
+    "CUDA", allocate, release, finish, select_unit, SNN_CUDA_COLLECTIVE, copy_rows};

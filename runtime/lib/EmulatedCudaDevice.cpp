@@ -52,6 +52,17 @@ int finish(char *, uint64_t) {
   return 0;
 }
 
+// Queued behind the launches, as on the GPU's stream.
+int copy_rows(void *dst, uint64_t dst_pitch, const void *src, uint64_t src_pitch, uint64_t width, uint64_t rows, char *,
+              uint64_t) {
+  snn_emulated_stream.push_back([=] {
+    for (uint64_t r = 0; r < rows; ++r)
+      std::memcpy(static_cast<char *>(dst) + r * dst_pitch, static_cast<const char *>(src) + r * src_pitch,
+                  size_t(width));
+  });
+  return 0;
+}
+
 // A GPU of its own per rank: the machine and the local rank name it.
 int select_unit(uint32_t local_rank, uint8_t identity[16], char *, uint64_t) {
   char host[256] = "";
@@ -141,5 +152,5 @@ const snn_collective_desc kEmulatedNccl = {
 
 } // namespace
 
-extern "C" const snn_device_desc snn_cuda_device = {"CUDA host emulation", allocate,      release, finish,
-                                                    select_unit,           &kEmulatedNccl};
+extern "C" const snn_device_desc snn_cuda_device = {"CUDA host emulation", allocate,       release,  finish,
+                                                    select_unit,           &kEmulatedNccl, copy_rows};

@@ -3,7 +3,9 @@
 // Generated code cannot report failures by itself: a CUDA model's entry
 // point only queues its kernels. Calling one through EntryPoint waits for
 // them (snn_device_desc::finish) so that the runtime's host code reads
-// finished buffers, and turns a failed launch into an Error.
+// finished buffers, and turns a failed launch into an Error; `queue` leaves
+// them queued, and a later `wait` must come before the host reads or
+// writes any buffer they use.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SNN_RUNTIME_ENTRYPOINT_H

@@ -4,6 +4,7 @@
 
 #include "ModelDescription.h"
 #include "NonFinite.h"
+#include "OutOfMemory.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <exception>
 #include <string_view>
+#include <utility>
 
 namespace snn::rt {
 namespace {
@@ -63,7 +65,14 @@ Trainer::Trainer(const snn_model_desc &model, uint64_t seed, uint32_t batch, uin
   reduce_gradients_ = EntryPoint(model, "reduce_gradients", pool);
   apply_gradients_ = EntryPoint(model, "apply_gradients", pool);
   neurons_ = model.populations[training_.input_population].size;
-  raster_.assign(std::size_t(batch) * steps_ * neurons_, 0);
+  double raster_bytes = double(batch) * double(steps_) * double(neurons_);
+  try {
+    raster_ = allocating([&] { return AlignedBuffer(std::size_t(batch) * steps_ * neurons_, model.device); },
+                         [&] { return out_of_memory("the input spikes of a batch", raster_bytes); });
+  } catch (const DeviceError &e) {
+    throw Error("cannot run on the " + std::string(model.device->name) + " device: " + e.message +
+                " (the input spikes of a batch, " + format_bytes(raster_bytes) + ")");
+  }
   if (segmented())
     checkpoints_ = SegmentCheckpoints(model, simulation_.state(), batch, segment_count(steps_, history_steps_));
   // Groups of examples may run whole on threads of their own where every
@@ -103,7 +112,7 @@ void Trainer::run_batch(const Subset &subset, const std::vector<std::size_t> &or
   for (uint32_t b = lo; b < hi; ++b) {
     std::size_t example = subset.indices[order[first + b]];
     store_element(state.buffers[training_.label], SNN_ELEM_I32, b, subset.set->label(example));
-    subset.set->encode(example, steps, model_.dt, seed_, raster_.data() + b * frame);
+    subset.set->encode(example, steps, model_.dt, seed_, static_cast<uint8_t *>(raster_.data()) + b * frame);
   }
   if (simulating) {
     bool recording = recorder_ && !recorder_->empty() && subset.set == recorded_set_;
@@ -189,22 +198,51 @@ void Trainer::simulate(snn_state &mine, Pass pass, const std::string &where, con
   const EntryPoint &advance = pass == Pass::Evaluate ? entries.step : entries.train_step;
   const bool segmented = this->segmented() && pass != Pass::Evaluate;
   const uint32_t segment = history_steps_, segments = segmented ? segment_count(steps, segment) : 1;
+  const uint8_t *raster = static_cast<const uint8_t *>(raster_.data());
+  // A step's input flags: on a device, copied by the device behind the
+  // steps queued before, so the host neither writes them nor waits.
   auto set_stimulus = [&](uint32_t t) {
-    for (uint32_t b = lo; b < hi; ++b)
-      std::memcpy(flags + std::size_t(b) * neurons_, raster_.data() + b * frame + std::size_t(t) * neurons_, neurons_);
+    const uint8_t *first = raster + lo * frame + std::size_t(t) * neurons_;
+    uint8_t *to = flags + std::size_t(lo) * neurons_;
+    char message[512] = "";
+    if (!model_.device)
+      for (uint32_t b = lo; b < hi; ++b)
+        std::memcpy(to + std::size_t(b - lo) * neurons_, first + (b - lo) * frame, neurons_);
+    else if (model_.device->copy_rows(to, neurons_, first, frame, neurons_, hi - lo, message, sizeof message) != 0)
+      throw Error("the " + std::string(model_.device->name) + " device could not copy the input of step " +
+                  std::to_string(t) + " " + where + ": " + message);
+  };
+  // The entry points are queued (on a device, behind each other) and
+  // waited for only before the host reads the state: a checkpoint, the
+  // NaN check, a recording, and the end of the example.
+  const EntryPoint *queued = nullptr;
+  auto queue = [&](const EntryPoint &entry, uint32_t t) {
+    entry.queue(&mine, t);
+    queued = &entry;
+  };
+  auto settle = [&] {
+    if (queued)
+      std::exchange(queued, nullptr)->wait(where);
   };
   const std::string checked = model_.spike_block_steps ? where + " " + checked_every_block(model_) : where;
   for (uint32_t t = 0; t < steps; ++t) {
     // The state a segment starts from, but the last's (never recomputed).
-    if (segmented && t % segment == 0 && t / segment + 1 < segments)
+    if (segmented && t % segment == 0 && t / segment + 1 < segments) {
+      settle();
       checkpoints_.save(state, t / segment, lo, mine.batch);
+    }
     set_stimulus(t);
-    advance(&mine, t);
-    if (check_finite_ && checks_states_after(model_, t, steps))
+    queue(advance, t);
+    if (check_finite_ && checks_states_after(model_, t, steps)) {
+      settle();
       check_states_finite(model_, mine, mine.batch, t, checked);
-    if (recording)
+    }
+    if (recording) {
+      settle();
       recorder_->record(t, state);
+    }
   }
+  settle();
   entries.end_example(&mine, 0);
   if (pass != Pass::Evaluate) {
     entries.train_end_example(&mine, 0);
@@ -217,17 +255,20 @@ void Trainer::simulate(snn_state &mine, Pass pass, const std::string &where, con
       for (uint32_t s = segments; s-- > 0;) {
         uint32_t begin = s * segment, end = segmented ? std::min(steps, begin + segment) : steps;
         if (s + 1 < segments) {
+          settle();
           checkpoints_.save(state, segments - 1, lo, mine.batch);
           checkpoints_.restore(state, s, lo, mine.batch);
           for (uint32_t t = begin; t < end; ++t) {
             set_stimulus(t);
-            entries.train_step(&mine, t);
+            queue(entries.train_step, t);
           }
+          settle();
           checkpoints_.restore(state, segments - 1, lo, mine.batch);
         }
         for (uint32_t t = end; t-- > begin;)
-          entries.train_backward(&mine, t);
+          queue(entries.train_backward, t);
       }
+    settle();
   }
 }
 

@@ -12,6 +12,7 @@
 #ifndef SNN_RUNTIME_TRAINER_H
 #define SNN_RUNTIME_TRAINER_H
 
+#include "AlignedBuffer.h"
 #include "DataParallel.h"
 #include "EntryPoint.h"
 #include "HistorySegments.h"
@@ -137,7 +138,9 @@ private:
   EntryPoint reduce_gradients_, apply_gradients_;
   bool groups_allowed_ = false; ///< whether groups of examples may run whole on threads
   uint32_t neurons_ = 0;
-  std::vector<uint8_t> raster_;    ///< batch x steps x neurons flags of the current batch
+  /// batch x steps x neurons input flags of the current batch, where the
+  /// device reads them: it copies a step's flags itself (feed_input).
+  AlignedBuffer raster_;
   SegmentCheckpoints checkpoints_; ///< segmented(): a copy per segment but the last, and one aside
   uint64_t optimizer_steps_ = 0;
   Rewiring rewiring_;    ///< Deep R's rewiring after each optimiser step

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 17u
+#define SNN_MODEL_ABI_VERSION 18u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -500,6 +500,14 @@ typedef struct snn_device_desc {
       data-parallel run (NCCL), used instead of MPI on host memory when
       every rank has a unit of its own. */
   const snn_collective_desc *collective;
+  /** Queues a copy behind the work queued so far, before the work queued
+      after it: `rows` rows of `width` bytes from `src` (row r at src + r *
+      src_pitch) to `dst` (row r at dst + r * dst_pitch), both allocated by
+      `allocate`. Lets the host feed a step's input without waiting for the
+      step before. 0, or nonzero with a message in `error` (a failure may
+      also show at the next `finish`). */
+  int (*copy_rows)(void *dst, uint64_t dst_pitch, const void *src, uint64_t src_pitch, uint64_t width, uint64_t rows,
+                   char *error, uint64_t error_size);
 } snn_device_desc;
 
 typedef struct snn_model_desc {

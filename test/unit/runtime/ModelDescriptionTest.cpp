@@ -171,9 +171,13 @@ TEST_F(ModelDescriptionTest, SpikeBlocks) {
   network.desc().spike_block_steps = 4;
   EXPECT_EQ(internal_error(), kMalformed + "spike blocks on the CPU, which reads the spike flags every step");
   static const snn_device_desc device = {
-      "host",    [](uint64_t bytes, char *, uint64_t) { return std::calloc(1, bytes ? bytes : 1); },
-      std::free, [](char *, uint64_t) { return 0; },
-      nullptr,   nullptr};
+      "host",
+      [](uint64_t bytes, char *, uint64_t) { return std::calloc(1, bytes ? bytes : 1); },
+      std::free,
+      [](char *, uint64_t) { return 0; },
+      nullptr,
+      nullptr,
+      [](void *, uint64_t, const void *, uint64_t, uint64_t, uint64_t, char *, uint64_t) { return 0; }};
   network.desc().device = &device;
   network.desc().spike_block_steps = 3;
   EXPECT_EQ(internal_error(), kMalformed + "spike blocks of 3 steps, not a power of two");

@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -102,7 +103,14 @@ int device_finish(char *, uint64_t) {
   ++device_waits;
   return 0;
 }
-const snn_device_desc kCountingDevice = {"counting", device_allocate, device_release, device_finish, nullptr, nullptr};
+int device_copy_rows(void *dst, uint64_t dst_pitch, const void *src, uint64_t src_pitch, uint64_t width, uint64_t rows,
+                     char *, uint64_t) {
+  for (uint64_t r = 0; r < rows; ++r)
+    std::memcpy(static_cast<char *>(dst) + r * dst_pitch, static_cast<const char *>(src) + r * src_pitch, width);
+  return 0;
+}
+const snn_device_desc kCountingDevice = {"counting", device_allocate, device_release,  device_finish,
+                                         nullptr,    nullptr,         device_copy_rows};
 
 /// Puts `network` on the counting device with spike blocks of 4 steps.
 void on_counting_device(TestNetwork &network) {
