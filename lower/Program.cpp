@@ -125,6 +125,8 @@ const char *name_of(BufferRole role) {
     return "bitmask";
   case BufferRole::SpikeBlock:
     return "spike block";
+  case BufferRole::NonfiniteStep:
+    return "nonfinite step";
   }
   return "?";
 }

@@ -140,6 +140,16 @@ private:
       block.extent = uint64_t(kSpikeBlockSteps) * 32 * spike_block_words(pop.size);
       info.spike_block = add_buffer(std::move(block));
       p_.spike_block_steps = kSpikeBlockSteps;
+      if (!real_states(info).empty()) {
+        Buffer first;
+        first.name = pop.name + ".nonfinite";
+        first.type = ElemType::I32;
+        first.scope = {ScopeKind::Global, k};
+        first.batch = BatchAxis::PerExample;
+        first.role = BufferRole::NonfiniteStep;
+        first.extent = 1;
+        info.nonfinite = add_buffer(std::move(first));
+      }
     }
     p_.populations.push_back(std::move(info));
   }
@@ -665,15 +675,33 @@ private:
         step.launches.push_back(spike_block_launch(k));
   }
 
+  /// The buffers of the population's real states: those the NaN check
+  /// looks at.
+  std::vector<int> real_states(const PopulationInfo &info) const {
+    std::vector<int> states;
+    for (const VariableInfo &v : info.states)
+      if (p_.buffers[size_t(v.buffer)].type == real_)
+        states.push_back(v.buffer);
+    return states;
+  }
+
   Launch spike_block_launch(int k) {
     const PopulationInfo &info = p_.populations[k];
-    int index = kernel("spike_block", [] { return build_spike_block_kernel(); });
-    return launch(index, "population " + info.name,
-                  {{"spikes", buffer_arg(info.spiked)},
-                   {"block", buffer_arg(info.spike_block)},
-                   {"size", scalar_arg(int64_t(info.size))},
-                   {"stride", scalar_arg(int64_t(32 * spike_block_words(info.size)))},
-                   {"steps", scalar_arg(int64_t(kSpikeBlockSteps))}});
+    // The same kernel watches the real states for NaN and infinities.
+    std::vector<int> states = info.nonfinite >= 0 ? real_states(info) : std::vector<int>();
+    int watched = int(states.size());
+    std::string name = watched > 0 ? "spike_block.watch" + std::to_string(watched) : "spike_block";
+    int index = kernel(name, [&] { return build_spike_block_kernel(watched, real_); });
+    std::map<std::string, Argument> args = {{"spikes", buffer_arg(info.spiked)},
+                                            {"block", buffer_arg(info.spike_block)},
+                                            {"size", scalar_arg(int64_t(info.size))},
+                                            {"stride", scalar_arg(int64_t(32 * spike_block_words(info.size)))},
+                                            {"steps", scalar_arg(int64_t(kSpikeBlockSteps))}};
+    for (int v = 0; v < watched; ++v)
+      args["state" + std::to_string(v)] = buffer_arg(states[size_t(v)]);
+    if (watched > 0)
+      args["nonfinite"] = buffer_arg(info.nonfinite);
+    return launch(index, "population " + info.name, args);
   }
 
   /// Runs each population's reset in its update's pass over the neurons

@@ -6,17 +6,47 @@
 
 namespace snn::lower {
 
-Kernel build_spike_block_kernel() {
-  KernelBuilder k("spike_block", DomainKind::Neurons, true);
-  int spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
-  int block = k.buffer("block", ElemType::Bits, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Write);
+Kernel build_spike_block_kernel(int watched, ElemType real, bool blocks) {
+  std::string name = !blocks       ? "watch_finite." + std::to_string(watched)
+                     : watched > 0 ? "spike_block.watch" + std::to_string(watched)
+                                   : std::string("spike_block");
+  KernelBuilder k(name, DomainKind::Neurons, true);
+  int spikes = -1, block = -1;
+  if (blocks) {
+    spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
+    block = k.buffer("block", ElemType::Bits, ScopeKind::Global, BatchAxis::PerExample, Param::Access::Write);
+  }
+  std::vector<int> states;
+  for (int v = 0; v < watched; ++v)
+    states.push_back(
+        k.buffer("state" + std::to_string(v), real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read));
+  int nonfinite = watched > 0 ? k.buffer("nonfinite", ElemType::I32, ScopeKind::Global, BatchAxis::PerExample,
+                                         Param::Access::ReadWrite)
+                              : -1;
   Value size = k.scalar("size");
-  Value stride = k.scalar("stride");
+  Value stride = blocks ? k.scalar("stride") : Value();
   Value steps = k.scalar("steps");
   k.set_extent("size");
   Value n = local("n", Type::I64), b = local("b", Type::I64);
   Value slot = k.let("slot", IntOp::make(IntOpKind::And, local("step", Type::I64), steps - i64(1)));
-  k.store(block, b * steps * stride + slot * stride + n, nonzero(k.load(spikes, b * size + n)));
+  if (blocks)
+    k.store(block, b * steps * stride + slot * stride + n, nonzero(k.load(spikes, b * size + n)));
+  if (watched == 0)
+    return k.finish();
+  // x - x is 0 for a finite x and NaN for NaN and the infinities.
+  Value bad;
+  for (int v = 0; v < watched; ++v) {
+    std::string name = "x" + std::to_string(v);
+    k.let(name, k.load(states[size_t(v)], b * size + n));
+    ir::Expr x = ir::Variable::make(ir::VarKind::Local, name, ir::Dimension(), ir::ScalarType::Real);
+    Value not_finite = Math::make(
+        ir::Binary::make(ir::BinaryOp::Ne, ir::Binary::make(ir::BinaryOp::Sub, x, x), ir::Constant::make(0.0)));
+    bad = bad ? IntOp::make(IntOpKind::Or, bad, not_finite) : not_finite;
+  }
+  k.emit(If::make(k.let("bad", bad), k.nested([&] {
+    k.emit(If::make(IntOp::make(IntOpKind::Eq, k.load(nonfinite, b), IntImm::make(Type::I32, 0)),
+                    k.nested([&] { k.store(nonfinite, b, Cast::make(Type::I32, slot + i64(1))); })));
+  })));
   return k.finish();
 }
 

@@ -424,6 +424,15 @@ private:
       check(pop.spiked, "the spike flags of " + pop.name);
       if (pop.stimulus >= 0)
         check(pop.stimulus, "the stimulus of " + pop.name);
+      if (pop.nonfinite >= 0) {
+        check(pop.nonfinite, "the non-finite step of " + pop.name);
+        if (valid_buffer(pop.nonfinite)) {
+          const Buffer &first = p_.buffers[size_t(pop.nonfinite)];
+          if (first.type != ElemType::I32 || first.role != BufferRole::NonfiniteStep || first.extent != 1 ||
+              first.batch != BatchAxis::PerExample || pop.spike_block < 0)
+            fail("the non-finite step of " + pop.name + " is not one i32 per example beside a spike block");
+        }
+      }
       if (pop.spike_block >= 0) {
         check(pop.spike_block, "the spike block of " + pop.name);
         if (!valid_buffer(pop.spike_block))

@@ -20,7 +20,8 @@ AbiTypes AbiTypes::get(llvm::LLVMContext &context) {
   AbiTypes t;
   t.buffer_desc = named_struct(context, "snn_buffer_desc", {ptr, ptr, i32, i32, i32, i32, i32, i64});
   t.variable_desc = named_struct(context, "snn_variable_desc", {ptr, i32, i32, ptr, ptr});
-  t.population_desc = named_struct(context, "snn_population_desc", {ptr, ptr, i32, i32, ptr, i32, ptr, i32, i32, i32});
+  t.population_desc =
+      named_struct(context, "snn_population_desc", {ptr, ptr, i32, i32, ptr, i32, ptr, i32, i32, i32, i32});
   t.projection_desc =
       named_struct(context, "snn_projection_desc", {ptr, i32, i32, i32, f64, i64, i32, i32, i32, i32, ptr,
                                                     ptr, ptr, ptr, ptr, i32, i32, i32, i32, i32, i32});

@@ -103,6 +103,8 @@ uint32_t abi_role(lower::BufferRole role) {
     return SNN_ROLE_BITMASK;
   case lower::BufferRole::SpikeBlock:
     return SNN_ROLE_SPIKE_BLOCK;
+  case lower::BufferRole::NonfiniteStep:
+    return SNN_ROLE_NONFINITE_STEP;
   }
   throw ir::InternalError("unknown buffer role");
 }
@@ -302,7 +304,7 @@ private:
                      {string(pop.name), string(pop.model), u32(pop.size), u32(pop.states.size()),
                       variables(pop.states, "snn.state_vars." + pop.name), u32(pop.inputs.size()),
                       variables(pop.inputs, "snn.inputs." + pop.name), buffer_index(pop.spiked),
-                      buffer_index(pop.stimulus), buffer_index(pop.spike_block)});
+                      buffer_index(pop.stimulus), buffer_index(pop.spike_block), buffer_index(pop.nonfinite)});
   }
 
   llvm::Constant *projection(const lower::ProjectionInfo &proj) {

@@ -15,10 +15,11 @@ namespace {
 
 const char *const kTypeNames[] = {"float32", "float64", "int32", "uint32", "uint8", "bits"};
 const char *const kScopeNames[] = {"neuron", "synapse", "pre", "post", "row", "global", "column"};
-const char *const kRoleNames[] = {
-    "state",   "input",         "spiked",       "stimulus",       "row start",  "target",  "weight",  "label",
-    "loss",    "scores",        "gradient",     "hyper",          "training",   "bias",    "running", "delay",
-    "delayed", "synapse state", "column start", "column synapse", "column pre", "history", "bitmask", "spike block"};
+const char *const kRoleNames[] = {"state",      "input",   "spiked",        "stimulus",     "row start",
+                                  "target",     "weight",  "label",         "loss",         "scores",
+                                  "gradient",   "hyper",   "training",      "bias",         "running",
+                                  "delay",      "delayed", "synapse state", "column start", "column synapse",
+                                  "column pre", "history", "bitmask",       "spike block",  "nonfinite step"};
 
 std::string quoted(const char *name) { return std::string("'") + (name ? name : "?") + "'"; }
 
@@ -36,7 +37,7 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     broken(which + " has scope " + std::to_string(buffer.scope));
   if (buffer.batch > SNN_BATCH_PER_EXAMPLE)
     broken(which + " has batch axis " + std::to_string(buffer.batch));
-  if (buffer.role > SNN_ROLE_SPIKE_BLOCK)
+  if (buffer.role > SNN_ROLE_NONFINITE_STEP)
     broken(which + " has role " + std::to_string(buffer.role));
   uint64_t expected = buffer.extent;
   if (buffer.scope == SNN_SCOPE_NEURON) {
@@ -113,6 +114,9 @@ void check_buffer(const snn_model_desc &model, uint32_t index) {
     break;
   case SNN_ROLE_SPIKE_BLOCK:
     rule = {SNN_ELEM_BITS, SNN_SCOPE_GLOBAL, SNN_BATCH_PER_EXAMPLE};
+    break;
+  case SNN_ROLE_NONFINITE_STEP:
+    rule = {SNN_ELEM_I32, SNN_SCOPE_GLOBAL, SNN_BATCH_PER_EXAMPLE};
     break;
   case SNN_ROLE_HISTORY:
     // Reals or flags, recorded per step.
@@ -203,6 +207,14 @@ void check_populations(const snn_model_desc &model, References &references) {
           uint64_t(model.spike_block_steps) * 32 * ((uint64_t(population.size) + 31) / 32))
         broken(which + ": its spike block does not hold " + std::to_string(model.spike_block_steps) +
                " rows of whole words");
+      // Optional (a population without real states has none); read only
+      // beside the spike blocks.
+      if (population.nonfinite != SNN_NO_BUFFER) {
+        references.expect(population.nonfinite, which + ": non-finite step", SNN_ROLE_NONFINITE_STEP, SNN_SCOPE_GLOBAL,
+                          p, SNN_BATCH_PER_EXAMPLE);
+        if (model.buffers[population.nonfinite].extent != 1)
+          broken(which + ": its non-finite step is not one element per example");
+      }
     }
   }
 }

@@ -68,44 +68,75 @@ bool all_finite(const void *data, uint32_t type, uint64_t count) {
   return true;
 }
 
-void check_states_finite(const snn_model_desc &model, const snn_state &state, uint32_t batch, uint64_t step,
-                         const std::string &when) {
-  for (uint32_t p = 0; p < model.num_populations; ++p) {
-    const snn_population_desc &population = model.populations[p];
-    for (uint32_t v = 0; v < population.num_state_vars; ++v) {
-      const snn_variable_desc &variable = population.state_vars[v];
-      uint32_t type = model.buffers[variable.buffer].type;
-      const void *values = state.buffers[variable.buffer];
-      uint64_t count = uint64_t(population.size) * batch;
-      if (all_finite(values, type, count))
+namespace {
+
+const char *const kRemedy = "; its equations overflow or leave their domain there (an exp too large, the sqrt or "
+                            "log of a negative value); --allow-nonfinite runs on regardless";
+
+/// Throws the located Error for the first state value of `population`
+/// that is not finite among examples [first, first + count) of `state`,
+/// naming `step` as the step it became so; returns when there is none.
+void throw_first_nonfinite(const snn_model_desc &model, const snn_population_desc &population, const snn_state &state,
+                           uint32_t first, uint32_t count, uint64_t step, const std::string &when) {
+  for (uint32_t v = 0; v < population.num_state_vars; ++v) {
+    const snn_variable_desc &variable = population.state_vars[v];
+    uint32_t type = model.buffers[variable.buffer].type;
+    const void *values = state.buffers[variable.buffer];
+    uint64_t begin = uint64_t(population.size) * first, end = begin + uint64_t(population.size) * count;
+    if (all_finite(static_cast<const char *>(values) + element_bytes(type, begin), type, end - begin))
+      continue;
+    for (uint64_t i = begin; i < end; ++i) {
+      double x = load_element(values, type, i);
+      if (std::isfinite(x))
         continue;
-      for (uint64_t i = 0; i < count; ++i) {
-        double x = load_element(values, type, i);
-        if (std::isfinite(x))
-          continue;
-        uint64_t example = state.first_example + i / population.size;
-        throw Error("population '" + std::string(population.name) + "': state '" + variable.name + "' of neuron " +
-                    std::to_string(i % population.size) + " became " + value_text(x) + " in example " +
-                    std::to_string(example) + " at step " + std::to_string(step) +
-                    " (t = " + time_text(double(step + 1) * model.dt) + ")" + (when.empty() ? "" : " " + when) +
-                    "; its equations overflow or leave their domain there (an exp too large, the sqrt or log of a "
-                    "negative value); --allow-nonfinite runs on regardless");
-      }
+      uint64_t example = state.first_example + i / population.size;
+      throw Error("population '" + std::string(population.name) + "': state '" + variable.name + "' of neuron " +
+                  std::to_string(i % population.size) + " became " + value_text(x) + " in example " +
+                  std::to_string(example) + " at step " + std::to_string(step) +
+                  " (t = " + time_text(double(step + 1) * model.dt) + ")" + (when.empty() ? "" : " " + when) + kRemedy);
     }
   }
+}
+
+} // namespace
+
+void check_states_finite(const snn_model_desc &model, const snn_state &state, uint32_t batch, uint64_t step,
+                         const std::string &when) {
+  // On a device the step's kernels noted, per population and example, the
+  // first step of this block after which a state was not finite: the
+  // earliest of them is where the CPU, checking every step, would stop.
+  const uint32_t block = model.spike_block_steps;
+  uint32_t population = model.num_populations, example = 0;
+  int32_t slot = 0;
+  for (uint32_t p = 0; block > 0 && p < model.num_populations; ++p) {
+    if (model.populations[p].nonfinite == SNN_NO_BUFFER)
+      continue;
+    const int32_t *noted = static_cast<const int32_t *>(state.buffers[model.populations[p].nonfinite]);
+    for (uint32_t b = 0; b < batch; ++b)
+      if (noted[b] > 0 && (slot == 0 || noted[b] < slot)) {
+        population = p;
+        example = b;
+        slot = noted[b];
+      }
+  }
+  if (slot > 0) {
+    const snn_population_desc &pop = model.populations[population];
+    uint64_t at = step - (step & (block - 1)) + uint64_t(slot - 1);
+    // Named by a value that is still not finite, if one is.
+    throw_first_nonfinite(model, pop, state, example, 1, at, when);
+    throw Error("population '" + std::string(pop.name) + "': a state became NaN or infinite in example " +
+                std::to_string(state.first_example + example) + " at step " + std::to_string(at) +
+                " (t = " + time_text(double(at + 1) * model.dt) + ")" + (when.empty() ? "" : " " + when) +
+                ", and an assignment made it finite again by step " + std::to_string(step) + kRemedy);
+  }
+  for (uint32_t p = 0; p < model.num_populations; ++p)
+    if (block == 0 || model.populations[p].nonfinite == SNN_NO_BUFFER)
+      throw_first_nonfinite(model, model.populations[p], state, 0, batch, step, when);
 }
 
 bool checks_states_after(const snn_model_desc &model, uint64_t step, uint64_t steps) {
   const uint32_t block = model.spike_block_steps;
   return block == 0 || (step + 1) % block == 0 || step + 1 == steps;
-}
-
-std::string checked_every_block(const snn_model_desc &model) {
-  const uint32_t block = model.spike_block_steps;
-  if (block == 0)
-    return "";
-  return "(the " + std::string(model.device ? model.device->name : "device") + " device's states are checked every " +
-         std::to_string(block) + " steps: it may have happened up to " + std::to_string(block - 1) + " steps earlier)";
 }
 
 void check_gradients_finite(const snn_model_desc &model, const snn_state &state, const std::string &when) {

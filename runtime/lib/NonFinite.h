@@ -5,7 +5,9 @@
 // weights. After every step the runtime tests each population's state
 // buffers with one branch-free pass (vectorisable: an OR of "not finite"
 // over the elements); only when that finds one does it locate the first
-// (population, variable, neuron, example) and throw. `--allow-nonfinite`
+// (population, variable, neuron, example) and throw. A device's kernels
+// watch the states every step themselves (lower/SpikeBlocks.h) and the
+// runtime reads their note once per block. `--allow-nonfinite`
 // turns the check off. Training also checks every batch's gradients.
 //
 //===----------------------------------------------------------------------===//
@@ -22,7 +24,11 @@ namespace snn::rt {
 /// Throws Error naming the population, the variable, the neuron, the
 /// example (global index) and the step when a state variable of the
 /// `batch` examples in `state` is NaN or infinite after step `step`.
-/// `when` adds context (e.g. "in epoch 2, batch 5"), or is empty.
+/// `when` adds context (e.g. "in epoch 2, batch 5"), or is empty. On a
+/// device, checked once per spike block, the step is the first of the
+/// block that the kernels noted (snn_population_desc::nonfinite), the
+/// value one still not finite if any (else the message says that an
+/// assignment made it finite again); the states are read only then.
 void check_states_finite(const snn_model_desc &model, const snn_state &state, uint32_t batch, uint64_t step,
                          const std::string &when = "");
 
@@ -30,10 +36,6 @@ void check_states_finite(const snn_model_desc &model, const snn_state &state, ui
 /// step on the CPU; on a device, whose states the check would move to the
 /// host, after every spike block's last step and the run's last.
 bool checks_states_after(const snn_model_desc &model, uint64_t step, uint64_t steps);
-
-/// The `when` of a check that runs once per spike block ("" on the CPU):
-/// it says that the state may have become so up to a block earlier.
-std::string checked_every_block(const snn_model_desc &model);
 
 /// Throws Error naming the parameter and the element when a trained
 /// parameter's batch gradient holds a NaN or an infinity.

@@ -67,17 +67,16 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
 
   // A device's spikes arrive a block of steps at a time (Simulation::
   // observe_spikes), its states are read every step only when recorded,
-  // and checked for NaN once per block.
+  // and checked for NaN once per block (its kernels note the exact step).
   simulation.observe_spikes([&](uint64_t step) { recorder.record_spikes(step, spikes); });
   const bool records_states = recorder.records_states();
   simulation.defer_waits(!records_states);
-  const std::string checked = checked_every_block(model);
   auto start = std::chrono::steady_clock::now();
   simulation.init();
   for (uint64_t step = 0; step < steps; ++step) {
     simulation.step();
     if (!options.allow_nonfinite && checks_states_after(model, step, steps))
-      check_states_finite(model, simulation.state(), simulation.batch(), step, checked);
+      check_states_finite(model, simulation.state(), simulation.batch(), step);
     if (records_states)
       recorder.record_states(step, simulation.state());
   }

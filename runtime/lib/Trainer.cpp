@@ -224,7 +224,6 @@ void Trainer::simulate(snn_state &mine, Pass pass, const std::string &where, con
     if (queued)
       std::exchange(queued, nullptr)->wait(where);
   };
-  const std::string checked = model_.spike_block_steps ? where + " " + checked_every_block(model_) : where;
   for (uint32_t t = 0; t < steps; ++t) {
     // The state a segment starts from, but the last's (never recomputed).
     if (segmented && t % segment == 0 && t / segment + 1 < segments) {
@@ -235,7 +234,7 @@ void Trainer::simulate(snn_state &mine, Pass pass, const std::string &where, con
     queue(advance, t);
     if (check_finite_ && checks_states_after(model_, t, steps)) {
       settle();
-      check_states_finite(model_, mine, mine.batch, t, checked);
+      check_states_finite(model_, mine, mine.batch, t, where);
     }
     if (recording) {
       settle();

@@ -99,11 +99,17 @@ enum snn_buffer_role {
                                      projection `owner`, ceil(n_post / 32) words per pre neuron, bit
                                      j % 32 of word pre * words + j / 32 set for pre -> j; built by the
                                      runtime */
-  SNN_ROLE_SPIKE_BLOCK = 23     /**< bits, per example, global scope: a device's spikes of a population
+  SNN_ROLE_SPIKE_BLOCK = 23,    /**< bits, per example, global scope: a device's spikes of a population
                                      over snn_model_desc::spike_block_steps steps, a row of ceil(size /
                                      32) words per step (slot step % steps), neuron n at bit n % 32 of
                                      word n / 32; written by the step entry, read by the runtime when
                                      full (snn_population_desc::spike_block) */
+  SNN_ROLE_NONFINITE_STEP = 24  /**< i32, per example, global scope, one element: 0 while every real
+                                     state of population `owner` was finite after each step; else 1 +
+                                     the slot (step % snn_model_desc::spike_block_steps) of the first
+                                     step after which one was not. Set by the step entry's spike-block
+                                     kernel, read by the runtime's NaN check
+                                     (snn_population_desc::nonfinite) */
 };
 
 /** How a projection's synapses are chosen (data, not code). */
@@ -181,6 +187,14 @@ typedef struct snn_population_desc {
       SNN_ROLE_SPIKE_BLOCK); read only when snn_model_desc::spike_block_steps
       is not 0 (else the runtime reads the flags every step: the CPU). */
   uint32_t spike_block;
+  /** On a device, buffer of the first step of the current spike block that
+      left a real state of the population NaN or infinite (role
+      SNN_ROLE_NONFINITE_STEP), so that the runtime, which looks at the
+      states once per block, still names the exact step, even of a value an
+      assignment made finite again within the block; SNN_NO_BUFFER on the
+      CPU, which looks after every step, and for a population without real
+      states. */
+  uint32_t nonfinite;
 } snn_population_desc;
 
 /** How a weight file orders its values (snn_projection_desc::weight_layout). */

@@ -57,7 +57,8 @@ TEST_F(AbiLayout, MatchesCStructs) {
                  offsetof(snn_population_desc, size), offsetof(snn_population_desc, num_state_vars),
                  offsetof(snn_population_desc, state_vars), offsetof(snn_population_desc, num_inputs),
                  offsetof(snn_population_desc, inputs), offsetof(snn_population_desc, spiked),
-                 offsetof(snn_population_desc, stimulus), offsetof(snn_population_desc, spike_block)});
+                 offsetof(snn_population_desc, stimulus), offsetof(snn_population_desc, spike_block),
+                 offsetof(snn_population_desc, nonfinite)});
   expect_layout(t.projection_desc, sizeof(snn_projection_desc),
                 {offsetof(snn_projection_desc, name),         offsetof(snn_projection_desc, pre),
                  offsetof(snn_projection_desc, post),         offsetof(snn_projection_desc, connectivity),

@@ -21,7 +21,8 @@ class Network {
 public:
   explicit Network(std::vector<uint32_t> sizes) {
     for (uint32_t size : sizes)
-      populations_.push_back({"pop", "LIF", size, 0, nullptr, 0, nullptr, 0, SNN_NO_BUFFER, SNN_NO_BUFFER});
+      populations_.push_back(
+          {"pop", "LIF", size, 0, nullptr, 0, nullptr, 0, SNN_NO_BUFFER, SNN_NO_BUFFER, SNN_NO_BUFFER});
     populations_[0].name = "a";
     if (populations_.size() > 1)
       populations_[1].name = "b";

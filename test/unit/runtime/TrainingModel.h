@@ -203,8 +203,8 @@ struct TrainingModel {
       {"test-split", "test fraction", 0, 0, 1, SNN_HYPER_MAX_OPEN},
   };
   std::vector<snn_population_desc> populations{
-      {"in", "SpikeSource", kFeatures, 1, nullptr, 0, nullptr, kInSpiked, kInStimulus, SNN_NO_BUFFER},
-      {"out", "Logistic", kClasses, 0, nullptr, 0, nullptr, kOutSpiked, SNN_NO_BUFFER, SNN_NO_BUFFER},
+      {"in", "SpikeSource", kFeatures, 1, nullptr, 0, nullptr, kInSpiked, kInStimulus, SNN_NO_BUFFER, SNN_NO_BUFFER},
+      {"out", "Logistic", kClasses, 0, nullptr, 0, nullptr, kOutSpiked, SNN_NO_BUFFER, SNN_NO_BUFFER, SNN_NO_BUFFER},
   };
   snn_variable_desc count{"count", kInCount, 0, nullptr, nullptr};
   std::vector<snn_projection_desc> projections{{"in->out",

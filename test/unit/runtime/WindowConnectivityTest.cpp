@@ -46,9 +46,9 @@ struct Case {
 ProjectionSynapses build(const Case &c, snn_model_desc &model, std::vector<snn_population_desc> &pops,
                          snn_projection_desc &projection) {
   pops = {{"in", "M", c.w.pre_height * c.w.pre_width * c.w.pre_channels, 0, nullptr, 0, nullptr, 0, SNN_NO_BUFFER,
-           SNN_NO_BUFFER},
+           SNN_NO_BUFFER, SNN_NO_BUFFER},
           {"out", "M", c.w.post_height * c.w.post_width * c.w.post_channels, 0, nullptr, 0, nullptr, 0, SNN_NO_BUFFER,
-           SNN_NO_BUFFER}};
+           SNN_NO_BUFFER, SNN_NO_BUFFER}};
   projection = {"in -> out",
                 0,
                 1,
