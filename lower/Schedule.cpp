@@ -91,17 +91,24 @@ private:
     return int(p_.buffers.size() - 1);
   }
 
-  int neuron_buffer(int population, const std::string &var, ElemType type, BufferRole role, std::string unit) {
-    const ir::Population &pop = m_.network.populations[population];
+  /// A per-example buffer of `population` called `<population>.<var>`, of
+  /// `extent` elements in `scope` (owned by the population).
+  int population_buffer(int population, const std::string &var, ElemType type, BufferRole role, std::string unit,
+                        ScopeKind scope, uint64_t extent) {
     Buffer b;
-    b.name = pop.name + "." + var;
+    b.name = m_.network.populations[population].name + "." + var;
     b.type = type;
-    b.scope = {ScopeKind::Neuron, population};
+    b.scope = {scope, population};
     b.batch = BatchAxis::PerExample;
     b.role = role;
     b.unit = std::move(unit);
-    b.extent = pop.size;
+    b.extent = extent;
     return add_buffer(std::move(b));
+  }
+
+  int neuron_buffer(int population, const std::string &var, ElemType type, BufferRole role, std::string unit) {
+    return population_buffer(population, var, type, role, std::move(unit), ScopeKind::Neuron,
+                             m_.network.populations[population].size);
   }
 
   void add_population(int k) {
@@ -130,26 +137,14 @@ private:
     if (ir::reads_stimulus(model))
       info.stimulus = neuron_buffer(k, "stimulus", ElemType::U8, BufferRole::Stimulus, "");
     if (options_.parallel_device) {
-      Buffer block;
-      block.name = pop.name + ".spike_block";
-      block.type = ElemType::Bits;
-      block.scope = {ScopeKind::Global, k};
-      block.batch = BatchAxis::PerExample;
-      block.role = BufferRole::SpikeBlock;
-      block.unit = "1";
-      block.extent = uint64_t(kSpikeBlockSteps) * 32 * spike_block_words(pop.size);
-      info.spike_block = add_buffer(std::move(block));
+      // What a device's step-end kernel writes per example (SpikeBlocks.h).
+      info.spike_block =
+          population_buffer(k, "spike_block", ElemType::Bits, BufferRole::SpikeBlock, "1", ScopeKind::Global,
+                            uint64_t(kSpikeBlockSteps) * 32 * spike_block_words(pop.size));
       p_.spike_block_steps = kSpikeBlockSteps;
-      if (!real_states(info).empty()) {
-        Buffer first;
-        first.name = pop.name + ".nonfinite";
-        first.type = ElemType::I32;
-        first.scope = {ScopeKind::Global, k};
-        first.batch = BatchAxis::PerExample;
-        first.role = BufferRole::NonfiniteStep;
-        first.extent = 1;
-        info.nonfinite = add_buffer(std::move(first));
-      }
+      if (!real_states(info).empty())
+        info.nonfinite =
+            population_buffer(k, "nonfinite", ElemType::I32, BufferRole::NonfiniteStep, "", ScopeKind::Global, 1);
     }
     p_.populations.push_back(std::move(info));
   }
