@@ -94,9 +94,9 @@ enum class BufferRole : uint8_t {
   History,       ///< per example, global: `extent` elements per step of an example, allocated for the run's steps
   Bitmask, ///< U32, shared, global: a bitmask-stored projection's synapses (ProjectionInfo::mask), built by the runtime
   SpikeBlock, ///< Bits, per example, global: a device's spikes of the last Program::spike_block_steps steps
-  /// I32, per example, global, one element: 0, or 1 + the slot in the
-  /// spike block of the first step after which a real state of the
-  /// population was not finite (lower/SpikeBlocks.h)
+  /// I32, per example, global, one element per real state of the
+  /// population: 0, or 1 + the slot in the spike block of the first step
+  /// after which the state was not finite (lower/SpikeBlocks.h)
   NonfiniteStep,
 };
 const char *name_of(BufferRole role);
@@ -228,8 +228,8 @@ struct PopulationInfo {
   /// On a device: its spikes of the last Program::spike_block_steps steps
   /// (lower/SpikeBlocks.h); -1 on the CPU.
   int spike_block = -1;
-  /// On a device, with a spike block and real states: the first step of
-  /// the block after which one of them was not finite (NonfiniteStep).
+  /// On a device, with a spike block and real states: per real state, the
+  /// first step of the block after which it was not finite (NonfiniteStep).
   int nonfinite = -1;
 };
 

@@ -142,9 +142,9 @@ private:
           population_buffer(k, "spike_block", ElemType::Bits, BufferRole::SpikeBlock, "1", ScopeKind::Global,
                             uint64_t(kSpikeBlockSteps) * 32 * spike_block_words(pop.size));
       p_.spike_block_steps = kSpikeBlockSteps;
-      if (!real_states(info).empty())
+      if (uint64_t watched = real_states(info).size(); watched > 0)
         info.nonfinite =
-            population_buffer(k, "nonfinite", ElemType::I32, BufferRole::NonfiniteStep, "", ScopeKind::Global, 1);
+            population_buffer(k, "nonfinite", ElemType::I32, BufferRole::NonfiniteStep, "", ScopeKind::Global, watched);
     }
     p_.populations.push_back(std::move(info));
   }

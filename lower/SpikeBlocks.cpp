@@ -33,20 +33,20 @@ Kernel build_spike_block_kernel(int watched, ElemType real, bool blocks) {
     k.store(block, b * steps * stride + slot * stride + n, nonzero(k.load(spikes, b * size + n)));
   if (watched == 0)
     return k.finish();
-  // x - x is 0 for a finite x and NaN for NaN and the infinities.
-  Value bad;
+  // Per state: x - x is 0 for a finite x and NaN for NaN and the
+  // infinities; the state's note of the example is its element.
   for (int v = 0; v < watched; ++v) {
     std::string name = "x" + std::to_string(v);
     k.let(name, k.load(states[size_t(v)], b * size + n));
     ir::Expr x = ir::Variable::make(ir::VarKind::Local, name, ir::Dimension(), ir::ScalarType::Real);
-    Value not_finite = Math::make(
+    Value bad = Math::make(
         ir::Binary::make(ir::BinaryOp::Ne, ir::Binary::make(ir::BinaryOp::Sub, x, x), ir::Constant::make(0.0)));
-    bad = bad ? IntOp::make(IntOpKind::Or, bad, not_finite) : not_finite;
+    Value note = b * i64(watched) + i64(v);
+    k.emit(If::make(bad, k.nested([&] {
+      k.emit(If::make(IntOp::make(IntOpKind::Eq, k.load(nonfinite, note), IntImm::make(Type::I32, 0)),
+                      k.nested([&] { k.store(nonfinite, note, Cast::make(Type::I32, slot + i64(1))); })));
+    })));
   }
-  k.emit(If::make(k.let("bad", bad), k.nested([&] {
-    k.emit(If::make(IntOp::make(IntOpKind::Eq, k.load(nonfinite, b), IntImm::make(Type::I32, 0)),
-                    k.nested([&] { k.store(nonfinite, b, Cast::make(Type::I32, slot + i64(1))); })));
-  })));
   return k.finish();
 }
 

@@ -13,11 +13,11 @@
 // The runtime checks the states for NaN and infinities once per block too
 // (each check moves them to the host), so the same kernel watches them
 // every step: where a real state of a neuron is not finite after the step,
-// it notes the step's slot in the population's NonfiniteStep element of
-// the example, unless an earlier step of the block is noted. The runtime
-// then names the exact step, even where an assignment (a reset) made the
-// value finite again before the block ended, and reads the states only
-// when a step is noted.
+// it notes the step's slot in the state's NonfiniteStep element of the
+// example, unless an earlier step of the block is noted. The runtime then
+// names the exact step and state, even where an assignment (a reset) made
+// the value finite again before the block ended, and reads the states
+// only when a step is noted.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -39,10 +39,11 @@ inline uint64_t spike_block_words(uint32_t size) { return (uint64_t(size) + 31) 
 /// of `block` (Bits, per example, `steps` rows of `stride` bits). Scalars:
 /// `size`, `stride` (the row in bits, a multiple of 32) and `steps`. With
 /// `watched` > 0 (`spike_block.watch<watched>`) it also reads the states
-/// `state0` .. (of type `real`, per neuron and example) and, where one is
-/// not finite and `nonfinite[b]` (I32, per example) is still 0, sets it to
-/// 1 + the slot. All the points that set it in one step write the same
-/// value, so the result does not depend on their order. Without `blocks`
+/// `state0` .. (of type `real`, per neuron and example) and, where state v
+/// is not finite and its note `nonfinite[b * watched + v]` (I32, `watched`
+/// per example) is still 0, sets it to 1 + the slot. All the points that
+/// set a note in one step write the same value, so the result does not
+/// depend on their order. Without `blocks`
 /// (`watch_finite.<watched>`, for train_step, whose spikes no runtime
 /// reads) it only watches: no `spikes`, `block` or `stride`.
 Kernel build_spike_block_kernel(int watched = 0, ElemType real = ElemType::F32, bool blocks = true);

@@ -69,7 +69,7 @@ template <typename Test> bool any_outside_parallel(const lower::Stmt &s, const T
       return any_outside_parallel(node.then_body, test) || any_outside_parallel(node.else_body, test);
     } else if constexpr (std::is_same_v<T, lower::For>) {
       return !node.parallel && any_outside_parallel(node.body, test);
-    } else if constexpr (std::is_same_v<T, lower::While>) {
+    } else if constexpr (std::is_same_v<T, lower::While> || std::is_same_v<T, lower::Stage>) {
       return any_outside_parallel(node.body, test);
     } else {
       return false;

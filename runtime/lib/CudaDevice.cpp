@@ -85,10 +85,19 @@ int finish(char *error, uint64_t error_size) {
 
 // On the stream the kernels are launched on (the default one), so the copy
 // runs after the steps queued before it and before those queued after.
+// cudaMemcpy2DAsync takes pitches up to the device's memPitch (2^31 - 1
+// bytes on current GPUs); longer ones are copied a row at a time.
 int copy_rows(void *dst, uint64_t dst_pitch, const void *src, uint64_t src_pitch, uint64_t width, uint64_t rows,
               char *error, uint64_t error_size) {
-  cudaError_t status = cudaMemcpy2DAsync(dst, size_t(dst_pitch), src, size_t(src_pitch), size_t(width), size_t(rows),
-                                         cudaMemcpyDefault, nullptr);
+  constexpr uint64_t kMaxPitch = (uint64_t(1) << 31) - 1;
+  cudaError_t status = cudaSuccess;
+  if (dst_pitch <= kMaxPitch && src_pitch <= kMaxPitch)
+    status = cudaMemcpy2DAsync(dst, size_t(dst_pitch), src, size_t(src_pitch), size_t(width), size_t(rows),
+                               cudaMemcpyDefault, nullptr);
+  else
+    for (uint64_t r = 0; r < rows && status == cudaSuccess; ++r)
+      status = cudaMemcpyAsync(static_cast<char *>(dst) + r * dst_pitch, static_cast<const char *>(src) + r * src_pitch,
+                               size_t(width), cudaMemcpyDefault, nullptr);
   if (status == cudaSuccess)
     return 0;
   describe(status, error, error_size);

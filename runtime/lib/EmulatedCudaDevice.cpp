@@ -45,7 +45,11 @@ void *allocate(uint64_t bytes, char *error, uint64_t error_size) {
   return memory;
 }
 
-void release(void *memory) { std::free(memory); }
+// As cudaFree, after the queued launches that may use the memory.
+void release(void *memory) {
+  snn_emulated_synchronize();
+  std::free(memory);
+}
 
 int finish(char *, uint64_t) {
   snn_emulated_synchronize();

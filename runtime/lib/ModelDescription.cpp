@@ -212,8 +212,13 @@ void check_populations(const snn_model_desc &model, References &references) {
       if (population.nonfinite != SNN_NO_BUFFER) {
         references.expect(population.nonfinite, which + ": non-finite step", SNN_ROLE_NONFINITE_STEP, SNN_SCOPE_GLOBAL,
                           p, SNN_BATCH_PER_EXAMPLE);
-        if (model.buffers[population.nonfinite].extent != 1)
-          broken(which + ": its non-finite step is not one element per example");
+        uint64_t real = 0;
+        for (uint32_t v = 0; v < population.num_state_vars; ++v) {
+          uint32_t type = model.buffers[population.state_vars[v].buffer].type;
+          real += type == SNN_ELEM_F32 || type == SNN_ELEM_F64 ? 1 : 0;
+        }
+        if (model.buffers[population.nonfinite].extent != real)
+          broken(which + ": its non-finite step is not one element per real state and example");
       }
     }
   }

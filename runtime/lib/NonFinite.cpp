@@ -73,12 +73,16 @@ namespace {
 const char *const kRemedy = "; its equations overflow or leave their domain there (an exp too large, the sqrt or "
                             "log of a negative value); --allow-nonfinite runs on regardless";
 
-/// Throws the located Error for the first state value of `population`
-/// that is not finite among examples [first, first + count) of `state`,
-/// naming `step` as the step it became so; returns when there is none.
-void throw_first_nonfinite(const snn_model_desc &model, const snn_population_desc &population, const snn_state &state,
-                           uint32_t first, uint32_t count, uint64_t step, const std::string &when) {
+/// Throws the located Error for the first value of state `v` of
+/// `population` (every state when `v` is num_state_vars) that is not
+/// finite among examples [first, first + count) of `state`, naming `step`
+/// as the step it became so; returns when there is none.
+void throw_first_nonfinite(const snn_model_desc &model, const snn_population_desc &population, uint32_t only,
+                           const snn_state &state, uint32_t first, uint32_t count, uint64_t step,
+                           const std::string &when) {
   for (uint32_t v = 0; v < population.num_state_vars; ++v) {
+    if (only < population.num_state_vars && v != only)
+      continue;
     const snn_variable_desc &variable = population.state_vars[v];
     uint32_t type = model.buffers[variable.buffer].type;
     const void *values = state.buffers[variable.buffer];
@@ -98,40 +102,53 @@ void throw_first_nonfinite(const snn_model_desc &model, const snn_population_des
   }
 }
 
+bool is_real(uint32_t type) { return type == SNN_ELEM_F32 || type == SNN_ELEM_F64; }
+
 } // namespace
 
 void check_states_finite(const snn_model_desc &model, const snn_state &state, uint32_t batch, uint64_t step,
                          const std::string &when) {
-  // On a device the step's kernels noted, per population and example, the
-  // first step of this block after which a state was not finite: the
-  // earliest of them is where the CPU, checking every step, would stop.
+  // On a device the step's kernels noted, per real state and example, the
+  // first step of this block after which it was not finite. The earliest
+  // note, first by population, state and example as the CPU scans, is
+  // where the CPU, which checks every step, would stop.
   const uint32_t block = model.spike_block_steps;
-  uint32_t population = model.num_populations, example = 0;
+  uint32_t population = 0, variable = 0, example = 0;
   int32_t slot = 0;
   for (uint32_t p = 0; block > 0 && p < model.num_populations; ++p) {
-    if (model.populations[p].nonfinite == SNN_NO_BUFFER)
+    const snn_population_desc &pop = model.populations[p];
+    if (pop.nonfinite == SNN_NO_BUFFER)
       continue;
-    const int32_t *noted = static_cast<const int32_t *>(state.buffers[model.populations[p].nonfinite]);
-    for (uint32_t b = 0; b < batch; ++b)
-      if (noted[b] > 0 && (slot == 0 || noted[b] < slot)) {
-        population = p;
-        example = b;
-        slot = noted[b];
-      }
+    const int32_t *noted = static_cast<const int32_t *>(state.buffers[pop.nonfinite]);
+    const uint64_t watched = model.buffers[pop.nonfinite].extent;
+    for (uint32_t v = 0, w = 0; v < pop.num_state_vars; ++v) {
+      if (!is_real(model.buffers[pop.state_vars[v].buffer].type))
+        continue;
+      for (uint32_t b = 0; b < batch; ++b)
+        if (int32_t note = noted[b * watched + w]; note > 0 && (slot == 0 || note < slot)) {
+          population = p;
+          variable = v;
+          example = b;
+          slot = note;
+        }
+      ++w;
+    }
   }
   if (slot > 0) {
     const snn_population_desc &pop = model.populations[population];
     uint64_t at = step - (step & (block - 1)) + uint64_t(slot - 1);
-    // Named by a value that is still not finite, if one is.
-    throw_first_nonfinite(model, pop, state, example, 1, at, when);
-    throw Error("population '" + std::string(pop.name) + "': a state became NaN or infinite in example " +
-                std::to_string(state.first_example + example) + " at step " + std::to_string(at) +
-                " (t = " + time_text(double(at + 1) * model.dt) + ")" + (when.empty() ? "" : " " + when) +
-                ", and an assignment made it finite again by step " + std::to_string(step) + kRemedy);
+    // Named by a neuron whose value is still not finite, if one is.
+    throw_first_nonfinite(model, pop, variable, state, example, 1, at, when);
+    throw Error("population '" + std::string(pop.name) + "': state '" + pop.state_vars[variable].name +
+                "' became NaN or infinite in example " + std::to_string(state.first_example + example) + " at step " +
+                std::to_string(at) + " (t = " + time_text(double(at + 1) * model.dt) + ")" +
+                (when.empty() ? "" : " " + when) + ", and an assignment made it finite again by step " +
+                std::to_string(step) + kRemedy);
   }
   for (uint32_t p = 0; p < model.num_populations; ++p)
     if (block == 0 || model.populations[p].nonfinite == SNN_NO_BUFFER)
-      throw_first_nonfinite(model, model.populations[p], state, 0, batch, step, when);
+      throw_first_nonfinite(model, model.populations[p], model.populations[p].num_state_vars, state, 0, batch, step,
+                            when);
 }
 
 bool checks_states_after(const snn_model_desc &model, uint64_t step, uint64_t steps) {

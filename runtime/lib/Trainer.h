@@ -139,7 +139,8 @@ private:
   bool groups_allowed_ = false; ///< whether groups of examples may run whole on threads
   uint32_t neurons_ = 0;
   /// batch x steps x neurons input flags of the current batch, where the
-  /// device reads them: it copies a step's flags itself (feed_input).
+  /// device reads them: it copies a step's flags itself (simulate's
+  /// set_stimulus).
   AlignedBuffer raster_;
   SegmentCheckpoints checkpoints_; ///< segmented(): a copy per segment but the last, and one aside
   uint64_t optimizer_steps_ = 0;

@@ -16,14 +16,16 @@ blows x up at t = 1.4 ms and resets it (a spike on a clock) at 1.7 ms,
 within one block: the CPU stops at the blow-up, and so must the device
 (naming that step, and that an assignment made the value finite again by
 the block's end), where a look at the states alone would have seen
-nothing.
+nothing. Its state y (declared first) blows up later in the same block and
+stays infinite: the message must still name x, the state of the first
+step.
 """
 import os
 import re
 
 import numpy as np
 
-from e2e_common import Checker, compile_model, parse_args, run_model
+from e2e_common import SOURCE_ROOT, Checker, compile_model, model_folder, parse_args, run_model
 
 MODEL = """
 neuron Blow {
@@ -86,13 +88,16 @@ def main():
                     f"CUDA target: the message names step {m.group(4)}, the first non-finite x is step {bad[0]}")
 
     transient(args, check)
+    training(args, check)
     check.finish()
 
 
 TRANSIENT = """
 neuron Transient {
+  state y = 1
   state x = 1
   state c = 0
+  dy/dt = y * y / (1.6 ms)
   dx/dt = x * x / (1.4 ms)
   dc/dt = 1 / (1 ms)
   spike when c > 1.7
@@ -134,11 +139,42 @@ def transient(args, check):
     gpu = compile_model(args.snnc, source, args.work, "transient_gpu",
                         ["--precision=double", "--target=cuda", "--cuda-host-emulation"])
     stopped = run_model(gpu, args.work, [], expect_ok=False)
-    m = re.search(r"population 'p': a state became NaN or infinite in example 0 at step (\d+) \(t = [^)]*\), and an "
+    m = re.search(r"population 'p': state 'x' became NaN or infinite in example 0 at step (\d+) \(t = [^)]*\), and an "
                   r"assignment made it finite again by step 191;", stopped.stderr)
     check.check(stopped.returncode == 1 and m is not None and int(m.group(1)) == first,
                 f"transient, CUDA target: expected exit 1 naming step {first}, got {stopped.returncode}: "
                 f"{stopped.stderr}")
+
+
+def training(args, check):
+    """Training: train_step watches the states too (watch_finite). Digits
+    with a population whose x blows up at step 13 of the first example: the
+    emulated GPU stops where the CPU does, at step 13 of the 20, before the
+    runtime's look at the last step."""
+    with open(os.path.join(SOURCE_ROOT, "examples", "digits.snn")) as f:
+        text = f.read()
+    for old, new in (("import std.inputs.SpikeSource\n",
+                      "import std.inputs.SpikeSource\nneuron Blow {\n  state x = 1\n  dx/dt = x * x / (12 ms)\n}\n"),
+                     ("  population output = Readout(tau_mem: 20 ms) x 10\n",
+                      "  population output = Readout(tau_mem: 20 ms) x 10\n  population blow = Blow x 2\n")):
+        check.check(old in text, "examples/digits.snn changed: " + old)
+        text = text.replace(old, new)
+    work = os.path.join(args.work, "training")
+    source = model_folder(work, os.path.join(SOURCE_ROOT, "examples", "digits.snn"), None,
+                          os.path.join(SOURCE_ROOT, "data", "digits.csv.gz"))
+    with open(source, "w") as f:
+        f.write(text)
+    steps = []
+    for name, flags in (("cpu", []), ("gpu", ["--target=cuda", "--cuda-host-emulation"])):
+        exe = compile_model(args.snnc, source, work, "train_" + name, flags)
+        stopped = run_model(exe, work, ["--epochs", "1"], expect_ok=False)
+        m = re.search(r"population 'blow': state 'x' of neuron 0 became \S+ in example 0 at step (\d+) \(t = [^)]*\) "
+                      r"in epoch 1, batch 1;", stopped.stderr)
+        check.check(stopped.returncode == 1 and m is not None,
+                    f"training, {name}: expected exit 1 and a located message, got {stopped.returncode}: "
+                    f"{stopped.stderr}")
+        steps.append(int(m.group(1)) if m else -1)
+    check.check(steps[0] == steps[1] == 13, f"training: the CPU stops at step {steps[0]}, the GPU at {steps[1]}")
 
 
 if __name__ == "__main__":

@@ -68,14 +68,17 @@ template <typename F> void snn_emulate_launch(dim3 grid, dim3 block, F &&kernel)
 
 /* A fiber: a stack of its own and where it stopped. On x86-64 it switches
    by saving the callee-saved registers on its stack (about 20 ns there and
-   back); elsewhere, and under AddressSanitizer (which follows swapcontext's
-   stacks), by ucontext, whose signal-mask system call costs microseconds. */
+   back; the kernels change neither MXCSR nor the x87 control word, so they
+   are not saved); elsewhere, and under AddressSanitizer (which follows
+   swapcontext's stacks), by ucontext, whose signal-mask system call costs
+   microseconds. The switch is defined weak in every file that includes
+   this header (one per model), so the linker keeps one. */
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
 #define SNN_FIBER_STACK_SWITCH 1
 extern "C" void snn_fiber_switch_stacks(void **save_sp, void *load_sp);
 /* Pushes rbp, rbx, r12-r15 and the return address on the running stack,
    saves its pointer in *save_sp, and pops the same from load_sp's. */
-__asm__(".text\n"
+__asm__(".pushsection .text\n"
         ".weak snn_fiber_switch_stacks\n"
         ".type snn_fiber_switch_stacks,@function\n"
         "snn_fiber_switch_stacks:\n"
@@ -83,7 +86,8 @@ __asm__(".text\n"
         "  movq %rsp, (%rdi)\n  movq %rsi, %rsp\n"
         "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n"
         "  ret\n"
-        ".size snn_fiber_switch_stacks, .-snn_fiber_switch_stacks\n");
+        ".size snn_fiber_switch_stacks, .-snn_fiber_switch_stacks\n"
+        ".popsection\n");
 struct snn_fiber {
   void *sp = nullptr;
 };

@@ -104,12 +104,12 @@ enum snn_buffer_role {
                                      32) words per step (slot step % steps), neuron n at bit n % 32 of
                                      word n / 32; written by the step entry, read by the runtime when
                                      full (snn_population_desc::spike_block) */
-  SNN_ROLE_NONFINITE_STEP = 24  /**< i32, per example, global scope, one element: 0 while every real
-                                     state of population `owner` was finite after each step; else 1 +
-                                     the slot (step % snn_model_desc::spike_block_steps) of the first
-                                     step after which one was not. Set by the step entry's spike-block
-                                     kernel, read by the runtime's NaN check
-                                     (snn_population_desc::nonfinite) */
+  SNN_ROLE_NONFINITE_STEP = 24  /**< i32, per example, global scope, one element per real (f32 or f64)
+                                     state of population `owner`, in the order of its state_vars: 0
+                                     while the state was finite after each step; else 1 + the slot
+                                     (step % snn_model_desc::spike_block_steps) of the first step
+                                     after which it was not. Set by the step entries' kernels, read
+                                     by the runtime's NaN check (snn_population_desc::nonfinite) */
 };
 
 /** How a projection's synapses are chosen (data, not code). */
@@ -188,7 +188,7 @@ typedef struct snn_population_desc {
       is not 0 (else the runtime reads the flags every step: the CPU). */
   uint32_t spike_block;
   /** On a device, buffer of the first step of the current spike block that
-      left a real state of the population NaN or infinite (role
+      left each real state of the population NaN or infinite (role
       SNN_ROLE_NONFINITE_STEP), so that the runtime, which looks at the
       states once per block, still names the exact step, even of a value an
       assignment made finite again within the block; SNN_NO_BUFFER on the
