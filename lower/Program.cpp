@@ -191,6 +191,23 @@ const std::vector<std::string> &entry_point_names() {
   return names;
 }
 
+void drop_unlaunched_kernels(Program &program) {
+  std::vector<int> renumbered(program.kernels.size(), -1);
+  for (const EntryPoint &e : program.entries)
+    for (const Launch &l : e.launches)
+      renumbered[size_t(l.kernel)] = 0;
+  std::vector<Kernel> kept;
+  for (size_t k = 0; k < program.kernels.size(); ++k)
+    if (renumbered[k] == 0) {
+      renumbered[k] = int(kept.size());
+      kept.push_back(std::move(program.kernels[k]));
+    }
+  program.kernels = std::move(kept);
+  for (EntryPoint &e : program.entries)
+    for (Launch &l : e.launches)
+      l.kernel = renumbered[size_t(l.kernel)];
+}
+
 void mark_batch_separable(Program &p) {
   for (EntryPoint &e : p.entries) {
     // An empty entry is separable too: there is nothing to share (a

@@ -436,6 +436,9 @@ Launch bind_launch(const Program &program, int kernel, std::string what, const s
 /// Sets EntryPoint::batch_separable of every entry point of `program`.
 void mark_batch_separable(Program &program);
 
+/// Removes the kernels no entry point launches and renumbers the launches.
+void drop_unlaunched_kernels(Program &program);
+
 /// The names of the entry points, in ABI order.
 const std::vector<std::string> &entry_point_names();
 

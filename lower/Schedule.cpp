@@ -142,7 +142,7 @@ private:
           population_buffer(k, "spike_block", ElemType::Bits, BufferRole::SpikeBlock, "1", ScopeKind::Global,
                             uint64_t(kSpikeBlockSteps) * 32 * spike_block_words(pop.size));
       p_.spike_block_steps = kSpikeBlockSteps;
-      if (uint64_t watched = real_states(info).size(); watched > 0)
+      if (uint64_t watched = real_state_buffers(p_, info).size(); watched > 0)
         info.nonfinite =
             population_buffer(k, "nonfinite", ElemType::I32, BufferRole::NonfiniteStep, "", ScopeKind::Global, watched);
     }
@@ -670,33 +670,13 @@ private:
         step.launches.push_back(spike_block_launch(k));
   }
 
-  /// The buffers of the population's real states: those the NaN check
-  /// looks at.
-  std::vector<int> real_states(const PopulationInfo &info) const {
-    std::vector<int> states;
-    for (const VariableInfo &v : info.states)
-      if (p_.buffers[size_t(v.buffer)].type == real_)
-        states.push_back(v.buffer);
-    return states;
-  }
-
   Launch spike_block_launch(int k) {
     const PopulationInfo &info = p_.populations[k];
     // The same kernel watches the real states for NaN and infinities.
-    std::vector<int> states = info.nonfinite >= 0 ? real_states(info) : std::vector<int>();
-    int watched = int(states.size());
+    int watched = info.nonfinite >= 0 ? int(real_state_buffers(p_, info).size()) : 0;
     std::string name = watched > 0 ? "spike_block.watch" + std::to_string(watched) : "spike_block";
     int index = kernel(name, [&] { return build_spike_block_kernel(watched, real_); });
-    std::map<std::string, Argument> args = {{"spikes", buffer_arg(info.spiked)},
-                                            {"block", buffer_arg(info.spike_block)},
-                                            {"size", scalar_arg(int64_t(info.size))},
-                                            {"stride", scalar_arg(int64_t(32 * spike_block_words(info.size)))},
-                                            {"steps", scalar_arg(int64_t(kSpikeBlockSteps))}};
-    for (int v = 0; v < watched; ++v)
-      args["state" + std::to_string(v)] = buffer_arg(states[size_t(v)]);
-    if (watched > 0)
-      args["nonfinite"] = buffer_arg(info.nonfinite);
-    return launch(index, "population " + info.name, args);
+    return launch(index, "population " + info.name, spike_block_args(p_, info));
   }
 
   /// Runs each population's reset in its update's pass over the neurons
@@ -724,27 +704,9 @@ private:
       step.launches[update] = neuron_launch(k, NeuronPhase::UpdateReset);
       step.launches.erase(step.launches.begin() + long(reset));
     }
-    drop_unlaunched_kernels();
-  }
-
-  /// Removes the kernels no entry point launches (an update or reset that
-  /// every population of its model now runs fused) and renumbers the
-  /// launches. No kernel is added after this.
-  void drop_unlaunched_kernels() {
-    std::vector<int> renumbered(p_.kernels.size(), -1);
-    for (const EntryPoint &e : p_.entries)
-      for (const Launch &l : e.launches)
-        renumbered[size_t(l.kernel)] = 0;
-    std::vector<Kernel> kept;
-    for (size_t k = 0; k < p_.kernels.size(); ++k)
-      if (renumbered[k] == 0) {
-        renumbered[k] = int(kept.size());
-        kept.push_back(std::move(p_.kernels[k]));
-      }
-    p_.kernels = std::move(kept);
-    for (EntryPoint &e : p_.entries)
-      for (Launch &l : e.launches)
-        l.kernel = renumbered[size_t(l.kernel)];
+    // The kernels of an update and a reset that every population of their
+    // model now runs fused go; no kernel is added after this.
+    drop_unlaunched_kernels(p_);
     kernels_.clear();
   }
 

@@ -3,6 +3,7 @@
 #include "lower/SpikeBlocks.h"
 
 #include "lower/KernelBuilder.h"
+#include "lower/ProgramBuilder.h"
 
 namespace snn::lower {
 
@@ -48,6 +49,30 @@ Kernel build_spike_block_kernel(int watched, ElemType real, bool blocks) {
     })));
   }
   return k.finish();
+}
+
+std::vector<int> real_state_buffers(const Program &program, const PopulationInfo &pop) {
+  std::vector<int> states;
+  for (const VariableInfo &v : pop.states)
+    if (v.buffer >= 0 && size_t(v.buffer) < program.buffers.size() &&
+        program.buffers[size_t(v.buffer)].type == program.real)
+      states.push_back(v.buffer);
+  return states;
+}
+
+std::map<std::string, Argument> spike_block_args(const Program &program, const PopulationInfo &pop) {
+  std::map<std::string, Argument> args = {{"spikes", buffer_arg(pop.spiked)},
+                                          {"block", buffer_arg(pop.spike_block)},
+                                          {"size", scalar_arg(int64_t(pop.size))},
+                                          {"stride", scalar_arg(int64_t(32 * spike_block_words(pop.size)))},
+                                          {"steps", scalar_arg(int64_t(kSpikeBlockSteps))}};
+  if (pop.nonfinite >= 0) {
+    std::vector<int> states = real_state_buffers(program, pop);
+    for (size_t v = 0; v < states.size(); ++v)
+      args["state" + std::to_string(v)] = buffer_arg(states[v]);
+    args["nonfinite"] = buffer_arg(pop.nonfinite);
+  }
+  return args;
 }
 
 } // namespace snn::lower

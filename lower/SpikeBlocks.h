@@ -25,6 +25,9 @@
 #include "lower/Program.h"
 
 #include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
 
 namespace snn::lower {
 
@@ -47,5 +50,13 @@ inline uint64_t spike_block_words(uint32_t size) { return (uint64_t(size) + 31) 
 /// (`watch_finite.<watched>`, for train_step, whose spikes no runtime
 /// reads) it only watches: no `spikes`, `block` or `stride`.
 Kernel build_spike_block_kernel(int watched = 0, ElemType real = ElemType::F32, bool blocks = true);
+
+/// The buffers of `pop`'s states of `program`'s real type, in order: those
+/// the watch reads, each with its note in `pop.nonfinite`.
+std::vector<int> real_state_buffers(const Program &program, const PopulationInfo &pop);
+
+/// The arguments, by parameter name, of `pop`'s spike-block kernel and of
+/// its watch (with or without the blocks).
+std::map<std::string, Argument> spike_block_args(const Program &program, const PopulationInfo &pop);
 
 } // namespace snn::lower

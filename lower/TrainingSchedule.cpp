@@ -414,23 +414,16 @@ private:
     // The step's launches but a device's spike blocks, which only a
     // simulation's runtime reads (lower/SpikeBlocks.h); their watch for
     // NaN and infinities stays, on its own.
-    for (const Launch &l : b_.entry("step").launches) {
-      const Kernel &kernel = p_.kernels[size_t(l.kernel)];
-      if (kernel.name.rfind("spike_block", 0) != 0) {
+    for (const Launch &l : b_.entry("step").launches)
+      if (p_.kernels[size_t(l.kernel)].name.rfind("spike_block", 0) != 0)
         train.launches.push_back(l);
+    for (const PopulationInfo &pop : p_.populations) {
+      if (pop.nonfinite < 0)
         continue;
-      }
-      std::map<std::string, Argument> args;
-      int watched = 0;
-      for (size_t a = 0; a < kernel.params.size(); ++a) {
-        args[kernel.params[a].name] = l.args[a];
-        watched += kernel.params[a].name.rfind("state", 0) == 0 ? 1 : 0;
-      }
-      if (watched == 0)
-        continue;
+      int watched = int(real_state_buffers(p_, pop).size());
       int index = b_.kernel("watch_finite." + std::to_string(watched),
                             [&] { return build_spike_block_kernel(watched, real_, /*blocks=*/false); });
-      train.launches.push_back(b_.launch(index, l.what, args));
+      train.launches.push_back(b_.launch(index, "population " + pop.name, spike_block_args(p_, pop)));
     }
     launch_dropouts(train);
     for (const auto &[k, buffer] : rate_) {

@@ -428,11 +428,9 @@ private:
         check(pop.nonfinite, "the non-finite step of " + pop.name);
         if (valid_buffer(pop.nonfinite)) {
           const Buffer &first = p_.buffers[size_t(pop.nonfinite)];
-          uint64_t real = 0;
-          for (const VariableInfo &v : pop.states)
-            real += valid_buffer(v.buffer) && p_.buffers[size_t(v.buffer)].type == p_.real ? 1 : 0;
-          if (first.type != ElemType::I32 || first.role != BufferRole::NonfiniteStep || first.extent != real ||
-              first.batch != BatchAxis::PerExample || pop.spike_block < 0)
+          if (first.type != ElemType::I32 || first.role != BufferRole::NonfiniteStep ||
+              first.extent != real_state_buffers(p_, pop).size() || first.batch != BatchAxis::PerExample ||
+              pop.spike_block < 0)
             fail("the non-finite step of " + pop.name +
                  " is not an i32 per real state and example beside a spike block");
         }

@@ -73,8 +73,8 @@ namespace {
 const char *const kRemedy = "; its equations overflow or leave their domain there (an exp too large, the sqrt or "
                             "log of a negative value); --allow-nonfinite runs on regardless";
 
-/// Throws the located Error for the first value of state `v` of
-/// `population` (every state when `v` is num_state_vars) that is not
+/// Throws the located Error for the first value of state `only` of
+/// `population` (every state when `only` is num_state_vars) that is not
 /// finite among examples [first, first + count) of `state`, naming `step`
 /// as the step it became so; returns when there is none.
 void throw_first_nonfinite(const snn_model_desc &model, const snn_population_desc &population, uint32_t only,
