@@ -21,14 +21,29 @@ side by side on that machine, and writes report.md and report.json to
     cuba_post    CUBA 1 s, --spike-delivery=postsynaptic: the same spikes
     cuba_pre     CUBA 1 s, presynaptic (atomics): rates within 5 %
     poisson      1000 Poisson sources 1 s: the same spikes
-    digits       one epoch, postsynaptic: accuracy within 3 points, weights
-                 within 1e-3 relative (L2)
+    digits_grad  the first training batch's gradients (--gradients-out) of
+                 digits, postsynaptic: within 1e-6 relative (L2)
+    digits_batch the weights after one training batch: within 1e-6
+    digits       one epoch: test accuracy within 3 points
+
     lif, izhikevich   spike counts within 5 % + 2
+  The device's expf, logf and powf are within 2 ulp of glibc's, not the
+  same: softmax, the loss and Adam's bias correction round apart by an ulp.
+  One batch keeps that (4e-8 relative on an H200); an epoch of training
+  amplifies it, as any chaotic system does, once a spike comes a step
+  earlier (2.4e-2 relative after 45 batches, test accuracy 89.7 % on the
+  CPU, 89.1 % on the GPU), so the epoch is judged by its accuracy.
+
   benchmarks (timing reported, never asserted):
     cuba_N       CUBA scaled to N neurons (80 synapses each, bench/cuda.py's
                  model), 0.2 s: wall s per biological s, CPU and GPU
     dvs          2048 -> 512 ALIF (10 %) -> 11, batch 512, 1500 steps
-                 (bench/eprop.py --dvs): ms per step of a training batch
+                 (bench/eprop.py --dvs): ms per step of a training batch,
+                 with spikes delivered as the cost model chooses (dvs) and
+                 postsynaptic (dvs_post)
+
+`profile` runs ncu on one batch of each DVS case and writes, per kernel,
+its share of the GPU time and its DRAM traffic (profile.md, ncu.csv).
 
 `bundle --emulate` builds the "GPU" executables with --cuda-host-emulation
 instead, so that `run` can be tried here, where every check must hold bit
@@ -67,7 +82,7 @@ eprop_bench = bench_module("eprop")  # the DVS-shaped model and data
 
 # The loader's and compiler's own libraries, which any Linux machine has.
 SYSTEM_LIBS = ("libc.so", "libm.so", "libstdc++.so", "libgcc_s.so", "ld-linux", "libpthread.so", "libdl.so",
-               "librt.so", "linux-vdso")
+               "librt.so", "libresolv.so", "linux-vdso")
 
 SUMMARY = re.compile(r"in ([0-9.e+-]+) s wall: ([0-9.e+-]+) s per biological second")
 RATES = re.compile(r"^(\w+)\s+(\d+)\s+(\d+)\s+([0-9.]+) Hz$", re.M)
@@ -78,6 +93,12 @@ CHECKS = {
     "cuba_post": ("examples/cuba.snn", ["--spike-delivery=postsynaptic"], ["--duration", "1"], "same", []),
     "cuba_pre": ("examples/cuba.snn", ["--spike-delivery=presynaptic"], ["--duration", "1"], "rates", []),
     "poisson": ("test/e2e/models/poisson.snn", [], ["--duration", "1"], "same", []),
+    "digits_grad": ("examples/digits.snn", ["--spike-delivery=postsynaptic"],
+                    ["--epochs", "1", "--batches", "1", "--gradients-out", "gradients.npz"], "gradients",
+                    ["data/digits.csv.gz"]),
+    "digits_batch": ("examples/digits.snn", ["--spike-delivery=postsynaptic"],
+                     ["--epochs", "1", "--batches", "1", "--weights-out", "weights.npz"], "one_batch",
+                     ["data/digits.csv.gz"]),
     "digits": ("examples/digits.snn", ["--spike-delivery=postsynaptic"],
                ["--epochs", "1", "--weights-out", "weights.npz"], "training", ["data/digits.csv.gz"]),
     "lif": ("examples/lif.snn", [], [], "counts", []),
@@ -85,6 +106,7 @@ CHECKS = {
 }
 CUBA_SIZES = (100000, 1000000)
 DVS = dict(inputs=2048, hidden=512, classes=11, recurrent_p=0.1, batch=512, steps=1500)
+DVS_CASES = {"dvs": [], "dvs_post": ["--spike-delivery=postsynaptic"]}  # case -> GPU flags
 
 
 def compile_model(snnc, source, exe, flags):
@@ -140,14 +162,15 @@ def bundle(args):
                 compile_model(snnc, source, os.path.join(case, "cpu"), [])
                 compile_model(snnc, source, os.path.join(case, "gpu"), gpu_flags)
                 executables += [os.path.join(case, "cpu"), os.path.join(case, "gpu")]
-            case = os.path.join(top, "dvs")
-            os.makedirs(case)
-            source = os.path.join(case, "dvs.snn")
-            with open(source, "w") as f:
-                f.write(eprop_bench.model_text(DVS["hidden"], DVS["steps"], DVS["batch"], DVS["inputs"],
-                                               DVS["classes"], DVS["recurrent_p"]))
-            compile_model(snnc, source, os.path.join(case, "gpu"), gpu_flags + ["-O3"])
-            executables.append(os.path.join(case, "gpu"))
+            for name, flags in DVS_CASES.items():
+                case = os.path.join(top, name)
+                os.makedirs(case)
+                source = os.path.join(case, "dvs.snn")
+                with open(source, "w") as f:
+                    f.write(eprop_bench.model_text(DVS["hidden"], DVS["steps"], DVS["batch"], DVS["inputs"],
+                                                   DVS["classes"], DVS["recurrent_p"]))
+                compile_model(snnc, source, os.path.join(case, "gpu"), gpu_flags + flags + ["-O3"])
+                executables.append(os.path.join(case, "gpu"))
         libs = os.path.join(top, "lib")
         os.makedirs(libs)
         for name, path in sorted(shared_libraries(executables).items()):
@@ -205,17 +228,26 @@ def judge(kind, cpu, gpu):
             if not ok:
                 bad.append("%s %s vs %s" % (pop, got, (spikes, rate)))
         return bool(a) and not bad, "CPU %s, GPU %s" % (a, b) if not bad else "; ".join(bad)
-    # training: accuracy and weights
+    # training: the weights (relative L2, worst projection); the accuracy
+    def worst_of(file):
+        worst = 0.0 if file in cpu_files else float("inf")
+        for name, w in cpu_files.get(file, {}).items():
+            g = gpu_files.get(file, {}).get(name)
+            worst = max(worst, float(np.linalg.norm(g - w) / max(np.linalg.norm(w), 1e-30)) if g is not None
+                        else float("inf"))
+        return worst
+
+    if kind == "gradients":
+        worst = worst_of("gradients.npz")
+        return worst <= 1e-6, "gradients differ by %.3g (relative L2)" % worst
+    worst = worst_of("weights.npz")
+    if kind == "one_batch":
+        return worst <= 1e-6, "weights differ by %.3g (relative L2)" % worst
     acc = [ACCURACY.search(out) for out in (cpu_out, gpu_out)]
     if not all(acc):
         return False, "no test accuracy in the output"
     a, b = float(acc[0].group(1)), float(acc[1].group(1))
-    worst = 0.0
-    for name, w in cpu_files.get("weights.npz", {}).items():
-        g = gpu_files.get("weights.npz", {}).get(name)
-        worst = max(worst, float(np.linalg.norm(g - w) / max(np.linalg.norm(w), 1e-30)) if g is not None
-                    else float("inf"))
-    ok = abs(a - b) <= 3 and worst <= 1e-3 and "weights.npz" in cpu_files
+    ok = abs(a - b) <= 3 and worst < float("inf")
     return ok, "accuracy CPU %.1f %%, GPU %.1f %%; weights differ by %.3g (relative L2)" % (a, b, worst)
 
 
@@ -277,9 +309,11 @@ def run(args):
                 n, *("%.4g" % c if isinstance(c, float) else c for c in (cells["cpu"], cells["gpu"])),
                 "%.1fx" % (cells["cpu"] / cells["gpu"]) if both else "-"))
             print(lines[-1], flush=True)
-        report["benchmarks"]["dvs"] = dvs_benchmark(os.path.join(top, "dvs"), env, args)
-        lines.append("| DVS-shaped e-prop, ms per step | - | %s | - |" % report["benchmarks"]["dvs"])
-        print(lines[-1], flush=True)
+        for name, flags in DVS_CASES.items():
+            report["benchmarks"][name] = dvs_benchmark(os.path.join(top, name), env, args)
+            lines.append("| DVS-shaped e-prop%s, ms per step | - | %s | - |" % (
+                " " + " ".join(flags) if flags else "", report["benchmarks"][name]))
+            print(lines[-1], flush=True)
     for name, text in (("report.md", "\n".join(lines) + "\n"), ("report.json", json.dumps(report, indent=1))):
         with open(os.path.join(out, name), "w") as f:
             f.write(text)
@@ -306,6 +340,95 @@ def dvs_benchmark(case, env, args):
     return "%.3f" % ((walls[1] - walls[0]) / DVS["steps"] * 1e3)
 
 
+# What ncu reads per kernel: its time and the bytes it moved to and from DRAM.
+NCU_METRICS = ("gpu__time_duration.sum", "dram__bytes_read.sum", "dram__bytes_write.sum",
+               "dram__throughput.avg.pct_of_peak_sustained_elapsed")
+
+
+def profile(args):
+    """ncu on one batch of the DVS-shaped training: per kernel, its share of
+    the GPU time and of the DRAM's peak bandwidth (what bounds it)."""
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    ncu = shutil.which("ncu") or next(iter(sorted(glob.glob("/usr/local/cuda*/bin/ncu"))), None)
+    if not ncu:
+        sys.exit("no ncu on this machine")
+    work = tempfile.mkdtemp(prefix="snnc-ncu-")
+    with tarfile.open(args.bundle) as tar:
+        tar.extractall(work)
+    top = os.path.join(work, "gpu")
+    env = dict(os.environ, LD_LIBRARY_PATH=os.path.join(top, "lib"))
+    text, failed = "", False
+    for name in DVS_CASES:
+        case = os.path.join(top, name)
+        eprop_bench.make_data(os.path.join(case, "shd_synthetic.npz"), DVS["batch"], DVS["steps"], seed=7,
+                              inputs=DVS["inputs"], classes=DVS["classes"], dense=False)
+        cmd = [ncu, "--clock-control", "none", "--csv", "--metrics", ",".join(NCU_METRICS), "--launch-skip",
+               str(args.skip), "--launch-count", str(args.count), "./gpu", "--epochs", "1", "--batches", "1",
+               "--no-shuffle", "--quiet"]
+        try:
+            proc = subprocess.run(cmd, cwd=case, capture_output=True, text=True, env=env, timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            print("%s: ncu timed out after %d s" % (name, args.timeout))
+            failed = True
+            continue
+        raw = os.path.join(out, "ncu_%s.csv" % name)
+        with open(raw + ".tmp", "w") as f:
+            f.write(proc.stdout)
+        os.replace(raw + ".tmp", raw)
+        print("%s: ncu exit %d; %s" % (name, proc.returncode, proc.stderr.strip()[-600:]))
+        failed |= proc.returncode != 0
+        text += "## %s\n\n%s\n" % (name, kernel_table(proc.stdout))
+    shutil.rmtree(work, ignore_errors=True)
+    with open(os.path.join(out, "profile.md"), "w") as f:
+        f.write(text)
+    print(text)
+    return 1 if failed else 0
+
+
+# ncu's units, in seconds and bytes.
+NCU_SCALE = {"ns": 1e-9, "nsecond": 1e-9, "us": 1e-6, "usecond": 1e-6, "ms": 1e-3, "msecond": 1e-3, "s": 1.0,
+             "second": 1.0, "byte": 1.0, "Kbyte": 1e3, "Mbyte": 1e6, "Gbyte": 1e9, "KB": 1e3, "MB": 1e6, "GB": 1e9}
+
+
+def kernel_table(csv_text):
+    """Per kernel of ncu's CSV: launches, share of the GPU time, mean time,
+    DRAM GB/s and the DRAM throughput as a share of its peak."""
+    kernels = {}  # name -> {metric: total}
+    rows = [line for line in csv_text.splitlines() if line.startswith('"')]
+    if rows:
+        import csv
+        reader = csv.DictReader(rows)
+        for row in reader:
+            try:
+                value = float(row["Metric Value"].replace(",", ""))
+            except (KeyError, ValueError):
+                continue
+            scale = NCU_SCALE.get(row.get("Metric Unit", ""), 1.0)
+            entry = kernels.setdefault(row["Kernel Name"].split("(")[0], {"launches": set()})
+            entry["launches"].add(row["ID"])
+            name = row["Metric Name"]
+            if name.startswith("dram__throughput"):
+                entry.setdefault("pct_samples", []).append(value)
+            else:
+                entry[name] = entry.get(name, 0.0) + value * scale
+    lines = ["| kernel | launches | GPU time % | mean µs | DRAM GB/s | DRAM % of peak (mean) |",
+             "|---|---|---|---|---|---|"]
+    total = sum(k.get("gpu__time_duration.sum", 0.0) for k in kernels.values()) or 1.0
+    for name, k in sorted(kernels.items(), key=lambda kv: -kv[1].get("gpu__time_duration.sum", 0.0)):
+        t = k.get("gpu__time_duration.sum", 0.0)
+        moved = k.get("dram__bytes_read.sum", 0.0) + k.get("dram__bytes_write.sum", 0.0)
+        pct = k.get("pct_samples", [])
+        lines.append("| %s | %d | %.1f | %.2f | %.0f | %.1f |" % (
+            name, len(k["launches"]), 100 * t / total, t / len(k["launches"]) * 1e6, moved / t / 1e9 if t else 0.0,
+            sum(pct) / len(pct) if pct else 0.0))
+    moved = sum(k.get("dram__bytes_read.sum", 0.0) + k.get("dram__bytes_write.sum", 0.0) for k in kernels.values())
+    lines.append("")
+    lines.append("all profiled kernels: %.3f ms of GPU time, %.1f MB of DRAM traffic, %.0f GB/s" % (
+        total * 1e3, moved / 1e6, moved / total / 1e9))
+    return "\n".join(lines) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -318,8 +441,14 @@ def main():
     r.add_argument("--out", default=os.environ.get("OUT", "gpu-report"))
     r.add_argument("--timeout", type=int, default=240, help="seconds per executable run")
     r.add_argument("--quick", action="store_true", help="the checks only, no benchmarks")
+    p = sub.add_parser("profile", help="ncu on one batch of the DVS-shaped training; OUT/profile.md, OUT/ncu.csv")
+    p.add_argument("--bundle", default=os.path.join(ROOT, ".gpu", "bundle.tar.xz"))
+    p.add_argument("--out", default=os.environ.get("OUT", "gpu-report"))
+    p.add_argument("--skip", type=int, default=3000, help="launches ncu lets pass before it profiles")
+    p.add_argument("--count", type=int, default=400, help="launches ncu profiles")
+    p.add_argument("--timeout", type=int, default=180)
     args = parser.parse_args()
-    return bundle(args) if args.command == "bundle" else run(args)
+    return {"bundle": bundle, "run": run, "profile": profile}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 #include "lower/DelayKernels.h"
 #include "lower/Dependence.h"
 #include "lower/GeneratedRows.h"
+#include "lower/LaunchFusion.h"
 #include "lower/NeuronKernels.h"
 #include "lower/RandomStreams.h"
 #include "lower/SynapseKernels.h"
@@ -56,6 +57,10 @@ public:
       add_record(r);
     for (const ir::Stimulus &s : m_.regime.stimuli)
       p_.stimuli.push_back({population_index(s.population), s.path});
+    // A device pays for each launch (the CPU runs a launch as a loop, and
+    // keeps its kernels as they are, each vectorised on its own).
+    if (options_.parallel_device)
+      fuse_launches(p_);
     mark_batch_separable(p_);
     std::vector<std::string> problems = verify(p_);
     if (!problems.empty())

@@ -43,7 +43,7 @@ std::string launch(const lower::Program &p, const lower::Launch &l) {
   for (const char *builtin : {"batch", "first_example", "key[0]", "key[1]", "(int64_t)step", "t"})
     args.push_back(builtin);
   bool over_examples = d.batched && d.kind != lower::DomainKind::BatchReduction;
-  int64_t threads = extent * threads_per_point(kernel);
+  int64_t threads = device_threads(kernel, extent);
   int64_t blocks = (threads + kThreadsPerBlock - 1) / kThreadsPerBlock;
   std::string text = fmt::format("  // {}: {}\n", l.what, kernel.name);
   if (extent <= 0)

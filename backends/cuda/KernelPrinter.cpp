@@ -102,6 +102,13 @@ int threads_per_point(const lower::Kernel &kernel) {
   return warp ? kLanes : 1;
 }
 
+int64_t device_threads(const lower::Kernel &kernel, int64_t extent) {
+  int lanes = threads_per_point(kernel);
+  if (kernel.domain.kind == lower::DomainKind::SpikingRows && lanes > 1)
+    return (extent + kRowsPerWarp - 1) / kRowsPerWarp * lanes;
+  return extent * lanes;
+}
+
 namespace {
 
 /// The unsigned type of the same width, for wrapping arithmetic.
@@ -491,17 +498,7 @@ private:
       over_examples([&] { stmt(k_.body); });
       return;
     case lower::DomainKind::SpikingRows:
-      thread_index("pre");
-      over_examples([&] {
-        std::string pre = ids_.get("pre", k_.name);
-        std::string index = d.batched ? fmt::format("{} * {} + {}", ids_.get("b", k_.name), extent(), pre) : pre;
-        if (elem_of(d.spikes) == ElemType::Bits)
-          line(fmt::format("if ({}) {{", bit(d.spikes, index)));
-        else
-          line(fmt::format("if ({}[{}] != 0) {{", buffer(d.spikes), index));
-        block(k_.body);
-        line("}");
-      });
+      spiking_rows();
       return;
     case lower::DomainKind::Synapses:
       thread_index("pre");
@@ -524,6 +521,47 @@ private:
     }
     }
     throw ir::InternalError("unknown domain of kernel '" + k_.name + "'");
+  }
+
+  /// A point per presynaptic neuron that spiked. Where a warp shares each
+  /// row, it takes kRowsPerWarp rows in turn, its lanes reading each flag
+  /// together (one access), so that the rows of one example still run in
+  /// increasing order within the warp.
+  void spiking_rows() {
+    const lower::Domain &d = k_.domain;
+    auto rows = [&](const std::string &pre) {
+      std::string index = d.batched ? fmt::format("{} * {} + {}", ids_.get("b", k_.name), extent(), pre) : pre;
+      if (elem_of(d.spikes) == ElemType::Bits)
+        line(fmt::format("if ({}) {{", bit(d.spikes, index)));
+      else
+        line(fmt::format("if ({}[{}] != 0) {{", buffer(d.spikes), index));
+      block(k_.body);
+      line("}");
+    };
+    if (lanes_ == 1) {
+      thread_index("pre");
+      over_examples([&] { rows(ids_.get("pre", k_.name)); });
+      return;
+    }
+    line(fmt::format("const int64_t first_pre = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / {} * {};", lanes_,
+                     kRowsPerWarp));
+    line(fmt::format("const int64_t lane = threadIdx.x % {};", lanes_));
+    line(fmt::format("if (first_pre >= {})", extent()));
+    line("  return;");
+    line(
+        fmt::format("const int64_t last_pre = first_pre + {0} < {1} ? first_pre + {0} : {1};", kRowsPerWarp, extent()));
+    over_examples([&] {
+      const std::string &pre = ids_.declare("pre");
+      line(fmt::format("for (int64_t {0} = first_pre; {0} < last_pre; ++{0}) {{", pre));
+      block_of([&] { rows(pre); });
+      line("}");
+    });
+  }
+
+  template <typename F> void block_of(F &&body) {
+    ++depth_;
+    body();
+    --depth_;
   }
 
   int index_;

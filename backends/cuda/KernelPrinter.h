@@ -48,6 +48,17 @@ constexpr int kLanes = 32;
 /// a SpikingRows kernel whose rows a warp takes, else 1.
 int threads_per_point(const lower::Kernel &kernel);
 
+/// Rows one warp of a warp-mapped SpikingRows kernel takes in turn. Most
+/// presynaptic neurons do not spike in a step: a warp per row would spend
+/// a warp (and, over a large population and batch, the block scheduler's
+/// time) on each flag, where a warp that reads 32 flags costs one access
+/// each, as the cost model (lower/DeliveryStrategy.h) counts them.
+constexpr int kRowsPerWarp = 32;
+
+/// The threads of the x grid a launch of `kernel` over `extent` points
+/// runs.
+int64_t device_threads(const lower::Kernel &kernel, int64_t extent);
+
 /// The C type of a buffer's elements (Bits: the u32 words).
 const char *c_type(lower::ElemType type);
 /// The C type of a lowered value; `f64` picks the Real type.

@@ -49,33 +49,42 @@ public:
       throw std::bad_alloc();
     std::memset(data_, 0, rounded);
   }
+  /// Where a device buffer lives: the device's memory, which its kernels
+  /// use, or host memory it copies in from (snn_device_desc::copy_rows).
+  enum class Memory { Device, Staging };
+
   /// `bytes` zeroed bytes from `device` (host memory when null). A failed
   /// device allocation throws DeviceError with the device's message.
-  AlignedBuffer(std::size_t bytes, const snn_device_desc *device) : AlignedBuffer() {
+  AlignedBuffer(std::size_t bytes, const snn_device_desc *device, Memory memory = Memory::Device) : AlignedBuffer() {
     if (!device) {
       *this = AlignedBuffer(bytes);
       return;
     }
     char message[512] = "";
-    data_ = device->allocate(bytes, message, sizeof message);
+    data_ = memory == Memory::Staging ? device->allocate_staging(bytes, message, sizeof message)
+                                      : device->allocate(bytes, message, sizeof message);
     if (!data_)
       throw DeviceError(message);
     bytes_ = bytes;
     device_ = device;
+    staging_ = memory == Memory::Staging;
   }
   ~AlignedBuffer() {
-    if (device_)
-      device_->release(data_);
-    else
+    if (!device_)
       std::free(data_);
+    else if (staging_)
+      device_->release_staging(data_);
+    else
+      device_->release(data_);
   }
   AlignedBuffer(AlignedBuffer &&other) noexcept
       : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)),
-        device_(std::exchange(other.device_, nullptr)) {}
+        device_(std::exchange(other.device_, nullptr)), staging_(std::exchange(other.staging_, false)) {}
   AlignedBuffer &operator=(AlignedBuffer &&other) noexcept {
     std::swap(data_, other.data_);
     std::swap(bytes_, other.bytes_);
     std::swap(device_, other.device_);
+    std::swap(staging_, other.staging_);
     return *this;
   }
   AlignedBuffer(const AlignedBuffer &) = delete;
@@ -93,6 +102,7 @@ private:
   void *data_ = nullptr;
   std::size_t bytes_ = 0;
   const snn_device_desc *device_ = nullptr;
+  bool staging_ = false;
 };
 
 } // namespace snn::rt

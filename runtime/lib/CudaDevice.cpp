@@ -73,6 +73,27 @@ void *allocate(uint64_t bytes, char *error, uint64_t error_size) {
 
 void release(void *memory) { cudaFree(memory); }
 
+void *allocate_staging(uint64_t bytes, char *error, uint64_t error_size) {
+  if (cudaError_t status = usable(); status != cudaSuccess) {
+    no_gpu(status, error, error_size);
+    return nullptr;
+  }
+  void *memory = nullptr;
+  if (cudaError_t status = cudaHostAlloc(&memory, bytes == 0 ? 1 : bytes, cudaHostAllocPortable);
+      status != cudaSuccess) {
+    describe(status, error, error_size);
+    return nullptr;
+  }
+  std::memset(memory, 0, bytes == 0 ? 1 : bytes);
+  return memory;
+}
+
+// Copies queued from the memory may still be running.
+void release_staging(void *memory) {
+  cudaDeviceSynchronize();
+  cudaFreeHost(memory);
+}
+
 int finish(char *error, uint64_t error_size) {
   cudaError_t status = cudaGetLastError();
   if (status == cudaSuccess)
@@ -137,4 +158,4 @@ extern "C" const snn_collective_desc snn_nccl_collective; // NcclCollective.cpp
 #endif
 
 extern "C" const snn_device_desc snn_cuda_device = {
-    "CUDA", allocate, release, finish, select_unit, SNN_CUDA_COLLECTIVE, copy_rows};
+    "CUDA", allocate, release, finish, select_unit, SNN_CUDA_COLLECTIVE, copy_rows, allocate_staging, release_staging};

@@ -156,5 +156,6 @@ const snn_collective_desc kEmulatedNccl = {
 
 } // namespace
 
-extern "C" const snn_device_desc snn_cuda_device = {"CUDA host emulation", allocate,       release,  finish,
-                                                    select_unit,           &kEmulatedNccl, copy_rows};
+// Host memory is all the emulation has: staging memory is the same kind.
+extern "C" const snn_device_desc snn_cuda_device = {"CUDA host emulation", allocate,  release,  finish, select_unit,
+                                                    &kEmulatedNccl,        copy_rows, allocate, release};

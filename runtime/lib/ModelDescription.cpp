@@ -345,7 +345,8 @@ void check_entries(const snn_model_desc &model) {
     if (!find_entry(model, required))
       broken("entry point " + quoted(required) + " is missing");
   if (const snn_device_desc *device = model.device)
-    if (!device->name || !device->allocate || !device->release || !device->finish || !device->copy_rows)
+    if (!device->name || !device->allocate || !device->release || !device->finish || !device->copy_rows ||
+        !device->allocate_staging || !device->release_staging)
       broken("the device description lacks its name or a function");
   if (const snn_device_desc *device = model.device; device && device->collective) {
     const snn_collective_desc &c = *device->collective;

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <exception>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 namespace snn::rt {
@@ -67,8 +68,13 @@ Trainer::Trainer(const snn_model_desc &model, uint64_t seed, uint32_t batch, uin
   neurons_ = model.populations[training_.input_population].size;
   double raster_bytes = double(batch) * double(steps_) * double(neurons_);
   try {
-    raster_ = allocating([&] { return AlignedBuffer(std::size_t(batch) * steps_ * neurons_, model.device); },
-                         [&] { return out_of_memory("the input spikes of a batch", raster_bytes); });
+    // The host encodes each batch into it and the device copies a step's
+    // rows in: staging memory, which neither side pulls pages of.
+    raster_ = allocating(
+        [&] {
+          return AlignedBuffer(std::size_t(batch) * steps_ * neurons_, model.device, AlignedBuffer::Memory::Staging);
+        },
+        [&] { return out_of_memory("the input spikes of a batch", raster_bytes); });
   } catch (const DeviceError &e) {
     throw Error("cannot run on the " + std::string(model.device->name) + " device: " + e.message +
                 " (the input spikes of a batch, " + format_bytes(raster_bytes) + ")");
@@ -109,11 +115,14 @@ void Trainer::run_batch(const Subset &subset, const std::vector<std::size_t> &or
   const bool simulating = hi > lo;
   const uint32_t steps = steps_;
   const std::size_t frame = std::size_t(steps) * neurons_;
+  std::vector<std::size_t> examples;
   for (uint32_t b = lo; b < hi; ++b) {
     std::size_t example = subset.indices[order[first + b]];
     store_element(state.buffers[training_.label], SNN_ELEM_I32, b, subset.set->label(example));
-    subset.set->encode(example, steps, model_.dt, seed_, static_cast<uint8_t *>(raster_.data()) + b * frame);
+    examples.push_back(example);
   }
+  subset.set->encode_all(examples, steps, model_.dt, seed_, static_cast<uint8_t *>(raster_.data()) + lo * frame,
+                         std::thread::hardware_concurrency());
   if (simulating) {
     bool recording = recorder_ && !recorder_->empty() && subset.set == recorded_set_;
     if (recording) {

@@ -8,9 +8,12 @@
 #include "snn/runtime.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <thread>
 
 namespace snn::rt {
 namespace {
@@ -111,6 +114,32 @@ void ExampleSet::encode(std::size_t e, uint64_t steps, double dt, uint64_t seed,
     throw Error::internal("an encoded example has " + std::to_string(raster.flags.size()) + " flags, not " +
                           std::to_string(bytes));
   std::memcpy(flags, raster.flags.data(), bytes);
+}
+
+void ExampleSet::encode_all(const std::vector<std::size_t> &examples, uint64_t steps, double dt, uint64_t seed,
+                            uint8_t *flags, unsigned threads, std::size_t bytes_per_thread) const {
+  const std::size_t frame = std::size_t(steps) * neurons_;
+  std::size_t useful = std::max<std::size_t>(1, examples.size() * frame / std::max<std::size_t>(bytes_per_thread, 1));
+  std::size_t count = std::min({std::size_t(std::max(threads, 1u)), examples.size(), useful});
+  std::atomic<std::size_t> next{0};
+  std::vector<std::exception_ptr> errors(count);
+  auto work = [&](std::size_t k) {
+    try {
+      for (std::size_t i; (i = next.fetch_add(1)) < examples.size();)
+        encode(examples[i], steps, dt, seed, flags + i * frame);
+    } catch (...) {
+      errors[k] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> workers;
+  for (std::size_t k = 1; k < count; ++k)
+    workers.emplace_back(work, k);
+  work(0);
+  for (std::thread &worker : workers)
+    worker.join();
+  for (const std::exception_ptr &error : errors)
+    if (error)
+      std::rethrow_exception(error);
 }
 
 std::vector<std::size_t> seeded_permutation(std::size_t n, uint64_t seed, uint64_t stream) {

@@ -52,6 +52,13 @@ public:
   /// coding draws with the run `seed`, keyed by the example's index in the
   /// set (so an example gets the same spikes whatever batch it is in).
   void encode(std::size_t e, uint64_t steps, double dt, uint64_t seed, uint8_t *flags) const;
+  /// encode() of each of `examples`, the i-th into flags + i x steps x
+  /// neurons, spread over up to `threads` threads (an example on one), a
+  /// thread per `bytes_per_thread` bytes of flags at most: a batch of event
+  /// streams can be gigabytes of flags. The flags are those of encode(),
+  /// whatever the threads.
+  void encode_all(const std::vector<std::size_t> &examples, uint64_t steps, double dt, uint64_t seed, uint8_t *flags,
+                  unsigned threads, std::size_t bytes_per_thread = std::size_t(4) << 20) const;
 
 private:
   ExampleSet() = default;

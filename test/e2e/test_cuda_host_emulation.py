@@ -7,7 +7,13 @@ model below is compiled for both targets and run with the same options, and
 every array of every NPZ file the runs write must agree bit for bit: spikes,
 states and trained weights. Both builds add in the same order, call the same
 libm and contract nothing into fused multiply-adds; a difference in the last
-bit is a printer that computes something else, or in another order.
+bit is a printer that computes something else, or in another order. One
+exception: presynaptic delivery on a GPU adds with atomics, in no fixed
+order, and its warps take 32 rows each, so the emulation (a lane's rows,
+then the next lane's) adds into a target in another order than the CPU
+wherever a row's targets are not in lane order (sparse rows). Where such
+rows carry unequal weights (the sparse digits training) the arrays must
+agree to 1e-6 of their range: an add dropped or doubled is far larger.
 Models: the examples (CUBA, LIF, Izhikevich, digits training for one epoch
 with each e-prop strategy, adjoint and online, and with BPTT, and sparse:
 pruned and rewired by Deep R; CUBA with its projections regenerated procedurally
@@ -103,7 +109,7 @@ E2E_MODELS = [
 ]
 
 
-def compare(check, label, cpu, emu):
+def compare(check, label, cpu, emu, tolerance=0.0):
     check.check(sorted(cpu) == sorted(emu), "%s: the runs wrote different arrays: %s vs %s" %
                 (label, sorted(cpu), sorted(emu)))
     for name in sorted(set(cpu) & set(emu)):
@@ -112,8 +118,9 @@ def compare(check, label, cpu, emu):
             continue
         if a.dtype.kind == "f" and not np.array_equal(a, b, equal_nan=True):
             scale = max(float(np.nanmax(np.abs(a))) if a.size else 0.0, 1e-300)
-            check.check(False, "%s %s: %d elements differ, by up to %.3g of its range" %
-                        (label, name, int(np.sum(a != b)), float(np.nanmax(np.abs(a - b))) / scale))
+            worst = float(np.nanmax(np.abs(a - b))) / scale
+            check.check(worst <= tolerance, "%s %s: %d elements differ, by up to %.3g of its range" %
+                        (label, name, int(np.sum(a != b)), worst))
         elif a.dtype.kind != "f":
             check.check(np.array_equal(a, b), "%s %s: %d elements differ" % (label, name, int(np.sum(a != b))))
 
@@ -122,11 +129,11 @@ EMULATED = ["--target=cuda", "--cuda-host-emulation"]
 POSTSYNAPTIC = ["--spike-delivery=postsynaptic"]
 
 
-def run_both(args, check, label, model, files, run_args, flags=(), data=None, other=EMULATED):
+def run_both(args, check, label, model, files, run_args, flags=(), data=None, other=EMULATED, tolerance=0.0):
     """Compiles `model` for the CPU and with `other` flags (the emulated GPU),
     runs both in their own folders (with `files` written and `data` copied
-    into each), and compares every NPZ array they wrote; returns the number
-    compared."""
+    into each), and compares every NPZ array they wrote (bit for bit, or to
+    `tolerance` of each float array's range); returns the number compared."""
     outputs = {}
     for target, extra in (("cpu", []), ("emu", other)):
         work = os.path.join(args.work, label, target)
@@ -140,9 +147,10 @@ def run_both(args, check, label, model, files, run_args, flags=(), data=None, ot
     check.check(sorted(cpu) == sorted(emu) and cpu, "%s: NPZ files %s vs %s" % (label, sorted(cpu), sorted(emu)))
     arrays = 0
     for name in sorted(set(cpu) & set(emu)):
-        compare(check, label + " " + name, cpu[name], emu[name])
+        compare(check, label + " " + name, cpu[name], emu[name], tolerance)
         arrays += len(cpu[name])
-    check.note("%s: %d arrays of %d files agree; spikes %s" % (label, arrays, len(cpu), cpu_rates))
+    check.note("%s: %d arrays of %d files agree%s; spikes %s" % (
+        label, arrays, len(cpu), " to %g of their range" % tolerance if tolerance else "", cpu_rates))
     return arrays
 
 
@@ -178,7 +186,7 @@ def main():
                                "  rewire hidden -> hidden by deep_r(l1: 1e-3, temperature: 1e-8)\n"))
     run_both(args, check, "digits_sparse", sparse, {},
              ["--epochs", "2", "--batches", "5", "--weights-out", "weights.npz"],
-             data=os.path.join(root, "data", "digits.csv.gz"))
+             data=os.path.join(root, "data", "digits.csv.gz"), tolerance=1e-6)
     # Rows that are not stored: CUBA's projections regenerated from the RNG
     # (a While per spiking row) and read from bitmasks.
     for storage in ("procedural", "bitmask"):

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /** Bumped on any incompatible change to the structs below. */
-#define SNN_MODEL_ABI_VERSION 18u
+#define SNN_MODEL_ABI_VERSION 19u
 
 /** The most examples one batch may hold. */
 #define SNN_MAX_BATCH (1u << 20)
@@ -517,11 +517,19 @@ typedef struct snn_device_desc {
   /** Queues a copy behind the work queued so far, before the work queued
       after it: `rows` rows of `width` bytes from `src` (row r at src + r *
       src_pitch) to `dst` (row r at dst + r * dst_pitch), both allocated by
-      `allocate`. Lets the host feed a step's input without waiting for the
-      step before. 0, or nonzero with a message in `error` (a failure may
-      also show at the next `finish`). */
+      `allocate` or `allocate_staging`. Lets the host feed a step's input
+      without waiting for the step before. 0, or nonzero with a message in
+      `error` (a failure may also show at the next `finish`). */
   int (*copy_rows)(void *dst, uint64_t dst_pitch, const void *src, uint64_t src_pitch, uint64_t width, uint64_t rows,
                    char *error, uint64_t error_size);
+  /** `bytes` zeroed bytes of host memory that the host writes and
+      `copy_rows` reads from at the bus's full speed (CUDA: page-locked), or
+      NULL with a message in `error`. For data the host makes and the
+      device only copies in, such as a batch's input spikes: in `allocate`'s
+      memory each batch would move pages to the host and back. */
+  void *(*allocate_staging)(uint64_t bytes, char *error, uint64_t error_size);
+  /** Frees `allocate_staging`'s memory, after the work queued so far. */
+  void (*release_staging)(void *memory);
 } snn_device_desc;
 
 typedef struct snn_model_desc {

@@ -177,7 +177,9 @@ TEST_F(ModelDescriptionTest, SpikeBlocks) {
       [](char *, uint64_t) { return 0; },
       nullptr,
       nullptr,
-      [](void *, uint64_t, const void *, uint64_t, uint64_t, uint64_t, char *, uint64_t) { return 0; }};
+      [](void *, uint64_t, const void *, uint64_t, uint64_t, uint64_t, char *, uint64_t) { return 0; },
+      [](uint64_t bytes, char *, uint64_t) { return std::calloc(1, bytes ? bytes : 1); },
+      std::free};
   network.desc().device = &device;
   network.desc().spike_block_steps = 3;
   EXPECT_EQ(internal_error(), kMalformed + "spike blocks of 3 steps, not a power of two");

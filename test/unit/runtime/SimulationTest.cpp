@@ -109,8 +109,8 @@ int device_copy_rows(void *dst, uint64_t dst_pitch, const void *src, uint64_t sr
     std::memcpy(static_cast<char *>(dst) + r * dst_pitch, static_cast<const char *>(src) + r * src_pitch, width);
   return 0;
 }
-const snn_device_desc kCountingDevice = {"counting", device_allocate, device_release,  device_finish,
-                                         nullptr,    nullptr,         device_copy_rows};
+const snn_device_desc kCountingDevice = {"counting", device_allocate,  device_release,  device_finish, nullptr,
+                                         nullptr,    device_copy_rows, device_allocate, device_release};
 
 /// Puts `network` on the counting device with spike blocks of 4 steps.
 void on_counting_device(TestNetwork &network) {

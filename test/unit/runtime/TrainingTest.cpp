@@ -556,6 +556,34 @@ TEST_F(Training, EventsFallInTheirStepAndLateSpikesAreCounted) {
   EXPECT_EQ(err_.str(), "warning: " + path + ": 2 spikes at or after t = 0.005 s (step 5 of 5) are dropped\n");
 }
 
+// A batch's flags, encoded on threads, are each example's encode() wherever
+// it runs: Poisson draws keyed by the example.
+TEST_F(Training, EncodingABatchOnThreadsGivesEachExamplesFlags) {
+  std::string rows;
+  for (int e = 0; e < 40; ++e)
+    rows += std::to_string(e % 5) + "," + std::to_string(3 * e % 5) + ",4," + std::to_string(e % 2) + "," +
+            std::to_string(e % 3) + "\n";
+  std::string path = dir_.write("many.csv", rows);
+  model_ = std::make_unique<TrainingModel>(path);
+  model_->training.train.encoder = SNN_ENCODE_POISSON;
+  model_->training.train.max_rate = 300.0;
+  ExampleSet set = ExampleSet::load(desc(), desc().training->train, path, "", kSteps);
+  const uint64_t steps = 200;
+  const std::size_t frame = steps * kFeatures;
+  std::vector<std::size_t> examples = {39, 0, 7, 7, 12, 3, 25, 31, 18, 2, 9};
+  std::vector<uint8_t> expected(examples.size() * frame);
+  for (std::size_t i = 0; i < examples.size(); ++i)
+    set.encode(examples[i], steps, 1e-3, 42, expected.data() + i * frame);
+  EXPECT_GT(std::count(expected.begin(), expected.end(), 1), 100) << "Poisson draws some spikes";
+  EXPECT_NE(std::vector<uint8_t>(expected.begin(), expected.begin() + frame),
+            std::vector<uint8_t>(expected.begin() + frame, expected.begin() + 2 * frame));
+  for (unsigned threads : {1u, 3u, 16u}) {
+    std::vector<uint8_t> flags(expected.size(), 7);
+    set.encode_all(examples, steps, 1e-3, 42, flags.data(), threads, /*bytes_per_thread=*/1);
+    EXPECT_EQ(flags, expected) << threads << " threads";
+  }
+}
+
 TEST_F(Training, DataMustFitTheInputPopulation) {
   std::string wide = dir_.write("wide.csv", "1,2,3,4,0,0\n");
   options_.data_train = wide;
