@@ -12,7 +12,8 @@ const char *name_of(DeliveryStrategy strategy) {
   return strategy == DeliveryStrategy::Presynaptic ? "presynaptic" : "postsynaptic";
 }
 
-DeliveryCost delivery_cost(uint64_t num_pre, uint64_t num_post, uint64_t synapses, double dt, bool parallel) {
+DeliveryCost delivery_cost(uint64_t num_pre, uint64_t num_post, uint64_t synapses, double dt, bool parallel,
+                           bool dense_columns) {
   double spike_probability = std::min(1.0, kAssumedRateHz * dt);
   double atomic = parallel ? kAtomicCost : 1;
   DeliveryCost cost;
@@ -29,6 +30,11 @@ DeliveryCost delivery_cost(uint64_t num_pre, uint64_t num_post, uint64_t synapse
     flags = blocks * double(num_pre) + kStagedReadCost * double(synapses);
   }
   cost.postsynaptic = 3.0 * double(num_post) + double(synapses) + flags + spike_probability * double(synapses) * 3;
+  // A dense column is every presynaptic neuron: per target its index (and
+  // gate), per flag the staged read, per spike the row offset, the weight
+  // and the add.
+  if (dense_columns)
+    cost.postsynaptic = double(num_post) + flags + spike_probability * double(synapses) * 3;
   return cost;
 }
 

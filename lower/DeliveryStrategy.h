@@ -14,7 +14,9 @@
 //                 needs no atomics and is deterministic on any device. On a
 //                 device, each block of points stages the spike flags in
 //                 its shared memory, a tile at a time, and the column's
-//                 flags are read from there (SynapseKernels.h).
+//                 flags are read from there (SynapseKernels.h); a dense
+//                 projection's column is every presynaptic neuron, whose
+//                 synapses a device computes rather than reads.
 //
 // The cost model estimates the memory operations of each per step and
 // example, from the sizes, the synapse count, dt and an assumed firing rate,
@@ -53,8 +55,11 @@ struct DeliveryCost {
 
 /// The cost of delivering through `synapses` synapses from `num_pre` to
 /// `num_post` neurons in steps of `dt` seconds; `parallel` for a device
-/// whose points run at once (atomics cost kAtomicCost).
-DeliveryCost delivery_cost(uint64_t num_pre, uint64_t num_post, uint64_t synapses, double dt, bool parallel);
+/// whose points run at once (atomics cost kAtomicCost); `dense_columns`
+/// where the gather computes each column (dense storage on a device) and
+/// reads no column arrays.
+DeliveryCost delivery_cost(uint64_t num_pre, uint64_t num_post, uint64_t synapses, double dt, bool parallel,
+                           bool dense_columns = false);
 
 /// The strategy for `choice` at `cost`, where the postsynaptic form exists
 /// when `gatherable`.

@@ -191,7 +191,8 @@ private:
     // ragged, the format that holds any projection.
     info.storage = pr.storage == ir::SynapseStorage::Auto ? ir::SynapseStorage::Ragged : pr.storage;
     info.storage_estimates = pr.storage_estimates;
-    info.delivery_cost = delivery_cost(num_pre, num_post, synapses, m_.regime.dt, options_.parallel_device);
+    info.delivery_cost =
+        delivery_cost(num_pre, num_post, synapses, m_.regime.dt, options_.parallel_device, dense_gather(info));
     if (generated_rows(info)) {
       // Only delivery reads these synapses (GeneratedRows.h): a mask or nothing.
       ir::internal_check(!synapse_model(j) && pr.delay_steps <= 1 && !pr.delay_range && pr.weight_origin.file.empty(),
@@ -233,7 +234,7 @@ private:
     // Spikes of a delta synapse without delays may be gathered by post neuron.
     bool gatherable = !synapse_model(j) && pr.delay_steps <= 1 && !pr.delay_range;
     info.delivery = choose_delivery(options_.delivery, info.delivery_cost, gatherable);
-    if (info.delivery == DeliveryStrategy::Postsynaptic)
+    if (info.delivery == DeliveryStrategy::Postsynaptic && !dense_gather(info))
       columns(true);
     if (pr.delay_steps > 1 || pr.delay_range) {
       // A delta synapse delays its effects (per post neuron); a synapse
@@ -491,12 +492,20 @@ private:
     return t;
   }
 
+  /// Whether a postsynaptic delivery of `info` computes its columns (a
+  /// device's gather over dense storage) rather than reading them.
+  bool dense_gather(const ProjectionInfo &info) const {
+    return options_.parallel_device && info.storage == ir::SynapseStorage::Dense;
+  }
+
   /// The delivery kernel of projection j, by its strategy and storage.
   int delivery_kernel(int j, bool gated) {
     const ProjectionInfo &info = p_.projections[j];
     const ir::Projection &pr = m_.network.projections[j];
     std::string base = gated ? "gather.gated" : "gather";
     // A device stages the spike flags in its blocks' shared memory.
+    if (info.delivery == DeliveryStrategy::Postsynaptic && dense_gather(info))
+      return kernel(base + ".dense.staged", [&] { return build_dense_staged_gather_kernel(gated, real_); });
     if (info.delivery == DeliveryStrategy::Postsynaptic && options_.parallel_device)
       return kernel(base + ".staged", [&] { return build_staged_gather_kernel(gated, real_); });
     if (info.delivery == DeliveryStrategy::Postsynaptic)

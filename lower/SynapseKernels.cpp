@@ -162,6 +162,51 @@ Kernel build_staged_gather_kernel(bool gated, ElemType real) {
   return k.finish();
 }
 
+Kernel build_dense_staged_gather_kernel(bool gated, ElemType real) {
+  KernelBuilder k(gated ? "gather.gated.dense.staged" : "gather.dense.staged", DomainKind::Neurons, true);
+  int spikes = k.buffer("spikes", ElemType::U8, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Read);
+  int row_start = k.buffer("row_start", ElemType::U32, ScopeKind::Row, BatchAxis::Shared, Param::Access::Read);
+  int weight = k.buffer("weight", real, ScopeKind::Synapse, BatchAxis::Shared, Param::Access::Read);
+  int post = k.buffer("post", real, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::ReadWrite);
+  auto [counter, post_spiked] = gate_buffers(k, gated);
+  Value num_pre = k.scalar("num_pre"), num_post = k.scalar("num_post"), skip_self = k.scalar("skip_self");
+  k.set_extent("num_post");
+  k.set_runs_past_extent();
+  Value n = local("n", Type::I64), b = local("b", Type::I64);
+  Value index = k.let("index", b * num_post + n);
+  // Whether this point adds: not past the extent, nor at a closed gate.
+  Value active = local("active", Type::I64);
+  k.emit(Var::make("active", i64(0)));
+  k.emit(If::make(IntOp::make(IntOpKind::Lt, n, num_post), k.nested([&] {
+    if (gated)
+      k.emit(If::make(target_open(k, counter, post_spiked, index),
+                      k.nested([&] { k.emit(Assign::make("active", i64(1))); })));
+    else
+      k.emit(Assign::make("active", i64(1)));
+  })));
+  Value self = IntOp::make(IntOpKind::Ne, skip_self, i64(0));
+  Value tile = local("tile", Type::I64), last = local("last", Type::I64), pre = local("pre", Type::I64);
+  k.emit(Stage::make("tile", spikes, b * num_pre, num_pre, kStagedSpikeFlags, k.nested([&] {
+    k.emit(Var::make("last", tile + i64(kStagedSpikeFlags)));
+    k.emit(
+        If::make(IntOp::make(IntOpKind::Lt, num_pre, last), k.nested([&] { k.emit(Assign::make("last", num_pre)); })));
+    k.emit(For::make("pre", tile, last, k.nested([&] {
+      Value adds = IntOp::make(IntOpKind::And, IntOp::make(IntOpKind::Ne, active, i64(0)),
+                               nonzero(k.load(spikes, b * num_pre + pre)));
+      Value synapse = IntOp::make(IntOpKind::Or, IntOp::make(IntOpKind::Eq, self, IntImm::make(Type::Bool, 0)),
+                                  IntOp::make(IntOpKind::Ne, pre, n));
+      k.emit(If::make(IntOp::make(IntOpKind::And, adds, synapse), k.nested([&] {
+        Value before = Cast::make(Type::I64, IntOp::make(IntOpKind::And, self, IntOp::make(IntOpKind::Lt, pre, n)));
+        Value s = k.let("s", to_index(k.load(row_start, pre)) + n - before);
+        k.let("w", k.load(weight, s));
+        k.let("old", k.load(post, index));
+        k.store(post, index, Math::make(ir::Binary::make(ir::BinaryOp::Add, real_local("old"), real_local("w"))));
+      })));
+    })));
+  })));
+  return k.finish();
+}
+
 std::string weight_init_text(const ir::WeightInit &weight) {
   if (weight.dist == ir::WeightDistribution::Uniform)
     return "uniform(" + ir::format_real(weight.a) + ", " + ir::format_real(weight.b) + ")";

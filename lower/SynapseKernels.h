@@ -46,6 +46,14 @@ constexpr int64_t kStagedSpikeFlags = 8192;
 /// column is empty, so it stages the tiles with its block and adds nothing.
 Kernel build_staged_gather_kernel(bool gated, ElemType real);
 
+/// The staged gather of a dense projection: a post neuron's column is every
+/// presynaptic neuron (but itself without autapses, `skip_self`), and the
+/// synapse of (pre, n) is at row_start[pre] + n - (skip_self && pre < n),
+/// so it reads no column arrays. The threads of a warp read the same staged
+/// flag at once, and where it is set, weights of consecutive targets. The
+/// adds are the presynaptic kernel's, in its order (ascending pre).
+Kernel build_dense_staged_gather_kernel(bool gated, ElemType real);
+
 /// The parameters a gated delivery reads (-1, -1 when not `gated`): the
 /// post population's refractory counter and its spike flags.
 std::pair<int, int> gate_buffers(KernelBuilder &k, bool gated);
