@@ -42,8 +42,13 @@ side by side on that machine, and writes report.md and report.json to
                  with spikes delivered as the cost model chooses (dvs) and
                  postsynaptic (dvs_post)
 
-`profile` runs ncu on one batch of each DVS case and writes, per kernel,
-its share of the GPU time and its DRAM traffic (profile.md, ncu.csv).
+`profile` runs ncu on one batch of each DVS case, on 20 forward steps and
+on 20 backward steps (from step 100, found from the lowered Program's
+launches per entry point), and writes, per kernel, its share of the GPU
+time and its DRAM traffic, and per step the kernels' time and bytes, their
+bandwidth and, at the ms per step `run` measured (its report.json in the
+same --out), the share of the DRAM's peak the whole step achieves
+(profile.md, the raw ncu_*.csv).
 
 `bundle --emulate` builds the "GPU" executables with --cuda-host-emulation
 instead, so that `run` can be tried here, where every check must hold bit
@@ -51,6 +56,7 @@ for bit (ctest runs that: test/e2e/test_gpu_session.py).
 """
 
 import argparse
+import csv
 import glob
 import importlib.util
 import json
@@ -117,6 +123,24 @@ def compile_model(snnc, source, exe, flags):
     subprocess.run(["strip", exe], check=True)
 
 
+def entry_launches(snnc, source, flags):
+    """Launches per entry point of the model's lowered Program, so that
+    `profile` can skip to the steps it wants (ncu counts kernel launches)."""
+    proc = subprocess.run([snnc, *flags, "--emit=lowered", source, "-o", "-"], capture_output=True, text=True,
+                          check=True)
+    counts, entry = {}, None
+    for line in proc.stdout.splitlines():
+        m = re.match(r"^entry (\w+) \{", line)
+        if m:
+            entry = m.group(1)
+            counts[entry] = 0
+        elif line.startswith("}"):
+            entry = None
+        elif entry and line.startswith("  launch "):
+            counts[entry] += 1
+    return counts
+
+
 def shared_libraries(executables):
     """The non-system shared libraries the executables load (ldd)."""
     found = {}
@@ -171,6 +195,8 @@ def bundle(args):
                                                    DVS["classes"], DVS["recurrent_p"]))
                 compile_model(snnc, source, os.path.join(case, "gpu"), gpu_flags + flags + ["-O3"])
                 executables.append(os.path.join(case, "gpu"))
+                with open(os.path.join(case, "launches.json"), "w") as f:
+                    json.dump(entry_launches(snnc, source, gpu_flags + flags), f)
         libs = os.path.join(top, "lib")
         os.makedirs(libs)
         for name, path in sorted(shared_libraries(executables).items()):
@@ -359,31 +385,82 @@ def profile(args):
     top = os.path.join(work, "gpu")
     env = dict(os.environ, LD_LIBRARY_PATH=os.path.join(top, "lib"))
     text, failed = "", False
+    report = os.path.join(out, "report.json")
+    measured = json.load(open(report))["benchmarks"] if os.path.exists(report) else {}
+    device = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True,
+                            text=True).stdout if shutil.which("nvidia-smi") else ""
+    peak = next((bw for name, bw in DRAM_PEAK.items() if name in device), None)
     for name in DVS_CASES:
         case = os.path.join(top, name)
         eprop_bench.make_data(os.path.join(case, "shd_synthetic.npz"), DVS["batch"], DVS["steps"], seed=7,
                               inputs=DVS["inputs"], classes=DVS["classes"], dense=False)
-        cmd = [ncu, "--clock-control", "none", "--csv", "--metrics", ",".join(NCU_METRICS), "--launch-skip",
-               str(args.skip), "--launch-count", str(args.count), "./gpu", "--epochs", "1", "--batches", "1",
-               "--no-shuffle", "--quiet"]
+        n = json.load(open(os.path.join(case, "launches.json")))
+        before = n.get("init", 0) + n.get("reset_example", 0)
+        forward, backward = n.get("train_step", 0), n.get("train_backward", 0)
+        ends = n.get("end_example", 0) + n.get("train_end_example", 0)
+        windows = [("forward", before + 100 * forward, 20 * forward),
+                   ("backward", before + DVS["steps"] * forward + ends + 100 * backward, 20 * backward)]
+        text += "## %s\n\nlaunches per entry point: %s\n\n" % (name, n)
+        per_step = [0.0, 0.0]  # kernel seconds, DRAM bytes
+        for window, skip, count in windows:
+            if count == 0:
+                continue
+            cmd = [ncu, "--clock-control", "none", "--csv", "--metrics", ",".join(NCU_METRICS), "--launch-skip",
+                   str(skip), "--launch-count", str(count), "./gpu", "--epochs", "1", "--batches", "1",
+                   "--no-shuffle", "--quiet"]
+            try:
+                proc = subprocess.run(cmd, cwd=case, capture_output=True, text=True, env=env, timeout=args.timeout)
+            except subprocess.TimeoutExpired:
+                print("%s %s: ncu timed out after %d s" % (name, window, args.timeout))
+                failed = True
+                continue
+            raw = os.path.join(out, "ncu_%s_%s.csv" % (name, window))
+            with open(raw + ".tmp", "w") as f:
+                f.write(proc.stdout)
+            os.replace(raw + ".tmp", raw)
+            print("%s %s: ncu exit %d; %s" % (name, window, proc.returncode, proc.stderr.strip()[-600:]))
+            failed |= proc.returncode != 0
+            seconds, moved = ncu_totals(proc.stdout)
+            per_step[0] += seconds / 20
+            per_step[1] += moved / 20
+            text += "### %s steps (launches %d to %d)\n\n%s\n" % (window, skip, skip + count, kernel_table(proc.stdout))
+        text += "a step (forward and backward): %.1f µs of kernels, %.1f MB of DRAM traffic, %.0f GB/s over the " \
+                "kernels\n" % (per_step[0] * 1e6, per_step[1] / 1e6, per_step[1] / per_step[0] / 1e9 if per_step[0]
+                                else 0.0)
+        ms = measured.get(name)
         try:
-            proc = subprocess.run(cmd, cwd=case, capture_output=True, text=True, env=env, timeout=args.timeout)
-        except subprocess.TimeoutExpired:
-            print("%s: ncu timed out after %d s" % (name, args.timeout))
-            failed = True
-            continue
-        raw = os.path.join(out, "ncu_%s.csv" % name)
-        with open(raw + ".tmp", "w") as f:
-            f.write(proc.stdout)
-        os.replace(raw + ".tmp", raw)
-        print("%s: ncu exit %d; %s" % (name, proc.returncode, proc.stderr.strip()[-600:]))
-        failed |= proc.returncode != 0
-        text += "## %s\n\n%s\n" % (name, kernel_table(proc.stdout))
+            wall = float(ms) * 1e-3
+        except (TypeError, ValueError):
+            wall = None
+        if wall and peak:
+            text += "at %.3f ms a step (run): %.0f GB/s, %.1f %% of the device's %.2f TB/s\n" % (
+                wall * 1e3, per_step[1] / wall / 1e9, 100 * per_step[1] / wall / peak, peak / 1e12)
+        text += "\n"
     shutil.rmtree(work, ignore_errors=True)
     with open(os.path.join(out, "profile.md"), "w") as f:
         f.write(text)
     print(text)
     return 1 if failed else 0
+
+
+# DRAM bandwidth by the vendors' datasheets (bytes/s), by nvidia-smi name.
+DRAM_PEAK = {"H200": 4.8e12, "H100 80GB HBM3": 3.35e12, "H100 PCIe": 2.0e12, "A100-SXM4-80GB": 2.039e12}
+
+
+def ncu_totals(csv_text):
+    """(GPU seconds, DRAM bytes) of every launch in ncu's CSV."""
+    seconds = moved = 0.0
+    rows = [line for line in csv_text.splitlines() if line.startswith('"')]
+    for row in csv.DictReader(rows):
+        try:
+            value = float(row["Metric Value"].replace(",", "")) * NCU_SCALE.get(row.get("Metric Unit", ""), 1.0)
+        except (KeyError, ValueError):
+            continue
+        if row["Metric Name"] == "gpu__time_duration.sum":
+            seconds += value
+        elif row["Metric Name"] in ("dram__bytes_read.sum", "dram__bytes_write.sum"):
+            moved += value
+    return seconds, moved
 
 
 # ncu's units, in seconds and bytes.
@@ -397,7 +474,6 @@ def kernel_table(csv_text):
     kernels = {}  # name -> {metric: total}
     rows = [line for line in csv_text.splitlines() if line.startswith('"')]
     if rows:
-        import csv
         reader = csv.DictReader(rows)
         for row in reader:
             try:
