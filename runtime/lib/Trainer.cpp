@@ -121,8 +121,12 @@ void Trainer::run_batch(const Subset &subset, const std::vector<std::size_t> &or
     store_element(state.buffers[training_.label], SNN_ELEM_I32, b, subset.set->label(example));
     examples.push_back(example);
   }
+  // The CPU simulation's threads (--threads) encode too; with a device the
+  // host has nothing else to do, and takes its cores.
+  unsigned encoders =
+      model_.device ? std::max(1u, std::thread::hardware_concurrency()) : simulation_.example_threads()->threads();
   subset.set->encode_all(examples, steps, model_.dt, seed_, static_cast<uint8_t *>(raster_.data()) + lo * frame,
-                         std::thread::hardware_concurrency());
+                         encoders);
   if (simulating) {
     bool recording = recorder_ && !recorder_->empty() && subset.set == recorded_set_;
     if (recording) {
