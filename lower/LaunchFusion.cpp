@@ -32,8 +32,13 @@ bool has_stage(const Stmt &s) {
   });
 }
 
-/// The names `s` binds (Let, Var, For, Philox and its words, Stage).
-void bound_names(const Stmt &s, std::set<std::string> &out) {
+/// The names a kernel body binds: locals (Let, Var, For, Stage) and Philox
+/// blocks, each of which binds its four words `name.0` .. `name.3`.
+struct BoundNames {
+  std::set<std::string> locals, blocks;
+};
+
+void bound_names(const Stmt &s, BoundNames &out) {
   if (!s)
     return;
   visit_stmt(s, [&](const auto &node) {
@@ -42,22 +47,30 @@ void bound_names(const Stmt &s, std::set<std::string> &out) {
       for (const Stmt &inner : node.stmts)
         bound_names(inner, out);
     } else if constexpr (std::is_same_v<N, Let> || std::is_same_v<N, Var>) {
-      out.insert(node.name);
+      out.locals.insert(node.name);
     } else if constexpr (std::is_same_v<N, Philox>) {
-      out.insert(node.name);
+      out.blocks.insert(node.name);
     } else if constexpr (std::is_same_v<N, If>) {
       bound_names(node.then_body, out);
       bound_names(node.else_body, out);
     } else if constexpr (std::is_same_v<N, For>) {
-      out.insert(node.var);
+      out.locals.insert(node.var);
       bound_names(node.body, out);
     } else if constexpr (std::is_same_v<N, While>) {
       bound_names(node.body, out);
     } else if constexpr (std::is_same_v<N, Stage>) {
-      out.insert(node.var);
+      out.locals.insert(node.var);
       bound_names(node.body, out);
     }
   });
+}
+
+/// The names a Philox block `name` binds: its words.
+std::vector<std::string> words_of(const std::string &name) {
+  std::vector<std::string> words;
+  for (int k = 0; k < 4; ++k)
+    words.push_back(name + "." + std::to_string(k));
+  return words;
 }
 
 /// Rebuilds a kernel body with its buffer parameters renumbered and its
@@ -149,13 +162,25 @@ public:
   }
 };
 
-/// `base` or, where it is taken, `base.2`, `base.3`, ...
-std::string fresh_name(const std::string &base, const std::set<std::string> &used) {
-  if (!used.count(base))
+/// `base` where neither it nor (for a Philox block) its words are in
+/// `used`; else the first of `base.2`, `base.3`, ... that is in neither
+/// `used` nor `taken` (the part's own names and those chosen for it).
+std::string fresh_name(const std::string &base, bool block, const std::set<std::string> &used,
+                       const std::set<std::string> &taken) {
+  auto free_in = [&](const std::string &name, const std::set<std::string> &names) {
+    if (names.count(name))
+      return false;
+    if (block)
+      for (const std::string &word : words_of(name))
+        if (names.count(word))
+          return false;
+    return true;
+  };
+  if (free_in(base, used))
     return base;
   for (int k = 2;; ++k) {
     std::string name = base + "." + std::to_string(k);
-    if (!used.count(name))
+    if (free_in(name, used) && free_in(name, taken))
       return name;
   }
 }
@@ -173,24 +198,44 @@ Kernel fused_kernel(const Program &p, const std::vector<int> &parts) {
     const Kernel &part = p.kernels.at(size_t(parts[m]));
     fused.name += (m ? " + " : "") + part.name;
     Renamer renamer;
-    std::set<std::string> bound;
+    BoundNames bound;
     bound_names(part.body, bound);
-    for (const std::string &name : bound) {
-      std::string fresh = fresh_name(name, used);
-      if (fresh != name)
-        renamer.rename_block(name, fresh); // a Philox block's words follow it
+    // Every name the part has, so that a new one meets none of them.
+    std::set<std::string> taken = bound.locals;
+    for (const std::string &block : bound.blocks) {
+      taken.insert(block);
+      for (const std::string &word : words_of(block))
+        taken.insert(word);
     }
+    for (const Param &param : part.params)
+      taken.insert(param.name);
+    std::set<std::string> chosen; // the part's names once renamed
+    auto choose = [&](const std::string &name, bool block) {
+      std::string fresh = fresh_name(name, block, used, taken);
+      taken.insert(fresh);
+      chosen.insert(fresh);
+      if (block)
+        for (const std::string &word : words_of(fresh)) {
+          taken.insert(word);
+          chosen.insert(word);
+        }
+      return fresh;
+    };
+    for (const std::string &name : bound.locals)
+      if (std::string fresh = choose(name, false); fresh != name)
+        renamer.names[name] = fresh;
+    for (const std::string &name : bound.blocks)
+      if (std::string fresh = choose(name, true); fresh != name)
+        renamer.rename_block(name, fresh);
     for (const Param &param : part.params) {
       Param renamed = param;
-      renamed.name = fresh_name(param.name, used);
+      renamed.name = choose(param.name, false);
       if (param.kind == Param::Kind::Scalar && renamed.name != param.name)
         renamer.names[param.name] = renamed.name;
       renamer.params.push_back(int(fused.params.size()));
-      used.insert(renamed.name);
       fused.params.push_back(renamed);
     }
-    for (const std::string &name : bound)
-      used.insert(renamer.name(name));
+    used.insert(chosen.begin(), chosen.end());
     bodies.push_back(Block::make({renamer.stmt(part.body)}));
   }
   fused.body = Block::make(std::move(bodies));
@@ -209,9 +254,34 @@ bool meet(const std::set<int> &a, const std::set<int> &b) {
   return std::any_of(a.begin(), a.end(), [&](int x) { return b.count(x) > 0; });
 }
 
-/// Whether two launches' buffers meet: one writes what the other touches.
-bool conflict(const BufferAccess &a, const BufferAccess &b) {
-  return meet(a.writes, b.reads) || meet(a.writes, b.writes) || meet(b.writes, a.reads);
+/// What a launch touches: from its body's loads and stores (`access`), and
+/// from its bindings: every buffer bound, and those bound to a parameter
+/// declared written. A fused kernel must not bind one buffer to two
+/// parameters one of which is declared written (the Verifier's rule, and
+/// the CUDA printer's `__restrict__`), even where the body leaves it alone.
+struct Touches {
+  BufferAccess access;
+  std::set<int> bound, declared_writes;
+};
+
+Touches touches(const Program &p, const Launch &l) {
+  Touches t{launch_access(p, l), {}, {}};
+  const Kernel &k = p.kernels.at(size_t(l.kernel));
+  for (size_t i = 0; i < k.params.size(); ++i) {
+    if (k.params[i].kind != Param::Kind::Buffer || l.args.at(i).buffer < 0)
+      continue;
+    t.bound.insert(l.args[i].buffer);
+    if (k.params[i].access != Param::Access::Read)
+      t.declared_writes.insert(l.args[i].buffer);
+  }
+  return t;
+}
+
+/// Whether two launches' buffers meet: one writes (or declares it writes)
+/// what the other touches.
+bool conflict(const Touches &a, const Touches &b) {
+  return meet(a.access.writes, b.access.reads) || meet(a.access.writes, b.access.writes) ||
+         meet(b.access.writes, a.access.reads) || meet(a.declared_writes, b.bound) || meet(b.declared_writes, a.bound);
 }
 
 } // namespace
@@ -221,9 +291,9 @@ int fuse_launches(Program &p) {
   std::map<std::vector<int>, int> made; // parts -> fused kernel
   for (EntryPoint &entry : p.entries) {
     const size_t n = entry.launches.size();
-    std::vector<BufferAccess> access;
+    std::vector<Touches> access;
     for (const Launch &l : entry.launches)
-      access.push_back(launch_access(p, l));
+      access.push_back(touches(p, l));
     // Groups of launch indices, each run at the place of its first.
     std::vector<std::vector<size_t>> groups;
     std::vector<size_t> group_of(n);

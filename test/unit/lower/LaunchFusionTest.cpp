@@ -10,8 +10,10 @@
 #include "ProgramLookup.h"
 #include "TestNetwork.h"
 
+#include "lower/KernelBody.h"
 #include "lower/KernelBuilder.h"
 #include "lower/LaunchFusion.h"
+#include "lower/Printer.h"
 #include "lower/ProgramBuilder.h"
 #include "lower/Schedule.h"
 #include "lower/Verifier.h"
@@ -41,6 +43,30 @@ lower::Kernel copy_kernel(bool reads) {
   k.set_extent("size");
   Value index = k.let("index", lower::local("b", Type::I64) * size + lower::local("n", Type::I64));
   k.store(to, index, reads ? k.load(from, index) : lower::Math::make(ir::Constant::make(1.0)));
+  return k.finish();
+}
+
+/// `to[n]` = a uniform draw from the Philox block `u` of n, or, with
+/// `named`, `let u = 2` and `to[n] = u`: a local called as the block.
+lower::Kernel draw_kernel(bool named) {
+  KernelBuilder k(named ? "named" : "draw", DomainKind::Neurons, true);
+  int to = k.buffer("to", ElemType::F32, ScopeKind::Neuron, BatchAxis::PerExample, Param::Access::Write);
+  Value size = k.scalar("size");
+  k.set_extent("size");
+  Value n = lower::local("n", Type::I64);
+  Value index = k.let("index", lower::local("b", Type::I64) * size + n);
+  if (named) {
+    k.let("u", lower::Math::make(ir::Constant::make(2.0)));
+    k.store(to, index, lower::Math::make(lower::real_local("u")));
+    return k.finish();
+  }
+  Value zero = lower::u32(0);
+  k.emit(lower::Philox::make("u", {lower::Cast::make(Type::U32, n), zero, zero, zero},
+                             {lower::local("key.0", Type::U32), lower::local("key.1", Type::U32)}));
+  k.store(
+      to, index,
+      lower::RandomReal::make(ir::Distribution::Uniform01, {lower::Philox::word("u", 0), lower::Philox::word("u", 1),
+                                                            lower::Philox::word("u", 2), lower::Philox::word("u", 3)}));
   return k.finish();
 }
 
@@ -119,6 +145,22 @@ TEST_F(Fused, ALaunchMovesUpPastOneThatLeavesItsBuffersAlone) {
   ASSERT_EQ(probe().launches.size(), 2u);
   EXPECT_EQ(probe().launches[0].what, "fill a + copy b to c");
   EXPECT_EQ(probe().launches[1].what, "fill d");
+}
+
+// A local called `u` in a later part meets the words u.0 .. u.3 of an
+// earlier part's Philox block `u`: it is renamed past them all.
+TEST_F(Fused, RenamedLocalsMissPhiloxWords) {
+  p.kernels.push_back(draw_kernel(false));
+  int draw = int(p.kernels.size()) - 1;
+  p.kernels.push_back(draw_kernel(true));
+  int named = int(p.kernels.size()) - 1;
+  probe().launches = {launch(draw, "draw a", "", "a"), launch(named, "name b", "", "b")};
+  EXPECT_EQ(lower::fuse_launches(p), 1);
+  ASSERT_EQ(probe().launches.size(), 1u);
+  std::string printed = lower::to_string(p);
+  EXPECT_NE(printed.find("let u.4 = 2"), std::string::npos) << printed;
+  for (const std::string &problem : lower::verify(p))
+    ADD_FAILURE() << problem;
 }
 
 TEST_F(Fused, OtherExtentsStayApart) {
