@@ -447,18 +447,25 @@ def profile(args):
 DRAM_PEAK = {"H200": 4.8e12, "H100 80GB HBM3": 3.35e12, "H100 PCIe": 2.0e12, "A100-SXM4-80GB": 2.039e12}
 
 
-def ncu_totals(csv_text):
-    """(GPU seconds, DRAM bytes) of every launch in ncu's CSV."""
-    seconds = moved = 0.0
+def ncu_metrics(csv_text):
+    """(kernel, launch id, metric, value in seconds, bytes or %) for each
+    metric of each launch in ncu's CSV (its other lines are ncu's notes)."""
     rows = [line for line in csv_text.splitlines() if line.startswith('"')]
     for row in csv.DictReader(rows):
         try:
             value = float(row["Metric Value"].replace(",", "")) * NCU_SCALE.get(row.get("Metric Unit", ""), 1.0)
         except (KeyError, ValueError):
             continue
-        if row["Metric Name"] == "gpu__time_duration.sum":
+        yield row["Kernel Name"].split("(")[0], row["ID"], row["Metric Name"], value
+
+
+def ncu_totals(csv_text):
+    """(GPU seconds, DRAM bytes) of every launch in ncu's CSV."""
+    seconds = moved = 0.0
+    for _, _, metric, value in ncu_metrics(csv_text):
+        if metric == "gpu__time_duration.sum":
             seconds += value
-        elif row["Metric Name"] in ("dram__bytes_read.sum", "dram__bytes_write.sum"):
+        elif metric in ("dram__bytes_read.sum", "dram__bytes_write.sum"):
             moved += value
     return seconds, moved
 
@@ -472,22 +479,13 @@ def kernel_table(csv_text):
     """Per kernel of ncu's CSV: launches, share of the GPU time, mean time,
     DRAM GB/s and the DRAM throughput as a share of its peak."""
     kernels = {}  # name -> {metric: total}
-    rows = [line for line in csv_text.splitlines() if line.startswith('"')]
-    if rows:
-        reader = csv.DictReader(rows)
-        for row in reader:
-            try:
-                value = float(row["Metric Value"].replace(",", ""))
-            except (KeyError, ValueError):
-                continue
-            scale = NCU_SCALE.get(row.get("Metric Unit", ""), 1.0)
-            entry = kernels.setdefault(row["Kernel Name"].split("(")[0], {"launches": set()})
-            entry["launches"].add(row["ID"])
-            name = row["Metric Name"]
-            if name.startswith("dram__throughput"):
-                entry.setdefault("pct_samples", []).append(value)
-            else:
-                entry[name] = entry.get(name, 0.0) + value * scale
+    for kernel, launch, metric, value in ncu_metrics(csv_text):
+        entry = kernels.setdefault(kernel, {"launches": set()})
+        entry["launches"].add(launch)
+        if metric.startswith("dram__throughput"):
+            entry.setdefault("pct_samples", []).append(value)
+        else:
+            entry[metric] = entry.get(metric, 0.0) + value
     lines = ["| kernel | launches | GPU time % | mean µs | DRAM GB/s | DRAM % of peak (mean) |",
              "|---|---|---|---|---|---|"]
     total = sum(k.get("gpu__time_duration.sum", 0.0) for k in kernels.values()) or 1.0

@@ -29,12 +29,10 @@ DeliveryCost delivery_cost(uint64_t num_pre, uint64_t num_post, uint64_t synapse
     double blocks = std::ceil(double(num_post) / kDeviceBlockPoints);
     flags = blocks * double(num_pre) + kStagedReadCost * double(synapses);
   }
-  cost.postsynaptic = 3.0 * double(num_post) + double(synapses) + flags + spike_probability * double(synapses) * 3;
-  // A dense column is every presynaptic neuron: per target its index (and
-  // gate), per flag the staged read, per spike the row offset, the weight
-  // and the add.
-  if (dense_columns)
-    cost.postsynaptic = double(num_post) + flags + spike_probability * double(synapses) * 3;
+  // A dense column is every presynaptic neuron: per target only its index
+  // (and gate), nothing per synapse but the flag.
+  double columns = dense_columns ? double(num_post) : 3.0 * double(num_post) + double(synapses);
+  cost.postsynaptic = columns + flags + spike_probability * double(synapses) * 3;
   return cost;
 }
 

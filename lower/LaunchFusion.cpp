@@ -13,25 +13,6 @@ namespace snn::lower {
 
 namespace {
 
-/// Whether `s` holds a Stage.
-bool has_stage(const Stmt &s) {
-  if (!s)
-    return false;
-  return visit_stmt(s, [&](const auto &node) -> bool {
-    using N = std::decay_t<decltype(node)>;
-    if constexpr (std::is_same_v<N, Stage>)
-      return true;
-    else if constexpr (std::is_same_v<N, Block>)
-      return std::any_of(node.stmts.begin(), node.stmts.end(), has_stage);
-    else if constexpr (std::is_same_v<N, If>)
-      return has_stage(node.then_body) || has_stage(node.else_body);
-    else if constexpr (std::is_same_v<N, For> || std::is_same_v<N, While>)
-      return has_stage(node.body);
-    else
-      return false;
-  });
-}
-
 /// The names a kernel body binds: locals (Let, Var, For, Stage) and Philox
 /// blocks, each of which binds its four words `name.0` .. `name.3`.
 struct BoundNames {
@@ -242,10 +223,12 @@ Kernel fused_kernel(const Program &p, const std::vector<int> &parts) {
   return fused;
 }
 
-/// The launch's extent, or -1 for a launch fuse_launches leaves alone.
+/// The launch's extent, or -1 for a launch fuse_launches leaves alone. (A
+/// Stage, whose barriers want blocks of their own, is only ever in a domain
+/// that runs past its extent: the Verifier's rule.)
 int64_t fusable_extent(const Program &p, const Launch &l) {
   const Kernel &k = p.kernels.at(size_t(l.kernel));
-  if (k.domain.kind != DomainKind::Neurons || k.domain.runs_past_extent || has_stage(k.body) || k.domain.extent < 0)
+  if (k.domain.kind != DomainKind::Neurons || k.domain.runs_past_extent || k.domain.extent < 0)
     return -1;
   return l.args.at(size_t(k.domain.extent)).scalar;
 }
@@ -291,22 +274,23 @@ int fuse_launches(Program &p) {
   std::map<std::vector<int>, int> made; // parts -> fused kernel
   for (EntryPoint &entry : p.entries) {
     const size_t n = entry.launches.size();
-    std::vector<Touches> access;
-    for (const Launch &l : entry.launches)
-      access.push_back(touches(p, l));
+    std::vector<Touches> touched;
+    std::vector<int64_t> extents;
+    std::vector<bool> batched;
+    for (const Launch &l : entry.launches) {
+      touched.push_back(touches(p, l));
+      extents.push_back(fusable_extent(p, l));
+      batched.push_back(p.kernels[size_t(l.kernel)].domain.batched);
+    }
     // Groups of launch indices, each run at the place of its first.
     std::vector<std::vector<size_t>> groups;
-    std::vector<size_t> group_of(n);
     for (size_t j = 0; j < n; ++j) {
-      int64_t extent = fusable_extent(p, entry.launches[j]);
-      const Domain &domain = p.kernels[size_t(entry.launches[j].kernel)].domain;
       size_t joined = groups.size();
-      for (size_t g = 0; g < groups.size() && extent >= 0; ++g) {
+      for (size_t g = 0; g < groups.size() && extents[j] >= 0; ++g) {
         const std::vector<size_t> &group = groups[g];
-        const Launch &lead = entry.launches[group[0]];
-        if (fusable_extent(p, lead) != extent || p.kernels[size_t(lead.kernel)].domain.batched != domain.batched)
+        if (extents[group[0]] != extents[j] || batched[group[0]] != batched[j])
           continue;
-        if (std::any_of(group.begin(), group.end(), [&](size_t i) { return conflict(access[i], access[j]); }))
+        if (std::any_of(group.begin(), group.end(), [&](size_t i) { return conflict(touched[i], touched[j]); }))
           continue;
         if (!can_run_earlier(p, entry, group[0], j))
           continue;
@@ -316,7 +300,6 @@ int fuse_launches(Program &p) {
       if (joined == groups.size())
         groups.push_back({});
       groups[joined].push_back(j);
-      group_of[j] = joined;
     }
     std::vector<Launch> launches;
     for (const std::vector<size_t> &group : groups) {

@@ -445,8 +445,12 @@ private:
   }
 
   void block(const lower::Stmt &body) {
+    indented([&] { stmt(body); });
+  }
+  /// What `body` prints, one level deeper.
+  template <typename F> void indented(F &&body) {
     ++depth_;
-    stmt(body);
+    body();
     --depth_;
   }
 
@@ -484,9 +488,7 @@ private:
     const std::string &b = ids_.declare("b");
     const std::string &batch = ids_.get("batch", k_.name);
     line(fmt::format("for (int64_t {0} = blockIdx.y; {0} < {1}; {0} += gridDim.y) {{", b, batch));
-    ++depth_;
-    body();
-    --depth_;
+    indented(body);
     line("}");
   }
 
@@ -553,15 +555,9 @@ private:
     over_examples([&] {
       const std::string &pre = ids_.declare("pre");
       line(fmt::format("for (int64_t {0} = first_pre; {0} < last_pre; ++{0}) {{", pre));
-      block_of([&] { rows(pre); });
+      indented([&] { rows(pre); });
       line("}");
     });
-  }
-
-  template <typename F> void block_of(F &&body) {
-    ++depth_;
-    body();
-    --depth_;
   }
 
   int index_;
