@@ -17,22 +17,13 @@ compressed file. `run` unpacks it, runs each case's CPU and GPU executables
 side by side on that machine, and writes report.md and report.json to
 --out:
 
-  checks (the criteria of test/e2e/test_cuda_device.py):
-    cuba_post    CUBA 1 s, --spike-delivery=postsynaptic: the same spikes
-    cuba_pre     CUBA 1 s, presynaptic (atomics): rates within 5 %
-    poisson      1000 Poisson sources 1 s: the same spikes
-    digits_grad  the first training batch's gradients (--gradients-out) of
-                 digits, postsynaptic: within 1e-6 relative (L2)
-    digits_batch the weights after one training batch: within 1e-6
-    digits       one epoch: test accuracy within 3 points
-
-    lif, izhikevich   spike counts within 5 % + 2
-  The device's expf, logf and powf are within 2 ulp of glibc's, not the
-  same: softmax, the loss and Adam's bias correction round apart by an ulp.
-  One batch keeps that (4e-8 relative on an H200); an epoch of training
-  amplifies it, as any chaotic system does, once a spike comes a step
-  earlier (2.4e-2 relative after 45 batches, test accuracy 89.7 % on the
-  CPU, 89.1 % on the GPU), so the epoch is judged by its accuracy.
+  checks: every check of test/e2e/cuda_checks.py, the catalogue that
+    test/e2e/test_cuda_device.py runs with snnc on a GPU machine (its
+    header says what each kind of check asks and why): CUBA, Poisson,
+    digits training (gradients and weights after a batch, an epoch's
+    accuracy), LIF, Izhikevich, delays, STDP and two inline models. Not
+    here: test_cuda_device.py's MPI ranks (the bundle's Open MPI is
+    Debian's; the lent machine has no mpirun to start it).
 
   benchmarks (timing reported, never asserted):
     cuba_N       CUBA scaled to N neurons (80 synapses each, bench/cuda.py's
@@ -85,31 +76,15 @@ def bench_module(name):
 
 cuda_bench = bench_module("cuda")  # CUBA scaled
 eprop_bench = bench_module("eprop")  # the DVS-shaped model and data
+sys.path.insert(0, os.path.join(ROOT, "test", "e2e"))
+import cuda_checks  # noqa: E402  (the checks, shared with test_cuda_device.py)
 
 # The loader's and compiler's own libraries, which any Linux machine has.
 SYSTEM_LIBS = ("libc.so", "libm.so", "libstdc++.so", "libgcc_s.so", "ld-linux", "libpthread.so", "libdl.so",
                "librt.so", "libresolv.so", "linux-vdso")
 
 SUMMARY = re.compile(r"in ([0-9.e+-]+) s wall: ([0-9.e+-]+) s per biological second")
-RATES = re.compile(r"^(\w+)\s+(\d+)\s+(\d+)\s+([0-9.]+) Hz$", re.M)
-ACCURACY = re.compile(r"^test accuracy: ([0-9.]+) %", re.M)
-
-# name -> (model, GPU flags, run arguments, check, data files)
-CHECKS = {
-    "cuba_post": ("examples/cuba.snn", ["--spike-delivery=postsynaptic"], ["--duration", "1"], "same", []),
-    "cuba_pre": ("examples/cuba.snn", ["--spike-delivery=presynaptic"], ["--duration", "1"], "rates", []),
-    "poisson": ("test/e2e/models/poisson.snn", [], ["--duration", "1"], "same", []),
-    "digits_grad": ("examples/digits.snn", ["--spike-delivery=postsynaptic"],
-                    ["--epochs", "1", "--batches", "1", "--gradients-out", "gradients.npz"], "gradients",
-                    ["data/digits.csv.gz"]),
-    "digits_batch": ("examples/digits.snn", ["--spike-delivery=postsynaptic"],
-                     ["--epochs", "1", "--batches", "1", "--weights-out", "weights.npz"], "one_batch",
-                     ["data/digits.csv.gz"]),
-    "digits": ("examples/digits.snn", ["--spike-delivery=postsynaptic"],
-               ["--epochs", "1", "--weights-out", "weights.npz"], "training", ["data/digits.csv.gz"]),
-    "lif": ("examples/lif.snn", [], [], "counts", []),
-    "izhikevich": ("examples/izhikevich.snn", [], [], "counts", []),
-}
+CHECKS = cuda_checks.CHECKS
 CUBA_SIZES = (100000, 1000000)
 DVS = dict(inputs=2048, hidden=512, classes=11, recurrent_p=0.1, batch=512, steps=1500)
 DVS_CASES = {"dvs": [], "dvs_post": ["--spike-delivery=postsynaptic"]}  # case -> GPU flags
@@ -164,16 +139,11 @@ def bundle(args):
     with tempfile.TemporaryDirectory() as work:
         top = os.path.join(work, "gpu")
         executables = []
-        for name, (model, flags, _, _, data) in CHECKS.items():
+        for name, check in CHECKS.items():
             case = os.path.join(top, name)
-            os.makedirs(case)
-            source = os.path.join(case, os.path.basename(model))
-            shutil.copyfile(os.path.join(ROOT, model), source)
-            for path in data:
-                os.makedirs(os.path.join(case, os.path.dirname(path)), exist_ok=True)
-                shutil.copyfile(os.path.join(ROOT, path), os.path.join(case, path))
-            compile_model(snnc, source, os.path.join(case, "cpu"), flags)
-            compile_model(snnc, source, os.path.join(case, "gpu"), gpu_flags + flags)
+            source = cuda_checks.prepare(check, case)
+            compile_model(snnc, source, os.path.join(case, "cpu"), check.flags)
+            compile_model(snnc, source, os.path.join(case, "gpu"), gpu_flags + check.flags)
             executables += [os.path.join(case, "cpu"), os.path.join(case, "gpu")]
         if not args.emulate:  # the benchmarks mean nothing emulated
             for n in CUBA_SIZES:
@@ -234,49 +204,6 @@ def load_outputs(case, before):
     return arrays
 
 
-def rates(stdout):
-    return {m.group(1): (int(m.group(3)), float(m.group(4))) for m in RATES.finditer(stdout)}
-
-
-def judge(kind, cpu, gpu):
-    """(passed, detail) for a check of `kind` on the two runs' (stdout, arrays)."""
-    (cpu_out, cpu_files), (gpu_out, gpu_files) = cpu, gpu
-    if kind == "same":
-        differ = [f + ":" + k for f in cpu_files for k in cpu_files[f]
-                  if k not in gpu_files.get(f, {}) or not np.array_equal(cpu_files[f][k], gpu_files[f][k])]
-        return not differ and bool(cpu_files), ("identical" if not differ else "differ: " + ", ".join(differ[:5]))
-    if kind in ("rates", "counts"):
-        a, b = rates(cpu_out), rates(gpu_out)
-        bad = []
-        for pop, (spikes, rate) in a.items():
-            got = b.get(pop, (-1, -1.0))
-            ok = abs(got[1] - rate) <= 0.05 * rate if kind == "rates" else abs(got[0] - spikes) <= 0.05 * spikes + 2
-            if not ok:
-                bad.append("%s %s vs %s" % (pop, got, (spikes, rate)))
-        return bool(a) and not bad, "CPU %s, GPU %s" % (a, b) if not bad else "; ".join(bad)
-    # training: the weights (relative L2, worst projection); the accuracy
-    def worst_of(file):
-        worst = 0.0 if file in cpu_files else float("inf")
-        for name, w in cpu_files.get(file, {}).items():
-            g = gpu_files.get(file, {}).get(name)
-            worst = max(worst, float(np.linalg.norm(g - w) / max(np.linalg.norm(w), 1e-30)) if g is not None
-                        else float("inf"))
-        return worst
-
-    if kind == "gradients":
-        worst = worst_of("gradients.npz")
-        return worst <= 1e-6, "gradients differ by %.3g (relative L2)" % worst
-    worst = worst_of("weights.npz")
-    if kind == "one_batch":
-        return worst <= 1e-6, "weights differ by %.3g (relative L2)" % worst
-    acc = [ACCURACY.search(out) for out in (cpu_out, gpu_out)]
-    if not all(acc):
-        return False, "no test accuracy in the output"
-    a, b = float(acc[0].group(1)), float(acc[1].group(1))
-    ok = abs(a - b) <= 3 and worst < float("inf")
-    return ok, "accuracy CPU %.1f %%, GPU %.1f %%; weights differ by %.3g (relative L2)" % (a, b, worst)
-
-
 def run(args):
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
@@ -297,12 +224,12 @@ def run(args):
         report["device"] = info
     lines += ["| check | result | detail | CPU s | GPU s |", "|---|---|---|---|---|"]
     no_gpu = None
-    for name, (_, _, argv, kind, _) in CHECKS.items():
+    for name, check in CHECKS.items():
         case = os.path.join(top, name)
         before = set(os.listdir(case))
         runs = {}
         for which in ("cpu", "gpu"):
-            code, stdout, stderr, wall = run_exe(case, which, argv, env, args.timeout)
+            code, stdout, stderr, wall = run_exe(case, which, check.argv, env, args.timeout)
             if code != 0:
                 runs[which] = (code, stderr.strip()[-400:], wall)
             else:
@@ -313,7 +240,7 @@ def run(args):
         elif any(r[0] != 0 for r in runs.values()):
             passed, detail = False, "; ".join("%s exit %d: %s" % (w, r[0], r[1]) for w, r in runs.items() if r[0])
         else:
-            passed, detail = judge(kind, runs["cpu"][1], runs["gpu"][1])
+            passed, detail = cuda_checks.judge(check.kind, runs["cpu"][1], runs["gpu"][1])
         report["checks"][name] = {"passed": passed, "detail": detail, "cpu_s": runs["cpu"][2],
                                   "gpu_s": runs["gpu"][2]}
         lines.append("| %s | %s | %s | %.2f | %.2f |" % (name, {True: "pass", False: "FAIL", None: "skipped"}[passed],

@@ -85,7 +85,7 @@ std::string training_usage(const snn_model_desc &model) {
          ")\n"
          "  --resume             continue from DIR/checkpoint.npz (bit-identical to an uninterrupted run)\n"
          "  --exchange WAY       under mpirun, how the ranks exchange gradients: auto, mpi or nccl (default\n"
-         "                       auto: NCCL when every rank has a GPU of its own, else MPI)\n" +
+         "                       auto: NCCL when every rank has a GPU of its own and NCCL starts, else MPI)\n" +
          std::string(kCommonUsage);
 }
 

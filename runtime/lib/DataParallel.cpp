@@ -103,24 +103,30 @@ std::pair<uint32_t, uint32_t> example_share(uint32_t rank, uint32_t ranks, uint3
   return {edge(rank), edge(rank + 1)};
 }
 
-void DataParallel::agree(bool ok, const std::string &why) const {
+std::optional<std::string> DataParallel::first_failure(bool ok, const std::string &why) const {
 #ifdef SNN_HAVE_MPI
   // The first rank that failed tells every rank why, so that whichever
   // rank's message reaches the terminal before MPI_Abort names the cause.
   int mine = ok ? int(size_) : int(rank_), first = 0;
   check(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD), "MPI_Allreduce");
   if (first == int(size_))
-    return;
+    return std::nullopt;
   char text[1024] = "";
   if (int(rank_) == first)
     std::snprintf(text, sizeof text, "%s", why.c_str());
   check(MPI_Bcast(text, sizeof text, MPI_CHAR, first, MPI_COMM_WORLD), "MPI_Bcast");
   text[sizeof text - 1] = 0;
-  throw Error(std::string(text) + (int(rank_) == first ? "" : " (on rank " + std::to_string(first) + ")"));
+  return std::string(text) + (int(rank_) == first ? "" : " (on rank " + std::to_string(first) + ")");
 #else
-  if (!ok)
-    throw Error(why);
+  if (ok)
+    return std::nullopt;
+  return why;
 #endif
+}
+
+void DataParallel::agree(bool ok, const std::string &why) const {
+  if (std::optional<std::string> failure = first_failure(ok, why))
+    throw Error(*failure);
 }
 
 void DataParallel::choose_exchange(const snn_device_desc *device, Exchange asked) {
@@ -172,15 +178,33 @@ void DataParallel::choose_exchange(const snn_device_desc *device, Exchange asked
     exchange_ = "MPI (" + (loaded ? name + " does not load on every rank" : std::string(error)) + ")";
     return;
   }
-  const std::string instead = "; --exchange mpi exchanges through MPI instead";
+  // A collective that fails to start stops the run when asked for by name;
+  // under auto the ranks exchange through MPI, and the header says why.
+  auto falls_back = [&](bool ok) {
+    if (asked == Exchange::Device) {
+      agree(ok, error + std::string("; --exchange mpi exchanges through MPI instead"));
+      return false;
+    }
+    std::optional<std::string> failure = first_failure(ok, error);
+    if (failure)
+      exchange_ = "MPI (" + *failure + ")"; // the collective's message names it
+    return failure.has_value();
+  };
   std::vector<char> id(collective->id_bytes);
   // (The call first: `error` holds its message only once it returned.)
   bool made = rank_ != 0 || collective->make_id(id.data(), error, sizeof error) == 0;
-  agree(made, error + instead);
+  if (falls_back(made))
+    return;
   check(MPI_Bcast(id.data(), int(id.size()), MPI_BYTE, 0, MPI_COMM_WORLD), "MPI_Bcast");
-  collective_ = collective;
+  collective_ = collective; // the destructor leaves a group joined when another rank throws
   bool joined = collective->join(id.data(), rank_, size_, &group_, error, sizeof error) == 0;
-  agree(joined, error + instead);
+  if (falls_back(joined)) {
+    if (joined) // a rank that joined leaves the group the others could not
+      collective->leave(group_);
+    group_ = nullptr;
+    collective_ = nullptr;
+    return;
+  }
   use_collective_ = true;
   exchange_ = name;
 #else

@@ -102,6 +102,9 @@ private:
   /// Throws the same Error on every rank unless every rank's `ok`; the
   /// ranks that failed give `why`, the others name the first that failed.
   void agree(bool ok, const std::string &why) const;
+  /// Collective: nothing when every rank's `ok`, else the message `agree`
+  /// would throw, on every rank.
+  std::optional<std::string> first_failure(bool ok, const std::string &why) const;
 
   uint32_t rank_ = 0, size_ = 1;
   bool joined_ = false;

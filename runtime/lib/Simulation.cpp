@@ -49,8 +49,12 @@ struct Simulation::Impl {
   std::vector<LoadedState> state_files;                   ///< `init p.v = load(...)`, read and checked once
   std::vector<std::optional<StimulusSchedule>> schedules; ///< per population
   std::vector<std::string> stimulus_files;                ///< per population: its files, for messages
-  std::vector<uint64_t> spike_totals;                     ///< per population, since init
-  std::vector<uint64_t> example_spikes;                   ///< [population * batch + example]
+  /// Per population: set_stimulus replaced the regime's files, which are
+  /// then never opened (an executable run away from its .snn file's folder).
+  std::vector<bool> stimulus_replaced;
+  bool stimuli_loaded = false;          ///< the regime's files were read (load_stimuli)
+  std::vector<uint64_t> spike_totals;   ///< per population, since init
+  std::vector<uint64_t> example_spikes; ///< [population * batch + example]
   /// The neurons that spiked in the last step, [population * batch + example].
   std::vector<std::vector<uint32_t>> last_spikes;
   /// Steps whose spikes are counted and were observed: all of them on the
@@ -76,6 +80,9 @@ struct Simulation::Impl {
   }
   Impl(Impl &&) = delete;
   void allocate(std::vector<ProjectionSynapses> &projections);
+  /// Reads the regime's spike files, once, for the populations whose
+  /// stimulus set_stimulus did not replace; before the first init() or
+  /// stimulus_losses(), so that a replaced file need not exist.
   void load_stimuli();
   void collect_spikes();
   /// The spikes of step `s` (within the last block) from the spike blocks.
@@ -119,7 +126,9 @@ Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t b
     synapse_counts_estimated = synapse_counts_estimated || projections.back().estimated;
   }
   allocate(projections);
-  load_stimuli();
+  schedules.resize(desc.num_populations);
+  stimulus_files.assign(desc.num_populations, "");
+  stimulus_replaced.assign(desc.num_populations, false);
   state_files = read_state_files(desc);
   state.buffers = buffers.data();
   state.extents = extents.data();
@@ -252,14 +261,17 @@ void Simulation::Impl::allocate(std::vector<ProjectionSynapses> &projections) {
 }
 
 void Simulation::Impl::load_stimuli() {
+  if (stimuli_loaded)
+    return;
   const snn_model_desc &desc = *model;
   // Several files may drive one population: merge them into one schedule so
   // that clearing one file's flags never clears another's.
   std::vector<std::vector<SpikeEvent>> events(desc.num_populations);
-  stimulus_files.assign(desc.num_populations, "");
   std::vector<bool> driven(desc.num_populations, false);
   for (uint32_t s = 0; s < desc.num_stimuli; ++s) {
     const snn_stimulus_desc &stimulus_desc = desc.stimuli[s];
+    if (stimulus_replaced[stimulus_desc.population])
+      continue;
     const snn_population_desc &population = desc.populations[stimulus_desc.population];
     std::vector<SpikeEvent> file = read_spike_times(stimulus_desc.path, population.name, population.size);
     auto &merged = events[stimulus_desc.population];
@@ -268,10 +280,10 @@ void Simulation::Impl::load_stimuli() {
     std::string &files = stimulus_files[stimulus_desc.population];
     files += (files.empty() ? "" : ", ") + std::string(stimulus_desc.path);
   }
-  schedules.resize(desc.num_populations);
   for (uint32_t p = 0; p < desc.num_populations; ++p)
     if (driven[p])
       schedules[p].emplace(events[p], desc.dt);
+  stimuli_loaded = true;
 }
 
 // One scan of the flags per step: the recorder and the embedding program
@@ -389,11 +401,13 @@ void Simulation::set_stimulus(std::string_view population, const std::string &pa
                 "std.inputs.SpikeSource)");
   s.schedules[p].emplace(read_spike_times(path, desc.name, desc.size), s.model->dt);
   s.stimulus_files[p] = path;
+  s.stimulus_replaced[p] = true;
   s.initialised = false;
 }
 
 std::vector<std::string> Simulation::stimulus_losses(uint64_t steps) const {
-  const Impl &s = *impl_;
+  Impl &s = *impl_; // reads the regime's files if init() has not yet
+  s.load_stimuli();
   std::vector<std::string> lines;
   for (uint32_t p = 0; p < s.model->num_populations; ++p) {
     if (!s.schedules[p])
@@ -419,6 +433,7 @@ std::vector<std::string> Simulation::stimulus_losses(uint64_t steps) const {
 
 void Simulation::init() {
   Impl &s = *impl_;
+  s.load_stimuli();
   s.settle();
   for (uint32_t k = 0; k < s.model->num_buffers; ++k)
     if (s.model->buffers[k].batch == SNN_BATCH_PER_EXAMPLE)

@@ -222,10 +222,11 @@ def summary_rates(stdout):
     return rates
 
 
-def model_folder(work, model, spike_files=None, data=None):
-    """Creates `work` holding a copy of `model`, random spike-times files
-    (name -> (neurons, steps, dt): each neuron fires in 1 % of the steps,
-    seed 7) and `data` copied under data/; returns the copy's path."""
+def model_folder(work, model, spike_files=None, data=None, text=None):
+    """Creates `work` holding a copy of `model` (or, given `text`, a file of
+    that name holding it), random spike-times files (name -> (neurons,
+    steps, dt): each neuron fires in 1 % of the steps, seed 7) and `data`
+    copied under data/; returns the model's path there."""
     os.makedirs(work)
     rng = np.random.default_rng(7)
     for name, (neurons, steps, dt) in (spike_files or {}).items():
@@ -234,7 +235,11 @@ def model_folder(work, model, spike_files=None, data=None):
         os.makedirs(os.path.join(work, "data"))
         shutil.copyfile(data, os.path.join(work, "data", os.path.basename(data)))
     path = os.path.join(work, os.path.basename(model))
-    shutil.copyfile(model, path)
+    if text is None:
+        shutil.copyfile(model, path)
+    else:
+        with open(path, "w") as f:
+            f.write(text)
     return path
 
 

@@ -15,6 +15,7 @@ import sys
 
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cuda_checks  # noqa: E402
 import e2e_common as e2e  # noqa: E402
 
 SCRIPT = os.path.join(e2e.SOURCE_ROOT, "bench", "gpu_session.py")
@@ -35,8 +36,7 @@ def main():
     with open(os.path.join(report_dir, "report.json")) as f:
         report = json.load(f)
     checks = report["checks"]
-    names = ["cuba_post", "cuba_pre", "poisson", "digits_grad", "digits_batch", "digits", "lif", "izhikevich"]
-    check.check(sorted(checks) == sorted(names), "checks: %s" % sorted(checks))
+    check.check(sorted(checks) == sorted(cuda_checks.CHECKS), "checks: %s" % sorted(checks))
     for name, result in checks.items():
         check.check(result["passed"] is True, "%s: %s" % (name, result["detail"]))
     check.check(report["manifest"]["emulated"] is True, "the manifest should say the bundle is emulated")

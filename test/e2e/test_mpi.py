@@ -146,16 +146,28 @@ def main():
                     "%s: expected the header to say 'gradients exchanged by %s', got %s" % (label, via, header))
     check.note("CUDA host emulation: 2 and 3 ranks through the emulated NCCL, 2 through MPI: bit-identical")
 
-    # The collective fails to start: every rank ends with exit 1, and the
-    # message of the rank where it failed says why (whichever rank prints).
+    # The collective fails to start. Asked for by name (--exchange nccl):
+    # every rank ends with exit 1, and the message of the rank where it
+    # failed says why (whichever rank prints). Under auto: the ranks train
+    # through MPI, the same weights, and the header says why.
     for fail, want in (("make_id", "emulated NCCL: make_id failed on rank 0"),
                        ("join@1", "emulated NCCL: join failed on rank 1"),
                        ("join", "emulated NCCL: join failed on rank 0")):
-        proc = e2e.run_process(mpirun(2) + ["-x", "SNN_EMULATED_NCCL_FAIL=" + fail, gpu, "--epochs", "1"],
-                               cwd=work, timeout=120)
+        failing = mpirun(2) + ["-x", "SNN_EMULATED_NCCL_FAIL=" + fail, gpu]
+        proc = e2e.run_process(failing + ["--epochs", "1", "--exchange", "nccl"], cwd=work, timeout=120)
         check.check(proc.returncode == 1 and want in proc.stderr and "--exchange mpi exchanges through MPI instead"
-                    in proc.stderr, "collective failing at %s: expected exit 1 and '%s', got %d: %s"
+                    in proc.stderr, "--exchange nccl, collective failing at %s: expected exit 1 and '%s', got %d: %s"
                     % (fail, want, proc.returncode, proc.stderr.strip()[-600:]))
+        out = "fallback_%s.npz" % fail.replace("@", "_")
+        proc = e2e.run_process(failing + ["--epochs", "2", "--validation-split", "0.2", "--weights-out", out],
+                               cwd=work, timeout=300)
+        header = [line for line in proc.stdout.splitlines() if line.startswith("data-parallel over 2 MPI ranks")]
+        if check.check(proc.returncode == 0 and len(header) == 1 and
+                       "gradients exchanged by MPI (" + want in header[0],
+                       "auto, collective failing at %s: expected exit 0 and the header to say why MPI, got %d, %s: %s"
+                       % (fail, proc.returncode, header, proc.stderr.strip()[-600:])):
+            check.check(same_arrays(w1, e2e.load_npz(os.path.join(work, out))),
+                        "auto, collective failing at %s: other weights than one process" % fail)
 
     # Refused, with a message, on every rank and without a hang.
     sim = os.path.join(work, "sim.snn")

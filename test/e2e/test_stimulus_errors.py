@@ -9,6 +9,7 @@ rewrites stim.csv or passes other options and checks:
   * a bad --duration / --seed / option: exit 1 and a message naming it;
   * valid files (header, comments, blank lines, CRLF, blanks around fields,
     unsorted, empty) and valid options run (exit 0) and fire as written;
+  * `--input stim=FILE` runs where the regime's stim.csv is missing;
   * nothing crashes: no exit code >= 128 (a signal) or 70 (internal error),
     and stderr never says 'internal error'.
 """
@@ -179,6 +180,18 @@ def main():
         checker.check(proc.returncode == 1 and proc.stderr.startswith(
             "%s: error: cannot open stimulus file" % csv),
             "missing stimulus file: exit %d, stderr %r" % (proc.returncode, proc.stderr))
+    # --input replaces the regime's file, which then need not exist (an
+    # executable run away from its model's folder).
+    other = os.path.join(args.work, "other.csv")
+    with open(other, "wb") as f:
+        f.write(b"0.00031,2\n")
+    proc = run(["--input", "stim=" + other])
+    if not crashed(checker, "--input for a missing regime file", proc) and checker.check(
+            proc.returncode == 0, "--input for a missing regime file: exit %d, stderr %r" % (
+                proc.returncode, proc.stderr)):
+        data = e2e.load_npz(out)
+        got = list(zip(np.rint(data["stim_spikes_t"] / DT).astype(int).tolist(), data["stim_spikes_i"].tolist()))
+        checker.check(got == [(3, 2)], "--input for a missing regime file: spikes %s, expected [(3, 2)]" % got)
     os.mkdir(csv)
     proc = run([])
     if not crashed(checker, "stimulus path is a directory", proc):

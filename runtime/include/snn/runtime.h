@@ -158,9 +158,10 @@ public:
   /// Checks the descriptor (ABI version, real size, indices, buffer types,
   /// scopes and roles) and the batch (1..SNN_MAX_BATCH), builds the
   /// connectivity of every projection from `seed`, checks that every buffer
-  /// fits in the machine's memory, allocates them zeroed, loads every
-  /// stimulus file and calls the model's "init" entry (which draws the
-  /// weights). Throws Error. Call `init` before the first `step`.
+  /// fits in the machine's memory, allocates them zeroed and calls the
+  /// model's "init" entry (which draws the weights). Throws Error. Call
+  /// `init` before the first `step`: it reads the regime's stimulus files,
+  /// those that `set_stimulus` did not replace (so those need not exist).
   Simulation(const snn_model_desc &model, uint64_t seed);
   /// The same for a batch of `batch` examples whose example 0 is the global
   /// example `first_example` (which selects its random numbers), with
@@ -189,8 +190,9 @@ public:
 
   /// Drives population `population` (whose model reads stimulus()) from the
   /// spike-times file at `path` instead of the regime's files, as the
-  /// executable's `--input NAME=FILE`. Throws Error for an unknown population,
-  /// one without stimulus flags, or a bad file. Takes effect at `init`.
+  /// executable's `--input NAME=FILE`; the regime's files for it are then
+  /// never opened. Throws Error for an unknown population, one without
+  /// stimulus flags, or a bad file. Takes effect at `init`.
   void set_stimulus(std::string_view population, const std::string &path);
   /// What a run of `steps` steps will not deliver of the stimulus files, one
   /// line per population that loses any: spikes of one neuron in one step
