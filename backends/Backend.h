@@ -38,6 +38,7 @@ struct BackendOptions {
   /// instead of with nvcc: for testing the printed kernels without a GPU.
   bool cuda_host_emulation = false;
   std::string nvcc;            ///< nvcc's path; empty: no CUDA toolkit
+  std::string nvcc_missing;    ///< why `nvcc` is empty, for the error
   std::string host_compiler;   ///< the C++ compiler (emulation, relocatable links)
   std::string runtime_include; ///< the folder holding snn/cuda_device.h
 };

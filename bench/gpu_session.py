@@ -76,12 +76,9 @@ def bench_module(name):
 
 cuda_bench = bench_module("cuda")  # CUBA scaled
 eprop_bench = bench_module("eprop")  # the DVS-shaped model and data
+shared_libraries = bench_module("bundled_libraries").shared_libraries
 sys.path.insert(0, os.path.join(ROOT, "test", "e2e"))
 import cuda_checks  # noqa: E402  (the checks, shared with test_cuda_device.py)
-
-# The loader's and compiler's own libraries, which any Linux machine has.
-SYSTEM_LIBS = ("libc.so", "libm.so", "libstdc++.so", "libgcc_s.so", "ld-linux", "libpthread.so", "libdl.so",
-               "librt.so", "libresolv.so", "linux-vdso")
 
 SUMMARY = re.compile(r"in ([0-9.e+-]+) s wall: ([0-9.e+-]+) s per biological second")
 CHECKS = cuda_checks.CHECKS
@@ -114,22 +111,6 @@ def entry_launches(snnc, source, flags):
         elif entry and line.startswith("  launch "):
             counts[entry] += 1
     return counts
-
-
-def shared_libraries(executables):
-    """The non-system shared libraries the executables load (ldd)."""
-    found = {}
-    for exe in executables:
-        out = subprocess.run(["ldd", exe], capture_output=True, text=True).stdout
-        for line in out.splitlines():
-            parts = line.split("=>")
-            if len(parts) != 2 or not parts[1].strip().startswith("/"):
-                continue
-            path = parts[1].split()[0]
-            name = os.path.basename(path)
-            if not name.startswith(SYSTEM_LIBS):
-                found[name] = path
-    return found
 
 
 def bundle(args):

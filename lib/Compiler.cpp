@@ -10,6 +10,7 @@
 #include "lib/LargeStack.h"
 #include "lib/NirExport.h"
 #include "lib/Resources.h"
+#include "lib/Toolchain.h"
 #include "lower/Printer.h"
 #include "lower/Schedule.h"
 #include "passes/Pipeline.h"
@@ -123,8 +124,9 @@ struct Compilation::Impl {
     b.cpu = options.cpu;
     b.cuda_arch = options.cuda_arch;
     b.cuda_host_emulation = options.cuda_host_emulation;
-    b.nvcc = SNN_NVCC;
-    b.host_compiler = SNN_LINKER_DRIVER;
+    b.nvcc = toolchain().nvcc;
+    b.nvcc_missing = toolchain().cuda_missing;
+    b.host_compiler = toolchain().cxx;
     b.runtime_include = resources().runtime_include_dir;
     return b;
   }

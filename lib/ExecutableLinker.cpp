@@ -1,6 +1,7 @@
 //===- lib/ExecutableLinker.cpp - Linking a model with the runtime --------===//
 #include "lib/ExecutableLinker.h"
 #include "lib/Resources.h"
+#include "lib/Toolchain.h"
 
 #include "backends/Process.h"
 
@@ -38,28 +39,22 @@ bool link_executable(const std::string &object, const std::string &output, const
     }
     close(fd);
   }
-  std::vector<std::string> args = {SNN_LINKER_DRIVER, "-o", tmp, object};
-#ifdef SNN_LINKER_FLAG
+  const Toolchain &tools = toolchain();
+  std::vector<std::string> args = {tools.cxx, "-o", tmp, object};
   // gold links the model about twice as fast as the default BFD linker
-  // (half of a whole compile's CPU time was the link); the build checks
-  // that the driver accepts it.
-  args.push_back(SNN_LINKER_FLAG);
-#endif
+  // (half of a whole compile's CPU time was the link).
+  if (!tools.gold_flag.empty())
+    args.push_back(tools.gold_flag);
 #ifdef SNN_LINKER_SANITIZE
   args.push_back(SNN_LINKER_SANITIZE);
 #endif
   args.push_back(resources().runtime_main_lib);
   args.push_back(resources().runtime_lib);
   args.insert(args.end(), device.begin(), device.end());
-  // What the runtime's data set reader needs (zlib, HDF5): '|'-separated
-  // paths from CMake, linked only if the model's objects pull that code in.
+  // What the runtime's data set reader needs (zlib, HDF5, MPI), linked
+  // only if the model's objects pull that code in.
   args.push_back("-Wl,--as-needed");
-  std::string dependencies = SNN_RUNTIME_DEPENDENCIES;
-  for (std::size_t begin = 0, end; begin < dependencies.size(); begin = end + 1) {
-    end = std::min(dependencies.find('|', begin), dependencies.size());
-    if (end > begin)
-      args.push_back(dependencies.substr(begin, end - begin));
-  }
+  args.insert(args.end(), tools.link_dependencies.begin(), tools.link_dependencies.end());
   args.push_back("-Wl,--no-as-needed");
   args.push_back("-lm");
   args.push_back("-pthread");
@@ -69,7 +64,7 @@ bool link_executable(const std::string &object, const std::string &output, const
     log.pop_back(); // the diagnostic's kind follows the log's last line
   if (code != 0) {
     unlink(tmp.c_str());
-    error = std::string(code == 127 ? "cannot run the linker " SNN_LINKER_DRIVER : "the linker failed") +
+    error = (code == 127 ? "cannot run the linker " + tools.cxx + " (SNNC_CXX names another)" : "the linker failed") +
             (log.empty() ? "" : ":\n" + log);
     return false;
   }

@@ -1,5 +1,6 @@
 //===- lib/Resources.cpp - Where libsnnc finds its run-time files ---------===//
 #include "lib/Resources.h"
+#include "lib/Toolchain.h"
 
 #include <dlfcn.h>
 
@@ -45,7 +46,7 @@ bool same_directory(const fs::path &a, const fs::path &b) {
 std::vector<std::string> cuda_libs(std::string device) {
   if (!*SNN_BUILD_RUNTIME_CUDA_LIB)
     return {};
-  return {std::move(device), SNN_CUDART_STATIC, "-ldl", "-lrt"};
+  return {std::move(device), toolchain().cudart_static, "-ldl", "-lrt"};
 }
 
 Resources locate() {

@@ -155,8 +155,7 @@ private:
   void require_nvcc() const {
     if (options_.nvcc.empty())
       throw BackendError(BackendError::Reason::Toolchain,
-                         "this snnc was built without a CUDA toolkit (nvcc), so it can print CUDA (--emit=cuda) "
-                         "but not compile it");
+                         options_.nvcc_missing.empty() ? "no nvcc" : options_.nvcc_missing);
   }
 
   std::vector<std::string> nvcc_args(const std::string &source) const {

@@ -37,6 +37,7 @@ SKIPPED_SCRIPTS = {
     "test_cuda_ptx.py": "the CUDA target's own test",
     "test_cuda_device.py": "the CUDA target's own test",
     "test_gpu_session.py": "the CUDA target's own test",
+    "test_gpu_suite.py": "packs this build for a GPU machine and runs this suite from the pack",
     "test_eprop_reference_selftest.py": "compiles nothing",
     "test_mpi.py": "checks that a CPU model refuses --exchange nccl; its CUDA section runs 2 and 3 ranks on the "
                    "emulated device",
@@ -67,14 +68,27 @@ exec {snnc} "$@"
 """
 
 
-def e2e_scripts(build):
-    """(name, argv) of every Python script of `ctest -L e2e` in `build`."""
+SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def listed_tests(build):
+    """What `ctest --show-only=json-v1 -L e2e` says of `build`'s e2e tests,
+    with the source tree they came from (save it with --save-tests; a
+    machine without the build reads it with --tests)."""
     out = subprocess.run(["ctest", "--show-only=json-v1", "-L", "e2e"], cwd=build, capture_output=True, text=True,
                          check=True).stdout
+    return {"source_root": SOURCE_ROOT, "tests": json.loads(out)["tests"]}
+
+
+def e2e_scripts(listed):
+    """(name, argv) of every Python script of the listed tests, with paths
+    into the listing's source tree moved to this one and this Python."""
+    old = listed["source_root"].rstrip("/") + "/"
     tests = []
-    for test in json.loads(out)["tests"]:
+    for test in listed["tests"]:
         argv = test.get("command") or []
         if len(argv) > 1 and argv[1].endswith(".py") and "--snnc" in argv:
+            argv = [sys.executable] + [SOURCE_ROOT + "/" + a[len(old):] if a.startswith(old) else a for a in argv[1:]]
             tests.append((test["name"], argv))
     return tests
 
@@ -84,10 +98,23 @@ def main():
     parser.add_argument("--snnc", required=True)
     parser.add_argument("--work", required=True, help="scratch folder (recreated)")
     parser.add_argument("--build", default=".", help="the build folder, whose ctest lists the e2e scripts")
+    parser.add_argument("--tests", help="read the list from this file (--save-tests) instead of ctest")
+    parser.add_argument("--save-tests", help="write the build's list to this file and exit")
+    parser.add_argument("--deadline", type=float, default=0,
+                        help="seconds after which no script starts (0: none); those left are reported")
     parser.add_argument("--emulate", action="store_true", help="--cuda-host-emulation: no GPU needed")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--only", nargs="*", help="run only these tests (ctest names)")
     args = parser.parse_args()
+    if args.save_tests:
+        with open(args.save_tests, "w") as f:
+            json.dump(listed_tests(os.path.abspath(args.build)), f)
+        return 0
+    if args.tests:
+        with open(args.tests) as f:
+            listed = json.load(f)
+    else:
+        listed = listed_tests(os.path.abspath(args.build))
     snnc, work = os.path.abspath(args.snnc), os.path.abspath(args.work)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
@@ -99,7 +126,7 @@ def main():
     os.chmod(wrapper, 0o755)
 
     runs, skipped = [], []
-    for name, argv in e2e_scripts(os.path.abspath(args.build)):
+    for name, argv in e2e_scripts(listed):
         script = os.path.basename(argv[1])
         if args.only and name not in args.only:
             continue
@@ -111,9 +138,14 @@ def main():
         argv[argv.index("--work") + 1] = os.path.join(work, name)
         runs.append((name, argv))
 
+    began = time.perf_counter()
+
     def run(entry):
         name, argv = entry
         start = time.perf_counter()
+        if args.deadline and start - began > args.deadline:
+            print("%-45s %-16s" % (name, "not started"), flush=True)
+            return name, None, ""
         try:
             proc = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
             code, output = proc.returncode, proc.stdout + proc.stderr
@@ -129,14 +161,15 @@ def main():
     print("the e2e suite with snnc %s (%d scripts; logs in %s)" % (" ".join(flags), len(runs), work), flush=True)
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(run, runs))
-    failed = [(n, o) for n, c, o in results if c not in (0, 77)]
+    failed = [(n, o) for n, c, o in results if c not in (0, 77, None)]
     for name, output in failed:
         print("\n--- %s:\n%s" % (name, "\n".join(line for line in output.splitlines()
                                                   if line.startswith(("FAIL", "SETUP", "Traceback")))[:3000]))
     for name, why in skipped:
         print("not run: %s (%s)" % (name, why))
-    print("%d passed, %d skipped, %d failed; %d not run" % (
-        sum(c == 0 for _, c, _ in results), sum(c == 77 for _, c, _ in results), len(failed), len(skipped)))
+    print("%d passed, %d skipped, %d failed, %d not started (--deadline); %d not run" % (
+        sum(c == 0 for _, c, _ in results), sum(c == 77 for _, c, _ in results), len(failed),
+        sum(c is None for _, c, _ in results), len(skipped)))
     return 1 if failed else 0
 
 

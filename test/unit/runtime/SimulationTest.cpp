@@ -552,8 +552,23 @@ TEST_F(RunErrorTest, MalformedDescriptorIsInternal) {
 
 TEST_F(RunErrorTest, MissingStimulusFileNamesIt) {
   std::filesystem::remove(network.stimulus_path());
-  EXPECT_EQ(std::string(error_of([&] { Simulation(network.desc(), 1); }).what()),
+  EXPECT_EQ(std::string(error_of([&] { Simulation(network.desc(), 1).init(); }).what()),
             network.stimulus_path() + ": error: cannot open stimulus file: No such file or directory");
+}
+
+// A regime's file that set_stimulus replaced is never opened: an
+// executable runs away from its model's folder with --input.
+TEST_F(RunErrorTest, ReplacedStimulusFileNeedNotExist) {
+  std::string moved = network.stimulus_path() + ".moved";
+  std::filesystem::rename(network.stimulus_path(), moved);
+  Simulation simulation(network.desc(), 42);
+  simulation.set_stimulus("in", moved);
+  simulation.init();
+  simulation.advance(3); // as StepsMatchHandComputedValues: in[0] and in[2] spike in steps 0..2
+  EXPECT_EQ(simulation.spike_count("in"), 2u);
+  std::vector<std::string> losses = simulation.stimulus_losses(3); // its later spikes, named by the new file
+  ASSERT_EQ(losses.size(), 1u);
+  EXPECT_NE(losses[0].find("(" + moved + "): 4 spikes at or after the end"), std::string::npos) << losses[0];
 }
 
 TEST_F(RunErrorTest, DurationShorterThanOneStep) {
