@@ -23,7 +23,9 @@ struct Toolchain {
   std::string cxx;
   /// nvcc: $CUDA_PATH/bin/nvcc (else $CUDA_HOME's), else the build's when
   /// it exists, else `nvcc` on PATH. Empty when this snnc was built
-  /// without a CUDA toolkit or none is found; `cuda_missing` says why.
+  /// without a CUDA toolkit, or the toolkit found has no static runtime or
+  /// another major version than the build's (the runtime's CUDA library
+  /// was compiled against its headers); `cuda_missing` says why.
   std::string nvcc;
   std::string cuda_missing;
   /// libcudart_static.a of the same toolkit as nvcc (the build's when nvcc
@@ -35,7 +37,8 @@ struct Toolchain {
   std::string gold_flag;
   /// What executables link for the runtime's data readers (zlib, HDF5,
   /// MPI): the build's files where they exist, else `-l:NAME`, which the
-  /// driver looks for in $LIBRARY_PATH and its own folders.
+  /// driver looks for in $LIBRARY_PATH and its own folders (none for
+  /// glibc's own libraries, which the link names otherwise).
   std::vector<std::string> link_dependencies;
 };
 

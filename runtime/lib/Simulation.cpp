@@ -267,6 +267,7 @@ void Simulation::Impl::load_stimuli() {
   // Several files may drive one population: merge them into one schedule so
   // that clearing one file's flags never clears another's.
   std::vector<std::vector<SpikeEvent>> events(desc.num_populations);
+  std::vector<std::string> files(desc.num_populations); // assigned once all were read
   std::vector<bool> driven(desc.num_populations, false);
   for (uint32_t s = 0; s < desc.num_stimuli; ++s) {
     const snn_stimulus_desc &stimulus_desc = desc.stimuli[s];
@@ -277,12 +278,14 @@ void Simulation::Impl::load_stimuli() {
     auto &merged = events[stimulus_desc.population];
     merged.insert(merged.end(), file.begin(), file.end());
     driven[stimulus_desc.population] = true;
-    std::string &files = stimulus_files[stimulus_desc.population];
-    files += (files.empty() ? "" : ", ") + std::string(stimulus_desc.path);
+    std::string &names = files[stimulus_desc.population];
+    names += (names.empty() ? "" : ", ") + std::string(stimulus_desc.path);
   }
   for (uint32_t p = 0; p < desc.num_populations; ++p)
-    if (driven[p])
+    if (driven[p]) {
       schedules[p].emplace(events[p], desc.dt);
+      stimulus_files[p] = files[p];
+    }
   stimuli_loaded = true;
 }
 

@@ -197,6 +197,8 @@ public:
   /// What a run of `steps` steps will not deliver of the stimulus files, one
   /// line per population that loses any: spikes of one neuron in one step
   /// (merged into one) and spikes at or after the end of the run (dropped).
+  /// Reads the regime's files first if `init` has not (throws Error for a
+  /// bad one), so it is not safe to call from two threads at once.
   std::vector<std::string> stimulus_losses(uint64_t steps) const;
 
   /// Starts a new run of the examples: zeroes every per-example buffer,
