@@ -132,16 +132,17 @@ def probe_machine():
     except OSError:
         lines.append("- system: no /etc/os-release")
     lines.append("- libc: %s" % command_line(["ldd", "--version"])[1])
-    for tool in ("c++", "g++", "ld.gold", "nvcc", "mpirun", "nvidia-smi"):
-        where = shutil.which(tool) or ("/usr/local/cuda/bin/nvcc" if tool == "nvcc" and os.path.exists(
-            "/usr/local/cuda/bin/nvcc") else None)
-        version = command_line([where, "--version"])[1] if where and tool != "nvidia-smi" else ""
-        if tool == "nvcc" and where:
-            version = [line for line in subprocess.run([where, "--version"], capture_output=True,
-                                                       text=True).stdout.splitlines() if "release" in line][:1]
-            version = version[0] if version else ""
-        if tool == "nvidia-smi" and where:
-            version = command_line([where, "-L"])[1]
+    # tool -> (the argument that makes it say its version, a word of that line)
+    tools = {"c++": ("--version", ""), "g++": ("--version", ""), "ld.gold": ("--version", ""),
+             "nvcc": ("--version", "release"), "mpirun": ("--version", ""), "nvidia-smi": ("-L", "")}
+    for tool, (argument, word) in tools.items():
+        where = shutil.which(tool)
+        if tool == "nvcc" and not where and os.path.exists("/usr/local/cuda/bin/nvcc"):
+            where = "/usr/local/cuda/bin/nvcc"
+        version = ""
+        if where:
+            out = subprocess.run([where, argument], capture_output=True, text=True)
+            version = next((line for line in (out.stdout + out.stderr).splitlines() if word in line), "")
         lines.append("- %s: %s %s" % (tool, where or "missing", version))
     for module in ("numpy", "brian2", "torch", "h5py"):
         code, text = command_line([sys.executable, "-c", "import %s; print(%s.__version__)" % (module, module)])

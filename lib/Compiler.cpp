@@ -124,9 +124,11 @@ struct Compilation::Impl {
     b.cpu = options.cpu;
     b.cuda_arch = options.cuda_arch;
     b.cuda_host_emulation = options.cuda_host_emulation;
-    b.nvcc = toolchain().nvcc;
-    b.nvcc_missing = toolchain().cuda_missing;
-    b.host_compiler = toolchain().cxx;
+    if (options.target == Target::Cuda) { // the CPU target links through link_executable alone
+      b.nvcc = toolchain().nvcc;
+      b.nvcc_missing = toolchain().cuda_missing;
+      b.host_compiler = toolchain().cxx;
+    }
     b.runtime_include = resources().runtime_include_dir;
     return b;
   }
