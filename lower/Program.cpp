@@ -191,6 +191,12 @@ const std::vector<std::string> &entry_point_names() {
   return names;
 }
 
+int consecutive_step_stride(const std::string &name) {
+  if (name == "step" || name == "train_step")
+    return 1;
+  return name == "train_backward" ? -1 : 0;
+}
+
 void drop_unlaunched_kernels(Program &program) {
   std::vector<int> renumbered(program.kernels.size(), -1);
   for (const EntryPoint &e : program.entries)

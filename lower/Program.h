@@ -442,4 +442,10 @@ void drop_unlaunched_kernels(Program &program);
 /// The names of the entry points, in ABI order.
 const std::vector<std::string> &entry_point_names();
 
+/// How the runtime calls the entry point `name` in the model ABI: at
+/// consecutive steps `stride` apart within an example (1 for "step" and
+/// "train_step", -1 for the reverse-time "train_backward"), or 0 for once
+/// at a time. A device may replay a step's launches from one capture.
+int consecutive_step_stride(const std::string &name);
+
 } // namespace snn::lower

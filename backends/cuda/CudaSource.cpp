@@ -40,7 +40,7 @@ std::string launch(const lower::Program &p, const lower::Launch &l) {
     else
       args.push_back(scalar_literal(param.type, arg.scalar));
   }
-  for (const char *builtin : {"batch", "first_example", "key[0]", "key[1]", "(int64_t)step", "t"})
+  for (const char *builtin : {"batch", "first_example", "key[0]", "key[1]"})
     args.push_back(builtin);
   bool over_examples = d.batched && d.kind != lower::DomainKind::BatchReduction;
   int64_t threads = device_threads(kernel, extent);
@@ -56,21 +56,34 @@ std::string launch(const lower::Program &p, const lower::Launch &l) {
   return text;
 }
 
+/// An entry point as two functions: its launches, and the ABI's entry,
+/// which first sets the device's clock (the step the kernels read). An
+/// entry point the runtime calls at consecutive steps replays its launches
+/// and the clock's advance as one CUDA graph (snn_replay).
 std::string entry(const lower::Program &p, const lower::EntryPoint &e) {
-  bool f64 = p.real == lower::ElemType::F64;
-  const char *real = f64 ? "double" : "float";
-  std::string text = fmt::format("// Entry point \"{}\": {} launch{}.\n", e.name, e.launches.size(),
-                                 e.launches.size() == 1 ? "" : "es");
-  text += fmt::format("extern \"C\" void {}(snn_state *state, uint64_t step) {{\n", entry_symbol(e.name));
+  int stride = lower::consecutive_step_stride(e.name);
+  std::string launches = "snn_cuda_launch_" + e.name;
+  std::string text = fmt::format("// Entry point \"{}\": {} launch{}{}.\n", e.name, e.launches.size(),
+                                 e.launches.size() == 1 ? "" : "es",
+                                 stride != 0 && !e.launches.empty() ? ", replayed at each step as one CUDA graph" : "");
+  if (e.launches.empty())
+    return text + fmt::format("extern \"C\" void {}(snn_state *state, uint64_t step) {{ (void)state; (void)step; }}\n",
+                              entry_symbol(e.name));
+  text += fmt::format("static void {}(snn_state *state) {{\n", launches);
   text += "  void **const buffers = state->buffers;\n";
   text += "  const int64_t batch = state->batch;\n";
   text += "  const int64_t first_example = (int64_t)state->first_example;\n";
   text += "  uint32_t key[2];\n  snn_philox_key(state->seed, key);\n";
-  // As the CPU backend: step * dt in double, rounded once to the real type.
-  text += fmt::format("  const {} t = ({})((double)step * {});\n", real, real, real_literal(p.dt, true));
-  text += "  (void)buffers; (void)first_example; (void)key; (void)t;\n";
+  text += "  (void)buffers; (void)first_example; (void)key;\n";
   for (const lower::Launch &l : e.launches)
     text += launch(p, l);
+  text += "}\n";
+  text += fmt::format("extern \"C\" void {}(snn_state *state, uint64_t step) {{\n", entry_symbol(e.name));
+  if (stride != 0)
+    text += fmt::format("  static snn_step_graph graph;\n  snn_replay(graph, state, {}, step, {}, {});\n",
+                        p.buffers.size(), stride, launches);
+  else
+    text += fmt::format("  snn_clock_at(step);\n  {}(state);\n", launches);
   text += "}\n";
   return text;
 }

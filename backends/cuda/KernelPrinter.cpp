@@ -144,7 +144,7 @@ private:
 class KernelWriter {
 public:
   KernelWriter(const lower::Program &program, int index)
-      : index_(index), k_(program.kernels.at(size_t(index))), f64_(program.real == ElemType::F64) {}
+      : index_(index), k_(program.kernels.at(size_t(index))), f64_(program.real == ElemType::F64), dt_(program.dt) {}
 
   std::string print() {
     const lower::Domain &d = k_.domain;
@@ -166,15 +166,25 @@ public:
     for (auto [name, type] : {std::pair<const char *, const char *>{"batch", "int64_t"},
                               {"first_example", "int64_t"},
                               {"key.0", "uint32_t"},
-                              {"key.1", "uint32_t"},
-                              {"step", "int64_t"},
-                              {"t", real}})
+                              {"key.1", "uint32_t"}})
       params.push_back(fmt::format("const {} {}", type, ids_.declare(name)));
+    const std::string step = ids_.declare("step"), t = ids_.declare("t");
     line(fmt::format("extern \"C\" __global__ void {}(", kernel_symbol(index_)));
     for (size_t k = 0; k < params.size(); ++k)
       line("    " + params[k] + (k + 1 < params.size() ? "," : ") {"));
     ++depth_;
+    size_t top = out_.size();
     domain();
+    // The step is the device's clock (snn/cuda_device.h), not an argument,
+    // so that a step's launches replay unchanged; `t` is step * dt in
+    // double, rounded once to the real type, as on the host. Declared
+    // where the body reads them (nvcc warns of unused locals).
+    std::string clock;
+    if (reads_step_ || reads_t_)
+      clock += fmt::format("  const int64_t {} = snn_clock;\n", step);
+    if (reads_t_)
+      clock += fmt::format("  const {0} {1} = ({0})((double){2} * {3});\n", real, t, step, real_literal(dt_, true));
+    out_.insert(top, clock);
     --depth_;
     line("}");
     return out_;
@@ -213,7 +223,14 @@ private:
     }
   }
 
-  std::string emit(const lower::Local &l) { return ids_.get(l.name, k_.name); }
+  std::string emit(const lower::Local &l) { return local(l.name); }
+
+  /// A local's identifier, noting a read of a built-in.
+  const std::string &local(const std::string &name) {
+    reads_step_ = reads_step_ || name == "step";
+    reads_t_ = reads_t_ || name == "t";
+    return ids_.get(name, k_.name);
+  }
 
   std::string emit(const lower::IntOp &op) {
     std::string a = value(op.a), b = value(op.b);
@@ -291,7 +308,7 @@ private:
 
   std::string emit(const lower::Math &math) {
     CExpr::Sink sink;
-    sink.variable = [this](const ir::Variable &v) { return ids_.get(v.name, k_.name); };
+    sink.variable = [this](const ir::Variable &v) { return local(v.name); };
     sink.temporary = [this] { return fmt::format("t{}", temporaries_++); };
     sink.line = [this](const std::string &text) { line(text); };
     return CExpr(f64_, sink).print(math.expr);
@@ -563,6 +580,8 @@ private:
   int index_;
   const lower::Kernel &k_;
   bool f64_;
+  double dt_;                                 ///< s, for `t`
+  bool reads_step_ = false, reads_t_ = false; ///< whether the body reads the built-ins
   Identifiers ids_;
   std::vector<std::string> buffer_ids_; ///< per parameter; empty for scalars
   std::string out_;

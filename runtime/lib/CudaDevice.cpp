@@ -10,6 +10,7 @@
 // GPUs of their own exchange gradients with NCCL (NcclCollective.cpp).
 //
 //===----------------------------------------------------------------------===//
+#include "snn/cuda_graphs.h"
 #include "snn/model_abi.h"
 
 #include <cuda_runtime_api.h>
@@ -43,6 +44,8 @@ void *allocate(uint64_t bytes, char *error, uint64_t error_size) {
     no_gpu(status, error, error_size);
     return nullptr;
   }
+  if (snn_cuda_graphs_check(error, error_size) != 0)
+    return nullptr;
   // Managed memory can be asked for beyond the GPU's free memory, and a
   // program that touches it all then can hang the GPU: refuse first.
   size_t free_bytes = 0, total_bytes = 0;

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 #define SNN_CUDA_EMULATION 1
 #include "snn/cuda_device.h"
+#include "snn/cuda_graphs.h"
 #include "snn/model_abi.h"
 
 #ifdef SNN_HAVE_MPI
@@ -35,6 +36,8 @@
 namespace {
 
 void *allocate(uint64_t bytes, char *error, uint64_t error_size) {
+  if (snn_cuda_graphs_check(error, error_size) != 0)
+    return nullptr;
   uint64_t rounded = (bytes + 63) / 64 * 64;
   void *memory = rounded < bytes ? nullptr : std::aligned_alloc(64, rounded == 0 ? 64 : size_t(rounded));
   if (!memory) {

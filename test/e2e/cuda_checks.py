@@ -42,12 +42,13 @@ import test_cuda_host_emulation as emulation
 # model: a path under the source root, or the name of an inline model of
 # test_cuda_host_emulation.py; spike_files: name -> (neurons, steps, dt),
 # written by e2e.model_folder; data: files under the source root, copied to
-# the same relative path.
-Check = collections.namedtuple("Check", "model flags argv kind spike_files data")
+# the same relative path; env: variables added to both runs' environment.
+Check = collections.namedtuple("Check", "model flags argv kind spike_files data env", defaults=({},))
 
 POST = ["--spike-delivery=postsynaptic"]
 DIGITS = ("examples/digits.snn", POST)
 DIGITS_DATA = ["data/digits.csv.gz"]
+LAUNCHED = {"SNN_CUDA_GRAPHS": "0"}
 
 
 
@@ -62,12 +63,17 @@ POST_INPUTS = ("pair", "nearest", "soft", "triplet", "pair_delay", "pair_spread"
 
 CHECKS = collections.OrderedDict([
     ("cuba_post", Check("examples/cuba.snn", POST, ["--duration", "1"], "same", {}, [])),
+    # Each step's launches one by one rather than replayed as a CUDA graph:
+    # the same spikes (and, for training, the same weights) either way.
+    ("cuba_post_launched", Check("examples/cuba.snn", POST, ["--duration", "1"], "same", {}, [], LAUNCHED)),
     ("cuba_pre", Check("examples/cuba.snn", ["--spike-delivery=presynaptic"], ["--duration", "1"], "rates", {}, [])),
     ("poisson", Check("test/e2e/models/poisson.snn", [], ["--duration", "1"], "same", {}, [])),
     ("digits_grad", Check(*DIGITS, ["--epochs", "1", "--batches", "1", "--gradients-out", "gradients.npz"],
                           "gradients", {}, DIGITS_DATA)),
     ("digits_batch", Check(*DIGITS, ["--epochs", "1", "--batches", "1", "--weights-out", "weights.npz"], "one_batch",
                            {}, DIGITS_DATA)),
+    ("digits_batch_launched", Check(*DIGITS, ["--epochs", "1", "--batches", "1", "--weights-out", "weights.npz"],
+                                    "one_batch", {}, DIGITS_DATA, LAUNCHED)),
     ("digits", Check(*DIGITS, ["--epochs", "1", "--weights-out", "weights.npz"], "training", {}, DIGITS_DATA)),
     ("lif", Check("examples/lif.snn", [], [], "counts", {}, [])),
     ("izhikevich", Check("examples/izhikevich.snn", [], [], "counts", {}, [])),

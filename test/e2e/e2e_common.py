@@ -159,10 +159,11 @@ def setup_error(message):
     sys.exit(2)
 
 
-def run_process(argv, cwd, timeout=120):
+def run_process(argv, cwd, timeout=120, env=None):
+    """argv's run in `cwd`, with `env` added to the environment."""
     try:
         return subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, timeout=timeout)
+                              text=True, timeout=timeout, env=dict(os.environ, **env) if env else None)
     except subprocess.TimeoutExpired:
         setup_error("timed out after %d s: %s" % (timeout, " ".join(argv)))
 
@@ -179,10 +180,11 @@ def compile_model(snnc, model_path, work, exe_name, extra_flags=()):
     return exe
 
 
-def run_model(exe, work, args=(), expect_ok=True, timeout=120):
-    """Runs a compiled model in `work`; returns the CompletedProcess."""
+def run_model(exe, work, args=(), expect_ok=True, timeout=120, env=None):
+    """Runs a compiled model in `work` (with `env` added to the
+    environment); returns the CompletedProcess."""
     argv = [exe] + list(args)
-    proc = run_process(argv, cwd=work, timeout=timeout)
+    proc = run_process(argv, cwd=work, timeout=timeout, env=env)
     if expect_ok and proc.returncode != 0:
         print(proc.stdout)
         print(proc.stderr)

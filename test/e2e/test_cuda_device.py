@@ -50,7 +50,7 @@ def run(args, label, check, gpu):
         e2e.skip("snnc finds no CUDA toolkit: " + proc.stderr.strip())
     if proc.returncode != 0:
         e2e.setup_error("snnc failed: " + proc.stderr)
-    proc = e2e.run_process([exe] + check.argv, cwd=work, timeout=900)
+    proc = e2e.run_process([exe] + check.argv, cwd=work, timeout=900, env=check.env)
     if proc.returncode != 0 and "no usable NVIDIA GPU" in proc.stderr:
         e2e.skip("no usable NVIDIA GPU: " + proc.stderr.strip())
     if proc.returncode != 0:

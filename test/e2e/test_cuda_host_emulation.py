@@ -25,6 +25,13 @@ models, the stdlib neurons), and an inline model with postsynaptic
 conductance blocks, conv2d/avg_pool2d, from_list and a batch of 3, in float
 and in double.
 
+The emulated device replays each step's launches as the GPU does, from one
+captured graph that holds the launches' arguments (snn_replay in
+snn/cuda_device.h), so a graph replayed for a state it was not captured for
+(another batch's first example, other buffers) shows here as a difference.
+CUBA and a digits training also run with SNN_CUDA_GRAPHS=0, launching each
+kernel, and must agree bit for bit just the same.
+
 The postsynaptic delivery strategy (--spike-delivery=postsynaptic: each
 target gathers its spiking inputs in presynaptic order, without atomics) is
 checked the same way on CUBA, digits training, LIF models with deliveries
@@ -129,17 +136,19 @@ EMULATED = ["--target=cuda", "--cuda-host-emulation"]
 POSTSYNAPTIC = ["--spike-delivery=postsynaptic"]
 
 
-def run_both(args, check, label, model, files, run_args, flags=(), data=None, other=EMULATED, tolerance=0.0):
+def run_both(args, check, label, model, files, run_args, flags=(), data=None, other=EMULATED, tolerance=0.0,
+             env=None):
     """Compiles `model` for the CPU and with `other` flags (the emulated GPU),
     runs both in their own folders (with `files` written and `data` copied
-    into each), and compares every NPZ array they wrote (bit for bit, or to
+    into each; the emulated one with `env` added to its environment), and
+    compares every NPZ array they wrote (bit for bit, or to
     `tolerance` of each float array's range); returns the number compared."""
     outputs = {}
     for target, extra in (("cpu", []), ("emu", other)):
         work = os.path.join(args.work, label, target)
         path = e2e.model_folder(work, model, files, data)
         exe = e2e.compile_model(args.snnc, path, work, "model", list(flags) + extra)
-        proc = e2e.run_model(exe, work, run_args, timeout=600)
+        proc = e2e.run_model(exe, work, run_args, timeout=600, env=env if target == "emu" else None)
         outputs[target] = ({os.path.basename(f): e2e.load_npz(f) for f in glob.glob(os.path.join(work, "*.npz"))},
                            e2e.summary_rates(proc.stdout))
     (cpu, cpu_rates), (emu, emu_rates) = outputs["cpu"], outputs["emu"]
@@ -162,6 +171,13 @@ def main():
     run_both(args, check, "cuba", os.path.join(examples, "cuba.snn"), {}, ["--duration", "0.3"])
     run_both(args, check, "cuba_double", os.path.join(examples, "cuba.snn"), {}, ["--duration", "0.2"],
              flags=["--precision=double"])
+    # Each step's kernels launched one by one rather than replayed as a CUDA
+    # graph (SNN_CUDA_GRAPHS=0): forward steps, and training's backward steps.
+    run_both(args, check, "cuba_launched", os.path.join(examples, "cuba.snn"), {}, ["--duration", "0.1"],
+             env={"SNN_CUDA_GRAPHS": "0"})
+    run_both(args, check, "digits_launched", os.path.join(examples, "digits.snn"), {},
+             ["--epochs", "1", "--batches", "4", "--weights-out", "weights.npz"],
+             data=os.path.join(root, "data", "digits.csv.gz"), env={"SNN_CUDA_GRAPHS": "0"})
     run_both(args, check, "lif", os.path.join(examples, "lif.snn"), {}, [])
     run_both(args, check, "izhikevich", os.path.join(examples, "izhikevich.snn"), {}, [])
     # digits: the cost model's adjoint e-prop strategy, and the online one.

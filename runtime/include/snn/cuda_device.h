@@ -29,6 +29,7 @@
 
 #include <ucontext.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -222,12 +223,16 @@ inline uint32_t atomicAnd(uint32_t *address, uint32_t bits) {
 /* The launches queued and not yet run, in order: the emulated device's one
    stream. Models on a device are driven from one host thread. */
 inline std::vector<std::function<void()>> snn_emulated_stream;
+/* Where launches go: the stream, or while a step is captured (snn_replay),
+   the emulated graph's launches. */
+inline std::vector<std::function<void()>> *snn_emulated_queue = &snn_emulated_stream;
 
 /** Queues a launch of `kernel` with `args` as they are now (by value, as
-    CUDA copies a launch's arguments). */
+    CUDA copies a launch's arguments, and as a CUDA graph keeps those of the
+    launches it captured). */
 template <typename K, typename... A>
 void snn_emulated_enqueue(bool synced, dim3 grid, dim3 block, K kernel, A... args) {
-  snn_emulated_stream.push_back([=] {
+  snn_emulated_queue->push_back([=] {
     if (synced)
       snn_emulate_synced_launch(grid, block, [&] { kernel(args...); });
     else
@@ -251,10 +256,21 @@ inline void snn_emulated_synchronize() {
 
 #include <cuda_runtime.h>
 
-#define SNN_LAUNCH(kernel, grid, threads, ...) kernel<<<grid, threads>>>(__VA_ARGS__)
-#define SNN_LAUNCH_SYNCED(kernel, grid, threads, ...) kernel<<<grid, threads>>>(__VA_ARGS__)
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+/* The stream launches go to: the legacy default stream (0), where the
+   runtime's copies and waits are, or while a step is captured (snn_replay)
+   the capture stream. */
+static cudaStream_t snn_launch_stream = 0;
+
+#define SNN_LAUNCH(kernel, grid, threads, ...) kernel<<<grid, threads, 0, snn_launch_stream>>>(__VA_ARGS__)
+#define SNN_LAUNCH_SYNCED(kernel, grid, threads, ...) kernel<<<grid, threads, 0, snn_launch_stream>>>(__VA_ARGS__)
 
 #endif
+
+#include "snn/cuda_graphs.h"
 
 #include "snn/philox.h"
 
@@ -262,6 +278,152 @@ inline void snn_emulated_synchronize() {
     65535 (each kernel strides over the rest). */
 static inline dim3 snn_grid(int64_t blocks, int64_t examples) {
   return dim3((unsigned)blocks, (unsigned)(examples < 65535 ? examples : 65535), 1);
+}
+
+/* The step the kernels take (the Program's `step`, and `t` = step * dt), in
+   device memory rather than in each launch's arguments, so that a step's
+   launches, captured once as a CUDA graph, replay at every step. The host
+   knows the value the clock will have once the work queued so far has run
+   (snn_clock_queued) and queues a change only where an entry point's step
+   differs from it; a replayed step advances it by its stride, so the steps
+   of a run, forward or backward, never set it. One per model (a file of
+   its own), on the one stream a model's entry points use. */
+static __device__ int64_t snn_clock;
+static __global__ void snn_set_clock(int64_t step) { snn_clock = step; }
+static __global__ void snn_advance_clock(int64_t stride) { snn_clock += stride; }
+static int64_t snn_clock_queued = INT64_MIN; /* unknown */
+
+/** Queues the clock's change to `step`, unless it will be `step` anyway. */
+static inline void snn_clock_at(uint64_t step) {
+  if (snn_clock_queued != (int64_t)step)
+    SNN_LAUNCH(snn_set_clock, snn_grid(1, 1), 1, (int64_t)step);
+  snn_clock_queued = (int64_t)step;
+}
+
+/** The launches of an entry point, for the state given. */
+typedef void (*snn_launches_fn)(snn_state *state);
+
+/** An entry point that the runtime calls at consecutive steps (`step`,
+    `train_step`, `train_backward`): its launches and the clock's advance,
+    captured for one state (its buffers, batch, first example and seed, all
+    in the launches' arguments) and replayed while the state is the same. */
+struct snn_step_graph {
+  bool made = false;
+  std::vector<void *> buffers;
+  uint32_t batch = 0;
+  uint64_t first_example = 0, seed = 0;
+#ifdef SNN_CUDA_EMULATION
+  std::vector<std::function<void()>> launches;
+#else
+  cudaStream_t capture = nullptr;
+  cudaGraphExec_t exec = nullptr;
+#endif
+};
+
+static inline bool snn_step_graph_fits(const snn_step_graph &g, const snn_state *state, uint32_t num_buffers) {
+  return g.made && g.batch == state->batch && g.first_example == state->first_example && g.seed == state->seed &&
+         g.buffers.size() == num_buffers && std::equal(g.buffers.begin(), g.buffers.end(), state->buffers);
+}
+
+static inline void snn_step_graph_keep(snn_step_graph &g, const snn_state *state, uint32_t num_buffers) {
+  g.buffers.assign(state->buffers, state->buffers + num_buffers);
+  g.batch = state->batch;
+  g.first_example = state->first_example;
+  g.seed = state->seed;
+  g.made = true;
+}
+
+#ifdef SNN_CUDA_EMULATION
+static inline bool snn_capture(snn_step_graph &g, snn_state *state, uint32_t num_buffers, int64_t stride,
+                               snn_launches_fn launches) {
+  g.launches.clear();
+  snn_emulated_queue = &g.launches;
+  launches(state);
+  SNN_LAUNCH(snn_advance_clock, snn_grid(1, 1), 1, stride);
+  snn_emulated_queue = &snn_emulated_stream;
+  snn_step_graph_keep(g, state, num_buffers);
+  return true;
+}
+
+static inline bool snn_launch_graph(const snn_step_graph &g) {
+  snn_emulated_stream.insert(snn_emulated_stream.end(), g.launches.begin(), g.launches.end());
+  return true;
+}
+
+static inline bool snn_graphs_usable() { return true; }
+#else
+/* Set when the CUDA runtime would not capture, make or launch a graph:
+   steps then launch their kernels one by one, with the same results. */
+static bool snn_graphs_failed = false;
+
+static inline bool snn_graphs_fail(const char *what, cudaError_t status) {
+  std::fprintf(stderr, "note: CUDA graphs are not available (%s: %s); each step launches its kernels one by one\n",
+               what, cudaGetErrorString(status));
+  (void)cudaGetLastError(); /* not the run's failure: the steps still run */
+  snn_graphs_failed = true;
+  return false;
+}
+
+static inline bool snn_capture(snn_step_graph &g, snn_state *state, uint32_t num_buffers, int64_t stride,
+                               snn_launches_fn launches) {
+  if (cudaPeekAtLastError() != cudaSuccess)
+    return false; /* an earlier failure, which the wait reports */
+  cudaError_t status = cudaSuccess;
+  if (!g.capture && (status = cudaStreamCreateWithFlags(&g.capture, cudaStreamNonBlocking)) != cudaSuccess)
+    return snn_graphs_fail("cudaStreamCreateWithFlags", status);
+  if ((status = cudaStreamBeginCapture(g.capture, cudaStreamCaptureModeThreadLocal)) != cudaSuccess)
+    return snn_graphs_fail("cudaStreamBeginCapture", status);
+  snn_launch_stream = g.capture;
+  launches(state);
+  SNN_LAUNCH(snn_advance_clock, snn_grid(1, 1), 1, stride);
+  snn_launch_stream = 0;
+  cudaGraph_t graph = nullptr;
+  if ((status = cudaStreamEndCapture(g.capture, &graph)) != cudaSuccess)
+    return snn_graphs_fail("cudaStreamEndCapture", status);
+  /* The same launches with other arguments (a later batch's first example)
+     update the executable graph in place, without making it again. */
+  if (g.exec) {
+    cudaGraphExecUpdateResultInfo info;
+    if (cudaGraphExecUpdate(g.exec, graph, &info) != cudaSuccess) {
+      (void)cudaGetLastError();
+      cudaGraphExecDestroy(g.exec);
+      g.exec = nullptr;
+    }
+  }
+  if (!g.exec)
+    status = cudaGraphInstantiate(&g.exec, graph, 0);
+  cudaGraphDestroy(graph);
+  if (status != cudaSuccess) {
+    g.exec = nullptr;
+    return snn_graphs_fail("cudaGraphInstantiate", status);
+  }
+  snn_step_graph_keep(g, state, num_buffers);
+  return true;
+}
+
+static inline bool snn_launch_graph(const snn_step_graph &g) {
+  cudaError_t status = cudaGraphLaunch(g.exec, 0);
+  return status == cudaSuccess || snn_graphs_fail("cudaGraphLaunch", status);
+}
+
+static inline bool snn_graphs_usable() { return !snn_graphs_failed; }
+#endif
+
+/** Takes step `step` of an entry point that the runtime calls at
+    consecutive steps, `stride` apart: sets the clock where it is not at
+    `step`, then replays the entry point's graph (made again when the state
+    changed) or, under SNN_CUDA_GRAPHS=0 or where graphs fail, launches its
+    kernels and the clock's advance one by one. */
+static inline void snn_replay(snn_step_graph &g, snn_state *state, uint32_t num_buffers, uint64_t step, int64_t stride,
+                              snn_launches_fn launches) {
+  snn_clock_at(step);
+  snn_clock_queued = (int64_t)step + stride;
+  if (snn_cuda_graphs_wanted() && snn_graphs_usable() &&
+      (snn_step_graph_fits(g, state, num_buffers) || snn_capture(g, state, num_buffers, stride, launches)) &&
+      snn_launch_graph(g))
+    return;
+  launches(state);
+  SNN_LAUNCH(snn_advance_clock, snn_grid(1, 1), 1, stride);
 }
 
 /** Sets (or clears) bit `index` of packed words: atomic, since neighbouring

@@ -119,4 +119,85 @@ TEST(CudaEmulation, LaunchesRunInOrderWhenTheHostWaits) {
   EXPECT_TRUE(snn_emulated_stream.empty());
 }
 
+/// Writes, at the device clock's step, the step plus `offset`.
+__global__ void record_clock(int64_t *out, int64_t offset) { out[snn_clock] = snn_clock + offset; }
+
+/// The launches of an entry point for `record_clock`, counting the calls
+/// (each capture calls it once; a replay does not).
+int launches_made = 0;
+void record_clock_launches(snn_state *state) {
+  ++launches_made;
+  SNN_LAUNCH(record_clock, dim3(1), 1, static_cast<int64_t *>(state->buffers[0]), int64_t(state->first_example));
+}
+
+TEST(CudaEmulation, StepsReplayOneCaptureWithTheClockAdvancing) {
+  std::vector<int64_t> out(16, -1);
+  void *buffers[1] = {out.data()};
+  snn_state state{};
+  state.buffers = buffers;
+  state.batch = 1;
+  snn_step_graph graph;
+  launches_made = 0;
+  // Forward steps 0..4: one capture; each replay reads the clock that the
+  // step before advanced.
+  for (uint64_t step = 0; step < 5; ++step)
+    snn_replay(graph, &state, 1, step, 1, record_clock_launches);
+  EXPECT_EQ(launches_made, 1);
+  EXPECT_EQ(out[0], -1) << "nothing runs before the host waits";
+  snn_emulated_synchronize();
+  for (int64_t step = 0; step < 5; ++step)
+    EXPECT_EQ(out[size_t(step)], step) << "step " << step;
+  // A jump (a run resumed from a checkpoint) sets the clock first.
+  snn_replay(graph, &state, 1, 9, 1, record_clock_launches);
+  snn_emulated_synchronize();
+  EXPECT_EQ(out[9], 9);
+  EXPECT_EQ(out[5], -1);
+  // Another first example is in the launches' arguments: captured again.
+  state.first_example = 100;
+  snn_replay(graph, &state, 1, 10, 1, record_clock_launches);
+  snn_emulated_synchronize();
+  EXPECT_EQ(launches_made, 2);
+  EXPECT_EQ(out[10], 110);
+  // So is another buffer.
+  std::vector<int64_t> other(16, -1);
+  buffers[0] = other.data();
+  snn_replay(graph, &state, 1, 11, 1, record_clock_launches);
+  snn_emulated_synchronize();
+  EXPECT_EQ(launches_made, 3);
+  EXPECT_EQ(other[11], 111);
+  EXPECT_EQ(out[11], -1);
+}
+
+TEST(CudaEmulation, ReverseStepsReplayWithTheClockGoingBack) {
+  std::vector<int64_t> out(8, -1);
+  void *buffers[1] = {out.data()};
+  snn_state state{};
+  state.buffers = buffers;
+  state.batch = 1;
+  snn_step_graph forward, backward;
+  launches_made = 0;
+  for (uint64_t step = 0; step < 4; ++step)
+    snn_replay(forward, &state, 1, step, 1, record_clock_launches);
+  snn_emulated_synchronize();
+  // An entry called once in between (train_end_example at step 0).
+  snn_clock_at(0);
+  state.first_example = 10;
+  for (uint64_t step = 4; step-- > 0;)
+    snn_replay(backward, &state, 1, step, -1, record_clock_launches);
+  snn_emulated_synchronize();
+  EXPECT_EQ(launches_made, 2);
+  for (int64_t step = 0; step < 4; ++step)
+    EXPECT_EQ(out[size_t(step)], step + 10) << "step " << step;
+  EXPECT_EQ(out[4], -1);
+}
+
+TEST(CudaGraphs, TheEnvironmentSettingIsZeroOrOne) {
+  EXPECT_EQ(snn_cuda_graphs_setting(nullptr), 1);
+  EXPECT_EQ(snn_cuda_graphs_setting(""), 1);
+  EXPECT_EQ(snn_cuda_graphs_setting("1"), 1);
+  EXPECT_EQ(snn_cuda_graphs_setting("0"), 0);
+  EXPECT_EQ(snn_cuda_graphs_setting("off"), -1);
+  EXPECT_EQ(snn_cuda_graphs_setting("10"), -1);
+}
+
 } // namespace
