@@ -356,7 +356,33 @@ static inline bool snn_graphs_usable() { return true; }
    steps then launch their kernels one by one, with the same results. */
 static bool snn_graphs_failed = false;
 
+/** Whether `status` says that graphs cannot be used here, rather than that
+    the run failed (an earlier kernel's fault, which the graph functions may
+    return too, or memory): only then do steps go on without graphs. */
+static inline bool snn_graphs_unsupported(cudaError_t status) {
+  switch (status) {
+  case cudaErrorNotSupported:
+  case cudaErrorStreamCaptureUnsupported:
+  case cudaErrorStreamCaptureInvalidated:
+  case cudaErrorStreamCaptureMerge:
+  case cudaErrorStreamCaptureUnmatched:
+  case cudaErrorStreamCaptureUnjoined:
+  case cudaErrorStreamCaptureIsolation:
+  case cudaErrorStreamCaptureImplicit:
+  case cudaErrorStreamCaptureWrongThread:
+  case cudaErrorCapturedEvent:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/** False, after (for an error of graphs) saying once that steps go on
+    without them; any other error is left for the wait to report as the
+    run's failure (the step's kernels, launched one by one, meet it too). */
 static inline bool snn_graphs_fail(const char *what, cudaError_t status) {
+  if (!snn_graphs_unsupported(status))
+    return false;
   std::fprintf(stderr, "note: CUDA graphs are not available (%s: %s); each step launches its kernels one by one\n",
                what, cudaGetErrorString(status));
   (void)cudaGetLastError(); /* not the run's failure: the steps still run */
@@ -368,6 +394,7 @@ static inline bool snn_capture(snn_step_graph &g, snn_state *state, uint32_t num
                                snn_launches_fn launches) {
   if (cudaPeekAtLastError() != cudaSuccess)
     return false; /* an earlier failure, which the wait reports */
+  g.made = false;
   cudaError_t status = cudaSuccess;
   if (!g.capture && (status = cudaStreamCreateWithFlags(&g.capture, cudaStreamNonBlocking)) != cudaSuccess)
     return snn_graphs_fail("cudaStreamCreateWithFlags", status);
@@ -377,15 +404,22 @@ static inline bool snn_capture(snn_step_graph &g, snn_state *state, uint32_t num
   launches(state);
   SNN_LAUNCH(snn_advance_clock, snn_grid(1, 1), 1, stride);
   snn_launch_stream = 0;
+  /* A launch refused during the capture (its error is the launch's) would
+     leave its kernel out of the graph: end the capture and drop it. */
+  cudaError_t launched = cudaPeekAtLastError();
   cudaGraph_t graph = nullptr;
-  if ((status = cudaStreamEndCapture(g.capture, &graph)) != cudaSuccess)
-    return snn_graphs_fail("cudaStreamEndCapture", status);
+  status = cudaStreamEndCapture(g.capture, &graph);
+  if (launched != cudaSuccess || status != cudaSuccess) {
+    if (graph)
+      cudaGraphDestroy(graph);
+    return snn_graphs_fail("capturing a step", launched != cudaSuccess ? launched : status);
+  }
   /* The same launches with other arguments (a later batch's first example)
      update the executable graph in place, without making it again. */
   if (g.exec) {
     cudaGraphExecUpdateResultInfo info;
     if (cudaGraphExecUpdate(g.exec, graph, &info) != cudaSuccess) {
-      (void)cudaGetLastError();
+      (void)cudaGetLastError(); /* the update's refusal: no other error was pending */
       cudaGraphExecDestroy(g.exec);
       g.exec = nullptr;
     }

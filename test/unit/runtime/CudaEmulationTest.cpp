@@ -130,14 +130,20 @@ void record_clock_launches(snn_state *state) {
   SNN_LAUNCH(record_clock, dim3(1), 1, static_cast<int64_t *>(state->buffers[0]), int64_t(state->first_example));
 }
 
+/// A state of one example whose one buffer is `*buffer`.
+snn_state one_buffer(void **buffer) {
+  snn_state state{};
+  state.buffers = buffer;
+  state.batch = 1;
+  launches_made = 0;
+  return state;
+}
+
 TEST(CudaEmulation, StepsReplayOneCaptureWithTheClockAdvancing) {
   std::vector<int64_t> out(16, -1);
   void *buffers[1] = {out.data()};
-  snn_state state{};
-  state.buffers = buffers;
-  state.batch = 1;
+  snn_state state = one_buffer(buffers);
   snn_step_graph graph;
-  launches_made = 0;
   // Forward steps 0..4: one capture; each replay reads the clock that the
   // step before advanced.
   for (uint64_t step = 0; step < 5; ++step)
@@ -171,11 +177,8 @@ TEST(CudaEmulation, StepsReplayOneCaptureWithTheClockAdvancing) {
 TEST(CudaEmulation, ReverseStepsReplayWithTheClockGoingBack) {
   std::vector<int64_t> out(8, -1);
   void *buffers[1] = {out.data()};
-  snn_state state{};
-  state.buffers = buffers;
-  state.batch = 1;
+  snn_state state = one_buffer(buffers);
   snn_step_graph forward, backward;
-  launches_made = 0;
   for (uint64_t step = 0; step < 4; ++step)
     snn_replay(forward, &state, 1, step, 1, record_clock_launches);
   snn_emulated_synchronize();
