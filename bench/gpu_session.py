@@ -27,7 +27,9 @@ side by side on that machine, and writes report.md and report.json to
 
   benchmarks (timing reported, never asserted):
     cuba_N       CUBA scaled to N neurons (80 synapses each, bench/cuda.py's
-                 model), 0.2 s: wall s per biological s, CPU and GPU
+                 model), 0.2 s: wall s per biological s, CPU and GPU;
+                 cuba_100000_v records 1000 neurons' v every step (on the
+                 GPU, copied behind each step and read once per block)
     dvs          2048 -> 512 ALIF (10 %) -> 11, batch 512, 1500 steps
                  (bench/eprop.py --dvs): ms per step of a training batch,
                  with spikes delivered as the cost model chooses (dvs) and
@@ -82,7 +84,9 @@ import cuda_checks  # noqa: E402  (the checks, shared with test_cuda_device.py)
 
 SUMMARY = re.compile(r"in ([0-9.e+-]+) s wall: ([0-9.e+-]+) s per biological second")
 CHECKS = cuda_checks.CHECKS
-CUBA_SIZES = (100000, 1000000)
+# case -> (neurons, record lines)
+CUBA_CASES = {"cuba_100000": (100000, ""), "cuba_1000000": (1000000, ""),
+              "cuba_100000_v": (100000, '  record exc[0:1000].v to "v.npz"\n')}
 DVS = dict(inputs=2048, hidden=512, classes=11, recurrent_p=0.1, batch=512, steps=1500)
 DVS_CASES = {"dvs": [], "dvs_post": ["--spike-delivery=postsynaptic"]}  # case -> GPU flags
 
@@ -127,13 +131,16 @@ def bundle(args):
             compile_model(snnc, source, os.path.join(case, "gpu"), gpu_flags + check.flags)
             executables += [os.path.join(case, "cpu"), os.path.join(case, "gpu")]
         if not args.emulate:  # the benchmarks mean nothing emulated
-            for n in CUBA_SIZES:
-                case = os.path.join(top, "cuba_%d" % n)
+            for name, (n, records) in CUBA_CASES.items():
+                case = os.path.join(top, name)
                 os.makedirs(case)
                 source = os.path.join(case, "cuba.snn")
                 exc = n * 4 // 5
+                text = cuda_bench.MODEL.format(exc=exc, inh=n - exc, p="%.6g" % (80.0 / n))
+                init = "  init exc.v, inh.v ~ uniform(-60 mV, -50 mV)\n"
+                assert init in text, "bench/cuda.py's model changed"
                 with open(source, "w") as f:
-                    f.write(cuda_bench.MODEL.format(exc=exc, inh=n - exc, p="%.6g" % (80.0 / n)))
+                    f.write(text.replace(init, init + records))
                 compile_model(snnc, source, os.path.join(case, "cpu"), [])
                 compile_model(snnc, source, os.path.join(case, "gpu"), gpu_flags)
                 executables += [os.path.join(case, "cpu"), os.path.join(case, "gpu")]
@@ -233,17 +240,17 @@ def run(args):
         # one by one rather than replayed as a CUDA graph.
         lines += ["", "| benchmark | CPU | GPU | GPU, launched | speedup |", "|---|---|---|---|---|"]
         launched = dict(env, SNN_CUDA_GRAPHS="0")
-        for n in CUBA_SIZES:
-            case = os.path.join(top, "cuba_%d" % n)
+        for name, (n, records) in CUBA_CASES.items():
+            case = os.path.join(top, name)
             cells = {}
             for column, which, column_env in (("cpu", "cpu", env), ("gpu", "gpu", env), ("launched", "gpu", launched)):
                 code, stdout, stderr, _ = run_exe(case, which, ["--duration", "0.2"], column_env, args.timeout)
                 m = SUMMARY.search(stdout) if code == 0 else None
                 cells[column] = float(m.group(2)) if m else stderr.strip()[-200:]
             both = all(isinstance(cells[c], float) for c in ("cpu", "gpu"))
-            report["benchmarks"]["cuba_%d" % n] = cells
-            lines.append("| CUBA %d neurons, s per biological s | %s | %s | %s | %s |" % (
-                n, *("%.4g" % c if isinstance(c, float) else c for c in (cells["cpu"], cells["gpu"], cells["launched"])),
+            report["benchmarks"][name] = cells
+            lines.append("| CUBA %d neurons%s, s per biological s | %s | %s | %s | %s |" % (
+                n, ", 1000 v recorded" if records else "", *("%.4g" % c if isinstance(c, float) else c for c in (cells["cpu"], cells["gpu"], cells["launched"])),
                 "%.1fx" % (cells["cpu"] / cells["gpu"]) if both else "-"))
             print(lines[-1], flush=True)
         for name, flags in DVS_CASES.items():

@@ -7,6 +7,7 @@
 #include "ModelDescription.h"
 #include "Npz.h"
 #include "OutOfMemory.h"
+#include "snn/runtime.h"
 
 #include <algorithm>
 #include <map>
@@ -50,7 +51,7 @@ Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64
     std::size_t file = found->second;
     if (added)
       files_.push_back(path);
-    Channel channel{&desc, file, {}, {}, {}, {}, {}, {}, {}, {}};
+    Channel channel{&desc, file, {}, {}, {}, {}, {}, {}, {}, {}, 0, 0, 0, {}};
     record_neurons(desc, channel.neurons, channel.listed);
     if (desc.kind == SNN_RECORD_RATE) {
       channel.counts.assign(batch, 0);
@@ -106,7 +107,12 @@ void Recorder::record_spikes(uint64_t step, const SpikeLists &spikes) {
 }
 
 void Recorder::record_states(uint64_t step, const snn_state &state) {
-  guarded(step, [&] { take_states(step, state); });
+  guarded(step, [&] {
+    take_states(step, [&](const Channel &channel, uint32_t b) {
+      const snn_record_desc &desc = *channel.desc;
+      return Samples{state.buffers[desc.buffer], int64_t(b) * model_.populations[desc.population].size};
+    });
+  });
 }
 
 template <typename Take> void Recorder::guarded(uint64_t step, Take take) {
@@ -162,19 +168,17 @@ void Recorder::take_spikes(uint64_t step, const SpikeLists &spikes) {
   }
 }
 
-void Recorder::take_states(uint64_t step, const snn_state &state) {
+template <typename Locate> void Recorder::take_states(uint64_t step, Locate locate) {
   bool any_state = false;
   for (Channel &channel : records_) {
     const snn_record_desc &desc = *channel.desc;
     if (desc.kind != SNN_RECORD_STATE || (step + 1) % desc.interval != 0)
       continue;
-    const snn_population_desc &population = model_.populations[desc.population];
-    const void *values = state.buffers[desc.buffer];
     uint32_t type = model_.buffers[desc.buffer].type;
-    for (uint32_t b = 0; b < batch_; ++b) {
-      uint64_t offset = uint64_t(b) * population.size;
+    for (uint32_t b = 0; b < batch_ && !channel.neurons.empty(); ++b) {
+      Samples at = locate(channel, b);
       for (uint32_t n : channel.neurons)
-        channel.samples[b].push_back(load_element(values, type, offset + n));
+        channel.samples[b].push_back(load_element(at.values, type, std::size_t(at.index + int64_t(n))));
     }
     if (desc.interval == 1)
       any_state = true;
@@ -183,6 +187,54 @@ void Recorder::take_states(uint64_t step, const snn_state &state) {
   }
   if (any_state)
     state_steps_.push_back(step);
+}
+
+uint64_t Recorder::staging_bytes(uint32_t slots) const {
+  uint64_t bytes = 0;
+  for (const Channel &channel : records_)
+    if (channel.desc->kind == SNN_RECORD_STATE && !channel.neurons.empty()) {
+      auto [lo, hi] = std::minmax_element(channel.neurons.begin(), channel.neurons.end());
+      bytes += uint64_t(slots) * batch_ * element_bytes(model_.buffers[channel.desc->buffer].type, *hi - *lo + 1);
+    }
+  return bytes;
+}
+
+void Recorder::stage_states(uint64_t step, const snn_state &state, uint32_t slots) {
+  const snn_device_desc &device = *model_.device;
+  for (Channel &channel : records_) {
+    const snn_record_desc &desc = *channel.desc;
+    if (desc.kind != SNN_RECORD_STATE || (step + 1) % desc.interval != 0 || channel.neurons.empty())
+      continue;
+    const uint32_t type = model_.buffers[desc.buffer].type;
+    if (channel.slots == 0) {
+      auto [lo, hi] = std::minmax_element(channel.neurons.begin(), channel.neurons.end());
+      channel.first = *lo;
+      channel.width = *hi - *lo + 1;
+      channel.slots = slots;
+      channel.staged = AlignedBuffer(std::size_t(slots) * batch_ * element_bytes(type, channel.width), &device,
+                                     AlignedBuffer::Memory::Staging);
+    }
+    const uint64_t row = element_bytes(type, channel.width);
+    char *slot = static_cast<char *>(channel.staged.data()) + (step / desc.interval % channel.slots) * batch_ * row;
+    const char *from = static_cast<const char *>(state.buffers[desc.buffer]) + element_bytes(type, channel.first);
+    const uint64_t pitch = element_bytes(type, model_.populations[desc.population].size);
+    char message[512] = "";
+    if (device.copy_rows(slot, row, from, pitch, row, batch_, message, sizeof message) != 0)
+      throw Error("the " + std::string(device.name) + " device could not copy the recorded '" +
+                  model_.buffers[desc.buffer].name + "' of step " + std::to_string(step) + ": " + message);
+  }
+}
+
+void Recorder::record_staged_states(uint64_t step) {
+  guarded(step, [&] {
+    take_states(step, [&](const Channel &channel, uint32_t b) {
+      const snn_record_desc &desc = *channel.desc;
+      const char *slot = static_cast<const char *>(channel.staged.data()) +
+                         (step / desc.interval % channel.slots) * batch_ *
+                             element_bytes(model_.buffers[desc.buffer].type, channel.width);
+      return Samples{slot, int64_t(b) * channel.width - int64_t(channel.first)};
+    });
+  });
 }
 
 std::vector<double> Recorder::sample_times(const std::vector<uint64_t> &steps) const {

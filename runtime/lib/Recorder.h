@@ -25,6 +25,7 @@
 #ifndef SNN_RUNTIME_RECORDER_H
 #define SNN_RUNTIME_RECORDER_H
 
+#include "AlignedBuffer.h"
 #include "snn/model_abi.h"
 
 #include <cstdint>
@@ -65,6 +66,21 @@ public:
   /// The spike lists of `simulation`'s last step (it must outlive them).
   static SpikeLists last_spikes_of(const Simulation &simulation);
 
+  /// Bytes of page-locked host memory that stage_states takes for `slots`
+  /// steps of every state record (the span of its neurons, every example).
+  uint64_t staging_bytes(uint32_t slots) const;
+  /// A device's state records without a wait every step: queues copies of
+  /// `step`'s samples from `state` (its kernels queued, not waited for)
+  /// into page-locked slots of their own, behind the step's kernels.
+  /// Record k's sample goes to slot k % `slots`, so its samples must be
+  /// taken (record_staged_states) before `slots` more are queued. Allocates
+  /// the slots at the first call.
+  void stage_states(uint64_t step, const snn_state &state, uint32_t slots);
+  /// The state records of `step`, from its slots, once the device ran the
+  /// copies that stage_states queued (after a wait that followed them).
+  /// Called once per step, in step order, as record_states.
+  void record_staged_states(uint64_t step);
+
   /// Whether any record exists (and so `write` writes something).
   bool empty() const { return records_.empty(); }
   /// Whether a record samples a state (record_states reads the state).
@@ -72,7 +88,16 @@ public:
 
 private:
   void take_spikes(uint64_t step, const SpikeLists &spikes);
-  void take_states(uint64_t step, const snn_state &state);
+  /// Where (record, example)'s sample of neuron n is: element index + n of
+  /// values.
+  struct Samples {
+    const void *values;
+    int64_t index;
+  };
+  struct Channel;
+  /// The state records' samples of `step`, from where `locate(channel,
+  /// example)` says they are.
+  template <typename Locate> void take_states(uint64_t step, Locate locate);
   /// Runs `take`, turning running out of memory into an Error.
   template <typename Take> void guarded(uint64_t step, Take take);
   /// Bytes the recordings hold so far.
@@ -95,6 +120,11 @@ private:
     std::vector<uint64_t> counts;
     /// STATE with interval > 1, RATE: the step after which each sample was taken.
     std::vector<uint64_t> steps;
+    /// STATE, staged (stage_states): the neurons [first, first + width)
+    /// that the selected ones span, and the slots: [slot][example][width].
+    uint32_t first = 0, width = 0;
+    uint32_t slots = 0;
+    AlignedBuffer staged;
   };
   const snn_model_desc &model_;
   uint32_t batch_;

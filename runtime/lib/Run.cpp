@@ -66,22 +66,38 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
   Recorder::SpikeLists spikes = Recorder::last_spikes_of(simulation);
 
   // A device's spikes arrive a block of steps at a time (Simulation::
-  // observe_spikes), its states are read every step only when recorded,
-  // and checked for NaN once per block (its kernels note the exact step).
-  simulation.observe_spikes([&](uint64_t step) { recorder.record_spikes(step, spikes); });
+  // observe_spikes), and its states are checked for NaN once per block
+  // (its kernels note the exact step). Its recorded states are copied
+  // behind each step into page-locked slots, a block of steps of them, and
+  // read with the step's spikes: a step's samples are taken before the step
+  // a block later is queued (Simulation::step flushes a full block), so a
+  // slot is free when it is reused. Where the slots would take too much
+  // page-locked memory, the states are read every step, which waits.
   const bool records_states = recorder.records_states();
-  simulation.defer_waits(!records_states);
+  const uint32_t slots = model.spike_block_steps;
+  constexpr uint64_t kMaxStagingBytes = uint64_t(1) << 28;
+  const bool staged = records_states && model.device && slots > 0 && recorder.staging_bytes(slots) <= kMaxStagingBytes;
+  if (staged)
+    simulation.observe_queued_steps(
+        [&](uint64_t step, const snn_state &state) { recorder.stage_states(step, state, slots); });
+  simulation.observe_spikes([&](uint64_t step) {
+    recorder.record_spikes(step, spikes);
+    if (staged)
+      recorder.record_staged_states(step);
+  });
+  simulation.defer_waits(!records_states || staged);
   auto start = std::chrono::steady_clock::now();
   simulation.init();
   for (uint64_t step = 0; step < steps; ++step) {
     simulation.step();
     if (!options.allow_nonfinite && checks_states_after(model, step, steps))
       check_states_finite(model, simulation.state(), simulation.batch(), step);
-    if (records_states)
+    if (records_states && !staged)
       recorder.record_states(step, simulation.state());
   }
   simulation.flush_spikes();
   simulation.observe_spikes(nullptr);
+  simulation.observe_queued_steps(nullptr);
   auto stop = std::chrono::steady_clock::now();
 
   RunResult result;

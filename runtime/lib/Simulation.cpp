@@ -64,6 +64,7 @@ struct Simulation::Impl {
   bool defer = false;    ///< defer_waits: step() may queue without waiting
   bool pending = false;  ///< steps queued on the device and not waited for
   std::function<void(uint64_t)> observer;
+  std::function<void(uint64_t, const snn_state &)> queued_observer; ///< observe_queued_steps
   EntryPoint reset_example;
   EntryPoint step_entry;
   snn_state state{};
@@ -477,6 +478,13 @@ void Simulation::step() {
   } else {
     s.step_entry(&s.state, s.step);
   }
+  // Work the observer queues (a copy of a recorded state) is waited for
+  // before anything reads, as a queued step is, even after a step that
+  // waited (spike files).
+  if (s.queued_observer) {
+    s.queued_observer(s.step, s.state);
+    s.pending = true;
+  }
   // The CPU's flags are read where they are, every step; a device's spike
   // blocks once full (reading them waits for the device and moves them).
   if (s.model->spike_block_steps == 0)
@@ -487,6 +495,10 @@ void Simulation::step() {
 }
 
 void Simulation::observe_spikes(std::function<void(uint64_t step)> observer) { impl_->observer = std::move(observer); }
+
+void Simulation::observe_queued_steps(std::function<void(uint64_t step, const snn_state &state)> observer) {
+  impl_->queued_observer = std::move(observer);
+}
 
 void Simulation::flush_spikes() { impl_->flush(); }
 

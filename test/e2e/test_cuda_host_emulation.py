@@ -104,6 +104,33 @@ simulate Wide {
 }
 """
 
+# State records on a device are copied behind each step into slots of
+# page-locked memory and read a block of steps later (runtime/lib/Run.cpp):
+# every step and every k steps, all neurons, a range and a list out of
+# order (the span copied is 3..9), a batch of 3, 700 steps (11 blocks of 64).
+RECORDS = """
+neuron Cell {
+  param drive = 20 mV
+  state v = 0 mV
+  state w = 0 mV
+  dv/dt = (drive - v) / (10 ms)
+  dw/dt = (v - w) / (5 ms)
+  spike when v > 10 mV
+  on spike { v = 0 mV }
+}
+network Records { population p = Cell x 40 }
+simulate Records {
+  dt = 0.1 ms
+  duration = 70 ms
+  batch = 3
+  init p.v ~ uniform(0 mV, 10 mV)
+  record p.v every 1 ms to "records.npz"
+  record p[9, 3, 7].w, p[20:24].v to "records.npz"
+  record p.w, spikes(p) to "records.npz"
+  record rate(p[0:2]) every 10 ms to "records.npz"
+}
+"""
+
 # (model, files it reads: name -> (neurons, steps, dt), run arguments)
 E2E_MODELS = [
     ("batch.snn", {}, []),
@@ -223,6 +250,10 @@ def main():
     with open(wide, "w") as f:
         f.write(WIDE)
     run_both(args, check, "features", features, {}, [])
+    records = os.path.join(args.work, "records.snn")
+    with open(records, "w") as f:
+        f.write(RECORDS)
+    run_both(args, check, "records", records, {}, [])
     run_both(args, check, "features_double", features, {}, [], flags=["--precision=double"])
     # Its conv2d and avg_pool2d rows computed from their windows.
     windows = os.path.join(args.work, "features_procedural.snn")

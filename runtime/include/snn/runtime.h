@@ -247,6 +247,14 @@ public:
   /// last_spikes(), spike_count() or flush_spikes() asks. An empty
   /// function stops the calls.
   void observe_spikes(std::function<void(uint64_t step)> observer);
+  /// Calls `observer(step, state)` in step() right after the step's
+  /// kernels were queued (or run), before step() reads or waits for
+  /// anything, with the state the kernels use (without waiting for them:
+  /// the host must not read its buffers there). Work it queues on a device
+  /// (a copy of a state) runs behind the step and before any later one, and
+  /// is done by the time observe_spikes' observer sees the step. An empty
+  /// function stops the calls.
+  void observe_queued_steps(std::function<void(uint64_t step, const snn_state &state)> observer);
   /// Reads the spikes of every step taken so far (calling the observer
   /// for each): a device's spike blocks are read only when full or asked.
   void flush_spikes();

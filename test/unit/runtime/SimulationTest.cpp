@@ -158,6 +158,33 @@ TEST_P(SimulationTest, DeferredWaitsOncePerSpikeBlock) {
   EXPECT_EQ(device_waits, 5);
 }
 
+// observe_queued_steps sees each step right after its kernels were queued,
+// with the state they use, and without waiting for them (a device's
+// recorded states are copied there: Recorder::stage_states).
+TEST_P(SimulationTest, QueuedStepObserverSeesEachStepWithoutWaiting) {
+  on_counting_device(network);
+  network.desc().num_stimuli = 0;
+  Simulation simulation(network.desc(), 42);
+  simulation.init();
+  simulation.defer_waits(true);
+  std::vector<uint64_t> seen;
+  std::vector<int> waits;
+  const snn_state *seen_state = nullptr;
+  simulation.observe_queued_steps([&](uint64_t step, const snn_state &state) {
+    seen.push_back(step);
+    waits.push_back(device_waits);
+    seen_state = &state;
+  });
+  device_waits = 0;
+  simulation.advance(5); // the block of steps 0..3 is read after step 3
+  EXPECT_EQ(seen, (std::vector<uint64_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(waits, (std::vector<int>{0, 0, 0, 0, 1}));
+  EXPECT_EQ(seen_state, &simulation.state());
+  simulation.observe_queued_steps(nullptr);
+  simulation.step();
+  EXPECT_EQ(seen.size(), 5u);
+}
+
 /// The model's own step, then what a device's spike_block kernels do
 /// (lower/SpikeBlocks.h): each population's flags into bit n of row
 /// step % steps of its block.
