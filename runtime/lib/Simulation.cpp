@@ -15,6 +15,7 @@
 #include "SpikeScan.h"
 #include "StateFiles.h"
 #include "Stimulus.h"
+#include "StimulusStaging.h"
 
 #include "snn/runtime.h"
 
@@ -22,6 +23,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -49,6 +51,9 @@ struct Simulation::Impl {
   std::vector<LoadedState> state_files;                   ///< `init p.v = load(...)`, read and checked once
   std::vector<std::optional<StimulusSchedule>> schedules; ///< per population
   std::vector<std::string> stimulus_files;                ///< per population: its files, for messages
+  /// Per population with spike files, on a device: their page-locked path
+  /// to the flags (made at the first init; none where it would be large).
+  std::vector<std::unique_ptr<StimulusStaging>> stimulus_staging;
   /// Per population: set_stimulus replaced the regime's files, which are
   /// then never opened (an executable run away from its .snn file's folder).
   std::vector<bool> stimulus_replaced;
@@ -92,6 +97,10 @@ struct Simulation::Impl {
   void flush();
   /// Waits for the steps queued without waiting (defer_waits).
   void settle();
+  /// At init: on a device with spike blocks, the spike files' staging
+  /// (StimulusStaging, made once; up to 256 MiB in all, else the host
+  /// writes the flags and every step waits), its flags cleared.
+  void stage_stimuli();
   void check_population(uint32_t population) const;
   uint32_t population(std::string_view name) const;
   uint32_t variable(uint32_t population, std::string_view name) const;
@@ -128,6 +137,7 @@ Simulation::Impl::Impl(const snn_model_desc &desc, uint64_t run_seed, uint32_t b
   }
   allocate(projections);
   schedules.resize(desc.num_populations);
+  stimulus_staging.resize(desc.num_populations);
   stimulus_files.assign(desc.num_populations, "");
   stimulus_replaced.assign(desc.num_populations, false);
   state_files = read_state_files(desc);
@@ -332,6 +342,23 @@ void Simulation::Impl::settle() {
   step_entry.wait("(a step up to " + std::to_string(step - 1) + ")");
 }
 
+void Simulation::Impl::stage_stimuli() {
+  const uint32_t slots = model->spike_block_steps;
+  if (!model->device || slots == 0)
+    return;
+  uint64_t bytes = 0;
+  for (uint32_t p = 0; p < model->num_populations; ++p)
+    if (schedules[p])
+      bytes += StimulusStaging::bytes(model->populations[p].size, batch, slots);
+  constexpr uint64_t kMaxStagingBytes = uint64_t(1) << 28;
+  for (uint32_t p = 0; p < model->num_populations; ++p) {
+    if (schedules[p] && !stimulus_staging[p] && bytes <= kMaxStagingBytes)
+      stimulus_staging[p] = std::make_unique<StimulusStaging>(*model->device, model->populations[p].size, batch, slots);
+    if (stimulus_staging[p])
+      stimulus_staging[p]->rewind();
+  }
+}
+
 void Simulation::Impl::flush() {
   settle();
   if (decoding)
@@ -445,6 +472,7 @@ void Simulation::init() {
   for (std::optional<StimulusSchedule> &schedule : s.schedules)
     if (schedule)
       schedule->rewind();
+  s.stage_stimuli();
   std::fill(s.spike_totals.begin(), s.spike_totals.end(), 0);
   std::fill(s.example_spikes.begin(), s.example_spikes.end(), 0);
   for (std::vector<uint32_t> &fired : s.last_spikes)
@@ -464,10 +492,15 @@ void Simulation::step() {
   for (uint32_t p = 0; p < s.model->num_populations; ++p)
     if (s.schedules[p]) {
       const snn_population_desc &population = s.model->populations[p];
+      uint8_t *flags = static_cast<uint8_t *>(s.buffers[population.stimulus]);
+      if (s.stimulus_staging[p]) {
+        s.stimulus_staging[p]->queue(*s.schedules[p], s.step, flags);
+        continue;
+      }
       if (!stimulated)
         s.settle();
       stimulated = true;
-      s.schedules[p]->apply(s.step, static_cast<uint8_t *>(s.buffers[population.stimulus]), s.batch, population.size);
+      s.schedules[p]->apply(s.step, flags, s.batch, population.size);
     }
   // A device's steps queue behind each other when nothing reads them
   // before the block is full (defer_waits): the host no longer waits for

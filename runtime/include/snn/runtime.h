@@ -258,12 +258,14 @@ public:
   /// Reads the spikes of every step taken so far (calling the observer
   /// for each): a device's spike blocks are read only when full or asked.
   void flush_spikes();
-  /// On a device with spike blocks and without spike files, lets step()
-  /// queue its kernels without waiting for them, up to a block's last
-  /// step: for a caller that reads nothing between steps but through
-  /// observe_spikes. Every method that reads or writes the state (read,
-  /// write, spiked, state, last_spikes, spike_count, flush_spikes) waits
-  /// first; a failed launch is reported there. Off by default.
+  /// On a device with spike blocks, lets step() queue its kernels without
+  /// waiting for them, up to a block's last step: for a caller that reads
+  /// nothing between steps but through observe_spikes. Spike files reach
+  /// the device through copies queued behind the steps (but where their
+  /// page-locked slots would exceed 256 MiB, every step waits). Every
+  /// method that reads or writes the state (read, write, spiked, state,
+  /// last_spikes, spike_count, flush_spikes) waits first; a failed launch
+  /// is reported there. Off by default.
   void defer_waits(bool defer);
 
   /// Synapses over all projections.

@@ -131,7 +131,7 @@ void on_counting_device(TestNetwork &network) {
 // are checked here; test_cuda_host_emulation.py checks the spikes.)
 TEST_P(SimulationTest, DeferredWaitsOncePerSpikeBlock) {
   on_counting_device(network);
-  network.desc().num_stimuli = 0; // spike files make every step wait
+  network.desc().num_stimuli = 0; // the waits of steps alone
   Simulation simulation(network.desc(), 42);
   simulation.init();
   device_waits = 0;
@@ -156,6 +156,24 @@ TEST_P(SimulationTest, DeferredWaitsOncePerSpikeBlock) {
   simulation.defer_waits(false);
   simulation.step();
   EXPECT_EQ(device_waits, 5);
+}
+
+// On a device, spike files reach the flags through page-locked slots
+// (StimulusStaging), so steps with input queue without waiting too, and
+// compute what the CPU does (StepsMatchHandComputedValues).
+TEST_P(SimulationTest, SpikeFilesOnADeviceWaitOncePerSpikeBlock) {
+  on_counting_device(network);
+  Simulation simulation(network.desc(), 42);
+  simulation.defer_waits(true);
+  simulation.init();
+  device_waits = 0;
+  simulation.advance(10); // blocks of 4 steps: read after steps 3 and 7
+  EXPECT_EQ(device_waits, 2);
+  EXPECT_EQ(simulation.read("in", "v"), (std::vector<double>{0, 0.75, 0}));
+  EXPECT_EQ(simulation.read("out", "v"), (std::vector<double>{0.09375, 0.09375}));
+  simulation.init(); // the flags of the last input step are cleared
+  simulation.advance(3);
+  EXPECT_EQ(simulation.read("in", "v"), (std::vector<double>{0, 0.375, 0}));
 }
 
 // observe_queued_steps sees each step right after its kernels were queued,
