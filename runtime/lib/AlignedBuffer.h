@@ -52,6 +52,9 @@ public:
   /// Where a device buffer lives: the device's memory, which its kernels
   /// use, or host memory it copies in from (snn_device_desc::copy_rows).
   enum class Memory { Device, Staging };
+  /// The most page-locked memory a run's per-step copies (recorded states,
+  /// spike-file input) stage through, each; beyond it they wait instead.
+  static constexpr uint64_t kMaxStagingBytes = uint64_t(1) << 28;
 
   /// `bytes` zeroed bytes from `device` (host memory when null). A failed
   /// device allocation throws DeviceError with the device's message.

@@ -53,6 +53,11 @@ Recorder::Recorder(const snn_model_desc &model, std::string default_path, uint64
       files_.push_back(path);
     Channel channel{&desc, file, {}, {}, {}, {}, {}, {}, {}, {}, 0, 0, 0, {}};
     record_neurons(desc, channel.neurons, channel.listed);
+    if (!channel.neurons.empty()) {
+      auto [lo, hi] = std::minmax_element(channel.neurons.begin(), channel.neurons.end());
+      channel.first = *lo;
+      channel.width = *hi - *lo + 1;
+    }
     if (desc.kind == SNN_RECORD_RATE) {
       channel.counts.assign(batch, 0);
       channel.samples.resize(batch);
@@ -192,11 +197,16 @@ template <typename Locate> void Recorder::take_states(uint64_t step, Locate loca
 uint64_t Recorder::staging_bytes(uint32_t slots) const {
   uint64_t bytes = 0;
   for (const Channel &channel : records_)
-    if (channel.desc->kind == SNN_RECORD_STATE && !channel.neurons.empty()) {
-      auto [lo, hi] = std::minmax_element(channel.neurons.begin(), channel.neurons.end());
-      bytes += uint64_t(slots) * batch_ * element_bytes(model_.buffers[channel.desc->buffer].type, *hi - *lo + 1);
-    }
+    if (channel.desc->kind == SNN_RECORD_STATE)
+      bytes += uint64_t(slots) * batch_ * element_bytes(model_.buffers[channel.desc->buffer].type, channel.width);
   return bytes;
+}
+
+char *Recorder::staged_slot(const Channel &channel, uint64_t step) const {
+  const snn_record_desc &desc = *channel.desc;
+  return static_cast<char *>(channel.staged.data()) +
+         (step / desc.interval % channel.slots) * batch_ *
+             element_bytes(model_.buffers[desc.buffer].type, channel.width);
 }
 
 void Recorder::stage_states(uint64_t step, const snn_state &state, uint32_t slots) {
@@ -207,15 +217,12 @@ void Recorder::stage_states(uint64_t step, const snn_state &state, uint32_t slot
       continue;
     const uint32_t type = model_.buffers[desc.buffer].type;
     if (channel.slots == 0) {
-      auto [lo, hi] = std::minmax_element(channel.neurons.begin(), channel.neurons.end());
-      channel.first = *lo;
-      channel.width = *hi - *lo + 1;
       channel.slots = slots;
       channel.staged = AlignedBuffer(std::size_t(slots) * batch_ * element_bytes(type, channel.width), &device,
                                      AlignedBuffer::Memory::Staging);
     }
     const uint64_t row = element_bytes(type, channel.width);
-    char *slot = static_cast<char *>(channel.staged.data()) + (step / desc.interval % channel.slots) * batch_ * row;
+    char *slot = staged_slot(channel, step);
     const char *from = static_cast<const char *>(state.buffers[desc.buffer]) + element_bytes(type, channel.first);
     const uint64_t pitch = element_bytes(type, model_.populations[desc.population].size);
     char message[512] = "";
@@ -228,11 +235,7 @@ void Recorder::stage_states(uint64_t step, const snn_state &state, uint32_t slot
 void Recorder::record_staged_states(uint64_t step) {
   guarded(step, [&] {
     take_states(step, [&](const Channel &channel, uint32_t b) {
-      const snn_record_desc &desc = *channel.desc;
-      const char *slot = static_cast<const char *>(channel.staged.data()) +
-                         (step / desc.interval % channel.slots) * batch_ *
-                             element_bytes(model_.buffers[desc.buffer].type, channel.width);
-      return Samples{slot, int64_t(b) * channel.width - int64_t(channel.first)};
+      return Samples{staged_slot(channel, step), int64_t(b) * channel.width - int64_t(channel.first)};
     });
   });
 }

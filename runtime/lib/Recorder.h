@@ -95,6 +95,8 @@ private:
     int64_t index;
   };
   struct Channel;
+  /// The slot of a staged record's sample after `step`: [example][width].
+  char *staged_slot(const Channel &channel, uint64_t step) const;
   /// The state records' samples of `step`, from where `locate(channel,
   /// example)` says they are.
   template <typename Locate> void take_states(uint64_t step, Locate locate);
@@ -120,8 +122,9 @@ private:
     std::vector<uint64_t> counts;
     /// STATE with interval > 1, RATE: the step after which each sample was taken.
     std::vector<uint64_t> steps;
-    /// STATE, staged (stage_states): the neurons [first, first + width)
-    /// that the selected ones span, and the slots: [slot][example][width].
+    /// The neurons [first, first + width) that the selected ones span
+    /// (none: width 0), and for a staged STATE record (stage_states) its
+    /// slots: [slot][example][width].
     uint32_t first = 0, width = 0;
     uint32_t slots = 0;
     AlignedBuffer staged;

@@ -75,8 +75,8 @@ RunResult run(const snn_model_desc &model, const RunOptions &options) {
   // page-locked memory, the states are read every step, which waits.
   const bool records_states = recorder.records_states();
   const uint32_t slots = model.spike_block_steps;
-  constexpr uint64_t kMaxStagingBytes = uint64_t(1) << 28;
-  const bool staged = records_states && model.device && slots > 0 && recorder.staging_bytes(slots) <= kMaxStagingBytes;
+  const bool staged =
+      records_states && model.device && slots > 0 && recorder.staging_bytes(slots) <= AlignedBuffer::kMaxStagingBytes;
   if (staged)
     simulation.observe_queued_steps(
         [&](uint64_t step, const snn_state &state) { recorder.stage_states(step, state, slots); });

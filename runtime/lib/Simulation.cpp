@@ -350,9 +350,8 @@ void Simulation::Impl::stage_stimuli() {
   for (uint32_t p = 0; p < model->num_populations; ++p)
     if (schedules[p])
       bytes += StimulusStaging::bytes(model->populations[p].size, batch, slots);
-  constexpr uint64_t kMaxStagingBytes = uint64_t(1) << 28;
   for (uint32_t p = 0; p < model->num_populations; ++p) {
-    if (schedules[p] && !stimulus_staging[p] && bytes <= kMaxStagingBytes)
+    if (schedules[p] && !stimulus_staging[p] && bytes <= AlignedBuffer::kMaxStagingBytes)
       stimulus_staging[p] = std::make_unique<StimulusStaging>(*model->device, model->populations[p].size, batch, slots);
     if (stimulus_staging[p])
       stimulus_staging[p]->rewind();
