@@ -7,6 +7,9 @@
 #include "Duration.h"
 #include "Hyperparameters.h"
 #include "ModelDescription.h"
+#include "PretrainedWeights.h"
+
+#include "snn/help_format.h"
 
 #include <algorithm>
 #include <cctype>
@@ -19,6 +22,8 @@
 #include <iterator>
 #include <new>
 #include <optional>
+#include <set>
+#include <sstream>
 
 namespace snn::rt {
 namespace {
@@ -39,86 +44,6 @@ Failure current_failure() {
   } catch (const std::exception &exception) {
     return {std::string("internal error: ") + exception.what(), 70};
   }
-}
-
-/// The options every executable takes, simulating or training.
-const char *const kCommonUsage =
-    "  --threads N          threads that share a batch's examples, 1 to 256 (default 1); the results\n"
-    "                       are the same for any N\n"
-    "  --max-input-bytes N  most bytes read from one input file, or inflated from one\n"
-    "                       compressed input, 1 to 2^64 - 1 (default 1073741824)\n"
-    "  --allow-nonfinite    run on when a state (or, training, a gradient) becomes NaN or infinite\n"
-    "                       (default: stop with an error naming it)\n"
-    "  --quiet              print nothing on success\n"
-    "  --help               print this help and exit\n";
-
-/// The options of a training model, with its defaults.
-std::string training_usage(const snn_model_desc &model) {
-  const snn_training_desc &training = *model.training;
-  char lr[32];
-  std::snprintf(lr, sizeof lr, "%g", training.default_lr);
-  return "options:\n"
-         "  --epochs N           passes over the training data; 0 evaluates only (default " +
-         std::to_string(training.epochs) +
-         ")\n"
-         "  --batch N            examples per batch, 1 to " +
-         std::to_string(SNN_MAX_BATCH) + " (default " + std::to_string(model.default_batch) +
-         ")\n"
-         "  --lr X               learning rate, positive (default " +
-         lr +
-         ")\n"
-         "  --seed N             seed of connectivity, weights, splits and shuffles (unsigned 64-bit)\n"
-         "  --data-train PATH    training data instead of the regime's (same format and encoder)\n"
-         "  --data-test PATH     test data instead of the regime's (or of its test split)\n"
-         "  --metrics PATH       write one JSON object per epoch to PATH (JSON lines)\n"
-         "  --weights-in PATH    start from the weights in this NPZ file\n"
-         "  --weights-out PATH   write the trained weights to this NPZ file\n"
-         "  --no-shuffle         train on the examples in file order\n"
-         "  --batches N          stop each epoch after at most N batches\n"
-         "  --gradients-out PATH write the gradient of the first training batch to PATH and exit\n"
-         "  --out PATH           NPZ file of the recordings that name no file (default " +
-         std::string(model.name) +
-         "_recordings.npz)\n"
-         "  --checkpoint DIR     write checkpoints to DIR/checkpoint.npz (default: " +
-         std::string(training.checkpoint_dir ? std::string("the regime's \"") + training.checkpoint_dir + "\""
-                                             : "none") +
-         ")\n"
-         "  --resume             continue from DIR/checkpoint.npz (bit-identical to an uninterrupted run)\n"
-         "  --exchange WAY       under mpirun, how the ranks exchange gradients: auto, mpi or nccl (default\n"
-         "                       auto: NCCL when every rank has a GPU of its own and NCCL starts, else MPI)\n" +
-         std::string(kCommonUsage);
-}
-
-/// The hyperparameters a training model takes as `--NAME VALUE`.
-std::string hyper_usage(const snn_model_desc &model) {
-  const snn_training_desc &training = *model.training;
-  std::string text = "\nhyperparameters (the regime's values; override with --NAME VALUE):\n";
-  for (uint32_t i = 0; i < training.num_hypers; ++i) {
-    const snn_hyper_desc &h = training.hypers[i];
-    std::string option = std::string("  --") + h.name + (h.flags & SNN_HYPER_BOOLEAN ? " B" : " X");
-    if (option.size() < 27)
-      option.resize(27, ' ');
-    else
-      option += "\n" + std::string(27, ' ');
-    text += option + h.help + " (" + hyper_text(h, h.value) + "; " + hyper_range(h) + ")\n";
-  }
-  return text;
-}
-
-/// The options, with the model's default batch size.
-std::string usage(const snn_model_desc &model) {
-  return "options:\n"
-         "  --duration T         simulated time, e.g. 2.5s, 500ms, 500 ms, 0.1us, 2 (seconds)\n"
-         "  --seed N             seed of the random number generator (unsigned 64-bit)\n"
-         "  --batch N            examples simulated at once, 1 to " +
-         std::to_string(SNN_MAX_BATCH) + " (default " + std::to_string(model.default_batch) +
-         ")\n"
-         "  --first-example K    global index of the batch's first example, which selects\n"
-         "                       its random numbers (unsigned 64-bit, default 0)\n"
-         "  --input NAME=FILE    drive population NAME from the spike-times CSV FILE instead of\n"
-         "                       the regime's file (repeatable)\n"
-         "  --out PATH           NPZ file for recordings that name no file of their own\n" +
-         std::string(kCommonUsage);
 }
 
 const char *const kConnectivity[] = {"dense",           "fixed probability", "one to one",
@@ -242,110 +167,14 @@ uint64_t parse_batches(std::string_view text) {
   return *value;
 }
 
-CommandLine parse_command_line(const std::vector<std::string> &arguments) {
-  CommandLine line;
-  for (std::size_t a = 0; a < arguments.size(); ++a) {
-    std::string name = arguments[a];
-    std::optional<std::string> value;
-    if (std::size_t equals = name.find('='); name.rfind("--", 0) == 0 && equals != std::string::npos) {
-      value = name.substr(equals + 1);
-      name = name.substr(0, equals);
-    }
-    if (name == "--help" || name == "-h" || name == "--quiet" || name == "-q" || name == "--no-shuffle" ||
-        name == "--resume" || name == "--allow-nonfinite") {
-      if (value)
-        throw Error("option '" + name + "' takes no value");
-      if (name == "--help" || name == "-h")
-        line.help = true;
-      else if (name == "--allow-nonfinite")
-        line.options.allow_nonfinite = line.train.allow_nonfinite = true;
-      else if (name == "--no-shuffle" || name == "--resume") {
-        (name == "--resume" ? line.train.resume : line.train.shuffle) = name == "--resume";
-        line.training_only.push_back(name);
-      } else {
-        line.options.quiet = true;
-        line.train.quiet = true;
-      }
-      continue;
-    }
-    static const char *const kSimulation[] = {"--duration", "--first-example", "--input"};
-    static const char *const kTraining[] = {"--epochs",  "--lr",         "--data-train",  "--data-test",
-                                            "--metrics", "--weights-in", "--weights-out", "--gradients-out",
-                                            "--batches", "--checkpoint", "--exchange"};
-    bool simulation_only = std::find(std::begin(kSimulation), std::end(kSimulation), name) != std::end(kSimulation);
-    bool training_only = std::find(std::begin(kTraining), std::end(kTraining), name) != std::end(kTraining);
-    bool common =
-        name == "--seed" || name == "--batch" || name == "--threads" || name == "--max-input-bytes" || name == "--out";
-    bool hyper = !simulation_only && !training_only && !common && name.size() > 2 && name.rfind("--", 0) == 0;
-    if (!simulation_only && !training_only && !hyper && !common)
-      throw Error((name.rfind("-", 0) == 0 ? "unknown option '" : "unexpected argument '") + name + "' (see --help)");
-    if (hyper) {
-      // A training model's hyperparameter (--beta1 0.95); checked against
-      // the model's list once it is known.
-      if (!value && (a + 1 >= arguments.size() || arguments[a + 1].rfind("--", 0) == 0))
-        throw Error("unknown option '" + name + "' (see --help)");
-      line.train.hypers[name.substr(2)] = value ? *value : arguments[++a];
-      line.training_only.push_back(name);
-      continue;
-    }
-    if (!value) {
-      if (a + 1 >= arguments.size())
-        throw Error("option '" + name + "' needs a value");
-      value = arguments[++a];
-    }
-    if (simulation_only)
-      line.simulation_only.push_back(name);
-    if (training_only)
-      line.training_only.push_back(name);
-    if (name == "--duration")
-      line.options.duration = parse_duration(*value);
-    else if (name == "--seed")
-      line.train.seed = line.options.seed = parse_seed(*value);
-    else if (name == "--batch")
-      line.train.batch = line.options.batch = parse_batch(*value);
-    else if (name == "--threads")
-      line.train.threads = line.options.threads = parse_threads(*value);
-    else if (name == "--first-example")
-      line.options.first_example = parse_first_example(*value);
-    else if (name == "--input")
-      line.options.inputs.push_back(parse_input(*value));
-    else if (name == "--max-input-bytes")
-      line.max_input_bytes = parse_max_input_bytes(*value);
-    else if (name == "--epochs")
-      line.train.epochs = parse_epochs(*value);
-    else if (name == "--lr")
-      line.train.lr = parse_learning_rate(*value);
-    else if (name == "--batches")
-      line.train.batches = parse_batches(*value);
-    else if (name == "--exchange")
-      line.exchange = parse_exchange(*value);
-    else if (value->empty())
-      throw Error("option '" + name + "' needs a file name");
-    else if (name == "--out")
-      line.train.recordings = line.options.out = *value;
-    else if (name == "--data-train")
-      line.train.data_train = *value;
-    else if (name == "--data-test")
-      line.train.data_test = *value;
-    else if (name == "--metrics")
-      line.train.metrics = *value;
-    else if (name == "--weights-in")
-      line.train.weights_in = *value;
-    else if (name == "--weights-out")
-      line.train.weights_out = *value;
-    else if (name == "--checkpoint")
-      line.train.checkpoint = *value;
-    else
-      line.train.gradients_out = *value;
-  }
-  return line;
-}
+namespace {
 
-void print_help(const snn_model_desc &model, std::string_view program, std::ostream &out) {
+/// What --help says of the model above its options.
+std::string describe_model(const snn_model_desc &model) {
+  std::ostringstream out;
   if (model.training) {
     const snn_training_desc &training = *model.training;
-    out << "usage: " << base_name(program) << " [options]\n\n"
-        << "Trains the spiking network '" << model.name << "' (compiled by snnc) with e-prop.\n"
+    out << "Trains the spiking network '" << model.name << "' (compiled by snnc) with e-prop.\n"
         << "  time step " << format_seconds(model.dt) << ", " << training.timesteps << " steps per example, "
         << training.classes << " classes, default seed " << model.default_seed << ", "
         << (model.real_size == 4 ? "float32" : "float64") << " state\n"
@@ -359,31 +188,28 @@ void print_help(const snn_model_desc &model, std::string_view program, std::ostr
       out << ", test split " << training.test_split;
     if (training.validation_split > 0)
       out << ", validation split " << training.validation_split;
-    out << "\n\ntrained parameters:\n";
+    out << "\n\ntrained parameters:";
     for (uint32_t k = 0; k < training.num_params; ++k)
-      out << "  " << training.params[k].name
-          << (training.params[k].kind == SNN_PARAM_FEEDBACK ? " (random feedback, not trained)" : "") << "\n";
-    out << "\n" << training_usage(model) << hyper_usage(model);
-    return;
+      out << "\n  " << training.params[k].name
+          << (training.params[k].kind == SNN_PARAM_FEEDBACK ? " (random feedback, not trained)" : "");
+    return out.str();
   }
-  out << "usage: " << base_name(program) << " [options]\n\n"
-      << "Simulates the spiking network '" << model.name << "' (compiled by snnc).\n"
+  out << "Simulates the spiking network '" << model.name << "' (compiled by snnc).\n"
       << "  time step " << format_seconds(model.dt) << ", default duration " << format_seconds(model.duration)
       << ", default seed " << model.default_seed << ", default batch " << model.default_batch << ", "
       << (model.real_size == 4 ? "float32" : "float64") << " state\n\n"
-      << "populations:\n";
+      << "populations:";
   for (uint32_t p = 0; p < model.num_populations; ++p) {
     const snn_population_desc &population = model.populations[p];
-    out << "  " << population.name << ": " << population.size << " neurons";
+    out << "\n  " << population.name << ": " << population.size << " neurons";
     if (population.model)
       out << " (" << population.model << ")";
-    out << "\n";
   }
   if (model.num_projections > 0)
-    out << "projections:\n";
+    out << "\nprojections:";
   for (uint32_t j = 0; j < model.num_projections; ++j) {
     const snn_projection_desc &projection = model.projections[j];
-    out << "  " << (projection.name ? projection.name : "?") << ": "
+    out << "\n  " << (projection.name ? projection.name : "?") << ": "
         << (projection.connectivity <= SNN_CONNECT_FIXED_TOTAL ? kConnectivity[projection.connectivity] : "?");
     if (projection.connectivity == SNN_CONNECT_FIXED_PROBABILITY)
       out << " " << projection.probability;
@@ -391,16 +217,16 @@ void print_help(const snn_model_desc &model, std::string_view program, std::ostr
              projection.connectivity <= SNN_CONNECT_FIXED_TOTAL)
       out << " " << projection.count;
     static const char *const kStorage[] = {"ragged", "dense", "bitmask", "procedural"};
-    out << ", stored " << (projection.storage <= SNN_STORAGE_PROCEDURAL ? kStorage[projection.storage] : "?") << "\n";
+    out << ", stored " << (projection.storage <= SNN_STORAGE_PROCEDURAL ? kStorage[projection.storage] : "?");
   }
   if (model.num_records > 0)
-    out << "recordings:\n";
+    out << "\nrecordings:";
   for (uint32_t r = 0; r < model.num_records; ++r) {
     const snn_record_desc &record = model.records[r];
     if (record.population >= model.num_populations)
       continue;
     const snn_population_desc &population = model.populations[record.population];
-    out << "  " << population.name << " ";
+    out << "\n  " << population.name << " ";
     const char *variable = state_variable_name(model, record.population, record.buffer);
     out << (record.kind == SNN_RECORD_RATE                  ? "rate"
             : record.kind == SNN_RECORD_SPIKES || !variable ? "spikes"
@@ -414,25 +240,242 @@ void print_help(const snn_model_desc &model, std::string_view program, std::ostr
     }
     if (record.kind != SNN_RECORD_SPIKES && record.interval > 1)
       out << " every " << record.interval << " steps";
-    out << " -> " << (record.file ? record.file : "the --out file") << "\n";
+    out << " -> " << (record.file ? record.file : "the --out file");
   }
   if (model.num_stimuli > 0)
-    out << "stimuli:\n";
+    out << "\nstimuli:";
   for (uint32_t s = 0; s < model.num_stimuli; ++s) {
     const snn_stimulus_desc &stimulus = model.stimuli[s];
     if (stimulus.population < model.num_populations)
-      out << "  " << model.populations[stimulus.population].name << " <- " << (stimulus.path ? stimulus.path : "?")
-          << "\n";
+      out << "\n  " << model.populations[stimulus.population].name << " <- " << (stimulus.path ? stimulus.path : "?");
   }
-  out << "\n" << usage(model) << "\nRecordings without a file go to --out (default " << model.name << ".npz).\n";
+  return out.str();
+}
+
+/// The options' values as given, bound to the app and checked after it
+/// has parsed them, in the runtime's words.
+struct Given {
+  std::string duration, first_example, epochs, lr, data_train, data_test, metrics, weights_in, weights_out, batches,
+      gradients_out, checkpoint, exchange, seed, batch, out, threads, max_input_bytes;
+  std::vector<std::string> inputs;
+  std::map<std::string, std::string> hypers;
+  bool no_shuffle = false, resume = false, allow_nonfinite = false, quiet = false, help = false;
+};
+
+/// A model executable's command line. The options of the model's kind
+/// (simulation or training) are listed by --help; those of the other kind
+/// are hidden but known, so giving one says whom it is for.
+class Options {
+public:
+  Options(const snn_model_desc &model, std::string_view program);
+
+  CLI::App app;
+  Given given;
+  /// The options for simulations only, and for training models only.
+  std::set<const CLI::Option *> simulation, training;
+  /// The options whose value is a file or folder name.
+  std::set<const CLI::Option *> files;
+};
+
+Options::Options(const snn_model_desc &model, std::string_view program) : app(describe_model(model)) {
+  const bool trains = model.training != nullptr;
+  app.set_help_flag();
+  app.allow_extras();
+  app.formatter(std::make_shared<HelpFormat>("usage: " + base_name(program) + " [options]", ' '));
+  app.option_defaults()->group("options");
+  auto only = [&](bool for_training, CLI::Option *option) {
+    (for_training ? training : simulation).insert(option);
+    if (for_training != trains)
+      option->group("");
+    return option;
+  };
+  auto file = [&](CLI::Option *option) {
+    files.insert(option);
+    return option;
+  };
+  only(false, add_value_option(app, "--duration", given.duration, "T",
+                               "simulated time, e.g. 2.5s, 500ms, 500 ms, 0.1us, 2 (seconds)"));
+  only(false,
+       add_value_option(
+           app, "--first-example", given.first_example, "K",
+           "global index of the batch's first example, which selects its random numbers (unsigned 64-bit, default 0)"));
+  only(false, add_list_option(
+                  app, "--input", given.inputs, "NAME=FILE",
+                  "drive population NAME from the spike-times CSV FILE instead of the regime's file (repeatable)"));
+  const snn_training_desc *t = model.training;
+  char lr[32] = "";
+  if (t)
+    std::snprintf(lr, sizeof lr, "%g", t->default_lr);
+  only(true, add_value_option(app, "--epochs", given.epochs, "N",
+                              "passes over the training data; 0 evaluates only (default " +
+                                  std::to_string(t ? t->epochs : 0) + ")"));
+  only(true, add_value_option(app, "--lr", given.lr, "X", std::string("learning rate, positive (default ") + lr + ")"));
+  only(true, file(add_value_option(app, "--data-train", given.data_train, "PATH",
+                                   "training data instead of the regime's (same format and encoder)")));
+  only(true, file(add_value_option(app, "--data-test", given.data_test, "PATH",
+                                   "test data instead of the regime's (or of its test split)")));
+  only(true, file(add_value_option(app, "--metrics", given.metrics, "PATH",
+                                   "write one JSON object per epoch to PATH (JSON lines)")));
+  only(true, file(add_value_option(app, "--weights-in", given.weights_in, "PATH",
+                                   "start from the weights in this NPZ file")));
+  only(true, file(add_value_option(app, "--weights-out", given.weights_out, "PATH",
+                                   "write the trained weights to this NPZ file")));
+  only(true, app.add_flag("--no-shuffle", given.no_shuffle, "train on the examples in file order"));
+  only(true, add_value_option(app, "--batches", given.batches, "N", "stop each epoch after at most N batches"));
+  only(true, file(add_value_option(app, "--gradients-out", given.gradients_out, "PATH",
+                                   "write the gradient of the first training batch to PATH and exit")));
+  only(true, file(add_value_option(app, "--checkpoint", given.checkpoint, "DIR",
+                                   "write checkpoints to DIR/checkpoint.npz (default: " +
+                                       std::string(t && t->checkpoint_dir
+                                                       ? std::string("the regime's \"") + t->checkpoint_dir + "\""
+                                                       : "none") +
+                                       ")")));
+  only(true, app.add_flag("--resume", given.resume,
+                          "continue from DIR/checkpoint.npz (bit-identical to an uninterrupted run)"));
+  only(true, add_value_option(app, "--exchange", given.exchange, "WAY",
+                              "under mpirun, how the ranks exchange gradients: auto, mpi or nccl (default auto: NCCL "
+                              "when every rank has a GPU of its own and NCCL starts, else MPI)"));
+  add_value_option(app, "--seed", given.seed, "N",
+                   trains ? "seed of connectivity, weights, splits and shuffles (unsigned 64-bit)"
+                          : "seed of the random number generator (unsigned 64-bit)");
+  add_value_option(app, "--batch", given.batch, "N",
+                   std::string(trains ? "examples per batch" : "examples simulated at once") + ", 1 to " +
+                       std::to_string(SNN_MAX_BATCH) + " (default " + std::to_string(model.default_batch) + ")");
+  file(add_value_option(app, "--out", given.out, "PATH",
+                        trains ? "NPZ file of the recordings that name no file (default " + std::string(model.name) +
+                                     "_recordings.npz)"
+                               : std::string("NPZ file for recordings that name no file of their own")));
+  add_value_option(app, "--threads", given.threads, "N",
+                   "threads that share a batch's examples, 1 to 256 (default 1); the results are the same for any N");
+  add_value_option(
+      app, "--max-input-bytes", given.max_input_bytes, "N",
+      "most bytes read from one input file, or inflated from one compressed input, 1 to 2^64 - 1 (default 1073741824)");
+  app.add_flag("--allow-nonfinite", given.allow_nonfinite,
+               std::string("run on when a state") + (trains ? " (or a gradient)" : "") +
+                   " becomes NaN or infinite\n(default: stop with an error naming it)");
+  app.add_flag("-q,--quiet", given.quiet, "print nothing on success");
+  app.add_flag("-h,--help", given.help, "print this help and exit");
+  if (!trains) {
+    app.footer(std::string("Recordings without a file go to --out (default ") + model.name + ".npz).");
+    return;
+  }
+  const std::string group = "hyperparameters (the regime's values; override with --NAME VALUE)";
+  for (uint32_t i = 0; i < t->num_hypers; ++i) {
+    const snn_hyper_desc &h = t->hypers[i];
+    std::string name = std::string("--") + h.name;
+    if (app.get_option_no_throw(name))
+      throw Error::internal("the model's hyperparameter '" + name + "' has the name of an option");
+    add_value_option(app, name, given.hypers[h.name], h.flags & SNN_HYPER_BOOLEAN ? "B" : "X",
+                     std::string(h.help) + " (" + hyper_text(h, h.value) + "; " + hyper_range(h) + ")")
+        ->group(group);
+  }
+}
+
+/// The error for an argument that no option took: "unknown option" with
+/// the closest option that --help lists, or "unexpected argument" for one
+/// that is no option (`positional`: it came after `--`).
+Error unknown_argument(const CLI::App &app, const std::string &argument, bool positional) {
+  if (positional || argument.size() < 2 || argument[0] != '-')
+    return Error("unexpected argument '" + argument + "' (see --help)");
+  std::vector<std::string> names;
+  for (const CLI::Option *option : app.get_options())
+    if (!option->get_group().empty())
+      for (const std::string &name : option->get_lnames())
+        names.push_back(name);
+  std::string spelled = argument.substr(0, argument.find('='));
+  spelled.erase(0, spelled.find_first_not_of('-'));
+  std::string best = closest_array_name(spelled, names);
+  return Error("unknown option '" + argument + "'" + (best.empty() ? "" : "; did you mean '--" + best + "'?") +
+               " (see --help)");
+}
+
+} // namespace
+
+CommandLine parse_command_line(const std::vector<std::string> &arguments, const snn_model_desc &model) {
+  Options options(model, model.name);
+  CLI::App &app = options.app;
+  const Given &given = options.given;
+  if (std::string flag = flag_given_a_value(app, arguments); !flag.empty())
+    throw Error("option '" + flag + "' takes no value");
+  std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError &error) { // values are strings and options optional: only odd spellings get here
+    throw Error(std::string("malformed command line: ") + error.what());
+  }
+  bool after_options = false; // CLI11 leaves the end of options mark, `--`, among the extras
+  for (const std::string &extra : app.remaining())
+    if (extra == "--" && !after_options)
+      after_options = true;
+    else
+      throw unknown_argument(app, extra, after_options);
+  CommandLine line;
+  if (given.help) {
+    line.help = true;
+    return line;
+  }
+  for (const CLI::Option *option : app.parse_order()) {
+    std::string name = option_name(*option);
+    if (options.simulation.count(option) && model.training)
+      throw Error("option '" + name + "' is for simulations; the model '" + model.name + "' trains (see --help)");
+    if (options.training.count(option) && !model.training)
+      throw Error("option '" + name + "' is for training models; the model '" + model.name +
+                  "' simulates (see --help)");
+    const std::vector<std::string> &values = option->results();
+    if (option->get_expected_max() > 0 && std::find(values.begin(), values.end(), "") != values.end())
+      throw Error("option '" + name + "' needs " + (options.files.count(option) ? "a file name" : "a value"));
+  }
+  auto given_option = [&](const char *name) { return app.count(name) > 0; };
+  if (given_option("--duration"))
+    line.options.duration = parse_duration(given.duration);
+  if (given_option("--first-example"))
+    line.options.first_example = parse_first_example(given.first_example);
+  for (const std::string &input : given.inputs)
+    line.options.inputs.push_back(parse_input(input));
+  if (given_option("--epochs"))
+    line.train.epochs = parse_epochs(given.epochs);
+  if (given_option("--lr"))
+    line.train.lr = parse_learning_rate(given.lr);
+  line.train.data_train = given.data_train;
+  line.train.data_test = given.data_test;
+  line.train.metrics = given.metrics;
+  line.train.weights_in = given.weights_in;
+  line.train.weights_out = given.weights_out;
+  line.train.shuffle = !given.no_shuffle;
+  if (given_option("--batches"))
+    line.train.batches = parse_batches(given.batches);
+  line.train.gradients_out = given.gradients_out;
+  line.train.checkpoint = given.checkpoint;
+  line.train.resume = given.resume;
+  if (given_option("--exchange"))
+    line.exchange = parse_exchange(given.exchange);
+  if (given_option("--seed"))
+    line.train.seed = line.options.seed = parse_seed(given.seed);
+  if (given_option("--batch"))
+    line.train.batch = line.options.batch = parse_batch(given.batch);
+  line.train.recordings = line.options.out = given.out;
+  if (given_option("--threads"))
+    line.train.threads = line.options.threads = parse_threads(given.threads);
+  if (given_option("--max-input-bytes"))
+    line.max_input_bytes = parse_max_input_bytes(given.max_input_bytes);
+  line.options.allow_nonfinite = line.train.allow_nonfinite = given.allow_nonfinite;
+  line.options.quiet = line.train.quiet = given.quiet;
+  for (const auto &[name, text] : given.hypers)
+    if (given_option(("--" + name).c_str()))
+      line.train.hypers[name] = text;
+  return line;
+}
+
+void print_help(const snn_model_desc &model, std::string_view program, std::ostream &out) {
+  out << Options(model, program).app.help();
 }
 
 int run_command_line(int argc, const char *const *argv, const snn_model_desc &model, std::ostream &out,
                      std::ostream &err, bool terminal) {
   try {
     std::vector<std::string> arguments(argv + (argc > 0 ? 1 : 0), argv + argc);
-    CommandLine line = parse_command_line(arguments);
     validate_model(model);
+    CommandLine line = parse_command_line(arguments, model);
     if (line.help) {
       print_help(model, argc > 0 ? argv[0] : model.name, out);
       return 0;
@@ -440,9 +483,6 @@ int run_command_line(int argc, const char *const *argv, const snn_model_desc &mo
     if (line.max_input_bytes)
       set_max_input_bytes(*line.max_input_bytes);
     if (model.training) {
-      if (!line.simulation_only.empty())
-        throw Error("option '" + line.simulation_only.front() + "' is for simulations; the model '" + model.name +
-                    "' trains (see --help)");
       // `mpirun -np K`: rank 0 prints; every rank trains its share.
       DataParallel parallel;
       std::ostream silent(nullptr);
@@ -465,9 +505,6 @@ int run_command_line(int argc, const char *const *argv, const snn_model_desc &mo
       }
       return 0;
     }
-    if (!line.training_only.empty())
-      throw Error("option '" + line.training_only.front() + "' is for training models; the model '" + model.name +
-                  "' simulates (see --help)");
     if (launched_as_mpi_job())
       throw Error(std::string("the model '") + model.name +
                   "' simulates: only training runs data-parallel under mpirun; run it as one process");

@@ -1,14 +1,15 @@
 //===- CommandLine.h - The command line of a compiled model -----*- C++ -*-===//
 //
-// What a model executable built by snnc accepts:
-//   --duration T  --seed N  --batch N  --first-example K  --out PATH
-//   --max-input-bytes N  --quiet  --help
-// and, for a training model (snn_model_desc::training set; see Training.h),
+// What a model executable built by snnc accepts, parsed by CLI11 and
+// described by --help from the same option table (snn/help_format.h):
+//   --duration T  --first-example K  --input NAME=FILE  (simulations)
 //   --epochs N  --lr X  --data-train PATH  --data-test PATH  --metrics PATH
-//   --weights-in PATH  --weights-out PATH  --gradients-out PATH  --batches N
-//   --no-shuffle
-// in place of --duration, --first-example and --out (each value option also
-// as --name=value). Exit codes: 0 success, 1 user
+//   --weights-in PATH  --weights-out PATH  --no-shuffle  --batches N
+//   --gradients-out PATH  --checkpoint DIR  --resume  --exchange WAY
+//   and the regime's hyperparameters as --NAME VALUE  (training models)
+//   --seed N  --batch N  --out PATH  --threads N  --max-input-bytes N
+//   --allow-nonfinite  --quiet  --help  (both)
+// Each value option also as --name=value. Exit codes: 0 success, 1 user
 // error, 70 internal error.
 //
 //===----------------------------------------------------------------------===//
@@ -39,15 +40,14 @@ struct CommandLine {
   TrainOptions train;
   /// --exchange: how mpirun's ranks exchange gradients (DataParallel.h).
   Exchange exchange = Exchange::Auto;
-  /// The options given that only a training model takes, in order.
-  std::vector<std::string> training_only;
-  /// The options given that only a simulation takes, in order.
-  std::vector<std::string> simulation_only;
 };
 
-/// Parses the arguments after the program name. Throws Error naming the
-/// offending option for unknown options, missing values and bad values.
-CommandLine parse_command_line(const std::vector<std::string> &arguments);
+/// Parses the arguments after the program name, for `model` (validated):
+/// the options of its kind, simulation or training, and its
+/// hyperparameters as `--NAME VALUE`. Throws Error naming the offending
+/// option for unknown options (with the closest known one), options of the
+/// other kind, missing values and bad values.
+CommandLine parse_command_line(const std::vector<std::string> &arguments, const snn_model_desc &model);
 
 /// Parses a seed: a decimal (or 0x-prefixed hexadecimal) unsigned 64-bit
 /// integer. Throws Error.

@@ -107,7 +107,11 @@ def main():
     for option, value in [("--clip-norm", "(1;"), ("--schedule-factor", "(0.1;"), ("--schedule-every", "(50;"),
                           ("--patience", "(10;"), ("--rate-target.hidden", "(10;"),
                           ("--rate-strength.hidden", "(0.001;"), ("--checkpoint-every", "(1;")]:
-        line = next((l for l in help_text.splitlines() if l.strip().startswith(option + " ")), "")
+        # The option's line and the next: a long name puts its description
+        # on the next line, and a long description wraps.
+        lines = help_text.splitlines()
+        at = next((k for k, l in enumerate(lines) if l.strip().startswith(option + " ")), None)
+        line = "" if at is None else " ".join(lines[at:at + 2])
         check.check(value in line, f"--help: {option} should show {value}: {line!r}")
 
     # Short: 2 epochs of one batch of 4 examples (the block's 100 epochs of

@@ -6,15 +6,19 @@
 //
 //===----------------------------------------------------------------------===//
 #include "diag/DiagnosticKind.h"
+#include "diag/Diagnostics.h"
 #include "snn/Compiler.h"
+#include "snn/help_format.h"
 #include "snn/output_file.h"
 #include "snn/temporary_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
 #include <new>
 #include <optional>
@@ -22,58 +26,6 @@
 #include <vector>
 
 namespace {
-
-const char *kUsage = R"(usage: snnc [options] FILE.snn
-
-Compiles a spiking neural network model into an executable that simulates it.
-
-options:
-  -o PATH              output file (default: FILE without .snn, FILE.nir.h5
-                       for --emit=nir; stdout for
-                       --emit=ast|ir|lowered|memory|llvm|cuda|ptx)
-  -x LANG              read the input as LANG: snn (source) or snnir (model
-                       IR as --emit=ir prints it); default: snnir for a
-                       .snnir file, else snn
-  --emit=KIND          ast | ir | lowered | memory | llvm | cuda | ptx | obj |
-                       exe | nir (default: exe); llvm is the cpu target's
-                       code, cuda (CUDA C++) and ptx the cuda target's; nir
-                       the network as a NIR graph (HDF5, docs/nir.md)
-  --weights=FILE       --emit=nir: the weights, an .npz that the
-                       executable's --weights-out wrote
-  --target=T           code generation target: cpu (default) or cuda (NVIDIA
-                       GPUs: CUDA C++ compiled by nvcc)
-  --cuda-arch=SM       cuda target: the GPU architecture nvcc compiles for
-                       (default: sm_90, H100/H200; e.g. sm_80 for A100)
-  --spike-delivery=S   auto (default: a cost model per projection),
-                       presynaptic (spiking neurons add into their targets;
-                       on a GPU with atomics, so sums may change order), or
-                       postsynaptic (targets gather their inputs in
-                       presynaptic order: deterministic on a GPU, the same
-                       sums as the CPU bit for bit)
-  --eprop-strategy=S   auto (default: the cost model's choice), online
-                       (eligibility traces per synapse, every step) or
-                       adjoint (per-neuron records, a reverse-time pass
-                       after each example, event-driven gradients; not for
-                       max and spike-count readouts); --emit=lowered shows
-                       the choice
-  --cuda-host-emulation
-                       cuda target: run the printed kernels on the host CPU,
-                       thread by thread, instead of on a GPU (for testing
-                       the CUDA code on machines without one; slow)
-  -O0 -O1 -O2 -O3      optimisation level (default: -O2)
-  --cpu=NAME           LLVM CPU to generate code for (default: x86-64-v3;
-                       'native' for this machine)
-  --precision=P        float | double: type of state and arithmetic (default: float)
-  -I DIR               add DIR to the import search path
-  --print-after=PASS   print the IR after PASS (repeatable)
-  --print-after-all    print the IR after every pass
-  --time-passes        print how long each stage of the compile took (read,
-                       parse, check, each pass, schedule, codegen, object, link)
-  --run                compile in process (JIT) and run the simulation
-  --version            print the version and exit
-  --help               print this help and exit
-
-passes, in order:)";
 
 using snn::diag::DiagKind;
 
@@ -86,6 +38,21 @@ template <typename... Args> void report(DiagKind kind, const Args &...args) {
 /// A mistake on the command line: the diagnostic and a usage hint; exit 1.
 template <typename... Args> int usage_error(DiagKind kind, const Args &...args) {
   report(kind, args...);
+  std::cerr << "run 'snnc --help' for usage\n";
+  return 1;
+}
+
+/// An option snnc does not have, with the closest one it has.
+int unknown_option(const CLI::App &app, const std::string &option) {
+  report(DiagKind::unknown_option, option);
+  std::vector<std::string> names;
+  for (const CLI::Option *o : app.get_options())
+    for (const std::vector<std::string> *group : {&o->get_lnames(), &o->get_snames()})
+      for (const std::string &name : *group)
+        names.push_back((group == &o->get_lnames() ? "--" : "-") + name);
+  std::string spelled = option.substr(0, option.find('='));
+  if (std::string best = snn::diag::closest_name(spelled, names); !best.empty())
+    report(DiagKind::note_did_you_mean, best);
   std::cerr << "run 'snnc --help' for usage\n";
   return 1;
 }
@@ -149,110 +116,198 @@ std::string default_output(const std::string &input) {
   return base;
 }
 
-int run(int argc, char **argv) {
-  snn::CompileOptions options;
-  std::string input, output, emit = "exe", weights;
-  bool run_jit = false;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  auto value_of = [&](size_t &i, const std::string &flag) -> std::optional<std::string> {
-    const std::string &a = args[i];
-    if (a.size() > flag.size() && a.compare(0, flag.size() + 1, flag + "=") == 0)
-      return a.substr(flag.size() + 1);
-    if (a == flag && i + 1 < args.size())
-      return args[++i];
-    return std::nullopt;
-  };
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string &a = args[i];
-    std::optional<std::string> v;
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      for (const auto &p : snn::pass_names())
-        std::cout << ' ' << p;
-      std::cout << '\n';
-      return 0;
-    } else if (a == "--version") {
-      std::cout << "snnc version " << snn::version() << '\n';
-      return 0;
-    } else if (a == "-o") {
-      if (i + 1 >= args.size())
-        return usage_error(DiagKind::missing_option_value, "-o", "a file name");
-      output = args[++i];
-    } else if (a.rfind("-O", 0) == 0 && a.size() == 3 && a[2] >= '0' && a[2] <= '3') {
-      options.opt_level = a[2] - '0';
-    } else if (a == "-I") {
-      if (i + 1 >= args.size())
-        return usage_error(DiagKind::missing_option_value, "-I", "a directory");
-      options.import_paths.push_back(args[++i]);
-    } else if (a.rfind("-I", 0) == 0 && a.size() > 2) {
-      options.import_paths.push_back(a.substr(2));
-    } else if (a == "-x" || (a.rfind("-x", 0) == 0 && a.size() > 2)) {
-      if (a == "-x" && i + 1 >= args.size())
-        return usage_error(DiagKind::missing_option_value, "-x", "a language (snn or snnir)");
-      std::string lang = a == "-x" ? args[++i] : a.substr(2);
-      if (lang != "snn" && lang != "snnir")
-        return usage_error(DiagKind::unknown_option_value, "language", lang, "snn or snnir");
-      options.language = lang == "snn" ? snn::InputLanguage::Snn : snn::InputLanguage::SnnIr;
-    } else if ((v = value_of(i, "--emit"))) {
-      if (*v != "ast" && *v != "ir" && *v != "lowered" && *v != "memory" && *v != "llvm" && *v != "cuda" &&
-          *v != "ptx" && *v != "obj" && *v != "exe" && *v != "nir")
-        return usage_error(DiagKind::unknown_option_value, "--emit kind", *v,
-                           "ast, ir, lowered, memory, llvm, cuda, ptx, obj, exe or nir");
-      emit = *v;
-    } else if ((v = value_of(i, "--weights"))) {
-      weights = *v;
-    } else if ((v = value_of(i, "--target"))) {
-      if (*v != "cpu" && *v != "cuda")
-        return usage_error(DiagKind::unknown_option_value, "target", *v, "cpu or cuda");
-      options.target = *v == "cuda" ? snn::Target::Cuda : snn::Target::Cpu;
-    } else if ((v = value_of(i, "--cuda-arch"))) {
-      bool valid = v->size() > 3 && v->compare(0, 3, "sm_") == 0 && v->size() <= 8;
-      for (size_t k = 3; valid && k < v->size(); ++k)
-        valid = std::isdigit(static_cast<unsigned char>((*v)[k])) || (k + 1 == v->size() && (*v)[k] == 'a');
-      if (!valid)
-        return usage_error(DiagKind::unknown_option_value, "CUDA architecture", *v, "sm_NN, e.g. sm_80 or sm_90");
-      options.cuda_arch = *v;
-    } else if ((v = value_of(i, "--spike-delivery"))) {
-      if (*v != "auto" && *v != "presynaptic" && *v != "postsynaptic")
-        return usage_error(DiagKind::unknown_option_value, "spike delivery", *v, "auto, presynaptic or postsynaptic");
-      options.spike_delivery = *v == "auto"          ? snn::SpikeDelivery::Auto
-                               : *v == "presynaptic" ? snn::SpikeDelivery::Presynaptic
-                                                     : snn::SpikeDelivery::Postsynaptic;
-    } else if ((v = value_of(i, "--eprop-strategy"))) {
-      if (*v != "auto" && *v != "online" && *v != "adjoint")
-        return usage_error(DiagKind::unknown_option_value, "e-prop strategy", *v, "auto, online or adjoint");
-      options.eprop_strategy = *v == "auto"     ? snn::EpropStrategyChoice::Auto
-                               : *v == "online" ? snn::EpropStrategyChoice::Online
-                                                : snn::EpropStrategyChoice::Adjoint;
-    } else if (a == "--cuda-host-emulation") {
-      options.cuda_host_emulation = true;
-    } else if ((v = value_of(i, "--cpu"))) {
-      options.cpu = *v;
-    } else if ((v = value_of(i, "--precision"))) {
-      if (*v != "float" && *v != "double")
-        return usage_error(DiagKind::unknown_option_value, "precision", *v, "float or double");
-      options.precision = *v == "double" ? snn::Precision::Double : snn::Precision::Float;
-    } else if ((v = value_of(i, "--print-after"))) {
-      bool known = false;
-      for (const auto &p : snn::pass_names())
-        known = known || p == *v;
-      if (!known)
-        return usage_error(DiagKind::unknown_pass, *v);
-      options.print_after.push_back(*v);
-    } else if (a == "--print-after-all") {
-      options.print_after_all = true;
-    } else if (a == "--time-passes") {
-      options.time_passes = true;
-    } else if (a == "--run") {
-      run_jit = true;
-    } else if (a.size() > 1 && a[0] == '-') {
-      return usage_error(DiagKind::unknown_option, a);
-    } else if (!input.empty()) {
-      return usage_error(DiagKind::multiple_input_files, input, a);
-    } else {
-      input = a;
+/// What the command line asks for: each value as given, checked by run()
+/// in the driver's own words.
+struct CommandLine {
+  std::vector<std::string> inputs, import_paths, print_after;
+  std::string output, emit = "exe", weights, opt_level, language, target, cuda_arch, spike_delivery, eprop_strategy,
+                      cpu, precision;
+  bool help = false, version = false, cuda_host_emulation = false, print_after_all = false, time_passes = false,
+       run_jit = false;
+};
+
+/// snnc's options, in the order --help lists them.
+void add_options(CLI::App &app, CommandLine &line) {
+  app.option_defaults()->group("options");
+  snn::add_value_option(app, "-o", line.output, "PATH",
+                        "output file (default: FILE without .snn, FILE.nir.h5 for --emit=nir; stdout for "
+                        "--emit=ast|ir|lowered|memory|llvm|cuda|ptx)");
+  snn::add_value_option(app, "-x", line.language, "LANG",
+                        "read the input as LANG: snn (source) or snnir (model IR as --emit=ir prints it); default: "
+                        "snnir for a .snnir file, else snn");
+  snn::add_value_option(
+      app, "--emit", line.emit, "KIND",
+      "ast | ir | lowered | memory | llvm | cuda | ptx | obj | exe | nir (default: exe); llvm is the cpu target's "
+      "code, cuda (CUDA C++) and ptx the cuda target's; nir the network as a NIR graph (HDF5, docs/nir.md)");
+  snn::add_value_option(app, "--weights", line.weights, "FILE",
+                        "--emit=nir: the weights, an .npz that the executable's --weights-out wrote");
+  snn::add_value_option(app, "--target", line.target, "T",
+                        "code generation target: cpu (default) or cuda (NVIDIA GPUs: CUDA C++ compiled by nvcc)");
+  snn::add_value_option(
+      app, "--cuda-arch", line.cuda_arch, "SM",
+      "cuda target: the GPU architecture nvcc compiles for (default: sm_90, H100/H200; e.g. sm_80 for A100)");
+  snn::add_value_option(
+      app, "--spike-delivery", line.spike_delivery, "S",
+      "auto (default: a cost model per projection), presynaptic (spiking neurons add into their targets; on a GPU with "
+      "atomics, so sums may change order), or postsynaptic (targets gather their inputs in presynaptic order: "
+      "deterministic on a GPU, the same sums as the CPU bit for bit)");
+  snn::add_value_option(app, "--eprop-strategy", line.eprop_strategy, "S",
+                        "auto (default: the cost model's choice), online (eligibility traces per synapse, every step) "
+                        "or adjoint (per-neuron records, a reverse-time pass after each example, event-driven "
+                        "gradients; not for max and spike-count readouts); --emit=lowered shows the choice");
+  app.add_flag("--cuda-host-emulation", line.cuda_host_emulation,
+               "cuda target: run the printed kernels on the host CPU, thread by thread, instead of on a GPU (for "
+               "testing the CUDA code on machines without one; slow)");
+  snn::add_value_option(app, "-O", line.opt_level, "N", "optimisation level, -O0 to -O3 (default: -O2)");
+  snn::add_value_option(app, "--cpu", line.cpu, "NAME",
+                        "LLVM CPU to generate code for (default: x86-64-v3; 'native' for this machine)");
+  snn::add_value_option(app, "--precision", line.precision, "P",
+                        "float | double: type of state and arithmetic (default: float)");
+  snn::add_list_option(app, "-I", line.import_paths, "DIR", "add DIR to the import search path");
+  snn::add_list_option(app, "--print-after", line.print_after, "PASS", "print the IR after PASS (repeatable)");
+  app.add_flag("--print-after-all", line.print_after_all, "print the IR after every pass");
+  app.add_flag(
+      "--time-passes", line.time_passes,
+      "print how long each stage of the compile took (read, parse, check, each pass, schedule, codegen, object, link)");
+  app.add_flag("--run", line.run_jit, "compile in process (JIT) and run the simulation");
+  app.add_flag("--version", line.version, "print the version and exit");
+  app.add_flag("-h,--help", line.help, "print this help and exit");
+  app.add_option("FILE", line.inputs)->group("");
+  std::string passes = "passes, in order:";
+  for (const auto &p : snn::pass_names())
+    passes += " " + p;
+  app.footer(passes);
+}
+
+/// `value` if it is one of `allowed`, else nullopt.
+std::optional<std::string> one_of(const std::string &value, std::initializer_list<const char *> allowed) {
+  for (const char *a : allowed)
+    if (value == a)
+      return value;
+  return std::nullopt;
+}
+
+/// Sets `into` to the choice that `value` names when `option` was given;
+/// false after reporting a value that names none.
+template <typename T>
+bool choose(const CLI::App &app, const char *option, const std::string &value, const char *what,
+            std::initializer_list<std::pair<const char *, T>> choices, T &into) {
+  if (app.count(option) == 0)
+    return true;
+  std::string expected;
+  std::size_t k = 0;
+  for (const auto &[name, choice] : choices) {
+    if (value == name) {
+      into = choice;
+      return true;
     }
+    if (k > 0)
+      expected += k + 1 == choices.size() ? " or " : ", ";
+    expected += name;
+    ++k;
   }
+  usage_error(DiagKind::unknown_option_value, what, value, expected);
+  return false;
+}
+
+int run(int argc, char **argv) {
+  CLI::App app("Compiles a spiking neural network model into an executable that simulates it.", "snnc");
+  app.set_help_flag();
+  app.allow_extras();
+  app.formatter(std::make_shared<snn::HelpFormat>("usage: snnc [options] FILE.snn", '='));
+  CommandLine line;
+  add_options(app, line);
+  std::vector<std::string> arguments(argv + (argc > 0 ? 1 : 0), argv + argc);
+  if (std::string flag = snn::flag_given_a_value(app, arguments); !flag.empty())
+    return usage_error(DiagKind::option_takes_no_value, flag);
+  std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError &e) { // values are strings and options optional: only odd spellings get here
+    return usage_error(DiagKind::malformed_command_line, e.what());
+  }
+  for (const std::string &extra : app.remaining())
+    if (extra != "--") // CLI11 leaves the end of options mark among the extras
+      return unknown_option(app, extra);
+  for (const CLI::Option *option : app.get_options()) {
+    const std::vector<std::string> &given = option->results();
+    if (option->get_option_text().empty() || std::find(given.begin(), given.end(), "") == given.end())
+      continue;
+    std::string name = snn::option_name(*option), value = option->get_option_text();
+    return usage_error(DiagKind::missing_option_value, name,
+                       name == "-o"   ? "a file name"
+                       : name == "-I" ? "a directory"
+                       : name == "-x" ? "a language (snn or snnir)"
+                                      : "a value (" + value + ", see snnc --help)");
+  }
+  if (line.help) {
+    std::cout << app.help();
+    return 0;
+  }
+  if (line.version) {
+    std::cout << "snnc version " << snn::version() << '\n';
+    return 0;
+  }
+
+  snn::CompileOptions options;
+  std::string input = line.inputs.empty() ? "" : line.inputs[0], output = line.output, emit = line.emit,
+              weights = line.weights;
+  bool run_jit = line.run_jit;
+  if (line.inputs.size() > 1)
+    return usage_error(DiagKind::multiple_input_files, line.inputs[0], line.inputs[1]);
+  for (const std::string &path : line.import_paths) {
+    options.import_paths.push_back(path);
+  }
+  if (app.count("-O") > 0) {
+    if (!one_of(line.opt_level, {"0", "1", "2", "3"}))
+      return usage_error(DiagKind::unknown_option_value, "optimisation level", "-O" + line.opt_level,
+                         "-O0, -O1, -O2 or -O3");
+    options.opt_level = line.opt_level[0] - '0';
+  }
+  if (!choose(app, "-x", line.language, "language",
+              {{"snn", snn::InputLanguage::Snn}, {"snnir", snn::InputLanguage::SnnIr}}, options.language))
+    return 1;
+  if (!one_of(emit, {"ast", "ir", "lowered", "memory", "llvm", "cuda", "ptx", "obj", "exe", "nir"}))
+    return usage_error(DiagKind::unknown_option_value, "--emit kind", emit,
+                       "ast, ir, lowered, memory, llvm, cuda, ptx, obj, exe or nir");
+  if (!choose(app, "--target", line.target, "target", {{"cpu", snn::Target::Cpu}, {"cuda", snn::Target::Cuda}},
+              options.target))
+    return 1;
+  if (app.count("--cuda-arch") > 0) {
+    const std::string &arch = line.cuda_arch;
+    bool valid = arch.size() > 3 && arch.compare(0, 3, "sm_") == 0 && arch.size() <= 8;
+    for (size_t k = 3; valid && k < arch.size(); ++k)
+      valid = std::isdigit(static_cast<unsigned char>(arch[k])) || (k + 1 == arch.size() && arch[k] == 'a');
+    if (!valid)
+      return usage_error(DiagKind::unknown_option_value, "CUDA architecture", arch, "sm_NN, e.g. sm_80 or sm_90");
+    options.cuda_arch = arch;
+  }
+  if (!choose(app, "--spike-delivery", line.spike_delivery, "spike delivery",
+              {{"auto", snn::SpikeDelivery::Auto},
+               {"presynaptic", snn::SpikeDelivery::Presynaptic},
+               {"postsynaptic", snn::SpikeDelivery::Postsynaptic}},
+              options.spike_delivery) ||
+      !choose(app, "--eprop-strategy", line.eprop_strategy, "e-prop strategy",
+              {{"auto", snn::EpropStrategyChoice::Auto},
+               {"online", snn::EpropStrategyChoice::Online},
+               {"adjoint", snn::EpropStrategyChoice::Adjoint}},
+              options.eprop_strategy) ||
+      !choose(app, "--precision", line.precision, "precision",
+              {{"float", snn::Precision::Float}, {"double", snn::Precision::Double}}, options.precision))
+    return 1;
+  options.cuda_host_emulation = line.cuda_host_emulation;
+  if (app.count("--cpu") > 0)
+    options.cpu = line.cpu;
+  for (const std::string &pass : line.print_after) {
+    bool known = false;
+    for (const auto &p : snn::pass_names())
+      known = known || p == pass;
+    if (!known)
+      return usage_error(DiagKind::unknown_pass, pass);
+    options.print_after.push_back(pass);
+  }
+  options.print_after_all = line.print_after_all;
+  options.time_passes = line.time_passes;
   if (input.empty())
     return usage_error(DiagKind::no_input_file);
   {

@@ -4,6 +4,7 @@
 #include "Duration.h"
 
 #include "TestEnvironment.h"
+#include "TestModel.h"
 #include "TestNetwork.h"
 
 #include <gtest/gtest.h>
@@ -15,6 +16,9 @@ namespace {
 
 using test::ScratchDirectory;
 using test::TestNetwork;
+
+/// A simulation model, for the options it takes.
+const snn_model_desc &simulation() { return *snn_test_model_f64(); }
 
 std::string duration_error(const std::string &text) {
   try {
@@ -102,40 +106,41 @@ TEST(Seed, ParsesUnsigned64BitIntegers) {
 }
 
 TEST(CommandLine, ParsesEveryOptionInBothSpellings) {
-  CommandLine line = parse_command_line({"--duration", "500 ms", "--seed=9", "--out", "x.npz", "--quiet"});
+  CommandLine line =
+      parse_command_line({"--duration", "500 ms", "--seed=9", "--out", "x.npz", "--quiet"}, simulation());
   EXPECT_FALSE(line.help);
   EXPECT_DOUBLE_EQ(*line.options.duration, 0.5);
   EXPECT_EQ(*line.options.seed, 9u);
   EXPECT_EQ(line.options.out, "x.npz");
   EXPECT_TRUE(line.options.quiet);
-  line = parse_command_line({"--duration=2", "--seed", "3", "--out=y.npz"});
+  line = parse_command_line({"--duration=2", "--seed", "3", "--out=y.npz"}, simulation());
   EXPECT_DOUBLE_EQ(*line.options.duration, 2.0);
   EXPECT_EQ(*line.options.seed, 3u);
   EXPECT_EQ(line.options.out, "y.npz");
   EXPECT_FALSE(line.options.quiet);
-  EXPECT_TRUE(parse_command_line({"--help"}).help);
-  EXPECT_TRUE(parse_command_line({"-h"}).help);
-  line = parse_command_line({});
+  EXPECT_TRUE(parse_command_line({"--help"}, simulation()).help);
+  EXPECT_TRUE(parse_command_line({"-h"}, simulation()).help);
+  line = parse_command_line({}, simulation());
   EXPECT_FALSE(line.options.duration);
   EXPECT_FALSE(line.options.seed);
   EXPECT_EQ(line.options.out, "");
 }
 
 TEST(CommandLine, ParsesBatchAndFirstExample) {
-  CommandLine line = parse_command_line({"--batch", "4", "--first-example=18446744073709551615"});
+  CommandLine line = parse_command_line({"--batch", "4", "--first-example=18446744073709551615"}, simulation());
   EXPECT_EQ(*line.options.batch, 4u);
   EXPECT_EQ(line.options.first_example, UINT64_MAX);
-  line = parse_command_line({"--batch=1048576", "--first-example", "7"});
+  line = parse_command_line({"--batch=1048576", "--first-example", "7"}, simulation());
   EXPECT_EQ(*line.options.batch, SNN_MAX_BATCH);
   EXPECT_EQ(line.options.first_example, 7u);
-  line = parse_command_line({});
+  line = parse_command_line({}, simulation());
   EXPECT_FALSE(line.options.batch);
   EXPECT_EQ(line.options.first_example, 0u);
 }
 
 std::string command_line_error(const std::vector<std::string> &arguments) {
   try {
-    parse_command_line(arguments);
+    parse_command_line(arguments, simulation());
   } catch (const Error &error) {
     return error.what();
   }
@@ -154,11 +159,40 @@ TEST(CommandLine, RejectsUnknownOptionsAndMissingValues) {
   EXPECT_EQ(command_line_error({"--batch"}), "error: option '--batch' needs a value");
 }
 
+TEST(CommandLine, SuggestsTheClosestOptionOfTheModelsKind) {
+  EXPECT_EQ(command_line_error({"--dration", "2s"}),
+            "error: unknown option '--dration'; did you mean '--duration'? (see --help)");
+  EXPECT_EQ(command_line_error({"--frst-example=3"}),
+            "error: unknown option '--frst-example=3'; did you mean '--first-example'? (see --help)");
+  // A training option is known, but not for a simulation; and it is not
+  // suggested for one.
+  EXPECT_EQ(command_line_error({"--epochs", "2"}),
+            "error: option '--epochs' is for training models; the model 'TestNet' simulates (see --help)");
+  EXPECT_EQ(command_line_error({"--epoch", "2"}), "error: unknown option '--epoch' (see --help)");
+  EXPECT_EQ(command_line_error({"--", "--seed"}), "error: unexpected argument '--seed' (see --help)");
+  EXPECT_EQ(command_line_error({"--seed", "1", "--batch"}), "error: option '--batch' needs a value");
+}
+
+TEST(CommandLine, TheLastOfARepeatedOptionCountsAndInputsAddUp) {
+  CommandLine line =
+      parse_command_line({"--seed", "1", "-q", "--seed=2", "--input", "in=a.csv", "--input=out=b.csv"}, simulation());
+  EXPECT_EQ(*line.options.seed, 2u);
+  EXPECT_TRUE(line.options.quiet);
+  ASSERT_EQ(line.options.inputs.size(), 2u);
+  EXPECT_EQ(line.options.inputs[0], std::make_pair(std::string("in"), std::string("a.csv")));
+  EXPECT_EQ(line.options.inputs[1], std::make_pair(std::string("out"), std::string("b.csv")));
+  // Negative numbers are values, not options, so their errors name them.
+  EXPECT_EQ(command_line_error({"--seed", "-3"}), "error: invalid seed '-3': expected an unsigned 64-bit integer");
+}
+
 TEST(CommandLine, RejectsBadBatchSizes) {
-  for (const char *bad : {"0", "-1", "1.5", "2000000", "1048577", "abc", "", "18446744073709551616", " 2"})
+  // An empty value is no value: CLI11 does not tell `--batch ''` from a
+  // `--batch` at the end of the line.
+  EXPECT_EQ(command_line_error({"--batch", ""}), "error: option '--batch' needs a value");
+  for (const char *bad : {"0", "-1", "1.5", "2000000", "1048577", "abc", "18446744073709551616", " 2"})
     EXPECT_EQ(command_line_error({"--batch", bad}),
               "error: option '--batch' needs an integer from 1 to 1048576, not '" + std::string(bad) + "'");
-  for (const char *bad : {"-1", "x", "1e3", "18446744073709551616", ""})
+  for (const char *bad : {"-1", "x", "1e3", "18446744073709551616"})
     EXPECT_EQ(command_line_error({"--first-example", bad}),
               "error: option '--first-example' needs an integer from 0 to 2^64 - 1, not '" + std::string(bad) + "'");
 }
@@ -212,6 +246,9 @@ TEST_F(CommandLineRun, HelpDescribesModelAndOptions) {
                                "--help",
                                "(default TestNet.npz)"})
     EXPECT_NE(help.find(expected), std::string::npos) << "missing '" << expected << "' in:\n" << help;
+  // Training options are not listed for a simulation.
+  for (const char *training : {"--epochs", "--lr", "--resume", "--exchange"})
+    EXPECT_EQ(help.find(training), std::string::npos) << training << " in:\n" << help;
   EXPECT_NE(help.find("  in <- " + network.stimulus_path() + "\n"), std::string::npos);
 }
 

@@ -631,7 +631,7 @@ TEST_F(Training, CommandLineOptions) {
             Result(1, "error: option '--batches' needs an integer from 1 to 2^64 - 1, not '0'\n"));
   EXPECT_EQ(command(model, {"--batch", "0"}).first, 1);
   EXPECT_EQ(command(model, {"--metrics", ""}), Result(1, "error: option '--metrics' needs a file name\n"));
-  EXPECT_EQ(command(model, {"--weights-in"}), Result(1, "error: option '--weights-in' needs a value\n"));
+  EXPECT_EQ(command(model, {"--weights-in"}), Result(1, "error: option '--weights-in' needs a file name\n"));
   EXPECT_EQ(command(model, {"--no-shuffle=1"}), Result(1, "error: option '--no-shuffle' takes no value\n"));
   EXPECT_EQ(command(model, {"--duration", "1s"}),
             Result(1, "error: option '--duration' is for simulations; the model 'Logistic' trains (see --help)\n"));
@@ -639,8 +639,7 @@ TEST_F(Training, CommandLineOptions) {
   EXPECT_EQ(command(model, {"--quiet", "--epochs", "0", "--out", dir_.file("x.npz")}).first, 0);
   // Hyperparameters: checked by name and range.
   EXPECT_EQ(command(model, {"--checkpoint-evry", "2"}),
-            Result(1, "error: unknown option '--checkpoint-evry'; did you mean '--checkpoint-every'? (--help lists the "
-                      "options)\n"));
+            Result(1, "error: unknown option '--checkpoint-evry'; did you mean '--checkpoint-every'? (see --help)\n"));
   EXPECT_EQ(command(model, {"--checkpoint-every", "0"}),
             Result(1, "error: --checkpoint-every: expected an integer >= 1, found '0'\n"));
   EXPECT_EQ(command(model, {"--validation-split", "1"}),
@@ -658,7 +657,7 @@ TEST_F(Training, CommandLineOptions) {
   EXPECT_EQ(command(model, {"--help"}, &text), Result(0, ""));
   for (const char *option :
        {"--epochs", "--batch", "--lr", "--seed", "--data-train", "--data-test", "--metrics", "--weights-in",
-        "--weights-out", "--no-shuffle", "--batches", "--gradients-out", "--quiet"})
+        "--weights-out", "--no-shuffle", "--batches", "--gradients-out", "-q, --quiet", "--checkpoint-every"})
     EXPECT_NE(text.find(std::string("  ") + option + " "), std::string::npos) << option;
   EXPECT_EQ(text.find("--duration"), std::string::npos);
   EXPECT_NE(text.find("in.feedback (random feedback, not trained)"), std::string::npos) << text;
