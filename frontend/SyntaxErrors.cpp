@@ -14,6 +14,7 @@
 #include "SNNLexer.h"
 #include "SNNParser.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 
@@ -86,9 +87,7 @@ std::string printable(const std::string &text) {
   std::string out;
   for (unsigned char c : text) {
     if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
+      out += fmt::format("\\x{:02x}", c);
     } else {
       out += static_cast<char>(c);
     }
@@ -313,10 +312,8 @@ bool check_utf8(const std::string &file, const std::string &text, diag::Diagnost
            !(c == 0xf4 && d >= 0x90);
     }
     if (!ok) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
       SourceLocation at{file, line, column, 1};
-      diags.report(DiagKind::unexpected_character, at, buf);
+      diags.report(DiagKind::unexpected_character, at, fmt::format("\\x{:02x}", c));
       diags.note(DiagKind::note_not_utf8, at);
       return false;
     }

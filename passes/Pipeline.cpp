@@ -14,6 +14,7 @@
 #include "passes/ResolveParams.h"
 #include "passes/Sparsify.h"
 
+#include <fmt/format.h>
 #include <chrono>
 #include <cstdio>
 
@@ -69,15 +70,10 @@ bool run_pipeline(ir::Module &m, const PipelineOptions &options, PassContext &ct
     for (const auto &t : times)
       total += t.second;
     *options.log << "===- pass execution timing -===\n";
-    for (const auto &[name, seconds] : times) {
-      char line[128];
-      std::snprintf(line, sizeof line, "  %10.6f s  %5.1f%%  %s\n", seconds, total > 0 ? 100 * seconds / total : 0.0,
-                    name);
-      *options.log << line;
-    }
-    char line[64];
-    std::snprintf(line, sizeof line, "  %10.6f s  total\n", total);
-    *options.log << line;
+    for (const auto &[name, seconds] : times)
+      *options.log << fmt::format("  {:10.6f} s  {:5.1f}%  {}\n", seconds, total > 0 ? 100 * seconds / total : 0.0,
+                                  name);
+    *options.log << fmt::format("  {:10.6f} s  total\n", total);
   }
   return true;
 }

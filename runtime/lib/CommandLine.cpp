@@ -11,6 +11,7 @@
 
 #include "snn/help_format.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -303,13 +304,10 @@ Options::Options(const snn_model_desc &model, std::string_view program) : app(de
                   app, "--input", given.inputs, "NAME=FILE",
                   "drive population NAME from the spike-times CSV FILE instead of the regime's file (repeatable)"));
   const snn_training_desc *t = model.training;
-  char lr[32] = "";
-  if (t)
-    std::snprintf(lr, sizeof lr, "%g", t->default_lr);
   only(true, add_value_option(app, "--epochs", given.epochs, "N",
                               "passes over the training data; 0 evaluates only (default " +
                                   std::to_string(t ? t->epochs : 0) + ")"));
-  only(true, add_value_option(app, "--lr", given.lr, "X", std::string("learning rate, positive (default ") + lr + ")"));
+  only(true, add_value_option(app, "--lr", given.lr, "X", fmt::format("learning rate, positive (default {:g})", t ? t->default_lr : 0.0)));
   only(true, file(add_value_option(app, "--data-train", given.data_train, "PATH",
                                    "training data instead of the regime's (same format and encoder)")));
   only(true, file(add_value_option(app, "--data-test", given.data_test, "PATH",

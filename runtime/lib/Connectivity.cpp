@@ -7,6 +7,7 @@
 #include "snn/philox.h"
 #include "snn/runtime.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -20,19 +21,13 @@ std::string describe(const snn_projection_desc &projection) {
   return std::string("projection '") + projection.name + "'";
 }
 
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
-
 /// Throws Error for settings that no network can satisfy.
 void check_projection(const snn_model_desc &model, const snn_projection_desc &projection) {
   const snn_population_desc &pre = model.populations[projection.pre];
   const snn_population_desc &post = model.populations[projection.post];
   if (projection.connectivity == SNN_CONNECT_FIXED_PROBABILITY &&
       !(projection.probability >= 0 && projection.probability <= 1))
-    throw Error(describe(projection) + ": connection probability " + number(projection.probability) +
+    throw Error(describe(projection) + ": connection probability " + fmt::format("{:g}", projection.probability) +
                 " is not in [0, 1]");
   // Without autapses, a neuron of a recurrent projection has one candidate less.
   uint64_t self = projection.pre == projection.post && !projection.autapses ? 1 : 0;

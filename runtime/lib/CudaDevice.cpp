@@ -13,6 +13,7 @@
 #include "snn/cuda_graphs.h"
 #include "snn/model_abi.h"
 
+#include "DeviceError.h"
 #include <cuda_runtime_api.h>
 
 #include <cstdio>
@@ -20,8 +21,10 @@
 
 namespace {
 
+using snn::rt::write_device_error;
+
 void describe(cudaError_t status, char *error, uint64_t size) {
-  std::snprintf(error, size_t(size), "%s (%s)", cudaGetErrorString(status), cudaGetErrorName(status));
+  write_device_error(error, size, "{} ({})", cudaGetErrorString(status), cudaGetErrorName(status));
 }
 
 /// Whether the machine has a GPU this CUDA runtime can use; asked once.
@@ -35,8 +38,8 @@ cudaError_t usable() {
 }
 
 void no_gpu(cudaError_t status, char *error, uint64_t error_size) {
-  std::snprintf(error, size_t(error_size), "this machine has no usable NVIDIA GPU (%s: %s)", cudaGetErrorName(status),
-                cudaGetErrorString(status));
+  write_device_error(error, error_size, "this machine has no usable NVIDIA GPU ({}: {})", cudaGetErrorName(status),
+                     cudaGetErrorString(status));
 }
 
 void *allocate(uint64_t bytes, char *error, uint64_t error_size) {
@@ -54,9 +57,9 @@ void *allocate(uint64_t bytes, char *error, uint64_t error_size) {
     return nullptr;
   }
   if (bytes > free_bytes) {
-    std::snprintf(error, size_t(error_size),
-                  "out of GPU memory: a buffer of %.3g GB, and %.3g GB of the GPU's %.3g GB are free",
-                  double(bytes) / 1e9, double(free_bytes) / 1e9, double(total_bytes) / 1e9);
+    write_device_error(error, error_size,
+                       "out of GPU memory: a buffer of {:.3g} GB, and {:.3g} GB of the GPU's {:.3g} GB are free",
+                       double(bytes) / 1e9, double(free_bytes) / 1e9, double(total_bytes) / 1e9);
     return nullptr;
   }
   void *memory = nullptr;

@@ -4,6 +4,7 @@
 
 #include "snn/runtime.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -113,7 +114,7 @@ std::optional<std::string> DataParallel::first_failure(bool ok, const std::strin
     return std::nullopt;
   char text[1024] = "";
   if (int(rank_) == first)
-    std::snprintf(text, sizeof text, "%s", why.c_str());
+    *fmt::format_to_n(text, sizeof text - 1, "{}", why).out = '\0';
   check(MPI_Bcast(text, sizeof text, MPI_CHAR, first, MPI_COMM_WORLD), "MPI_Bcast");
   text[sizeof text - 1] = 0;
   return std::string(text) + (int(rank_) == first ? "" : " (on rank " + std::to_string(first) + ")");

@@ -10,6 +10,7 @@
 
 #include "snn/runtime.h"
 
+#include <fmt/format.h>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -26,19 +27,13 @@ bool ends_with(const std::string &text, const std::string &suffix) {
 
 std::string shown(std::string_view text) { return quoted_text(text); }
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
 /// The label `value` of example `example` as an index below `classes`, or
 /// the message saying why it is not one (empty when it is).
 std::string label_problem(double value, uint32_t classes) {
   if (!std::isfinite(value) || value != std::floor(value))
-    return "label " + number(value) + " is not an integer";
+    return "label " + fmt::format("{}", value) + " is not an integer";
   if (value < 0 || value >= double(classes))
-    return "label " + number(value) + " is out of range: expected 0.." + std::to_string(classes) + "-1 (" +
+    return "label " + fmt::format("{}", value) + " is out of range: expected 0.." + std::to_string(classes) + "-1 (" +
            std::to_string(classes) + " classes)";
   return {};
 }
@@ -75,7 +70,7 @@ void features_of(const NpyArray &array, DenseDataset &data, const std::string &p
   for (std::size_t i = 0; i < data.values.size(); ++i)
     if (!std::isfinite(data.values[i]))
       throw Error(path, "example " + std::to_string(i / data.features) + ", feature " +
-                            std::to_string(i % data.features) + ": value " + number(data.values[i]) + " is not finite");
+                            std::to_string(i % data.features) + ": value " + fmt::format("{}", data.values[i]) + " is not finite");
 }
 
 /// Parses one CSV field as a decimal number; throws a located Error.
@@ -116,12 +111,12 @@ void check_events(EventDataset &data, const std::vector<double> &units, const st
       std::string where = "example " + std::to_string(e) + ", spike " + std::to_string(s - data.offsets[e]) + ": ";
       double t = data.times[s];
       if (!std::isfinite(t))
-        throw Error(path, where + "time " + number(t) + " is not finite");
+        throw Error(path, where + "time " + fmt::format("{}", t) + " is not finite");
       if (t < 0)
-        throw Error(path, where + "time " + number(t) + " is negative");
+        throw Error(path, where + "time " + fmt::format("{}", t) + " is negative");
       double u = units[s];
       if (u != std::floor(u) || u < 0 || u >= double(data.units))
-        throw Error(path, where + "unit " + number(u) + " is out of range: the input population has " +
+        throw Error(path, where + "unit " + fmt::format("{}", u) + " is out of range: the input population has " +
                               std::to_string(data.units) + " units");
       data.unit_ids[s] = uint32_t(u);
     }
@@ -162,7 +157,7 @@ EventDataset read_events_npz(const std::string &path, uint32_t units, uint32_t c
     if (e + 1 == offset_values.size() && o != double(data.times.size()))
       bad = true;
     if (bad)
-      throw Error(offsets.origin, "entry " + std::to_string(e) + " is " + number(o) +
+      throw Error(offsets.origin, "entry " + std::to_string(e) + " is " + fmt::format("{}", o) +
                                       ": offsets must start at 0, never decrease and end at the spike count " +
                                       std::to_string(data.times.size()));
     previous = o;

@@ -4,6 +4,7 @@
 
 #include "snn/runtime.h"
 
+#include <fmt/format.h>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -106,9 +107,7 @@ std::string format_seconds(double seconds) {
       scale = 1e9;
     }
   }
-  char text[64];
-  std::snprintf(text, sizeof text, "%.6g %s", seconds * scale, unit);
-  return text;
+  return fmt::format("{:.6g} {}", seconds * scale, unit);
 }
 
 } // namespace snn::rt

@@ -23,6 +23,7 @@
 // The C API only: Open MPI's deprecated C++ bindings need another library.
 #define OMPI_SKIP_MPICXX 1
 #define MPICH_SKIP_MPICXX 1
+#include "DeviceError.h"
 #include <mpi.h>
 #endif
 
@@ -35,13 +36,15 @@
 
 namespace {
 
+using snn::rt::write_device_error;
+
 void *allocate(uint64_t bytes, char *error, uint64_t error_size) {
   if (snn_cuda_graphs_check(error, error_size) != 0)
     return nullptr;
   uint64_t rounded = (bytes + 63) / 64 * 64;
   void *memory = rounded < bytes ? nullptr : std::aligned_alloc(64, rounded == 0 ? 64 : size_t(rounded));
   if (!memory) {
-    std::snprintf(error, size_t(error_size), "out of host memory for %llu bytes", (unsigned long long)bytes);
+    write_device_error(error, error_size, "out of host memory for {} bytes", bytes);
     return nullptr;
   }
   std::memset(memory, 0, rounded == 0 ? 64 : size_t(rounded));
@@ -92,7 +95,7 @@ int load(char *error, uint64_t error_size) {
   (void)error_size;
   return 0;
 #else
-  std::snprintf(error, size_t(error_size), "the emulated NCCL needs MPI, and this runtime was built without it");
+  write_device_error(error, error_size, "the emulated NCCL needs MPI, and this runtime was built without it");
   return 1;
 #endif
 }
@@ -106,7 +109,7 @@ bool asked_to_fail(const char *step, uint32_t rank, char *error, uint64_t error_
   if (!fail || std::strncmp(fail, step, length) != 0 ||
       (fail[length] != 0 && !(fail[length] == '@' && std::strtoul(fail + length + 1, nullptr, 10) == rank)))
     return false;
-  std::snprintf(error, size_t(error_size), "emulated NCCL: %s failed on rank %u (SNN_EMULATED_NCCL_FAIL)", step, rank);
+  write_device_error(error, error_size, "emulated NCCL: {} failed on rank {} (SNN_EMULATED_NCCL_FAIL)", step, rank);
   return true;
 }
 
@@ -126,7 +129,7 @@ int join(const void *id, uint32_t rank, uint32_t ranks, void **group, char *erro
   if (asked_to_fail("join", rank, error, error_size))
     return 1;
   if (std::memcmp(id, kGroupId, sizeof kGroupId) != 0) {
-    std::snprintf(error, size_t(error_size), "emulated NCCL: this rank received another group's id");
+    write_device_error(error, error_size, "emulated NCCL: this rank received another group's id");
     return 1;
   }
   *group = new Group{ranks};
@@ -140,7 +143,7 @@ int gather(void *group, void *data, const uint64_t *offsets, const uint64_t *siz
       int chunk = int(std::min<uint64_t>(sizes[r] - done, uint64_t(1) << 30));
       if (MPI_Bcast(static_cast<char *>(data) + offsets[r] + done, chunk, MPI_BYTE, int(r), MPI_COMM_WORLD) !=
           MPI_SUCCESS) {
-        std::snprintf(error, size_t(error_size), "emulated NCCL: MPI_Bcast failed");
+        write_device_error(error, error_size, "emulated NCCL: MPI_Bcast failed");
         return 1;
       }
       done += uint64_t(chunk);

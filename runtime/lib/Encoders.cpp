@@ -7,18 +7,13 @@
 #include "snn/philox.h"
 #include "snn/runtime.h"
 
+#include <fmt/format.h>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 
 namespace snn::rt {
 namespace {
-
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
 
 /// Checks the common arguments; `what` names the encoder.
 void check(const DenseDataset &data, std::size_t example, double max_value, uint64_t steps, const char *what) {
@@ -27,7 +22,7 @@ void check(const DenseDataset &data, std::size_t example, double max_value, uint
                 data.source + " has " + std::to_string(data.size()) + ")");
   if (!(max_value > 0) || !std::isfinite(max_value))
     throw Error(std::string(what) + " encoding: the maximum feature value must be positive and finite, not " +
-                number(max_value));
+                fmt::format("{}", max_value));
   if (steps == 0)
     throw Error(std::string(what) + " encoding: needs at least one step");
   uint64_t limit = std::numeric_limits<std::size_t>::max() / 8 / (data.features ? data.features : 1);
@@ -41,7 +36,7 @@ double scaled(const DenseDataset &data, std::size_t example, uint32_t i, double 
   double x = value / max_value;
   if (!(x >= 0 && x <= 1))
     throw Error(data.source, "example " + std::to_string(example) + ", feature " + std::to_string(i) + ": value " +
-                                 number(value) + " lies outside [0, " + number(max_value) + "]");
+                                 fmt::format("{}", value) + " lies outside [0, " + fmt::format("{}", max_value) + "]");
   return x;
 }
 
@@ -67,11 +62,11 @@ SpikeRaster encode_poisson(const DenseDataset &data, std::size_t example, double
                            uint64_t steps, uint64_t seed) {
   check(data, example, max_value, steps, "Poisson");
   if (!(max_rate >= 0) || !std::isfinite(max_rate) || !(dt > 0) || !std::isfinite(dt))
-    throw Error("Poisson encoding: the maximum rate must be >= 0 and dt > 0, both finite (got " + number(max_rate) +
-                " Hz, " + number(dt) + " s)");
+    throw Error("Poisson encoding: the maximum rate must be >= 0 and dt > 0, both finite (got " + fmt::format("{}", max_rate) +
+                " Hz, " + fmt::format("{}", dt) + " s)");
   if (max_rate * dt > 1)
-    throw Error("Poisson encoding: the spike probability per step max_rate * dt = " + number(max_rate * dt) +
-                " exceeds 1 (" + number(max_rate) + " Hz, dt " + number(dt) + " s)");
+    throw Error("Poisson encoding: the spike probability per step max_rate * dt = " + fmt::format("{}", max_rate * dt) +
+                " exceeds 1 (" + fmt::format("{}", max_rate) + " Hz, dt " + fmt::format("{}", dt) + " s)");
   SpikeRaster raster;
   raster.neurons = data.features;
   raster.steps = steps;
@@ -108,7 +103,7 @@ CurrentFrames encode_current(const DenseDataset &data, std::size_t example, doub
                              uint64_t steps) {
   check(data, example, max_value, steps, "current");
   if (!std::isfinite(scale))
-    throw Error("current encoding: the scale must be finite, not " + number(scale));
+    throw Error("current encoding: the scale must be finite, not " + fmt::format("{}", scale));
   CurrentFrames frames;
   frames.neurons = data.features;
   frames.steps = steps;

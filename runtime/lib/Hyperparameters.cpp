@@ -7,6 +7,7 @@
 
 #include "snn/runtime.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -15,14 +16,6 @@
 
 namespace snn::rt {
 namespace {
-
-std::string number(double v) {
-  if (std::isinf(v))
-    return v > 0 ? "inf" : "-inf";
-  char text[64];
-  std::snprintf(text, sizeof text, "%g", v);
-  return text;
-}
 
 } // namespace
 
@@ -34,15 +27,15 @@ std::string hyper_range(const snn_hyper_desc &d) {
     return kind.substr(0, kind.size() - 1);
   // Counts bounded only by their 32-bit storage read as unbounded.
   if (std::isinf(d.max) || ((d.flags & SNN_HYPER_INTEGER) && d.max >= 4294967295.0))
-    return kind + ((d.flags & SNN_HYPER_MIN_OPEN) ? "> " : ">= ") + number(d.min);
-  return kind + "from " + number(d.min) + ((d.flags & SNN_HYPER_MIN_OPEN) ? " (excluded)" : "") + " to " +
-         number(d.max) + ((d.flags & SNN_HYPER_MAX_OPEN) ? " (excluded)" : "");
+    return kind + ((d.flags & SNN_HYPER_MIN_OPEN) ? "> " : ">= ") + fmt::format("{:g}", d.min);
+  return kind + "from " + fmt::format("{:g}", d.min) + ((d.flags & SNN_HYPER_MIN_OPEN) ? " (excluded)" : "") + " to " +
+         fmt::format("{:g}", d.max) + ((d.flags & SNN_HYPER_MAX_OPEN) ? " (excluded)" : "");
 }
 
 std::string hyper_text(const snn_hyper_desc &d, double value) {
   if (d.flags & SNN_HYPER_BOOLEAN)
     return value != 0 ? "true" : "false";
-  return number(value);
+  return fmt::format("{:g}", value);
 }
 
 double parse_hyper(const snn_hyper_desc &d, std::string_view text) {

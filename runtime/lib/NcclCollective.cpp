@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 #include "snn/model_abi.h"
 
+#include "DeviceError.h"
 #include <cuda_runtime_api.h>
 #include <nccl.h>
 
@@ -28,6 +29,8 @@
 #include <string>
 
 namespace {
+
+using snn::rt::write_device_error;
 
 /// NCCL's entry points, from libnccl.so.2; `why` says why it did not load.
 struct NcclLibrary {
@@ -67,13 +70,13 @@ const NcclLibrary &nccl() {
 }
 
 int failed(const char *what, ncclResult_t result, char *error, uint64_t error_size) {
-  std::snprintf(error, size_t(error_size), "NCCL: %s failed: %s", what, nccl().error_string(result));
+  write_device_error(error, error_size, "NCCL: {} failed: {}", what, nccl().error_string(result));
   return 1;
 }
 
 int failed(const char *what, cudaError_t status, char *error, uint64_t error_size) {
-  std::snprintf(error, size_t(error_size), "NCCL: %s failed: %s (%s)", what, cudaGetErrorString(status),
-                cudaGetErrorName(status));
+  write_device_error(error, error_size, "NCCL: {} failed: {} ({})", what, cudaGetErrorString(status),
+                     cudaGetErrorName(status));
   return 1;
 }
 
@@ -87,7 +90,7 @@ struct Group {
 int load(char *error, uint64_t error_size) {
   if (nccl().why.empty())
     return 0;
-  std::snprintf(error, size_t(error_size), "%s", nccl().why.c_str());
+  write_device_error(error, error_size, "{}", nccl().why);
   return 1;
 }
 

@@ -6,6 +6,7 @@
 
 #include "snn/runtime.h"
 
+#include <fmt/format.h>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -53,9 +54,7 @@ SNN_VECTORIZE bool finite_f64(const void *data, uint64_t count) {
 std::string value_text(double v) { return std::isnan(v) ? "NaN" : v > 0 ? "+inf" : "-inf"; }
 
 std::string time_text(double seconds) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%g ms", seconds * 1e3);
-  return text;
+  return fmt::format("{:g} ms", seconds * 1e3);
 }
 
 } // namespace

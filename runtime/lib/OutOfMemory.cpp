@@ -1,6 +1,7 @@
 //===- OutOfMemory.cpp - Allocations that say what did not fit ------------===//
 #include "OutOfMemory.h"
 
+#include <fmt/format.h>
 #include <cstdio>
 
 #include <unistd.h>
@@ -14,9 +15,7 @@ std::string format_bytes(double bytes) {
     bytes /= 1024;
     ++unit;
   }
-  char text[48];
-  std::snprintf(text, sizeof text, "%.3g %s", bytes, units[unit]);
-  return text;
+  return fmt::format("{:.3g} {}", bytes, units[unit]);
 }
 
 double physical_memory() {

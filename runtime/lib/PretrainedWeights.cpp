@@ -9,6 +9,7 @@
 #include "QuotedText.h"
 #include "WindowConnectivity.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -16,12 +17,6 @@
 
 namespace snn::rt {
 namespace {
-
-std::string number_text(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
 
 bool starts_with(const std::string &data, std::string_view prefix) {
   return data.size() >= prefix.size() && std::string_view(data).substr(0, prefix.size()) == prefix;
@@ -169,9 +164,9 @@ void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, c
     };
     for (uint64_t i = 0; i < values.size(); ++i)
       if (!std::isfinite(values[i]))
-        throw Error(element(i) + " is " + number_text(values[i]) + ", not a finite number");
+        throw Error(element(i) + " is " + fmt::format("{:g}", values[i]) + ", not a finite number");
       else if (model.real_size == 4 && std::fabs(values[i]) > double(FLT_MAX))
-        throw Error(element(i) + " is " + number_text(values[i]) + ", beyond float32, the model's real type");
+        throw Error(element(i) + " is " + fmt::format("{:g}", values[i]) + ", beyond float32, the model's real type");
     values = to_default_layout(desc, kernel, std::move(values), num_post, num_pre);
     uint32_t type = model.buffers[desc.weight].type;
     if (kernel) { // every entry is used by some output position, or by none, harmlessly
@@ -186,7 +181,7 @@ void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, c
         synapse[uint64_t(synapses.post(pre, s)) * num_pre + pre] = true;
     for (uint64_t i = 0; i < values.size(); ++i)
       if (values[i] != 0 && !synapse[i])
-        throw Error(element(i) + " is " + number_text(values[i]) + " but the projection has no synapse from " +
+        throw Error(element(i) + " is " + fmt::format("{:g}", values[i]) + " but the projection has no synapse from " +
                     std::to_string(i % num_pre) + " to " + std::to_string(i / num_pre) + " (it must be 0)");
     for (uint32_t pre = 0; pre < synapses.num_pre; ++pre)
       for (uint32_t s = synapses.row_start[pre]; s < synapses.row_start[pre + 1]; ++s)

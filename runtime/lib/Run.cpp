@@ -7,6 +7,7 @@
 
 #include "snn/runtime.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -20,25 +21,11 @@ std::string plural(uint64_t count, const char *noun) {
   return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
 }
 
-std::string fixed(double value, const char *format) {
-  char text[64];
-  std::snprintf(text, sizeof text, format, value);
-  return text;
-}
-
-std::string pad_left(const std::string &text, std::size_t width) {
-  return std::string(width > text.size() ? width - text.size() : 0, ' ') + text;
-}
-
-std::string pad_right(const std::string &text, std::size_t width) {
-  return text + std::string(width > text.size() ? width - text.size() : 0, ' ');
-}
-
 } // namespace
 
 uint64_t steps_for_duration(const snn_model_desc &model, double duration) {
   if (!(std::isfinite(duration) && duration > 0))
-    throw Error("the duration must be a positive, finite time, not " + fixed(duration, "%g") + " s");
+    throw Error("the duration must be a positive, finite time, not " + fmt::format("{:g}", duration) + " s");
   double steps = std::round(duration / model.dt);
   if (steps < 1)
     throw Error("the duration " + format_seconds(duration) + " is shorter than one time step (" +
@@ -135,24 +122,23 @@ void print_summary(const snn_model_desc &model, const RunResult &result, std::os
   out << "\n";
   double per_second = result.sim_seconds > 0 ? result.wall_seconds / result.sim_seconds : 0;
   out << "simulated " << format_seconds(result.sim_seconds) << " (" << plural(result.steps, "step") << " of "
-      << format_seconds(model.dt) << ") in " << fixed(result.wall_seconds, "%.4g")
-      << " s wall: " << fixed(per_second, "%.4g") << " s per biological second\n";
+      << format_seconds(model.dt) << ") in " << fmt::format("{:.4g}", result.wall_seconds)
+      << " s wall: " << fmt::format("{:.4g}", per_second) << " s per biological second\n";
 
   // Columns: name left-aligned, numbers right-aligned under their headers.
   std::size_t name_width = std::string("population").size();
   std::size_t size_width = 4, spikes_width = 6, rate_width = 4;
   for (const PopulationResult &population : result.populations) {
     name_width = std::max(name_width, population.name.size());
-    size_width = std::max(size_width, std::to_string(population.size).size());
-    spikes_width = std::max(spikes_width, std::to_string(population.spikes).size());
-    rate_width = std::max(rate_width, fixed(population.rate_hz, "%.2f").size());
+    size_width = std::max(size_width, fmt::formatted_size("{}", population.size));
+    spikes_width = std::max(spikes_width, fmt::formatted_size("{}", population.spikes));
+    rate_width = std::max(rate_width, fmt::formatted_size("{:.2f}", population.rate_hz));
   }
-  out << pad_right("population", name_width) << "  " << pad_left("size", size_width) << "  "
-      << pad_left("spikes", spikes_width) << "  " << pad_left("rate", rate_width) << "\n";
+  out << fmt::format("{:<{}}  {:>{}}  {:>{}}  {:>{}}\n", "population", name_width, "size", size_width, "spikes",
+                     spikes_width, "rate", rate_width);
   for (const PopulationResult &population : result.populations)
-    out << pad_right(population.name, name_width) << "  " << pad_left(std::to_string(population.size), size_width)
-        << "  " << pad_left(std::to_string(population.spikes), spikes_width) << "  "
-        << pad_left(fixed(population.rate_hz, "%.2f"), rate_width) << " Hz\n";
+    out << fmt::format("{:<{}}  {:>{}}  {:>{}}  {:>{}.2f} Hz\n", population.name, name_width, population.size,
+                       size_width, population.spikes, spikes_width, population.rate_hz, rate_width);
   for (const std::string &file : result.files_written)
     out << "wrote " << file << "\n";
   out.flush();

@@ -19,6 +19,7 @@
 
 #include "snn/runtime.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -578,12 +579,8 @@ void Simulation::write(std::string_view population, std::string_view variable, c
                 " neurons");
   uint32_t type = s.model->buffers[k].type;
   for (double value : values)
-    if (!representable(type, value)) {
-      char text[32];
-      std::snprintf(text, sizeof text, "%g", value);
-      throw Error(std::string("cannot write ") + text + " to " + name + ", which holds " + element_type_name(type) +
-                  " values");
-    }
+    if (!representable(type, value))
+      throw Error(fmt::format("cannot write {:g} to {}, which holds {} values", value, name, element_type_name(type)));
   uint64_t offset = uint64_t(example) * size;
   for (uint32_t n = 0; n < size; ++n)
     store_element(s.buffers[k], type, offset + n, values[n]);

@@ -7,6 +7,7 @@
 #include "PretrainedWeights.h"
 #include "QuotedText.h"
 
+#include <fmt/format.h>
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
@@ -40,9 +41,7 @@ std::vector<LoadedState> read_state_files(const snn_model_desc &model) {
           bool finite = std::isfinite(value), fits = model.real_size != 4 || std::fabs(value) <= double(FLT_MAX);
           if (finite && fits)
             continue;
-          char text[32];
-          std::snprintf(text, sizeof text, "%g", value);
-          throw Error(which + ": element " + std::to_string(n) + " is " + text +
+          throw Error(which + fmt::format(": element {} is {:g}", n, value) +
                       (finite ? ", beyond float32, the model's real type" : ", not a finite number"));
         }
         out.push_back(std::move(state));

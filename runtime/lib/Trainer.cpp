@@ -6,6 +6,7 @@
 #include "NonFinite.h"
 #include "OutOfMemory.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -17,13 +18,6 @@
 
 namespace snn::rt {
 namespace {
-
-/// `value` as %g prints it, for messages.
-std::string general(double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
 
 /// The per-example entry point of `model` that is not batch-separable, or
 /// null.
@@ -157,7 +151,7 @@ void Trainer::run_batch(const Subset &subset, const std::vector<std::size_t> &or
   for (uint32_t b = 0; b < count; ++b) {
     double loss = load_element(state.buffers[training_.loss], loss_type, b);
     if (!std::isfinite(loss))
-      throw Error("the loss is not finite (" + general(loss) + ") " + where + ", example " + std::to_string(b) +
+      throw Error("the loss is not finite (" + fmt::format("{:g}", loss) + ") " + where + ", example " + std::to_string(b) +
                   " of the batch (example " + std::to_string(subset.indices[order[first + b]]) + " of " +
                   subset.set->source() + "); try a smaller learning rate (--lr)");
     std::size_t base = std::size_t(b) * training_.classes;

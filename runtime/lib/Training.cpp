@@ -20,6 +20,7 @@
 #include "snn/output_file.h"
 #include "snn/temporary_file.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -34,12 +35,6 @@
 namespace snn::rt {
 namespace {
 
-std::string fixed(double value, const char *format) {
-  char text[64];
-  std::snprintf(text, sizeof text, format, value);
-  return text;
-}
-
 std::string plural(uint64_t count, const char *noun) {
   return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
 }
@@ -48,7 +43,7 @@ std::string plural(uint64_t count, const char *noun) {
 std::string json_number(double value) {
   if (!std::isfinite(value))
     return "null";
-  return fixed(value, "%.17g");
+  return fmt::format("{}", value);
 }
 
 /// Writes `text` to `path` completely before it replaces the old file.
@@ -76,23 +71,22 @@ void write_text_atomically(const std::string &path, const std::string &text) {
 }
 
 std::string set_text(const char *name, const SetMetrics &metrics) {
-  return std::string(name) + " loss " + fixed(metrics.loss, "%.4f") + " accuracy " +
-         fixed(100 * metrics.accuracy, "%.2f") + " %";
+  return fmt::format("{} loss {:.4f} accuracy {:.2f} %", name, metrics.loss, 100 * metrics.accuracy);
 }
 
 std::string duration_text(double seconds) {
   if (seconds < 60)
-    return fixed(seconds, "%.2f") + " s";
+    return fmt::format("{:.2f} s", seconds);
   if (seconds < 3600)
-    return fixed(std::floor(seconds / 60), "%.0f") + " min " + fixed(std::fmod(seconds, 60), "%.0f") + " s";
-  return fixed(std::floor(seconds / 3600), "%.0f") + " h " + fixed(std::fmod(seconds, 3600) / 60, "%.0f") + " min";
+    return fmt::format("{:.0f} min {:.0f} s", std::floor(seconds / 60), std::fmod(seconds, 60));
+  return fmt::format("{:.0f} h {:.0f} min", std::floor(seconds / 3600), std::fmod(seconds, 3600) / 60);
 }
 
 void warn_dropped(const ExampleSet &set, const snn_model_desc &model, uint32_t steps, std::ostream &err) {
   if (set.dropped_spikes() == 0)
     return;
   err << "warning: " << set.source() << ": " << plural(set.dropped_spikes(), "spike")
-      << " at or after t = " << fixed(double(steps) * model.dt, "%g") << " s (step " << steps << " of " << steps << ") "
+      << " at or after t = " << fmt::format("{:g}", double(steps) * model.dt) << " s (step " << steps << " of " << steps << ") "
       << (set.dropped_spikes() == 1 ? "is" : "are") << " dropped\n";
 }
 
@@ -206,8 +200,8 @@ std::string progress_bar(uint32_t epoch, uint32_t epochs, uint64_t done, uint64_
   std::string line = "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs) + " " + bar + " " +
                      std::to_string(done) + "/" + std::to_string(total);
   if (sums.examples)
-    line += " loss " + fixed(sums.loss / double(sums.examples), "%.4f") + " accuracy " +
-            fixed(100 * sums.accuracy / double(sums.examples), "%.1f") + " %";
+    line += fmt::format(" loss {:.4f} accuracy {:.1f} %", sums.loss / double(sums.examples),
+                        100 * sums.accuracy / double(sums.examples));
   return line + " ETA " + duration_text(eta);
 }
 
@@ -340,7 +334,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     }
     if (!options.quiet)
       out << "gradient of the first batch (" << plural(count, "example") << ", loss "
-          << fixed(sums.loss / double(count), "%.6g") << ")\nwrote " << options.gradients_out << "\n";
+          << fmt::format("{:.6g}", sums.loss / double(count)) << ")\nwrote " << options.gradients_out << "\n";
     out.flush();
     return result;
   }
@@ -381,7 +375,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     out << "model " << model.name << ": training on " << plural(train_subset.size(), "example")
         << (validation.size() ? ", validating on " + std::to_string(validation.size()) : std::string())
         << (test.size() ? ", testing on " + std::to_string(test.size()) : std::string()) << "; batch " << batch << ", "
-        << plural(epochs, "epoch") << ", learning rate " << fixed(lr, "%g") << "\n";
+        << plural(epochs, "epoch") << ", learning rate " << fmt::format("{:g}", lr) << "\n";
     if (parallel)
       out << "data-parallel over " << parallel->size() << " MPI ranks: each simulates its share of every batch's "
           << plural(allocated, "example slot") << "; gradients exchanged by " << parallel->exchange() << "\n";
@@ -514,7 +508,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
     double eta = elapsed() / epoch * (epochs - epoch);
     record(std::move(metrics), eta);
     if (!options.quiet && schedule.reduced())
-      out << "learning rate reduced to " << fixed(schedule.rate(epoch, trainer.optimizer_steps()), "%g") << " ("
+      out << "learning rate reduced to " << fmt::format("{:g}", schedule.rate(epoch, trainer.optimizer_steps())) << " ("
           << metric_name(training.schedule_monitor) << " on a plateau)\n";
     progress.epoch = epoch + 1;
     progress.batches_done = 0;
@@ -551,7 +545,7 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
   if (!options.quiet) {
     if (stopping.enabled() && stopping.best_epoch() > 0) {
       out << "best epoch: " << stopping.best_epoch() << " (" << metric_name(training.early_stopping_monitor) << " "
-          << fixed(stopping.best(), "%.4f") << ")" << (stopping.restore_best() ? ", its weights restored" : "") << "\n";
+          << fmt::format("{:.4f}", stopping.best()) << ")" << (stopping.restore_best() ? ", its weights restored" : "") << "\n";
     } else if (!result.epochs.empty() && result.epochs.front().epoch > 0) {
       // Without early stopping: the best epoch by the validation loss, else
       // the test loss, else the training loss (this session's epochs).
@@ -563,10 +557,10 @@ TrainResult train(const snn_model_desc &model, const TrainOptions &options) {
         if (metric_value(m, metric) < metric_value(*best_metrics, metric))
           best_metrics = &m;
       out << "best epoch: " << best_metrics->epoch << " (" << metric_name(metric) << " "
-          << fixed(metric_value(*best_metrics, metric), "%.4f") << ")\n";
+          << fmt::format("{:.4f}", metric_value(*best_metrics, metric)) << ")\n";
     }
     if (result.final_test)
-      out << "test accuracy: " << fixed(100 * result.final_test->accuracy, "%.1f") << " %\n";
+      out << "test accuracy: " << fmt::format("{:.1f}", 100 * result.final_test->accuracy) << " %\n";
     out << "wall time: " << duration_text(elapsed()) << (result.resumed ? " (all sessions)" : "") << "\n";
     if (!options.metrics.empty())
       out << "wrote " << options.metrics << "\n";

@@ -7,6 +7,7 @@
 #include "snn/philox.h"
 #include "snn/runtime.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -20,12 +21,6 @@ namespace {
 
 bool ends_with(const std::string &text, const std::string &suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
 }
 
 /// 64 random bits: Philox4x32-10 of (index, tag) under `key`.
@@ -81,11 +76,11 @@ ExampleSet ExampleSet::load(const snn_model_desc &model, const snn_data_desc &da
       double value = dense.row(e)[i];
       if (!(value >= 0 && value <= data.max_value))
         throw Error(path, "example " + std::to_string(e) + ", feature " + std::to_string(i) + ": value " +
-                              number(value) + " lies outside [0, " + number(data.max_value) +
+                              fmt::format("{}", value) + " lies outside [0, " + fmt::format("{}", data.max_value) +
                               "], the range the encoder maps to [0, 1]");
     }
   if (data.encoder == SNN_ENCODE_POISSON && data.max_rate * model.dt > 1)
-    throw Error(path, "Poisson encoding at " + number(data.max_rate) + " Hz with dt = " + number(model.dt) +
+    throw Error(path, "Poisson encoding at " + fmt::format("{}", data.max_rate) + " Hz with dt = " + fmt::format("{}", model.dt) +
                           " s gives a spike probability above 1 per step");
   return set;
 }
@@ -168,8 +163,8 @@ Splits split_examples(std::size_t n, double test_split, double validation_split,
   std::size_t validation = std::size_t(std::llround(double(n - test) * validation_split));
   if ((test_split > 0 && test == 0) || (validation_split > 0 && validation == 0) || test + validation >= n)
     throw Error(source, "its " + std::to_string(n) + (n == 1 ? " example" : " examples") +
-                            " are too few for a test split of " + number(test_split) + " and a validation split of " +
-                            number(validation_split) + " (every set needs at least one example)");
+                            " are too few for a test split of " + fmt::format("{}", test_split) + " and a validation split of " +
+                            fmt::format("{}", validation_split) + " (every set needs at least one example)");
   Splits splits;
   splits.test.assign(order.begin(), order.begin() + std::ptrdiff_t(test));
   splits.validation.assign(order.begin() + std::ptrdiff_t(test), order.begin() + std::ptrdiff_t(test + validation));

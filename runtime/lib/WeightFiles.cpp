@@ -6,6 +6,7 @@
 #include "Npz.h"
 #include "NpzReader.h"
 
+#include <fmt/format.h>
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
@@ -128,11 +129,9 @@ void read_parameters(Simulation &simulation, const std::string &path) {
       uint64_t pre = shape[1];
       for (std::size_t i = 0; i < values[k].size(); ++i)
         if (values[k][i] != 0 && !synapse[i]) {
-          char text[32];
-          std::snprintf(text, sizeof text, "%g", values[k][i]);
-          throw Error(path, which + ": element [" + std::to_string(i / pre) + ", " + std::to_string(i % pre) + "] is " +
-                                text + " but the projection has no synapse from " + std::to_string(i % pre) + " to " +
-                                std::to_string(i / pre));
+          throw Error(path, which + fmt::format(": element [{}, {}] is {:g} but the projection has no synapse from "
+                                                "{} to {}",
+                                                i / pre, i % pre, values[k][i], i % pre, i / pre));
         }
     }
   }

@@ -45,14 +45,15 @@ template <typename... Args> int usage_error(DiagKind kind, const Args &...args) 
 /// An option snnc does not have, with the closest one it has.
 int unknown_option(const CLI::App &app, const std::string &option) {
   report(DiagKind::unknown_option, option);
+  // Compared without their dashes: '--=x' is not one edit from '-o'.
   std::vector<std::string> names;
   for (const CLI::Option *o : app.get_options())
-    for (const std::vector<std::string> *group : {&o->get_lnames(), &o->get_snames()})
-      for (const std::string &name : *group)
-        names.push_back((group == &o->get_lnames() ? "--" : "-") + name);
+    for (const std::string &name : o->get_lnames())
+      names.push_back(name);
   std::string spelled = option.substr(0, option.find('='));
+  spelled.erase(0, spelled.find_first_not_of('-'));
   if (std::string best = snn::diag::closest_name(spelled, names); !best.empty())
-    report(DiagKind::note_did_you_mean, best);
+    report(DiagKind::note_did_you_mean, "--" + best);
   std::cerr << "run 'snnc --help' for usage\n";
   return 1;
 }
