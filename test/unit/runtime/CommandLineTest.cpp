@@ -6,9 +6,11 @@
 #include "TestEnvironment.h"
 #include "TestModel.h"
 #include "TestNetwork.h"
+#include "TrainingModel.h"
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <sstream>
 
 namespace snn::rt {
@@ -16,6 +18,7 @@ namespace {
 
 using test::ScratchDirectory;
 using test::TestNetwork;
+using test::TrainingModel;
 
 /// A simulation model, for the options it takes.
 const snn_model_desc &simulation() { return *snn_test_model_f64(); }
@@ -371,6 +374,82 @@ TEST(ModelExecutable, EndlessStimulusStopsAtTheInputLimit) {
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_EQ(result.output, "stimulus.csv: error: the stimulus file holds more than the input limit of 65536 bytes "
                            "(see --max-input-bytes)\n");
+}
+
+/// Random command lines made of both kinds' option names, the model's
+/// hyperparameters, odd values and odd spellings: parsing either succeeds
+/// or throws a user Error naming what is wrong, never anything else.
+TEST(CommandLine, RandomCommandLinesAreParsedOrRejectedAsUserErrors) {
+  ScratchDirectory directory;
+  const std::string train_path = directory.write("train.csv", "1,0\n");
+  TrainingModel training(train_path);
+  const snn_model_desc &trains = training.desc();
+  std::vector<std::string> names = {"--duration",
+                                    "--first-example",
+                                    "--input",
+                                    "--epochs",
+                                    "--lr",
+                                    "--data-train",
+                                    "--data-test",
+                                    "--metrics",
+                                    "--weights-in",
+                                    "--weights-out",
+                                    "--no-shuffle",
+                                    "--batches",
+                                    "--gradients-out",
+                                    "--checkpoint",
+                                    "--resume",
+                                    "--exchange",
+                                    "--seed",
+                                    "--batch",
+                                    "--out",
+                                    "--threads",
+                                    "--max-input-bytes",
+                                    "--allow-nonfinite",
+                                    "--quiet",
+                                    "-q",
+                                    "--bogus",
+                                    "-Z",
+                                    "--"};
+  for (uint32_t i = 0; i < trains.training->num_hypers; ++i)
+    names.push_back(std::string("--") + trains.training->hypers[i].name);
+  const std::vector<std::string> values = {
+      "",           "0", "1",  "-1", "2.5", "1e400", "nan", "-inf", "0x10", "x",
+      "a=b",        "=", "--", "-",  "-q",  "ms",    "1 s", "\xff", "mpi",  std::string(300, '9'),
+      "in=stim.csv"};
+  std::mt19937_64 random(7);
+  auto pick = [&](const std::vector<std::string> &from) { return from[random() % from.size()]; };
+  for (const snn_model_desc *model : {&trains, snn_test_model_f64()}) {
+    uint32_t accepted = 0, rejected = 0;
+    for (int trial = 0; trial < 3000; ++trial) {
+      std::vector<std::string> arguments;
+      for (uint64_t k = random() % 7; k > 0; --k) {
+        switch (random() % 4) {
+        case 0:
+          arguments.push_back(pick(names) + "=" + pick(values));
+          break;
+        case 1:
+          arguments.push_back(pick(values));
+          break;
+        default:
+          arguments.push_back(pick(names));
+        }
+      }
+      try {
+        parse_command_line(arguments, *model);
+        ++accepted;
+      } catch (const Error &error) {
+        EXPECT_EQ(error.kind(), Error::Kind::User) << error.what();
+        EXPECT_NE(std::string(error.what()), "error: ");
+        ++rejected;
+      } catch (const std::exception &other) {
+        ADD_FAILURE() << "not an Error: " << other.what();
+      }
+    }
+    // Both outcomes are exercised, not only one.
+    EXPECT_GT(accepted, 100u);
+    EXPECT_GT(rejected, 100u);
+  }
 }
 
 } // namespace

@@ -23,7 +23,6 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <random>
 #include <set>
 #include <sstream>
 
@@ -613,78 +612,6 @@ std::pair<int, std::string> command(const snn_model_desc &model, std::vector<std
   if (stdout_text)
     *stdout_text = out.str();
   return {code, err.str()};
-}
-
-/// Random command lines made of both kinds' option names, the model's
-/// hyperparameters, odd values and odd spellings: parsing either succeeds
-/// or throws a user Error naming what is wrong, never anything else.
-TEST_F(Training, RandomCommandLinesAreParsedOrRejectedAsUserErrors) {
-  std::vector<std::string> names = {"--duration",
-                                    "--first-example",
-                                    "--input",
-                                    "--epochs",
-                                    "--lr",
-                                    "--data-train",
-                                    "--data-test",
-                                    "--metrics",
-                                    "--weights-in",
-                                    "--weights-out",
-                                    "--no-shuffle",
-                                    "--batches",
-                                    "--gradients-out",
-                                    "--checkpoint",
-                                    "--resume",
-                                    "--exchange",
-                                    "--seed",
-                                    "--batch",
-                                    "--out",
-                                    "--threads",
-                                    "--max-input-bytes",
-                                    "--allow-nonfinite",
-                                    "--quiet",
-                                    "-q",
-                                    "--bogus",
-                                    "-Z",
-                                    "--"};
-  for (uint32_t i = 0; i < desc().training->num_hypers; ++i)
-    names.push_back(std::string("--") + desc().training->hypers[i].name);
-  const std::vector<std::string> values = {
-      "",           "0", "1",  "-1", "2.5", "1e400", "nan", "-inf", "0x10", "x",
-      "a=b",        "=", "--", "-",  "-q",  "ms",    "1 s", "\xff", "mpi",  std::string(300, '9'),
-      "in=stim.csv"};
-  std::mt19937_64 random(7);
-  auto pick = [&](const std::vector<std::string> &from) { return from[random() % from.size()]; };
-  for (const snn_model_desc *model : {static_cast<const snn_model_desc *>(&desc()), snn_test_model_f64()}) {
-    uint32_t accepted = 0, rejected = 0;
-    for (int trial = 0; trial < 3000; ++trial) {
-      std::vector<std::string> arguments;
-      for (uint64_t k = random() % 7; k > 0; --k) {
-        switch (random() % 4) {
-        case 0:
-          arguments.push_back(pick(names) + "=" + pick(values));
-          break;
-        case 1:
-          arguments.push_back(pick(values));
-          break;
-        default:
-          arguments.push_back(pick(names));
-        }
-      }
-      try {
-        parse_command_line(arguments, *model);
-        ++accepted;
-      } catch (const Error &error) {
-        EXPECT_EQ(error.kind(), Error::Kind::User) << error.what();
-        EXPECT_NE(std::string(error.what()), "error: ");
-        ++rejected;
-      } catch (const std::exception &other) {
-        ADD_FAILURE() << "not an Error: " << other.what();
-      }
-    }
-    // Both outcomes are exercised, not only one.
-    EXPECT_GT(accepted, 100u);
-    EXPECT_GT(rejected, 100u);
-  }
 }
 
 TEST_F(Training, CommandLineOptions) {
