@@ -33,7 +33,10 @@ struct BackendOptions {
   std::string cpu = "x86-64-v3"; ///< LLVM CPU name, or "native" (cpu target;
                                  ///< the cuda target's host descriptor too)
   // The cuda target.
-  std::string cuda_arch = "sm_90"; ///< nvcc's -arch: the GPUs the executable runs on
+  /// The GPU architectures the executable carries code for, comma-separated
+  /// (backends/cuda/CudaArchitectures.h): "sm_75,sm_80,sm_90" runs on every
+  /// GPU that CUDA 13 supports.
+  std::string cuda_arch = "sm_75,sm_80,sm_90";
   /// Compile the printed CUDA as host C++ (snn/cuda_device.h's emulation)
   /// instead of with nvcc: for testing the printed kernels without a GPU.
   bool cuda_host_emulation = false;
@@ -52,6 +55,7 @@ public:
   enum class Reason {
     TargetUnavailable, ///< detail: the target's name
     UnknownCpu,        ///< detail: LLVM's reason
+    UnknownCudaArch,   ///< detail: the malformed item of the --cuda-arch list
     ObjectEmission,    ///< detail: why the object file could not be written
     Load,              ///< detail: why the in-process compile failed
     Toolchain,         ///< detail: what an external tool (nvcc, the host compiler) reported

@@ -231,6 +231,10 @@ struct Compilation::Impl {
     case backends::BackendError::Reason::UnknownCpu:
       fail(DiagKind::unknown_cpu, SourceLocation{}, options.cpu, e.detail());
       return;
+    case backends::BackendError::Reason::UnknownCudaArch:
+      fail(DiagKind::unknown_option_value, SourceLocation{}, "CUDA architecture", e.detail(),
+           "a comma-separated list of sm_NN, e.g. sm_80 or sm_80,sm_90");
+      return;
     case backends::BackendError::Reason::ObjectEmission:
       fail(DiagKind::object_emission_failed, SourceLocation{}, e.detail());
       return;

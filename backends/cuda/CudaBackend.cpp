@@ -5,6 +5,7 @@
 #include "backends/cpu/Descriptor.h"
 #include "backends/cpu/ObjectEmitter.h"
 #include "backends/cpu/TargetSetup.h"
+#include "backends/cuda/CudaArchitectures.h"
 #include "backends/cuda/CudaSource.h"
 
 #include "snn/output_file.h"
@@ -67,6 +68,11 @@ public:
     machine_ = cpu::create_target_machine(host, error);
     if (!machine_)
       throw BackendError(BackendError::Reason::UnknownCpu, error);
+    std::string bad_item;
+    std::optional<CudaArchitectures> archs = parse_cuda_architectures(options.cuda_arch, bad_item);
+    if (!archs)
+      throw BackendError(BackendError::Reason::UnknownCudaArch, bad_item);
+    archs_ = std::move(*archs);
   }
 
   backends::Target target() const override { return backends::Target::Cuda; }
@@ -80,7 +86,7 @@ public:
     Scratch source(".cu"), ptx(".ptx");
     write_text(source.path, code_text(program, times));
     times.time("nvcc", [&] {
-      std::vector<std::string> args = nvcc_args(source.path);
+      std::vector<std::string> args = nvcc_args(source.path, {archs_.ptx_flag()});
       args.insert(args.end(), {"-ptx", "-o", ptx.path});
       run_tool(args, "nvcc");
     });
@@ -102,7 +108,7 @@ public:
         args = {options_.host_compiler,   "-std=c++17", "-O2", "-ffp-contract=off", "-DSNN_CUDA_EMULATION", "-I",
                 options_.runtime_include, "-x",         "c++", source.path};
       else
-        args = nvcc_args(source.path);
+        args = nvcc_args(source.path, archs_.nvcc_flags());
       args.insert(args.end(), {"-c", "-o", device.path});
       run_tool(args, options_.cuda_host_emulation ? "the host compiler" : "nvcc");
     });
@@ -158,22 +164,19 @@ private:
                          options_.nvcc_missing.empty() ? "no nvcc" : options_.nvcc_missing);
   }
 
-  std::vector<std::string> nvcc_args(const std::string &source) const {
+  /// nvcc's command for `source` with the architecture flags `archs`.
+  std::vector<std::string> nvcc_args(const std::string &source, const std::vector<std::string> &archs) const {
     // -fmad=false: no contraction into fused multiply-adds, so the device
     // rounds as the CPU backend does and both give the same spikes.
-    return {options_.nvcc,
-            "-std=c++17",
-            "-O3",
-            "-arch=" + options_.cuda_arch,
-            "-fmad=false",
-            "-I",
-            options_.runtime_include,
-            "-x",
-            "cu",
-            source};
+    // --threads 0: the architectures' ptxas runs side by side.
+    std::vector<std::string> args = {options_.nvcc, "-std=c++17", "-O3", "-fmad=false", "--threads", "0"};
+    args.insert(args.end(), archs.begin(), archs.end());
+    args.insert(args.end(), {"-I", options_.runtime_include, "-x", "cu", source});
+    return args;
   }
 
   backends::BackendOptions options_;
+  CudaArchitectures archs_;
   std::unique_ptr<llvm::TargetMachine> machine_;
 };
 

@@ -66,7 +66,11 @@ struct CompileOptions {
   Precision precision = Precision::Float; ///< of state variables and arithmetic
   std::string cpu = "x86-64-v3";          ///< LLVM CPU name, or "native"
   Target target = Target::Cpu;
-  std::string cuda_arch = "sm_90"; ///< cuda target: nvcc's -arch (the GPUs it runs on)
+  /// cuda target: the GPU architectures the executable carries code for,
+  /// comma-separated sm_NN (an `a` or `f` suffix for architecture-specific
+  /// code); the lowest also as PTX, which later GPUs compile at the first
+  /// run. The default runs on every GPU that CUDA 13 supports.
+  std::string cuda_arch = "sm_75,sm_80,sm_90";
   /// cuda target: compile the printed CUDA as host C++ and link the
   /// emulated device, to test the kernels without a GPU (slow; tests only).
   bool cuda_host_emulation = false;

@@ -13,18 +13,40 @@
 #include "snn/cuda_graphs.h"
 #include "snn/model_abi.h"
 
+#include "CudaErrorHint.h"
 #include "DeviceError.h"
 #include <cuda_runtime_api.h>
 
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 namespace {
 
 using snn::rt::write_device_error;
 
+/// The GPU in use and the driver, as far as CUDA can still tell after an
+/// error (what it cannot is left empty, and the hint leaves it out).
+snn::rt::CudaFacts facts() {
+  snn::rt::CudaFacts facts;
+  facts.runtime_version = CUDART_VERSION;
+  if (cudaDriverGetVersion(&facts.driver_version) != cudaSuccess)
+    facts.driver_version = 0;
+  int device = 0;
+  cudaDeviceProp properties;
+  if (cudaGetDevice(&device) == cudaSuccess && cudaGetDeviceProperties(&properties, device) == cudaSuccess) {
+    facts.gpu = properties.name;
+    facts.major = properties.major;
+    facts.minor = properties.minor;
+  }
+  return facts;
+}
+
+/// CUDA's words for `status`, its name, and what to do where that is known.
 void describe(cudaError_t status, char *error, uint64_t size) {
-  write_device_error(error, size, "{} ({})", cudaGetErrorString(status), cudaGetErrorName(status));
+  std::string hint = snn::rt::cuda_error_hint(cudaGetErrorName(status), facts());
+  write_device_error(error, size, "{} ({}){}{}", cudaGetErrorString(status), cudaGetErrorName(status),
+                     hint.empty() ? "" : "; ", hint);
 }
 
 /// Whether the machine has a GPU this CUDA runtime can use; asked once.
@@ -38,8 +60,9 @@ cudaError_t usable() {
 }
 
 void no_gpu(cudaError_t status, char *error, uint64_t error_size) {
-  write_device_error(error, error_size, "this machine has no usable NVIDIA GPU ({}: {})", cudaGetErrorName(status),
-                     cudaGetErrorString(status));
+  std::string hint = snn::rt::cuda_error_hint(cudaGetErrorName(status), facts());
+  write_device_error(error, error_size, "this machine has no usable NVIDIA GPU ({}: {}){}{}", cudaGetErrorName(status),
+                     cudaGetErrorString(status), hint.empty() ? "" : "; ", hint);
 }
 
 void *allocate(uint64_t bytes, char *error, uint64_t error_size) {

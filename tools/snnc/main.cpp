@@ -145,8 +145,9 @@ void add_options(CLI::App &app, CommandLine &line) {
   snn::add_value_option(app, "--target", line.target, "T",
                         "code generation target: cpu (default) or cuda (NVIDIA GPUs: CUDA C++ compiled by nvcc)");
   snn::add_value_option(
-      app, "--cuda-arch", line.cuda_arch, "SM",
-      "cuda target: the GPU architecture nvcc compiles for (default: sm_90, H100/H200; e.g. sm_80 for A100)");
+      app, "--cuda-arch", line.cuda_arch, "LIST",
+      "cuda target: the GPU architectures the executable has native code for, comma-separated (default: "
+      "sm_75,sm_80,sm_90: Turing, Ampere, Ada, Hopper; later GPUs compile the sm_75 PTX at the first run)");
   snn::add_value_option(
       app, "--spike-delivery", line.spike_delivery, "S",
       "auto (default: a cost model per projection), presynaptic (spiking neurons add into their targets; on a GPU with "
@@ -274,15 +275,8 @@ int run(int argc, char **argv) {
   if (!choose(app, "--target", line.target, "target", {{"cpu", snn::Target::Cpu}, {"cuda", snn::Target::Cuda}},
               options.target))
     return 1;
-  if (app.count("--cuda-arch") > 0) {
-    const std::string &arch = line.cuda_arch;
-    bool valid = arch.size() > 3 && arch.compare(0, 3, "sm_") == 0 && arch.size() <= 8;
-    for (size_t k = 3; valid && k < arch.size(); ++k)
-      valid = std::isdigit(static_cast<unsigned char>(arch[k])) || (k + 1 == arch.size() && arch[k] == 'a');
-    if (!valid)
-      return usage_error(DiagKind::unknown_option_value, "CUDA architecture", arch, "sm_NN, e.g. sm_80 or sm_90");
-    options.cuda_arch = arch;
-  }
+  if (app.count("--cuda-arch") > 0) // checked by the backend (backends/cuda/CudaArchitectures.h)
+    options.cuda_arch = line.cuda_arch;
   if (!choose(app, "--spike-delivery", line.spike_delivery, "spike delivery",
               {{"auto", snn::SpikeDelivery::Auto},
                {"presynaptic", snn::SpikeDelivery::Presynaptic},
@@ -332,6 +326,10 @@ int run(int argc, char **argv) {
     return usage_error(DiagKind::emit_needs_target, "--emit=" + emit, "cpu");
   if (run_jit && cuda)
     return usage_error(DiagKind::emit_needs_target, "--run", "cpu");
+  // As --emit=cuda: options of the cuda target are not silently dropped.
+  for (const char *option : {"--cuda-arch", "--cuda-host-emulation"})
+    if (!cuda && app.count(option) > 0)
+      return usage_error(DiagKind::emit_needs_target, option, "cuda");
   if (!weights.empty() && emit != "nir")
     return usage_error(DiagKind::option_needs_emit, "--weights", "nir");
 
