@@ -12,6 +12,7 @@
 #include "lower/SynapseKernels.h"
 #include "lower/SynapseModelKernels.h"
 #include "lower/TrainingSchedule.h"
+#include "lower/UnusedLocals.h"
 #include "lower/Verifier.h"
 
 #include <algorithm>
@@ -61,6 +62,7 @@ public:
     // keeps its kernels as they are, each vectorised on its own).
     if (options_.parallel_device)
       fuse_launches(p_);
+    remove_unused_locals(p_);
     mark_batch_separable(p_);
     std::vector<std::string> problems = verify(p_);
     if (!problems.empty())

@@ -1,6 +1,9 @@
 """e2e: every example and every test model compiles for the GPU: snnc
 --target=cuda --emit=ptx runs nvcc on the printed CUDA of each, and the PTX
-must define one entry (kernel) per kernel of the model's lowered Program.
+must define one entry (kernel) per kernel of the model's lowered Program,
+and every `let` of the lowered Program must be read in its kernel (the
+schedule drops unread locals, lower/UnusedLocals.h, so the printed CUDA
+declares none that nvcc would warn of).
 The examples and e2e models always; with --lit, every lit test model that
 lowers (the error tests exit 1 and are left out; an internal error fails).
 Skipped (exit 77) when snnc was built without a CUDA toolkit."""
@@ -13,6 +16,22 @@ import sys
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_common as e2e  # noqa: E402
+
+
+def unread_lets(lowered):
+    """The `kernel: name` of each let in `lowered` (--emit=lowered text)
+    whose name stands on no other line of its kernel."""
+    unread = []
+    for kernel in re.findall(r"^kernel .*?^}$", lowered, re.M | re.S):
+        lines = kernel.splitlines()
+        for k, line in enumerate(lines):
+            let = re.match(r"^\s+let (\S+) = ", line)
+            if not let:
+                continue
+            name = re.compile(r"(?<![\w.])%s(?![\w.])" % re.escape(let.group(1)))
+            if not any(name.search(other) for j, other in enumerate(lines) if j != k):
+                unread.append("%s: %s" % (lines[0].split()[1], let.group(1)))
+    return unread
 
 
 def main():
@@ -35,6 +54,9 @@ def main():
                         "%s: --emit=lowered failed (exit %d): %s" % (name, lowered.returncode, lowered.stderr))
             continue
         kernels = len(re.findall(r"^kernel ", lowered.stdout, re.M))
+        lets = len(re.findall(r"^\s+let ", lowered.stdout, re.M))
+        unread = unread_lets(lowered.stdout)
+        check.check(lets > 0 and not unread, "%s: %d lets, unread: %s" % (name, lets, ", ".join(unread[:5])))
         ptx = e2e.run_process([args.snnc, "--target=cuda", "--emit=ptx", model, "-o", "-"],
                               cwd=os.path.dirname(model), timeout=300)
         if "built without a CUDA toolkit" in ptx.stderr:
