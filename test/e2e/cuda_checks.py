@@ -49,6 +49,10 @@ POST = ["--spike-delivery=postsynaptic"]
 DIGITS = ("examples/digits.snn", POST)
 DIGITS_DATA = ["data/digits.csv.gz"]
 LAUNCHED = {"SNN_CUDA_GRAPHS": "0"}
+# The driver compiles the executable's PTX (sm_75 under the default
+# --cuda-arch) instead of loading its cubin for the GPU: what a GPU newer
+# than every architecture the executable has code for (Blackwell) runs.
+PTX_JIT = {"CUDA_FORCE_PTX_JIT": "1"}
 
 
 
@@ -66,6 +70,8 @@ CHECKS = collections.OrderedDict([
     # Each step's launches one by one rather than replayed as a CUDA graph:
     # the same spikes (and, for training, the same weights) either way.
     ("cuba_post_launched", Check("examples/cuba.snn", POST, ["--duration", "1"], "same", {}, [], LAUNCHED)),
+    # From the PTX, the same spikes (and, for training, the same weights).
+    ("cuba_post_ptx", Check("examples/cuba.snn", POST, ["--duration", "1"], "same", {}, [], PTX_JIT)),
     ("cuba_pre", Check("examples/cuba.snn", ["--spike-delivery=presynaptic"], ["--duration", "1"], "rates", {}, [])),
     ("poisson", Check("test/e2e/models/poisson.snn", [], ["--duration", "1"], "same", {}, [])),
     ("digits_grad", Check(*DIGITS, ["--epochs", "1", "--batches", "1", "--gradients-out", "gradients.npz"],
@@ -74,6 +80,8 @@ CHECKS = collections.OrderedDict([
                            {}, DIGITS_DATA)),
     ("digits_batch_launched", Check(*DIGITS, ["--epochs", "1", "--batches", "1", "--weights-out", "weights.npz"],
                                     "one_batch", {}, DIGITS_DATA, LAUNCHED)),
+    ("digits_batch_ptx", Check(*DIGITS, ["--epochs", "1", "--batches", "1", "--weights-out", "weights.npz"],
+                               "one_batch", {}, DIGITS_DATA, PTX_JIT)),
     ("digits", Check(*DIGITS, ["--epochs", "1", "--weights-out", "weights.npz"], "training", {}, DIGITS_DATA)),
     ("lif", Check("examples/lif.snn", [], [], "counts", {}, [])),
     ("izhikevich", Check("examples/izhikevich.snn", [], [], "counts", {}, [])),
