@@ -31,7 +31,7 @@ snn::rt::CudaFacts facts() {
   snn::rt::CudaFacts facts;
   facts.runtime_version = CUDART_VERSION;
   if (cudaDriverGetVersion(&facts.driver_version) != cudaSuccess)
-    facts.driver_version = 0;
+    facts.driver_version = -1;
   int device = 0;
   cudaDeviceProp properties;
   if (cudaGetDevice(&device) == cudaSuccess && cudaGetDeviceProperties(&properties, device) == cudaSuccess) {

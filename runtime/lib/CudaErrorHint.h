@@ -19,10 +19,12 @@ namespace snn::rt {
 
 /// What the CUDA device knows of the machine when an error comes.
 struct CudaFacts {
-  std::string gpu;         ///< the GPU's name; empty when it could not be asked
-  int major = 0;           ///< its compute capability
-  int minor = 0;           ///< ...
-  int driver_version = 0;  ///< cudaDriverGetVersion's: the newest CUDA the driver runs (12040 = 12.4); 0: unknown
+  std::string gpu; ///< the GPU's name; empty when it could not be asked
+  int major = 0;   ///< its compute capability
+  int minor = 0;   ///< ...
+  /// cudaDriverGetVersion's: the newest CUDA the driver runs (12040 = 12.4);
+  /// 0 where no driver is installed; -1 where it could not be asked.
+  int driver_version = -1;
   int runtime_version = 0; ///< CUDART_VERSION the executable was built with
 };
 
@@ -44,6 +46,8 @@ inline std::string cuda_error_hint(std::string_view error, const CudaFacts &fact
     return fmt::format("this GPU ({}, compute capability {}.{}) is not among those the executable was built for: "
                        "build it again with {}",
                        facts.gpu, facts.major, facts.minor, build_for_it);
+  if (error == "cudaErrorInsufficientDriver" && facts.driver_version == 0)
+    return "no NVIDIA driver is installed on this machine";
   if (error == "cudaErrorInsufficientDriver" && !driver.empty())
     return driver + ": update the driver";
   if (error == "cudaErrorUnsupportedPtxVersion" && !build_for_it.empty())

@@ -19,6 +19,13 @@ config.environment["PATH"] = os.pathsep.join([config.llvm_tools_dir, config.envi
 # `REQUIRES: nvcc`: tests that compile the CUDA target's code with nvcc.
 if getattr(config, "have_nvcc", False):
     config.available_features.add("nvcc")
+# `REQUIRES: no-cuda-driver`: a machine without NVIDIA's driver (libcuda),
+# where a CUDA executable must say so and exit 1.
+try:
+    import ctypes
+    ctypes.CDLL("libcuda.so.1")
+except OSError:
+    config.available_features.add("no-cuda-driver")
 config.substitutions.append(("%snnc", config.snnc))
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%src_root", config.source_root))

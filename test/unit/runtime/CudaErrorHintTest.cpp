@@ -46,6 +46,13 @@ TEST(CudaErrorHint, AnOldDriverIsNamedWithBothVersions) {
             "this GPU runs native code rather than compiling the PTX");
 }
 
+TEST(CudaErrorHint, AMachineWithoutADriverIsToldSo) {
+  CudaFacts none;
+  none.driver_version = 0; // what cudaDriverGetVersion gives without a driver
+  none.runtime_version = 13000;
+  EXPECT_EQ(cuda_error_hint("cudaErrorInsufficientDriver", none), "no NVIDIA driver is installed on this machine");
+}
+
 TEST(CudaErrorHint, NothingIsClaimedThatCudaCouldNotTell) {
   CudaFacts unknown;
   EXPECT_EQ(cuda_error_hint("cudaErrorNoKernelImageForDevice", unknown), "");
