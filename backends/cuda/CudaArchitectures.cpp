@@ -69,8 +69,7 @@ std::vector<std::string> CudaArchitectures::nvcc_flags() const {
 }
 
 std::string CudaArchitectures::ptx_flag() const {
-  return portable.empty() ? "-arch=compute_" + specific.front().substr(3)
-                          : fmt::format("-arch=compute_{}", portable.front());
+  return "-arch=compute_" + (portable.empty() ? specific.front().substr(3) : std::to_string(portable.front()));
 }
 
 } // namespace snn::cuda

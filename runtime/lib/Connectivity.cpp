@@ -7,10 +7,10 @@
 #include "snn/philox.h"
 #include "snn/runtime.h"
 
-#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fmt/format.h>
 #include <string>
 #include <unordered_set>
 
@@ -27,8 +27,8 @@ void check_projection(const snn_model_desc &model, const snn_projection_desc &pr
   const snn_population_desc &post = model.populations[projection.post];
   if (projection.connectivity == SNN_CONNECT_FIXED_PROBABILITY &&
       !(projection.probability >= 0 && projection.probability <= 1))
-    throw Error(describe(projection) + ": connection probability " + fmt::format("{:g}", projection.probability) +
-                " is not in [0, 1]");
+    throw Error(
+        fmt::format("{}: connection probability {:g} is not in [0, 1]", describe(projection), projection.probability));
   // Without autapses, a neuron of a recurrent projection has one candidate less.
   uint64_t self = projection.pre == projection.post && !projection.autapses ? 1 : 0;
   auto too_many = [&](uint64_t have, const char *what) {

@@ -42,11 +42,16 @@ snn::rt::CudaFacts facts() {
   return facts;
 }
 
+/// What to do about `status`, as "; ..." to append, or "" where that is
+/// not known.
+std::string remedy(cudaError_t status) {
+  std::string hint = snn::rt::cuda_error_hint(cudaGetErrorName(status), facts());
+  return hint.empty() ? hint : "; " + hint;
+}
+
 /// CUDA's words for `status`, its name, and what to do where that is known.
 void describe(cudaError_t status, char *error, uint64_t size) {
-  std::string hint = snn::rt::cuda_error_hint(cudaGetErrorName(status), facts());
-  write_device_error(error, size, "{} ({}){}{}", cudaGetErrorString(status), cudaGetErrorName(status),
-                     hint.empty() ? "" : "; ", hint);
+  write_device_error(error, size, "{} ({}){}", cudaGetErrorString(status), cudaGetErrorName(status), remedy(status));
 }
 
 /// Whether the machine has a GPU this CUDA runtime can use; asked once.
@@ -60,9 +65,8 @@ cudaError_t usable() {
 }
 
 void no_gpu(cudaError_t status, char *error, uint64_t error_size) {
-  std::string hint = snn::rt::cuda_error_hint(cudaGetErrorName(status), facts());
-  write_device_error(error, error_size, "this machine has no usable NVIDIA GPU ({}: {}){}{}", cudaGetErrorName(status),
-                     cudaGetErrorString(status), hint.empty() ? "" : "; ", hint);
+  write_device_error(error, error_size, "this machine has no usable NVIDIA GPU ({}: {}){}", cudaGetErrorName(status),
+                     cudaGetErrorString(status), remedy(status));
 }
 
 void *allocate(uint64_t bytes, char *error, uint64_t error_size) {

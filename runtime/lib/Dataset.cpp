@@ -10,10 +10,10 @@
 
 #include "snn/runtime.h"
 
-#include <fmt/format.h>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fmt/format.h>
 #include <new>
 #include <stdexcept>
 #include <utility>
@@ -31,10 +31,9 @@ std::string shown(std::string_view text) { return quoted_text(text); }
 /// the message saying why it is not one (empty when it is).
 std::string label_problem(double value, uint32_t classes) {
   if (!std::isfinite(value) || value != std::floor(value))
-    return "label " + fmt::format("{}", value) + " is not an integer";
+    return fmt::format("label {} is not an integer", value);
   if (value < 0 || value >= double(classes))
-    return "label " + fmt::format("{}", value) + " is out of range: expected 0.." + std::to_string(classes) + "-1 (" +
-           std::to_string(classes) + " classes)";
+    return fmt::format("label {} is out of range: expected 0..{}-1 ({} classes)", value, classes, classes);
   return {};
 }
 
@@ -69,8 +68,8 @@ void features_of(const NpyArray &array, DenseDataset &data, const std::string &p
   data.values = array.to_doubles();
   for (std::size_t i = 0; i < data.values.size(); ++i)
     if (!std::isfinite(data.values[i]))
-      throw Error(path, "example " + std::to_string(i / data.features) + ", feature " +
-                            std::to_string(i % data.features) + ": value " + fmt::format("{}", data.values[i]) + " is not finite");
+      throw Error(path, fmt::format("example {}, feature {}: value {} is not finite", i / data.features,
+                                    i % data.features, data.values[i]));
 }
 
 /// Parses one CSV field as a decimal number; throws a located Error.
@@ -111,13 +110,13 @@ void check_events(EventDataset &data, const std::vector<double> &units, const st
       std::string where = "example " + std::to_string(e) + ", spike " + std::to_string(s - data.offsets[e]) + ": ";
       double t = data.times[s];
       if (!std::isfinite(t))
-        throw Error(path, where + "time " + fmt::format("{}", t) + " is not finite");
+        throw Error(path, fmt::format("{}time {} is not finite", where, t));
       if (t < 0)
-        throw Error(path, where + "time " + fmt::format("{}", t) + " is negative");
+        throw Error(path, fmt::format("{}time {} is negative", where, t));
       double u = units[s];
       if (u != std::floor(u) || u < 0 || u >= double(data.units))
-        throw Error(path, where + "unit " + fmt::format("{}", u) + " is out of range: the input population has " +
-                              std::to_string(data.units) + " units");
+        throw Error(path,
+                    fmt::format("{}unit {} is out of range: the input population has {} units", where, u, data.units));
       data.unit_ids[s] = uint32_t(u);
     }
   }
@@ -157,9 +156,9 @@ EventDataset read_events_npz(const std::string &path, uint32_t units, uint32_t c
     if (e + 1 == offset_values.size() && o != double(data.times.size()))
       bad = true;
     if (bad)
-      throw Error(offsets.origin, "entry " + std::to_string(e) + " is " + fmt::format("{}", o) +
-                                      ": offsets must start at 0, never decrease and end at the spike count " +
-                                      std::to_string(data.times.size()));
+      throw Error(offsets.origin,
+                  fmt::format("entry {} is {}: offsets must start at 0, never decrease and end at the spike count {}",
+                              e, o, data.times.size()));
     previous = o;
     data.offsets.push_back(uint64_t(o));
   }

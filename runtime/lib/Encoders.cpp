@@ -7,9 +7,9 @@
 #include "snn/philox.h"
 #include "snn/runtime.h"
 
-#include <fmt/format.h>
 #include <cmath>
 #include <cstdio>
+#include <fmt/format.h>
 #include <limits>
 
 namespace snn::rt {
@@ -21,8 +21,8 @@ void check(const DenseDataset &data, std::size_t example, double max_value, uint
     throw Error(std::string(what) + " encoding: example " + std::to_string(example) + " does not exist (" +
                 data.source + " has " + std::to_string(data.size()) + ")");
   if (!(max_value > 0) || !std::isfinite(max_value))
-    throw Error(std::string(what) + " encoding: the maximum feature value must be positive and finite, not " +
-                fmt::format("{}", max_value));
+    throw Error(
+        fmt::format("{} encoding: the maximum feature value must be positive and finite, not {}", what, max_value));
   if (steps == 0)
     throw Error(std::string(what) + " encoding: needs at least one step");
   uint64_t limit = std::numeric_limits<std::size_t>::max() / 8 / (data.features ? data.features : 1);
@@ -35,8 +35,8 @@ double scaled(const DenseDataset &data, std::size_t example, uint32_t i, double 
   double value = data.row(example)[i];
   double x = value / max_value;
   if (!(x >= 0 && x <= 1))
-    throw Error(data.source, "example " + std::to_string(example) + ", feature " + std::to_string(i) + ": value " +
-                                 fmt::format("{}", value) + " lies outside [0, " + fmt::format("{}", max_value) + "]");
+    throw Error(data.source,
+                fmt::format("example {}, feature {}: value {} lies outside [0, {}]", example, i, value, max_value));
   return x;
 }
 
@@ -62,11 +62,12 @@ SpikeRaster encode_poisson(const DenseDataset &data, std::size_t example, double
                            uint64_t steps, uint64_t seed) {
   check(data, example, max_value, steps, "Poisson");
   if (!(max_rate >= 0) || !std::isfinite(max_rate) || !(dt > 0) || !std::isfinite(dt))
-    throw Error("Poisson encoding: the maximum rate must be >= 0 and dt > 0, both finite (got " + fmt::format("{}", max_rate) +
-                " Hz, " + fmt::format("{}", dt) + " s)");
+    throw Error(fmt::format("Poisson encoding: the maximum rate must be >= 0 and dt > 0, both finite (got {} Hz, {} s)",
+                            max_rate, dt));
   if (max_rate * dt > 1)
-    throw Error("Poisson encoding: the spike probability per step max_rate * dt = " + fmt::format("{}", max_rate * dt) +
-                " exceeds 1 (" + fmt::format("{}", max_rate) + " Hz, dt " + fmt::format("{}", dt) + " s)");
+    throw Error(fmt::format("Poisson encoding: the spike probability per step max_rate * dt = {} exceeds 1 ({} Hz, "
+                            "dt {} s)",
+                            max_rate * dt, max_rate, dt));
   SpikeRaster raster;
   raster.neurons = data.features;
   raster.steps = steps;
@@ -103,7 +104,7 @@ CurrentFrames encode_current(const DenseDataset &data, std::size_t example, doub
                              uint64_t steps) {
   check(data, example, max_value, steps, "current");
   if (!std::isfinite(scale))
-    throw Error("current encoding: the scale must be finite, not " + fmt::format("{}", scale));
+    throw Error(fmt::format("current encoding: the scale must be finite, not {}", scale));
   CurrentFrames frames;
   frames.neurons = data.features;
   frames.steps = steps;

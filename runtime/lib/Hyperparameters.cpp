@@ -7,17 +7,14 @@
 
 #include "snn/runtime.h"
 
-#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fmt/format.h>
 
 namespace snn::rt {
-namespace {
-
-} // namespace
 
 std::string hyper_range(const snn_hyper_desc &d) {
   if (d.flags & SNN_HYPER_BOOLEAN)

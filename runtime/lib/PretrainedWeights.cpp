@@ -9,11 +9,11 @@
 #include "QuotedText.h"
 #include "WindowConnectivity.h"
 
-#include <fmt/format.h>
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
+#include <fmt/format.h>
 
 namespace snn::rt {
 namespace {
@@ -164,9 +164,9 @@ void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, c
     };
     for (uint64_t i = 0; i < values.size(); ++i)
       if (!std::isfinite(values[i]))
-        throw Error(element(i) + " is " + fmt::format("{:g}", values[i]) + ", not a finite number");
+        throw Error(fmt::format("{} is {:g}, not a finite number", element(i), values[i]));
       else if (model.real_size == 4 && std::fabs(values[i]) > double(FLT_MAX))
-        throw Error(element(i) + " is " + fmt::format("{:g}", values[i]) + ", beyond float32, the model's real type");
+        throw Error(fmt::format("{} is {:g}, beyond float32, the model's real type", element(i), values[i]));
     values = to_default_layout(desc, kernel, std::move(values), num_post, num_pre);
     uint32_t type = model.buffers[desc.weight].type;
     if (kernel) { // every entry is used by some output position, or by none, harmlessly
@@ -181,8 +181,8 @@ void load_pretrained_weights(const snn_model_desc &model, uint32_t projection, c
         synapse[uint64_t(synapses.post(pre, s)) * num_pre + pre] = true;
     for (uint64_t i = 0; i < values.size(); ++i)
       if (values[i] != 0 && !synapse[i])
-        throw Error(element(i) + " is " + fmt::format("{:g}", values[i]) + " but the projection has no synapse from " +
-                    std::to_string(i % num_pre) + " to " + std::to_string(i / num_pre) + " (it must be 0)");
+        throw Error(fmt::format("{} is {:g} but the projection has no synapse from {} to {} (it must be 0)", element(i),
+                                values[i], i % num_pre, i / num_pre));
     for (uint32_t pre = 0; pre < synapses.num_pre; ++pre)
       for (uint32_t s = synapses.row_start[pre]; s < synapses.row_start[pre + 1]; ++s)
         store_element(weights, type, s, values[uint64_t(synapses.post(pre, s)) * num_pre + pre]);

@@ -7,11 +7,11 @@
 
 #include "snn/runtime.h"
 
-#include <fmt/format.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fmt/format.h>
 #include <iostream>
 
 namespace snn::rt {
@@ -25,7 +25,7 @@ std::string plural(uint64_t count, const char *noun) {
 
 uint64_t steps_for_duration(const snn_model_desc &model, double duration) {
   if (!(std::isfinite(duration) && duration > 0))
-    throw Error("the duration must be a positive, finite time, not " + fmt::format("{:g}", duration) + " s");
+    throw Error(fmt::format("the duration must be a positive, finite time, not {:g} s", duration));
   double steps = std::round(duration / model.dt);
   if (steps < 1)
     throw Error("the duration " + format_seconds(duration) + " is shorter than one time step (" +

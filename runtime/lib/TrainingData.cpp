@@ -7,13 +7,13 @@
 #include "snn/philox.h"
 #include "snn/runtime.h"
 
-#include <fmt/format.h>
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <fmt/format.h>
 #include <thread>
 
 namespace snn::rt {
@@ -75,13 +75,13 @@ ExampleSet ExampleSet::load(const snn_model_desc &model, const snn_data_desc &da
     for (uint32_t i = 0; i < dense.features; ++i) {
       double value = dense.row(e)[i];
       if (!(value >= 0 && value <= data.max_value))
-        throw Error(path, "example " + std::to_string(e) + ", feature " + std::to_string(i) + ": value " +
-                              fmt::format("{}", value) + " lies outside [0, " + fmt::format("{}", data.max_value) +
-                              "], the range the encoder maps to [0, 1]");
+        throw Error(path, fmt::format("example {}, feature {}: value {} lies outside [0, {}], the range the encoder "
+                                      "maps to [0, 1]",
+                                      e, i, value, data.max_value));
     }
   if (data.encoder == SNN_ENCODE_POISSON && data.max_rate * model.dt > 1)
-    throw Error(path, "Poisson encoding at " + fmt::format("{}", data.max_rate) + " Hz with dt = " + fmt::format("{}", model.dt) +
-                          " s gives a spike probability above 1 per step");
+    throw Error(path, fmt::format("Poisson encoding at {} Hz with dt = {} s gives a spike probability above 1 per step",
+                                  data.max_rate, model.dt));
   return set;
 }
 
@@ -162,9 +162,9 @@ Splits split_examples(std::size_t n, double test_split, double validation_split,
   std::size_t test = std::size_t(std::llround(double(n) * test_split));
   std::size_t validation = std::size_t(std::llround(double(n - test) * validation_split));
   if ((test_split > 0 && test == 0) || (validation_split > 0 && validation == 0) || test + validation >= n)
-    throw Error(source, "its " + std::to_string(n) + (n == 1 ? " example" : " examples") +
-                            " are too few for a test split of " + fmt::format("{}", test_split) + " and a validation split of " +
-                            fmt::format("{}", validation_split) + " (every set needs at least one example)");
+    throw Error(source, fmt::format("its {} {} are too few for a test split of {} and a validation split of {} (every "
+                                    "set needs at least one example)",
+                                    n, n == 1 ? "example" : "examples", test_split, validation_split));
   Splits splits;
   splits.test.assign(order.begin(), order.begin() + std::ptrdiff_t(test));
   splits.validation.assign(order.begin() + std::ptrdiff_t(test), order.begin() + std::ptrdiff_t(test + validation));
